@@ -1,0 +1,63 @@
+"""CO2-equivalents from published GWP-100 sets, and totals by sector and gas."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import globalwarmingpotentials
+import numpy as np
+import pandas as pd
+
+from inventory import categories, vocabulary
+
+GWP_SETS = {"SAR": "SARGWP100", "AR4": "AR4GWP100", "AR5": "AR5GWP100", "AR6": "AR6GWP100"}
+# Substance ids of this program -> row names of the globalwarmingpotentials data file.
+_GWP_NAMES = {s: s.replace("-", "") for s in ("HFC-23", "HFC-32", "HFC-125", "HFC-134a", "HFC-143a",
+                                               "HFC-152a", "HFC-227ea")}
+
+
+@cache
+def gwp_table(gwp_set: str) -> pd.Series:
+    """GWP-100 per substance id (kg CO2e/kg) of one IPCC assessment report.
+
+    Values come from the `globalwarmingpotentials` data package (IPCC SAR/AR4/AR5
+    via the GHG Protocol table; AR6 WG1 Table 7.SM.7), never retyped. CO2 = 1.
+    """
+    frame = globalwarmingpotentials.as_frame()
+    column = frame[GWP_SETS[gwp_set]]
+    ghgs = vocabulary.substances().query("kind == 'ghg'").index
+    values = {s: float(column.get(_GWP_NAMES.get(s, s), np.nan)) for s in ghgs if s != "CO2"}
+    values["CO2"] = 1.0
+    return pd.Series(values)
+
+
+def gwp_version() -> str:
+    """Version of the GWP data package used."""
+    return globalwarmingpotentials.__version__
+
+
+def add_co2e(emissions: pd.DataFrame, gwp_set: str) -> pd.DataFrame:
+    """Add `co2e_t` (t CO2e = t × GWP-100; empty for pollutants) and `gwp_set`."""
+    gwp = gwp_table(gwp_set)
+    out = emissions.copy()
+    out["co2e_t"] = out["emission"] * out["substance"].map(gwp)
+    out["gwp_set"] = gwp_set
+    return out
+
+
+def label_categories(emissions: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Add category_name (in `lang`), sector and kind (emission/memo from the category tree)."""
+    cats = categories.table()
+    out = emissions.copy()
+    out["category_name"] = out["category"].map(cats[f"name_{lang}"])
+    out["sector"] = out["category"].map(cats["sector"])
+    out["kind"] = out["category"].map(cats["kind"]).where(lambda k: k.isin(["memo"]), "emission")
+    out.loc[out["emission"] < 0, "kind"] = "sink"
+    out["substance_kind"] = out["substance"].map(vocabulary.substances()["kind"])
+    return out
+
+
+def totals(emissions: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Gross totals (memo items and sinks excluded) of emission and co2e_t grouped by `by`."""
+    gross = emissions[emissions["kind"] == "emission"]
+    return gross.groupby(by, sort=True, observed=True)[["emission", "co2e_t"]].sum(min_count=1).reset_index()

@@ -1,0 +1,45 @@
+"""The IPCC/NFR category tree from data/categories.csv, with zh/en names and sectors."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from inventory import resources
+from inventory.lookup import Lookup
+
+
+@cache
+def table() -> pd.DataFrame:
+    """Category table indexed by code: parent, name_zh, name_en, sector, kind, quantity, depth."""
+    t = resources.data_table("categories.csv").set_index("code", drop=False)
+    t["depth"] = [len(ancestors(c, t)) for c in t.index]
+    return t
+
+
+def ancestors(code: str, t: pd.DataFrame | None = None) -> list[str]:
+    """The category and its ancestors, nearest first (`1.A.1.a` -> [`1.A.1.a`, `1.A.1`, `1.A`, `1`])."""
+    t = table() if t is None else t
+    out = []
+    while code:
+        out.append(code)
+        code = t.at[code, "parent"] if code in t.index else ""
+    return out
+
+
+@cache
+def lookup() -> Lookup:
+    """Code, Chinese or English name -> code."""
+    return Lookup.from_table(table(), "code", ["name_zh", "name_en"])
+
+
+def is_related(a: str, b: str) -> bool:
+    """True when a is b, an ancestor of b or a descendant of b."""
+    return a in ancestors(b) or b in ancestors(a)
+
+
+@cache
+def sectors() -> pd.DataFrame:
+    """Report groups (the guideline's five sectors + other pollutant sources), in order."""
+    return resources.data_table("sectors.csv").set_index("sector", drop=False)

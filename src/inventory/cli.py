@@ -1,0 +1,255 @@
+"""The command line: parse options, call the library, print, exit 0/1/2/3 (DESIGN 3.8)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from inventory import __version__
+from inventory.errors import InventoryError, Problem
+
+app = typer.Typer(help="Compile greenhouse-gas and air-pollutant emission inventories (温室气体与大气污染物排放清单).",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+factors_app = typer.Typer(help="Inspect and check emission-factor tables.", no_args_is_help=True)
+app.add_typer(factors_app, name="factors")
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]
+
+
+def _print_problems(problems: list[Problem], limit: int = 200) -> None:
+    """Every problem, grouped by file and sheet, to stderr."""
+    last = None
+    for p in problems[:limit]:
+        group = (p.file, p.sheet)
+        if group != last:
+            err.print(f"[bold]{p.file}{' › ' + p.sheet if p.sheet else ''}[/bold]" if p.file else "[bold]input[/bold]")
+            last = group
+        colour = "red" if p.severity == "error" else "yellow"
+        err.print(f"  [{colour}]{p.severity}[/{colour}] {_short(p)}", markup=True, highlight=False)
+    if len(problems) > limit:
+        err.print(f"  … and {len(problems) - limit} more (see manifest.json or --format json)")
+
+
+def _short(p: Problem) -> str:
+    from rich.markup import escape
+
+    text = str(p)
+    prefix = " › ".join(x for x in (p.file, p.sheet) if x)
+    if prefix and text.startswith(prefix):
+        text = text[len(prefix):].lstrip(" ›")
+    return escape(text)
+
+
+def handle_errors(func):
+    """Run a command: a user's mistake prints its problems and exits 2; a bug exits 3 (traceback with --debug)."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        debug = kwargs.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except InventoryError as exc:
+            _print_problems(exc.problems)
+            raise typer.Exit(2) from None
+        except typer.Exit:
+            raise
+        except Exception as exc:  # anything else is a bug in this program
+            if debug:
+                traceback.print_exc()
+            err.print(f"[red]internal error[/red] ({type(exc).__name__}: {exc}); "
+                      "please report it with the command you ran (rerun with --debug for the traceback)")
+            raise typer.Exit(3) from None
+
+    return wrapper
+
+
+def _progress():
+    """A stage printer: a spinner line on a terminal, nothing in CI (no TTY)."""
+    if not sys.stderr.isatty():
+        return lambda stage: None
+    return lambda stage: err.print(f"[dim]… {stage}[/dim]")
+
+
+def _resolve_paths(paths: list[Path]):
+    """PATH arguments -> (inputs, project or None); a single inventory.toml is a project file."""
+    from inventory.project import load_project
+
+    if len(paths) == 1 and paths[0].suffix == ".toml":
+        project = load_project(paths[0])
+        return project.inputs, project
+    if len(paths) == 1 and paths[0].is_dir() and (paths[0] / "inventory.toml").is_file():
+        project = load_project(paths[0] / "inventory.toml")
+        return project.inputs, project
+    return paths, None
+
+
+@app.command()
+@handle_errors
+def build(
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks, folders of workbooks, or an inventory.toml.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    region: Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Region code or name (repeatable).")] = None,
+    year: Annotated[Optional[list[int]], typer.Option("--year", "-y", help="Year to build (repeatable).")] = None,
+    gwp: Annotated[str, typer.Option(help="GWP-100 set: SAR, AR4, AR5 or AR6.")] = "",
+    lang: Annotated[str, typer.Option(help="Language of names and reports: zh or en.")] = "zh",
+    factors: Annotated[Optional[list[Path]], typer.Option("--factors", "-f", help="User factor folder (repeatable).")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when a check fails.")] = False,
+    keep_going: Annotated[bool, typer.Option(help="Build from the rows that passed; exit 1 if any were rejected.")] = False,
+    jobs: Annotated[int, typer.Option(help="Worker processes for project builds.")] = 1,
+    debug: DebugOpt = False,
+):
+    """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
+    from inventory.aggregate import GWP_SETS
+    from inventory.build import BuildOptions, build_inventory
+    from inventory.errors import UsageError
+    from inventory.project import parse_regions
+
+    inputs, project = _resolve_paths(paths)
+    gwp = (gwp or (project.gwp if project else "AR5")).upper()
+    if gwp not in GWP_SETS:
+        raise UsageError(Problem("unknown GWP set", value=gwp, expected="SAR, AR4, AR5 or AR6"))
+    if lang not in ("zh", "en"):
+        raise UsageError(Problem("unknown language", value=lang, expected="zh or en"))
+    options = BuildOptions(
+        paths=inputs, out=out_dir, gwp=gwp, lang=lang,
+        regions=parse_regions(region) if region else (project.regions if project else None),
+        years=set(year) if year else (project.years if project else None),
+        factor_dirs=(project.factors if project else []) + list(factors or []),
+        keep_going=keep_going, strict=strict, checks=project.checks if project else {},
+        base=project.base if project else Path.cwd(),
+    )
+    outcome = build_inventory(options, _progress())
+    _print_problems(outcome.inputs.problems)
+    rows = outcome.manifest["rows"]
+    err.print(f"rows: read {rows['read']}, used {rows['used']}, skipped {rows['skipped']}, rejected {rows['rejected']}")
+    if outcome.result is None:
+        err.print(f"[red]build failed[/red]: inputs have problems; only {out_dir / 'manifest.json'} was written")
+        raise typer.Exit(outcome.exit_code)
+    _summary(outcome.result)
+    failed = int((outcome.result.checks["result"] == "fail").sum())
+    err.print(f"[green]built[/green] {out_dir}/ (inventory.xlsx, report.html, emissions.csv, manifest.json)"
+              + (f"; {failed} checks failed" if failed else ""))
+    raise typer.Exit(outcome.exit_code)
+
+
+def _summary(result) -> None:
+    """A short table of gross CO2e and main pollutants per region-year, to stderr."""
+    from inventory.aggregate import totals
+
+    e = result.emissions
+    co2e = totals(e, ["region", "region_name", "year"]).set_index(["region", "year"])["co2e_t"]
+    pol = totals(e[e["substance"].isin(["SO2", "NOx", "PM2.5"])], ["region", "year", "substance"])
+    table = Table("region", "year", "CO2e (万t)", "SO2 (t)", "NOx (t)", "PM2.5 (t)", title="gross emissions")
+    for (code, yr), value in co2e.items():
+        p = pol[(pol["region"] == code) & (pol["year"] == yr)].set_index("substance")["emission"]
+        name = e.loc[e["region"] == code, "region_name"].iat[0]
+        table.add_row(f"{code} {name}", str(yr), f"{value / 1e4:,.1f}",
+                      *(f"{p.get(s, float('nan')):,.0f}" for s in ("SO2", "NOx", "PM2.5")))
+    err.print(table)
+
+
+@app.command()
+@handle_errors
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks, folders, or an inventory.toml.")],
+    format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    debug: DebugOpt = False,
+):
+    """Check activity workbooks as a build would read them; exit 0 when clean, 2 when problems are found."""
+    from inventory.read import read_inputs
+
+    inputs, project = _resolve_paths(paths)
+    result, files = read_inputs(inputs, project.regions if project else None, project.years if project else None,
+                                project.base if project else Path.cwd())
+    if format == "json":
+        out.print_json(json.dumps({"rows": result.counts(), "problems": [p.to_dict() for p in result.problems],
+                                   "files": files}, ensure_ascii=False))
+    else:
+        _print_problems(result.problems)
+        c = result.counts()
+        err.print(f"rows: read {c['read']}, used {c['used']}, skipped {c['skipped']}, rejected {c['rejected']}")
+        err.print("[green]clean[/green]" if not result.errors else f"[red]{len(result.errors)} errors[/red]")
+    raise typer.Exit(2 if result.errors else 0)
+
+
+@factors_app.command("check")
+@handle_errors
+def factors_check(
+    directories: Annotated[list[Path], typer.Argument(help="Factor folders (CSV tables + datapackage.json).")],
+    debug: DebugOpt = False,
+):
+    """Validate factor tables: schema, units, vocabulary, plausible bounds, sources, collisions."""
+    from inventory.factors.check import check_directory
+
+    problems = [p for d in directories for p in check_directory(d)]
+    if problems:
+        _print_problems(problems, limit=500)
+        err.print(f"[red]{len(problems)} problems[/red]")
+        raise typer.Exit(2)
+    err.print("[green]factor tables are valid[/green]")
+
+
+@factors_app.command("list")
+@handle_errors
+def factors_list(
+    category: Annotated[str, typer.Option(help="Category code or name.")] = "",
+    activity: Annotated[str, typer.Option(help="Activity id or name.")] = "",
+    substance: Annotated[str, typer.Option(help="Substance id, e.g. SO2.")] = "",
+    region: Annotated[str, typer.Option(help="Region code or name.")] = "",
+    technology: Annotated[str, typer.Option(help="Technology ids joined by +.")] = "",
+    year: Annotated[Optional[int], typer.Option(help="Year of the activity row.")] = None,
+    factors: Annotated[Optional[list[Path]], typer.Option("--factors", "-f", help="User factor folder.")] = None,
+    format: Annotated[str, typer.Option("--format", help="text or csv.")] = "text",
+    debug: DebugOpt = False,
+):
+    """List factors; with --category and --activity, rank them as a build would for that row (✓ = applies)."""
+    from inventory import resources
+    from inventory.factors.explain import LIST_COLUMNS, list_factors, original_rows
+    from inventory.factors.load import load_all
+
+    table = load_all(list(factors or []))
+    originals = original_rows([resources.factors_dir(), *(factors or [])])
+    rows = list_factors(table, originals, category, activity, substance, region, technology, year)
+    cols = LIST_COLUMNS + (["applies"] if "applies" in rows else [])
+    if format == "csv":
+        sys.stdout.write(rows[cols].to_csv(index=False))
+        return
+    t = Table(*cols, title=f"{len(rows)} factors")
+    for rec in rows[cols].itertuples(index=False):
+        t.add_row(*("✓" if v is True else "" if v is False else "" if str(v) == "nan" else str(v) for v in rec))
+    out.print(t)
+
+
+@factors_app.command("show")
+@handle_errors
+def factors_show(
+    factor_id: Annotated[str, typer.Argument(help="A factor id from `inventory factors list`.")],
+    factors: Annotated[Optional[list[Path]], typer.Option("--factors", "-f", help="User factor folder.")] = None,
+    debug: DebugOpt = False,
+):
+    """Show every field of one factor: value, unit, source and table, uncertainty, notes."""
+    from inventory import resources
+    from inventory.factors.explain import original_rows, show_factor
+
+    record = show_factor(original_rows([resources.factors_dir(), *(factors or [])]), factor_id)
+    t = Table("field", "value", show_header=False)
+    for k, v in record.items():
+        t.add_row(k, str(v))
+    out.print(t)
+
+
+@app.command("version")
+def version():
+    """Print the program version."""
+    out.print(__version__)

@@ -1,0 +1,89 @@
+"""Errors and problems that carry their location (file, sheet, row, column).
+
+A `Problem` is a value: validation collects them all and the CLI reports them
+together. `InventoryError` is raised only when work cannot go on (a usage error,
+an unreadable file); it carries the same fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+def column_letter(index: int) -> str:
+    """Excel column letter of a 0-based column index (0 -> A, 27 -> AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem with an input, located to the cell where possible.
+
+    severity: `error` (the row is rejected) or `warning` (the row is used).
+    row: the Excel row number (1-based, header = 1); None for a whole file or sheet.
+    column: the column as headed in the file, with its letter, e.g. `活动水平 (F)`.
+    """
+
+    message: str
+    file: str = ""
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    value: str = ""
+    expected: str = ""
+    severity: str = "error"
+    code: str = ""
+    suggestion: str = ""
+
+    def location(self) -> str:
+        """`file › sheet › row N › column` with the parts that are known."""
+        parts = [p for p in (self.file, self.sheet) if p]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return " › ".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: {self.message}" if self.location() else self.message
+        if self.value != "":
+            text += f" (found {self.value!r}"
+            text += f"; expected {self.expected})" if self.expected else ")"
+        elif self.expected:
+            text += f" (expected {self.expected})"
+        if self.suggestion:
+            text += f"; did you mean {self.suggestion!r}?"
+        return text
+
+    def to_dict(self) -> dict:
+        """The problem as a plain dict for JSON and the manifest."""
+        return asdict(self)
+
+
+class InventoryError(Exception):
+    """A user-facing error that stops the command; exit code 2."""
+
+    def __init__(self, problems: Problem | list[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InputError(InventoryError):
+    """The inputs have problems (rejected rows, unreadable files)."""
+
+
+class FactorTableError(InventoryError):
+    """An emission-factor table is malformed."""
+
+
+class UsageError(InventoryError):
+    """The command line or project file asks for something impossible."""

@@ -1,0 +1,1 @@
+"""Emission-factor and parameter tables: loading, resolution, checking."""

@@ -1,0 +1,78 @@
+"""What `factors list` and `factors show` print: factor rows and which one wins for a given row, and why."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from inventory import categories, regions, vocabulary
+from inventory.errors import Problem, UsageError
+from inventory.factors.resolve import candidates
+
+LIST_COLUMNS = ["factor_id", "name", "category", "activity", "technology", "region", "year_from", "year_to",
+                "value", "unit", "source"]
+
+
+def _code(lookup, text, what):
+    if not text:
+        return ""
+    code = lookup.get(text)
+    if code is None:
+        raise UsageError(Problem(f"unknown {what}", value=text, suggestion=lookup.suggest(text)))
+    return code
+
+
+def list_factors(table: pd.DataFrame, originals: pd.DataFrame, category: str = "", activity: str = "", substance: str = "",
+                 region: str = "", technology: str = "", year: int | None = None) -> pd.DataFrame:
+    """Factor rows filtered by the options; when category and activity are given, ranked as resolution ranks
+    them for that row, with `applies` = the winner per parameter name."""
+    category = _code(categories.lookup(), category, "category")
+    activity = _code(vocabulary.activity_lookup(), activity, "activity")
+    region = _code(regions.lookup(), region, "region")
+    sub = _code(vocabulary.substance_lookup(), substance, "substance")
+    techs = "+".join(_code(vocabulary.technology_lookup(), t, "technology") for t in technology.split("+") if t)
+    out = table
+    if category and activity:
+        t = table if year is not None else table.assign(year_from=float("nan"), year_to=float("nan"))
+        key = pd.DataFrame([{"key_id": 0, "region": region or "CN", "year": year or 0, "category": category,
+                             "activity": activity, "technology": techs}])
+        cand = candidates(key, t).sort_values(
+            ["name", "level", "act_score", "region_score", "tech_score", "cat_score", "year_score"],
+            ascending=[True] + [False] * 6, kind="stable")
+        cand["applies"] = ~cand.duplicated("name") | cand["name"].str.startswith("removal_efficiency.")
+        out = cand.rename(columns={"p_category": "category", "p_activity": "activity", "p_region": "region",
+                                   "p_technology": "technology"})
+    else:
+        if category:
+            out = out[out["category"].map(lambda c: c == "" or c in categories.ancestors(category))]
+        if activity:
+            out = out[out["activity"].isin([activity, ""])]
+        if region:
+            out = out[out["region"].isin(regions.chain(region) + [""])]
+    if sub:
+        out = out[out["name"].isin([f"ef.{sub}", f"removal_efficiency.{sub}"])]
+    # Show values as published (the loaded table holds canonical values).
+    published = originals[["factor_id", "value", "unit"]]
+    return out.drop(columns=["value", "unit"]).merge(published, on="factor_id", how="left")
+
+
+def original_rows(directories) -> pd.DataFrame:
+    """Factor and parameter rows as written in the CSVs (value and unit as published)."""
+    from inventory.factors.load import read_table, table_files
+
+    frames = []
+    for d in directories:
+        for path in table_files(d):
+            frame = read_table(path)
+            frame["name"] = ("ef." + frame["substance"]) if "substance" in frame else frame["parameter"]
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def show_factor(rows: pd.DataFrame, factor_id: str) -> dict:
+    """Every field of one factor row, as published."""
+    hit = rows[rows["factor_id"] == factor_id]
+    if hit.empty:
+        close = [f for f in rows["factor_id"] if factor_id.lower() in f.lower()][:5]
+        raise UsageError(Problem("no factor with this id", value=factor_id,
+                                 expected=("one of " + ", ".join(close)) if close else "an id from `inventory factors list`"))
+    return {k: v for k, v in hit.iloc[0].items() if k not in ("line",)}

@@ -1,0 +1,97 @@
+"""Read factor and parameter CSVs (DESIGN 3.4) into one long table of canonical values.
+
+A factor row for substance S is the parameter `ef.S`; parameter tables name theirs
+(`ncv`, `carbon_content`, `removal_efficiency.SO2`...). Values are converted once
+to canonical units (t per TJ/t/m3 of activity, TJ per t or m3, fractions).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import cache
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import pandas as pd
+
+from inventory import resources
+from inventory.read.validate import parameter_canonical
+
+FACTOR_COLUMNS = ["factor_id", "category", "activity", "technology", "substance", "value", "unit", "region",
+                  "year_from", "year_to", "tier", "method", "source", "source_detail",
+                  "uncertainty_low_pct", "uncertainty_high_pct", "notes"]
+PARAMETER_COLUMNS = [c if c != "substance" else "parameter" for c in FACTOR_COLUMNS]
+# Resolution levels: local parameter rows beat user directories beat shipped tables (DESIGN 3.3).
+SHIPPED, USER, LOCAL = 1, 2, 3
+
+
+def table_files(directory: Traversable | Path) -> list[Traversable | Path]:
+    """The CSV tables of a factor directory: those its datapackage.json lists, else every *.csv."""
+    package = directory / "datapackage.json"
+    if package.is_file():
+        spec = json.loads(package.read_text(encoding="utf-8"))
+        return [directory / r["path"] for r in spec.get("resources", [])]
+    return sorted((p for p in directory.iterdir() if p.name.endswith(".csv")), key=lambda p: p.name)
+
+
+def read_table(path: Traversable | Path) -> pd.DataFrame:
+    """One factor or parameter CSV as text columns, with its file name and 1-based CSV line number."""
+    text = path.read_text(encoding="utf-8-sig")
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    frame["file"] = path.name
+    frame["line"] = frame.index + 2
+    return frame
+
+
+def to_long(frame: pd.DataFrame, level: int) -> pd.DataFrame:
+    """A raw table (factor or parameter shape) -> the long resolution table.
+
+    Rows whose unit does not fit their parameter are dropped here; `factors check`
+    reports them.
+    """
+    if "substance" in frame:
+        name = "ef." + frame["substance"]
+    else:
+        name = frame["parameter"]
+    value = pd.to_numeric(frame["value"], errors="coerce")
+    conv = pd.Series([parameter_canonical(n, u) for n, u in zip(name, frame["unit"])], index=frame.index, dtype=object)
+    ok = conv.notna() & value.notna()
+    conv = conv[ok]
+    return pd.DataFrame({
+        "factor_id": frame["factor_id"][ok], "name": name[ok], "category": frame["category"][ok],
+        "activity": frame["activity"][ok], "technology": frame["technology"][ok],
+        "region": frame["region"][ok],
+        "year_from": pd.to_numeric(frame["year_from"][ok], errors="coerce"),
+        "year_to": pd.to_numeric(frame["year_to"][ok], errors="coerce"),
+        "value": value[ok] * conv.map(lambda x: x[0]), "basis": conv.map(lambda x: x[1]),
+        "unit": frame["unit"][ok], "method": frame["method"][ok], "source": frame["source"][ok],
+        "source_detail": frame["source_detail"][ok],
+        "uncertainty_low_pct": pd.to_numeric(frame["uncertainty_low_pct"][ok], errors="coerce"),
+        "uncertainty_high_pct": pd.to_numeric(frame["uncertainty_high_pct"][ok], errors="coerce"),
+        "level": level, "file": frame["file"][ok], "line": frame["line"][ok],
+    })
+
+
+def load_directory(directory: Traversable | Path, level: int) -> pd.DataFrame:
+    """Every table of one factor directory as one long table."""
+    frames = [to_long(read_table(p), level) for p in table_files(directory)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+@cache
+def shipped() -> pd.DataFrame:
+    """The shipped default tables (emission_factors/ of the repository)."""
+    return load_directory(resources.factors_dir(), SHIPPED)
+
+
+def factor_set_version() -> str:
+    """The shipped factor set's version (datapackage.json `version`)."""
+    spec = json.loads((resources.factors_dir() / "datapackage.json").read_text(encoding="utf-8"))
+    return str(spec.get("version", ""))
+
+
+def load_all(user_dirs: list[Path] | None = None) -> pd.DataFrame:
+    """Shipped tables plus user directories (user rows win over shipped ones)."""
+    frames = [shipped()] + [load_directory(d, USER) for d in (user_dirs or [])]
+    return pd.concat([f for f in frames if not f.empty], ignore_index=True)

@@ -1,0 +1,117 @@
+"""Most-specific-wins resolution of factors and parameters for activity keys (DESIGN 3.4).
+
+For each key (region, year, category, activity, technology) and parameter name the
+candidates are compared by: level (local rows > user directories > shipped tables),
+activity (named over any), region (own, parent, CN, empty), technology (matching
+one of the row's ids over none), category (own over an ancestor's), year (a range
+containing the year over an open one). Work is done by joins over whole tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from inventory import categories, regions
+from inventory.factors.load import LOCAL
+
+KEY_COLUMNS = ["region", "year", "category", "activity", "technology"]
+_ORDER = ["level", "act_score", "region_score", "tech_score", "cat_score", "year_score"]
+
+
+def local_to_long(params: pd.DataFrame) -> pd.DataFrame:
+    """Local parameter rows (Inputs.params) in the shape of the loaded factor table, at level LOCAL."""
+    if params.empty:
+        return pd.DataFrame()
+    year = params["year"].astype("Float64").astype(float)
+    return pd.DataFrame({
+        "factor_id": params["factor_id"], "name": params["name"], "category": params["category"],
+        "activity": params["activity"], "technology": params["technology"], "region": params["region"],
+        "year_from": year, "year_to": year, "value": params["value"], "basis": params["basis"],
+        "unit": params["unit"], "method": np.where(params["basis"] == "share", "share_of_PM2.5", "ef"),
+        "source": params["source"], "source_detail": "local parameter row",
+        "uncertainty_low_pct": np.nan, "uncertainty_high_pct": np.nan, "level": LOCAL, "file": "", "line": 0,
+    })
+
+
+def _expand(keys: pd.DataFrame, column: str, options) -> pd.DataFrame:
+    """(key_id, candidate value, score) for every distinct value of a key column."""
+    table = {v: options(v) for v in keys[column].unique()}
+    pairs = [(v, cand, score) for v, cands in table.items() for cand, score in cands]
+    lookup = pd.DataFrame(pairs, columns=[column, "p_" + column, column[:3] + "_score"])
+    return keys[["key_id", column]].merge(lookup, on=column).drop(columns=column)
+
+
+def _region_options(code: str):
+    chain = regions.chain(code)
+    return [(c, len(chain) - i + 1) for i, c in enumerate(chain)] + [("", 1)]
+
+
+def _category_options(code: str):
+    anc = categories.ancestors(code)
+    return [(c, len(anc) - i) for i, c in enumerate(anc)] + [("", 0)]
+
+
+def _technology_options(tech: str):
+    return [(t, 1) for t in tech.split("+") if t] + [("", 0)]
+
+
+def candidates(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
+    """Every factor/parameter row that applies to each key, with its specificity scores.
+
+    keys: KEY_COLUMNS plus `key_id`. table: the long factor table (load.load_all plus
+    local_to_long). Returns one row per (key_id, candidate) with the table's columns.
+    """
+    if names is not None:
+        table = table[table["name"].isin(names) | table["name"].str.startswith(tuple(n + "." for n in names))]
+    act = _expand(keys, "activity", lambda a: [(a, 1), ("", 0)])
+    cand = act.merge(table.rename(columns={"activity": "p_activity"}), on="p_activity")
+    for column, options in (("region", _region_options), ("category", _category_options),
+                            ("technology", _technology_options)):
+        exp = _expand(keys, column, options)
+        cand = cand.merge(exp, left_on=["key_id", column], right_on=["key_id", "p_" + column]).drop(columns=column)
+    cand = cand.rename(columns={"act_score": "act_score", "reg_score": "region_score", "cat_score": "cat_score",
+                                "tec_score": "tech_score"})
+    cand = cand.merge(keys[["key_id", "region", "year"]], on="key_id")
+    in_years = ((cand["year_from"].isna() | (cand["year_from"] <= cand["year"]))
+                & (cand["year_to"].isna() | (cand["year_to"] >= cand["year"])))
+    own_region_only = (cand["level"] < LOCAL) | (cand["p_region"] == cand["region"])
+    cand = cand[in_years & own_region_only].copy()
+    cand["year_score"] = (cand["year_from"].notna() | cand["year_to"].notna()).astype(int)
+    return cand
+
+
+def resolve(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
+    """The winning value per key and parameter name.
+
+    Returns key_id, name, value, basis, method, factor_id, level, uncertainty_low_pct,
+    uncertainty_high_pct. Removal efficiencies of several control devices on one
+    substance combine as 1 - prod(1 - eta_i); a removal-efficiency row without a
+    technology replaces the devices' combination.
+    """
+    cand = candidates(keys, table, names)
+    cand = cand.sort_values(["key_id", "name", *_ORDER], ascending=[True, True] + [False] * len(_ORDER),
+                            kind="stable")
+    is_re = cand["name"].str.startswith("removal_efficiency.")
+    best = cand[~is_re].drop_duplicates(["key_id", "name"])
+    columns = ["key_id", "name", "value", "basis", "method", "factor_id", "level",
+               "uncertainty_low_pct", "uncertainty_high_pct"]
+    return pd.concat([best[columns], _combine_removal(cand[is_re])[columns]], ignore_index=True)
+
+
+def _combine_removal(cand: pd.DataFrame) -> pd.DataFrame:
+    """One removal efficiency per key and substance from the best row per control device."""
+    if cand.empty:
+        return pd.DataFrame(columns=["key_id", "name", "value", "basis", "method", "factor_id", "level",
+                                     "uncertainty_low_pct", "uncertainty_high_pct"])
+    per_device = cand.drop_duplicates(["key_id", "name", "p_technology"])
+    override = per_device[per_device["p_technology"] == ""].drop_duplicates(["key_id", "name"])
+    devices = per_device[per_device["p_technology"] != ""]
+    devices = devices.merge(override[["key_id", "name"]], on=["key_id", "name"], how="left", indicator=True)
+    devices = devices[devices["_merge"] == "left_only"].assign(keep=lambda d: 1 - d["value"])
+    combined = devices.groupby(["key_id", "name"], sort=False).agg(
+        keep=("keep", "prod"), factor_id=("factor_id", ";".join), level=("level", "max")).reset_index()
+    combined["value"] = 1 - combined["keep"]
+    combined["basis"], combined["method"] = "", ""
+    combined["uncertainty_low_pct"] = combined["uncertainty_high_pct"] = np.nan
+    return pd.concat([override, combined], ignore_index=True)

@@ -1,0 +1,60 @@
+"""Name -> id lookups shared by every vocabulary (regions, categories, activities...).
+
+Inputs may name a thing by its id, its Chinese or English name or an alias; the
+lookup is case-insensitive and ignores full-width/half-width differences and
+surrounding blanks. Resolution works on whole columns: each distinct name is
+looked up once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+def normalise_name(text: object) -> str:
+    """The form names are compared in: NFKC, stripped, case-folded."""
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Maps every accepted spelling of a vocabulary entry to its id."""
+
+    names: dict[str, str]
+    ids: tuple[str, ...]
+    spellings: dict[str, str]
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame, id_col: str, name_cols: list[str], alias_col: str | None = None):
+        """Build a lookup from a vocabulary table; aliases are `;`-separated."""
+        names: dict[str, str] = {}
+        shown: dict[str, str] = {}
+        for record in table.to_dict("records"):
+            key = record[id_col]
+            spellings = [key] + [record[c] for c in name_cols]
+            if alias_col and record.get(alias_col):
+                spellings += record[alias_col].split(";")
+            for s in spellings:
+                if s:
+                    names.setdefault(normalise_name(s), key)
+                    shown.setdefault(normalise_name(s), s.strip())
+        return cls(names, tuple(table[id_col]), shown)
+
+    def get(self, name: object) -> str | None:
+        """The id for one name, or None."""
+        return self.names.get(normalise_name(name))
+
+    def resolve(self, column: pd.Series) -> pd.Series:
+        """Ids for a whole column (None where unknown); each distinct value looked up once."""
+        distinct = column.drop_duplicates()
+        mapping = {v: self.get(v) for v in distinct}
+        return column.map(mapping)
+
+    def suggest(self, name: object) -> str:
+        """The closest known spelling, or "" when nothing is close."""
+        match = difflib.get_close_matches(normalise_name(name), list(self.names), n=1, cutoff=0.6)
+        return self.spellings[match[0]] if match else ""

@@ -1,0 +1,1 @@
+"""Emission methods, one module per sector; each works on whole tables."""

@@ -1,0 +1,175 @@
+"""Fuel combustion (1.A): CO2 by carbon content or factor, CH4/N2O and air pollutants by factor.
+
+Works on activity keys (region, year, category, activity, technology): rows that
+share a key are summed first, then every substance is computed on whole columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from inventory import categories, vocabulary
+from inventory.factors.resolve import KEY_COLUMNS, resolve
+from inventory.methods import equations as eq
+
+# Substances every fuel-combustion key is expected to have; a missing one is NE.
+EXPECTED = ["CO2", "CH4", "N2O", "SO2", "NOx", "CO", "PM10", "PM2.5", "NMVOC", "BC", "OC"]
+_BASIS_UNIT = {"energy": "TJ", "mass": "t", "volume": "m3"}
+_NAMES = ["ncv", "carbon_content", "oxidation_rate", "sulfur_content", "sulfur_retention", "ef",
+          "removal_efficiency"]
+
+
+def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
+    """Sum activity rows per key and kind of amount; adds `key_id` (one per distinct key)."""
+    grouped = activity.groupby(KEY_COLUMNS + ["kind"], sort=True, observed=True).agg(
+        amount=("amount", "sum"), rows=("amount", "size")).reset_index()
+    grouped["key_id"] = grouped.groupby(KEY_COLUMNS, sort=False).ngroup()
+    return grouped
+
+
+def _wide(resolved: pd.DataFrame) -> pd.DataFrame:
+    """Resolved values as columns `<name>`, `<name>:basis`, `<name>:method`, `<name>:id` per key_id."""
+    parts = []
+    for field, suffix in (("value", ""), ("basis", ":basis"), ("method", ":method"), ("factor_id", ":id")):
+        p = resolved.pivot(index="key_id", columns="name", values=field)
+        p.columns = [c + suffix for c in p.columns]
+        parts.append(p)
+    return pd.concat(parts, axis=1)
+
+
+def _col(frame: pd.DataFrame, name: str, default=np.nan) -> pd.Series:
+    return frame[name] if name in frame else pd.Series(default, index=frame.index, dtype=object if isinstance(default, str) else float)
+
+
+def _join_ids(*columns: pd.Series) -> pd.Series:
+    """Factor ids of the columns joined by `;`, skipping empty ones, in order, without repeats."""
+    frame = pd.concat([c.fillna("").astype(str) for c in columns], axis=1)
+    joined = frame.agg(";".join, axis=1).str.replace(r";{2,}", ";", regex=True).str.strip(";")
+    return joined.map(lambda s: ";".join(dict.fromkeys(s.split(";"))) if ";" in s else s)
+
+
+def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Emissions of fuel combustion and the not-estimated list.
+
+    activity: validated activity rows of 1.A categories (amount in t, m3 or TJ).
+    factor_table: shipped + user + local factors (factors.load / resolve.local_to_long).
+    Returns (emissions, not_estimated): emissions has KEY_COLUMNS, substance, emission (t),
+    activity_amount, activity_unit, factor_ids; not_estimated has KEY_COLUMNS, substance, reason.
+    """
+    fuels = vocabulary.activities()
+    is_fuel = activity["activity"].map(fuels["kind"]) == "fuel"
+    keys = aggregate_keys(activity[is_fuel])
+    if keys.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
+    wide = _wide(resolve(distinct, factor_table, _NAMES))
+    k = keys.join(wide, on="key_id")
+
+    ncv = _col(k, "ncv")
+    ncv_ok = _col(k, "ncv:basis", "") == k["kind"]
+    energy = np.where(k["kind"] == "energy", k["amount"], np.where(ncv_ok, k["amount"] * ncv, np.nan))
+    ncv_id = pd.Series(np.where(ncv_ok, _col(k, "ncv:id", ""), ""), index=k.index)
+    phys_kind = np.where(k["kind"] == "energy", _col(k, "ncv:basis", ""), k["kind"])
+    physical = np.where(k["kind"] == "energy", k["amount"] / ncv, k["amount"])
+    amounts = {"energy": pd.Series(energy, index=k.index)}
+    for kind in ("mass", "volume"):
+        amounts[kind] = pd.Series(np.where(phys_kind == kind, physical, np.nan), index=k.index)
+    # Converting an amount to another basis uses the calorific value: record it.
+    basis_ids = {"energy": pd.Series(np.where(k["kind"] == "energy", "", ncv_id), index=k.index),
+                 "mass": pd.Series(np.where(k["kind"] == "mass", "", ncv_id), index=k.index),
+                 "volume": pd.Series(np.where(k["kind"] == "volume", "", ncv_id), index=k.index)}
+
+    def by_factor(substance: str):
+        """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
+        ef = _col(k, f"ef.{substance}")
+        basis = _col(k, f"ef.{substance}:basis", "")
+        amount = pd.Series(np.nan, index=k.index)
+        unit = pd.Series("", index=k.index, dtype=object)
+        ids = pd.Series("", index=k.index, dtype=object)
+        for b, u in _BASIS_UNIT.items():
+            m = basis == b
+            amount = amount.mask(m, amounts[b])
+            unit = unit.mask(m, u)
+            ids = ids.mask(m, basis_ids[b])
+        return eq.emission_from_factor(amount, ef), amount, unit, _join_ids(ids, _col(k, f"ef.{substance}:id", ""))
+
+    def eta(substance: str):
+        return _col(k, f"removal_efficiency.{substance}").fillna(0.0), _col(k, f"removal_efficiency.{substance}:id", "")
+
+    results = {}
+    # CO2: a factor where one applies (a local ef.CO2 replaces the carbon method), else carbon content.
+    unc, amount, unit, ids = by_factor("CO2")
+    carbon = eq.co2_from_carbon(amounts["energy"], _col(k, "carbon_content"), _col(k, "oxidation_rate"))
+    use_carbon = unc.isna()
+    results["CO2"] = (unc.where(~use_carbon, carbon), amount.where(~use_carbon, amounts["energy"]),
+                      unit.where(~use_carbon, "TJ"),
+                      ids.where(~use_carbon, _join_ids(basis_ids["energy"], _col(k, "carbon_content:id", ""),
+                                                       _col(k, "oxidation_rate:id", ""))))
+    for substance in ("CH4", "N2O", "NOx", "CO", "NMVOC", "NH3"):
+        unc, amount, unit, ids = by_factor(substance)
+        e, e_ids = eta(substance)
+        results[substance] = (eq.after_control(unc, e), amount, unit, _join_ids(ids, e_ids))
+
+    # SO2: a local ef.SO2 wins; else the sulfur balance where a sulfur content is given; else the factor.
+    unc, amount, unit, ids = by_factor("SO2")
+    local_ef = _col(k, "ef.SO2:id", "").astype(str).str.startswith("local:")
+    balance = eq.so2_from_sulfur(amounts["mass"], _col(k, "sulfur_content"), _col(k, "sulfur_retention").fillna(0.0))
+    use_balance = balance.notna() & ~local_ef
+    e, e_ids = eta("SO2")
+    results["SO2"] = (eq.after_control(unc.where(~use_balance, balance), e),
+                      amount.where(~use_balance, amounts["mass"]), unit.where(~use_balance, "t"),
+                      _join_ids(ids.where(~use_balance, _join_ids(basis_ids["mass"], _col(k, "sulfur_content:id", ""),
+                                                                  _col(k, "sulfur_retention:id", ""))), e_ids))
+
+    # Particulate matter: PM10 after control from its PM2.5 and coarse parts (T/CSES Table A.1).
+    pm25, a25, u25, ids25 = by_factor("PM2.5")
+    pm10, a10, u10, ids10 = by_factor("PM10")
+    e25, e25_ids = eta("PM2.5")
+    results["PM2.5"] = (eq.after_control(pm25, e25), a25, u25, _join_ids(ids25, e25_ids))
+    e10 = _col(k, "removal_efficiency.PM10")
+    ecoarse, ecoarse_ids = eta("PM2.5-10")
+    split = eq.pm10_after_control(pm25, pm10, e25, ecoarse)
+    whole = eq.after_control(pm10, e10)
+    results["PM10"] = (whole.where(e10.notna() | pm25.isna(), split), a10, u10,
+                       _join_ids(ids10, pd.Series(np.where(e10.notna(), _col(k, "removal_efficiency.PM10:id", ""),
+                                                           _join_ids(ids25, e25_ids, ecoarse_ids)), index=k.index)))
+    # BC and OC: a share of uncontrolled PM2.5 where the factor is a share, else their own factor.
+    for substance in ("BC", "OC"):
+        unc, amount, unit, ids = by_factor(substance)
+        share = _col(k, f"ef.{substance}:method", "") == "share_of_PM2.5"
+        share_unc = pm25 * _col(k, f"ef.{substance}")
+        e, e_ids = eta(substance)
+        results[substance] = (eq.after_control(unc.where(~share, share_unc), e),
+                              amount.where(~share, a25), unit.where(~share, u25),
+                              _join_ids(ids.where(~share, _join_ids(ids25, _col(k, f"ef.{substance}:id", ""))), e_ids))
+
+    frames = []
+    for substance, (emission, amount, unit, ids) in results.items():
+        frames.append(pd.DataFrame({"key_id": k["key_id"], "substance": substance, "emission": emission,
+                                    "activity_amount": amount, "activity_unit": unit, "factor_ids": ids}))
+    long = pd.concat(frames, ignore_index=True)
+    estimated = long[long["emission"].notna()]
+    out = estimated.groupby(["key_id", "substance"], sort=False).agg(
+        emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
+        activity_unit=("activity_unit", "first"), factor_ids=("factor_ids", lambda s: ";".join(dict.fromkeys(
+            x for v in s for x in v.split(";") if x)))).reset_index()
+    out = distinct.merge(out, on="key_id").drop(columns="key_id")
+    return out, _not_estimated(distinct, estimated, keys)
+
+
+def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """Keys × expected substances with no emission: notation key NE, with the reason."""
+    expected = distinct.assign(_j=1).merge(pd.DataFrame({"substance": EXPECTED, "_j": 1}), on="_j").drop(columns="_j")
+    have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
+    missing = expected.merge(have, on=["key_id", "substance"], how="left")
+    missing = missing[missing["_have"].isna()].drop(columns=["_have", "key_id"])
+    no_ncv = set(keys.loc[keys["kind"] != "energy", "activity"])
+    missing["reason"] = np.where(missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2"),
+                                 "no citable default factor or calorific value", "no citable default factor")
+    return missing.reset_index(drop=True)
+
+
+def is_combustion(category: pd.Series) -> pd.Series:
+    """True for categories under 1.A (fuel combustion)."""
+    return category.map(lambda c: "1.A" in categories.ancestors(c))

@@ -1,0 +1,53 @@
+"""Province and prefectures (DESIGN 3.6): the province's own rows, or the sum of its prefectures."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from inventory import categories, regions
+
+GROUP = ["year", "category", "activity", "technology", "substance"]
+
+
+def provinces_to_aggregate(emission_regions: set[str], built: set[str]) -> dict[str, list[str]]:
+    """Built regions that have child regions among the computed ones -> those children."""
+    out = {}
+    for code in sorted(built):
+        kids = [c for c in regions.children(code) if c in emission_regions]
+        if kids:
+            out[code] = kids
+    return out
+
+
+def _own_categories(activity: pd.DataFrame, code: str) -> dict[int, set[str]]:
+    rows = activity[activity["region"] == code]
+    return {int(y): set(g) for y, g in rows.groupby("year")["category"]}
+
+
+def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
+    """Mark every row `basis = own` and add, for each province, the sum of its prefectures
+    (`basis = aggregated`) for the categories in which the province has no rows of its own.
+
+    A province "has" a category in a year when it has activity rows at that category,
+    an ancestor or a descendant. Prefecture rows are never added on top of own rows.
+    """
+    emissions = emissions.assign(basis="own")
+    parts = [emissions]
+    for province, kids in provinces_to_aggregate(set(emissions["region"]), built).items():
+        own = _own_categories(activity, province)
+        sub = emissions[emissions["region"].isin(kids)]
+        related = {(y, c): any(categories.is_related(c, o) for o in own.get(int(y), ()))
+                   for y, c in set(zip(sub["year"], sub["category"]))}
+        keep = pd.Series([not related[(y, c)] for y, c in zip(sub["year"], sub["category"])], index=sub.index,
+                         dtype=bool)
+        sub = sub[keep]
+        if sub.empty:
+            continue
+        agg = sub.groupby(GROUP, sort=False, dropna=False).agg(
+            emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
+            activity_unit=("activity_unit", "first"),
+            factor_ids=("factor_ids", lambda s: ";".join(sorted({x for v in s for x in v.split(";") if x})))
+        ).reset_index()
+        agg["region"], agg["basis"] = province, "aggregated"
+        parts.append(agg)
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,1 @@
+"""Quality checks and cross-verification: small named checks returning result rows."""

@@ -1,0 +1,50 @@
+"""Cross-verification: the province's own figures against the sum of its prefectures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from inventory import categories, regions
+from inventory.result import CHECK_COLUMNS
+
+DEFAULT_THRESHOLDS = {"warn": 0.02, "fail": 0.05}
+
+
+def grade(diff: pd.Series, warn: float, fail: float) -> pd.Series:
+    """pass / warn / fail from a relative difference (a fraction; its magnitude is compared)."""
+    size = diff.abs()
+    return pd.Series(np.select([size > fail, size > warn], ["fail", "warn"], "pass"), index=diff.index)
+
+
+def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = None) -> pd.DataFrame:
+    """Per province, year, category and substance: own emission vs the sum of its prefectures.
+
+    Prefecture rows are rolled up to the province's own category (their own or an
+    ancestor of it); diff_pct = (own − sum) / own × 100. Only categories where the
+    province has its own rows are compared.
+    """
+    t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    own = emissions[emissions["basis"] == "own"]
+    frames = []
+    for province in sorted(set(own["region"])):
+        kids = [c for c in regions.children(province) if c in set(own["region"])]
+        mine = own[own["region"] == province]
+        if not kids or mine.empty:
+            continue
+        mine_cats = set(mine["category"])
+        sub = own[own["region"].isin(kids)]
+        roll = {c: next((a for a in categories.ancestors(c) if a in mine_cats), None) for c in set(sub["category"])}
+        sub = sub.assign(category=sub["category"].map(roll)).dropna(subset=["category"])
+        value = mine.groupby(["year", "category", "substance"])["emission"].sum()
+        ref = sub.groupby(["year", "category", "substance"])["emission"].sum()
+        both = pd.concat({"value": value, "reference": ref}, axis=1).dropna(subset=["value"]).fillna({"reference": 0})
+        both = both.reset_index()
+        diff = (both["value"] - both["reference"]) / both["value"].where(both["value"] != 0)
+        both["diff_pct"] = diff * 100
+        both["result"] = grade(diff.fillna(0), t["warn"], t["fail"])
+        both["check"], both["region"] = "province_vs_prefectures", province
+        frames.append(both)
+    if not frames:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[CHECK_COLUMNS]

@@ -1,0 +1,348 @@
+"""Validation shared by `validate` and `build`: raw records -> typed tables, every row accounted for.
+
+Every row read ends as exactly one of used, skipped (with a reason) or rejected
+(with its problems) (DESIGN 3.3). Checks run on whole columns; Problems are made
+only for the rows at fault.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from inventory import categories, regions, units, vocabulary
+from inventory.errors import Problem
+from inventory.read.workbook import FIELDS
+
+# Which activity quantity kinds a unit may measure, by the activity's own quantity.
+_ACCEPTED_KINDS = {
+    "mass": {"mass", "energy"},
+    "volume": {"volume", "energy"},
+    "energy": {"energy"},
+    "currency": {"currency"},
+    "people": {"people"},
+    "head": {"head"},
+    "area": {"area"},
+}
+# Pint dimensionality each parameter's unit must have, and the unit its value is stored in.
+PARAMETER_UNITS = {
+    "ncv": None,  # energy per mass or per volume: handled by parameter_canonical()
+    "carbon_content": ("[mass] / [energy]", "t/TJ"),
+    "oxidation_rate": ("[]", ""),
+    "sulfur_content": ("[]", ""),
+    "sulfur_retention": ("[]", ""),
+    "removal_efficiency": ("[]", ""),
+    "uncertainty": ("[]", ""),
+}
+_BASES = {"energy": ("[energy]", "TJ"), "mass": ("[mass]", "t"), "volume": ("[length] ** 3", "m3"),
+          "head": ("[head]", "head"), "area": ("[area]", "ha")}
+
+
+@dataclass
+class Inputs:
+    """Validated inputs of a build.
+
+    activity: region, year, category, activity, technology, amount (canonical unit),
+        kind (mass, volume, energy...), file, sheet, row, source.
+    params: local parameter rows: region, year (NA = every year), category ("" = every),
+        activity, technology ("" = any), name, value (canonical), basis, unit, factor_id, source.
+    notation: region, year, category, activity, key (NO, NE, NA, IE, C).
+    ledger: file, sheet, row, status (used, skipped, rejected), reason.
+    """
+
+    activity: pd.DataFrame
+    params: pd.DataFrame
+    notation: pd.DataFrame
+    ledger: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that reject rows."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems that leave rows used."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def counts(self) -> dict[str, int]:
+        """Rows read, used, skipped and rejected."""
+        status = self.ledger["status"].value_counts()
+        return {"read": int(len(self.ledger)), **{k: int(status.get(k, 0)) for k in ("used", "skipped", "rejected")}}
+
+
+def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
+    """(factor to the canonical unit, basis) for a parameter value in `unit`, or None if it does not fit.
+
+    ncv -> TJ per t (basis mass) or TJ per m3 (basis volume); carbon_content -> t/TJ;
+    fractions -> 1; ef.X -> t per TJ, t, m3, head or ha of activity (basis named).
+    """
+    base = name.split(".")[0]
+    try:
+        q = units.parse(unit)
+    except ValueError:
+        return None
+    if base == "ncv":
+        for basis in ("mass", "volume"):
+            dim, target = _BASES[basis]
+            if q.check(f"[energy] / ({dim})"):
+                return units.factor(unit, f"TJ/{target}"), basis
+        return None
+    if base == "ef":
+        if unit.strip() in ("%", "", "1", "percent"):
+            return units.factor(unit, ""), "share"
+        for basis, (dim, target) in _BASES.items():
+            if q.check(f"[mass] / ({dim})") or q.check(f"[mass] / ({dim}) / [time]"):
+                per_year = q.check(f"[mass] / ({dim}) / [time]")
+                return units.factor(unit, f"t/{target}" + ("/year" if per_year else "")), basis
+        return None
+    dim, target = PARAMETER_UNITS[base]
+    return (units.factor(unit, target), "") if q.check(dim) else None
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Cells as stripped text; empty cells as ""."""
+    return series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+
+
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numeric values of a column and a mask of cells that were numbers stored as text.
+
+    Text numbers with thousands separators or full-width digits (`１２３`, `1,234.5`)
+    are converted; anything else that is not a number gives NaN.
+    """
+    numeric = pd.to_numeric(cells.where(cells.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))),
+                            errors="coerce")
+    text = cells[numeric.isna() & cells.map(lambda v: isinstance(v, str))]
+    converted = {}
+    for s in text.unique():
+        norm = unicodedata.normalize("NFKC", s).strip()
+        if _NUMBER_TEXT.match(norm):
+            converted[s] = float(norm.replace(",", ""))
+    from_text = text.map(converted).dropna()
+    numeric.loc[from_text.index] = from_text
+    was_text = pd.Series(False, index=cells.index)
+    was_text.loc[from_text.index] = True
+    return numeric.astype(float), was_text
+
+
+class _Collector:
+    """Collects Problems for masked rows of the raw table, and which rows are rejected."""
+
+    def __init__(self, raw: pd.DataFrame):
+        self.raw = raw
+        self.rejected = pd.Series(False, index=raw.index)
+        self.problems: list[Problem] = []
+
+    def add(self, mask: pd.Series, column: str, message: str, expected: str = "", severity: str = "error",
+            code: str = "", suggest=None, value: pd.Series | None = None) -> None:
+        """One Problem per row in `mask`; errors mark the row rejected."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        if severity == "error":
+            self.rejected |= mask
+        sub = self.raw.loc[mask]
+        values = (value if value is not None else sub[column] if column in sub else pd.Series("", index=sub.index))
+        for idx, rec in zip(sub.index, sub[["file", "sheet", "row", "columns"]].itertuples(index=False)):
+            val = values.get(idx, "")
+            val = "" if val is None or (isinstance(val, float) and np.isnan(val)) else str(val)
+            self.problems.append(Problem(
+                message, file=rec.file, sheet=rec.sheet, row=int(rec.row),
+                column=(rec.columns or {}).get(column, column), value=val, expected=expected,
+                severity=severity, code=code, suggestion=suggest(val) if suggest and val else ""))
+
+
+def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
+             select_years: set[int] | None = None) -> Inputs:
+    """Check and convert raw records; return typed tables, the row ledger and all problems.
+
+    select_regions / select_years: rows outside them are skipped as `not_selected`
+    (None = everything). Parameter rows with an empty year apply to every year.
+    """
+    raw = raw.reset_index(drop=True)
+    c = _Collector(raw)
+    t = {col: _text(raw[col]) for col in FIELDS}
+    skip = raw["skip"].fillna("").astype(str)
+    blank = pd.concat([t[col] == "" for col in FIELDS], axis=1).all(axis=1) & (skip == "")
+    skip = skip.mask(blank, "blank")
+    live = skip == ""
+    is_param = live & (t["parameter"] != "")
+    is_act = live & ~is_param
+
+    region = regions.lookup().resolve(t["region"])
+    c.add(live & (t["region"] == ""), "region", "region is empty", "a GB/T 2260 code or region name", code="missing")
+    c.add(live & (t["region"] != "") & region.isna(), "region", "unknown region",
+          "a GB/T 2260 code, name or alias from the region list (e.g. 430100, 长沙市, 长沙)",
+          code="unknown_region", suggest=regions.lookup().suggest)
+
+    year_num, year_text = parse_numbers(raw["year"])
+    year_ok = year_num.notna() & (year_num == year_num.round()) & year_num.between(1900, 2100)
+    c.add(live & (t["year"] != "") & ~year_ok, "year", "not a year", "a four-digit year such as 2019", code="bad_year")
+    c.add(is_act & (t["year"] == ""), "year", "year is empty", "a four-digit year such as 2019", code="missing")
+
+    category = categories.lookup().resolve(t["category"])
+    c.add(live & (t["category"] != "") & category.isna(), "category", "unknown category",
+          "an IPCC category code (1.A.1.a) or its Chinese/English name", code="unknown_category",
+          suggest=categories.lookup().suggest)
+    c.add(is_act & (t["category"] == ""), "category", "category is empty", "an IPCC category code", code="missing")
+
+    activity = vocabulary.activity_lookup().resolve(t["activity"])
+    c.add(live & (t["activity"] != "") & activity.isna(), "activity", "unknown activity",
+          "an activity id or name from the activity list (e.g. raw_coal, 原煤)", code="unknown_activity",
+          suggest=vocabulary.activity_lookup().suggest)
+    c.add(live & (t["activity"] == ""), "activity", "activity is empty", "an activity id or name", code="missing")
+
+    technology, bad_tech = _technologies(t["technology"])
+    c.add(live & bad_tech, "technology", "unknown technology id",
+          "ids from the technology list joined by + (e.g. pc_boiler+scr+fgd+esp)", code="unknown_technology",
+          suggest=vocabulary.technology_lookup().suggest)
+
+    parameter = t["parameter"].map(lambda s: vocabulary.parse_parameter(s) if s else "")
+    c.add(is_param & parameter.isna(), "parameter", "unknown parameter name",
+          "a parameter of the vocabulary: ncv, carbon_content, oxidation_rate, ef.<substance>, sulfur_content, "
+          "sulfur_retention, removal_efficiency.<substance>, uncertainty.activity, uncertainty.ef.<substance>",
+          code="unknown_parameter", suggest=vocabulary.parameter_lookup().suggest)
+
+    value, value_text = parse_numbers(raw["value"])
+    notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
+    is_notation = is_act & (notation != "")
+    c.add(live & (t["value"] == ""), "value", "value is empty", "a number or a notation key NO, NE, NA, IE, C",
+          code="missing")
+    c.add(live & (t["value"] != "") & value.isna() & ~is_notation, "value", "not a number",
+          "a number or a notation key NO, NE, NA, IE, C", code="bad_value")
+    c.add(is_act & (value < 0), "value", "negative amount", "a non-negative amount", code="negative")
+    c.add(live & value_text, "value", "number stored as text (converted)", severity="warning", code="number_as_text")
+
+    kinds = units.to_canonical(t["unit"])
+    act_quantity = activity.map(lambda a: vocabulary.activities().at[a, "quantity"] if isinstance(a, str) else "")
+    fits = pd.Series([k in _ACCEPTED_KINDS.get(q, set()) for k, q in zip(kinds["kind"], act_quantity)],
+                     index=raw.index)
+    num_act = is_act & ~is_notation
+    c.add(num_act & (t["unit"] == ""), "unit", "unit is empty", "a unit such as 万吨, 亿立方米, 万千瓦时, 吨标准煤",
+          code="missing")
+    c.add(num_act & (t["unit"] != "") & kinds["kind"].isna(), "unit", "unknown unit",
+          "a unit such as 万吨, t, 亿立方米, 万千瓦时, TJ, 吨标准煤", code="unknown_unit")
+    c.add(num_act & kinds["kind"].notna() & activity.notna() & ~fits, "unit",
+          "unit does not fit the activity's quantity",
+          expected_units(act_quantity), code="unit_mismatch")
+
+    param_conv = pd.Series([parameter_canonical(p, u) if p else None for p, u in zip(parameter, t["unit"])],
+                           index=raw.index, dtype=object)
+    c.add(is_param & parameter.notna() & param_conv.isna(), "unit", "unit does not fit the parameter",
+          "e.g. kJ/kg or GJ/t for ncv, tC/TJ for carbon_content, % or a fraction for rates, kg/TJ or g/kg for ef.X",
+          code="unit_mismatch")
+
+    _duplicates(raw, t, live, c)
+
+    ok = live & ~c.rejected
+    selected = ok & _selected(region, year_num, select_regions, select_years)
+    skip = skip.mask(ok & ~selected, "not_selected")
+
+    act_rows = selected & is_act & ~is_notation
+    activity_table = pd.DataFrame({
+        "region": region[act_rows], "year": year_num[act_rows].astype(int), "category": category[act_rows],
+        "activity": activity[act_rows], "technology": technology[act_rows],
+        "amount": (value * kinds["factor"])[act_rows], "kind": kinds["kind"][act_rows],
+        "file": raw["file"][act_rows], "sheet": raw["sheet"][act_rows], "row": raw["row"][act_rows],
+        "source": t["source"][act_rows],
+    }).reset_index(drop=True)
+
+    nk = selected & is_notation
+    notation_table = pd.DataFrame({"region": region[nk], "year": year_num[nk].astype(int),
+                                   "category": category[nk], "activity": activity[nk],
+                                   "key": notation[nk]}).reset_index(drop=True)
+
+    pr = selected & is_param
+    conv = param_conv[pr]
+    params = pd.DataFrame({
+        "region": region[pr], "year": year_num[pr].astype("Int64"), "category": category[pr].fillna(""),
+        "activity": activity[pr], "technology": technology[pr], "name": parameter[pr],
+        "value": value[pr] * conv.map(lambda x: x[0]), "basis": conv.map(lambda x: x[1]),
+        "unit": t["unit"][pr],
+        "factor_id": "local:" + raw["file"][pr].map(_short) + ":" + raw["sheet"][pr] + ":" + raw["row"][pr].astype(str),
+        "source": t["source"][pr],
+    }).reset_index(drop=True)
+    _unused_parameters(params, activity_table, raw[pr].reset_index(drop=True), c)
+
+    status = pd.Series("used", index=raw.index).mask(skip != "", "skipped").mask(c.rejected, "rejected")
+    ledger = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"], "row": raw["row"].astype(int),
+                           "status": status, "reason": skip.where(status == "skipped", "")})
+    ledger = _one_status_per_row(ledger)
+    return Inputs(activity_table, params, notation_table, ledger, c.problems)
+
+
+def expected_units(quantity: pd.Series) -> str:
+    """What units an activity accepts, for the error message."""
+    return "a mass (万吨, t) or energy (吨标准煤, TJ) for solid and liquid fuels; a volume (亿立方米, m3) or energy for " \
+           "gases; an energy (万千瓦时) for electricity and heat; 元/万元/亿元 for GDP; 人/万人 for population"
+
+
+def _short(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _technologies(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Normalised `a+b+c` technology strings and a mask of cells with an unknown id."""
+    lookup = vocabulary.technology_lookup()
+    out, bad = {}, {}
+    for s in cells.unique():
+        ids = [lookup.get(tok) for tok in s.replace("＋", "+").split("+") if tok.strip()] if s else []
+        bad[s] = any(i is None for i in ids)
+        out[s] = "+".join(i for i in ids if i)
+    return cells.map(out), cells.map(bad)
+
+
+def _selected(region: pd.Series, year: pd.Series, select_regions, select_years) -> pd.Series:
+    keep = pd.Series(True, index=region.index)
+    if select_regions is not None:
+        keep &= region.isin(select_regions)
+    if select_years is not None:
+        keep &= year.isin(select_years) | year.isna()
+    return keep
+
+
+def _duplicates(raw: pd.DataFrame, t: dict[str, pd.Series], live: pd.Series, c: _Collector) -> None:
+    """Warn about rows identical in every column, naming both row numbers."""
+    frame = pd.DataFrame({k: v for k, v in t.items()})
+    frame["file"], frame["sheet"] = raw["file"], raw["sheet"]
+    frame = frame[live & (raw["skip"].fillna("") == "")]
+    dup = frame.duplicated(keep=False)
+    if not dup.any():
+        return
+    first_row = raw.loc[frame.index, "row"].groupby([frame[k] for k in frame.columns], sort=False).transform("first")
+    later = frame.duplicated(keep="first")
+    mask = pd.Series(False, index=raw.index)
+    mask.loc[later[later].index] = True
+    rows = pd.Series("", index=raw.index)
+    rows.loc[first_row.index] = "same as row " + first_row.astype(str)
+    c.add(mask, "value", "possible duplicate: identical in every column to an earlier row", severity="warning",
+          code="duplicate", value=rows)
+
+
+def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.DataFrame, c: _Collector) -> None:
+    """Warn about parameter rows that match no activity row (same region and activity)."""
+    if params.empty:
+        return
+    have = set(zip(activity["region"], activity["activity"]))
+    unused = pd.Series([(r, a) not in have for r, a in zip(params["region"], params["activity"])])
+    if unused.any():
+        sub = _Collector(raw)
+        sub.add(unused, "parameter", "parameter row matches no activity row of the same region and activity",
+                severity="warning", code="unused_parameter")
+        c.problems += sub.problems
+
+
+def _one_status_per_row(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Collapse records of one Excel row (wide balances) into one ledger row: rejected > used > skipped."""
+    rank = ledger["status"].map({"rejected": 0, "used": 1, "skipped": 2})
+    ledger = ledger.assign(_rank=rank).sort_values(["file", "sheet", "row", "_rank"], kind="stable")
+    return ledger.drop_duplicates(["file", "sheet", "row"]).drop(columns="_rank").reset_index(drop=True)

@@ -1,0 +1,60 @@
+"""The v1 activity sheet (DESIGN 3.3): one header row, one activity or parameter row per line."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from inventory import vocabulary
+from inventory.errors import Problem, column_letter
+
+# Columns of the v1 format, in the order of DESIGN 3.3.
+FIELDS = ["region", "year", "category", "activity", "technology", "value", "unit", "parameter", "source", "notes"]
+REQUIRED = ["region", "year", "category", "activity", "value", "unit"]
+RAW_COLUMNS = ["file", "sheet", "row", *FIELDS, "skip", "columns"]
+
+
+def header_map(header: pd.Series) -> tuple[dict[str, int], list[str]]:
+    """Map v1 column ids to 0-based positions from a header row; also the unknown headers."""
+    found: dict[str, int] = {}
+    unknown: list[str] = []
+    lookup = vocabulary.header_lookup()
+    for pos, cell in header.items():
+        if pd.isna(cell) or str(cell).strip() == "":
+            continue
+        col = lookup.get(cell)
+        if col and col not in found:
+            found[col] = int(pos)
+        else:
+            unknown.append(str(cell))
+    return found, unknown
+
+
+def is_activity_sheet(grid: pd.DataFrame) -> bool:
+    """True when the first row holds at least the required v1 headers."""
+    if grid.empty:
+        return False
+    found, _ = header_map(grid.iloc[0])
+    return all(c in found for c in REQUIRED)
+
+
+def column_labels(grid: pd.DataFrame, found: dict[str, int]) -> dict[str, str]:
+    """`header (letter)` for each found column, as errors show it."""
+    return {col: f"{grid.iat[0, pos]} ({column_letter(pos)})" for col, pos in found.items()}
+
+
+def read_activity_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Raw records (RAW_COLUMNS, cells untouched) of a v1 sheet, one per data row."""
+    found, _unknown = header_map(grid.iloc[0])
+    problems = [Problem(f"missing required column {c!r}", file=file, sheet=sheet, row=1,
+                        expected="headers " + ", ".join(REQUIRED)) for c in REQUIRED if c not in found]
+    body = grid.iloc[1:]
+    raw = pd.DataFrame(index=body.index)
+    for col in FIELDS:
+        raw[col] = body.iloc[:, found[col]] if col in found else None
+    raw.insert(0, "row", body.index.to_numpy() + 1)
+    raw.insert(0, "sheet", sheet)
+    raw.insert(0, "file", file)
+    raw["skip"] = ""
+    labels = column_labels(grid, found)
+    raw["columns"] = [labels] * len(raw)
+    return raw.reset_index(drop=True), problems

@@ -1,0 +1,1 @@
+"""Renderers of a build result: the Excel workbook and the HTML report."""

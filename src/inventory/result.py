@@ -1,0 +1,43 @@
+"""The result of a build: plain DataFrames and dicts that the renderers read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+# Column order of the long emissions table (DESIGN 3.7).
+EMISSION_COLUMNS = [
+    "region", "region_name", "year", "category", "category_name", "activity",
+    "technology", "substance", "emission", "unit", "co2e_t", "gwp_set",
+    "activity_amount", "activity_unit", "implied_factor", "factor_ids", "kind", "basis",
+]
+
+CHECK_COLUMNS = [
+    "check", "region", "year", "category", "substance", "value", "reference", "diff_pct", "result",
+]
+
+
+@dataclass
+class BuildResult:
+    """Everything one build produced.
+
+    emissions: the long table of EMISSION_COLUMNS (emission in t; co2e_t in t CO2e,
+        empty for pollutants), with extra helper columns `sector` (sector id of the
+        category, see data/sectors.csv) and `substance_kind` (`ghg` or `pollutant`).
+    checks: QA/QC results, CHECK_COLUMNS.
+    not_estimated: region, year, category, category_name, activity, substance, reason
+        (categories that had activity but no citable factor: notation key NE).
+    ledger: one row per input row read: file, sheet, row, status (used, skipped,
+        rejected), reason, column, value, expected.
+    warnings: list of dicts with file, sheet, row, column, value, message.
+    meta: program version, factor-set version, gwp set, lang, build time, inputs
+        (path, sha256), regions and years built.
+    """
+
+    emissions: pd.DataFrame
+    checks: pd.DataFrame
+    not_estimated: pd.DataFrame
+    ledger: pd.DataFrame
+    warnings: list[dict] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)

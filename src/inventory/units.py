@@ -1,0 +1,131 @@
+"""The one pint registry of the program and the conversions built on it.
+
+Conversion works on whole columns: each distinct unit string is parsed once and
+its factor to the canonical unit is mapped onto the column (DESIGN 3.5).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+import pandas as pd
+import pint
+
+from inventory import resources
+
+# Canonical unit of each kind of quantity. Activity amounts are converted to these
+# before any method sees them; emissions are always tonnes.
+CANONICAL = {
+    "mass": "t",
+    "volume": "m3",
+    "energy": "TJ",
+    "head": "head",
+    "area": "ha",
+    "currency": "yuan",
+    "people": "person",
+    "fraction": "",
+}
+
+_DIMENSIONS = {
+    "mass": "[mass]",
+    "volume": "[length] ** 3",
+    "energy": "[energy]",
+    "head": "[head]",
+    "area": "[area]",
+    "currency": "[currency]",
+    "people": "[people]",
+    "fraction": "[]",
+}
+
+
+@cache
+def registry() -> pint.UnitRegistry:
+    """The program's unit registry: pint defaults plus `units.txt`."""
+    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg.load_definitions(resources.units_definitions().splitlines())
+    return ureg
+
+
+def _normalise(text: str) -> str:
+    """Full-width to half-width, superscripts to digits, blanks trimmed."""
+    text = unicodedata.normalize("NFKC", str(text)).strip()
+    return text.replace("^", "**")
+
+
+@cache
+def parse(text: str) -> pint.Quantity:
+    """Parse a unit string (`万吨`, `亿立方米`, `kg/TJ`, `1e10 kJ`) into a Quantity of 1 unit.
+
+    An empty string or `1` is a dimensionless 1. Raises ValueError with a readable
+    message when the string is not a unit.
+    """
+    norm = _normalise(text)
+    if norm in ("", "1", "-"):
+        return registry().Quantity(1, "")
+    try:
+        q = registry().parse_expression(norm)
+    except Exception as exc:  # pint raises several unrelated types for bad input
+        raise ValueError(f"{text!r} is not a known unit") from exc
+    if not isinstance(q, pint.Quantity):  # a bare number such as "100"
+        raise ValueError(f"{text!r} is a number, not a unit")
+    return q
+
+
+def is_unit(text: str) -> bool:
+    """True when `text` parses as a unit."""
+    try:
+        parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+def kind_of(text: str) -> str | None:
+    """The kind of quantity a unit measures (`mass`, `volume`, `energy`, ...), or None."""
+    q = parse(text)
+    for kind, dim in _DIMENSIONS.items():
+        if q.check(dim):
+            return kind
+    return None
+
+
+def factor(from_unit: str, to_unit: str) -> float:
+    """How many `to_unit` one `from_unit` is (e.g. 万吨 -> t gives 10000.0).
+
+    Raises pint.DimensionalityError when the two measure different things.
+    """
+    return float(parse(from_unit).to(parse(to_unit).units).magnitude / parse(to_unit).magnitude)
+
+
+def fits(text: str, dimension: str) -> bool:
+    """True when unit `text` has the pint dimensionality `dimension` (e.g. `[mass]/[energy]`)."""
+    try:
+        return parse(text).check(dimension)
+    except ValueError:
+        return False
+
+
+def to_canonical(units: pd.Series) -> pd.DataFrame:
+    """Factor and canonical unit for every entry of a column of unit strings.
+
+    Returns a frame aligned with `units` with columns `kind` (mass, volume, energy,
+    ...; None when the unit is unknown or of no supported kind), `canonical_unit`
+    and `factor` (multiply the value by it to get the canonical amount). Each
+    distinct unit is parsed once.
+    """
+    distinct = pd.Series(units.unique())
+    rows = []
+    for text in distinct:
+        kind = None
+        try:
+            kind = kind_of(text)
+        except ValueError:
+            pass
+        if kind is None:
+            rows.append((text, None, "", float("nan")))
+            continue
+        target = CANONICAL[kind]
+        rows.append((text, kind, target, factor(text, target)))
+    table = pd.DataFrame(rows, columns=["unit", "kind", "canonical_unit", "factor"]).set_index("unit")
+    return table.reindex(units.to_numpy()).set_index(units.index)
