@@ -20,12 +20,18 @@ def table() -> pd.DataFrame:
 
 def ancestors(code: str, t: pd.DataFrame | None = None) -> list[str]:
     """The category and its ancestors, nearest first (`1.A.1.a` -> [`1.A.1.a`, `1.A.1`, `1.A`, `1`])."""
-    t = table() if t is None else t
+    parents = _parents() if t is None else dict(zip(t["code"], t["parent"]))
     out = []
     while code:
         out.append(code)
-        code = t.at[code, "parent"] if code in t.index else ""
+        code = parents.get(code, "")
     return out
+
+
+@cache
+def _parents() -> dict[str, str]:
+    t = resources.data_table("categories.csv")
+    return dict(zip(t["code"], t["parent"]))
 
 
 @cache

@@ -56,29 +56,35 @@ def _technology_options(tech: str):
     return [(t, 1) for t in tech.split("+") if t] + [("", 0)]
 
 
+_MATCH = ["name", "activity", "region", "category", "technology", "year_from", "year_to", "level"]
+
+
 def candidates(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
     """Every factor/parameter row that applies to each key, with its specificity scores.
 
     keys: KEY_COLUMNS plus `key_id`. table: the long factor table (load.load_all plus
     local_to_long). Returns one row per (key_id, candidate) with the table's columns.
+    Only the matching columns take part in the joins; the rest is joined to the result.
     """
     if names is not None:
         table = table[table["name"].isin(names) | table["name"].str.startswith(tuple(n + "." for n in names))]
+    table = table[table["activity"].isin(set(keys["activity"]) | {""})].reset_index(drop=True)
+    match = table[_MATCH].rename(columns={c: "p_" + c for c in ("activity", "region", "category", "technology")})
+    match["tid"] = match.index
     act = _expand(keys, "activity", lambda a: [(a, 1), ("", 0)])
-    cand = act.merge(table.rename(columns={"activity": "p_activity"}), on="p_activity")
+    cand = act.merge(match, on="p_activity")
     for column, options in (("region", _region_options), ("category", _category_options),
                             ("technology", _technology_options)):
-        exp = _expand(keys, column, options)
-        cand = cand.merge(exp, left_on=["key_id", column], right_on=["key_id", "p_" + column]).drop(columns=column)
-    cand = cand.rename(columns={"act_score": "act_score", "reg_score": "region_score", "cat_score": "cat_score",
-                                "tec_score": "tech_score"})
+        cand = cand.merge(_expand(keys, column, options), on=["key_id", "p_" + column])
+    cand = cand.rename(columns={"reg_score": "region_score", "tec_score": "tech_score"})
     cand = cand.merge(keys[["key_id", "region", "year"]], on="key_id")
     in_years = ((cand["year_from"].isna() | (cand["year_from"] <= cand["year"]))
                 & (cand["year_to"].isna() | (cand["year_to"] >= cand["year"])))
     own_region_only = (cand["level"] < LOCAL) | (cand["p_region"] == cand["region"])
     cand = cand[in_years & own_region_only].copy()
     cand["year_score"] = (cand["year_from"].notna() | cand["year_to"].notna()).astype(int)
-    return cand
+    rest = table.drop(columns=[c for c in _MATCH if c not in ("name", "level")] + ["name", "level"])
+    return cand.join(rest, on="tid")
 
 
 def resolve(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:

@@ -42,11 +42,18 @@ def _col(frame: pd.DataFrame, name: str, default=np.nan) -> pd.Series:
     return frame[name] if name in frame else pd.Series(default, index=frame.index, dtype=object if isinstance(default, str) else float)
 
 
+def _unique_ids(text: str) -> str:
+    return ";".join(dict.fromkeys(x for x in text.split(";") if x))
+
+
 def _join_ids(*columns: pd.Series) -> pd.Series:
-    """Factor ids of the columns joined by `;`, skipping empty ones, in order, without repeats."""
-    frame = pd.concat([c.fillna("").astype(str) for c in columns], axis=1)
-    joined = frame.agg(";".join, axis=1).str.replace(r";{2,}", ";", regex=True).str.strip(";")
-    return joined.map(lambda s: ";".join(dict.fromkeys(s.split(";"))) if ";" in s else s)
+    """Factor ids of the columns joined by `;`, skipping empty ones, in order, without repeats.
+
+    Joins whole columns; the clean-up runs once per distinct joined string.
+    """
+    first, *rest = [c.fillna("").astype(str) for c in columns]
+    joined = first.str.cat(rest, sep=";") if rest else first
+    return joined.map({u: _unique_ids(u) for u in joined.unique()})
 
 
 def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -150,10 +157,16 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
                                     "activity_amount": amount, "activity_unit": unit, "factor_ids": ids}))
     long = pd.concat(frames, ignore_index=True)
     estimated = long[long["emission"].notna()]
-    out = estimated.groupby(["key_id", "substance"], sort=False).agg(
-        emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
-        activity_unit=("activity_unit", "first"), factor_ids=("factor_ids", lambda s: ";".join(dict.fromkeys(
-            x for v in s for x in v.split(";") if x)))).reset_index()
+    group = estimated.groupby(["key_id", "substance"], sort=False)
+    out = group.agg(emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
+                    activity_unit=("activity_unit", "first"), factor_ids=("factor_ids", "first")).reset_index()
+    # A key with amounts of two kinds (t and tce) may have used different ids: join them.
+    several = estimated[estimated.duplicated(["key_id", "substance"], keep=False)]
+    if len(several):
+        ids = several.groupby(["key_id", "substance"])["factor_ids"].agg(";".join).map(_unique_ids)
+        out = out.set_index(["key_id", "substance"])
+        out.loc[ids.index, "factor_ids"] = ids
+        out = out.reset_index()
     out = distinct.merge(out, on="key_id").drop(columns="key_id")
     return out, _not_estimated(distinct, estimated, keys)
 

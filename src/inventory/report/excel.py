@@ -473,9 +473,9 @@ def _column_xml(values: pd.Series, refs: pd.Series, style: int | None) -> pd.Ser
     """One column's <c> elements: numbers as <v> (with style id `style`), text as inline strings."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         number = values.astype(float)
+        text = values.astype(str) if pd.api.types.is_integer_dtype(values) else number.astype(str)
         attr = f' s="{style}"' if style else ""
-        cells = refs + attr + "><v>" + number.astype(str) + "</v></c>"
-        return cells.where(np.isfinite(number), "")
+        return (refs + attr + "><v>" + text + "</v></c>").where(np.isfinite(number), "")
     text = values.astype(object).where(values.notna(), "").astype(str)
     cells = refs + ' t="inlineStr"><is><t xml:space="preserve">' + _xml_text(text) + "</t></is></c>"
     return cells.where(text != "", "")

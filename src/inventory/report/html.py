@@ -62,6 +62,12 @@ def fmt_pct(value) -> str:
     return "" if value is None or pd.isna(value) else f"{float(value):,.1f}%"
 
 
+def fmt_tick(value: float, step: float) -> str:
+    """An axis tick with as many decimals as the step needs, thousands separated."""
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return f"{value:,.{decimals}f}"
+
+
 def _text(value) -> str:
     """Any cell value as display text (missing as empty)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -78,9 +84,9 @@ def _table(headers: list[str], rows: list[list[str]], numeric: list[bool], row_c
 
 # ---------------------------------------------------------------- tables
 
-def region_year_title(region: str, name: str, year) -> str:
-    """Heading of one region-year: name, code and year."""
-    return f"{name}（{region}）· {year}"
+def region_year_title(region: str, name: str, year, lang: str = "zh") -> str:
+    """Heading of one region-year: name, code and year (full-width brackets in Chinese)."""
+    return f"{name} ({region}) · {year}" if lang == "en" else f"{name}（{region}）· {year}"
 
 
 def summary_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
@@ -93,7 +99,7 @@ def summary_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     for (region, name, year), block in table.groupby(REGION_KEYS, sort=False):
         cells = block[gases + ["total"]].map(lambda v: fmt_number(v, scale))
         rows = [[item, *vals] for item, vals in zip(block["item"], cells.values.tolist())]
-        out.append({"title": region_year_title(region, name, year),
+        out.append({"title": region_year_title(region, name, year, lang),
                     "table": _table(headers, rows, [False] + [True] * (len(gases) + 1),
                                     block["row_type"].map(lambda t: f"row-{t}"))})
     return out
@@ -107,7 +113,7 @@ def pollutant_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     for (region, name, year), block in table.groupby(REGION_KEYS, sort=False):
         cells = block[pols].map(fmt_number).values.tolist()
         rows = [[item, *vals] for item, vals in zip(block["item"], cells)]
-        out.append({"title": region_year_title(region, name, year),
+        out.append({"title": region_year_title(region, name, year, lang),
                     "table": _table([lbl["col_sector"], *pols], rows, [False] + [True] * len(pols),
                                     block["row_type"].map(lambda t: f"row-{t}"))})
     return out
@@ -119,6 +125,7 @@ def region_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     subs = [c for c in comp.columns if c not in {"province", "year", "row_type", "region", "region_name"}]
     headers = [lbl["col_region"], lbl["col_region_name"],
                *[f"{s} ({lbl['unit_co2e_t'] if s == 'CO2e' else lbl['unit_t']})" for s in subs]]
+    names = vocab_names("regions.csv", "code", lang)
     out = []
     for (province, year), block in comp.groupby(["province", "year"], sort=False):
         pct = block["row_type"].eq("difference_pct").to_numpy()
@@ -126,7 +133,7 @@ def region_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
         cells = [[fmt_pct(v) if p else fmt_number(v) for v in row] for row, p in zip(values.values.tolist(), pct)]
         rows = [[_text(r), _text(n), *c] for r, n, c in zip(block["region"], block["region_name"], cells)]
         classes = block["row_type"].map(lambda t: "" if t == "prefecture" else f"row-{t}")
-        out.append({"title": f"{province} · {year}",
+        out.append({"title": region_year_title(province, names.get(province, province), year, lang),
                     "table": _table(headers, rows, [False, False] + [True] * len(subs), classes)})
     return out
 
@@ -157,6 +164,11 @@ def ledger_table(result: BuildResult, lbl: dict) -> dict:
     rows = [[lbl[f"status_{k}"], f"{v:,}"] for k, v in counts.items()]
     return _table([lbl["col_status"], lbl["col_count"]], rows, [False, True],
                   [f"status-{k}" for k in counts])
+
+
+def _translated_status(rows: pd.DataFrame, lbl: dict) -> pd.DataFrame:
+    """Ledger rows with their status (used, skipped, rejected) in the report's language."""
+    return rows.assign(status=rows["status"].map(lambda s: lbl.get(f"status_{s}", s)))
 
 
 def meta_table(result: BuildResult, lbl: dict) -> dict:
@@ -227,7 +239,7 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
     for t in ticks:
         parts.append(f'<line x1="{sx(t):.1f}" y1="{top - 4}" x2="{sx(t):.1f}" '
                      f'y2="{top + len(rows) * (bar + gap)}" class="grid"/>')
-        parts.append(_svg_text(sx(t), top + len(rows) * (bar + gap) + 14, fmt_number(t), "middle", 11))
+        parts.append(_svg_text(sx(t), top + len(rows) * (bar + gap) + 14, fmt_tick(t, step), "middle", 11))
     parts.append(_svg_text(left + plot_w, height - 4, unit, "end", 11, "unit"))
     for i, (label, vals) in enumerate(rows):
         yy = top + i * (bar + gap)
@@ -251,18 +263,23 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
                   f'role="img" aria-label="{escape(title)}">{body}</svg>')
 
 
-def chart_sector_gas(result: BuildResult, lbl: dict, lang: str) -> list[Markup]:
-    """Per region-year: CO2e by sector stacked by gas, in 万吨/kt CO2e (gross: no memo, no sinks)."""
+def chart_sector_gas(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
+    """Per region-year: CO2e by sector stacked by gas, in 万吨/kt CO2e (gross: no memo, no sinks).
+
+    Each item: {"headline": True for the headline region, "svg": the chart}.
+    """
     table = sector_gas_summary(result.emissions, lang)
     table = table[table["row_type"] == "sector"]
     gases = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     series = [(g, PALETTE[i % len(PALETTE)]) for i, g in enumerate(gases)]
     scale = CO2E_SCALE[lang]
+    headline = headline_region(result.emissions)
     charts = []
     for (region, name, year), block in table.groupby(REGION_KEYS, sort=False):
         values = (block[gases].fillna(0) / scale).values.tolist()
         rows = list(zip(block["item"], values))
-        charts.append(hbar_svg(rows, series, lbl["unit_co2e_chart"], region_year_title(region, name, year)))
+        svg = hbar_svg(rows, series, lbl["unit_co2e_chart"], region_year_title(region, name, year, lang))
+        charts.append({"headline": region == headline, "svg": svg})
     return charts
 
 
@@ -307,7 +324,7 @@ def chart_pollutants(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
             rows = [(item, [v]) for item, v in zip(block["item"], block[p].fillna(0)) if v]
             if rows:
                 charts.append(hbar_svg(rows, [(p, PALETTE[i % len(PALETTE)])], lbl["unit_t"], p, width=420))
-        out.append({"title": region_year_title(region, name, year), "charts": charts})
+        out.append({"title": region_year_title(region, name, year, lang), "charts": charts})
     return out
 
 
@@ -318,10 +335,10 @@ def _context(result: BuildResult, lang: str) -> dict:
     lbl = labels(lang)
     bad = not_used_rows(result.ledger)
     years = sorted({str(y) for y in result.emissions["year"].unique()})
-    names = sorted(set(result.emissions["region_name"].astype(str)))
+    regions = result.emissions["region"].nunique()
     return {
         "lang": lang, "L": lbl,
-        "scope": f"{'、'.join(names) if lang == 'zh' else ', '.join(names)} · {', '.join(years)}",
+        "scope": f"{lbl['scope_regions']}: {regions} · {lbl['scope_years']}: {', '.join(years)}",
         "generated": _text(result.meta.get("build_time", "")),
         "summary": summary_tables(result, lbl, lang),
         "chart_sector_gas": chart_sector_gas(result, lbl, lang),
@@ -332,7 +349,7 @@ def _context(result: BuildResult, lang: str) -> dict:
         "checks": check_table(result, lbl),
         "not_estimated": _text_table(result.not_estimated, NE_COLUMNS, lbl),
         "ledger": ledger_table(result, lbl),
-        "ledger_rows": _text_table(bad.head(MAX_LEDGER_ROWS), LEDGER_COLUMNS, lbl),
+        "ledger_rows": _text_table(_translated_status(bad.head(MAX_LEDGER_ROWS), lbl), LEDGER_COLUMNS, lbl),
         "ledger_truncated": lbl["rows_not_shown"].format(n=MAX_LEDGER_ROWS) if len(bad) > MAX_LEDGER_ROWS else "",
         "meta": meta_table(result, lbl),
         "inputs": _text_table(meta_inputs(result.meta), ["path", "sha256"], lbl),
