@@ -63,13 +63,12 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                       built: set[str] | None = None, thresholds: dict | None = None) -> BuildResult:
     """Emissions, checks and not-estimated list from validated inputs (no files written).
 
-    built: the regions to report (None = every region with rows, plus the province of
-    any prefecture with rows).
+    built: the regions to report (None = every region with rows of its own; a province
+    without rows of its own is built only when named, DESIGN 3.6).
     """
     activity = inputs.activity
     if built is None:
-        built = set(activity["region"]) | {regions.parent(r) for r in activity["region"]} - {"CN", ""}
-        built = {r for r in built if r in set(activity["region"]) or regions.children(r)}
+        built = set(activity["region"])
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
     combustion = activity[energy.is_combustion(activity["category"])] if len(activity) else activity
     emissions, not_estimated = energy.compute(combustion, table) if len(combustion) else (pd.DataFrame(), pd.DataFrame())

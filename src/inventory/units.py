@@ -53,6 +53,14 @@ def _normalise(text: str) -> str:
     return text.replace("^", "**")
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 @cache
 def parse(text: str) -> pint.Quantity:
     """Parse a unit string (`万吨`, `亿立方米`, `kg/TJ`, `1e10 kJ`) into a Quantity of 1 unit.
@@ -67,7 +75,7 @@ def parse(text: str) -> pint.Quantity:
         q = registry().parse_expression(norm)
     except Exception as exc:  # pint raises several unrelated types for bad input
         raise ValueError(f"{text!r} is not a known unit") from exc
-    if not isinstance(q, pint.Quantity):  # a bare number such as "100"
+    if not isinstance(q, pint.Quantity) or _is_number(norm):  # a bare number such as "100"
         raise ValueError(f"{text!r} is a number, not a unit")
     return q
 

@@ -172,7 +172,12 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
 
 def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    """Keys × expected substances with no emission: notation key NE, with the reason."""
+    """Keys × expected substances with no emission: notation key NE, with the reason.
+
+    Keys whose amounts are all zero emit nothing whatever the factor and are not listed.
+    """
+    nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
+    distinct = distinct[distinct["key_id"].isin(nonzero)]
     expected = distinct.assign(_j=1).merge(pd.DataFrame({"substance": EXPECTED, "_j": 1}), on="_j").drop(columns="_j")
     have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
     missing = expected.merge(have, on=["key_id", "substance"], how="left")

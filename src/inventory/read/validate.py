@@ -235,7 +235,8 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
           "unit does not fit the activity's quantity",
           expected_units(act_quantity), code="unit_mismatch")
 
-    param_conv = pd.Series([parameter_canonical(p, u) if p else None for p, u in zip(parameter, t["unit"])],
+    param_conv = pd.Series([parameter_canonical(p, u) if isinstance(p, str) and p else None
+                            for p, u in zip(parameter, t["unit"])],
                            index=raw.index, dtype=object)
     c.add(is_param & parameter.notna() & param_conv.isna(), "unit", "unit does not fit the parameter",
           "e.g. kJ/kg or GJ/t for ncv, tC/TJ for carbon_content, % or a fraction for rates, kg/TJ or g/kg for ef.X",

@@ -1,0 +1,52 @@
+"""Shared fixtures: write small activity workbooks and compile them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from inventory.build import compile_inventory
+from inventory.factors.load import load_all
+from inventory.read import read_inputs
+
+HEADERS_ZH = ["地区", "年份", "排放源类别", "活动", "技术", "活动水平", "单位", "参数", "数据来源", "备注"]
+HEADERS_EN = ["region", "year", "category", "activity", "technology", "value", "unit", "parameter", "source", "notes"]
+
+
+def write_workbook(path: Path, rows: list[list], headers: list[str] = HEADERS_ZH, sheet: str = "能源活动") -> Path:
+    """A v1 activity workbook with one sheet; every cell written as given (strings stay strings)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append(headers)
+    for row in rows:
+        ws.append(list(row) + [None] * (len(headers) - len(row)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def compile_rows(tmp_path: Path, rows: list[list], factor_dirs=None, regions=None, **kwargs):
+    """Write rows to a workbook, read and validate it, and compile the inventory."""
+    path = write_workbook(tmp_path / "activity.xlsx", rows)
+    inputs, _ = read_inputs([path], regions)
+    assert not inputs.errors, [str(p) for p in inputs.errors]
+    return compile_inventory(inputs, load_all(factor_dirs), built=regions, **kwargs)
+
+
+def emission(result, substance, region=None, category=None, activity=None) -> float:
+    """Total emission (t) of one substance, filtered by region, category and activity."""
+    e = result.emissions
+    mask = e["substance"] == substance
+    for col, val in (("region", region), ("category", category), ("activity", activity)):
+        if val is not None:
+            mask &= e[col] == val
+    assert mask.any(), f"no {substance} rows for {region} {category} {activity}"
+    return float(e.loc[mask, "emission"].sum())
+
+
+@pytest.fixture
+def compile_(tmp_path):
+    return lambda rows, **kw: compile_rows(tmp_path, rows, **kw)

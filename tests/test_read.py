@@ -1,0 +1,167 @@
+"""Reading the v1 format and wide energy balances: names, accounting, and every error path."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from conftest import HEADERS_EN, write_workbook
+from inventory.read import read_inputs
+
+
+def read(tmp_path, rows, headers=None, **kw):
+    path = write_workbook(tmp_path / "in.xlsx", rows, headers or HEADERS_EN)
+    inputs, _ = read_inputs([path], **kw)
+    return inputs
+
+
+def only_error(inputs):
+    assert len(inputs.errors) == 1, [str(p) for p in inputs.errors]
+    return inputs.errors[0]
+
+
+@pytest.mark.parametrize("region", ["430100", "长沙市", "长沙", "Changsha", " 长沙 "])
+def test_region_by_code_name_or_alias(tmp_path, region):
+    inputs = read(tmp_path, [[region, 2019, "1.A.1.a", "raw_coal", "", 1, "t"]])
+    assert list(inputs.activity["region"]) == ["430100"]
+
+
+@pytest.mark.parametrize("category, code", [("1.A.3", "1.A.3"), ("交通运输", "1.A.3"), ("Transport", "1.A.3"),
+                                            ("电力和热力生产", "1.A.1.a")])
+def test_category_by_code_or_name(tmp_path, category, code):
+    inputs = read(tmp_path, [["430100", 2019, category, "柴油", "", 1, "t"]])
+    assert list(inputs.activity["category"]) == [code]
+
+
+def test_chinese_headers_and_activity_names(tmp_path):
+    path = write_workbook(tmp_path / "zh.xlsx", [["长沙", 2019, "1.A.4.b", "液化石油气", "", "1", "万吨"]])
+    inputs, _ = read_inputs([path])
+    assert inputs.activity.loc[0, ["activity", "amount"]].tolist() == ["lpg", 1e4]
+
+
+def test_row_accounting_adds_up(tmp_path):
+    rows = [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"],
+            [None] * 7,
+            ["430100", 2018, "1.A.1.a", "raw_coal", "", 1, "t"],
+            ["430100", 2019, "1.A.1.a", "bogus_fuel", "", 1, "t"]]
+    inputs = read(tmp_path, rows, years={2019})
+    assert inputs.counts() == {"read": 4, "used": 1, "skipped": 2, "rejected": 1}
+    reasons = dict(zip(inputs.ledger["row"], inputs.ledger["reason"]))
+    assert reasons[3] == "blank" and reasons[4] == "not_selected"
+
+
+@pytest.mark.parametrize("cells, column, message, value", [
+    (["长沙x", 2019, "1.A.1.a", "raw_coal", "", 1, "t"], "region (A)", "unknown region", "长沙x"),
+    (["430100", "19", "1.A.1.a", "raw_coal", "", 1, "t"], "year (B)", "not a year", "19"),
+    (["430100", 2019, "1.X", "raw_coal", "", 1, "t"], "category (C)", "unknown category", "1.X"),
+    (["430100", 2019, "1.A.1.a", "raw_cole", "", 1, "t"], "activity (D)", "unknown activity", "raw_cole"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "pc_boiler+magic", 1, "t"], "technology (E)", "unknown technology id",
+     "pc_boiler+magic"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", "lots", "t"], "value (F)", "not a number", "lots"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", -5, "t"], "value (F)", "negative amount", "-5"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "furlongs"], "unit (G)", "unknown unit", "furlongs"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "万千瓦时x"], "unit (G)", "unknown unit", "万千瓦时x"),
+    (["430100", 2019, "1.A.1.a", "natural_gas", "", 5, "万吨"], "unit (G)", "unit does not fit the activity's quantity",
+     "万吨"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "t", "magic_number"], "parameter (H)", "unknown parameter name",
+     "magic_number"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "kg", "ncv"], "unit (G)", "unit does not fit the parameter", "kg"),
+])
+def test_error_is_located(tmp_path, cells, column, message, value):
+    inputs = read(tmp_path, [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"], cells])
+    p = only_error(inputs)
+    assert (p.file.endswith("in.xlsx"), p.sheet, p.row, p.column, p.message, p.value) == \
+        (True, "能源活动", 3, column, message, value)
+    assert p.expected
+    assert inputs.counts()["rejected"] == 1
+
+
+def test_every_problem_reported_in_one_run(tmp_path):
+    rows = [["x", 2019, "1.A.1.a", "raw_coal", "", 1, "t"], ["430100", 2019, "1.A.1.a", "raw_coal", "", "?", "t"]]
+    assert len(read(tmp_path, rows).errors) == 2
+
+
+def test_suggestion_for_a_misspelt_fuel(tmp_path):
+    p = only_error(read(tmp_path, [["430100", 2019, "1.A.1.a", "原煤x", "", 1, "t"]]))
+    assert p.suggestion == "原煤"
+    assert "did you mean '原煤'" in str(p)
+
+
+def test_text_numbers_and_duplicates_are_warnings(tmp_path):
+    rows = [["430100", 2019, "1.A.1.a", "raw_coal", "", "１,２３4", "t"],
+            ["430100", 2019, "1.A.1.a", "raw_coal", "", "１,２３4", "t"]]
+    inputs = read(tmp_path, rows)
+    assert not inputs.errors
+    assert inputs.activity["amount"].tolist() == [1234.0, 1234.0]
+    codes = sorted(p.code for p in inputs.warnings)
+    assert codes == ["duplicate", "number_as_text", "number_as_text"]
+    dup = next(p for p in inputs.warnings if p.code == "duplicate")
+    assert dup.row == 3 and dup.value == "same as row 2"
+
+
+def test_notation_key_rows_are_used(tmp_path):
+    inputs = read(tmp_path, [["430100", 2019, "1.A.3.c", "diesel_oil", "", "NO", ""]])
+    assert inputs.counts()["used"] == 1
+    assert inputs.notation.loc[0, "key"] == "NO"
+
+
+def test_parameter_row_with_no_activity_is_a_warning(tmp_path):
+    inputs = read(tmp_path, [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"],
+                             ["430100", 2019, "", "diesel_oil", "", 1, "%", "sulfur_content"]])
+    assert [p.code for p in inputs.warnings] == ["unused_parameter"]
+
+
+def balance(tmp_path, cells):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "能源平衡表 430000 2019"
+    for row in cells:
+        ws.append(row)
+    path = tmp_path / "balance.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_energy_balance_is_read_into_the_long_table(tmp_path):
+    path = balance(tmp_path, [
+        ["地区", "湖南省"], ["年份", 2019], [],
+        ["项目", "原煤(万吨)", "天然气(亿立方米)", "电力(亿千瓦时)"],
+        ["终端消费量", 100, 3, 50],
+        ["农、林、牧、渔业", 1, None, 2],
+        ["火力发电", 60, 1, -40],
+        ["非能源使用", 5, None, None],
+        ["炼焦", 9, None, None],
+    ])
+    inputs, _ = read_inputs([path])
+    assert not inputs.errors
+    act = inputs.activity.sort_values(["category", "activity"])
+    assert act[["category", "activity", "amount"]].values.tolist() == [
+        ["1.A.1.a", "natural_gas", 1e8], ["1.A.1.a", "raw_coal", 60e4],
+        ["1.A.4.c", "electricity", 2 * 1e8 * 3.6e-6], ["1.A.4.c", "raw_coal", 1e4]]
+    reasons = dict(zip(inputs.ledger["row"], inputs.ledger["reason"]))
+    assert (reasons[5], reasons[8], reasons[9]) == ("subtotal", "non_energy_use", "transformation")
+    assert inputs.counts() == {"read": 5, "used": 2, "skipped": 3, "rejected": 0}
+    assert set(inputs.activity["region"]) == {"430000"}
+
+
+def test_energy_balance_unknown_sector_is_located(tmp_path):
+    path = balance(tmp_path, [["地区", "湖南省"], ["年份", 2019], [], ["项目", "原煤(万吨)", "柴油(万吨)"],
+                              ["不存在的行业", 1, 2]])
+    inputs, _ = read_inputs([path])
+    p = inputs.errors[0]
+    assert (p.row, p.column, p.value, p.message) == (5, "项目 (A)", "不存在的行业", "unknown category")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"region,year\n430100,2019\n", "not an .xlsx workbook"),
+    (b"PK\x03\x04 truncated", "corrupt or truncated"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "password-protected or in the old .xls format"),
+])
+def test_broken_files_give_clear_errors(tmp_path, content, message):
+    name = "data.csv" if content.startswith(b"region") else "data.xlsx"
+    path = tmp_path / name
+    path.write_bytes(content)
+    inputs, _ = read_inputs([path])
+    assert len(inputs.errors) == 1
+    assert message in inputs.errors[0].message
+    assert inputs.errors[0].file.endswith(name)

@@ -1,0 +1,48 @@
+"""Each unit of DESIGN 3.5 converts a known amount to its canonical unit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from inventory import units
+
+
+@pytest.mark.parametrize("unit, kind, factor", [
+    ("t", "mass", 1.0), ("吨", "mass", 1.0), ("万吨", "mass", 1e4), ("kg", "mass", 1e-3), ("千克", "mass", 1e-3),
+    ("公斤", "mass", 1e-3), ("Mt", "mass", 1e6),
+    ("m3", "volume", 1.0), ("立方米", "volume", 1.0), ("万立方米", "volume", 1e4), ("亿立方米", "volume", 1e8),
+    ("Nm3", "volume", 1.0), ("Nm³", "volume", 1.0), ("标准立方米", "volume", 1.0), ("亿标准立方米", "volume", 1e8),
+    ("TJ", "energy", 1.0), ("GJ", "energy", 1e-3), ("kJ", "energy", 1e-9),
+    ("kWh", "energy", 3.6e-6), ("千瓦时", "energy", 3.6e-6), ("万千瓦时", "energy", 3.6e-2), ("亿千瓦时", "energy", 360.0),
+    ("tce", "energy", 29.3076e-3), ("吨标准煤", "energy", 29.3076e-3), ("万吨标准煤", "energy", 293.076),
+    ("kgce", "energy", 29.3076e-6), ("千克标准煤", "energy", 29.3076e-6), ("toe", "energy", 41.868e-3),
+    ("1e10 kJ", "energy", 10.0),
+    ("头", "head", 1.0), ("万头", "head", 1e4), ("只", "head", 1.0), ("万只", "head", 1e4),
+    ("公顷", "area", 1.0), ("ha", "area", 1.0), ("亩", "area", 1 / 15), ("万亩", "area", 1e4 / 15),
+    ("元", "currency", 1.0), ("万元", "currency", 1e4), ("亿元", "currency", 1e8),
+    ("人", "people", 1.0), ("万人", "people", 1e4),
+    ("%", "fraction", 0.01), ("", "fraction", 1.0),
+])
+def test_unit_to_canonical(unit, kind, factor):
+    table = units.to_canonical(pd.Series([unit]))
+    assert table["kind"].iat[0] == kind
+    assert table["factor"].iat[0] == pytest.approx(factor, rel=1e-12)
+
+
+@pytest.mark.parametrize("unit", ["bogus", "100", "万", "吨吨吨x"])
+def test_unknown_units_have_no_kind(unit):
+    assert units.to_canonical(pd.Series([unit]))["kind"].isna().iat[0]
+
+
+def test_full_width_unit_text_is_accepted():
+    assert units.factor("ｋｇ", "t") == pytest.approx(1e-3)
+
+
+def test_factor_units():
+    assert units.factor("g/GJ", "t/TJ") == pytest.approx(1e-3)
+    assert units.factor("kg/TJ", "t/TJ") == pytest.approx(1e-3)
+    assert units.factor("g/kg", "t/t") == pytest.approx(1e-3)
+    assert units.factor("kJ/kg", "TJ/t") == pytest.approx(1e-6)
+    assert units.factor("TJ/Gg", "TJ/t") == pytest.approx(1e-3)
+    assert units.factor("tC/TJ", "t/TJ") == pytest.approx(1.0)
