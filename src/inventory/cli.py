@@ -21,7 +21,7 @@ app = typer.Typer(help="Compile greenhouse-gas and air-pollutant emission invent
 factors_app = typer.Typer(help="Inspect and check emission-factor tables.", no_args_is_help=True)
 app.add_typer(factors_app, name="factors")
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]

@@ -70,7 +70,7 @@ def _frictionless(package: Path) -> list[Problem]:
 
 def check_table(frame: pd.DataFrame) -> list[Problem]:
     """Rules for one factor or parameter table already read as text (load.read_table)."""
-    is_factor = "substance" in frame
+    is_factor = "substance" in frame or "parameter" not in frame
     expected_cols = FACTOR_COLUMNS if is_factor else PARAMETER_COLUMNS
     missing = [c for c in expected_cols if c not in frame]
     if missing:
@@ -176,6 +176,8 @@ def check_directory(directory: Path) -> list[Problem]:
             problems.append(Problem(f"table cannot be read as CSV: {exc}", file=path.name))
             continue
         frame["file"] = str(path)
-        problems += check_table(frame)
-        frames.append(frame)
+        found = check_table(frame)
+        problems += found
+        if not any(p.message.startswith("missing column") for p in found):
+            frames.append(frame)
     return problems + check_collisions(frames)

@@ -1,0 +1,85 @@
+"""The shipped factor tables, `factors check` on good and broken copies, and the Frictionless package."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from inventory import resources
+from inventory.factors.check import check_directory
+from inventory.factors.load import shipped
+
+SHIPPED = Path(str(resources.factors_dir()))
+
+
+@pytest.fixture
+def copy(tmp_path):
+    target = tmp_path / "factors"
+    shutil.copytree(SHIPPED, target)
+    return target
+
+
+def test_shipped_tables_are_valid():
+    assert [str(p) for p in check_directory(SHIPPED)] == []
+
+
+def test_every_csv_is_described_in_the_datapackage():
+    spec = json.loads((SHIPPED / "datapackage.json").read_text(encoding="utf-8"))
+    described = {r["path"] for r in spec["resources"]}
+    assert described == {p.name for p in SHIPPED.glob("*.csv")}
+    assert all("schema" in r for r in spec["resources"])
+
+
+def test_every_shipped_value_names_its_source():
+    table = shipped()
+    assert (table["source"].str.strip() != "").all()
+    assert table["factor_id"].is_unique
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize("old, new, column, message", [
+    (",820,g/GJ,", ",820,furlong,", "unit", "unit does not parse or does not fit the parameter"),
+    (",820,g/GJ,", ",820000000,g/GJ,", "value", "value outside the plausible range"),
+    ("emep23.1A1a.3_2.raw_coal.so2,1.A.1.a,raw_coal", "emep23.1A1a.3_2.raw_coal.so2,1.A.1.a,raw_coalx", "activity",
+     "unknown activity"),
+])
+def test_broken_copy_fails_with_located_message(copy, old, new, column, message):
+    path = copy / "emep_pollutant_factors.csv"
+    line = _line_of(path, "emep23.1A1a.3_2.raw_coal.so2")
+    _edit(path, old, new)
+    problems = [p for p in check_directory(copy) if not p.message.startswith("schema")]
+    assert any(p.row == line and p.column == column and message in p.message and p.file.endswith(path.name)
+               for p in problems), [str(p) for p in problems]
+
+
+def test_missing_source_is_reported(copy):
+    path = copy / "fuel_parameters.csv"
+    line = _line_of(path, "cesy22.a4.ncv.raw_coal")
+    _edit(path, "China Energy Statistical Yearbook 2022 Appendix 4,", ",")
+    assert any(p.row == line and p.column == "source" for p in check_directory(copy))
+
+
+def test_colliding_rows_are_reported(copy):
+    path = copy / "fuel_parameters.csv"
+    row = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("cesy22.a4.ncv.raw_coal"))
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(row.replace("cesy22.a4.ncv.raw_coal", "dup.ncv.raw_coal", 1) + "\n")
+    problems = check_directory(copy)
+    assert any("collide" in p.message and "dup.ncv.raw_coal" in p.expected for p in problems)
+
+
+def test_undescribed_csv_is_reported(copy):
+    shutil.copy(copy / "fuel_parameters.csv", copy / "extra.csv")
+    assert any(p.message == "CSV not described in datapackage.json" for p in check_directory(copy))

@@ -1,0 +1,48 @@
+"""Province and prefectures (DESIGN 3.6): own rows stand; otherwise the sum of the prefectures."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import emission
+
+NCV_DIESEL = 42652e-6
+
+
+def test_province_own_rows_stand_and_missing_categories_are_aggregated(compile_):
+    rows = [
+        ["430000", 2019, "1.A.1", "柴油", "", 10, "万吨"],      # the province's own energy-industry figure
+        ["430100", 2019, "1.A.1.a", "柴油", "", 4, "万吨"],     # a descendant of 1.A.1: not added on top
+        ["430200", 2019, "1.A.1.a", "柴油", "", 5, "万吨"],
+        ["430100", 2019, "1.A.4.b", "柴油", "", 1, "万吨"],     # the province has no 1.A.4.* rows: aggregated
+        ["430200", 2019, "1.A.4.b", "柴油", "", 2, "万吨"],
+    ]
+    r = compile_(rows, regions={"430000", "430100", "430200"})
+    e = r.emissions[(r.emissions["region"] == "430000") & (r.emissions["substance"] == "CO2")]
+    assert sorted(zip(e["category"], e["basis"])) == [("1.A.1", "own"), ("1.A.4.b", "aggregated")]
+    per_t = NCV_DIESEL * 20.2 * 0.98 * 44 / 12  # t CO2 per t diesel (IPCC carbon content, China oxidation rate)
+    assert emission(r, "CO2", region="430000", category="1.A.1") == pytest.approx(10e4 * per_t, rel=1e-9)
+    assert emission(r, "CO2", region="430000", category="1.A.4.b") == pytest.approx(3e4 * per_t, rel=1e-9)
+    assert set(r.emissions.loc[r.emissions["region"] != "430000", "basis"]) == {"own"}
+
+
+def test_province_against_sum_of_prefectures_check(compile_):
+    rows = [["430000", 2019, "1.A.1", "柴油", "", 10, "万吨"],
+            ["430100", 2019, "1.A.1.a", "柴油", "", 4, "万吨"],
+            ["430200", 2019, "1.A.1.a", "柴油", "", 5, "万吨"]]
+    r = compile_(rows, regions={"430000", "430100", "430200"})
+    c = r.checks[(r.checks["category"] == "1.A.1") & (r.checks["substance"] == "CO2")].iloc[0]
+    assert c["check"] == "province_vs_prefectures"
+    assert c["diff_pct"] == pytest.approx((10 - 9) / 10 * 100)   # 10 % apart
+    assert c["result"] == "fail"                                 # default fail threshold 5 %
+    r2 = compile_(rows, regions={"430000", "430100", "430200"},
+                  thresholds={"province_vs_prefectures": {"warn": 0.05, "fail": 0.2}})
+    c2 = r2.checks[(r2.checks["category"] == "1.A.1") & (r2.checks["substance"] == "CO2")].iloc[0]
+    assert c2["result"] == "warn"
+
+
+def test_province_not_built_from_prefecture_rows_unless_named(compile_):
+    rows = [["430100", 2019, "1.A.1.a", "柴油", "", 4, "万吨"]]
+    assert set(compile_(rows).emissions["region"]) == {"430100"}
+    named = compile_(rows, regions={"430000", "430100"})
+    assert set(named.emissions.loc[named.emissions["region"] == "430000", "basis"]) == {"aggregated"}
