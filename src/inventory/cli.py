@@ -106,7 +106,6 @@ def build(
     factors: Annotated[Optional[list[Path]], typer.Option("--factors", "-f", help="User factor folder (repeatable).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 when a check fails.")] = False,
     keep_going: Annotated[bool, typer.Option(help="Build from the rows that passed; exit 1 if any were rejected.")] = False,
-    jobs: Annotated[int, typer.Option(help="Worker processes for project builds.")] = 1,
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""

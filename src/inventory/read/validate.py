@@ -38,6 +38,9 @@ PARAMETER_UNITS = {
     "removal_efficiency": ("[]", ""),
     "uncertainty": ("[]", ""),
 }
+EXPECTED_ACTIVITY_UNITS = ("a mass (万吨, t) or energy (吨标准煤, TJ) for solid and liquid fuels; a volume (亿立方米, m3) "
+                           "or energy for gases; an energy (万千瓦时) for electricity and heat; 元/万元/亿元 for GDP; "
+                           "人/万人 for population")
 _BASES = {"energy": ("[energy]", "TJ"), "mass": ("[mass]", "t"), "volume": ("[length] ** 3", "m3"),
           "head": ("[head]", "head"), "area": ("[area]", "ha")}
 
@@ -232,8 +235,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(num_act & (t["unit"] != "") & kinds["kind"].isna(), "unit", "unknown unit",
           "a unit such as 万吨, t, 亿立方米, 万千瓦时, TJ, 吨标准煤", code="unknown_unit")
     c.add(num_act & kinds["kind"].notna() & activity.notna() & ~fits, "unit",
-          "unit does not fit the activity's quantity",
-          expected_units(act_quantity), code="unit_mismatch")
+          "unit does not fit the activity's quantity", EXPECTED_ACTIVITY_UNITS, code="unit_mismatch")
 
     param_conv = pd.Series([parameter_canonical(p, u) if isinstance(p, str) and p else None
                             for p, u in zip(parameter, t["unit"])],
@@ -279,12 +281,6 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
                            "status": status, "reason": skip.where(status == "skipped", "")})
     ledger = _one_status_per_row(ledger)
     return Inputs(activity_table, params, notation_table, ledger, c.problems)
-
-
-def expected_units(quantity: pd.Series) -> str:
-    """What units an activity accepts, for the error message."""
-    return "a mass (万吨, t) or energy (吨标准煤, TJ) for solid and liquid fuels; a volume (亿立方米, m3) or energy for " \
-           "gases; an energy (万千瓦时) for electricity and heat; 元/万元/亿元 for GDP; 人/万人 for population"
 
 
 def _short(path: str) -> str:
