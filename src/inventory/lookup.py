@@ -50,11 +50,23 @@ class Lookup:
 
     def resolve(self, column: pd.Series) -> pd.Series:
         """Ids for a whole column (None where unknown); each distinct value looked up once."""
-        distinct = column.drop_duplicates()
-        mapping = {v: self.get(v) for v in distinct}
-        return column.map(mapping)
+        return map_distinct(column, self.get)
 
     def suggest(self, name: object) -> str:
         """The closest known spelling, or "" when nothing is close."""
         match = difflib.get_close_matches(normalise_name(name), list(self.names), n=1, cutoff=0.6)
         return self.spellings[match[0]] if match else ""
+
+
+def map_distinct(column: pd.Series, func) -> pd.Series:
+    """`func` applied once per distinct value of a column, mapped back onto the whole column.
+
+    Missing cells (None/NaN) are passed to `func` as None.
+    """
+    missing = column.isna()
+    present = column[~missing]
+    results = {v: func(v) for v in pd.unique(present.to_numpy())}
+    out = present.map(results).astype(object).reindex(column.index)
+    if missing.any():
+        out[missing] = [func(None)] * int(missing.sum())
+    return out

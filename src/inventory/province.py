@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from inventory import categories, regions
+from inventory.lookup import map_distinct
 
 GROUP = ["year", "category", "activity", "technology", "substance"]
 
@@ -36,11 +37,13 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
     for province, kids in provinces_to_aggregate(set(emissions["region"]), built).items():
         own = _own_categories(activity, province)
         sub = emissions[emissions["region"].isin(kids)]
-        related = {(y, c): any(categories.is_related(c, o) for o in own.get(int(y), ()))
-                   for y, c in set(zip(sub["year"], sub["category"]))}
-        keep = pd.Series([not related[(y, c)] for y, c in zip(sub["year"], sub["category"])], index=sub.index,
-                         dtype=bool)
-        sub = sub[keep]
+        year_category = sub["year"].astype(str) + "|" + sub["category"]
+
+        def has_own(key: str) -> bool:
+            year, category = key.split("|")
+            return any(categories.is_related(category, o) for o in own.get(int(year), ()))
+
+        sub = sub[~map_distinct(year_category, has_own).astype(bool)]
         if sub.empty:
             continue
         agg = sub.groupby(GROUP, sort=False, dropna=False).agg(

@@ -11,6 +11,7 @@ import pandas as pd
 
 from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS, resolve
+from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
 
 # Substances every fuel-combustion key is expected to have; a missing one is NE.
@@ -190,4 +191,4 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
 
 def is_combustion(category: pd.Series) -> pd.Series:
     """True for categories under 1.A (fuel combustion)."""
-    return category.map(lambda c: "1.A" in categories.ancestors(c))
+    return map_distinct(category, lambda c: "1.A" in categories.ancestors(c)).astype(bool)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from inventory import regions, resources
 from inventory.errors import Problem, column_letter
-from inventory.lookup import normalise_name
+from inventory.lookup import map_distinct, normalise_name
 from inventory.read.workbook import RAW_COLUMNS
 
 _FUEL_HEADER = re.compile(r"^\s*(?P<fuel>[^()（）]+?)\s*[（(]\s*(?P<unit>[^()（）]+?)\s*[)）]\s*$")
@@ -110,28 +110,26 @@ def read_balance_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.Da
     blank_rows = sorted(set(body.index.to_numpy() + 1) - set(long["row"]))
 
     index = _sector_index()
-    roles = long["label"].map(lambda s: index.get(normalise_name(s), {}))
+    label_key = map_distinct(long["label"], normalise_name)
+    category = label_key.map({k: r["category"] for k, r in index.items()})
+    role = label_key.map({k: r["role"] for k, r in index.items()}).fillna("")
+    fuel = long["pos"].map({p: fu[0] for p, fu in fuels.items()})
+    unit = long["pos"].map({p: fu[1] for p, fu in fuels.items()})
     raw = pd.DataFrame({
-        "file": file, "sheet": sheet, "row": long["row"].to_numpy(),
-        "region": region, "year": year,
-        "category": [r.get("category", "") if r else lab for r, lab in zip(roles, long["label"])],
-        "activity": long["pos"].map(lambda p: fuels[p][0]).to_numpy(),
-        "technology": None,
-        "value": long["value"].to_numpy(),
-        "unit": long["pos"].map(lambda p: fuels[p][1]).to_numpy(),
-        "parameter": None,
-        "source": f"{file} {sheet}",
+        "file": file, "sheet": sheet, "row": long["row"].to_numpy(), "region": region, "year": year,
+        # an unknown row label stays as the category so that validation rejects it, located
+        "category": category.where(category.notna(), long["label"]).to_numpy(),
+        "activity": fuel.to_numpy(), "technology": None, "value": long["value"].to_numpy(),
+        "unit": unit.to_numpy(), "parameter": None, "source": f"{file} {sheet}",
         "notes": long["label"].to_numpy(),  # the balance row label: rows mapped to one category stay distinct
-        "skip": [SKIP_REASONS.get(r.get("role", ""), "") if r else "" for r in roles],
+        "skip": role.map(SKIP_REASONS).fillna("").to_numpy(),
     })
     # Transformation outputs (electricity and heat from power plants) are negative and not burned.
-    output = (pd.to_numeric(raw["value"], errors="coerce") < 0).to_numpy() & np.array(
-        [bool(r) and r.get("role") == "transformation_combustion" for r in roles])
+    output = (pd.to_numeric(raw["value"], errors="coerce") < 0).to_numpy() & (role == "transformation_combustion").to_numpy()
     raw.loc[output, "skip"] = "transformation_output"
-    col_of = {p: f"{grid.iat[header, p]} ({column_letter(p)})" for p in fuels}
-    raw["columns"] = [{"value": col_of[p], "unit": col_of[p], "activity": col_of[p],
-                       "category": f"{grid.iat[header, 0]} (A)", "region": "地区 (B1)", "year": "年份 (B2)"}
-                      for p in long["pos"]]
+    sheet_labels = {"category": f"{grid.iat[header, 0]} (A)", "region": "地区 (B1)", "year": "年份 (B2)"}
+    raw["columns"] = [sheet_labels] * len(raw)
+    raw["cell_column"] = long["pos"].map({p: f"{grid.iat[header, p]} ({column_letter(p)})" for p in fuels}).to_numpy()
     blanks = pd.DataFrame({"file": file, "sheet": sheet, "row": blank_rows, "skip": "blank"})
     raw = pd.concat([raw, blanks], ignore_index=True) if len(blanks) else raw
     return raw.reindex(columns=RAW_COLUMNS), []

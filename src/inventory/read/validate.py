@@ -16,6 +16,7 @@ import pandas as pd
 
 from inventory import categories, regions, units, vocabulary
 from inventory.errors import Problem
+from inventory.lookup import map_distinct
 from inventory.read.workbook import FIELDS
 
 # Which activity quantity kinds a unit may measure, by the activity's own quantity.
@@ -108,9 +109,17 @@ def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
     return (units.factor(unit, target), "") if q.check(dim) else None
 
 
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 430100.0 from a numeric cell is the code 430100
+    return str(value).strip()
+
+
 def _text(series: pd.Series) -> pd.Series:
-    """Cells as stripped text; empty cells as ""."""
-    return series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    """Cells as stripped text; empty cells as "" (each distinct value converted once)."""
+    return map_distinct(series, _cell_text).astype(object)
 
 
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?$")
@@ -122,19 +131,29 @@ def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     Text numbers with thousands separators or full-width digits (`１２３`, `1,234.5`)
     are converted; anything else that is not a number gives NaN.
     """
-    numeric = pd.to_numeric(cells.where(cells.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))),
-                            errors="coerce")
-    text = cells[numeric.isna() & cells.map(lambda v: isinstance(v, str))]
-    converted = {}
-    for s in text.unique():
-        norm = unicodedata.normalize("NFKC", s).strip()
-        if _NUMBER_TEXT.match(norm):
-            converted[s] = float(norm.replace(",", ""))
-    from_text = text.map(converted).dropna()
-    numeric.loc[from_text.index] = from_text
-    was_text = pd.Series(False, index=cells.index)
-    was_text.loc[from_text.index] = True
-    return numeric.astype(float), was_text
+    kind = map_distinct(cells, _cell_kind)
+    numeric = pd.to_numeric(cells.where(kind == "num"), errors="coerce").astype(float)
+    from_text = map_distinct(cells.where(kind == "str"), _text_number).astype(float)
+    was_text = from_text.notna()
+    return numeric.where(~was_text, from_text), was_text
+
+
+def _cell_kind(value) -> str:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return "num"
+    return "str" if isinstance(value, str) else ""
+
+
+def _text_number(value) -> float:
+    """A number written as text (`1,234`, `１２３`), or NaN."""
+    if not isinstance(value, str):
+        return np.nan
+    norm = unicodedata.normalize("NFKC", value).strip()
+    return float(norm.replace(",", "")) if _NUMBER_TEXT.match(norm) else np.nan
+
+
+# Fields that a wide balance takes from the value's own cell (its column header holds fuel and unit).
+CELL_FIELDS = ("value", "unit", "activity")
 
 
 class _Collector:
@@ -155,12 +174,15 @@ class _Collector:
             self.rejected |= mask
         sub = self.raw.loc[mask]
         values = (value if value is not None else sub[column] if column in sub else pd.Series("", index=sub.index))
-        for idx, rec in zip(sub.index, sub[["file", "sheet", "row", "columns"]].itertuples(index=False)):
+        cells = sub["cell_column"] if "cell_column" in sub else pd.Series("", index=sub.index)
+        for idx, rec, cell in zip(sub.index, sub[["file", "sheet", "row", "columns"]].itertuples(index=False), cells):
             val = values.get(idx, "")
             val = "" if val is None or (isinstance(val, float) and np.isnan(val)) else str(val)
+            label = cell if isinstance(cell, str) and cell and column in CELL_FIELDS else \
+                (rec.columns or {}).get(column, column)
             self.problems.append(Problem(
                 message, file=rec.file, sheet=rec.sheet, row=int(rec.row),
-                column=(rec.columns or {}).get(column, column), value=val, expected=expected,
+                column=label, value=val, expected=expected,
                 severity=severity, code=code, suggestion=suggest(val) if suggest and val else ""))
 
 
@@ -209,7 +231,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
           "ids from the technology list joined by + (e.g. pc_boiler+scr+fgd+esp)", code="unknown_technology",
           suggest=vocabulary.technology_lookup().suggest)
 
-    parameter = t["parameter"].map(lambda s: vocabulary.parse_parameter(s) if s else "")
+    parameter = map_distinct(t["parameter"], lambda s: vocabulary.parse_parameter(s) if s else "")
     c.add(is_param & parameter.isna(), "parameter", "unknown parameter name",
           "a parameter of the vocabulary: ncv, carbon_content, oxidation_rate, ef.<substance>, sulfur_content, "
           "sulfur_retention, removal_efficiency.<substance>, uncertainty.activity, uncertainty.ef.<substance>",
@@ -226,9 +248,9 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(live & value_text, "value", "number stored as text (converted)", severity="warning", code="number_as_text")
 
     kinds = units.to_canonical(t["unit"])
-    act_quantity = activity.map(lambda a: vocabulary.activities().at[a, "quantity"] if isinstance(a, str) else "")
-    fits = pd.Series([k in _ACCEPTED_KINDS.get(q, set()) for k, q in zip(kinds["kind"], act_quantity)],
-                     index=raw.index)
+    act_quantity = activity.map(vocabulary.activities()["quantity"]).fillna("")
+    fits = (kinds["kind"].fillna("").astype(str) + "|" + act_quantity.astype(str)).isin(
+        {f"{k}|{q}" for q, ks in _ACCEPTED_KINDS.items() for k in ks})
     num_act = is_act & ~is_notation
     c.add(num_act & (t["unit"] == ""), "unit", "unit is empty", "a unit such as 万吨, 亿立方米, 万千瓦时, 吨标准煤",
           code="missing")
@@ -237,9 +259,8 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(num_act & kinds["kind"].notna() & activity.notna() & ~fits, "unit",
           "unit does not fit the activity's quantity", EXPECTED_ACTIVITY_UNITS, code="unit_mismatch")
 
-    param_conv = pd.Series([parameter_canonical(p, u) if isinstance(p, str) and p else None
-                            for p, u in zip(parameter, t["unit"])],
-                           index=raw.index, dtype=object)
+    pair = (parameter.fillna("").astype(str) + "\x1f" + t["unit"].astype(str)).where(is_param, "")
+    param_conv = map_distinct(pair, _conversion_of_pair)
     c.add(is_param & parameter.notna() & param_conv.isna(), "unit", "unit does not fit the parameter",
           "e.g. kJ/kg or GJ/t for ncv, tC/TJ for carbon_content, % or a fraction for rates, kg/TJ or g/kg for ef.X",
           code="unit_mismatch")
@@ -269,7 +290,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     params = pd.DataFrame({
         "region": region[pr], "year": year_num[pr].astype("Int64"), "category": category[pr].fillna(""),
         "activity": activity[pr], "technology": technology[pr], "name": parameter[pr],
-        "value": value[pr] * conv.map(lambda x: x[0]), "basis": conv.map(lambda x: x[1]),
+        "value": value[pr] * conv.str[0], "basis": conv.str[1],
         "unit": t["unit"][pr],
         "factor_id": "local:" + raw["file"][pr].map(_short) + ":" + raw["sheet"][pr] + ":" + raw["row"][pr].astype(str),
         "source": t["source"][pr],
@@ -281,6 +302,11 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
                            "status": status, "reason": skip.where(status == "skipped", "")})
     ledger = _one_status_per_row(ledger)
     return Inputs(activity_table, params, notation_table, ledger, c.problems)
+
+
+def _conversion_of_pair(pair: str):
+    name, _, unit = (pair or "").partition("\x1f")
+    return parameter_canonical(name, unit) if name else None
 
 
 def _short(path: str) -> str:

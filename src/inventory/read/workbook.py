@@ -10,7 +10,9 @@ from inventory.errors import Problem, column_letter
 # Columns of the v1 format, in the order of DESIGN 3.3.
 FIELDS = ["region", "year", "category", "activity", "technology", "value", "unit", "parameter", "source", "notes"]
 REQUIRED = ["region", "year", "category", "activity", "value", "unit"]
-RAW_COLUMNS = ["file", "sheet", "row", *FIELDS, "skip", "columns"]
+# `columns`: header label (with letter) per field for the sheet; `cell_column`: the label of the
+# record's own value cell where it differs per record (wide balances), else "".
+RAW_COLUMNS = ["file", "sheet", "row", *FIELDS, "skip", "columns", "cell_column"]
 
 
 def header_map(header: pd.Series) -> tuple[dict[str, int], list[str]]:
@@ -57,4 +59,5 @@ def read_activity_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.D
     raw["skip"] = ""
     labels = column_labels(grid, found)
     raw["columns"] = [labels] * len(raw)
+    raw["cell_column"] = ""
     return raw.reset_index(drop=True), problems
