@@ -220,7 +220,7 @@ def factors_list(
     table = load_all(list(factors or []))
     originals = original_rows([resources.factors_dir(), *(factors or [])])
     rows = list_factors(table, originals, category, activity, substance, region, technology, year)
-    cols = LIST_COLUMNS + (["applies"] if "applies" in rows else [])
+    cols = LIST_COLUMNS + (["applies", "why"] if "applies" in rows else [])
     if format == "csv":
         sys.stdout.write(rows[cols].to_csv(index=False))
         return

@@ -39,6 +39,7 @@ def list_factors(table: pd.DataFrame, originals: pd.DataFrame, category: str = "
             ["name", "level", "act_score", "region_score", "tech_score", "cat_score", "year_score"],
             ascending=[True] + [False] * 6, kind="stable")
         cand["applies"] = ~cand.duplicated("name") | cand["name"].str.startswith("removal_efficiency.")
+        cand["why"] = _why(cand)
         out = cand.rename(columns={"p_category": "category", "p_activity": "activity", "p_region": "region",
                                    "p_technology": "technology"})
     else:
@@ -53,6 +54,18 @@ def list_factors(table: pd.DataFrame, originals: pd.DataFrame, category: str = "
     # Show values as published (the loaded table holds canonical values).
     published = originals[["factor_id", "value", "unit"]]
     return out.drop(columns=["value", "unit"]).merge(published, on="factor_id", how="left")
+
+
+_LEVELS = {1: "shipped", 2: "user folder", 3: "local row"}
+
+
+def _why(cand: pd.DataFrame) -> pd.Series:
+    """How specific each candidate is, in the order resolution compares them (DESIGN 3.4)."""
+    region = cand["p_region"].where(cand["p_region"] != "", "IPCC/international default")
+    tech = ("technology " + cand["p_technology"]).where(cand["p_technology"] != "", "any technology")
+    category = ("category " + cand["p_category"]).where(cand["p_category"] != "", "any category")
+    years = cand["year_score"].map({1: "year range", 0: "any year"})
+    return cand["level"].map(_LEVELS) + "; region " + region + "; " + tech + "; " + category + "; " + years
 
 
 def original_rows(directories) -> pd.DataFrame:

@@ -81,7 +81,7 @@ def candidates(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None 
     in_years = ((cand["year_from"].isna() | (cand["year_from"] <= cand["year"]))
                 & (cand["year_to"].isna() | (cand["year_to"] >= cand["year"])))
     own_region_only = (cand["level"] < LOCAL) | (cand["p_region"] == cand["region"])
-    cand = cand[in_years & own_region_only].copy()
+    cand = cand[in_years & own_region_only].drop(columns=["region", "year"])
     cand["year_score"] = (cand["year_from"].notna() | cand["year_to"].notna()).astype(int)
     rest = table.drop(columns=[c for c in _MATCH if c not in ("name", "level")] + ["name", "level"])
     return cand.join(rest, on="tid")
