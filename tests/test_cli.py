@@ -26,7 +26,7 @@ GOOD = [["湖南省", 2019, "1.A.1.a", "原煤", "pc_boiler+scr+fgd+esp", 100, "
 
 
 def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "250"})
 
 
 @pytest.fixture
@@ -81,10 +81,11 @@ def test_bad_input_exits_2_with_located_errors_and_no_inventory(tmp_path):
     out = tmp_path / "out"
     result = run("build", data, "-o", out)
     assert result.exit_code == 2
-    text = " ".join(result.output.split())
-    assert "bad.xlsx" in text and "能源活动" in text and "row 7" in text
-    assert "活动 (D)" in text and "原煤x" in text and "did you mean '原煤'" in text
-    assert "活动水平 (F)" in text and "not a number" in text
+    lines = result.output.splitlines()
+    assert any("bad.xlsx › 能源活动" in line for line in lines)
+    assert any("│ 7 " in line and "活动 (D)" in line and "原煤x" in line and "did you mean '原煤'" in line
+               for line in lines), result.output
+    assert any("│ 7 " in line and "活动水平 (F)" in line and "not a number" in line for line in lines)
     assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

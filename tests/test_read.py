@@ -165,3 +165,12 @@ def test_broken_files_give_clear_errors(tmp_path, content, message):
     assert len(inputs.errors) == 1
     assert message in inputs.errors[0].message
     assert inputs.errors[0].file.endswith(name)
+
+
+def test_year_outside_the_project_is_reported_by_validate(tmp_path):
+    inputs = read(tmp_path, [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"],
+                             ["430100", 2018, "1.A.1.a", "raw_coal", "", 1, "t"]],
+                  years={2019}, warn_not_selected=True)
+    p = next(p for p in inputs.warnings if p.code == "not_selected")
+    assert (p.row, p.column, p.value, p.expected) == (3, "year (B)", "2018", "2019")
+    assert inputs.counts() == {"read": 2, "used": 1, "skipped": 1, "rejected": 0}

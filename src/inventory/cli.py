@@ -27,28 +27,25 @@ out = Console(highlight=False, soft_wrap=True)
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]
 
 
-def _print_problems(problems: list[Problem], limit: int = 200) -> None:
-    """Every problem, grouped by file and sheet, to stderr."""
-    last = None
-    for p in problems[:limit]:
-        group = (p.file, p.sheet)
-        if group != last:
-            err.print(f"[bold]{p.file}{' › ' + p.sheet if p.sheet else ''}[/bold]" if p.file else "[bold]input[/bold]")
-            last = group
-        colour = "red" if p.severity == "error" else "yellow"
-        err.print(f"  [{colour}]{p.severity}[/{colour}] {_short(p)}", markup=True, highlight=False)
-    if len(problems) > limit:
-        err.print(f"  … and {len(problems) - limit} more (see manifest.json or --format json)")
-
-
-def _short(p: Problem) -> str:
+def _print_problems(problems: list[Problem], limit: int = 500) -> None:
+    """Every problem to stderr: a table per file and sheet (row, column, value, problem, expected)."""
     from rich.markup import escape
 
-    text = str(p)
-    prefix = " › ".join(x for x in (p.file, p.sheet) if x)
-    if prefix and text.startswith(prefix):
-        text = text[len(prefix):].lstrip(" ›")
-    return escape(text)
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    for p in problems[:limit]:
+        groups.setdefault((p.file, p.sheet), []).append(p)
+    for (file, sheet), items in groups.items():
+        title = escape(" › ".join(x for x in (file, sheet) if x) or "input")
+        table = Table("", "row", "column", "value", "problem", "expected", title=title, title_justify="left",
+                      show_lines=False, expand=False)
+        for p in items:
+            colour = "red" if p.severity == "error" else "yellow"
+            expected = p.expected + (f"; did you mean {p.suggestion!r}?" if p.suggestion else "")
+            table.add_row(f"[{colour}]{p.severity}[/{colour}]", "" if p.row is None else str(p.row),
+                          escape(p.column), escape(p.value[:80]), escape(p.message), escape(expected))
+        err.print(table)
+    if len(problems) > limit:
+        err.print(f"… and {len(problems) - limit} more (see manifest.json or --format json)")
 
 
 def handle_errors(func):
@@ -170,7 +167,7 @@ def validate(
 
     inputs, project = _resolve_paths(paths)
     result, files = read_inputs(inputs, project.regions if project else None, project.years if project else None,
-                                project.base if project else Path.cwd())
+                                project.base if project else Path.cwd(), warn_not_selected=project is not None)
     if format == "json":
         out.print_json(json.dumps({"rows": result.counts(), "problems": [p.to_dict() for p in result.problems],
                                    "files": files}, ensure_ascii=False))

@@ -49,10 +49,10 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
 
 
 def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[int] | None = None,
-                base: Path | None = None) -> tuple[Inputs, list[dict]]:
+                base: Path | None = None, warn_not_selected: bool = False) -> tuple[Inputs, list[dict]]:
     """Read and validate every workbook under `paths`; returns the Inputs and the input file list."""
     raw, files, problems = read_raw(paths, base)
-    inputs = validate(raw, regions, years)
+    inputs = validate(raw, regions, years, warn_not_selected)
     inputs.problems = problems + inputs.problems
     return inputs, files
 

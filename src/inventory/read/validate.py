@@ -187,11 +187,12 @@ class _Collector:
 
 
 def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
-             select_years: set[int] | None = None) -> Inputs:
+             select_years: set[int] | None = None, warn_not_selected: bool = False) -> Inputs:
     """Check and convert raw records; return typed tables, the row ledger and all problems.
 
     select_regions / select_years: rows outside them are skipped as `not_selected`
-    (None = everything). Parameter rows with an empty year apply to every year.
+    (None = everything); with warn_not_selected each such row is also a warning (a
+    project's `validate`). Parameter rows with an empty year apply to every year.
     """
     raw = raw.reset_index(drop=True)
     c = _Collector(raw)
@@ -270,6 +271,13 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     ok = live & ~c.rejected
     selected = ok & _selected(region, year_num, select_regions, select_years)
     skip = skip.mask(ok & ~selected, "not_selected")
+    if warn_not_selected:
+        outside_year = ok & ~selected & (year_num.notna()) & ~year_num.isin(select_years or set(year_num))
+        c.add(outside_year, "year", "year outside the project's years (row skipped)",
+              ", ".join(str(y) for y in sorted(select_years or [])), severity="warning", code="not_selected")
+        if select_regions is not None:
+            c.add(ok & ~selected & ~outside_year, "region", "region outside the project's regions (row skipped)",
+                  ", ".join(sorted(select_regions)), severity="warning", code="not_selected")
 
     act_rows = selected & is_act & ~is_notation
     activity_table = pd.DataFrame({
@@ -301,7 +309,8 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     ledger = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"], "row": raw["row"].astype(int),
                            "status": status, "reason": skip.where(status == "skipped", "")})
     ledger = _one_status_per_row(ledger)
-    return Inputs(activity_table, params, notation_table, ledger, c.problems)
+    problems = sorted(c.problems, key=lambda p: (p.file, p.sheet, p.row or 0))
+    return Inputs(activity_table, params, notation_table, ledger, problems)
 
 
 def _conversion_of_pair(pair: str):
