@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from inventory.cli import app
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-COMMANDS = [["build"], ["validate"], ["factors", "check"], ["factors", "list"], ["factors", "show"]]
+COMMANDS = [["init"], ["template"], ["build"], ["validate"], ["factors", "check"], ["factors", "list"], ["factors", "show"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

@@ -179,6 +179,42 @@ def validate(
     raise typer.Exit(2 if result.errors else 0)
 
 
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of headers, sheet names and instructions: zh or en.")]
+
+
+@app.command()
+@handle_errors
+def init(
+    directory: Annotated[Path, typer.Argument(help="The new project folder (must not exist or be empty).")],
+    region: Annotated[list[str], typer.Option("--region", "-r", help="Region code or name (GB/T 2260); repeatable.")],
+    year: Annotated[list[int], typer.Option("--year", "-y", help="Inventory year; repeatable.")],
+    lang: LangOpt = "zh",
+    gwp: Annotated[str, typer.Option("--gwp", help="GWP set: SAR, AR4, AR5 or AR6.")] = "AR5",
+    debug: DebugOpt = False,
+):
+    """Create a project folder: inventory.toml, blank templates in data/, factors/ and a README."""
+    from inventory.init_project import init_project
+
+    for path in init_project(directory, region, year, lang, gwp):
+        out.print(path.as_posix())
+    err.print(f"[green]project created[/green]: fill in {directory / 'data'}, then run "
+              f"inventory validate {directory} and inventory build {directory} -o out")
+
+
+@app.command()
+@handle_errors
+def template(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the workbooks (created if missing).")],
+    lang: LangOpt = "zh",
+    debug: DebugOpt = False,
+):
+    """Write blank activity workbooks, one per sector, with drop-down lists and an instructions sheet."""
+    from inventory.template import write_templates
+
+    for path in write_templates(out_dir, lang):
+        out.print(path.as_posix())
+
+
 @factors_app.command("check")
 @handle_errors
 def factors_check(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
+from inventory import resources
+
 from inventory.errors import Problem
 from inventory.read.energy_balance import is_energy_balance, read_balance_sheet
-from inventory.read.files import expand_paths, read_sheets, sha256
+from inventory.read.cells import SheetFacts, range_rows, split_ref
+from inventory.read.files import expand_paths, open_workbook, sha256
 from inventory.read.validate import Inputs, validate
-from inventory.read.workbook import RAW_COLUMNS, is_activity_sheet, read_activity_sheet
+from inventory.read.workbook import LISTS_SHEET, RAW_COLUMNS, is_activity_sheet, read_activity_sheet
 
 __all__ = ["Inputs", "read_raw", "read_inputs"]
 
@@ -25,11 +29,10 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
     for path in files:
         shown = _relative(path, base)
         inputs.append({"path": shown, "sha256": sha256(path)})
-        sheets, problem = read_sheets(path)
-        if problem:
-            problems.append(Problem(problem.message, file=shown, expected=problem.expected))
-            continue
-        for sheet, grid in sheets.items():
+        book = open_workbook(path)
+        problems += [Problem(p.message, file=shown, sheet=p.sheet, expected=p.expected, code=p.code)
+                     for p in book.problems]
+        for sheet, grid in book.sheets.items():
             grid = grid.dropna(how="all", axis=1)
             if grid.empty:
                 continue
@@ -42,19 +45,75 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
                                         file=shown, sheet=sheet, severity="warning",
                                         expected="headers 地区, 年份, 排放源类别, 活动, 活动水平, 单位"))
                 continue
+            found += cell_problems(book.facts.get(sheet), set(frame["row"]), shown, sheet)
             problems += found
             frames.append(frame)
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)
     return raw, inputs, problems
 
 
+@cache
+def _template_sheets() -> set[str]:
+    """Names of the helper sheets that `inventory template` writes beside the data sheets."""
+    labels = resources.data_table("labels.csv").set_index("key")
+    return {LISTS_SHEET, *labels.loc["tpl_instructions", ["zh", "en"]]}
+
+
 def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[int] | None = None,
                 base: Path | None = None, warn_not_selected: bool = False) -> tuple[Inputs, list[dict]]:
-    """Read and validate every workbook under `paths`; returns the Inputs and the input file list."""
+    """Read and validate every workbook under `paths`; returns the Inputs and the input file list.
+
+    Rows the reader already rejects (merged cells, formulas without a saved value)
+    are not validated further; they enter the ledger as rejected.
+    """
     raw, files, problems = read_raw(paths, base)
-    inputs = validate(raw, regions, years, warn_not_selected)
+    bad = {(p.file, p.sheet, p.row) for p in problems if p.code in READER_ROW_ERRORS and p.row is not None}
+    keys = pd.Series(list(zip(raw["file"], raw["sheet"], raw["row"])), index=raw.index, dtype=object)
+    rejected = keys.isin(bad) if bad else pd.Series(False, index=raw.index)
+    inputs = validate(raw[~rejected], regions, years, warn_not_selected)
+    if rejected.any():
+        extra = raw.loc[rejected, ["file", "sheet", "row"]].drop_duplicates().assign(status="rejected", reason="")
+        extra["row"] = extra["row"].astype(int)
+        ledger = pd.concat([inputs.ledger, extra], ignore_index=True)
+        inputs.ledger = ledger.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
     inputs.problems = problems + inputs.problems
     return inputs, files
+
+
+# Problem codes of the reader that reject the row they name.
+READER_ROW_ERRORS = {"merged_cells", "formula_without_value"}
+
+
+def cell_problems(facts: SheetFacts | None, rows: set[int], file: str, sheet: str) -> list[Problem]:
+    """Problems from the cell facts of a sheet: merged cells on data rows, formulas without a saved value.
+
+    rows: the sheet's data rows (Excel numbers) as read; a merge touching any of them
+    is an error on each of them; a formula without a value is an error on its row.
+    """
+    if facts is None:
+        return []
+    out = []
+    for ref in facts.merged:
+        span = range_rows(ref)
+        if span is None:
+            continue
+        first, last = span[0], span[1]
+        hit = sorted(r for r in rows if first <= r <= last) if last - first < len(rows) else \
+            list(range(first, last + 1))
+        for row in (r for r in hit if r in rows):
+            out.append(Problem(f"merged cells {ref}: unmerge and fill each row", file=file, sheet=sheet, row=int(row),
+                               column=ref, expected="one value in each cell; no merged cells in the data",
+                               code="merged_cells"))
+    for ref in facts.formulas:
+        pos = split_ref(ref)
+        out.append(Problem("formula without a saved value: open and save the file in Excel/WPS", file=file,
+                           sheet=sheet, row=pos[0] if pos else None, column=ref,
+                           expected="a cell holding its computed value", code="formula_without_value"))
+    if facts.merged_count > len(facts.merged) or facts.formula_count > len(facts.formulas):
+        out.append(Problem(f"{facts.merged_count:,} merged ranges and {facts.formula_count:,} formulas without a "
+                           f"saved value; only the first {len(facts.merged) or len(facts.formulas):,} are listed",
+                           file=file, sheet=sheet, code="too_many_cell_problems"))
+    return out
 
 
 def _relative(path: Path, base: Path | None) -> str:

@@ -10,6 +10,8 @@ from inventory.errors import Problem, column_letter
 # Columns of the v1 format, in the order of DESIGN 3.3.
 FIELDS = ["region", "year", "category", "activity", "technology", "value", "unit", "parameter", "source", "notes"]
 REQUIRED = ["region", "year", "category", "activity", "value", "unit"]
+# The hidden sheet of drop-down sources that `inventory template` writes (not activity data).
+LISTS_SHEET = "_lists"
 # `columns`: header label (with letter) per field for the sheet; `cell_column`: the label of the
 # record's own value cell where it differs per record (wide balances), else "".
 RAW_COLUMNS = ["file", "sheet", "row", *FIELDS, "skip", "columns", "cell_column"]

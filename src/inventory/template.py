@@ -1,0 +1,327 @@
+"""Blank activity workbooks (DESIGN 3.3, `inventory template`): one per sector, ready to fill in by hand.
+
+Each workbook has one sheet per activity group with the v1 headers (data/headers.csv),
+a `参数` sheet for local parameters, an instructions sheet and a hidden `_lists` sheet
+holding the drop-down sources. Lists are referenced by range, not written inline, so
+Excel's 255-character limit on inline lists does not apply. Data sheets hold no rows:
+an untouched template builds to nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from inventory import categories, regions, resources, vocabulary
+from inventory.errors import Problem, UsageError
+from inventory.read.workbook import FIELDS, LISTS_SHEET, REQUIRED
+
+LANGUAGES = ("zh", "en")
+YEAR_MIN, YEAR_MAX = 1990, 2100
+# Rows covered by the validations and formats of a data sheet (row 1 is the header).
+LAST_ROW = 10000
+# Year shown in the instruction examples when the caller names none.
+EXAMPLE_YEAR = 2024
+WIDTHS = {"region": 16, "year": 8, "category": 14, "activity": 18, "technology": 24, "value": 14, "unit": 12,
+          "parameter": 20, "source": 28, "notes": 28}
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+# Parameters whose name takes a substance after a dot (vocabulary._PREFIXED, DESIGN 3.3).
+PREFIXED_PARAMETERS = ("ef", "removal_efficiency", "uncertainty.ef")
+
+
+@dataclass(frozen=True)
+class Group:
+    """An activity group: one data sheet of a sector's workbook.
+
+    roots: categories whose subtrees the sheet's category list holds.
+    kinds: activity kinds (activities.csv `kind`) of the activity list; a group whose
+    kinds have no activities yet gets a free-text activity column.
+    example: category, activity id or name, technology, value, unit of the instruction example.
+    """
+
+    sector: str
+    key: str
+    roots: tuple[str, ...]
+    kinds: tuple[str, ...]
+    example: tuple[str, str, str, float, str]
+
+
+GROUPS = (
+    Group("energy", "combustion", ("1.A",), ("fuel", "secondary_energy"),
+          ("1.A.1.a", "raw_coal", "pc_boiler+scr", 100, "万吨")),
+    Group("energy", "fugitive", ("1.B",), ("fuel",), ("1.B.1.a", "raw_coal", "", 500, "万吨")),
+    Group("energy", "statistics", ("stat",), ("statistic",), ("stat", "gdp", "", 14000, "亿元")),
+    Group("industry", "industry", ("2",), ("product",), ("2.A.1", "clinker", "", 800, "万吨")),
+    Group("agriculture", "livestock", ("3.A",), ("animal",), ("3.A.1", "dairy_cattle", "", 5, "万头")),
+    Group("agriculture", "cropland", ("3.C",), ("rice", "fertiliser", "crop"),
+          ("3.C.7", "rice_early", "", 120, "千公顷")),
+    Group("land_use", "land_use", ("3.B",), ("land",), ("3.B.1", "林地", "", 2000, "千公顷")),
+    Group("waste", "waste", ("4",), ("waste",), ("4.A", "msw", "", 150, "万吨")),
+    Group("other_pollutant", "other_pollutant", ("P",), ("dust",), ("P.2.A.5.b", "施工面积", "", 300, "公顷")),
+)
+# The 参数 sheet's example: energy shows a sulfur content; other sectors an activity uncertainty
+# on their first group's example.
+SULFUR_EXAMPLE = (("1.A.1.a", "raw_coal", "", 1.2, "%"), "sulfur_content")
+UNCERTAINTY_EXAMPLE = ("uncertainty.activity", 5, "%")
+
+
+def labels(lang: str) -> dict[str, str]:
+    """UI strings of data/labels.csv in `lang`."""
+    table = resources.data_table("labels.csv")
+    return dict(zip(table["key"], table[lang]))
+
+
+def headers(lang: str) -> dict[str, str]:
+    """The v1 header of each column in `lang` (as read/workbook.py accepts it)."""
+    table = resources.data_table("headers.csv")
+    return dict(zip(table["column"], table[f"name_{lang}"]))
+
+
+def template_units(kinds: set[str] | None = None) -> list[str]:
+    """Units offered in the unit drop-down (data/template_units.csv), optionally of some kinds only."""
+    table = resources.data_table("template_units.csv")
+    return list(table["unit"] if kinds is None else table.loc[table["kind"].isin(kinds), "unit"])
+
+
+def sector_workbooks() -> list[str]:
+    """Sectors of data/sectors.csv that have categories, in report order."""
+    sectors = categories.sectors().sort_values("order", key=lambda s: s.astype(int))
+    used = set(categories.table()["sector"])
+    return [s for s in sectors["sector"] if s in used]
+
+
+def group_categories(group: Group) -> list[str]:
+    """Category codes under the group's roots, in file order."""
+    t = categories.table()
+    return [c for c in t["code"] if any(r in categories.ancestors(c) for r in group.roots)]
+
+
+def sector_categories(sector: str, groups: list[Group]) -> list[str]:
+    """Every category code of the sector, plus those of its groups from outside it (`stat`)."""
+    t = categories.table()
+    extra = {c for g in groups for c in group_categories(g)}
+    return [c for c in t["code"] if t.at[c, "sector"] == sector or c in extra]
+
+
+def activity_names(kinds: tuple[str, ...], lang: str) -> list[str]:
+    """Names in `lang` of the activities of these kinds."""
+    t = vocabulary.activities()
+    return list(t.loc[t["kind"].isin(kinds), f"name_{lang}"])
+
+
+def region_entries(codes: list[str] | None, lang: str) -> list[object]:
+    """The region drop-down: names, then codes (numbers where the code is numeric, as typed in Excel)."""
+    t = regions.table()
+    chosen = list(t["code"]) if codes is None else codes
+    names = [t.at[c, f"name_{lang}"] for c in chosen]
+    return names + [int(c) if c.isdigit() else c for c in chosen]
+
+
+def parameter_entries(lang: str) -> list[str]:
+    """Parameter names for the drop-down, prefixed ones spelled out per substance (`排放因子.SO2`)."""
+    col = "name_zh" if lang == "zh" else "name"
+    out = []
+    for name, row in vocabulary.parameters().iterrows():
+        if name in PREFIXED_PARAMETERS:
+            out += [f"{row[col]}.{s}" for s in vocabulary.substances()["id"]]
+        else:
+            out.append(row[col])
+    return out
+
+
+def _first_prefecture() -> str:
+    t = regions.table()
+    return t.index[t["level"] == "prefecture"][0]
+
+
+def _activity_label(activity: str, lang: str) -> str:
+    t = vocabulary.activities()
+    return t.at[activity, f"name_{lang}"] if activity in t.index else activity
+
+
+def _parameter_label(name: str, lang: str) -> str:
+    return vocabulary.parameters().at[name, "name_zh"] if lang == "zh" else name
+
+
+class _Lists:
+    """The hidden `_lists` sheet: one column per drop-down source, referenced by absolute range."""
+
+    def __init__(self, ws: Worksheet, note: str):
+        self.ws = ws
+        ws.sheet_state = "hidden"
+        ws["A1"] = note  # row 1 is a note, so the reader never takes this sheet for a data sheet
+        self.columns: dict[tuple, str] = {}
+
+    def range(self, key: tuple, title: str, values: list) -> str | None:
+        """Formula of the list `values` (written once per key); None for an empty list."""
+        if not values:
+            return None
+        if key not in self.columns:
+            col = get_column_letter(len(self.columns) + 1)
+            self.ws[f"{col}2"] = title
+            for i, v in enumerate(values, start=3):
+                self.ws[f"{col}{i}"] = v
+            self.ws.column_dimensions[col].width = 22
+            self.columns[key] = f"{quote_sheetname(LISTS_SHEET)}!${col}$3:${col}${len(values) + 2}"
+        return self.columns[key]
+
+
+def _list_validation(formula: str, prompt: str, lab: dict[str, str]) -> DataValidation:
+    """A drop-down from a range; other entries get a warning, not a refusal (names and aliases are valid)."""
+    return DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
+                          showErrorMessage=True, errorStyle="warning", error=lab["tpl_error_list"],
+                          showInputMessage=True, prompt=prompt[:255])
+
+
+def _write_data_sheet(ws: Worksheet, lists: _Lists, lab: dict[str, str], head: dict[str, str],
+                      lists_of: dict[str, tuple[tuple, str, list]]) -> None:
+    """Header row, widths, frozen header and the validations of one data sheet (no data rows)."""
+    ws.append([head[f] for f in FIELDS])
+    for i, field in enumerate(FIELDS, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        ws.column_dimensions[get_column_letter(i)].width = WIDTHS[field]
+    ws.freeze_panes = "A2"
+    col = {f: get_column_letter(i) for i, f in enumerate(FIELDS, start=1)}
+    for field, (key, title, values) in lists_of.items():
+        formula = lists.range(key, title, values)
+        if formula:
+            dv = _list_validation(formula, lab[f"tpl_col_{field}"], lab)
+            dv.add(f"{col[field]}2:{col[field]}{LAST_ROW}")
+            ws.add_data_validation(dv)
+    year = DataValidation(type="whole", operator="between", formula1=str(YEAR_MIN), formula2=str(YEAR_MAX),
+                          allow_blank=True, showErrorMessage=True, errorStyle="stop", error=lab["tpl_error_year"],
+                          showInputMessage=True, prompt=lab["tpl_col_year"][:255])
+    year.add(f"{col['year']}2:{col['year']}{LAST_ROW}")
+    value = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                           showErrorMessage=True, errorStyle="warning", error=lab["tpl_error_value"],
+                           showInputMessage=True, prompt=lab["tpl_col_value"][:255])
+    value.add(f"{col['value']}2:{col['value']}{LAST_ROW}")
+    ws.add_data_validation(year)
+    ws.add_data_validation(value)
+
+
+def _write_instructions(ws: Worksheet, lab: dict[str, str], head: dict[str, str],
+                        examples: list[tuple[str, list]]) -> None:
+    """Title, one line per column, then one example row per data sheet (below row 1, so never read as data)."""
+    ws["A1"] = lab["tpl_instructions"]
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = lab["tpl_intro"]
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells("A2:E2")
+    ws.row_dimensions[2].height = 60
+    ws.append([])
+    ws.append([lab["tpl_column"], lab["tpl_header"], lab["tpl_required"], lab["tpl_meaning"]])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for i, field in enumerate(FIELDS, start=1):
+        ws.append([get_column_letter(i), head[field], lab["tpl_yes" if field in REQUIRED else "tpl_no"],
+                   lab[f"tpl_col_{field}"]])
+    ws.append([])
+    ws.append([lab["tpl_examples"]])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    ws.append([lab["tpl_sheet"], *[head[f] for f in FIELDS]])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for sheet, row in examples:
+        ws.append([sheet, *row])
+    for letter, width in zip("ABCDEFGHIJK", (18, 16, 10, 70, 14, 20, 10, 10, 14, 28, 16)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+
+
+def _example_row(group_example: tuple, region: str, year: int, lang: str, parameter: str = "") -> list:
+    category, activity, technology, value, unit = group_example
+    values = {"region": region, "year": year, "category": category, "activity": _activity_label(activity, lang),
+              "technology": technology, "value": value, "unit": unit,
+              "parameter": _parameter_label(parameter, lang) if parameter else "", "source": "", "notes": ""}
+    return [values[f] for f in FIELDS]
+
+
+def write_workbook(sector: str, path: Path, lang: str = "zh", regions_: list[str] | None = None,
+                   years: list[int] | None = None) -> Path:
+    """The template workbook of one sector."""
+    lab, head = labels(lang), headers(lang)
+    groups = [g for g in GROUPS if g.sector == sector] or [Group(sector, sector, (), (), ("", "", "", 0, ""))]
+    region_list = region_entries(regions_, lang)
+    example_region = regions.name(regions_[0] if regions_ else _first_prefecture(), lang)
+    example_year = years[0] if years else EXAMPLE_YEAR
+    technologies = list(vocabulary.technologies()["id"])
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    data_sheets = []
+    for g in groups:
+        title = lab.get(f"tpl_sheet_{g.key}") or categories.sectors().at[sector, f"name_{lang}"]
+        data_sheets.append((g, wb.create_sheet(title[:31])))
+    params_ws = wb.create_sheet(lab["tpl_sheet_parameters"])
+    info_ws = wb.create_sheet(lab["tpl_instructions"])
+    lists = _Lists(wb.create_sheet(LISTS_SHEET), lab["tpl_lists_note"])
+
+    common = {
+        "region": (("region",), head["region"], region_list),
+        "technology": (("technology",), head["technology"], technologies),
+    }
+    activity_units = template_units({"mass", "volume", "energy", "head", "area", "currency", "people"})
+    for g, ws in data_sheets:
+        title = ws.title
+        _write_data_sheet(ws, lists, lab, head, {
+            **common,
+            "category": (("category", g.key), f"{head['category']} · {title}", group_categories(g)),
+            "activity": (("activity", g.key), f"{head['activity']} · {title}", activity_names(g.kinds, lang)),
+            "unit": (("unit", "activity"), head["unit"], activity_units),
+        })
+    all_kinds = tuple(k for g in groups for k in g.kinds)
+    _write_data_sheet(params_ws, lists, lab, head, {
+        **common,
+        "category": (("category", "*"), f"{head['category']} · {params_ws.title}", sector_categories(sector, groups)),
+        "activity": (("activity", "*"), f"{head['activity']} · {params_ws.title}", activity_names(all_kinds, lang)),
+        "unit": (("unit", "parameter"), f"{head['unit']} · {params_ws.title}", template_units({"parameter"})),
+        "parameter": (("parameter",), head["parameter"], parameter_entries(lang)),
+    })
+
+    examples = [(ws.title, _example_row(g.example, example_region, example_year, lang)) for g, ws in data_sheets]
+    if sector == "energy":
+        example, parameter = SULFUR_EXAMPLE
+    else:
+        parameter, value, unit = UNCERTAINTY_EXAMPLE
+        example = (*groups[0].example[:3], value, unit)
+    examples.append((params_ws.title, _example_row(example, example_region, example_year, lang, parameter)))
+    _write_instructions(info_ws, lab, head, examples)
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def workbook_name(sector: str) -> str:
+    """File name of a sector's template: `1_energy.xlsx`, in report order."""
+    return f"{int(categories.sectors().at[sector, 'order'])}_{sector}.xlsx"
+
+
+def write_templates(out_dir: Path, lang: str = "zh", regions: list[str] | None = None,
+                    years: list[int] | None = None) -> list[Path]:
+    """One template workbook per sector into `out_dir`; returns their paths.
+
+    regions: GB/T 2260 codes that the region drop-down offers (None = every region of
+    the region list). years: the first one is used in the instruction examples.
+    Refuses to overwrite existing workbooks (they may hold filled-in data).
+    """
+    if lang not in LANGUAGES:
+        raise UsageError(Problem("unknown language", value=lang, expected=" or ".join(LANGUAGES)))
+    targets = [Path(out_dir) / workbook_name(s) for s in sector_workbooks()]
+    existing = [p for p in targets if p.exists()]
+    if existing:
+        raise UsageError([Problem("workbook exists; templates never overwrite a file", file=str(p),
+                                  expected="a new folder or one without these workbooks") for p in existing])
+    return [write_workbook(s, path, lang, regions, years) for s, path in zip(sector_workbooks(), targets)]
+
