@@ -23,6 +23,9 @@ def write_workbook(path: Path, rows: list[list], headers: list[str] = HEADERS_ZH
     ws.append(headers)
     for row in rows:
         ws.append(list(row) + [None] * (len(headers) - len(row)))
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # a label that looks like a formula, typed as text (as Excel does with a ')
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
