@@ -11,7 +11,7 @@ from inventory import resources
 
 from inventory.errors import Problem
 from inventory.read.energy_balance import is_energy_balance, read_balance_sheet
-from inventory.read.cells import SheetFacts, range_rows, split_ref
+from inventory.read.cells import MAX_LISTED, SheetFacts, range_rows, split_ref
 from inventory.read.files import expand_paths, open_workbook, sha256
 from inventory.read.validate import Inputs, validate
 from inventory.read.workbook import LISTS_SHEET, RAW_COLUMNS, is_activity_sheet, read_activity_sheet
@@ -34,8 +34,8 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
                      for p in book.problems]
         for sheet, grid in book.sheets.items():
             grid = grid.dropna(how="all", axis=1)
-            if grid.empty:
-                continue
+            if grid.empty or sheet in _template_sheets():
+                continue  # the templates' instructions and drop-down lists hold no activity rows
             if is_activity_sheet(grid):
                 frame, found = read_activity_sheet(grid, shown, sheet)
             elif is_energy_balance(grid, sheet):
@@ -98,9 +98,8 @@ def cell_problems(facts: SheetFacts | None, rows: set[int], file: str, sheet: st
         if span is None:
             continue
         first, last = span[0], span[1]
-        hit = sorted(r for r in rows if first <= r <= last) if last - first < len(rows) else \
-            list(range(first, last + 1))
-        for row in (r for r in hit if r in rows):
+        span_rows = range(first, last + 1) if last - first < len(rows) else sorted(rows)
+        for row in (r for r in span_rows if r in rows and first <= r <= last):
             out.append(Problem(f"merged cells {ref}: unmerge and fill each row", file=file, sheet=sheet, row=int(row),
                                column=ref, expected="one value in each cell; no merged cells in the data",
                                code="merged_cells"))
@@ -111,7 +110,7 @@ def cell_problems(facts: SheetFacts | None, rows: set[int], file: str, sheet: st
                            expected="a cell holding its computed value", code="formula_without_value"))
     if facts.merged_count > len(facts.merged) or facts.formula_count > len(facts.formulas):
         out.append(Problem(f"{facts.merged_count:,} merged ranges and {facts.formula_count:,} formulas without a "
-                           f"saved value; only the first {len(facts.merged) or len(facts.formulas):,} are listed",
+                           f"saved value; only the first {MAX_LISTED:,} of each are listed",
                            file=file, sheet=sheet, code="too_many_cell_problems"))
     return out
 

@@ -173,9 +173,13 @@ def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
 
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s[^>]*?\bref="([^"]{1,40})"')
 _MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref="([^"]{1,40})"')
-# Non-self-closing row tags (their number) and cells in columns past J (their letters).
-# Cells in A..J are not captured (most sheets have only those): any cell at all means >= 10 columns.
-_ROWS_COLS = re.compile(rb' r="(?:(\d{1,9})"[^>]*(?<!/)>|([A-Z]{2,3}|[K-Z])\d{1,9}"[^>]*(?<!/)>)')
+# Non-self-closing row tags (their number), non-self-closing cells in columns past J (letters and
+# row), and cells in A..J from row 1,000,000 on. Other cells in A..J are not captured (most sheets
+# have only those, and Python work per cell is what would make this slow): any cell means >= 10 columns.
+_ROWS_COLS = re.compile(rb' r="(?:(\d{1,9})"[^>]*(?<!/)>|([A-Z]{2,3}|[K-Z])(\d{1,9})"[^>]*(?<!/)>|[A-J](\d{7,9})")')
+# Sheets wider than this get a second pass for cells in A..J below the last row tag.
+_WIDE = 20
+_FOREIGN = re.compile(rb":(?:c[ >]|row[ >])")
 _ROOT = re.compile(rb"<(?!\?|!)(?:([\w.-]+):)?worksheet[\s>]")
 _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3}\d{1,9})"')
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v>\s*[^<\s]|is[\s>])")
@@ -201,11 +205,13 @@ class _FastScan:
     def __init__(self, facts: SheetFacts):
         self.f = facts
         self.prefix = b""  # namespace prefix of the root element, b"" or b"x:"
+        self.first = True
 
     def feed(self, chunk: bytes) -> None:
         f, p = self.f, self.prefix
-        if not f.dimension:
-            m = _DIMENSION.search(chunk)
+        if self.first:  # <dimension> comes before <sheetData>
+            self.first = False
+            m = _DIMENSION.search(chunk, 0, 64 * 1024)
             if m:
                 f.dimension = m.group(1).decode("ascii", "replace")
         n_rows = chunk.count(b"<" + p + b"row ") + chunk.count(b"<" + p + b"row>")
@@ -213,30 +219,35 @@ class _FastScan:
         if chunk.count(b' r="') != n_rows + n_cells:
             raise _NeedExact  # a row or cell without its position, or r= in an odd place
         if not p:
-            if b":c " in chunk or b":c>" in chunk or b":row" in chunk:
+            if _FOREIGN.search(chunk):
                 raise _NeedExact  # cells or rows under a prefix (or such text): check exactly
         elif (b"<c " in chunk or b"<c>" in chunk or b"<row" in chunk
               or chunk.count(b":c ") + chunk.count(b":c>") != n_cells + chunk.count(b"</" + p + b"c>")
               or chunk.count(b":row ") + chunk.count(b":row>") != n_rows + chunk.count(b"</" + p + b"row>")):
             raise _NeedExact
         top = f.max_row
-        for row, col in _ROWS_COLS.findall(chunk):
+        for row, col, col_row, low_row in _ROWS_COLS.findall(chunk):
             if row:
                 top = max(top, int(row))
-            else:
+            elif col:
                 f.max_col = max(f.max_col, col_number(col))
+                top = max(top, int(col_row))
+            else:
+                top = max(top, int(low_row))
         f.max_row = top
         if n_cells and f.max_col < 10:
             f.max_col = 10
-        # A cell placed below the last row tag (e.g. <row r="1"><c r="A1048576">) would escape the bound.
-        if n_cells and re.search(rb' r="[A-Z]{1,3}(?:%s)"' % _above(top), chunk):
-            raise _NeedExact
-        for tag in (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/>"):
-            if tag in chunk:
-                self._formulas(chunk, tag)
+        if b"<" + p + b"f" in chunk:
+            for tag in (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/>"):
+                if tag in chunk:
+                    self._formulas(chunk, tag)
         if b"mergeCell" in chunk:
             for ref in _MERGE.findall(chunk):
                 _add_merge(f, ref.decode("ascii", "replace"))
+
+    def below_last_row(self, chunk: bytes) -> bool:
+        """True when a cell of the chunk lies below the last row found (<row r="1"><c r="A999999">)."""
+        return bool(re.search(rb' r="[A-Z]{1,3}(?:%s)"' % _above(self.f.max_row), chunk))
 
     def _formulas(self, chunk: bytes, tag: bytes) -> None:
         p = self.prefix
@@ -312,6 +323,11 @@ def _scan_fast(zf: zipfile.ZipFile, info: zipfile.ZipInfo, facts: SheetFacts) ->
     scan.prefix = _prefix_of(zf, info)
     for piece in _chunks(zf, info, scan.prefix):
         scan.feed(piece)
+    # A cell in A..J placed below every row tag escapes the bound above; on a narrow sheet it can add
+    # at most 1,000,000 × 20 cells (checked at once by the cap), on a wide one check it in a second pass.
+    if facts.max_col > _WIDE and facts.max_row < 1_000_000:
+        if any(scan.below_last_row(piece) for piece in _chunks(zf, info, scan.prefix)):
+            raise _NeedExact
 
 
 def _prefix_of(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:

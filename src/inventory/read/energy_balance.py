@@ -101,7 +101,7 @@ def read_balance_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.Da
     fuels = {pos: fu for pos, fu in fuels.items() if fu}
     body = grid.iloc[header + 1:]
     labels = body.iloc[:, 0]
-    long = body.iloc[:, list(fuels)].copy()
+    long = body[list(fuels)].copy()  # by label: empty columns may have been dropped
     long.columns = list(fuels)
     long.insert(0, "label", labels)
     long["row"] = body.index.to_numpy() + 1
@@ -127,9 +127,12 @@ def read_balance_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.Da
     # Transformation outputs (electricity and heat from power plants) are negative and not burned.
     output = (pd.to_numeric(raw["value"], errors="coerce") < 0).to_numpy() & (role == "transformation_combustion").to_numpy()
     raw.loc[output, "skip"] = "transformation_output"
-    sheet_labels = {"category": f"{grid.iat[header, 0]} (A)", "region": "地区 (B1)", "year": "年份 (B2)"}
+    first = grid.columns[0]
+    sheet_labels = {"category": f"{grid.iat[header, 0]} ({column_letter(first)})", "region": "地区 (B1)",
+                    "year": "年份 (B2)"}
     raw["columns"] = [sheet_labels] * len(raw)
-    raw["cell_column"] = long["pos"].map({p: f"{grid.iat[header, p]} ({column_letter(p)})" for p in fuels}).to_numpy()
+    heads = grid.iloc[header]
+    raw["cell_column"] = long["pos"].map({p: f"{heads[p]} ({column_letter(p)})" for p in fuels}).to_numpy()
     blanks = pd.DataFrame({"file": file, "sheet": sheet, "row": blank_rows, "skip": "blank"})
     raw = pd.concat([raw, blanks], ignore_index=True) if len(blanks) else raw
     return raw.reindex(columns=RAW_COLUMNS), []

@@ -18,7 +18,8 @@ RAW_COLUMNS = ["file", "sheet", "row", *FIELDS, "skip", "columns", "cell_column"
 
 
 def header_map(header: pd.Series) -> tuple[dict[str, int], list[str]]:
-    """Map v1 column ids to 0-based positions from a header row; also the unknown headers."""
+    """Map v1 column ids to column labels (the 0-based sheet column numbers) from a header row;
+    also the unknown headers. Empty columns may have been dropped: always select by label."""
     found: dict[str, int] = {}
     unknown: list[str] = []
     lookup = vocabulary.header_lookup()
@@ -43,7 +44,8 @@ def is_activity_sheet(grid: pd.DataFrame) -> bool:
 
 def column_labels(grid: pd.DataFrame, found: dict[str, int]) -> dict[str, str]:
     """`header (letter)` for each found column, as errors show it."""
-    return {col: f"{grid.iat[0, pos]} ({column_letter(pos)})" for col, pos in found.items()}
+    header = grid.iloc[0]
+    return {col: f"{header[pos]} ({column_letter(pos)})" for col, pos in found.items()}
 
 
 def read_activity_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -54,7 +56,7 @@ def read_activity_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.D
     body = grid.iloc[1:]
     raw = pd.DataFrame(index=body.index)
     for col in FIELDS:
-        raw[col] = body.iloc[:, found[col]] if col in found else None
+        raw[col] = body[found[col]] if col in found else None
     raw.insert(0, "row", body.index.to_numpy() + 1)
     raw.insert(0, "sheet", sheet)
     raw.insert(0, "file", file)
