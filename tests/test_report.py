@@ -174,3 +174,106 @@ def test_html_renders_in_chromium(result, tmp_path):
     dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True).stdout
     assert "温室气体与大气污染物排放清单报告" in dom
     shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_level3_category():
+    assert excel.level3_category("1.A.1.a") == "1.A.1"
+    assert excel.level3_category("1.A.3.a.i") == "1.A.3"
+    assert excel.level3_category("1.A.3") == "1.A.3"
+    assert excel.level3_category("2.A.1") == "2.A.1"
+    assert excel.level3_category("1") == "1"
+    assert excel.level3_category("1.A.9.x.y") == "1.A.9"  # not in categories.csv: cut to three parts
+
+
+def test_energy_breakdown_by_subsector_and_fuel(result):
+    table = excel.energy_breakdown(result.emissions)
+    prov = table[table["region"] == "430000"]
+    co2e = prov.groupby(["category", "fuel_group"])["co2e_t"].sum()
+    # 1.A.1.a raw coal: CO2 1000 + CH4 1 x 28; 1.A.3.b diesel: N2O 0.5 x 265; the memo (1.A.3.a.i) is left out.
+    assert co2e.to_dict() == pytest.approx({("1.A.1", "solid"): 1028.0, ("1.A.3", "liquid"): 132.5})
+    so2 = prov[prov["substance"] == "SO2"]
+    assert so2[["category", "fuel_group", "emission"]].values.tolist() == [["1.A.1", "solid", 50.0]]
+    assert set(table["name"]) >= {"能源工业", "交通运输"}
+
+
+def test_html_energy_charts(result):
+    page = html.render_html(result)
+    assert "能源活动分领域、分燃料排放" in page
+    assert "1.A.1 能源工业" in page and "固体燃料" in page and "1.A.3 交通运输" in page
+    page_en = html.render_html(result, lang="en")
+    assert "1.A.1 Energy industries" in page_en and "Solid fuels" in page_en
+
+
+def _many(result: BuildResult, n_ne: int, n_skipped: int) -> BuildResult:
+    """The synthetic result with a long not-estimated list and many skipped input rows."""
+    ne = pd.DataFrame({
+        "region": "430100", "year": 2020, "category": [f"1.A.2.{c}" for c in "abcdefghijklm"] * (n_ne // 13),
+        "category_name": "", "activity": "raw_coal", "substance": "BC", "reason": "no citable default factor",
+    })
+    ledger = pd.concat([result.ledger, pd.DataFrame({
+        "file": "b.xlsx", "sheet": "能源", "row": range(10, 10 + n_skipped), "status": "skipped",
+        "reason": "subtotal"})], ignore_index=True)
+    return BuildResult(result.emissions, result.checks, ne, ledger, [], result.meta)
+
+
+def test_html_summarises_long_lists(result, tmp_path):
+    big = _many(result, 13 * 800, 2000)
+    page = html.render_html(big)
+    assert len(page.encode("utf-8")) < 200_000
+    assert "10,400" in page and "inventory.xlsx" in page  # the count, and where the full list is
+    assert "无可引用的缺省排放因子" in page  # the reason, translated
+    # Skipped and rejected rows (2 of the fixture, then 2000) cut to MAX_ROWS, with a note.
+    assert page.count("b.xlsx") == html.MAX_ROWS - 2
+    assert "全部 2,002 行" in page
+    # The workbook keeps every row.
+    path = tmp_path / "inventory.xlsx"
+    excel.write_workbook(big, path)
+    rows = list(openpyxl.load_workbook(path, read_only=True)["质量检查"].iter_rows(values_only=True))
+    assert sum(1 for r in rows if str(r[2]).startswith("1.A.2.")) == 13 * 800
+    assert sum(1 for r in rows if r[0] == "b.xlsx") == 2000
+
+
+HOSTILE = ["=1+1", "+SUM(A1)", "@x", "_x0041_", "  spaced  ", "a\x07b", "&<>\"'", "line\nbreak", "湖南"]
+
+
+@pytest.mark.parametrize("n", [5, 600])  # cell by cell, and a column at a time
+def test_workbook_cells_round_trip(result, tmp_path, n):
+    rows = [_row("430000", "湖南省", "1.A.1.a", HOSTILE[i % len(HOSTILE)], "energy", f"act{i}", "CO2",
+                 float(i) + 0.25) for i in range(n)]
+    emissions = pd.DataFrame(rows).reindex(columns=[*EMISSION_COLUMNS, "sector", "substance_kind"])
+    ledger = pd.DataFrame({"file": "a.xlsx", "sheet": "s", "row": range(n), "status": "rejected",
+                           "value": [i if i % 2 else f"v{i}" for i in range(n)]})
+    path = tmp_path / "inventory.xlsx"
+    excel.write_workbook(BuildResult(emissions, result.checks, result.not_estimated, ledger, [], result.meta), path)
+    wb = openpyxl.load_workbook(path)
+    detail = list(wb["明细"].iter_rows(min_row=2, values_only=True))
+    assert len(detail) == n
+    names = [r[4] for r in detail]
+    expected = [HOSTILE[i % len(HOSTILE)].replace("\x07", "") for i in range(n)]
+    assert names == expected
+    assert [r[8] for r in detail] == [float(i) + 0.25 for i in range(n)]
+    assert all(c.data_type == "s" for row in wb["明细"].iter_rows(min_row=2, min_col=5, max_col=5) for c in row)
+    qa = [r for r in wb["质量检查"].iter_rows(values_only=True) if r[0] == "a.xlsx"]
+    assert [r[6] for r in qa] == [i if i % 2 else f"v{i}" for i in range(n)]
+    with zipfile.ZipFile(path) as z:
+        xml = "".join(z.read(name).decode("utf-8") for name in z.namelist() if name.startswith("xl/worksheets/"))
+    assert "<f>" not in xml and "<f " not in xml
+
+
+def test_workbook_is_reproducible(result, tmp_path):
+    excel.write_workbook(result, tmp_path / "a.xlsx")
+    excel.write_workbook(result, tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_workbook_layout(result, tmp_path):
+    path = tmp_path / "inventory.xlsx"
+    excel.write_workbook(result, path)
+    wb = openpyxl.load_workbook(path)
+    detail = wb["明细"]
+    assert detail.freeze_panes == "A2" and detail.auto_filter.ref == "A1:T12"
+    assert detail["I2"].number_format == "#,##0.00" and detail["A1"].font.b
+    energy = wb["能源活动"]
+    indents = {r[4].value: r[4].alignment.indent for r in energy.iter_rows(min_row=2) if r[0].value == "430000"}
+    assert indents["能源活动"] == 0 and indents["燃料燃烧活动"] == 1 and indents["电力和热力生产"] == 3
+    assert wb["元数据"].column_dimensions["B"].width == 70

@@ -1,57 +1,77 @@
 """The Excel workbook (DESIGN 3.7): summary, sector sheets, pollutants, regions, detail, QA, metadata.
 
 The summary frames built here (`sector_gas_summary`, `pollutant_summary`,
-`sector_tree`, `region_comparison`, `ledger_counts`) are shared with the HTML
-report, so both renderers show the same numbers. Every label from the inputs is
-written as a text cell, never as a formula.
+`sector_tree`, `region_comparison`, `energy_breakdown`, `ledger_counts`) are shared
+with the HTML report, so both renderers show the same numbers; each is computed once
+per emissions table (see `_shared`).
+
+How the file is written: `_Book` writes a minimal SpreadsheetML package itself
+(workbook, worksheets, styles with built-in number formats, relations); `SheetRows`
+builds each sheet's rows a column at a time with numpy and Arrow string kernels
+(openpyxl needs ~40 µs a cell, too slow for a province's detail of 20 columns x
+25k rows). Every label from the inputs is written as a shared string (t="s"),
+never as a formula.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+import os
 import pathlib
 import re
+import weakref
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+import pyarrow as pa
+import pyarrow.compute as pc
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from inventory.resources import data_table
 from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
 
-EXCEL_MAX_DATA_ROWS = 1_048_575
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_DATA_ROWS = EXCEL_MAX_ROWS - 1
+EXCEL_MAX_TEXT = 32_767
 REGION_KEYS = ["region", "region_name", "year"]
 LEDGER_COLUMNS = ["file", "sheet", "row", "status", "reason", "column", "value", "expected"]
 NE_COLUMNS = ["region", "year", "category", "category_name", "activity", "substance", "reason"]
 WARNING_COLUMNS = ["file", "sheet", "row", "column", "value", "message"]
+FUEL_GROUPS = ["solid", "liquid", "gas", "other"]
 FMT_T = "#,##0.00"
 FMT_PCT = "0.00"
+FMT_COUNT = "#,##0"
 FMT_GENERAL = "General"
-BOLD = Font(bold=True)
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+# Characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF).
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Excel reads _xHHHH_ in a string as an escaped character; its own underscore escapes it.
+_EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
 # ---------------------------------------------------------------- vocabulary
 
+@functools.cache
 def labels(lang: str) -> dict[str, str]:
-    """UI strings of `data/labels.csv` in language `lang` (zh or en), keyed by label key."""
+    """UI strings of `data/labels.csv` in language `lang` (zh or en), keyed by label key (do not modify)."""
     table = data_table("labels.csv")
     column = "en" if lang == "en" else "zh"
     return dict(zip(table["key"], table[column]))
 
 
+@functools.cache
 def vocab_names(name: str, key: str, lang: str) -> dict[str, str]:
-    """Id -> name in `lang` from vocabulary `name` (e.g. sectors.csv keyed by `sector`)."""
+    """Id -> name in `lang` from vocabulary `name` (e.g. sectors.csv keyed by `sector`); do not modify."""
     table = data_table(name)
     return dict(zip(table[key], table["name_en" if lang == "en" else "name_zh"]))
 
 
+@functools.cache
 def vocab_order(name: str, key: str) -> dict[str, int]:
     """Id -> position of a vocabulary row: its `order` column if present, else its row number."""
     table = data_table(name)
@@ -71,75 +91,221 @@ def ordered_sectors(ids: Iterable[str]) -> list[str]:
     return sorted(set(ids), key=lambda s: (order.get(s, 10_000), s))
 
 
+@functools.cache
+def _category_parents() -> dict[str, str]:
+    """Category code -> parent code (categories.csv)."""
+    cats = data_table("categories.csv")
+    return dict(zip(cats["code"], cats["parent"]))
+
+
+def level3_category(code: str) -> str:
+    """The level-3 ancestor of a category (1.A.1.a.i -> 1.A.1); codes of level 3 or above stay themselves.
+
+    Follows the parents of categories.csv; a code not listed there is cut to its
+    first three parts.
+    """
+    parents = _category_parents()
+    seen = set()
+    while code.count(".") > 2 and code in parents and code not in seen:
+        seen.add(code)
+        code = parents[code] or code
+    return ".".join(code.split(".")[:3])
+
+
+@functools.cache
+def fuel_groups() -> dict[str, str]:
+    """Activity id -> fuel group (solid, liquid, gas, other) from activities.csv; non-fuels are 'other'."""
+    acts = data_table("activities.csv")
+    return {a: g if g in FUEL_GROUPS else "other" for a, g in zip(acts["id"], acts["fuel_group"])}
+
+
+# ---------------------------------------------------------------- shared frames
+
+_SHARED: dict[tuple, tuple[weakref.ref, object]] = {}
+
+
+def _shared(fn):
+    """Compute fn(emissions, ...) once per emissions table and arguments.
+
+    The workbook and the report of one build read the same summary frames; the cache
+    holds them while the emissions table lives. The table must not be changed in
+    place between calls. Callers get a shallow copy (copy-on-write) of a cached frame.
+    """
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def wrapper(emissions: pd.DataFrame, *args, **kwargs):
+        bound = signature.bind(emissions, *args, **kwargs)
+        bound.apply_defaults()
+        key = (fn.__qualname__, id(emissions), *list(bound.arguments.values())[1:])
+        hit = _SHARED.get(key)
+        if hit is None or hit[0]() is not emissions:
+            value = fn(emissions, *args, **kwargs)
+            _SHARED[key] = (weakref.ref(emissions, lambda _, k=key: _SHARED.pop(k, None)), value)
+        else:
+            value = hit[1]
+        return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
+
+    return wrapper
+
+
+@_shared
+def _amounts(emissions: pd.DataFrame) -> dict[str, np.ndarray]:
+    """emission and co2e_t of every row as floats (missing or not a number: NaN)."""
+    return {c: pd.to_numeric(emissions[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            if c in emissions else np.full(len(emissions), np.nan) for c in ("emission", "co2e_t")}
+
+
+def _key_codes(frame: pd.DataFrame, column: str, mask: np.ndarray | None, derive=None):
+    """Codes (of the rows in `mask`) and distinct values of a key column; missing values as "".
+
+    derive: a function applied to each distinct value (e.g. category -> its level-3
+    ancestor); values it maps together share a code.
+    """
+    if column not in frame:
+        n = len(frame) if mask is None else int(mask.sum())
+        return np.zeros(n, dtype=np.intp), np.array([""], dtype=object)
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+    codes = codes if mask is None else codes[mask]
+    values = ["" if u is None or u != u else u for u in np.asarray(uniques, dtype=object).tolist()]
+    if derive is not None:
+        values = [derive(v) for v in values]
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    if derive is None and len(set(values)) == len(values):
+        return codes, array
+    merged_codes, merged = pd.factorize(array)  # e.g. missing and "" both became ""
+    return merged_codes[codes], np.asarray(merged, dtype=object)
+
+
+def _sums(frame: pd.DataFrame, keys: list[str], mask: np.ndarray | None = None,
+          derived: dict | None = None) -> list[tuple]:
+    """Sum of emission and co2e_t of the rows in `mask` (default all) by `keys` (all missing: NaN),
+    as tuples (*keys, emission, co2e_t).
+
+    derived: key -> (column, function) for a key made from another column's values.
+    Grouped with numpy on the codes of each key (a pandas groupby on eight text keys
+    costs more than the rest of a small report); missing keys group as "".
+    """
+    n = len(frame) if mask is None else int(mask.sum())
+    if n == 0:
+        return []
+    derived = derived or {}
+    group = np.zeros(n, dtype=np.int64)
+    labels = []
+    for key in keys:
+        column, derive = derived.get(key, (key, None))
+        codes, values = _key_codes(frame, column, mask, derive)
+        group = pd.factorize(group * (len(values) + 1) + codes)[0]
+        labels.append((codes, values))
+    _, first, inverse = np.unique(group, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    columns = [values[codes[first]].tolist() for codes, values in labels]
+    for amount in _amounts(frame).values():
+        amount = amount if mask is None else amount[mask]
+        present = ~np.isnan(amount)
+        total = np.bincount(inverse, weights=np.where(present, amount, 0.0), minlength=len(first))
+        total[np.bincount(inverse, weights=present, minlength=len(first)) == 0] = np.nan
+        columns.append(total.tolist())
+    return list(zip(*columns))
+
+
+TOTAL_KEYS = [*REGION_KEYS, "sector", "kind", "basis", "substance", "substance_kind"]
+
+
+@_shared
+def _totals(emissions: pd.DataFrame) -> list[tuple]:
+    """Emission (t) and CO2e (t CO2e) summed by region-year, sector, kind, basis and substance.
+
+    One tuple per group: (*TOTAL_KEYS, emission, co2e_t). The summary frames below
+    are assembled from these few hundred sums in plain Python: a pandas operation
+    costs about a millisecond, more than all the sums together.
+    """
+    return _sums(emissions, TOTAL_KEYS)
+
+
+def _add(table: dict, key: tuple, column: str, value: float) -> None:
+    """Add `value` to cell table[key][column]; a missing value (NaN) makes the row but leaves the cell empty."""
+    row = table.setdefault(key, {})
+    if value == value:
+        row[column] = row.get(column, 0.0) + value
+
+
+def _cells(row: dict, columns: list[str]) -> list[float]:
+    """The row's values in `columns` order, NaN where missing."""
+    return [row.get(c, np.nan) for c in columns]
+
+
+def _row_total(values: list[float]) -> float:
+    """Sum of the values present (NaN when none is)."""
+    present = [v for v in values if v == v]
+    return sum(present) if present else np.nan
+
+
 # ---------------------------------------------------------------- summary frames
 
-def _wide(df: pd.DataFrame, index: list[str], value: str) -> pd.DataFrame:
-    """Sum of column `value` by `index` x substance, substances as columns (t or t CO2e)."""
-    wide = df.groupby([*index, "substance"], dropna=False)[value].sum(min_count=1).unstack("substance")
-    return wide.reset_index()
-
-
-def _ghg_block(df: pd.DataFrame, row_type: str, item: pd.Series | str, by_sector: bool) -> pd.DataFrame:
-    """CO2e (t) by region-year (and sector when `by_sector`), gases as columns, tagged with `row_type`."""
-    index = REGION_KEYS + (["sector"] if by_sector else [])
-    if df.empty:
-        return pd.DataFrame(columns=[*index, "row_type", "item"])
-    block = _wide(df, index, "co2e_t")
-    block["row_type"] = row_type
-    block["item"] = block["sector"].map(item) if by_sector else item
-    return block
-
-
+@_shared
 def sector_gas_summary(emissions: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """CO2e in t by region-year x sector x gas, with gross total, sinks, net total and memo rows.
 
     Columns: region, region_name, year, row_type (sector, gross, sink, net, memo),
-    sector, item (display label), one column per gas present, total. The gross total
-    holds kind == emission only: memo items and sinks are rows of their own.
+    sector ("" on total rows), item (display label), one column per gas present,
+    total. The gross total holds kind == emission only: memo items and sinks are
+    rows of their own; the net rows (gross + sinks) only when there are sinks.
     """
     lbl = labels(lang)
-    ghg = emissions[emissions["substance_kind"] == "ghg"]
-    own = ghg[ghg["kind"] == "emission"]
-    sinks = ghg[ghg["kind"] == "sink"]
-    sector_names = vocab_names("sectors.csv", "sector", lang)
-    blocks = [
-        _ghg_block(own, "sector", sector_names, by_sector=True),
-        _ghg_block(own, "gross", lbl["row_gross_total"], by_sector=False),
-        _ghg_block(sinks, "sink", lbl["row_sinks"], by_sector=False),
-        _ghg_block(pd.concat([own, sinks]), "net", lbl["row_net_total"], by_sector=False)
-        if not sinks.empty else None,
-        _ghg_block(ghg[ghg["kind"] == "memo"], "memo", lbl["row_memo"], by_sector=False),
-    ]
-    table = pd.concat([b for b in blocks if b is not None and not b.empty], ignore_index=True)
-    gases = ordered_substances(ghg["substance"].unique())
-    table = table.reindex(columns=[*REGION_KEYS, "row_type", "sector", "item", *gases])
-    table["total"] = table[gases].sum(axis=1, min_count=1)
+    table: dict[tuple, dict] = {}
+    for region, name, year, sector, kind, _, gas, substance_kind, _, co2e in _totals(emissions):
+        if substance_kind != "ghg":
+            continue
+        base = (region, name, year)
+        if kind == "emission":
+            _add(table, (*base, "sector", sector), gas, co2e)
+            _add(table, (*base, "gross", ""), gas, co2e)
+        if kind in ("sink", "memo"):
+            _add(table, (*base, kind, ""), gas, co2e)
+        if kind in ("emission", "sink"):
+            _add(table, (*base, "net", ""), gas, co2e)
+    if not any(key[3] == "sink" for key in table):
+        table = {key: row for key, row in table.items() if key[3] != "net"}
+    gases = ordered_substances(g for row in table.values() for g in row)
+    names = vocab_names("sectors.csv", "sector", lang)
+    items = {"gross": lbl["row_gross_total"], "sink": lbl["row_sinks"], "net": lbl["row_net_total"],
+             "memo": lbl["row_memo"]}
     rank = {"sector": 0, "gross": 1, "sink": 2, "net": 3, "memo": 4}
-    sector_rank = vocab_order("sectors.csv", "sector")
-    table["_r"] = table["row_type"].map(rank)
-    table["_s"] = table["sector"].map(sector_rank).fillna(0)
-    return table.sort_values(["region", "year", "_r", "_s"]).drop(columns=["_r", "_s"]).reset_index(drop=True)
+    order = vocab_order("sectors.csv", "sector")
+    rows = []
+    for (region, name, year, row_type, sector), row in sorted(
+            table.items(), key=lambda kv: (kv[0][0], kv[0][2], rank[kv[0][3]], order.get(kv[0][4], 0), kv[0][4])):
+        values = _cells(row, gases)
+        item = names.get(sector, sector) if row_type == "sector" else items[row_type]
+        rows.append([region, name, year, row_type, sector, item, *values, _row_total(values)])
+    return pd.DataFrame(rows, columns=[*REGION_KEYS, "row_type", "sector", "item", *gases, "total"])
 
 
+@_shared
 def pollutant_summary(emissions: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Air pollutant emissions in t by region-year x sector (pollutants as columns), plus a total row.
 
-    Columns: region, region_name, year, row_type (sector, total), sector, item, one
-    column per pollutant. Memo rows (international bunkers) are left out.
+    Columns: region, region_name, year, row_type (sector, total), sector ("" on the
+    total row), item, one column per pollutant. Memo rows (international bunkers)
+    are left out.
     """
-    pol = emissions[(emissions["substance_kind"] == "pollutant") & (emissions["kind"] == "emission")]
+    table: dict[tuple, dict] = {}
+    for region, name, year, sector, kind, _, pollutant, substance_kind, emission, _ in _totals(emissions):
+        if substance_kind == "pollutant" and kind == "emission":
+            _add(table, (region, name, year, "sector", sector), pollutant, emission)
+            _add(table, (region, name, year, "total", ""), pollutant, emission)
+    pollutants = ordered_substances(p for row in table.values() for p in row)
     names = vocab_names("sectors.csv", "sector", lang)
-    pollutants = ordered_substances(pol["substance"].unique())
-    if pol.empty:
-        return pd.DataFrame(columns=[*REGION_KEYS, "row_type", "sector", "item"])
-    by_sector = _wide(pol, REGION_KEYS + ["sector"], "emission").assign(row_type="sector")
-    by_sector["item"] = by_sector["sector"].map(names).fillna(by_sector["sector"])
-    total = _wide(pol, REGION_KEYS, "emission").assign(row_type="total", item=labels(lang)["col_total"])
-    table = pd.concat([by_sector, total], ignore_index=True)
-    table = table.reindex(columns=[*REGION_KEYS, "row_type", "sector", "item", *pollutants])
-    table["_r"] = (table["row_type"] == "total").astype(int)
-    table["_s"] = table["sector"].map(vocab_order("sectors.csv", "sector")).fillna(0)
-    return table.sort_values(["region", "year", "_r", "_s"]).drop(columns=["_r", "_s"]).reset_index(drop=True)
+    total = labels(lang)["col_total"]
+    order = vocab_order("sectors.csv", "sector")
+    rows = [[region, name, year, row_type, sector, names.get(sector, sector) if row_type == "sector" else total,
+             *_cells(row, pollutants)]
+            for (region, name, year, row_type, sector), row in sorted(
+                table.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][3] == "total", order.get(kv[0][4], 0),
+                                               kv[0][4]))]
+    return pd.DataFrame(rows, columns=[*REGION_KEYS, "row_type", "sector", "item", *pollutants])
 
 
 def category_nodes(sector: str) -> pd.DataFrame:
@@ -164,6 +330,15 @@ def category_nodes(sector: str) -> pd.DataFrame:
     return nodes
 
 
+@functools.cache
+def _category_info(sector: str) -> dict[str, tuple]:
+    """Code -> (chain, depth, order, name_zh, name_en, kind) of the categories of `sector`."""
+    nodes = category_nodes(sector)
+    return {code: rest for code, *rest in zip(nodes["code"], nodes["chain"], nodes["depth"], nodes["order"],
+                                              nodes["name_zh"], nodes["name_en"], nodes["kind"])}
+
+
+@_shared
 def sector_tree(emissions: pd.DataFrame, sector: str, lang: str = "zh") -> pd.DataFrame:
     """Emissions of one sector in the guideline's layout: each category with its descendants' sum.
 
@@ -171,43 +346,63 @@ def sector_tree(emissions: pd.DataFrame, sector: str, lang: str = "zh") -> pd.Da
     per gas (t), co2e_t (t CO2e), one column per pollutant (t). Memo rows count only
     at their own category, never in a parent's sum; sinks count (negative).
     """
-    rows = emissions[emissions["sector"] == sector]
-    nodes = category_nodes(sector)
-    chains = dict(zip(nodes["code"], nodes["chain"]))
-    unique = pd.Series(rows["category"].unique())
-    chain_of = dict(zip(unique, unique.map(lambda c: chains.get(c) or [c])))
-    node = rows["category"].map(chain_of).where(rows["kind"] != "memo", rows["category"].map(lambda c: [c]))
-    exploded = rows.assign(node=node).explode("node")
-    wide = _wide(exploded, REGION_KEYS + ["node"], "emission")
-    co2e = exploded.groupby(REGION_KEYS + ["node"])["co2e_t"].sum(min_count=1).rename("co2e_t").reset_index()
-    table = wide.merge(co2e, on=REGION_KEYS + ["node"], how="left").rename(columns={"node": "category"})
-    info = nodes.set_index("code")
-    name_col = "name_en" if lang == "en" else "name_zh"
-    fallback = rows.drop_duplicates("category").set_index("category")["category_name"]
-    table["name"] = table["category"].map(info[name_col]).fillna(table["category"].map(fallback))
-    table["depth"] = table["category"].map(info["depth"]).fillna(0).astype(int)
-    table["memo"] = table["category"].map(info["kind"]).eq("memo")
-    table.loc[table["memo"], "name"] += labels(lang)["memo_suffix"]
-    table["_o"] = table["category"].map(info["order"]).fillna(len(info))
-    subs = ordered_substances(rows["substance"].unique())
-    kinds = rows.drop_duplicates("substance").set_index("substance")["substance_kind"]
-    gases = [s for s in subs if kinds.get(s) == "ghg"]
-    pollutants = [s for s in subs if kinds.get(s) != "ghg"]
-    table = table.sort_values(["region", "year", "_o", "category"])
-    columns = [*REGION_KEYS, "category", "name", "depth", "memo", *gases, "co2e_t", *pollutants]
-    return table.reindex(columns=columns).reset_index(drop=True)
+    mask = (emissions["sector"] == sector).to_numpy(dtype=bool, na_value=False)
+    keys = [*REGION_KEYS, "category", "category_name", "kind", "substance", "substance_kind"]
+    info = _category_info(sector)
+    table: dict[tuple, dict] = {}
+    fallback: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    for region, name, year, category, category_name, kind, substance, substance_kind, emission, co2e in \
+            _sums(emissions, keys, mask):
+        fallback.setdefault(category, category_name)
+        kinds[substance] = substance_kind
+        nodes = [category] if kind == "memo" else (info[category][0] if category in info else [category])
+        for node in nodes:
+            _add(table, (region, name, year, node), substance, emission)
+            _add(table, (region, name, year, node), "co2e_t", co2e)
+    subs = ordered_substances(kinds)
+    columns = [s for s in subs if kinds[s] == "ghg"] + ["co2e_t"] + [s for s in subs if kinds[s] != "ghg"]
+    suffix = labels(lang)["memo_suffix"]
+    out = []
+    for region, name, year, node in sorted(table, key=lambda k: (k[0], k[2], info[k[3]][2] if k[3] in info
+                                                                 else len(info), k[3])):
+        _, depth, _, name_zh, name_en, kind = info.get(node, ([node], 0, 0, "", "", ""))
+        label = (name_en if lang == "en" else name_zh) if node in info else fallback.get(node, "")
+        out.append([region, name, year, node, label + (suffix if kind == "memo" else ""), depth, kind == "memo",
+                    *_cells(table[(region, name, year, node)], columns)])
+    return pd.DataFrame(out, columns=[*REGION_KEYS, "category", "name", "depth", "memo", *columns])
 
 
-def _region_values(emissions: pd.DataFrame) -> pd.DataFrame:
-    """Gross emission in t by region, year, basis and substance, with CO2e (t) as substance 'CO2e'."""
-    rows = emissions[emissions["kind"] == "emission"]
-    keys = ["region", "year", "basis"]
-    by_sub = rows.groupby([*keys, "substance"])["emission"].sum().reset_index(name="value")
-    ghg = rows[rows["substance_kind"] == "ghg"]
-    co2e = ghg.groupby(keys)["co2e_t"].sum().reset_index(name="value").assign(substance="CO2e")
-    return pd.concat([by_sub, co2e], ignore_index=True)
+@_shared
+def energy_breakdown(emissions: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Gross energy-sector emissions by region-year x level-3 category (1.A.1 ...) x fuel group x substance.
+
+    Columns: region, region_name, year, category (level 3), name, fuel_group (solid,
+    liquid, gas, other: activities.csv), substance, substance_kind, emission (t),
+    co2e_t (t CO2e). Memo items and sinks are left out.
+    """
+    mask = ((emissions["sector"] == "energy") & (emissions["kind"] == "emission")).to_numpy(dtype=bool, na_value=False)
+    keys = [*REGION_KEYS, "category", "fuel_group", "substance", "substance_kind"]
+    columns = [*keys[:4], "name", *keys[4:], "emission", "co2e_t"]
+    groups = fuel_groups()
+    derived = {"category": ("category", lambda c: level3_category(str(c))),
+               "fuel_group": ("activity", lambda a: groups.get(a, "other"))}
+    names = vocab_names("categories.csv", "code", lang)
+    order = vocab_order("categories.csv", "code")
+    rank = {g: i for i, g in enumerate(FUEL_GROUPS)}
+    sums = sorted(_sums(emissions, keys, mask, derived),
+                  key=lambda r: (r[0], r[2], order.get(r[3], len(order)), r[3], rank[r[4]]))
+    return pd.DataFrame([[*r[:4], names.get(r[3], r[3]), *r[4:]] for r in sums], columns=columns)
 
 
+@functools.cache
+def _region_tree() -> tuple[dict[str, str], dict[str, str]]:
+    """Region code -> parent code, and code -> level (regions.csv)."""
+    regions = data_table("regions.csv")
+    return dict(zip(regions["code"], regions["parent"])), dict(zip(regions["code"], regions["level"]))
+
+
+@_shared
 def region_comparison(emissions: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Each prefecture beside the province: gross emission in t per substance (CO2e in t CO2e).
 
@@ -217,53 +412,44 @@ def region_comparison(emissions: pd.DataFrame, lang: str = "zh") -> pd.DataFrame
     Columns: province, year, row_type, region, region_name, substances..., CO2e.
     """
     lbl = labels(lang)
-    regions = data_table("regions.csv")
-    parent = dict(zip(regions["code"], regions["parent"]))
-    level = dict(zip(regions["code"], regions["level"]))
-    names = vocab_names("regions.csv", "code", lang) | dict(zip(emissions["region"], emissions["region_name"]))
-    values = _region_values(emissions)
-    values["province"] = values["region"].map(lambda r: r if level.get(r) == "province" else parent.get(r, ""))
-    values = values[values["province"].map(level).eq("province")]
-    if values.empty:
-        return pd.DataFrame(columns=["province", "year", "row_type", "region", "region_name"])
-    is_prov = values["region"] == values["province"]
-    keys = ["province", "year"]
-    pref = values[~is_prov].groupby([*keys, "region", "substance"])["value"].sum().unstack("substance")
-    pref = pref.reset_index().assign(row_type="prefecture")
-    pref["region_name"] = pref["region"].map(names)
-    parts = [
-        pref,
-        _pivot_sum(values[~is_prov], keys, "prefecture_sum", lbl["row_prefecture_sum"]),
-        _pivot_sum(values[is_prov & (values["basis"] == "own")], keys, "province_own", lbl["row_province_own"]),
-        _pivot_sum(values[is_prov], keys, "province_total", lbl["row_province_total"]),
-    ]
-    table = pd.concat(parts, ignore_index=True)
-    subs = ordered_substances(set(values["substance"]) - {"CO2e"}) + ["CO2e"]
-    table = table.reindex(columns=[*keys, "row_type", "region", "region_name", *subs])
-    table = pd.concat([table, _differences(table, keys, subs, lbl)], ignore_index=True)
+    parent, level = _region_tree()
+    names = dict(vocab_names("regions.csv", "code", lang))
+    table: dict[tuple, dict] = {}
+    for region, name, year, _, kind, basis, substance, substance_kind, emission, co2e in _totals(emissions):
+        province = region if level.get(region) == "province" else parent.get(region, "")
+        if kind != "emission" or level.get(province) != "province":
+            continue
+        names[region] = name or names.get(region, "")
+        values = [(substance, emission)] + ([("CO2e", co2e)] if substance_kind == "ghg" else [])
+        for column, value in values:
+            if region == province:
+                _add(table, (province, year, "province_total", ""), column, value)
+                if basis == "own":
+                    _add(table, (province, year, "province_own", ""), column, value)
+            else:
+                _add(table, (province, year, "prefecture", region), column, value)
+                _add(table, (province, year, "prefecture_sum", ""), column, value)
+    subs = ordered_substances({s for row in table.values() for s in row} - {"CO2e"}) + ["CO2e"]
+    for (province, year, row_type, _), total in list(table.items()):
+        summed = table.get((province, year, "prefecture_sum", ""))
+        if row_type != "province_total" or summed is None:
+            continue
+        diff = {s: total.get(s, 0.0) - summed.get(s, 0.0) for s in subs if s in total or s in summed}
+        table[(province, year, "difference", "")] = diff
+        table[(province, year, "difference_pct", "")] = {s: d / summed[s] * 100 for s, d in diff.items()
+                                                         if summed.get(s)}
+    label = {"prefecture_sum": lbl["row_prefecture_sum"], "province_own": lbl["row_province_own"],
+             "province_total": lbl["row_province_total"], "difference": lbl["row_difference"],
+             "difference_pct": lbl["row_difference_pct"]}
     rank = {"prefecture": 0, "prefecture_sum": 1, "province_own": 2, "province_total": 3,
             "difference": 4, "difference_pct": 5}
-    table["_r"] = table["row_type"].map(rank)
-    table["region"] = table["region"].fillna("")
-    return table.sort_values([*keys, "_r", "region"]).drop(columns="_r").reset_index(drop=True)
-
-
-def _pivot_sum(values: pd.DataFrame, keys: list[str], row_type: str, label: str) -> pd.DataFrame:
-    """Sum of `value` (t) by keys x substance as one labelled row per key."""
-    wide = values.groupby([*keys, "substance"])["value"].sum().unstack("substance").reset_index()
-    return wide.assign(row_type=row_type, region="", region_name=label)
-
-
-def _differences(table: pd.DataFrame, keys: list[str], subs: list[str], lbl: dict) -> pd.DataFrame:
-    """Province total minus prefecture sum (t) and that difference in % of the sum."""
-    total = table[table["row_type"] == "province_total"].set_index(keys)[subs]
-    summed = table[table["row_type"] == "prefecture_sum"].set_index(keys)[subs]
-    both = total.index.intersection(summed.index)
-    diff = total.loc[both].sub(summed.loc[both], fill_value=0)
-    pct = diff.div(summed.loc[both].where(summed.loc[both] != 0)) * 100
-    diff = diff.reset_index().assign(row_type="difference", region="", region_name=lbl["row_difference"])
-    pct = pct.reset_index().assign(row_type="difference_pct", region="", region_name=lbl["row_difference_pct"])
-    return pd.concat([diff, pct], ignore_index=True)
+    rows = [[province, year, row_type, region, names.get(region) if row_type == "prefecture" else label[row_type],
+             *_cells(row, subs)]
+            for (province, year, row_type, region), row in sorted(
+                table.items(), key=lambda kv: (kv[0][0], kv[0][1], rank[kv[0][2]], kv[0][3]))]
+    if not rows:
+        return pd.DataFrame(columns=["province", "year", "row_type", "region", "region_name"])
+    return pd.DataFrame(rows, columns=["province", "year", "row_type", "region", "region_name", *subs])
 
 
 def ledger_counts(ledger: pd.DataFrame) -> dict[str, int]:
@@ -282,262 +468,6 @@ def not_used_rows(ledger: pd.DataFrame) -> pd.DataFrame:
     return ledger[ledger["status"] != "used"].reindex(columns=LEDGER_COLUMNS)
 
 
-# ---------------------------------------------------------------- cells
-
-def _clean(text: str) -> str:
-    """Text without the control characters that XML (and so xlsx) cannot hold."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
-def _cell(ws, value, number_format: str = FMT_T, bold: bool = False, indent: int = 0):
-    """One write-only cell: strings forced to text (never a formula), numbers with `number_format`."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, _clean(value))
-        cell.data_type = "s"
-    elif isinstance(value, int | float):
-        cell = WriteOnlyCell(ws, value)
-        cell.number_format = number_format
-    else:
-        cell = WriteOnlyCell(ws, _clean(str(value)))
-        cell.data_type = "s"
-    if bold:
-        cell.font = BOLD
-    if indent:
-        cell.alignment = Alignment(indent=indent)
-    return cell
-
-
-def _records(df: pd.DataFrame) -> list[list]:
-    """Rows of `df` as plain Python lists, missing values as None."""
-    return df.astype(object).where(df.notna(), None).to_numpy().tolist()
-
-
-def _append_header(ws, headers: list[str]) -> None:
-    """A bold header row."""
-    ws.append([_cell(ws, h, bold=True) for h in headers])
-
-
-def _append_rows(ws, rows: list[list], formats: list[str], bold_rows: Iterable[bool] = ()) -> None:
-    """Data rows; column i uses number format formats[i]; rows flagged in `bold_rows` in bold."""
-    bold_rows = list(bold_rows) or [False] * len(rows)
-    for row, bold in zip(rows, bold_rows):
-        ws.append([_cell(ws, v, f, bold) for v, f in zip(row, formats)])
-
-
-def _text_width(value) -> int:
-    """Display width of a value in Excel character units (CJK characters count double)."""
-    text = value if isinstance(value, str) else (f"{value:,.2f}" if isinstance(value, float) else str(value))
-    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
-
-
-def _set_widths(ws, headers: list[str], rows: list[list], minimum: int = 6, maximum: int = 50) -> None:
-    """Column widths from the header and the first 500 rows (characters)."""
-    sample = [headers, *rows[:500]]
-    for i in range(len(headers)):
-        width = max((_text_width(r[i]) for r in sample if i < len(r) and r[i] is not None), default=minimum)
-        ws.column_dimensions[get_column_letter(i + 1)].width = min(max(width + 2, minimum), maximum)
-
-
-def _sheet_name(name: str, used: set[str]) -> str:
-    """A valid, unique Excel sheet name (31 characters, none of []:*?/\\)."""
-    base = _SHEET_NAME_BAD.sub("-", name)[:31] or "Sheet"
-    out, n = base, 2
-    while out in used:
-        suffix = f" ({n})"
-        out, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(out)
-    return out
-
-
-# ---------------------------------------------------------------- sheets
-
-def _table_rows(df: pd.DataFrame, columns: list[str]) -> list[list]:
-    """The listed columns of `df` as plain rows (missing columns empty)."""
-    return _records(df.reindex(columns=columns))
-
-
-def _formats(columns: list[str], numeric: set[str]) -> list[str]:
-    """Number format per column: t-format for numeric columns, General otherwise."""
-    return [FMT_T if c in numeric else FMT_GENERAL for c in columns]
-
-
-def _write_summary(ws, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 汇总/Summary: CO2e (t) by sector x gas per region-year, then pollutants (t) by sector."""
-    ghg = sector_gas_summary(result.emissions, lang)
-    gases = [c for c in ghg.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
-    cols = [*REGION_KEYS, "item", *gases, "total"]
-    headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_item"],
-               *[f"{g} ({lbl['unit_co2e_t']})" for g in gases], f"{lbl['col_total']} ({lbl['unit_co2e_t']})"]
-    rows = _table_rows(ghg, cols)
-    pol = pollutant_summary(result.emissions, lang)
-    pols = [c for c in pol.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
-    pol_cols = [*REGION_KEYS, "item", *pols]
-    pol_headers = headers[:4] + [f"{p} ({lbl['unit_t']})" for p in pols]
-    pol_rows = _table_rows(pol, pol_cols)
-    _set_widths(ws, headers if len(headers) >= len(pol_headers) else pol_headers, rows + pol_rows)
-    ws.freeze_panes = "E2"
-    _append_header(ws, headers)
-    _append_rows(ws, rows, _formats(cols, {*gases, "total"}), ghg["row_type"].isin(["gross", "net"]))
-    ws.append([])
-    ws.append([_cell(ws, lbl["section_memo_note"])])
-    ws.append([])
-    ws.append([_cell(ws, lbl["section_pollutants"], bold=True)])
-    _append_header(ws, pol_headers)
-    _append_rows(ws, pol_rows, _formats(pol_cols, set(pols)), pol["row_type"].eq("total"))
-
-
-def _write_sector(ws, result: BuildResult, sector: str, lbl: dict, lang: str) -> None:
-    """One sector sheet: categories indented by level, gases in t, CO2e in t, pollutants in t."""
-    tree = sector_tree(result.emissions, sector, lang)
-    subs = [c for c in tree.columns if c not in {*REGION_KEYS, "category", "name", "depth", "memo"}]
-    cols = [*REGION_KEYS, "category", "name", *subs]
-    unit = {s: lbl["unit_co2e_t"] if s == "co2e_t" else lbl["unit_t"] for s in subs}
-    headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_category"],
-               lbl["col_category_name"],
-               *[f"{'CO2e' if s == 'co2e_t' else s} ({unit[s]})" for s in subs]]
-    rows = _table_rows(tree, cols)
-    _set_widths(ws, headers, [r[:4] + [" " * 2 * d + (r[4] or "")] + r[5:] for r, d in zip(rows, tree["depth"])])
-    ws.freeze_panes = "F2"
-    _append_header(ws, headers)
-    formats = _formats(cols, set(subs))
-    for row, depth in zip(rows, tree["depth"]):
-        cells = [_cell(ws, v, f) for v, f in zip(row, formats)]
-        cells[4] = _cell(ws, row[4], indent=int(depth))
-        cells[3] = _cell(ws, row[3], bold=depth == 0)
-        ws.append(cells)
-
-
-def _write_pollutants(ws, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 大气污染物/Air pollutants: sector x pollutant per region-year, t."""
-    pol = pollutant_summary(result.emissions, lang)
-    pols = [c for c in pol.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
-    cols = [*REGION_KEYS, "item", *pols]
-    headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_sector"],
-               *[f"{p} ({lbl['unit_t']})" for p in pols]]
-    rows = _table_rows(pol, cols)
-    _set_widths(ws, headers, rows)
-    ws.freeze_panes = "E2"
-    _append_header(ws, headers)
-    _append_rows(ws, rows, _formats(cols, set(pols)), pol["row_type"].eq("total"))
-
-
-def _write_regions(ws, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 地区对比/Regions: prefectures, their sum, the province and the difference (t, %)."""
-    comp = region_comparison(result.emissions, lang)
-    subs = [c for c in comp.columns if c not in {"province", "year", "row_type", "region", "region_name"}]
-    cols = ["year", "region", "region_name", *subs]
-    headers = [lbl["col_year"], lbl["col_region"], lbl["col_region_name"],
-               *[f"{s} ({lbl['unit_co2e_t'] if s == 'CO2e' else lbl['unit_t']})" for s in subs]]
-    rows = _table_rows(comp, cols)
-    _set_widths(ws, headers, rows)
-    ws.freeze_panes = "D2"
-    _append_header(ws, headers)
-    is_pct = comp["row_type"].eq("difference_pct").tolist()
-    for row, pct in zip(rows, is_pct):
-        formats = [FMT_PCT if pct else f for f in _formats(cols, set(subs))]
-        bold = not pct and row[1] == ""
-        ws.append([_cell(ws, v, f, bold) for v, f in zip(row, formats)])
-
-
-def _write_detail(ws, result: BuildResult, lbl: dict) -> pd.DataFrame | None:
-    """Sheet 明细/Detail: header row here; returns the rows to splice in after saving (None: too large).
-
-    openpyxl needs ~50 µs a cell, too slow for 100k rows x 20 columns, so the data
-    rows are written as sheet XML by `_rows_xml` and spliced in by `_splice_rows`.
-    """
-    em = result.emissions
-    if len(em) > EXCEL_MAX_DATA_ROWS:
-        ws.column_dimensions["A"].width = 100
-        ws.append([_cell(ws, lbl["detail_too_large"], bold=True)])
-        return None
-    cols = [*EMISSION_COLUMNS, *[c for c in ("sector", "substance_kind") if c in em.columns]]
-    headers = [lbl.get(f"col_{c}", c) for c in cols]
-    _set_widths(ws, headers, _table_rows(em.head(500), cols))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(em) + 1}"
-    _append_header(ws, headers)
-    return em.reindex(columns=cols)
-
-
-def _xml_text(text: pd.Series) -> pd.Series:
-    """Text escaped for an XML text node, without the control characters XML cannot hold."""
-    text = text.str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
-    return text.str.replace("&", "&amp;").str.replace("<", "&lt;").str.replace(">", "&gt;")
-
-
-def _column_xml(values: pd.Series, refs: pd.Series, style: int | None) -> pd.Series:
-    """One column's <c> elements: numbers as <v> (with style id `style`), text as inline strings."""
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        number = values.astype(float)
-        text = values.astype(str) if pd.api.types.is_integer_dtype(values) else number.astype(str)
-        attr = f' s="{style}"' if style else ""
-        return (refs + attr + "><v>" + text + "</v></c>").where(np.isfinite(number), "")
-    text = values.astype(object).where(values.notna(), "").astype(str)
-    cells = refs + ' t="inlineStr"><is><t xml:space="preserve">' + _xml_text(text) + "</t></is></c>"
-    return cells.where(text != "", "")
-
-
-def _rows_xml(df: pd.DataFrame, first_row: int, styles: dict[str, int]) -> str:
-    """<row> elements for `df` from Excel row `first_row`; strings always text (t="inlineStr"), never formulas."""
-    numbers = pd.Series(np.arange(first_row, first_row + len(df)), index=df.index).astype(str)
-    body = pd.Series("", index=df.index, dtype=object)
-    for i, column in enumerate(df.columns):
-        refs = '<c r="' + get_column_letter(i + 1) + numbers + '"'
-        body = body + _column_xml(df[column], refs, styles.get(column))
-    return "".join(('<row r="' + numbers + '">' + body + "</row>").tolist())
-
-
-def _splice_rows(path: pathlib.Path, sheet_no: int, rows_xml: str) -> None:
-    """Insert `rows_xml` at the end of the sheetData of worksheet `sheet_no` (1-based) in the saved file."""
-    name = f"xl/worksheets/sheet{sheet_no}.xml"
-    tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == name:
-                xml = data.decode("utf-8")
-                xml = re.sub(r'<dimension ref="[^"]*"\s*/>', "", xml, count=1)
-                data = xml.replace("</sheetData>", rows_xml + "</sheetData>", 1).encode("utf-8")
-            dst.writestr(item, data)
-    tmp.replace(path)
-
-
-def _write_block(ws, title: str, headers: list[str], rows: list[list], formats: list[str]) -> None:
-    """A titled table inside a sheet, followed by an empty row."""
-    ws.append([_cell(ws, title, bold=True)])
-    _append_header(ws, headers)
-    _append_rows(ws, rows, formats)
-    ws.append([])
-
-
-def _write_qa(ws, result: BuildResult, lbl: dict) -> None:
-    """Sheet QA: checks, not-estimated categories, row accounting, skipped/rejected rows, warnings."""
-    checks = result.checks.reindex(columns=CHECK_COLUMNS).copy()
-    checks["result"] = checks["result"].map(lambda r: lbl.get(f"result_{r}", r))
-    ne = result.not_estimated.reindex(columns=NE_COLUMNS)
-    counts = ledger_counts(result.ledger)
-    bad = not_used_rows(result.ledger)
-    warns = pd.DataFrame(result.warnings).reindex(columns=WARNING_COLUMNS)
-    check_rows = _records(checks)
-    _set_widths(ws, [lbl[f"col_{c}"] for c in CHECK_COLUMNS], check_rows + _records(bad) + _records(ne))
-    ws.freeze_panes = "A3"
-    _write_block(ws, lbl["section_checks"], [lbl[f"col_{c}"] for c in CHECK_COLUMNS], check_rows,
-                 [FMT_T if c in {"value", "reference"} else FMT_PCT if c == "diff_pct" else FMT_GENERAL
-                  for c in CHECK_COLUMNS])
-    _write_block(ws, lbl["section_not_estimated"], [lbl[f"col_{c}"] for c in NE_COLUMNS], _records(ne),
-                 [FMT_GENERAL] * len(NE_COLUMNS))
-    _write_block(ws, lbl["section_ledger"], [lbl["col_status"], lbl["col_count"]],
-                 [[lbl[f"status_{k}"], v] for k, v in counts.items()], [FMT_GENERAL, "#,##0"])
-    _write_block(ws, lbl["section_ledger_rows"], [lbl[f"col_{c}"] for c in LEDGER_COLUMNS], _records(bad),
-                 [FMT_GENERAL] * len(LEDGER_COLUMNS))
-    _write_block(ws, lbl["col_message"], [lbl[f"col_{c}"] for c in WARNING_COLUMNS], _records(warns),
-                 [FMT_GENERAL] * len(WARNING_COLUMNS))
-
-
 def meta_rows(meta: dict) -> list[list[str]]:
     """The metadata as key/value text pairs; nested values as JSON, `inputs` left out (own table)."""
     def text(value) -> str:
@@ -554,39 +484,585 @@ def meta_inputs(meta: dict) -> pd.DataFrame:
     return pd.DataFrame(inputs).reindex(columns=["path", "sha256"])
 
 
-def _write_meta(ws, result: BuildResult, lbl: dict) -> None:
-    """Sheet 元数据/Metadata: build metadata as key/value, then the inputs with their sha256."""
-    rows = meta_rows(result.meta)
-    inputs = _records(meta_inputs(result.meta))
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 70
+# ---------------------------------------------------------------- sheet XML
+
+_NUMBER_KINDS = ("floating", "integer", "mixed-integer-float", "decimal")
+_TEXT_KINDS = ("string", "empty", "boolean", "bytes")
+_CHUNK_ROWS = 100_000
+# Tables of up to this many rows are written cell by cell in Python: the column
+# kernels cost ~0.5 ms a column whatever its length, more than a few hundred cells.
+_SMALL_ROWS = 200
+
+
+def _text_width(text: str) -> int:
+    """Display width of a text in Excel character units (CJK characters count double)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
+
+
+class SharedStrings:
+    """The workbook's shared-string table: each distinct text once, cells refer to it by index."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def add(self, value) -> int | None:
+        """The index of a text value (added when new); None when it is empty after cleaning."""
+        text = _XML_BAD.sub("", value if isinstance(value, str) else str(value))[:EXCEL_MAX_TEXT]
+        return self.index.setdefault(text, len(self.index)) if text else None
+
+    def xml(self) -> bytes:
+        """xl/sharedStrings.xml."""
+        items = []
+        for text in self.index:
+            space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+            escaped = _EXCEL_ESCAPE.sub(r"_x005F_\1", xml_escape(text))
+            items.append(f"<si><t{space}>{escaped}</t></si>")
+        n = len(self.index)
+        return (f'{_XML_HEAD}<sst xmlns="{_NS_MAIN}" count="{n}" uniqueCount="{n}">'
+                + "".join(items) + "</sst>").encode()
+
+
+def _is_number_value(value) -> bool:
+    """A Python or numpy number (bool is not: it is written as text)."""
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool | np.bool_)
+
+
+def _number_cells(numbers: np.ndarray) -> tuple[pa.Array, float]:
+    """<v> elements of int or float values (null where not finite) and the display width of the widest."""
+    if numbers.dtype.kind not in "iu":
+        numbers = numbers.astype(float)
+    finite = np.isfinite(numbers)
+    text = pc.cast(pa.array(numbers, mask=~finite), pa.string())
+    shown = numbers[:500][finite[:500]]
+    width = max((_value_width(v) for v in (shown.min(), shown.max())), default=0) if len(shown) else 0
+    return pc.binary_join_element_wise("<v>", text, "</v>", ""), width
+
+
+def _text_cells(values: np.ndarray | pd.Series, strings: SharedStrings) -> tuple[pa.Array, float]:
+    """<v> elements with the shared-string index of text values (null for missing or empty), each
+    distinct value looked up once, and the display width of the widest of the first 500."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = [u if isinstance(u, str) else str(u) for u in uniques]
+    ids = [strings.add(t) for t in texts]
+    xml = pa.array([None if i is None else f"<v>{i}</v>" for i in ids] + [None], type=pa.string())
+    shown = np.unique(codes[:500])
+    width = max((_text_width(texts[c]) for c in shown if c >= 0), default=0)
+    return xml.take(pa.array(np.where(codes < 0, len(texts), codes))), width
+
+
+def _cell_values(values: np.ndarray | pd.Series, strings: SharedStrings) -> tuple[pa.Array, np.ndarray, float]:
+    """Each cell's value XML (<v>: a number, or for text its shared-string index; null when empty),
+    whether it is text, and the display width of the column's widest value (first 500 rows).
+
+    values: a numpy array, or a pandas Series of a text dtype (taken as all text).
+    """
+    numbers = np.zeros(len(values), dtype=bool)
+    if isinstance(values, pd.Series):
+        xml, width = _text_cells(values, strings)
+        return xml, ~numbers, width
+    kind = values.dtype.kind
+    if kind in "iuf":
+        xml, width = _number_cells(values)
+        return xml, numbers, width
+    if kind == "b":
+        values = values.astype(object)
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred in _NUMBER_KINDS:
+        xml, width = _number_cells(pd.to_numeric(values, errors="coerce"))
+        return xml, numbers, width
+    if inferred not in _TEXT_KINDS:
+        numbers = np.frompyfunc(_is_number_value, 1, 1)(values).astype(bool)
+    if not numbers.any():
+        xml, width = _text_cells(values, strings)
+        return xml, ~numbers, width
+    # A column of both numbers and text: each part on its own, then put together.
+    num_xml, num_width = _number_cells(values[numbers].astype(float))
+    text_xml, text_width = _text_cells(values[~numbers], strings)
+    order = np.argsort(np.concatenate([np.flatnonzero(numbers), np.flatnonzero(~numbers)]), kind="stable")
+    xml = pa.concat_arrays([num_xml, text_xml]).take(pa.array(order))
+    return xml, ~numbers, max(num_width, text_width)
+
+
+def _cell_value(value, strings: SharedStrings) -> tuple[str, bool]:
+    """One cell's value XML and whether it is text (the scalar form of `_cell_values`)."""
+    if _is_number_value(value):
+        number = float(value)
+        if not np.isfinite(number):
+            return "", False
+        return f"<v>{int(value) if isinstance(value, int | np.integer) else number!r}</v>", False
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "", False
+    index = strings.add(value)
+    return ("", False) if index is None else (f"<v>{index}</v>", True)
+
+
+def _value_width(value) -> float:
+    """Display width of one value as `_cell_values` measures it (numbers with thousands separators)."""
+    if _is_number_value(value):
+        if isinstance(value, int | np.integer):
+            return len(str(value))  # integers (years, row numbers) show in General format
+        return len(f"{value:,.2f}") if np.isfinite(value) else 0
+    return _text_width(value if isinstance(value, str) else str(value))
+
+
+def _as_array(values) -> np.ndarray | pd.Series:
+    """A column as a 1-d numpy array (text and mixed columns as objects); a Series of a pandas
+    text dtype stays as it is (Arrow strings factorize faster than Python objects)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        return values.reset_index(drop=True)
+    if isinstance(values, pd.Series | pd.Index):
+        array = values.to_numpy()
+        return array if array.dtype.kind in "iufb" else array.astype(object, copy=False)
+    array = np.empty(len(values), dtype=object)
+    array[:] = list(values)
+    return array
+
+
+def _joined(strings: pa.Array) -> bytes:
+    """The UTF-8 bytes of all strings of a null-free string array, one after the other."""
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
+    return strings.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+
+
+class SheetRows:
+    """The rows of one worksheet as SpreadsheetML, built a column at a time with Arrow string kernels.
+
+    Text is a shared string (t="s"), never a formula; numbers are <v> values; each
+    cell carries a style id (number format, bold, indent) from `_Book.style`.
+    `widths` collects the display width of each column's widest value.
+    """
+
+    def __init__(self, strings: SharedStrings) -> None:
+        self.strings = strings
+        self.columns = 0  # widest row written, in columns
+        self.parts: list[bytes] = []
+        self.next_row = 1
+        self.widths: dict[int, float] = {}
+
+    def _room(self, n: int) -> None:
+        """Fail when `n` more rows do not fit in the sheet."""
+        if self.next_row + n - 1 > EXCEL_MAX_ROWS:
+            raise ValueError(f"more than {EXCEL_MAX_ROWS:,} rows in one sheet")
+
+    def _widen(self, i: int, width: float) -> None:
+        """Let column i be at least `width` wide."""
+        self.widths[i] = max(self.widths.get(i, 0), width)
+
+    def dimension(self) -> str:
+        """The range the rows span, from A1 (e.g. A1:T100)."""
+        return f"A1:{get_column_letter(max(self.columns, 1))}{max(self.next_row - 1, 1)}"
+
+    def add(self, columns: Sequence, styles: Sequence[int | np.ndarray] | int = 0, widths: bool = True) -> None:
+        """Rows from `columns` (equal-length sequences, one per sheet column from A).
+
+        styles: one style id for every cell, or one per column (a style id or an array
+        of one per row). widths: let these rows widen the columns.
+        """
+        columns = [_as_array(c) for c in columns]
+        n = len(columns[0]) if columns else 0
+        self._room(n)
+        if n:
+            self.columns = max(self.columns, len(columns))
+        styles = [styles] * len(columns) if np.isscalar(styles) else list(styles)
+        styles = [np.broadcast_to(np.asarray(s, dtype=int), (n,)) for s in styles]
+        if n <= _SMALL_ROWS:
+            values = [c.tolist() for c in columns]
+            row_styles = [s.tolist() for s in styles]
+            for r in range(n):
+                self._add_cells([v[r] for v in values], [s[r] for s in row_styles], widths)
+            return
+        for start in range(0, n, _CHUNK_ROWS):
+            part = slice(start, start + _CHUNK_ROWS)
+            self._add_chunk([c.iloc[part] if isinstance(c, pd.Series) else c[part] for c in columns],
+                            [s[part] for s in styles], widths)
+
+    def _add_chunk(self, columns: list[np.ndarray], styles: list[np.ndarray], widths: bool) -> None:
+        """Rows of up to _CHUNK_ROWS values per column."""
+        n = len(columns[0])
+        numbers = pc.cast(pa.array(np.arange(self.next_row, self.next_row + n)), pa.string())
+        cells = []
+        for i, (values, style) in enumerate(zip(columns, styles)):
+            xml, is_text, width = _cell_values(values, self.strings)
+            ids, code = np.unique(style * 2 + is_text, return_inverse=True)
+            attrs = pa.array([(f'" s="{s // 2}"' if s // 2 else '"') + (' t="s">' if s % 2 else ">")
+                              for s in ids.tolist()], type=pa.string()).take(pa.array(code.ravel()))
+            cell = pc.binary_join_element_wise(f'<c r="{get_column_letter(i + 1)}', numbers, attrs, xml, "</c>", "")
+            cells.append(pc.fill_null(cell, ""))
+            if widths:
+                self._widen(i, width)
+        rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
+        self.parts.append(_joined(rows))
+        self.next_row += n
+
+    def add_frame(self, frame: pd.DataFrame, styles: Sequence[int | np.ndarray] | int = 0,
+                  widths: bool = True) -> None:
+        """The rows of `frame`, its columns in order from A."""
+        self.add([column for _, column in frame.items()], styles, widths)
+
+    def add_row(self, values: Sequence, style: int = 0, widths: bool = True) -> None:
+        """One row of values, all cells in style `style`."""
+        self._room(1)
+        values = list(values)
+        self._add_cells(values, [style] * len(values), widths)
+
+    def _add_cells(self, values: list, styles: list[int], widths: bool) -> None:
+        """One row, cell by cell (the scalar form of `_add_chunk`)."""
+        row = self.next_row
+        self.columns = max(self.columns, len(values))
+        cells = []
+        for i, (value, style) in enumerate(zip(values, styles)):
+            xml, is_text = _cell_value(value, self.strings)
+            if xml:
+                attrs = (f' s="{style}"' if style else "") + (' t="s"' if is_text else "")
+                cells.append(f'<c r="{get_column_letter(i + 1)}{row}"{attrs}>{xml}</c>')
+                if widths:
+                    self._widen(i, _value_width(value))
+        self.parts.append(f'<row r="{row}">{"".join(cells)}</row>'.encode())
+        self.next_row += 1
+
+    def skip(self, rows: int = 1) -> None:
+        """Leave `rows` empty rows."""
+        self.next_row += rows
+
+    def xml(self) -> bytes:
+        """The <row> elements written so far (UTF-8)."""
+        return b"".join(self.parts)
+
+
+class _Sheet:
+    """One worksheet: its name, rows, frozen panes, filter range and fixed column widths."""
+
+    def __init__(self, name: str, strings: SharedStrings) -> None:
+        self.name = name
+        self.rows = SheetRows(strings)
+        self.freeze_panes = ""  # top-left cell of the scrolling pane, e.g. "E2"
+        self.autofilter = ""  # e.g. "A1:T100"
+        self.column_widths: dict[str, float] = {}  # column letter -> width, over the measured widths
+
+    def xml(self) -> bytes:
+        """The worksheet part (UTF-8)."""
+        head = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><dimension ref="{self.rows.dimension()}"/>'
+                '<sheetViews><sheetView workbookViewId="0">']
+        if self.freeze_panes:
+            letters, row = coordinate_from_string(self.freeze_panes)
+            x, y = column_index_from_string(letters) - 1, row - 1
+            pane = "bottomRight" if x and y else "bottomLeft" if y else "topRight"
+            split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
+            head.append(f'<pane{split} topLeftCell="{self.freeze_panes}" activePane="{pane}" state="frozen"/>'
+                        f'<selection pane="{pane}" activeCell="{self.freeze_panes}" sqref="{self.freeze_panes}"/>')
+        head.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
+        widths = {i + 1: min(max(w + 2, 6), 50) for i, w in self.rows.widths.items()}
+        widths |= {column_index_from_string(c): w for c, w in self.column_widths.items()}
+        if widths:
+            head.append("<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'
+                                           for i, w in sorted(widths.items())) + "</cols>")
+        head.append("<sheetData>")
+        tail = "</sheetData>" + (f'<autoFilter ref="{self.autofilter}"/>' if self.autofilter else "")
+        tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+        return b"".join(["".join(head).encode(), self.rows.xml(), tail.encode()])
+
+
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_CT = "application/vnd.openxmlformats-officedocument"
+# Built-in number formats of SpreadsheetML (no numFmts element needed).
+_BUILTIN_FORMATS = {FMT_GENERAL: 0, "0.00": 2, "#,##0": 3, "#,##0.00": 4}
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entry time: the same inputs give the same file
+
+
+class _Book:
+    """A workbook written as a minimal SpreadsheetML package: worksheets, styles, workbook, relations."""
+
+    def __init__(self) -> None:
+        self.sheets: list[_Sheet] = []
+        self.strings = SharedStrings()
+        self._names: set[str] = set()
+        self._styles: dict[tuple, int] = {(FMT_GENERAL, False, 0): 0}
+
+    def sheet(self, name: str) -> tuple[_Sheet, SheetRows]:
+        """A new worksheet named `name` (made valid and unique) and its rows."""
+        sheet = _Sheet(_sheet_name(name, self._names), self.strings)
+        self.sheets.append(sheet)
+        return sheet, sheet.rows
+
+    def style(self, number_format: str = FMT_GENERAL, bold: bool = False, indent: int = 0) -> int:
+        """The style id (index into the cell formats) of a number format, bold and indent."""
+        if number_format not in _BUILTIN_FORMATS:
+            raise ValueError(f"number format {number_format!r} is not a built-in one")
+        return self._styles.setdefault((number_format, bold, indent), len(self._styles))
+
+    def _styles_xml(self) -> str:
+        """xl/styles.xml: two fonts (regular, bold), the two required fills, one border, the cell formats."""
+        xfs = []
+        for (number_format, bold, indent), _ in sorted(self._styles.items(), key=lambda kv: kv[1]):
+            attrs = f'numFmtId="{_BUILTIN_FORMATS[number_format]}" fontId="{int(bold)}" fillId="0" borderId="0" xfId="0"'
+            attrs += ' applyNumberFormat="1"' * (number_format != FMT_GENERAL) + ' applyFont="1"' * bold
+            xfs.append(f'<xf {attrs} applyAlignment="1"><alignment horizontal="left" indent="{indent}"/></xf>'
+                       if indent else f"<xf {attrs}/>")
+        font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
+        return (f'{_XML_HEAD}<styleSheet xmlns="{_NS_MAIN}">'
+                f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>'
+                '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+                '<fill><patternFill patternType="gray125"/></fill></fills>'
+                '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+                '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+                f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
+                '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+                "</styleSheet>")
+
+    def _workbook_xml(self) -> str:
+        """xl/workbook.xml: the sheets in order, and the hidden names Excel keeps for filters."""
+        sheets = "".join(f'<sheet name="{_attr(s.name)}" sheetId="{i}" r:id="rId{i}"/>'
+                         for i, s in enumerate(self.sheets, 1))
+        names = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+            f"{xml_escape(_quoted(s.name))}!{_absolute(s.autofilter)}</definedName>"
+            for i, s in enumerate(self.sheets) if s.autofilter)
+        return (f'{_XML_HEAD}<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
+                f'<bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
+                + (f"<definedNames>{names}</definedNames>" if names else "") + "</workbook>")
+
+    def _parts(self) -> dict[str, str | bytes]:
+        """Every part of the package by its path."""
+        n = len(self.sheets)
+        sheet_types = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                              f'ContentType="{_CT}.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))
+        sheet_rels = "".join(f'<Relationship Id="rId{i}" Type="{_NS_REL}/worksheet" '
+                             f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
+        return {
+            "[Content_Types].xml": (
+                f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.spreadsheetml.sheet.main+xml"/>'
+                f'{sheet_types}<Override PartName="/xl/styles.xml" ContentType="{_CT}.spreadsheetml.styles+xml"/>'
+                f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.spreadsheetml.sharedStrings+xml"/>'
+                f'<Override PartName="/docProps/app.xml" ContentType="{_CT}.extended-properties+xml"/>'
+                "</Types>"),
+            "_rels/.rels": (
+                f'{_XML_HEAD}<Relationships xmlns="{_NS_PKG_REL}">'
+                f'<Relationship Id="rId1" Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/>'
+                f'<Relationship Id="rId2" Type="{_NS_REL}/extended-properties" Target="docProps/app.xml"/>'
+                "</Relationships>"),
+            "docProps/app.xml": (
+                f'{_XML_HEAD}<Properties xmlns="{_NS_REL.replace("relationships", "extended-properties")}">'
+                "<Application>inventory</Application></Properties>"),
+            "xl/workbook.xml": self._workbook_xml(),
+            "xl/_rels/workbook.xml.rels": (
+                f'{_XML_HEAD}<Relationships xmlns="{_NS_PKG_REL}">{sheet_rels}'
+                f'<Relationship Id="rId{n + 1}" Type="{_NS_REL}/styles" Target="styles.xml"/>'
+                f'<Relationship Id="rId{n + 2}" Type="{_NS_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+                "</Relationships>"),
+            "xl/styles.xml": self._styles_xml(),
+            **{f"xl/worksheets/sheet{i}.xml": s.xml() for i, s in enumerate(self.sheets, 1)},
+            "xl/sharedStrings.xml": self.strings.xml(),  # after the sheets: they fill the table
+        }
+
+    def save(self, path: pathlib.Path) -> None:
+        """Write the workbook to `path` (through a temporary file beside it, replaced at the end)."""
+        tmp = path.with_name(path.name + ".part")
+        try:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
+                for name, data in self._parts().items():
+                    info = zipfile.ZipInfo(name, _FIXED_TIME)
+                    info.external_attr = 0o644 << 16
+                    package.writestr(info, data, zipfile.ZIP_DEFLATED, 1)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def _attr(text: str) -> str:
+    """Text escaped for an XML attribute value in double quotes."""
+    return xml_escape(text, {'"': "&quot;"})
+
+
+def _quoted(sheet: str) -> str:
+    """A sheet name as a formula reference needs it: in single quotes, inner quotes doubled."""
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _absolute(ref: str) -> str:
+    """A range like A1:T100 as $A$1:$T$100."""
+    parts = []
+    for cell in ref.split(":"):
+        column, row = coordinate_from_string(cell)
+        parts.append(f"${column}${row}")
+    return ":".join(parts)
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """A valid, unique Excel sheet name (31 characters, none of []:*?/\\)."""
+    base = _SHEET_NAME_BAD.sub("-", name)[:31] or "Sheet"
+    out, n = base, 2
+    while out in used:
+        suffix = f" ({n})"
+        out, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(out)
+    return out
+
+
+# ---------------------------------------------------------------- sheets
+
+def _styles(book: _Book, numeric: Sequence[bool], bold=None, number_format: str = FMT_T) -> list:
+    """Per column: `number_format` for numeric columns, General otherwise; bold where `bold` (per row)."""
+    if bold is None:
+        return [book.style(number_format) if n else 0 for n in numeric]
+    bold = np.asarray(bold, dtype=bool)
+    return [np.where(bold, book.style(number_format if n else FMT_GENERAL, True), book.style(number_format)
+                     if n else 0) for n in numeric]
+
+
+def _header(book: _Book, rows: SheetRows, headers: list[str]) -> None:
+    """A bold header row."""
+    rows.add_row(headers, book.style(bold=True))
+
+
+def _write_summary(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
+    """Sheet 汇总/Summary: CO2e (t) by sector x gas per region-year, then pollutants (t) by sector."""
+    ws, rows = book.sheet(lbl["sheet_summary"])
+    ghg = sector_gas_summary(result.emissions, lang)
+    gases = [c for c in ghg.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
+    cols = [*REGION_KEYS, "item", *gases, "total"]
+    headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_item"],
+               *[f"{g} ({lbl['unit_co2e_t']})" for g in gases], f"{lbl['col_total']} ({lbl['unit_co2e_t']})"]
+    pol = pollutant_summary(result.emissions, lang)
+    pols = [c for c in pol.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
+    pol_cols = [*REGION_KEYS, "item", *pols]
+    ws.freeze_panes = "E2"
+    _header(book, rows, headers)
+    rows.add_frame(ghg[cols], _styles(book, [c in {*gases, "total"} for c in cols],
+                                      ghg["row_type"].isin(["gross", "net"])))
+    rows.skip()
+    rows.add_row([lbl["section_memo_note"]], widths=False)
+    rows.skip()
+    rows.add_row([lbl["section_pollutants"]], book.style(bold=True), widths=False)
+    _header(book, rows, headers[:4] + [f"{p} ({lbl['unit_t']})" for p in pols])
+    rows.add_frame(pol[pol_cols], _styles(book, [c in pols for c in pol_cols], pol["row_type"].eq("total")))
+
+
+def _write_sector(book: _Book, result: BuildResult, sector: str, lbl: dict, lang: str) -> None:
+    """One sector sheet: categories indented by level, gases in t, CO2e in t, pollutants in t."""
+    names = vocab_names("sectors.csv", "sector", lang)
+    ws, rows = book.sheet(names.get(sector, sector))
+    tree = sector_tree(result.emissions, sector, lang)
+    subs = [c for c in tree.columns if c not in {*REGION_KEYS, "category", "name", "depth", "memo"}]
+    cols = [*REGION_KEYS, "category", "name", *subs]
+    unit = {s: lbl["unit_co2e_t"] if s == "co2e_t" else lbl["unit_t"] for s in subs}
+    headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_category"],
+               lbl["col_category_name"],
+               *[f"{'CO2e' if s == 'co2e_t' else s} ({unit[s]})" for s in subs]]
+    ws.freeze_panes = "F2"
+    _header(book, rows, headers)
+    depth = tree["depth"].to_numpy()
+    styles = _styles(book, [c in subs for c in cols])
+    styles[3] = np.where(depth == 0, book.style(bold=True), 0)
+    styles[4] = np.array([book.style(indent=int(d)) if d else 0 for d in range(depth.max(initial=0) + 1)])[depth]
+    rows.add_frame(tree[cols], styles)
+    rows.widths[4] = rows.widths.get(4, 0) + 2 * depth.max(initial=0)
+
+
+def _write_pollutants(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
+    """Sheet 大气污染物/Air pollutants: sector x pollutant per region-year, t."""
+    ws, rows = book.sheet(lbl["sheet_pollutants"])
+    pol = pollutant_summary(result.emissions, lang)
+    pols = [c for c in pol.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
+    cols = [*REGION_KEYS, "item", *pols]
+    headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_sector"],
+               *[f"{p} ({lbl['unit_t']})" for p in pols]]
+    ws.freeze_panes = "E2"
+    _header(book, rows, headers)
+    rows.add_frame(pol[cols], _styles(book, [c in pols for c in cols], pol["row_type"].eq("total")))
+
+
+def _write_regions(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
+    """Sheet 地区对比/Regions: prefectures, their sum, the province and the difference (t, %)."""
+    ws, rows = book.sheet(lbl["sheet_regions"])
+    comp = region_comparison(result.emissions, lang)
+    subs = [c for c in comp.columns if c not in {"province", "year", "row_type", "region", "region_name"}]
+    cols = ["year", "region", "region_name", *subs]
+    headers = [lbl["col_year"], lbl["col_region"], lbl["col_region_name"],
+               *[f"{s} ({lbl['unit_co2e_t'] if s == 'CO2e' else lbl['unit_t']})" for s in subs]]
+    ws.freeze_panes = "D2"
+    _header(book, rows, headers)
+    pct = comp["row_type"].eq("difference_pct").to_numpy()
+    bold = ~pct & comp["region"].eq("").to_numpy()
+    number = np.select([pct, bold], [book.style(FMT_PCT), book.style(FMT_T, True)], book.style(FMT_T))
+    text = np.where(bold, book.style(bold=True), 0)
+    rows.add_frame(comp[cols], [number if c in subs else text for c in cols])
+
+
+def _write_detail(book: _Book, result: BuildResult, lbl: dict) -> None:
+    """Sheet 明细/Detail: every emission row (t); a note instead when it exceeds Excel's row limit."""
+    ws, rows = book.sheet(lbl["sheet_detail"])
+    em = result.emissions
+    if len(em) > EXCEL_MAX_DATA_ROWS:
+        rows.add_row([lbl["detail_too_large"]], book.style(bold=True), widths=False)
+        ws.column_widths["A"] = 100
+        return
+    cols = [*EMISSION_COLUMNS, *[c for c in ("sector", "substance_kind") if c in em.columns]]
     ws.freeze_panes = "A2"
-    _append_header(ws, [lbl["col_key"], lbl["col_value"]])
-    _append_rows(ws, rows, [FMT_GENERAL, FMT_GENERAL])
-    ws.append([])
-    _write_block(ws, lbl["section_inputs"], [lbl["col_path"], lbl["col_sha256"]], inputs,
-                 [FMT_GENERAL, FMT_GENERAL])
+    ws.autofilter = f"A1:{get_column_letter(len(cols))}{len(em) + 1}"
+    _header(book, rows, [lbl.get(f"col_{c}", c) for c in cols])
+    rows.add_frame(em.reindex(columns=cols), _styles(book, [c in {"emission", "co2e_t", "activity_amount"}
+                                                            for c in cols]))
+
+
+def _write_block(book: _Book, rows: SheetRows, title: str, headers: list[str], table: pd.DataFrame,
+                 styles: list) -> None:
+    """A titled table inside a sheet, followed by an empty row."""
+    rows.add_row([title], book.style(bold=True), widths=False)
+    _header(book, rows, headers)
+    rows.add_frame(table, styles)
+    rows.skip()
+
+
+def _write_qa(book: _Book, result: BuildResult, lbl: dict) -> None:
+    """Sheet QA: checks, not-estimated categories, row accounting, skipped/rejected rows, warnings."""
+    ws, rows = book.sheet(lbl["sheet_qa"])
+    checks = result.checks.reindex(columns=CHECK_COLUMNS)
+    checks = checks.assign(result=checks["result"].map(lambda r: lbl.get(f"result_{r}", r)))
+    counts = ledger_counts(result.ledger)
+    counts = pd.DataFrame({"status": [lbl[f"status_{k}"] for k in counts], "count": list(counts.values())})
+    warns = pd.DataFrame(result.warnings).reindex(columns=WARNING_COLUMNS)
+    ws.freeze_panes = "A3"
+    _write_block(book, rows, lbl["section_checks"], [lbl[f"col_{c}"] for c in CHECK_COLUMNS], checks,
+                 [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_PCT) if c == "diff_pct"
+                  else 0 for c in CHECK_COLUMNS])
+    _write_block(book, rows, lbl["section_not_estimated"], [lbl[f"col_{c}"] for c in NE_COLUMNS],
+                 result.not_estimated.reindex(columns=NE_COLUMNS), 0)
+    _write_block(book, rows, lbl["section_ledger"], [lbl["col_status"], lbl["col_count"]], counts,
+                 [0, book.style(FMT_COUNT)])
+    _write_block(book, rows, lbl["section_ledger_rows"], [lbl[f"col_{c}"] for c in LEDGER_COLUMNS],
+                 not_used_rows(result.ledger), 0)
+    _write_block(book, rows, lbl["col_message"], [lbl[f"col_{c}"] for c in WARNING_COLUMNS], warns, 0)
+
+
+def _write_meta(book: _Book, result: BuildResult, lbl: dict) -> None:
+    """Sheet 元数据/Metadata: build metadata as key/value, then the inputs with their sha256."""
+    ws, rows = book.sheet(lbl["sheet_meta"])
+    ws.freeze_panes = "A2"
+    _header(book, rows, [lbl["col_key"], lbl["col_value"]])
+    rows.add(list(zip(*meta_rows(result.meta))) or [[], []], widths=False)
+    rows.skip()
+    _write_block(book, rows, lbl["section_inputs"], [lbl["col_path"], lbl["col_sha256"]],
+                 meta_inputs(result.meta), 0)
+    ws.column_widths |= {"A": 40, "B": 70}
 
 
 def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") -> None:
     """Write the inventory workbook (emissions in t, CO2e in t CO2e) to `path`, labels in `lang`."""
     lbl = labels(lang)
-    wb = Workbook(write_only=True)
-    used: set[str] = set()
-    _write_summary(wb.create_sheet(_sheet_name(lbl["sheet_summary"], used)), result, lbl, lang)
-    names = vocab_names("sectors.csv", "sector", lang)
+    book = _Book()
+    _write_summary(book, result, lbl, lang)
     for sector in ordered_sectors(result.emissions["sector"].dropna().unique()):
-        ws = wb.create_sheet(_sheet_name(names.get(sector, sector), used))
-        _write_sector(ws, result, sector, lbl, lang)
-    _write_pollutants(wb.create_sheet(_sheet_name(lbl["sheet_pollutants"], used)), result, lbl, lang)
-    _write_regions(wb.create_sheet(_sheet_name(lbl["sheet_regions"], used)), result, lbl, lang)
-    detail_ws = wb.create_sheet(_sheet_name(lbl["sheet_detail"], used))
-    detail = _write_detail(detail_ws, result, lbl)
-    number_style = _cell(detail_ws, 0.0, FMT_T).style_id
-    styles = {c: number_style for c in ("emission", "co2e_t", "activity_amount")}
-    _write_qa(wb.create_sheet(_sheet_name(lbl["sheet_qa"], used)), result, lbl)
-    _write_meta(wb.create_sheet(_sheet_name(lbl["sheet_meta"], used)), result, lbl)
-    path = pathlib.Path(path)
-    wb.save(path)
-    if detail is not None and len(detail):
-        _splice_rows(path, wb.worksheets.index(detail_ws) + 1, _rows_xml(detail, 2, styles))
+        _write_sector(book, result, sector, lbl, lang)
+    _write_pollutants(book, result, lbl, lang)
+    _write_regions(book, result, lbl, lang)
+    _write_detail(book, result, lbl)
+    _write_qa(book, result, lbl)
+    _write_meta(book, result, lbl)
+    book.save(pathlib.Path(path))

@@ -5,10 +5,15 @@ Greenhouse gases are shown in 万吨 CO2e (zh) or kt CO2e (en) in charts and the
 summary tables; pollutants and the region comparison in tonnes. Every label from
 the inputs is escaped: by jinja2's autoescape in the template, by `html.escape`
 inside the SVG built here.
+
+The report stays short: long lists (not-estimated categories, skipped rows) are
+summarised or cut to a few hundred rows; the full lists are in inventory.xlsx.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from html import escape
 
@@ -18,27 +23,39 @@ from markupsafe import Markup
 
 from inventory import resources
 from inventory.report.excel import (
+    FUEL_GROUPS,
     LEDGER_COLUMNS,
-    NE_COLUMNS,
     REGION_KEYS,
+    energy_breakdown,
     labels,
+    level3_category,
     ledger_counts,
     meta_inputs,
     meta_rows,
     not_used_rows,
+    ordered_substances,
     pollutant_summary,
     region_comparison,
     sector_gas_summary,
     vocab_names,
+    vocab_order,
 )
 from inventory.result import CHECK_COLUMNS, BuildResult
 
 CO2E_SCALE = {"zh": 1e4, "en": 1e3}  # t per displayed unit: 万吨 (zh), kt (en)
-MAX_LEDGER_ROWS = 500
+MAX_ROWS = 300  # longest list shown in the report; the workbook has all rows
 PALETTE = ["#1f6fb2", "#e07b22", "#3a9d5d", "#c8413b", "#8a63b8", "#8c6d46", "#d46fb0", "#6b7a8f",
            "#b5a216", "#1aa3b3", "#4d4d4d", "#9fbf3b", "#f2a7a1", "#2f4b7c"]
+SUBSECTOR_PALETTE = ["#2f4b7c", "#8a63b8", "#3a9d5d", "#c8413b", "#b5a216", "#1aa3b3", "#d46fb0", "#8c6d46"]
+FUEL_COLOURS = {"solid": "#3f3f3f", "liquid": "#e07b22", "gas": "#1f6fb2", "other": "#a9b3bd"}
 OWN, AGGREGATED, PREFECTURE = "#1f6fb2", "#8fb8de", "#e07b22"
 RESULT_CLASSES = {"pass", "warn", "fail"}
+# Reasons written by the pipeline (methods, build) -> label key of their translation.
+NE_REASONS = {
+    "no citable default factor": "reason_no_factor",
+    "no citable default factor or calorific value": "reason_no_factor_or_ncv",
+    "no method for this category in this version": "reason_no_method",
+}
 
 
 # ---------------------------------------------------------------- numbers
@@ -57,15 +74,34 @@ def fmt_number(value, scale: float = 1.0) -> str:
     return f"{x:,.{max(2, 2 - math.floor(math.log10(abs(x))))}f}"
 
 
-def fmt_pct(value) -> str:
-    """A percentage with one decimal and a % sign; empty for missing values."""
-    return "" if value is None or pd.isna(value) else f"{float(value):,.1f}%"
+def fmt_pct(value, decimals: int = 1) -> str:
+    """A percentage with `decimals` decimals and a % sign; empty for missing values."""
+    return "" if value is None or pd.isna(value) else f"{float(value):,.{decimals}f}%"
+
+
+def fmt_share(value: float) -> str:
+    """A share in % without decimals; '<1%' for a small share above zero."""
+    return "<1%" if 0 < value < 0.5 else fmt_pct(value, 0)
 
 
 def fmt_tick(value: float, step: float) -> str:
     """An axis tick with as many decimals as the step needs, thousands separated."""
     decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
     return f"{value:,.{decimals}f}"
+
+
+def fmt_time(value) -> str:
+    """An ISO timestamp as 'YYYY-MM-DD HH:MM UTC' (or with its UTC offset); other text as it is."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return _text(value)
+    if pd.isna(stamp):
+        return _text(value)
+    if stamp.tzinfo is None:
+        return stamp.strftime("%Y-%m-%d %H:%M")
+    offset = stamp.strftime("%z")
+    return stamp.strftime("%Y-%m-%d %H:%M ") + ("UTC" if offset == "+0000" else f"UTC{offset[:3]}:{offset[3:]}")
 
 
 def _text(value) -> str:
@@ -82,11 +118,31 @@ def _table(headers: list[str], rows: list[list[str]], numeric: list[bool], row_c
             "rows": [{"cls": c, "cells": r} for r, c in zip(rows, row_classes)]}
 
 
+def _cut_note(shown: int, total: int, lbl: dict) -> str:
+    """The note under a list cut to its first `shown` of `total` rows ("" when nothing was cut)."""
+    return lbl["rows_shown_of"].format(shown=shown, total=f"{total:,}", sheet=lbl["sheet_qa"]) if total > shown else ""
+
+
 # ---------------------------------------------------------------- tables
 
 def region_year_title(region: str, name: str, year, lang: str = "zh") -> str:
     """Heading of one region-year: name, code and year (full-width brackets in Chinese)."""
     return f"{name} ({region}) · {year}" if lang == "en" else f"{name}（{region}）· {year}"
+
+
+def _blocks(table: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, list[dict]]]:
+    """The rows of a summary frame (sorted by `keys`) as dicts, grouped by the values of `keys`.
+
+    Summary frames have a few rows per region-year: plain Python on them is quicker
+    than a pandas operation per block.
+    """
+    rows = table.to_dict("records")
+    return [(key, list(block)) for key, block in itertools.groupby(rows, key=lambda r: tuple(r[k] for k in keys))]
+
+
+def _zero(value) -> float:
+    """A missing value as 0."""
+    return 0.0 if value is None or value != value else float(value)
 
 
 def summary_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
@@ -96,12 +152,11 @@ def summary_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     scale = CO2E_SCALE[lang]
     headers = [lbl["col_item"], *gases, lbl["col_total"]]
     out = []
-    for (region, name, year), block in table.groupby(REGION_KEYS, sort=False):
-        cells = block[gases + ["total"]].map(lambda v: fmt_number(v, scale))
-        rows = [[item, *vals] for item, vals in zip(block["item"], cells.values.tolist())]
+    for (region, name, year), block in _blocks(table, REGION_KEYS):
+        rows = [[r["item"], *[fmt_number(r[c], scale) for c in [*gases, "total"]]] for r in block]
         out.append({"title": region_year_title(region, name, year, lang),
                     "table": _table(headers, rows, [False] + [True] * (len(gases) + 1),
-                                    block["row_type"].map(lambda t: f"row-{t}"))})
+                                    [f"row-{r['row_type']}" for r in block])})
     return out
 
 
@@ -110,13 +165,19 @@ def pollutant_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     table = pollutant_summary(result.emissions, lang)
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     out = []
-    for (region, name, year), block in table.groupby(REGION_KEYS, sort=False):
-        cells = block[pols].map(fmt_number).values.tolist()
-        rows = [[item, *vals] for item, vals in zip(block["item"], cells)]
+    for (region, name, year), block in _blocks(table, REGION_KEYS):
+        rows = [[r["item"], *[fmt_number(r[p]) for p in pols]] for r in block]
         out.append({"title": region_year_title(region, name, year, lang),
                     "table": _table([lbl["col_sector"], *pols], rows, [False] + [True] * len(pols),
-                                    block["row_type"].map(lambda t: f"row-{t}"))})
+                                    [f"row-{r['row_type']}" for r in block])})
     return out
+
+
+def _compares(block: list[dict]) -> bool:
+    """Whether a province-year of the region comparison compares anything: the province with its
+    prefectures, or at least two prefectures (a prefecture's own report has neither)."""
+    types = [r["row_type"] for r in block]
+    return "province_total" in types or types.count("prefecture") > 1
 
 
 def region_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
@@ -127,29 +188,41 @@ def region_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
                *[f"{s} ({lbl['unit_co2e_t'] if s == 'CO2e' else lbl['unit_t']})" for s in subs]]
     names = vocab_names("regions.csv", "code", lang)
     out = []
-    for (province, year), block in comp.groupby(["province", "year"], sort=False):
-        pct = block["row_type"].eq("difference_pct").to_numpy()
-        values = block[subs]
-        cells = [[fmt_pct(v) if p else fmt_number(v) for v in row] for row, p in zip(values.values.tolist(), pct)]
-        rows = [[_text(r), _text(n), *c] for r, n, c in zip(block["region"], block["region_name"], cells)]
-        classes = block["row_type"].map(lambda t: "" if t == "prefecture" else f"row-{t}")
+    for (province, year), block in _blocks(comp, ["province", "year"]):
+        if not _compares(block):
+            continue
+        rows = [[_text(r["region"]), _text(r["region_name"]),
+                 *[(fmt_pct if r["row_type"] == "difference_pct" else fmt_number)(r[c]) for c in subs]]
+                for r in block]
+        classes = ["" if r["row_type"] == "prefecture" else f"row-{r['row_type']}" for r in block]
         out.append({"title": region_year_title(province, names.get(province, province), year, lang),
                     "table": _table(headers, rows, [False, False] + [True] * len(subs), classes)})
     return out
 
 
-def check_table(result: BuildResult, lbl: dict) -> dict:
-    """QA/QC checks, each row classed by its result (pass, warn, fail)."""
-    checks = result.checks.reindex(columns=CHECK_COLUMNS)
+def check_table(result: BuildResult, lbl: dict, results: set[str]) -> tuple[dict, int]:
+    """QA/QC checks whose result is in `results` (at most MAX_ROWS, failed first), each row classed
+    by its result, and how many there are in all."""
+    checks = [r for r in result.checks.reindex(columns=CHECK_COLUMNS).to_dict("records") if r["result"] in results]
+    checks.sort(key=lambda r: {"fail": 0, "warn": 1}.get(r["result"], 2))
     numeric = {"value", "reference"}
-    rows = [[fmt_number(v) if c in numeric else fmt_pct(v) if c == "diff_pct" else _text(v)
-             for c, v in zip(CHECK_COLUMNS, row)] for row in checks.astype(object).values.tolist()]
-    results = checks["result"].astype(str)
-    for row, res in zip(rows, results):
-        row[-1] = lbl.get(f"result_{res}", res)
-    classes = results.map(lambda r: f"result-{r}" if r in RESULT_CLASSES else "")
-    return _table([lbl[f"col_{c}"] for c in CHECK_COLUMNS], rows,
-                  [c in {*numeric, "diff_pct"} for c in CHECK_COLUMNS], classes)
+    rows = []
+    for r in checks[:MAX_ROWS]:
+        row = [fmt_number(r[c]) if c in numeric else fmt_pct(r[c]) if c == "diff_pct" else _text(r[c])
+               for c in CHECK_COLUMNS]
+        row[0] = lbl.get(f"check_{row[0]}", row[0])
+        row[-1] = lbl.get(f"result_{r['result']}", _text(r["result"]))
+        rows.append(row)
+    classes = [f"result-{r['result']}" if r["result"] in RESULT_CLASSES else "" for r in checks[:MAX_ROWS]]
+    table = _table([lbl[f"col_{c}"] for c in CHECK_COLUMNS], rows,
+                   [c in {*numeric, "diff_pct"} for c in CHECK_COLUMNS], classes)
+    return table, len(checks)
+
+
+def check_counts(result: BuildResult, lbl: dict) -> str:
+    """One line: how many checks passed, warned and failed."""
+    counts = result.checks["result"].value_counts() if "result" in result.checks else pd.Series(dtype=int)
+    return " · ".join(f"{lbl[f'result_{r}']}: {int(counts.get(r, 0)):,}" for r in ("pass", "warn", "fail"))
 
 
 def _text_table(df: pd.DataFrame, columns: list[str], lbl: dict) -> dict:
@@ -163,7 +236,7 @@ def ledger_table(result: BuildResult, lbl: dict) -> dict:
     counts = ledger_counts(result.ledger)
     rows = [[lbl[f"status_{k}"], f"{v:,}"] for k, v in counts.items()]
     return _table([lbl["col_status"], lbl["col_count"]], rows, [False, True],
-                  [f"status-{k}" for k in counts])
+                  [f"status-{k}" if v else "" for k, v in counts.items()])
 
 
 def _translated_status(rows: pd.DataFrame, lbl: dict) -> pd.DataFrame:
@@ -174,6 +247,50 @@ def _translated_status(rows: pd.DataFrame, lbl: dict) -> pd.DataFrame:
 def meta_table(result: BuildResult, lbl: dict) -> dict:
     """Build metadata as key/value rows."""
     return _table([lbl["col_key"], lbl["col_value"]], meta_rows(result.meta), [False, False])
+
+
+def _count_matrix(ne: pd.DataFrame, row_key: str, row_label, substances: list[str], first_header: str,
+                  lbl: dict, order: dict[str, int] | None = None) -> tuple[dict, str]:
+    """Not-estimated entries counted by `row_key` x substance (with a total column), and the cut note."""
+    counts: dict[str, dict[str, int]] = {}
+    for (key, substance), n in ne.groupby([row_key, "substance"]).size().items():
+        counts.setdefault(key, {})[substance] = int(n)
+    if order:
+        counts = dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+    rows = [[row_label(key), *[f"{by_sub[s]:,}" if by_sub.get(s) else "" for s in substances],
+             f"{sum(by_sub.values()):,}"] for key, by_sub in list(counts.items())[:MAX_ROWS]]
+    table = _table([first_header, *substances, lbl["col_total"]], rows, [False] + [True] * (len(substances) + 1))
+    return table, _cut_note(len(rows), len(counts), lbl)
+
+
+def not_estimated_summary(result: BuildResult, lbl: dict, lang: str) -> dict:
+    """The not-estimated list summarised: counts by category x substance, by fuel x substance, by reason."""
+    ne = result.not_estimated
+    if ne is None or ne.empty:
+        return {"total": 0}
+    ne = ne.fillna({"category": "", "activity": "", "substance": "", "reason": ""}).astype({"substance": str})
+    substances = ordered_substances(ne["substance"].unique())
+    cat_names = vocab_names("categories.csv", "code", lang)
+    if "category_name" in ne:
+        listed = ne[["category", "category_name"]].drop_duplicates("category")
+        cat_names = {**dict(zip(listed["category"], listed["category_name"].fillna(""))), **cat_names}
+    fuels = vocab_names("activities.csv", "id", lang)
+    by_category, category_note = _count_matrix(ne, "category", lambda c: f"{c} {cat_names.get(c, '')}".strip(),
+                                               substances, lbl["col_category_name"], lbl)
+    by_fuel, fuel_note = _count_matrix(ne, "activity", lambda a: fuels.get(a, a), substances, lbl["col_fuel"], lbl,
+                                       vocab_order("activities.csv", "id"))
+    reasons = ne["reason"].value_counts()
+    by_reason = _table([lbl["col_reason"], lbl["col_count"]],
+                       [[lbl.get(NE_REASONS.get(r, ""), r), f"{n:,}"] for r, n in reasons.items()], [False, True])
+    return {
+        "total": len(ne),
+        "intro": lbl["ne_intro"].format(n=f"{len(ne):,}", regions=ne["region"].nunique(),
+                                        categories=ne["category"].nunique(), fuels=ne["activity"].nunique()),
+        "full_list": lbl["ne_full_list"].format(n=f"{len(ne):,}", sheet=lbl["sheet_qa"]),
+        "by_category": by_category, "by_category_note": category_note,
+        "by_fuel": by_fuel, "by_fuel_note": fuel_note,
+        "by_reason": by_reason,
+    }
 
 
 # ---------------------------------------------------------------- SVG charts
@@ -190,19 +307,54 @@ def _label_width(text: str, size: float) -> float:
     return sum(size if ord(ch) > 0x2E7F else size * 0.58 for ch in text)
 
 
-def _svg_text(x: float, y: float, text: str, anchor: str = "start", size: int = 12, cls: str = "") -> str:
+def _fit(text: str, size: float, width: float) -> str:
+    """`text`, cut with an ellipsis to fit `width` px at font size `size`."""
+    if _label_width(text, size) <= width:
+        return text
+    while text and _label_width(text + "…", size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """`text` on one line if it fits `width` px, else on two, split at the space (or, in text without
+    spaces, the character) that balances the lines best; the second line is cut if still too long."""
+    if _label_width(text, size) <= width:
+        return [text]
+    cuts = [i for i, ch in enumerate(text) if ch == " "] or range(1, len(text))
+    best = None
+    for i in cuts:
+        first, rest = text[:i].rstrip(), text[i:].lstrip()
+        if first and rest and _label_width(first, size) <= width:
+            balance = abs(_label_width(first, size) - _label_width(rest, size))
+            if best is None or balance < best[0]:
+                best = (balance, first, rest)
+    return [best[1], _fit(best[2], size, width)] if best else [_fit(text, size, width)]
+
+
+def _svg_text(x: float, y: float, text: str, anchor: str = "start", size: int = 12, cls: str = "",
+              fill: str = "") -> str:
     """An escaped SVG <text> element."""
     c = f' class="{cls}"' if cls else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{c}>'
+    f = f' style="fill:{fill}"' if fill else ""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{c}{f}>'
             f"{escape(text)}</text>")
 
 
-def _legend(series: list[tuple[str, str]], x: float, y: float) -> tuple[list[str], float]:
-    """Legend swatches in rows from (x, y); returns the elements and the y below them."""
+def _ink(colour: str) -> str:
+    """Black or white, whichever reads better on `colour` (#rrggbb)."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#1d2630" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
+
+def _legend(series: list[tuple[str, str]], x: float, y: float, right: float) -> tuple[list[str], float]:
+    """Legend swatches in rows from (x, y) up to x = `right`; returns the elements and the y below them."""
     parts, cx = [], x
     for name, colour in series:
+        if not name:
+            continue
         w = 18 + _label_width(name, 12)
-        if cx + w > 540 and cx > x:
+        if cx + w > right and cx > x:
             cx, y = x, y + 18
         parts.append(f'<rect x="{cx:.1f}" y="{y - 10:.1f}" width="12" height="12" fill="{colour}"/>')
         parts.append(_svg_text(cx + 16, y, name))
@@ -210,40 +362,61 @@ def _legend(series: list[tuple[str, str]], x: float, y: float) -> tuple[list[str
     return parts, y + 14
 
 
+def legend_svg(series: list[tuple[str, str]], width: int = 640) -> Markup:
+    """A legend on its own (shared by a grid of charts)."""
+    parts, y = _legend(series, 0, 16, width)
+    return Markup(f'<svg class="chart legend" viewBox="0 0 {width} {y:.0f}" width="{width}" height="{y:.0f}" '
+                  f'role="img">{"".join(parts)}</svg>')
+
+
 def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]], unit: str,
-             title: str = "", width: int = 560, legend: bool = True) -> Markup:
+             title: str = "", width: int = 560, legend: bool = True, shares: bool = False,
+             percent: bool = False) -> Markup:
     """Horizontal stacked bars: one bar per row, one segment per series (values in `unit`).
 
-    Positive segments stack to the right of zero, negative ones to the left.
+    Positive segments stack to the right of zero, negative ones to the left. shares:
+    write each bar's share of all bars after its total. percent: the values are
+    shares in % (axis 0-100, segments labelled with their share, no totals). A row
+    whose values are a text (e.g. "NE") has no bar and that text in place of its total.
     """
+    absent = [vals if isinstance(vals, str) else "" for _, vals in rows]
+    rows = [(label, [0.0] * len(series) if isinstance(vals, str) else vals) for label, vals in rows]
     size, bar, gap = 12, 16, 8
-    label_w = min(220, max((_label_width(r[0], size) for r in rows), default=40) + 10)
-    left, right = label_w + 8, 70
+    labels = [_wrap(r[0], size, max(150, width * 0.42)) for r in rows]
+    label_w = max((_label_width(line, size) for lines in labels for line in lines), default=30) + 10
+    row_h = 26 if any(len(lines) > 1 for lines in labels) else bar
+    left, right = label_w + 8, 16 if percent else (110 if shares else 70)
+    plot_w = width - left - right
     parts, y = [], 18
     if title:
-        parts.append(_svg_text(0, y, title, size=13, cls="chart-title"))
+        parts.append(_svg_text(0, y, _fit(title, 13, width), size=13, cls="chart-title"))
         y += 20
-    if legend and len(series) > 1:
-        lp, y = _legend(series, left, y + 4)
+    if legend and sum(1 for name, _ in series if name) > 1:
+        lp, y = _legend(series, left, y + 4, width - 10)
         parts += lp
     pos = [sum(v for v in vals if v > 0) for _, vals in rows]
     neg = [sum(v for v in vals if v < 0) for _, vals in rows]
-    lo, hi = min([0.0, *neg]), max([0.0, *pos])
-    step = _nice_step(hi - lo)
-    lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step or step
-    plot_w = width - left - right
+    if percent:
+        lo, hi, step = 0.0, 100.0, 25.0
+    else:
+        lo, hi = min([0.0, *neg]), max([0.0, *pos])
+        step = _nice_step(hi - lo)
+        lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step or step
+    grand = sum(pos)
     sx = lambda v: left + (v - lo) / (hi - lo) * plot_w  # noqa: E731 - the axis scale, px per unit
     top = y + 6
-    height = top + len(rows) * (bar + gap) + 36
+    bottom = top + len(rows) * (row_h + gap)
+    height = bottom + 36
     ticks = [lo + i * step for i in range(int(round((hi - lo) / step)) + 1)]
     for t in ticks:
-        parts.append(f'<line x1="{sx(t):.1f}" y1="{top - 4}" x2="{sx(t):.1f}" '
-                     f'y2="{top + len(rows) * (bar + gap)}" class="grid"/>')
-        parts.append(_svg_text(sx(t), top + len(rows) * (bar + gap) + 14, fmt_tick(t, step), "middle", 11))
+        parts.append(f'<line x1="{sx(t):.1f}" y1="{top - 4}" x2="{sx(t):.1f}" y2="{bottom}" class="grid"/>')
+        parts.append(_svg_text(sx(t), bottom + 14, fmt_tick(t, step), "middle", 11))
     parts.append(_svg_text(left + plot_w, height - 4, unit, "end", 11, "unit"))
-    for i, (label, vals) in enumerate(rows):
-        yy = top + i * (bar + gap)
-        parts.append(_svg_text(left - 8, yy + bar - 4, label, "end", size))
+    for i, ((label, vals), lines) in enumerate(zip(rows, labels)):
+        yy = top + i * (row_h + gap) + (row_h - bar) / 2  # top of the bar
+        for j, line in enumerate(lines):
+            base = yy + bar - 4 if len(lines) == 1 else yy + bar / 2 - 2 + 13 * j
+            parts.append(_svg_text(left - 8, base, line, "end", size))
         p_end = n_end = 0.0
         for (name, colour), v in zip(series, vals):
             if not v:
@@ -253,34 +426,159 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
                 p_end += v
             else:
                 n_end += v
-            parts.append(f'<rect x="{sx(start):.1f}" y="{yy}" width="{max(sx(start + abs(v)) - sx(start), 0.5):.1f}"'
-                         f' height="{bar}" fill="{colour}"><title>{escape(label)} · {escape(name)}: '
-                         f"{escape(fmt_number(v))} {escape(unit)}</title></rect>")
-        total = sum(vals)
-        parts.append(_svg_text(sx(max(p_end, 0)) + 4, yy + bar - 4, fmt_number(total), size=11))
+            x0, w = sx(start), max(sx(start + abs(v)) - sx(start), 0.5)
+            shown = fmt_share(v) if percent else f"{fmt_number(v)} {unit}"
+            parts.append(f'<rect x="{x0:.1f}" y="{yy:.1f}" width="{w:.1f}" height="{bar}" fill="{colour}">'
+                         f"<title>{escape(label)} · {escape(name)}: {escape(shown)}</title></rect>")
+            if percent and w >= 30:
+                parts.append(_svg_text(x0 + w / 2, yy + bar - 4, fmt_share(v), "middle", 10, fill=_ink(colour)))
+        if absent[i]:
+            parts.append(_svg_text(sx(0) + 4, yy + bar - 4, absent[i], size=11, cls="unit"))
+        elif not percent:
+            total = sum(vals)
+            text = fmt_number(total) + (f" ({fmt_share(total / grand * 100)})" if shares and grand > 0 else "")
+            parts.append(_svg_text(sx(max(p_end, 0)) + 4, yy + bar - 4, text, size=11))
     body = "\n".join(parts)
     return Markup(f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
                   f'role="img" aria-label="{escape(title)}">{body}</svg>')
 
 
+def headline_region(emissions: pd.DataFrame) -> str:
+    """The region the detailed charts show: the province if it was built, else the first region."""
+    level = dict(zip(resources.data_table("regions.csv")["code"], resources.data_table("regions.csv")["level"]))
+    regions = sorted(emissions["region"].unique())
+    provinces = [r for r in regions if level.get(r) == "province"]
+    return (provinces or regions or [""])[0]
+
+
 def chart_sector_gas(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     """Per region-year: CO2e by sector stacked by gas, in 万吨/kt CO2e (gross: no memo, no sinks).
 
-    Each item: {"headline": True for the headline region, "svg": the chart}.
+    Each item: {"headline": True for the headline region, "svg": the chart}. Empty
+    when every region has one sector only (the energy breakdown tells more then).
     """
     table = sector_gas_summary(result.emissions, lang)
     table = table[table["row_type"] == "sector"]
+    if table.empty or table.groupby(["region", "year"])["sector"].nunique().max() <= 1:
+        return []
     gases = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     series = [(g, PALETTE[i % len(PALETTE)]) for i, g in enumerate(gases)]
     scale = CO2E_SCALE[lang]
     headline = headline_region(result.emissions)
     charts = []
-    for (region, name, year), block in table.groupby(REGION_KEYS, sort=False):
-        values = (block[gases].fillna(0) / scale).values.tolist()
-        rows = list(zip(block["item"], values))
+    for (region, name, year), block in _blocks(table, REGION_KEYS):
+        rows = [(r["item"], [_zero(r[g]) / scale for g in gases]) for r in block]
         svg = hbar_svg(rows, series, lbl["unit_co2e_chart"], region_year_title(region, name, year, lang))
         charts.append({"headline": region == headline, "svg": svg})
     return charts
+
+
+def _fuel_series(lbl: dict, shares: dict[str, float] | None = None,
+                 present: set[str] | None = None) -> list[tuple[str, str]]:
+    """(legend label, colour) per fuel group, with each group's share in % when given.
+
+    Groups not in `present` (default: those with a share above 0, or all) get an
+    empty label: they keep their place in the series but leave the legend.
+    """
+    if present is None:
+        present = {g for g, v in shares.items() if v > 0} if shares else set(FUEL_GROUPS)
+    return [((lbl[f"fuel_{g}"] + (f" {fmt_share(shares.get(g, 0))}" if shares else "")) if g in present else "",
+             FUEL_COLOURS[g]) for g in FUEL_GROUPS]
+
+
+def _fuels_present(sectors: dict[str, dict[str, list[float]]]) -> set[str]:
+    """Fuel groups with a non-zero value in any bar of a region-year."""
+    return {g for by_sub in sectors.values() for vals in by_sub.values() for g, v in zip(FUEL_GROUPS, vals) if v}
+
+
+def _fuel_shares(rows: list[tuple[str, list[float]]]) -> dict[str, float]:
+    """Share in % of each fuel group in the sum of all bars."""
+    sums = [sum(vals[i] for _, vals in rows if not isinstance(vals, str)) for i in range(len(FUEL_GROUPS))]
+    total = sum(sums)
+    return {g: s / total * 100 for g, s in zip(FUEL_GROUPS, sums)} if total else {}
+
+
+def energy_cube(result: BuildResult, lang: str) -> dict[tuple, dict[str, dict[str, list[float]]]]:
+    """The energy breakdown as (region, region_name, year) -> "code name" of a sub-sector ->
+    substance -> one value per fuel group (FUEL_GROUPS order).
+
+    Greenhouse gases are summed as "CO2e" (t CO2e), pollutants in t; sub-sectors in
+    the order of categories.csv.
+    """
+    cube: dict[tuple, dict[str, dict[str, list[float]]]] = {}
+    fuel_at = {g: i for i, g in enumerate(FUEL_GROUPS)}
+    table = energy_breakdown(result.emissions, lang)
+    for region, name, year, code, sub_name, fuel, substance, kind, emission, co2e in \
+            table.itertuples(index=False, name=None):
+        key, value = ("CO2e", co2e) if kind == "ghg" else (substance, emission)
+        if value != value:
+            continue
+        bars = cube.setdefault((region, name, year), {}).setdefault(f"{code} {sub_name}", {})
+        bars.setdefault(key, [0.0] * len(FUEL_GROUPS))[fuel_at[fuel]] += value
+    return cube
+
+
+def _bars(sectors: dict[str, dict[str, list[float]]], substance: str, scale: float = 1.0,
+          not_estimated: set[tuple[str, str]] = frozenset()) -> list:
+    """Bars of one substance: one per sub-sector, one value per fuel group. A sub-sector without
+    this substance gets "NE" when it is listed as not estimated, else "—". Empty when no
+    sub-sector has the substance."""
+    if not any(substance in by_sub for by_sub in sectors.values()):
+        return []
+    return [(label, [v / scale for v in by_sub[substance]] if substance in by_sub
+             else "NE" if (label.split(" ")[0], substance) in not_estimated else "—")
+            for label, by_sub in sectors.items()]
+
+
+def chart_energy(cube: dict, headline: str, lbl: dict, lang: str) -> list[dict]:
+    """Per region-year: energy CO2e by sub-sector (1.A.1 ...) stacked by fuel group, in 万吨/kt CO2e.
+
+    Each item: {"headline": True for the headline region, "svg": the chart}.
+    """
+    charts = []
+    for (region, name, year), sectors in cube.items():
+        rows = _bars(sectors, "CO2e", CO2E_SCALE[lang])
+        if rows:
+            title = f"{region_year_title(region, name, year, lang)} · CO2e"
+            charts.append({"headline": region == headline,
+                           "svg": hbar_svg(rows, _fuel_series(lbl, _fuel_shares(rows)), lbl["unit_co2e_chart"],
+                                           title, width=680, shares=True)})
+    return charts
+
+
+@functools.cache
+def _level3_codes() -> dict[str, int]:
+    """Position of each level-3 category (1.A.1, 1.A.2 ...) in categories.csv."""
+    codes = [c for c in resources.data_table("categories.csv")["code"] if c.count(".") == 2]
+    return {c: i for i, c in enumerate(codes)}
+
+
+def _subsector_colour(code: str) -> str:
+    """The colour of a sub-sector, the same in every report (by its place in categories.csv)."""
+    return SUBSECTOR_PALETTE[_level3_codes().get(code, len(_level3_codes())) % len(SUBSECTOR_PALETTE)]
+
+
+def chart_energy_mix(cube: dict, headline: str, lbl: dict, lang: str) -> list[dict]:
+    """Per year of the headline region: the share (%) of each sub-sector and of each fuel group in
+    CO2e and in each air pollutant, one bar per substance."""
+    out = []
+    for (region, name, year), sectors in cube.items():
+        if region != headline:
+            continue
+        present = {s for by_sub in sectors.values() for s in by_sub}
+        substances = ["CO2e"] * ("CO2e" in present) + ordered_substances(present - {"CO2e"})
+        by_sector = {s: [max(sum(sectors[label].get(s, [0.0])), 0.0) for label in sectors] for s in substances}
+        by_fuel = {s: [max(sum(by_sub[s][i] for by_sub in sectors.values() if s in by_sub), 0.0)
+                       for i in range(len(FUEL_GROUPS))] for s in substances}
+        charts = []
+        for key, values, series in (
+                ("category", by_sector, [(label, _subsector_colour(label.split(" ")[0])) for label in sectors]),
+                ("fuel_group", by_fuel, _fuel_series(lbl, present=_fuels_present(sectors)))):
+            rows = [(s, [v / sum(vals) * 100 for v in vals] if sum(vals) > 0 else [0.0] * len(vals))
+                    for s, vals in values.items()]
+            charts.append(hbar_svg(rows, series, "%", lbl[f"chart_mix_{key}"], width=560, percent=True))
+        out.append({"title": region_year_title(region, name, year, lang), "charts": charts})
+    return out
 
 
 def chart_regions(result: BuildResult, lbl: dict, lang: str) -> list[Markup]:
@@ -290,41 +588,52 @@ def chart_regions(result: BuildResult, lbl: dict, lang: str) -> list[Markup]:
         return []
     scale = CO2E_SCALE[lang]
     series = [(lbl["legend_own"], OWN), (lbl["legend_aggregated"], AGGREGATED), (lbl["legend_prefecture"], PREFECTURE)]
+    names = vocab_names("regions.csv", "code", lang)
     charts = []
-    for (province, year), block in comp.groupby(["province", "year"], sort=False):
-        co2e = block.set_index("row_type")["CO2e"].fillna(0) / scale
-        own = float(co2e.get("province_own", 0.0))
-        total = float(co2e.get("province_total", 0.0))
-        prov_name = vocab_names("regions.csv", "code", lang).get(province, province)
-        rows = [(prov_name, [own, total - own, 0.0])]
-        prefs = block[block["row_type"] == "prefecture"].sort_values("CO2e", ascending=False)
-        rows += [(n, [0.0, 0.0, v / scale]) for n, v in zip(prefs["region_name"], prefs["CO2e"].fillna(0))]
-        charts.append(hbar_svg(rows, series, lbl["unit_co2e_chart"], f"{prov_name} · {year}", width=640))
+    for (province, year), block in _blocks(comp, ["province", "year"]):
+        if not _compares(block):
+            continue
+        co2e = {r["row_type"]: _zero(r["CO2e"]) / scale for r in block}
+        own, total = co2e.get("province_own", 0.0), co2e.get("province_total", 0.0)
+        prov_name = names.get(province, province)
+        prefs = sorted((r for r in block if r["row_type"] == "prefecture"), key=lambda r: -_zero(r["CO2e"]))
+        rows = [(prov_name, [own, total - own, 0.0])] if "province_total" in co2e else []
+        rows += [(_text(r["region_name"]), [0.0, 0.0, _zero(r["CO2e"]) / scale]) for r in prefs]
+        charts.append(hbar_svg(rows, series, lbl["unit_co2e_chart"], f"{prov_name} · {year}", width=680))
     return charts
 
 
-def headline_region(emissions: pd.DataFrame) -> str:
-    """The region the pollutant charts show: the province if it was built, else the first region."""
-    level = dict(zip(resources.data_table("regions.csv")["code"], resources.data_table("regions.csv")["level"]))
-    regions = sorted(emissions["region"].unique())
-    provinces = [r for r in regions if level.get(r) == "province"]
-    return (provinces or regions or [""])[0]
+def chart_pollutants(result: BuildResult, cube: dict, headline: str, lbl: dict, lang: str) -> list[dict]:
+    """Per year of the headline region: one small bar chart per pollutant (t).
 
-
-def chart_pollutants(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
-    """Per year of the headline region: one small bar chart per pollutant, sectors as bars (t)."""
+    Bars are the energy sub-sectors stacked by fuel group when energy is the only
+    sector, else the sectors. Each item: {"title", "legend" (shared, or None), "charts"}.
+    """
     table = pollutant_summary(result.emissions, lang)
-    region = headline_region(result.emissions)
-    table = table[(table["region"] == region) & (table["row_type"] == "sector")]
+    table = table[(table["region"] == headline) & (table["row_type"] == "sector")]
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
+    ne = result.not_estimated
+    ne = ne[ne["region"] == headline] if ne is not None and len(ne) else pd.DataFrame(columns=["year"])
     out = []
-    for (_, name, year), block in table.groupby(REGION_KEYS, sort=False):
+    for (_, name, year), block in _blocks(table, REGION_KEYS):
         charts = []
+        by_fuel = {r["sector"] for r in block} == {"energy"}
+        here = ne[ne["year"] == year]
+        pairs = here.reindex(columns=["category", "substance"]).drop_duplicates()
+        missing = {(level3_category(str(c)), s) for c, s in zip(pairs["category"], pairs["substance"])}
         for i, p in enumerate(pols):
-            rows = [(item, [v]) for item, v in zip(block["item"], block[p].fillna(0)) if v]
+            if by_fuel:
+                rows = _bars(cube.get((headline, name, year), {}), p, not_estimated=missing)
+                series = _fuel_series(lbl, present=set(FUEL_GROUPS))
+            else:
+                rows = [(r["item"], [_zero(r[p])]) for r in block if _zero(r[p])]
+                series = [(p, PALETTE[i % len(PALETTE)])]
             if rows:
-                charts.append(hbar_svg(rows, [(p, PALETTE[i % len(PALETTE)])], lbl["unit_t"], p, width=420))
-        out.append({"title": region_year_title(region, name, year, lang), "charts": charts})
+                charts.append(hbar_svg(rows, series, lbl["unit_t"], p, width=560, legend=False, shares=by_fuel))
+        fuels = _fuels_present({k: {p: v for p, v in by_sub.items() if p in pols}
+                                for k, by_sub in cube.get((headline, name, year), {}).items()})
+        out.append({"title": region_year_title(headline, name, year, lang),
+                    "legend": legend_svg(_fuel_series(lbl, present=fuels)) if by_fuel else None, "charts": charts})
     return out
 
 
@@ -336,29 +645,43 @@ def _context(result: BuildResult, lang: str) -> dict:
     bad = not_used_rows(result.ledger)
     years = sorted({str(y) for y in result.emissions["year"].unique()})
     regions = result.emissions["region"].nunique()
+    problems, n_problems = check_table(result, lbl, {"fail", "warn"})
+    passed, n_passed = check_table(result, lbl, {"pass"})
+    cube = energy_cube(result, lang)
+    headline = headline_region(result.emissions)
     return {
         "lang": lang, "L": lbl,
         "scope": f"{lbl['scope_regions']}: {regions} · {lbl['scope_years']}: {', '.join(years)}",
-        "generated": _text(result.meta.get("build_time", "")),
+        "generated": fmt_time(result.meta.get("build_time", "")),
         "summary": summary_tables(result, lbl, lang),
         "chart_sector_gas": chart_sector_gas(result, lbl, lang),
+        "chart_energy": chart_energy(cube, headline, lbl, lang),
+        "chart_energy_mix": chart_energy_mix(cube, headline, lbl, lang),
         "chart_regions": chart_regions(result, lbl, lang),
-        "chart_pollutants": chart_pollutants(result, lbl, lang),
+        "chart_pollutants": chart_pollutants(result, cube, headline, lbl, lang),
         "pollutants": pollutant_tables(result, lbl, lang),
         "regions": region_tables(result, lbl, lang),
-        "checks": check_table(result, lbl),
-        "not_estimated": _text_table(result.not_estimated, NE_COLUMNS, lbl),
+        "checks": problems, "checks_note": _cut_note(len(problems["rows"]), n_problems, lbl),
+        "checks_passed": passed, "checks_passed_count": n_passed,
+        "checks_passed_note": _cut_note(len(passed["rows"]), n_passed, lbl),
+        "check_counts": check_counts(result, lbl),
+        "not_estimated": not_estimated_summary(result, lbl, lang),
         "ledger": ledger_table(result, lbl),
-        "ledger_rows": _text_table(_translated_status(bad.head(MAX_LEDGER_ROWS), lbl), LEDGER_COLUMNS, lbl),
-        "ledger_truncated": lbl["rows_not_shown"].format(n=MAX_LEDGER_ROWS) if len(bad) > MAX_LEDGER_ROWS else "",
+        "ledger_rows": _text_table(_translated_status(bad.head(MAX_ROWS), lbl), LEDGER_COLUMNS, lbl),
+        "ledger_note": _cut_note(min(len(bad), MAX_ROWS), len(bad), lbl),
         "meta": meta_table(result, lbl),
         "inputs": _text_table(meta_inputs(result.meta), ["path", "sha256"], lbl),
     }
 
 
-def render_html(result: BuildResult, lang: str = "zh") -> str:
-    """The report as one self-contained HTML page in `lang` (zh or en)."""
+@functools.lru_cache(maxsize=4)
+def _template(text: str) -> jinja2.Template:
+    """The compiled report template (compiled once per template text)."""
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
-    template = env.from_string(resources.template_text("report.html.j2"))
-    return template.render(**_context(result, lang))
+    return env.from_string(text)
+
+
+def render_html(result: BuildResult, lang: str = "zh") -> str:
+    """The report as one self-contained HTML page in `lang` (zh or en)."""
+    return _template(resources.template_text("report.html.j2")).render(**_context(result, lang))
