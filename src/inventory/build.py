@@ -103,6 +103,8 @@ def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         out["implied_factor"] = out["emission"] / out["activity_amount"].where(out["activity_amount"] != 0)
     out["year"] = out["year"].astype(int)
+    for column in ("emission", "co2e_t", "activity_amount", "implied_factor"):
+        out[column] = out[column].astype(float)
     out = out.sort_values(SORT, kind="stable").reset_index(drop=True)
     return out[EMISSION_COLUMNS + ["sector", "substance_kind"]]
 
@@ -192,5 +194,9 @@ def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
     checks = result.checks[(result.checks["region"] == region) & (result.checks["year"] == year)]
     ne = result.not_estimated
     ne = ne[(ne["region"] == region) & (ne["year"] == year)] if len(ne) else ne
-    return BuildResult(result.emissions[keep], checks, ne, result.ledger, result.warnings,
+    # The region's own rows, and rows whose region could not be read (they concern every region).
+    ledger = result.ledger[result.ledger["region"].isin({region, ""})]
+    mine = set(zip(ledger["file"], ledger["sheet"], ledger["row"]))
+    warnings = [w for w in result.warnings if (w["file"], w["sheet"], w["row"]) in mine or w["row"] is None]
+    return BuildResult(result.emissions[keep], checks, ne, ledger, warnings,
                        {**result.meta, "regions": [region], "years": [year]})

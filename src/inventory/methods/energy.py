@@ -34,6 +34,7 @@ def _wide(resolved: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for field, suffix in (("value", ""), ("basis", ":basis"), ("method", ":method"), ("factor_id", ":id")):
         p = resolved.pivot(index="key_id", columns="name", values=field)
+        p = p.astype(float) if field == "value" else p
         p.columns = [c + suffix for c in p.columns]
         parts.append(p)
     return pd.concat(parts, axis=1)

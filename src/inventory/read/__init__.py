@@ -72,7 +72,7 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
     rejected = keys.isin(bad) if bad else pd.Series(False, index=raw.index)
     inputs = validate(raw[~rejected], regions, years, warn_not_selected)
     if rejected.any():
-        extra = raw.loc[rejected, ["file", "sheet", "row"]].drop_duplicates().assign(status="rejected", reason="")
+        extra = raw.loc[rejected, ["file", "sheet", "row"]].drop_duplicates().assign(status="rejected", reason="", region="")
         extra["row"] = extra["row"].astype(int)
         ledger = pd.concat([inputs.ledger, extra], ignore_index=True)
         inputs.ledger = ledger.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
