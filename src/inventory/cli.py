@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Optional
@@ -71,11 +72,14 @@ def handle_errors(func):
     return wrapper
 
 
+@contextmanager
 def _progress():
-    """A stage printer: a spinner line on a terminal, nothing in CI (no TTY)."""
+    """A spinner naming the current stage on a terminal; nothing in CI (no TTY)."""
     if not sys.stderr.isatty():
-        return lambda stage: None
-    return lambda stage: err.print(f"[dim]… {stage}[/dim]")
+        yield lambda stage: None
+        return
+    with err.status("starting") as status:
+        yield lambda stage: status.update(f"{stage} …")
 
 
 def _resolve_paths(paths: list[Path]):
@@ -125,7 +129,8 @@ def build(
         keep_going=keep_going, strict=strict, checks=project.checks if project else {},
         base=project.base if project else Path.cwd(),
     )
-    outcome = build_inventory(options, _progress())
+    with _progress() as progress:
+        outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems)
     rows = outcome.manifest["rows"]
     err.print(f"rows: read {rows['read']}, used {rows['used']}, skipped {rows['skipped']}, rejected {rows['rejected']}")
