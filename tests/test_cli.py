@@ -186,3 +186,15 @@ def test_shipped_example_builds(tmp_path):
     assert {"430000", "430100", "433100"} <= set(table["region"])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"]["rejected"] == 0
+
+
+def test_analysis_tables_are_written(tmp_path):
+    rows = GOOD + [["430000", 2019, "", "原煤", "", 5, "%", "uncertainty.activity", "统计误差", ""]]
+    data = write_workbook(tmp_path / "u.xlsx", rows)
+    for name in ("a", "b"):
+        assert run("build", data, "-o", tmp_path / name, "--draws", 2000, "--seed", 7).exit_code == 0
+    keys = pd.read_csv(tmp_path / "a" / "key_categories.csv", encoding="utf-8-sig", dtype={"region": str})
+    assert {"level"} <= set(keys["assessment"]) and keys["key"].any()
+    unc = pd.read_csv(tmp_path / "a" / "uncertainty.csv", encoding="utf-8-sig", dtype={"region": str})
+    assert set(unc["approach"]) == {1, 2} and {"category", "sector", "total"} <= set(unc["level"])
+    assert (tmp_path / "a" / "uncertainty.csv").read_bytes() == (tmp_path / "b" / "uncertainty.csv").read_bytes()

@@ -37,6 +37,8 @@ class BuildOptions:
     strict: bool = False
     checks: dict = field(default_factory=dict)
     base: Path | None = None
+    draws: int = 10000
+    seed: int = 0
 
 
 @dataclass
@@ -60,7 +62,8 @@ def _selection(options: BuildOptions) -> set[str] | None:
 
 
 def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR5", lang: str = "zh",
-                      built: set[str] | None = None, thresholds: dict | None = None) -> BuildResult:
+                      built: set[str] | None = None, thresholds: dict | None = None, draws: int = 10000,
+                      seed: int = 0) -> BuildResult:
     """Emissions, checks and not-estimated list from validated inputs (no files written).
 
     built: the regions to report (None = every region with rows of its own; a province
@@ -84,7 +87,23 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     not_estimated = _label_not_estimated(not_estimated, lang)
     return BuildResult(emissions=emissions, checks=checks.reindex(columns=CHECK_COLUMNS),
                        not_estimated=not_estimated, ledger=inputs.ledger,
-                       warnings=[p.to_dict() for p in inputs.warnings])
+                       warnings=[p.to_dict() for p in inputs.warnings],
+                       analysis=analyse(emissions, table, inputs.params, draws, seed))
+
+
+def analyse(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd.DataFrame, draws: int,
+            seed: int) -> dict[str, pd.DataFrame]:
+    """The analyses whose inputs the build has (DESIGN 3.9): key categories always; uncertainty
+    (Approach 1 and Monte Carlo) when any row's activity and factor uncertainty are known."""
+    from inventory.analysis.key_categories import key_categories
+    from inventory.analysis.uncertainty import analyse_uncertainty, row_uncertainties
+
+    uncertainty = analyse_uncertainty(emissions, factor_table, params, draws=draws, seed=seed).table
+    rows = row_uncertainties(emissions, factor_table, params, kinds=("emission", "sink")) if len(uncertainty) else None
+    out = {"key_categories": key_categories(emissions, rows)}
+    if len(uncertainty):
+        out["uncertainty"] = uncertainty
+    return out
 
 
 def _no_method(activity: pd.DataFrame) -> pd.DataFrame:
@@ -148,7 +167,8 @@ def build_inventory(options: BuildOptions, progress: Callable[[str], None] = lam
 
     progress("resolving factors and computing emissions")
     factor_table = load.load_all(options.factor_dirs)
-    result = compile_inventory(inputs, factor_table, options.gwp, options.lang, options.regions, options.checks)
+    result = compile_inventory(inputs, factor_table, options.gwp, options.lang, options.regions, options.checks,
+                               options.draws, options.seed)
     meta["regions"] = sorted(set(result.emissions["region"]))
     meta["years"] = sorted(int(y) for y in set(result.emissions["year"]))
     result.meta = meta
@@ -181,6 +201,7 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, excel, html, tab
 def _write_set(result: BuildResult, folder: Path, lang: str, excel, html, tables) -> list[str]:
     written = tables.write_emissions(result.emissions, folder)
     written += tables.write_checks(result.checks, folder)
+    written += tables.write_analysis(result.analysis, folder)
     excel.write_workbook(result, folder / "inventory.xlsx", lang)
     (folder / "report.html").write_text(html.render_html(result, lang), encoding="utf-8")
     return written + ["inventory.xlsx", "report.html"]
@@ -198,5 +219,6 @@ def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
     ledger = result.ledger[result.ledger["region"].isin({region, ""})]
     mine = set(zip(ledger["file"], ledger["sheet"], ledger["row"]))
     warnings = [w for w in result.warnings if (w["file"], w["sheet"], w["row"]) in mine or w["row"] is None]
+    analysis = {name: t[(t["region"] == region) & (t["year"] == year)] for name, t in result.analysis.items()}
     return BuildResult(result.emissions[keep], checks, ne, ledger, warnings,
-                       {**result.meta, "regions": [region], "years": [year]})
+                       {**result.meta, "regions": [region], "years": [year]}, analysis)

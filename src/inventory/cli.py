@@ -107,6 +107,8 @@ def build(
     factors: Annotated[Optional[list[Path]], typer.Option("--factors", "-f", help="User factor folder (repeatable).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 when a check fails.")] = False,
     keep_going: Annotated[bool, typer.Option(help="Build from the rows that passed; exit 1 if any were rejected.")] = False,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws for the uncertainty analysis.", min=100)] = 10000,
+    seed: Annotated[int, typer.Option(help="Random seed of the Monte Carlo analysis (same seed, same numbers).")] = 0,
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
@@ -127,7 +129,7 @@ def build(
         years=set(year) if year else (project.years if project else None),
         factor_dirs=(project.factors if project else []) + list(factors or []),
         keep_going=keep_going, strict=strict, checks=project.checks if project else {},
-        base=project.base if project else Path.cwd(),
+        base=project.base if project else Path.cwd(), draws=draws, seed=seed,
     )
     with _progress() as progress:
         outcome = build_inventory(options, progress)

@@ -33,6 +33,7 @@ class BuildResult:
     warnings: list of dicts with file, sheet, row, column, value, message.
     meta: program version, factor-set version, gwp set, lang, build time, inputs
         (path, sha256), regions and years built.
+    analysis: analysis tables by name (`key_categories`, `uncertainty`; DESIGN 3.9 columns).
     """
 
     emissions: pd.DataFrame
@@ -41,3 +42,4 @@ class BuildResult:
     ledger: pd.DataFrame
     warnings: list[dict] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    analysis: dict[str, pd.DataFrame] = field(default_factory=dict)

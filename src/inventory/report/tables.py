@@ -29,6 +29,15 @@ def write_checks(checks: pd.DataFrame, folder: Path) -> list[str]:
     return ["checks.csv"]
 
 
+def write_analysis(analysis: dict[str, pd.DataFrame], folder: Path) -> list[str]:
+    """One CSV per analysis table (key_categories.csv, uncertainty.csv; DESIGN 3.9)."""
+    names = []
+    for name, table in sorted(analysis.items()):
+        table.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
+        names.append(f"{name}.csv")
+    return names
+
+
 def write_manifest(manifest: dict, folder: Path) -> str:
     """manifest.json, written by every build, failed ones too."""
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",

@@ -1,0 +1,181 @@
+"""Key category analysis (DESIGN 3.9, `key_categories.csv`).
+
+Source: 2006 IPCC Guidelines, Vol. 1, Ch. 4 (Methodological choice and
+identification of key categories), Approach 1 (Eq. 4.1-4.3) and Approach 2
+(Eq. 4.4-4.5). Categories are assessed per category and gas (the rows of the
+emissions table at the level the inputs gave), in t CO2e of the greenhouse gases;
+memo items are left out; sinks enter by absolute value in the level assessment.
+LULUCF = the categories under 3.B (land); every assessment is made with and
+without them.
+
+Approach 1: key categories are those that, summed in descending order of
+magnitude, add up to 95 % of the total (level) or of the sum of trend assessments
+(trend). The category whose share takes the running total past the threshold is
+needed to reach it, so it is key as well. Approach 2 weights each assessment by
+the category's uncertainty (Approach 1 of Ch. 3, Eq. 3.1/3.2) and uses 90 %: the
+95 % of Approach 1 was chosen so that key categories cover about 90 % of the
+inventory's uncertainty (Ch. 4, footnote to section 4.2).
+Categories without a known uncertainty are left out of Approach 2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from inventory import categories
+from inventory.lookup import map_distinct
+
+KEY_CATEGORY_COLUMNS = ["region", "year", "base_year", "category", "substance", "with_lulucf", "assessment",
+                        "approach", "share", "cumulative", "key"]
+LULUCF_ROOT = "3.B"
+THRESHOLD = {1: 0.95, 2: 0.90}
+
+
+def is_lulucf(category: pd.Series) -> pd.Series:
+    """True for LULUCF categories: 3.B and every category under it."""
+    def under(code: str) -> bool:
+        return code == LULUCF_ROOT or code.startswith(LULUCF_ROOT + ".") or LULUCF_ROOT in categories.ancestors(code)
+    return map_distinct(category.astype(str), under).astype(bool)
+
+
+def level_assessment(estimate: pd.Series) -> pd.Series:
+    """IPCC 2006 Vol.1 Eq. 4.1: L_x,t = |E_x,t| / sum_y |E_y,t| (E in t CO2e; sinks by absolute value)."""
+    total = estimate.abs().sum()
+    return estimate.abs() / total if total else estimate * np.nan
+
+
+def trend_assessment(base: pd.Series, latest: pd.Series) -> pd.Series:
+    """IPCC 2006 Vol.1 Eq. 4.2 (Eq. 4.3 where the base-year estimate is zero), E in t CO2e:
+
+    T_x,t = |E_x,0| / sum_y |E_y,0| * |(E_x,t - E_x,0) / |E_x,0| - (sum_y E_y,t - sum_y E_y,0) / |sum_y E_y,0||
+    T_x,t = |E_x,t| / sum_y |E_y,0|                                     (E_x,0 = 0)
+
+    (the 2006 form, with base-year denominators; IPCC GPG 2000/2003 divided by the
+    year-t values instead.)
+    base, latest: E_x,0 and E_x,t on the same index (0 where a category is absent in a year).
+    """
+    abs_total0 = base.abs().sum()
+    net0, nett = base.sum(), latest.sum()
+    if abs_total0 == 0 or net0 == 0:
+        return base * np.nan
+    total_trend = (nett - net0) / abs(net0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = (latest - base) / base.abs()
+    eq42 = base.abs() / abs_total0 * (own - total_trend).abs()
+    eq43 = latest.abs() / abs_total0
+    return eq42.where(base != 0, eq43)
+
+
+def uncertainty_weighted(assessment: pd.Series, u_pct: pd.Series) -> pd.Series:
+    """IPCC 2006 Vol.1 Eq. 4.4 (level) / Eq. 4.5 (trend): the assessment times the category's
+    uncertainty U_x (%), as a share of the sum over categories with a known uncertainty."""
+    weighted = assessment * u_pct
+    total = weighted.sum()
+    return weighted / total if total else weighted * np.nan
+
+
+def rank(frame: pd.DataFrame, share: pd.Series, threshold: float) -> pd.DataFrame:
+    """Sort by share (descending), add the running total and the key flag.
+
+    key: the running total before this category is below the threshold (so the
+    category that crosses it is key too).
+    """
+    out = frame.assign(share=share.to_numpy()).dropna(subset=["share"])
+    out = out.sort_values(["share", "category", "substance"], ascending=[False, True, True], kind="stable")
+    out["cumulative"] = out["share"].cumsum()
+    out["key"] = (out["cumulative"] - out["share"]) < threshold - 1e-12
+    return out
+
+
+def _category_uncertainty(uncertainties: pd.DataFrame | None) -> pd.Series:
+    """Uncertainty (%) of each region, year, category and gas in CO2e: Eq. 3.1 per row, Eq. 3.2 over the
+    category's known rows, relative to the category's whole estimate. Empty without uncertainties."""
+    index = ["region", "year", "category", "substance"]
+    if uncertainties is None or uncertainties.empty:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=index))
+    u = uncertainties[uncertainties["co2e_t"].notna()]
+    u_row = np.sqrt(u["u_activity_pct"] ** 2 + u["u_factor_pct"] ** 2)
+    var = ((u_row / 100 * u["co2e_t"]) ** 2).where(u["known"], 0.0)
+    g = u.assign(var=var).groupby(index)
+    agg = g.agg(estimate=("co2e_t", "sum"), var=("var", "sum"), known=("known", "sum"))
+    agg = agg[(agg["known"] > 0) & (agg["estimate"] != 0)]
+    return 100 * np.sqrt(agg["var"]) / agg["estimate"].abs()
+
+
+def key_categories(emissions: pd.DataFrame, uncertainties: pd.DataFrame | None = None,
+                   base_year: int | None = None) -> pd.DataFrame:
+    """key_categories.csv (DESIGN 3.9): level and trend assessments, Approach 1 and (with uncertainties) 2.
+
+    emissions: BuildResult.emissions (co2e_t, kind: emission and sink rows are assessed).
+    uncertainties: row_uncertainties(..., kinds=("emission", "sink")) output, for Approach 2.
+    base_year: None = each region's earliest year; trend rows for every later year.
+    share and cumulative are fractions (0-1); level rows have no base_year.
+    """
+    e = emissions[emissions["kind"].isin(["emission", "sink"])]
+    e = e.assign(co2e_t=pd.to_numeric(e["co2e_t"], errors="coerce").astype(float)).dropna(subset=["co2e_t"])
+    cat = e.groupby(["region", "year", "category", "substance"], sort=True)["co2e_t"].sum().rename("E").reset_index()
+    cat["lulucf"] = is_lulucf(cat["category"]).to_numpy()
+    u_cat = _category_uncertainty(uncertainties)
+    out = []
+    for region, by_region in cat.groupby("region", sort=True):
+        years = sorted(int(y) for y in by_region["year"].unique())
+        base = int(base_year) if base_year is not None else years[0]
+        for with_lulucf in (True, False):
+            sub = by_region if with_lulucf else by_region[~by_region["lulucf"]]
+            for year in years:
+                now = sub[sub["year"] == year].reset_index(drop=True)
+                if now.empty:
+                    continue
+                lv = level_assessment(now["E"])
+                out.append(_rows(now, lv, region, year, None, with_lulucf, "level", 1))
+                u = _lookup(u_cat, region, year, now)
+                ok = u.notna()
+                if ok.any():
+                    out.append(_rows(now[ok], uncertainty_weighted(lv[ok], u[ok]), region, year, None, with_lulucf,
+                                     "level", 2))
+            for year in (y for y in years if y > base):
+                pair = _pair(sub, base, year)
+                if pair.empty:
+                    continue
+                tr = trend_assessment(pair["E0"], pair["Et"])
+                if tr.isna().all():
+                    continue
+                total = tr.sum()
+                out.append(_rows(pair, tr / total if total else tr * np.nan, region, year, base, with_lulucf,
+                                 "trend", 1))
+                u = _lookup(u_cat, region, year, pair).fillna(_lookup(u_cat, region, base, pair))
+                ok = u.notna()
+                if ok.any():
+                    out.append(_rows(pair[ok], uncertainty_weighted(tr[ok], u[ok]), region, year, base, with_lulucf,
+                                     "trend", 2))
+    if not out:
+        return pd.DataFrame(columns=KEY_CATEGORY_COLUMNS)
+    table = pd.concat(out, ignore_index=True)
+    table["base_year"] = table["base_year"].astype("Int64")
+    table = table.assign(_a=table["assessment"].map({"level": 0, "trend": 1}), _l=~table["with_lulucf"])
+    table = table.sort_values(["region", "year", "_a", "_l", "approach", "cumulative"], kind="stable")
+    return table[KEY_CATEGORY_COLUMNS].reset_index(drop=True)
+
+
+def _pair(sub: pd.DataFrame, base: int, year: int) -> pd.DataFrame:
+    """Categories of the base year and `year` side by side (E0, Et; 0 where absent)."""
+    b = sub[sub["year"] == base][["category", "substance", "E"]].rename(columns={"E": "E0"})
+    t = sub[sub["year"] == year][["category", "substance", "E"]].rename(columns={"E": "Et"})
+    pair = b.merge(t, on=["category", "substance"], how="outer").fillna({"E0": 0.0, "Et": 0.0})
+    return pair.sort_values(["category", "substance"]).reset_index(drop=True)
+
+
+def _lookup(u_cat: pd.Series, region: str, year: int, frame: pd.DataFrame) -> pd.Series:
+    if u_cat.empty:
+        return pd.Series(np.nan, index=frame.index)
+    keys = pd.MultiIndex.from_arrays([[region] * len(frame), [year] * len(frame), frame["category"],
+                                      frame["substance"]])
+    return pd.Series(u_cat.reindex(keys).to_numpy(), index=frame.index)
+
+
+def _rows(frame: pd.DataFrame, share: pd.Series, region: str, year: int, base: int | None, with_lulucf: bool,
+          assessment: str, approach: int) -> pd.DataFrame:
+    ranked = rank(frame[["category", "substance"]], share, THRESHOLD[approach])
+    return ranked.assign(region=region, year=int(year), base_year=base if base is not None else pd.NA,
+                         with_lulucf=with_lulucf, assessment=assessment, approach=approach)
