@@ -39,9 +39,16 @@ PARAMETER_UNITS = {
     "removal_efficiency": ("[]", ""),
     "uncertainty": ("[]", ""),
 }
-EXPECTED_ACTIVITY_UNITS = ("a mass (万吨, t) or energy (吨标准煤, TJ) for solid and liquid fuels; a volume (亿立方米, m3) "
-                           "or energy for gases; an energy (万千瓦时) for electricity and heat; 元/万元/亿元 for GDP; "
-                           "人/万人 for population")
+# What an activity of each quantity may be given in, for the unit-mismatch message.
+EXPECTED_UNITS = {
+    "mass": "this fuel is counted by mass (万吨, t) or as energy (吨标准煤, TJ)",
+    "volume": "this fuel is counted by volume (亿立方米, 万立方米, m3) or as energy (吨标准煤, TJ)",
+    "energy": "an energy (万千瓦时, 亿千瓦时, GJ, 吨标准煤)",
+    "currency": "money (元, 万元, 亿元)",
+    "people": "people (人, 万人)",
+    "head": "a number of animals (头, 万头, 只)",
+    "area": "an area (公顷, 亩, 万亩)",
+}
 _BASES = {"energy": ("[energy]", "TJ"), "mass": ("[mass]", "t"), "volume": ("[length] ** 3", "m3"),
           "head": ("[head]", "head"), "area": ("[area]", "ha")}
 
@@ -257,8 +264,11 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
           code="missing")
     c.add(num_act & (t["unit"] != "") & kinds["kind"].isna(), "unit", "unknown unit",
           "a unit such as 万吨, t, 亿立方米, 万千瓦时, TJ, 吨标准煤", code="unknown_unit")
-    c.add(num_act & kinds["kind"].notna() & activity.notna() & ~fits, "unit",
-          "unit does not fit the activity's quantity", EXPECTED_ACTIVITY_UNITS, code="unit_mismatch")
+    mismatch = num_act & kinds["kind"].notna() & activity.notna() & ~fits
+    if mismatch.any():
+        for quantity, expected in EXPECTED_UNITS.items():
+            c.add(mismatch & (act_quantity == quantity), "unit", "unit does not fit the activity's quantity",
+                  expected, code="unit_mismatch")
 
     pair = (parameter.fillna("").astype(str) + "\x1f" + t["unit"].astype(str)).where(is_param, "")
     param_conv = map_distinct(pair, _conversion_of_pair)
