@@ -83,9 +83,9 @@ def test_bad_input_exits_2_with_located_errors_and_no_inventory(tmp_path):
     assert result.exit_code == 2
     lines = result.output.splitlines()
     assert any("bad.xlsx › 能源活动" in line for line in lines)
-    assert any("│ 7 " in line and "活动 (D)" in line and "原煤x" in line and "did you mean '原煤'" in line
+    assert any("│ 7 " in line and "活动 (D)" in line and "原煤x" in line and "是否为“原煤”" in line
                for line in lines), result.output
-    assert any("│ 7 " in line and "活动水平 (F)" in line and "not a number" in line for line in lines)
+    assert any("│ 7 " in line and "活动水平 (F)" in line and "不是数字" in line for line in lines)
     assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -139,6 +139,12 @@ def test_internal_error_exits_3_traceback_only_with_debug(tmp_path, data, monkey
     assert result.exit_code == 3 and "Traceback" not in result.output and "internal error" in result.output
     result = run("build", data, "-o", tmp_path / "o", "--debug")
     assert result.exit_code == 3 and "Traceback" in result.output
+
+
+def test_validate_messages_in_chinese_or_english(tmp_path):
+    bad = write_workbook(tmp_path / "bad.xlsx", [["长沙", 2019, "1.A.1.a", "原煤", "", -1, "万吨"]])
+    assert "活动水平为负数" in run("validate", bad).output
+    assert "negative amount" in run("validate", bad, "--lang", "en").output
 
 
 def test_validate_clean_and_json(tmp_path, data):

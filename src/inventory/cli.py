@@ -28,21 +28,24 @@ out = Console(highlight=False, soft_wrap=True)
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]
 
 
-def _print_problems(problems: list[Problem], limit: int = 500) -> None:
-    """Every problem to stderr: a table per file and sheet (row, column, value, problem, expected)."""
+def _print_problems(problems: list[Problem], limit: int = 500, lang: str = "en") -> None:
+    """Every problem to stderr: a table per file and sheet (row, column, value, problem, expected), in `lang`."""
     from rich.markup import escape
 
     groups: dict[tuple[str, str], list[Problem]] = {}
     for p in problems[:limit]:
-        groups.setdefault((p.file, p.sheet), []).append(p)
+        groups.setdefault((p.file, p.sheet), []).append(p.translated(lang))
     for (file, sheet), items in groups.items():
         title = escape(" › ".join(x for x in (file, sheet) if x) or "input")
-        table = Table("", "row", "column", "value", "problem", "expected", title=title, title_justify="left",
-                      show_lines=False, expand=False)
+        heads = ("", "行", "列", "单元格内容", "问题", "应为") if lang == "zh" else \
+            ("", "row", "column", "value", "problem", "expected")
+        table = Table(*heads, title=title, title_justify="left", show_lines=False, expand=False)
         for p in items:
             colour = "red" if p.severity == "error" else "yellow"
-            expected = p.expected + (f"; did you mean {p.suggestion!r}?" if p.suggestion else "")
-            table.add_row(f"[{colour}]{p.severity}[/{colour}]", "" if p.row is None else str(p.row),
+            hint = (f"；是否为“{p.suggestion}”？" if lang == "zh" else f"; did you mean {p.suggestion!r}?")
+            expected = p.expected + (hint if p.suggestion else "")
+            severity = {"error": "错误", "warning": "警告"}.get(p.severity, p.severity) if lang == "zh" else p.severity
+            table.add_row(f"[{colour}]{severity}[/{colour}]", "" if p.row is None else str(p.row),
                           escape(p.column), escape(p.value[:80]), escape(p.message), escape(expected))
         err.print(table)
     if len(problems) > limit:
@@ -133,7 +136,7 @@ def build(
     )
     with _progress() as progress:
         outcome = build_inventory(options, progress)
-    _print_problems(outcome.inputs.problems)
+    _print_problems(outcome.inputs.problems, lang=lang)
     rows = outcome.manifest["rows"]
     err.print(f"rows: read {rows['read']}, used {rows['used']}, skipped {rows['skipped']}, rejected {rows['rejected']}")
     if outcome.result is None:
@@ -167,6 +170,7 @@ def _summary(result) -> None:
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks, folders, or an inventory.toml.")],
     format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    lang: Annotated[str, typer.Option(help="Language of the messages: zh or en (JSON is always English).")] = "zh",
     debug: DebugOpt = False,
 ):
     """Check activity workbooks as a build would read them; exit 0 when clean, 2 when problems are found."""
@@ -179,10 +183,14 @@ def validate(
         out.print_json(json.dumps({"rows": result.counts(), "problems": [p.to_dict() for p in result.problems],
                                    "files": files}, ensure_ascii=False))
     else:
-        _print_problems(result.problems)
+        _print_problems(result.problems, lang=lang)
         c = result.counts()
-        err.print(f"rows: read {c['read']}, used {c['used']}, skipped {c['skipped']}, rejected {c['rejected']}")
-        err.print("[green]clean[/green]" if not result.errors else f"[red]{len(result.errors)} errors[/red]")
+        if lang == "zh":
+            err.print(f"行数：读取 {c['read']}，使用 {c['used']}，跳过 {c['skipped']}，拒绝 {c['rejected']}")
+            err.print("[green]检查通过 (clean)[/green]" if not result.errors else f"[red]{len(result.errors)} 个错误[/red]")
+        else:
+            err.print(f"rows: read {c['read']}, used {c['used']}, skipped {c['skipped']}, rejected {c['rejected']}")
+            err.print("[green]clean[/green]" if not result.errors else f"[red]{len(result.errors)} errors[/red]")
     raise typer.Exit(2 if result.errors else 0)
 
 

@@ -7,7 +7,8 @@ an unreadable file); it carries the same fields.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from functools import cache
 
 
 def column_letter(index: int) -> str:
@@ -60,9 +61,26 @@ class Problem:
             text += f"; did you mean {self.suggestion!r}?"
         return text
 
+    def translated(self, lang: str) -> "Problem":
+        """The problem with its message and expectation in `lang` where data/messages.csv has them."""
+        if lang == "en":
+            return self
+        table = _messages(lang)
+        return replace(self, message=table.get(self.message, self.message),
+                       expected=table.get(self.expected, self.expected))
+
     def to_dict(self) -> dict:
         """The problem as a plain dict for JSON and the manifest."""
         return asdict(self)
+
+
+@cache
+def _messages(lang: str) -> dict[str, str]:
+    """English message -> its translation (data/messages.csv)."""
+    from inventory import resources  # errors.py is imported everywhere: keep its imports light
+
+    table = resources.data_table("messages.csv")
+    return dict(zip(table["en"], table[lang]))
 
 
 class InventoryError(Exception):
