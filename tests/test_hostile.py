@@ -74,7 +74,7 @@ def package(path: Path, rows: str | list = "", after: str = "", prolog: str = ""
 
 def validate_fails(path: Path, *messages: str):
     """`inventory validate` exits 2 with each message and the file's name, and no traceback."""
-    result = runner.invoke(app, ["validate", str(path)], env={"COLUMNS": "300"})
+    result = runner.invoke(app, ["validate", str(path), "--lang", "en"], env={"COLUMNS": "300"})
     text = " ".join(result.output.split())  # the table wraps long cells
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit), result.exception

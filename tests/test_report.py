@@ -13,7 +13,7 @@ import pytest
 from markupsafe import escape
 
 import inventory.resources
-from inventory.report import excel, html
+from inventory.report import excel, html, summaries
 from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
 
 TEMPLATES = pathlib.Path(__file__).resolve().parents[1] / "templates"
@@ -118,7 +118,7 @@ def test_formula_label_is_text(result, tmp_path):
 
 
 def test_gross_total_excludes_memo_and_sinks(result, tmp_path):
-    table = excel.sector_gas_summary(result.emissions)
+    table = summaries.sector_gas_summary(result.emissions)
     prov = table[table["region"] == "430000"].set_index("row_type")
     assert prov.loc["gross", "total"] == pytest.approx(EXPECTED_GROSS_430000)
     assert prov.loc["sink", "total"] == pytest.approx(-300.0)
@@ -132,14 +132,14 @@ def test_gross_total_excludes_memo_and_sinks(result, tmp_path):
 
 
 def test_sector_tree_sums_descendants_without_memo(result):
-    tree = excel.sector_tree(result.emissions, "energy").set_index(["region", "category"])
+    tree = summaries.sector_tree(result.emissions, "energy").set_index(["region", "category"])
     assert tree.loc[("430000", "1"), "CO2"] == pytest.approx(1000.0)
     assert tree.loc[("430000", "1.A.3.a.i"), "CO2"] == pytest.approx(200.0)
     assert tree.loc[("430000", "1.A"), "co2e_t"] == pytest.approx(1000.0 + 28.0 + 132.5)
 
 
 def test_region_comparison_difference(result):
-    comp = excel.region_comparison(result.emissions).set_index("row_type")
+    comp = summaries.region_comparison(result.emissions).set_index("row_type")
     assert comp.loc["prefecture_sum", "CO2e"] == pytest.approx(400.0 + 4.0 * 28)
     assert comp.loc["difference", "SO2"] == pytest.approx(50.0 - 20.0)
 
@@ -177,16 +177,16 @@ def test_html_renders_in_chromium(result, tmp_path):
 
 
 def test_level3_category():
-    assert excel.level3_category("1.A.1.a") == "1.A.1"
-    assert excel.level3_category("1.A.3.a.i") == "1.A.3"
-    assert excel.level3_category("1.A.3") == "1.A.3"
-    assert excel.level3_category("2.A.1") == "2.A.1"
-    assert excel.level3_category("1") == "1"
-    assert excel.level3_category("1.A.9.x.y") == "1.A.9"  # not in categories.csv: cut to three parts
+    assert summaries.level3_category("1.A.1.a") == "1.A.1"
+    assert summaries.level3_category("1.A.3.a.i") == "1.A.3"
+    assert summaries.level3_category("1.A.3") == "1.A.3"
+    assert summaries.level3_category("2.A.1") == "2.A.1"
+    assert summaries.level3_category("1") == "1"
+    assert summaries.level3_category("1.A.9.x.y") == "1.A.9"  # not in categories.csv: cut to three parts
 
 
 def test_energy_breakdown_by_subsector_and_fuel(result):
-    table = excel.energy_breakdown(result.emissions)
+    table = summaries.energy_breakdown(result.emissions)
     prov = table[table["region"] == "430000"]
     co2e = prov.groupby(["category", "fuel_group"])["co2e_t"].sum()
     # 1.A.1.a raw coal: CO2 1000 + CH4 1 x 28; 1.A.3.b diesel: N2O 0.5 x 265; the memo (1.A.3.a.i) is left out.
@@ -233,7 +233,9 @@ def test_html_summarises_long_lists(result, tmp_path):
     assert sum(1 for r in rows if r[0] == "b.xlsx") == 2000
 
 
-HOSTILE = ["=1+1", "+SUM(A1)", "@x", "_x0041_", "  spaced  ", "a\x07b", "&<>\"'", "line\nbreak", "湖南"]
+# "<r>...</r>" is what xlsxwriter (constant_memory) takes for rich-string markup and writes unescaped.
+MARKUP = '<r><t>a</t></r></is></c><c r="Z1"><f>1+1</f></c><c r="Z2" t="inlineStr"><is><r><t>b</t></r>'
+HOSTILE = ["=1+1", "+SUM(A1)", "@x", "_x0041_", "  spaced  ", "a\x07b", "&<>\"'", "line\nbreak", "湖南", MARKUP]
 
 
 @pytest.mark.parametrize("n", [5, 600])  # cell by cell, and a column at a time
@@ -248,7 +250,8 @@ def test_workbook_cells_round_trip(result, tmp_path, n):
     wb = openpyxl.load_workbook(path)
     detail = list(wb["明细"].iter_rows(min_row=2, values_only=True))
     assert len(detail) == n
-    names = [r[4] for r in detail]
+    # Read with calamine, which undoes Excel's _xHHHH_ escapes in shared and inline strings alike.
+    names = pd.read_excel(path, sheet_name="明细", engine="calamine", dtype=object).iloc[:, 4].tolist()
     expected = [HOSTILE[i % len(HOSTILE)].replace("\x07", "") for i in range(n)]
     assert names == expected
     assert [r[8] for r in detail] == [float(i) + 0.25 for i in range(n)]
@@ -277,3 +280,27 @@ def test_workbook_layout(result, tmp_path):
     indents = {r[4].value: r[4].alignment.indent for r in energy.iter_rows(min_row=2) if r[0].value == "430000"}
     assert indents["能源活动"] == 0 and indents["燃料燃烧活动"] == 1 and indents["电力和热力生产"] == 3
     assert wb["元数据"].column_dimensions["B"].width == 70
+
+
+def test_workbook_reads_back_in_openpyxl_and_calamine(result, tmp_path):
+    path = tmp_path / "inventory.xlsx"
+    excel.write_workbook(result, path)
+    sheets = ["汇总", "能源活动", "农业", "土地利用变化和林业", "大气污染物", "地区对比", "明细", "质量检查", "元数据"]
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == sheets
+    frames = pd.read_excel(path, sheet_name=None, engine="calamine")
+    assert list(frames) == sheets
+    detail = frames["明细"]
+    assert list(detail.columns) == [c.value for c in wb["明细"][1]]
+    assert detail.columns[0] == "地区代码" and wb["明细"]["A1"].font.b
+    assert detail["排放量"].sum() == pytest.approx(result.emissions["emission"].sum())
+    summary = frames["汇总"]
+    gross = summary[summary.iloc[:, 3] == "排放总量（不含信息项和碳汇）"]
+    assert gross.iloc[0, -1] == pytest.approx(EXPECTED_GROSS_430000)
+    # The label '=HYPERLINK("http://x","y")' is a string cell in both readers, never a formula.
+    assert (detail == FORMULA).sum().sum() == 2
+    cells = [c for row in wb["明细"].iter_rows() for c in row if c.value == FORMULA]
+    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(path) as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in xml and b"<f " not in xml

@@ -1,6 +1,6 @@
 """The self-contained HTML report (DESIGN 3.7): inline CSS, inline SVG charts, no network.
 
-Numbers come from the same summary frames as the workbook (`report.excel`).
+Numbers come from the same summary frames as the workbook (`report.summaries`).
 Greenhouse gases are shown in 万吨 CO2e (zh) or kt CO2e (en) in charts and the
 summary tables; pollutants and the region comparison in tonnes. Every label from
 the inputs is escaped: by jinja2's autoescape in the template, by `html.escape`
@@ -22,7 +22,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from inventory import resources
-from inventory.report.excel import (
+from inventory.report.summaries import (
     FUEL_GROUPS,
     LEDGER_COLUMNS,
     REGION_KEYS,
