@@ -61,9 +61,9 @@ GROUPS = (
     Group("agriculture", "livestock", ("3.A",), ("animal",), ("3.A.1", "dairy_cattle", "", 5, "万头")),
     Group("agriculture", "cropland", ("3.C",), ("rice", "fertiliser", "crop"),
           ("3.C.7", "rice_early", "", 120, "千公顷")),
-    Group("land_use", "land_use", ("3.B",), ("land",), ("3.B.1", "林地", "", 2000, "千公顷")),
+    Group("land_use", "land_use", ("3.B",), ("land",), ("3.B.1", "forest_land", "", 2000, "千公顷")),
     Group("waste", "waste", ("4",), ("waste",), ("4.A", "msw", "", 150, "万吨")),
-    Group("other_pollutant", "other_pollutant", ("P",), ("dust",), ("P.2.A.5.b", "施工面积", "", 300, "公顷")),
+    Group("other_pollutant", "other_pollutant", ("P",), ("dust",), ("P.2.A.5.b", "construction_area", "", 300, "公顷")),
 )
 # The 参数 sheet's example: energy shows a sulfur content; other sectors an activity uncertainty
 # on their first group's example.
