@@ -98,7 +98,10 @@ def analyse(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd.Data
     from inventory.analysis.key_categories import key_categories
     from inventory.analysis.uncertainty import analyse_uncertainty, row_uncertainties
 
-    uncertainty = analyse_uncertainty(emissions, factor_table, params, draws=draws, seed=seed).table
+    # Activity uncertainty comes only from `uncertainty.activity` rows: without them nothing is known.
+    has_activity_uncertainty = len(params) > 0 and params["name"].eq("uncertainty.activity").any()
+    uncertainty = (analyse_uncertainty(emissions, factor_table, params, draws=draws, seed=seed).table
+                   if has_activity_uncertainty else pd.DataFrame())
     rows = row_uncertainties(emissions, factor_table, params, kinds=("emission", "sink")) if len(uncertainty) else None
     out = {"key_categories": key_categories(emissions, rows)}
     if len(uncertainty):

@@ -25,6 +25,17 @@ def _own_categories(activity: pd.DataFrame, code: str) -> dict[int, set[str]]:
     return {int(y): set(g) for y, g in rows.groupby("year")["category"]}
 
 
+def _joined_ids(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per GROUP the union of the rows' factor ids, `;`-joined and sorted; joined in Python only where
+    the prefectures used different ids."""
+    distinct = rows[GROUP + ["factor_ids"]].drop_duplicates()
+    several = distinct.duplicated(GROUP, keep=False)
+    single = distinct[~several]
+    multi = distinct[several].groupby(GROUP, sort=False)["factor_ids"].agg(
+        lambda s: ";".join(sorted({x for v in s for x in v.split(";") if x}))).reset_index()
+    return pd.concat([single, multi], ignore_index=True)
+
+
 def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
     """Mark every row `basis = own` and add, for each province, the sum of its prefectures
     (`basis = aggregated`) for the categories in which the province has no rows of its own.
@@ -48,9 +59,8 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
             continue
         agg = sub.groupby(GROUP, sort=False, dropna=False).agg(
             emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
-            activity_unit=("activity_unit", "first"),
-            factor_ids=("factor_ids", lambda s: ";".join(sorted({x for v in s for x in v.split(";") if x})))
-        ).reset_index()
+            activity_unit=("activity_unit", "first")).reset_index()
+        agg = agg.merge(_joined_ids(sub), on=GROUP, how="left")
         agg["region"], agg["basis"] = province, "aggregated"
         parts.append(agg)
     return pd.concat(parts, ignore_index=True)

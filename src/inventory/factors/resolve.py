@@ -14,6 +14,7 @@ import pandas as pd
 
 from inventory import categories, regions
 from inventory.factors.load import LOCAL
+from inventory.lookup import map_distinct
 
 KEY_COLUMNS = ["region", "year", "category", "activity", "technology"]
 _ORDER = ["level", "act_score", "region_score", "tech_score", "cat_score", "year_score"]
@@ -42,9 +43,14 @@ def _expand(keys: pd.DataFrame, column: str, options) -> pd.DataFrame:
     return keys[["key_id", column]].merge(lookup, on=column).drop(columns=column)
 
 
+def _chain(region: str) -> list[str]:
+    """A region's chain; a class region (`~>430000>CN`, see resolution_classes) is its own chain."""
+    return region.split(">") if ">" in region or region.startswith("~") else regions.chain(region)
+
+
 def _region_options(code: str):
-    chain = regions.chain(code)
-    return [(c, len(chain) - i + 1) for i, c in enumerate(chain)] + [("", 1)]
+    chain = _chain(code)
+    return [(c, len(chain) - i + 1) for i, c in enumerate(chain) if c != "~"] + [("", 1)]
 
 
 def _category_options(code: str):
@@ -71,23 +77,60 @@ def candidates(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None 
     table = table[table["activity"].isin(set(keys["activity"]) | {""})].reset_index(drop=True)
     match = table[_MATCH].rename(columns={c: "p_" + c for c in ("activity", "region", "category", "technology")})
     match["tid"] = match.index
+    # Activity and category options together first: they select the fewest table rows per key.
     act = _expand(keys, "activity", lambda a: [(a, 1), ("", 0)])
-    cand = act.merge(match, on="p_activity")
-    for column, options in (("region", _region_options), ("category", _category_options),
-                            ("technology", _technology_options)):
+    act_cat = act.merge(_expand(keys, "category", _category_options), on="key_id")
+    cand = act_cat.merge(match, on=["p_activity", "p_category"])
+    for column, options in (("region", _region_options), ("technology", _technology_options)):
         cand = cand.merge(_expand(keys, column, options), on=["key_id", "p_" + column])
     cand = cand.rename(columns={"reg_score": "region_score", "tec_score": "tech_score"})
-    cand = cand.merge(keys[["key_id", "region", "year"]], on="key_id")
+    own = keys.assign(own=map_distinct(keys["region"], lambda r: _chain(r)[0]))[["key_id", "own", "year"]]
+    cand = cand.merge(own, on="key_id")
     in_years = ((cand["year_from"].isna() | (cand["year_from"] <= cand["year"]))
                 & (cand["year_to"].isna() | (cand["year_to"] >= cand["year"])))
-    own_region_only = (cand["level"] < LOCAL) | (cand["p_region"] == cand["region"])
-    cand = cand[in_years & own_region_only].drop(columns=["region", "year"])
+    own_region_only = (cand["level"] < LOCAL) | (cand["p_region"] == cand["own"])
+    cand = cand[in_years & own_region_only].drop(columns=["own", "year"])
     cand["year_score"] = (cand["year_from"].notna() | cand["year_to"].notna()).astype(int)
     rest = table.drop(columns=[c for c in _MATCH if c not in ("name", "level")] + ["name", "level"])
     return cand.join(rest, on="tid")
 
 
+def resolution_classes(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Group keys that must resolve alike, so that resolution costs per class, not per activity row.
+
+    A key's region matters only through the members of its chain that the table names
+    (own region, parent, CN): the class region is that chain, `~` standing first when
+    the own region has no rows of its own. The year matters only when a row is
+    year-bound. Returns keys' key_id with `class_id`, and the class columns.
+    """
+    present = set(table["region"])
+    region = map_distinct(keys["region"], lambda r: ">".join(
+        ([] if r in present else ["~"]) + [c for c in regions.chain(r) if c in present]))
+    year_bound = bool((table["year_from"].notna() | table["year_to"].notna()).any())
+    year = keys["year"] if year_bound else pd.Series(0, index=keys.index)
+    classes = pd.DataFrame({"key_id": keys["key_id"], "region": region, "year": year, "category": keys["category"],
+                            "activity": keys["activity"], "technology": keys["technology"]})
+    classes["class_id"] = classes.groupby(KEY_COLUMNS, sort=False).ngroup()
+    return classes
+
+
+def resolve_by_class(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """resolve() on resolution classes: (winners with key_id = class_id, key_id -> class_id)."""
+    if names is not None:
+        table = table[table["name"].isin(names) | table["name"].str.startswith(tuple(n + "." for n in names))]
+    classes = resolution_classes(keys, table)
+    distinct = classes.drop_duplicates("class_id").drop(columns="key_id").rename(columns={"class_id": "key_id"})
+    return _resolve(distinct, table), classes[["key_id", "class_id"]]
+
+
 def resolve(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
+    """The winning value per key and parameter name (see _resolve), computed once per resolution class."""
+    won, key_class = resolve_by_class(keys, table, names)
+    return key_class.merge(won.rename(columns={"key_id": "class_id"}), on="class_id").drop(columns="class_id")
+
+
+def _resolve(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
     """The winning value per key and parameter name.
 
     Returns key_id, name, value, basis, method, factor_id, level, uncertainty_low_pct,

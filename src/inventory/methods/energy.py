@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, vocabulary
-from inventory.factors.resolve import KEY_COLUMNS, resolve
+from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
 
@@ -72,8 +72,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
-    wide = _wide(resolve(distinct, factor_table, _NAMES))
-    k = keys.join(wide, on="key_id")
+    won, key_class = resolve_by_class(distinct, factor_table, _NAMES)
+    k = keys.merge(key_class, on="key_id").join(_wide(won), on="class_id")
 
     ncv = _col(k, "ncv")
     ncv_ok = _col(k, "ncv:basis", "") == k["kind"]

@@ -27,8 +27,9 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     own = emissions[emissions["basis"] == "own"]
     frames = []
-    for province in sorted(set(own["region"])):
-        kids = [c for c in regions.children(province) if c in set(own["region"])]
+    present = set(own["region"])
+    for province in sorted(present):
+        kids = [c for c in regions.children(province) if c in present]
         mine = own[own["region"] == province]
         if not kids or mine.empty:
             continue
