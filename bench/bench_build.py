@@ -79,8 +79,8 @@ def synthetic_rows(n: int, seed: int) -> dict[str, list]:
     """Column-wise cell values of n activity rows and one sulfur-content row per region-year."""
     from inventory import categories, regions
     rng = np.random.default_rng([seed, n])
-    reg = regions.table() if hasattr(regions, "table") else None
-    codes = [c for c in reg.index if c.startswith("43")] if reg is not None else []
+    reg = regions.table()
+    codes = [c for c in reg.index if str(c).startswith("43")]  # Hunan and its 14 prefectures
     names = [reg.at[c, "name_zh"] for c in codes]
     cats = leaf_categories()
     cat_names = [categories.table().at[c, "name_zh"] for c in cats]
@@ -284,6 +284,14 @@ def _dump(obj, path: Path) -> None:
         pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+_T0 = time.perf_counter()
+
+
+def _progress(message: str) -> None:
+    """A progress mark on stderr; the driver shows the last one when it stops a stage."""
+    print(f"PROGRESS {time.perf_counter() - _T0:.1f} s: {message}", file=sys.stderr, flush=True)
+
+
 class _Timer:
     """Accumulates seconds per part name."""
 
@@ -301,12 +309,12 @@ class _Timer:
                 return fn(*args, **kwargs)
             finally:
                 self.parts[label] = self.parts.get(label, 0.0) + time.perf_counter() - t0
+                _progress(f"{label} done" + (f" (set {state['calls'] - 1})" if first_name and label == name else ""))
         return timed
 
 
 def stage_read(work: Path) -> dict:
     from inventory.read import read_raw, validate
-    from inventory import regions, categories, vocabulary  # noqa: F401  (imports outside the timing)
     before = _rss_mib()
     t0 = time.perf_counter()
     raw, files, problems = read_raw([work / "data"], work / "data")
@@ -417,7 +425,7 @@ def stage_build(work: Path) -> dict:
     before = _rss_mib()
     t0 = time.perf_counter()
     outcome = build_inventory(BuildOptions(paths=[work / "data"], out=out, gwp=GWP, lang=LANG, base=work / "data"),
-                              progress=lambda s: marks.append((s, time.perf_counter())))
+                              progress=lambda s: (marks.append((s, time.perf_counter())), _progress(s)))
     t1 = time.perf_counter()
     marks.append(("end", t1))
     parts = {name: marks[i + 1][1] - t for i, (name, t) in enumerate(marks[:-1])}
@@ -453,19 +461,48 @@ def run_stage_here(name: str, work: Path, profile: bool) -> None:
 
 # ---------------------------------------------------------------- driver
 
-def run_stage(name: str, work: Path, timeout: float | None, profile: bool = False) -> dict:
+def _child_rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_stage(name: str, work: Path, timeout: float | None, profile: bool = False,
+              max_rss: float | None = None) -> dict:
+    """Run one stage in a fresh interpreter; stop it after `timeout` s or above `max_rss` MiB."""
     cmd = [sys.executable, os.path.abspath(__file__), "--_stage", name, "--_work", str(work)]
     if profile:
         cmd.append("--_profile")
     t0 = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"status": f"timeout after {timeout:.0f} s"}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        stopped = ""
+        while proc.poll() is None:
+            time.sleep(0.25)
+            if timeout and time.perf_counter() - t0 > timeout:
+                stopped = f"stopped after {timeout:.0f} s (timeout)"
+            elif max_rss and _child_rss_mib(proc.pid) > max_rss:
+                stopped = f"stopped at {time.perf_counter() - t0:.0f} s: RSS over {max_rss:.0f} MiB"
+            if stopped:
+                proc.kill()
+                proc.wait()
+                err.seek(0)
+                marks = [ln for ln in err.read().splitlines() if ln.startswith("PROGRESS ")]
+                if marks:
+                    stopped += f"; last progress mark at {marks[-1][9:]}"
+                return {"status": stopped}
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     wall = time.perf_counter() - t0
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")]
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("BENCH ")]
     if proc.returncode != 0 or not lines:
-        tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+        tail = "\n".join(stderr.strip().splitlines()[-15:])
         return {"status": f"failed (exit {proc.returncode})", "stderr": tail}
     res = json.loads(lines[-1][6:])
     res["status"] = "ok"
@@ -510,7 +547,9 @@ def main(argv=None) -> int:
     ap.add_argument("--sheets-per-file", type=int, default=2)
     ap.add_argument("--writer", choices=["xml", "openpyxl"], default="xml",
                     help="how the input workbooks are written (xml: direct, fast; openpyxl: write-only mode)")
-    ap.add_argument("--timeout", type=float, default=None, help="seconds per stage subprocess")
+    ap.add_argument("--timeout", type=float, default=None, help="stop a stage subprocess after this many seconds")
+    ap.add_argument("--max-rss", type=float, default=None, metavar="MIB",
+                    help="stop a stage subprocess whose resident memory exceeds this many MiB")
     ap.add_argument("--no-detail", action="store_true", help="do not print the parts of each stage")
     ap.add_argument("--json", type=Path, help="also write all figures to this JSON file")
     ap.add_argument("--_stage", choices=STAGES, help=argparse.SUPPRESS)
@@ -526,7 +565,9 @@ def main(argv=None) -> int:
     root = args.keep or Path(tempfile.mkdtemp(prefix="inventory-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     import platform
-    print(f"# inventory benchmark  python {platform.python_version()}  {os.cpu_count()} CPUs  work dir {root}")
+    import inventory
+    print(f"# inventory {inventory.__version__} from {Path(inventory.__file__).parent}  python "
+          f"{platform.python_version()}  {os.cpu_count()} CPUs  work dir {root}")
     print("# rows/s = activity rows of the size / seconds;  peak = max RSS of the stage's process (MiB);"
           "  +MiB = peak - RSS before the timed work")
     print(fmt_row(["size", "stage", "seconds", "rows/s", "peak", "+MiB"], WIDTHS))
@@ -543,11 +584,12 @@ def main(argv=None) -> int:
             results: dict = {"inputs": stamp}
             for name in [s for s in STAGES if s in args.stages]:
                 need = NEEDS.get(name)
-                if need and results.get(need, {}).get("status") != "ok" and not (work / f"{'inputs' if need == 'read' else 'result'}.pkl").exists():
+                pickle_file = work / ("inputs.pkl" if need == "read" else "result.pkl")
+                if need and (results[need]["status"] != "ok" if need in results else not pickle_file.exists()):
                     results[name] = {"status": f"not run ({need} did not finish)"}
                     print_result(size, name, results[name], False)
                     continue
-                results[name] = run_stage(name, work, args.timeout)
+                results[name] = run_stage(name, work, args.timeout, max_rss=args.max_rss)
                 print_result(size, name, results[name], not args.no_detail)
             b, base = results.get("build", {}), results.get("baseline", {})
             if b.get("status") == "ok" and base.get("status") == "ok":
@@ -560,8 +602,10 @@ def main(argv=None) -> int:
                       f"{c['info']['emission_rows']:,} emission rows, substances {', '.join(c['info']['substances'])}",
                       flush=True)
             for name in args.profile:
-                res = run_stage(name, work, args.timeout, profile=True)
+                res = run_stage(name, work, args.timeout, profile=True, max_rss=args.max_rss)
                 print(f"# profile of {name} ({size:,}): {res.get('profile', res.get('status'))}", flush=True)
+                if not args.keep and res.get("profile"):
+                    print(Path(res["profile"]).read_text(), flush=True)
             all_results[size] = results
     finally:
         if args.json:
