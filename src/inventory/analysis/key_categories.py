@@ -118,6 +118,67 @@ def key_categories(emissions: pd.DataFrame, uncertainties: pd.DataFrame | None =
     cat["lulucf"] = is_lulucf(cat["category"]).to_numpy()
     u_cat = _category_uncertainty(uncertainties)
     out = []
+    for with_lulucf in (True, False):
+        sub = cat if with_lulucf else cat[~cat["lulucf"]]
+        out += _approach1(sub, base_year, with_lulucf)
+    if not u_cat.empty:
+        out += _approach2(cat, u_cat, base_year)
+    if not out:
+        return pd.DataFrame(columns=KEY_CATEGORY_COLUMNS)
+    table = pd.concat(out, ignore_index=True)
+    table["base_year"] = table["base_year"].astype("Int64")
+    table = table.assign(_a=table["assessment"].map({"level": 0, "trend": 1}), _l=~table["with_lulucf"])
+    table = table.sort_values(["region", "year", "_a", "_l", "approach", "cumulative"], kind="stable")
+    return table[KEY_CATEGORY_COLUMNS].reset_index(drop=True)
+
+
+def _ranked(frame: pd.DataFrame, group: list[str], threshold: float) -> pd.DataFrame:
+    """rank() for many groups at once: sorted by share within each group, running total and key flag."""
+    out = frame.dropna(subset=["share"]).sort_values(
+        group + ["share", "category", "substance"], ascending=[True] * len(group) + [False, True, True], kind="stable")
+    out["cumulative"] = out.groupby(group, sort=False)["share"].cumsum()
+    out["key"] = (out["cumulative"] - out["share"]) < threshold - 1e-12
+    return out
+
+
+def _approach1(cat: pd.DataFrame, base_year: int | None, with_lulucf: bool) -> list[pd.DataFrame]:
+    """Approach 1 level (Eq. 4.1) for every region-year and trend (Eq. 4.2/4.3) for every later year, on
+    whole tables (one pass, not one per region-year)."""
+    if cat.empty:
+        return []
+    level = cat.assign(share=cat["E"].abs() / cat.groupby(["region", "year"])["E"].transform(lambda e: e.abs().sum())
+                       .replace(0, np.nan))
+    level = _ranked(level, ["region", "year"], THRESHOLD[1]).assign(
+        base_year=pd.NA, with_lulucf=with_lulucf, assessment="level", approach=1)
+    base = cat.groupby("region")["year"].transform("min") if base_year is None else pd.Series(base_year, cat.index)
+    cat = cat.assign(base=base)
+    e0 = cat[cat["year"] == cat["base"]][["region", "category", "substance", "E"]].rename(columns={"E": "E0"})
+    later = cat[cat["year"] > cat["base"]][["region", "year", "base"]].drop_duplicates()
+    if later.empty:
+        return [level]
+    grid = later.merge(pd.concat([e0[["region", "category", "substance"]],
+                                  cat[cat["year"] > cat["base"]][["region", "category", "substance"]]]).drop_duplicates(),
+                       on="region")
+    grid = grid.merge(e0, on=["region", "category", "substance"], how="left").merge(
+        cat[["region", "year", "category", "substance", "E"]].rename(columns={"E": "Et"}),
+        on=["region", "year", "category", "substance"], how="left").fillna({"E0": 0.0, "Et": 0.0})
+    g = grid.groupby(["region", "year"])
+    abs0, net0, nett = g["E0"].transform(lambda e: e.abs().sum()), g["E0"].transform("sum"), g["Et"].transform("sum")
+    valid = (abs0 != 0) & (net0 != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eq42 = grid["E0"].abs() / abs0 * ((grid["Et"] - grid["E0"]) / grid["E0"].abs() - (nett - net0) / net0.abs()).abs()
+        eq43 = grid["Et"].abs() / abs0
+    trend = eq42.where(grid["E0"] != 0, eq43).where(valid)
+    total = trend.groupby([grid["region"], grid["year"]]).transform("sum")
+    grid = grid.assign(share=(trend / total.replace(0, np.nan)).where(total != 0, trend * np.nan))
+    trend_rows = _ranked(grid, ["region", "year"], THRESHOLD[1]).rename(columns={"base": "base_year"}).assign(
+        with_lulucf=with_lulucf, assessment="trend", approach=1)
+    return [level, trend_rows]
+
+
+def _approach2(cat: pd.DataFrame, u_cat: pd.Series, base_year: int | None) -> list[pd.DataFrame]:
+    """Approach 2 (Eq. 4.4/4.5) where category uncertainties are known, per region-year."""
+    out = []
     for region, by_region in cat.groupby("region", sort=True):
         years = sorted(int(y) for y in by_region["year"].unique())
         base = int(base_year) if base_year is not None else years[0]
@@ -128,7 +189,6 @@ def key_categories(emissions: pd.DataFrame, uncertainties: pd.DataFrame | None =
                 if now.empty:
                     continue
                 lv = level_assessment(now["E"])
-                out.append(_rows(now, lv, region, year, None, with_lulucf, "level", 1))
                 u = _lookup(u_cat, region, year, now)
                 ok = u.notna()
                 if ok.any():
@@ -141,21 +201,12 @@ def key_categories(emissions: pd.DataFrame, uncertainties: pd.DataFrame | None =
                 tr = trend_assessment(pair["E0"], pair["Et"])
                 if tr.isna().all():
                     continue
-                total = tr.sum()
-                out.append(_rows(pair, tr / total if total else tr * np.nan, region, year, base, with_lulucf,
-                                 "trend", 1))
                 u = _lookup(u_cat, region, year, pair).fillna(_lookup(u_cat, region, base, pair))
                 ok = u.notna()
                 if ok.any():
                     out.append(_rows(pair[ok], uncertainty_weighted(tr[ok], u[ok]), region, year, base, with_lulucf,
                                      "trend", 2))
-    if not out:
-        return pd.DataFrame(columns=KEY_CATEGORY_COLUMNS)
-    table = pd.concat(out, ignore_index=True)
-    table["base_year"] = table["base_year"].astype("Int64")
-    table = table.assign(_a=table["assessment"].map({"level": 0, "trend": 1}), _l=~table["with_lulucf"])
-    table = table.sort_values(["region", "year", "_a", "_l", "approach", "cumulative"], kind="stable")
-    return table[KEY_CATEGORY_COLUMNS].reset_index(drop=True)
+    return out
 
 
 def _pair(sub: pd.DataFrame, base: int, year: int) -> pd.DataFrame:

@@ -106,8 +106,17 @@ def resolution_classes(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     present = set(table["region"])
     region = map_distinct(keys["region"], lambda r: ">".join(
         ([] if r in present else ["~"]) + [c for c in regions.chain(r) if c in present]))
-    year_bound = bool((table["year_from"].notna() | table["year_to"].notna()).any())
-    year = keys["year"] if year_bound else pd.Series(0, index=keys.index)
+    bound = table[table["year_from"].notna() | table["year_to"].notna()]
+    local = bound["level"] == LOCAL
+    every_region = set(bound.loc[~local, "activity"])  # shipped/user year-bound rows apply in every region
+    pairs = set(zip(bound.loc[local, "region"], bound.loc[local, "activity"]))
+    if "" in every_region:
+        needs_year = pd.Series(True, index=keys.index)
+    else:
+        pair = keys["region"].astype(str) + "|" + keys["activity"].astype(str)
+        needs_year = keys["activity"].isin(every_region) | pair.isin({f"{r}|{a}" for r, a in pairs}) \
+            | (keys["region"].isin({r for r, a in pairs if a == ""}))
+    year = keys["year"].where(needs_year, 0)
     classes = pd.DataFrame({"key_id": keys["key_id"], "region": region, "year": year, "category": keys["category"],
                             "activity": keys["activity"], "technology": keys["technology"]})
     classes["class_id"] = classes.groupby(KEY_COLUMNS, sort=False).ngroup()
@@ -158,8 +167,16 @@ def _combine_removal(cand: pd.DataFrame) -> pd.DataFrame:
     devices = per_device[per_device["p_technology"] != ""]
     devices = devices.merge(override[["key_id", "name"]], on=["key_id", "name"], how="left", indicator=True)
     devices = devices[devices["_merge"] == "left_only"].assign(keep=lambda d: 1 - d["value"])
-    combined = devices.groupby(["key_id", "name"], sort=False).agg(
-        keep=("keep", "prod"), factor_id=("factor_id", ";".join), level=("level", "max")).reset_index()
+    group = devices.groupby(["key_id", "name"], sort=False)
+    combined = group.agg(keep=("keep", "prod"), factor_id=("factor_id", "first"), level=("level", "max"),
+                         devices=("factor_id", "size")).reset_index()
+    several = combined["devices"] > 1  # join ids in Python only where several devices act on one substance
+    if several.any():
+        multi = devices.merge(combined.loc[several, ["key_id", "name"]], on=["key_id", "name"])
+        joined = multi.groupby(["key_id", "name"], sort=False)["factor_id"].agg(";".join)
+        combined = combined.set_index(["key_id", "name"])
+        combined.loc[joined.index, "factor_id"] = joined
+        combined = combined.reset_index()
     combined["value"] = 1 - combined["keep"]
     combined["basis"], combined["method"] = "", ""
     combined["uncertainty_low_pct"] = combined["uncertainty_high_pct"] = np.nan
