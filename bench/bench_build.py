@@ -372,7 +372,9 @@ def stage_write(work: Path) -> dict:
     tm = _Timer()
     t_ = SimpleNamespace(write_emissions=tm.wrap("per region-year: csv+parquet", tables.write_emissions,
                                                  "emissions.csv+parquet"),
-                         write_checks=tm.wrap("per region-year: checks.csv", tables.write_checks, "checks.csv"))
+                         write_checks=tm.wrap("per region-year: checks.csv", tables.write_checks, "checks.csv"),
+                         write_analysis=tm.wrap("per region-year: analysis csv", tables.write_analysis,
+                                                "analysis csv"))
     x_ = SimpleNamespace(write_workbook=tm.wrap("per region-year: inventory.xlsx", excel.write_workbook,
                                                 "inventory.xlsx"))
     h_ = SimpleNamespace(render_html=tm.wrap("per region-year: report.html (render)", html.render_html,
