@@ -137,26 +137,40 @@ def build(
     with _progress() as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
-    rows = outcome.manifest["rows"]
-    err.print(f"rows: read {rows['read']}, used {rows['used']}, skipped {rows['skipped']}, rejected {rows['rejected']}")
+    _print_counts(outcome.manifest["rows"], lang)
+    zh = lang == "zh"
     if outcome.result is None:
-        err.print(f"[red]build failed[/red]: inputs have problems; only {out_dir / 'manifest.json'} was written")
+        err.print(f"[red]未生成清单[/red]：输入有错误，只写入了 {out_dir / 'manifest.json'}" if zh else
+                  f"[red]build failed[/red]: inputs have problems; only {out_dir / 'manifest.json'} was written")
         raise typer.Exit(outcome.exit_code)
-    _summary(outcome.result)
+    _summary(outcome.result, lang)
     failed = int((outcome.result.checks["result"] == "fail").sum())
-    err.print(f"[green]built[/green] {out_dir}/ (inventory.xlsx, report.html, emissions.csv, manifest.json)"
-              + (f"; {failed} checks failed" if failed else ""))
+    files = "inventory.xlsx, report.html, emissions.csv, manifest.json"
+    if zh:
+        err.print(f"[green]已生成[/green] {out_dir}/（{files}）" + (f"；{failed} 项核查未通过" if failed else ""))
+    else:
+        err.print(f"[green]built[/green] {out_dir}/ ({files})" + (f"; {failed} checks failed" if failed else ""))
     raise typer.Exit(outcome.exit_code)
 
 
-def _summary(result) -> None:
+def _print_counts(c: dict, lang: str) -> None:
+    """Rows read, used, skipped and rejected, to stderr."""
+    if lang == "zh":
+        err.print(f"行数：读取 {c['read']}，使用 {c['used']}，跳过 {c['skipped']}，拒绝 {c['rejected']}")
+    else:
+        err.print(f"rows: read {c['read']}, used {c['used']}, skipped {c['skipped']}, rejected {c['rejected']}")
+
+
+def _summary(result, lang: str) -> None:
     """A short table of gross CO2e and main pollutants per region-year, to stderr."""
     from inventory.aggregate import totals
 
     e = result.emissions
     co2e = totals(e, ["region", "region_name", "year"]).set_index(["region", "year"])["co2e_t"]
     pol = totals(e[e["substance"].isin(["SO2", "NOx", "PM2.5"])], ["region", "year", "substance"])
-    table = Table("region", "year", "CO2e (万t)", "SO2 (t)", "NOx (t)", "PM2.5 (t)", title="gross emissions")
+    heads = ("地区", "年份", "CO2当量 (万吨)") if lang == "zh" else ("region", "year", "CO2e (10^4 t)")
+    table = Table(*heads, "SO2 (t)", "NOx (t)", "PM2.5 (t)", title="排放总量（不含信息项和碳汇）" if lang == "zh"
+                  else "gross emissions (memo items and sinks excluded)")
     for (code, yr), value in co2e.items():
         p = pol[(pol["region"] == code) & (pol["year"] == yr)].set_index("substance")["emission"]
         name = e.loc[e["region"] == code, "region_name"].iat[0]
@@ -184,12 +198,10 @@ def validate(
                                    "files": files}, ensure_ascii=False))
     else:
         _print_problems(result.problems, lang=lang)
-        c = result.counts()
+        _print_counts(result.counts(), lang)
         if lang == "zh":
-            err.print(f"行数：读取 {c['read']}，使用 {c['used']}，跳过 {c['skipped']}，拒绝 {c['rejected']}")
             err.print("[green]检查通过 (clean)[/green]" if not result.errors else f"[red]{len(result.errors)} 个错误[/red]")
         else:
-            err.print(f"rows: read {c['read']}, used {c['used']}, skipped {c['skipped']}, rejected {c['rejected']}")
             err.print("[green]clean[/green]" if not result.errors else f"[red]{len(result.errors)} errors[/red]")
     raise typer.Exit(2 if result.errors else 0)
 
