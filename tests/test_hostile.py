@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-import pytest
 from typer.testing import CliRunner
 
 from conftest import HEADERS_EN, write_workbook

@@ -106,14 +106,6 @@ def factor(from_unit: str, to_unit: str) -> float:
     return float(parse(from_unit).to(parse(to_unit).units).magnitude / parse(to_unit).magnitude)
 
 
-def fits(text: str, dimension: str) -> bool:
-    """True when unit `text` has the pint dimensionality `dimension` (e.g. `[mass]/[energy]`)."""
-    try:
-        return parse(text).check(dimension)
-    except ValueError:
-        return False
-
-
 def to_canonical(units: pd.Series) -> pd.DataFrame:
     """Factor and canonical unit for every entry of a column of unit strings.
 

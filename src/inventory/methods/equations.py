@@ -40,11 +40,6 @@ def after_control(uncontrolled, removal_efficiency):
     return uncontrolled * (1.0 - np.nan_to_num(removal_efficiency, nan=0.0))
 
 
-def combined_efficiency(efficiencies):
-    """η = 1 − Π(1 − ηᵢ) for control devices in series (DESIGN 3.3)."""
-    return 1.0 - np.prod([1.0 - e for e in efficiencies], axis=0)
-
-
 def pm10_after_control(pm25_uncontrolled, pm10_uncontrolled, eta_pm25, eta_coarse):
     """PM10 (t) after control from its PM2.5 and coarse (PM2.5–10) parts.
 

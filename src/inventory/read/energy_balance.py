@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-import numpy as np
 import pandas as pd
 
 from inventory import regions, resources

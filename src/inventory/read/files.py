@@ -163,10 +163,3 @@ def open_workbook(path: Path) -> Workbook:
     except Exception as exc:  # calamine raises its own error types for broken files
         book.problems.append(Problem(f"workbook cannot be read: {exc}", file=name, expected="a valid .xlsx file"))
     return book
-
-
-def read_sheets(path: Path) -> tuple[dict[str, pd.DataFrame], Problem | None]:
-    """All readable sheets of a workbook as raw cell grids (no header parsing), read with calamine."""
-    book = open_workbook(path)
-    fatal = next((p for p in book.problems if not p.sheet), None)
-    return book.sheets, fatal
