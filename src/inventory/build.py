@@ -12,12 +12,12 @@ import pandas as pd
 
 from inventory import __version__, aggregate, categories, regions
 from inventory.factors import load
-from inventory.factors.resolve import KEY_COLUMNS, local_to_long
-from inventory.methods import energy
+from inventory.factors.resolve import local_to_long
+from inventory import methods
 from inventory.province import add_aggregated
-from inventory.qa.reconcile import province_vs_prefectures
+from inventory.qa.checks import CheckContext, run_checks
 from inventory.read import Inputs, read_inputs
-from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
+from inventory.result import EMISSION_COLUMNS, BuildResult
 
 SORT = ["region", "year", "category", "activity", "technology", "substance"]
 
@@ -73,19 +73,14 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     if built is None:
         built = set(activity["region"])
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
-    combustion = activity[energy.is_combustion(activity["category"])] if len(activity) else activity
-    emissions, not_estimated = energy.compute(combustion, table) if len(combustion) else (pd.DataFrame(), pd.DataFrame())
-    other = activity.drop(combustion.index)
-    not_estimated = pd.concat([not_estimated, _no_method(other)], ignore_index=True)
-    if emissions.empty:
-        emissions = pd.DataFrame(columns=KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit",
-                                                        "factor_ids"])
+    emissions, not_estimated = methods.compute_all(activity, table)
     emissions = add_aggregated(emissions, activity, built)
     emissions = emissions[emissions["region"].isin(built)]
     emissions = _finish(emissions, gwp, lang)
-    checks = province_vs_prefectures(emissions, (thresholds or {}).get("province_vs_prefectures"))
+    checks = run_checks(CheckContext(emissions=emissions, inputs=inputs, factor_table=table,
+                                     not_estimated=not_estimated, thresholds=thresholds or {}))
     not_estimated = _label_not_estimated(not_estimated, lang)
-    return BuildResult(emissions=emissions, checks=checks.reindex(columns=CHECK_COLUMNS),
+    return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,
                        warnings=[p.to_dict() for p in inputs.warnings],
                        analysis=analyse(emissions, table, inputs.params, draws, seed))
@@ -107,14 +102,6 @@ def analyse(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd.Data
     if len(uncertainty):
         out["uncertainty"] = uncertainty
     return out
-
-
-def _no_method(activity: pd.DataFrame) -> pd.DataFrame:
-    """Rows of categories this version has no method for: listed as not estimated (NE)."""
-    secondary = activity["activity"].isin(["electricity", "heat", "gdp", "population"])
-    rows = activity[~secondary & (activity["category"] != "stat")]
-    keys = rows[KEY_COLUMNS].drop_duplicates()
-    return keys.assign(substance="", reason="no method for this category in this version")
 
 
 def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:

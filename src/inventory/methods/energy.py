@@ -193,3 +193,6 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
 def is_combustion(category: pd.Series) -> pd.Series:
     """True for categories under 1.A (fuel combustion)."""
     return map_distinct(category, lambda c: "1.A" in categories.ancestors(c)).astype(bool)
+
+
+handles = is_combustion  # the method registry's name (methods/__init__.py)

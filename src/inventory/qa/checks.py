@@ -1,0 +1,45 @@
+"""The cross-verification checks of a build (DESIGN 3.8 `[checks.<name>]`, issue 5).
+
+Each check is a function `check(ctx: CheckContext) -> DataFrame` with CHECK_COLUMNS
+(`result` = pass, warn or fail); its thresholds come from `ctx.thresholds[<name>]`
+(the project file's `[checks.<name>]` table) over the check's own defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from inventory.qa.reconcile import province_vs_prefectures
+from inventory.result import CHECK_COLUMNS
+
+
+@dataclass
+class CheckContext:
+    """What the checks see: the finished emissions table (EMISSION_COLUMNS + sector, substance_kind),
+    the validated inputs, the factor table used, the not-estimated rows and the project's thresholds."""
+
+    emissions: pd.DataFrame
+    inputs: object  # inventory.read.Inputs
+    factor_table: pd.DataFrame
+    not_estimated: pd.DataFrame
+    thresholds: dict = field(default_factory=dict)
+
+    def limits(self, name: str, defaults: dict) -> dict:
+        """The check's thresholds: project file values over the defaults."""
+        return {**defaults, **(self.thresholds.get(name) or {})}
+
+
+def _province_vs_prefectures(ctx: CheckContext) -> pd.DataFrame:
+    return province_vs_prefectures(ctx.emissions, ctx.thresholds.get("province_vs_prefectures"))
+
+
+CHECKS = [_province_vs_prefectures]
+
+
+def run_checks(ctx: CheckContext) -> pd.DataFrame:
+    """Every check's rows, in CHECK_COLUMNS order."""
+    frames = [check(ctx).reindex(columns=CHECK_COLUMNS) for check in CHECKS]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CHECK_COLUMNS)
