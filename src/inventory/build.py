@@ -86,7 +86,25 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,
                        warnings=[p.to_dict() for p in inputs.warnings],
-                       analysis=analyse(emissions, table, inputs.params, draws, seed))
+                       analysis=analyse(emissions, table, inputs.params, draws, seed),
+                       statistics=statistics(activity, built))
+
+
+def statistics(activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
+    """The statistics rows (category `stat`: GDP in 元, population in 人) of the built regions, summed
+    per region, year and activity."""
+    stat = activity[activity["category"] == "stat"] if len(activity) else activity
+    if stat.empty:
+        return pd.DataFrame(columns=["region", "year", "activity", "amount"])
+    own = stat.groupby(["region", "year", "activity"], as_index=False)["amount"].sum()
+    # A built province without statistics of its own gets its prefectures' sum (as its emissions do).
+    parent = own["region"].map(regions.parent)
+    summed = own.assign(region=parent)[parent.isin(built)].groupby(["region", "year", "activity"],
+                                                                    as_index=False)["amount"].sum()
+    have = set(zip(own["region"], own["year"], own["activity"]))
+    summed = summed[[k not in have for k in zip(summed["region"], summed["year"], summed["activity"])]]
+    out = pd.concat([own, summed], ignore_index=True)
+    return out[out["region"].isin(built)].reset_index(drop=True)
 
 
 def analyse(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd.DataFrame, draws: int,
@@ -321,6 +339,10 @@ def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
     ledger = result.ledger[result.ledger["region"].isin({region, ""})]
     mine = set(zip(ledger["file"], ledger["sheet"], ledger["row"]))
     warnings = [w for w in result.warnings if (w["file"], w["sheet"], w["row"]) in mine or w["row"] is None]
-    analysis = {name: t[(t["region"] == region) & (t["year"] == year)] for name, t in result.analysis.items()}
+    analysis = {name: t[(t["region"] == region) & (t["year" if "year" in t else "year_to"] == year)]
+                for name, t in result.analysis.items()}
+    stats = result.statistics
+    if stats is not None and len(stats):
+        stats = stats[(stats["region"] == region) & (stats["year"] == year)]
     return BuildResult(result.emissions[keep], checks, ne, ledger, warnings,
-                       {**result.meta, "regions": [region], "years": [year]}, analysis)
+                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats)
