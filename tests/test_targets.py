@@ -284,3 +284,11 @@ def test_no_data_at_all_keeps_every_indicator(tmp_path):
     t = track_targets(spec, emissions().iloc[0:0], activity().iloc[0:0])
     assert set(t["indicator"]) == set(spec["indicator"])
     assert (t["status"] == "no_data").all() and (t["reason"] == "no data for this region").all()
+
+
+def test_hunan_example_targets_load():
+    """The shipped example's plan targets (examples/hunan/targets.toml) pass the loader."""
+    spec = load_targets(Path(__file__).resolve().parents[1] / "examples" / "hunan" / "targets.toml")
+    assert list(spec["indicator"]) == ["scrap_ratio", "secondary_nonferrous_metals", "bulk_solid_waste_utilisation"]
+    assert list(spec["target_value"]) == [30.0, 110.0, 60.0]
+    assert spec["source"].str.contains("湖南省减污降碳协同增效实施方案").all()
