@@ -35,7 +35,7 @@ so `synergy` is left empty.
 
 Scope: emission rows only (`kind == "emission"`: memo items and sinks are not in the gross
 totals); `total`, each sector (emissions `sector`) and each category at the level the inputs
-gave; one row per air pollutant present (every substance without CO2e). A key present in
+gave; one row per air pollutant present (substances of kind `pollutant` in data/substances.csv). A key present in
 only one of the two years has no percentage (NaN), never an invented zero.
 """
 
@@ -44,7 +44,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import categories
+from inventory import categories, vocabulary
 
 COCONTROL_COLUMNS = ["region", "category", "year_from", "year_to", "substance", "change_pct", "co2e_change_pct",
                      "elasticity", "quadrant", "synergy"]
@@ -104,7 +104,8 @@ def _sums(e: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per region, year, level and key: pollutant emissions (t) and CO2e / CO2 totals (t CO2e, t)."""
     keys = ["region", "year", "level", "key"]
     ghg = e["co2e_t"].notna()
-    pol = e[~ghg].groupby(keys + ["substance"], sort=False)["emission"].sum().rename("E").reset_index()
+    pollutant = e["substance"].map(vocabulary.substances()["kind"]).eq("pollutant")
+    pol = e[pollutant].groupby(keys + ["substance"], sort=False)["emission"].sum().rename("E").reset_index()
     carbon = e[ghg].assign(co2=e["emission"].where(e["substance"] == "CO2"))
     carbon = carbon.groupby(keys, sort=False).agg(C=("co2e_t", "sum"), CO2=("co2", "sum"),
                                                   n_co2=("co2", "count")).reset_index()

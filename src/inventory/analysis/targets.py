@@ -141,9 +141,11 @@ def _indicator(item: dict, n: int, file: str, problems: list[Problem], seen: set
 def _part(item: dict, key: str, kind, bad, required: bool) -> dict:
     """numerator / denominator table: checked ids (substance, activity, category)."""
     part = item.get(key)
+    if kind not in KINDS:  # the kind is reported already; its parts cannot be checked against it
+        return {}
     if part is None:
         if required:
-            what = KINDS[kind][0] if kind in KINDS and key == "numerator" else "activity"
+            what = KINDS[kind][0] if key == "numerator" else "activity"
             bad(key, f"missing {key}", "", f'{{ {what} = "..." }}')
         return {}
     if not required:
@@ -153,7 +155,7 @@ def _part(item: dict, key: str, kind, bad, required: bool) -> dict:
         bad(key, f"{key} must be a table", part, '{ activity = "gdp" }')
         return {}
     out = {}
-    want = KINDS[kind][0] if key == "numerator" and kind in KINDS else "activity"
+    want = KINDS[kind][0] if key == "numerator" else "activity"
     unknown = set(part) - {want, "category"}
     for k in sorted(unknown):
         bad(f"{key}.{k}", f"key not used in a {kind} {key}", k, f"{want}, category")
