@@ -2,22 +2,23 @@
 
 Sources: the co-control effects coordinate system (协同控制效应坐标系) and the co-control
 (cross-)elasticity (协同控制弹性系数 / 交叉弹性) of Mao Xianqiang (毛显强) and co-workers:
-Mao X., Zeng A., Hu T., Zhou J., Xing Y., Liu S., "Co-control of local air pollutants and CO2
-in the Chinese iron and steel industry", Environ. Sci. Technol. 2013, 47(21), 12002-12010;
-applied to a city's measures in 邢有凯, 毛显强, 冯相昭 等, 城市蓝天保卫战行动协同控制局地大气
-污染物和温室气体效果评估——以唐山市为例, 中国环境管理 2020, 12(4): 20-28. The elasticity is
+Mao X., Zeng A., Hu T. et al., "Co-control of local air pollutants and CO2 in the Chinese iron
+and steel industry", Environ. Sci. Technol. 2013, 47(21), 12002-12010; applied to a city's
+measures in 邢有凯, 毛显强, 冯相昭 等, 城市蓝天保卫战行动协同控制局地大气污染物和温室气体效果
+评估——以唐山市为例, 中国环境管理 2020, 12(4): 20-28. The elasticity is
 
     Els_j/k = (ER_j / Q_j) / (ER_k / Q_k)
 
 with ER the emission reduction and Q the emission before it, j the air pollutant and k the
 greenhouse gas; Els > 0 with both ratios positive: both reduced (co-control); Els < 0: one
 reduced while the other grows; Els > 1: the pollutant falls by a larger share than the
-greenhouse gas; 0 < Els < 1: the greenhouse gas by a larger share (the reading of Els as
-tabulated in PMC11666946, Table 2, a secondary copy: the primary papers were not at hand in
-full text, so equation numbers are not quoted). Since numerator and denominator change sign
-together, Els = change_pct / co2e_change_pct with changes taken as increases.
+greenhouse gas; 0 < Els < 1: the greenhouse gas by a larger share; ER/Q = 0: no effect on that
+substance. This form and reading were checked in a later paper only (PubMed Central
+PMC11666946, Table 2, which tabulates Els_j/k and these readings); the two papers above were not
+at hand in full text, so no equation number is quoted. Since numerator and denominator change sign together,
+Els = change_pct / co2e_change_pct with changes taken as increases.
 
-Carbon measure: Mao et al. 2013 use CO2; Xing et al. 2020 use greenhouse gases. The contract
+Carbon measure: Mao et al. 2013 use CO2; Xing et al. 2020 greenhouse gases. The contract
 (co2e_change_pct) uses CO2e (t CO2e, column co2e_t, every greenhouse gas); the CO2-only change
 and elasticity are given as well (`co2_change_pct`, `elasticity_co2`).
 
