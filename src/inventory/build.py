@@ -40,6 +40,7 @@ class BuildOptions:
     draws: int = 10000
     seed: int = 0
     jobs: int = 1
+    targets: Path | None = None  # a targets file (DESIGN 3.8 `targets`, 3.9 targets.csv)
     project: bool = False  # a project build: each region-year succeeds or fails on its own (DESIGN 3.8)
 
 
@@ -66,7 +67,7 @@ def _selection(options: BuildOptions) -> set[str] | None:
 
 def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR5", lang: str = "zh",
                       built: set[str] | None = None, thresholds: dict | None = None, draws: int = 10000,
-                      seed: int = 0) -> BuildResult:
+                      seed: int = 0, targets: pd.DataFrame | None = None) -> BuildResult:
     """Emissions, checks and not-estimated list from validated inputs (no files written).
 
     built: the regions to report (None = every region with rows of its own; a province
@@ -83,11 +84,13 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     checks = run_checks(CheckContext(emissions=emissions, inputs=inputs, factor_table=table,
                                      not_estimated=not_estimated, thresholds=thresholds or {}))
     not_estimated = _label_not_estimated(not_estimated, lang)
+    stats = statistics(activity, built)
     return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,
                        warnings=[p.to_dict() for p in inputs.warnings],
-                       analysis=analyse(emissions, table, inputs.params, draws, seed),
-                       statistics=statistics(activity, built))
+                       analysis=analyse(emissions, table, inputs.params, draws, seed, _with_summed(activity, stats),
+                                        targets),
+                       statistics=stats)
 
 
 def statistics(activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
@@ -107,11 +110,24 @@ def statistics(activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
     return out[out["region"].isin(built)].reset_index(drop=True)
 
 
+def _with_summed(activity: pd.DataFrame, stats: pd.DataFrame) -> pd.DataFrame:
+    """The activity rows plus the statistics summed for provinces without their own (see `statistics`)."""
+    own = activity[activity["category"] == "stat"] if len(activity) else activity
+    have = set(zip(own["region"], own["year"], own["activity"])) if len(own) else set()
+    extra = stats[[k not in have for k in zip(stats["region"], stats["year"], stats["activity"])]]
+    return pd.concat([activity, extra.assign(category="stat", technology="")], ignore_index=True) if len(extra) \
+        else activity
+
+
 def analyse(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd.DataFrame, draws: int,
-            seed: int) -> dict[str, pd.DataFrame]:
+            seed: int, activity: pd.DataFrame | None = None, targets: pd.DataFrame | None = None
+            ) -> dict[str, pd.DataFrame]:
     """The analyses whose inputs the build has (DESIGN 3.9): key categories always; uncertainty
-    (Approach 1 and Monte Carlo) when any row's activity and factor uncertainty are known."""
+    (Approach 1 and Monte Carlo) when any row's activity and factor uncertainty are known;
+    co-control indicators when a region has two years; target tracking when a targets file is given."""
+    from inventory.analysis.cocontrol import cocontrol
     from inventory.analysis.key_categories import key_categories
+    from inventory.analysis.targets import track_targets
     from inventory.analysis.uncertainty import analyse_uncertainty, row_uncertainties
 
     # Activity uncertainty comes only from `uncertainty.activity` rows: without them nothing is known.
@@ -122,6 +138,12 @@ def analyse(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd.Data
     out = {"key_categories": key_categories(emissions, rows)}
     if len(uncertainty):
         out["uncertainty"] = uncertainty
+    if len(emissions) and emissions.groupby("region")["year"].nunique().max() > 1:
+        out["cocontrol"] = cocontrol(emissions)
+    if targets is not None:
+        stat = activity if activity is not None else pd.DataFrame(columns=["region", "year", "category", "activity",
+                                                                          "amount"])
+        out["targets"] = track_targets(targets, emissions, stat)
     return out
 
 
@@ -169,6 +191,10 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     """
     from inventory.report import tables
 
+    targets = None
+    if options.targets is not None:
+        from inventory.analysis.targets import load_targets
+        targets = load_targets(options.targets)  # a bad targets file is a usage error, before any work
     progress("reading workbooks")
     inputs, files = read_inputs(options.paths, _selection(options), options.years, options.base)
     meta = {"program_version": __version__, "factor_set_version": load.factor_set_version(),
@@ -188,7 +214,7 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     progress("resolving factors and computing emissions")
     factor_table = load.load_all(options.factor_dirs)
     result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
-                               options.checks, options.draws, options.seed)
+                               options.checks, options.draws, options.seed, targets)
     meta["regions"] = sorted(set(result.emissions["region"]))
     meta["years"] = sorted(int(y) for y in set(result.emissions["year"]))
     result.meta = meta

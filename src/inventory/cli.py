@@ -121,6 +121,8 @@ def build(
     keep_going: Annotated[bool, typer.Option(help="Build from the rows that passed; exit 1 if any were rejected.")] = False,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws for the uncertainty analysis.", min=100)] = 10000,
     seed: Annotated[int, typer.Option(help="Random seed of the Monte Carlo analysis (same seed, same numbers).")] = 0,
+    targets: Annotated[Optional[Path], typer.Option(help="Targets file (TOML) to track; default: the project's "
+                                                    "`targets`.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes writing the region-year folders "
                                       "(0 = one per CPU).", min=0)] = 0,
     debug: DebugOpt = False,
@@ -145,6 +147,7 @@ def build(
         keep_going=keep_going, strict=strict, checks=project.checks if project else {},
         base=project.base if project else Path.cwd(), draws=draws, seed=seed,
         jobs=jobs or _cpus(), project=project is not None,
+        targets=targets or (project.targets if project else None),
     )
     with _progress() as progress:
         outcome = build_inventory(options, progress)

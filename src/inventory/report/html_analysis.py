@@ -114,7 +114,7 @@ def _cocontrol_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
     span = c.assign(span=c["year_to"] - c["year_from"]).sort_values("span")
     widest = span.iloc[-1]
     c = c[(c["year_from"] == widest["year_from"]) & (c["year_to"] == widest["year_to"])]
-    names = {k.removeprefix("quadrant_"): v for k, v in lbl.items() if k.startswith("quadrant_")}
+    names = {k.removeprefix("chart_quadrant_"): v for k, v in lbl.items() if k.startswith("chart_quadrant_")}
     period = f"{int(widest['year_from'])}–{int(widest['year_to'])}"
     mine = c[c["region"].astype(str) == headline]
     points = [(s, x, y, PALETTE[i % len(PALETTE)]) for i, (s, x, y) in

@@ -112,7 +112,10 @@ def _item_order(group: str, item: str) -> tuple:
         return (0, rank, item)
     if group == "substance":
         return (1, vocab_order("substances.csv", "id").get(item, 500), item)
-    return (2, 0, item)
+    first = ["CO2/gdp", "CO2e/gdp", "CO2e/population"]
+    pollutant = item.split("/")[0]
+    return (2, first.index(item) if item in first else 10 + (POLLUTANTS.index(pollutant) if pollutant in POLLUTANTS
+                                                             else 99), item)
 
 
 def series_view(result: BuildResult, lang: str) -> View | None:
