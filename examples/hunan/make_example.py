@@ -1,20 +1,32 @@
-"""Regenerate the example workbooks in ``data/`` from the CEADs files in ``source/``.
+"""Regenerate the example workbooks in ``data/`` (and ``../hunan-revision/data/``) from ``source/``.
 
     python examples/hunan/make_example.py
 
 Needs pandas and openpyxl only. Deterministic: the same ``source/`` gives
-byte-identical workbooks.
+byte-identical workbooks. For every year Y of YEARS (2017-2019):
 
-* ``data/430000_能源平衡表_2019.xlsx``: the province's 2019 CEADs energy
-  inventory, values unchanged, laid out as a wide energy balance (DESIGN 3.3).
-* ``data/<code>_能源_2019.xlsx``: ILLUSTRATIVE prefecture workbooks in the long
+* ``data/430000_能源平衡表_<Y>.xlsx``: the province's CEADs energy inventory of
+  year Y, values unchanged, laid out as a wide energy balance (DESIGN 3.3).
+* ``data/<code>_能源_<Y>.xlsx``: ILLUSTRATIVE prefecture workbooks in the long
   v1 format. For every category of ``energy_balance_sectors.csv`` and fuel, the
-  province's combusted amount (final use of the ``sector`` rows plus the
+  province's combusted amount in Y (final use of the ``sector`` rows plus the
   positive inputs of the ``transformation_combustion`` rows) is multiplied by
-  the prefecture's share of CEADs city CO2 (latest year <= 2019; 娄底, absent
-  from CEADs, gets the remainder of the province's 2019 Scope 1 total) and by a
-  deterministic factor in [0.85, 1.15] per prefecture and category, so the
-  prefectures do not add up exactly to the province. These are NOT statistics.
+  the prefecture's share of CEADs city CO2 (latest year <= Y, divided by the
+  province's Scope 1 total of Y; 娄底, absent from CEADs, gets the remainder)
+  and by a deterministic factor in [0.85, 1.15] per prefecture and category
+  (the same every year), so the prefectures do not add up exactly to the
+  province. These are NOT statistics.
+
+And once:
+
+* ``data/统计指标.xlsx``: GDP and resident population (category ``stat``) of the
+  province and the prefectures, 2017-2019: the published figures of
+  ``source/hunan_statistics_published.csv`` where one was found, the rest
+  derived by ``derive_statistics`` and marked 示例数据（非统计数据）.
+* ``data/430000_活动水平不确定性.xlsx``: the province's ``uncertainty.activity``
+  rows, one per fuel it burns (every year): ACTIVITY_UNCERTAINTY.
+* ``../hunan-revision/data/431300_能源_2019_修订.xlsx``: the revised copy of one
+  prefecture-year workbook for the revised edition (``revise_rows``).
 """
 
 from __future__ import annotations
@@ -22,24 +34,33 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
+
+# openpyxl serialises XML differently with and without lxml: always without, so the bytes do not
+# depend on whether lxml is installed. Read when openpyxl is first imported.
+os.environ["OPENPYXL_LXML"] = "False"
+from openpyxl import Workbook  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
 OUT = HERE / "data"
-YEAR = 2019
+REVISION_OUT = HERE.parent / "hunan-revision" / "data"
+YEARS = (2017, 2018, 2019)
 PROVINCE = "430000"
 FIXED_TIME = datetime(2019, 12, 31)
-SOURCE_NOTE = (
-    "示例数据（非统计数据）：由CEADs湖南省2019年能源清单按CEADs城市CO2份额推算，"
-    "见 examples/hunan/README.md"
-)
 PARAM_NOTE = "示例数据（假设的电厂入炉煤化验值）"
+ILLUSTRATIVE = "示例数据（非统计数据）"
+
+
+def source_note(year: int) -> str:
+    """The 数据来源 cell of the illustrative prefecture rows of `year`."""
+    return (f"{ILLUSTRATIVE}：由CEADs湖南省{year}年能源清单按CEADs城市CO2份额推算，"
+            "见 examples/hunan/README.md")
 
 
 def vocab_dir() -> Path:
@@ -88,6 +109,17 @@ def exact_floats():
         writer.safe_string = original
 
 
+def core_xml() -> str:
+    """The document properties part, written whole: openpyxl stamps the save time into it, and
+    its namespace layout differs between versions (with and without lxml)."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ('<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/'
+            'terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:creator>examples/hunan/'
+            f'make_example.py</dc:creator><dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>')
+
+
 def save(wb: Workbook, path: Path) -> None:
     """Save with exact floats and fixed timestamps, so the file bytes are reproducible."""
     wb.properties.creator = "examples/hunan/make_example.py"
@@ -101,34 +133,27 @@ def save(wb: Workbook, path: Path) -> None:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps save time here
-                text = data.decode("utf-8")
-                start = text.find("<dcterms:modified")
-                end = text.find("</dcterms:modified>")
-                if start >= 0 and end >= 0:
-                    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
-                    text = (text[:start]
-                            + f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}'
-                            + text[end:])
-                data = text.encode("utf-8")
+                data = core_xml().encode("utf-8")
             zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(zi, data)
 
 
 def read_energy() -> pd.DataFrame:
-    e = pd.read_csv(SOURCE / "ceads_hunan_energy_inventory_2019.csv")
-    return e[e.year == YEAR]
+    """The CEADs provincial energy inventory rows of YEARS (long shape, CEADs units)."""
+    e = pd.read_csv(SOURCE / "ceads_hunan_energy_inventory_2017_2019.csv")
+    return e[e.year.isin(YEARS)]
 
 
-def write_province_balance(energy, sectors, fuels) -> None:
+def write_province_balance(energy, sectors, fuels, year) -> None:
     wide = energy.pivot(index="row_order", columns="fuel", values="value")
     labels = energy.drop_duplicates("row_order").set_index("row_order").row_label
     zh = dict(zip(sectors.row_label_en, sectors.row_label_zh))
     wb = Workbook()
     ws = wb.active
-    ws.title = f"能源平衡表 {PROVINCE} {YEAR}"
+    ws.title = f"能源平衡表 {PROVINCE} {year}"
     ws.append(["地区", "湖南省"])
-    ws.append(["年份", YEAR])
+    ws.append(["年份", year])
     ws.append([])
     ws.append(["项目"] + [f"{f.name_zh}({f.unit})" for f in fuels.itertuples()])
     for order in sorted(labels.index):
@@ -137,7 +162,7 @@ def write_province_balance(energy, sectors, fuels) -> None:
             v = wide.loc[order, f]
             row.append(None if pd.isna(v) else float(v))
         ws.append(row)
-    path = OUT / f"{PROVINCE}_能源平衡表_{YEAR}.xlsx"
+    path = OUT / f"{PROVINCE}_能源平衡表_{year}.xlsx"
     save(wb, path)
     check_province_balance(path, energy, zh)
 
@@ -166,11 +191,13 @@ def combusted_by_category(energy, sectors, fuels) -> pd.DataFrame:
     return m.groupby(["category", "activity"], as_index=False, sort=True).value.sum()
 
 
-def prefecture_shares(regions) -> pd.Series:
+def prefecture_shares(regions, year) -> pd.Series:
+    """Each prefecture's weight in `year`: CEADs city CO2 (latest year <= `year`) / the province's
+    Scope 1 total of `year`; prefectures absent from CEADs share the remainder equally."""
     cities = pd.read_csv(SOURCE / "ceads_hunan_cities_co2_1997_2019.csv")
-    cities = cities[cities.year <= YEAR].sort_values("year").groupby("city").tail(1)
-    total = pd.read_csv(SOURCE / "ceads_hunan_co2_total_2019.csv")
-    total = total[(total.year == YEAR) & (total.fuel == "Scope_1_Total")].value.item()
+    cities = cities[cities.year <= year].sort_values("year").groupby("city").tail(1)
+    total = pd.read_csv(SOURCE / "ceads_hunan_co2_total_2017_2019.csv")
+    total = total[(total.year == year) & (total.fuel == "Scope_1_Total")].value.item()
     prefs = regions[regions.parent == PROVINCE]
     co2 = {}
     for r in prefs.itertuples():
@@ -213,7 +240,7 @@ TCE_ROW = "433100"  # gives residential raw coal in 吨标准煤
 RAW_COAL_KGCE_PER_KG = 0.7143  # GB/T 2589-2020 Appendix A, 原煤
 
 
-def prefecture_rows(i, region, amounts, share, cats_zh, fuel_zh, fuel_unit):
+def prefecture_rows(i, region, amounts, share, cats_zh, fuel_zh, fuel_unit, year):
     code = region.code
     region_cell = [code, region.aliases.split(";")[0], region.name_zh][i % 3]
     style = UNIT_STYLES[i % 2]
@@ -243,45 +270,217 @@ def prefecture_rows(i, region, amounts, share, cats_zh, fuel_zh, fuel_unit):
             if dec == 0:
                 value = int(value)
             act_cell = a.activity if (i + len(rows)) % 5 == 0 else fuel_zh[a.activity]
-            rows.append([region_cell, YEAR, cat_cell, act_cell, tech, value, unit, "",
-                         SOURCE_NOTE, note])
+            rows.append([region_cell, year, cat_cell, act_cell, tech, value, unit, "",
+                         source_note(year), note])
     if code in LOCAL_PARAMS:
         s, ncv = LOCAL_PARAMS[code]
         tech = "pc_boiler+scr+fgd+esp" if code == "430600" else ""
-        rows.append([region_cell, YEAR, "1.A.1.a", "原煤", tech, s, "%", "含硫率",
+        rows.append([region_cell, year, "1.A.1.a", "原煤", tech, s, "%", "含硫率",
                      PARAM_NOTE, "电厂入炉煤收到基全硫"])
-        rows.append([region_cell, YEAR, "", "原煤", "", ncv, "kJ/kg", "低位发热量",
+        rows.append([region_cell, year, "", "原煤", "", ncv, "kJ/kg", "低位发热量",
                      PARAM_NOTE, "适用于本市全部原煤"])
     return rows
 
 
-def write_prefectures(energy, sectors, fuels, cats, regions) -> pd.DataFrame:
+HEADER = ["地区", "年份", "排放源类别", "活动", "技术", "活动水平", "单位", "参数", "数据来源", "备注"]
+
+
+def write_rows(rows, path: Path, sheet: str) -> None:
+    """One v1 sheet (HEADER + rows, empty strings as blank cells), saved reproducibly."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append(HEADER)
+    for row in rows:
+        ws.append([None if v == "" else v for v in row])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save(wb, path)
+
+
+def write_prefectures(energy, sectors, fuels, cats, regions, year) -> pd.DataFrame:
+    """The illustrative prefecture workbooks of `year` (and the revised copy, REVISED)."""
     amounts = combusted_by_category(energy, sectors, fuels)
-    shares = prefecture_shares(regions)
+    shares = prefecture_shares(regions, year)
     counts = cats.name_zh.value_counts()
     cats_zh = {c.code: c.name_zh for c in cats.itertuples() if counts[c.name_zh] == 1}
     fuel_zh = dict(zip(fuels.activity, fuels.name_zh))
     fuel_unit = dict(zip(fuels.activity, fuels.unit))
     prefs = regions[regions.parent == PROVINCE].reset_index(drop=True)
-    header = ["地区", "年份", "排放源类别", "活动", "技术", "活动水平", "单位", "参数", "数据来源", "备注"]
     for i, region in enumerate(prefs.itertuples()):
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "能源活动"
-        ws.append(header)
-        for row in prefecture_rows(i, region, amounts, shares[region.code], cats_zh, fuel_zh,
-                                   fuel_unit):
-            ws.append([None if v == "" else v for v in row])
-        save(wb, OUT / f"{region.code}_能源_{YEAR}.xlsx")
+        rows = prefecture_rows(i, region, amounts, shares[region.code], cats_zh, fuel_zh, fuel_unit, year)
+        write_rows(rows, OUT / f"{region.code}_能源_{year}.xlsx", "能源活动")
+        if (region.code, year) == REVISED:
+            write_rows(revise_rows(rows), REVISION_OUT / f"{region.code}_能源_{year}_修订.xlsx", "能源活动")
     return amounts
+
+
+# --- the revised edition (examples/hunan-revision) ------------------------------------------------
+
+REVISED = ("431300", 2019)          # 娄底 2019: the one workbook the revised edition replaces
+REVISED_CATEGORY = "1.A.2.f"        # raw coal of non-metallic minerals (cement, bricks): amount revised
+REVISION_FACTOR = 1.10              # illustrative: +10 %
+REVISED_EF = ("1.A.1.a", 96100, "kg/TJ",
+              "IPCC 2006 Vol.2 Ch.1 Table 1.4: sub-bituminous coal 次烟煤, default CO2 EF 96100 kg/TJ "
+              "(secondary: iClimate/ghgpy src/ghgpy/data/efs.py @352b27c; cross-checked: Table 1.3 "
+              "carbon content 26.2 tC/TJ x 44/12 x 1000 = 96067)")
+
+
+def revise_rows(rows):
+    """The revised copy of a prefecture workbook: its REVISED_CATEGORY raw-coal amount x REVISION_FACTOR
+    (an activity change) and a local ef.CO2 for its power-plant raw coal (a factor change)."""
+    out = []
+    for row in rows:
+        row = list(row)
+        if row[2] == REVISED_CATEGORY and row[3] in ("raw_coal", "原煤") and row[7] == "":
+            old = row[5]
+            row[5] = round(old * REVISION_FACTOR, 2) if isinstance(old, float) else int(round(old * REVISION_FACTOR))
+            row[8] = "示例数据（非统计数据）：修订版，见 examples/hunan-revision/README.md"
+            row[9] = f"修订：原填报 {old} {row[6]}，按企业能源统计核实上调10%（示意）"
+        out.append(row)
+    category, value, unit, source = REVISED_EF
+    out.append([rows[0][0], REVISED[1], category, "原煤", "", value, unit, "ef.CO2", source,
+                "修订示例：假设电厂入炉煤经化验为次烟煤，采用IPCC次烟煤缺省CO2排放因子"])
+    return out
+
+
+def write_revision_project() -> None:
+    """`../hunan-revision/inventory.toml`: every workbook of `data/` (as it is when this runs) except
+    the one REVISED replaces, then the revised copy."""
+    code, year = REVISED
+    replaced = f"{code}_能源_{year}.xlsx"
+    inputs = [f"../hunan/data/{p.name}" for p in sorted(OUT.glob("*.xlsx")) if p.name != replaced]
+    inputs.append(f"data/{code}_能源_{year}_修订.xlsx")
+    listed = "\n".join(f'    "{i}",' for i in inputs)
+    text = f"""# Revised edition of the Hunan example (see README.md). Written by ../hunan/make_example.py:
+# every workbook of ../hunan/data/ except {replaced}, which data/{code}_能源_{year}_修订.xlsx replaces.
+[project]
+name = "湖南省温室气体与大气污染物排放清单（示例，修订版）"
+regions = "all"
+years = "{YEARS[0]}-{YEARS[-1]}"
+gwp = "AR5"
+inputs = [
+{listed}
+]
+"""
+    (REVISION_OUT.parent / "inventory.toml").write_text(text, encoding="utf-8")
+
+
+# --- statistics (category stat): GDP and resident population ------------------------------------
+
+STAT_UNITS = {"gdp": "亿元", "population": "万人"}  # the unit every figure is kept in here
+# Weights for splitting what is left of a province figure among prefectures without one: the lower
+# bounds of the 2018 resident-population classes the provincial statistics bureau gave (邵阳、衡阳
+# 超过700万, 常德、岳阳、永州超过500万, 怀化、郴州、益阳、株洲超过400万, 娄底接近400万, 湘潭、湘西
+# 超过200万, 张家界153.79万; 长沙815.47万), read in https://renkou.net.cn/china/hunan/2019/70948.html.
+# Used for GDP too (equal GDP per head among those prefectures): illustrative only.
+SPLIT_WEIGHTS = pd.Series({
+    "430100": 815.47, "430200": 400, "430300": 200, "430400": 700, "430500": 700, "430600": 500,
+    "430700": 500, "430800": 153.79, "430900": 400, "431000": 400, "431100": 500, "431200": 400,
+    "431300": 400, "433100": 200})
+
+
+def derive_statistics(published: pd.DataFrame, regions, weights: pd.Series = SPLIT_WEIGHTS) -> pd.DataFrame:
+    """Every region x year x indicator: the published figure where there is one, else derived.
+
+    published: region, year, indicator, value (in STAT_UNITS), source. weights: prefecture code ->
+    weight for step 3 (SPLIT_WEIGHTS). Derivation, in this order:
+    1. province, year without a figure: geometric inter/extrapolation of its two nearest published
+       years, v_Y = v_a * (v_a / v_b) ** ((Y - a) / (a - b)) (a constant growth rate);
+    2. prefecture, year without a figure but with one in another year y: v_Y = v_y * P_Y / P_y
+       (its share of the province held constant; nearest y);
+    3. the rest: the province's remainder P_Y - sum(known) split in proportion to `weights`.
+    Returns region, year, indicator, value, source, notes.
+    """
+    prefs = list(regions[regions.parent == PROVINCE].code)
+    pub = published.set_index(["indicator", "region", "year"])["value"]
+    out = []
+    for ind in STAT_UNITS:
+        known = {(r, y): pub[(ind, r, y)] for r in [PROVINCE] + prefs for y in YEARS if (ind, r, y) in pub.index}
+        how = {}
+        prov_years = sorted(y for (r, y) in known if r == PROVINCE)
+        for y in YEARS:
+            if (PROVINCE, y) not in known:
+                a, b = sorted(prov_years, key=lambda t: (abs(t - y), t))[:2]
+                known[(PROVINCE, y)] = known[(PROVINCE, a)] * (known[(PROVINCE, a)] / known[(PROVINCE, b)]) ** (
+                    (y - a) / (a - b))
+                how[(PROVINCE, y)] = f"按全省{min(a, b)}–{max(a, b)}年公布数的年均变化率推算"
+        for r in prefs:
+            own = sorted(y for (q, y) in known if q == r)
+            for y in YEARS:
+                if (r, y) not in known and own:
+                    near = sorted(own, key=lambda t: (abs(t - y), t))[0]
+                    known[(r, y)] = known[(r, near)] * known[(PROVINCE, y)] / known[(PROVINCE, near)]
+                    how[(r, y)] = f"按{near}年公布数占全省比重不变推算"
+        for y in YEARS:
+            rest = [r for r in prefs if (r, y) not in known]
+            left = known[(PROVINCE, y)] - sum(known[(r, y)] for r in prefs if (r, y) in known)
+            assert left > 0, (ind, y, left)
+            w = weights[rest]
+            for r in rest:
+                known[(r, y)] = left * w[r] / w.sum()
+                how[(r, y)] = "全省数减去已知市州后的余量，按2018年常住人口分档下限（省统计局）分配"
+        for (r, y), v in known.items():
+            src = published.set_index(["indicator", "region", "year"]).source.get((ind, r, y))
+            out.append({"region": r, "year": y, "indicator": ind, "value": v,
+                        "source": src if src is not None else ILLUSTRATIVE, "notes": how.get((r, y), "")})
+    return pd.DataFrame(out).sort_values(["region", "year", "indicator"], ignore_index=True)
+
+
+def statistics_rows(stats: pd.DataFrame, regions):
+    """v1 rows of `stats`, spelled in mixed ways on purpose (region, category, activity, unit)."""
+    order = {c: i for i, c in enumerate(regions[(regions.code == PROVINCE) | (regions.parent == PROVINCE)].code)}
+    names = regions.set_index("code")
+    rows = []
+    for s in stats.itertuples():
+        i = order[s.region]
+        region = names.loc[s.region]
+        region_cell = [s.region, region.aliases.split(";")[0], region.name_zh][i % 3]
+        if s.indicator == "gdp":
+            value, unit = ((round(s.value, 2), "亿元") if i % 2 == 0 else (round(s.value * 1e4), "万元"))
+            act = "gdp" if i % 2 == 0 else "地区生产总值"
+        else:
+            value, unit = ((round(s.value * 1e4), "人") if i % 3 == 0 else (round(s.value, 2), "万人"))
+            act = "population" if i % 2 == 1 else "常住人口"
+        rows.append([region_cell, s.year, "stat" if i % 2 == 0 else "统计指标", act, "", value, unit, "",
+                     s.source, s.notes])
+    return rows
+
+
+# --- activity uncertainty of the province's fuel rows ---------------------------------------------
+
+ACTIVITY_UNCERTAINTY = (
+    5, "%",
+    "recommended default uncertainty range for fossil fuel combustion data, +/-5 % (95 % interval), where "
+    "no further data are available; read only in a secondary web copy: https://www.climate-policy-watcher.org/"
+    "emission-factors/activity-data-uncertainties.html ('Activity data uncertainties'); original document "
+    "not identified; IPCC 2006 Vol.2 Ch.2 Table 2.15 could not be read",
+)
+
+
+def uncertainty_rows(amounts_by_year, fuel_zh):
+    """One `uncertainty.activity` row per fuel the province burns in any year (year and category empty:
+    every year, every category)."""
+    fuels = sorted(set().union(*(set(a.activity) for a in amounts_by_year)))
+    value, unit, source = ACTIVITY_UNCERTAINTY
+    return [["湖南省", "", "", fuel_zh[f], "", value, unit, "uncertainty.activity", source,
+             "能源统计活动水平不确定性（95%置信区间半宽），适用于全省全部年份、全部类别"] for f in fuels]
 
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     sectors, fuels, cats, regions = load_vocab()
     energy = read_energy()
-    write_province_balance(energy, sectors, fuels)
-    write_prefectures(energy, sectors, fuels, cats, regions)
+    amounts = []
+    for year in YEARS:
+        e = energy[energy.year == year]
+        write_province_balance(e, sectors, fuels, year)
+        amounts.append(write_prefectures(e, sectors, fuels, cats, regions, year))
+    published = pd.read_csv(SOURCE / "hunan_statistics_published.csv", dtype={"region": str})
+    stats = derive_statistics(published, regions)
+    write_rows(statistics_rows(stats, regions), OUT / "统计指标.xlsx", "统计指标")
+    write_rows(uncertainty_rows(amounts, dict(zip(fuels.activity, fuels.name_zh))),
+               OUT / f"{PROVINCE}_活动水平不确定性.xlsx", "参数")
+    write_revision_project()
 
 
 if __name__ == "__main__":
