@@ -63,6 +63,7 @@ class Inputs:
         activity, technology ("" = any), name, value (canonical), basis, unit, factor_id, source.
     notation: region, year, category, activity, key (NO, NE, NA, IE, C).
     ledger: file, sheet, row, status (used, skipped, rejected), reason, region (code, "" when unknown).
+    facility: facility-reported emissions (read/facility.py FACILITY_COLUMNS; emission in t).
     """
 
     activity: pd.DataFrame
@@ -70,6 +71,7 @@ class Inputs:
     notation: pd.DataFrame
     ledger: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    facility: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def errors(self) -> list[Problem]:
