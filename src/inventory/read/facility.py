@@ -32,7 +32,7 @@ from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import Lookup
 from inventory.read.validate import _Collector, _selected, _text, parse_numbers
-from inventory.read.workbook import column_labels, header_map
+from inventory.read.workbook import header_map, sheet_records
 
 FACILITY_FIELDS = ["region", "year", "facility", "category", "activity", "substance", "emission", "unit",
                    "coverage", "source", "notes"]
@@ -69,19 +69,9 @@ def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.D
     problems = [Problem(f"missing required column {c!r}", file=file, sheet=sheet, row=1,
                         expected="headers " + ", ".join(FACILITY_REQUIRED))
                 for c in FACILITY_REQUIRED if c not in found]
-    body = grid.iloc[1:]
-    raw = pd.DataFrame(index=body.index)
-    for col in FACILITY_FIELDS:
-        raw[col] = body[found[col]] if col in found else None
-    raw.insert(0, "row", body.index.to_numpy() + 1)
-    raw.insert(0, "sheet", sheet)
-    raw.insert(0, "file", file)
-    raw["skip"] = ""
-    labels = column_labels(grid, found)
-    raw["columns"] = [labels] * len(raw)
-    raw["cell_column"] = ""
+    raw = sheet_records(grid, file, sheet, FACILITY_FIELDS, found)
     raw["sheet_kind"] = SHEET_KIND
-    return raw.reset_index(drop=True), problems
+    return raw, problems
 
 
 def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
