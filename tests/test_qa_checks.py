@@ -115,6 +115,22 @@ def test_facility_check_fails(tmp_path):
     assert c["value"] == pytest.approx(300.0) and pd.isna(c["reference"]) and c["result"] == "fail"
 
 
+def test_facility_of_a_region_not_built_is_not_compared(tmp_path):
+    folder = tmp_path / "data"
+    write_workbook(folder / "activity.xlsx", coal("湖南", 2019, 150) + coal("长沙", 2019, 100))
+    write_workbook(folder / "facility.xlsx", [["长沙", 2019, "电厂甲", "1.A.1.a", "原煤", "SO2", 9000, "t", "", ""],
+                                              ["湖南", 2019, "电厂乙", "1.A.1.a", "原煤", "SO2", 30000, "t", "", ""]],
+                   headers=FACILITY_HEADERS)
+    inputs, _ = read_inputs([folder], {"430000", "430100"})
+    r = compile_inventory(inputs, load_all(), built={"430000"})
+    rows = rows_of(r, "facility")
+    # Only the province is reported: 30 000 t against 150e4 × 0.016 = 24 000 t: +25 %, partial coverage,
+    # between the default warn (10 %) and fail (30 %) thresholds.
+    assert list(rows.index) == [("430000", 2019, "1.A.1.a/raw_coal", "SO2")]
+    assert rows["reference"].iloc[0] == pytest.approx(24000.0) and rows["diff_pct"].iloc[0] == pytest.approx(25.0)
+    assert rows["result"].iloc[0] == "warn"
+
+
 def test_facility_partial_excess_within_tolerance_warns(tmp_path):
     facility = [["长沙", 2019, "电厂甲", "1.A.1.a", "原煤", "SO2", 17000, "t", "", "CEMS"]]
     r, _ = build(tmp_path, coal("长沙", 2019, 100), facility, {"facility": {"warn": 0.05, "fail": 0.20}})
@@ -159,14 +175,14 @@ def test_consistency_passes_when_every_substance_rests_on_the_same_amount(tmp_pa
 
 
 def test_consistency_fails_when_a_pollutant_rests_on_another_amount(tmp_path):
-    r, inputs = build(tmp_path, coal("长沙", 2019, 100) + coal("株洲", 2019, 50) + NCV)
+    r, inputs = build(tmp_path, coal("长沙", 2019, 100) + coal("株洲", 2019, 50) + coal("湘潭", 2019, 0) + NCV)
     table = pd.concat([load_all(), local_to_long(inputs.params)], ignore_index=True)
     e = r.emissions.copy()
     # A method that took 90 万吨 for SO2 while CO2 took 100 万吨 (the bug this check is for).
     bad = (e["region"] == "430100") & (e["substance"] == "SO2")
     e.loc[bad, "activity_amount"] = 90e4
     # 株洲's coal without pollutants: greenhouse gases only.
-    e = e[~((e["region"] == "430200") & (e["substance_kind"] == "pollutant"))]
+    e = e[~(e["region"].isin(["430200", "430300"]) & (e["substance_kind"] == "pollutant"))]
     rows = ghg_pollutant_consistency(e, table, {"warn": 0.001, "fail": 0.01}).set_index(["region", "category"])
     a = rows.loc[("430100", "1.A.1.a/raw_coal")]
     assert a["substance"] == "SO2"
@@ -174,6 +190,8 @@ def test_consistency_fails_when_a_pollutant_rests_on_another_amount(tmp_path):
     assert a["diff_pct"] == pytest.approx(-10.0) and a["result"] == "fail"
     b = rows.loc[("430200", "1.A.1.a/raw_coal")]
     assert b["substance"] == "CO2" and pd.isna(b["reference"]) and b["result"] == "warn"
+    zero = rows.loc[("430300", "1.A.1.a/raw_coal")]                 # no coal burnt: nothing to be missing
+    assert zero["value"] == 0 and zero["result"] == "pass"
 
 
 # --- fuel implied by SO2 ---------------------------------------------------------------------

@@ -30,7 +30,8 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     column), reference = the GHG amount, diff_pct = (value − reference) / reference × 100,
     graded against `warn`/`fail`; a pair that cannot be put on one basis (no NCV) is a warn with
     diff_pct empty. A key with greenhouse gases and no pollutant (or the reverse) gets the
-    `missing` result with reference empty. The category cell is `category/activity/technology`.
+    `missing` result with reference empty (pass when its amount is 0: nothing is emitted). The
+    category cell is `category/activity/technology`.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     a = key_amounts(emissions, factor_table)
@@ -58,7 +59,8 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     pol_only = worst[~worst["key_id"].isin(ghg.index)]
     ghg_only = ghg[~ghg.index.isin(pol["key_id"])].reset_index()
     lonely = pd.concat([pol_only, ghg_only], ignore_index=True)
-    lonely = lonely.assign(value=lonely["basis_amount"], reference=np.nan, diff_pct=np.nan, result=t["missing"])
+    lonely = lonely.assign(value=lonely["basis_amount"], reference=np.nan, diff_pct=np.nan,
+                           result=np.where(lonely["basis_amount"] == 0, "pass", t["missing"]))
     out = pd.concat([rows, lonely], ignore_index=True).sort_values(KEY_COLUMNS, kind="stable")
     out["category"] = key_label(out["category"], out["activity"], out["technology"])
     out["check"] = NAME

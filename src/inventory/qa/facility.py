@@ -9,7 +9,8 @@ substance, with diff = (reported − estimate) / estimate:
   `fail`, so reported below the estimate passes;
 - no estimate (0 t or no row) while the facilities report a positive emission: fail.
 The estimate of a category is the sum over it and its descendants (memo items left out), of
-the named activity only when the facility rows name one.
+the named activity only when the facility rows name one. Facilities of regions that the build
+does not report (e.g. prefectures read only for a province's aggregation) are not compared.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ def facility_vs_estimate(facility: pd.DataFrame, emissions: pd.DataFrame,
     when the facility rows do (`1.A.1.a/raw_coal`). Grading: see the module docstring."""
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     if facility is None or facility.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    facility = facility[facility["region"].isin(set(emissions["region"]))]  # regions not built are not compared
+    if facility.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
     rep = reported_by_key(facility)
     rep["reference"] = estimate_under(emissions, rep)

@@ -79,7 +79,8 @@ def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facili
 
 def _facility_rows(facility: pd.DataFrame, amounts: pd.DataFrame, factor_table: pd.DataFrame, t: dict):
     """Rows for facility-reported SO2 that names an activity (see so2_implied_fuel)."""
-    fac = facility[(facility["substance"] == "SO2") & (facility["activity"] != "")]
+    fac = facility[(facility["substance"] == "SO2") & (facility["activity"] != "")
+                   & facility["region"].isin(set(amounts["region"]))]  # regions not built are not compared
     if fac.empty:
         return pd.DataFrame()
     rep = reported_by_key(fac)
