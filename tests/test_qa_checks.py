@@ -131,6 +131,21 @@ def test_facility_of_a_region_not_built_is_not_compared(tmp_path):
     assert rows["result"].iloc[0] == "warn"
 
 
+def test_facility_rows_outside_the_selection_are_skipped_with_a_warning(tmp_path):
+    path = write_workbook(tmp_path / "facility.xlsx",
+                          [["长沙", 2019, "电厂甲", "1.A.1.a", "原煤", "SO2", 100, "t", "", ""],
+                           ["长沙", 2018, "电厂甲", "1.A.1.a", "原煤", "SO2", 100, "t", "", ""],
+                           [None] * 10,
+                           ["株洲", 2019, "电厂乙", "1.A.1.a", "原煤", "SO2", 100, "t", "", ""]],
+                          headers=FACILITY_HEADERS)
+    inputs, _ = read_inputs([path], {"430100"}, {2019}, warn_not_selected=True)
+    assert list(inputs.ledger["status"]) == ["used", "skipped", "skipped", "skipped"]
+    assert list(inputs.ledger["reason"]) == ["", "not_selected", "blank", "not_selected"]
+    assert inputs.counts() == {"read": 4, "used": 1, "skipped": 3, "rejected": 0}
+    assert sorted((w.row, w.column) for w in inputs.warnings) == [(3, "年份 (B)"), (5, "地区 (A)")]
+    assert list(inputs.facility["region"]) == ["430100"]
+
+
 def test_facility_partial_excess_within_tolerance_warns(tmp_path):
     facility = [["长沙", 2019, "电厂甲", "1.A.1.a", "原煤", "SO2", 17000, "t", "", "CEMS"]]
     r, _ = build(tmp_path, coal("长沙", 2019, 100), facility, {"facility": {"warn": 0.05, "fail": 0.20}})
@@ -200,8 +215,18 @@ def test_so2_implied_fuel_passes(tmp_path):
     # A local ef.SO2 of 16 kg/t = 2 × 1 % × (1 − 0.2): the SO2 implies exactly the coal reported.
     activity = coal("长沙", 2019, 100) + [["长沙", 2019, "1.A.1.a", "原煤", "", 16, "kg/t", "ef.SO2", "监测", ""]]
     facility = [["株洲", 2019, "电厂丙", "1.A.1.a", "原煤", "SO2", 4000, "t", "", "排污许可"]]
-    r, _ = build(tmp_path, activity + coal("株洲", 2019, 50), facility)
+    # 湘潭 burns its coal behind FGD with a local removal efficiency of 90 % on top of the local ef.SO2.
+    fgd = [["湘潭", 2019, "1.A.1.a", "原煤", "fgd", 20, "万吨", "", "统计局", ""],
+           ["湘潭", 2019, "1.A.1.a", "原煤", "", 1, "%", "含硫率", "化验", ""],
+           ["湘潭", 2019, "1.A.1.a", "原煤", "", SR, "", "sulfur_retention", "化验", ""],
+           ["湘潭", 2019, "1.A.1.a", "原煤", "", 16, "kg/t", "ef.SO2", "监测", ""],
+           ["湘潭", 2019, "1.A.1.a", "原煤", "fgd", 90, "%", "removal_efficiency.SO2", "监测", ""]]
+    r, _ = build(tmp_path, activity + coal("株洲", 2019, 50) + fgd, facility)
     rows = rows_of(r, "so2_implied_fuel")
+    # E = 16 kg/t × 20e4 t × (1 − 0.9) = 320 t; fuel = 320 / (2 × 0.01 × 0.8 × 0.1) = 200 000 t.
+    c = rows.loc[("430300", 2019, "1.A.1.a/raw_coal/fgd", "SO2")]
+    assert (c["value"], c["reference"]) == pytest.approx((320 / (SO2_PER_T * 0.1), 20e4))
+    assert c["result"] == "pass"
     a = rows.loc[("430100", 2019, "1.A.1.a/raw_coal", "SO2")]
     # E = 16 kg/t × 100e4 t = 16 000 t; fuel = 16 000 / (2 × 0.01 × 0.8) = 1 000 000 t.
     assert (a["value"], a["reference"]) == pytest.approx((16000 / SO2_PER_T, 100e4))

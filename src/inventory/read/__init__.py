@@ -78,7 +78,8 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
     inputs = validate(raw[~rejected & ~is_facility].reindex(columns=RAW_COLUMNS), regions, years, warn_not_selected)
     inputs.facility = empty_facility()
     if is_facility.any():
-        inputs.facility, ledger, found = validate_facility(raw[~rejected & is_facility], regions, years)
+        inputs.facility, ledger, found = validate_facility(raw[~rejected & is_facility], regions, years,
+                                                             warn_not_selected)
         ledger = pd.concat([inputs.ledger, ledger], ignore_index=True)
         inputs.ledger = ledger.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
         inputs.problems = sorted(inputs.problems + found, key=lambda p: (p.file, p.sheet, p.row or 0))

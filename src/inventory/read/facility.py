@@ -75,8 +75,12 @@ def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.D
 
 
 def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
-                      select_years: set[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
+                      select_years: set[int] | None = None, warn_not_selected: bool = False
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
     """Check and convert facility records: (facility table, ledger rows, problems).
+
+    Rows outside select_regions / select_years are skipped as `not_selected` (with a warning
+    each under warn_not_selected, as a project's `validate` asks).
 
     facility table: FACILITY_COLUMNS, emission in t, activity "" when not given,
     coverage `full` or `partial`. Ledger: file, sheet, row, status, reason, region.
@@ -121,6 +125,12 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
     ok = live & ~c.rejected
     selected = ok & _selected(region, year, select_regions, select_years)
     skip = pd.Series("", index=raw.index).mask(blank, "blank").mask(ok & ~selected, "not_selected")
+    if warn_not_selected:
+        outside_year = ok & ~selected & ~year.isin(select_years or set(year))
+        c.add(outside_year, "year", "year outside the project's years (row skipped)",
+              ", ".join(str(y) for y in sorted(select_years or [])), severity="warning", code="not_selected")
+        c.add(ok & ~selected & ~outside_year, "region", "region outside the project's regions (row skipped)",
+              ", ".join(sorted(select_regions or [])), severity="warning", code="not_selected")
     table = pd.DataFrame({
         "region": region, "year": year, "facility": t["facility"], "category": category,
         "activity": activity.fillna(""), "substance": substance, "emission": value * kinds["factor"],
