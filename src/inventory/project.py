@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inventory import regions
+from inventory import categories, regions, vocabulary
 from inventory.errors import Problem, UsageError
 
 
@@ -66,7 +66,97 @@ def load_project(path: Path) -> Project:
         years=parse_years(proj["years"]) if "years" in proj else None,
         gwp=proj.get("gwp", "AR5"),
         factors=[base / p for p in proj.get("factors", [])],
-        checks=spec.get("checks", {}),
+        checks=parse_checks(spec.get("checks", {}), str(path)),
         base=base,
         targets=base / proj["targets"] if proj.get("targets") else None,
     )
+
+
+_RESULTS = ("pass", "warn", "fail")
+# Settings of a check table that name a result rather than a threshold.
+_RESULT_SETTINGS = ("missing", "not_estimated")
+
+
+def parse_checks(spec, file: str = "") -> dict:
+    """The `[checks.<name>]` tables: `warn`/`fail` non-negative fractions with warn ≤ fail, result
+    settings (`missing`, `not_estimated`) one of pass/warn/fail, and `[checks.completeness]`
+    `categories` (codes or names -> codes) and `keys` (see parse_completeness_keys). Every
+    problem is listed in one UsageError."""
+    problems: list[Problem] = []
+
+    def bad(where: str, value, expected: str, message: str = "invalid setting") -> None:
+        problems.append(Problem(message, file=file, column=f"checks.{where}", value=str(value), expected=expected))
+
+    if not isinstance(spec, dict):
+        raise UsageError(Problem("invalid setting", file=file, column="checks", value=str(spec),
+                                 expected="tables [checks.<name>]"))
+    out = {}
+    for name, table in spec.items():
+        if not isinstance(table, dict):
+            bad(name, table, "a table such as warn = 0.1, fail = 0.3")
+            continue
+        table = dict(table)
+        for limit in ("warn", "fail"):
+            if limit in table and (isinstance(table[limit], bool) or not isinstance(table[limit], (int, float))
+                                   or table[limit] < 0):
+                bad(f"{name}.{limit}", table[limit], "a non-negative fraction such as 0.1 (10 %)")
+        if all(isinstance(table.get(k), (int, float)) for k in ("warn", "fail")) and table["warn"] > table["fail"]:
+            bad(f"{name}.warn", table["warn"], "at most the fail threshold")
+        for key in _RESULT_SETTINGS:
+            if key in table and table[key] not in _RESULTS:
+                bad(f"{name}.{key}", table[key], "pass, warn or fail")
+        if name == "completeness":
+            cats = table.get("categories")
+            if cats is not None:
+                codes = [categories.lookup().get(c) for c in (cats if isinstance(cats, list) else [cats])]
+                for c, code in zip(cats if isinstance(cats, list) else [cats], codes):
+                    if code is None:
+                        bad("completeness.categories", c, "IPCC category codes or names (e.g. 1.A.1, 2.A.1)",
+                            "unknown category")
+                table["categories"] = [c for c in codes if c]
+            keys, found = parse_completeness_keys(table.get("keys", {}), file)
+            problems += found
+            table["keys"] = keys
+        out[name] = table
+    if problems:
+        raise UsageError(problems)
+    return out
+
+
+def parse_completeness_keys(spec, file: str = "") -> tuple[list[dict], list[Problem]]:
+    """`[checks.completeness.keys]` -> ([{"region", "category", "key"}], problems).
+
+    `"2.B.3" = "NO"` applies to every region ("" region); a sub-table named by a region
+    (`[checks.completeness.keys."430100"]`) holds that region's keys. Keys: NO, NE, NA, IE, C
+    (IPCC 2006 Vol.1 Ch.8 notation keys); categories by code or name.
+    """
+    rows: list[dict] = []
+    problems: list[Problem] = []
+
+    def one(region: str, category, key, where: str) -> None:
+        code = categories.lookup().get(category)
+        norm = str(key).strip().upper()
+        if code is None:
+            problems.append(Problem("unknown category", file=file, column=where, value=str(category),
+                                    expected="an IPCC category code or name (e.g. 2.B.3)"))
+        if norm not in vocabulary.NOTATION_KEYS:
+            problems.append(Problem("unknown notation key", file=file, column=where, value=str(key),
+                                    expected="NO, NE, NA, IE or C"))
+        if code is not None and norm in vocabulary.NOTATION_KEYS:
+            rows.append({"region": region, "category": code, "key": norm})
+
+    if not isinstance(spec, dict):
+        return rows, [Problem("invalid setting", file=file, column="checks.completeness.keys", value=str(spec),
+                              expected='a table such as "2.B.3" = "NO"')]
+    for name, value in spec.items():
+        if isinstance(value, dict):
+            region = regions.lookup().get(name)
+            if region is None:
+                problems.append(Problem("unknown region", file=file, column=f"checks.completeness.keys.{name}",
+                                        value=name, expected="a GB/T 2260 code or region name"))
+                continue
+            for category, key in value.items():
+                one(region, category, key, f"checks.completeness.keys.{name}.{category}")
+        else:
+            one("", name, value, f"checks.completeness.keys.{name}")
+    return rows, problems

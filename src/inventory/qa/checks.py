@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from inventory.qa.completeness import completeness
+from inventory.qa.consistency import ghg_pollutant_consistency
+from inventory.qa.facility import facility_vs_estimate
 from inventory.qa.reconcile import province_vs_prefectures
+from inventory.qa.so2_fuel import so2_implied_fuel
+from inventory.qa.year_jump import year_jump
 from inventory.result import CHECK_COLUMNS
 
 
@@ -35,7 +40,29 @@ def _province_vs_prefectures(ctx: CheckContext) -> pd.DataFrame:
     return province_vs_prefectures(ctx.emissions, ctx.thresholds.get("province_vs_prefectures"))
 
 
-CHECKS = [_province_vs_prefectures]
+def _facility(ctx: CheckContext) -> pd.DataFrame:
+    return facility_vs_estimate(getattr(ctx.inputs, "facility", None), ctx.emissions, ctx.thresholds.get("facility"))
+
+
+def _ghg_pollutant_consistency(ctx: CheckContext) -> pd.DataFrame:
+    return ghg_pollutant_consistency(ctx.emissions, ctx.factor_table, ctx.thresholds.get("ghg_pollutant_consistency"))
+
+
+def _so2_implied_fuel(ctx: CheckContext) -> pd.DataFrame:
+    return so2_implied_fuel(ctx.emissions, ctx.factor_table, getattr(ctx.inputs, "facility", None),
+                            ctx.thresholds.get("so2_implied_fuel"))
+
+
+def _completeness(ctx: CheckContext) -> pd.DataFrame:
+    return completeness(ctx.emissions, ctx.inputs.notation, ctx.not_estimated, ctx.thresholds.get("completeness"))
+
+
+def _year_jump(ctx: CheckContext) -> pd.DataFrame:
+    return year_jump(ctx.emissions, ctx.thresholds.get("year_jump"))
+
+
+CHECKS = [_province_vs_prefectures, _facility, _ghg_pollutant_consistency, _so2_implied_fuel, _completeness,
+          _year_jump]
 
 
 def run_checks(ctx: CheckContext) -> pd.DataFrame:

@@ -12,6 +12,8 @@ from inventory import resources
 from inventory.errors import Problem
 from inventory.read.energy_balance import is_energy_balance, read_balance_sheet
 from inventory.read.cells import MAX_LISTED, SheetFacts, range_rows, split_ref
+from inventory.read.facility import SHEET_KIND, empty_facility, is_facility_sheet, read_facility_sheet, \
+    validate_facility
 from inventory.read.files import expand_paths, open_workbook, sha256
 from inventory.read.validate import Inputs, validate
 from inventory.read.workbook import LISTS_SHEET, RAW_COLUMNS, is_activity_sheet, read_activity_sheet
@@ -36,7 +38,9 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
             grid = grid.dropna(how="all", axis=1)
             if grid.empty or sheet in _template_sheets():
                 continue  # the templates' instructions and drop-down lists hold no activity rows
-            if is_activity_sheet(grid):
+            if is_facility_sheet(grid):
+                frame, found = read_facility_sheet(grid, shown, sheet)
+            elif is_activity_sheet(grid):
                 frame, found = read_activity_sheet(grid, shown, sheet)
             elif is_energy_balance(grid, sheet):
                 frame, found = read_balance_sheet(grid, shown, sheet)
@@ -70,7 +74,15 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
     bad = {(p.file, p.sheet, p.row) for p in problems if p.code in READER_ROW_ERRORS and p.row is not None}
     keys = pd.Series(list(zip(raw["file"], raw["sheet"], raw["row"])), index=raw.index, dtype=object)
     rejected = keys.isin(bad) if bad else pd.Series(False, index=raw.index)
-    inputs = validate(raw[~rejected], regions, years, warn_not_selected)
+    is_facility = raw["sheet_kind"].eq(SHEET_KIND) if "sheet_kind" in raw else pd.Series(False, index=raw.index)
+    inputs = validate(raw[~rejected & ~is_facility].reindex(columns=RAW_COLUMNS), regions, years, warn_not_selected)
+    inputs.facility = empty_facility()
+    if is_facility.any():
+        inputs.facility, ledger, found = validate_facility(raw[~rejected & is_facility], regions, years,
+                                                             warn_not_selected)
+        ledger = pd.concat([inputs.ledger, ledger], ignore_index=True)
+        inputs.ledger = ledger.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
+        inputs.problems = sorted(inputs.problems + found, key=lambda p: (p.file, p.sheet, p.row or 0))
     if rejected.any():
         extra = raw.loc[rejected, ["file", "sheet", "row"]].drop_duplicates().assign(status="rejected", reason="", region="")
         extra["row"] = extra["row"].astype(int)

@@ -64,6 +64,7 @@ class Inputs:
     notation: region, year, category, activity, key (NO, NE, NA, IE, C).
     ledger: file, sheet, row, status (used, skipped, rejected), reason, region (code, "" when unknown),
         year (<NA> when unknown).
+    facility: facility-reported emissions (read/facility.py FACILITY_COLUMNS; emission in t).
     """
 
     activity: pd.DataFrame
@@ -71,6 +72,7 @@ class Inputs:
     notation: pd.DataFrame
     ledger: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    facility: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def errors(self) -> list[Problem]:

@@ -53,9 +53,15 @@ def read_activity_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.D
     found, _unknown = header_map(grid.iloc[0])
     problems = [Problem(f"missing required column {c!r}", file=file, sheet=sheet, row=1,
                         expected="headers " + ", ".join(REQUIRED)) for c in REQUIRED if c not in found]
+    return sheet_records(grid, file, sheet, FIELDS, found), problems
+
+
+def sheet_records(grid: pd.DataFrame, file: str, sheet: str, fields: list[str], found: dict[str, int]) -> pd.DataFrame:
+    """One raw record per data row of a one-header-row sheet: file, sheet, row (Excel number), the
+    `fields` (cells untouched, None where the column is absent), skip, columns, cell_column."""
     body = grid.iloc[1:]
     raw = pd.DataFrame(index=body.index)
-    for col in FIELDS:
+    for col in fields:
         raw[col] = body[found[col]] if col in found else None
     raw.insert(0, "row", body.index.to_numpy() + 1)
     raw.insert(0, "sheet", sheet)
@@ -64,4 +70,4 @@ def read_activity_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.D
     labels = column_labels(grid, found)
     raw["columns"] = [labels] * len(raw)
     raw["cell_column"] = ""
-    return raw.reset_index(drop=True), problems
+    return raw.reset_index(drop=True)

@@ -1,0 +1,127 @@
+"""Completeness: every category of the guideline is estimated or carries an IPCC notation key
+(issue 5; IPCC 2006 Vol.1 Ch.8 Table 8.2 notation keys NO, NE, NA, IE, C).
+
+Per region and year built, each checked category (default: the leaf categories of
+data/categories.csv that are emission sources, i.e. the categories of China's provincial
+guideline and the pollutant-only sources; memo items and statistics left out) gets a status:
+- `estimated`: it, an ancestor or a descendant has emission rows (an estimate of `1.A.1.a`
+  covers `1.A.1.a.i`; one of `1.A.1.a.i` covers `1.A.1.a`); result pass;
+- `keyed`: a notation key NO, NA, IE or C for it (or a related category) from a workbook row
+  (value cell = the key) or the project file; result pass;
+- `not_estimated`: key NE from a workbook or the project file, or listed by the build as not
+  estimated (activity without a citable factor or method); result `not_estimated` (default warn);
+- `missing`: none of these; result `missing` (default fail).
+Precedence in that order. Project file (DESIGN 3.8 style):
+
+    [checks.completeness]
+    missing = "fail"            # result of a category neither estimated nor keyed
+    not_estimated = "warn"      # result of NE
+    categories = ["1.A", "2"]   # optional: the categories to check instead of the leaves
+    [checks.completeness.keys]
+    "2.B.3" = "NO"              # every region and year
+    [checks.completeness.keys."430100"]
+    "2.C.3" = "NO"              # this region only
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from inventory import categories
+from inventory.errors import UsageError
+from inventory.result import CHECK_COLUMNS
+
+NAME = "completeness"
+DEFAULT_THRESHOLDS = {"missing": "fail", "not_estimated": "warn"}
+TABLE_COLUMNS = ["region", "year", "category", "status", "key", "key_source", "substances", "result"]
+_KEY_ORDER = {"NO": 0, "NA": 1, "IE": 2, "C": 3, "NE": 4}
+
+
+def default_categories() -> list[str]:
+    """The leaf categories of data/categories.csv that are emission sources (kind `emission`)."""
+    t = categories.table()
+    return list(t.loc[(t["kind"] == "emission") & ~t["code"].isin(set(t["parent"])), "code"])
+
+
+def _related(codes, checked: list[str]) -> pd.DataFrame:
+    """(category, checked) for every given category related (itself, ancestor, descendant) to a checked one."""
+    pairs = [(c, k) for c in pd.unique(pd.Series(list(codes), dtype=object)) for k in checked
+             if categories.is_related(c, k)]
+    return pd.DataFrame(pairs, columns=["category", "checked"])
+
+
+def _keys_on(frame: pd.DataFrame, checked: list[str], source: str) -> pd.DataFrame:
+    """The best key per region, year and checked category from rows region, year, category, key."""
+    if frame.empty:
+        return pd.DataFrame(columns=["region", "year", "checked", "key", "key_source"])
+    on = frame.merge(_related(frame["category"], checked), on="category")
+    on = on.assign(_o=on["key"].map(_KEY_ORDER)).sort_values(["region", "year", "checked", "_o"], kind="stable")
+    return on.drop_duplicates(["region", "year", "checked"])[["region", "year", "checked", "key"]].assign(
+        key_source=source)
+
+
+def completeness_table(emissions: pd.DataFrame, notation: pd.DataFrame, not_estimated: pd.DataFrame,
+                       project_keys: list[dict] | None = None, checked: list[str] | None = None,
+                       thresholds: dict | None = None) -> pd.DataFrame:
+    """Each region, year and checked category with its status (estimated, keyed, not_estimated,
+    missing), its notation key and where the key came from (workbook, project, build), the
+    number of substances estimated, and the result (see the module docstring). For the report.
+
+    project_keys: [{"region": code or "" (every region), "category": code, "key": NO|NE|NA|IE|C}].
+    """
+    t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    checked = list(checked or default_categories())
+    ne = not_estimated if not_estimated is not None else pd.DataFrame(columns=["region", "year", "category"])
+    region_years = pd.concat([f[["region", "year"]] for f in (emissions, notation, ne) if len(f)]
+                             or [pd.DataFrame(columns=["region", "year"])]).drop_duplicates()
+    region_years["year"] = region_years["year"].astype(int)
+    grid = region_years.merge(pd.DataFrame({"checked": checked}), how="cross")
+    if grid.empty:
+        return pd.DataFrame(columns=TABLE_COLUMNS)
+
+    est = emissions[emissions["emission"].notna()]
+    est = est.merge(_related(est["category"], checked), on="category")
+    count = est.groupby(["region", "year", "checked"])["substance"].nunique().rename("substances").reset_index()
+    grid = grid.merge(count, on=["region", "year", "checked"], how="left").fillna({"substances": 0})
+
+    book = _keys_on(notation[["region", "year", "category", "key"]] if len(notation)
+                    else pd.DataFrame(), checked, "workbook")
+    proj = pd.DataFrame(project_keys or [], columns=["region", "category", "key"])
+    every = proj[proj["region"] == ""].drop(columns="region").merge(region_years, how="cross")
+    own = proj[proj["region"] != ""].merge(region_years, on="region")
+    proj = _keys_on(pd.concat([every, own], ignore_index=True), checked, "project")
+    build = _keys_on(ne[["region", "year", "category"]].assign(key="NE") if len(ne) else pd.DataFrame(),
+                     checked, "build")
+    keyed = pd.concat([book, proj, build], ignore_index=True).drop_duplicates(["region", "year", "checked"])
+    keyed["year"] = keyed["year"].astype(int)
+    grid = grid.merge(keyed, on=["region", "year", "checked"], how="left").fillna({"key": "", "key_source": ""})
+
+    estimated = grid["substances"] > 0
+    grid["status"] = np.select([estimated, grid["key"].isin(["NO", "NA", "IE", "C"]), grid["key"] == "NE"],
+                               ["estimated", "keyed", "not_estimated"], "missing")
+    grid.loc[estimated, ["key", "key_source"]] = ""
+    grid["result"] = grid["status"].map({"estimated": "pass", "keyed": "pass",
+                                         "not_estimated": t["not_estimated"], "missing": t["missing"]})
+    grid["substances"] = grid["substances"].astype(int)
+    grid = grid.rename(columns={"checked": "category"}).sort_values(["region", "year", "category"], kind="stable")
+    return grid.reset_index(drop=True)[TABLE_COLUMNS]
+
+
+def completeness(emissions: pd.DataFrame, notation: pd.DataFrame, not_estimated: pd.DataFrame,
+                 settings: dict | None = None) -> pd.DataFrame:
+    """checks.csv rows of the completeness table: value = the number of substances estimated for
+    the category (0 when none), reference and diff_pct empty; the status and key are in
+    completeness_table."""
+    settings = settings or {}
+    keys = settings.get("keys")
+    if isinstance(keys, dict):  # as written in a project file, not yet through project.parse_checks
+        from inventory.project import parse_completeness_keys
+
+        keys, problems = parse_completeness_keys(keys)
+        if problems:
+            raise UsageError(problems)
+    table = completeness_table(emissions, notation, not_estimated, keys,
+                               settings.get("categories"), settings)
+    return table.rename(columns={"substances": "value"}).assign(
+        check=NAME, substance="", reference=np.nan, diff_pct=np.nan)[CHECK_COLUMNS]

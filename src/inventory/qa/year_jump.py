@@ -1,0 +1,43 @@
+"""Time-series consistency: year-to-year jumps per region, category and substance (issue 5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from inventory.qa.reconcile import grade
+from inventory.result import CHECK_COLUMNS
+
+NAME = "year_jump"
+DEFAULT_THRESHOLDS = {"warn": 0.10, "fail": 0.30}
+_GROUP = ["region", "category", "substance"]
+
+
+def year_jump(emissions: pd.DataFrame, thresholds: dict | None = None) -> pd.DataFrame:
+    """Relative change of each region's emission per category and substance between consecutive years.
+
+    Years are those the region has in the build, so 2017 -> 2019 are consecutive when 2018 is
+    absent; a category missing in one of them counts as 0 t. diff_pct = (E_y − E_prev) / |E_prev|
+    × 100 (value = E_y, reference = E_prev, t); graded on |diff| against `warn` and `fail`
+    (fractions). A source that appears from 0 t has no finite change: diff_pct empty, result fail.
+    Memo items are left out.
+    """
+    t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    e = emissions[emissions["kind"] != "memo"]
+    if e.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    sums = e.groupby(_GROUP + ["year"], sort=False)["emission"].sum().reset_index()
+    region_years = e[["region", "year"]].drop_duplicates()
+    grid = (sums[_GROUP].drop_duplicates().merge(region_years, on="region")
+            .merge(sums, on=_GROUP + ["year"], how="left").fillna({"emission": 0.0}))
+    grid = grid.sort_values(_GROUP + ["year"], kind="stable")
+    grid["reference"] = grid.groupby(_GROUP, sort=False)["emission"].shift()
+    grid = grid.dropna(subset=["reference"]).rename(columns={"emission": "value"})
+    base = grid["reference"].abs()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff = (grid["value"] - grid["reference"]) / base.where(base != 0)
+    appeared = (base == 0) & (grid["value"] != 0)
+    grid["diff_pct"] = diff * 100
+    grid["result"] = grade(diff.fillna(0), t["warn"], t["fail"]).where(~appeared, "fail")
+    grid["check"] = NAME
+    return grid.reset_index(drop=True)[CHECK_COLUMNS]

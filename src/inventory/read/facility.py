@@ -1,0 +1,163 @@
+"""Facility-reported emissions: a sheet of plant-level emissions (排污许可执行报告, CEMS, carbon-market
+verified CO2) read into `Inputs.facility` for the `facility` cross-check (issue 5).
+
+Sheet format: one header row, Chinese or English headers (data/headers.csv):
+
+| column | 中文 | required | meaning |
+|---|---|---|---|
+| region | 地区 | yes | code, name or alias |
+| year | 年份 | yes | four-digit year |
+| facility | 企业名称 | yes | facility name or id (排污单位名称) |
+| category | 排放源类别 | yes | category code or name |
+| activity | 活动 | no | the fuel or product the facility's emission rests on |
+| substance | 污染物 | yes | substance id or name (SO2, 二氧化硫, CO2...) |
+| emission | 排放量 | yes | the reported emission, a non-negative number |
+| unit | 单位 | yes | a mass unit (t, 万吨, kg) |
+| coverage | 覆盖范围 | no | 全部/full: the sheet's facilities are the whole category; else partial (default) |
+| source | 数据来源 | no | permit report, CEMS, verified carbon-market report... |
+| notes | 备注 | no | free text |
+
+A sheet is of this kind when its first row holds the facility, substance and emission
+headers. Every row ends used, skipped (blank, not selected) or rejected (a Problem
+naming file, sheet, row, column, value and what was expected).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from inventory import categories, regions, resources, units, vocabulary
+from inventory.errors import Problem
+from inventory.lookup import Lookup
+from inventory.read.validate import _Collector, _selected, _text, parse_numbers
+from inventory.read.workbook import header_map, sheet_records
+
+FACILITY_FIELDS = ["region", "year", "facility", "category", "activity", "substance", "emission", "unit",
+                   "coverage", "source", "notes"]
+FACILITY_REQUIRED = ["region", "year", "facility", "category", "substance", "emission", "unit"]
+# Headers that tell a facility sheet from an activity sheet.
+DISTINCT = ["facility", "substance", "emission"]
+FACILITY_COLUMNS = ["region", "year", "facility", "category", "activity", "substance", "emission", "coverage",
+                    "file", "sheet", "row", "source"]
+SHEET_KIND = "facility"
+
+
+@cache
+def coverage_lookup() -> Lookup:
+    """Coverage spellings (全部, full, 部分, partial...) -> `full` or `partial` (data/facility_coverage.csv)."""
+    return Lookup.from_table(resources.data_table("facility_coverage.csv"), "id", ["name_zh", "name_en"], "aliases")
+
+
+def is_facility_sheet(grid: pd.DataFrame) -> bool:
+    """True when the first row holds the facility, substance and emission headers."""
+    if grid.empty:
+        return False
+    found, _ = header_map(grid.iloc[0])
+    return all(c in found for c in DISTINCT)
+
+
+def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Raw records of a facility sheet, one per data row, cells untouched.
+
+    Shaped like the activity reader's records (file, sheet, row, the fields, skip,
+    columns, cell_column) with `sheet_kind` = "facility"; the reported emission is in
+    `emission`.
+    """
+    found, _unknown = header_map(grid.iloc[0])
+    problems = [Problem(f"missing required column {c!r}", file=file, sheet=sheet, row=1,
+                        expected="headers " + ", ".join(FACILITY_REQUIRED))
+                for c in FACILITY_REQUIRED if c not in found]
+    raw = sheet_records(grid, file, sheet, FACILITY_FIELDS, found)
+    raw["sheet_kind"] = SHEET_KIND
+    return raw, problems
+
+
+def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
+                      select_years: set[int] | None = None, warn_not_selected: bool = False
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
+    """Check and convert facility records: (facility table, ledger rows, problems).
+
+    Rows outside select_regions / select_years are skipped as `not_selected` (with a warning
+    each under warn_not_selected, as a project's `validate` asks).
+
+    facility table: FACILITY_COLUMNS, emission in t, activity "" when not given,
+    coverage `full` or `partial`. Ledger: file, sheet, row, status, reason, region.
+    """
+    raw = raw.reset_index(drop=True)
+    c = _Collector(raw)
+    t = {col: _text(raw[col]) for col in FACILITY_FIELDS}
+    blank = pd.concat([t[col] == "" for col in FACILITY_FIELDS], axis=1).all(axis=1)
+    live = ~blank
+    for col in FACILITY_REQUIRED:
+        c.add(live & (t[col] == ""), col, f"{col} is empty", _EXPECTED[col], code="missing")
+
+    region = regions.lookup().resolve(t["region"])
+    c.add(live & (t["region"] != "") & region.isna(), "region", "unknown region", _EXPECTED["region"],
+          code="unknown_region", suggest=regions.lookup().suggest)
+    year, year_text = parse_numbers(raw["year"])
+    year_ok = year.notna() & (year == year.round()) & year.between(1900, 2100)
+    c.add(live & (t["year"] != "") & ~year_ok, "year", "not a year", _EXPECTED["year"], code="bad_year")
+    category = categories.lookup().resolve(t["category"])
+    c.add(live & (t["category"] != "") & category.isna(), "category", "unknown category", _EXPECTED["category"],
+          code="unknown_category", suggest=categories.lookup().suggest)
+    activity = vocabulary.activity_lookup().resolve(t["activity"])
+    c.add(live & (t["activity"] != "") & activity.isna(), "activity", "unknown activity", _EXPECTED["activity"],
+          code="unknown_activity", suggest=vocabulary.activity_lookup().suggest)
+    substance = vocabulary.substance_lookup().resolve(t["substance"])
+    c.add(live & (t["substance"] != "") & substance.isna(), "substance", "unknown substance",
+          _EXPECTED["substance"], code="unknown_substance", suggest=vocabulary.substance_lookup().suggest)
+    value, value_text = parse_numbers(raw["emission"])
+    c.add(live & (t["emission"] != "") & value.isna(), "emission", "not a number", _EXPECTED["emission"],
+          code="bad_value")
+    c.add(live & (value < 0), "emission", "negative emission", _EXPECTED["emission"], code="negative")
+    c.add(live & value_text, "emission", "number stored as text (converted)", severity="warning",
+          code="number_as_text")
+    c.add(live & year_text, "year", "number stored as text (converted)", severity="warning", code="number_as_text")
+    kinds = units.to_canonical(t["unit"])
+    c.add(live & (t["unit"] != "") & (kinds["kind"] != "mass"), "unit", "unit is not a mass", _EXPECTED["unit"],
+          code="unit_mismatch")
+    coverage = coverage_lookup().resolve(t["coverage"])
+    c.add(live & (t["coverage"] != "") & coverage.isna(), "coverage", "unknown coverage", _EXPECTED["coverage"],
+          code="bad_coverage")
+
+    ok = live & ~c.rejected
+    selected = ok & _selected(region, year, select_regions, select_years)
+    skip = pd.Series("", index=raw.index).mask(blank, "blank").mask(ok & ~selected, "not_selected")
+    if warn_not_selected:
+        outside_year = ok & ~selected & ~year.isin(select_years or set(year))
+        c.add(outside_year, "year", "year outside the project's years (row skipped)",
+              ", ".join(str(y) for y in sorted(select_years or [])), severity="warning", code="not_selected")
+        c.add(ok & ~selected & ~outside_year, "region", "region outside the project's regions (row skipped)",
+              ", ".join(sorted(select_regions or [])), severity="warning", code="not_selected")
+    table = pd.DataFrame({
+        "region": region, "year": year, "facility": t["facility"], "category": category,
+        "activity": activity.fillna(""), "substance": substance, "emission": value * kinds["factor"],
+        "coverage": coverage.fillna("partial"), "file": raw["file"], "sheet": raw["sheet"], "row": raw["row"],
+        "source": t["source"]})[selected].reset_index(drop=True)
+    table["year"] = table["year"].astype(int)
+    table["emission"] = table["emission"].astype(float)
+    status = pd.Series("used", index=raw.index).mask(skip != "", "skipped").mask(c.rejected, "rejected")
+    ledger = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"], "row": raw["row"].astype(int),
+                           "status": status, "reason": skip.where(status == "skipped", ""),
+                           "region": region.fillna("").astype(str)})
+    return table[FACILITY_COLUMNS], ledger, c.problems
+
+
+def empty_facility() -> pd.DataFrame:
+    """An empty facility table (no facility sheet in the inputs)."""
+    return pd.DataFrame(columns=FACILITY_COLUMNS)
+
+
+_EXPECTED = {
+    "region": "a GB/T 2260 code, name or alias from the region list (e.g. 430100, 长沙市, 长沙)",
+    "year": "a four-digit year such as 2019",
+    "facility": "the facility's name or id",
+    "category": "an IPCC category code (1.A.1.a) or its Chinese/English name",
+    "activity": "an activity id or name from the activity list (e.g. raw_coal, 原煤)",
+    "substance": "a substance id or name (e.g. SO2, 二氧化硫, NOx, CO2)",
+    "emission": "a non-negative number",
+    "unit": "a mass unit such as t, 万吨, kg",
+    "coverage": "全部/full (the facilities are the whole category) or 部分/partial",
+}
