@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from inventory.qa.reconcile import province_vs_prefectures
+from inventory.qa.reference_approach import reference_approach, reference_approach_table
 from inventory.result import CHECK_COLUMNS
 
 
@@ -35,7 +36,15 @@ def _province_vs_prefectures(ctx: CheckContext) -> pd.DataFrame:
     return province_vs_prefectures(ctx.emissions, ctx.thresholds.get("province_vs_prefectures"))
 
 
-CHECKS = [_province_vs_prefectures]
+def _province_vs_prefectures_fuel(ctx: CheckContext) -> pd.DataFrame:
+    return province_vs_prefectures(ctx.emissions, ctx.thresholds.get("province_vs_prefectures_fuel"), per_fuel=True)
+
+
+def _reference_approach(ctx: CheckContext) -> pd.DataFrame:
+    return reference_approach(reference_approach_table(ctx), ctx.thresholds.get("reference_approach"))
+
+
+CHECKS = [_province_vs_prefectures, _province_vs_prefectures_fuel, _reference_approach]
 
 
 def run_checks(ctx: CheckContext) -> pd.DataFrame:
