@@ -65,6 +65,17 @@ def load_project(path: Path) -> Project:
         years=parse_years(proj["years"]) if "years" in proj else None,
         gwp=proj.get("gwp", "AR5"),
         factors=[base / p for p in proj.get("factors", [])],
-        checks=spec.get("checks", {}),
+        checks=_check_paths(spec.get("checks", {}), base),
         base=base,
     )
+
+
+def _check_paths(checks: dict, base: Path) -> dict:
+    """`[checks.<name>]` tables with their `path`/`*_path` values made absolute (relative to the project file)."""
+    out = {}
+    for name, table in checks.items():
+        if isinstance(table, dict):
+            table = {k: str(base / v) if (k == "path" or k.endswith("_path")) and isinstance(v, str) else v
+                     for k, v in table.items()}
+        out[name] = table
+    return out

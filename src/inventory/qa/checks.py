@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from inventory.qa.external import external_checks, external_table
 from inventory.qa.reconcile import province_vs_prefectures
 from inventory.qa.reference_approach import reference_approach, reference_approach_table
 from inventory.result import CHECK_COLUMNS
@@ -44,7 +45,11 @@ def _reference_approach(ctx: CheckContext) -> pd.DataFrame:
     return reference_approach(reference_approach_table(ctx), ctx.thresholds.get("reference_approach"))
 
 
-CHECKS = [_province_vs_prefectures, _province_vs_prefectures_fuel, _reference_approach]
+def _external_ceads(ctx: CheckContext) -> pd.DataFrame:
+    return external_checks(external_table(ctx), ctx.thresholds.get("external"))
+
+
+CHECKS = [_province_vs_prefectures, _province_vs_prefectures_fuel, _reference_approach, _external_ceads]
 
 
 def run_checks(ctx: CheckContext) -> pd.DataFrame:

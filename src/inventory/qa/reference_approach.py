@@ -83,8 +83,9 @@ def _terms(supply: pd.DataFrame) -> pd.DataFrame:
                          aggfunc="sum", fill_value=0.0)
     wide = wide.reindex(columns=_SUPPLY_TERMS + _INFO, fill_value=0.0).reset_index()
     wide.columns.name = None
-    # Fuels with supply rows only: a fuel with nothing but info rows is not in the reference approach.
-    has_supply = s[~info].groupby(["region", "year", "activity"]).size()
+    # Fuels with a non-zero supply row only: a fuel with nothing but info rows (or zero bunker rows)
+    # is not in the reference approach.
+    has_supply = s[~info & (s["amount"] != 0)].groupby(["region", "year", "activity"]).size()
     keep = pd.MultiIndex.from_frame(wide[["region", "year", "activity"]]).isin(has_supply.index)
     return wide[keep].reset_index(drop=True)
 
