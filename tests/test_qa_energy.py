@@ -120,11 +120,11 @@ def test_reference_approach_passes_when_supply_matches_use(tmp_path):
     assert coal["apparent_consumption"] == 105e4 and coal["exports"] == 7e4 and coal["stock_change"] == 2e4
     assert coal["excluded_carbon_t"] == pytest.approx(3e4 * 20908e-6 * 25.8)
     assert coal["transformation_co2_t"] == pytest.approx(2e4 * COAL_T)
-    assert coal["unexplained_co2_t"] == pytest.approx(0, abs=1e-6)
+    assert coal["statistical_difference_co2_t"] == pytest.approx(0, abs=1e-6)  # all explained by the washing
 
 
-def _supply_emissions(tmp_path):
-    inputs, r = build_balance(tmp_path, 100)
+def _supply_emissions(tmp_path, burnt_coal=100):
+    inputs, r = build_balance(tmp_path, burnt_coal)
     return inputs.supply, r.emissions, load_all()
 
 
@@ -133,6 +133,9 @@ def test_reference_approach_fails_when_much_more_is_supplied_than_burnt(tmp_path
     value, ref, pct, result = rows_of(r.checks, "reference_approach")["1.A:raw_coal"]
     assert (value, ref) == (pytest.approx(102e4 * COAL_T), pytest.approx(80e4 * COAL_T))
     assert pct == pytest.approx((102 - 80) / 102 * 100) and result == "fail"
+    table = explanation_table(*_supply_emissions(tmp_path, 80)).set_index("activity")
+    # 22 万吨 more supplied than burnt: 2 went to coal washing, 20 are a statistical difference
+    assert table.loc["raw_coal", "statistical_difference_co2_t"] == pytest.approx(20e4 * COAL_T)
 
 
 def test_reference_approach_thresholds_from_the_project(tmp_path):
@@ -219,3 +222,20 @@ def test_external_file_missing_is_a_usage_error(tmp_path):
     from inventory.errors import UsageError
     with pytest.raises(UsageError):
         read_external(tmp_path / "nope.csv")
+
+
+def test_bad_supply_cell_is_rejected_with_its_location(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "能源平衡表 430000 2019"
+    for row in [["地区", "湖南省"], ["年份", 2019], [], ["项目", "原煤(万吨)", "天然气(亿立方米)"],
+                ["外省(区、市)调入量", "很多", 3], ["进口量", 1, None]]:
+        ws.append(row)
+    wb.save(tmp_path / "b.xlsx")
+    inputs, _ = read_inputs([tmp_path / "b.xlsx"])
+    p = inputs.errors[0]
+    assert (p.row, p.column, p.value, p.message) == (5, "原煤(万吨) (B)", "很多", "not a number")
+    status = dict(zip(inputs.ledger["row"], inputs.ledger["status"]))
+    assert (status[5], status[6]) == ("rejected", "used")
+    coal = inputs.supply[inputs.supply["activity"] == "raw_coal"]
+    assert coal[["flow", "amount"]].values.tolist() == [["import", 1e4]]  # the bad cell is not in the supply

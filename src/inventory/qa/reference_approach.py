@@ -41,8 +41,7 @@ TABLE_COLUMNS = [
     "region", "year", "activity", *_SUPPLY_TERMS, "apparent_consumption", "non_energy_use", "loss",
     "transformation", "total_consumption", "unit", "ncv", "ncv_unit", "energy_tj", "carbon_content_t_per_tj",
     "carbon_t", "excluded_carbon_t", "oxidation_rate", "reference_co2_t", "sectoral_co2_t", "difference_t",
-    "diff_pct", "statistical_difference_co2_t", "transformation_co2_t", "loss_co2_t", "unexplained_co2_t",
-    "factor_ids",
+    "diff_pct", "transformation_co2_t", "loss_co2_t", "statistical_difference_co2_t", "factor_ids",
 ]
 
 
@@ -123,11 +122,13 @@ def explanation_table(supply: pd.DataFrame, emissions: pd.DataFrame, factor_tabl
     reference CO2 (Eq. 6.1); the build's sectoral CO2 of the same fuel; their
     difference and diff_pct = (reference − sectoral) / reference × 100. The
     difference is explained in CO2 at the same factor (IPCC 2006 Vol.2 Ch.6 asks
-    for statistical differences, transformation and non-energy use): statistical
-    difference = apparent consumption − the balance's total consumption (when
-    given); transformation = inputs converted to other fuels (coal washing,
-    coking, refining: their CO2 is reported under the products); losses; and
-    what is left unexplained.
+    for statistical differences, transformation and non-energy use; non-energy use
+    is already excluded): transformation = inputs converted to other fuels (coal
+    washing, coking, refining: their CO2 is reported under the products); losses
+    (counted in supply, burnt nowhere); statistical difference = the rest, supply
+    not matched by recorded use (plus any category-specific parameter the sectoral
+    approach used where this one uses the fuel's 1.A value). `total_consumption`
+    is the balance's own total as printed (definitions differ: CEADs' excludes losses).
     """
     if supply is None or supply.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
@@ -139,7 +140,7 @@ def explanation_table(supply: pd.DataFrame, emissions: pd.DataFrame, factor_tabl
     t["unit"] = t["kind"].map({"energy": "TJ", "mass": "t", "volume": "m3"})
     t["ncv_unit"] = np.where(t["kind"] == "energy", "", "TJ/" + t["unit"])
     t["ncv"] = np.where(t["kind"] == "energy", np.nan, per_unit)
-    co2_per_tj = t["carbon_content"] * t["oxidation_rate"] * CO2_PER_C
+    co2_per_tj = t["carbon_content"] * t["oxidation_rate"] * CO2_PER_C  # the Eq. 6.1 factor per TJ
 
     def tj(column):
         return t[column] * per_unit
@@ -150,17 +151,14 @@ def explanation_table(supply: pd.DataFrame, emissions: pd.DataFrame, factor_tabl
     t["excluded_carbon_t"] = tj("non_energy_use") * t["carbon_content"]
     t["reference_co2_t"] = co2_reference_approach(t["energy_tj"], tj("non_energy_use"), t["carbon_content"],
                                                   t["oxidation_rate"])
-    t["statistical_difference_co2_t"] = np.where(t["total_consumption"] != 0,
-                                                 (tj("apparent_consumption") - tj("total_consumption")) * co2_per_tj,
-                                                 np.nan)
     t["transformation_co2_t"] = tj("transformation") * co2_per_tj
     t["loss_co2_t"] = tj("loss") * co2_per_tj
     t = t.join(_sectoral(emissions), on=["region", "year", "activity"])
     t["sectoral_co2_t"] = t["sectoral_co2_t"].fillna(0.0)
     t["difference_t"] = t["reference_co2_t"] - t["sectoral_co2_t"]
     t["diff_pct"] = t["difference_t"] / t["reference_co2_t"].where(t["reference_co2_t"] != 0) * 100
-    explained = (t["statistical_difference_co2_t"].fillna(0) + t["transformation_co2_t"] + t["loss_co2_t"])
-    t["unexplained_co2_t"] = t["difference_t"] - explained
+    # What transformation and losses do not explain is supply not matched by recorded use.
+    t["statistical_difference_co2_t"] = t["difference_t"] - t["transformation_co2_t"] - t["loss_co2_t"]
     return t.sort_values(["region", "year", "activity"]).reset_index(drop=True).reindex(columns=TABLE_COLUMNS)
 
 
