@@ -222,6 +222,12 @@ def test_external_file_missing_is_a_usage_error(tmp_path):
     from inventory.errors import UsageError
     with pytest.raises(UsageError):
         read_external(tmp_path / "nope.csv")
+    (tmp_path / "inventory.toml").write_text('[checks.external]\npath = "source/nope.csv"\n', encoding="utf-8")
+    with pytest.raises(UsageError) as exc:
+        load_project(tmp_path / "inventory.toml")
+    p = exc.value.problems[0]
+    assert (p.column, p.value, p.message) == ("checks.external.path", str(tmp_path / "source" / "nope.csv"),
+                                              "file not found")
 
 
 def test_bad_supply_cell_is_rejected_with_its_location(tmp_path):

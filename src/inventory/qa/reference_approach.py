@@ -1,7 +1,7 @@
 """IPCC reference approach against the sectoral approach (IPCC 2006 Vol.2 Ch.6).
 
 The reference approach estimates CO2 from the supply of fuels, without knowing who
-burnt them (Vol.2 Ch.6 Eq. 6.1 and the steps of section 6.3):
+burnt them (Vol.2 Ch.6):
 
     apparent consumption = production + imports − exports − international bunkers − stock change   (Eq. 6.2)
     CO2 = (apparent consumption × NCV × carbon content − excluded carbon) × oxidation × 44/12       (Eq. 6.1)
@@ -13,11 +13,20 @@ the balance (data/supply_flows.csv). NCV, carbon content and oxidation rate are 
 ones the build resolved for the fuel at category 1.A (the same factor table as the
 sectoral approach), so the difference is on the activity side.
 
-Secondary copies read for the equations: climate-policy-watcher.org
-`emission-factors/apparent-consumption.html` (Vol.2 Ch.6 text, Eq. 6.2; "an increase
-in stocks is a positive stock change"); `emissions-sector/reference-approach-vs-sectoral-approach.html`
-("in general the gap between the two approaches is relatively small (5 per cent or
-less)"), from which the default fail threshold 5 % is taken; the warn threshold 2 % is ours.
+Sources read (secondary copies of the IPCC text; the primary PDF was not at hand):
+- Eq. 6.2 and the sign of stock change ("an increase in stocks is a positive stock
+  change which withdraws supply from consumption"): climate-policy-watcher.org
+  `emission-factors/apparent-consumption.html` (IPCC 2006 Vol.2 Ch.6 text);
+- the steps (apparent consumption, conversion to energy, carbon content, subtraction
+  of carbon stored in non-energy uses, oxidation, × 44/12): UNFCCC/GHG Institute
+  course pages `member.ghginstitute.org/ghgcourses/UNFCCC/updated/feb2010/energy/l01_t02_p18..p22`;
+- thresholds: "in general the gap between the two approaches is relatively small (5 per
+  cent or less)", climate-policy-watcher.org `emissions-sector/reference-approach-vs-sectoral-approach.html`:
+  the default fail threshold 5 %; the warn threshold 2 % is our choice.
+Not verified in a copy: the number "Eq. 6.1" of the overall equation (taken from the
+issue), and whether the 2006 Guidelines exclude all the carbon of non-energy use (as
+done here) or a stored fraction; the IPCC default oxidation factor 1 is used only
+where the factor tables resolve it (they do for IPCC-layer fuels, Table 1.4).
 """
 
 from __future__ import annotations
