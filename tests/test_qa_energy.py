@@ -245,3 +245,15 @@ def test_bad_supply_cell_is_rejected_with_its_location(tmp_path):
     assert (status[5], status[6]) == ("rejected", "used")
     coal = inputs.supply[inputs.supply["activity"] == "raw_coal"]
     assert coal[["flow", "amount"]].values.tolist() == [["import", 1e4]]  # the bad cell is not in the supply
+
+
+def test_external_rows_roll_up_to_a_coarser_category_of_ours(compile_, tmp_path):
+    # ours at 1.A.2 (industry as a whole); CEADs splits it into 1.A.2.a and 1.A.2.f: compared at 1.A.2
+    r = compile_([["430000", 2019, "1.A.2", "原煤", "", 100, "万吨"]])
+    path = tmp_path / "c.csv"
+    path.write_text("year,source_sheet,row_order,row_label,fuel,unit,value\n"
+                    "2019,Hunan2019,29,Smelting and Pressing of Ferrous Metals,Raw_Coal,Mt CO2,1.2\n"
+                    "2019,Hunan2019,28,Nonmetal Mineral Products,Raw_Coal,Mt CO2,0.8\n", encoding="utf-8")
+    rows = rows_of(external_checks(comparison_table(read_external(path), r.emissions, load_all())), "external_ceads")
+    assert rows["1.A.2"][:2] == (pytest.approx(100e4 * COAL_T), pytest.approx(2.0e6))
+    assert "1.A.2.a" not in rows

@@ -149,10 +149,17 @@ def to_categories(frame: pd.DataFrame, energy: bool = False) -> pd.DataFrame:
     return out[["region", "year", "category", "activity", "amount", "kind"]].reset_index(drop=True)
 
 
-def _roll_up(ours: pd.DataFrame, cats: set[str]) -> pd.DataFrame:
-    """Our categories rolled up to the external inventory's (own or nearest ancestor among them)."""
+def _common_level(ours: pd.DataFrame, ext: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both sides at common categories: ours rolled up to the external inventory's category (own or
+    nearest ancestor); where ours is coarser than every external one (our 1.A.2 against CEADs'
+    1.A.2.a...), the external rows are rolled up to ours instead. One lookup per distinct category."""
+    cats = set(ext["category"])
+    coarse = {c for c in set(ours["category"]) if not any(a in cats for a in categories.ancestors(c))}
+    up = {c: next((a for a in categories.ancestors(c) if a in coarse), c) for c in cats}
+    ext = ext.assign(category=ext["category"].map(up))
+    cats = set(ext["category"])
     roll = {c: next((a for a in categories.ancestors(c) if a in cats), None) for c in set(ours["category"])}
-    return ours.assign(category=ours["category"].map(roll)).dropna(subset=["category"])
+    return ours.assign(category=ours["category"].map(roll)).dropna(subset=["category"]), ext
 
 
 def _external_tj(energy: pd.DataFrame, factor_table: pd.DataFrame) -> pd.DataFrame:
@@ -176,13 +183,13 @@ def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_tab
     e = e[e["region"].isin(set(ext["region"])) & e["year"].isin(set(ext["year"]))]
     if e.empty or ext.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    ours = _roll_up(e, set(ext["category"]))
+    ours, ext = _common_level(e, ext)
     keys = ["region", "year", "category", "activity"]
     ours = ours.groupby(keys).agg(ours_t=("emission", "sum"), activity_ours_tj=("activity_amount", "sum"))
     theirs = ext.groupby(keys)["amount"].sum().rename("external_t")
     t = pd.concat([ours, theirs], axis=1)
-    pairs = set(zip(e["region"], e["year"]))
-    t = t[[(r, y) in pairs for r, y, _, _ in t.index]].fillna({"ours_t": 0.0, "external_t": 0.0})
+    both = pd.MultiIndex.from_frame(e[["region", "year"]].drop_duplicates())
+    t = t[t.index.droplevel(["category", "activity"]).isin(both)].fillna({"ours_t": 0.0, "external_t": 0.0})
     t = t[(t["ours_t"] != 0) | (t["external_t"] != 0)]
     if external_energy is not None and len(external_energy):
         a_ext = _external_tj(to_categories(external_energy, energy=True), factor_table)

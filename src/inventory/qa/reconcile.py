@@ -51,9 +51,8 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
         ref = sub.groupby(keys)["emission"].sum()
         both = pd.concat({"value": value, "reference": ref}, axis=1)
         if per_fuel:  # keep fuels of the province's categories that only one side burns
-            have = set(zip(value.index.get_level_values("year"), value.index.get_level_values("category")))
-            pairs = pd.Series(list(zip(both.index.get_level_values("year"), both.index.get_level_values("category"))))
-            both = both[pairs.isin(have).to_numpy()].fillna(0)
+            have = value.index.droplevel(["activity", "substance"]).unique()
+            both = both[both.index.droplevel(["activity", "substance"]).isin(have)].fillna(0)
         else:
             both = both.dropna(subset=["value"]).fillna({"reference": 0})
         both = both.reset_index()
