@@ -65,7 +65,8 @@ class Inputs:
     params: local parameter rows: region, year (NA = every year), category ("" = every),
         activity, technology ("" = any), name, value (canonical), basis, unit, factor_id, source.
     notation: region, year, category, activity, key (NO, NE, NA, IE, C).
-    ledger: file, sheet, row, status (used, skipped, rejected), reason, region (code, "" when unknown).
+    ledger: file, sheet, row, status (used, skipped, rejected), reason, region (code, "" when unknown),
+        year (<NA> when unknown).
     supply: supply-side rows of energy balances (data/supply_flows.csv): region, year, activity,
         flow, amount (canonical unit, signed as it adds to apparent consumption; `info` flows as
         printed), kind, file, sheet, row.
@@ -332,7 +333,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     status = pd.Series("used", index=raw.index).mask(skip != "", "skipped").mask(c.rejected, "rejected")
     ledger = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"], "row": raw["row"].astype(int),
                            "status": status, "reason": skip.where(status == "skipped", ""),
-                           "region": region.fillna("").astype(str)})
+                           "region": region.fillna("").astype(str), "year": year_num.where(year_ok).astype("Int64")})
     ledger = _one_status_per_row(ledger)
     problems = sorted(c.problems, key=lambda p: (p.file, p.sheet, p.row or 0))
     return Inputs(activity_table, params, notation_table, ledger, problems, supply)
