@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -254,12 +255,13 @@ def failed_region_years(inputs: Inputs) -> dict[tuple[str, int], int] | None:
 def without_region_years(inputs: Inputs, pairs: set[tuple[str, int]]) -> Inputs:
     """The inputs without the rows of the given region-years (parameter rows for every year stay)."""
     def keep(frame: pd.DataFrame) -> pd.DataFrame:
-        if frame.empty:
+        if frame.empty or "region" not in frame or "year" not in frame:
             return frame
         key = pd.Series(list(zip(frame["region"], frame["year"])), index=frame.index, dtype=object)
         return frame[~key.isin(pairs)]
-    return Inputs(keep(inputs.activity), keep(inputs.params), keep(inputs.notation), inputs.ledger,
-                  inputs.problems)
+    return dataclasses.replace(inputs, activity=keep(inputs.activity), params=keep(inputs.params),
+                               notation=keep(inputs.notation), facility=keep(inputs.facility),
+                               supply=keep(inputs.supply))
 
 
 def _failed_status(failed: dict, inputs: Inputs, files: list[dict], meta: dict, folder: Path) -> pd.DataFrame:

@@ -66,7 +66,7 @@ def load_project(path: Path) -> Project:
         years=parse_years(proj["years"]) if "years" in proj else None,
         gwp=proj.get("gwp", "AR5"),
         factors=[base / p for p in proj.get("factors", [])],
-        checks=parse_checks(spec.get("checks", {}), str(path)),
+        checks=parse_checks(_check_paths(spec.get("checks", {}), base, path), str(path)),
         base=base,
         targets=base / proj["targets"] if proj.get("targets") else None,
     )
@@ -160,3 +160,20 @@ def parse_completeness_keys(spec, file: str = "") -> tuple[list[dict], list[Prob
         else:
             one("", name, value, f"checks.completeness.keys.{name}")
     return rows, problems
+
+
+def _check_paths(checks: dict, base: Path, source: Path) -> dict:
+    """`[checks.<name>]` tables with their `path`/`*_path` values made absolute (relative to the project
+    file `source`); a named file that does not exist is a usage error."""
+    out, missing = {}, []
+    for name, table in checks.items():
+        if isinstance(table, dict):
+            table = {k: str(base / v) if (k == "path" or k.endswith("_path")) and isinstance(v, str) else v
+                     for k, v in table.items()}
+            missing += [Problem("file not found", file=str(source), column=f"checks.{name}.{k}",
+                                value=v, expected="a file; paths are relative to the project file")
+                        for k, v in table.items() if (k == "path" or k.endswith("_path")) and not Path(v).is_file()]
+        out[name] = table
+    if missing:
+        raise UsageError(missing)
+    return out

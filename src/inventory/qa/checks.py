@@ -13,10 +13,12 @@ import pandas as pd
 
 from inventory.qa.completeness import completeness
 from inventory.qa.consistency import ghg_pollutant_consistency
+from inventory.qa.external import external_checks, external_table
 from inventory.qa.facility import facility_vs_estimate
 from inventory.qa.reconcile import province_vs_prefectures
 from inventory.qa.so2_fuel import so2_implied_fuel
 from inventory.qa.year_jump import year_jump
+from inventory.qa.reference_approach import reference_approach, reference_approach_table
 from inventory.result import CHECK_COLUMNS
 
 
@@ -61,8 +63,20 @@ def _year_jump(ctx: CheckContext) -> pd.DataFrame:
     return year_jump(ctx.emissions, ctx.thresholds.get("year_jump"))
 
 
-CHECKS = [_province_vs_prefectures, _facility, _ghg_pollutant_consistency, _so2_implied_fuel, _completeness,
-          _year_jump]
+def _province_vs_prefectures_fuel(ctx: CheckContext) -> pd.DataFrame:
+    return province_vs_prefectures(ctx.emissions, ctx.thresholds.get("province_vs_prefectures_fuel"), per_fuel=True)
+
+
+def _reference_approach(ctx: CheckContext) -> pd.DataFrame:
+    return reference_approach(reference_approach_table(ctx), ctx.thresholds.get("reference_approach"))
+
+
+def _external_ceads(ctx: CheckContext) -> pd.DataFrame:
+    return external_checks(external_table(ctx), ctx.thresholds.get("external"))
+
+
+CHECKS = [_province_vs_prefectures, _province_vs_prefectures_fuel, _reference_approach, _external_ceads, _facility,
+          _ghg_pollutant_consistency, _so2_implied_fuel, _completeness, _year_jump]
 
 
 def run_checks(ctx: CheckContext) -> pd.DataFrame:

@@ -17,14 +17,24 @@ def grade(diff: pd.Series, warn: float, fail: float) -> pd.Series:
     return pd.Series(np.select([size > fail, size > warn], ["fail", "warn"], "pass"), index=diff.index)
 
 
-def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = None) -> pd.DataFrame:
+def fuel_key(category: pd.Series, activity: pd.Series) -> pd.Series:
+    """The `category` cell of a per-fuel check row: `<category>:<activity>` (checks.csv has no activity column)."""
+    return category.astype(str) + ":" + activity.astype(str)
+
+
+def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = None,
+                            per_fuel: bool = False) -> pd.DataFrame:
     """Per province, year, category and substance: own emission vs the sum of its prefectures.
 
     Prefecture rows are rolled up to the province's own category (their own or an
     ancestor of it); diff_pct = (own − sum) / own × 100. Only categories where the
-    province has its own rows are compared.
+    province has its own rows are compared. per_fuel: also per activity (fuel), check
+    `province_vs_prefectures_fuel`, category cell `<category>:<activity>` (fuel_key);
+    a fuel only the prefectures burn in a category the province has is listed with value 0.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    keys = ["year", "category", "activity", "substance"] if per_fuel else ["year", "category", "substance"]
+    name = "province_vs_prefectures_fuel" if per_fuel else "province_vs_prefectures"
     own = emissions[emissions["basis"] == "own"]
     frames = []
     present = set(own["region"])
@@ -37,14 +47,23 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
         sub = own[own["region"].isin(kids)]
         roll = {c: next((a for a in categories.ancestors(c) if a in mine_cats), None) for c in set(sub["category"])}
         sub = sub.assign(category=sub["category"].map(roll)).dropna(subset=["category"])
-        value = mine.groupby(["year", "category", "substance"])["emission"].sum()
-        ref = sub.groupby(["year", "category", "substance"])["emission"].sum()
-        both = pd.concat({"value": value, "reference": ref}, axis=1).dropna(subset=["value"]).fillna({"reference": 0})
+        value = mine.groupby(keys)["emission"].sum()
+        ref = sub.groupby(keys)["emission"].sum()
+        both = pd.concat({"value": value, "reference": ref}, axis=1)
+        if per_fuel:  # keep fuels of the province's categories that only one side burns
+            have = value.index.droplevel(["activity", "substance"]).unique()
+            both = both[both.index.droplevel(["activity", "substance"]).isin(have)].fillna(0)
+        else:
+            both = both.dropna(subset=["value"]).fillna({"reference": 0})
         both = both.reset_index()
+        if per_fuel:
+            both["category"] = fuel_key(both["category"], both["activity"])
         diff = (both["value"] - both["reference"]) / both["value"].where(both["value"] != 0)
         both["diff_pct"] = diff * 100
         both["result"] = grade(diff.fillna(0), t["warn"], t["fail"])
-        both["check"], both["region"] = "province_vs_prefectures", province
+        # nothing of its own against something in the prefectures cannot be graded as a share: it fails
+        both.loc[(both["value"] == 0) & (both["reference"] != 0), "result"] = "fail"
+        both["check"], both["region"] = name, province
         frames.append(both)
     if not frames:
         return pd.DataFrame(columns=CHECK_COLUMNS)

@@ -26,8 +26,31 @@ SKIP_REASONS = {
     "non_energy_use": "non_energy_use",
     "transformation": "transformation",
     "loss": "loss",
-    "bunker": "international_bunkers",
+    "total_consumption": "subtotal",
 }
+# Rows that are skipped for combustion but whose amounts the reference approach reads
+# (data/supply_flows.csv, sign `info`), by role.
+INFO_ROLES = {"non_energy_use": "non_energy_use", "loss": "loss", "total_consumption": "total_consumption",
+              "transformation": "transformation"}
+# How a supply record is marked in `skip` for validation: `<skip reason>@<flow>`; an empty
+# reason marks a supply row that is used (by the reference approach), see supply_marks().
+SUPPLY_MARK = "@"
+
+
+@cache
+def supply_flows() -> pd.DataFrame:
+    """Supply flows of an energy balance: flow, sign (+, -, ±, info), ipcc_term, names, notes."""
+    return resources.data_table("supply_flows.csv")
+
+
+def supply_marks(role: pd.Series) -> pd.Series:
+    """The `skip` mark of each balance record by its row role: `@<flow>` for supply rows (used by
+    the reference approach), `<reason>@<flow>` for rows skipped for combustion but read by it, else ""."""
+    flows = supply_flows()
+    used = set(flows.loc[flows["sign"] != "info", "flow"])
+    marks = {r: SUPPLY_MARK + r for r in used}
+    marks |= {r: SKIP_REASONS[r] + SUPPLY_MARK + flow for r, flow in INFO_ROLES.items()}
+    return role.map(marks).fillna("")
 
 
 @cache
@@ -121,7 +144,7 @@ def read_balance_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.Da
         "activity": fuel.to_numpy(), "technology": None, "value": long["value"].to_numpy(),
         "unit": unit.to_numpy(), "parameter": None, "source": f"{file} {sheet}",
         "notes": long["label"].to_numpy(),  # the balance row label: rows mapped to one category stay distinct
-        "skip": role.map(SKIP_REASONS).fillna("").to_numpy(),
+        "skip": supply_marks(role).where(lambda m: m != "", role.map(SKIP_REASONS)).fillna("").to_numpy(),
     })
     # Transformation outputs (electricity and heat from power plants) are negative and not burned.
     output = (pd.to_numeric(raw["value"], errors="coerce") < 0).to_numpy() & (role == "transformation_combustion").to_numpy()

@@ -53,6 +53,9 @@ _BASES = {"energy": ("[energy]", "TJ"), "mass": ("[mass]", "t"), "volume": ("[le
           "head": ("[head]", "head"), "area": ("[area]", "ha")}
 
 
+SUPPLY_COLUMNS = ["region", "year", "activity", "flow", "amount", "kind", "file", "sheet", "row"]
+
+
 @dataclass
 class Inputs:
     """Validated inputs of a build.
@@ -65,6 +68,9 @@ class Inputs:
     ledger: file, sheet, row, status (used, skipped, rejected), reason, region (code, "" when unknown),
         year (<NA> when unknown).
     facility: facility-reported emissions (read/facility.py FACILITY_COLUMNS; emission in t).
+    supply: supply-side rows of energy balances (data/supply_flows.csv): region, year, activity,
+        flow, amount (canonical unit, signed as it adds to apparent consumption; `info` flows as
+        printed), kind, file, sheet, row.
     """
 
     activity: pd.DataFrame
@@ -73,6 +79,7 @@ class Inputs:
     ledger: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     facility: pd.DataFrame = field(default_factory=pd.DataFrame)
+    supply: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUPPLY_COLUMNS))
 
     @property
     def errors(self) -> list[Problem]:
@@ -208,11 +215,13 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c = _Collector(raw)
     t = {col: _text(raw[col]) for col in FIELDS}
     skip = raw["skip"].fillna("").astype(str)
+    skip, supply_flow = _supply_marks(skip)
     blank = pd.concat([t[col] == "" for col in FIELDS], axis=1).all(axis=1) & (skip == "")
     skip = skip.mask(blank, "blank")
     live = skip == ""
-    is_param = live & (t["parameter"] != "")
-    is_act = live & ~is_param
+    is_supply = live & (supply_flow != "")  # supply rows of a balance: used by the reference approach
+    is_param = live & (t["parameter"] != "") & ~is_supply
+    is_act = live & ~is_param & ~is_supply
 
     region = regions.lookup().resolve(t["region"])
     c.add(live & (t["region"] == ""), "region", "region is empty", "a GB/T 2260 code or region name", code="missing")
@@ -223,7 +232,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     year_num, year_text = parse_numbers(raw["year"])
     year_ok = year_num.notna() & (year_num == year_num.round()) & year_num.between(1900, 2100)
     c.add(live & (t["year"] != "") & ~year_ok, "year", "not a year", "a four-digit year such as 2019", code="bad_year")
-    c.add(is_act & (t["year"] == ""), "year", "year is empty", "a four-digit year such as 2019", code="missing")
+    c.add((is_act | is_supply) & (t["year"] == ""), "year", "year is empty", "a four-digit year such as 2019", code="missing")
 
     category = categories.lookup().resolve(t["category"])
     c.add(live & (t["category"] != "") & category.isna(), "category", "unknown category",
@@ -262,7 +271,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     act_quantity = activity.map(vocabulary.activities()["quantity"]).fillna("")
     fits = (kinds["kind"].fillna("").astype(str) + "|" + act_quantity.astype(str)).isin(
         {f"{k}|{q}" for q, ks in _ACCEPTED_KINDS.items() for k in ks})
-    num_act = is_act & ~is_notation
+    num_act = (is_act & ~is_notation) | is_supply
     c.add(num_act & (t["unit"] == ""), "unit", "unit is empty", "a unit such as 万吨, 亿立方米, 万千瓦时, 吨标准煤",
           code="missing")
     c.add(num_act & (t["unit"] != "") & kinds["kind"].isna(), "unit", "unknown unit",
@@ -318,13 +327,45 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     }).reset_index(drop=True)
     _unused_parameters(params, activity_table, raw[pr].reset_index(drop=True), c)
 
+    info = (skip != "") & (supply_flow != "") & value.notna() & kinds["kind"].notna() & ~c.rejected
+    supply = _supply_table(raw, region, year_num, activity, supply_flow, value * kinds["factor"], kinds["kind"],
+                           (selected & is_supply) | (info & _selected(region, year_num, select_regions, select_years)
+                                                     & region.notna() & year_ok & activity.notna()))
+
     status = pd.Series("used", index=raw.index).mask(skip != "", "skipped").mask(c.rejected, "rejected")
     ledger = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"], "row": raw["row"].astype(int),
                            "status": status, "reason": skip.where(status == "skipped", ""),
                            "region": region.fillna("").astype(str), "year": year_num.where(year_ok).astype("Int64")})
     ledger = _one_status_per_row(ledger)
     problems = sorted(c.problems, key=lambda p: (p.file, p.sheet, p.row or 0))
-    return Inputs(activity_table, params, notation_table, ledger, problems)
+    return Inputs(activity_table, params, notation_table, ledger, problems, supply=supply)
+
+
+def _supply_marks(skip: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Split the balance reader's `<reason>@<flow>` marks: (skip reason, supply flow)."""
+    from inventory.read.energy_balance import SUPPLY_MARK
+
+    if skip.empty:
+        return skip, skip.copy()
+    parts = skip.str.partition(SUPPLY_MARK)
+    marked = parts[1] != ""
+    return skip.where(~marked, parts[0]), parts[2].where(marked, "")
+
+
+def _supply_table(raw: pd.DataFrame, region: pd.Series, year: pd.Series, activity: pd.Series, flow: pd.Series,
+                  amount: pd.Series, kind: pd.Series, rows: pd.Series) -> pd.DataFrame:
+    """Inputs.supply: supply rows signed by their flow (`-` flows subtract whatever sign is printed,
+    `±` flows keep it), and the `info` flows (non-energy use, loss, total consumption) as printed."""
+    from inventory.read.energy_balance import supply_flows
+
+    sign = flow[rows].map(supply_flows().set_index("flow")["sign"])
+    value = amount[rows].astype(float)
+    signed = np.select([sign == "+", sign == "-"], [value.abs(), -value.abs()], value)
+    return pd.DataFrame({
+        "region": region[rows], "year": year[rows].astype(int), "activity": activity[rows], "flow": flow[rows],
+        "amount": signed, "kind": kind[rows], "file": raw["file"][rows], "sheet": raw["sheet"][rows],
+        "row": raw["row"][rows].astype(int),
+    }).reset_index(drop=True)[SUPPLY_COLUMNS]
 
 
 def _conversion_of_pair(pair: str):
