@@ -87,6 +87,8 @@ def test_surface_mining_default_and_post_mining_not_estimated(compile_):
     result = compile_(rows(["郴州", 2019, "1.B.1.a.ii", "原煤", "", 100, "万吨"]))
     assert emission(result, "CH4", category="1.B.1.a.ii.1") == pytest.approx(1_000_000 * 1.2 * 0.67 / 1000)
     assert not ((result.emissions["category"] == "1.B.1.a.ii.2")).any()
+    ne = result.not_estimated
+    assert ((ne["category"] == "1.B.1.a.ii.2") & (ne["substance"] == "CH4")).any()
     underground_default = compile_(rows(["郴州", 2019, "1.B.1.a.i", "原煤", "", 100, "万吨"]))
     assert not (underground_default.emissions["substance"] == "CH4").any()
     assert (underground_default.not_estimated["category"] == "1.B.1.a.i").any()
@@ -144,3 +146,15 @@ def test_province_reports_prefecture_process_emissions(compile_):
     agg = e[(e["region"] == "430000") & (e["category"] == "2.A.2") & (e["substance"] == "CO2")]
     assert agg["basis"].eq("aggregated").all()
     assert agg["emission"].sum() == pytest.approx(4000 * 0.75)
+
+
+def test_categories_without_a_citable_default_are_not_estimated(compile_):
+    # Ammonia (2.B.1) CO2 and calcium carbide (2.B.5) CO2 have no shipped default: NE, never a number.
+    result = compile_(rows(["岳阳", 2019, "2.B.1", "合成氨", "", 10, "万吨"],
+                           ["岳阳", 2019, "2.B.5", "电石", "", 10, "万吨"]))
+    ne = result.not_estimated.set_index(["category", "substance"])["reason"]
+    assert ne[("2.B.1", "CO2")] == "no citable default factor"
+    assert ne[("2.B.5", "CO2")] == "no citable default factor"
+    assert not (result.emissions["substance"] == "CO2").any()
+    # The T/CSES 144-2024 Table E.1 ammonia row still gives CO 25.8 g/kg: 100 000 t -> 2 580 t.
+    assert emission(result, "CO", category="2.B.1") == pytest.approx(100_000 * 25.8 / 1000)

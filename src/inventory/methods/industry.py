@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import categories
+from inventory import categories, resources
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
@@ -132,10 +132,16 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     # Coal mining and post-mining CH4 where no ef.CH4 applies: one row per part, in the part's sub-category.
     no_ef_ch4 = results.get("CH4", (pd.Series(np.nan, index=k.index),))[0].isna()
     density = _col(k, "ch4_density")
-    for name, suffix in _MINING_PARTS:
-        part = coal_mining_ch4(amount, _col(k, name), density).where(no_ef_ch4)
+    parts = [coal_mining_ch4(amount, _col(k, name), density).where(no_ef_ch4) for name, _ in _MINING_PARTS]
+    some_part = parts[0].notna() | parts[1].notna()
+    part_ne = []
+    for (name, suffix), part in zip(_MINING_PARTS, parts):
         sub = map_distinct(k["category"], lambda c, s=suffix: c + s if c + s in categories.table().index else c)
         add("CH4", part, _join_ids(_col(k, f"{name}:id", ""), _col(k, "ch4_density:id", "")), category=sub)
+        # The other part of a mine type with one part estimated is not estimated, in its own sub-category.
+        gap = some_part & part.isna() & (sub != k["category"])
+        part_ne.append(k.loc[gap, KEY_COLUMNS].assign(category=sub[gap], substance="CH4",
+                                                      reason=f"no citable default factor ({name})"))
 
     long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     estimated = long[long["emission"].notna()] if len(long) else long
@@ -147,15 +153,24 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
             columns={"category_out": "category"})[_FRAME]
     else:
         out = pd.DataFrame(columns=_FRAME)
-    return out, _not_estimated(distinct, keys, estimated, factor_table)
+    ne = pd.concat([_not_estimated(distinct, keys, estimated, factor_table), *part_ne], ignore_index=True)
+    return out, ne
 
 
-def _expected(category: str, activity: str, table: pd.DataFrame) -> set[str]:
-    """Substances the factor tables can give for an activity in a related category (own, ancestor or descendant)."""
+def _expected(category: str, activity: str, table: pd.DataFrame) -> dict[str, bool]:
+    """Substances expected of an activity in a category -> whether some factor table row could give it.
+
+    Expected are the greenhouse gases the IPCC source category covers (data/expected_gases.csv, the
+    category or an ancestor) and every substance the factor tables give for the activity in a related
+    category (own, ancestor or descendant: a row for another technology or sub-category counts).
+    """
+    gases = resources.data_table("expected_gases.csv")
+    expected = set(gases.loc[gases["category"].isin(categories.ancestors(category)), "substance"])
     rows = table[table["activity"] == activity]
     related = map_distinct(rows["category"], lambda c: c == "" or categories.is_related(c, category)).astype(bool)
     names = set(rows.loc[related, "name"])
-    return {n[3:] for n in names if n.startswith("ef.")} | {s for n, s in _PARAMETER_SUBSTANCE.items() if n in names}
+    tabled = {n[3:] for n in names if n.startswith("ef.")} | {s for n, s in _PARAMETER_SUBSTANCE.items() if n in names}
+    return {s: s in tabled for s in expected | tabled}
 
 
 def _not_estimated(distinct: pd.DataFrame, keys: pd.DataFrame, estimated: pd.DataFrame,
@@ -169,8 +184,9 @@ def _not_estimated(distinct: pd.DataFrame, keys: pd.DataFrame, estimated: pd.Dat
     distinct = distinct[distinct["key_id"].isin(nonzero)]
     table = table[table["activity"].isin(set(distinct["activity"]))]
     pairs = distinct[["category", "activity"]].drop_duplicates()
-    expect = pd.DataFrame([(c, a, s) for c, a in zip(pairs["category"], pairs["activity"])
-                           for s in sorted(_expected(c, a, table))], columns=["category", "activity", "substance"])
+    expect = pd.DataFrame([(c, a, s, t) for c, a in zip(pairs["category"], pairs["activity"])
+                           for s, t in sorted(_expected(c, a, table).items())],
+                          columns=["category", "activity", "substance", "tabled"])
     have = (estimated[["key_id", "substance"]].drop_duplicates() if len(estimated)
             else pd.DataFrame(columns=["key_id", "substance"])).assign(_have=True)
     expected = distinct.merge(expect, on=["category", "activity"], how="left")
@@ -180,7 +196,9 @@ def _not_estimated(distinct: pd.DataFrame, keys: pd.DataFrame, estimated: pd.Dat
     missing = missing[missing["substance"].notna() | ~missing["key_id"].isin(have["key_id"])]
     not_mass = keys.loc[keys["kind"] != "mass", "key_id"]
     reason = np.where(missing["key_id"].isin(not_mass), "activity not given as a mass (t) of product",
-                      np.where(missing["substance"].isna(), "no citable default factor for this category and activity",
-                               "no citable default factor for this technology: give the technology or a local ef"))
+                      np.where(missing["tabled"].fillna(False).astype(bool),
+                               "no default factor for this technology or category: give the technology or "
+                               "sub-category the factor tables name, or a local ef",
+                               "no citable default factor"))
     return missing.assign(substance=missing["substance"].fillna(""), reason=reason)[
         KEY_COLUMNS + ["substance", "reason"]].reset_index(drop=True)
