@@ -149,12 +149,19 @@ def test_province_reports_prefecture_process_emissions(compile_):
 
 
 def test_categories_without_a_citable_default_are_not_estimated(compile_):
-    # Ammonia (2.B.1) CO2 and calcium carbide (2.B.5) CO2 have no shipped default: NE, never a number.
+    # Calcium carbide (2.B.5) CO2 has no shipped default; ammonia CO2 has one only for natural-gas
+    # conventional reforming: both NE here, never a number.
     result = compile_(rows(["岳阳", 2019, "2.B.1", "合成氨", "", 10, "万吨"],
                            ["岳阳", 2019, "2.B.5", "电石", "", 10, "万吨"]))
     ne = result.not_estimated.set_index(["category", "substance"])["reason"]
-    assert ne[("2.B.1", "CO2")] == "no citable default factor"
+    assert ne[("2.B.1", "CO2")].startswith("no default factor for this technology")
     assert ne[("2.B.5", "CO2")] == "no citable default factor"
     assert not (result.emissions["substance"] == "CO2").any()
     # The T/CSES 144-2024 Table E.1 ammonia row still gives CO 25.8 g/kg: 100 000 t -> 2 580 t.
     assert emission(result, "CO", category="2.B.1") == pytest.approx(100_000 * 25.8 / 1000)
+
+
+def test_ammonia_from_natural_gas_conventional_reforming(compile_):
+    # IPCC 2006 Vol.3 Table 3.1 (EFDB EF ID 213980): 1.694 t CO2/t NH3 (= 30.2 GJ/t × 15.3 kg C/GJ × 44/12).
+    result = compile_(rows(["岳阳", 2019, "2.B.1", "合成氨", "nh3_ng_conventional", 10, "万吨"]))
+    assert emission(result, "CO2", category="2.B.1") == pytest.approx(100_000 * 1.694)  # 169 400 t
