@@ -141,7 +141,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         # The other part of a mine type with one part estimated is not estimated, in its own sub-category.
         gap = some_part & part.isna() & (sub != k["category"])
         part_ne.append(k.loc[gap, KEY_COLUMNS].assign(category=sub[gap], substance="CH4",
-                                                      reason=f"no citable default factor ({name})"))
+                                                      reason="no citable default factor"))
 
     long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     estimated = long[long["emission"].notna()] if len(long) else long
@@ -195,10 +195,8 @@ def _not_estimated(distinct: pd.DataFrame, keys: pd.DataFrame, estimated: pd.Dat
     # A key with nothing expected is listed once (substance ""), unless it emitted something.
     missing = missing[missing["substance"].notna() | ~missing["key_id"].isin(have["key_id"])]
     not_mass = keys.loc[keys["kind"] != "mass", "key_id"]
-    reason = np.where(missing["key_id"].isin(not_mass), "activity not given as a mass (t) of product",
+    reason = np.where(missing["key_id"].isin(not_mass), "activity not given as a mass of product",
                       np.where(missing["tabled"].fillna(False).astype(bool),
-                               "no default factor for this technology or category: give the technology or "
-                               "sub-category the factor tables name, or a local ef",
-                               "no citable default factor"))
+                               "no default factor for this technology or sub-category", "no citable default factor"))
     return missing.assign(substance=missing["substance"].fillna(""), reason=reason)[
         KEY_COLUMNS + ["substance", "reason"]].reset_index(drop=True)
