@@ -165,3 +165,15 @@ def test_ammonia_from_natural_gas_conventional_reforming(compile_):
     # IPCC 2006 Vol.3 Table 3.1 (EFDB EF ID 213980): 1.694 t CO2/t NH3 (= 30.2 GJ/t × 15.3 kg C/GJ × 44/12).
     result = compile_(rows(["岳阳", 2019, "2.B.1", "合成氨", "nh3_ng_conventional", 10, "万吨"]))
     assert emission(result, "CO2", category="2.B.1") == pytest.approx(100_000 * 1.694)  # 169 400 t
+
+
+def test_mining_parameter_in_a_wrong_unit_is_rejected_with_its_cell(tmp_path):
+    from inventory.read import read_inputs
+    from tests.conftest import write_workbook
+
+    path = write_workbook(tmp_path / "coal.xlsx", rows(["娄底", 2019, "1.B.1.a.i", "原煤", "", 200, "万吨"],
+                                                       ["娄底", 2019, "1.B.1.a.i", "原煤", "", 10, "t", "ch4_mining"]))
+    inputs, _ = read_inputs([path], None)
+    [problem] = inputs.errors
+    assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "t")
+    assert problem.message == "unit does not fit the parameter"
