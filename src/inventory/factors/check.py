@@ -20,6 +20,12 @@ BOUNDS = {
     "sulfur_retention": (0.0, 1.0),
     "removal_efficiency": (0.0, 1.0),
     "uncertainty": (0.0, 10.0),
+    "cao_content": (0.4, 0.8),  # fraction of clinker
+    "ckd_correction": (1.0, 1.5),
+    "cullet_ratio": (0.0, 1.0),
+    "ch4_mining": (0.0, 100.0),  # m3/t
+    "ch4_post_mining": (0.0, 20.0),  # m3/t
+    "ch4_density": (5e-4, 8e-4),  # t/m3
 }
 NCV_BOUNDS = {"mass": (1e-4, 0.06), "volume": (1e-6, 1e-4)}  # TJ/t: 0.1–60 GJ/t; TJ/m3: 1–100 MJ/m3
 EF_MAX = {"energy": 400.0, "mass": 5.0, "volume": 0.05, "share": 1.0}  # t/TJ, t/t, t/m3, fraction

@@ -38,6 +38,12 @@ PARAMETER_UNITS = {
     "sulfur_retention": ("[]", ""),
     "removal_efficiency": ("[]", ""),
     "uncertainty": ("[]", ""),
+    "cao_content": ("[]", ""),
+    "ckd_correction": ("[]", ""),
+    "cullet_ratio": ("[]", ""),
+    "ch4_mining": ("[length] ** 3 / [mass]", "m3/t"),
+    "ch4_post_mining": ("[length] ** 3 / [mass]", "m3/t"),
+    "ch4_density": ("[mass] / [length] ** 3", "t/m3"),
 }
 # What an activity of each quantity may be given in, for the unit-mismatch message.
 EXPECTED_UNITS = {

@@ -53,6 +53,8 @@ NE_REASONS = {
     "no citable default factor": "reason_no_factor",
     "no citable default factor or calorific value": "reason_no_factor_or_ncv",
     "no method for this category in this version": "reason_no_method",
+    "no default factor for this technology or sub-category": "reason_no_factor_technology",
+    "activity not given as a mass of product": "reason_not_mass",
 }
 
 

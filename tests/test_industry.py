@@ -1,0 +1,179 @@
+"""Industrial processes (2.*) and fugitive emissions (1.B.*): every number worked by hand from the
+source's equation and the cited table value, written out below."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import emission
+
+
+def rows(*body):
+    """Activity rows in the v1 column order (region, year, category, activity, technology, value, unit,
+    parameter, source); conftest.write_workbook adds the header."""
+    return [list(r) for r in body]
+
+
+def test_cement_clinker_co2_with_ckd_correction(compile_):
+    # IPCC 2006 Vol.3 Ch.2 Eq. 2.2: CO2 = M_cl × (CaO × 0.785) × CF_ckd,
+    # CaO = 0.65 (p.2.11), CF_ckd = 1.02 (p.2.12). 100 万吨 clinker = 1 000 000 t.
+    result = compile_(rows(["长沙", 2019, "2.A.1", "水泥熟料", "", 100, "万吨"]))
+    expected = 1_000_000 * 0.65 * 0.785 * 1.02  # = 520 455 t
+    assert emission(result, "CO2", category="2.A.1") == pytest.approx(expected)
+    ids = result.emissions.query("substance == 'CO2'")["factor_ids"].iat[0]
+    assert ids == "ipcc06.2A1.clinker.cao;ipcc06.2A1.clinker.ckd"
+
+
+def test_local_cao_content_overrides_the_default(compile_):
+    # Same equation with the plant's CaO share 66 % (local parameter row); CF_ckd stays 1.02.
+    result = compile_(rows(["长沙", 2019, "2.A.1", "水泥熟料", "", 100, "万吨"],
+                           ["长沙", 2019, "2.A.1", "水泥熟料", "", 66, "%", "cao_content", "化验"]))
+    assert emission(result, "CO2", category="2.A.1") == pytest.approx(1_000_000 * 0.66 * 0.785 * 1.02)
+
+
+def test_local_ef_co2_replaces_the_clinker_equation(compile_):
+    result = compile_(rows(["长沙", 2019, "2.A.1", "clinker", "", 1000, "t"],
+                           ["长沙", 2019, "2.A.1", "clinker", "", 0.5, "t/t", "ef.CO2", "企业核算"]))
+    assert emission(result, "CO2", category="2.A.1") == pytest.approx(1000 * 0.5)
+
+
+def test_aluminium_co2_and_pfcs_in_co2e(compile_):
+    # Centre-worked prebake cells, 10 万吨 = 100 000 t of primary aluminium.
+    # CO2: IPCC 2006 Vol.3 Table 4.10 prebake 1.6 t/t -> 160 000 t.
+    # CF4 0.4 kg/t and C2F6 0.04 kg/t (Table 4.15, CWPB) -> 40 t and 4 t.
+    # AR5 GWP-100 (globalwarmingpotentials, no climate-carbon feedback): CF4 6630, C2F6 11100.
+    result = compile_(rows(["株洲", 2019, "2.C.3", "原铝", "cwpb", 10, "万吨"]))
+    e = result.emissions
+    assert emission(result, "CO2", category="2.C.3") == pytest.approx(160_000)
+    assert emission(result, "CF4", category="2.C.3") == pytest.approx(40)
+    assert emission(result, "C2F6", category="2.C.3") == pytest.approx(4)
+    ghg = e[(e["category"] == "2.C.3") & e["substance"].isin(["CO2", "CF4", "C2F6"])]
+    assert ghg["co2e_t"].sum() == pytest.approx(160_000 + 40 * 6630 + 4 * 11100)  # = 469 600 t CO2e
+    # Process pollutants of the same row (T/CSES 144-2024 Table E.1, 电解铝 一次冶炼): SO2 7.5 g/kg.
+    assert emission(result, "SO2", category="2.C.3") == pytest.approx(100_000 * 7.5 / 1000)
+
+
+def test_aluminium_without_cell_type_is_not_estimated_for_ghgs(compile_):
+    result = compile_(rows(["株洲", 2019, "2.C.3", "原铝", "", 1000, "t"]))
+    ne = result.not_estimated
+    listed = set(ne.loc[ne["category"] == "2.C.3", "substance"])
+    assert {"CO2", "CF4", "C2F6"} <= listed
+    assert not result.emissions["substance"].isin(["CO2", "CF4", "C2F6"]).any()
+
+
+def test_nitric_acid_n2o_by_plant_type(compile_):
+    # IPCC 2006 Vol.3 Table 3.3: high-pressure plants 9 kg N2O/t, NSCR 2 kg/t; 5 万吨 and 2 000 t.
+    result = compile_(rows(["岳阳", 2019, "2.B.2", "硝酸", "nitric_high_pressure", 5, "万吨"],
+                           ["湘潭", 2019, "2.B.2", "硝酸", "nitric_nscr", 2000, "t"]))
+    assert emission(result, "N2O", region="430600") == pytest.approx(50_000 * 9 / 1000)  # 450 t
+    assert emission(result, "N2O", region="430300") == pytest.approx(2000 * 2 / 1000)  # 4 t
+    assert result.emissions.query("substance == 'N2O'")["co2e_t"].sum() == pytest.approx((450 + 4) * 265)
+
+
+def test_underground_coal_mining_and_post_mining(compile_):
+    # IPCC 2006 Vol.2 Ch.4 Eq. 4.1.3 (mining) and 4.1.4 (post-mining):
+    # CH4 = EF (m3/t) × production (t) × 0.67e-6 Gg/m3 (= 0.67 kg/m3, CH4 density at 20 °C, 1 atm).
+    # The mine's own factors (local rows): 10 m3/t mining, 2 m3/t post-mining; 200 万吨 raw coal.
+    result = compile_(rows(["娄底", 2019, "1.B.1.a.i", "原煤", "", 200, "万吨"],
+                           ["娄底", 2019, "1.B.1.a.i", "原煤", "", 10, "m3/t", "ch4_mining", "矿井瓦斯鉴定"],
+                           ["娄底", 2019, "1.B.1.a.i", "原煤", "", 2, "m3/t", "ch4_post_mining", "矿井瓦斯鉴定"]))
+    assert emission(result, "CH4", category="1.B.1.a.i.1") == pytest.approx(2_000_000 * 10 * 0.67 / 1000)  # 13 400 t
+    assert emission(result, "CH4", category="1.B.1.a.i.2") == pytest.approx(2_000_000 * 2 * 0.67 / 1000)  # 2 680 t
+    assert not result.emissions["substance"].isin(["SO2", "CO2", "N2O"]).any()  # no combustion factors at 1.B
+
+
+def test_surface_mining_default_and_post_mining_not_estimated(compile_):
+    # Eq. 4.1.7: average 1.2 m3/t × 1 000 000 t × 0.67 kg/m3 = 804 t CH4; no post-mining default shipped.
+    result = compile_(rows(["郴州", 2019, "1.B.1.a.ii", "原煤", "", 100, "万吨"]))
+    assert emission(result, "CH4", category="1.B.1.a.ii.1") == pytest.approx(1_000_000 * 1.2 * 0.67 / 1000)
+    assert not ((result.emissions["category"] == "1.B.1.a.ii.2")).any()
+    ne = result.not_estimated
+    assert ((ne["category"] == "1.B.1.a.ii.2") & (ne["substance"] == "CH4")).any()
+    underground_default = compile_(rows(["郴州", 2019, "1.B.1.a.i", "原煤", "", 100, "万吨"]))
+    assert not (underground_default.emissions["substance"] == "CH4").any()
+    assert (underground_default.not_estimated["category"] == "1.B.1.a.i").any()
+
+
+def test_clinker_kiln_pollutants_after_control(compile_):
+    # T/CSES 144-2024 Table E.1, 熟料 新型干法: NOx 1.88 g/kg, PM2.5 26.5 g/kg, PM10 57.5 g/kg (before control).
+    # Table A.1: SCR removes 42 % of NOx, 57 % of PM2.5 and 75 % of the PM2.5-10 part; the bag filter
+    # 94.5 % of PM2.5 and 95 % of PM2.5-10. Devices combine as 1 − Π(1 − η). 1 000 000 t clinker.
+    result = compile_(rows(["常德", 2019, "2.A.1", "水泥熟料", "nsp_kiln+scr+bag", 100, "万吨"]))
+    a = 1_000_000
+    nox = a * 1.88 / 1000 * (1 - 0.42)
+    pm25 = a * 26.5 / 1000 * (1 - 0.57) * (1 - 0.945)
+    pm10 = pm25 + a * (57.5 - 26.5) / 1000 * (1 - 0.75) * (1 - 0.95)
+    assert emission(result, "NOx", category="2.A.1") == pytest.approx(nox)  # 1 090.4 t
+    assert emission(result, "PM2.5", category="2.A.1") == pytest.approx(pm25)  # 626.725 t
+    assert emission(result, "PM10", category="2.A.1") == pytest.approx(pm10)  # 1 014.225 t
+    assert emission(result, "CO2", category="2.A.1") == pytest.approx(a * 0.65 * 0.785 * 1.02)
+
+
+def test_glass_lime_steel_ferroalloy_hcfc22(compile_):
+    result = compile_(rows(["衡阳", 2019, "2.A.3", "平板玻璃", "", 10000, "t"],
+                           ["衡阳", 2019, "2.A.2", "石灰", "", 1, "万吨"],
+                           ["衡阳", 2019, "2.C.1", "粗钢", "eaf", 1, "万吨"],
+                           ["衡阳", 2019, "2.C.2", "硅锰合金", "", 1000, "t"],
+                           ["衡阳", 2019, "2.B.9", "HCFC-22", "", 1000, "t"]))
+    # Glass, Eq. 2.10 Tier 1: 10 000 t × 0.20 × (1 − 0.50 cullet) = 1 000 t.
+    assert emission(result, "CO2", category="2.A.3") == pytest.approx(10000 * 0.20 * (1 - 0.5))
+    # Lime, Eq. 2.8 Tier 1: 10 000 t × 0.75 = 7 500 t.
+    assert emission(result, "CO2", category="2.A.2") == pytest.approx(10000 * 0.75)
+    # EAF steel, 2019 Refinement Table 4.1: 0.18 t/t.
+    assert emission(result, "CO2", category="2.C.1") == pytest.approx(10000 * 0.18)
+    # Silicomanganese, Table 4.5: 1.4 t/t.
+    assert emission(result, "CO2", category="2.C.2") == pytest.approx(1000 * 1.4)
+    # HCFC-22 production, Eq. 3.30: 0.03 kg HFC-23 per kg HCFC-22.
+    assert emission(result, "HFC-23", category="2.B.9") == pytest.approx(1000 * 0.03)
+
+
+def test_sf6_and_hfc_only_with_local_factors(compile_):
+    result = compile_(rows(["长沙", 2019, "2.G.1", "sf6_bank", "", 10, "t"],
+                           ["长沙", 2019, "2.F.1", "hfc_bank", "", 50, "t"],
+                           ["长沙", 2019, "2.F.1", "hfc_bank", "", 0.1, "t/t", "ef.HFC-134a", "设备台账"]))
+    assert emission(result, "HFC-134a", category="2.F.1") == pytest.approx(50 * 0.10)
+    ne = result.not_estimated
+    assert ((ne["category"] == "2.G.1") & (ne["activity"] == "sf6_bank")).any()
+
+
+def test_province_reports_prefecture_process_emissions(compile_):
+    # The province has only energy rows: its 2.A.2 figure is the sum of its prefectures.
+    result = compile_(rows(["湖南", 2019, "1.A.1.a", "原煤", "", 100, "t"],
+                           ["长沙", 2019, "2.A.2", "石灰", "", 1000, "t"],
+                           ["株洲", 2019, "2.A.2", "石灰", "", 3000, "t"]),
+                      regions=["430000", "430100", "430200"])
+    e = result.emissions
+    agg = e[(e["region"] == "430000") & (e["category"] == "2.A.2") & (e["substance"] == "CO2")]
+    assert agg["basis"].eq("aggregated").all()
+    assert agg["emission"].sum() == pytest.approx(4000 * 0.75)
+
+
+def test_categories_without_a_citable_default_are_not_estimated(compile_):
+    # Calcium carbide (2.B.5) CO2 has no shipped default; ammonia CO2 has one only for natural-gas
+    # conventional reforming: both NE here, never a number.
+    result = compile_(rows(["岳阳", 2019, "2.B.1", "合成氨", "", 10, "万吨"],
+                           ["岳阳", 2019, "2.B.5", "电石", "", 10, "万吨"]))
+    ne = result.not_estimated.set_index(["category", "substance"])["reason"]
+    assert ne[("2.B.1", "CO2")] == "no default factor for this technology or sub-category"
+    assert ne[("2.B.5", "CO2")] == "no citable default factor"
+    assert not (result.emissions["substance"] == "CO2").any()
+    # The T/CSES 144-2024 Table E.1 ammonia row still gives CO 25.8 g/kg: 100 000 t -> 2 580 t.
+    assert emission(result, "CO", category="2.B.1") == pytest.approx(100_000 * 25.8 / 1000)
+
+
+def test_ammonia_from_natural_gas_conventional_reforming(compile_):
+    # IPCC 2006 Vol.3 Table 3.1 (EFDB EF ID 213980): 1.694 t CO2/t NH3 (= 30.2 GJ/t × 15.3 kg C/GJ × 44/12).
+    result = compile_(rows(["岳阳", 2019, "2.B.1", "合成氨", "nh3_ng_conventional", 10, "万吨"]))
+    assert emission(result, "CO2", category="2.B.1") == pytest.approx(100_000 * 1.694)  # 169 400 t
+
+
+def test_mining_parameter_in_a_wrong_unit_is_rejected_with_its_cell(tmp_path):
+    from inventory.read import read_inputs
+    from tests.conftest import write_workbook
+
+    path = write_workbook(tmp_path / "coal.xlsx", rows(["娄底", 2019, "1.B.1.a.i", "原煤", "", 200, "万吨"],
+                                                       ["娄底", 2019, "1.B.1.a.i", "原煤", "", 10, "t", "ch4_mining"]))
+    inputs, _ = read_inputs([path], None)
+    [problem] = inputs.errors
+    assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "t")
+    assert problem.message == "unit does not fit the parameter"
