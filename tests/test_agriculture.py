@@ -7,8 +7,8 @@ printed in its table (cited beside it), not from the program's output.
 from __future__ import annotations
 
 import pytest
-
 from conftest import emission, write_workbook
+
 from inventory.read import read_inputs
 
 N2O_N = 44 / 28                 # N2O-N -> N2O (IPCC 2006 Vol.4 Eq. 10.25, 11.1)
@@ -177,3 +177,13 @@ def test_agriculture_parameter_with_wrong_unit_is_rejected(tmp_path):
     [problem] = inputs.errors
     assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "kg")
     assert problem.message == "unit does not fit the parameter"
+
+
+def test_not_estimated_reasons_are_translated_in_the_report(compile_):
+    """The report shows the Chinese label of an agriculture reason (data/labels.csv), not its English text."""
+    from inventory.report.html import render_html
+
+    r = compile_([["430100", 2019, "3.C.7", "早稻", "", 100, "千公顷"]])
+    assert "rice_days" in ne(r, "3.C.7", "rice_early", "CH4")
+    page = render_html(r, "zh")
+    assert "需要水稻生长期 rice_days" in page and "needs the cultivation period" not in page

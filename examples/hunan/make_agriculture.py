@@ -14,9 +14,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from make_example import save
+from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "data"

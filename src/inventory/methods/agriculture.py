@@ -12,10 +12,12 @@ A local `ef.X` replaces the method for X. Rows that share a key are summed first
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
-from inventory import categories, vocabulary
+from inventory import categories, resources, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 from inventory.lookup import map_distinct
 from inventory.methods.energy import _col, _join_ids, _unique_ids, _wide, aggregate_keys
@@ -30,14 +32,18 @@ _NAMES = ["ef", "rice_efc", "rice_days", "sf_w", "sf_p", "sf_o", "nex", "ef3", "
 _UNIT = {"head": "head", "area": "ha", "mass": "t", "energy": "TJ", "volume": "m3"}
 _EMPTY_NE = KEY_COLUMNS + ["substance", "reason"]
 
-REASON_FACTOR = "no citable default factor"
-REASON_MANURE_CH4 = ("no verified Tier 1 default (IPCC 2006 Tables 10.14-10.16 not read): give a local "
-                     "ef.CH4 in kg/head/a")
-REASON_MANURE_N2O = "needs local nex and ef3 (IPCC 2006 Vol.4 Eq. 10.25), or a local ef.N2O"
-REASON_MANURE_INDIRECT = "needs local nex, frac_gasms and frac_leachms (IPCC 2006 Vol.4 Eq. 10.26-10.29)"
-REASON_RICE = "needs the cultivation period rice_days in days (IPCC 2006 Vol.4 Eq. 5.1), or a local ef.CH4 per ha"
-REASON_ANIMAL_NH3 = "no verified default: give a local ef.NH3 in kg/head/a"
-REASON_PLACE = "give animals under 3.A.1 (enteric fermentation) or 3.A.2 (manure management)"
+REASON_FACTOR = "no citable default factor"  # the pipeline's shared reason (methods.energy)
+
+
+@cache
+def reasons() -> dict[str, str]:
+    """Not-estimated reasons of this module: label key -> English text (data/labels.csv `reason_agri_*`).
+
+    Reasons are written in English, as every method's; the report translates them by their label.
+    """
+    t = resources.data_table("labels.csv")
+    t = t[t["key"].str.startswith("reason_agri_")]
+    return dict(zip(t["key"].str.removeprefix("reason_agri_"), t["en"]))
 
 
 # --- published equations (column functions) -------------------------------------------------------
@@ -107,7 +113,11 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     is_n = k["activity"].isin(N_INPUTS)
     is_burned = k["activity"] == "crop_residue_burned"
     in_pair = cat.isin(["3.C.4", "3.C.5"])
-    col = lambda name, default=np.nan: _col(k, name, default)  # noqa: E731
+    why = reasons()
+
+    def col(name, default=np.nan):
+        return _col(k, name, default)
+
     parts: list[pd.DataFrame] = []
 
     def add(mask, category, substance, emission, ids, reason):
@@ -125,28 +135,28 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     # 3.A.1 enteric and 3.A.2 manure CH4: N × EF (Eq. 10.19, 10.22).
     ch4, ch4_ids = by_factor("CH4")
     add(enteric, cat, "CH4", ch4, ch4_ids, REASON_FACTOR)
-    add(manure, cat, "CH4", ch4, ch4_ids, REASON_MANURE_CH4)
-    add(is_animal & ~enteric & ~manure, cat, "CH4", pd.Series(np.nan, index=k.index), ch4_ids, REASON_PLACE)
+    add(manure, cat, "CH4", ch4, ch4_ids, why["manure_ch4"])
+    add(is_animal & ~enteric & ~manure, cat, "CH4", pd.Series(np.nan, index=k.index), ch4_ids, why["place"])
 
     # 3.A.2 manure N2O: a local ef.N2O, else Eq. 10.25; indirect (Eq. 10.26-10.29) in 3.C.6.
     n2o, n2o_ids = by_factor("N2O")
     nex = col("nex").where(k["kind"] == "head")
     direct = n2o.where(n2o.notna(), manure_n2o_direct(amount, nex, col("ef3")))
     add(manure, cat, "N2O", direct, n2o_ids.where(n2o.notna(), _join_ids(col("nex:id", ""), col("ef3:id", ""))),
-        REASON_MANURE_N2O)
+        why["manure_n2o"])
     indirect = manure_n2o_indirect(amount, nex, col("frac_gasms"), col("ef4"), col("frac_leachms"), col("ef5"))
     add(manure, cat.where(~_under(cat, "3.A.2"), "3.C.6"), "N2O", indirect,
         _join_ids(col("nex:id", ""), col("frac_gasms:id", ""), col("ef4:id", ""), col("frac_leachms:id", ""),
-                  col("ef5:id", "")), REASON_MANURE_INDIRECT)
+                  col("ef5:id", "")), why["manure_indirect"])
     nh3, nh3_ids = by_factor("NH3")
-    add(manure, cat, "NH3", nh3, nh3_ids, REASON_ANIMAL_NH3)
+    add(manure, cat, "NH3", nh3, nh3_ids, why["animal_nh3"])
 
     # 3.C.7 rice CH4: a local per-season ef.CH4 wins, else Eq. 5.1-5.2 (SF_o = 1 without organic amendment).
     area = amount.where(k["kind"] == "area")
     method = rice_ch4(area, col("rice_efc"), col("sf_w"), col("sf_p"), col("sf_o").fillna(1.0), col("rice_days"))
     add(is_rice, cat, "CH4", ch4.where(ch4.notna(), method),
         ch4_ids.where(ch4.notna(), _join_ids(col("rice_efc:id", ""), col("sf_w:id", ""), col("sf_p:id", ""),
-                                             col("sf_o:id", ""), col("rice_days:id", ""))), REASON_RICE)
+                                             col("sf_o:id", ""), col("rice_days:id", ""))), why["rice"])
 
     # 3.C.4 direct and 3.C.5 indirect soil N2O of N inputs (t N); NH3 of fertiliser (EMEP 3.D Tier 1).
     n_t = amount.where(k["kind"] == "mass")
@@ -172,7 +182,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         add(other & e.notna(), cat, substance, e, ids, REASON_FACTOR)
         any_factor |= e.notna()
     add(other & ~any_factor, cat, "", pd.Series(np.nan, index=k.index), pd.Series("", index=k.index),
-        "no agriculture method for this activity")
+        why["no_method"])
     return _finish(k, pd.concat(parts, ignore_index=True))
 
 
