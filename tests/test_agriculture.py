@@ -187,3 +187,10 @@ def test_not_estimated_reasons_are_translated_in_the_report(compile_):
     assert "rice_days" in ne(r, "3.C.7", "rice_early", "CH4")
     page = render_html(r, "zh")
     assert "需要水稻生长期 rice_days" in page and "needs the cultivation period" not in page
+
+
+def test_animals_outside_enteric_and_manure_are_not_guessed(compile_):
+    """Animals under 3.A as a whole: neither Eq. 10.19 nor 10.22 applies by itself; NE says where to put them."""
+    r = compile_([["430100", 2019, "3.A", "猪", "", 10, "万头"]])
+    assert r.emissions.empty or not (r.emissions["category"] == "3.A").any()
+    assert "3.A.1" in ne(r, "3.A", "swine", "CH4")

@@ -145,7 +145,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     add(manure, cat, "N2O", direct, n2o_ids.where(n2o.notna(), _join_ids(col("nex:id", ""), col("ef3:id", ""))),
         why["manure_n2o"])
     indirect = manure_n2o_indirect(amount, nex, col("frac_gasms"), col("ef4"), col("frac_leachms"), col("ef5"))
-    add(manure, cat.where(~_under(cat, "3.A.2"), "3.C.6"), "N2O", indirect,
+    add(manure, "3.C.6", "N2O", indirect,
         _join_ids(col("nex:id", ""), col("frac_gasms:id", ""), col("ef4:id", ""), col("frac_leachms:id", ""),
                   col("ef5:id", "")), why["manure_indirect"])
     nh3, nh3_ids = by_factor("NH3")
