@@ -47,6 +47,10 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
     parts = [emissions]
     for province, kids in provinces_to_aggregate(set(emissions["region"]), built).items():
         own = _own_categories(activity, province)
+        # A method may report a row in another category than the row's (indirect N2O of fertiliser in 3.C.5):
+        # the categories of the province's own emissions are its own too.
+        for year, cats in emissions[emissions["region"] == province].groupby("year")["category"]:
+            own.setdefault(int(year), set()).update(cats)
         sub = emissions[emissions["region"].isin(kids)]
         year_category = sub["year"].astype(str) + "|" + sub["category"]
 

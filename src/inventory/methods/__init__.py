@@ -11,10 +11,13 @@ from __future__ import annotations
 import pandas as pd
 
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.methods import energy, industry
 
 # Order matters only where two modules would claim the same category: the first wins.
-METHODS = [energy, industry]
+
+from inventory.methods import agriculture, energy, industry
+
+# Order matters only where two modules would claim the same category: the first wins.
+METHODS = [energy, industry, agriculture]
 
 EMISSION_FRAME_COLUMNS = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids"]
 # Activities that are statistics or secondary energy (indirect emissions), not sources.

@@ -44,6 +44,13 @@ PARAMETER_UNITS = {
     "ch4_mining": ("[length] ** 3 / [mass]", "m3/t"),
     "ch4_post_mining": ("[length] ** 3 / [mass]", "m3/t"),
     "ch4_density": ("[mass] / [length] ** 3", "t/m3"),
+
+    # agriculture (IPCC 2006 Vol.4 Ch.5, 10, 11)
+    "rice_efc": ("[mass] / [area] / [time]", "t/ha/d"),
+    "rice_days": ("[time]", "d"),
+    "nex": ("[mass] / [head] / [time]", "t/head/year"),
+    **{name: ("[]", "") for name in ("sf_w", "sf_p", "sf_o", "ef1", "ef3", "ef4", "ef5", "frac_gas", "frac_leach",
+                                     "frac_gasms", "frac_leachms")},
 }
 # What an activity of each quantity may be given in, for the unit-mismatch message.
 EXPECTED_UNITS = {

@@ -58,6 +58,14 @@ NE_REASONS = {
 }
 
 
+@functools.cache
+def _reason_keys() -> dict[str, str]:
+    """Reasons whose label's English text is the reason itself (data/labels.csv `reason_*`) -> label key."""
+    t = resources.data_table("labels.csv")
+    t = t[t["key"].str.startswith("reason_")]
+    return {**dict(zip(t["en"], t["key"])), **NE_REASONS}
+
+
 # ---------------------------------------------------------------- numbers
 
 def fmt_time(value) -> str:
@@ -251,7 +259,7 @@ def not_estimated_summary(result: BuildResult, lbl: dict, lang: str) -> dict:
                                        vocab_order("activities.csv", "id"))
     reasons = ne["reason"].value_counts()
     by_reason = _table([lbl["col_reason"], lbl["col_count"]],
-                       [[lbl.get(NE_REASONS.get(r, ""), r), f"{n:,}"] for r, n in reasons.items()], [False, True])
+                       [[lbl.get(_reason_keys().get(r, ""), r), f"{n:,}"] for r, n in reasons.items()], [False, True])
     return {
         "total": len(ne),
         "intro": lbl["ne_intro"].format(n=f"{len(ne):,}", regions=ne["region"].nunique(),

@@ -1,0 +1,196 @@
+"""Agriculture emissions against hand calculations from the cited equations and factors.
+
+Every expected number is worked out below from the source's equation and the value as
+printed in its table (cited beside it), not from the program's output.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import emission, write_workbook
+
+from inventory.read import read_inputs
+
+N2O_N = 44 / 28                 # N2O-N -> N2O (IPCC 2006 Vol.4 Eq. 10.25, 11.1)
+# IPCC 2006 Vol.4 Table 10.11 (Asia) and Table 10.10 (developing countries), kg CH4/head/a (EFDB 415945, 415934)
+EF_DAIRY_ASIA, EF_SWINE = 68, 1
+EF_C = 1.30                     # kg CH4/ha/d, IPCC 2006 Vol.4 Table 5.11 (EFDB 415830)
+SF_W_AGG, SF_P_AGG = 0.78, 1.22  # Tables 5.12 / 5.13 aggregated cases (EFDB 415838, 415843)
+EF1 = 0.01                      # Table 11.1 (EFDB 417317)
+EF4, EF5 = 0.01, 0.0075         # Table 11.3 (EFDB 417414, 417415)
+FRAC_GASF, FRAC_GASM, FRAC_LEACH = 0.10, 0.20, 0.30  # Table 11.3 (EFDB 417416-417418)
+NH3_FERT = 0.085                # kg NH3/kg N, EMEP/EEA 2023 3.D Table 3-1 (3.D.a.1)
+
+
+def ne(result, category, activity, substance):
+    n = result.not_estimated
+    hit = n[(n["category"] == category) & (n["activity"] == activity) & (n["substance"] == substance)]
+    return hit.iloc[0]["reason"] if len(hit) else None
+
+
+def test_enteric_and_manure_for_two_animals(compile_):
+    """Dairy cattle and swine: enteric CH4 by Tier 1 default; manure CH4, N2O and NH3 from local parameters."""
+    rows = [
+        ["430100", 2019, "3.A.1", "奶牛", "", 2, "万头", "", "统计局"],
+        ["430100", 2019, "3.A.1", "猪", "", 100, "万头", "", "统计局"],
+        ["430100", 2019, "3.A.2", "奶牛", "", 2, "万头", "", "统计局"],
+        ["430100", 2019, "3.A.2", "猪", "", 100, "万头", "", "统计局"],
+        ["430100", 2019, "3.A.2", "猪", "", 3, "kg/head/a", "ef.CH4", "local study"],
+        ["430100", 2019, "3.A.2", "猪", "", 10, "kg/head/a", "nex", "local study"],
+        ["430100", 2019, "3.A.2", "猪", "", 0.5, "%", "ef3", "local study"],
+        ["430100", 2019, "3.A.2", "猪", "", 25, "%", "frac_gasms", "local study"],
+        ["430100", 2019, "3.A.2", "猪", "", 10, "%", "frac_leachms", "local study"],
+        ["430100", 2019, "3.A.2", "猪", "", 5, "kg/head/a", "ef.NH3", "local study"],
+        ["430100", 2019, "3.A.1", "家禽", "", 1000, "万只", "", "统计局"],
+    ]
+    r = compile_(rows)
+    # Eq. 10.19: CH4 = N × EF
+    assert emission(r, "CH4", category="3.A.1", activity="dairy_cattle") == pytest.approx(2e4 * 68e-3, rel=1e-12)
+    assert emission(r, "CH4", category="3.A.1", activity="swine") == pytest.approx(100e4 * 1e-3, rel=1e-12)
+    assert 2e4 * EF_DAIRY_ASIA / 1000 == 1360 and 1e6 * EF_SWINE / 1000 == 1000
+    # Eq. 10.22 with a local factor: 1e6 head × 3 kg = 3000 t
+    assert emission(r, "CH4", category="3.A.2", activity="swine") == pytest.approx(3000, rel=1e-12)
+    # Eq. 10.25: 1e6 × 10 kg N × 0.005 × 44/28 = 78.571 t N2O
+    assert emission(r, "N2O", category="3.A.2", activity="swine") == pytest.approx(1e6 * 10 * 0.005 * N2O_N / 1000)
+    # Eq. 10.26-10.29 (3.C.6): 1e6 × 10 kg N × (0.25 × EF4 + 0.10 × EF5) × 44/28
+    assert emission(r, "N2O", category="3.C.6", activity="swine") == pytest.approx(
+        1e6 * 10 * (0.25 * 0.01 + 0.10 * 0.0075) * N2O_N / 1000)
+    assert emission(r, "NH3", category="3.A.2", activity="swine") == pytest.approx(5000)
+    # Dairy manure has no verified default: not estimated, with what is missing.
+    assert "ef.CH4" in ne(r, "3.A.2", "dairy_cattle", "CH4")
+    assert "nex" in ne(r, "3.A.2", "dairy_cattle", "N2O")
+    assert ne(r, "3.A.1", "poultry", "CH4") == "no citable default factor"
+    row = r.emissions.query("category == '3.A.1' and activity == 'dairy_cattle'").iloc[0]
+    assert row["factor_ids"] == "ipcc06.v4_10_11.ch4.dairy_cattle"
+    assert row["activity_unit"] == "head" and row["activity_amount"] == pytest.approx(2e4)
+    assert row["co2e_t"] == pytest.approx(1360 * 28)  # AR5 GWP-100 of CH4
+    assert set(r.emissions["sector"]) == {"agriculture"}
+
+
+def test_rice_by_season(compile_):
+    """Early and late rice by Eq. 5.1-5.2 with local cultivation periods; single rice from a local per-season factor."""
+    rows = [
+        ["430100", 2019, "3.C.7", "早稻", "", 100, "千公顷", "", "统计局"],
+        ["430100", 2019, "3.C.7", "早稻", "", 80, "d", "rice_days", "农业农村局"],
+        ["430100", 2019, "3.C.7", "晚稻", "", 120, "千公顷", "", "统计局"],
+        ["430100", 2019, "3.C.7", "晚稻", "", 90, "d", "水稻生长期", "农业农村局"],
+        ["430100", 2019, "3.C.7", "晚稻", "", 0.52, "", "sf_w", "multiple aeration, IPCC Table 5.12"],
+        ["430100", 2019, "3.C.7", "单季稻", "", 3000, "亩", "", "统计局"],
+        ["430100", 2019, "3.C.7", "单季稻", "", 200, "kg/ha", "ef.CH4", "省级清单指南"],
+        ["430200", 2019, "3.C.7", "中稻", "", 50, "千公顷", "", "统计局"],
+    ]
+    r = compile_(rows)
+    # early: 1e5 ha × 1.30 × 0.78 × 1.22 × 1 × 80 d = 9 896.64 t CH4
+    assert emission(r, "CH4", activity="rice_early") == pytest.approx(1e5 * EF_C * SF_W_AGG * SF_P_AGG * 80 / 1000)
+    assert emission(r, "CH4", activity="rice_early") == pytest.approx(9896.64)
+    # late: 1.2e5 ha × 1.30 × 0.52 × 1.22 × 90 d = 8 906.976 t
+    assert emission(r, "CH4", activity="rice_late") == pytest.approx(1.2e5 * EF_C * 0.52 * SF_P_AGG * 90 / 1000)
+    assert emission(r, "CH4", activity="rice_late") == pytest.approx(8906.976)
+    # single rice: 3000 亩 = 200 ha × 200 kg/ha = 40 t
+    assert emission(r, "CH4", activity="rice_single", region="430100") == pytest.approx(40)
+    early = r.emissions.query("activity == 'rice_early'").iloc[0]
+    assert set(early["factor_ids"].split(";")) == {"ipcc06.v4_t5_11.rice_efc", "ipcc06.v4_t5_12.sf_w.irrigated_aggregated",
+                                                   "ipcc06.v4_t5_13.sf_p.aggregated", "local:activity.xlsx:能源活动:3"}
+    # Without a cultivation period nothing is guessed.
+    n = r.not_estimated
+    assert "rice_days" in n[(n["region"] == "430200") & (n["activity"] == "rice_single")].iloc[0]["reason"]
+
+
+def test_direct_and_indirect_soil_n2o_and_fertiliser_nh3(compile_):
+    """Synthetic, organic and crop-residue N (t N): Eq. 11.1 in 3.C.4, Eq. 11.9-11.10 in 3.C.5, NH3 EMEP 3.D."""
+    rows = [
+        ["430100", 2019, "3.C.4", "氮肥", "", 10, "万吨", "", "统计年鉴（折纯）"],
+        ["430100", 2019, "3.C.4", "organic_n_fertiliser", "", 2, "万吨", "", "估算"],
+        ["430100", 2019, "3.C.4", "秸秆还田氮", "", 1, "万吨", "", "估算"],
+    ]
+    r = compile_(rows)
+    assert emission(r, "N2O", category="3.C.4", activity="nitrogen_fertiliser") == pytest.approx(1e5 * EF1 * N2O_N)
+    assert emission(r, "N2O", category="3.C.4", activity="nitrogen_fertiliser") == pytest.approx(1571.428571)
+    # indirect: 1e5 × (0.10 × 0.01 + 0.30 × 0.0075) × 44/28 = 510.714 t
+    assert emission(r, "N2O", category="3.C.5", activity="nitrogen_fertiliser") == pytest.approx(
+        1e5 * (FRAC_GASF * EF4 + FRAC_LEACH * EF5) * N2O_N)
+    assert emission(r, "N2O", category="3.C.5", activity="nitrogen_fertiliser") == pytest.approx(510.7142857)
+    assert emission(r, "N2O", category="3.C.4", activity="organic_n_fertiliser") == pytest.approx(2e4 * EF1 * N2O_N)
+    assert emission(r, "N2O", category="3.C.5", activity="organic_n_fertiliser") == pytest.approx(
+        2e4 * (FRAC_GASM * EF4 + FRAC_LEACH * EF5) * N2O_N)
+    # crop residues: no volatilisation term in Eq. 11.9, leaching only
+    assert emission(r, "N2O", category="3.C.5", activity="crop_residue_n") == pytest.approx(
+        1e4 * FRAC_LEACH * EF5 * N2O_N)
+    assert emission(r, "NH3", category="3.C.4", activity="nitrogen_fertiliser") == pytest.approx(1e5 * NH3_FERT)
+    assert emission(r, "NH3", category="3.C.4", activity="nitrogen_fertiliser") == pytest.approx(8500)
+    assert ne(r, "3.C.4", "organic_n_fertiliser", "NH3") == "no citable default factor"
+    ind = r.emissions.query("category == '3.C.5' and activity == 'nitrogen_fertiliser'").iloc[0]
+    assert set(ind["factor_ids"].split(";")) == {"ipcc06.v4_t11_3.frac_gasf", "ipcc06.v4_t11_3.ef4",
+                                                 "ipcc06.v4_t11_3.frac_leach", "ipcc06.v4_t11_3.ef5"}
+
+
+def test_local_parameters_override_soil_defaults(compile_):
+    """A local ef.N2O replaces Eq. 11.1; a local frac_leach = 0 (dry region) removes the leaching term."""
+    rows = [
+        ["430100", 2019, "3.C.4", "氮肥", "", 1000, "t", "", "统计"],
+        ["430100", 2019, "3.C.4", "氮肥", "", 2, "kg/t", "ef.N2O", "监测"],
+        ["430100", 2019, "", "氮肥", "", 0, "", "frac_leach", "旱地"],
+    ]
+    r = compile_(rows)
+    assert emission(r, "N2O", category="3.C.4") == pytest.approx(1000 * 2e-3)
+    assert emission(r, "N2O", category="3.C.5") == pytest.approx(1000 * FRAC_GASF * EF4 * N2O_N)
+
+
+def test_field_burning_needs_a_factor(compile_):
+    """3.C.1: no default is shipped (IPCC Table 2.5 not verified): NE, and a local ef.X is applied as E = A × EF."""
+    rows = [
+        ["430100", 2019, "3.C.1", "秸秆露天焚烧量", "", 5, "万吨", "", "估算"],
+        ["430100", 2019, "3.C.1", "秸秆露天焚烧量", "", 2.7, "g/kg", "ef.CH4", "local"],
+    ]
+    r = compile_(rows)
+    assert emission(r, "CH4", category="3.C.1") == pytest.approx(5e4 * 2.7e-3)
+    assert ne(r, "3.C.1", "crop_residue_burned", "PM2.5") == "no citable default factor"
+
+
+def test_province_aggregates_agriculture_without_double_counting(compile_):
+    """Province with own energy rows only: its agriculture is the prefecture sum. With its own fertiliser row,
+    its 3.C.5 stands and the prefectures' 3.C.5 is not added on top (DESIGN 3.6)."""
+    rows = [
+        ["430000", 2019, "1.A.4.b", "柴油", "", 1, "万吨"],
+        ["430100", 2019, "3.C.4", "氮肥", "", 1, "万吨"],
+        ["430200", 2019, "3.C.4", "氮肥", "", 2, "万吨"],
+    ]
+    built = {"430000", "430100", "430200"}
+    r = compile_(rows, regions=built)
+    p = r.emissions[(r.emissions["region"] == "430000") & r.emissions["category"].isin(["3.C.4", "3.C.5"])]
+    assert set(p["basis"]) == {"aggregated"}
+    assert emission(r, "N2O", region="430000", category="3.C.5") == pytest.approx(
+        3e4 * (FRAC_GASF * EF4 + FRAC_LEACH * EF5) * N2O_N)
+    own = compile_(rows + [["430000", 2019, "3.C.4", "氮肥", "", 4, "万吨"]], regions=built)
+    p = own.emissions[(own.emissions["region"] == "430000") & (own.emissions["category"] == "3.C.5")]
+    assert list(p["basis"].unique()) == ["own"]
+    assert emission(own, "N2O", region="430000", category="3.C.5") == pytest.approx(
+        4e4 * (FRAC_GASF * EF4 + FRAC_LEACH * EF5) * N2O_N)
+
+
+def test_agriculture_parameter_with_wrong_unit_is_rejected(tmp_path):
+    path = write_workbook(tmp_path / "a.xlsx", [
+        ["430100", 2019, "3.C.7", "早稻", "", 100, "千公顷"],
+        ["430100", 2019, "3.C.7", "早稻", "", 80, "kg", "rice_days"],
+    ])
+    inputs, _ = read_inputs([path], None)
+    [problem] = inputs.errors
+    assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "kg")
+    assert problem.message == "unit does not fit the parameter"
+
+
+def test_not_estimated_reasons_are_translated_in_the_report(compile_):
+    """The report shows the Chinese label of an agriculture reason (data/labels.csv), not its English text."""
+    from inventory.report.html import render_html
+
+    r = compile_([["430100", 2019, "3.C.7", "早稻", "", 100, "千公顷"]])
+    assert "rice_days" in ne(r, "3.C.7", "rice_early", "CH4")
+    page = render_html(r, "zh")
+    assert "需要水稻生长期 rice_days" in page and "needs the cultivation period" not in page
+
+
+def test_animals_outside_enteric_and_manure_are_not_guessed(compile_):
+    """Animals under 3.A as a whole: neither Eq. 10.19 nor 10.22 applies by itself; NE says where to put them."""
+    r = compile_([["430100", 2019, "3.A", "猪", "", 10, "万头"]])
+    assert r.emissions.empty or not (r.emissions["category"] == "3.A").any()
+    assert "3.A.1" in ne(r, "3.A", "swine", "CH4")
