@@ -176,3 +176,21 @@ def test_waste_parameter_unit_mismatch_is_an_error(tmp_path):
                                                 ["长沙市", "", "4.A", "msw", "", 0.1, "t", "k"]])
     inputs, _ = read_inputs([path])
     assert [(p.row, p.column) for p in inputs.errors] == [(3, "单位 (G)")]
+
+
+def test_incineration_air_pollutants_emep_tier1(tmp_path):
+    result, _ = build(tmp_path, [["株洲市", 2019, "4.C.1", "msw", "incin_continuous_stoker", 1, "万吨"]])
+    # EMEP/EEA 2023 5.C.1.a Table 3-1 (g per Mg waste): NOx 1071, SOx 87, PM2.5 3; BC 3.5 % of PM2.5.
+    assert emission(result, "NOx", "430200", "4.C.1") == pytest.approx(10000 * 1071e-6)
+    assert emission(result, "SO2", "430200", "4.C.1") == pytest.approx(10000 * 87e-6)
+    assert emission(result, "BC", "430200", "4.C.1") == pytest.approx(10000 * 3e-6 * 0.035)
+    bc_ids = result.emissions.query("substance == 'BC'")["factor_ids"].iat[0]
+    assert "emep23.5C1a.3_1.msw.pm25" in bc_ids and "emep23.5C1a.3_1.msw.bc" in bc_ids
+
+
+def test_open_burning_pollutants_and_ghg_not_estimated(tmp_path):
+    result, _ = build(tmp_path, [["株洲市", 2019, "4.C.2", "msw", "", 100, "t"]])
+    # EMEP/EEA 2023 5.C.2 Table 3-1: CO 55.83 kg/Mg
+    assert emission(result, "CO", "430200", "4.C.2") == pytest.approx(100 * 55.83e-3)
+    ne = result.not_estimated
+    assert set(ne.loc[ne["category"] == "4.C.2", "substance"]) == {"CO2", "CH4", "N2O"}

@@ -29,7 +29,9 @@ N2O_PER_N2O_N = 44.0 / 28.0
 NAMES = ["doc", "docf", "mcf", "f", "k", "ox", "recovery", "bo", "sludge", "dm", "cf", "fcf", "of", "ef",
          "removal_efficiency"]
 # Substances each kind of waste key is expected to have (a missing one is NE), by method group.
-EXPECTED = {"4.A": ["CH4"], "4.B": ["CH4", "N2O"], "4.C": ["CO2", "CH4", "N2O"], "4.D": ["CH4"], "4.D:N": ["N2O"]}
+EXPECTED = {"4.A": ["CH4"], "4.B": ["CH4", "N2O"],
+            "4.C": ["CO2", "CH4", "N2O", "SO2", "NOx", "CO", "NMVOC", "PM10", "PM2.5", "BC"],
+            "4.D": ["CH4"], "4.D:N": ["N2O"]}
 NITROGEN = "wastewater_nitrogen"
 REASONS = {
     ("4.A", "CH4"): "no DOC or k for this waste stream in some year of its history: give local doc and k rows "
@@ -126,13 +128,21 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     amount = k["amount"]
 
     results = {}
+    pm25 = eq.emission_from_factor(amount, _col(k, "ef.PM2.5").where(_col(k, "ef.PM2.5:basis", "") == "mass"))
     for name in [c for c in k.columns if c.startswith("ef.") and ":" not in c]:
         substance = name[3:]
-        ef = _col(k, name).where(_col(k, name + ":basis", "") == "mass")
-        ef = ef.where(_col(k, name + ":method", "") != "n2o_n", ef * N2O_PER_N2O_N)
+        basis, method = _col(k, name + ":basis", ""), _col(k, name + ":method", "")
+        ef = _col(k, name).where(basis == "mass")
+        ef = ef.where(method != "n2o_n", ef * N2O_PER_N2O_N)  # kg N2O-N per kg N -> N2O
+        uncontrolled = eq.emission_from_factor(amount, ef)
+        # BC as a share of uncontrolled PM2.5 (EMEP/EEA Tier 1 tables give it so).
+        share = method == "share_of_PM2.5"
+        uncontrolled = uncontrolled.where(~share, pm25 * _col(k, name))
+        share_ids = pd.Series(np.where(share, _col(k, "ef.PM2.5:id", ""), ""), index=k.index)
         eta = _col(k, f"removal_efficiency.{substance}").fillna(0.0)
-        results[substance] = (eq.after_control(eq.emission_from_factor(amount, ef), eta),
-                              _join_ids(_col(k, name + ":id", ""), _col(k, f"removal_efficiency.{substance}:id", "")))
+        results[substance] = (eq.after_control(uncontrolled, eta),
+                              _join_ids(share_ids, _col(k, name + ":id", ""),
+                                        _col(k, f"removal_efficiency.{substance}:id", "")))
 
     def ids(*names):
         return _join_ids(*[_col(k, n + ":id", "") for n in names])
