@@ -194,3 +194,18 @@ def test_open_burning_pollutants_and_ghg_not_estimated(tmp_path):
     assert emission(result, "CO", "430200", "4.C.2") == pytest.approx(100 * 55.83e-3)
     ne = result.not_estimated
     assert set(ne.loc[ne["category"] == "4.C.2", "substance"]) == {"CO2", "CH4", "N2O"}
+
+
+def test_recovery_above_generation_gives_zero_not_a_sink(tmp_path):
+    rows = [["娄底市", 2019, "4.D.2", "industrial_wastewater", "ww_anaerobic_reactor", 100, "t"],
+            ["娄底市", 2019, "4.D.2", "industrial_wastewater", "", 50, "t", "recovery"]]
+    result, _ = build(tmp_path, rows)
+    # 100 × 0.25 × 0.8 = 20 t generated < 50 t recovered
+    row = result.emissions.query("substance == 'CH4'")
+    assert row["emission"].tolist() == [0.0] and row["kind"].tolist() == ["emission"]
+
+
+def test_waste_sector_as_a_whole_is_listed_not_estimated(tmp_path):
+    result, _ = build(tmp_path, [["娄底市", 2019, "4", "msw", "", 100, "t"]])
+    ne = result.not_estimated
+    assert ne.loc[ne["category"] == "4", "reason"].str.contains("4.A").all() and (ne["category"] == "4").any()

@@ -31,9 +31,10 @@ NAMES = ["doc", "docf", "mcf", "f", "k", "ox", "recovery", "bo", "sludge", "dm",
 # Substances each kind of waste key is expected to have (a missing one is NE), by method group.
 EXPECTED = {"4.A": ["CH4"], "4.B": ["CH4", "N2O"],
             "4.C": ["CO2", "CH4", "N2O", "SO2", "NOx", "CO", "NMVOC", "PM10", "PM2.5", "BC"],
-            "4.D": ["CH4"], "4.D:N": ["N2O"]}
+            "4.D": ["CH4"], "4.D:N": ["N2O"], "": [""]}
 NITROGEN = "wastewater_nitrogen"
 REASONS = {
+    ("", ""): "waste (4) as a whole has no method: report under 4.A, 4.B, 4.C or 4.D",
     ("4.A", "CH4"): "no DOC or k for this waste stream in some year of its history: give local doc and k rows "
                     "(IPCC 2006 Vol.5 Ch.3 Eq. 3.2, Table 3.3)",
     ("4.C", "CO2"): "no dm, CF, FCF or OF for this waste: give local dm, cf, fcf, of rows (IPCC 2006 Vol.5 Eq. 5.1)",
@@ -54,11 +55,12 @@ def ddocm_decomposed(deposited: np.ndarray, k: np.ndarray) -> np.ndarray:
     """DDOCm decomposed (t C) per stream (rows) and year (columns) by first-order decay.
 
     IPCC 2006 Vol.5 Ch.3 Eq. 3.4: DDOCma_T = DDOCmd_T + DDOCma_(T−1) × e^(−k);
-    Eq. 3.5: DDOCm decomp_T = DDOCma_(T−1) × (1 − e^(−k)). Waste deposited in year T
-    adds to the stock at the end of T and starts decaying in T+1 (the Guidelines'
-    default delay: reaction starts on 1 January of the year after deposition, on
-    average six months after it). deposited and k: arrays (streams × consecutive
-    years), k in 1/a for the year of decay. Loops over years only.
+    Eq. 3.5: DDOCm decomp_T = DDOCma_(T−1) × (1 − e^(−k)). As these equations are
+    written, waste deposited in year T adds to the stock at the end of T and starts
+    decaying in T+1: the IPCC Waste Model's default reaction start of 1 January of the
+    year after deposition (an average delay of six months; Vol.5 Ch.3 §3.2.2, that
+    wording not checked against the PDF). deposited and k: arrays (streams ×
+    consecutive years), k in 1/a for the year of decay. Loops over years only.
     """
     accumulated = np.zeros(deposited.shape[0])
     decomposed = np.zeros_like(deposited, dtype=float)
@@ -169,6 +171,10 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     use("CH4", g == "4.D", ch4_wastewater(amount, _col(k, "sludge").fillna(0.0), _col(k, "bo"), _col(k, "mcf"),
                                           recovered), ids("bo", "mcf", "sludge", "recovery"))
 
+    # Recovery cannot exceed what is generated (Eq. 3.1, 4.1, 6.1): a larger R gives 0, never a sink.
+    if "CH4" in results:
+        ch4, ch4_ids = results["CH4"]
+        results["CH4"] = (ch4.clip(lower=0.0), ch4_ids)
     frames = [pd.DataFrame({"key_id": k["key_id"], "substance": s, "emission": e, "factor_ids": i,
                             "activity_amount": amount, "activity_unit": "t"})
               for s, (e, i) in results.items()]
