@@ -77,12 +77,21 @@ def handle_errors(func):
 
 @contextmanager
 def _progress():
-    """A spinner naming the current stage on a terminal; nothing in CI (no TTY)."""
+    """Progress on a terminal (a spinner naming the stage; a bar while region-years are written); nothing in CI."""
     if not sys.stderr.isatty():
-        yield lambda stage: None
+        yield lambda stage, *count: None
         return
-    with err.status("starting") as status:
-        yield lambda stage: status.update(f"{stage} …")
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def update(stage: str, done: int | None = None, total: int | None = None) -> None:
+            bar.update(task, description=f"{stage} …", completed=done or 0, total=total)
+
+        yield update
 
 
 def _resolve_paths(paths: list[Path]):
@@ -112,6 +121,10 @@ def build(
     keep_going: Annotated[bool, typer.Option(help="Build from the rows that passed; exit 1 if any were rejected.")] = False,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws for the uncertainty analysis.", min=100)] = 10000,
     seed: Annotated[int, typer.Option(help="Random seed of the Monte Carlo analysis (same seed, same numbers).")] = 0,
+    targets: Annotated[Optional[Path], typer.Option(help="Targets file (TOML) to track; default: the project's "
+                                                    "`targets`.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes writing the region-year folders "
+                                      "(0 = one per CPU).", min=0)] = 0,
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
@@ -133,6 +146,8 @@ def build(
         factor_dirs=(project.factors if project else []) + list(factors or []),
         keep_going=keep_going, strict=strict, checks=project.checks if project else {},
         base=project.base if project else Path.cwd(), draws=draws, seed=seed,
+        jobs=jobs or _cpus(), project=project is not None,
+        targets=targets or (project.targets if project else None),
     )
     with _progress() as progress:
         outcome = build_inventory(options, progress)
@@ -143,7 +158,7 @@ def build(
         err.print(f"[red]未生成清单[/red]：输入有错误，只写入了 {out_dir / 'manifest.json'}" if zh else
                   f"[red]build failed[/red]: inputs have problems; only {out_dir / 'manifest.json'} was written")
         raise typer.Exit(outcome.exit_code)
-    _summary(outcome.result, lang)
+    _summary(outcome.result, outcome.region_years, lang)
     failed = int((outcome.result.checks["result"] == "fail").sum())
     files = "inventory.xlsx, report.html, emissions.csv, manifest.json"
     if zh:
@@ -161,21 +176,40 @@ def _print_counts(c: dict, lang: str) -> None:
         err.print(f"rows: read {c['read']}, used {c['used']}, skipped {c['skipped']}, rejected {c['rejected']}")
 
 
-def _summary(result, lang: str) -> None:
-    """A short table of gross CO2e and main pollutants per region-year, to stderr."""
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _summary(result, status, lang: str) -> None:
+    """A table per region-year, to stderr: status, gross CO2e and the main pollutants."""
+    import pandas as pd
+
     from inventory.aggregate import totals
+    from inventory.regions import name as region_name
 
     e = result.emissions
-    co2e = totals(e, ["region", "region_name", "year"]).set_index(["region", "year"])["co2e_t"]
+    co2e = totals(e, ["region", "year"]).set_index(["region", "year"])["co2e_t"]
     pol = totals(e[e["substance"].isin(["SO2", "NOx", "PM2.5"])], ["region", "year", "substance"])
-    heads = ("地区", "年份", "CO2当量 (万吨)") if lang == "zh" else ("region", "year", "CO2e (10^4 t)")
-    table = Table(*heads, "SO2 (t)", "NOx (t)", "PM2.5 (t)", title="排放总量（不含信息项和碳汇）" if lang == "zh"
+    pol = pol.set_index(["region", "year", "substance"])["emission"]
+    if status is None or status.empty:
+        status = pd.DataFrame({"region": [r for r, _ in co2e.index], "year": [y for _, y in co2e.index],
+                               "status": "ok", "message": ""})
+    zh = lang == "zh"
+    heads = ("地区", "年份", "状态", "CO2当量 (万吨)") if zh else ("region", "year", "status", "CO2e (10^4 t)")
+    table = Table(*heads, "SO2 (t)", "NOx (t)", "PM2.5 (t)", title="排放总量（不含信息项和碳汇）" if zh
                   else "gross emissions (memo items and sinks excluded)")
-    for (code, yr), value in co2e.items():
-        p = pol[(pol["region"] == code) & (pol["year"] == yr)].set_index("substance")["emission"]
-        name = e.loc[e["region"] == code, "region_name"].iat[0]
-        table.add_row(f"{code} {name}", str(yr), f"{value / 1e4:,.1f}",
-                      *(f"{p.get(s, float('nan')):,.0f}" for s in ("SO2", "NOx", "PM2.5")))
+    table.columns[0].no_wrap = True
+    words = {"ok": "[green]完成[/green]" if zh else "[green]ok[/green]",
+             "failed": "[red]失败[/red]" if zh else "[red]failed[/red]"}
+    for row in status.itertuples(index=False):
+        key = (row.region, int(row.year))
+        value = co2e.get(key, float("nan"))
+        cells = [f"{pol.get((*key, s), float('nan')):,.0f}" for s in ("SO2", "NOx", "PM2.5")]
+        table.add_row(f"{row.region} {region_name(row.region, lang)}", str(row.year),
+                      words.get(row.status, row.status) + (f" {row.message}" if row.message else ""),
+                      f"{value / 1e4:,.1f}", *cells)
     err.print(table)
 
 

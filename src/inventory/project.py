@@ -23,6 +23,7 @@ class Project:
     factors: list[Path] = field(default_factory=list)
     checks: dict = field(default_factory=dict)
     base: Path | None = None
+    targets: Path | None = None
 
 
 def parse_years(spec) -> set[int]:
@@ -67,4 +68,5 @@ def load_project(path: Path) -> Project:
         factors=[base / p for p in proj.get("factors", [])],
         checks=spec.get("checks", {}),
         base=base,
+        targets=base / proj["targets"] if proj.get("targets") else None,
     )

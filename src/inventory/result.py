@@ -33,7 +33,10 @@ class BuildResult:
     warnings: list of dicts with file, sheet, row, column, value, message.
     meta: program version, factor-set version, gwp set, lang, build time, inputs
         (path, sha256), regions and years built.
-    analysis: analysis tables by name (`key_categories`, `uncertainty`; DESIGN 3.9 columns).
+    analysis: analysis tables by name (`key_categories`, `uncertainty`, `cocontrol`, `targets`;
+        DESIGN 3.9 columns).
+    statistics: region, year, activity (`gdp` in 元, `population` in 人), amount: the
+        statistics rows of the inputs (category `stat`), for intensities and targets.
     """
 
     emissions: pd.DataFrame
@@ -43,3 +46,4 @@ class BuildResult:
     warnings: list[dict] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     analysis: dict[str, pd.DataFrame] = field(default_factory=dict)
+    statistics: pd.DataFrame | None = None

@@ -68,7 +68,8 @@ class Inputs:
     params: local parameter rows: region, year (NA = every year), category ("" = every),
         activity, technology ("" = any), name, value (canonical), basis, unit, factor_id, source.
     notation: region, year, category, activity, key (NO, NE, NA, IE, C).
-    ledger: file, sheet, row, status (used, skipped, rejected), reason, region (code, "" when unknown).
+    ledger: file, sheet, row, status (used, skipped, rejected), reason, region (code, "" when unknown),
+        year (<NA> when unknown).
     """
 
     activity: pd.DataFrame
@@ -327,7 +328,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     status = pd.Series("used", index=raw.index).mask(skip != "", "skipped").mask(c.rejected, "rejected")
     ledger = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"], "row": raw["row"].astype(int),
                            "status": status, "reason": skip.where(status == "skipped", ""),
-                           "region": region.fillna("").astype(str)})
+                           "region": region.fillna("").astype(str), "year": year_num.where(year_ok).astype("Int64")})
     ledger = _one_status_per_row(ledger)
     problems = sorted(c.problems, key=lambda p: (p.file, p.sheet, p.row or 0))
     return Inputs(activity_table, params, notation_table, ledger, problems)

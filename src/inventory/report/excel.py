@@ -41,6 +41,7 @@ from inventory.report.summaries import (
     sector_tree,
     vocab_names,
 )
+from inventory.report.views import View, analysis_views
 from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -344,7 +345,7 @@ _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CT = "application/vnd.openxmlformats-officedocument"
 # Built-in number formats of SpreadsheetML (no numFmts element needed).
-_BUILTIN_FORMATS = {FMT_GENERAL: 0, "0.00": 2, "#,##0": 3, "#,##0.00": 4}
+_BUILTIN_FORMATS = {FMT_GENERAL: 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4}
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entry time: the same inputs give the same file
 
 
@@ -628,6 +629,21 @@ def _write_meta(book: _Book, result: BuildResult, lbl: dict) -> None:
     ws.column_widths |= {"A": 40, "B": 70}
 
 
+VIEW_FORMATS = {"t": FMT_T, "pct": FMT_PCT, "ratio": "0.00", "int": "0", "text": FMT_GENERAL}
+VIEW_SHEETS = {"series": "sheet_series", "targets": "sheet_analysis_targets", "cocontrol": "sheet_analysis_cocontrol",
+               "key_categories": "sheet_analysis_key_categories", "uncertainty": "sheet_analysis_uncertainty"}
+
+
+def _write_view(book: _Book, view: View, sheet: str) -> None:
+    """A sheet holding one analysis view: its note, a bold header and the rows, frozen below the header."""
+    ws, rows = book.sheet(sheet)
+    rows.add_row([view.note], widths=False)
+    _header(book, rows, view.headers)
+    ws.freeze_panes = "A3"
+    styles = [book.style(VIEW_FORMATS[k]) if k != "text" else 0 for k in view.kinds]
+    rows.add_frame(view.data(), styles)
+
+
 def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") -> None:
     """Write the inventory workbook (emissions in t, CO2e in t CO2e) to `path`, labels in `lang`."""
     lbl = labels(lang)
@@ -637,6 +653,8 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") ->
         _write_sector(book, result, sector, lbl, lang)
     _write_pollutants(book, result, lbl, lang)
     _write_regions(book, result, lbl, lang)
+    for view in analysis_views(result, lang):
+        _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_detail(book, result, lbl)
     _write_qa(book, result, lbl)
     _write_meta(book, result, lbl)

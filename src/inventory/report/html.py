@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
-from html import escape
 
 import jinja2
 import pandas as pd
@@ -40,12 +38,12 @@ from inventory.report.summaries import (
     vocab_names,
     vocab_order,
 )
+from inventory.report.html_analysis import analysis_sections
+from inventory.report.svg import PALETTE, fmt_number, fmt_pct, fmt_share, hbar_svg, legend_svg
 from inventory.result import CHECK_COLUMNS, BuildResult
 
 CO2E_SCALE = {"zh": 1e4, "en": 1e3}  # t per displayed unit: 万吨 (zh), kt (en)
 MAX_ROWS = 300  # longest list shown in the report; the workbook has all rows
-PALETTE = ["#1f6fb2", "#e07b22", "#3a9d5d", "#c8413b", "#8a63b8", "#8c6d46", "#d46fb0", "#6b7a8f",
-           "#b5a216", "#1aa3b3", "#4d4d4d", "#9fbf3b", "#f2a7a1", "#2f4b7c"]
 SUBSECTOR_PALETTE = ["#2f4b7c", "#8a63b8", "#3a9d5d", "#c8413b", "#b5a216", "#1aa3b3", "#d46fb0", "#8c6d46"]
 FUEL_COLOURS = {"solid": "#3f3f3f", "liquid": "#e07b22", "gas": "#1f6fb2", "other": "#a9b3bd"}
 OWN, AGGREGATED, PREFECTURE = "#1f6fb2", "#8fb8de", "#e07b22"
@@ -59,36 +57,6 @@ NE_REASONS = {
 
 
 # ---------------------------------------------------------------- numbers
-
-def fmt_number(value, scale: float = 1.0) -> str:
-    """A number divided by `scale`, with thousands separators; empty for missing values."""
-    if value is None or pd.isna(value):
-        return ""
-    x = float(value) / scale
-    if x == 0:
-        return "0"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if abs(x) >= 1:
-        return f"{x:,.2f}"
-    return f"{x:,.{max(2, 2 - math.floor(math.log10(abs(x))))}f}"
-
-
-def fmt_pct(value, decimals: int = 1) -> str:
-    """A percentage with `decimals` decimals and a % sign; empty for missing values."""
-    return "" if value is None or pd.isna(value) else f"{float(value):,.{decimals}f}%"
-
-
-def fmt_share(value: float) -> str:
-    """A share in % without decimals; '<1%' for a small share above zero."""
-    return "<1%" if 0 < value < 0.5 else fmt_pct(value, 0)
-
-
-def fmt_tick(value: float, step: float) -> str:
-    """An axis tick with as many decimals as the step needs, thousands separated."""
-    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
-    return f"{value:,.{decimals}f}"
-
 
 def fmt_time(value) -> str:
     """An ISO timestamp as 'YYYY-MM-DD HH:MM UTC' (or with its UTC offset); other text as it is."""
@@ -291,156 +259,6 @@ def not_estimated_summary(result: BuildResult, lbl: dict, lang: str) -> dict:
         "by_fuel": by_fuel, "by_fuel_note": fuel_note,
         "by_reason": by_reason,
     }
-
-
-# ---------------------------------------------------------------- SVG charts
-
-def _nice_step(span: float, ticks: int = 4) -> float:
-    """A round axis step (1, 2 or 5 x 10^n) giving about `ticks` intervals over `span`."""
-    raw = span / ticks if span > 0 else 1.0
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-
-
-def _label_width(text: str, size: float) -> float:
-    """Approximate rendered width in px of `text` at font size `size` (CJK glyphs are full width)."""
-    return sum(size if ord(ch) > 0x2E7F else size * 0.58 for ch in text)
-
-
-def _fit(text: str, size: float, width: float) -> str:
-    """`text`, cut with an ellipsis to fit `width` px at font size `size`."""
-    if _label_width(text, size) <= width:
-        return text
-    while text and _label_width(text + "…", size) > width:
-        text = text[:-1]
-    return text + "…"
-
-
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    """`text` on one line if it fits `width` px, else on two, split at the space (or, in text without
-    spaces, the character) that balances the lines best; the second line is cut if still too long."""
-    if _label_width(text, size) <= width:
-        return [text]
-    cuts = [i for i, ch in enumerate(text) if ch == " "] or range(1, len(text))
-    best = None
-    for i in cuts:
-        first, rest = text[:i].rstrip(), text[i:].lstrip()
-        if first and rest and _label_width(first, size) <= width:
-            balance = abs(_label_width(first, size) - _label_width(rest, size))
-            if best is None or balance < best[0]:
-                best = (balance, first, rest)
-    return [best[1], _fit(best[2], size, width)] if best else [_fit(text, size, width)]
-
-
-def _svg_text(x: float, y: float, text: str, anchor: str = "start", size: int = 12, cls: str = "",
-              fill: str = "") -> str:
-    """An escaped SVG <text> element."""
-    c = f' class="{cls}"' if cls else ""
-    f = f' style="fill:{fill}"' if fill else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{c}{f}>'
-            f"{escape(text)}</text>")
-
-
-def _ink(colour: str) -> str:
-    """Black or white, whichever reads better on `colour` (#rrggbb)."""
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return "#1d2630" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
-
-
-def _legend(series: list[tuple[str, str]], x: float, y: float, right: float) -> tuple[list[str], float]:
-    """Legend swatches in rows from (x, y) up to x = `right`; returns the elements and the y below them."""
-    parts, cx = [], x
-    for name, colour in series:
-        if not name:
-            continue
-        w = 18 + _label_width(name, 12)
-        if cx + w > right and cx > x:
-            cx, y = x, y + 18
-        parts.append(f'<rect x="{cx:.1f}" y="{y - 10:.1f}" width="12" height="12" fill="{colour}"/>')
-        parts.append(_svg_text(cx + 16, y, name))
-        cx += w + 14
-    return parts, y + 14
-
-
-def legend_svg(series: list[tuple[str, str]], width: int = 640) -> Markup:
-    """A legend on its own (shared by a grid of charts)."""
-    parts, y = _legend(series, 0, 16, width)
-    return Markup(f'<svg class="chart legend" viewBox="0 0 {width} {y:.0f}" width="{width}" height="{y:.0f}" '
-                  f'role="img">{"".join(parts)}</svg>')
-
-
-def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]], unit: str,
-             title: str = "", width: int = 560, legend: bool = True, shares: bool = False,
-             percent: bool = False) -> Markup:
-    """Horizontal stacked bars: one bar per row, one segment per series (values in `unit`).
-
-    Positive segments stack to the right of zero, negative ones to the left. shares:
-    write each bar's share of all bars after its total. percent: the values are
-    shares in % (axis 0-100, segments labelled with their share, no totals). A row
-    whose values are a text (e.g. "NE") has no bar and that text in place of its total.
-    """
-    absent = [vals if isinstance(vals, str) else "" for _, vals in rows]
-    rows = [(label, [0.0] * len(series) if isinstance(vals, str) else vals) for label, vals in rows]
-    size, bar, gap = 12, 16, 8
-    labels = [_wrap(r[0], size, max(150, width * 0.42)) for r in rows]
-    label_w = max((_label_width(line, size) for lines in labels for line in lines), default=30) + 10
-    row_h = 26 if any(len(lines) > 1 for lines in labels) else bar
-    left, right = label_w + 8, 16 if percent else (110 if shares else 70)
-    plot_w = width - left - right
-    parts, y = [], 18
-    if title:
-        parts.append(_svg_text(0, y, _fit(title, 13, width), size=13, cls="chart-title"))
-        y += 20
-    if legend and sum(1 for name, _ in series if name) > 1:
-        lp, y = _legend(series, left, y + 4, width - 10)
-        parts += lp
-    pos = [sum(v for v in vals if v > 0) for _, vals in rows]
-    neg = [sum(v for v in vals if v < 0) for _, vals in rows]
-    if percent:
-        lo, hi, step = 0.0, 100.0, 25.0
-    else:
-        lo, hi = min([0.0, *neg]), max([0.0, *pos])
-        step = _nice_step(hi - lo)
-        lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step or step
-    grand = sum(pos)
-    sx = lambda v: left + (v - lo) / (hi - lo) * plot_w  # noqa: E731 - the axis scale, px per unit
-    top = y + 6
-    bottom = top + len(rows) * (row_h + gap)
-    height = bottom + 36
-    ticks = [lo + i * step for i in range(int(round((hi - lo) / step)) + 1)]
-    for t in ticks:
-        parts.append(f'<line x1="{sx(t):.1f}" y1="{top - 4}" x2="{sx(t):.1f}" y2="{bottom}" class="grid"/>')
-        parts.append(_svg_text(sx(t), bottom + 14, fmt_tick(t, step), "middle", 11))
-    parts.append(_svg_text(left + plot_w, height - 4, unit, "end", 11, "unit"))
-    for i, ((label, vals), lines) in enumerate(zip(rows, labels)):
-        yy = top + i * (row_h + gap) + (row_h - bar) / 2  # top of the bar
-        for j, line in enumerate(lines):
-            base = yy + bar - 4 if len(lines) == 1 else yy + bar / 2 - 2 + 13 * j
-            parts.append(_svg_text(left - 8, base, line, "end", size))
-        p_end = n_end = 0.0
-        for (name, colour), v in zip(series, vals):
-            if not v:
-                continue
-            start = p_end if v > 0 else n_end + v
-            if v > 0:
-                p_end += v
-            else:
-                n_end += v
-            x0, w = sx(start), max(sx(start + abs(v)) - sx(start), 0.5)
-            shown = fmt_share(v) if percent else f"{fmt_number(v)} {unit}"
-            parts.append(f'<rect x="{x0:.1f}" y="{yy:.1f}" width="{w:.1f}" height="{bar}" fill="{colour}">'
-                         f"<title>{escape(label)} · {escape(name)}: {escape(shown)}</title></rect>")
-            if percent and w >= 30:
-                parts.append(_svg_text(x0 + w / 2, yy + bar - 4, fmt_share(v), "middle", 10, fill=_ink(colour)))
-        if absent[i]:
-            parts.append(_svg_text(sx(0) + 4, yy + bar - 4, absent[i], size=11, cls="unit"))
-        elif not percent:
-            total = sum(vals)
-            text = fmt_number(total) + (f" ({fmt_share(total / grand * 100)})" if shares and grand > 0 else "")
-            parts.append(_svg_text(sx(max(p_end, 0)) + 4, yy + bar - 4, text, size=11))
-    body = "\n".join(parts)
-    return Markup(f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-                  f'role="img" aria-label="{escape(title)}">{body}</svg>')
 
 
 def headline_region(emissions: pd.DataFrame) -> str:
@@ -658,6 +476,7 @@ def _context(result: BuildResult, lang: str) -> dict:
         "chart_energy": chart_energy(cube, headline, lbl, lang),
         "chart_energy_mix": chart_energy_mix(cube, headline, lbl, lang),
         "chart_regions": chart_regions(result, lbl, lang),
+        "analysis": analysis_sections(result, headline, lbl, lang),
         "chart_pollutants": chart_pollutants(result, cube, headline, lbl, lang),
         "pollutants": pollutant_tables(result, lbl, lang),
         "regions": region_tables(result, lbl, lang),

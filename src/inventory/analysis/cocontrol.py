@@ -1,0 +1,197 @@
+"""Co-control indicators of greenhouse gases and air pollutants (DESIGN 3.9, `cocontrol.csv`).
+
+Sources: the co-control effects coordinate system (协同控制效应坐标系) and the co-control
+(cross-)elasticity (协同控制弹性系数 / 交叉弹性) of Mao Xianqiang (毛显强) and co-workers:
+Mao X., Zeng A., Hu T. et al., "Co-control of local air pollutants and CO2 in the Chinese iron
+and steel industry", Environ. Sci. Technol. 2013, 47(21), 12002-12010; applied to a city's
+measures in 邢有凯, 毛显强, 冯相昭 等, 城市蓝天保卫战行动协同控制局地大气污染物和温室气体效果
+评估——以唐山市为例, 中国环境管理 2020, 12(4): 20-28. The elasticity is
+
+    Els_j/k = (ER_j / Q_j) / (ER_k / Q_k)
+
+with ER the emission reduction and Q the emission before it, j the air pollutant and k the
+greenhouse gas; Els > 0 with both ratios positive: both reduced (co-control); Els < 0: one
+reduced while the other grows; Els > 1: the pollutant falls by a larger share than the
+greenhouse gas; 0 < Els < 1: the greenhouse gas by a larger share; ER/Q = 0: no effect on that
+substance. This form and reading were checked in a later paper only (PubMed Central
+PMC11666946, Table 2, which tabulates Els_j/k and these readings); the two papers above were not
+at hand in full text, so no equation number is quoted. Since numerator and denominator change sign together,
+Els = change_pct / co2e_change_pct with changes taken as increases.
+
+Carbon measure: Mao et al. 2013 use CO2; Xing et al. 2020 greenhouse gases. The contract
+(co2e_change_pct) uses CO2e (t CO2e, column co2e_t, every greenhouse gas); the CO2-only change
+and elasticity are given as well (`co2_change_pct`, `elasticity_co2`).
+
+Coordinate system: the quadrant is read from the sign of the absolute change ΔE = E_to - E_from
+of CO2e (x) and of the pollutant (y): `both_down` (ΔCO2e < 0, ΔE < 0), `co2e_down_only`
+(ΔCO2e < 0, ΔE > 0), `pollutant_down_only` (ΔCO2e > 0, ΔE < 0), `both_up` (both > 0).
+A point on an axis (either change exactly zero) lies in no quadrant: the quadrant is empty
+(the measure "has no effect" on that substance, as the source reads ER/Q = 0). The sign of
+ΔE is used, not the percentage, so a source whose `year_from` emission is 0 (percent undefined)
+is still placed.
+
+Synergy degree (协同度): no published formula for two inventory editions was found that can
+be cited (coupling-coordination models in the literature need an index system of their own),
+so `synergy` is left empty.
+
+Scope: emission rows only (`kind == "emission"`: memo items and sinks are not in the gross
+totals); `total`, each sector (emissions `sector`) and each category at the level the inputs
+gave; one row per air pollutant present (substances of kind `pollutant` in data/substances.csv). A key present in
+only one of the two years has no percentage (NaN), never an invented zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from inventory import categories, vocabulary
+
+COCONTROL_COLUMNS = ["region", "category", "year_from", "year_to", "substance", "change_pct", "co2e_change_pct",
+                     "elasticity", "quadrant", "synergy"]
+EXTRA_COLUMNS = ["level", "emission_from", "emission_to", "co2e_from", "co2e_to", "co2_change_pct",
+                 "elasticity_co2"]
+QUADRANTS = ("both_down", "co2e_down_only", "pollutant_down_only", "both_up")
+_LEVEL_ORDER = {"total": 0, "sector": 1, "category": 2}
+
+
+def change_pct(before, after):
+    """Relative change in percent: 100 (E_after - E_before) / E_before; NaN where E_before is 0 or missing."""
+    before = pd.Series(before, dtype=float)
+    after = pd.Series(after, dtype=float).set_axis(before.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (100 * (after - before) / before.where(before != 0)).astype(float)
+
+
+def elasticity(pollutant_change_pct, carbon_change_pct):
+    """Co-control elasticity Els_j/k = (ΔE_j/E_j) / (ΔE_k/E_k) (Mao et al. 2013; Xing et al. 2020):
+    the pollutant's relative change over the greenhouse gas's, both in %; NaN where the latter is 0."""
+    p = pd.Series(pollutant_change_pct, dtype=float)
+    c = pd.Series(carbon_change_pct, dtype=float).set_axis(p.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (p / c.where(c != 0)).astype(float)
+
+
+def quadrant(carbon_delta, pollutant_delta) -> pd.Series:
+    """Quadrant of the co-control effects coordinate system from the signs of the absolute changes
+    (x: greenhouse gas, y: pollutant); "" on an axis (a change of exactly zero) or where one is unknown."""
+    x = pd.Series(carbon_delta, dtype=float)
+    y = pd.Series(pollutant_delta, dtype=float).set_axis(x.index)
+    out = np.select([(x < 0) & (y < 0), (x < 0) & (y > 0), (x > 0) & (y < 0), (x > 0) & (y > 0)],
+                    list(QUADRANTS), default="")
+    return pd.Series(out, index=x.index, dtype=object)
+
+
+def default_pairs(region_years: pd.DataFrame) -> pd.DataFrame:
+    """(region, year_from, year_to): each region's consecutive years and its first -> last year."""
+    ry = region_years[["region", "year"]].drop_duplicates().sort_values(["region", "year"])
+    nxt = ry.assign(year_to=ry.groupby("region")["year"].shift(-1)).dropna(subset=["year_to"])
+    span = ry.groupby("region")["year"].agg(["min", "max"]).reset_index()
+    span = span[span["max"] > span["min"]].rename(columns={"min": "year", "max": "year_to"})
+    pairs = pd.concat([nxt, span], ignore_index=True).rename(columns={"year": "year_from"})
+    pairs = pairs.astype({"year_from": int, "year_to": int}).drop_duplicates()
+    return pairs.sort_values(["region", "year_from", "year_to"]).reset_index(drop=True)
+
+
+def _levels(e: pd.DataFrame) -> pd.DataFrame:
+    """Every emission row three times: as `total`, as its sector and as its category (column `key`)."""
+    sector = e["sector"] if "sector" in e else e["category"].map(categories.table()["sector"])
+    return pd.concat([e.assign(level="total", key="total"),
+                      e.assign(level="sector", key=sector.fillna("").astype(str)),
+                      e.assign(level="category", key=e["category"].astype(str))], ignore_index=True)
+
+
+def _sums(e: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per region, year, level and key: pollutant emissions (t) and CO2e / CO2 totals (t CO2e, t)."""
+    keys = ["region", "year", "level", "key"]
+    ghg = e["co2e_t"].notna()
+    pollutant = e["substance"].map(vocabulary.substances()["kind"]).eq("pollutant")
+    pol = e[pollutant].groupby(keys + ["substance"], sort=False)["emission"].sum().rename("E").reset_index()
+    carbon = e[ghg].assign(co2=e["emission"].where(e["substance"] == "CO2"))
+    carbon = carbon.groupby(keys, sort=False).agg(C=("co2e_t", "sum"), CO2=("co2", "sum"),
+                                                  n_co2=("co2", "count")).reset_index()
+    carbon["CO2"] = carbon["CO2"].where(carbon["n_co2"] > 0)
+    return pol, carbon.drop(columns="n_co2")
+
+
+def _side(frame: pd.DataFrame, pairs: pd.DataFrame, year_col: str, suffix: str) -> pd.DataFrame:
+    out = pairs.merge(frame.rename(columns={"year": year_col}), on=["region", year_col])
+    return out.rename(columns={c: c + suffix for c in ("E", "C", "CO2") if c in out})
+
+
+def _compare(pol_from: pd.DataFrame, carbon_from: pd.DataFrame, pol_to: pd.DataFrame, carbon_to: pd.DataFrame,
+             pairs: pd.DataFrame) -> pd.DataFrame:
+    """Pollutant and carbon sums of both sides of every pair side by side (outer: a key of one side only stays)."""
+    pk = ["region", "year_from", "year_to", "level", "key"]
+    p = _side(pol_from, pairs, "year_from", "_from").merge(_side(pol_to, pairs, "year_to", "_to"),
+                                                           on=pk + ["substance"], how="outer")
+    c = _side(carbon_from, pairs, "year_from", "_from").merge(_side(carbon_to, pairs, "year_to", "_to"),
+                                                              on=pk, how="outer")
+    return p.merge(c, on=pk, how="left")
+
+
+def _table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Changes, elasticities and quadrants of compared rows; COCONTROL_COLUMNS then EXTRA_COLUMNS, sorted."""
+    if rows.empty:
+        return pd.DataFrame(columns=COCONTROL_COLUMNS + EXTRA_COLUMNS)
+    out = pd.DataFrame({
+        "region": rows["region"], "category": rows["key"], "year_from": rows["year_from"].astype(int),
+        "year_to": rows["year_to"].astype(int), "substance": rows["substance"],
+        "change_pct": change_pct(rows["E_from"], rows["E_to"]).to_numpy(),
+        "co2e_change_pct": change_pct(rows["C_from"], rows["C_to"]).to_numpy(),
+    })
+    out["elasticity"] = elasticity(out["change_pct"], out["co2e_change_pct"]).to_numpy()
+    out["quadrant"] = quadrant(rows["C_to"] - rows["C_from"], rows["E_to"] - rows["E_from"]).to_numpy()
+    out["synergy"] = np.nan
+    out["level"] = rows["level"].to_numpy()
+    out["emission_from"], out["emission_to"] = rows["E_from"].to_numpy(), rows["E_to"].to_numpy()
+    out["co2e_from"], out["co2e_to"] = rows["C_from"].to_numpy(), rows["C_to"].to_numpy()
+    out["co2_change_pct"] = change_pct(rows["CO2_from"], rows["CO2_to"]).to_numpy()
+    out["elasticity_co2"] = elasticity(out["change_pct"], out["co2_change_pct"]).to_numpy()
+    out = out.assign(_l=out["level"].map(_LEVEL_ORDER)).sort_values(
+        ["region", "year_from", "year_to", "_l", "category", "substance"], kind="stable")
+    return out[COCONTROL_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
+
+
+def _emission_rows(emissions: pd.DataFrame) -> pd.DataFrame:
+    e = emissions[emissions["kind"] == "emission"] if "kind" in emissions else emissions
+    return e.assign(emission=pd.to_numeric(e["emission"], errors="coerce").astype(float),
+                    co2e_t=pd.to_numeric(e["co2e_t"], errors="coerce").astype(float),
+                    year=e["year"].astype(int))
+
+
+def cocontrol(emissions: pd.DataFrame, pairs: list[tuple[int, int]] | None = None) -> pd.DataFrame:
+    """cocontrol.csv (DESIGN 3.9): per region, pair of years, level (total, sector, category) and pollutant,
+    the pollutant's and CO2e's change (%), the co-control elasticity and the coordinate-system quadrant.
+
+    emissions: the long table (region, year, category, sector, substance, emission t, co2e_t t CO2e, kind).
+    pairs: (year_from, year_to) applied to every region that has both years; None = each region's
+        consecutive years and its first -> last year.
+    Columns: COCONTROL_COLUMNS, then EXTRA_COLUMNS (level; sums in t / t CO2e; the CO2-only change and
+    elasticity). synergy is empty (no citable definition, see the module docstring).
+    """
+    e = _emission_rows(emissions)
+    if e.empty:
+        return _table(pd.DataFrame())
+    region_years = e[["region", "year"]].drop_duplicates()
+    if pairs is None:
+        pair_table = default_pairs(region_years)
+    else:
+        wanted = pd.DataFrame(list(pairs), columns=["year_from", "year_to"]).astype(int).drop_duplicates()
+        pair_table = region_years.rename(columns={"year": "year_from"}).merge(wanted, on="year_from")
+        pair_table = pair_table.merge(region_years.rename(columns={"year": "year_to"}), on=["region", "year_to"])
+    if pair_table.empty:
+        return _table(pd.DataFrame())
+    pol, carbon = _sums(_levels(e))
+    return _table(_compare(pol, carbon, pol, carbon, pair_table))
+
+
+def cocontrol_editions(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Co-control indicators between two editions of the same inventory: for each region-year in both,
+    the change from `old` to `new` (year_from = year_to = that year). Same columns as cocontrol()."""
+    a, b = _emission_rows(old), _emission_rows(new)
+    if a.empty or b.empty:
+        return _table(pd.DataFrame())
+    common = a[["region", "year"]].drop_duplicates().merge(b[["region", "year"]].drop_duplicates())
+    pairs = common.assign(year_from=common["year"], year_to=common["year"])[["region", "year_from", "year_to"]]
+    return _table(_compare(*_sums(_levels(a)), *_sums(_levels(b)), pairs))

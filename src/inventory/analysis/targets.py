@@ -1,0 +1,373 @@
+"""Target tracking (DESIGN 3.9, `targets.csv`): a plan's quantified indicators against the inventory.
+
+A targets file (TOML, named by the project key `targets`, DESIGN 3.8) lists indicators as
+`[[indicator]]` tables:
+
+    id, name_zh, name_en   the indicator's id and names
+    kind                   `intensity` (numerator substance / denominator activity, e.g. CO2 per GDP),
+                           `total` (a substance or `CO2e`), `activity_share` (one activity amount over
+                           another), `activity` (an activity amount)
+    direction              `down` (lower is better) or `up`
+    numerator              { substance = "CO2" | "CO2e" | ..., category = "1" }  (intensity, total) or
+                           { activity = "scrap_steel", category = "stat" }        (activity_share, activity);
+                           category (optional) keeps that category and its descendants
+    denominator            { activity = "gdp" }                                  (intensity, activity_share)
+    unit                   the unit the values are stated in (`t/万元`, `%`, `万t`); default: canonical
+    regions                ["430000", ...] or "all" (every region in the data)
+    base_year, target_year
+    base_value             optional: the plan's stated base value; when absent, the value computed
+                           from the inventory in base_year
+    target_value | change_pct  the target, or the change in % relative to the base value
+                           (target = base x (1 + change_pct/100): "down 18 %" is change_pct = -18)
+    source                 the plan clause, quoted
+
+Values per region and year: emissions in t (CO2e: column co2e_t, t CO2e), gross (`kind == "emission"`,
+no memo items, no sinks); activity amounts from the validated activity table in canonical units
+(GDP in 元), converted to `unit` with the program's unit registry.
+
+Path and status (per year):
+    path_value = base + (target - base) x (year - base_year) / (target_year - base_year)
+                 (the target value itself after the target year)
+    met        the target is reached (value at or better than target_value)
+    on_track   not reached, before the target year, value at or better than path_value
+    off_track  not reached, before the target year, worse than path_value
+    missed     not reached in or after the target year
+    no_data    the value or the base value cannot be computed (`reason` says why)
+    ""         a year before the base year (`reason` says so)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from inventory import categories, regions, units, vocabulary
+from inventory.errors import Problem, UsageError
+from inventory.lookup import map_distinct
+
+TARGET_COLUMNS = ["indicator", "region", "direction", "base_year", "base_value", "target_year", "target_value",
+                  "year", "value", "path_value", "status"]
+EXTRA_COLUMNS = ["unit", "name_zh", "name_en", "kind", "reason", "source"]
+SPEC_COLUMNS = ["indicator", "name_zh", "name_en", "kind", "direction", "region", "num_substance", "num_activity",
+                "num_category", "den_activity", "den_category", "unit", "base_year", "base_value", "change_pct",
+                "target_year", "target_value", "source"]
+KINDS = {"intensity": ("substance", True), "total": ("substance", False), "activity_share": ("activity", True),
+         "activity": ("activity", False)}
+DIRECTIONS = ("down", "up")
+CO2E = "CO2e"
+STATUSES = ("met", "on_track", "off_track", "missed", "no_data")
+_REL = 1e-9  # relative tolerance of "at or better than"
+
+
+# --- loading ------------------------------------------------------------------------------------------
+
+def load_targets(path: Path) -> pd.DataFrame:
+    """Read and check a targets file; one row per indicator and region (SPEC_COLUMNS; region "" = all).
+
+    Every problem (key, value, what was expected) is collected; any problem raises UsageError (exit 2).
+    """
+    path = Path(path)
+    try:
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(Problem(f"targets file cannot be read: {exc}", file=str(path))) from exc
+    items = spec.get("indicator")
+    if not isinstance(items, list) or not items:
+        raise UsageError(Problem("targets file has no [[indicator]] tables", file=str(path), column="indicator",
+                                 expected="one [[indicator]] table per indicator"))
+    problems: list[Problem] = []
+    rows: list[dict] = []
+    seen: set[str] = set()
+    for n, item in enumerate(items, start=1):  # one loop per indicator of the plan, not per data row
+        rows += _indicator(item, n, str(path), problems, seen)
+    if problems:
+        raise UsageError(problems)
+    return pd.DataFrame(rows, columns=SPEC_COLUMNS)
+
+
+def _indicator(item: dict, n: int, file: str, problems: list[Problem], seen: set[str]) -> list[dict]:
+    """The rows of one [[indicator]] table; its problems appended to `problems`."""
+    def bad(key: str, message: str, value, expected: str) -> None:
+        problems.append(Problem(message, file=file, column=f"indicator[{n}].{key}", value=str(value),
+                                expected=expected))
+
+    if not isinstance(item, dict):
+        bad("", "an indicator must be a table", item, "[[indicator]] with keys id, kind, direction, ...")
+        return []
+    out = {"indicator": item.get("id"), "name_zh": str(item.get("name_zh", "")),
+           "name_en": str(item.get("name_en", "")), "source": str(item.get("source", ""))}
+    if not isinstance(out["indicator"], str) or not out["indicator"].strip():
+        bad("id", "missing or empty indicator id", item.get("id", ""), "a short id such as carbon_intensity")
+    elif out["indicator"] in seen:
+        bad("id", "indicator id used twice", out["indicator"], "a unique id")
+    else:
+        seen.add(out["indicator"])
+    kind = item.get("kind")
+    if kind not in KINDS:
+        bad("kind", "unknown indicator kind", kind, ", ".join(KINDS))
+    direction = item.get("direction")
+    if direction not in DIRECTIONS:
+        bad("direction", "unknown direction", direction, "down or up")
+    out.update(kind=kind, direction=direction)
+    num = _part(item, "numerator", kind, bad, required=True)
+    den = _part(item, "denominator", kind, bad, required=kind in KINDS and KINDS[kind][1])
+    out.update(num_substance=num.get("substance", ""), num_activity=num.get("activity", ""),
+               num_category=num.get("category", ""), den_activity=den.get("activity", ""),
+               den_category=den.get("category", ""))
+    for key in ("base_year", "target_year"):
+        value = item.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2100:
+            bad(key, f"{key} is not a year", value if value is not None else "", "a four-digit year, e.g. 2025")
+            value = None
+        out[key] = value
+    if out["base_year"] is not None and out["target_year"] is not None and out["target_year"] <= out["base_year"]:
+        bad("target_year", "target year not after the base year", out["target_year"], f"> {out['base_year']}")
+    for key in ("base_value", "target_value", "change_pct"):
+        value = item.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            bad(key, f"{key} is not a number", value, "a number")
+            value = None
+        out[key] = float(value) if value is not None else np.nan
+    if ("target_value" in item) == ("change_pct" in item):
+        bad("target_value", "give exactly one of target_value and change_pct",
+            "both" if "target_value" in item else "neither", "target_value = 30 or change_pct = -18")
+    out["unit"] = _unit(item, kind, num, den, bad)
+    return [{**out, "region": r} for r in _regions(item.get("regions", "all"), bad)]
+
+
+def _part(item: dict, key: str, kind, bad, required: bool) -> dict:
+    """numerator / denominator table: checked ids (substance, activity, category)."""
+    part = item.get(key)
+    if kind not in KINDS:  # the kind is reported already; its parts cannot be checked against it
+        return {}
+    if part is None:
+        if required:
+            what = KINDS[kind][0] if key == "numerator" else "activity"
+            bad(key, f"missing {key}", "", f'{{ {what} = "..." }}')
+        return {}
+    if not required:
+        bad(key, f"{key} not used by kind {kind}", part, "no " + key)
+        return {}
+    if not isinstance(part, dict):
+        bad(key, f"{key} must be a table", part, '{ activity = "gdp" }')
+        return {}
+    out = {}
+    want = KINDS[kind][0] if key == "numerator" else "activity"
+    unknown = set(part) - {want, "category"}
+    for k in sorted(unknown):
+        bad(f"{key}.{k}", f"key not used in a {kind} {key}", k, f"{want}, category")
+    if want not in part:
+        bad(f"{key}.{want}", f"missing {want}", "", f"a {want} id")
+    elif want == "substance":
+        value = str(part["substance"])
+        sub = CO2E if value.lower() == CO2E.lower() else vocabulary.substance_lookup().get(value)
+        if sub is None:
+            bad(f"{key}.substance", "unknown substance", value, "CO2e or a substance id (CO2, SO2, NOx, PM2.5...)")
+        out["substance"] = sub or ""
+    else:
+        value = str(part["activity"])
+        act = vocabulary.activity_lookup().get(value)
+        if act is None:
+            bad(f"{key}.activity", "unknown activity", value,
+                f"an activity id or name (did you mean {vocabulary.activity_lookup().suggest(value)!r}?)")
+        out["activity"] = act or ""
+    if "category" in part:
+        value = str(part["category"])
+        cat = categories.lookup().get(value)
+        if cat is None:
+            bad(f"{key}.category", "unknown category", value, "a category code or name, e.g. 1.A or stat")
+        out["category"] = cat or ""
+    return out
+
+
+def _regions(spec, bad) -> list[str]:
+    if spec == "all" or spec == ["all"]:
+        return [""]
+    items = spec if isinstance(spec, list) else [spec]
+    out = []
+    for item in items:
+        code = regions.lookup().get(str(item))
+        if code is None:
+            bad("regions", "unknown region", item, 'a GB/T 2260 code or region name, or "all"')
+        else:
+            out.append(code)
+    return out
+
+
+def raw_unit(kind, num: dict, den: dict) -> str | None:
+    """The unit an indicator's value has before conversion: t, t/<canonical>, <canonical>/<canonical>."""
+    def canonical(activity: str) -> str:
+        quantity = vocabulary.activities().set_index("id")["quantity"].get(activity, "")
+        return units.CANONICAL.get(quantity, "")
+    if kind == "intensity":
+        return f"t / {canonical(den.get('activity', ''))}" if den.get("activity") else None
+    if kind == "total":
+        return "t"
+    if kind == "activity_share":
+        a, b = canonical(num.get("activity", "")), canonical(den.get("activity", ""))
+        return f"({a}) / ({b})" if a and b and a != b else ""
+    if kind == "activity":
+        return canonical(num.get("activity", "")) if num.get("activity") else None
+    return None
+
+
+def _unit(item: dict, kind, num: dict, den: dict, bad) -> str:
+    raw = raw_unit(kind, num, den)
+    unit = item.get("unit")
+    if raw is None:
+        return str(unit or "")
+    if unit is None:
+        return raw
+    try:
+        units.factor(raw, str(unit))
+    except Exception:  # pint raises several types for a bad or unfitting unit
+        bad("unit", "unit does not fit the indicator", unit, f"a unit convertible from {raw or 'a fraction'}")
+    return str(unit)
+
+
+# --- tracking -----------------------------------------------------------------------------------------
+
+def _under(category: pd.Series, root: str) -> pd.Series:
+    """True for `root` and every category below it (all True when root is "")."""
+    if not root:
+        return pd.Series(True, index=category.index)
+    return map_distinct(category.astype(str), lambda c: root in categories.ancestors(c)).astype(bool)
+
+
+def _substance_sums(emissions: pd.DataFrame, specs: pd.DataFrame) -> pd.DataFrame:
+    """(num_substance, num_category, region, year, amount): gross emissions in t (CO2e: t CO2e)."""
+    e = emissions[emissions["kind"] == "emission"] if "kind" in emissions else emissions
+    out = []
+    for (substance, category), _ in specs.groupby(["num_substance", "num_category"]):  # a few indicator specs
+        sel = e[_under(e["category"], category)]
+        if substance == CO2E:
+            vals = pd.to_numeric(sel["co2e_t"], errors="coerce")
+            sel = sel.assign(v=vals)[vals.notna()]
+        else:
+            sel = sel[sel["substance"] == substance].assign(v=lambda f: pd.to_numeric(f["emission"], errors="coerce"))
+        sums = sel.groupby(["region", "year"])["v"].sum().rename("amount").reset_index()
+        out.append(sums.assign(num_substance=substance, num_category=category))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
+        columns=["region", "year", "amount", "num_substance", "num_category"])
+
+
+def _activity_sums(activity: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """(act, cat, region, year, amount): activity amounts in canonical units, summed per region-year."""
+    out = []
+    for act, cat in pairs.drop_duplicates().itertuples(index=False):  # a few indicator specs
+        sel = activity[(activity["activity"] == act)]
+        sel = sel[_under(sel["category"], cat)]
+        sums = sel.groupby(["region", "year"])["amount"].sum().reset_index()
+        out.append(sums.assign(act=act, cat=cat))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
+        columns=["region", "year", "amount", "act", "cat"])
+
+
+def track_targets(targets: pd.DataFrame, emissions: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFrame:
+    """targets.csv (DESIGN 3.9): every indicator's value for each region and year in the data, its linear
+    path from base to target and its status (met, on_track, off_track, missed; no_data with a reason).
+
+    targets: load_targets() output. emissions: the long table (t; co2e_t t CO2e; kind).
+    activity: Inputs.activity (region, year, category, activity, amount in canonical units).
+    Columns: TARGET_COLUMNS, then EXTRA_COLUMNS. Values in each indicator's `unit`.
+    """
+    if targets.empty:
+        return pd.DataFrame(columns=TARGET_COLUMNS + EXTRA_COLUMNS)
+    emissions = emissions.assign(year=emissions["year"].astype(int)) if len(emissions) else emissions
+    activity = activity.assign(year=activity["year"].astype(int)) if len(activity) else activity
+    frames = [f[["region", "year"]] for f in (emissions, activity) if len(f)]
+    region_years = (pd.concat(frames).drop_duplicates() if frames
+                    else pd.DataFrame({"region": pd.Series(dtype=str), "year": pd.Series(dtype=int)}))
+    specs = targets.assign(_order=range(len(targets)))
+    present = region_years[["region"]].drop_duplicates()
+    every = specs[specs["region"] == ""]
+    if len(present):  # "all": every region in the data; without any data the indicator stays, as no_data
+        every = every.drop(columns="region").merge(present, how="cross")
+    specs = pd.concat([specs[specs["region"] != ""], every], ignore_index=True)
+    grid = specs.merge(region_years, on="region", how="left")
+    grid["year"] = grid["year"].astype("Int64")
+
+    # numerator and denominator amounts
+    sub = specs[specs["num_substance"] != ""]
+    num_e = _substance_sums(emissions, sub) if len(sub) and len(emissions) else None
+    acts = pd.concat([specs[["num_activity", "num_category"]].set_axis(["act", "cat"], axis=1),
+                      specs[["den_activity", "den_category"]].set_axis(["act", "cat"], axis=1)])
+    acts = acts[acts["act"] != ""]
+    act_sums = _activity_sums(activity, acts) if len(acts) and len(activity) else None
+    key = ["region", "year"]
+    grid["num"] = np.nan
+    if num_e is not None and len(num_e):
+        hit = grid[key + ["num_substance", "num_category"]].merge(
+            num_e, on=key + ["num_substance", "num_category"], how="left")["amount"]
+        grid["num"] = grid["num"].fillna(pd.Series(hit.to_numpy(), index=grid.index))
+    grid["den"] = np.nan
+    if act_sums is not None and len(act_sums):
+        a = act_sums.rename(columns={"act": "num_activity", "cat": "num_category", "amount": "a"})
+        hit = grid[key + ["num_activity", "num_category"]].merge(a, on=key + ["num_activity", "num_category"],
+                                                                   how="left")["a"]
+        grid["num"] = grid["num"].fillna(pd.Series(hit.to_numpy(), index=grid.index))
+        d = act_sums.rename(columns={"act": "den_activity", "cat": "den_category", "amount": "d"})
+        hit = grid[key + ["den_activity", "den_category"]].merge(d, on=key + ["den_activity", "den_category"],
+                                                                   how="left")["d"]
+        grid["den"] = pd.Series(hit.to_numpy(), index=grid.index)
+
+    has_den = grid["kind"].isin([k for k, (_, d) in KINDS.items() if d])
+    factor = _factors(grid)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = np.where(has_den, grid["num"] / grid["den"].where(grid["den"] != 0), grid["num"])
+    grid["value"] = raw * factor
+    reason = np.select(
+        [grid["year"].isna(), grid["num"].isna(), has_den & grid["den"].isna(), has_den & (grid["den"] == 0)],
+        ["no data for this region",
+         "no data for the numerator (" + grid["num_substance"].where(grid["num_substance"] != "",
+                                                                     grid["num_activity"]) + ")",
+         "no data for the denominator (" + grid["den_activity"] + ")", "the denominator is zero"], default="")
+    grid["reason"] = reason
+    return _status(grid)
+
+
+def _factors(grid: pd.DataFrame) -> pd.Series:
+    """Factor from each row's raw unit to its stated unit (one conversion per distinct pair)."""
+    keys = grid[["kind", "num_activity", "den_activity", "unit"]].drop_duplicates()
+    table = {}
+    for k, na, da, unit in keys.itertuples(index=False):  # one per indicator, not per row
+        raw = raw_unit(k, {"activity": na}, {"activity": da})
+        table[(k, na, da, unit)] = units.factor(raw or "", unit) if unit != (raw or "") else 1.0
+    return pd.Series([table[t] for t in zip(grid["kind"], grid["num_activity"], grid["den_activity"], grid["unit"])],
+                     index=grid.index, dtype=float)
+
+
+def _status(grid: pd.DataFrame) -> pd.DataFrame:
+    """Base and target values, the linear path and the status of every row."""
+    base_rows = grid[grid["year"] == grid["base_year"]][["indicator", "region", "value"]].rename(
+        columns={"value": "computed_base"})
+    grid = grid.merge(base_rows, on=["indicator", "region"], how="left")
+    grid["base_value"] = grid["base_value"].fillna(grid["computed_base"])
+    target = grid["base_value"] * (1 + grid["change_pct"] / 100)
+    grid["target_value"] = grid["target_value"].fillna(target)
+    span = (grid["target_year"] - grid["base_year"]).astype(float)
+    elapsed = np.minimum(grid["year"].astype(float), grid["target_year"]) - grid["base_year"]
+    grid["path_value"] = (grid["base_value"] + (grid["target_value"] - grid["base_value"]) * elapsed / span
+                          ).astype(float)
+    sign = np.where(grid["direction"] == "down", 1.0, -1.0)
+    value, target, path = grid["value"] * sign, grid["target_value"] * sign, grid["path_value"] * sign
+    tol = _REL * np.maximum(np.abs(grid["target_value"]).fillna(0), 1.0)
+    reached = value <= target + tol
+    year = grid["year"].astype(float)
+    no_base = grid["base_value"].isna() | grid["target_value"].isna()
+    before_base = year < grid["base_year"]
+    reason = grid["reason"].where(grid["reason"] != "",
+                                  np.where(no_base, "no value in the base year", np.where(
+                                      before_base, "before the base year", "")))
+    status = np.select(
+        [reason.isin(["before the base year"]), reason != "", reached, year >= grid["target_year"],
+         value <= path + tol],
+        ["", "no_data", "met", "missed", "on_track"], default="off_track")
+    grid["status"], grid["reason"] = status, reason
+    grid.loc[grid["status"] == "", "path_value"] = np.nan
+    out = grid.sort_values(["_order", "region", "year"], kind="stable").reset_index(drop=True)
+    out["year"] = out["year"].astype("Int64")
+    return out[TARGET_COLUMNS + EXTRA_COLUMNS]

@@ -1,0 +1,155 @@
+"""The report's trends and analysis sections: time series, targets, co-control, key categories, uncertainty.
+
+Tables come from `report.views` (the workbook shows the same tables in full); the
+report shows the headline region (the province when it was built) and charts:
+series as lines, each target's value against its straight path, and the co-control
+coordinate system.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
+from inventory.report.svg import PALETTE, fmt_number, fmt_pct, line_svg, quadrant_svg
+from inventory.report.views import COCONTROL_POLLUTANTS, View, analysis_views, series_long
+from inventory.result import BuildResult
+
+MAX_ROWS = 300
+STATUS_CLASSES = {"met": "result-pass", "on_track": "result-pass", "off_track": "result-warn",
+                  "missed": "result-fail"}
+
+
+def _cell(value, kind: str) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if kind == "t" or kind == "ratio":
+        return fmt_number(value)
+    if kind == "pct":
+        return fmt_pct(value)
+    if kind == "int":
+        return str(int(value))
+    return str(value)
+
+
+def view_table(view: View, frame: pd.DataFrame | None = None, row_classes=None) -> dict:
+    """A view (or some of its rows) as a table for the template's `table` macro (at most MAX_ROWS rows)."""
+    data = (view.data() if frame is None else frame.reindex(columns=[k for k, _, _ in view.columns])).head(MAX_ROWS)
+    rows = [[_cell(v, k) for v, k in zip(record, view.kinds)] for record in data.itertuples(index=False)]
+    classes = list(row_classes)[:len(rows)] if row_classes is not None else [""] * len(rows)
+    return {"headers": view.headers, "numeric": [k != "text" for k in view.kinds],
+            "rows": [{"cls": c, "cells": r} for r, c in zip(rows, classes)]}
+
+
+def _series_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -> list[Markup]:
+    """The headline region's series: GHG by sector (t CO2e scaled), pollutants as an index (first year = 100),
+    and the intensities given by its statistics."""
+    from inventory.report.summaries import vocab_names
+
+    long = series_long(result)
+    long = long[long["region"] == headline]
+    years = sorted(int(y) for y in long["year"].unique())
+    if len(years) < 2:
+        return []
+    scale = 1e4 if lang == "zh" else 1e3
+
+    def values(group: str, item: str, factor: float = 1.0) -> list[float]:
+        s = long[(long["group"] == group) & (long["item"] == item)].set_index("year")["value"]
+        return [s.get(y, np.nan) / factor for y in years]
+
+    sectors = vocab_names("sectors.csv", "sector", lang)
+    items = [i for i in dict.fromkeys(long.loc[long["group"] == "sector", "item"]) if i not in ("gross", "net")]
+    ghg = [(sectors.get(i, i), PALETTE[n % len(PALETTE)], values("sector", i, scale)) for n, i in enumerate(items)]
+    if len(items) > 1:  # with one sector its line is the total
+        ghg.append((lbl["series_gross"], "#1d2630", values("sector", "gross", scale)))
+    charts = [line_svg(years, ghg, lbl["unit_co2e_chart"], lbl["chart_series_ghg"], width=620)]
+    pols = [p for p in ["SO2", "NOx", "CO", "PM10", "PM2.5", "NMVOC", "NH3", "BC", "OC"]
+            if ((long["group"] == "substance") & (long["item"] == p)).any()]
+    index = []
+    for n, p in enumerate(["CO2", *pols]):
+        v = values("substance", p)
+        first = v[0]
+        if first and not pd.isna(first):
+            index.append((p, PALETTE[n % len(PALETTE)], [x / first * 100 for x in v]))
+    if index:
+        charts.append(line_svg(years, index, lbl["chart_index_unit"], lbl["chart_series_index"], width=620))
+    for item in ("CO2/gdp", "CO2e/population"):
+        v = values("intensity", item)
+        if any(not pd.isna(x) for x in v):
+            unit = long.loc[long["item"] == item, "unit"].iat[0]
+            charts.append(line_svg(years, [(lbl.get(f"series_{item}", item), PALETTE[0], v)], unit,
+                                   lbl.get(f"series_{item}", item), width=620))
+    return charts
+
+
+def _target_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
+    """Per indicator of the headline region: its values and the straight path from base to target."""
+    t = view.frame
+    t = t[t["region"].astype(str) == headline]
+    charts = []
+    for indicator, block in t.groupby("indicator", sort=False):
+        block = block.dropna(subset=["year"]).sort_values("year")
+        if block.empty or block["base_year"].isna().all():
+            continue
+        first = block.iloc[0]
+        years = list(range(int(first["base_year"]), int(first["target_year"]) + 1))
+        known = dict(zip(block["year"].astype(int), block["value"]))
+        path = [first["base_value"] + (first["target_value"] - first["base_value"]) * (y - first["base_year"])
+                / (first["target_year"] - first["base_year"]) for y in years]
+        unit = str(first["unit"]) if "unit" in block and not pd.isna(first["unit"]) else ""
+        charts.append(line_svg(years, [(lbl["col_value"], PALETTE[0], [known.get(y, np.nan) for y in years]),
+                                       (lbl["col_path_value"], "#a9b3bd", path)],
+                               unit, str(first["indicator_name"]), width=460, height=260))
+    return charts
+
+
+def _cocontrol_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
+    """The co-control coordinate system, first to last year: the headline region's pollutants (total),
+    then one chart per pollutant with every region's total."""
+    c = view.frame
+    c = c[c["category"] == "total"]
+    if c.empty:
+        return []
+    span = c.assign(span=c["year_to"] - c["year_from"]).sort_values("span")
+    widest = span.iloc[-1]
+    c = c[(c["year_from"] == widest["year_from"]) & (c["year_to"] == widest["year_to"])]
+    names = {k.removeprefix("chart_quadrant_"): v for k, v in lbl.items() if k.startswith("chart_quadrant_")}
+    period = f"{int(widest['year_from'])}–{int(widest['year_to'])}"
+    mine = c[c["region"].astype(str) == headline]
+    points = [(s, x, y, PALETTE[i % len(PALETTE)]) for i, (s, x, y) in
+              enumerate(zip(mine["substance"], mine["co2e_change_pct"], mine["change_pct"]))]
+    charts = []
+    if points:
+        title = f"{mine['region_name'].iat[0]} · {period}"
+        charts.append(quadrant_svg(points, lbl["chart_cocontrol_x"], lbl["chart_cocontrol_y"], names, title))
+    if c["region"].nunique() > 1:
+        for i, pollutant in enumerate(p for p in COCONTROL_POLLUTANTS if (c["substance"] == p).any()):
+            rows = c[c["substance"] == pollutant]
+            pts = [(name, x, y, PALETTE[i % len(PALETTE)]) for name, x, y in
+                   zip(rows["region_name"], rows["co2e_change_pct"], rows["change_pct"])]
+            charts.append(quadrant_svg(pts, lbl["chart_cocontrol_x"], f"{pollutant} {lbl['chart_cocontrol_y']}",
+                                       names, f"{pollutant} · {period}"))
+    return charts
+
+
+def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str) -> list[dict]:
+    """One section per analysis the build has: title, note, charts, the headline region's table and the
+    other regions' tables (collapsed)."""
+    out = []
+    for view in analysis_views(result, lang):
+        frame = view.frame
+        here = frame[frame["region"].astype(str) == headline] if "region" in frame else frame
+        classes = None
+        if view.key == "targets":
+            classes = [STATUS_CLASSES.get(s, "") for s in here["status"]]
+        charts = {"series": lambda: _series_charts(result, headline, lbl, lang),
+                  "targets": lambda: _target_charts(view, headline, lbl),
+                  "cocontrol": lambda: _cocontrol_charts(view, headline, lbl)}.get(view.key, lambda: [])()
+        others = frame[frame["region"].astype(str) != headline] if "region" in frame else frame.iloc[0:0]
+        out.append({"key": view.key, "title": view.title, "note": view.note, "charts": charts,
+                    "table": view_table(view, here, classes),
+                    "cut": len(here) > MAX_ROWS,
+                    "others": view_table(view, others) if len(others) else None,
+                    "others_count": int(others["region"].nunique()) if len(others) else 0})
+    return out

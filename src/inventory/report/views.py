@@ -1,0 +1,241 @@
+"""Display tables of the time series and the analyses, shared by the workbook and the report.
+
+A `View` is a labelled table: its frame holds display values (names translated,
+numbers as numbers) and each column has a kind that both renderers format the same
+way: `text`, `t` (tonnes or another amount), `pct` (a percentage), `ratio` (a
+plain number such as an elasticity) or `int`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from inventory import categories, regions
+from inventory.aggregate import totals
+from inventory.report.summaries import labels, vocab_names, vocab_order
+from inventory.result import BuildResult
+
+POLLUTANTS = ["SO2", "NOx", "CO", "PM10", "PM2.5", "NMVOC", "NH3", "BC", "OC"]
+COCONTROL_POLLUTANTS = ["SO2", "NOx", "PM2.5", "NMVOC"]
+
+
+@dataclass
+class View:
+    """A table to show: title, column keys with their headers and kinds, and the frame (columns = keys)."""
+
+    key: str  # series, targets, cocontrol, key_categories, uncertainty
+    title: str
+    columns: list[tuple[str, str, str]]  # (key, header, kind)
+    frame: pd.DataFrame
+    note: str = ""
+
+    @property
+    def headers(self) -> list[str]:
+        return [h for _, h, _ in self.columns]
+
+    @property
+    def kinds(self) -> list[str]:
+        return [k for _, _, k in self.columns]
+
+    def data(self) -> pd.DataFrame:
+        return self.frame.reindex(columns=[k for k, _, _ in self.columns])
+
+
+def _region_names(codes: pd.Series, lang: str) -> pd.Series:
+    names = regions.table()[f"name_{lang}"]
+    return codes.map(names).fillna(codes)
+
+
+def _category_names(codes: pd.Series, lang: str) -> pd.Series:
+    """Category names; `total` and sector ids (co-control and uncertainty keys) get their labels."""
+    lbl = labels(lang)
+    sectors = vocab_names("sectors.csv", "sector", lang)
+    names = categories.table()[f"name_{lang}"]
+    return codes.map(lambda c: lbl["col_total"] if c == "total" else sectors.get(c, names.get(c, c)))
+
+
+# ---------------------------------------------------------------- time series
+
+def series_long(result: BuildResult) -> pd.DataFrame:
+    """Each region's yearly series (long): group, item, unit, year, value.
+
+    Groups: `sector` (gross t CO2e per sector, then the gross total and the net total
+    with sinks), `substance` (each substance in t: gases and pollutants, memo items
+    and sinks excluded) and `intensity` where GDP or population rows are given:
+    CO2 and CO2e per 10^4 yuan of GDP (t/万元), CO2e per person (t/人), each pollutant
+    per 10^4 yuan of GDP (kg/万元). Intensities divide the region's gross totals by
+    its statistics of the same year (category `stat`, DESIGN 3.3).
+    """
+    e = result.emissions
+    if e.empty:
+        return pd.DataFrame(columns=["region", "group", "item", "unit", "year", "value"])
+    by_sector = totals(e, ["region", "year", "sector"]).rename(columns={"sector": "item", "co2e_t": "value"})
+    by_sector = by_sector.dropna(subset=["value"]).assign(group="sector", unit="t CO2e")
+    gross = totals(e, ["region", "year"]).rename(columns={"co2e_t": "value"}).assign(
+        group="sector", item="gross", unit="t CO2e")
+    net = e[e["kind"].isin(["emission", "sink"])].groupby(["region", "year"])["co2e_t"].sum(min_count=1)
+    net = net.rename("value").reset_index().assign(group="sector", item="net", unit="t CO2e")
+    by_sub = totals(e, ["region", "year", "substance"]).rename(columns={"substance": "item", "emission": "value"})
+    by_sub = by_sub.assign(group="substance", unit="t")
+    parts = [by_sector, gross, net, by_sub]
+    stats = result.statistics
+    if stats is not None and len(stats):
+        wide = stats.pivot_table(index=["region", "year"], columns="activity", values="amount", aggfunc="sum")
+        sub = by_sub.set_index(["region", "year", "item"])["value"].unstack("item")
+        co2e = gross.set_index(["region", "year"])["value"]
+        both = sub.join(co2e.rename("CO2e"), how="outer").join(wide, how="inner")
+        gdp_wan = both["gdp"] / 1e4 if "gdp" in both else None  # 元 -> 万元
+        rows = []
+        if gdp_wan is not None:
+            for item in ("CO2", "CO2e"):
+                if item in both:
+                    rows.append((f"{item}/gdp", "t/万元", both[item] / gdp_wan))
+            for p in POLLUTANTS:
+                if p in both:
+                    rows.append((f"{p}/gdp", "kg/万元", both[p] * 1e3 / gdp_wan))
+        if "population" in both and "CO2e" in both:
+            rows.append(("CO2e/population", "t/人", both["CO2e"] / both["population"]))
+        for item, unit, values in rows:
+            frame = values.replace([np.inf, -np.inf], np.nan).dropna().rename("value").reset_index()
+            parts.append(frame.assign(group="intensity", item=item, unit=unit))
+    out = pd.concat([p[["region", "group", "item", "unit", "year", "value"]] for p in parts], ignore_index=True)
+    return out
+
+
+def _item_order(group: str, item: str) -> tuple:
+    """Rows of a region's series: sectors (then gross and net totals), substances, intensities."""
+    if group == "sector":
+        rank = {"gross": 900, "net": 901}.get(item, vocab_order("sectors.csv", "sector").get(item, 500))
+        return (0, rank, item)
+    if group == "substance":
+        return (1, vocab_order("substances.csv", "id").get(item, 500), item)
+    first = ["CO2/gdp", "CO2e/gdp", "CO2e/population"]
+    pollutant = item.split("/")[0]
+    return (2, first.index(item) if item in first else 10 + (POLLUTANTS.index(pollutant) if pollutant in POLLUTANTS
+                                                             else 99), item)
+
+
+def series_view(result: BuildResult, lang: str) -> View | None:
+    """Sheet/section 时间序列: one row per region and item, one column per year (None for one year)."""
+    long = series_long(result)
+    years = sorted(int(y) for y in long["year"].unique())
+    if len(years) < 2:
+        return None
+    lbl = labels(lang)
+    wide = long.pivot_table(index=["region", "group", "item", "unit"], columns="year", values="value",
+                            aggfunc="sum").reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    wide["order"] = [_item_order(g, i) for g, i in zip(wide["group"], wide["item"])]
+    wide = wide.sort_values(["region", "order"], kind="stable").drop(columns="order")
+    sectors = vocab_names("sectors.csv", "sector", lang)
+    names = {"gross": lbl["series_gross"], "net": lbl["series_net"]}
+    wide["item_name"] = [names.get(i) or sectors.get(i) or lbl.get(f"series_{i}", i) for i in wide["item"]]
+    wide["region_name"] = _region_names(wide["region"], lang)
+    first, last = str(years[0]), str(years[-1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wide["change"] = (wide[last] / wide[first] - 1) * 100
+    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
+               ("item_name", lbl["col_item"], "text"), ("unit", lbl["unit_label"], "text"),
+               *[(str(y), str(y), "t") for y in years],
+               ("change", lbl["series_change"].format(first=first, last=last), "pct")]
+    return View("series", lbl["section_series"], columns, wide, lbl["series_note"])
+
+
+# ---------------------------------------------------------------- analyses
+
+def key_category_view(result: BuildResult, lang: str) -> View | None:
+    """The key categories (Approach 1 and 2, level and trend, with LULUCF) of every region-year."""
+    kc = result.analysis.get("key_categories")
+    if kc is None or kc.empty:
+        return None
+    lbl = labels(lang)
+    k = kc[kc["key"].astype(bool) & kc["with_lulucf"].astype(bool)].copy()
+    k["region_name"] = _region_names(k["region"].astype(str), lang)
+    k["category_name"] = _category_names(k["category"].astype(str), lang)
+    k["assessment_name"] = k["assessment"].map(lambda a: lbl.get(f"assessment_{a}", a))
+    k["share_pct"], k["cumulative_pct"] = k["share"] * 100, k["cumulative"] * 100
+    k = k.sort_values(["region", "year", "approach", "assessment", "cumulative"], kind="stable")
+    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
+               ("year", lbl["col_year"], "int"), ("base_year", lbl["col_base_year"], "int"),
+               ("approach", lbl["col_approach"], "int"), ("assessment_name", lbl["col_assessment"], "text"),
+               ("category", lbl["col_category"], "text"), ("category_name", lbl["col_category_name"], "text"),
+               ("substance", lbl["col_substance"], "text"), ("share_pct", lbl["col_share"], "pct"),
+               ("cumulative_pct", lbl["col_cumulative"], "pct")]
+    return View("key_categories", lbl["section_key_categories"], columns, k, lbl["key_categories_note"])
+
+
+def uncertainty_view(result: BuildResult, lang: str) -> View | None:
+    """Uncertainty of totals and sectors (Approach 1 and Monte Carlo): estimate, 95 % interval, ± %."""
+    u = result.analysis.get("uncertainty")
+    if u is None or u.empty:
+        return None
+    lbl = labels(lang)
+    u = u[u["level"].isin(["total", "sector", "trend"])].copy()
+    u["region_name"] = _region_names(u["region"].astype(str), lang)
+    u["key_name"] = _category_names(u["key"].astype(str), lang)
+    u["level_name"] = u["level"].map(lambda v: lbl.get(f"level_{v}", v))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = (u["high_95"] - u["low_95"]) / 2
+        u["half_pct"] = np.where(u["level"] == "trend", np.nan, half / u["estimate"].abs() * 100)
+    order = {"total": 0, "sector": 1, "trend": 2}
+    u = u.assign(_o=u["level"].map(order)).sort_values(["region", "year", "_o", "key", "substance", "approach"],
+                                                      kind="stable")
+    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
+               ("year", lbl["col_year"], "int"), ("level_name", lbl["col_level"], "text"),
+               ("key_name", lbl["col_item"], "text"), ("substance", lbl["col_substance"], "text"),
+               ("approach", lbl["col_approach"], "int"), ("estimate", lbl["col_estimate"], "t"),
+               ("mean", lbl["col_mean"], "t"), ("low_95", lbl["col_low_95"], "t"),
+               ("high_95", lbl["col_high_95"], "t"), ("half_pct", lbl["col_half_width"], "pct")]
+    return View("uncertainty", lbl["section_uncertainty"], columns, u, lbl["uncertainty_note"])
+
+
+def cocontrol_view(result: BuildResult, lang: str) -> View | None:
+    """Co-control indicators (DESIGN 3.9 cocontrol.csv) with translated names and quadrants."""
+    c = result.analysis.get("cocontrol")
+    if c is None or c.empty:
+        return None
+    lbl = labels(lang)
+    c = c.copy()
+    c["region_name"] = _region_names(c["region"].astype(str), lang)
+    c["category_name"] = _category_names(c["category"].astype(str), lang)
+    c["quadrant_name"] = c["quadrant"].map(lambda q: lbl.get(f"quadrant_{q}", q) if isinstance(q, str) else "")
+    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
+               ("category", lbl["col_category"], "text"), ("category_name", lbl["col_category_name"], "text"),
+               ("year_from", lbl["col_year_from"], "int"), ("year_to", lbl["col_year_to"], "int"),
+               ("substance", lbl["col_substance"], "text"), ("change_pct", lbl["col_change_pct"], "pct"),
+               ("co2e_change_pct", lbl["col_co2e_change_pct"], "pct"),
+               ("elasticity", lbl["col_elasticity"], "ratio"), ("quadrant_name", lbl["col_quadrant"], "text"),
+               ("synergy", lbl["col_synergy"], "ratio")]
+    return View("cocontrol", lbl["section_cocontrol"], columns, c, lbl["cocontrol_note"])
+
+
+def targets_view(result: BuildResult, lang: str) -> View | None:
+    """Target tracking (DESIGN 3.9 targets.csv): value, linear path and status per indicator and year."""
+    t = result.analysis.get("targets")
+    if t is None or t.empty:
+        return None
+    lbl = labels(lang)
+    t = t.copy()
+    name_col = f"name_{lang}"
+    t["indicator_name"] = t[name_col] if name_col in t else t["indicator"]
+    t["region_name"] = _region_names(t["region"].astype(str), lang)
+    t["direction_name"] = t["direction"].map(lambda d: lbl.get(f"direction_{d}", d))
+    t["status_name"] = t["status"].map(lambda s: lbl.get(f"target_status_{s}", s) if isinstance(s, str) else "")
+    columns = [("indicator_name", lbl["col_indicator"], "text"), ("region", lbl["col_region"], "text"),
+               ("region_name", lbl["col_region_name"], "text"),
+               *([("unit", lbl["unit_label"], "text")] if "unit" in t else []),
+               ("direction_name", lbl["col_direction"], "text"), ("base_year", lbl["col_base_year"], "int"),
+               ("base_value", lbl["col_base_value"], "ratio"), ("target_year", lbl["col_target_year"], "int"),
+               ("target_value", lbl["col_target_value"], "ratio"), ("year", lbl["col_year"], "int"),
+               ("value", lbl["col_value"], "ratio"), ("path_value", lbl["col_path_value"], "ratio"),
+               ("status_name", lbl["col_status"], "text")]
+    return View("targets", lbl["section_targets"], columns, t, lbl["targets_note"])
+
+
+def analysis_views(result: BuildResult, lang: str) -> list[View]:
+    """Every analysis view the result has, in report order."""
+    makers = (series_view, targets_view, cocontrol_view, key_category_view, uncertainty_view)
+    return [v for v in (m(result, lang) for m in makers) if v is not None]

@@ -1,0 +1,88 @@
+"""Project builds over many region-years (issue 5): per region-year folders, parallel writing,
+and a failure in one region-year that leaves the others built (DESIGN 3.8)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from conftest import write_workbook
+from inventory.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "250"})
+
+
+def rows(year, coal_xiangtan=30):
+    return [["长沙", year, "1.A.1.a", "原煤", "", 40, "万吨", "", "统计局", ""],
+            ["株洲", year, "1.A.1.a", "原煤", "", 55, "万吨", "", "统计局", ""],
+            ["湘潭", year, "1.A.4.b", "天然气", "", 0.5, "亿立方米", "", "统计局", ""],
+            ["湘潭", year, "1.A.1.a", "原煤", "", coal_xiangtan, "万吨", "", "统计局", ""]]
+
+
+def project(tmp_path, bad_year=None):
+    for year in (2018, 2019):
+        data = rows(year, "三十" if year == bad_year else 30)
+        write_workbook(tmp_path / "data" / f"energy_{year}.xlsx", data)
+    (tmp_path / "inventory.toml").write_text(
+        '[project]\nname = "批量"\nregions = [\"430000\", \"430100\", \"430200\", \"430300\"]\nyears = "2018-2019"\ninputs = ["data/"]\n', encoding="utf-8")
+    return tmp_path / "inventory.toml"
+
+
+def test_every_region_year_gets_its_folder_and_the_combined_outputs_hold_all(tmp_path):
+    out = tmp_path / "out"
+    result = run("build", project(tmp_path), "-o", out, "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "emissions.csv", encoding="utf-8-sig", dtype={"region": str})
+    pairs = set(zip(table["region"], table["year"]))
+    # three prefectures and the province (aggregated from them), two years
+    assert pairs == {(r, y) for r in ("430000", "430100", "430200", "430300") for y in (2018, 2019)}
+    for region, year in pairs:
+        folder = out / region / str(year)
+        assert (folder / "report.html").is_file() and (folder / "inventory.xlsx").is_file()
+        own = pd.read_csv(folder / "emissions.csv", encoding="utf-8-sig", dtype={"region": str})
+        assert set(own["year"]) == {year} and region in set(own["region"])
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {(r["region"], r["year"], r["status"]) for r in manifest["region_years"]} == \
+        {(r, y, "ok") for r, y in pairs}
+
+
+def test_one_process_and_two_give_the_same_files(tmp_path):
+    path = project(tmp_path)
+    run("build", path, "-o", tmp_path / "one", "--jobs", "1")
+    run("build", path, "-o", tmp_path / "two", "--jobs", "2")
+    for name in ("emissions.csv", "430200/2019/emissions.csv", "430000/2018/checks.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_a_bad_row_fails_its_region_year_and_province_only(tmp_path):
+    out = tmp_path / "out"
+    result = run("build", project(tmp_path, bad_year=2019), "-o", out)
+    assert result.exit_code == 2, result.output
+    assert "三十" in result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    status = {(r["region"], r["year"]): r["status"] for r in manifest["region_years"]}
+    # 湘潭 2019 has the bad row; 湖南省 2019 is summed from it, so it fails too; the rest are built.
+    assert status[("430300", 2019)] == "failed" and status[("430000", 2019)] == "failed"
+    assert status[("430100", 2019)] == status[("430300", 2018)] == status[("430000", 2018)] == "ok"
+    failed = json.loads((out / "430300" / "2019" / "manifest.json").read_text(encoding="utf-8"))
+    assert failed["status"] == "failed" and failed["rejected"][0]["value"] == "三十"
+    assert sorted(p.name for p in (out / "430300" / "2019").iterdir()) == ["manifest.json"]
+    table = pd.read_csv(out / "emissions.csv", encoding="utf-8-sig", dtype={"region": str})
+    assert not ((table["region"] == "430300") & (table["year"] == 2019)).any()
+    # 湘潭 2018: its coal (30 万吨) and gas are there
+    x18 = table[(table["region"] == "430300") & (table["year"] == 2018) & (table["substance"] == "CO2")]
+    assert set(x18["activity"]) == {"raw_coal", "natural_gas"}
+
+
+def test_outside_a_project_a_bad_row_still_stops_the_whole_build(tmp_path):
+    project(tmp_path, bad_year=2019)
+    out = tmp_path / "out"
+    result = run("build", tmp_path / "data", "-o", out)
+    assert result.exit_code == 2
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
