@@ -26,10 +26,13 @@ BOUNDS = {
     "ch4_mining": (0.0, 100.0),  # m3/t
     "ch4_post_mining": (0.0, 20.0),  # m3/t
     "ch4_density": (5e-4, 8e-4),  # t/m3
+
+    # Waste (IPCC 2006 Vol.5): fractions, Bo (kg CH4/kg BOD or COD) and the decay rate k (1/a).
+    **{name: (0.0, 1.0) for name in ("doc", "docf", "mcf", "f", "ox", "bo", "dm", "cf", "fcf", "of", "k")},
 }
 NCV_BOUNDS = {"mass": (1e-4, 0.06), "volume": (1e-6, 1e-4)}  # TJ/t: 0.1–60 GJ/t; TJ/m3: 1–100 MJ/m3
 EF_MAX = {"energy": 400.0, "mass": 5.0, "volume": 0.05, "share": 1.0}  # t/TJ, t/t, t/m3, fraction
-METHODS = {"", "ef", "share_of_PM2.5"}
+METHODS = {"", "ef", "share_of_PM2.5", "n2o_n"}  # n2o_n: kg N2O-N per kg N (× 44/28)
 KEY = ["name", "category", "activity", "technology", "region", "year_from", "year_to"]
 
 
@@ -102,7 +105,7 @@ def check_table(frame: pd.DataFrame) -> list[Problem]:
         names = frame["parameter"].map(lambda s: vocabulary.parse_parameter(s) if s else None)
         p += _problems(frame, names.isna(), "parameter", "unknown parameter", "ncv, carbon_content, oxidation_rate, "
                        "sulfur_retention, removal_efficiency.<substance>, ...")
-    p += _problems(frame, ~frame["method"].isin(METHODS), "method", "unknown method", "ef, share_of_PM2.5 or empty")
+    p += _problems(frame, ~frame["method"].isin(METHODS), "method", "unknown method", "ef, share_of_PM2.5, n2o_n or empty")
     value = pd.to_numeric(frame["value"], errors="coerce")
     p += _problems(frame, value.isna(), "value", "value is not a number", "a number")
     p += _problems(frame, value < 0, "value", "negative value", "a non-negative number")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from inventory import categories, regions, units, vocabulary
+from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import map_distinct
 from inventory.read.workbook import FIELDS
@@ -51,6 +51,12 @@ PARAMETER_UNITS = {
     "nex": ("[mass] / [head] / [time]", "t/head/year"),
     **{name: ("[]", "") for name in ("sf_w", "sf_p", "sf_o", "ef1", "ef3", "ef4", "ef5", "frac_gas", "frac_leach",
                                      "frac_gasms", "frac_leachms")},
+
+    # Waste (IPCC 2006 Vol.5): fractions, the decay rate k per year, and amounts in tonnes.
+    **{name: ("[]", "") for name in ("doc", "docf", "mcf", "f", "ox", "bo", "dm", "cf", "fcf", "of")},
+    "k": ("1 / [time]", "1/year"),
+    "recovery": ("[mass]", "t"),
+    "sludge": ("[mass]", "t"),
 }
 # What an activity of each quantity may be given in, for the unit-mismatch message.
 EXPECTED_UNITS = {
@@ -74,7 +80,8 @@ class Inputs:
     """Validated inputs of a build.
 
     activity: region, year, category, activity, technology, amount (canonical unit),
-        kind (mass, volume, energy...), file, sheet, row, source.
+        kind (mass, volume, energy...), file, sheet, row, source, history (True for rows before
+        the selected years that a multi-year method needs: landfill deposits, DESIGN 3.3).
     params: local parameter rows: region, year (NA = every year), category ("" = every),
         activity, technology ("" = any), name, value (canonical), basis, unit, factor_id, source.
     notation: region, year, category, activity, key (NO, NE, NA, IE, C).
@@ -305,6 +312,9 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
 
     ok = live & ~c.rejected
     selected = ok & _selected(region, year_num, select_regions, select_years)
+    # Rows of multi-year methods (landfill deposits) before the build's years are in scope (DESIGN 3.3).
+    history = ok & ~selected & _history(region, year_num, category, select_regions, select_years)
+    selected |= history
     skip = skip.mask(ok & ~selected, "not_selected")
     if warn_not_selected:
         outside_year = ok & ~selected & (year_num.notna()) & ~year_num.isin(select_years or set(year_num))
@@ -320,7 +330,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
         "activity": activity[act_rows], "technology": technology[act_rows],
         "amount": (value * kinds["factor"])[act_rows], "kind": kinds["kind"][act_rows],
         "file": raw["file"][act_rows], "sheet": raw["sheet"][act_rows], "row": raw["row"][act_rows],
-        "source": t["source"][act_rows],
+        "source": t["source"][act_rows], "history": history[act_rows],
     }).reset_index(drop=True)
 
     nk = selected & is_notation
@@ -407,6 +417,22 @@ def _selected(region: pd.Series, year: pd.Series, select_regions, select_years) 
         keep &= region.isin(select_regions)
     if select_years is not None:
         keep &= year.isin(select_years) | year.isna()
+    return keep
+
+
+def _history(region: pd.Series, year: pd.Series, category: pd.Series, select_regions, select_years) -> pd.Series:
+    """Rows before the selected years whose category needs past years (data/multi_year_categories.csv).
+
+    They reach their method as history (activity column `history`); only the selected
+    years are reported. Without a year selection every year is reported and no row is history.
+    """
+    if not select_years:
+        return pd.Series(False, index=region.index)
+    multi = set(resources.data_table("multi_year_categories.csv")["category"])
+    needs_past = map_distinct(category.fillna(""), lambda c: bool(c) and bool(multi & set(categories.ancestors(c))))
+    keep = needs_past.astype(bool) & (year < min(select_years))
+    if select_regions is not None:
+        keep &= region.isin(select_regions)
     return keep
 
 
