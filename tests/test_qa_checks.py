@@ -361,6 +361,19 @@ def test_year_jump_fails(tmp_path):
     assert new["reference"] == 0 and pd.isna(new["diff_pct"]) and new["result"] == "fail"
 
 
+def test_year_jump_of_a_small_category_is_a_warning(tmp_path):
+    """长沙: 1.A.1.a 1000 万吨 both years; 1.A.2.a 5 -> 10 万吨 (+100 %). 1.A.2.a's SO2 is 0.5 % and
+    1 % of the region's SO2 (5/1005 and 10/1010): below min_share 2 % in both years -> warn, not fail;
+    with min_share 0.5 % it is not small in 2020 (10/1010 = 0.99 %) -> fail."""
+    activity = (coal("长沙", 2019, 1000) + coal("长沙", 2020, 1000) + coal("长沙", 2019, 5, category="1.A.2.a")
+                + coal("长沙", 2020, 10, category="1.A.2.a"))
+    r, _ = build(tmp_path, activity, thresholds={"year_jump": {"warn": 0.10, "fail": 0.30, "min_share": 0.02}})
+    a = rows_of(r, "year_jump").loc[("430100", 2020, "1.A.2.a", "SO2")]
+    assert a["diff_pct"] == pytest.approx(100.0) and a["result"] == "warn"
+    r, _ = build(tmp_path, activity, thresholds={"year_jump": {"warn": 0.10, "fail": 0.30, "min_share": 0.005}})
+    assert rows_of(r, "year_jump").loc[("430100", 2020, "1.A.2.a", "SO2"), "result"] == "fail"
+
+
 def test_check_names_have_labels_in_both_languages():
     from inventory import resources
     from inventory.qa.checks import CHECKS

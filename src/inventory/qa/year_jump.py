@@ -9,7 +9,7 @@ from inventory.qa.reconcile import grade
 from inventory.result import CHECK_COLUMNS
 
 NAME = "year_jump"
-DEFAULT_THRESHOLDS = {"warn": 0.10, "fail": 0.30}
+DEFAULT_THRESHOLDS = {"warn": 0.10, "fail": 0.30, "min_share": 0.01}
 _GROUP = ["region", "category", "substance"]
 
 
@@ -20,6 +20,8 @@ def year_jump(emissions: pd.DataFrame, thresholds: dict | None = None) -> pd.Dat
     absent; a category missing in one of them counts as 0 t. diff_pct = (E_y − E_prev) / |E_prev|
     × 100 (value = E_y, reference = E_prev, t); graded on |diff| against `warn` and `fail`
     (fractions). A source that appears from 0 t has no finite change: diff_pct empty, result fail.
+    A category smaller than `min_share` (a fraction) of its region's total of the substance in both
+    years is graded warn at most: a small source swings by large shares without moving the inventory.
     Memo items are left out.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
@@ -32,12 +34,19 @@ def year_jump(emissions: pd.DataFrame, thresholds: dict | None = None) -> pd.Dat
             .merge(sums, on=_GROUP + ["year"], how="left").fillna({"emission": 0.0}))
     grid = grid.sort_values(_GROUP + ["year"], kind="stable")
     grid["reference"] = grid.groupby(_GROUP, sort=False)["emission"].shift()
+    grid["prev_year"] = grid.groupby(_GROUP, sort=False)["year"].shift()
     grid = grid.dropna(subset=["reference"]).rename(columns={"emission": "value"})
+    grid["prev_year"] = grid["prev_year"].astype(int)
     base = grid["reference"].abs()
     with np.errstate(divide="ignore", invalid="ignore"):
         diff = (grid["value"] - grid["reference"]) / base.where(base != 0)
     appeared = (base == 0) & (grid["value"] != 0)
     grid["diff_pct"] = diff * 100
     grid["result"] = grade(diff.fillna(0), t["warn"], t["fail"]).where(~appeared, "fail")
+    totals = sums.assign(emission=sums["emission"].abs()).groupby(["region", "substance", "year"])["emission"].sum()
+    now = grid.join(totals.rename("total"), on=["region", "substance", "year"])["total"]
+    before = grid.join(totals.rename("total"), on=["region", "substance", "prev_year"])["total"]
+    small = (grid["value"].abs() < t["min_share"] * now) & (grid["reference"].abs() < t["min_share"] * before)
+    grid["result"] = grid["result"].where(~(small & (grid["result"] == "fail")), "warn")
     grid["check"] = NAME
     return grid.reset_index(drop=True)[CHECK_COLUMNS]
