@@ -82,8 +82,9 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     emissions = add_aggregated(emissions, activity, built)
     emissions = emissions[emissions["region"].isin(built)]
     emissions = _finish(emissions, gwp, lang)
-    checks = run_checks(CheckContext(emissions=emissions, inputs=inputs, factor_table=table,
-                                     not_estimated=not_estimated, thresholds=thresholds or {}))
+    context = CheckContext(emissions=emissions, inputs=inputs, factor_table=table, not_estimated=not_estimated,
+                           thresholds=thresholds or {})
+    checks = run_checks(context)
     not_estimated = _label_not_estimated(not_estimated, lang)
     stats = statistics(activity, built)
     return BuildResult(emissions=emissions, checks=checks,
@@ -91,7 +92,7 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                        warnings=[p.to_dict() for p in inputs.warnings],
                        analysis=analyse(emissions, table, inputs.params, draws, seed, _with_summed(activity, stats),
                                         targets),
-                       statistics=stats)
+                       statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)})
 
 
 def statistics(activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
@@ -369,8 +370,9 @@ def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
     warnings = [w for w in result.warnings if (w["file"], w["sheet"], w["row"]) in mine or w["row"] is None]
     analysis = {name: t[(t["region"] == region) & (t["year" if "year" in t else "year_to"] == year)]
                 for name, t in result.analysis.items()}
+    qa_tables = {name: t[(t["region"] == region) & (t["year"] == year)] for name, t in result.qa_tables.items()}
     stats = result.statistics
     if stats is not None and len(stats):
         stats = stats[(stats["region"] == region) & (stats["year"] == year)]
     return BuildResult(result.emissions[keep], checks, ne, ledger, warnings,
-                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats)
+                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats, qa_tables)

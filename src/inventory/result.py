@@ -37,6 +37,9 @@ class BuildResult:
         DESIGN 3.9 columns).
     statistics: region, year, activity (`gdp` in 元, `population` in 人), amount: the
         statistics rows of the inputs (category `stat`), for intensities and targets.
+    qa_tables: the checks' explanation tables by name (`reference_approach`: the IPCC reference
+        approach per fuel; `external`: the external inventory compared with activity and factor
+        effects; `completeness`: each category's status and notation key).
     """
 
     emissions: pd.DataFrame
@@ -47,3 +50,4 @@ class BuildResult:
     meta: dict = field(default_factory=dict)
     analysis: dict[str, pd.DataFrame] = field(default_factory=dict)
     statistics: pd.DataFrame | None = None
+    qa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)

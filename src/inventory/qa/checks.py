@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from inventory.qa.completeness import completeness
+from inventory.qa.completeness import check_rows as completeness_rows
+from inventory.qa.completeness import table_for as completeness_table_for
 from inventory.qa.consistency import ghg_pollutant_consistency
 from inventory.qa.external import external_checks, external_table
 from inventory.qa.facility import facility_vs_estimate
@@ -32,6 +33,7 @@ class CheckContext:
     factor_table: pd.DataFrame
     not_estimated: pd.DataFrame
     thresholds: dict = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)  # explanation tables the checks leave for the report
 
     def limits(self, name: str, defaults: dict) -> dict:
         """The check's thresholds: project file values over the defaults."""
@@ -56,7 +58,10 @@ def _so2_implied_fuel(ctx: CheckContext) -> pd.DataFrame:
 
 
 def _completeness(ctx: CheckContext) -> pd.DataFrame:
-    return completeness(ctx.emissions, ctx.inputs.notation, ctx.not_estimated, ctx.thresholds.get("completeness"))
+    table = completeness_table_for(ctx.emissions, ctx.inputs.notation, ctx.not_estimated,
+                                   ctx.thresholds.get("completeness"))
+    ctx.tables["completeness"] = table
+    return completeness_rows(table)
 
 
 def _year_jump(ctx: CheckContext) -> pd.DataFrame:
@@ -68,11 +73,15 @@ def _province_vs_prefectures_fuel(ctx: CheckContext) -> pd.DataFrame:
 
 
 def _reference_approach(ctx: CheckContext) -> pd.DataFrame:
-    return reference_approach(reference_approach_table(ctx), ctx.thresholds.get("reference_approach"))
+    table = reference_approach_table(ctx)
+    ctx.tables["reference_approach"] = table
+    return reference_approach(table, ctx.thresholds.get("reference_approach"))
 
 
 def _external_ceads(ctx: CheckContext) -> pd.DataFrame:
-    return external_checks(external_table(ctx), ctx.thresholds.get("external"))
+    table = external_table(ctx)
+    ctx.tables["external"] = table
+    return external_checks(table, ctx.thresholds.get("external"))
 
 
 CHECKS = [_province_vs_prefectures, _province_vs_prefectures_fuel, _reference_approach, _external_ceads, _facility,

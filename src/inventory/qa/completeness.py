@@ -110,9 +110,13 @@ def completeness_table(emissions: pd.DataFrame, notation: pd.DataFrame, not_esti
 
 def completeness(emissions: pd.DataFrame, notation: pd.DataFrame, not_estimated: pd.DataFrame,
                  settings: dict | None = None) -> pd.DataFrame:
-    """checks.csv rows of the completeness table: value = the number of substances estimated for
-    the category (0 when none), reference and diff_pct empty; the status and key are in
-    completeness_table."""
+    """checks.csv rows of the completeness table (see check_rows)."""
+    return check_rows(table_for(emissions, notation, not_estimated, settings))
+
+
+def table_for(emissions: pd.DataFrame, notation: pd.DataFrame, not_estimated: pd.DataFrame,
+              settings: dict | None = None) -> pd.DataFrame:
+    """completeness_table with the `[checks.completeness]` settings (keys, categories, results)."""
     settings = settings or {}
     keys = settings.get("keys")
     if isinstance(keys, dict):  # as written in a project file, not yet through project.parse_checks
@@ -121,7 +125,11 @@ def completeness(emissions: pd.DataFrame, notation: pd.DataFrame, not_estimated:
         keys, problems = parse_completeness_keys(keys)
         if problems:
             raise UsageError(problems)
-    table = completeness_table(emissions, notation, not_estimated, keys,
-                               settings.get("categories"), settings)
+    return completeness_table(emissions, notation, not_estimated, keys, settings.get("categories"), settings)
+
+
+def check_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """checks.csv rows of a completeness table: value = the number of substances estimated for
+    the category (0 when none), reference and diff_pct empty; the status and key are in the table."""
     return table.rename(columns={"substances": "value"}).assign(
         check=NAME, substance="", reference=np.nan, diff_pct=np.nan)[CHECK_COLUMNS]

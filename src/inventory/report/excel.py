@@ -41,7 +41,7 @@ from inventory.report.summaries import (
     sector_tree,
     vocab_names,
 )
-from inventory.report.views import View, analysis_views
+from inventory.report.views import View, analysis_views, qa_views
 from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -630,7 +630,8 @@ def _write_meta(book: _Book, result: BuildResult, lbl: dict) -> None:
 
 
 VIEW_FORMATS = {"t": FMT_T, "pct": FMT_PCT, "ratio": "0.00", "int": "0", "text": FMT_GENERAL}
-VIEW_SHEETS = {"series": "sheet_series", "targets": "sheet_analysis_targets", "cocontrol": "sheet_analysis_cocontrol",
+VIEW_SHEETS = {"reference_approach": "sheet_reference_approach", "external": "sheet_external",
+               "completeness": "sheet_completeness", "series": "sheet_series", "targets": "sheet_analysis_targets", "cocontrol": "sheet_analysis_cocontrol",
                "key_categories": "sheet_analysis_key_categories", "uncertainty": "sheet_analysis_uncertainty"}
 
 
@@ -657,5 +658,7 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") ->
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_detail(book, result, lbl)
     _write_qa(book, result, lbl)
+    for view in qa_views(result, lang):
+        _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_meta(book, result, lbl)
     book.save(pathlib.Path(path))

@@ -487,6 +487,7 @@ def _context(result: BuildResult, lang: str) -> dict:
         "chart_energy_mix": chart_energy_mix(cube, headline, lbl, lang),
         "chart_regions": chart_regions(result, lbl, lang),
         "analysis": analysis_sections(result, headline, lbl, lang),
+        "qa_tables": analysis_sections(result, headline, lbl, lang, qa=True),
         "chart_pollutants": chart_pollutants(result, cube, headline, lbl, lang),
         "pollutants": pollutant_tables(result, lbl, lang),
         "regions": region_tables(result, lbl, lang),

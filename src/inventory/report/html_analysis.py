@@ -13,7 +13,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from inventory.report.svg import PALETTE, fmt_number, fmt_pct, line_svg, quadrant_svg
-from inventory.report.views import COCONTROL_POLLUTANTS, View, analysis_views, series_long
+from inventory.report.views import COCONTROL_POLLUTANTS, View, analysis_views, qa_views, series_long
 from inventory.result import BuildResult
 
 MAX_ROWS = 300
@@ -90,8 +90,8 @@ def _target_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
     charts = []
     for indicator, block in t.groupby("indicator", sort=False):
         block = block.dropna(subset=["year"]).sort_values("year")
-        if block.empty or block["base_year"].isna().all():
-            continue
+        if block.empty or block["value"].isna().all() or block["base_value"].isna().all():
+            continue  # nothing to draw: the table says why (no_data and its reason)
         first = block.iloc[0]
         years = list(range(int(first["base_year"]), int(first["target_year"]) + 1))
         known = dict(zip(block["year"].astype(int), block["value"]))
@@ -133,16 +133,20 @@ def _cocontrol_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
     return charts
 
 
-def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str) -> list[dict]:
-    """One section per analysis the build has: title, note, charts, the headline region's table and the
-    other regions' tables (collapsed)."""
+def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, qa: bool = False) -> list[dict]:
+    """One section per analysis the build has (or, with qa, per explanation table of the checks): title,
+    note, charts, the headline region's table and the other regions' tables (collapsed)."""
     out = []
-    for view in analysis_views(result, lang):
+    for view in (qa_views if qa else analysis_views)(result, lang):
+        if view.key == "targets" and "reason" in view.frame:
+            view.columns.append(("reason", lbl["col_reason"], "text"))
         frame = view.frame
         here = frame[frame["region"].astype(str) == headline] if "region" in frame else frame
         classes = None
         if view.key == "targets":
             classes = [STATUS_CLASSES.get(s, "") for s in here["status"]]
+        elif view.key == "completeness":
+            classes = [f"result-{r}" for r in here["result"]]
         charts = {"series": lambda: _series_charts(result, headline, lbl, lang),
                   "targets": lambda: _target_charts(view, headline, lbl),
                   "cocontrol": lambda: _cocontrol_charts(view, headline, lbl)}.get(view.key, lambda: [])()

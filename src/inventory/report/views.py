@@ -239,3 +239,72 @@ def analysis_views(result: BuildResult, lang: str) -> list[View]:
     """Every analysis view the result has, in report order."""
     makers = (series_view, targets_view, cocontrol_view, key_category_view, uncertainty_view)
     return [v for v in (m(result, lang) for m in makers) if v is not None]
+
+
+# ---------------------------------------------------------------- QA explanation tables
+
+def _activity_names(ids: pd.Series, lang: str) -> pd.Series:
+    names = vocab_names("activities.csv", "id", lang)
+    return ids.map(lambda a: names.get(a, a) if isinstance(a, str) else "")
+
+
+def reference_approach_view(result: BuildResult, lang: str) -> View | None:
+    """IPCC reference approach against the sectoral approach per fuel, with the explanation of the gap."""
+    t = result.qa_tables.get("reference_approach")
+    if t is None or t.empty:
+        return None
+    lbl = labels(lang)
+    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
+                 activity_name=_activity_names(t["activity"], lang))
+    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
+               ("year", lbl["col_year"], "int"), ("activity_name", lbl["col_fuel"], "text"),
+               ("apparent_consumption", lbl["col_apparent_consumption"], "t"), ("unit", lbl["unit_label"], "text"),
+               ("energy_tj", lbl["col_energy_tj"], "t"), ("reference_co2_t", lbl["col_reference_co2"], "t"),
+               ("sectoral_co2_t", lbl["col_sectoral_co2"], "t"), ("difference_t", lbl["col_difference_t"], "t"),
+               ("diff_pct", lbl["col_diff_pct"], "pct"),
+               ("transformation_co2_t", lbl["col_transformation_co2"], "t"),
+               ("loss_co2_t", lbl["col_loss_co2"], "t"),
+               ("statistical_difference_co2_t", lbl["col_statistical_difference_co2"], "t")]
+    return View("reference_approach", lbl["section_reference_approach"], columns, t, lbl["reference_approach_note"])
+
+
+def external_view(result: BuildResult, lang: str) -> View | None:
+    """The build against an external inventory (CEADs), each difference split into activity and factor."""
+    t = result.qa_tables.get("external")
+    if t is None or t.empty:
+        return None
+    lbl = labels(lang)
+    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
+                 category_name=_category_names(t["category"].astype(str), lang),
+                 activity_name=_activity_names(t["activity"], lang))
+    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
+               ("year", lbl["col_year"], "int"), ("category", lbl["col_category"], "text"),
+               ("category_name", lbl["col_category_name"], "text"), ("activity_name", lbl["col_fuel"], "text"),
+               ("ours_t", lbl["col_ours_t"], "t"), ("external_t", lbl["col_external_t"], "t"),
+               ("difference_t", lbl["col_difference_t"], "t"), ("activity_effect_t", lbl["col_activity_effect"], "t"),
+               ("factor_effect_t", lbl["col_factor_effect"], "t")]
+    return View("external", lbl["section_external"], columns, t, lbl["external_note"])
+
+
+def completeness_view(result: BuildResult, lang: str) -> View | None:
+    """Each guideline category per region-year: estimated, or the notation key given, or missing."""
+    t = result.qa_tables.get("completeness")
+    if t is None or t.empty:
+        return None
+    lbl = labels(lang)
+    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
+                 category_name=_category_names(t["category"].astype(str), lang),
+                 status_name=t["status"].map(lambda s: lbl.get(f"completeness_{s}", s)),
+                 result_name=t["result"].map(lambda r: lbl.get(f"result_{r}", r)))
+    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
+               ("year", lbl["col_year"], "int"), ("category", lbl["col_category"], "text"),
+               ("category_name", lbl["col_category_name"], "text"), ("status_name", lbl["col_status"], "text"),
+               ("key", lbl["col_notation_key"], "text"), ("key_source", lbl["col_key_source"], "text"),
+               ("substances", lbl["col_substances"], "int"), ("result_name", lbl["col_result"], "text")]
+    return View("completeness", lbl["section_completeness"], columns, t, lbl["completeness_note"])
+
+
+def qa_views(result: BuildResult, lang: str) -> list[View]:
+    """The checks' explanation tables the result has."""
+    makers = (reference_approach_view, external_view, completeness_view)
+    return [v for v in (m(result, lang) for m in makers) if v is not None]
