@@ -342,6 +342,34 @@ def factors_show(
     out.print(t)
 
 
+@app.command()
+@handle_errors
+def compare(
+    old: Annotated[Path, typer.Argument(help="The old build: its output folder or its emissions.csv.")],
+    new: Annotated[Path, typer.Argument(help="The new build: its output folder or its emissions.csv.")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write comparison.csv/.xlsx/.html here.")] = None,
+    lang: Annotated[str, typer.Option(help="Language of labels and reports: zh or en.")] = "zh",
+    top: Annotated[int, typer.Option(help="Rows in the terminal's lists of largest changes.", min=1)] = 10,
+    debug: DebugOpt = False,
+):
+    """Compare two builds row by row: change split into activity and factor effects, new and dropped sources."""
+    from inventory.compare import compare_paths, status_counts
+    from inventory.errors import UsageError
+    from inventory.report.comparison import terminal_tables, write_comparison
+    from inventory.report.summaries import labels
+
+    if lang not in ("zh", "en"):
+        raise UsageError(Problem("unknown language", value=lang, expected="zh or en"))
+    comparison = compare_paths(old, new)
+    for table in terminal_tables(comparison, lang, top):
+        out.print(table)
+    lbl = labels(lang)
+    err.print(lbl["cmp_counts"].format(**{k: f"{v:,}" for k, v in status_counts(comparison).items()}))
+    if out_dir is not None:
+        names = write_comparison(comparison, out_dir, str(old), str(new), lang)
+        err.print(f"[green]{'已写入' if lang == 'zh' else 'written'}[/green] {out_dir}/ ({', '.join(names)})")
+
+
 @app.command("version")
 def version():
     """Print the program version."""
