@@ -203,6 +203,21 @@ def check_counts(result: BuildResult, lbl: dict) -> str:
     return " · ".join(f"{lbl[f'result_{r}']}: {int(counts.get(r, 0)):,}" for r in ("pass", "warn", "fail"))
 
 
+def checks_by_name(result: BuildResult, lbl: dict) -> dict:
+    """One row per check: its name and how many results passed, warned and failed."""
+    c = result.checks
+    if c.empty:
+        return _table([lbl["col_check"]], [], [False])
+    counts = c.groupby(["check", "result"]).size().unstack(fill_value=0)
+    order = list(dict.fromkeys(c["check"]))
+    rows = [[lbl.get(f"check_{name}", name), *(f"{int(counts.loc[name].get(r, 0)):,}" for r in ("pass", "warn", "fail"))]
+            for name in order]
+    classes = ["result-fail" if counts.loc[n].get("fail", 0) else "result-warn" if counts.loc[n].get("warn", 0)
+               else "result-pass" for n in order]
+    return _table([lbl["col_check"], lbl["result_pass"], lbl["result_warn"], lbl["result_fail"]], rows,
+                  [False, True, True, True], classes)
+
+
 def _text_table(df: pd.DataFrame, columns: list[str], lbl: dict) -> dict:
     """A table of text columns with translated headers."""
     rows = [[_text(v) for v in row] for row in df.reindex(columns=columns).astype(object).values.tolist()]
@@ -495,6 +510,7 @@ def _context(result: BuildResult, lang: str) -> dict:
         "checks_passed": passed, "checks_passed_count": n_passed,
         "checks_passed_note": _cut_note(len(passed["rows"]), n_passed, lbl),
         "check_counts": check_counts(result, lbl),
+        "checks_by_name": checks_by_name(result, lbl),
         "not_estimated": not_estimated_summary(result, lbl, lang),
         "ledger": ledger_table(result, lbl),
         "ledger_rows": _text_table(_translated_status(bad.head(MAX_ROWS), lbl), LEDGER_COLUMNS, lbl),
