@@ -301,9 +301,14 @@ def terminal_tables(comparison: pd.DataFrame, lang: str = "zh", top: int = 10) -
 
     tables = []
     regions = region_summary(comparison)
+    same = regions["change"].fillna(0).eq(0) & regions["old"].notna() & regions["new"].notna()
+    if same.any() and not same.all():  # the terminal lists the region-years that changed; files hold all
+        regions = regions[~same]
+    unchanged_note = lbl["cmp_unchanged_regions"].format(n=int(same.sum())) if same.any() and len(regions) else ""
     t = Table(h("region_name"), h("year"), h("old"), h("new"), h("change"), h("change_pct"), h("activity_effect"),
               h("factor_effect"), h("gwp_effect"), h("new_sources"), h("dropped_sources"), h("not_split"),
-              title=f"{lbl['cmp_section_regions']} ({lbl['unit_co2e_t']})", caption=lbl["cmp_aggregated_note"])
+              title=f"{lbl['cmp_section_regions']} ({lbl['unit_co2e_t']})",
+              caption=" ".join(x for x in (unchanged_note, lbl["cmp_aggregated_note"]) if x))
     for r in regions.to_dict("records"):
         t.add_row(rich_escape(f"{r['region']} {r['region_name']}"), str(r["year"]),
                   *(fmt_number(r[c]) for c in ("old", "new", "change")), fmt_pct(r["change_pct"], 2),
