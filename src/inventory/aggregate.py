@@ -46,12 +46,16 @@ def add_co2e(emissions: pd.DataFrame, gwp_set: str) -> pd.DataFrame:
 
 
 def label_categories(emissions: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Add category_name (in `lang`), sector and kind (emission/memo from the category tree)."""
+    """Add category_name (in `lang`), sector and kind (emission/memo/sink from the category tree).
+
+    A sink category (forest stock change, 3.B.1) keeps kind `sink` for its losses too, so harvest
+    does not enter the gross total; any negative emission is a sink.
+    """
     cats = categories.table()
     out = emissions.copy()
     out["category_name"] = out["category"].map(cats[f"name_{lang}"])
     out["sector"] = out["category"].map(cats["sector"])
-    out["kind"] = out["category"].map(cats["kind"]).where(lambda k: k.isin(["memo"]), "emission")
+    out["kind"] = out["category"].map(cats["kind"]).where(lambda k: k.isin(["memo", "sink"]), "emission")
     out.loc[out["emission"] < 0, "kind"] = "sink"
     out["substance_kind"] = out["substance"].map(vocabulary.substances()["kind"])
     return out

@@ -57,6 +57,14 @@ PARAMETER_UNITS = {
     "k": ("1 / [time]", "1/year"),
     "recovery": ("[mass]", "t"),
     "sludge": ("[mass]", "t"),
+
+    # Land use change and forestry (IPCC 2006 Vol.4 Ch.2 and 4; methods/lulucf.py).
+    "bcef": ("[mass] / [length] ** 3", "t/m3"),
+    "wood_density": ("[mass] / [length] ** 3", "t/m3"),
+    **{name: ("[]", "") for name in ("bef", "root_shoot_ratio", "carbon_fraction")},
+    "growth_rate": ("[mass] / [area] / [time]", "t/ha/year"),
+    "biomass_stock": ("[mass] / [area]", "t/ha"),
+    "biomass_after": ("[mass] / [area]", "t/ha"),
 }
 # What an activity of each quantity may be given in, for the unit-mismatch message.
 EXPECTED_UNITS = {
