@@ -8,6 +8,12 @@ program's output.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from conftest import emission
@@ -114,3 +120,19 @@ def test_memo_co2_stays_out_of_fossil_co2_and_the_sector_tree(compile_):
     summary = summaries.sector_gas_summary(e)
     memo = summary[summary["row_type"] == "memo"].iloc[0]
     assert memo["CO2"] == pytest.approx(1000 * NCV_FIREWOOD * 112.0, rel=1e-9)
+
+
+def test_example_biomass_workbooks_are_what_make_biomass_writes(tmp_path):
+    """make_biomass.py, run in a copy, writes byte-identical workbooks (deterministic)."""
+    hunan = Path(__file__).resolve().parents[1] / "examples" / "hunan"
+    for name in ("make_biomass.py", "make_example.py"):
+        shutil.copy(hunan / name, tmp_path / name)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    done = subprocess.run([sys.executable, "make_biomass.py"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    written = sorted((tmp_path / "data").glob("*.xlsx"))
+    assert [p.name for p in written] == ["430000_生物质燃料_2017-2019.xlsx", "430500_生物质燃料与扬尘_2017-2019.xlsx",
+                                         "430700_生物质燃料与扬尘_2017-2019.xlsx", "431200_生物质燃料与扬尘_2017-2019.xlsx",
+                                         "433100_生物质燃料与扬尘_2017-2019.xlsx"]
+    for path in written:
+        assert (hunan / "data" / path.name).read_bytes() == path.read_bytes(), path.name

@@ -83,3 +83,14 @@ def test_province_sums_prefectures_dust(compile_):
     prov = e[(e["region"] == "430000") & (e["substance"] == "PM10")]
     assert (prov["basis"] == "aggregated").all()
     assert prov["emission"].sum() == pytest.approx(100 * HA_M2 * 0.3 * KG_T + 40 * HA_M2 * 0.086 * KG_T, rel=1e-9)
+
+
+def test_dust_is_not_a_missing_ghg_in_the_consistency_check(compile_):
+    """Construction dust has no greenhouse gas by nature: the GHG/pollutant consistency check skips it."""
+    from inventory.factors.load import load_all
+    from inventory.qa.consistency import ghg_pollutant_consistency
+
+    r = compile_([row("constr_apartment", 100), ["430100", 2019, "1.A.4.b", "薪柴", "", 1000, "t", "", "示例"]])
+    checks = ghg_pollutant_consistency(r.emissions, load_all(None))
+    assert not checks["category"].str.startswith("P.").any()
+    assert (checks["category"] == "1.A.4.b/firewood").sum() == 1
