@@ -46,19 +46,26 @@ def add_co2e(emissions: pd.DataFrame, gwp_set: str) -> pd.DataFrame:
 
 
 def label_categories(emissions: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Add category_name (in `lang`), sector and kind (emission/memo/sink from the category tree).
-
-    A sink category (forest stock change, 3.B.1) keeps kind `sink` for its losses too, so harvest
-    does not enter the gross total; any negative emission is a sink.
-    """
+    """Add category_name (in `lang`), sector and kind: memo for memo categories (bunkers) and for the
+    biogenic CO2 of biomass fuels (`is_biogenic_co2`); sink for sink categories (forest stock change,
+    3.B.1, whose harvest losses stay out of the gross total too) and for any negative emission; else
+    emission."""
     cats = categories.table()
     out = emissions.copy()
     out["category_name"] = out["category"].map(cats[f"name_{lang}"])
     out["sector"] = out["category"].map(cats["sector"])
     out["kind"] = out["category"].map(cats["kind"]).where(lambda k: k.isin(["memo", "sink"]), "emission")
+    out.loc[is_biogenic_co2(out), "kind"] = "memo"
     out.loc[out["emission"] < 0, "kind"] = "sink"
     out["substance_kind"] = out["substance"].map(vocabulary.substances()["kind"])
     return out
+
+
+def is_biogenic_co2(emissions: pd.DataFrame) -> pd.Series:
+    """True for CO2 rows of biomass fuels (activities.csv fuel_group `biomass`): biogenic CO2 is a memo
+    item (DESIGN 3.7; IPCC 2006 Vol.2 reports it for information, outside the energy total)."""
+    biomass = vocabulary.activities()["fuel_group"].eq("biomass")
+    return (emissions["substance"] == "CO2") & emissions["activity"].isin(biomass[biomass].index)
 
 
 def totals(emissions: pd.DataFrame, by: list[str]) -> pd.DataFrame:

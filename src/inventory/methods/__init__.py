@@ -11,10 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.methods import agriculture, energy, industry, lulucf, waste
+from inventory.methods import agriculture, energy, industry, lulucf, pollutant_sources, waste
 
 # Order matters only where two modules would claim the same category: the first wins.
-METHODS = [energy, industry, agriculture, waste, lulucf]
+METHODS = [energy, industry, agriculture, waste, lulucf, pollutant_sources]
 
 EMISSION_FRAME_COLUMNS = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids"]
 # Activities that are statistics or secondary energy (indirect emissions), not sources.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import vocabulary
+from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.qa.amounts import key_amounts
 from inventory.qa.keys import key_label
@@ -30,7 +30,8 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     column), reference = the GHG amount, diff_pct = (value − reference) / reference × 100,
     graded against `warn`/`fail`; a pair that cannot be put on one basis (no NCV) is a warn with
     diff_pct empty. A key with greenhouse gases and no pollutant (or the reverse) gets the
-    `missing` result with reference empty (pass when its amount is 0: nothing is emitted). The
+    `missing` result with reference empty (pass when its amount is 0: nothing is emitted); keys of
+    pollutant-only categories (sector other_pollutant) are not checked. The
     category cell is `category/activity/technology`.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
@@ -57,6 +58,8 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
                          result=grade(paired["diff"].fillna(0), t["warn"], t["fail"])
                          .where(paired["diff"].notna(), "warn"))
     pol_only = worst[~worst["key_id"].isin(ghg.index)]
+    # Pollutant-only sources (sector other_pollutant, DESIGN 3.2) have no greenhouse gas to compare with.
+    pol_only = pol_only[pol_only["category"].map(categories.table()["sector"]) != "other_pollutant"]
     ghg_only = ghg[~ghg.index.isin(pol["key_id"])].reset_index()
     lonely = pd.concat([pol_only, ghg_only], ignore_index=True)
     lonely = lonely.assign(value=lonely["basis_amount"], reference=np.nan, diff_pct=np.nan,

@@ -55,6 +55,8 @@ PARAMETER_UNITS = {
     # Waste (IPCC 2006 Vol.5): fractions, the decay rate k per year, and amounts in tonnes.
     **{name: ("[]", "") for name in ("doc", "docf", "mcf", "f", "ox", "bo", "dm", "cf", "fcf", "of")},
     "k": ("1 / [time]", "1/year"),
+    # Pollutant-only sources: duration of construction (EMEP/EEA 2.A.5.b Tier 1), in years.
+    "construction_duration": ("[time]", "year"),
     "recovery": ("[mass]", "t"),
     "sludge": ("[mass]", "t"),
 

@@ -325,6 +325,8 @@ def sector_tree(emissions: pd.DataFrame, sector: str, lang: str = "zh") -> pd.Da
     kinds: dict[str, str] = {}
     for region, name, year, category, category_name, kind, substance, substance_kind, emission, co2e in \
             _sums(emissions, keys, mask):
+        if kind == "memo" and info.get(category, ("",) * 6)[5] != "memo":
+            continue  # biogenic CO2 of an emission category: in the summary's memo row, not in this tree
         fallback.setdefault(category, category_name)
         kinds[substance] = substance_kind
         nodes = [category] if kind == "memo" else (info[category][0] if category in info else [category])

@@ -1,0 +1,116 @@
+"""Pollutant-only sources (`P.` + EMEP/EEA NFR code, DESIGN 3.2): fugitive dust.
+
+Construction dust (P.2.A.5.b), EMEP/EEA Guidebook 2023 2.A.5.b Tier 1:
+E = EF × A × d × (1 − η), with A the area under construction (ha; 施工面积), EF per area
+per year by construction type (the technology column: `constr_house`, `constr_apartment`,
+`constr_nonresidential`, `constr_road`), d the duration of construction in years (local
+parameter `construction_duration`; without it the area counts for the whole inventory
+year, d = 1) and η the site's dust controls (T/CSES 144-2024 Table A.1, joined by `+`).
+PM10 after control is the sum of its PM2.5 and PM2.5–10 parts, each with its own η.
+Any other pollutant-only category is computed as E = A × EF × (1 − η) wherever a factor
+applies (a local `ef.X` row or a user factor table), and is otherwise not estimated (NE).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from inventory import units
+from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
+from inventory.lookup import map_distinct
+from inventory.methods import equations as eq
+from inventory.methods.energy import _col, _join_ids, _wide, aggregate_keys
+
+NAMES = ["ef", "removal_efficiency", "construction_duration"]
+EXPECTED = ["PM10", "PM2.5"]  # fugitive dust: particulate matter only
+REASONS = {
+    "area": "no construction type in the technology column (constr_house, constr_apartment, constr_nonresidential, "
+            "constr_road) and no local ef row: EMEP/EEA 2.A.5.b Tier 1 gives factors per construction type",
+    "": "no citable default factor for this pollutant-only source: give a local ef row",
+}
+
+
+def construction_dust(area_ha, ef_t_per_ha_year, duration_years):
+    """Construction dust (t) = EF (t/ha/a) × A (ha) × d (a), before control (η applied after).
+
+    EMEP/EEA Guidebook 2023 2.A.5.b Tier 1 (factors per m² of area under construction per
+    year, converted to t/ha/a when the factor table is read); d defaults to 1 year.
+    """
+    return ef_t_per_ha_year * area_ha * duration_years
+
+
+def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Emissions of pollutant-only categories and the not-estimated list (columns as methods.energy.compute).
+
+    activity: validated rows of categories under `P`, amounts in canonical units (area in ha).
+    """
+    keys = aggregate_keys(activity)
+    distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
+    won, key_class = resolve_by_class(distinct, factor_table, NAMES)
+    k = keys.merge(key_class, on="key_id").join(_wide(won), on="class_id")
+    duration = _col(k, "construction_duration").fillna(1.0)
+    duration_ids = _col(k, "construction_duration:id", "")
+
+    def uncontrolled(substance: str) -> tuple[pd.Series, pd.Series]:
+        """E before control where ef.<substance> is on the key's own basis; per-year factors × d."""
+        ef = _col(k, f"ef.{substance}").where(_col(k, f"ef.{substance}:basis", "") == k["kind"])
+        per_year = k["kind"] == "area"  # area factors are per year of construction (EMEP/EEA 2.A.5.b)
+        e = pd.Series(np.where(per_year, construction_dust(k["amount"], ef, duration),
+                               eq.emission_from_factor(k["amount"], ef)), index=k.index)
+        ids = _join_ids(_col(k, f"ef.{substance}:id", ""),
+                        pd.Series(np.where(per_year & ef.notna(), duration_ids, ""), index=k.index))
+        return e, ids
+
+    def eta(substance: str) -> tuple[pd.Series, pd.Series]:
+        return (_col(k, f"removal_efficiency.{substance}").fillna(0.0),
+                _col(k, f"removal_efficiency.{substance}:id", ""))
+
+    results = {}
+    substances = sorted({c[3:] for c in k.columns if c.startswith("ef.") and ":" not in c})
+    for substance in substances:
+        unc, ids = uncontrolled(substance)
+        e, e_ids = eta(substance)
+        results[substance] = (eq.after_control(unc, e), _join_ids(ids, e_ids))
+    if "PM2.5" in results and "PM10" in results and "removal_efficiency.PM10" not in k:
+        # PM10 after control from its PM2.5 and coarse parts (T/CSES 144-2024 Table A.1 gives both η).
+        pm25, ids25 = uncontrolled("PM2.5")
+        pm10, ids10 = uncontrolled("PM10")
+        e25, e25_ids = eta("PM2.5")
+        ecoarse, ecoarse_ids = eta("PM2.5-10")
+        controlled = pm25.notna() & (_join_ids(e25_ids, ecoarse_ids) != "")
+        split = eq.pm10_after_control(pm25, pm10, e25, ecoarse)
+        results["PM10"] = (split.where(controlled, results["PM10"][0]),
+                           _join_ids(ids10, pd.Series(np.where(controlled, _join_ids(ids25, e25_ids, ecoarse_ids), ""),
+                                                      index=k.index)))
+
+    frames = [pd.DataFrame({"key_id": k["key_id"], "substance": s, "emission": e, "activity_amount": k["amount"],
+                            "activity_unit": k["kind"].map(units.CANONICAL),
+                            "factor_ids": ids})
+              for s, (e, ids) in results.items()]
+    long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["key_id", "substance", "emission", "activity_amount", "activity_unit", "factor_ids"])
+    estimated = long[long["emission"].notna()]
+    out = estimated.groupby(["key_id", "substance"], sort=False).agg(
+        emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
+        activity_unit=("activity_unit", "first"), factor_ids=("factor_ids", "first")).reset_index()
+    out = distinct.merge(out, on="key_id").drop(columns="key_id")
+    return out, _not_estimated(distinct, estimated, keys)
+
+
+def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """Keys × expected particulate substances without an emission (keys with a zero amount are not listed)."""
+    nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
+    kinds = keys.drop_duplicates("key_id").set_index("key_id")["kind"]
+    d = distinct[distinct["key_id"].isin(nonzero)]
+    expected = d.merge(pd.DataFrame({"substance": EXPECTED}), how="cross")
+    have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
+    missing = expected.merge(have, on=["key_id", "substance"], how="left")
+    missing = missing[missing["_have"].isna()]
+    missing["reason"] = missing["key_id"].map(kinds).map(lambda kind: REASONS.get(kind, REASONS[""]))
+    return missing.drop(columns=["_have", "key_id"]).reset_index(drop=True)
+
+
+def handles(category: pd.Series) -> pd.Series:
+    """True for pollutant-only categories (`P` and its descendants)."""
+    return map_distinct(category, lambda c: c == "P" or c.startswith("P.")).astype(bool)
