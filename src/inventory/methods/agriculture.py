@@ -7,7 +7,7 @@
 - 3.C.4 direct soil N2O = F × EF1 × 44/28 (Eq. 11.1); 3.C.5 indirect = (F_SN × Frac_GASF + F_ON × Frac_GASM) × EF4
   + F × Frac_LEACH × EF5, × 44/28 (Eq. 11.9, 11.10); N inputs in t N.
 - NH3 and field-burning pollutants: E = A × EF (EMEP/EEA Tier 1).
-A local `ef.X` replaces the method for X. Rows that share a key are summed first (energy.aggregate_keys).
+A local `ef.X` replaces the method for X. Rows that share a key are summed first (keys.aggregate_keys).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 from inventory import categories, resources, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 from inventory.lookup import map_distinct
-from inventory.methods.energy import _col, _join_ids, _unique_ids, _wide, aggregate_keys
+from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide, unique_ids
 
 N2O_PER_N2O_N = 44.0 / 28.0  # IPCC 2006 Vol.4 Eq. 10.25 and 11.1: N2O-N -> N2O
 N_INPUTS = ("nitrogen_fertiliser", "organic_n_fertiliser", "crop_residue_n")
@@ -103,7 +103,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return pd.DataFrame(), pd.DataFrame(columns=_EMPTY_NE)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     won, key_class = resolve_by_class(distinct, factor_table, _NAMES)
-    k = keys.merge(key_class, on="key_id").join(_wide(won), on="class_id").reset_index(drop=True)
+    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id").reset_index(drop=True)
 
     kind = k["activity"].map(vocabulary.activities()["kind"]).fillna("")
     amount, cat = k["amount"], k["category"]
@@ -116,7 +116,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     why = reasons()
 
     def col(name, default=np.nan):
-        return _col(k, name, default)
+        return column(k, name, default)
 
     parts: list[pd.DataFrame] = []
 
@@ -142,11 +142,11 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     n2o, n2o_ids = by_factor("N2O")
     nex = col("nex").where(k["kind"] == "head")
     direct = n2o.where(n2o.notna(), manure_n2o_direct(amount, nex, col("ef3")))
-    add(manure, cat, "N2O", direct, n2o_ids.where(n2o.notna(), _join_ids(col("nex:id", ""), col("ef3:id", ""))),
+    add(manure, cat, "N2O", direct, n2o_ids.where(n2o.notna(), join_ids(col("nex:id", ""), col("ef3:id", ""))),
         why["manure_n2o"])
     indirect = manure_n2o_indirect(amount, nex, col("frac_gasms"), col("ef4"), col("frac_leachms"), col("ef5"))
     add(manure, "3.C.6", "N2O", indirect,
-        _join_ids(col("nex:id", ""), col("frac_gasms:id", ""), col("ef4:id", ""), col("frac_leachms:id", ""),
+        join_ids(col("nex:id", ""), col("frac_gasms:id", ""), col("ef4:id", ""), col("frac_leachms:id", ""),
                   col("ef5:id", "")), why["manure_indirect"])
     nh3, nh3_ids = by_factor("NH3")
     add(manure, cat, "NH3", nh3, nh3_ids, why["animal_nh3"])
@@ -155,7 +155,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     area = amount.where(k["kind"] == "area")
     method = rice_ch4(area, col("rice_efc"), col("sf_w"), col("sf_p"), col("sf_o").fillna(1.0), col("rice_days"))
     add(is_rice, cat, "CH4", ch4.where(ch4.notna(), method),
-        ch4_ids.where(ch4.notna(), _join_ids(col("rice_efc:id", ""), col("sf_w:id", ""), col("sf_p:id", ""),
+        ch4_ids.where(ch4.notna(), join_ids(col("rice_efc:id", ""), col("sf_w:id", ""), col("sf_p:id", ""),
                                              col("sf_o:id", ""), col("rice_days:id", ""))), why["rice"])
 
     # 3.C.4 direct and 3.C.5 indirect soil N2O of N inputs (t N); NH3 of fertiliser (EMEP 3.D Tier 1).
@@ -165,7 +165,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     frac_gas = col("frac_gas").where(~k["activity"].isin(NO_VOLATILISATION), 0.0)
     add(is_n, cat.where(~in_pair, "3.C.5"), "N2O",
         soil_n2o_indirect(n_t, frac_gas, col("ef4"), col("frac_leach"), col("ef5")),
-        _join_ids(col("frac_gas:id", ""), col("ef4:id", ""), col("frac_leach:id", ""), col("ef5:id", "")),
+        join_ids(col("frac_gas:id", ""), col("ef4:id", ""), col("frac_leach:id", ""), col("ef5:id", "")),
         REASON_FACTOR)
     add(is_n, cat.where(~in_pair, "3.C.4"), "NH3", nh3, nh3_ids, REASON_FACTOR)
 
@@ -198,7 +198,7 @@ def _finish(k: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
         factor_ids=("factor_ids", "first")).reset_index()
     several = estimated[estimated.duplicated(out_key, keep=False)]
     if len(several):  # rows of one output key from several activity keys: join their ids
-        ids = several.groupby(out_key)["factor_ids"].agg(";".join).map(_unique_ids)
+        ids = several.groupby(out_key)["factor_ids"].agg(";".join).map(unique_ids)
         out = out.set_index(out_key)
         out.loc[ids.index, "factor_ids"] = ids
         out = out.reset_index()

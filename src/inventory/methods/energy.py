@@ -13,49 +13,13 @@ from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
+from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide, unique_ids
 
 # Substances every fuel-combustion key is expected to have; a missing one is NE.
 EXPECTED = ["CO2", "CH4", "N2O", "SO2", "NOx", "CO", "PM10", "PM2.5", "NMVOC", "BC", "OC"]
 _BASIS_UNIT = {"energy": "TJ", "mass": "t", "volume": "m3"}
 _NAMES = ["ncv", "carbon_content", "oxidation_rate", "sulfur_content", "sulfur_retention", "ef",
           "removal_efficiency"]
-
-
-def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
-    """Sum activity rows per key and kind of amount; adds `key_id` (one per distinct key)."""
-    grouped = activity.groupby(KEY_COLUMNS + ["kind"], sort=True, observed=True).agg(
-        amount=("amount", "sum"), rows=("amount", "size")).reset_index()
-    grouped["key_id"] = grouped.groupby(KEY_COLUMNS, sort=False).ngroup()
-    return grouped
-
-
-def _wide(resolved: pd.DataFrame) -> pd.DataFrame:
-    """Resolved values as columns `<name>`, `<name>:basis`, `<name>:method`, `<name>:id` per key_id."""
-    parts = []
-    for field, suffix in (("value", ""), ("basis", ":basis"), ("method", ":method"), ("factor_id", ":id")):
-        p = resolved.pivot(index="key_id", columns="name", values=field)
-        p = p.astype(float) if field == "value" else p
-        p.columns = [c + suffix for c in p.columns]
-        parts.append(p)
-    return pd.concat(parts, axis=1)
-
-
-def _col(frame: pd.DataFrame, name: str, default=np.nan) -> pd.Series:
-    return frame[name] if name in frame else pd.Series(default, index=frame.index, dtype=object if isinstance(default, str) else float)
-
-
-def _unique_ids(text: str) -> str:
-    return ";".join(dict.fromkeys(x for x in text.split(";") if x))
-
-
-def _join_ids(*columns: pd.Series) -> pd.Series:
-    """Factor ids of the columns joined by `;`, skipping empty ones, in order, without repeats.
-
-    Joins whole columns; the clean-up runs once per distinct joined string.
-    """
-    first, *rest = [c.fillna("").astype(str) for c in columns]
-    joined = first.str.cat(rest, sep=";") if rest else first
-    return joined.map({u: _unique_ids(u) for u in joined.unique()})
 
 
 def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -73,13 +37,13 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return pd.DataFrame(), pd.DataFrame()
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     won, key_class = resolve_by_class(distinct, factor_table, _NAMES)
-    k = keys.merge(key_class, on="key_id").join(_wide(won), on="class_id")
+    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id")
 
-    ncv = _col(k, "ncv")
-    ncv_ok = _col(k, "ncv:basis", "") == k["kind"]
+    ncv = column(k, "ncv")
+    ncv_ok = column(k, "ncv:basis", "") == k["kind"]
     energy = np.where(k["kind"] == "energy", k["amount"], np.where(ncv_ok, k["amount"] * ncv, np.nan))
-    ncv_id = pd.Series(np.where(ncv_ok, _col(k, "ncv:id", ""), ""), index=k.index)
-    phys_kind = np.where(k["kind"] == "energy", _col(k, "ncv:basis", ""), k["kind"])
+    ncv_id = pd.Series(np.where(ncv_ok, column(k, "ncv:id", ""), ""), index=k.index)
+    phys_kind = np.where(k["kind"] == "energy", column(k, "ncv:basis", ""), k["kind"])
     physical = np.where(k["kind"] == "energy", k["amount"] / ncv, k["amount"])
     amounts = {"energy": pd.Series(energy, index=k.index)}
     for kind in ("mass", "volume"):
@@ -91,8 +55,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
     def by_factor(substance: str):
         """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
-        ef = _col(k, f"ef.{substance}")
-        basis = _col(k, f"ef.{substance}:basis", "")
+        ef = column(k, f"ef.{substance}")
+        basis = column(k, f"ef.{substance}:basis", "")
         amount = pd.Series(np.nan, index=k.index)
         unit = pd.Series("", index=k.index, dtype=object)
         ids = pd.Series("", index=k.index, dtype=object)
@@ -101,57 +65,57 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
             amount = amount.mask(m, amounts[b])
             unit = unit.mask(m, u)
             ids = ids.mask(m, basis_ids[b])
-        return eq.emission_from_factor(amount, ef), amount, unit, _join_ids(ids, _col(k, f"ef.{substance}:id", ""))
+        return eq.emission_from_factor(amount, ef), amount, unit, join_ids(ids, column(k, f"ef.{substance}:id", ""))
 
     def eta(substance: str):
-        return _col(k, f"removal_efficiency.{substance}").fillna(0.0), _col(k, f"removal_efficiency.{substance}:id", "")
+        return column(k, f"removal_efficiency.{substance}").fillna(0.0), column(k, f"removal_efficiency.{substance}:id", "")
 
     results = {}
     # CO2: a factor where one applies (a local ef.CO2 replaces the carbon method), else carbon content.
     unc, amount, unit, ids = by_factor("CO2")
-    carbon = eq.co2_from_carbon(amounts["energy"], _col(k, "carbon_content"), _col(k, "oxidation_rate"))
+    carbon = eq.co2_from_carbon(amounts["energy"], column(k, "carbon_content"), column(k, "oxidation_rate"))
     use_carbon = unc.isna()
     results["CO2"] = (unc.where(~use_carbon, carbon), amount.where(~use_carbon, amounts["energy"]),
                       unit.where(~use_carbon, "TJ"),
-                      ids.where(~use_carbon, _join_ids(basis_ids["energy"], _col(k, "carbon_content:id", ""),
-                                                       _col(k, "oxidation_rate:id", ""))))
+                      ids.where(~use_carbon, join_ids(basis_ids["energy"], column(k, "carbon_content:id", ""),
+                                                       column(k, "oxidation_rate:id", ""))))
     for substance in ("CH4", "N2O", "NOx", "CO", "NMVOC", "NH3"):
         unc, amount, unit, ids = by_factor(substance)
         e, e_ids = eta(substance)
-        results[substance] = (eq.after_control(unc, e), amount, unit, _join_ids(ids, e_ids))
+        results[substance] = (eq.after_control(unc, e), amount, unit, join_ids(ids, e_ids))
 
     # SO2: a local ef.SO2 wins; else the sulfur balance where a sulfur content is given; else the factor.
     unc, amount, unit, ids = by_factor("SO2")
-    local_ef = _col(k, "ef.SO2:id", "").astype(str).str.startswith("local:")
-    balance = eq.so2_from_sulfur(amounts["mass"], _col(k, "sulfur_content"), _col(k, "sulfur_retention").fillna(0.0))
+    local_ef = column(k, "ef.SO2:id", "").astype(str).str.startswith("local:")
+    balance = eq.so2_from_sulfur(amounts["mass"], column(k, "sulfur_content"), column(k, "sulfur_retention").fillna(0.0))
     use_balance = balance.notna() & ~local_ef
     e, e_ids = eta("SO2")
     results["SO2"] = (eq.after_control(unc.where(~use_balance, balance), e),
                       amount.where(~use_balance, amounts["mass"]), unit.where(~use_balance, "t"),
-                      _join_ids(ids.where(~use_balance, _join_ids(basis_ids["mass"], _col(k, "sulfur_content:id", ""),
-                                                                  _col(k, "sulfur_retention:id", ""))), e_ids))
+                      join_ids(ids.where(~use_balance, join_ids(basis_ids["mass"], column(k, "sulfur_content:id", ""),
+                                                                  column(k, "sulfur_retention:id", ""))), e_ids))
 
     # Particulate matter: PM10 after control from its PM2.5 and coarse parts (T/CSES Table A.1).
     pm25, a25, u25, ids25 = by_factor("PM2.5")
     pm10, a10, u10, ids10 = by_factor("PM10")
     e25, e25_ids = eta("PM2.5")
-    results["PM2.5"] = (eq.after_control(pm25, e25), a25, u25, _join_ids(ids25, e25_ids))
-    e10 = _col(k, "removal_efficiency.PM10")
+    results["PM2.5"] = (eq.after_control(pm25, e25), a25, u25, join_ids(ids25, e25_ids))
+    e10 = column(k, "removal_efficiency.PM10")
     ecoarse, ecoarse_ids = eta("PM2.5-10")
     split = eq.pm10_after_control(pm25, pm10, e25, ecoarse)
     whole = eq.after_control(pm10, e10)
     results["PM10"] = (whole.where(e10.notna() | pm25.isna(), split), a10, u10,
-                       _join_ids(ids10, pd.Series(np.where(e10.notna(), _col(k, "removal_efficiency.PM10:id", ""),
-                                                           _join_ids(ids25, e25_ids, ecoarse_ids)), index=k.index)))
+                       join_ids(ids10, pd.Series(np.where(e10.notna(), column(k, "removal_efficiency.PM10:id", ""),
+                                                           join_ids(ids25, e25_ids, ecoarse_ids)), index=k.index)))
     # BC and OC: a share of uncontrolled PM2.5 where the factor is a share, else their own factor.
     for substance in ("BC", "OC"):
         unc, amount, unit, ids = by_factor(substance)
-        share = _col(k, f"ef.{substance}:method", "") == "share_of_PM2.5"
-        share_unc = pm25 * _col(k, f"ef.{substance}")
+        share = column(k, f"ef.{substance}:method", "") == "share_of_PM2.5"
+        share_unc = pm25 * column(k, f"ef.{substance}")
         e, e_ids = eta(substance)
         results[substance] = (eq.after_control(unc.where(~share, share_unc), e),
                               amount.where(~share, a25), unit.where(~share, u25),
-                              _join_ids(ids.where(~share, _join_ids(ids25, _col(k, f"ef.{substance}:id", ""))), e_ids))
+                              join_ids(ids.where(~share, join_ids(ids25, column(k, f"ef.{substance}:id", ""))), e_ids))
 
     frames = []
     for substance, (emission, amount, unit, ids) in results.items():
@@ -165,7 +129,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     # A key with amounts of two kinds (t and tce) may have used different ids: join them.
     several = estimated[estimated.duplicated(["key_id", "substance"], keep=False)]
     if len(several):
-        ids = several.groupby(["key_id", "substance"])["factor_ids"].agg(";".join).map(_unique_ids)
+        ids = several.groupby(["key_id", "substance"])["factor_ids"].agg(";".join).map(unique_ids)
         out = out.set_index(["key_id", "substance"])
         out.loc[ids.index, "factor_ids"] = ids
         out = out.reset_index()

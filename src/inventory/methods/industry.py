@@ -27,7 +27,7 @@ from inventory import categories, resources
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.energy import _col, _join_ids, _wide, aggregate_keys
+from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide
 
 # Stoichiometric CO2/CaO mass ratio of IPCC 2006 Vol.3 Ch.2 (Eq. 2.2, p.2.11; the same 0.785 is
 # printed in IPCC EFDB EF ID 23028 for lime).
@@ -80,7 +80,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return pd.DataFrame(columns=_FRAME), pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"])
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     won, key_class = resolve_by_class(distinct, factor_table, _NAMES)
-    k = keys.merge(key_class, on="key_id").join(_wide(won), on="class_id")
+    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id")
     mass = k["kind"] == "mass"
     amount = k["amount"].where(mass)
 
@@ -94,50 +94,50 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
     results = {}
     for s in substances:
-        ef = _col(k, f"ef.{s}").where(_col(k, f"ef.{s}:basis", "") == "mass")
-        results[s] = (eq.emission_from_factor(amount, ef), _col(k, f"ef.{s}:id", ""))
-    local_co2 = _col(k, "ef.CO2:id", "").astype(str).str.startswith("local:")
+        ef = column(k, f"ef.{s}").where(column(k, f"ef.{s}:basis", "") == "mass")
+        results[s] = (eq.emission_from_factor(amount, ef), column(k, f"ef.{s}:id", ""))
+    local_co2 = column(k, "ef.CO2:id", "").astype(str).str.startswith("local:")
     co2, co2_ids = results.get("CO2", (pd.Series(np.nan, index=k.index), pd.Series("", index=k.index)))
     # Glass: the Tier 1 factor applies to the melt less its cullet (a local ef.CO2 is taken as is).
-    cullet = _col(k, "cullet_ratio")
+    cullet = column(k, "cullet_ratio")
     use_cullet = co2.notna() & cullet.notna() & ~local_co2
-    co2 = co2.where(~use_cullet, glass_co2(amount, _col(k, "ef.CO2"), cullet))
-    co2_ids = co2_ids.where(~use_cullet, _join_ids(co2_ids, _col(k, "cullet_ratio:id", "")))
+    co2 = co2.where(~use_cullet, glass_co2(amount, column(k, "ef.CO2"), cullet))
+    co2_ids = co2_ids.where(~use_cullet, join_ids(co2_ids, column(k, "cullet_ratio:id", "")))
     # Cement clinker: CaO content × 0.785 × CKD correction where no factor applies.
-    clinker = clinker_co2(amount, _col(k, "cao_content"), _col(k, "ckd_correction"))
+    clinker = clinker_co2(amount, column(k, "cao_content"), column(k, "ckd_correction"))
     use_clinker = co2.isna() & clinker.notna()
     co2 = co2.where(~use_clinker, clinker)
-    co2_ids = co2_ids.where(~use_clinker, _join_ids(_col(k, "cao_content:id", ""), _col(k, "ckd_correction:id", "")))
+    co2_ids = co2_ids.where(~use_clinker, join_ids(column(k, "cao_content:id", ""), column(k, "ckd_correction:id", "")))
     if co2.notna().any():
         results["CO2"] = (co2, co2_ids)
 
     # Removal efficiencies (control devices in the technology, or local rows) on every substance.
     pm25_unc = results.get("PM2.5", (None,))[0]
     for s, (unc, ids) in results.items():
-        eta = _col(k, f"removal_efficiency.{s}")
-        eta_ids = _col(k, f"removal_efficiency.{s}:id", "")
+        eta = column(k, f"removal_efficiency.{s}")
+        eta_ids = column(k, f"removal_efficiency.{s}:id", "")
         if s == "PM10" and pm25_unc is not None:
             # PM10 after control from its PM2.5 and coarse parts (T/CSES 144-2024 Table A.1), as for combustion.
-            split = eq.pm10_after_control(pm25_unc, unc, _col(k, "removal_efficiency.PM2.5").fillna(0.0),
-                                          _col(k, "removal_efficiency.PM2.5-10").fillna(0.0))
+            split = eq.pm10_after_control(pm25_unc, unc, column(k, "removal_efficiency.PM2.5").fillna(0.0),
+                                          column(k, "removal_efficiency.PM2.5-10").fillna(0.0))
             whole = eq.after_control(unc, eta)
             use_whole = eta.notna() | pm25_unc.isna()
             add(s, whole.where(use_whole, split),
-                _join_ids(ids, pd.Series(np.where(use_whole, eta_ids, _join_ids(
-                    _col(k, "removal_efficiency.PM2.5:id", ""), _col(k, "removal_efficiency.PM2.5-10:id", ""))),
+                join_ids(ids, pd.Series(np.where(use_whole, eta_ids, join_ids(
+                    column(k, "removal_efficiency.PM2.5:id", ""), column(k, "removal_efficiency.PM2.5-10:id", ""))),
                     index=k.index)))
         else:
-            add(s, eq.after_control(unc, eta), _join_ids(ids, eta_ids))
+            add(s, eq.after_control(unc, eta), join_ids(ids, eta_ids))
 
     # Coal mining and post-mining CH4 where no ef.CH4 applies: one row per part, in the part's sub-category.
     no_ef_ch4 = results.get("CH4", (pd.Series(np.nan, index=k.index),))[0].isna()
-    density = _col(k, "ch4_density")
-    parts = [coal_mining_ch4(amount, _col(k, name), density).where(no_ef_ch4) for name, _ in _MINING_PARTS]
+    density = column(k, "ch4_density")
+    parts = [coal_mining_ch4(amount, column(k, name), density).where(no_ef_ch4) for name, _ in _MINING_PARTS]
     some_part = parts[0].notna() | parts[1].notna()
     part_ne = []
     for (name, suffix), part in zip(_MINING_PARTS, parts):
         sub = map_distinct(k["category"], lambda c, s=suffix: c + s if c + s in categories.table().index else c)
-        add("CH4", part, _join_ids(_col(k, f"{name}:id", ""), _col(k, "ch4_density:id", "")), category=sub)
+        add("CH4", part, join_ids(column(k, f"{name}:id", ""), column(k, "ch4_density:id", "")), category=sub)
         # The other part of a mine type with one part estimated is not estimated, in its own sub-category.
         gap = some_part & part.isna() & (sub != k["category"])
         part_ne.append(k.loc[gap, KEY_COLUMNS].assign(category=sub[gap], substance="CH4",

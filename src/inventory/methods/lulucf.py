@@ -27,7 +27,7 @@ from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.agriculture import _finish
-from inventory.methods.energy import _col, _join_ids, aggregate_keys, _wide
+from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide
 
 NAMES = ["bcef", "bef", "wood_density", "root_shoot_ratio", "carbon_fraction", "growth_rate", "biomass_stock",
          "biomass_after", "ef"]
@@ -99,15 +99,15 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return pd.DataFrame(), pd.DataFrame(columns=_EMPTY_NE)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     won, key_class = resolve_by_class(distinct, factor_table, NAMES)
-    k = keys.merge(key_class, on="key_id").join(_wide(won), on="class_id").reset_index(drop=True)
+    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id").reset_index(drop=True)
     amount, cat, act = k["amount"], k["category"], k["activity"]
     why = reasons()
 
     def col(name, default=np.nan):
-        return _col(k, name, default)
+        return column(k, name, default)
 
     def ids(*names):
-        return _join_ids(*[col(n + ":id", "") for n in names])
+        return join_ids(*[col(n + ":id", "") for n in names])
 
     parts: list[pd.DataFrame] = []
 
@@ -141,7 +141,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     co2_ids = pd.Series(np.select([act == GROWTH, act == FOREST, loss, converted],
                                   [volume_ids, ids("growth_rate"), volume_ids, ids("biomass_stock", "biomass_after")],
                                   ""), index=k.index)
-    co2_ids = _join_ids(co2_ids, carbon_ids)
+    co2_ids = join_ids(co2_ids, carbon_ids)
     local, local_ids = by_factor("CO2")
     co2, co2_ids = co2.where(local.isna(), local), co2_ids.where(local.isna(), local_ids)
     unit_ok = ((((act == GROWTH) | loss) & (k["kind"] == "volume"))

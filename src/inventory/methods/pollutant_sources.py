@@ -20,7 +20,7 @@ from inventory import units
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.energy import _col, _join_ids, _wide, aggregate_keys
+from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide
 
 NAMES = ["ef", "removal_efficiency", "construction_duration"]
 EXPECTED = ["PM10", "PM2.5"]  # fugitive dust: particulate matter only
@@ -48,40 +48,40 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     keys = aggregate_keys(activity)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     won, key_class = resolve_by_class(distinct, factor_table, NAMES)
-    k = keys.merge(key_class, on="key_id").join(_wide(won), on="class_id")
-    duration = _col(k, "construction_duration").fillna(1.0)
-    duration_ids = _col(k, "construction_duration:id", "")
+    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id")
+    duration = column(k, "construction_duration").fillna(1.0)
+    duration_ids = column(k, "construction_duration:id", "")
 
     def uncontrolled(substance: str) -> tuple[pd.Series, pd.Series]:
         """E before control where ef.<substance> is on the key's own basis; per-year factors × d."""
-        ef = _col(k, f"ef.{substance}").where(_col(k, f"ef.{substance}:basis", "") == k["kind"])
+        ef = column(k, f"ef.{substance}").where(column(k, f"ef.{substance}:basis", "") == k["kind"])
         per_year = k["kind"] == "area"  # area factors are per year of construction (EMEP/EEA 2.A.5.b)
         e = pd.Series(np.where(per_year, construction_dust(k["amount"], ef, duration),
                                eq.emission_from_factor(k["amount"], ef)), index=k.index)
-        ids = _join_ids(_col(k, f"ef.{substance}:id", ""),
+        ids = join_ids(column(k, f"ef.{substance}:id", ""),
                         pd.Series(np.where(per_year & ef.notna(), duration_ids, ""), index=k.index))
         return e, ids
 
     def eta(substance: str) -> tuple[pd.Series, pd.Series]:
-        return (_col(k, f"removal_efficiency.{substance}").fillna(0.0),
-                _col(k, f"removal_efficiency.{substance}:id", ""))
+        return (column(k, f"removal_efficiency.{substance}").fillna(0.0),
+                column(k, f"removal_efficiency.{substance}:id", ""))
 
     results = {}
     substances = sorted({c[3:] for c in k.columns if c.startswith("ef.") and ":" not in c})
     for substance in substances:
         unc, ids = uncontrolled(substance)
         e, e_ids = eta(substance)
-        results[substance] = (eq.after_control(unc, e), _join_ids(ids, e_ids))
+        results[substance] = (eq.after_control(unc, e), join_ids(ids, e_ids))
     if "PM2.5" in results and "PM10" in results and "removal_efficiency.PM10" not in k:
         # PM10 after control from its PM2.5 and coarse parts (T/CSES 144-2024 Table A.1 gives both η).
         pm25, ids25 = uncontrolled("PM2.5")
         pm10, ids10 = uncontrolled("PM10")
         e25, e25_ids = eta("PM2.5")
         ecoarse, ecoarse_ids = eta("PM2.5-10")
-        controlled = pm25.notna() & (_join_ids(e25_ids, ecoarse_ids) != "")
+        controlled = pm25.notna() & (join_ids(e25_ids, ecoarse_ids) != "")
         split = eq.pm10_after_control(pm25, pm10, e25, ecoarse)
         results["PM10"] = (split.where(controlled, results["PM10"][0]),
-                           _join_ids(ids10, pd.Series(np.where(controlled, _join_ids(ids25, e25_ids, ecoarse_ids), ""),
+                           join_ids(ids10, pd.Series(np.where(controlled, join_ids(ids25, e25_ids, ecoarse_ids), ""),
                                                       index=k.index)))
 
     frames = [pd.DataFrame({"key_id": k["key_id"], "substance": s, "emission": e, "activity_amount": k["amount"],

@@ -22,7 +22,7 @@ from inventory import categories
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.energy import _col, _join_ids, _wide, aggregate_keys
+from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide
 
 CH4_PER_C = 16.0 / 12.0
 N2O_PER_N2O_N = 44.0 / 28.0
@@ -123,31 +123,31 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return pd.DataFrame(), _not_mass(activity)
     distinct = keys[["key_id", *KEY_COLUMNS]]
     won, key_class = resolve_by_class(distinct, factor_table, NAMES)
-    k = keys.merge(key_class, on="key_id").join(_wide(won), on="class_id")
+    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id")
     k["group"] = method_group(k["category"], k["activity"])
     k = k.merge(past.rename("history").reset_index(), on=KEY_COLUMNS, how="left")
     k["history"] = k["history"].fillna(False).astype(bool)
     amount = k["amount"]
 
     results = {}
-    pm25 = eq.emission_from_factor(amount, _col(k, "ef.PM2.5").where(_col(k, "ef.PM2.5:basis", "") == "mass"))
+    pm25 = eq.emission_from_factor(amount, column(k, "ef.PM2.5").where(column(k, "ef.PM2.5:basis", "") == "mass"))
     for name in [c for c in k.columns if c.startswith("ef.") and ":" not in c]:
         substance = name[3:]
-        basis, method = _col(k, name + ":basis", ""), _col(k, name + ":method", "")
-        ef = _col(k, name).where(basis == "mass")
+        basis, method = column(k, name + ":basis", ""), column(k, name + ":method", "")
+        ef = column(k, name).where(basis == "mass")
         ef = ef.where(method != "n2o_n", ef * N2O_PER_N2O_N)  # kg N2O-N per kg N -> N2O
         uncontrolled = eq.emission_from_factor(amount, ef)
         # BC as a share of uncontrolled PM2.5 (EMEP/EEA Tier 1 tables give it so).
         share = method == "share_of_PM2.5"
-        uncontrolled = uncontrolled.where(~share, pm25 * _col(k, name))
-        share_ids = pd.Series(np.where(share, _col(k, "ef.PM2.5:id", ""), ""), index=k.index)
-        eta = _col(k, f"removal_efficiency.{substance}").fillna(0.0)
+        uncontrolled = uncontrolled.where(~share, pm25 * column(k, name))
+        share_ids = pd.Series(np.where(share, column(k, "ef.PM2.5:id", ""), ""), index=k.index)
+        eta = column(k, f"removal_efficiency.{substance}").fillna(0.0)
         results[substance] = (eq.after_control(uncontrolled, eta),
-                              _join_ids(share_ids, _col(k, name + ":id", ""),
-                                        _col(k, f"removal_efficiency.{substance}:id", "")))
+                              join_ids(share_ids, column(k, name + ":id", ""),
+                                        column(k, f"removal_efficiency.{substance}:id", "")))
 
     def ids(*names):
-        return _join_ids(*[_col(k, n + ":id", "") for n in names])
+        return join_ids(*[column(k, n + ":id", "") for n in names])
 
     def use(substance, mask, values, value_ids):
         """Equation values where mask holds and no factor (shipped, user or local ef.X) gave one."""
@@ -155,7 +155,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         take = mask & base.isna()
         results[substance] = (base.where(~take, values), base_ids.where(~take, value_ids))
 
-    recovered = _col(k, "recovery").fillna(0.0)
+    recovered = column(k, "recovery").fillna(0.0)
     g = k["group"]
     # 4.A: first-order decay over each stream's history.
     use("CH4", g == "4.A", _first_order_decay(k), ids("doc", "docf", "mcf", "k", "f", "ox", "recovery"))
@@ -163,12 +163,12 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     if "CH4" in results:
         ch4, ch4_ids = results["CH4"]
         is_b = g == "4.B"
-        results["CH4"] = (ch4.where(~is_b, ch4 - recovered), ch4_ids.where(~is_b, _join_ids(ch4_ids, ids("recovery"))))
+        results["CH4"] = (ch4.where(~is_b, ch4 - recovered), ch4_ids.where(~is_b, join_ids(ch4_ids, ids("recovery"))))
     # 4.C: fossil CO2 from the carbon of the waste (Eq. 5.1).
-    use("CO2", g == "4.C", co2_incineration(amount, _col(k, "dm"), _col(k, "cf"), _col(k, "fcf"), _col(k, "of")),
+    use("CO2", g == "4.C", co2_incineration(amount, column(k, "dm"), column(k, "cf"), column(k, "fcf"), column(k, "of")),
         ids("dm", "cf", "fcf", "of"))
     # 4.D: wastewater CH4 (Eq. 6.1/6.4).
-    use("CH4", g == "4.D", ch4_wastewater(amount, _col(k, "sludge").fillna(0.0), _col(k, "bo"), _col(k, "mcf"),
+    use("CH4", g == "4.D", ch4_wastewater(amount, column(k, "sludge").fillna(0.0), column(k, "bo"), column(k, "mcf"),
                                           recovered), ids("bo", "mcf", "sludge", "recovery"))
 
     # Recovery cannot exceed what is generated (Eq. 3.1, 4.1, 6.1): a larger R gives 0, never a sink.
@@ -201,19 +201,19 @@ def _first_order_decay(k: pd.DataFrame) -> pd.Series:
         return out
     stream = rows.groupby(["region", "category", "activity", "technology"], sort=False).ngroup()
     years = np.arange(int(rows["year"].min()), int(rows["year"].max()) + 1)
-    deposited = ddocm_deposited(rows["amount"], _col(rows, "doc"), _col(rows, "docf"), _col(rows, "mcf"))
+    deposited = ddocm_deposited(rows["amount"], column(rows, "doc"), column(rows, "docf"), column(rows, "mcf"))
 
     def grid(values: pd.Series, fill: str) -> np.ndarray:
         g = pd.DataFrame({"s": stream, "y": rows["year"].astype(int), "v": values.astype(float)}).pivot(
             index="s", columns="y", values="v").reindex(index=range(stream.max() + 1), columns=years)
         return (g.fillna(0.0) if fill == "zero" else g.ffill(axis=1).bfill(axis=1)).to_numpy(dtype=float)
 
-    incomplete = (deposited.isna() | _col(rows, "k").isna()) & (rows["amount"] != 0)
+    incomplete = (deposited.isna() | column(rows, "k").isna()) & (rows["amount"] != 0)
     bad = set(stream[incomplete])
-    decomposed = ddocm_decomposed(grid(deposited.fillna(0.0), "zero"), grid(_col(rows, "k"), "carry"))
-    generated = ch4_generated(decomposed, grid(_col(rows, "f"), "carry"))
-    emitted = ch4_emitted(generated, grid(_col(rows, "recovery").fillna(0.0), "zero"),
-                          np.nan_to_num(grid(_col(rows, "ox"), "carry"), nan=0.0))
+    decomposed = ddocm_decomposed(grid(deposited.fillna(0.0), "zero"), grid(column(rows, "k"), "carry"))
+    generated = ch4_generated(decomposed, grid(column(rows, "f"), "carry"))
+    emitted = ch4_emitted(generated, grid(column(rows, "recovery").fillna(0.0), "zero"),
+                          np.nan_to_num(grid(column(rows, "ox"), "carry"), nan=0.0))
     value = emitted[stream.to_numpy(), rows["year"].astype(int).to_numpy() - years[0]]
     out.loc[rows.index] = np.where(stream.isin(bad), np.nan, value)
     return out

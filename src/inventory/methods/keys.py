@@ -1,0 +1,49 @@
+"""Helpers every method module shares: activity keys, resolved parameters as columns, factor-id lists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from inventory.factors.resolve import KEY_COLUMNS
+
+
+def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
+    """Sum activity rows per key and kind of amount; adds `key_id` (one per distinct key)."""
+    grouped = activity.groupby(KEY_COLUMNS + ["kind"], sort=True, observed=True).agg(
+        amount=("amount", "sum"), rows=("amount", "size")).reset_index()
+    grouped["key_id"] = grouped.groupby(KEY_COLUMNS, sort=False).ngroup()
+    return grouped
+
+
+def resolved_wide(resolved: pd.DataFrame) -> pd.DataFrame:
+    """Resolved values as columns `<name>`, `<name>:basis`, `<name>:method`, `<name>:id` per key_id."""
+    parts = []
+    for field, suffix in (("value", ""), ("basis", ":basis"), ("method", ":method"), ("factor_id", ":id")):
+        p = resolved.pivot(index="key_id", columns="name", values=field)
+        p = p.astype(float) if field == "value" else p
+        p.columns = [c + suffix for c in p.columns]
+        parts.append(p)
+    return pd.concat(parts, axis=1)
+
+
+def column(frame: pd.DataFrame, name: str, default=np.nan) -> pd.Series:
+    """frame[name], or a column of `default` when the frame has none."""
+    if name in frame:
+        return frame[name]
+    return pd.Series(default, index=frame.index, dtype=object if isinstance(default, str) else float)
+
+
+def unique_ids(text: str) -> str:
+    """`a;b;a;;c` -> `a;b;c`: ids in order, without repeats or empty ones."""
+    return ";".join(dict.fromkeys(x for x in text.split(";") if x))
+
+
+def join_ids(*columns: pd.Series) -> pd.Series:
+    """Factor ids of the columns joined by `;`, skipping empty ones, in order, without repeats.
+
+    Joins whole columns; the clean-up runs once per distinct joined string.
+    """
+    first, *rest = [c.fillna("").astype(str) for c in columns]
+    joined = first.str.cat(rest, sep=";") if rest else first
+    return joined.map({u: unique_ids(u) for u in joined.unique()})
