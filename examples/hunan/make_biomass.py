@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from openpyxl import Workbook
+from make_example import save  # first: it makes openpyxl write without lxml (same bytes everywhere)
+from openpyxl import Workbook  # noqa: E402
 
-from make_example import save  # fixed timestamps and exact floats, shared with the energy workbooks
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "data"
