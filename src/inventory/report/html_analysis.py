@@ -139,7 +139,7 @@ def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, 
     out = []
     for view in (qa_views if qa else analysis_views)(result, lang):
         if view.key == "targets" and "reason" in view.frame:
-            view.columns.append(("reason", lbl["col_reason"], "text"))
+            view.columns.insert(len(view.columns) - 1, ("reason", lbl["col_reason"], "text"))  # status stays last
         frame = view.frame
         here = frame[frame["region"].astype(str) == headline] if "region" in frame else frame
         classes = None
