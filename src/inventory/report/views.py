@@ -224,6 +224,8 @@ def targets_view(result: BuildResult, lang: str) -> View | None:
     t["region_name"] = _region_names(t["region"].astype(str), lang)
     t["direction_name"] = t["direction"].map(lambda d: lbl.get(f"direction_{d}", d))
     t["status_name"] = t["status"].map(lambda s: lbl.get(f"target_status_{s}", s) if isinstance(s, str) else "")
+    if "reason" in t:
+        t["reason"] = t["reason"].map(lambda r: _target_reason(r, lbl))
     columns = [("indicator_name", lbl["col_indicator"], "text"), ("region", lbl["col_region"], "text"),
                ("region_name", lbl["col_region_name"], "text"),
                *([("unit", lbl["unit_label"], "text")] if "unit" in t else []),
@@ -233,6 +235,21 @@ def targets_view(result: BuildResult, lang: str) -> View | None:
                ("value", lbl["col_value"], "ratio"), ("path_value", lbl["col_path_value"], "ratio"),
                ("status_name", lbl["col_status"], "text")]
     return View("targets", lbl["section_targets"], columns, t, lbl["targets_note"])
+
+
+def _target_reason(reason, lbl: dict) -> str:
+    """A reason of analysis/targets.py in the report's language."""
+    if not isinstance(reason, str) or not reason:
+        return ""
+    fixed = {"no data for this region": "reason_no_region_data", "no value in the base year": "reason_no_base_value",
+             "before the base year": "reason_before_base_year", "the denominator is zero": "reason_denominator_zero"}
+    if reason in fixed:
+        return lbl[fixed[reason]]
+    for part, key in (("numerator", "reason_no_numerator"), ("denominator", "reason_no_denominator")):
+        prefix = f"no data for the {part} ("
+        if reason.startswith(prefix) and reason.endswith(")"):
+            return lbl[key].format(x=reason[len(prefix):-1])
+    return reason
 
 
 def analysis_views(result: BuildResult, lang: str) -> list[View]:
