@@ -105,3 +105,13 @@ def test_report_shows_series_targets_and_cocontrol(result):
     assert "进度滞后" in page  # the off-track status of 2019
     assert page.count("<svg") >= 4
     assert "<script" not in page and "src=" not in page and "https://" not in page  # nothing to fetch
+
+
+def test_target_reasons_are_translated():
+    from inventory.report.summaries import labels
+    from inventory.report.views import _target_reason
+
+    zh = labels("zh")
+    assert _target_reason("no data for the numerator (scrap_steel)", zh) == "分子无数据（scrap_steel）"
+    assert _target_reason("before the base year", zh) == "早于基年"
+    assert _target_reason("no data for the denominator (gdp)", labels("en")) == "No data for the denominator (gdp)"
