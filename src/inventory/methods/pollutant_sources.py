@@ -7,6 +7,12 @@ per year by construction type (the technology column: `constr_house`, `constr_ap
 parameter `construction_duration`; without it the area counts for the whole inventory
 year, d = 1) and η the site's dust controls (T/CSES 144-2024 Table A.1, joined by `+`).
 PM10 after control is the sum of its PM2.5 and PM2.5–10 parts, each with its own η.
+Paved-road dust (P.1.A.3.b.vii), US EPA AP-42 13.2.1 Eq. 1 (01/2011), as the China 2014
+扬尘源颗粒物排放清单编制技术指南 applies it: E = k × sL^0.91 × W^1.02 × VKT × (1 − η), with k the
+particle size multiplier (Table 13.2.1-1, g per vehicle-km), sL the road's silt loading (g/m²;
+local parameter `silt_loading`, or a default by traffic class in the technology column,
+`road_adt_lt500` … `road_adt_gt10000`), W the mean vehicle weight (t; local parameter
+`vehicle_weight`, no default) and VKT the vehicle-km travelled (`road_vehicle_km`).
 Any other pollutant-only category is computed as E = A × EF × (1 − η) wherever a factor
 applies (a local `ef.X` row or a user factor table), and is otherwise not estimated (NE).
 """
@@ -22,11 +28,14 @@ from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide
 
-NAMES = ["ef", "removal_efficiency", "construction_duration"]
+NAMES = ["ef", "removal_efficiency", "construction_duration", "silt_loading", "vehicle_weight"]
 EXPECTED = ["PM10", "PM2.5"]  # fugitive dust: particulate matter only
 REASONS = {
     "area": "no construction type in the technology column (constr_house, constr_apartment, constr_nonresidential, "
             "constr_road) and no local ef row: EMEP/EEA 2.A.5.b Tier 1 gives factors per construction type",
+    "distance": "paved-road dust needs the road's silt loading (local silt_loading row, or a traffic class "
+                "road_adt_lt500 … road_adt_gt10000 in the technology column) and the mean vehicle weight (local "
+                "vehicle_weight row, no default): AP-42 13.2.1 EF = k × sL^0.91 × W^1.02",
     "": "no citable default factor for this pollutant-only source: give a local ef row",
 }
 
@@ -40,6 +49,15 @@ def construction_dust(area_ha, ef_t_per_ha_year, duration_years):
     return ef_t_per_ha_year * area_ha * duration_years
 
 
+def paved_road_dust(vkt_km, k_t_per_km, silt_loading_g_m2, vehicle_weight_t):
+    """Paved-road resuspended dust (t) = k × sL^0.91 × W^1.02 × VKT, before control (η applied after).
+
+    US EPA AP-42 13.2.1 (01/2011) Eq. 1: k in t per vehicle-km (Table 13.2.1-1 gives g/VKT),
+    sL in g/m², W in tonnes (AP-42 uses them as dimensionless numbers in these units).
+    """
+    return k_t_per_km * silt_loading_g_m2 ** 0.91 * vehicle_weight_t ** 1.02 * vkt_km
+
+
 def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Emissions of pollutant-only categories and the not-estimated list (columns as methods.energy.compute).
 
@@ -51,15 +69,20 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id")
     duration = column(k, "construction_duration").fillna(1.0)
     duration_ids = column(k, "construction_duration:id", "")
+    silt, weight = column(k, "silt_loading"), column(k, "vehicle_weight")
+    road_ids = join_ids(column(k, "silt_loading:id", ""), column(k, "vehicle_weight:id", ""))
 
     def uncontrolled(substance: str) -> tuple[pd.Series, pd.Series]:
         """E before control where ef.<substance> is on the key's own basis; per-year factors × d."""
         ef = column(k, f"ef.{substance}").where(column(k, f"ef.{substance}:basis", "") == k["kind"])
         per_year = k["kind"] == "area"  # area factors are per year of construction (EMEP/EEA 2.A.5.b)
+        road = k["kind"] == "distance"  # k of AP-42 13.2.1, scaled by sL and W
         e = pd.Series(np.where(per_year, construction_dust(k["amount"], ef, duration),
-                               eq.emission_from_factor(k["amount"], ef)), index=k.index)
+                               np.where(road, paved_road_dust(k["amount"], ef, silt, weight),
+                                        eq.emission_from_factor(k["amount"], ef))), index=k.index)
         ids = join_ids(column(k, f"ef.{substance}:id", ""),
-                        pd.Series(np.where(per_year & ef.notna(), duration_ids, ""), index=k.index))
+                        pd.Series(np.where(per_year & ef.notna(), duration_ids, ""), index=k.index),
+                        pd.Series(np.where(road & e.notna(), road_ids, ""), index=k.index))
         return e, ids
 
     def eta(substance: str) -> tuple[pd.Series, pd.Series]:

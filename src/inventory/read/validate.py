@@ -28,6 +28,7 @@ _ACCEPTED_KINDS = {
     "people": {"people"},
     "head": {"head"},
     "area": {"area"},
+    "distance": {"distance"},
 }
 # Pint dimensionality each parameter's unit must have, and the unit its value is stored in.
 PARAMETER_UNITS = {
@@ -57,6 +58,9 @@ PARAMETER_UNITS = {
     "k": ("1 / [time]", "1/year"),
     # Pollutant-only sources: duration of construction (EMEP/EEA 2.A.5.b Tier 1), in years.
     "construction_duration": ("[time]", "year"),
+    # Paved-road dust (AP-42 13.2.1 Eq. 1): silt loading sL in g/m2, mean vehicle weight W in tonnes.
+    "silt_loading": ("[mass] / [area]", "g/m^2"),
+    "vehicle_weight": ("[mass]", "t"),
     "recovery": ("[mass]", "t"),
     "sludge": ("[mass]", "t"),
 
@@ -77,9 +81,11 @@ EXPECTED_UNITS = {
     "people": "people (人, 万人)",
     "head": "a number of animals (头, 万头, 只)",
     "area": "an area (公顷, 亩, 万亩)",
+    "distance": "vehicle-kilometres travelled (车公里, 万车公里, km)",
 }
 _BASES = {"energy": ("[energy]", "TJ"), "mass": ("[mass]", "t"), "volume": ("[length] ** 3", "m3"),
-          "head": ("[head]", "head"), "area": ("[area]", "ha")}
+          "head": ("[head]", "head"), "area": ("[area]", "ha"),
+          "distance": ("[length]", "km")}
 
 
 SUPPLY_COLUMNS = ["region", "year", "activity", "flow", "amount", "kind", "file", "sheet", "row"]
