@@ -7,8 +7,8 @@ per year by construction type (the technology column: `constr_house`, `constr_ap
 parameter `construction_duration`; without it the area counts for the whole inventory
 year, d = 1) and η the site's dust controls (T/CSES 144-2024 Table A.1, joined by `+`).
 PM10 after control is the sum of its PM2.5 and PM2.5–10 parts, each with its own η.
-Paved-road dust (P.1.A.3.b.vii), US EPA AP-42 13.2.1 Eq. 1 (01/2011), as the China 2014
-扬尘源颗粒物排放清单编制技术指南 applies it: E = k × sL^0.91 × W^1.02 × VKT × (1 − η), with k the
+Paved-road dust (P.1.A.3.b.vii), US EPA AP-42 13.2.1 Eq. 1 (01/2011), the equation the China 2014
+扬尘源颗粒物排放清单编制技术指南 is reported to use: E = k × sL^0.91 × W^1.02 × VKT × (1 − η), with k the
 particle size multiplier (Table 13.2.1-1, g per vehicle-km), sL the road's silt loading (g/m²;
 local parameter `silt_loading`, or a default by traffic class in the technology column,
 `road_adt_lt500` … `road_adt_gt10000`), W the mean vehicle weight (t; local parameter
