@@ -59,7 +59,7 @@ def test_row_accounting_adds_up(tmp_path):
      "pc_boiler+magic"),
     (["430100", 2019, "1.A.1.a", "raw_coal", "", "lots", "t"], "value (F)", "not a number", "lots"),
     (["430100", 2019, "1.A.1.a", "raw_coal", "", -5, "t"], "value (F)", "negative amount", "-5"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "furlongs"], "unit (G)", "unknown unit", "furlongs"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "wibbles"], "unit (G)", "unknown unit", "wibbles"),
     (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "万千瓦时x"], "unit (G)", "unknown unit", "万千瓦时x"),
     (["430100", 2019, "1.A.1.a", "natural_gas", "", 5, "万吨"], "unit (G)", "unit does not fit the activity's quantity",
      "万吨"),
