@@ -82,16 +82,37 @@ def test_underground_coal_mining_and_post_mining(compile_):
     assert not result.emissions["substance"].isin(["SO2", "CO2", "N2O"]).any()  # no combustion factors at 1.B
 
 
-def test_surface_mining_default_and_post_mining_not_estimated(compile_):
-    # Eq. 4.1.7: average 1.2 m3/t × 1 000 000 t × 0.67 kg/m3 = 804 t CH4; no post-mining default shipped.
+def test_surface_mining_and_post_mining_averages(compile_):
+    # IPCC 2006 Vol.2 Ch.4 Eq. 4.1.7/4.1.8, Tier 1 averages (no overburden depth given):
+    # mining 1.2 m3/t × 1 000 000 t × 0.67 kg/m3 = 804 t CH4; post-mining 0.1 m3/t -> 67 t CH4.
     result = compile_(rows(["郴州", 2019, "1.B.1.a.ii", "原煤", "", 100, "万吨"]))
     assert emission(result, "CH4", category="1.B.1.a.ii.1") == pytest.approx(1_000_000 * 1.2 * 0.67 / 1000)
-    assert not ((result.emissions["category"] == "1.B.1.a.ii.2")).any()
-    ne = result.not_estimated
-    assert ((ne["category"] == "1.B.1.a.ii.2") & (ne["substance"] == "CH4")).any()
-    underground_default = compile_(rows(["郴州", 2019, "1.B.1.a.i", "原煤", "", 100, "万吨"]))
-    assert not (underground_default.emissions["substance"] == "CH4").any()
-    assert (underground_default.not_estimated["category"] == "1.B.1.a.i").any()
+    assert emission(result, "CH4", category="1.B.1.a.ii.2") == pytest.approx(1_000_000 * 0.1 * 0.67 / 1000)
+    assert not (result.not_estimated["category"].str.startswith("1.B.1.a.ii")).any()
+
+
+def test_underground_mining_and_post_mining_averages(compile_):
+    # IPCC 2006 Vol.2 Ch.4 Eq. 4.1.3/4.1.4, Tier 1 averages (mine depth unknown): 18 and 2.5 m3/t.
+    # 100 万吨 = 1 000 000 t: 18 × 1e6 × 0.67 / 1000 = 12 060 t; 2.5 × 1e6 × 0.67 / 1000 = 1 675 t CH4.
+    result = compile_(rows(["郴州", 2019, "1.B.1.a.i", "原煤", "", 100, "万吨"]))
+    assert emission(result, "CH4", category="1.B.1.a.i.1") == pytest.approx(12_060)
+    assert emission(result, "CH4", category="1.B.1.a.i.2") == pytest.approx(1_675)
+    ids = result.emissions.query("category == '1.B.1.a.i.1'")["factor_ids"].iat[0]
+    assert ids == "ipcc06.1B1ai.raw_coal.mining;ipcc06.1B1a.raw_coal.ch4_density"
+
+
+@pytest.mark.parametrize("category, technology, mining, post", [
+    ("1.B.1.a.i", "ug_depth_lt_200m", 10, 0.9), ("1.B.1.a.i", "ug_depth_gt_400m", 25, 4.0),
+    ("1.B.1.a.ii", "surface_overburden_lt_25m", 0.3, 0.0), ("1.B.1.a.ii", "surface_overburden_gt_50m", 2.0, 0.2)])
+def test_mining_low_and_high_ends_by_depth(compile_, category, technology, mining, post):
+    # IPCC 2006 Vol.2 Ch.4: the low end for shallow mines (< 200 m; overburden < 25 m), the high end for
+    # deep ones (> 400 m; overburden > 50 m). 50 000 t × EF (m3/t) × 0.67 kg/m3 / 1000 = t CH4.
+    result = compile_(rows(["娄底", 2019, category, "原煤", technology, 50_000, "t"]))
+    assert emission(result, "CH4", category=category + ".1") == pytest.approx(50_000 * mining * 0.67 / 1000)
+    if post:
+        assert emission(result, "CH4", category=category + ".2") == pytest.approx(50_000 * post * 0.67 / 1000)
+    else:
+        assert result.emissions.query("category == @category + '.2'")["emission"].sum() == 0
 
 
 def test_clinker_kiln_pollutants_after_control(compile_):
