@@ -198,3 +198,22 @@ def test_mining_parameter_in_a_wrong_unit_is_rejected_with_its_cell(tmp_path):
     [problem] = inputs.errors
     assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "t")
     assert problem.message == "unit does not fit the parameter"
+
+
+@pytest.mark.parametrize("activity, amount_t, g_per_kg", [
+    ("印刷油墨", 2_000, 500),          # EMEP/EEA 2023 2.D.3.h Table 3-1: 500 g NMVOC/kg ink
+    ("脱脂清洗剂", 300, 460),          # 2.D.3.e Table 3-1: 460 g NMVOC/kg cleaning products
+    ("干洗织物", 1_500, 40)])          # 2.D.3.f Table 3-1: 40 g NMVOC/kg textile treated
+def test_solvent_use_nmvoc_tier1(compile_, activity, amount_t, g_per_kg):
+    # E = A × EF (T/CSES 144-2024 Eq. 2 form); g/kg = kg/t, so NMVOC (t) = amount_t × g_per_kg / 1000.
+    # Printing: 2 000 t ink × 0.5 = 1 000 t; degreasing 300 × 0.46 = 138 t; dry cleaning 1 500 × 0.04 = 60 t.
+    result = compile_(rows(["长沙", 2019, "2.D.3", activity, "", amount_t, "t"]))
+    assert emission(result, "NMVOC", category="2.D.3") == pytest.approx(amount_t * g_per_kg / 1000)
+    assert not (result.not_estimated["category"] == "2.D.3").any()
+
+
+def test_local_capture_efficiency_reduces_printing_nmvoc(compile_):
+    # E = A × EF × (1 − η) with a local 60 % removal: 1 000 t ink × 0.5 × 0.4 = 200 t NMVOC.
+    result = compile_(rows(["长沙", 2019, "2.D.3", "印刷油墨", "", 1_000, "t"],
+                           ["长沙", 2019, "2.D.3", "印刷油墨", "", 60, "%", "removal_efficiency.NMVOC", "监测"]))
+    assert emission(result, "NMVOC", category="2.D.3") == pytest.approx(200)
