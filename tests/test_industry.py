@@ -217,3 +217,17 @@ def test_local_capture_efficiency_reduces_printing_nmvoc(compile_):
     result = compile_(rows(["长沙", 2019, "2.D.3", "印刷油墨", "", 1_000, "t"],
                            ["长沙", 2019, "2.D.3", "印刷油墨", "", 60, "%", "removal_efficiency.NMVOC", "监测"]))
     assert emission(result, "NMVOC", category="2.D.3") == pytest.approx(200)
+
+
+def test_gasoline_distribution_nmvoc_tier1(compile_):
+    # EMEP/EEA 2023 1.B.2.a.v Table 3-1a (regions outside the EU): 4.5 kg NMVOC per t gasoline handled.
+    # 200 万吨 = 2 000 000 t × 4.5 kg/t / 1000 = 9 000 t NMVOC; with a local 90 % vapour-recovery removal:
+    # 2 000 000 × 4.5 / 1000 × (1 − 0.9) = 900 t.
+    result = compile_(rows(["长沙", 2019, "1.B.2", "汽油", "", 200, "万吨"]))
+    assert emission(result, "NMVOC", category="1.B.2") == pytest.approx(9_000)
+    controlled = compile_(rows(["长沙", 2019, "1.B.2", "汽油", "", 200, "万吨"],
+                               ["长沙", 2019, "1.B.2", "汽油", "", 90, "%", "removal_efficiency.NMVOC", "油气回收检测"]))
+    assert emission(controlled, "NMVOC", category="1.B.2") == pytest.approx(900)
+    # Oil and gas system CH4 (IPCC 2006 Vol.2 Table 4.2.5) has no shipped default: NE, never a number.
+    ne = result.not_estimated
+    assert ((ne["category"] == "1.B.2") & (ne["substance"] == "CH4")).any()
