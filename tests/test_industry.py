@@ -231,3 +231,20 @@ def test_gasoline_distribution_nmvoc_tier1(compile_):
     # Oil and gas system CH4 (IPCC 2006 Vol.2 Table 4.2.5) has no shipped default: NE, never a number.
     ne = result.not_estimated
     assert ((ne["category"] == "1.B.2") & (ne["substance"] == "CH4")).any()
+
+
+def test_natural_gas_distribution_ch4_and_co2(compile_):
+    # IPCC 2006 Vol.2 Table 4.2.5 (developing countries), gas distribution: CH4 1.1E-03 to 2.5E-03 and
+    # CO2 5.1E-05 to 1.4E-04 Gg per 10^6 m3 of utility sales; midpoints 1.8E-03 and 9.55E-05 Gg/10^6 m3,
+    # i.e. 1.8 and 0.0955 g/m3. 30 亿立方米 = 3.0e9 m3 sold:
+    # CH4 = 3.0e9 × 1.8e-3 Gg / 1e6 m3 = 5.4 Gg = 5 400 t; CO2 = 3.0e9 × 9.55e-5 / 1e6 Gg = 0.2865 Gg = 286.5 t.
+    result = compile_(rows(["长沙", 2019, "1.B.2", "天然气", "gas_distribution", 30, "亿立方米"]))
+    assert emission(result, "CH4", category="1.B.2") == pytest.approx(5_400)
+    assert emission(result, "CO2", category="1.B.2") == pytest.approx(286.5)
+    row = result.emissions.query("substance == 'CH4'").iloc[0]
+    assert (row["activity_amount"], row["activity_unit"]) == (pytest.approx(3.0e9), "m3")
+    # Without the segment no Table 4.2.5 row applies: NE, never a number.
+    bare = compile_(rows(["长沙", 2019, "1.B.2", "天然气", "", 30, "亿立方米"]))
+    ne = bare.not_estimated.set_index(["category", "substance"])["reason"]
+    assert ne[("1.B.2", "CH4")] == "no default factor for this technology or sub-category"
+    assert not (bare.emissions["category"] == "1.B.2").any()
