@@ -194,3 +194,28 @@ def test_animals_outside_enteric_and_manure_are_not_guessed(compile_):
     r = compile_([["430100", 2019, "3.A", "猪", "", 10, "万头"]])
     assert r.emissions.empty or not (r.emissions["category"] == "3.A").any()
     assert "3.A.1" in ne(r, "3.A", "swine", "CH4")
+
+
+# EMEP/EEA Guidebook 2023 3.B Table 3-2, Tier 1, solid manure, 'Housing, storage and yards' (kg NH3/head/a),
+# read in the EEA export db/EMEP_20260207.csv (atmoschem/pega): buffalo 4.3, sheep 0.4, mules and asses 7.
+NH3_BUFFALO, NH3_SHEEP, NH3_MULES_ASSES = 4.3, 0.4, 7.0
+
+
+def test_manure_nh3_by_emep_tier1_default(compile_):
+    """Buffalo, sheep and donkeys: NH3 = N × EF (EMEP 3.B Tier 1); swine (slurry or solid unknown) stays NE."""
+    rows = [
+        ["430100", 2019, "3.A.2", "水牛", "", 50, "万头", "", "统计局"],
+        ["430100", 2019, "3.A.2", "绵羊", "", 2, "万头", "", "统计局"],
+        ["430100", 2019, "3.A.2", "驴", "", 3000, "head", "", "统计局"],
+        ["430100", 2019, "3.A.2", "猪", "", 100, "万头", "", "统计局"],
+    ]
+    r = compile_(rows)
+    # 50 万头 = 5e5 head × 4.3 kg = 2 150 t; 2e4 × 0.4 kg = 8 t; 3000 × 7 kg = 21 t
+    assert emission(r, "NH3", category="3.A.2", activity="buffalo") == pytest.approx(5e5 * NH3_BUFFALO / 1000)
+    assert emission(r, "NH3", category="3.A.2", activity="buffalo") == pytest.approx(2150)
+    assert emission(r, "NH3", category="3.A.2", activity="sheep") == pytest.approx(8)
+    assert emission(r, "NH3", category="3.A.2", activity="donkeys") == pytest.approx(3000 * NH3_MULES_ASSES / 1000)
+    row = r.emissions.query("category == '3.A.2' and activity == 'sheep' and substance == 'NH3'").iloc[0]
+    assert row["factor_ids"] == "emep23.3B.3_2.nh3.sheep"
+    assert "ef.NH3" in ne(r, "3.A.2", "swine", "NH3")
+    assert ne(r, "3.A.2", "buffalo", "NH3") is None

@@ -82,16 +82,37 @@ def test_underground_coal_mining_and_post_mining(compile_):
     assert not result.emissions["substance"].isin(["SO2", "CO2", "N2O"]).any()  # no combustion factors at 1.B
 
 
-def test_surface_mining_default_and_post_mining_not_estimated(compile_):
-    # Eq. 4.1.7: average 1.2 m3/t × 1 000 000 t × 0.67 kg/m3 = 804 t CH4; no post-mining default shipped.
+def test_surface_mining_and_post_mining_averages(compile_):
+    # IPCC 2006 Vol.2 Ch.4 Eq. 4.1.7/4.1.8, Tier 1 averages (no overburden depth given):
+    # mining 1.2 m3/t × 1 000 000 t × 0.67 kg/m3 = 804 t CH4; post-mining 0.1 m3/t -> 67 t CH4.
     result = compile_(rows(["郴州", 2019, "1.B.1.a.ii", "原煤", "", 100, "万吨"]))
     assert emission(result, "CH4", category="1.B.1.a.ii.1") == pytest.approx(1_000_000 * 1.2 * 0.67 / 1000)
-    assert not ((result.emissions["category"] == "1.B.1.a.ii.2")).any()
-    ne = result.not_estimated
-    assert ((ne["category"] == "1.B.1.a.ii.2") & (ne["substance"] == "CH4")).any()
-    underground_default = compile_(rows(["郴州", 2019, "1.B.1.a.i", "原煤", "", 100, "万吨"]))
-    assert not (underground_default.emissions["substance"] == "CH4").any()
-    assert (underground_default.not_estimated["category"] == "1.B.1.a.i").any()
+    assert emission(result, "CH4", category="1.B.1.a.ii.2") == pytest.approx(1_000_000 * 0.1 * 0.67 / 1000)
+    assert not (result.not_estimated["category"].str.startswith("1.B.1.a.ii")).any()
+
+
+def test_underground_mining_and_post_mining_averages(compile_):
+    # IPCC 2006 Vol.2 Ch.4 Eq. 4.1.3/4.1.4, Tier 1 averages (mine depth unknown): 18 and 2.5 m3/t.
+    # 100 万吨 = 1 000 000 t: 18 × 1e6 × 0.67 / 1000 = 12 060 t; 2.5 × 1e6 × 0.67 / 1000 = 1 675 t CH4.
+    result = compile_(rows(["郴州", 2019, "1.B.1.a.i", "原煤", "", 100, "万吨"]))
+    assert emission(result, "CH4", category="1.B.1.a.i.1") == pytest.approx(12_060)
+    assert emission(result, "CH4", category="1.B.1.a.i.2") == pytest.approx(1_675)
+    ids = result.emissions.query("category == '1.B.1.a.i.1'")["factor_ids"].iat[0]
+    assert ids == "ipcc06.1B1ai.raw_coal.mining;ipcc06.1B1a.raw_coal.ch4_density"
+
+
+@pytest.mark.parametrize("category, technology, mining, post", [
+    ("1.B.1.a.i", "ug_depth_lt_200m", 10, 0.9), ("1.B.1.a.i", "ug_depth_gt_400m", 25, 4.0),
+    ("1.B.1.a.ii", "surface_overburden_lt_25m", 0.3, 0.0), ("1.B.1.a.ii", "surface_overburden_gt_50m", 2.0, 0.2)])
+def test_mining_low_and_high_ends_by_depth(compile_, category, technology, mining, post):
+    # IPCC 2006 Vol.2 Ch.4: the low end for shallow mines (< 200 m; overburden < 25 m), the high end for
+    # deep ones (> 400 m; overburden > 50 m). 50 000 t × EF (m3/t) × 0.67 kg/m3 / 1000 = t CH4.
+    result = compile_(rows(["娄底", 2019, category, "原煤", technology, 50_000, "t"]))
+    assert emission(result, "CH4", category=category + ".1") == pytest.approx(50_000 * mining * 0.67 / 1000)
+    if post:
+        assert emission(result, "CH4", category=category + ".2") == pytest.approx(50_000 * post * 0.67 / 1000)
+    else:
+        assert result.emissions.query("category == @category + '.2'")["emission"].sum() == 0
 
 
 def test_clinker_kiln_pollutants_after_control(compile_):
@@ -177,3 +198,53 @@ def test_mining_parameter_in_a_wrong_unit_is_rejected_with_its_cell(tmp_path):
     [problem] = inputs.errors
     assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "t")
     assert problem.message == "unit does not fit the parameter"
+
+
+@pytest.mark.parametrize("activity, amount_t, g_per_kg", [
+    ("印刷油墨", 2_000, 500),          # EMEP/EEA 2023 2.D.3.h Table 3-1: 500 g NMVOC/kg ink
+    ("脱脂清洗剂", 300, 460),          # 2.D.3.e Table 3-1: 460 g NMVOC/kg cleaning products
+    ("干洗织物", 1_500, 40)])          # 2.D.3.f Table 3-1: 40 g NMVOC/kg textile treated
+def test_solvent_use_nmvoc_tier1(compile_, activity, amount_t, g_per_kg):
+    # E = A × EF (T/CSES 144-2024 Eq. 2 form); g/kg = kg/t, so NMVOC (t) = amount_t × g_per_kg / 1000.
+    # Printing: 2 000 t ink × 0.5 = 1 000 t; degreasing 300 × 0.46 = 138 t; dry cleaning 1 500 × 0.04 = 60 t.
+    result = compile_(rows(["长沙", 2019, "2.D.3", activity, "", amount_t, "t"]))
+    assert emission(result, "NMVOC", category="2.D.3") == pytest.approx(amount_t * g_per_kg / 1000)
+    assert not (result.not_estimated["category"] == "2.D.3").any()
+
+
+def test_local_capture_efficiency_reduces_printing_nmvoc(compile_):
+    # E = A × EF × (1 − η) with a local 60 % removal: 1 000 t ink × 0.5 × 0.4 = 200 t NMVOC.
+    result = compile_(rows(["长沙", 2019, "2.D.3", "印刷油墨", "", 1_000, "t"],
+                           ["长沙", 2019, "2.D.3", "印刷油墨", "", 60, "%", "removal_efficiency.NMVOC", "监测"]))
+    assert emission(result, "NMVOC", category="2.D.3") == pytest.approx(200)
+
+
+def test_gasoline_distribution_nmvoc_tier1(compile_):
+    # EMEP/EEA 2023 1.B.2.a.v Table 3-1a (regions outside the EU): 4.5 kg NMVOC per t gasoline handled.
+    # 200 万吨 = 2 000 000 t × 4.5 kg/t / 1000 = 9 000 t NMVOC; with a local 90 % vapour-recovery removal:
+    # 2 000 000 × 4.5 / 1000 × (1 − 0.9) = 900 t.
+    result = compile_(rows(["长沙", 2019, "1.B.2", "汽油", "", 200, "万吨"]))
+    assert emission(result, "NMVOC", category="1.B.2") == pytest.approx(9_000)
+    controlled = compile_(rows(["长沙", 2019, "1.B.2", "汽油", "", 200, "万吨"],
+                               ["长沙", 2019, "1.B.2", "汽油", "", 90, "%", "removal_efficiency.NMVOC", "油气回收检测"]))
+    assert emission(controlled, "NMVOC", category="1.B.2") == pytest.approx(900)
+    # Oil and gas system CH4 (IPCC 2006 Vol.2 Table 4.2.5) has no shipped default: NE, never a number.
+    ne = result.not_estimated
+    assert ((ne["category"] == "1.B.2") & (ne["substance"] == "CH4")).any()
+
+
+def test_natural_gas_distribution_ch4_and_co2(compile_):
+    # IPCC 2006 Vol.2 Table 4.2.5 (developing countries), gas distribution: CH4 1.1E-03 to 2.5E-03 and
+    # CO2 5.1E-05 to 1.4E-04 Gg per 10^6 m3 of utility sales; midpoints 1.8E-03 and 9.55E-05 Gg/10^6 m3,
+    # i.e. 1.8 and 0.0955 g/m3. 30 亿立方米 = 3.0e9 m3 sold:
+    # CH4 = 3.0e9 × 1.8e-3 Gg / 1e6 m3 = 5.4 Gg = 5 400 t; CO2 = 3.0e9 × 9.55e-5 / 1e6 Gg = 0.2865 Gg = 286.5 t.
+    result = compile_(rows(["长沙", 2019, "1.B.2", "天然气", "gas_distribution", 30, "亿立方米"]))
+    assert emission(result, "CH4", category="1.B.2") == pytest.approx(5_400)
+    assert emission(result, "CO2", category="1.B.2") == pytest.approx(286.5)
+    row = result.emissions.query("substance == 'CH4'").iloc[0]
+    assert (row["activity_amount"], row["activity_unit"]) == (pytest.approx(3.0e9), "m3")
+    # Without the segment no Table 4.2.5 row applies: NE, never a number.
+    bare = compile_(rows(["长沙", 2019, "1.B.2", "天然气", "", 30, "亿立方米"]))
+    ne = bare.not_estimated.set_index(["category", "substance"])["reason"]
+    assert ne[("1.B.2", "CH4")] == "no default factor for this technology or sub-category"
+    assert not (bare.emissions["category"] == "1.B.2").any()

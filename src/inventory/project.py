@@ -96,7 +96,7 @@ def parse_checks(spec, file: str = "") -> dict:
             bad(name, table, "a table such as warn = 0.1, fail = 0.3")
             continue
         table = dict(table)
-        for limit in ("warn", "fail"):
+        for limit in ("warn", "fail", "min_share"):
             if limit in table and (isinstance(table[limit], bool) or not isinstance(table[limit], (int, float))
                                    or table[limit] < 0):
                 bad(f"{name}.{limit}", table[limit], "a non-negative fraction such as 0.1 (10 %)")

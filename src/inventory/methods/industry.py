@@ -2,11 +2,11 @@
 published equations that need more than one factor.
 
 Every activity row is a production amount in tonnes (clinker, lime, nitric acid, raw coal
-mined...). Rows sharing a key are summed, factors and parameters are resolved per key by
+mined...) or, for gas handled in 1.B.2, a volume in m3 (factors per m3). Rows sharing a key are summed, factors and parameters are resolved per key by
 `factors.resolve.resolve_by_class` (local rows > user directories > shipped tables, most
 specific first), and each substance is computed on whole columns:
 
-- any substance with a factor `ef.X` (t per t of product): E = A × EF × (1 − η)
+- any substance with a factor `ef.X` (t per t of product, or t per m3 of gas): E = A × EF × (1 − η)
   (IPCC 2006 Vol.3 Tier 1 equations; T/CSES 144-2024 Eq. 2 for air pollutants);
 - cement clinker CO2 (IPCC 2006 Vol.3 Eq. 2.2): E = M_cl × (CaO × 0.785) × CF_ckd;
 - glass CO2 (IPCC 2006 Vol.3 Eq. 2.10): E = M_g × EF × (1 − CR);
@@ -37,6 +37,8 @@ _NAMES = ["ef", "removal_efficiency", "cao_content", "ckd_correction", "cullet_r
 # Parameters that make a substance computable without an ef.X row.
 _PARAMETER_SUBSTANCE = {"cao_content": "CO2", "ch4_mining": "CH4", "ch4_post_mining": "CH4"}
 _MINING_PARTS = (("ch4_mining", ".1"), ("ch4_post_mining", ".2"))
+# Amount kinds a plain `ef.X` factor can apply to, with the unit the amount is summed in.
+_EF_KIND_UNIT = {"mass": "t", "volume": "m3"}
 _FRAME = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids"]
 
 
@@ -71,7 +73,7 @@ def handles(category: pd.Series) -> pd.Series:
 def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Process and fugitive emissions and the not-estimated list.
 
-    activity: validated activity rows of 2.* and 1.B.* categories (amounts in t for products).
+    activity: validated activity rows of 2.* and 1.B.* categories (amounts in t for products, m3 for gas).
     factor_table: shipped + user + local factors (factors.load / resolve.local_to_long).
     Returns (emissions, not_estimated) with the columns of `methods.energy.compute`.
     """
@@ -83,19 +85,22 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id")
     mass = k["kind"] == "mass"
     amount = k["amount"].where(mass)
+    # Amount in the key's own basis (t or m3) for plain factors, whose basis must match it.
+    ef_amount = k["amount"].where(k["kind"].isin(list(_EF_KIND_UNIT)))
+    ef_unit = k["kind"].map(_EF_KIND_UNIT).fillna("t")
 
     substances = sorted({c[3:] for c in k.columns if c.startswith("ef.") and ":" not in c})
     frames = []
 
     def add(substance, emission, ids, category=None):
         frames.append(pd.DataFrame({"key_id": k["key_id"], "category_out": k["category"] if category is None else category,
-                                    "substance": substance, "emission": emission, "activity_amount": amount,
-                                    "activity_unit": "t", "factor_ids": ids}))
+                                    "substance": substance, "emission": emission, "activity_amount": ef_amount,
+                                    "activity_unit": ef_unit, "factor_ids": ids}))
 
     results = {}
     for s in substances:
-        ef = column(k, f"ef.{s}").where(column(k, f"ef.{s}:basis", "") == "mass")
-        results[s] = (eq.emission_from_factor(amount, ef), column(k, f"ef.{s}:id", ""))
+        ef = column(k, f"ef.{s}").where(column(k, f"ef.{s}:basis", "") == k["kind"])
+        results[s] = (eq.emission_from_factor(ef_amount, ef), column(k, f"ef.{s}:id", ""))
     local_co2 = column(k, "ef.CO2:id", "").astype(str).str.startswith("local:")
     co2, co2_ids = results.get("CO2", (pd.Series(np.nan, index=k.index), pd.Series("", index=k.index)))
     # Glass: the Tier 1 factor applies to the melt less its cullet (a local ef.CO2 is taken as is).
@@ -194,7 +199,7 @@ def _not_estimated(distinct: pd.DataFrame, keys: pd.DataFrame, estimated: pd.Dat
     missing = missing[missing["_have"].isna()].drop(columns="_have")
     # A key with nothing expected is listed once (substance ""), unless it emitted something.
     missing = missing[missing["substance"].notna() | ~missing["key_id"].isin(have["key_id"])]
-    not_mass = keys.loc[keys["kind"] != "mass", "key_id"]
+    not_mass = keys.loc[~keys["kind"].isin(list(_EF_KIND_UNIT)), "key_id"]
     reason = np.where(missing["key_id"].isin(not_mass), "activity not given as a mass of product",
                       np.where(missing["tabled"].fillna(False).astype(bool),
                                "no default factor for this technology or sub-category", "no citable default factor"))
