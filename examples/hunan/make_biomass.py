@@ -20,14 +20,12 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from make_example import save  # first: it makes openpyxl write without lxml (same bytes everywhere)
-from openpyxl import Workbook  # noqa: E402
+from make_example import write_rows  # the v1 sheet writer of the energy workbooks (same bytes everywhere)
 
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "data"
 SOURCE = "示例数据（非统计数据）"
-HEADERS = ["地区", "年份", "排放源类别", "活动", "技术", "活动水平", "单位", "参数", "数据来源", "备注"]
 YEARS = (2017, 2018, 2019)
 # region as written, code, {(category, fuel as written, unit): 2017 amount}, yearly change of household use
 ENERGY = [
@@ -79,21 +77,11 @@ def province_rows() -> list[list]:
             for (year, category, fuel, unit), value in sorted(total.items())]
 
 
-def write(path: Path, sheet: str, rows: list[list]) -> None:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    ws.append(HEADERS)
-    for row in rows:
-        ws.append(row)
-    save(wb, path)
-
-
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     for name, code, fuels, change in ENERGY:
-        write(OUT / f"{code}_生物质燃料与扬尘_2017-2019.xlsx", "生物质燃料与扬尘", city_rows(name, code, fuels, change))
-    write(OUT / "430000_生物质燃料_2017-2019.xlsx", "生物质燃料", province_rows())
+        write_rows(city_rows(name, code, fuels, change), OUT / f"{code}_生物质燃料与扬尘_2017-2019.xlsx", "生物质燃料与扬尘")
+    write_rows(province_rows(), OUT / "430000_生物质燃料_2017-2019.xlsx", "生物质燃料")
 
 
 if __name__ == "__main__":

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from make_example import save  # first: it makes openpyxl write without lxml (same bytes everywhere)
-from openpyxl import Workbook  # noqa: E402
+from make_example import write_rows  # the v1 sheet writer of the energy workbooks (same bytes everywhere)
 
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "data"
 SOURCE = "示例数据（非统计数据）"
 ASSUMED = "示例数据（假设的本地参数，非实测值）"
-HEADERS = ["地区", "年份", "排放源类别", "活动", "技术", "活动水平", "单位", "参数", "数据来源", "备注"]
 YEARS = (2017, 2018, 2019)
 # region as written, code, arbor stock growth, wood removals, fuelwood (10^4 m3 in 2017), four-side trees'
 # growth (10^4 m3), bamboo forest (10^3 ha), forest converted to settlements (ha)
@@ -71,15 +69,8 @@ def rows_for(name, code, growth, removals, fuelwood, four_side, bamboo, converte
 
 
 def main() -> None:
-    OUT.mkdir(exist_ok=True)
     for city in CITIES:
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "土地利用变化和林业"
-        ws.append(HEADERS)
-        for row in rows_for(*city):
-            ws.append(row)
-        save(wb, OUT / f"{city[1]}_土地利用变化和林业_2017-2019.xlsx")
+        write_rows(rows_for(*city), OUT / f"{city[1]}_土地利用变化和林业_2017-2019.xlsx", "土地利用变化和林业")
 
 
 if __name__ == "__main__":

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from make_example import save  # first: it makes openpyxl write without lxml (same bytes everywhere)
-from openpyxl import Workbook  # noqa: E402
+from make_example import write_rows  # the v1 sheet writer of the energy workbooks (same bytes everywhere)
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "data"
 SOURCE = "示例数据（非统计数据）"
-HEADERS = ["地区", "年份", "排放源类别", "活动", "技术", "活动水平", "单位", "参数", "数据来源", "备注"]
 YEARS = (2017, 2018, 2019)
 CATEGORY = "P.1.A.3.b.vii"
 ACTIVITY = "铺装道路机动车行驶里程"
@@ -54,15 +52,8 @@ def city_rows(name: str, code: str, vkt: dict, weight: float, silt: float | None
 
 
 def main() -> None:
-    OUT.mkdir(exist_ok=True)
     for name, code, vkt, weight, silt in CITIES:
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "道路扬尘"
-        ws.append(HEADERS)
-        for row in city_rows(name, code, vkt, weight, silt):
-            ws.append(row)
-        save(wb, OUT / f"{code}_道路扬尘_2017-2019.xlsx")
+        write_rows(city_rows(name, code, vkt, weight, silt), OUT / f"{code}_道路扬尘_2017-2019.xlsx", "道路扬尘")
 
 
 if __name__ == "__main__":

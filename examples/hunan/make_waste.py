@@ -18,15 +18,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
 
-from make_example import save  # fixed timestamps and exact floats, shared with the energy workbooks
+from make_example import write_rows  # the v1 sheet writer of the energy workbooks (same bytes everywhere)
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "data"
 SOURCE = "示例数据（非统计数据）"
 ASSUMED = "示例数据（假设的焚烧厂入炉垃圾化验值）"
-HEADERS = ["地区", "年份", "排放源类别", "活动", "技术", "活动水平", "单位", "参数", "数据来源", "备注"]
 HISTORY = range(2005, 2020)
 YEARS = (2017, 2018, 2019)
 # Illustrative shares of landfilled MSW by type (wet weight).
@@ -82,15 +80,8 @@ def rows_for(name, code, base, site, incinerated, domestic, industrial, compost)
 
 
 def main() -> None:
-    OUT.mkdir(exist_ok=True)
     for city in CITIES:
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "废弃物处理"
-        ws.append(HEADERS)
-        for row in rows_for(*city):
-            ws.append(row)
-        save(wb, OUT / f"{city[1]}_废弃物处理_2005-2019.xlsx")
+        write_rows(rows_for(*city), OUT / f"{city[1]}_废弃物处理_2005-2019.xlsx", "废弃物处理")
 
 
 if __name__ == "__main__":
