@@ -270,10 +270,11 @@ def _failed_status(failed: dict, inputs: Inputs, files: list[dict], meta: dict, 
     from inventory.report import tables
 
     rows = []
+    by_pair = _errors_by_region_year(inputs)
     for (region, year), n in sorted(failed.items()):
         sub = folder / str(region) / str(year)
         sub.mkdir(parents=True, exist_ok=True)
-        mine = [p for p in inputs.errors if _pair_of(inputs, p) == (region, year)]
+        mine = by_pair.get((region, year), [])
         manifest = manifest_for(inputs, files, "failed", ["manifest.json"], {**meta, "regions": [region],
                                                                              "years": [year]})
         manifest["rejected"] = [p.to_dict() for p in mine]
@@ -284,12 +285,18 @@ def _failed_status(failed: dict, inputs: Inputs, files: list[dict], meta: dict, 
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
-def _pair_of(inputs: Inputs, problem) -> tuple[str, int] | None:
+def _errors_by_region_year(inputs: Inputs) -> dict[tuple[str, int], list]:
+    """The rejecting problems grouped by the region-year of their row (looked up once in the ledger)."""
     ledger = inputs.ledger
-    hit = ledger[(ledger["file"] == problem.file) & (ledger["sheet"] == problem.sheet) & (ledger["row"] == problem.row)]
-    if hit.empty or pd.isna(hit["year"].iat[0]):
-        return None
-    return hit["region"].iat[0], int(hit["year"].iat[0])
+    rejected = ledger[(ledger["status"] == "rejected") & ledger["year"].notna()]
+    where = {(f, s, r): (reg, int(y)) for f, s, r, reg, y in
+             rejected[["file", "sheet", "row", "region", "year"]].itertuples(index=False)}
+    out: dict[tuple[str, int], list] = {}
+    for p in inputs.errors:
+        pair = where.get((p.file, p.sheet, p.row))
+        if pair is not None:
+            out.setdefault(pair, []).append(p)
+    return out
 
 
 STATUS_COLUMNS = ["region", "year", "status", "exit_code", "rejected", "message"]
