@@ -15,6 +15,7 @@ import pandas as pd
 
 from inventory import categories, regions
 from inventory.aggregate import totals
+from inventory.lookup import map_distinct
 from inventory.report.summaries import labels, vocab_names, vocab_order
 from inventory.result import BuildResult
 
@@ -54,7 +55,12 @@ def _category_names(codes: pd.Series, lang: str) -> pd.Series:
     lbl = labels(lang)
     sectors = vocab_names("sectors.csv", "sector", lang)
     names = categories.table()[f"name_{lang}"]
-    return codes.map(lambda c: lbl["col_total"] if c == "total" else sectors.get(c, names.get(c, c)))
+    return map_distinct(codes, lambda c: lbl["col_total"] if c == "total" else sectors.get(c, names.get(c, c)))
+
+
+def _labelled(column: pd.Series, prefix: str, lbl: dict) -> pd.Series:
+    """Each value's label `<prefix><value>` (the value itself without one; empty cells stay empty)."""
+    return map_distinct(column, lambda v: "" if v is None else lbl.get(f"{prefix}{v}", v))
 
 
 # ---------------------------------------------------------------- time series
@@ -155,7 +161,7 @@ def key_category_view(result: BuildResult, lang: str) -> View | None:
     k = kc[kc["key"].astype(bool) & kc["with_lulucf"].astype(bool)].copy()
     k["region_name"] = _region_names(k["region"].astype(str), lang)
     k["category_name"] = _category_names(k["category"].astype(str), lang)
-    k["assessment_name"] = k["assessment"].map(lambda a: lbl.get(f"assessment_{a}", a))
+    k["assessment_name"] = _labelled(k["assessment"], "assessment_", lbl)
     k["share_pct"], k["cumulative_pct"] = k["share"] * 100, k["cumulative"] * 100
     k = k.sort_values(["region", "year", "approach", "assessment", "cumulative"], kind="stable")
     columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
@@ -176,7 +182,7 @@ def uncertainty_view(result: BuildResult, lang: str) -> View | None:
     u = u[u["level"].isin(["total", "sector", "trend"])].copy()
     u["region_name"] = _region_names(u["region"].astype(str), lang)
     u["key_name"] = _category_names(u["key"].astype(str), lang)
-    u["level_name"] = u["level"].map(lambda v: lbl.get(f"level_{v}", v))
+    u["level_name"] = _labelled(u["level"], "level_", lbl)
     with np.errstate(divide="ignore", invalid="ignore"):
         half = (u["high_95"] - u["low_95"]) / 2
         u["half_pct"] = np.where(u["level"] == "trend", np.nan, half / u["estimate"].abs() * 100)
@@ -201,7 +207,7 @@ def cocontrol_view(result: BuildResult, lang: str) -> View | None:
     c = c.copy()
     c["region_name"] = _region_names(c["region"].astype(str), lang)
     c["category_name"] = _category_names(c["category"].astype(str), lang)
-    c["quadrant_name"] = c["quadrant"].map(lambda q: lbl.get(f"quadrant_{q}", q) if isinstance(q, str) else "")
+    c["quadrant_name"] = _labelled(c["quadrant"].where(c["quadrant"] != ""), "quadrant_", lbl)
     columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
                ("category", lbl["col_category"], "text"), ("category_name", lbl["col_category_name"], "text"),
                ("year_from", lbl["col_year_from"], "int"), ("year_to", lbl["col_year_to"], "int"),
@@ -222,10 +228,10 @@ def targets_view(result: BuildResult, lang: str) -> View | None:
     name_col = f"name_{lang}"
     t["indicator_name"] = t[name_col] if name_col in t else t["indicator"]
     t["region_name"] = _region_names(t["region"].astype(str), lang)
-    t["direction_name"] = t["direction"].map(lambda d: lbl.get(f"direction_{d}", d))
-    t["status_name"] = t["status"].map(lambda s: lbl.get(f"target_status_{s}", s) if isinstance(s, str) else "")
+    t["direction_name"] = _labelled(t["direction"], "direction_", lbl)
+    t["status_name"] = _labelled(t["status"].where(t["status"] != ""), "target_status_", lbl)
     if "reason" in t:
-        t["reason"] = t["reason"].map(lambda r: _target_reason(r, lbl))
+        t["reason"] = map_distinct(t["reason"], lambda r: _target_reason(r, lbl))
     columns = [("indicator_name", lbl["col_indicator"], "text"), ("region", lbl["col_region"], "text"),
                ("region_name", lbl["col_region_name"], "text"),
                *([("unit", lbl["unit_label"], "text")] if "unit" in t else []),
@@ -262,7 +268,7 @@ def analysis_views(result: BuildResult, lang: str) -> list[View]:
 
 def _activity_names(ids: pd.Series, lang: str) -> pd.Series:
     names = vocab_names("activities.csv", "id", lang)
-    return ids.map(lambda a: names.get(a, a) if isinstance(a, str) else "")
+    return map_distinct(ids, lambda a: "" if a is None else names.get(a, a))
 
 
 def reference_approach_view(result: BuildResult, lang: str) -> View | None:
@@ -311,8 +317,8 @@ def completeness_view(result: BuildResult, lang: str) -> View | None:
     lbl = labels(lang)
     t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
                  category_name=_category_names(t["category"].astype(str), lang),
-                 status_name=t["status"].map(lambda s: lbl.get(f"completeness_{s}", s)),
-                 result_name=t["result"].map(lambda r: lbl.get(f"result_{r}", r)))
+                 status_name=_labelled(t["status"], "completeness_", lbl),
+                 result_name=_labelled(t["result"], "result_", lbl))
     columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
                ("year", lbl["col_year"], "int"), ("category", lbl["col_category"], "text"),
                ("category_name", lbl["col_category_name"], "text"), ("status_name", lbl["col_status"], "text"),
