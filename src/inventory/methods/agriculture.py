@@ -6,7 +6,8 @@
 - 3.C.7 rice CH4 = A × EF_c × SF_w × SF_p × SF_o × t (Eq. 5.1–5.2), or A × a local per-season ef.CH4.
 - 3.C.4 direct soil N2O = F × EF1 × 44/28 (Eq. 11.1); 3.C.5 indirect = (F_SN × Frac_GASF + F_ON × Frac_GASM) × EF4
   + F × Frac_LEACH × EF5, × 44/28 (Eq. 11.9, 11.10); N inputs in t N.
-- NH3 and field-burning pollutants: E = A × EF (EMEP/EEA Tier 1).
+- NH3, NOx, NMVOC and PM of manure management and field-burning pollutants: E = A × EF (EMEP/EEA Tier 1,
+  3.B Tables 3-2 to 3-5 per head and year, by manure type where the table splits it).
 A local `ef.X` replaces the method for X. Rows that share a key are summed first (keys.aggregate_keys).
 """
 
@@ -26,6 +27,8 @@ N2O_PER_N2O_N = 44.0 / 28.0  # IPCC 2006 Vol.4 Eq. 10.25 and 11.1: N2O-N -> N2O
 N_INPUTS = ("nitrogen_fertiliser", "organic_n_fertiliser", "crop_residue_n")
 # Eq. 11.9 volatilises synthetic (Frac_GASF) and organic (Frac_GASM) N only; crop-residue N has no such term.
 NO_VOLATILISATION = ("crop_residue_n",)
+# Manure-management pollutants besides NH3 (EMEP/EEA 3.B Table 3-3 NO as NO2, 3-4 NMVOC, 3-5 PM).
+MANURE_POLLUTANTS = ["NOx", "NMVOC", "PM10", "PM2.5"]
 BURNING_SUBSTANCES = ["CH4", "N2O", "CO", "NOx", "NMVOC", "SO2", "NH3", "PM2.5", "PM10", "BC", "OC"]
 _NAMES = ["ef", "rice_efc", "rice_days", "sf_w", "sf_p", "sf_o", "nex", "ef3", "frac_gasms", "frac_leachms",
           "ef1", "ef4", "ef5", "frac_gas", "frac_leach"]
@@ -150,6 +153,10 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
                   col("ef5:id", "")), why["manure_indirect"])
     nh3, nh3_ids = by_factor("NH3")
     add(manure, cat, "NH3", nh3, nh3_ids, why["animal_nh3"])
+    # Other pollutants of manure management (EMEP 3.B Tables 3-3 to 3-5) where a factor exists; not listed as NE.
+    for substance in MANURE_POLLUTANTS:
+        e, ids = by_factor(substance)
+        add(manure & e.notna(), cat, substance, e, ids, REASON_FACTOR)
 
     # 3.C.7 rice CH4: a local per-season ef.CH4 wins, else Eq. 5.1-5.2 (SF_o = 1 without organic amendment).
     area = amount.where(k["kind"] == "area")
