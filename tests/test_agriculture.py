@@ -20,6 +20,10 @@ EF1 = 0.01                      # Table 11.1 (EFDB 417317)
 EF4, EF5 = 0.01, 0.0075         # Table 11.3 (EFDB 417414, 417415)
 FRAC_GASF, FRAC_GASM, FRAC_LEACH = 0.10, 0.20, 0.30  # Table 11.3 (EFDB 417416-417418)
 NH3_FERT = 0.085                # kg NH3/kg N, EMEP/EEA 2023 3.D Table 3-1 (3.D.a.1)
+# GB/T 32151.22-2024 Appendix C, 中南 row (Hunan): manure CH4 (Table C.7) and direct N2O (Table C.10), kg/head/a
+GBT_CH4_DAIRY, GBT_N2O_DAIRY, GBT_CH4_SWINE, GBT_N2O_SWINE = 8.45, 1.710, 5.85, 0.157
+RICE_DAYS_EAST_ASIA = 112       # d, IPCC 2019 Refinement Vol.4 Table 5.11A, East Asia
+GEF_CH4, GEF_N2O = 2.7, 0.07    # g/kg dry matter burnt, IPCC 2006 Vol.4 Table 2.5, agricultural residues
 
 
 def ne(result, category, activity, substance):
@@ -29,7 +33,8 @@ def ne(result, category, activity, substance):
 
 
 def test_enteric_and_manure_for_two_animals(compile_):
-    """Dairy cattle and swine: enteric CH4 by Tier 1 default; manure CH4, N2O and NH3 from local parameters."""
+    """Dairy cattle and swine: enteric CH4 by Tier 1 default; swine manure from local parameters (which beat the
+    shipped per-head defaults), dairy manure from the shipped regional defaults."""
     rows = [
         ["430100", 2019, "3.A.1", "奶牛", "", 2, "万头", "", "统计局"],
         ["430100", 2019, "3.A.1", "猪", "", 100, "万头", "", "统计局"],
@@ -56,9 +61,12 @@ def test_enteric_and_manure_for_two_animals(compile_):
     assert emission(r, "N2O", category="3.C.6", activity="swine") == pytest.approx(
         1e6 * 10 * (0.25 * 0.01 + 0.10 * 0.0075) * N2O_N / 1000)
     assert emission(r, "NH3", category="3.A.2", activity="swine") == pytest.approx(5000)
-    # Dairy manure has no verified default: not estimated, with what is missing.
-    assert "ef.CH4" in ne(r, "3.A.2", "dairy_cattle", "CH4")
-    assert "nex" in ne(r, "3.A.2", "dairy_cattle", "N2O")
+    # Dairy manure: the 中南 regional defaults of GB/T 32151.22-2024 Tables C.7 and C.10 (kg/head/a):
+    # CH4 2e4 × 8.45 kg = 169 t; direct N2O 2e4 × 1.710 kg = 34.2 t. Indirect N2O needs Frac_GasMS: NE.
+    assert emission(r, "CH4", category="3.A.2", activity="dairy_cattle") == pytest.approx(2e4 * GBT_CH4_DAIRY / 1000)
+    assert emission(r, "CH4", category="3.A.2", activity="dairy_cattle") == pytest.approx(169)
+    assert emission(r, "N2O", category="3.A.2", activity="dairy_cattle") == pytest.approx(2e4 * GBT_N2O_DAIRY / 1000)
+    assert "frac_gasms" in ne(r, "3.C.6", "dairy_cattle", "N2O")
     assert ne(r, "3.A.1", "poultry", "CH4") == "no citable default factor"
     row = r.emissions.query("category == '3.A.1' and activity == 'dairy_cattle'").iloc[0]
     assert row["factor_ids"] == "ipcc06.v4_10_11.ch4.dairy_cattle"
@@ -68,7 +76,8 @@ def test_enteric_and_manure_for_two_animals(compile_):
 
 
 def test_rice_by_season(compile_):
-    """Early and late rice by Eq. 5.1-5.2 with local cultivation periods; single rice from a local per-season factor."""
+    """Early and late rice by Eq. 5.1-5.2 with local cultivation periods; single rice from a local per-season factor
+    in one region and from the default period in another."""
     rows = [
         ["430100", 2019, "3.C.7", "早稻", "", 100, "千公顷", "", "统计局"],
         ["430100", 2019, "3.C.7", "早稻", "", 80, "d", "rice_days", "农业农村局"],
@@ -91,9 +100,13 @@ def test_rice_by_season(compile_):
     early = r.emissions.query("activity == 'rice_early'").iloc[0]
     assert set(early["factor_ids"].split(";")) == {"ipcc06.v4_t5_11.rice_efc", "ipcc06.v4_t5_12.sf_w.irrigated_aggregated",
                                                    "ipcc06.v4_t5_13.sf_p.aggregated", "local:activity.xlsx:能源活动:3"}
-    # Without a cultivation period nothing is guessed.
-    n = r.not_estimated
-    assert "rice_days" in n[(n["region"] == "430200") & (n["activity"] == "rice_single")].iloc[0]["reason"]
+    # Without a local cultivation period: the 2019 Table 5.11A East Asia default, 112 d.
+    # 中稻 = single rice, 5e4 ha × 1.30 × 0.78 × 1.22 × 112 d = 6 927.648 t
+    assert emission(r, "CH4", activity="rice_single", region="430200") == pytest.approx(
+        5e4 * EF_C * SF_W_AGG * SF_P_AGG * RICE_DAYS_EAST_ASIA / 1000)
+    assert emission(r, "CH4", activity="rice_single", region="430200") == pytest.approx(6927.648)
+    single = r.emissions.query("activity == 'rice_single' and region == '430200'").iloc[0]
+    assert "ipcc19.v4t5_11a.rice_days.east_asia" in single["factor_ids"]
 
 
 def test_direct_and_indirect_soil_n2o_and_fertiliser_nh3(compile_):
@@ -136,14 +149,21 @@ def test_local_parameters_override_soil_defaults(compile_):
     assert emission(r, "N2O", category="3.C.5") == pytest.approx(1000 * FRAC_GASF * EF4 * N2O_N)
 
 
-def test_field_burning_needs_a_factor(compile_):
-    """3.C.1: no default is shipped (IPCC Table 2.5 not verified): NE, and a local ef.X is applied as E = A × EF."""
+def test_field_burning_by_default_and_local_factors(compile_):
+    """3.C.1 (Eq. 2.27 with the dry matter burnt as activity): CH4 and N2O by Table 2.5, a local ef.X beats it,
+    and pollutants without a verified default are NE."""
     rows = [
         ["430100", 2019, "3.C.1", "秸秆露天焚烧量", "", 5, "万吨", "", "估算"],
-        ["430100", 2019, "3.C.1", "秸秆露天焚烧量", "", 2.7, "g/kg", "ef.CH4", "local"],
+        ["430200", 2019, "3.C.1", "秸秆露天焚烧量", "", 2, "万吨", "", "估算"],
+        ["430200", 2019, "3.C.1", "秸秆露天焚烧量", "", 3.0, "g/kg", "ef.CH4", "local"],
     ]
     r = compile_(rows)
-    assert emission(r, "CH4", category="3.C.1") == pytest.approx(5e4 * 2.7e-3)
+    # 5e4 t × 2.7 g/kg = 135 t CH4; 5e4 t × 0.07 g/kg = 3.5 t N2O
+    assert emission(r, "CH4", category="3.C.1", region="430100") == pytest.approx(5e4 * GEF_CH4 / 1000) == 135
+    assert emission(r, "N2O", category="3.C.1", region="430100") == pytest.approx(5e4 * GEF_N2O / 1000)
+    assert emission(r, "N2O", category="3.C.1", region="430100") == pytest.approx(3.5)
+    # local 3.0 g/kg: 2e4 t × 3.0 g/kg = 60 t
+    assert emission(r, "CH4", category="3.C.1", region="430200") == pytest.approx(60)
     assert ne(r, "3.C.1", "crop_residue_burned", "PM2.5") == "no citable default factor"
 
 
@@ -183,10 +203,10 @@ def test_not_estimated_reasons_are_translated_in_the_report(compile_):
     """The report shows the Chinese label of an agriculture reason (data/labels.csv), not its English text."""
     from inventory.report.html import render_html
 
-    r = compile_([["430100", 2019, "3.C.7", "早稻", "", 100, "千公顷"]])
-    assert "rice_days" in ne(r, "3.C.7", "rice_early", "CH4")
+    r = compile_([["430100", 2019, "3.A.2", "猪", "", 100, "万头"]])
+    assert "manure_slurry" in ne(r, "3.A.2", "swine", "NH3")
     page = render_html(r, "zh")
-    assert "需要水稻生长期 rice_days" in page and "needs the cultivation period" not in page
+    assert "请在“技术”栏注明粪便类型" in page and "name the manure type in the technology column" not in page
 
 
 def test_animals_outside_enteric_and_manure_are_not_guessed(compile_):
@@ -262,6 +282,7 @@ def test_manure_pollutants_by_manure_type(compile_):
     assert row["factor_ids"] == "emep23.3B.3_2.nh3.swine.slurry"
     # Generic poultry has no EMEP row: NH3 not estimated, naming the manure types; no PM row is invented for it.
     assert "manure_litter" in ne(r, "3.A.2", "poultry", "NH3")
-    assert r.emissions.query("activity == 'poultry'").empty
-    # Manure CH4 of swine still needs a local factor (no verified IPCC default shipped).
-    assert "ef.CH4" in ne(r, "3.A.2", "swine", "CH4")
+    assert set(r.emissions.query("activity == 'poultry'")["substance"]) == {"CH4", "N2O"}  # GB/T 32151.22 家禽
+    # Manure CH4 of swine: the 中南 default, whatever the manure type: (6e5 + 4e5) head × 5.85 kg = 5 850 t
+    ch4 = r.emissions.query("activity == 'swine' and substance == 'CH4'")["emission"].sum()
+    assert ch4 == pytest.approx(1e6 * GBT_CH4_SWINE / 1000) == pytest.approx(5850)

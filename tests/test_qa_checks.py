@@ -254,14 +254,14 @@ def test_so2_implied_fuel_fails(tmp_path):
 
 # --- completeness ----------------------------------------------------------------------------
 
-CHECKED = ["1.A.1", "2.A.1", "3.C.7", "4.A"]
+CHECKED = ["1.A.1", "2.A.1", "3.A.1", "4.A"]
 
 
 def test_completeness_passes_when_estimated_or_keyed(tmp_path):
     activity = (coal("长沙", 2019, 100) + coal("株洲", 2019, 50)
                 + [["长沙", 2019, "2.A.1", "水泥熟料", "", "NO", "", "", "", ""],
                    ["株洲", 2019, "水泥生产", "clinker", "", "IE", "", "", "", ""]])
-    settings = {"categories": CHECKED, "keys": {"3.C.7": "NO", "430100": {"4.A": "NA"}, "430200": {"4.A": "C"}}}
+    settings = {"categories": CHECKED, "keys": {"3.A.1": "NO", "430100": {"4.A": "NA"}, "430200": {"4.A": "C"}}}
     r, inputs = build(tmp_path, activity, thresholds={"completeness": settings})
     rows = rows_of(r, "completeness")
     assert len(rows) == 2 * 4                                       # 2 regions × 4 categories, one year
@@ -273,7 +273,7 @@ def test_completeness_passes_when_estimated_or_keyed(tmp_path):
     t = t.set_index(["region", "category"])
     assert t.loc[("430100", "2.A.1"), ["status", "key", "key_source"]].tolist() == ["keyed", "NO", "workbook"]
     assert t.loc[("430200", "2.A.1"), ["status", "key", "key_source"]].tolist() == ["keyed", "IE", "workbook"]
-    assert t.loc[("430100", "3.C.7"), ["status", "key", "key_source"]].tolist() == ["keyed", "NO", "project"]
+    assert t.loc[("430100", "3.A.1"), ["status", "key", "key_source"]].tolist() == ["keyed", "NO", "project"]
     assert t.loc[("430200", "4.A"), ["key", "key_source"]].tolist() == ["C", "project"]
     assert t.loc[("430100", "1.A.1"), ["status", "key"]].tolist() == ["estimated", ""]
 
@@ -281,14 +281,14 @@ def test_completeness_passes_when_estimated_or_keyed(tmp_path):
 def test_completeness_fails_when_neither_estimated_nor_keyed(tmp_path):
     activity = (coal("长沙", 2019, 100) + coal("长沙", 2020, 100)
                 + [["长沙", 2019, "2.A.1", "水泥熟料", "", "NE", "", "", "", ""],
-                   ["长沙", 2020, "3.C.7", "早稻", "", 100, "公顷", "", "", ""]])   # no method yet: build NE
+                   ["长沙", 2020, "3.A.1", "家禽", "", 100, "万只", "", "", ""]])   # no default factor: build NE
     r, _ = build(tmp_path, activity, thresholds={"completeness": {"categories": CHECKED}})
     rows = rows_of(r, "completeness")["result"]
     assert rows[("430100", 2019, "1.A.1", "")] == "pass"
     assert rows[("430100", 2019, "2.A.1", "")] == "warn"            # keyed NE in the workbook
     assert rows[("430100", 2020, "2.A.1", "")] == "fail"            # NE was given for 2019 only
-    assert rows[("430100", 2020, "3.C.7", "")] == "warn"            # activity without a method: NE by the build
-    assert rows[("430100", 2019, "3.C.7", "")] == "fail"
+    assert rows[("430100", 2020, "3.A.1", "")] == "warn"            # activity without a factor: NE by the build
+    assert rows[("430100", 2019, "3.A.1", "")] == "fail"
     assert rows[("430100", 2019, "4.A", "")] == "fail" and rows[("430100", 2020, "4.A", "")] == "fail"
     r2, _ = build(tmp_path / "b", activity,
                   thresholds={"completeness": {"categories": CHECKED, "missing": "warn", "not_estimated": "pass"}})

@@ -141,12 +141,15 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     add(manure, cat, "CH4", ch4, ch4_ids, why["manure_ch4"])
     add(is_animal & ~enteric & ~manure, cat, "CH4", pd.Series(np.nan, index=k.index), ch4_ids, why["place"])
 
-    # 3.A.2 manure N2O: a local ef.N2O, else Eq. 10.25; indirect (Eq. 10.26-10.29) in 3.C.6.
+    # 3.A.2 manure N2O: ef.N2O per head, else Eq. 10.25; local Nex or EF3 beat a shipped per-head default (a
+    # team's own data come first, DESIGN 3.4), a local ef.N2O beats both. Indirect (Eq. 10.26-10.29) in 3.C.6.
     n2o, n2o_ids = by_factor("N2O")
     nex = col("nex").where(k["kind"] == "head")
-    direct = n2o.where(n2o.notna(), manure_n2o_direct(amount, nex, col("ef3")))
-    add(manure, cat, "N2O", direct, n2o_ids.where(n2o.notna(), join_ids(col("nex:id", ""), col("ef3:id", ""))),
-        why["manure_n2o"])
+    method = manure_n2o_direct(amount, nex, col("ef3"))
+    use_method = method.notna() & (_local(k, "nex") | _local(k, "ef3")) & ~_local(k, "ef.N2O")
+    use_ef = n2o.notna() & ~use_method
+    add(manure, cat, "N2O", n2o.where(use_ef, method),
+        n2o_ids.where(use_ef, join_ids(col("nex:id", ""), col("ef3:id", ""))), why["manure_n2o"])
     indirect = manure_n2o_indirect(amount, nex, col("frac_gasms"), col("ef4"), col("frac_leachms"), col("ef5"))
     add(manure, "3.C.6", "N2O", indirect,
         join_ids(col("nex:id", ""), col("frac_gasms:id", ""), col("ef4:id", ""), col("frac_leachms:id", ""),
@@ -191,6 +194,11 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     add(other & ~any_factor, cat, "", pd.Series(np.nan, index=k.index), pd.Series("", index=k.index),
         why["no_method"])
     return _finish(k, pd.concat(parts, ignore_index=True))
+
+
+def _local(k: pd.DataFrame, name: str) -> pd.Series:
+    """Whether each key's parameter `name` came from the user's workbook (factor id `local:...`)."""
+    return column(k, f"{name}:id", "").astype(str).str.startswith("local:")
 
 
 def _finish(k: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
