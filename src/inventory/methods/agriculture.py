@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, resources, vocabulary
-from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
+from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
-from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide, unique_ids
+from inventory.methods.keys import (aggregate_keys, column, is_local, join_ids, unique_ids,
+                                    with_parameters)
 
 N2O_PER_N2O_N = 44.0 / 28.0  # IPCC 2006 Vol.4 Eq. 10.25 and 11.1: N2O-N -> N2O
 N_INPUTS = ("nitrogen_fertiliser", "organic_n_fertiliser", "crop_residue_n")
@@ -104,9 +105,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     keys = aggregate_keys(activity)
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame(columns=_EMPTY_NE)
-    distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
-    won, key_class = resolve_by_class(distinct, factor_table, _NAMES)
-    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id").reset_index(drop=True)
+    k = with_parameters(keys, factor_table, _NAMES)
 
     kind = k["activity"].map(vocabulary.activities()["kind"]).fillna("")
     amount, cat = k["amount"], k["category"]
@@ -146,7 +145,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     n2o, n2o_ids = by_factor("N2O")
     nex = col("nex").where(k["kind"] == "head")
     method = manure_n2o_direct(amount, nex, col("ef3"))
-    use_method = method.notna() & (_local(k, "nex") | _local(k, "ef3")) & ~_local(k, "ef.N2O")
+    use_method = method.notna() & (is_local(k, "nex") | is_local(k, "ef3")) & ~is_local(k, "ef.N2O")
     use_ef = n2o.notna() & ~use_method
     add(manure, cat, "N2O", n2o.where(use_ef, method),
         n2o_ids.where(use_ef, join_ids(col("nex:id", ""), col("ef3:id", ""))), why["manure_n2o"])

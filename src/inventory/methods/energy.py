@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, vocabulary
-from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
+from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide, unique_ids
+from inventory.methods.keys import (aggregate_keys, column, is_local, join_ids, unique_ids,
+                                    with_parameters)
 
 # Substances every fuel-combustion key is expected to have; a missing one is NE.
 EXPECTED = ["CO2", "CH4", "N2O", "SO2", "NOx", "CO", "PM10", "PM2.5", "NMVOC", "BC", "OC"]
@@ -35,9 +36,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     keys = aggregate_keys(activity[is_fuel])
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
+    k = with_parameters(keys, factor_table, _NAMES)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
-    won, key_class = resolve_by_class(distinct, factor_table, _NAMES)
-    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id")
 
     ncv = column(k, "ncv")
     ncv_ok = column(k, "ncv:basis", "") == k["kind"]
@@ -86,7 +86,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
     # SO2: a local ef.SO2 wins; else the sulfur balance where a sulfur content is given; else the factor.
     unc, amount, unit, ids = by_factor("SO2")
-    local_ef = column(k, "ef.SO2:id", "").astype(str).str.startswith("local:")
+    local_ef = is_local(k, "ef.SO2")
     balance = eq.so2_from_sulfur(amounts["mass"], column(k, "sulfur_content"), column(k, "sulfur_retention").fillna(0.0))
     use_balance = balance.notna() & ~local_ef
     e, e_ids = eta("SO2")

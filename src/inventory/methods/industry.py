@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, resources
-from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
+from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide
+from inventory.methods.keys import aggregate_keys, column, is_local, join_ids, with_parameters
 
 # Stoichiometric CO2/CaO mass ratio of IPCC 2006 Vol.3 Ch.2 (Eq. 2.2, p.2.11; the same 0.785 is
 # printed in IPCC EFDB EF ID 23028 for lime).
@@ -80,9 +80,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     keys = aggregate_keys(activity)
     if keys.empty:
         return pd.DataFrame(columns=_FRAME), pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"])
+    k = with_parameters(keys, factor_table, _NAMES)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
-    won, key_class = resolve_by_class(distinct, factor_table, _NAMES)
-    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id")
     mass = k["kind"] == "mass"
     amount = k["amount"].where(mass)
     # Amount in the key's own basis (t or m3) for plain factors, whose basis must match it.
@@ -101,7 +100,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     for s in substances:
         ef = column(k, f"ef.{s}").where(column(k, f"ef.{s}:basis", "") == k["kind"])
         results[s] = (eq.emission_from_factor(ef_amount, ef), column(k, f"ef.{s}:id", ""))
-    local_co2 = column(k, "ef.CO2:id", "").astype(str).str.startswith("local:")
+    local_co2 = is_local(k, "ef.CO2")
     co2, co2_ids = results.get("CO2", (pd.Series(np.nan, index=k.index), pd.Series("", index=k.index)))
     # Glass: the Tier 1 factor applies to the melt less its cullet (a local ef.CO2 is taken as is).
     cullet = column(k, "cullet_ratio")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory.factors.resolve import KEY_COLUMNS
+from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 
 
 def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
@@ -25,6 +25,21 @@ def resolved_wide(resolved: pd.DataFrame) -> pd.DataFrame:
         p.columns = [c + suffix for c in p.columns]
         parts.append(p)
     return pd.concat(parts, axis=1)
+
+
+def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd.DataFrame:
+    """Aggregated keys with their resolved factors and parameters `names` as columns (see `resolved_wide`).
+
+    Resolution runs once per distinct key (DESIGN 3.4), not per activity row.
+    """
+    distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
+    won, key_class = resolve_by_class(distinct, factor_table, names)
+    return keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id").reset_index(drop=True)
+
+
+def is_local(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Whether each key's factor or parameter `name` came from the user's workbook (factor id `local:...`)."""
+    return column(frame, f"{name}:id", "").astype(str).str.startswith("local:")
 
 
 def column(frame: pd.DataFrame, name: str, default=np.nan) -> pd.Series:

@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, resources, vocabulary
-from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
+from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.agriculture import _finish
-from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide
+from inventory.methods.keys import aggregate_keys, column, join_ids, with_parameters
 
 NAMES = ["bcef", "bef", "wood_density", "root_shoot_ratio", "carbon_fraction", "growth_rate", "biomass_stock",
          "biomass_after", "ef"]
@@ -97,9 +97,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     keys = aggregate_keys(activity)
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame(columns=_EMPTY_NE)
-    distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
-    won, key_class = resolve_by_class(distinct, factor_table, NAMES)
-    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id").reset_index(drop=True)
+    k = with_parameters(keys, factor_table, NAMES)
     amount, cat, act = k["amount"], k["category"], k["activity"]
     why = reasons()
 

@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from inventory import units
-from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
+from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide
+from inventory.methods.keys import aggregate_keys, column, join_ids, with_parameters
 
 NAMES = ["ef", "removal_efficiency", "construction_duration", "silt_loading", "vehicle_weight"]
 EXPECTED = ["PM10", "PM2.5"]  # fugitive dust: particulate matter only
@@ -64,9 +64,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     activity: validated rows of categories under `P`, amounts in canonical units (area in ha).
     """
     keys = aggregate_keys(activity)
+    k = with_parameters(keys, factor_table, NAMES)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
-    won, key_class = resolve_by_class(distinct, factor_table, NAMES)
-    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id")
     duration = column(k, "construction_duration").fillna(1.0)
     duration_ids = column(k, "construction_duration:id", "")
     silt, weight = column(k, "silt_loading"), column(k, "vehicle_weight")

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories
-from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
+from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import aggregate_keys, column, join_ids, resolved_wide
+from inventory.methods.keys import aggregate_keys, column, join_ids, with_parameters
 
 CH4_PER_C = 16.0 / 12.0
 N2O_PER_N2O_N = 44.0 / 28.0
@@ -121,9 +121,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     keys = aggregate_keys(activity[activity["kind"] == "mass"])
     if keys.empty:
         return pd.DataFrame(), _not_mass(activity)
-    distinct = keys[["key_id", *KEY_COLUMNS]]
-    won, key_class = resolve_by_class(distinct, factor_table, NAMES)
-    k = keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id")
+    k = with_parameters(keys, factor_table, NAMES)
+    distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     k["group"] = method_group(k["category"], k["activity"])
     k = k.merge(past.rename("history").reset_index(), on=KEY_COLUMNS, how="left")
     k["history"] = k["history"].fillna(False).astype(bool)
