@@ -9,11 +9,12 @@ plain number such as an elasticity) or `int`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from inventory import categories, regions
+from inventory import categories, regions, resources
 from inventory.aggregate import totals
 from inventory.lookup import map_distinct
 from inventory.report.summaries import labels, vocab_names, vocab_order
@@ -43,6 +44,20 @@ class View:
 
     def data(self) -> pd.DataFrame:
         return self.frame.reindex(columns=[k for k, _, _ in self.columns])
+
+
+@cache
+def _view_columns() -> pd.DataFrame:
+    """Column specifications of every view (data/view_columns.csv): view, column, label key, kind, optional."""
+    return resources.data_table("view_columns.csv")
+
+
+def _columns(view: str, lbl: dict, frame: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(key, header, kind) of a view's columns, in order; an optional column only when the frame has it."""
+    t = _view_columns()
+    t = t[t["view"] == view]
+    return [(c, lbl[label], kind) for c, label, kind, optional in zip(t["column"], t["label"], t["kind"], t["optional"])
+            if not optional or c in frame]
 
 
 def _region_names(codes: pd.Series, lang: str) -> pd.Series:
@@ -143,9 +158,7 @@ def series_view(result: BuildResult, lang: str) -> View | None:
     first, last = str(years[0]), str(years[-1])
     with np.errstate(divide="ignore", invalid="ignore"):
         wide["change"] = (wide[last] / wide[first] - 1) * 100
-    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
-               ("item_name", lbl["col_item"], "text"), ("unit", lbl["unit_label"], "text"),
-               *[(str(y), str(y), "t") for y in years],
+    columns = [*_columns("series", lbl, wide), *[(str(y), str(y), "t") for y in years],
                ("change", lbl["series_change"].format(first=first, last=last), "pct")]
     return View("series", lbl["section_series"], columns, wide, lbl["series_note"])
 
@@ -164,12 +177,7 @@ def key_category_view(result: BuildResult, lang: str) -> View | None:
     k["assessment_name"] = _labelled(k["assessment"], "assessment_", lbl)
     k["share_pct"], k["cumulative_pct"] = k["share"] * 100, k["cumulative"] * 100
     k = k.sort_values(["region", "year", "approach", "assessment", "cumulative"], kind="stable")
-    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
-               ("year", lbl["col_year"], "int"), ("base_year", lbl["col_base_year"], "int"),
-               ("approach", lbl["col_approach"], "int"), ("assessment_name", lbl["col_assessment"], "text"),
-               ("category", lbl["col_category"], "text"), ("category_name", lbl["col_category_name"], "text"),
-               ("substance", lbl["col_substance"], "text"), ("share_pct", lbl["col_share"], "pct"),
-               ("cumulative_pct", lbl["col_cumulative"], "pct")]
+    columns = _columns("key_categories", lbl, k)
     return View("key_categories", lbl["section_key_categories"], columns, k, lbl["key_categories_note"])
 
 
@@ -189,12 +197,7 @@ def uncertainty_view(result: BuildResult, lang: str) -> View | None:
     order = {"total": 0, "sector": 1, "trend": 2}
     u = u.assign(_o=u["level"].map(order)).sort_values(["region", "year", "_o", "key", "substance", "approach"],
                                                       kind="stable")
-    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
-               ("year", lbl["col_year"], "int"), ("level_name", lbl["col_level"], "text"),
-               ("key_name", lbl["col_item"], "text"), ("substance", lbl["col_substance"], "text"),
-               ("approach", lbl["col_approach"], "int"), ("estimate", lbl["col_estimate"], "t"),
-               ("mean", lbl["col_mean"], "t"), ("low_95", lbl["col_low_95"], "t"),
-               ("high_95", lbl["col_high_95"], "t"), ("half_pct", lbl["col_half_width"], "pct")]
+    columns = _columns("uncertainty", lbl, u)
     return View("uncertainty", lbl["section_uncertainty"], columns, u, lbl["uncertainty_note"])
 
 
@@ -208,13 +211,7 @@ def cocontrol_view(result: BuildResult, lang: str) -> View | None:
     c["region_name"] = _region_names(c["region"].astype(str), lang)
     c["category_name"] = _category_names(c["category"].astype(str), lang)
     c["quadrant_name"] = _labelled(c["quadrant"].where(c["quadrant"] != ""), "quadrant_", lbl)
-    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
-               ("category", lbl["col_category"], "text"), ("category_name", lbl["col_category_name"], "text"),
-               ("year_from", lbl["col_year_from"], "int"), ("year_to", lbl["col_year_to"], "int"),
-               ("substance", lbl["col_substance"], "text"), ("change_pct", lbl["col_change_pct"], "pct"),
-               ("co2e_change_pct", lbl["col_co2e_change_pct"], "pct"),
-               ("elasticity", lbl["col_elasticity"], "ratio"), ("quadrant_name", lbl["col_quadrant"], "text"),
-               ("synergy", lbl["col_synergy"], "ratio")]
+    columns = _columns("cocontrol", lbl, c)
     return View("cocontrol", lbl["section_cocontrol"], columns, c, lbl["cocontrol_note"])
 
 
@@ -232,14 +229,7 @@ def targets_view(result: BuildResult, lang: str) -> View | None:
     t["status_name"] = _labelled(t["status"].where(t["status"] != ""), "target_status_", lbl)
     if "reason" in t:
         t["reason"] = map_distinct(t["reason"], lambda r: _target_reason(r, lbl))
-    columns = [("indicator_name", lbl["col_indicator"], "text"), ("region", lbl["col_region"], "text"),
-               ("region_name", lbl["col_region_name"], "text"),
-               *([("unit", lbl["unit_label"], "text")] if "unit" in t else []),
-               ("direction_name", lbl["col_direction"], "text"), ("base_year", lbl["col_base_year"], "int"),
-               ("base_value", lbl["col_base_value"], "ratio"), ("target_year", lbl["col_target_year"], "int"),
-               ("target_value", lbl["col_target_value"], "ratio"), ("year", lbl["col_year"], "int"),
-               ("value", lbl["col_value"], "ratio"), ("path_value", lbl["col_path_value"], "ratio"),
-               ("status_name", lbl["col_status"], "text")]
+    columns = _columns("targets", lbl, t)
     return View("targets", lbl["section_targets"], columns, t, lbl["targets_note"])
 
 
@@ -279,15 +269,7 @@ def reference_approach_view(result: BuildResult, lang: str) -> View | None:
     lbl = labels(lang)
     t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
                  activity_name=_activity_names(t["activity"], lang))
-    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
-               ("year", lbl["col_year"], "int"), ("activity_name", lbl["col_fuel"], "text"),
-               ("apparent_consumption", lbl["col_apparent_consumption"], "t"), ("unit", lbl["unit_label"], "text"),
-               ("energy_tj", lbl["col_energy_tj"], "t"), ("reference_co2_t", lbl["col_reference_co2"], "t"),
-               ("sectoral_co2_t", lbl["col_sectoral_co2"], "t"), ("difference_t", lbl["col_difference_t"], "t"),
-               ("diff_pct", lbl["col_diff_pct"], "pct"),
-               ("transformation_co2_t", lbl["col_transformation_co2"], "t"),
-               ("loss_co2_t", lbl["col_loss_co2"], "t"),
-               ("statistical_difference_co2_t", lbl["col_statistical_difference_co2"], "t")]
+    columns = _columns("reference_approach", lbl, t)
     return View("reference_approach", lbl["section_reference_approach"], columns, t, lbl["reference_approach_note"])
 
 
@@ -300,12 +282,7 @@ def external_view(result: BuildResult, lang: str) -> View | None:
     t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
                  category_name=_category_names(t["category"].astype(str), lang),
                  activity_name=_activity_names(t["activity"], lang))
-    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
-               ("year", lbl["col_year"], "int"), ("category", lbl["col_category"], "text"),
-               ("category_name", lbl["col_category_name"], "text"), ("activity_name", lbl["col_fuel"], "text"),
-               ("ours_t", lbl["col_ours_t"], "t"), ("external_t", lbl["col_external_t"], "t"),
-               ("difference_t", lbl["col_difference_t"], "t"), ("activity_effect_t", lbl["col_activity_effect"], "t"),
-               ("factor_effect_t", lbl["col_factor_effect"], "t")]
+    columns = _columns("external", lbl, t)
     return View("external", lbl["section_external"], columns, t, lbl["external_note"])
 
 
@@ -319,11 +296,7 @@ def completeness_view(result: BuildResult, lang: str) -> View | None:
                  category_name=_category_names(t["category"].astype(str), lang),
                  status_name=_labelled(t["status"], "completeness_", lbl),
                  result_name=_labelled(t["result"], "result_", lbl))
-    columns = [("region", lbl["col_region"], "text"), ("region_name", lbl["col_region_name"], "text"),
-               ("year", lbl["col_year"], "int"), ("category", lbl["col_category"], "text"),
-               ("category_name", lbl["col_category_name"], "text"), ("status_name", lbl["col_status"], "text"),
-               ("key", lbl["col_notation_key"], "text"), ("key_source", lbl["col_key_source"], "text"),
-               ("substances", lbl["col_substances"], "int"), ("result_name", lbl["col_result"], "text")]
+    columns = _columns("completeness", lbl, t)
     return View("completeness", lbl["section_completeness"], columns, t, lbl["completeness_note"])
 
 
