@@ -268,14 +268,14 @@ def test_manure_pollutants_by_manure_type(compile_):
 
     # 60 万头 = 6e5 head: NH3 6e5 × 3.7 kg = 2 220 t; NOx 6e5 × 0.002 kg = 1.2 t; PM10 6e5 × 0.14 kg = 84 t
     assert e("NH3", "swine", "manure_slurry") == pytest.approx(6e5 * NH3_PIG_SLURRY / 1000) == pytest.approx(2220)
-    assert e("NOx", "swine", "manure_slurry") == pytest.approx(1.2)
+    assert e("NOx", "swine", "manure_slurry") == pytest.approx(6e5 * NOX_PIG_SLURRY / 1000) == pytest.approx(1.2)
     assert e("PM10", "swine", "manure_slurry") == pytest.approx(6e5 * PM10_PIG / 1000) == pytest.approx(84)
     # 40 万头 = 4e5 head: NH3 4e5 × 4.2 kg = 1 680 t; PM2.5 4e5 × 0.006 kg = 2.4 t; NMVOC 4e5 × 0.551 kg = 220.4 t
     assert e("NH3", "swine", "manure_solid") == pytest.approx(4e5 * NH3_PIG_SOLID / 1000) == pytest.approx(1680)
     assert e("PM2.5", "swine", "manure_solid") == pytest.approx(2.4)
     assert e("NMVOC", "swine", "manure_solid") == pytest.approx(4e5 * NMVOC_PIG / 1000) == pytest.approx(220.4)
     # 2000 万只 = 2e7 birds: NH3 2e7 × 0.15 kg = 3 000 t; PM10 2e7 × 0.02 kg = 400 t; PM2.5 2e7 × 0.002 kg = 40 t
-    assert e("NH3", "broilers", "manure_litter") == pytest.approx(3000)
+    assert e("NH3", "broilers", "manure_litter") == pytest.approx(2e7 * NH3_BROILER_LITTER / 1000) == pytest.approx(3000)
     assert e("PM10", "broilers", "manure_litter") == pytest.approx(2e7 * PM10_BROILER / 1000) == pytest.approx(400)
     assert e("PM2.5", "broilers", "manure_litter") == pytest.approx(2e7 * PM25_BROILER / 1000) == pytest.approx(40)
     row = r.emissions.query("substance == 'NH3' and technology == 'manure_slurry'").iloc[0]
