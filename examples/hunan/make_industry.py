@@ -62,17 +62,12 @@ PRODUCTS = [
     ("湘潭", "1.B.1.b", "焦炭", "mechanical_coking+esp", 260),
     ("娄底", "1.B.1.b", "焦炭", "mechanical_coking+esp", 300),
 ]
-# Raw-coal production (万吨) by mine type; Hunan's mines are underground.
-COAL = [("娄底", "1.B.1.a.i", 900), ("郴州", "1.B.1.a.i", 700), ("衡阳", "1.B.1.a.i", 300),
-        ("邵阳", "1.B.1.a.i", 250), ("湘潭", "1.B.1.a.i", 120), ("郴州", "1.B.1.a.ii", 40)]
-# Local parameters (illustrative, as a mine-gas survey would give them), every year.
-PARAMETERS = [
-    ("娄底", "1.B.1.a.i", "原煤", "", 14.5, "m3/t", "ch4_mining"),
-    ("娄底", "1.B.1.a.i", "原煤", "", 2.1, "m3/t", "ch4_post_mining"),
-    ("郴州", "1.B.1.a.i", "原煤", "", 11.0, "m3/t", "ch4_mining"),
-    ("郴州", "1.B.1.a.i", "原煤", "", 1.8, "m3/t", "ch4_post_mining"),
-    ("长沙", "2.G.1", "sf6_bank", "", 0.01, "t/t", "ef.SF6"),
-]
+# Raw-coal production (万吨) by mine type, with the mine depth class where the example assumes one (technology:
+# IPCC 2006 Vol.2 Eq. 4.1.3 low/average/high defaults); rows without one get the average default.
+COAL = [("娄底", "1.B.1.a.i", "ug_depth_gt_400m", 900), ("郴州", "1.B.1.a.i", "ug_depth_200_400m", 700),
+        ("衡阳", "1.B.1.a.i", "", 300), ("邵阳", "1.B.1.a.i", "", 250), ("湘潭", "1.B.1.a.i", "ug_depth_lt_200m", 120),
+        ("郴州", "1.B.1.a.ii", "", 40)]
+# Changsha's SF6 in electrical equipment (t in the bank): no default leak rate is shipped, so 2.G.1 is NE.
 SF6_BANK = [("长沙", "2.G.1", "sf6_bank", "", 60, "t")]
 
 
@@ -84,11 +79,8 @@ def rows() -> tuple[list[list], list[list]]:
             process.append([region, year, cat, act, tech, round(amount * scale, 2), "万吨", "", SOURCE, ""])
         for region, cat, act, tech, amount, unit in SF6_BANK:
             process.append([region, year, cat, act, tech, round(amount * scale, 2), unit, "", SOURCE, ""])
-        for region, cat, amount in COAL:
-            fugitive.append([region, year, cat, "原煤", "", round(amount * scale, 2), "万吨", "", SOURCE, "原煤产量"])
-    for region, cat, act, tech, value, unit, name in PARAMETERS:
-        target = fugitive if cat.startswith("1.B") else process
-        target.append([region, "", cat, act, tech, value, unit, name, SOURCE, "示例参数"])
+        for region, cat, tech, amount in COAL:
+            fugitive.append([region, year, cat, "原煤", tech, round(amount * scale, 2), "万吨", "", SOURCE, "原煤产量"])
     return process, fugitive
 
 
