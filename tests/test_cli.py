@@ -184,7 +184,12 @@ def test_project_file_build(tmp_path, data):
     assert set(table["region"]) == {"430100"}
 
 
-def test_shipped_example_builds(tmp_path):
+def test_shipped_example_builds_to_its_golden_totals(tmp_path):
+    """The example's totals per region, year, sector, substance, kind and basis are pinned in
+    tests/golden/hunan_totals.csv (issue 11): a change to any number shows up in review. Regenerate
+    on purpose only: `python tests/golden/totals.py OUT/emissions.csv`."""
+    from golden.totals import KEYS, read_golden, totals
+
     out = tmp_path / "out"
     result = run("build", ROOT / "examples" / "hunan", "-o", out)
     assert result.exit_code in (0, 1), result.output
@@ -192,6 +197,10 @@ def test_shipped_example_builds(tmp_path):
     assert {"430000", "430100", "433100"} <= set(table["region"])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"]["rejected"] == 0
+    got, golden = totals(table), read_golden()
+    assert got[KEYS].astype(str).values.tolist() == golden[KEYS].astype(str).values.tolist()
+    pd.testing.assert_frame_equal(got[["emission", "co2e_t"]], golden[["emission", "co2e_t"]], rtol=1e-9,
+                                  check_dtype=False)
 
 
 def test_analysis_tables_are_written(tmp_path):

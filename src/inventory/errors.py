@@ -30,7 +30,7 @@ class Problem:
     column: the column as headed in the file, with its letter, e.g. `活动水平 (F)`.
     """
 
-    message: str
+    message: str  # a code of data/messages.csv (or, until every caller passes codes, its English wording)
     file: str = ""
     sheet: str = ""
     row: int | None = None
@@ -40,6 +40,7 @@ class Problem:
     severity: str = "error"
     code: str = ""
     suggestion: str = ""
+    params: tuple[tuple[str, str], ...] = ()  # values of the wording's {placeholders}, as (name, value) pairs
 
     def location(self) -> str:
         """`file › sheet › row N › column` with the parts that are known."""
@@ -51,36 +52,57 @@ class Problem:
         return " › ".join(parts)
 
     def __str__(self) -> str:
-        text = f"{self.location()}: {self.message}" if self.location() else self.message
+        en = self.translated("en")
+        text = f"{self.location()}: {en.message}" if self.location() else en.message
         if self.value != "":
             text += f" (found {self.value!r}"
-            text += f"; expected {self.expected})" if self.expected else ")"
+            text += f"; expected {en.expected})" if self.expected else ")"
         elif self.expected:
-            text += f" (expected {self.expected})"
+            text += f" (expected {en.expected})"
         if self.suggestion:
             text += f"; did you mean {self.suggestion!r}?"
         return text
 
     def translated(self, lang: str) -> "Problem":
-        """The problem with its message and expectation in `lang` where data/messages.csv has them."""
-        if lang == "en":
-            return self
-        table = _messages(lang)
-        return replace(self, message=table.get(self.message, self.message),
-                       expected=table.get(self.expected, self.expected))
+        """The problem with its message and expectation worded in `lang` (data/messages.csv)."""
+        values = dict(self.params)
+        return replace(self, message=word(self.message, lang, values), expected=word(self.expected, lang, values))
 
     def to_dict(self) -> dict:
         """The problem as a plain dict for JSON and the manifest."""
         return asdict(self)
 
 
+def word(code: str, lang: str, values: dict | None = None) -> str:
+    """The wording of a message code in `lang` (zh or en), its {placeholders} filled from `values`.
+
+    A text that is no code (a user's own label, or an English wording not yet given a
+    code) is returned as it is, or translated where messages.csv has it as an English wording.
+    """
+    if not code:
+        return code
+    codes, english = _messages(lang)
+    template = codes.get(code)
+    if template is None:
+        return english.get(code, code)
+    return template.format_map(_Missing(values or {}))
+
+
+class _Missing(dict):
+    """Placeholder values; a missing one stays as `{name}` instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 @cache
-def _messages(lang: str) -> dict[str, str]:
-    """English message -> its translation (data/messages.csv)."""
+def _messages(lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """code -> wording in `lang`, and English wording -> wording in `lang` (data/messages.csv)."""
     from inventory import resources  # errors.py is imported everywhere: keep its imports light
 
     table = resources.data_table("messages.csv")
-    return dict(zip(table["en"], table[lang]))
+    column = "en" if lang == "en" else "zh"
+    return dict(zip(table["code"], table[column])), dict(zip(table["en"], table[column]))
 
 
 class InventoryError(Exception):
