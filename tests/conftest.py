@@ -31,12 +31,13 @@ def write_workbook(path: Path, rows: list[list], headers: list[str] = HEADERS_ZH
     return path
 
 
-def compile_rows(tmp_path: Path, rows: list[list], factor_dirs=None, regions=None, **kwargs):
-    """Write rows to a workbook, read and validate it, and compile the inventory."""
+def compile_rows(tmp_path: Path, rows: list[list], factor_dirs=None, regions=None, factor_set=None, **kwargs):
+    """Write rows to a workbook, read and validate it, and compile the inventory with `factor_set`
+    (None: the default set, china)."""
     path = write_workbook(tmp_path / "activity.xlsx", rows)
     inputs, _ = read_inputs([path], regions)
     assert not inputs.errors, [str(p) for p in inputs.errors]
-    return compile_inventory(inputs, load_all(factor_dirs), built=regions, **kwargs)
+    return compile_inventory(inputs, load_all(factor_dirs, factor_set), built=regions, **kwargs)
 
 
 def emission(result, substance, region=None, category=None, activity=None) -> float:

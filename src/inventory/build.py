@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import __version__, aggregate, categories, regions
-from inventory.factors import load
+from inventory.factors import load, sets
 from inventory.factors.resolve import local_to_long
 from inventory import methods
 from inventory.province import add_aggregated
@@ -43,6 +43,7 @@ class BuildOptions:
     jobs: int = 1
     targets: Path | None = None  # a targets file (DESIGN 3.8 `targets`, 3.9 targets.csv)
     project: bool = False  # a project build: each region-year succeeds or fails on its own (DESIGN 3.8)
+    factor_set: str = "china"  # the shipped factor set (DESIGN 3.4: china, ipcc, ceads)
 
 
 @dataclass
@@ -176,7 +177,8 @@ def manifest_for(inputs: Inputs, files: list[dict], status: str, outputs: list[s
     ledger = inputs.ledger
     skipped = ledger[ledger["status"] == "skipped"][["file", "sheet", "row", "reason"]].to_dict("records")
     rejected = [p.to_dict() for p in inputs.errors]
-    return {"status": status, "program_version": __version__, "factor_set_version": meta.get("factor_set_version"),
+    return {"status": status, "program_version": __version__, "factor_set": meta.get("factor_set"),
+            "factor_set_version": meta.get("factor_set_version"),
             "gwp_set": meta.get("gwp_set"), "inputs": files, "outputs": outputs, "rows": inputs.counts(),
             "skipped": skipped, "rejected": rejected, "warnings": [p.to_dict() for p in inputs.warnings]}
 
@@ -197,9 +199,13 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     if options.targets is not None:
         from inventory.analysis.targets import load_targets
         targets = load_targets(options.targets)  # a bad targets file is a usage error, before any work
+    factor_set = sets.checked(options.factor_set)
+    if options.regions:
+        sets.check_regions(factor_set, options.regions)
     progress("reading workbooks")
     inputs, files = read_inputs(options.paths, _selection(options), options.years, options.base)
-    meta = {"program_version": __version__, "factor_set_version": load.factor_set_version(),
+    sets.check_regions(factor_set, set(inputs.activity["region"]) if len(inputs.activity) else set())
+    meta = {"program_version": __version__, "factor_set": factor_set, "factor_set_version": load.factor_set_version(),
             "gwp_set": options.gwp, "gwp_data_version": aggregate.gwp_version(), "lang": options.lang,
             "build_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "inputs": files}
     failed = failed_region_years(inputs) if options.project and not options.keep_going else {}
@@ -214,7 +220,7 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     built_inputs = without_region_years(inputs, set(failed)) if failed else inputs
 
     progress("resolving factors and computing emissions")
-    factor_table = load.load_all(options.factor_dirs)
+    factor_table = load.load_all(options.factor_dirs, factor_set)
     result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
                                options.checks, options.draws, options.seed, targets)
     meta["regions"] = sorted(set(result.emissions["region"]))

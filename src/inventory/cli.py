@@ -125,12 +125,15 @@ def build(
                                                     "`targets`.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes writing the region-year folders "
                                       "(0 = one per CPU).", min=0)] = 0,
+    factor_set: Annotated[str, typer.Option("--factor-set", help="Default factors: china (default), ipcc or ceads "
+                                            "(CEADs' implied Hunan factors); default: the project's `factor_set`.")] = "",
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
     from inventory.aggregate import GWP_SETS
     from inventory.build import BuildOptions, build_inventory
     from inventory.errors import UsageError
+    from inventory.factors import sets
     from inventory.project import parse_regions
 
     inputs, project = _resolve_paths(paths)
@@ -148,6 +151,7 @@ def build(
         base=project.base if project else Path.cwd(), draws=draws, seed=seed,
         jobs=jobs or _cpus(), project=project is not None,
         targets=targets or (project.targets if project else None),
+        factor_set=sets.checked(factor_set or (project.factor_set if project else "")),
     )
     with _progress() as progress:
         outcome = build_inventory(options, progress)
@@ -304,16 +308,18 @@ def factors_list(
     year: Annotated[Optional[int], typer.Option(help="Year of the activity row.")] = None,
     factors: Annotated[Optional[list[Path]], typer.Option("--factors", "-f", help="User factor folder.")] = None,
     format: Annotated[str, typer.Option("--format", help="text or csv.")] = "text",
+    factor_set: Annotated[str, typer.Option("--factor-set", help="Only this set's rows (china, ipcc, ceads); a "
+                                            "ranking uses the default set (china) unless one is named.")] = "",
     debug: DebugOpt = False,
 ):
     """List factors; with --category and --activity, rank them as a build would for that row (✓ = applies)."""
     from inventory import resources
     from inventory.factors.explain import LIST_COLUMNS, list_factors, original_rows
-    from inventory.factors.load import load_all
+    from inventory.factors.load import load_every_set
 
-    table = load_all(list(factors or []))
+    table = load_every_set(list(factors or []))
     originals = original_rows([resources.factors_dir(), *(factors or [])])
-    rows = list_factors(table, originals, category, activity, substance, region, technology, year)
+    rows = list_factors(table, originals, category, activity, substance, region, technology, year, factor_set or None)
     cols = LIST_COLUMNS + (["applies", "why"] if "applies" in rows else [])
     if format == "csv":
         sys.stdout.write(rows[cols].to_csv(index=False))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from inventory import categories, regions, vocabulary
 from inventory.errors import Problem, UsageError
+from inventory.factors import sets
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Project:
     checks: dict = field(default_factory=dict)
     base: Path | None = None
     targets: Path | None = None
+    factor_set: str = ""  # DESIGN 3.4: china, ipcc or ceads; "" = the default set
 
 
 def parse_years(spec) -> set[int]:
@@ -69,6 +71,7 @@ def load_project(path: Path) -> Project:
         checks=parse_checks(_check_paths(spec.get("checks", {}), base, path), str(path)),
         base=base,
         targets=base / proj["targets"] if proj.get("targets") else None,
+        factor_set=sets.checked(proj.get("factor_set"), "project.factor_set", str(path)),
     )
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from inventory import categories, regions, vocabulary
 from inventory.errors import Problem
+from inventory.factors import sets
 from inventory.factors.load import FACTOR_COLUMNS, PARAMETER_COLUMNS, read_table, table_files
 from inventory.read.validate import parameter_canonical
 
@@ -127,7 +128,18 @@ def check_table(frame: pd.DataFrame) -> list[Problem]:
         p += _problems(frame, num < 0, col, "negative", "a non-negative magnitude")
     yf, yt = pd.to_numeric(frame["year_from"], errors="coerce"), pd.to_numeric(frame["year_to"], errors="coerce")
     p += _problems(frame, yf > yt, "year_to", "year_to is before year_from", "year_to >= year_from")
-    return p
+    return p + _unknown_sets(frame)
+
+
+def _unknown_sets(frame: pd.DataFrame) -> list[Problem]:
+    """A `factor_sets` cell naming a set that does not exist (DESIGN 3.4), by file and row."""
+    if "factor_sets" not in frame:
+        return []
+    bad = frame[frame["factor_sets"].map(lambda c: bool(sets.unknown(c)))]
+    listing = ", ".join(sets.names())
+    return [Problem("unknown_factor_set", file=str(f), row=int(line), column="factor_sets", value=str(v),
+                    expected="known_factor_sets_joined_by", params=(("sets", listing),))
+            for f, line, v in zip(bad["file"], bad["line"], bad["factor_sets"])]
 
 
 def _bounds(frame, names, canonical, conv) -> list[Problem]:
@@ -145,7 +157,8 @@ def _bounds(frame, names, canonical, conv) -> list[Problem]:
 
 
 def check_collisions(frames: list[pd.DataFrame]) -> list[Problem]:
-    """Two rows equally specific for the same key (DESIGN 3.4) and repeated factor ids, across all tables."""
+    """Two rows equally specific for the same key within one factor set (DESIGN 3.4: rows of different sets
+    may share a key) and repeated factor ids, across all tables."""
     rows = []
     for f in frames:
         name = ("ef." + f["substance"]) if "substance" in f else f["parameter"]
@@ -159,13 +172,23 @@ def check_collisions(frames: list[pd.DataFrame]) -> list[Problem]:
         places = ", ".join(f"{a} line {b}" for a, b in zip(group["file"], group["line"]))
         p.append(Problem("factor_id is not unique", file=group["file"].iat[0], row=int(group["line"].iat[0]),
                          column="factor_id", value=fid, expected=f"a unique id (also at {places})"))
-    collide = allrows.duplicated(KEY, keep=False)
-    for _, group in allrows[collide].groupby(KEY, sort=True):
-        first = group.iloc[0]
-        others = ", ".join(f"{a} line {b} ({c})" for a, b, c in zip(group["file"], group["line"], group["factor_id"]))
-        p.append(Problem("factors collide: equally specific rows for the same key", file=first["file"],
-                         row=int(first["line"]), column="factor_id", value=first["factor_id"],
-                         expected=f"one row per key; colliding rows: {others}"))
+    if "factor_sets" not in allrows:
+        allrows["factor_sets"] = ""
+    allrows["factor_sets"] = allrows["factor_sets"].fillna("")
+    reported: set[tuple] = set()
+    for name in sets.names():
+        rows = sets.select(allrows, name)
+        collide = rows.duplicated(KEY, keep=False)
+        for _, group in rows[collide].groupby(KEY, sort=True):
+            ids = tuple(group["factor_id"])
+            if ids in reported:  # the same rows collide in several sets: reported once, under the first
+                continue
+            reported.add(ids)
+            first = group.iloc[0]
+            others = ", ".join(f"{a} line {b} ({c})" for a, b, c in zip(group["file"], group["line"], group["factor_id"]))
+            p.append(Problem("factors_collide_within_a_set", file=first["file"], row=int(first["line"]),
+                             column="factor_id", value=first["factor_id"], expected="one_row_per_key_colliding_rows",
+                             params=(("set", name), ("rows", others))))
     return p
 
 

@@ -6,10 +6,12 @@ import pandas as pd
 
 from inventory import categories, regions, vocabulary
 from inventory.errors import Problem, UsageError
+from inventory.factors import sets
 from inventory.factors.resolve import candidates
+from inventory.lookup import map_distinct
 
 LIST_COLUMNS = ["factor_id", "name", "category", "activity", "technology", "region", "year_from", "year_to",
-                "value", "unit", "source"]
+                "value", "unit", "factor_sets", "source"]
 
 
 def _code(lookup, text, what):
@@ -22,9 +24,14 @@ def _code(lookup, text, what):
 
 
 def list_factors(table: pd.DataFrame, originals: pd.DataFrame, category: str = "", activity: str = "", substance: str = "",
-                 region: str = "", technology: str = "", year: int | None = None) -> pd.DataFrame:
+                 region: str = "", technology: str = "", year: int | None = None,
+                 factor_set: str | None = None) -> pd.DataFrame:
     """Factor rows filtered by the options; when category and activity are given, ranked as resolution ranks
-    them for that row, with `applies` = the winner per parameter name."""
+    them for that row within `factor_set` (the default set when None), with `applies` = the winner per
+    parameter name. `table` holds the rows of every set (load.load_every_set); without a ranking, rows of
+    every set are listed unless `factor_set` is named. `factor_sets` lists the sets each row belongs to."""
+    if factor_set or (category and activity):
+        table = sets.select(table, sets.checked(factor_set))
     category = _code(categories.lookup(), category, "category")
     activity = _code(vocabulary.activity_lookup(), activity, "activity")
     region = _code(regions.lookup(), region, "region")
@@ -53,7 +60,13 @@ def list_factors(table: pd.DataFrame, originals: pd.DataFrame, category: str = "
         out = out[out["name"].isin([f"ef.{sub}", f"removal_efficiency.{sub}"])]
     # Show values as published (the loaded table holds canonical values).
     published = originals[["factor_id", "value", "unit"]]
-    return out.drop(columns=["value", "unit"]).merge(published, on="factor_id", how="left")
+    out = out.drop(columns=["value", "unit"]).merge(published, on="factor_id", how="left")
+    return out.assign(factor_sets=membership(out["factor_sets"]))
+
+
+def membership(cells: pd.Series) -> pd.Series:
+    """Each row's sets spelt out (`china;ipcc;ceads` for an empty cell, which means every set)."""
+    return map_distinct(cells.fillna(""), lambda c: ";".join(sets.members(c)))
 
 
 _LEVELS = {1: "shipped", 2: "user folder", 3: "local row"}
@@ -88,4 +101,6 @@ def show_factor(rows: pd.DataFrame, factor_id: str) -> dict:
         close = [f for f in rows["factor_id"] if factor_id.lower() in f.lower()][:5]
         raise UsageError(Problem("no factor with this id", value=factor_id,
                                  expected=("one of " + ", ".join(close)) if close else "an id from `inventory factors list`"))
-    return {k: v for k, v in hit.iloc[0].items() if k not in ("line",)}
+    record = {k: v for k, v in hit.iloc[0].items() if k not in ("line",)}
+    record["factor_sets"] = ";".join(sets.members(record.get("factor_sets", "")))
+    return record

@@ -16,11 +16,15 @@ from pathlib import Path
 import pandas as pd
 
 from inventory import resources
+from inventory.factors import sets
 from inventory.read.validate import parameter_canonical
 
 FACTOR_COLUMNS = ["factor_id", "category", "activity", "technology", "substance", "value", "unit", "region",
                   "year_from", "year_to", "tier", "method", "source", "source_detail",
                   "uncertainty_low_pct", "uncertainty_high_pct", "notes"]
+# DESIGN 3.4's last two columns: the sets a row belongs to (`;`-joined, empty = every set) and the copy a value
+# was read in. A table without them is read as if they were empty.
+OPTIONAL_COLUMNS = ["factor_sets", "read_in"]
 PARAMETER_COLUMNS = [c if c != "substance" else "parameter" for c in FACTOR_COLUMNS]
 # Resolution levels: local parameter rows beat user directories beat shipped tables (DESIGN 3.3).
 SHIPPED, USER, LOCAL = 1, 2, 3
@@ -39,6 +43,9 @@ def read_table(path: Traversable | Path) -> pd.DataFrame:
     """One factor or parameter CSV as text columns, with its file name and 1-based CSV line number."""
     text = path.read_text(encoding="utf-8-sig")
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    for column in OPTIONAL_COLUMNS:
+        if column not in frame:
+            frame[column] = ""
     frame["file"] = path.name
     frame["line"] = frame.index + 2
     return frame
@@ -70,6 +77,7 @@ def to_long(frame: pd.DataFrame, level: int) -> pd.DataFrame:
         "uncertainty_low_pct": pd.to_numeric(frame["uncertainty_low_pct"][ok], errors="coerce"),
         "uncertainty_high_pct": pd.to_numeric(frame["uncertainty_high_pct"][ok], errors="coerce"),
         "level": level, "file": frame["file"][ok], "line": frame["line"][ok],
+        "factor_sets": frame["factor_sets"][ok] if "factor_sets" in frame else "",
     })
 
 
@@ -91,7 +99,14 @@ def factor_set_version() -> str:
     return str(spec.get("version", ""))
 
 
-def load_all(user_dirs: list[Path] | None = None) -> pd.DataFrame:
-    """Shipped tables plus user directories (user rows win over shipped ones)."""
+def load_every_set(user_dirs: list[Path] | None = None) -> pd.DataFrame:
+    """Shipped tables plus user directories, the rows of every factor set."""
     frames = [shipped()] + [load_directory(d, USER) for d in (user_dirs or [])]
     return pd.concat([f for f in frames if not f.empty], ignore_index=True)
+
+
+def load_all(user_dirs: list[Path] | None = None, factor_set: str | None = None) -> pd.DataFrame:
+    """Shipped tables plus user directories (user rows win over shipped ones), keeping the rows of
+    `factor_set` (DESIGN 3.4; None = the default set): rows naming other sets only are left out."""
+    table = load_every_set(user_dirs)
+    return sets.select(table, sets.checked(factor_set)).reset_index(drop=True)

@@ -71,10 +71,12 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return column(k, f"removal_efficiency.{substance}").fillna(0.0), column(k, f"removal_efficiency.{substance}:id", "")
 
     results = {}
-    # CO2: a factor where one applies (a local ef.CO2 replaces the carbon method), else carbon content.
+    # CO2: a factor where one applies (a local ef.CO2 replaces the carbon method), else carbon content. A carbon
+    # content or oxidation rate of a higher level (a workbook's over a shipped set's ef.CO2) keeps the carbon method.
     unc, amount, unit, ids = by_factor("CO2")
     carbon = eq.co2_from_carbon(amounts["energy"], column(k, "carbon_content"), column(k, "oxidation_rate"))
-    use_carbon = unc.isna()
+    carbon_level = np.fmax(column(k, "carbon_content:level"), column(k, "oxidation_rate:level"))
+    use_carbon = unc.isna() | (carbon.notna() & (carbon_level > column(k, "ef.CO2:level")))
     results["CO2"] = (unc.where(~use_carbon, carbon), amount.where(~use_carbon, amounts["energy"]),
                       unit.where(~use_carbon, "TJ"),
                       ids.where(~use_carbon, join_ids(basis_ids["energy"], column(k, "carbon_content:id", ""),

@@ -17,11 +17,13 @@ def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
 
 
 def resolved_wide(resolved: pd.DataFrame) -> pd.DataFrame:
-    """Resolved values as columns `<name>`, `<name>:basis`, `<name>:method`, `<name>:id` per key_id."""
+    """Resolved values as columns `<name>`, `<name>:basis`, `<name>:method`, `<name>:id` and `<name>:level`
+    (shipped 1, user folder 2, local row 3) per key_id."""
     parts = []
-    for field, suffix in (("value", ""), ("basis", ":basis"), ("method", ":method"), ("factor_id", ":id")):
+    for field, suffix in (("value", ""), ("basis", ":basis"), ("method", ":method"), ("factor_id", ":id"),
+                          ("level", ":level")):
         p = resolved.pivot(index="key_id", columns="name", values=field)
-        p = p.astype(float) if field == "value" else p
+        p = p.astype(float) if field in ("value", "level") else p
         p.columns = [c + suffix for c in p.columns]
         parts.append(p)
     return pd.concat(parts, axis=1)

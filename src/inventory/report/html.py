@@ -496,6 +496,7 @@ def _context(result: BuildResult, lang: str) -> dict:
         "lang": lang, "L": lbl,
         "scope": f"{lbl['scope_regions']}: {regions} · {lbl['scope_years']}: {', '.join(years)}",
         "generated": fmt_time(result.meta.get("build_time", "")),
+        "factor_set": factor_set_label(result.meta.get("factor_set", ""), lang),
         "summary": summary_tables(result, lbl, lang),
         "chart_sector_gas": chart_sector_gas(result, lbl, lang),
         "chart_energy": chart_energy(cube, headline, lbl, lang),
@@ -518,6 +519,13 @@ def _context(result: BuildResult, lang: str) -> dict:
         "meta": meta_table(result, lbl),
         "inputs": _text_table(meta_inputs(result.meta), ["path", "sha256"], lbl),
     }
+
+
+def factor_set_label(name: str, lang: str) -> str:
+    """The factor set a build used, as `name (id)` in `lang` (data/factor_sets.csv); "" when not recorded."""
+    from inventory.factors import sets
+
+    return f"{sets.table().at[name, f'name_{lang}']} ({name})" if name in sets.table().index else name
 
 
 @functools.lru_cache(maxsize=4)
