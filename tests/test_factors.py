@@ -83,3 +83,28 @@ def test_colliding_rows_are_reported(copy):
 def test_undescribed_csv_is_reported(copy):
     shutil.copy(copy / "fuel_parameters.csv", copy / "extra.csv")
     assert any(p.message == "CSV not described in datapackage.json" for p in check_directory(copy))
+
+
+def test_issue_12_a_row_naming_an_unknown_set_is_an_error_naming_file_and_row(copy):
+    path = copy / "fuel_parameters.csv"
+    line = _line_of(path, "cesy22.a4.ncv.raw_coal")
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[line - 1] = text[line - 1].replace(",china;ceads,", ",china;cedas,")
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    found = [p for p in check_directory(copy) if p.column == "factor_sets"]
+    assert [(p.file.endswith("fuel_parameters.csv"), p.row, p.value) for p in found] == [(True, line, "china;cedas")]
+    assert "ceads" in found[0].translated("en").expected and found[0].translated("en").message == "unknown factor set"
+
+
+def test_issue_12_rows_collide_only_within_a_set(copy):
+    """The ipcc set's coke-oven-gas NCV (Yearbook) and the china set's (GB/T 32151.22) share a key: no collision;
+    a second china row for the same key is one, reported with the set's name."""
+    assert not [p for p in check_directory(copy) if "collide" in p.message]
+    path = copy / "fuel_parameters.csv"
+    row = next(line for line in path.read_text(encoding="utf-8").splitlines()
+               if line.startswith("cesy22.a4.ncv.coke_oven_gas"))
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(row.replace("cesy22.a4.ncv.coke_oven_gas", "dup.ncv.coke_oven_gas", 1).replace(",ipcc,", ",china,") + "\n")
+    collide = [p.translated("en") for p in check_directory(copy) if "collide" in p.message]
+    assert len(collide) == 1 and "factor set china" in collide[0].message
+    assert "dup.ncv.coke_oven_gas" in collide[0].expected and "gbt32151.22.c1.ncv.coke_oven_gas" in collide[0].expected
