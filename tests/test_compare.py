@@ -333,3 +333,49 @@ def test_compare_has_help_and_is_documented():
     result = run("compare", "--help")
     assert result.exit_code == 0 and "Usage" in result.output
     assert "inventory compare" in README
+
+
+# ---- issue 12: physical activity is activity, a calorific value is a factor ----------------------------------
+
+def _coal_build(tmp_path, name, amount, ncv=None, factor_set=None):
+    """A compiled build of `amount` 万吨 raw coal in 1.A.1.a (430100, 2019), with a local NCV in GJ/t if given."""
+    from conftest import compile_rows
+
+    rows = [["430100", 2019, "1.A.1.a", "原煤", "", amount, "万吨", "", "统计局"]]
+    if ncv is not None:
+        rows.append(["430100", 2019, "", "原煤", "", ncv, "GJ/t", "低位发热量", "化验"])
+    folder = tmp_path / name
+    folder.mkdir()
+    return compile_rows(folder, rows, factor_set=factor_set).emissions
+
+
+def test_issue_12_a_changed_calorific_value_is_a_factor_effect(tmp_path):
+    """Same tonnes, local NCV 20 -> 22 GJ/t: the CO2 change (carbon content 25.8 tC/TJ, IPCC Table 1.3;
+    oxidation 1) is all factor effect, split on the reported 10^6 t, and the row names the NCV's id."""
+    old, new = _coal_build(tmp_path, "old", 100, 20), _coal_build(tmp_path, "new", 100, 22)
+    co2 = compare_builds(old, new).set_index("substance").loc["CO2"]
+    expected = 100e4 * (22e-3 - 20e-3) * 25.8 * 44 / 12
+    assert co2["change"] == pytest.approx(expected, rel=1e-9)
+    assert co2["activity_effect"] == 0 and co2["factor_effect"] == pytest.approx(expected, rel=1e-9)
+    assert (co2["old_activity"], co2["new_activity"], co2["new_activity_unit"]) == (100e4, 100e4, "t")
+    assert co2["new_factor"] == pytest.approx(22e-3 * 25.8 * 44 / 12, rel=1e-9)  # t CO2 per t
+    assert "local:activity.xlsx:能源活动:3" in co2["new_factor_ids"].split(";")
+    row = new.set_index("substance").loc["CO2"]
+    assert (row["reported_amount"], row["reported_unit"], row["activity_unit"]) == (100e4, "t", "TJ")
+
+
+def test_issue_12_a_changed_tonnage_is_an_activity_effect(tmp_path):
+    old, new = _coal_build(tmp_path, "old", 100), _coal_build(tmp_path, "new", 110)
+    co2 = compare_builds(old, new).set_index("substance").loc["CO2"]
+    per_t = 20908e-6 * 25.8 * 1.0 * 44 / 12  # Yearbook NCV × IPCC carbon content × oxidation 1
+    assert co2["activity_effect"] == pytest.approx(10e4 * per_t, rel=1e-9) and co2["factor_effect"] == 0
+
+
+def test_issue_12_tier_names_chinese_and_local_values(tmp_path):
+    """T2 where a value is Chinese or local (DESIGN 3.7), T1 with IPCC/EMEP defaults only."""
+    china = _coal_build(tmp_path, "china", 100).set_index("substance")["tier"]
+    ipcc = _coal_build(tmp_path, "ipcc", 100, factor_set="ipcc").set_index("substance")["tier"]
+    local = _coal_build(tmp_path, "local", 100, 20, factor_set="ipcc").set_index("substance")["tier"]
+    assert china["CO2"] == "T2"  # Yearbook NCV
+    assert ipcc["CO2"] == "T1" and ipcc["CH4"] == "T1" and ipcc["NOx"] == "T1"  # IPCC, EMEP Tier 1
+    assert local["CO2"] == "T2" and local["CH4"] == "T2"  # the workbook's own NCV

@@ -15,6 +15,7 @@ from inventory import __version__, aggregate, categories, regions
 from inventory.factors import load, sets
 from inventory.factors.resolve import local_to_long
 from inventory import methods
+from inventory.methods.keys import tiers
 from inventory.province import add_aggregated
 from inventory.qa.checks import CheckContext, run_checks
 from inventory.read import Inputs, read_inputs
@@ -82,7 +83,7 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     emissions, not_estimated = methods.compute_all(activity, table)
     emissions = add_aggregated(emissions, activity, built)
     emissions = emissions[emissions["region"].isin(built)]
-    emissions = _finish(emissions, gwp, lang)
+    emissions = _finish(emissions.assign(tier=tiers(emissions["factor_ids"], table)), gwp, lang)
     context = CheckContext(emissions=emissions, inputs=inputs, factor_table=table, not_estimated=not_estimated,
                            thresholds=thresholds or {})
     checks = run_checks(context)
@@ -158,7 +159,7 @@ def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         out["implied_factor"] = out["emission"] / out["activity_amount"].where(out["activity_amount"] != 0)
     out["year"] = out["year"].astype(int)
-    for column in ("emission", "co2e_t", "activity_amount", "implied_factor"):
+    for column in ("emission", "co2e_t", "activity_amount", "implied_factor", "reported_amount"):
         out[column] = out[column].astype(float)
     out = out.sort_values(SORT, kind="stable").reset_index(drop=True)
     return out[EMISSION_COLUMNS + ["sector", "substance_kind"]]

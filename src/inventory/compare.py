@@ -7,8 +7,12 @@ effect, `summarise` adds them up per region, category or substance (in t, and in
 t CO2e for greenhouse gases), `top_changes` picks the largest, and
 `factor_changes` lists the factor ids that came or went.
 
-Decomposition (DESIGN 3.9), with A = activity_amount and F = implied_factor =
-emission / A of each build:
+Decomposition (DESIGN 3.9), with A = the amount as the workbook counted it
+(`reported_amount`: t, m3, head..., before any calorific value; DESIGN 3.7) and F =
+emission / A of each build, so that a changed calorific value, carbon content or
+oxidation rate is a factor effect and only a changed amount in t or m3 an activity
+effect (builds without `reported_amount`, or whose reported units differ, fall back to
+`activity_amount` and `implied_factor`):
 
     activity_effect = (A_new − A_old) × F_old
     factor_effect   = A_new × (F_new − F_old)
@@ -51,8 +55,9 @@ ALL_COLUMNS = COMPARISON_COLUMNS + EXTRA_COLUMNS
 STATUSES = ["changed", "unchanged", "new", "dropped"]
 # Columns an emissions.csv must have for a comparison (DESIGN 3.7); the others are optional.
 REQUIRED = [*KEY, "emission", "activity_amount", "activity_unit", "implied_factor", "factor_ids"]
-OPTIONAL = ["region_name", "category_name", "unit", "co2e_t", "gwp_set", "kind", "basis"]
-NUMERIC = ["emission", "activity_amount", "implied_factor", "co2e_t"]
+OPTIONAL = ["region_name", "category_name", "unit", "co2e_t", "gwp_set", "kind", "basis", "reported_amount",
+            "reported_unit", "tier"]
+NUMERIC = ["emission", "activity_amount", "implied_factor", "co2e_t", "reported_amount"]
 EXPECTED_FILE = "a build's output folder (inventory build -o DIR) or its emissions.csv"
 # Relative tolerance under which two numbers of the two builds count as equal (CSV round trip).
 RTOL = 1e-9
@@ -161,13 +166,32 @@ def _gwp(substance: pd.Series, gwp_set: pd.Series) -> pd.Series:
     return out
 
 
+def _split_basis(m: pd.DataFrame, both: pd.Series) -> tuple[pd.Series, ...]:
+    """The amounts, factors and units the split uses, old and new: the reported amount (DESIGN 3.7) and
+    emission / reported amount where both builds give it in the same unit, else activity_amount and
+    implied_factor."""
+    r_o, r_n = m["reported_amount_o"], m["reported_amount_n"]
+    ru_o, ru_n = (m[c].astype(object).where(m[c].notna(), "") for c in ("reported_unit_o", "reported_unit_n"))
+    given_o, given_n = r_o.notna() & (ru_o != ""), r_n.notna() & (ru_n != "")
+    agree = ~both | (given_o & given_n & (ru_o == ru_n))  # a row of one build only uses its own
+    use_o, use_n = agree & given_o, agree & given_n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rf_o = m["emission_o"] / r_o.where(r_o != 0)
+        rf_n = m["emission_n"] / r_n.where(r_n != 0)
+    return (r_o.where(use_o, m["activity_amount_o"]), r_n.where(use_n, m["activity_amount_n"]),
+            rf_o.where(use_o, m["implied_factor_o"]), rf_n.where(use_n, m["implied_factor_n"]),
+            ru_o.where(use_o, m["activity_unit_o"].fillna("")), ru_n.where(use_n, m["activity_unit_n"].fillna("")))
+
+
 def compare_builds(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """Row by row comparison of two builds' emission tables (as `read_build` returns them).
 
     Returns ALL_COLUMNS, one row per key of either build, sorted by KEY. Emissions
     in t: old, new, change = new − old (a missing side counts as 0: a new source's
     change is its emission). activity_effect = (A_new − A_old) × F_old and
-    factor_effect = A_new × (F_new − F_old) in t (DESIGN 3.9), NaN where A or F is
+    factor_effect = A_new × (F_new − F_old) in t (DESIGN 3.9), A the reported amount
+    (see the module docstring; old_activity, new_activity and their units say which
+    amount was used, old_factor and new_factor the factor per that unit), NaN where A or F is
     missing on a side or the activity unit changed (`note`: `no_activity`,
     `no_factor`, `activity_unit_changed`). status: `new`, `dropped`, `unchanged`
     (emission, activity amount and unit, factor ids and, for a greenhouse gas, the GWP set all equal),
@@ -182,8 +206,7 @@ def compare_builds(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     out = m[KEY].copy()
     out["old"], out["new"] = m["emission_o"], m["emission_n"]
     out["change"] = m["emission_n"].where(~only_old, 0.0) - m["emission_o"].where(~only_new, 0.0)
-    a_o, a_n, f_o, f_n = m["activity_amount_o"], m["activity_amount_n"], m["implied_factor_o"], m["implied_factor_n"]
-    unit_o, unit_n = m["activity_unit_o"].fillna(""), m["activity_unit_n"].fillna("")
+    a_o, a_n, f_o, f_n, unit_o, unit_n = _split_basis(m, both)
     unit_changed = both & (unit_o != unit_n) & (unit_o != "") & (unit_n != "")
     no_activity = both & (a_o.isna() | a_n.isna())
     no_factor = both & ~no_activity & (f_o.isna() | f_n.isna())

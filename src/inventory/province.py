@@ -63,7 +63,10 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
             continue
         agg = sub.groupby(GROUP, sort=False, dropna=False).agg(
             emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
-            activity_unit=("activity_unit", "first")).reset_index()
+            activity_unit=("activity_unit", "first"), reported_amount=("reported_amount", "sum"),
+            reported_unit=("reported_unit", "first"), reported_units=("reported_unit", "nunique")).reset_index()
+        mixed = agg.pop("reported_units") > 1  # prefectures that gave the fuel in different units
+        agg.loc[mixed, "reported_amount"], agg.loc[mixed, "reported_unit"] = float("nan"), ""
         agg = agg.merge(_joined_ids(sub), on=GROUP, how="left")
         agg["region"], agg["basis"] = province, "aggregated"
         parts.append(agg)

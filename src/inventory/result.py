@@ -11,6 +11,7 @@ EMISSION_COLUMNS = [
     "region", "region_name", "year", "category", "category_name", "activity",
     "technology", "substance", "emission", "unit", "co2e_t", "gwp_set",
     "activity_amount", "activity_unit", "implied_factor", "factor_ids", "kind", "basis",
+    "reported_amount", "reported_unit", "tier",
 ]
 
 CHECK_COLUMNS = [

@@ -16,7 +16,8 @@ from inventory.methods import agriculture, energy, industry, lulucf, pollutant_s
 # Order matters only where two modules would claim the same category: the first wins.
 METHODS = [energy, industry, agriculture, waste, lulucf, pollutant_sources]
 
-EMISSION_FRAME_COLUMNS = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids"]
+EMISSION_FRAME_COLUMNS = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids",
+                                       "reported_amount", "reported_unit"]
 # Activities that are statistics or secondary energy (indirect emissions), not sources.
 NOT_SOURCES = ["electricity", "heat", "gdp", "population"]
 
@@ -32,7 +33,7 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
         remaining = remaining.drop(mine.index)
         if len(mine):
             e, ne = method.compute(mine, factor_table)
-            emissions.append(e)
+            emissions.append(with_reported(e))
             not_estimated.append(ne)
     not_estimated.append(no_method(remaining))
     emissions = [e for e in emissions if len(e)]
@@ -40,6 +41,14 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
              else pd.DataFrame(columns=EMISSION_FRAME_COLUMNS))
     ne = [n for n in not_estimated if len(n)]
     return frame, (pd.concat(ne, ignore_index=True) if ne else pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"]))
+
+
+def with_reported(emissions: pd.DataFrame) -> pd.DataFrame:
+    """The amount as the workbook counted it (DESIGN 3.7 `reported_amount`, `reported_unit`): a method that
+    applies no calorific value reports its activity amount; energy (methods.energy) sets its own."""
+    if emissions.empty or "reported_amount" in emissions:
+        return emissions
+    return emissions.assign(reported_amount=emissions["activity_amount"], reported_unit=emissions["activity_unit"])
 
 
 def no_method(activity: pd.DataFrame) -> pd.DataFrame:

@@ -29,7 +29,9 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     activity: validated activity rows of 1.A categories (amount in t, m3 or TJ).
     factor_table: shipped + user + local factors (factors.load / resolve.local_to_long).
     Returns (emissions, not_estimated): emissions has KEY_COLUMNS, substance, emission (t),
-    activity_amount, activity_unit, factor_ids; not_estimated has KEY_COLUMNS, substance, reason.
+    activity_amount, activity_unit, factor_ids, reported_amount, reported_unit (the amount as
+    given: t, m3, or TJ for an amount in tce, before any calorific value); not_estimated has
+    KEY_COLUMNS, substance, reason.
     """
     fuels = vocabulary.activities()
     is_fuel = activity["activity"].map(fuels["kind"]) == "fuel"
@@ -122,12 +124,18 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     frames = []
     for substance, (emission, amount, unit, ids) in results.items():
         frames.append(pd.DataFrame({"key_id": k["key_id"], "substance": substance, "emission": emission,
-                                    "activity_amount": amount, "activity_unit": unit, "factor_ids": ids}))
+                                    "activity_amount": amount, "activity_unit": unit, "factor_ids": ids,
+                                    "reported_amount": k["amount"], "reported_unit": k["kind"].map(_BASIS_UNIT)}))
     long = pd.concat(frames, ignore_index=True)
     estimated = long[long["emission"].notna()]
     group = estimated.groupby(["key_id", "substance"], sort=False)
     out = group.agg(emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
-                    activity_unit=("activity_unit", "first"), factor_ids=("factor_ids", "first")).reset_index()
+                    activity_unit=("activity_unit", "first"), factor_ids=("factor_ids", "first"),
+                    reported_amount=("reported_amount", "sum"), reported_unit=("reported_unit", "first"),
+                    reported_units=("reported_unit", "nunique")).reset_index()
+    # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV).
+    mixed = out.pop("reported_units") > 1
+    out.loc[mixed, "reported_amount"], out.loc[mixed, "reported_unit"] = np.nan, ""
     # A key with amounts of two kinds (t and tce) may have used different ids: join them.
     several = estimated[estimated.duplicated(["key_id", "substance"], keep=False)]
     if len(several):

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
+from inventory.lookup import map_distinct
 
 
 def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
@@ -37,6 +38,20 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     won, key_class = resolve_by_class(distinct, factor_table, names)
     return keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id").reset_index(drop=True)
+
+
+def tiers(factor_ids: pd.Series, factor_table: pd.DataFrame) -> pd.Series:
+    """The IPCC tier of each emission row from the factor ids it used (DESIGN 3.7 `tier`): `T2` where any
+    factor or parameter is local (a workbook's `local:` row, a user folder's row) or country- or
+    region-specific (a row with a region: the china and ceads sets' Chinese values, T/CSES), else `T1`
+    (IPCC or EMEP/EEA defaults only). One test per distinct id list."""
+    specific = set(factor_table.loc[(factor_table["region"].fillna("") != "") | (factor_table["level"] > 1),
+                                    "factor_id"])
+
+    def tier(ids: str) -> str:
+        return "T2" if any(i.startswith("local:") or i in specific for i in ids.split(";") if i) else "T1"
+
+    return map_distinct(factor_ids.fillna("").astype(str), tier)
 
 
 def is_local(frame: pd.DataFrame, name: str) -> pd.Series:
