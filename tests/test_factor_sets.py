@@ -294,3 +294,27 @@ def test_factors_list_and_show_name_the_sets():
     shown = _run("factors", "show", "cesy22.a4.ncv.coke_oven_gas")
     assert shown.exit_code == 0 and "factor_sets" in shown.stdout and "ipcc" in shown.stdout
 
+
+def test_issue_12_compare_of_two_sets_is_all_factor_effect_fuel_by_fuel(ceads_book):
+    """The same 2019 balance under china and ceads: every CO2 change is factor effect, per fuel and per
+    category, and the explanation names the ids of each side."""
+    from inventory.compare import compare_builds, explained
+
+    one_year, _ = read_inputs([ceads_book], None, {2019})
+    old = compile_inventory(one_year, load_all(None, "china")).emissions
+    new = compile_inventory(one_year, load_all(None, "ceads")).emissions
+    c = compare_builds(old, new)
+    co2 = c[c["substance"] == "CO2"]
+    assert set(co2["status"]) <= {"changed", "unchanged"}
+    moved = co2[co2["change"] != 0]  # keys of amount 0 have no factor to split on, and no change
+    assert len(moved) > 50 and moved["activity_effect"].fillna(1).eq(0).all()
+    assert moved["factor_effect"].to_numpy() == pytest.approx(moved["change"].to_numpy(), abs=1e-6)
+    fuels = explained(c[c["substance"] == "CO2"], ["region", "year", "activity"]).set_index("activity")
+    coal = fuels.loc["raw_coal"]
+    theirs = _ceads_by_category().loc[2019].groupby("activity").sum()
+    assert coal["new"] == pytest.approx(theirs["raw_coal"], rel=1e-6)
+    assert coal["factor_effect"] == pytest.approx(coal["change"]) and coal["activity_effect"] == 0
+    assert "cesy22.a4.ncv.raw_coal" in coal["old_factor_ids"] and "ipcc06.t1_3.cc.raw_coal" in coal["old_factor_ids"]
+    assert "ceads.hunan.2019.1A1a.raw_coal" in coal["new_factor_ids"]
+    cats = explained(c[c["substance"] == "CO2"], ["region", "year", "category"]).set_index("category")
+    assert cats["factor_effect"].to_numpy() == pytest.approx(cats["change"].to_numpy())

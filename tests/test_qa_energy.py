@@ -257,3 +257,48 @@ def test_external_rows_roll_up_to_a_coarser_category_of_ours(compile_, tmp_path)
     rows = rows_of(external_checks(comparison_table(read_external(path), r.emissions, load_all())), "external_ceads")
     assert rows["1.A.2"][:2] == (pytest.approx(100e4 * COAL_T), pytest.approx(2.0e6))
     assert "1.A.2.a" not in rows
+
+
+def test_issue_12_per_fuel_table_with_factors_per_tonne_and_per_10k_m3(compile_, tmp_path):
+    """Ours and CEADs per fuel: CO2, difference in t and %, and each side's factor per t or per 10^4 m3."""
+    from inventory.qa.external import fuel_table
+
+    r = compile_([["430000", 2019, "1.A.4.b", "原煤", "", 100, "万吨"],
+                  ["430000", 2019, "1.A.4.b", "天然气", "", 2, "亿立方米"]])
+    extra = ["2019,Hunan2019,47,Rural,Natural_Gas,Mt CO2,0.4"]
+    energy = tmp_path / "energy.csv"
+    energy.write_text("year,source_sheet,row_order,row_label,fuel,unit,value\n"
+                      "2019,Hunan2019,47,Rural,Raw_Coal,10^4 ton,90\n"
+                      "2019,Hunan2019,47,Rural,Natural_Gas,10^8 cu.m,2\n", encoding="utf-8")
+    table = comparison_table(read_external(ceads_csv(tmp_path / "c.csv", 1.5, extra)), r.emissions, load_all(),
+                             read_external(energy))
+    fuels = fuel_table(table).set_index("activity")
+    coal, gas = fuels.loc["raw_coal"], fuels.loc["natural_gas"]
+    assert coal["ours_t"] == pytest.approx(100e4 * COAL_T) and coal["external_t"] == pytest.approx(1.5e6)
+    assert coal["difference_pct"] == pytest.approx((100e4 * COAL_T - 1.5e6) / 1.5e6 * 100)
+    assert (coal["factor_ours"], coal["factor_external"], coal["factor_unit"]) == (
+        pytest.approx(COAL_T), pytest.approx(1.5e6 / 90e4), "t/t")
+    # natural gas: GB/T 32151.22 Table C.1 389.31 GJ/10^4 Nm3 × 15.3 tC/TJ × 0.99 × 44/12 per 10^4 m3
+    assert gas["factor_ours"] == pytest.approx(GAS_M3 * 1e4) and gas["factor_unit"] == "t/万m3"
+    assert gas["factor_external"] == pytest.approx(0.4e6 / 2e4)
+
+
+def test_issue_12_report_shows_the_per_fuel_table_with_a_chart(tmp_path):
+    """The pipeline's per-fuel table is on the build result; the report renders it (its factors as computed)."""
+    from conftest import write_workbook
+    from inventory.report.html import render_html
+
+    energy = tmp_path / "energy.csv"
+    energy.write_text("year,source_sheet,row_order,row_label,fuel,unit,value\n"
+                      "2019,Hunan2019,47,Rural,Raw_Coal,10^4 ton,90\n", encoding="utf-8")
+    checks = {"external": {"path": str(ceads_csv(tmp_path / "ceads.csv", 1.5)), "activity_path": str(energy)}}
+    path = write_workbook(tmp_path / "data" / "a.xlsx", [["430000", 2019, "1.A.4.b", "原煤", "", 100, "万吨"]])
+    inputs, _ = read_inputs([path])
+    r = compile_inventory(inputs, load_all(), thresholds=checks)
+    row = r.qa_tables["external_fuel"].set_index("activity").loc["raw_coal"]
+    assert row["factor_external"] == pytest.approx(1.5e6 / 90e4) and row["factor_unit"] == "t/t"
+    page = render_html(r, "en")
+    section = page[page.index("Compared with a published inventory by fuel (CEADs)"):]
+    section = section[:section.index("</table>")]
+    assert "<svg" in section and "CO2 by fuel: this inventory and the external one" in section
+    assert "Liu et al. 2015" in section and "1.67" in section and "t/t" in section  # CEADs 1.5e6 t / 90e4 t

@@ -243,6 +243,18 @@ def compare_builds(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return out[ALL_COLUMNS].sort_values(KEY, kind="stable", ignore_index=True)
 
 
+def factor_set_of(path) -> str:
+    """The factor set a build used, from the manifest.json beside its emissions.csv ("" when none says)."""
+    import json
+
+    path = Path(path)
+    manifest = (path if path.is_dir() else path.parent) / "manifest.json"
+    try:
+        return str(json.loads(manifest.read_text(encoding="utf-8")).get("factor_set") or "")
+    except (OSError, ValueError):
+        return ""
+
+
 def compare_paths(old: Path, new: Path) -> pd.DataFrame:
     """Read two builds (folders or emissions.csv) and compare them (`compare_builds`); problems of
     both files are raised together."""
@@ -301,6 +313,28 @@ def summarise(comparison: pd.DataFrame, by: list[str], measure: str = "t") -> pd
     if gwp:
         out["gwp_effect"] = out["gwp_effect"].fillna(0.0)
     return out
+
+
+def _ids_per_group(rows: pd.DataFrame, by: list[str], column: str) -> pd.Series:
+    """The factor ids of `column` over each group's rows: distinct, sorted, joined by `;` (exploded, not looped)."""
+    ids = rows[[*by, column]].assign(**{column: rows[column].fillna("").str.split(";")}).explode(column)
+    ids = ids[ids[column].notna() & (ids[column] != "")].drop_duplicates()
+    return ids.sort_values(column).groupby(by, sort=True, observed=True)[column].agg(";".join)
+
+
+def explained(comparison: pd.DataFrame, by: list[str], measure: str = "t") -> pd.DataFrame:
+    """`summarise` by `by` with the factor ids each build used in the group (`old_factor_ids`,
+    `new_factor_ids`), only groups whose total changed: the table that explains a difference between
+    two builds fuel by fuel or category by category (e.g. two factor sets on the same activity, where
+    the whole change is factor effect)."""
+    out = summarise(comparison, by, measure)
+    rows = comparison[comparison["kind"] == "emission"]
+    if measure == "co2e":
+        rows = rows[rows["co2e_change"].notna()]
+    for column in ("old_factor_ids", "new_factor_ids"):
+        out = out.join(_ids_per_group(rows, by, column), on=by)
+        out[column] = out[column].fillna("")
+    return out[out["change"].fillna(0) != 0].reset_index(drop=True)
 
 
 def top_changes(comparison: pd.DataFrame, n: int = 10, measure: str = "co2e",

@@ -14,7 +14,7 @@ import pandas as pd
 from inventory.qa.completeness import check_rows as completeness_rows
 from inventory.qa.completeness import table_for as completeness_table_for
 from inventory.qa.consistency import ghg_pollutant_consistency
-from inventory.qa.external import external_checks, external_table
+from inventory.qa.external import external_checks, external_table, fuel_table
 from inventory.qa.facility import facility_vs_estimate
 from inventory.qa.reconcile import province_vs_prefectures
 from inventory.qa.so2_fuel import so2_implied_fuel
@@ -81,6 +81,7 @@ def _reference_approach(ctx: CheckContext) -> pd.DataFrame:
 def _external_ceads(ctx: CheckContext) -> pd.DataFrame:
     table = external_table(ctx)
     ctx.tables["external"] = table
+    ctx.tables["external_fuel"] = fuel_table(table)
     return external_checks(table, ctx.thresholds.get("external"))
 
 

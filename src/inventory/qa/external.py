@@ -37,7 +37,13 @@ LONG_COLUMNS = ["year", "row_label", "fuel", "unit", "value"]
 _SHEET = re.compile(r"^\s*(?P<region>[A-Za-z][A-Za-z ]*?)\s*(?P<year>\d{4})\s*$")
 TABLE_COLUMNS = ["region", "year", "category", "activity", "ours_t", "external_t", "difference_t",
                  "activity_ours_tj", "activity_external_tj", "factor_ours_t_per_tj", "factor_external_t_per_tj",
-                 "activity_effect_t", "factor_effect_t", "activity_source"]
+                 "activity_effect_t", "factor_effect_t", "activity_source", "amount_ours", "amount_external",
+                 "amount_unit"]
+# The per-fuel table (issue 12): ours and the external inventory's CO2 and their factors per physical unit.
+FUEL_COLUMNS = ["region", "year", "activity", "ours_t", "external_t", "difference_t", "difference_pct",
+                "factor_ours", "factor_external", "factor_unit", "amount_ours", "amount_external", "amount_unit"]
+# Physical units of the amounts -> how a factor per that unit is shown (t CO2 per t, per 10^4 m3).
+_PER = {"t": (1.0, "t/t"), "m3": (1e4, "t/万m3")}
 
 
 def _fuels() -> pd.DataFrame:
@@ -177,7 +183,9 @@ def _external_tj(energy: pd.DataFrame, factor_table: pd.DataFrame) -> pd.DataFra
 def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_table: pd.DataFrame,
                      external_energy: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per region, year, category and fuel: our CO2 and the external inventory's, with the activity
-    and factor effects (TABLE_COLUMNS; t CO2, TJ, t CO2/TJ). Only region-years present in both."""
+    and factor effects (TABLE_COLUMNS; t CO2, TJ, t CO2/TJ), and each side's physical amount (`amount_ours`
+    as reported, `amount_external` from the external energy inventory; t or m3, `amount_unit`). Only
+    region-years present in both."""
     ext = to_categories(external)
     e = emissions[(emissions["substance"] == "CO2") & (emissions["kind"] == "emission")]
     e = e[e["region"].isin(set(ext["region"])) & e["year"].isin(set(ext["year"]))]
@@ -185,19 +193,33 @@ def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_tab
         return pd.DataFrame(columns=TABLE_COLUMNS)
     ours, ext = _common_level(e, ext)
     keys = ["region", "year", "category", "activity"]
-    ours = ours.groupby(keys).agg(ours_t=("emission", "sum"), activity_ours_tj=("activity_amount", "sum"))
+    unit = ours["reported_unit"].fillna("") if "reported_unit" in ours else pd.Series("", index=ours.index)
+    physical = unit.isin(list(_PER))
+    ours = ours.assign(amount=ours["reported_amount"].where(physical) if "reported_amount" in ours else np.nan,
+                       amount_unit=unit.where(physical, ""), not_physical=~physical)
+    ours = ours.groupby(keys).agg(ours_t=("emission", "sum"), activity_ours_tj=("activity_amount", "sum"),
+                                  amount_ours=("amount", "sum"), amount_unit=("amount_unit", "max"),
+                                  not_physical=("not_physical", "any"))
+    # A key with an amount in TJ or tce (no physical amount) has no factor per tonne.
+    ours.loc[ours.pop("not_physical"), "amount_ours"] = np.nan
     theirs = ext.groupby(keys)["amount"].sum().rename("external_t")
     t = pd.concat([ours, theirs], axis=1)
     both = pd.MultiIndex.from_frame(e[["region", "year"]].drop_duplicates())
     t = t[t.index.droplevel(["category", "activity"]).isin(both)].fillna({"ours_t": 0.0, "external_t": 0.0})
     t = t[(t["ours_t"] != 0) | (t["external_t"] != 0)]
     if external_energy is not None and len(external_energy):
-        a_ext = _external_tj(to_categories(external_energy, energy=True), factor_table)
+        energy = to_categories(external_energy, energy=True)
+        a_ext = _external_tj(energy, factor_table)
         t["activity_external_tj"] = a_ext.reindex(t.index)
         t["activity_source"] = "external energy inventory"
+        physical = energy[energy["kind"].isin(["mass", "volume"])]
+        t["amount_external"] = physical.groupby(keys)["amount"].sum().reindex(t.index)
+        unit = physical.groupby(keys)["kind"].first().map({"mass": "t", "volume": "m3"}).reindex(t.index)
+        t["amount_unit"] = t["amount_unit"].fillna("").where(t["amount_unit"].fillna("") != "", unit.fillna(""))
     else:
         t["activity_external_tj"] = t["activity_ours_tj"]
         t["activity_source"] = "assumed equal to ours"
+        t["amount_external"] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         t["factor_ours_t_per_tj"] = t["ours_t"] / t["activity_ours_tj"].where(t["activity_ours_tj"] != 0)
         t["factor_external_t_per_tj"] = t["external_t"] / t["activity_external_tj"].where(t["activity_external_tj"] != 0)
@@ -206,6 +228,32 @@ def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_tab
     t["activity_effect_t"] = (a_ours - a_ext) * t["factor_external_t_per_tj"].fillna(0.0)
     t["factor_effect_t"] = a_ours * (t["factor_ours_t_per_tj"].fillna(0.0) - t["factor_external_t_per_tj"].fillna(0.0))
     return t.reset_index().sort_values(keys).reset_index(drop=True).reindex(columns=TABLE_COLUMNS)
+
+
+def fuel_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Per region, year and fuel (FUEL_COLUMNS): our CO2 and the external inventory's (t), the difference in t
+    and % of the external figure, and each side's factor per physical unit: Σ CO2 / Σ amount in t CO2 per t,
+    or per 10^4 m3 for gases (`factor_unit`); ours over the amounts as reported, the external one over its
+    energy inventory (empty without one, or where an amount of ours is in TJ or tce)."""
+    if table.empty:
+        return pd.DataFrame(columns=FUEL_COLUMNS)
+    keys = ["region", "year", "activity"]
+    t = table.assign(missing_ours=table["amount_ours"].isna() & (table["ours_t"] != 0),
+                     missing_ext=table["amount_external"].isna() & (table["external_t"] != 0))
+    f = t.groupby(keys).agg(ours_t=("ours_t", "sum"), external_t=("external_t", "sum"),
+                            amount_ours=("amount_ours", "sum"), amount_external=("amount_external", "sum"),
+                            amount_unit=("amount_unit", "max"), missing_ours=("missing_ours", "any"),
+                            missing_ext=("missing_ext", "any")).reset_index()
+    f.loc[f.pop("missing_ours"), "amount_ours"] = np.nan
+    f.loc[f.pop("missing_ext"), "amount_external"] = np.nan
+    per = f["amount_unit"].map({u: p for u, (p, _) in _PER.items()})
+    f["factor_unit"] = f["amount_unit"].map({u: n for u, (_, n) in _PER.items()}).fillna("")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f["factor_ours"] = f["ours_t"] / f["amount_ours"].where(f["amount_ours"] != 0) * per
+        f["factor_external"] = f["external_t"] / f["amount_external"].where(f["amount_external"] != 0) * per
+        f["difference_t"] = f["ours_t"] - f["external_t"]
+        f["difference_pct"] = f["difference_t"] / f["external_t"].where(f["external_t"] != 0) * 100
+    return f.sort_values(keys).reset_index(drop=True)[FUEL_COLUMNS]
 
 
 def external_checks(table: pd.DataFrame, thresholds: dict | None = None, name: str = CHECK) -> pd.DataFrame:

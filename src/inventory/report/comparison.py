@@ -19,7 +19,9 @@ from rich.table import Table
 from inventory import resources
 from inventory.compare import (
     ALL_COLUMNS,
+    explained,
     factor_changes,
+    factor_set_of,
     status_counts,
     summarise,
     top_changes,
@@ -38,7 +40,7 @@ EFFECT_COLOURS = ["#1f6fb2", "#e07b22", "#8a63b8", "#a9b3bd"]  # activity, facto
 TOP = 15  # rows in the charts of largest changes
 # Column -> its label key where it is not `col_<column>`.
 HEADER_KEYS = {"change_pct": "cmp_change_pct", "activity_effect": "cmp_activity_effect",
-               "factor_effect": "cmp_factor_effect"}
+               "factor_effect": "cmp_factor_effect", "activity_name": "col_fuel"}
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -154,6 +156,28 @@ CATEGORY_COLUMNS = ["region", "year", "category", "category_name", "substance", 
                     "change_pct", "activity_effect", "factor_effect", "gwp_effect", "new_sources", "dropped_sources",
                     "not_split"]
 FACTOR_COLUMNS = ["factor_id", "factor_change", "rows", "value", "unit", "source", "source_detail"]
+EXPLAINED_COLUMNS = ["old", "new", "change", "change_pct", "activity_effect", "factor_effect", "new_sources",
+                     "dropped_sources", "not_split", "old_factor_ids", "new_factor_ids"]
+FUEL_COLUMNS = ["region", "region_name", "year", "activity_name", "substance", *EXPLAINED_COLUMNS]
+CATEGORY_ID_COLUMNS = ["region", "region_name", "year", "category", "category_name", "substance", *EXPLAINED_COLUMNS]
+
+
+def fuel_summary(comparison: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per region, year, fuel and substance (t): the change, its parts and the factor ids of each build."""
+    table = explained(comparison, ["region", "year", "activity", "substance"])
+    names = comparison[["region", "region_name"]].drop_duplicates("region")
+    acts = vocab_names("activities.csv", "id", lang)
+    table = table.merge(names, on="region", how="left").assign(
+        activity_name=table["activity"].map(lambda a: acts.get(a, a)))
+    return _with_pct(table)
+
+
+def category_id_summary(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Per region, year, category and substance (t): the change, its parts and the factor ids of each build."""
+    table = explained(comparison, ["region", "year", "category", "substance"])
+    names = comparison[["region", "region_name"]].drop_duplicates("region")
+    cats = comparison[["category", "category_name"]].drop_duplicates("category")
+    return _with_pct(table.merge(names, on="region", how="left").merge(cats, on="category", how="left"))
 
 
 def write_workbook(comparison: pd.DataFrame, factors: pd.DataFrame, path: Path, lang: str = "zh") -> None:
@@ -168,6 +192,8 @@ def write_workbook(comparison: pd.DataFrame, factors: pd.DataFrame, path: Path, 
     _add_table(book, rows, lbl["cmp_section_pollutants"] + f" ({lbl['unit_t']})",
                pollutant_summary(comparison)[POLLUTANT_COLUMNS], lbl)
     _add_table(book, rows, lbl["cmp_section_categories"], category_summary(comparison)[CATEGORY_COLUMNS], lbl)
+    _add_table(book, rows, lbl["cmp_section_fuels"], fuel_summary(comparison, lang)[FUEL_COLUMNS], lbl)
+    _add_table(book, rows, lbl["cmp_section_categories_ids"], category_id_summary(comparison)[CATEGORY_ID_COLUMNS], lbl)
     rows.add_row([lbl["cmp_aggregated_note"]], widths=False)
     rows.add_row([lbl["cmp_method_note"]], widths=False)
     ws, rows = book.sheet(lbl["cmp_sheet_rows"])
@@ -242,6 +268,8 @@ def _context(comparison: pd.DataFrame, factors: pd.DataFrame, version: str, old:
                 "new", "change", "activity_effect", "factor_effect", "old_factor", "new_factor",
                 "old_activity_unit", "new_activity_unit", "note", "factor_ids_removed", "factor_ids_added"]
     cats = category_summary(comparison)
+    fuels = fuel_summary(comparison, lang)
+    cat_ids = category_id_summary(comparison)
     ftable = factors.rename(columns={"change": "factor_change"})
     ftable["factor_change"] = ftable["factor_change"].map({c: lbl[f"cmp_factor_{c}"] for c in ("added", "removed")})
 
@@ -259,6 +287,9 @@ def _context(comparison: pd.DataFrame, factors: pd.DataFrame, version: str, old:
         "categories": _html_table(cats.head(MAX_ROWS), [c for c in CATEGORY_COLUMNS if gwp_used or c != "gwp_effect"],
                                   lbl),
         "categories_note": cut(len(cats)),
+        "fuels": _html_table(fuels.head(MAX_ROWS), FUEL_COLUMNS, lbl), "fuels_note": cut(len(fuels)),
+        "category_ids": _html_table(cat_ids.head(MAX_ROWS), CATEGORY_ID_COLUMNS, lbl),
+        "category_ids_note": cut(len(cat_ids)),
         "factors": _html_table(ftable.head(MAX_ROWS), FACTOR_COLUMNS, lbl), "factors_note": cut(len(ftable)),
         "factor_note": lbl["cmp_factor_note"].format(version=version),
         "rows": _html_table(changed.head(MAX_ROWS), row_cols, lbl), "rows_note": cut(len(changed)),
@@ -281,6 +312,8 @@ def write_comparison(comparison: pd.DataFrame, out: Path, old: str = "", new: st
     """
     published, version = _published()
     factors = factor_changes(comparison, published)
+    old, new = (f"{path} ({labels(lang)['cmp_factor_set']}: {factor_set_of(path)})" if factor_set_of(path) else path
+                for path in (old, new))
     with staged(Path(out)) as stage:
         write_csv(comparison, stage / "comparison.csv")
         write_workbook(comparison, factors, stage / "comparison.xlsx", lang)
@@ -325,6 +358,18 @@ def terminal_tables(comparison: pd.DataFrame, lang: str = "zh", top: int = 10) -
             t.add_row(rich_escape(label), r["status"], *(fmt_number(r[c]) for c in ("old_co2e_t", "new_co2e_t",
                                                                                     "co2e_change", *effects)),
                       r["note"])
+        tables.append(t)
+    fuels = fuel_summary(comparison, lang)
+    fuels = fuels[(fuels["substance"] == "CO2") & (fuels["change"] != 0)]
+    if len(fuels):
+        fuels = fuels.loc[fuels["change"].abs().sort_values(ascending=False, kind="stable").index[:top]]
+        t = Table(h("region_name"), h("year"), h("activity_name"), h("old"), h("new"), h("change"),
+                  h("activity_effect"), h("factor_effect"), h("old_factor_ids"), h("new_factor_ids"),
+                  title=f"{lbl['cmp_section_fuels']} (CO2, {lbl['unit_t']})")
+        for r in fuels.to_dict("records"):
+            t.add_row(rich_escape(f"{r['region']} {r['region_name']}"), str(r["year"]), rich_escape(r["activity_name"]),
+                      *(fmt_number(r[c]) for c in ("old", "new", "change", "activity_effect", "factor_effect")),
+                      rich_escape(r["old_factor_ids"]), rich_escape(r["new_factor_ids"]))
         tables.append(t)
     pollutants = pollutant_summary(comparison)
     pollutants = pollutants[pollutants["change"] != 0]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from inventory.report.svg import PALETTE, fmt_number, fmt_pct, line_svg, quadrant_svg
+from inventory.report.svg import PALETTE, fmt_number, fmt_pct, hbar_svg, line_svg, quadrant_svg
 from inventory.report.views import COCONTROL_POLLUTANTS, View, analysis_views, qa_views, series_long
 from inventory.result import BuildResult
 
@@ -133,6 +133,22 @@ def _cocontrol_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
     return charts
 
 
+def _external_fuel_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
+    """Per year of the headline region: each fuel's CO2, ours beside the external inventory's (Mt CO2)."""
+    t = view.frame
+    t = t[t["region"].astype(str) == headline]
+    series = [(lbl["chart_ours"], PALETTE[0]), (lbl["chart_external"], "#a9b3bd")]
+    charts = []
+    for year, block in t.groupby("year", sort=True):
+        block = block.sort_values("external_t", ascending=False, kind="stable")
+        rows = []
+        for name, ours, ext in zip(block["activity_name"], block["ours_t"], block["external_t"]):
+            rows += [(f"{name} · {series[0][0]}", [ours / 1e6, 0.0]), (f"{name} · {series[1][0]}", [0.0, ext / 1e6])]
+        title = f"{block['region_name'].iat[0]} {int(year)} · {lbl['chart_external_fuel']}"
+        charts.append(hbar_svg(rows, series, lbl["unit_mt_co2"], title, width=760))
+    return charts
+
+
 def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, qa: bool = False) -> list[dict]:
     """One section per analysis the build has (or, with qa, per explanation table of the checks): title,
     note, charts, the headline region's table and the other regions' tables (collapsed)."""
@@ -149,7 +165,8 @@ def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, 
             classes = [f"result-{r}" for r in here["result"]]
         charts = {"series": lambda: _series_charts(result, headline, lbl, lang),
                   "targets": lambda: _target_charts(view, headline, lbl),
-                  "cocontrol": lambda: _cocontrol_charts(view, headline, lbl)}.get(view.key, lambda: [])()
+                  "cocontrol": lambda: _cocontrol_charts(view, headline, lbl),
+                  "external_fuel": lambda: _external_fuel_charts(view, headline, lbl)}.get(view.key, lambda: [])()
         others = frame[frame["region"].astype(str) != headline] if "region" in frame else frame.iloc[0:0]
         out.append({"key": view.key, "title": view.title, "note": view.note, "charts": charts,
                     "table": view_table(view, here, classes),

@@ -286,6 +286,18 @@ def external_view(result: BuildResult, lang: str) -> View | None:
     return View("external", lbl["section_external"], columns, t, lbl["external_note"])
 
 
+def external_fuel_view(result: BuildResult, lang: str) -> View | None:
+    """The build against an external inventory (CEADs) fuel by fuel, with each side's factor per t or 10^4 m3."""
+    t = result.qa_tables.get("external_fuel")
+    if t is None or t.empty:
+        return None
+    lbl = labels(lang)
+    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
+                 activity_name=_activity_names(t["activity"], lang))
+    columns = _columns("external_fuel", lbl, t)
+    return View("external_fuel", lbl["section_external_fuel"], columns, t, lbl["external_fuel_note"])
+
+
 def completeness_view(result: BuildResult, lang: str) -> View | None:
     """Each guideline category per region-year: estimated, or the notation key given, or missing."""
     t = result.qa_tables.get("completeness")
@@ -302,5 +314,5 @@ def completeness_view(result: BuildResult, lang: str) -> View | None:
 
 def qa_views(result: BuildResult, lang: str) -> list[View]:
     """The checks' explanation tables the result has."""
-    makers = (reference_approach_view, external_view, completeness_view)
+    makers = (reference_approach_view, external_fuel_view, external_view, completeness_view)
     return [v for v in (m(result, lang) for m in makers) if v is not None]
