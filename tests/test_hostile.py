@@ -287,6 +287,28 @@ def test_formula_written_by_openpyxl_has_no_saved_value(tmp_path):
     assert (p.row, p.column) == (2, "F2")
 
 
+def test_issue_12_formula_in_a_free_text_column_is_a_warning(tmp_path):
+    """A formula without a saved value in 备注/notes or 数据来源/source loses no number: the row is used and
+    the cell listed as a warning; a formula in the value column still rejects its row."""
+    headers = HEADERS_EN
+    path = write_workbook(tmp_path / "notes.xlsx", [GOOD_ROW + ["", "统计局", ""], GOOD_ROW + ["", "", ""]], headers)
+    wb = openpyxl.load_workbook(path)
+    wb.active["J2"] = '=CONCAT("a","b")'  # notes: openpyxl saves no value
+    wb.active["I3"] = "=A1"                # source
+    wb.save(path)
+    inputs, _ = read_inputs([path])
+    assert not inputs.errors and inputs.counts() == {"read": 2, "used": 2, "skipped": 0, "rejected": 0}
+    warned = [p for p in inputs.warnings if p.code == "formula_in_text_column"]
+    assert [(p.row, p.column) for p in warned] == [(2, "J2"), (3, "I3")]
+    assert "free-text column" in warned[0].translated("en").message
+    assert inputs.activity["amount"].tolist() == [1.0, 1.0]
+    wb = openpyxl.load_workbook(path)
+    wb.active["F3"] = "=1+1"
+    wb.save(path)
+    p = only_error(path)
+    assert (p.row, p.column, p.code) == (3, "F3", "formula_without_value")
+
+
 def test_cells_without_positions_are_scanned_exactly(tmp_path):
     # Some writers omit r= on rows and cells; the exact (expat) scan places them by order.
     rows = ('<row><c t="inlineStr"><is><t>430100</t></is></c><c><v>2019</v></c><c t="inlineStr"><is><t>1.A.1.a'

@@ -49,7 +49,7 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
                                         file=shown, sheet=sheet, severity="warning",
                                         expected="headers 地区, 年份, 排放源类别, 活动, 活动水平, 单位"))
                 continue
-            found += cell_problems(book.facts.get(sheet), set(frame["row"]), shown, sheet)
+            found += cell_problems(book.facts.get(sheet), set(frame["row"]), shown, sheet, _text_letters(frame))
             problems += found
             frames.append(frame)
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)
@@ -96,11 +96,26 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
 READER_ROW_ERRORS = {"merged_cells", "formula_without_value"}
 
 
-def cell_problems(facts: SheetFacts | None, rows: set[int], file: str, sheet: str) -> list[Problem]:
+# Free-text columns: a formula without a saved value there loses no number (issue 12).
+TEXT_FIELDS = ("source", "notes")
+
+
+def _text_letters(frame: pd.DataFrame) -> set[str]:
+    """Column letters of the sheet's free-text columns (source, notes), from the records' header labels."""
+    if frame.empty or "columns" not in frame or not isinstance(frame["columns"].iat[0], dict):
+        return set()
+    labels = frame["columns"].iat[0]
+    return {labels[f].rsplit("(", 1)[-1].rstrip(")") for f in TEXT_FIELDS if f in labels}
+
+
+def cell_problems(facts: SheetFacts | None, rows: set[int], file: str, sheet: str,
+                  text_letters: set[str] = frozenset()) -> list[Problem]:
     """Problems from the cell facts of a sheet: merged cells on data rows, formulas without a saved value.
 
     rows: the sheet's data rows (Excel numbers) as read; a merge touching any of them
-    is an error on each of them; a formula without a value is an error on its row.
+    is an error on each of them; a formula without a value is an error on its row, except in a
+    free-text column (`text_letters`: source, notes), where it is a warning and the row is used
+    (the cell is read as empty; nothing is ever written as a formula).
     """
     if facts is None:
         return []
@@ -117,6 +132,11 @@ def cell_problems(facts: SheetFacts | None, rows: set[int], file: str, sheet: st
                                code="merged_cells"))
     for ref in facts.formulas:
         pos = split_ref(ref)
+        if "".join(ch for ch in ref if ch.isalpha()) in text_letters:
+            out.append(Problem("formula_in_a_free_text_column", file=file, sheet=sheet,
+                               row=pos[0] if pos else None, column=ref, expected="text_or_a_saved_value",
+                               severity="warning", code="formula_in_text_column"))
+            continue
         out.append(Problem("formula without a saved value: open and save the file in Excel/WPS", file=file,
                            sheet=sheet, row=pos[0] if pos else None, column=ref,
                            expected="a cell holding its computed value", code="formula_without_value"))
