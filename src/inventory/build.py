@@ -16,7 +16,8 @@ from inventory.factors import load
 from inventory.factors.resolve import local_to_long
 from inventory import methods
 from inventory.province import add_aggregated
-from inventory.qa.checks import CheckContext, run_checks
+from inventory.errors import Problem
+from inventory.qa.checks import CheckContext, read_check_files, run_checks
 from inventory.read import Inputs, read_inputs
 from inventory.result import EMISSION_COLUMNS, BuildResult
 
@@ -43,6 +44,7 @@ class BuildOptions:
     jobs: int = 1
     targets: Path | None = None  # a targets file (DESIGN 3.8 `targets`, 3.9 targets.csv)
     project: bool = False  # a project build: each region-year succeeds or fails on its own (DESIGN 3.8)
+    warnings: list[Problem] = field(default_factory=list)  # the project file's (listed with the inputs')
 
 
 @dataclass
@@ -198,7 +200,10 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
         from inventory.analysis.targets import load_targets
         targets = load_targets(options.targets)  # a bad targets file is a usage error, before any work
     progress("reading workbooks")
+    check_files = read_check_files(options.checks)  # the checks' files too: a bad one stops before any compute
     inputs, files = read_inputs(options.paths, _selection(options), options.years, options.base)
+    inputs.external = check_files
+    inputs.problems = list(options.warnings) + inputs.problems
     meta = {"program_version": __version__, "factor_set_version": load.factor_set_version(),
             "gwp_set": options.gwp, "gwp_data_version": aggregate.gwp_version(), "lang": options.lang,
             "build_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "inputs": files}
