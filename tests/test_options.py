@@ -1,4 +1,4 @@
-"""Project files validated whole, checks as a registry (issue 11)."""
+"""Project files validated whole, checks as a registry, the build's options owned by the library (issue 11)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import write_workbook
+from inventory.build import BuildOptions, build_inventory
 from inventory.cli import app
 from inventory.errors import UsageError
 from inventory.project import load_project
+from inventory.province import statistics
 from inventory.qa.checks import CHECKS
 from inventory.qa.external import read_external
 
@@ -131,3 +133,47 @@ def test_issue_11_external_workbook_errors_name_sheet_row_and_column(tmp_path):
         read_external(tmp_path / "ceads.xlsx", co2=True)
     [p] = err.value.problems
     assert (p.sheet, p.row, p.column, p.value, p.message) == ("Hunan2019", 2, "C", "很多", "not_a_number")
+
+
+def test_issue_11_build_options_from_project_merge_overrides_as_the_cli_did(tmp_path):
+    toml = project(tmp_path, "[checks.year_jump]\nwarn = 0.2\n", head='gwp = "AR4"\nregions = "all"\n'
+                                                                      'targets = "t.toml"')
+    (tmp_path / "t.toml").write_text("", encoding="utf-8")
+    (tmp_path / "myfactors").mkdir()
+    proj = load_project(toml)
+    plain = BuildOptions.from_project(proj)
+    assert (plain.paths, plain.regions, plain.years, plain.gwp, plain.factor_dirs, plain.targets, plain.base) == (
+        [tmp_path / "data"], None, {2019}, "AR4", [], tmp_path / "t.toml", tmp_path)
+    assert plain.checks == {"year_jump": {"warn": 0.2}} and plain.project and plain.jobs >= 1
+    over = BuildOptions.from_project(proj, out=tmp_path / "o", regions=["长沙"], years=["2018-2019"], gwp="ar6",
+                                     lang="en", factor_dirs=[tmp_path / "myfactors"], jobs=2, targets=None)
+    assert (over.regions, over.years, over.gwp, over.lang, over.factor_dirs, over.jobs, over.out) == (
+        {"430100"}, {2018, 2019}, "AR6", "en", [tmp_path / "myfactors"], 2, tmp_path / "o")
+    bare = BuildOptions.from_project(None, [tmp_path / "data"])
+    assert (bare.gwp, bare.project, bare.checks, bare.base) == ("AR5", False, {}, Path.cwd())
+    with pytest.raises(UsageError) as err:
+        BuildOptions.from_project(proj, gwp="AR9", lang="fr", draws=5, factor_dirs=[tmp_path / "nope"],
+                                  regions=["火星"])
+    assert {p.message for p in err.value.problems} == {"unknown_gwp_set", "unknown_language", "invalid_setting",
+                                                       "folder_not_found", "unknown region"}
+    # A Python caller builds what the command line builds from the same project and options.
+    (tmp_path / "t.toml").unlink()
+    toml.write_text(toml.read_text(encoding="utf-8").replace('targets = "t.toml"', ""), encoding="utf-8")
+    options = BuildOptions.from_project(load_project(toml), out=tmp_path / "py", regions=["430000"], gwp="AR6",
+                                        jobs=1)
+    assert build_inventory(options).exit_code == 0
+    assert run("build", toml, "-o", tmp_path / "cli", "-r", "430000", "--gwp", "AR6", "-j", "1").exit_code == 0
+    py, cli = (pd.read_csv(tmp_path / d / "emissions.csv", encoding="utf-8-sig") for d in ("py", "cli"))
+    pd.testing.assert_frame_equal(py, cli)
+    assert set(py["gwp_set"]) == {"AR6"}
+
+
+def test_issue_11_statistics_follow_the_province_rule():
+    """A province's own statistic stands; one it lacks is the sum of its prefectures' (DESIGN 3.6)."""
+    rows = [("430000", 2019, "gdp", 100.0), ("430100", 2019, "gdp", 60.0), ("430200", 2019, "gdp", 35.0),
+            ("430100", 2019, "population", 8.0), ("430200", 2019, "population", 4.0)]
+    activity = pd.DataFrame(rows, columns=["region", "year", "activity", "amount"]).assign(category="stat")
+    got = statistics(activity, {"430000", "430100", "430200"}).set_index(["region", "activity"])["amount"]
+    assert got[("430000", "gdp")] == 100.0 and got[("430000", "population")] == 12.0
+    assert got[("430100", "gdp")] == 60.0
+    assert set(statistics(activity, {"430100"})["region"]) == {"430100"}  # a province not built gets nothing

@@ -117,28 +117,13 @@ def build(
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
-    from inventory.aggregate import GWP_SETS
     from inventory.build import BuildOptions, build_inventory
-    from inventory.errors import UsageError
-    from inventory.project import parse_regions, resolve_paths
+    from inventory.project import resolve_paths
 
     inputs, project = resolve_paths(paths)
-    gwp = (gwp or (project.gwp if project else "AR5")).upper()
-    if gwp not in GWP_SETS:
-        raise UsageError(Problem("unknown GWP set", value=gwp, expected="SAR, AR4, AR5 or AR6"))
-    if lang not in ("zh", "en"):
-        raise UsageError(Problem("unknown language", value=lang, expected="zh or en"))
-    options = BuildOptions(
-        paths=inputs, out=out_dir, gwp=gwp, lang=lang,
-        regions=parse_regions(region) if region else (project.regions if project else None),
-        years=set(year) if year else (project.years if project else None),
-        factor_dirs=(project.factors if project else []) + list(factors or []),
-        keep_going=keep_going, strict=strict, checks=project.checks if project else {},
-        base=project.base if project else Path.cwd(), draws=draws, seed=seed,
-        jobs=jobs or _cpus(), project=project is not None,
-        targets=targets or (project.targets if project else None),
-        warnings=project.warnings if project else [],
-    )
+    options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
+                                        factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
+                                        seed=seed, jobs=jobs, targets=targets)
     with _progress() as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
@@ -164,12 +149,6 @@ def _print_counts(c: dict, lang: str) -> None:
         err.print(f"行数：读取 {c['read']}，使用 {c['used']}，跳过 {c['skipped']}，拒绝 {c['rejected']}")
     else:
         err.print(f"rows: read {c['read']}, used {c['used']}, skipped {c['skipped']}, rejected {c['rejected']}")
-
-
-def _cpus() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _summary(result, status, lang: str) -> None:
