@@ -115,8 +115,8 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(live & value_text, "emission", "number stored as text (converted)", severity="warning",
           code="number_as_text")
     c.add(live & year_text, "year", "number stored as text (converted)", severity="warning", code="number_as_text")
-    kinds = units.to_canonical(t["unit"])
-    c.add(live & (t["unit"] != "") & (kinds["kind"] != "mass"), "unit", "unit is not a mass", _EXPECTED["unit"],
+    conv = units.to_canonical(t["unit"])
+    c.add(live & (t["unit"] != "") & (conv["quantity"] != "mass"), "unit", "unit is not a mass", _EXPECTED["unit"],
           code="unit_mismatch")
     coverage = coverage_lookup().resolve(t["coverage"])
     c.add(live & (t["coverage"] != "") & coverage.isna(), "coverage", "unknown coverage", _EXPECTED["coverage"],
@@ -133,7 +133,7 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
               ", ".join(sorted(select_regions or [])), severity="warning", code="not_selected")
     table = pd.DataFrame({
         "region": region, "year": year, "facility": t["facility"], "category": category,
-        "activity": activity.fillna(""), "substance": substance, "emission": value * kinds["factor"],
+        "activity": activity.fillna(""), "substance": substance, "emission": value * conv["factor"],
         "coverage": coverage.fillna("partial"), "file": raw["file"], "sheet": raw["sheet"], "row": raw["row"],
         "source": t["source"]})[selected].reset_index(drop=True)
     table["year"] = table["year"].astype(int)
