@@ -41,7 +41,7 @@ FACILITY_REQUIRED = ["region", "year", "facility", "category", "substance", "emi
 DISTINCT = ["facility", "substance", "emission"]
 FACILITY_COLUMNS = ["region", "year", "facility", "category", "activity", "substance", "emission", "coverage",
                     "file", "sheet", "row", "source"]
-SHEET_KIND = "facility"
+SHEET_FORMAT = "facility"
 
 
 @cache
@@ -62,7 +62,7 @@ def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.D
     """Raw records of a facility sheet, one per data row, cells untouched.
 
     Shaped like the activity reader's records (file, sheet, row, the fields, skip,
-    columns, cell_column) with `sheet_kind` = "facility"; the reported emission is in
+    columns, cell_column) with `sheet_format` = "facility"; the reported emission is in
     `emission`.
     """
     found, _unknown = header_map(grid.iloc[0])
@@ -70,7 +70,7 @@ def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.D
                         expected="headers " + ", ".join(FACILITY_REQUIRED))
                 for c in FACILITY_REQUIRED if c not in found]
     raw = sheet_records(grid, file, sheet, FACILITY_FIELDS, found)
-    raw["sheet_kind"] = SHEET_KIND
+    raw["sheet_format"] = SHEET_FORMAT
     return raw, problems
 
 
