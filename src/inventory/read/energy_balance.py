@@ -17,7 +17,7 @@ import pandas as pd
 from inventory import regions, resources
 from inventory.errors import Problem, column_letter
 from inventory.lookup import map_distinct, normalise_name
-from inventory.read.workbook import HEADER_ROWS, RAW_COLUMNS, note_rows
+from inventory.read.workbook import RAW_COLUMNS, note_rows
 
 _FUEL_HEADER = re.compile(r"^\s*(?P<fuel>[^()（）]+?)\s*[（(]\s*(?P<unit>[^()（）]+?)\s*[)）]\s*$")
 # Roles of balance rows that are read but not combusted, with the skip reason they get.
@@ -76,8 +76,8 @@ def parse_fuel_header(cell: object) -> tuple[str, str] | None:
 
 
 def _header_row(grid: pd.DataFrame) -> int | None:
-    """Index of the first row with at least two `fuel(unit)` cells among its first HEADER_ROWS rows."""
-    for i in range(min(HEADER_ROWS, len(grid))):
+    """Index of the first row with at least two `fuel(unit)` cells among its first 12 rows."""
+    for i in range(min(12, len(grid))):
         cells = grid.iloc[i, 1:]
         if sum(parse_fuel_header(c) is not None for c in cells) >= 2:
             return i

@@ -32,7 +32,7 @@ from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import Lookup
 from inventory.read.forms import is_nil_marker
-from inventory.read.validate import _Collector, _selected, _text, parse_numbers
+from inventory.read.validate import _Collector, _selected, _text, parse_numbers, read_regions, read_years
 from inventory.read.workbook import Header, find_header, sheet_records
 
 FACILITY_FIELDS = ["region", "year", "facility", "category", "activity", "substance", "emission", "unit",
@@ -91,10 +91,11 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
     for col in FACILITY_REQUIRED:
         c.add(live & (t[col] == ""), col, f"{col} is empty", _EXPECTED[col], code="missing")
 
-    region = regions.lookup().resolve(t["region"])
-    c.add(live & (t["region"] != "") & region.isna(), "region", "unknown region", _EXPECTED["region"],
+    region, nested = read_regions(t["region"], live, c)
+    c.add(live & (t["region"] != "") & region.isna() & ~nested, "region", "unknown region", _EXPECTED["region"],
           code="unknown_region", suggest=regions.lookup().suggest)
     year, year_text = parse_numbers(raw["year"])
+    year = read_years(t["year"], year, live, c)
     year_ok = year.notna() & (year == year.round()) & year.between(1900, 2100)
     c.add(live & (t["year"] != "") & ~year_ok, "year", "not a year", _EXPECTED["year"], code="bad_year")
     category = categories.lookup().resolve(t["category"])

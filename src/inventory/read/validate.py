@@ -554,7 +554,7 @@ def units_with_header(unit: pd.Series, header_unit: pd.Series, rows: pd.Series, 
 
 def _same_unit(a: str, b: str) -> bool:
     """True when two unit strings are one unit (`万吨` and `万 吨`, `t` and `吨`)."""
-    if forms.normal(a).casefold() == forms.normal(b).casefold():
+    if re.sub(r"\s+", "", forms.normal(a)).casefold() == re.sub(r"\s+", "", forms.normal(b)).casefold():
         return True
     try:
         return abs(units.factor(a, b) - 1) < 1e-9
