@@ -46,7 +46,6 @@ def _alternation(role: str) -> str:
 def _patterns() -> dict[str, re.Pattern]:
     mag = _alternation("magnitude")
     return {
-        "nil": re.compile(rf"^(?:{_alternation('nil_marker')})$"),
         "magnitude": re.compile(rf"^(?P<number>{NUMBER})\s*(?P<suffix>{mag})$"),
         "approx_prefix": re.compile(rf"^(?:{_alternation('approx_prefix')})\s*{NUMBER}", re.I),
         "approx_suffix": re.compile(rf"^{NUMBER}\s*(?:{mag})?.*?(?:{_alternation('approx_suffix')})", re.I),
@@ -60,8 +59,16 @@ def _patterns() -> dict[str, re.Pattern]:
 
 
 def is_nil_marker(cells: pd.Series) -> pd.Series:
-    """True where a cell (as text) is only a nil marker: `—`, `－`, `-`, `…` (DESIGN 3.3 `nil_marker`)."""
-    return map_distinct(cells, lambda s: bool(_patterns()["nil"].match(normal(s)))).astype(bool)
+    """True where a cell (as stripped text) is only a nil marker: `—`, `－`, `-`, `…` (DESIGN 3.3 `nil_marker`)."""
+    return cells.isin(_nil_spellings())
+
+
+@cache
+def _nil_spellings() -> frozenset[str]:
+    """The nil markers as listed and in their NFKC forms (`－` is `-`, `…` is `...`)."""
+    table = resources.data_table("cell_forms.csv")
+    listed = table.loc[table["role"] == "nil_marker", "form"]
+    return frozenset(listed) | frozenset(normal(f) for f in listed)
 
 
 def is_example(cells: pd.Series) -> pd.Series:

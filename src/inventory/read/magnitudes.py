@@ -50,18 +50,28 @@ def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None
     """Problems for the `rows` whose canonical amount (in `unit`) cannot be true: not finite or above
     MAX_AMOUNT (error `value_too_large`), or above its activity's national total (warning
     `above_national_total`). `c` collects them (validate._Collector); activity None: no totals."""
-    amount = amount.astype(float)
-    too_large = rows & (~np.isfinite(amount) | (amount.abs() > MAX_AMOUNT))
-    c.add(too_large, "value", "value_too_large", "plausible_amount", code="value_too_large",
+    rows = rows.fillna(False).astype(bool)
+    if not rows.any():
+        return
+    amount, unit = amount[rows].astype(float), unit[rows]
+    activity, kind = (activity[rows], kind[rows]) if activity is not None else (None, None)
+    too_large = ~np.isfinite(amount) | (amount.abs() > MAX_AMOUNT)
+    c.add(_on(rows, too_large), "value", "value_too_large", "plausible_amount", code="value_too_large",
           params=pd.Series([(("amount", forms.shown(a)), ("unit", u)) for a, u in
-                            zip(amount[too_large], unit[too_large].fillna(""))], index=amount.index[too_large]))
+                            zip(amount[too_large], unit[too_large].fillna(""))],
+                           index=amount.index[too_large], dtype=object))
     if activity is None:
         return
     bound = bounds(activity, kind)
-    above = rows & ~too_large & bound["canonical"].notna() & (amount > bound["canonical"])
+    above = ~too_large & bound["canonical"].notna() & (amount > bound["canonical"])
     cited = bound[above]
-    c.add(above, "value", "above_national_total", severity="warning", code="above_national_total",
+    c.add(_on(rows, above), "value", "above_national_total", severity="warning", code="above_national_total",
           params=pd.Series([(("amount", forms.shown(a)), ("unit", b.canonical_unit), ("total", forms.shown(b.canonical)),
                              ("year", b.year), ("source", b.source), ("measure_zh", b.measure_zh),
                              ("measure_en", b.measure_en))
-                            for a, b in zip(amount[above], cited.itertuples())], index=cited.index))
+                            for a, b in zip(amount[above], cited.itertuples())], index=cited.index, dtype=object))
+
+
+def _on(rows: pd.Series, sub: pd.Series) -> pd.Series:
+    """A mask over all of `rows`' index from a mask over its true rows."""
+    return sub.reindex(rows.index, fill_value=False).astype(bool)

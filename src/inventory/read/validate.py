@@ -518,16 +518,20 @@ def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.S
     """
     region = regions.lookup().resolve(cells)
     unknown = live & (cells != "") & region.isna()
-    readings = map_distinct(cells.where(unknown), lambda s: regions.read_with_parents(s) if s else None)
+    nested = pd.Series(False, index=cells.index)
+    if not unknown.any():
+        return region, nested
+    readings = map_distinct(cells[unknown], regions.read_with_parents)
     code = readings.map(lambda r: r.code if r is not None and r.code else None)
-    read = unknown & code.notna()
-    region = region.where(~read, code)
-    c.add(read, "region", "region_read_with_parents", severity="warning", code="region_read_with_parents",
-          params=code[read].map(lambda k: (("code", k), ("name", regions.name(k)))))
-    nested = unknown & readings.map(lambda r: r is not None and not r.code).astype(bool)
-    names = dict(zip(cells[nested], readings[nested].map(lambda r: r.name)))
+    read = code.notna()
+    region = region.where(~read.reindex(cells.index, fill_value=False), code.reindex(cells.index))
+    c.add(read.reindex(cells.index, fill_value=False), "region", "region_read_with_parents", severity="warning",
+          code="region_read_with_parents", params=code[read].map(lambda k: (("code", k), ("name", regions.name(k)))))
+    bad = readings.map(lambda r: r is not None and not r.code).astype(bool)
+    nested.loc[bad[bad].index] = True
+    names = dict(zip(cells[nested], readings[bad].map(lambda r: r.name)))
     c.add(nested, "region", "region_parents_disagree", "a_gb_t_2260_code_name", code="region_parents_disagree",
-          params=readings[nested].map(lambda r: (("parent", r.parent), ("name", r.name))), suggest=names.get)
+          params=readings[bad].map(lambda r: (("parent", r.parent), ("name", r.name))), suggest=names.get)
     return region, nested
 
 
@@ -545,10 +549,12 @@ def units_with_header(unit: pd.Series, header_unit: pd.Series, rows: pd.Series, 
     cell is empty; a unit cell that disagrees with the header is an error naming both."""
     given = rows & (header_unit != "")
     both = given & (unit != "")
-    pairs = pd.Series(list(zip(unit, header_unit)), index=unit.index, dtype=object)
-    differ = both & map_distinct(pairs.where(both), lambda p: p is not None and not _same_unit(*p)).astype(bool)
-    c.add(differ, "unit", "unit_disagrees_with_header", "unit_as_header", code="unit_disagrees_with_header",
-          params=pairs[differ].map(lambda p: (("unit", p[0]), ("header_unit", p[1]))))
+    if both.any():
+        pairs = pd.Series(list(zip(unit[both], header_unit[both])), index=unit.index[both], dtype=object)
+        differ = map_distinct(pairs, lambda p: not _same_unit(*p)).astype(bool)
+        c.add(differ.reindex(unit.index, fill_value=False), "unit", "unit_disagrees_with_header", "unit_as_header",
+              code="unit_disagrees_with_header",
+              params=pairs[differ].map(lambda p: (("unit", p[0]), ("header_unit", p[1]))))
     return unit.where(~(given & (unit == "")), header_unit)
 
 
@@ -566,22 +572,32 @@ def read_value_forms(cells: pd.Series, value: pd.Series, unit: pd.Series, live: 
                      c: _Collector) -> tuple[pd.Series, pd.Series]:
     """Values with `3.5万` read where the unit has no 万/亿 of its own (warning); and a mask of the
     cells a form explains (read, or rejected here: `3.5万` + `万吨`, `约50`, `50左右`, `<0.5`, `3.5万吨`)."""
-    typed = forms.value_forms(cells.where(live & value.isna()))
-    form = typed["form"].where(live & value.isna(), "")
-    unit_has = map_distinct(unit.where(form == "magnitude", ""), forms.has_magnitude).astype(bool)
-    twice = (form == "magnitude") & unit_has
-    read = (form == "magnitude") & ~unit_has
+    candidates = live & value.isna() & cells.notna()
+    explained = pd.Series(False, index=cells.index)
+    if not candidates.any():
+        return value, explained
+    typed = forms.value_forms(cells[candidates])
+    typed = typed[typed["form"] != ""]
+    if typed.empty:
+        return value, explained
+    explained.loc[typed.index] = True
+    u = unit[typed.index]
     number = typed["number"].map(forms.shown)
+    magnitude = typed["form"] == "magnitude"
+    twice = magnitude & u.map(forms.has_magnitude).astype(bool)
+    read = magnitude & ~twice
     reading = typed["number"] * typed["factor"]
-    c.add(twice, "value", "magnitude_twice", "number_without_suffix", code="magnitude_twice",
-          params=pd.Series([(("suffix", x), ("unit", u), ("number", n)) for x, u, n in
-                            zip(typed["suffix"][twice], unit[twice], number[twice])], index=unit.index[twice]))
-    c.add(read, "value", "magnitude_suffix_read", severity="warning", code="magnitude_suffix_read",
-          params=pd.Series([(("number", n), ("factor", forms.shown(f)), ("reading", forms.shown(r)), ("unit", u))
-                            for n, f, r, u in zip(number[read], typed["factor"][read], reading[read], unit[read])],
-                           index=unit.index[read]))
-    c.add(form == "approximate", "value", "approximate_value", "exact_number", code="approximate_value")
-    in_value = form == "unit_in_value"
-    hint = dict(zip(cells[in_value].astype(str), number[in_value] + " " + typed["unit"][in_value]))
-    c.add(in_value, "value", "unit_in_value", "a_number_or_a_notation_key", code="unit_in_value", suggest=hint.get)
-    return value.where(~read, reading), form != ""
+    on = lambda mask: mask.reindex(cells.index, fill_value=False)  # noqa: E731
+    c.add(on(twice), "value", "magnitude_twice", "number_without_suffix", code="magnitude_twice",
+          params=pd.Series([(("suffix", x), ("unit", v), ("number", n)) for x, v, n in
+                            zip(typed["suffix"][twice], u[twice], number[twice])], index=u.index[twice], dtype=object))
+    c.add(on(read), "value", "magnitude_suffix_read", severity="warning", code="magnitude_suffix_read",
+          params=pd.Series([(("number", n), ("factor", forms.shown(f)), ("reading", forms.shown(r)), ("unit", v))
+                            for n, f, r, v in zip(number[read], typed["factor"][read], reading[read], u[read])],
+                           index=u.index[read], dtype=object))
+    c.add(on(typed["form"] == "approximate"), "value", "approximate_value", "exact_number", code="approximate_value")
+    in_value = typed["form"] == "unit_in_value"
+    hint = dict(zip(cells[in_value[in_value].index].astype(str), number[in_value] + " " + typed["unit"][in_value]))
+    c.add(on(in_value), "value", "unit_in_value", "a_number_or_a_notation_key", code="unit_in_value",
+          suggest=hint.get)
+    return value.where(~on(read), reading.reindex(cells.index)), explained
