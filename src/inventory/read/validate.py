@@ -309,7 +309,8 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     value, value_text = parse_numbers(raw["value"])
     notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
     is_notation = is_act & (notation != "")
-    t["unit"] = units_with_header(t["unit"], _text(raw["header_unit"]), is_act & ~is_notation & (t["value"] != ""), c)
+    header_unit = _text(raw["header_unit"]) if "header_unit" in raw else pd.Series("", index=raw.index)
+    t["unit"] = units_with_header(t["unit"], header_unit, is_act & ~is_notation & (t["value"] != ""), c)
     value, shaped = read_value_forms(raw["value"], value, t["unit"], live, c)
     c.add(live & (t["value"] == ""), "value", "value is empty", "a number or a notation key NO, NE, NA, IE, C",
           code="missing")

@@ -148,7 +148,8 @@ def _with_units(grid: pd.DataFrame, i: int, found: dict[str, int], unknown: dict
 
 
 def _units_row(cells: pd.Series, found: dict[str, int]) -> dict[int, str] | None:
-    """column -> unit of a units row (every filled cell a unit, `（万吨）` or `万吨`), or None."""
+    """column -> unit of a units row (every filled cell a unit, `（万吨）` or `万吨`, one under the value
+    header), or None."""
     filled = {int(pos): _cell_text(c) for pos, c in cells.items() if _cell_text(c)}
     if not filled or any(found.get(f) in filled for f in _LABEL_FIELDS):
         return None
@@ -159,7 +160,7 @@ def _units_row(cells: pd.Series, found: dict[str, int]) -> dict[int, str] | None
         if not unit or isinstance(cells[pos], (int, float)):
             return None
         out[pos] = unit
-    return out
+    return out if found.get("value") in out else None
 
 
 def _names_row(cells: pd.Series, found: dict[str, int]) -> dict[int, str] | None:
