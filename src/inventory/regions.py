@@ -76,7 +76,7 @@ class Reading:
     """How a region cell naming its parents in front (`湖南省长沙市`) reads.
 
     code: the last region named, when every region named before it is its ancestor ("" otherwise).
-    parent, name: when the names do not nest, the first pair that does not (as spelled in the cell).
+    parent, name: when the names do not nest, the Chinese names of the first pair that does not.
     """
 
     code: str = ""
@@ -104,9 +104,9 @@ def read_with_parents(text: str) -> Reading | None:
     if ends:
         return None  # the names fit more than one region: not read, the row is rejected as unknown
     parts = splits[0]
-    for (outer, codes_a), (inner, codes_b) in zip(parts, parts[1:]):
+    for (_, codes_a), (_, codes_b) in zip(parts, parts[1:]):
         if not any(a in chain(b)[1:] for a in codes_a for b in codes_b):
-            return Reading(parent=outer, name=inner)
+            return Reading(parent=name(codes_a[0]), name=name(codes_b[0]))
     return None
 
 
