@@ -93,9 +93,9 @@ def _build(paths, base):
 
 
 def test_revised_edition_changes_one_activity_and_one_factor():
-    """Loudi 2019 in the revised edition: raw coal of 1.A.2.f +10 % (105.55 -> 116.11 x10^4 t), and a
+    """Loudi 2019 in the revised edition: raw coal of 1.A.2.f +10 % (52.2153 -> 57.44 x10^4 t), and a
     local ef.CO2 of 96,100 kg/TJ (IPCC 2006 Vol.2 Table 1.4, sub-bituminous coal) for 1.A.1.a raw coal
-    (879.63 x10^4 t); every other emission row is the same."""
+    (417.005 x10^4 t); every other emission row is the same."""
     old = _build([HUNAN / "data" / "431300_能源_2019.xlsx"], HUNAN)
     new = _build([REVISION / "data" / "431300_能源_2019_修订.xlsx"], REVISION)
     key = ["region", "year", "category", "activity", "technology", "substance"]
@@ -107,16 +107,16 @@ def test_revised_edition_changes_one_activity_and_one_factor():
     coal = both[(both["activity"] == "raw_coal") & (both["substance"] == "CO2")].set_index("category")
 
     act = coal.loc["1.A.2.f"]                  # activity effect only: (A_new - A_old) x F_old
-    assert act["activity_amount_old"] == pytest.approx(105.55e4 * ncv / 1e3)
-    assert act["activity_amount_new"] == pytest.approx(116.11e4 * ncv / 1e3)
+    assert act["activity_amount_old"] == pytest.approx(52.2153e4 * ncv / 1e3)
+    assert act["activity_amount_new"] == pytest.approx(57.44e4 * ncv / 1e3)
     assert act["implied_factor_new"] == pytest.approx(act["implied_factor_old"])
-    assert act["emission_new"] - act["emission_old"] == pytest.approx((116.11e4 - 105.55e4) * ncv / 1e3 * ef_default)
+    assert act["emission_new"] - act["emission_old"] == pytest.approx((57.44e4 - 52.2153e4) * ncv / 1e3 * ef_default)
 
     fac = coal.loc["1.A.1.a"]                  # factor effect only: A_new x (F_new - F_old)
     assert fac["activity_amount_new"] == pytest.approx(fac["activity_amount_old"])
     assert fac["implied_factor_old"] == pytest.approx(ef_default)
     assert fac["implied_factor_new"] == pytest.approx(96.1)
-    assert fac["emission_new"] - fac["emission_old"] == pytest.approx(879.63e4 * ncv / 1e3 * (96.1 - ef_default))
+    assert fac["emission_new"] - fac["emission_old"] == pytest.approx(417.005e4 * ncv / 1e3 * (96.1 - ef_default))
 
     changed = both[(both["emission_old"] - both["emission_new"]).abs() > 1e-9 * both["emission_old"].abs()]
     assert set(zip(changed["category"], changed["activity"])) == {("1.A.2.f", "raw_coal"), ("1.A.1.a", "raw_coal")}

@@ -269,11 +269,13 @@ def test_unknown_set_on_the_command_line_exits_2_listing_the_sets(tmp_path, coal
 
 def test_project_key_factor_set(tmp_path, coal_book):
     toml = tmp_path / "inventory.toml"
-    toml.write_text('[project]\ninputs = ["data/"]\nfactor_set = "ceads"\n', encoding="utf-8")
+    toml.write_text('[project]\nname = "示例：市州数据为示意"\ninputs = ["data/"]\nfactor_set = "ceads"\n',
+                    encoding="utf-8")
     out = tmp_path / "out"
     assert _run("build", toml, "-o", out).exit_code == 0
     manifest = __import__("json").loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["factor_set"] == "ceads"
+    assert "<p>示例：市州数据为示意</p>" in (out / "report.html").read_text(encoding="utf-8")  # the project's name
     toml.write_text('[project]\ninputs = ["data/"]\nfactor_set = "gb"\n', encoding="utf-8")
     bad = _run("build", toml, "-o", out)
     assert bad.exit_code == 2 and "project.factor_set" in bad.output and "gb" in bad.output

@@ -11,11 +11,11 @@ byte-identical workbooks. For every year Y of YEARS (2017-2019):
   v1 format. For every category of ``energy_balance_sectors.csv`` and fuel, the
   province's combusted amount in Y (final use of the ``sector`` rows plus the
   positive inputs of the ``transformation_combustion`` rows) is multiplied by
-  the prefecture's share of CEADs city CO2 (latest year <= Y, divided by the
-  province's Scope 1 total of Y; 娄底, absent from CEADs, gets the remainder)
-  and by a deterministic factor in [0.85, 1.15] per prefecture and category
-  (the same every year), so the prefectures do not add up exactly to the
-  province. These are NOT statistics.
+  the prefecture's share of CEADs' published city CO2 in SHARE_YEAR (2011, the
+  year CEADs covers 13 of the 14 prefectures), divided by CEADs' Hunan Scope 1
+  total of that year; 娄底, absent from CEADs, gets the remainder. The shares
+  add up to 1, so the prefectures add up to the province (up to the rounding
+  of each cell). These are NOT statistics.
 
 And once:
 
@@ -32,7 +32,6 @@ And once:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import zipfile
@@ -53,13 +52,14 @@ REVISION_OUT = HERE.parent / "hunan-revision" / "data"
 YEARS = (2017, 2018, 2019)
 PROVINCE = "430000"
 FIXED_TIME = datetime(2019, 12, 31)
-PARAM_NOTE = "示例数据（假设的电厂入炉煤化验值）"
 ILLUSTRATIVE = "示例数据（非统计数据）"
+SHARE_YEAR = 2011  # the year of CEADs' city CO2 whose shares split the province (13 of 14 prefectures)
+SIGNIFICANT = 6  # digits kept of each prefecture amount (a fixed number of decimals would lose small amounts)
 
 
 def source_note(year: int) -> str:
     """The 数据来源 cell of the illustrative prefecture rows of `year`."""
-    return (f"{ILLUSTRATIVE}：由CEADs湖南省{year}年能源清单按CEADs城市CO2份额推算，"
+    return (f"{ILLUSTRATIVE}：由CEADs湖南省{year}年能源清单按CEADs {SHARE_YEAR}年城市CO2份额分配，"
             "见 examples/hunan/README.md")
 
 
@@ -191,12 +191,12 @@ def combusted_by_category(energy, sectors, fuels) -> pd.DataFrame:
     return m.groupby(["category", "activity"], as_index=False, sort=True).value.sum()
 
 
-def prefecture_shares(regions, year) -> pd.Series:
-    """Each prefecture's weight in `year`: CEADs city CO2 (latest year <= `year`) / the province's
-    Scope 1 total of `year`; prefectures absent from CEADs share the remainder equally."""
+def prefecture_shares(regions, year: int = SHARE_YEAR) -> pd.Series:
+    """Each prefecture's share: its CEADs city CO2 of `year` / CEADs' Hunan Scope 1 total of `year`;
+    prefectures absent from CEADs in `year` (娄底) share the remainder equally. The shares add up to 1."""
     cities = pd.read_csv(SOURCE / "ceads_hunan_cities_co2_1997_2019.csv")
-    cities = cities[cities.year <= year].sort_values("year").groupby("city").tail(1)
-    total = pd.read_csv(SOURCE / "ceads_hunan_co2_total_2017_2019.csv")
+    cities = cities[cities.year == year]
+    total = pd.read_csv(SOURCE / f"ceads_hunan_co2_total_{year}.csv")
     total = total[(total.year == year) & (total.fuel == "Scope_1_Total")].value.item()
     prefs = regions[regions.parent == PROVINCE]
     co2 = {}
@@ -212,30 +212,16 @@ def prefecture_shares(regions, year) -> pd.Series:
     return pd.Series(co2) / total
 
 
-def unit_factor(u: int) -> float:
-    return 0.85 + 0.30 * u / 0xFFFFFFFF
-
-
-def perturbation(code: str, category: str) -> float:
-    h = hashlib.sha256(f"{code}|{category}".encode()).hexdigest()
-    return unit_factor(int(h[:8], 16))
-
-
 # Units the prefecture files use, per style; amounts are converted from CEADs units.
-# (factor from the CEADs unit, unit string, decimals)
+# (factor from the CEADs unit, unit string)
 UNIT_STYLES = {
-    0: {"万吨": (1, "万吨", 2), "亿立方米": (1, "亿立方米", 4), "亿千瓦时": (1e4, "万千瓦时", 0),
-        "1e10 kJ": (1e7, "GJ", 0), "万吨标准煤": (1e4, "吨标准煤", 0)},
-    1: {"万吨": (1e4, "吨", 0), "亿立方米": (1e4, "万立方米", 1), "亿千瓦时": (1e4, "万千瓦时", 0),
-        "1e10 kJ": (1e7, "GJ", 0), "万吨标准煤": (1, "万吨标准煤", 2)},
+    0: {"万吨": (1, "万吨"), "亿立方米": (1, "亿立方米"), "亿千瓦时": (1e4, "万千瓦时"),
+        "1e10 kJ": (1e7, "GJ"), "万吨标准煤": (1e4, "吨标准煤")},
+    1: {"万吨": (1e4, "吨"), "亿立方米": (1e4, "万立方米"), "亿千瓦时": (1e4, "万千瓦时"),
+        "1e10 kJ": (1e7, "GJ"), "万吨标准煤": (1, "万吨标准煤")},
 }
 SOLID = {"raw_coal", "cleaned_coal", "other_washed_coal", "briquettes", "coke"}
 POWER_PLANTS = {"430300", "430400", "430600", "430700"}  # illustrative
-LOCAL_PARAMS = {  # code: (sulfur content %, NCV kJ/kg)
-    "430300": (1.2, 20908),
-    "430400": (0.9, 19570),
-    "430600": (1.5, 21300),
-}
 TCE_ROW = "433100"  # gives residential raw coal in 吨标准煤
 RAW_COAL_KGCE_PER_KG = 0.7143  # GB/T 2589-2020 Appendix A, 原煤
 
@@ -246,39 +232,29 @@ def prefecture_rows(i, region, amounts, share, cats_zh, fuel_zh, fuel_unit, year
     style = UNIT_STYLES[i % 2]
     rows = []
     for cat, grp in amounts.groupby("category", sort=True):
-        f = perturbation(code, cat)
         # Some files name categories in Chinese (only names that are unique).
         cat_cell = cats_zh.get(cat, cat) if i % 2 == 1 else cat
         for a in grp.itertuples():
-            amount = a.value * share * f
+            amount = a.value * share
             tech = ""
             note = ""
-            mult, unit, dec = style[fuel_unit[a.activity]]
+            mult, unit = style[fuel_unit[a.activity]]
             # Oil products: tonnes in every other file, 万吨 otherwise; coal as the style says.
             if a.activity not in SOLID and unit in ("万吨", "吨"):
-                mult, unit, dec = ((1e4, "吨", 0) if i % 4 in (0, 1) else (1, "万吨", 2))
+                mult, unit = ((1e4, "吨") if i % 4 in (0, 1) else (1, "万吨"))
             if cat == "1.A.1.a":
                 note = "火力发电、供热投入量与电力热力行业终端消费之和"
                 if a.activity == "raw_coal" and code in POWER_PLANTS:
                     tech = "pc_boiler+scr+fgd+esp"
             if code == TCE_ROW and cat == "1.A.4.b" and a.activity == "raw_coal":
-                mult, unit, dec = 1e4 * RAW_COAL_KGCE_PER_KG, "吨标准煤", 0
+                mult, unit = 1e4 * RAW_COAL_KGCE_PER_KG, "吨标准煤"
                 note = f"按原煤折标准煤系数{RAW_COAL_KGCE_PER_KG} kgce/kg（GB/T 2589）折算"
-            value = round(float(amount * mult), dec)
+            value = float(f"{amount * mult:.{SIGNIFICANT}g}")  # six significant digits: the parts add up
             if value == 0:
                 continue
-            if dec == 0:
-                value = int(value)
             act_cell = a.activity if (i + len(rows)) % 5 == 0 else fuel_zh[a.activity]
             rows.append([region_cell, year, cat_cell, act_cell, tech, value, unit, "",
                          source_note(year), note])
-    if code in LOCAL_PARAMS:
-        s, ncv = LOCAL_PARAMS[code]
-        tech = "pc_boiler+scr+fgd+esp" if code == "430600" else ""
-        rows.append([region_cell, year, "1.A.1.a", "原煤", tech, s, "%", "含硫率",
-                     PARAM_NOTE, "电厂入炉煤收到基全硫"])
-        rows.append([region_cell, year, "", "原煤", "", ncv, "kJ/kg", "低位发热量",
-                     PARAM_NOTE, "适用于本市全部原煤"])
     return rows
 
 
@@ -300,7 +276,7 @@ def write_rows(rows, path: Path, sheet: str) -> None:
 def write_prefectures(energy, sectors, fuels, cats, regions, year) -> pd.DataFrame:
     """The illustrative prefecture workbooks of `year` (and the revised copy, REVISED)."""
     amounts = combusted_by_category(energy, sectors, fuels)
-    shares = prefecture_shares(regions, year)
+    shares = prefecture_shares(regions)
     counts = cats.name_zh.value_counts()
     cats_zh = {c.code: c.name_zh for c in cats.itertuples() if counts[c.name_zh] == 1}
     fuel_zh = dict(zip(fuels.activity, fuels.name_zh))

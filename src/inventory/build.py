@@ -55,6 +55,7 @@ class BuildOptions:
     project: bool = False  # a project build: each region-year succeeds or fails on its own (DESIGN 3.8)
     warnings: list[Problem] = field(default_factory=list)  # the project file's (listed with the inputs')
     factor_set: str = "china"  # the shipped factor set (DESIGN 3.4: china, ipcc, ceads)
+    name: str = ""  # the project's name (shown in the report's header)
 
     @classmethod
     def from_project(cls, project: Project | None = None, paths: list[Path] | None = None, out: Path = Path("out"),
@@ -102,7 +103,8 @@ class BuildOptions:
             checks=project.checks if project else {}, base=project.base if project else Path.cwd(),
             draws=draws, seed=seed, jobs=jobs or _cpus(), targets=targets, project=project is not None,
             warnings=list(project.warnings) if project else [],
-            factor_set=checked(sets.checked, factor_set or (project.factor_set if project else "")))
+            factor_set=checked(sets.checked, factor_set or (project.factor_set if project else "")),
+            name=project.name if project else "")
         if problems:
             raise UsageError(problems)
         return options
@@ -208,7 +210,8 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     inputs.external = check_files
     inputs.problems = list(options.warnings) + inputs.problems
     sets.check_regions(factor_set, set(inputs.activity["region"]) if len(inputs.activity) else set())
-    meta = {"program_version": __version__, "factor_set": factor_set, "factor_set_version": load.factor_set_version(),
+    meta = {"project": options.name, "program_version": __version__, "factor_set": factor_set,
+            "factor_set_version": load.factor_set_version(),
             "gwp_set": options.gwp, "gwp_data_version": aggregate.gwp_version(), "lang": options.lang,
             "build_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "inputs": files}
     failed = failed_region_years(inputs) if options.project and not options.keep_going else {}

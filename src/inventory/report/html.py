@@ -497,6 +497,7 @@ def _context(result: BuildResult, lang: str) -> dict:
         "scope": f"{lbl['scope_regions']}: {regions} · {lbl['scope_years']}: {', '.join(years)}",
         "generated": fmt_time(result.meta.get("build_time", "")),
         "factor_set": factor_set_label(result.meta.get("factor_set", ""), lang),
+        "project": result.meta.get("project", ""),
         "summary": summary_tables(result, lbl, lang),
         "chart_sector_gas": chart_sector_gas(result, lbl, lang),
         "chart_energy": chart_energy(cube, headline, lbl, lang),
