@@ -93,7 +93,7 @@ def test_category_roles_and_classes_are_known():
     t = categories.table()
     assert set(t["role"]) == {"emission", "sink", "memo", "statistic"}
     assert set(t["activity_class"]) - {""} <= set(vocabulary.activity_classes().index)
-    assert categories.with_role("statistic") == {"stat"}
+    assert categories.with_role("statistic") == {"stat"} and categories.statistics_code() == "stat"
 
 
 def test_substance_groups_and_gwp_names():

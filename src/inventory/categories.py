@@ -46,6 +46,12 @@ def with_role(*roles: str) -> frozenset[str]:
     return frozenset(t.index[t["role"].isin(roles)])
 
 
+def statistics_code() -> str:
+    """The code of the category of statistics rows (the one category of role `statistic`: `stat`)."""
+    (code,) = with_role("statistic")
+    return code
+
+
 @cache
 def lookup() -> Lookup:
     """Code, Chinese or English name -> code."""
