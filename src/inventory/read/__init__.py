@@ -12,7 +12,7 @@ from inventory import resources
 from inventory.errors import Problem
 from inventory.read.energy_balance import is_energy_balance, read_balance_sheet
 from inventory.read.cells import MAX_LISTED, SheetFacts, range_rows, split_ref
-from inventory.read.facility import DISTINCT, SHEET_KIND, empty_facility, read_facility_sheet, validate_facility
+from inventory.read.facility import DISTINCT, SHEET_FORMAT, empty_facility, read_facility_sheet, validate_facility
 from inventory.read.files import expand_paths, open_workbook, sha256
 from inventory.read.validate import Inputs, validate
 from inventory.read.workbook import HEADER_ROWS, LISTS_SHEET, RAW_COLUMNS, REQUIRED, find_header, has_numbers, \
@@ -100,7 +100,7 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
     rejected = keys.isin(bad) if bad else pd.Series(False, index=raw.index)
     if bad_sheets:
         rejected |= pd.Series(list(zip(raw["file"], raw["sheet"])), index=raw.index, dtype=object).isin(bad_sheets)
-    is_facility = raw["sheet_kind"].eq(SHEET_KIND) if "sheet_kind" in raw else pd.Series(False, index=raw.index)
+    is_facility = raw["sheet_format"].eq(SHEET_FORMAT) if "sheet_format" in raw else pd.Series(False, index=raw.index)
     inputs = validate(raw[~rejected & ~is_facility].reindex(columns=RAW_COLUMNS), regions, years, warn_not_selected)
     inputs.facility = empty_facility()
     if is_facility.any():

@@ -42,7 +42,7 @@ FACILITY_REQUIRED = ["region", "year", "facility", "category", "substance", "emi
 DISTINCT = ["facility", "substance", "emission"]
 FACILITY_COLUMNS = ["region", "year", "facility", "category", "activity", "substance", "emission", "coverage",
                     "file", "sheet", "row", "source"]
-SHEET_KIND = "facility"
+SHEET_FORMAT = "facility"
 
 
 @cache
@@ -57,7 +57,7 @@ def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str,
     header and note rows after the data marked as workbook.sheet_records marks them).
 
     Shaped like the activity reader's records (file, sheet, row, the fields, skip,
-    columns, cell_column) with `sheet_kind` = "facility"; the reported emission is in
+    columns, cell_column) with `sheet_format` = "facility"; the reported emission is in
     `emission`.
     """
     header = header or find_header(grid, DISTINCT) or Header(0, {})
@@ -66,7 +66,7 @@ def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str,
                         expected="headers " + ", ".join(FACILITY_REQUIRED))
                 for c in FACILITY_REQUIRED if c not in found]
     raw = sheet_records(grid, file, sheet, FACILITY_FIELDS, header)
-    raw["sheet_kind"] = SHEET_KIND
+    raw["sheet_format"] = SHEET_FORMAT
     return raw, problems
 
 
@@ -114,8 +114,8 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(live & value_text, "emission", "number stored as text (converted)", severity="warning",
           code="number_as_text")
     c.add(live & year_text, "year", "number stored as text (converted)", severity="warning", code="number_as_text")
-    kinds = units.to_canonical(t["unit"])
-    c.add(live & (t["unit"] != "") & (kinds["kind"] != "mass"), "unit", "unit is not a mass", _EXPECTED["unit"],
+    conv = units.to_canonical(t["unit"])
+    c.add(live & (t["unit"] != "") & (conv["quantity"] != "mass"), "unit", "unit is not a mass", _EXPECTED["unit"],
           code="unit_mismatch")
     coverage = coverage_lookup().resolve(t["coverage"])
     c.add(live & (t["coverage"] != "") & coverage.isna(), "coverage", "unknown coverage", _EXPECTED["coverage"],
@@ -132,7 +132,7 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
               ", ".join(sorted(select_regions or [])), severity="warning", code="not_selected")
     table = pd.DataFrame({
         "region": region, "year": year, "facility": t["facility"], "category": category,
-        "activity": activity.fillna(""), "substance": substance, "emission": value * kinds["factor"],
+        "activity": activity.fillna(""), "substance": substance, "emission": value * conv["factor"],
         "coverage": coverage.fillna("partial"), "file": raw["file"], "sheet": raw["sheet"], "row": raw["row"],
         "source": t["source"]})[selected].reset_index(drop=True)
     table["year"] = table["year"].astype(int)

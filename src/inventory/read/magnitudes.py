@@ -18,34 +18,35 @@ MAX_AMOUNT = 1e15
 
 @cache
 def national_totals() -> pd.DataFrame:
-    """data/national_totals.csv with `kind` and the total in its canonical unit (`canonical`, `canonical_unit`).
+    """data/national_totals.csv with the `quantity` its unit measures and the total in its canonical unit
+    (`canonical`, `canonical_unit`).
 
-    `activity` "" is a bound for every activity given in that kind of unit (total energy
+    `activity` "" is a bound for every activity given in a unit of that quantity (total energy
     consumption for any amount in tce, TJ or kWh).
     """
     table = resources.data_table("national_totals.csv").copy()
     conv = units.to_canonical(table["unit"])
-    table["kind"] = conv["kind"].to_numpy()
+    table["quantity"] = conv["quantity"].to_numpy()
     table["canonical_unit"] = conv["canonical_unit"].to_numpy()
     table["canonical"] = table["total"].astype(float).to_numpy() * conv["factor"].to_numpy()
     return table
 
 
-def bounds(activity: pd.Series, kind: pd.Series) -> pd.DataFrame:
-    """The national total that bounds each row (the activity's own, else its kind's), aligned with the
-    rows: the columns of national_totals(), NaN where none is cited."""
+def bounds(activity: pd.Series, quantity: pd.Series) -> pd.DataFrame:
+    """The national total that bounds each row (the activity's own, else its quantity's), aligned with
+    the rows: the columns of national_totals(), NaN where none is cited."""
     table = national_totals()
-    own = table[table["activity"] != ""].set_index(["activity", "kind"])
-    every = table[table["activity"] == ""].set_index("kind")
-    keys = pd.MultiIndex.from_arrays([activity.fillna("").astype(str), kind.fillna("").astype(str)])
+    own = table[table["activity"] != ""].set_index(["activity", "quantity"])
+    every = table[table["activity"] == ""].set_index("quantity")
+    keys = pd.MultiIndex.from_arrays([activity.fillna("").astype(str), quantity.fillna("").astype(str)])
     found = own.reindex(keys)
     found.index = activity.index
-    general = every.reindex(kind.fillna("").astype(str))
+    general = every.reindex(quantity.fillna("").astype(str))
     general.index = activity.index
     return found.where(found["canonical"].notna(), general)
 
 
-def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None, kind: pd.Series | None,
+def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None, quantity: pd.Series | None,
                   rows: pd.Series, c) -> None:
     """Problems for the `rows` whose canonical amount (in `unit`) cannot be true: not finite or above
     MAX_AMOUNT (error `value_too_large`), or above its activity's national total (warning
@@ -54,7 +55,7 @@ def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None
     if not rows.any():
         return
     amount, unit = amount[rows].astype(float), unit[rows]
-    activity, kind = (activity[rows], kind[rows]) if activity is not None else (None, None)
+    activity, quantity = (activity[rows], quantity[rows]) if activity is not None else (None, None)
     too_large = ~np.isfinite(amount) | (amount.abs() > MAX_AMOUNT)
     c.add(_on(rows, too_large), "value", "value_too_large", "plausible_amount", code="value_too_large",
           params=pd.Series([(("amount", forms.shown(a)), ("unit", u)) for a, u in
@@ -62,7 +63,7 @@ def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None
                            index=amount.index[too_large], dtype=object))
     if activity is None:
         return
-    bound = bounds(activity, kind)
+    bound = bounds(activity, quantity)
     above = ~too_large & bound["canonical"].notna() & (amount > bound["canonical"])
     cited = bound[above]
     c.add(_on(rows, above), "value", "above_national_total", severity="warning", code="above_national_total",
