@@ -207,7 +207,8 @@ def validate(
     problems = (project.warnings if project else []) + result.problems
     if format == "json":
         out.print_json(json.dumps({"rows": result.counts(), "skipped_by_reason": result.skipped_by_reason(),
-                                   "problems": [p.to_dict() for p in problems], "files": files}, ensure_ascii=False))
+                                   "problems": [p.to_dict() for p in problems], "files": files},
+                                  ensure_ascii=False))
     else:
         _print_problems(problems, lang=lang)
         _print_counts(result.counts(), lang, result.skipped_by_reason())
