@@ -18,9 +18,10 @@ MAX_AMOUNT = 1e15
 
 @cache
 def national_totals() -> pd.DataFrame:
-    """data/national_totals.csv with `quantity` and the total in its canonical unit (`canonical`, `canonical_unit`).
+    """data/national_totals.csv with the `quantity` its unit measures and the total in its canonical unit
+    (`canonical`, `canonical_unit`).
 
-    `activity` "" is a bound for every activity given in that quantity of unit (total energy
+    `activity` "" is a bound for every activity given in a unit of that quantity (total energy
     consumption for any amount in tce, TJ or kWh).
     """
     table = resources.data_table("national_totals.csv").copy()
@@ -32,8 +33,8 @@ def national_totals() -> pd.DataFrame:
 
 
 def bounds(activity: pd.Series, quantity: pd.Series) -> pd.DataFrame:
-    """The national total that bounds each row (the activity's own, else its quantity's), aligned with the
-    rows: the columns of national_totals(), NaN where none is cited."""
+    """The national total that bounds each row (the activity's own, else its quantity's), aligned with
+    the rows: the columns of national_totals(), NaN where none is cited."""
     table = national_totals()
     own = table[table["activity"] != ""].set_index(["activity", "quantity"])
     every = table[table["activity"] == ""].set_index("quantity")
