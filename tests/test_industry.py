@@ -197,7 +197,7 @@ def test_mining_parameter_in_a_wrong_unit_is_rejected_with_its_cell(tmp_path):
     inputs, _ = read_inputs([path], None)
     [problem] = inputs.errors
     assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "t")
-    assert problem.message == "unit does not fit the parameter"
+    assert problem.code == "unit_does_not_fit_parameter"
 
 
 @pytest.mark.parametrize("activity, amount_t, g_per_kg", [

@@ -146,7 +146,7 @@ def test_lulucf_parameter_with_wrong_unit_is_rejected(tmp_path):
     inputs, _ = read_inputs([path], None)
     [problem] = inputs.errors
     assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "t")
-    assert problem.message == "unit does not fit the parameter"
+    assert problem.code == "unit_does_not_fit_parameter"
 
 
 def test_not_estimated_reason_is_translated_in_the_report(compile_):

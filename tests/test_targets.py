@@ -256,7 +256,7 @@ def test_malformed_targets_file_lists_every_problem(tmp_path):
     assert isinstance(info.value, InventoryError)  # the CLI exits 2 on it, without a traceback
     where = {p.column: p for p in problems}
     assert where["indicator[1].direction"].value == "sideways"
-    assert where["indicator[1].direction"].expected == "down or up"
+    assert where["indicator[1].direction"].expectation("en") == "down or up"
     assert where["indicator[1].numerator.substance"].value == "CO3"
     assert where["indicator[1].denominator.activity"].value == "gdpp"
     assert where["indicator[1].base_year"].value == "2020"

@@ -89,7 +89,7 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     stats = statistics(activity, built)
     return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,
-                       warnings=[p.to_dict() for p in inputs.warnings],
+                       warnings=list(inputs.warnings),
                        analysis=analyse(emissions, table, inputs.params, draws, seed, _with_summed(activity, stats),
                                         targets),
                        statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)})
@@ -172,13 +172,15 @@ def _label_not_estimated(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def manifest_for(inputs: Inputs, files: list[dict], status: str, outputs: list[str], meta: dict) -> dict:
-    """manifest.json content (DESIGN 3.7): status, inputs, outputs, row counts, skipped, rejected, warnings."""
+    """manifest.json content (DESIGN 3.7): status, inputs, outputs, row counts, skipped, rejected, warnings
+    (problems with their codes, worded in the build's language `meta["lang"]`)."""
+    lang = meta.get("lang", "zh")
     ledger = inputs.ledger
     skipped = ledger[ledger["status"] == "skipped"][["file", "sheet", "row", "reason"]].to_dict("records")
-    rejected = [p.to_dict() for p in inputs.errors]
+    rejected = [p.to_dict(lang) for p in inputs.errors]
     return {"status": status, "program_version": __version__, "factor_set_version": meta.get("factor_set_version"),
             "gwp_set": meta.get("gwp_set"), "inputs": files, "outputs": outputs, "rows": inputs.counts(),
-            "skipped": skipped, "rejected": rejected, "warnings": [p.to_dict() for p in inputs.warnings]}
+            "skipped": skipped, "rejected": rejected, "warnings": [p.to_dict(lang) for p in inputs.warnings]}
 
 
 def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambda stage, *a: None) -> BuildOutcome:
@@ -189,7 +191,8 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     In a project build (options.project) each region-year succeeds or fails on its own:
     a region-year with a rejected row is not built (its folder holds only its manifest),
     the others are, and the exit code is the highest of theirs.
-    progress(stage) names a stage; progress(stage, done, total) counts written region-years.
+    progress(stage) names a stage (a code of data/messages.csv); progress(stage, done, total) counts
+    written region-years.
     """
     from inventory.report import tables
 
@@ -197,7 +200,7 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     if options.targets is not None:
         from inventory.analysis.targets import load_targets
         targets = load_targets(options.targets)  # a bad targets file is a usage error, before any work
-    progress("reading workbooks")
+    progress("stage_reading")
     inputs, files = read_inputs(options.paths, _selection(options), options.years, options.base)
     meta = {"program_version": __version__, "factor_set_version": load.factor_set_version(),
             "gwp_set": options.gwp, "gwp_data_version": aggregate.gwp_version(), "lang": options.lang,
@@ -213,7 +216,7 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     failed = failed or {}
     built_inputs = without_region_years(inputs, set(failed)) if failed else inputs
 
-    progress("resolving factors and computing emissions")
+    progress("stage_computing")
     factor_table = load.load_all(options.factor_dirs)
     result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
                                options.checks, options.draws, options.seed, targets)
@@ -221,7 +224,7 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     meta["years"] = sorted(int(y) for y in set(result.emissions["year"]))
     result.meta = meta
 
-    progress("writing outputs")
+    progress("stage_writing")
     with tables.staged(options.out) as stage:
         outputs, status = write_outputs(result, stage, options.lang, options.jobs, progress)
         status = pd.concat([status, _failed_status(failed, inputs, files, meta, stage)], ignore_index=True)
@@ -277,8 +280,8 @@ def _failed_status(failed: dict, inputs: Inputs, files: list[dict], meta: dict, 
         mine = by_pair.get((region, year), [])
         manifest = manifest_for(inputs, files, "failed", ["manifest.json"], {**meta, "regions": [region],
                                                                              "years": [year]})
-        manifest["rejected"] = [p.to_dict() for p in mine]
-        manifest["reason"] = ("rows rejected" if n else "a prefecture of this region failed")
+        manifest["rejected"] = [p.to_dict(meta.get("lang", "zh")) for p in mine]
+        manifest["reason"] = "region_year_rows_rejected" if n else "region_year_prefecture_failed"
         tables.write_manifest(manifest, sub)
         rows.append({"region": region, "year": year, "status": "failed", "exit_code": 2, "rejected": n,
                      "message": manifest["reason"]})
@@ -318,7 +321,7 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     parts = [(_subset(result, r, y), folder / str(r) / str(y), lang) for r, y in pairs]
     rows = []
     for i, ((region, year), outcome) in enumerate(zip(pairs, _run_parts(parts, jobs)), start=1):
-        progress("writing region-years", i, len(pairs))
+        progress("stage_writing_region_years", i, len(pairs))
         if isinstance(outcome, list):
             written += [f"{region}/{year}/{name}" for name in outcome]
             rows.append({"region": region, "year": year, "status": "ok", "exit_code": 0, "rejected": 0,
@@ -374,7 +377,7 @@ def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
     # The region's own rows, and rows whose region could not be read (they concern every region).
     ledger = result.ledger[result.ledger["region"].isin({region, ""})]
     mine = set(zip(ledger["file"], ledger["sheet"], ledger["row"]))
-    warnings = [w for w in result.warnings if (w["file"], w["sheet"], w["row"]) in mine or w["row"] is None]
+    warnings = [w for w in result.warnings if (w.file, w.sheet, w.row) in mine or w.row is None]
     analysis = {name: t[(t["region"] == region) & (t["year" if "year" in t else "year_to"] == year)]
                 for name, t in result.analysis.items()}
     qa_tables = {name: t[(t["region"] == region) & (t["year"] == year)] for name, t in result.qa_tables.items()}

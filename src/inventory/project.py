@@ -33,7 +33,7 @@ def parse_years(spec) -> set[int]:
     for item in items:
         m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–~]\s*(\d{4}))?\s*", str(item))
         if not m:
-            raise UsageError(Problem("not a year or year range", value=str(item), expected="2019 or 2019-2023"))
+            raise UsageError(Problem("not_a_year_range", value=str(item), expected="expect_year_range"))
         first, last = int(m[1]), int(m[2] or m[1])
         years |= set(range(first, last + 1))
     return years
@@ -47,7 +47,7 @@ def parse_regions(spec) -> set[str] | None:
     codes = {regions.lookup().get(str(i)) for i in items}
     if None in codes:
         bad = [str(i) for i in items if regions.lookup().get(str(i)) is None]
-        raise UsageError([Problem("unknown region", value=b, expected="a GB/T 2260 code or region name") for b in bad])
+        raise UsageError([Problem("unknown_region", value=b, expected="expect_region") for b in bad])
     return codes
 
 
@@ -56,7 +56,7 @@ def load_project(path: Path) -> Project:
     try:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(Problem(f"project file cannot be read: {exc}", file=str(path))) from exc
+        raise UsageError(Problem("project_file_unreadable", file=str(path), params=(("error", str(exc)),))) from exc
     proj = spec.get("project", {})
     base = path.parent
     return Project(
@@ -84,35 +84,34 @@ def parse_checks(spec, file: str = "") -> dict:
     problem is listed in one UsageError."""
     problems: list[Problem] = []
 
-    def bad(where: str, value, expected: str, message: str = "invalid setting") -> None:
-        problems.append(Problem(message, file=file, column=f"checks.{where}", value=str(value), expected=expected))
+    def bad(where: str, value, expected: str, code: str = "invalid_setting") -> None:
+        problems.append(Problem(code, file=file, column=f"checks.{where}", value=str(value), expected=expected))
 
     if not isinstance(spec, dict):
-        raise UsageError(Problem("invalid setting", file=file, column="checks", value=str(spec),
-                                 expected="tables [checks.<name>]"))
+        raise UsageError(Problem("invalid_setting", file=file, column="checks", value=str(spec),
+                                 expected="expect_check_tables"))
     out = {}
     for name, table in spec.items():
         if not isinstance(table, dict):
-            bad(name, table, "a table such as warn = 0.1, fail = 0.3")
+            bad(name, table, "expect_threshold_table")
             continue
         table = dict(table)
         for limit in ("warn", "fail", "min_share"):
             if limit in table and (isinstance(table[limit], bool) or not isinstance(table[limit], (int, float))
                                    or table[limit] < 0):
-                bad(f"{name}.{limit}", table[limit], "a non-negative fraction such as 0.1 (10 %)")
+                bad(f"{name}.{limit}", table[limit], "expect_fraction")
         if all(isinstance(table.get(k), (int, float)) for k in ("warn", "fail")) and table["warn"] > table["fail"]:
-            bad(f"{name}.warn", table["warn"], "at most the fail threshold")
+            bad(f"{name}.warn", table["warn"], "expect_at_most_fail")
         for key in _RESULT_SETTINGS:
             if key in table and table[key] not in _RESULTS:
-                bad(f"{name}.{key}", table[key], "pass, warn or fail")
+                bad(f"{name}.{key}", table[key], "expect_result")
         if name == "completeness":
             cats = table.get("categories")
             if cats is not None:
                 codes = [categories.lookup().get(c) for c in (cats if isinstance(cats, list) else [cats])]
                 for c, code in zip(cats if isinstance(cats, list) else [cats], codes):
                     if code is None:
-                        bad("completeness.categories", c, "IPCC category codes or names (e.g. 1.A.1, 2.A.1)",
-                            "unknown category")
+                        bad("completeness.categories", c, "expect_category", "unknown_category")
                 table["categories"] = [c for c in codes if c]
             keys, found = parse_completeness_keys(table.get("keys", {}), file)
             problems += found
@@ -137,23 +136,23 @@ def parse_completeness_keys(spec, file: str = "") -> tuple[list[dict], list[Prob
         code = categories.lookup().get(category)
         norm = str(key).strip().upper()
         if code is None:
-            problems.append(Problem("unknown category", file=file, column=where, value=str(category),
-                                    expected="an IPCC category code or name (e.g. 2.B.3)"))
+            problems.append(Problem("unknown_category", file=file, column=where, value=str(category),
+                                    expected="expect_category"))
         if norm not in vocabulary.NOTATION_KEYS:
-            problems.append(Problem("unknown notation key", file=file, column=where, value=str(key),
-                                    expected="NO, NE, NA, IE or C"))
+            problems.append(Problem("unknown_notation_key", file=file, column=where, value=str(key),
+                                    expected="expect_notation_key"))
         if code is not None and norm in vocabulary.NOTATION_KEYS:
             rows.append({"region": region, "category": code, "key": norm})
 
     if not isinstance(spec, dict):
-        return rows, [Problem("invalid setting", file=file, column="checks.completeness.keys", value=str(spec),
-                              expected='a table such as "2.B.3" = "NO"')]
+        return rows, [Problem("invalid_setting", file=file, column="checks.completeness.keys", value=str(spec),
+                              expected="expect_keys_table")]
     for name, value in spec.items():
         if isinstance(value, dict):
             region = regions.lookup().get(name)
             if region is None:
-                problems.append(Problem("unknown region", file=file, column=f"checks.completeness.keys.{name}",
-                                        value=name, expected="a GB/T 2260 code or region name"))
+                problems.append(Problem("unknown_region", file=file, column=f"checks.completeness.keys.{name}",
+                                        value=name, expected="expect_region"))
                 continue
             for category, key in value.items():
                 one(region, category, key, f"checks.completeness.keys.{name}.{category}")
@@ -170,8 +169,8 @@ def _check_paths(checks: dict, base: Path, source: Path) -> dict:
         if isinstance(table, dict):
             table = {k: str(base / v) if (k == "path" or k.endswith("_path")) and isinstance(v, str) else v
                      for k, v in table.items()}
-            missing += [Problem("file not found", file=str(source), column=f"checks.{name}.{k}",
-                                value=v, expected="a file; paths are relative to the project file")
+            missing += [Problem("file_not_found", file=str(source), column=f"checks.{name}.{k}",
+                                value=v, expected="expect_file_relative_to_project")
                         for k, v in table.items() if (k == "path" or k.endswith("_path")) and not Path(v).is_file()]
         out[name] = table
     if missing:

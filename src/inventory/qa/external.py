@@ -50,11 +50,11 @@ def read_long(path: Path, region: str | None = None) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype={"row_label": str, "fuel": str, "unit": str}, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise UsageError(Problem(f"external inventory cannot be read: {exc}", file=str(path))) from exc
+        raise UsageError(Problem("external_unreadable", file=str(path), params=(("error", str(exc)),))) from exc
     missing = [c for c in LONG_COLUMNS if c not in frame.columns]
     if missing:
-        raise UsageError(Problem("external inventory lacks columns", file=str(path), value=", ".join(missing),
-                                 expected="columns " + ", ".join(LONG_COLUMNS)))
+        raise UsageError(Problem("external_columns_missing", file=str(path), value=", ".join(missing),
+                                 expected="expect_columns_list", params=(("columns", ", ".join(LONG_COLUMNS)),)))
     if "source_sheet" in frame.columns:
         frame["region"] = map_distinct(frame["source_sheet"], lambda s: _sheet_region(s) or region or "")
     else:
@@ -89,8 +89,7 @@ def read_workbook(path: Path, region: str | None = None) -> pd.DataFrame:
         long["region"] = _sheet_region(sheet) or region or ""
         frames.append(long[["region", *LONG_COLUMNS]])
     if not frames:
-        raise UsageError(Problem("no CEADs sheet found in the external inventory", file=str(path),
-                                 expected="sheets named like Hunan2019 with fuel columns Raw_Coal, Coke, ..."))
+        raise UsageError(Problem("external_without_ceads_sheet", file=str(path), expected="expect_ceads_sheets"))
     return _checked(pd.concat(frames, ignore_index=True), str(path))
 
 
@@ -104,8 +103,7 @@ def _checked(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     frame = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce"))
     bad = frame["region"].eq("")
     if bad.any():
-        raise UsageError(Problem("external inventory: region unknown", file=file,
-                                 expected="a source_sheet like Hunan2019, or `region` in [checks.external]"))
+        raise UsageError(Problem("external_region_unknown", file=file, expected="expect_external_region"))
     return frame.dropna(subset=["value"]).reset_index(drop=True)
 
 
@@ -113,8 +111,7 @@ def read_external(path: Path, region: str | None = None) -> pd.DataFrame:
     """An external inventory file, by its suffix: .xlsx (as published) or .csv (long)."""
     path = Path(path)
     if not path.exists():
-        raise UsageError(Problem("external inventory not found", file=str(path),
-                                 expected="a CEADs workbook (.xlsx) or long CSV; the path is relative to the project file"))
+        raise UsageError(Problem("external_not_found", file=str(path), expected="expect_external_file"))
     return read_workbook(path, region) if path.suffix.lower() == ".xlsx" else read_long(path, region)
 
 
@@ -177,7 +174,8 @@ def _external_tj(energy: pd.DataFrame, factor_table: pd.DataFrame) -> pd.DataFra
 def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_table: pd.DataFrame,
                      external_energy: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per region, year, category and fuel: our CO2 and the external inventory's, with the activity
-    and factor effects (TABLE_COLUMNS; t CO2, TJ, t CO2/TJ). Only region-years present in both."""
+    and factor effects (TABLE_COLUMNS; t CO2, TJ, t CO2/TJ). Only region-years present in both.
+    `activity_source`: `external` (from the external energy inventory) or `ours` (assumed equal to ours)."""
     ext = to_categories(external)
     e = emissions[(emissions["substance"] == "CO2") & (emissions["kind"] == "emission")]
     e = e[e["region"].isin(set(ext["region"])) & e["year"].isin(set(ext["year"]))]
@@ -194,10 +192,10 @@ def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_tab
     if external_energy is not None and len(external_energy):
         a_ext = _external_tj(to_categories(external_energy, energy=True), factor_table)
         t["activity_external_tj"] = a_ext.reindex(t.index)
-        t["activity_source"] = "external energy inventory"
+        t["activity_source"] = "external"
     else:
         t["activity_external_tj"] = t["activity_ours_tj"]
-        t["activity_source"] = "assumed equal to ours"
+        t["activity_source"] = "ours"
     with np.errstate(divide="ignore", invalid="ignore"):
         t["factor_ours_t_per_tj"] = t["ours_t"] / t["activity_ours_tj"].where(t["activity_ours_tj"] != 0)
         t["factor_external_t_per_tj"] = t["external_t"] / t["activity_external_tj"].where(t["activity_external_tj"] != 0)

@@ -72,16 +72,16 @@ PARAMETER_UNITS = {
     "biomass_stock": ("[mass] / [area]", "t/ha"),
     "biomass_after": ("[mass] / [area]", "t/ha"),
 }
-# What an activity of each quantity may be given in, for the unit-mismatch message.
+# What an activity of each quantity may be given in, for the unit-mismatch message (codes of data/messages.csv).
 EXPECTED_UNITS = {
-    "mass": "this fuel is counted by mass (万吨, t) or as energy (吨标准煤, TJ)",
-    "volume": "this fuel is counted by volume (亿立方米, 万立方米, m3) or as energy (吨标准煤, TJ)",
-    "energy": "an energy (万千瓦时, 亿千瓦时, GJ, 吨标准煤)",
-    "currency": "money (元, 万元, 亿元)",
-    "people": "people (人, 万人)",
-    "head": "a number of animals (头, 万头, 只)",
-    "area": "an area (公顷, 亩, 万亩)",
-    "distance": "vehicle-kilometres travelled (车公里, 万车公里, km)",
+    "mass": "expect_units_mass",
+    "volume": "expect_units_volume",
+    "energy": "expect_units_energy",
+    "currency": "expect_units_currency",
+    "people": "expect_units_people",
+    "head": "expect_units_head",
+    "area": "expect_units_area",
+    "distance": "expect_units_distance",
 }
 _BASES = {"energy": ("[energy]", "TJ"), "mass": ("[mass]", "t"), "volume": ("[length] ** 3", "m3"),
           "head": ("[head]", "head"), "area": ("[area]", "ha"),
@@ -217,9 +217,11 @@ class _Collector:
         self.rejected = pd.Series(False, index=raw.index)
         self.problems: list[Problem] = []
 
-    def add(self, mask: pd.Series, column: str, message: str, expected: str = "", severity: str = "error",
-            code: str = "", suggest=None, value: pd.Series | None = None) -> None:
-        """One Problem per row in `mask`; errors mark the row rejected."""
+    def add(self, mask: pd.Series, column: str, code: str, expected: str = "", severity: str = "error",
+            suggest=None, value: pd.Series | None = None, params: tuple = (),
+            row_params: dict[str, pd.Series] | None = None) -> None:
+        """One Problem per row in `mask` (`code`, `expected`: codes of data/messages.csv; `params` the
+        values of their placeholders, `row_params` those that differ by row); errors mark the row rejected."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
@@ -233,10 +235,11 @@ class _Collector:
             val = "" if val is None or (isinstance(val, float) and np.isnan(val)) else str(val)
             label = cell if isinstance(cell, str) and cell and column in CELL_FIELDS else \
                 (rec.columns or {}).get(column, column)
+            own = tuple((name, series.get(idx, "")) for name, series in (row_params or {}).items())
             self.problems.append(Problem(
-                message, file=rec.file, sheet=rec.sheet, row=int(rec.row),
-                column=label, value=val, expected=expected,
-                severity=severity, code=code, suggestion=suggest(val) if suggest and val else ""))
+                code, file=rec.file, sheet=rec.sheet, row=int(rec.row),
+                column=label, value=val, expected=expected, params=params + own,
+                severity=severity, suggestion=suggest(val) if suggest and val else ""))
 
 
 def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
@@ -260,69 +263,57 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     is_act = live & ~is_param & ~is_supply
 
     region = regions.lookup().resolve(t["region"])
-    c.add(live & (t["region"] == ""), "region", "region is empty", "a GB/T 2260 code or region name", code="missing")
-    c.add(live & (t["region"] != "") & region.isna(), "region", "unknown region",
-          "a GB/T 2260 code, name or alias from the region list (e.g. 430100, 长沙市, 长沙)",
-          code="unknown_region", suggest=regions.lookup().suggest)
+    c.add(live & (t["region"] == ""), "region", "region_is_empty", "expect_region")
+    c.add(live & (t["region"] != "") & region.isna(), "region", "unknown_region", "expect_region_from_list",
+          suggest=regions.lookup().suggest)
 
     year_num, year_text = parse_numbers(raw["year"])
     year_ok = year_num.notna() & (year_num == year_num.round()) & year_num.between(1900, 2100)
-    c.add(live & (t["year"] != "") & ~year_ok, "year", "not a year", "a four-digit year such as 2019", code="bad_year")
-    c.add((is_act | is_supply) & (t["year"] == ""), "year", "year is empty", "a four-digit year such as 2019", code="missing")
+    c.add(live & (t["year"] != "") & ~year_ok, "year", "not_a_year", "expect_year")
+    c.add((is_act | is_supply) & (t["year"] == ""), "year", "year_is_empty", "expect_year")
 
     category = categories.lookup().resolve(t["category"])
-    c.add(live & (t["category"] != "") & category.isna(), "category", "unknown category",
-          "an IPCC category code (1.A.1.a) or its Chinese/English name", code="unknown_category",
+    c.add(live & (t["category"] != "") & category.isna(), "category", "unknown_category", "expect_category",
           suggest=categories.lookup().suggest)
-    c.add(is_act & (t["category"] == ""), "category", "category is empty", "an IPCC category code", code="missing")
+    c.add(is_act & (t["category"] == ""), "category", "category_is_empty", "expect_category")
 
     activity = vocabulary.activity_lookup().resolve(t["activity"])
-    c.add(live & (t["activity"] != "") & activity.isna(), "activity", "unknown activity",
-          "an activity id or name from the activity list (e.g. raw_coal, 原煤)", code="unknown_activity",
+    c.add(live & (t["activity"] != "") & activity.isna(), "activity", "unknown_activity", "expect_activity",
           suggest=vocabulary.activity_lookup().suggest)
-    c.add(live & (t["activity"] == ""), "activity", "activity is empty", "an activity id or name", code="missing")
+    c.add(live & (t["activity"] == ""), "activity", "activity_is_empty", "expect_activity")
 
     technology, bad_tech = _technologies(t["technology"])
-    c.add(live & bad_tech, "technology", "unknown technology id",
-          "ids from the technology list joined by + (e.g. pc_boiler+scr+fgd+esp)", code="unknown_technology",
+    c.add(live & bad_tech, "technology", "unknown_technology", "expect_technologies",
           suggest=vocabulary.technology_lookup().suggest)
 
     parameter = map_distinct(t["parameter"], lambda s: vocabulary.parse_parameter(s) if s else "")
-    c.add(is_param & parameter.isna(), "parameter", "unknown parameter name",
-          "a parameter of the vocabulary: ncv, carbon_content, oxidation_rate, ef.<substance>, sulfur_content, "
-          "sulfur_retention, removal_efficiency.<substance>, uncertainty.activity, uncertainty.ef.<substance>",
-          code="unknown_parameter", suggest=vocabulary.parameter_lookup().suggest)
+    c.add(is_param & parameter.isna(), "parameter", "unknown_parameter", "expect_parameter",
+          suggest=vocabulary.parameter_lookup().suggest)
 
     value, value_text = parse_numbers(raw["value"])
     notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
     is_notation = is_act & (notation != "")
-    c.add(live & (t["value"] == ""), "value", "value is empty", "a number or a notation key NO, NE, NA, IE, C",
-          code="missing")
-    c.add(live & (t["value"] != "") & value.isna() & ~is_notation, "value", "not a number",
-          "a number or a notation key NO, NE, NA, IE, C", code="bad_value")
-    c.add(is_act & (value < 0), "value", "negative amount", "a non-negative amount", code="negative")
-    c.add(live & value_text, "value", "number stored as text (converted)", severity="warning", code="number_as_text")
+    c.add(live & (t["value"] == ""), "value", "value_is_empty", "expect_number_or_key")
+    c.add(live & (t["value"] != "") & value.isna() & ~is_notation, "value", "not_a_number", "expect_number_or_key")
+    c.add(is_act & (value < 0), "value", "negative_amount", "expect_non_negative")
+    c.add(live & value_text, "value", "number_stored_as_text", severity="warning")
 
     kinds = units.to_canonical(t["unit"])
     act_quantity = activity.map(vocabulary.activities()["quantity"]).fillna("")
     fits = (kinds["kind"].fillna("").astype(str) + "|" + act_quantity.astype(str)).isin(
         {f"{k}|{q}" for q, ks in _ACCEPTED_KINDS.items() for k in ks})
     num_act = (is_act & ~is_notation) | is_supply
-    c.add(num_act & (t["unit"] == ""), "unit", "unit is empty", "a unit such as 万吨, 亿立方米, 万千瓦时, 吨标准煤",
-          code="missing")
-    c.add(num_act & (t["unit"] != "") & kinds["kind"].isna(), "unit", "unknown unit",
-          "a unit such as 万吨, t, 亿立方米, 万千瓦时, TJ, 吨标准煤", code="unknown_unit")
+    c.add(num_act & (t["unit"] == ""), "unit", "unit_is_empty", "expect_unit")
+    c.add(num_act & (t["unit"] != "") & kinds["kind"].isna(), "unit", "unknown_unit", "expect_unit")
     mismatch = num_act & kinds["kind"].notna() & activity.notna() & ~fits
     if mismatch.any():
         for quantity, expected in EXPECTED_UNITS.items():
-            c.add(mismatch & (act_quantity == quantity), "unit", "unit does not fit the activity's quantity",
-                  expected, code="unit_mismatch")
+            c.add(mismatch & (act_quantity == quantity), "unit", "unit_does_not_fit_activity", expected)
 
     pair = (parameter.fillna("").astype(str) + "\x1f" + t["unit"].astype(str)).where(is_param, "")
     param_conv = map_distinct(pair, _conversion_of_pair)
-    c.add(is_param & parameter.notna() & param_conv.isna(), "unit", "unit does not fit the parameter",
-          "e.g. kJ/kg or GJ/t for ncv, tC/TJ for carbon_content, % or a fraction for rates, kg/TJ or g/kg for ef.X",
-          code="unit_mismatch")
+    c.add(is_param & parameter.notna() & param_conv.isna(), "unit", "unit_does_not_fit_parameter",
+          "expect_parameter_unit")
 
     _duplicates(raw, t, live, c)
 
@@ -334,11 +325,11 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     skip = skip.mask(ok & ~selected, "not_selected")
     if warn_not_selected:
         outside_year = ok & ~selected & (year_num.notna()) & ~year_num.isin(select_years or set(year_num))
-        c.add(outside_year, "year", "year outside the project's years (row skipped)",
-              ", ".join(str(y) for y in sorted(select_years or [])), severity="warning", code="not_selected")
+        c.add(outside_year, "year", "year_not_selected", "expect_project_years", severity="warning",
+              params=(("years", ", ".join(str(y) for y in sorted(select_years or []))),))
         if select_regions is not None:
-            c.add(ok & ~selected & ~outside_year, "region", "region outside the project's regions (row skipped)",
-                  ", ".join(sorted(select_regions)), severity="warning", code="not_selected")
+            c.add(ok & ~selected & ~outside_year, "region", "region_not_selected", "expect_project_regions",
+                  severity="warning", params=(("regions", ", ".join(sorted(select_regions))),))
 
     act_rows = selected & is_act & ~is_notation
     activity_table = pd.DataFrame({
@@ -465,9 +456,8 @@ def _duplicates(raw: pd.DataFrame, t: dict[str, pd.Series], live: pd.Series, c: 
     mask = pd.Series(False, index=raw.index)
     mask.loc[later[later].index] = True
     rows = pd.Series("", index=raw.index)
-    rows.loc[first_row.index] = "same as row " + first_row.astype(str)
-    c.add(mask, "value", "possible duplicate: identical in every column to an earlier row", severity="warning",
-          code="duplicate", value=rows)
+    rows.loc[first_row.index] = first_row.astype(str)
+    c.add(mask, "value", "possible_duplicate", severity="warning", row_params={"first_row": rows})
 
 
 def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.DataFrame, c: _Collector) -> None:
@@ -478,8 +468,7 @@ def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.Dat
     unused = pd.Series([(r, a) not in have for r, a in zip(params["region"], params["activity"])])
     if unused.any():
         sub = _Collector(raw)
-        sub.add(unused, "parameter", "parameter row matches no activity row of the same region and activity",
-                severity="warning", code="unused_parameter")
+        sub.add(unused, "parameter", "unused_parameter_row", severity="warning")
         c.problems += sub.problems
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from inventory import vocabulary
+from inventory import resources, vocabulary
 from inventory.errors import Problem, column_letter
 
 # Columns of the v1 format, in the order of DESIGN 3.3.
@@ -51,9 +51,18 @@ def column_labels(grid: pd.DataFrame, found: dict[str, int]) -> dict[str, str]:
 def read_activity_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Raw records (RAW_COLUMNS, cells untouched) of a v1 sheet, one per data row."""
     found, _unknown = header_map(grid.iloc[0])
-    problems = [Problem(f"missing required column {c!r}", file=file, sheet=sheet, row=1,
-                        expected="headers " + ", ".join(REQUIRED)) for c in REQUIRED if c not in found]
-    return sheet_records(grid, file, sheet, FIELDS, found), problems
+    return sheet_records(grid, file, sheet, FIELDS, found), missing_columns(found, REQUIRED, file, sheet)
+
+
+def missing_columns(found: dict[str, int], required: list[str], file: str, sheet: str) -> list[Problem]:
+    """A problem for each required column (v1 column id) that the header row lacks, named in both
+    languages (data/headers.csv), the required headers listed."""
+    names = resources.data_table("headers.csv").set_index("column")
+    both = [f"{names.at[c, 'name_zh']}/{names.at[c, 'name_en']}" for c in required]
+    return [Problem("missing_column", file=file, sheet=sheet, row=1, expected="expect_headers",
+                    params=(("name_zh", names.at[c, "name_zh"]), ("name_en", names.at[c, "name_en"]),
+                            ("headers", ", ".join(both))))
+            for c in required if c not in found]
 
 
 def sheet_records(grid: pd.DataFrame, file: str, sheet: str, fields: list[str], found: dict[str, int]) -> pd.DataFrame:

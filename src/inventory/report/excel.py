@@ -48,7 +48,7 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_DATA_ROWS = EXCEL_MAX_ROWS - 1
 EXCEL_MAX_TEXT = 32_767
 NE_COLUMNS = ["region", "year", "category", "category_name", "activity", "substance", "reason"]
-WARNING_COLUMNS = ["file", "sheet", "row", "column", "value", "message"]
+WARNING_COLUMNS = ["file", "sheet", "row", "column", "value", "message", "expected", "code"]
 FMT_T = "#,##0.00"
 FMT_PCT = "0.00"
 FMT_COUNT = "#,##0"
@@ -596,14 +596,14 @@ def _write_block(book: _Book, rows: SheetRows, title: str, headers: list[str], t
     rows.skip()
 
 
-def _write_qa(book: _Book, result: BuildResult, lbl: dict) -> None:
+def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet QA: checks, not-estimated categories, row accounting, skipped/rejected rows, warnings."""
     ws, rows = book.sheet(lbl["sheet_qa"])
     checks = result.checks.reindex(columns=CHECK_COLUMNS)
     checks = checks.assign(result=checks["result"].map(lambda r: lbl.get(f"result_{r}", r)))
     counts = ledger_counts(result.ledger)
     counts = pd.DataFrame({"status": [lbl[f"status_{k}"] for k in counts], "count": list(counts.values())})
-    warns = pd.DataFrame(result.warnings).reindex(columns=WARNING_COLUMNS)
+    warns = pd.DataFrame([w.to_dict(lang) for w in result.warnings]).reindex(columns=WARNING_COLUMNS)
     ws.freeze_panes = "A3"
     _write_block(book, rows, lbl["section_checks"], [lbl[f"col_{c}"] for c in CHECK_COLUMNS], checks,
                  [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_PCT) if c == "diff_pct"
@@ -657,7 +657,7 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") ->
     for view in analysis_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_detail(book, result, lbl)
-    _write_qa(book, result, lbl)
+    _write_qa(book, result, lbl, lang)
     for view in qa_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_meta(book, result, lbl)
