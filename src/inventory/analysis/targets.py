@@ -34,6 +34,8 @@ Path and status (per year):
     missed     not reached in or after the target year
     no_data    the value or the base value cannot be computed (`reason` says why)
     ""         a year before the base year (`reason` says so)
+`reason` is a code of data/messages.csv (TARGET_REASONS), worded when rendered; `reason_value` is the
+value of its placeholder {x} (the id of a numerator or denominator without data), else "".
 """
 
 from __future__ import annotations
@@ -50,7 +52,11 @@ from inventory.lookup import map_distinct
 
 TARGET_COLUMNS = ["indicator", "region", "direction", "base_year", "base_value", "target_year", "target_value",
                   "year", "value", "path_value", "status"]
-EXTRA_COLUMNS = ["unit", "name_zh", "name_en", "kind", "reason", "source"]
+EXTRA_COLUMNS = ["unit", "name_zh", "name_en", "kind", "reason", "reason_value", "source"]
+# Why a row has no status (codes of data/messages.csv).
+TARGET_REASONS = {"no_region_data": "target_no_region_data", "no_numerator": "target_no_numerator",
+                  "no_denominator": "target_no_denominator", "denominator_zero": "target_denominator_zero",
+                  "no_base_value": "target_no_base_value", "before_base_year": "target_before_base_year"}
 SPEC_COLUMNS = ["indicator", "name_zh", "name_en", "kind", "direction", "region", "num_substance", "num_activity",
                 "num_category", "den_activity", "den_category", "unit", "base_year", "base_value", "change_pct",
                 "target_year", "target_value", "source"]
@@ -320,13 +326,11 @@ def track_targets(targets: pd.DataFrame, emissions: pd.DataFrame, activity: pd.D
     with np.errstate(divide="ignore", invalid="ignore"):
         raw = np.where(has_den, grid["num"] / grid["den"].where(grid["den"] != 0), grid["num"])
     grid["value"] = raw * factor
-    reason = np.select(
-        [grid["year"].isna(), grid["num"].isna(), has_den & grid["den"].isna(), has_den & (grid["den"] == 0)],
-        ["no data for this region",
-         "no data for the numerator (" + grid["num_substance"].where(grid["num_substance"] != "",
-                                                                     grid["num_activity"]) + ")",
-         "no data for the denominator (" + grid["den_activity"] + ")", "the denominator is zero"], default="")
-    grid["reason"] = reason
+    why = [grid["year"].isna(), grid["num"].isna(), has_den & grid["den"].isna(), has_den & (grid["den"] == 0)]
+    grid["reason"] = np.select(why, [TARGET_REASONS[k] for k in ("no_region_data", "no_numerator", "no_denominator",
+                                                                 "denominator_zero")], default="")
+    numerator = grid["num_substance"].where(grid["num_substance"] != "", grid["num_activity"])
+    grid["reason_value"] = np.select(why[:3], ["", numerator, grid["den_activity"]], default="")
     return _status(grid)
 
 
@@ -361,10 +365,10 @@ def _status(grid: pd.DataFrame) -> pd.DataFrame:
     no_base = grid["base_value"].isna() | grid["target_value"].isna()
     before_base = year < grid["base_year"]
     reason = grid["reason"].where(grid["reason"] != "",
-                                  np.where(no_base, "no value in the base year", np.where(
-                                      before_base, "before the base year", "")))
+                                  np.where(no_base, TARGET_REASONS["no_base_value"], np.where(
+                                      before_base, TARGET_REASONS["before_base_year"], "")))
     status = np.select(
-        [reason.isin(["before the base year"]), reason != "", reached, year >= grid["target_year"],
+        [reason == TARGET_REASONS["before_base_year"], reason != "", reached, year >= grid["target_year"],
          value <= path + tol],
         ["", "no_data", "met", "missed", "on_track"], default="off_track")
     grid["status"], grid["reason"] = status, reason

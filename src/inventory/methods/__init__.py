@@ -48,4 +48,4 @@ def no_method(activity: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"])
     rows = activity[~activity["activity"].isin(NOT_SOURCES) & (activity["category"] != "stat")]
     keys = rows[KEY_COLUMNS].drop_duplicates()
-    return keys.assign(substance="", reason="no method for this category in this version")
+    return keys.assign(substance="", reason="ne_no_method")

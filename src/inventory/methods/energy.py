@@ -13,8 +13,8 @@ from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import (aggregate_keys, column, is_local, join_ids, unique_ids,
-                                    with_parameters)
+from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, aggregate_keys, column, is_local,
+                                    join_ids, unique_ids, with_parameters)
 
 # Substances every fuel-combustion key is expected to have; a missing one is NE.
 EXPECTED = ["CO2", "CH4", "N2O", "SO2", "NOx", "CO", "PM10", "PM2.5", "NMVOC", "BC", "OC"]
@@ -138,7 +138,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
 
 def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    """Keys × expected substances with no emission: notation key NE, with the reason.
+    """Keys × expected substances with no emission: notation key NE, with the reason (a code of data/messages.csv).
 
     Keys whose amounts are all zero emit nothing whatever the factor and are not listed.
     """
@@ -150,7 +150,7 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     missing = missing[missing["_have"].isna()].drop(columns=["_have", "key_id"])
     no_ncv = set(keys.loc[keys["kind"] != "energy", "activity"])
     missing["reason"] = np.where(missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2"),
-                                 "no citable default factor or calorific value", "no citable default factor")
+                                 REASON_NO_FACTOR_OR_NCV, REASON_NO_FACTOR)
     return missing.reset_index(drop=True)
 
 
