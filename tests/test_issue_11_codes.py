@@ -18,9 +18,10 @@ CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 # Where the source passes a message code: positional arguments of these calls, these keywords, the values of
 # these module-level dicts, and module-level constants named REASON_*. A new helper that takes a code gets a
 # line here (the positions are those of the helpers as written: e.g. `_Collector.add(mask, column, code,
-# expected)`, `_problems(frame, mask, column, code, expected)`).
+# expected)`, `_problems(frame, mask, column, code, expected)`, qa/external.py `located(rows, code, column,
+# cells, expected)`).
 CALLS = {"Problem": (0,), "UnsafeWorkbook": (0, 1), "_OverCap": (0,), "word": (0,), "_problems": (3, 4),
-         "add": (2, 3), "bad": (1, 2, 3), "_code": (2,), "progress": (0,)}
+         "located": (1, 4), "add": (2, 3), "bad": (1, 2, 3), "_code": (2,), "progress": (0,)}
 KEYWORDS = {"expected", "reason", "unknown"}
 DICTS = {"EXPECTED_UNITS", "_EXPECTED", "_EMPTY", "_LEVELS", "REASONS", "_REASONS", "TARGET_REASONS"}
 ATTRIBUTES = {"over_cap"}

@@ -40,6 +40,8 @@ def _print_problems(problems: list[Problem], limit: int = 500, lang: str = "zh")
     for (file, sheet), items in groups.items():
         title = escape(" › ".join(x for x in (file, sheet) if x) or word("cli_input", lang))
         table = Table("", *heads, title=title, title_justify="left", show_lines=False, expand=False)
+        for column in table.columns:
+            column.overflow = "fold"  # long names (a check, a setting, a path) stay whole on narrow terminals
         for p in items:
             colour = "red" if p.severity == "error" else "yellow"
             hint = word("did_you_mean", lang, {"suggestion": p.suggestion}) if p.suggestion else ""
@@ -101,19 +103,6 @@ def _progress(lang: str):
         yield update
 
 
-def _resolve_paths(paths: list[Path]):
-    """PATH arguments -> (inputs, project or None); a single inventory.toml is a project file."""
-    from inventory.project import load_project
-
-    if len(paths) == 1 and paths[0].suffix == ".toml":
-        project = load_project(paths[0])
-        return project.inputs, project
-    if len(paths) == 1 and paths[0].is_dir() and (paths[0] / "inventory.toml").is_file():
-        project = load_project(paths[0] / "inventory.toml")
-        return project.inputs, project
-    return paths, None
-
-
 @app.command()
 @handle_errors
 def build(
@@ -135,28 +124,13 @@ def build(
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
-    from inventory.aggregate import GWP_SETS
     from inventory.build import BuildOptions, build_inventory
-    from inventory.errors import UsageError
-    from inventory.project import parse_regions
+    from inventory.project import resolve_paths
 
-    inputs, project = _resolve_paths(paths)
-    gwp = (gwp or (project.gwp if project else "AR5")).upper()
-    if gwp not in GWP_SETS:
-        raise UsageError(Problem("unknown_gwp_set", value=gwp, expected="expect_one_of",
-                                 params=(("choices", ", ".join(GWP_SETS)),)))
-    if lang not in ("zh", "en"):
-        raise UsageError(Problem("unknown_language", value=lang, expected="expect_language"))
-    options = BuildOptions(
-        paths=inputs, out=out_dir, gwp=gwp, lang=lang,
-        regions=parse_regions(region) if region else (project.regions if project else None),
-        years=set(year) if year else (project.years if project else None),
-        factor_dirs=(project.factors if project else []) + list(factors or []),
-        keep_going=keep_going, strict=strict, checks=project.checks if project else {},
-        base=project.base if project else Path.cwd(), draws=draws, seed=seed,
-        jobs=jobs or _cpus(), project=project is not None,
-        targets=targets or (project.targets if project else None),
-    )
+    inputs, project = resolve_paths(paths)
+    options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
+                                        factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
+                                        seed=seed, jobs=jobs, targets=targets)
     with _progress(lang) as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
@@ -176,12 +150,6 @@ def build(
 def _print_counts(c: dict, lang: str) -> None:
     """Rows read, used, skipped and rejected, to stderr."""
     err.print(word("cli_row_counts", lang, c))
-
-
-def _cpus() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _summary(result, status, lang: str) -> None:
@@ -226,17 +194,23 @@ def validate(
     lang: Annotated[str, typer.Option(help="Language of the messages (text and JSON): zh or en.")] = "zh",
     debug: DebugOpt = False,
 ):
-    """Check activity workbooks as a build would read them; exit 0 when clean, 2 when problems are found."""
+    """Check activity workbooks (and a project's files) as a build would read them; exit 0 when clean, 2 when
+    problems are found."""
+    from inventory.project import resolve_paths
+    from inventory.qa.checks import read_check_files
     from inventory.read import read_inputs
 
-    inputs, project = _resolve_paths(paths)
+    inputs, project = resolve_paths(paths)
+    if project is not None:
+        read_check_files(project.checks)  # the files the checks name, as a build reads them first
     result, files = read_inputs(inputs, project.regions if project else None, project.years if project else None,
                                 project.base if project else Path.cwd(), warn_not_selected=project is not None)
+    problems = (project.warnings if project else []) + result.problems
     if format == "json":
-        out.print_json(json.dumps({"rows": result.counts(), "problems": [p.to_dict(lang) for p in result.problems],
+        out.print_json(json.dumps({"rows": result.counts(), "problems": [p.to_dict(lang) for p in problems],
                                    "files": files}, ensure_ascii=False))
     else:
-        _print_problems(result.problems, lang=lang)
+        _print_problems(problems, lang=lang)
         _print_counts(result.counts(), lang)
         err.print(f"[green]{word('cli_clean', lang)}[/green]" if not result.errors else
                   f"[red]{word('cli_errors', lang, {'n': len(result.errors)})}[/red]")

@@ -2,7 +2,9 @@
 
 A `Problem` is a value: validation collects them all and the CLI reports them
 together. `InventoryError` is raised only when work cannot go on (a usage error,
-an unreadable file); it carries the same fields.
+an unreadable file); it carries the same fields. What a problem says is a code of
+data/messages.csv with values (STYLE 13), worded in Chinese or English by `word`
+only when it is shown.
 """
 
 from __future__ import annotations

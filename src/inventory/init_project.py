@@ -141,7 +141,7 @@ def init_project(directory: Path, regions: list[str], years: list[int], lang: st
         problems.append(Problem("no_year_given", expected="expect_year_option"))
     if gwp not in GWP_SETS:
         problems.append(Problem("unknown_gwp_set", value=gwp, expected="expect_one_of",
-                                params=(("choices", ", ".join(GWP_SETS)),)))
+                                params=(("names", ", ".join(GWP_SETS)),)))
     if lang not in ("zh", "en"):
         problems.append(Problem("unknown_language", value=lang, expected="expect_language"))
     if problems:

@@ -318,7 +318,7 @@ def write_templates(out_dir: Path, lang: str = "zh", regions: list[str] | None =
     """
     if lang not in LANGUAGES:
         raise UsageError(Problem("unknown_language", value=lang, expected="expect_one_of",
-                                 params=(("choices", ", ".join(LANGUAGES)),)))
+                                 params=(("names", ", ".join(LANGUAGES)),)))
     targets = [Path(out_dir) / workbook_name(s) for s in sector_workbooks()]
     existing = [p for p in targets if p.exists()]
     if existing:

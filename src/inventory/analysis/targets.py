@@ -113,7 +113,7 @@ def _indicator(item: dict, n: int, file: str, problems: list[Problem], seen: set
         seen.add(out["indicator"])
     kind = item.get("kind")
     if kind not in KINDS:
-        bad("kind", "unknown_indicator_kind", kind, "expect_one_of", choices=", ".join(KINDS))
+        bad("kind", "unknown_indicator_kind", kind, "expect_one_of", names=", ".join(KINDS))
     direction = item.get("direction")
     if direction not in DIRECTIONS:
         bad("direction", "unknown_direction", direction, "expect_direction")

@@ -100,5 +100,5 @@ def show_factor(rows: pd.DataFrame, factor_id: str) -> dict:
         close = [f for f in rows["factor_id"] if factor_id.lower() in f.lower()][:5]
         raise UsageError(Problem("unknown_factor_id", value=factor_id,
                                  expected="expect_one_of" if close else "expect_factor_id",
-                                 params=(("choices", ", ".join(close)),)))
+                                 params=(("names", ", ".join(close)),)))
     return {k: v for k, v in hit.iloc[0].items() if k not in ("line",)}

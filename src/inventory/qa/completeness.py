@@ -119,8 +119,8 @@ def table_for(emissions: pd.DataFrame, notation: pd.DataFrame, not_estimated: pd
     """completeness_table with the `[checks.completeness]` settings (keys, categories, results)."""
     settings = settings or {}
     keys = settings.get("keys")
-    if isinstance(keys, dict):  # as written in a project file, not yet through project.parse_checks
-        from inventory.project import parse_completeness_keys
+    if isinstance(keys, dict):  # as written in a project file, not yet through qa.settings.parse_checks
+        from inventory.qa.settings import parse_completeness_keys
 
         keys, problems = parse_completeness_keys(keys)
         if problems:

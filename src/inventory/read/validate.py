@@ -107,6 +107,8 @@ class Inputs:
     supply: supply-side rows of energy balances (data/supply_flows.csv): region, year, activity,
         flow, amount (canonical unit, signed as it adds to apparent consumption; `info` flows as
         printed), kind, file, sheet, row.
+    external: the files the checks' settings name, read before any compute (qa.checks.read_check_files):
+        check name -> its tables.
     """
 
     activity: pd.DataFrame
@@ -116,6 +118,7 @@ class Inputs:
     problems: list[Problem] = field(default_factory=list)
     facility: pd.DataFrame = field(default_factory=pd.DataFrame)
     supply: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUPPLY_COLUMNS))
+    external: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
