@@ -134,7 +134,7 @@ def build(
     with _progress(lang) as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
-    _print_counts(outcome.manifest["rows"], lang)
+    _print_counts(outcome.manifest["rows"], lang, outcome.inputs.skipped_by_reason())
     if outcome.result is None:
         err.print(f"[red]{word('cli_build_failed', lang)}[/red]"
                   + word("cli_build_failed_detail", lang, {"manifest": out_dir / "manifest.json"}))
@@ -147,9 +147,12 @@ def build(
     raise typer.Exit(outcome.exit_code)
 
 
-def _print_counts(c: dict, lang: str) -> None:
-    """Rows read, used, skipped and rejected, to stderr."""
-    err.print(word("cli_row_counts", lang, c))
+def _print_counts(c: dict, lang: str, reasons: dict[str, int] | None = None) -> None:
+    """Rows read, used, skipped (by reason, worded in `lang`) and rejected, to stderr."""
+    why = word("cli_comma", lang).join(word("cli_reason_count", lang, {"reason": word(k, lang), "n": v})
+                                       for k, v in (reasons or {}).items())
+    skipped = word("cli_skipped_by_reason", lang, {"n": c["skipped"], "reasons": why}) if why else c["skipped"]
+    err.print(word("cli_row_counts", lang, {**c, "skipped": skipped}))
 
 
 def _summary(result, status, lang: str) -> None:
@@ -207,11 +210,12 @@ def validate(
                                 project.base if project else Path.cwd(), warn_not_selected=project is not None)
     problems = (project.warnings if project else []) + result.problems
     if format == "json":
-        out.print_json(json.dumps({"rows": result.counts(), "problems": [p.to_dict(lang) for p in problems],
-                                   "files": files}, ensure_ascii=False))
+        out.print_json(json.dumps({"rows": result.counts(), "skipped_by_reason": result.skipped_by_reason(),
+                                   "problems": [p.to_dict(lang) for p in problems], "files": files},
+                                  ensure_ascii=False))
     else:
         _print_problems(problems, lang=lang)
-        _print_counts(result.counts(), lang)
+        _print_counts(result.counts(), lang, result.skipped_by_reason())
         err.print(f"[green]{word('cli_clean', lang)}[/green]" if not result.errors else
                   f"[red]{word('cli_errors', lang, {'n': len(result.errors)})}[/red]")
     raise typer.Exit(2 if result.errors else 0)

@@ -39,9 +39,9 @@ _KEY_ORDER = {"NO": 0, "NA": 1, "IE": 2, "C": 3, "NE": 4}
 
 
 def default_categories() -> list[str]:
-    """The leaf categories of data/categories.csv that are emission sources or sinks (kind `emission`, `sink`)."""
+    """The leaf categories of data/categories.csv that are emission sources or sinks (role `emission`, `sink`)."""
     t = categories.table()
-    return list(t.loc[t["kind"].isin(["emission", "sink"]) & ~t["code"].isin(set(t["parent"])), "code"])
+    return list(t.loc[t["role"].isin(["emission", "sink"]) & ~t["code"].isin(set(t["parent"])), "code"])
 
 
 def _related(codes, checked: list[str]) -> pd.DataFrame:

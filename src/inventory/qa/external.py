@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from inventory import categories, regions, resources, units
+from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem, UsageError, column_letter
 from inventory.factors.resolve import resolve
 from inventory.lookup import map_distinct, normalise_name
@@ -151,7 +151,7 @@ def _checked(frame: pd.DataFrame, file: str, co2: bool) -> pd.DataFrame:
 def _tonnes_per(unit: object) -> float | None:
     """Tonnes in one `unit` of CO2 (`Mt CO2` -> 1e6), or None when the unit is no mass."""
     text = str(unit).replace("CO2", "").strip() if unit is not None else ""
-    if not units.is_unit(text) or units.kind_of(text) != "mass":
+    if not units.is_unit(text) or units.quantity_of(text) != "mass":
         return None
     return units.factor(text, "t")
 
@@ -186,7 +186,7 @@ def read_files(settings: dict) -> dict[str, pd.DataFrame]:
 
 def to_categories(frame: pd.DataFrame, energy: bool = False) -> pd.DataFrame:
     """CEADs rows -> region, year, category, activity, amount: CO2 in t, or (energy=True) the energy
-    inventory's amounts in canonical units (t, m3, TJ) with their `kind`. Rows that are not combustion
+    inventory's amounts in canonical units (t, m3, TJ) with their `quantity`. Rows that are not combustion
     (totals, transformation other than power and heat, loss, non-energy use) and non-fuel columns drop out;
     power and heat transformation inputs count (positive values), as CEADs' power CO2 does."""
     from inventory.read.energy_balance import sector_table
@@ -202,17 +202,17 @@ def to_categories(frame: pd.DataFrame, energy: bool = False) -> pd.DataFrame:
     fuels = _fuels().set_index("ceads_fuel")
     activity = frame["fuel"].map(fuels["activity"])
     keep = (role.isin(["sector", "transformation_combustion"]) & (category.fillna("") != "") & activity.notna()
-            & ~activity.isin(["heat", "electricity"]))
+            & ~activity.isin(vocabulary.non_sources()))
     keep &= ~((role == "transformation_combustion") & (frame["value"] < 0))
     out = frame[keep].assign(category=category[keep], activity=activity[keep])
     if energy:
         conv = units.to_canonical(out["fuel"].map(fuels["unit"]))
-        out = out.assign(amount=out["value"] * conv["factor"].to_numpy(), kind=conv["kind"].to_numpy())
+        out = out.assign(amount=out["value"] * conv["factor"].to_numpy(), quantity=conv["quantity"].to_numpy())
     else:
         unit = out["unit"].str.replace("CO2", "", regex=False).str.strip()
         factor = map_distinct(unit, lambda u: units.factor(u, "t"))
-        out = out.assign(amount=out["value"] * factor, kind="")
-    return out[["region", "year", "category", "activity", "amount", "kind"]].reset_index(drop=True)
+        out = out.assign(amount=out["value"] * factor, quantity="")
+    return out[["region", "year", "category", "activity", "amount", "quantity"]].reset_index(drop=True)
 
 
 def _common_level(ours: pd.DataFrame, ext: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -236,7 +236,7 @@ def _external_tj(energy: pd.DataFrame, factor_table: pd.DataFrame) -> pd.DataFra
     ncv = won.set_index("key_id")[["value", "basis"]]
     k = k.join(ncv, on="key_id")
     e = energy.merge(k, on=["region", "year", "category", "activity"], how="left")
-    per = np.where(e["kind"] == "energy", 1.0, e["value"].where(e["basis"] == e["kind"]))
+    per = np.where(e["quantity"] == "energy", 1.0, e["value"].where(e["basis"] == e["quantity"]))
     return e.assign(tj=e["amount"] * per).groupby(["region", "year", "category", "activity"])["tj"].sum(min_count=1)
 
 

@@ -17,78 +17,10 @@ import pandas as pd
 from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import map_distinct
+from inventory.read import forms, magnitudes
 from inventory.read.workbook import FIELDS
 
-# Which activity quantity kinds a unit may measure, by the activity's own quantity.
-_ACCEPTED_KINDS = {
-    "mass": {"mass", "energy"},
-    "volume": {"volume", "energy"},
-    "energy": {"energy"},
-    "currency": {"currency"},
-    "people": {"people"},
-    "head": {"head"},
-    "area": {"area"},
-    "distance": {"distance"},
-}
-# Pint dimensionality each parameter's unit must have, and the unit its value is stored in.
-PARAMETER_UNITS = {
-    "ncv": None,  # energy per mass or per volume: handled by parameter_canonical()
-    "carbon_content": ("[mass] / [energy]", "t/TJ"),
-    "oxidation_rate": ("[]", ""),
-    "sulfur_content": ("[]", ""),
-    "sulfur_retention": ("[]", ""),
-    "removal_efficiency": ("[]", ""),
-    "uncertainty": ("[]", ""),
-    "cao_content": ("[]", ""),
-    "ckd_correction": ("[]", ""),
-    "cullet_ratio": ("[]", ""),
-    "ch4_mining": ("[length] ** 3 / [mass]", "m3/t"),
-    "ch4_post_mining": ("[length] ** 3 / [mass]", "m3/t"),
-    "ch4_density": ("[mass] / [length] ** 3", "t/m3"),
-
-    # agriculture (IPCC 2006 Vol.4 Ch.5, 10, 11)
-    "rice_efc": ("[mass] / [area] / [time]", "t/ha/d"),
-    "rice_days": ("[time]", "d"),
-    "nex": ("[mass] / [head] / [time]", "t/head/year"),
-    **{name: ("[]", "") for name in ("sf_w", "sf_p", "sf_o", "ef1", "ef3", "ef4", "ef5", "frac_gas", "frac_leach",
-                                     "frac_gasms", "frac_leachms")},
-
-    # Waste (IPCC 2006 Vol.5): fractions, the decay rate k per year, and amounts in tonnes.
-    **{name: ("[]", "") for name in ("doc", "docf", "mcf", "f", "ox", "bo", "dm", "cf", "fcf", "of")},
-    "k": ("1 / [time]", "1/year"),
-    # Pollutant-only sources: duration of construction (EMEP/EEA 2.A.5.b Tier 1), in years.
-    "construction_duration": ("[time]", "year"),
-    # Paved-road dust (AP-42 13.2.1 Eq. 1): silt loading sL in g/m2, mean vehicle weight W in tonnes.
-    "silt_loading": ("[mass] / [area]", "g/m^2"),
-    "vehicle_weight": ("[mass]", "t"),
-    "recovery": ("[mass]", "t"),
-    "sludge": ("[mass]", "t"),
-
-    # Land use change and forestry (IPCC 2006 Vol.4 Ch.2 and 4; methods/lulucf.py).
-    "bcef": ("[mass] / [length] ** 3", "t/m3"),
-    "wood_density": ("[mass] / [length] ** 3", "t/m3"),
-    **{name: ("[]", "") for name in ("bef", "root_shoot_ratio", "carbon_fraction")},
-    "growth_rate": ("[mass] / [area] / [time]", "t/ha/year"),
-    "biomass_stock": ("[mass] / [area]", "t/ha"),
-    "biomass_after": ("[mass] / [area]", "t/ha"),
-}
-# What an activity of each quantity may be given in, for the unit-mismatch message (codes of data/messages.csv).
-EXPECTED_UNITS = {
-    "mass": "expect_units_mass",
-    "volume": "expect_units_volume",
-    "energy": "expect_units_energy",
-    "currency": "expect_units_currency",
-    "people": "expect_units_people",
-    "head": "expect_units_head",
-    "area": "expect_units_area",
-    "distance": "expect_units_distance",
-}
-_BASES = {"energy": ("[energy]", "TJ"), "mass": ("[mass]", "t"), "volume": ("[length] ** 3", "m3"),
-          "head": ("[head]", "head"), "area": ("[area]", "ha"),
-          "distance": ("[length]", "km")}
-
-
-SUPPLY_COLUMNS = ["region", "year", "activity", "flow", "amount", "kind", "file", "sheet", "row"]
+SUPPLY_COLUMNS = ["region", "year", "activity", "flow", "amount", "quantity", "file", "sheet", "row"]
 
 
 @dataclass
@@ -96,7 +28,7 @@ class Inputs:
     """Validated inputs of a build.
 
     activity: region, year, category, activity, technology, amount (canonical unit),
-        kind (mass, volume, energy...), file, sheet, row, source, history (True for rows before
+        quantity (what the amount measures: mass, volume, energy... of data/quantities.csv), file, sheet, row, source, history (True for rows before
         the selected years that a multi-year method needs: landfill deposits, DESIGN 3.3).
     params: local parameter rows: region, year (NA = every year), category ("" = every),
         activity, technology ("" = any), name, value (canonical), basis, unit, factor_id, source.
@@ -106,7 +38,7 @@ class Inputs:
     facility: facility-reported emissions (read/facility.py FACILITY_COLUMNS; emission in t).
     supply: supply-side rows of energy balances (data/supply_flows.csv): region, year, activity,
         flow, amount (canonical unit, signed as it adds to apparent consumption; `info` flows as
-        printed), kind, file, sheet, row.
+        printed), quantity, file, sheet, row.
     external: the files the checks' settings name, read before any compute (qa.checks.read_check_files):
         check name -> its tables.
     """
@@ -135,34 +67,39 @@ class Inputs:
         status = self.ledger["status"].value_counts()
         return {"read": int(len(self.ledger)), **{k: int(status.get(k, 0)) for k in ("used", "skipped", "rejected")}}
 
+    def skipped_by_reason(self) -> dict[str, int]:
+        """Skipped rows per reason (blank, title, note, nil_marker, example, not_selected ...), most first."""
+        reasons = self.ledger.loc[self.ledger["status"] == "skipped", "reason"].value_counts(sort=True)
+        return {str(k): int(v) for k, v in reasons.items()}
+
 
 def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
     """(factor to the canonical unit, basis) for a parameter value in `unit`, or None if it does not fit.
 
-    ncv -> TJ per t (basis mass) or TJ per m3 (basis volume); carbon_content -> t/TJ;
-    fractions -> 1; ef.X -> t per TJ, t, m3, head or ha of activity (basis named).
+    The dimensionality and canonical unit are the parameter's in data/parameters.csv
+    (carbon_content -> t/TJ, fractions -> 1, basis ""). A value per unit of activity names the
+    quantity it is per (`{basis}`, one of the row's `bases`): ncv -> TJ per t or m3, ef.X -> t per
+    TJ, t, m3, head, ha or km of activity, or per year of it; an ef.X in % is a share (basis `share`).
     """
-    base = name.split(".")[0]
+    row = vocabulary.parameters().loc[vocabulary.parameter_entry(name)]
     try:
         q = units.parse(unit)
     except ValueError:
         return None
-    if base == "ncv":
-        for basis in ("mass", "volume"):
-            dim, target = _BASES[basis]
-            if q.check(f"[energy] / ({dim})"):
-                return units.factor(unit, f"TJ/{target}"), basis
-        return None
-    if base == "ef":
-        if unit.strip() in ("%", "", "1", "percent"):
-            return units.factor(unit, ""), "share"
-        for basis, (dim, target) in _BASES.items():
-            if q.check(f"[mass] / ({dim})") or q.check(f"[mass] / ({dim}) / [time]"):
-                per_year = q.check(f"[mass] / ({dim}) / [time]")
-                return units.factor(unit, f"t/{target}" + ("/year" if per_year else "")), basis
-        return None
-    dim, target = PARAMETER_UNITS[base]
-    return (units.factor(unit, target), "") if q.check(dim) else None
+    dim, target = row["dimensionality"], row["canonical_unit"]
+    if "{basis}" not in dim:
+        return (units.factor(unit, target), "") if q.check(dim) else None
+    is_factor = row["name"] == "ef"
+    if is_factor and unit.strip() in ("%", "", "1", "percent"):
+        return units.factor(unit, ""), "share"
+    for basis in row["bases"].split(";"):
+        per_dim = dim.format(basis=f"({units.dimensionality(basis)})")
+        per_unit = target.format(basis=f"({units.canonical_unit(basis)})")
+        if q.check(per_dim):
+            return units.factor(unit, per_unit), basis
+        if is_factor and q.check(f"{per_dim} / [time]"):  # per head and year (EMEP/EEA 3.B), per ha and year
+            return units.factor(unit, f"{per_unit} / year"), basis
+    return None
 
 
 def _cell_text(value) -> str:
@@ -187,14 +124,14 @@ def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     Text numbers with thousands separators or full-width digits (`１２３`, `1,234.5`)
     are converted; anything else that is not a number gives NaN.
     """
-    kind = map_distinct(cells, _cell_kind)
-    numeric = pd.to_numeric(cells.where(kind == "num"), errors="coerce").astype(float)
-    from_text = map_distinct(cells.where(kind == "str"), _text_number).astype(float)
+    cell_type = map_distinct(cells, _cell_type)
+    numeric = pd.to_numeric(cells.where(cell_type == "num"), errors="coerce").astype(float)
+    from_text = map_distinct(cells.where(cell_type == "str"), _text_number).astype(float)
     was_text = from_text.notna()
     return numeric.where(~was_text, from_text), was_text
 
 
-def _cell_kind(value) -> str:
+def _cell_type(value) -> str:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return "num"
     return "str" if isinstance(value, str) else ""
@@ -221,10 +158,12 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def add(self, mask: pd.Series, column: str, code: str, expected: str = "", severity: str = "error",
-            suggest=None, value: pd.Series | None = None, params: tuple = (),
-            row_params: dict[str, pd.Series] | None = None) -> None:
-        """One Problem per row in `mask` (`code`, `expected`: codes of data/messages.csv; `params` the
-        values of their placeholders, `row_params` those that differ by row); errors mark the row rejected."""
+            suggest=None, value: pd.Series | None = None, params: tuple | pd.Series = ()) -> None:
+        """One Problem per row in `mask` (`code`, `expected`: codes of data/messages.csv); errors mark the
+        row rejected.
+
+        params: the wording's placeholder values, one tuple for every row or a Series of tuples per row.
+        """
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
@@ -238,11 +177,11 @@ class _Collector:
             val = "" if val is None or (isinstance(val, float) and np.isnan(val)) else str(val)
             label = cell if isinstance(cell, str) and cell and column in CELL_FIELDS else \
                 (rec.columns or {}).get(column, column)
-            own = tuple((name, series.get(idx, "")) for name, series in (row_params or {}).items())
             self.problems.append(Problem(
                 code, file=rec.file, sheet=rec.sheet, row=int(rec.row),
-                column=label, value=val, expected=expected, params=params + own,
-                severity=severity, suggestion=suggest(val) if suggest and val else ""))
+                column=label, value=val, expected=expected,
+                severity=severity, suggestion=(suggest(val) or "") if suggest and val else "",
+                params=params.get(idx, ()) if isinstance(params, pd.Series) else params))
 
 
 def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
@@ -260,17 +199,20 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     skip, supply_flow = _supply_marks(skip)
     blank = pd.concat([t[col] == "" for col in FIELDS], axis=1).all(axis=1) & (skip == "")
     skip = skip.mask(blank, "blank")
+    skip = skip.mask((skip == "") & forms.is_nil_marker(t["value"]), "nil_marker")
+    skip = skip.mask((skip == "") & forms.is_example(t["notes"]), "example")
     live = skip == ""
     is_supply = live & (supply_flow != "")  # supply rows of a balance: used by the reference approach
     is_param = live & (t["parameter"] != "") & ~is_supply
     is_act = live & ~is_param & ~is_supply
 
-    region = regions.lookup().resolve(t["region"])
+    region, nested = read_regions(t["region"], live, c)
     c.add(live & (t["region"] == ""), "region", "region_is_empty", "expect_region")
-    c.add(live & (t["region"] != "") & region.isna(), "region", "unknown_region", "expect_region_from_list",
+    c.add(live & (t["region"] != "") & region.isna() & ~nested, "region", "unknown_region", "expect_region_from_list",
           suggest=regions.lookup().suggest)
 
     year_num, year_text = parse_numbers(raw["year"])
+    year_num = read_years(t["year"], year_num, live, c)
     year_ok = year_num.notna() & (year_num == year_num.round()) & year_num.between(1900, 2100)
     c.add(live & (t["year"] != "") & ~year_ok, "year", "not_a_year", "expect_year")
     c.add((is_act | is_supply) & (t["year"] == ""), "year", "year_is_empty", "expect_year")
@@ -296,28 +238,36 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     value, value_text = parse_numbers(raw["value"])
     notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
     is_notation = is_act & (notation != "")
+    header_unit = _text(raw["header_unit"]) if "header_unit" in raw else pd.Series("", index=raw.index)
+    t["unit"] = units_with_header(t["unit"], header_unit, is_act & ~is_notation & (t["value"] != ""), c)
+    value, shaped = read_value_forms(raw["value"], value, t["unit"], live, c)
     c.add(live & (t["value"] == ""), "value", "value_is_empty", "expect_number_or_key")
-    c.add(live & (t["value"] != "") & value.isna() & ~is_notation, "value", "not_a_number", "expect_number_or_key")
+    c.add(live & (t["value"] != "") & value.isna() & ~is_notation & ~shaped, "value", "not_a_number",
+          "expect_number_or_key")
     c.add(is_act & (value < 0), "value", "negative_amount", "expect_non_negative")
     c.add(live & value_text, "value", "number_stored_as_text", severity="warning")
 
-    kinds = units.to_canonical(t["unit"])
+    unit_conv = units.to_canonical(t["unit"])
     act_quantity = activity.map(vocabulary.activities()["quantity"]).fillna("")
-    fits = (kinds["kind"].fillna("").astype(str) + "|" + act_quantity.astype(str)).isin(
-        {f"{k}|{q}" for q, ks in _ACCEPTED_KINDS.items() for k in ks})
+    fits = (unit_conv["quantity"].fillna("").astype(str) + "|" + act_quantity.astype(str)).isin(
+        {f"{given}|{q}" for q in units.quantities().index for given in units.accepted_quantities(q)})
     num_act = (is_act & ~is_notation) | is_supply
     c.add(num_act & (t["unit"] == ""), "unit", "unit_is_empty", "expect_unit")
-    c.add(num_act & (t["unit"] != "") & kinds["kind"].isna(), "unit", "unknown_unit", "expect_unit")
-    mismatch = num_act & kinds["kind"].notna() & activity.notna() & ~fits
+    c.add(num_act & (t["unit"] != "") & unit_conv["quantity"].isna(), "unit", "unknown_unit", "expect_unit")
+    mismatch = num_act & unit_conv["quantity"].notna() & activity.notna() & ~fits
     if mismatch.any():
-        for quantity, expected in EXPECTED_UNITS.items():
-            c.add(mismatch & (act_quantity == quantity), "unit", "unit_does_not_fit_activity", expected)
+        for quantity in units.quantities().index:  # expected: message code `unit_of_<quantity>`
+            c.add(mismatch & (act_quantity == quantity), "unit", "unit_does_not_fit_activity", f"unit_of_{quantity}")
 
     pair = (parameter.fillna("").astype(str) + "\x1f" + t["unit"].astype(str)).where(is_param, "")
     param_conv = map_distinct(pair, _conversion_of_pair)
     c.add(is_param & parameter.notna() & param_conv.isna(), "unit", "unit_does_not_fit_parameter",
           "expect_parameter_unit")
 
+    magnitudes.check_amounts(value * unit_conv["factor"], unit_conv["canonical_unit"], activity,
+                             unit_conv["quantity"], num_act & value.notna() & unit_conv["quantity"].notna(), c)
+    magnitudes.check_amounts(value * param_conv.str[0], pd.Series("", index=raw.index), None, None,
+                             is_param & value.notna() & param_conv.notna(), c)
     _duplicates(raw, t, live, c)
 
     ok = live & ~c.rejected
@@ -338,7 +288,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     activity_table = pd.DataFrame({
         "region": region[act_rows], "year": year_num[act_rows].astype(int), "category": category[act_rows],
         "activity": activity[act_rows], "technology": technology[act_rows],
-        "amount": (value * kinds["factor"])[act_rows], "kind": kinds["kind"][act_rows],
+        "amount": (value * unit_conv["factor"])[act_rows], "quantity": unit_conv["quantity"][act_rows],
         "file": raw["file"][act_rows], "sheet": raw["sheet"][act_rows], "row": raw["row"][act_rows],
         "source": t["source"][act_rows], "history": history[act_rows],
     }).reset_index(drop=True)
@@ -360,8 +310,9 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     }).reset_index(drop=True)
     _unused_parameters(params, activity_table, raw[pr].reset_index(drop=True), c)
 
-    info = (skip != "") & (supply_flow != "") & value.notna() & kinds["kind"].notna() & ~c.rejected
-    supply = _supply_table(raw, region, year_num, activity, supply_flow, value * kinds["factor"], kinds["kind"],
+    info = (skip != "") & (supply_flow != "") & value.notna() & unit_conv["quantity"].notna() & ~c.rejected
+    supply = _supply_table(raw, region, year_num, activity, supply_flow, value * unit_conv["factor"],
+                           unit_conv["quantity"],
                            (selected & is_supply) | (info & _selected(region, year_num, select_regions, select_years)
                                                      & region.notna() & year_ok & activity.notna()))
 
@@ -386,7 +337,7 @@ def _supply_marks(skip: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _supply_table(raw: pd.DataFrame, region: pd.Series, year: pd.Series, activity: pd.Series, flow: pd.Series,
-                  amount: pd.Series, kind: pd.Series, rows: pd.Series) -> pd.DataFrame:
+                  amount: pd.Series, quantity: pd.Series, rows: pd.Series) -> pd.DataFrame:
     """Inputs.supply: supply rows signed by their flow (`-` flows subtract whatever sign is printed,
     `±` flows keep it), and the `info` flows (non-energy use, loss, total consumption) as printed."""
     from inventory.read.energy_balance import supply_flows
@@ -396,7 +347,7 @@ def _supply_table(raw: pd.DataFrame, region: pd.Series, year: pd.Series, activit
     signed = np.select([sign == "+", sign == "-"], [value.abs(), -value.abs()], value)
     return pd.DataFrame({
         "region": region[rows], "year": year[rows].astype(int), "activity": activity[rows], "flow": flow[rows],
-        "amount": signed, "kind": kind[rows], "file": raw["file"][rows], "sheet": raw["sheet"][rows],
+        "amount": signed, "quantity": quantity[rows], "file": raw["file"][rows], "sheet": raw["sheet"][rows],
         "row": raw["row"][rows].astype(int),
     }).reset_index(drop=True)[SUPPLY_COLUMNS]
 
@@ -458,9 +409,8 @@ def _duplicates(raw: pd.DataFrame, t: dict[str, pd.Series], live: pd.Series, c: 
     later = frame.duplicated(keep="first")
     mask = pd.Series(False, index=raw.index)
     mask.loc[later[later].index] = True
-    rows = pd.Series("", index=raw.index)
-    rows.loc[first_row.index] = first_row.astype(str)
-    c.add(mask, "value", "possible_duplicate", severity="warning", row_params={"first_row": rows})
+    c.add(mask, "value", "possible_duplicate", severity="warning",
+          params=first_row.astype(str).map(lambda row: (("first_row", row),)))
 
 
 def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.DataFrame, c: _Collector) -> None:
@@ -480,3 +430,95 @@ def _one_status_per_row(ledger: pd.DataFrame) -> pd.DataFrame:
     rank = ledger["status"].map({"rejected": 0, "used": 1, "skipped": 2})
     ledger = ledger.assign(_rank=rank).sort_values(["file", "sheet", "row", "_rank"], kind="stable")
     return ledger.drop_duplicates(["file", "sheet", "row"]).drop(columns="_rank").reset_index(drop=True)
+
+
+def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.Series, pd.Series]:
+    """Region codes of a column (None where unknown) and a mask of cells whose named parents disagree.
+
+    A cell naming the region's parents in front (`湖南省长沙市`, `湖南长沙`) is read as the last
+    region, with a warning showing the reading; when the regions named do not nest it is an
+    error suggesting the last one (DESIGN 3.1, 3.3).
+    """
+    region = regions.lookup().resolve(cells)
+    unknown = live & (cells != "") & region.isna()
+    nested = pd.Series(False, index=cells.index)
+    if not unknown.any():
+        return region, nested
+    readings = map_distinct(cells[unknown], regions.read_with_parents)
+    code = readings.map(lambda r: r.code if r is not None and r.code else None)
+    read = code.notna()
+    region = region.where(~read.reindex(cells.index, fill_value=False), code.reindex(cells.index))
+    c.add(read.reindex(cells.index, fill_value=False), "region", "region_read_with_parents", severity="warning", params=code[read].map(lambda k: (("code", k), ("name", regions.name(k)))))
+    bad = readings.map(lambda r: r is not None and not r.code).astype(bool)
+    nested.loc[bad[bad].index] = True
+    names = dict(zip(cells[nested], readings[bad].map(lambda r: r.name)))
+    c.add(nested, "region", "region_parents_disagree", "expect_region_from_list",
+          params=readings[bad].map(lambda r: (("parent", r.parent), ("name", r.name))), suggest=names.get)
+    return region, nested
+
+
+def read_years(cells: pd.Series, year: pd.Series, live: pd.Series, c: _Collector) -> pd.Series:
+    """Years with those written `2023年` or `2023 年` read (a warning showing the reading)."""
+    typed = forms.years(cells.where(year.isna(), ""))
+    read = live & typed.notna()
+    c.add(read, "year", "year_read_from_text", severity="warning",
+          params=typed[read].map(lambda v: (("year", f"{v:.0f}"),)))
+    return year.where(~read, typed)
+
+
+def units_with_header(unit: pd.Series, header_unit: pd.Series, rows: pd.Series, c: _Collector) -> pd.Series:
+    """Units of `rows` with the header's unit (`活动水平（万吨）`, a units row, `单位：万吨`) where the unit
+    cell is empty; a unit cell that disagrees with the header is an error naming both."""
+    given = rows & (header_unit != "")
+    both = given & (unit != "")
+    if both.any():
+        pairs = pd.Series(list(zip(unit[both], header_unit[both])), index=unit.index[both], dtype=object)
+        differ = map_distinct(pairs, lambda p: not _same_unit(*p)).astype(bool)
+        c.add(differ.reindex(unit.index, fill_value=False), "unit", "unit_disagrees_with_header", "unit_as_header",
+              params=pairs[differ].map(lambda p: (("unit", p[0]), ("header_unit", p[1]))))
+    return unit.where(~(given & (unit == "")), header_unit)
+
+
+def _same_unit(a: str, b: str) -> bool:
+    """True when two unit strings are one unit (`万吨` and `万 吨`, `t` and `吨`)."""
+    if re.sub(r"\s+", "", forms.normal(a)).casefold() == re.sub(r"\s+", "", forms.normal(b)).casefold():
+        return True
+    try:
+        return abs(units.factor(a, b) - 1) < 1e-9
+    except Exception:  # unknown or of different dimensions: they differ (an unknown unit is its own error)
+        return False
+
+
+def read_value_forms(cells: pd.Series, value: pd.Series, unit: pd.Series, live: pd.Series,
+                     c: _Collector) -> tuple[pd.Series, pd.Series]:
+    """Values with `3.5万` read where the unit has no 万/亿 of its own (warning); and a mask of the
+    cells a form explains (read, or rejected here: `3.5万` + `万吨`, `约50`, `50左右`, `<0.5`, `3.5万吨`)."""
+    candidates = live & value.isna() & cells.notna()
+    explained = pd.Series(False, index=cells.index)
+    if not candidates.any():
+        return value, explained
+    typed = forms.value_forms(cells[candidates])
+    typed = typed[typed["form"] != ""]
+    if typed.empty:
+        return value, explained
+    explained.loc[typed.index] = True
+    u = unit[typed.index]
+    number = typed["number"].map(forms.shown)
+    magnitude = typed["form"] == "magnitude"
+    twice = magnitude & u.map(forms.has_magnitude).astype(bool)
+    read = magnitude & ~twice
+    reading = typed["number"] * typed["factor"]
+    on = lambda mask: mask.reindex(cells.index, fill_value=False)  # noqa: E731
+    c.add(on(twice), "value", "magnitude_twice", "number_without_suffix",
+          params=pd.Series([(("suffix", x), ("unit", v), ("number", n)) for x, v, n in
+                            zip(typed["suffix"][twice], u[twice], number[twice])], index=u.index[twice], dtype=object))
+    c.add(on(read), "value", "magnitude_suffix_read", severity="warning",
+          params=pd.Series([(("number", n), ("factor", forms.shown(f)), ("reading", forms.shown(r)), ("unit", v))
+                            for n, f, r, v in zip(number[read], typed["factor"][read], reading[read], u[read])],
+                           index=u.index[read], dtype=object))
+    c.add(on(typed["form"] == "approximate"), "value", "approximate_value", "exact_number")
+    in_value = typed["form"] == "unit_in_value"
+    hint = dict(zip(cells[in_value[in_value].index].astype(str), number[in_value] + " " + typed["unit"][in_value]))
+    c.add(on(in_value), "value", "unit_in_value", "expect_number_or_key",
+          suggest=hint.get)
+    return value.where(~on(read), reading.reindex(cells.index)), explained

@@ -42,7 +42,7 @@ from inventory.report.summaries import (
     vocab_names,
 )
 from inventory.report.views import View, analysis_views, named, qa_views, worded
-from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
+from inventory.result import CHECK_COLUMNS, BuildResult
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_DATA_ROWS = EXCEL_MAX_ROWS - 1
@@ -668,7 +668,7 @@ def _write_view(book: _Book, view: View, sheet: str) -> None:
     rows.add_row([view.note], widths=False)
     _header(book, rows, view.headers)
     ws.freeze_panes = "A3"
-    styles = [book.style(VIEW_FORMATS[k]) if k != "text" else 0 for k in view.kinds]
+    styles = [book.style(VIEW_FORMATS[f]) if f != "text" else 0 for f in view.formats]
     rows.add_frame(view.data(), styles)
 
 
