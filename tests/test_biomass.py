@@ -86,7 +86,7 @@ def test_biogas_residential_no_pollutant_default(compile_):
     assert emission(r, "N2O") == pytest.approx(tj * 0.0001, rel=1e-9)
     ne = r.not_estimated
     assert {"NOx", "SO2", "PM2.5", "CO"} <= set(ne.loc[ne["activity"] == "biogas", "substance"])
-    assert (ne.loc[ne["activity"] == "biogas", "reason"] == "no citable default factor").all()
+    assert (ne.loc[ne["activity"] == "biogas", "reason"] == "ne_no_default_factor").all()
 
 
 def test_biomass_power_plant_table_2_2(compile_):

@@ -313,7 +313,7 @@ def test_completeness_keys_in_the_project_file(tmp_path):
         parse_checks({"completeness": {"keys": {"2.B.3": "MAYBE", "9.Z": "NO", "火星": {"2.C.3": "NA"}},
                                        "missing": "panic"},
                       "year_jump": {"warn": 0.5, "fail": 0.3, "min_share": -1}}, "inventory.toml")
-    found = {(p.column, p.value, p.message) for p in err.value.problems}
+    found = {(p.column, p.value, p.code) for p in err.value.problems}
     assert ("checks.completeness.keys.2.B.3", "MAYBE", "unknown_notation_key") in found
     assert ("checks.completeness.keys.9.Z", "9.Z", "unknown_category") in found
     assert ("checks.completeness.keys.火星", "火星", "unknown_region") in found

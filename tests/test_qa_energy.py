@@ -226,8 +226,8 @@ def test_external_file_missing_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError) as exc:
         load_project(tmp_path / "inventory.toml")
     p = exc.value.problems[0]
-    assert (p.column, p.value, p.message) == ("checks.external_ceads.path", str(tmp_path / "source" / "nope.csv"),
-                                              "file_not_found")
+    assert (p.column, p.value, p.code) == ("checks.external_ceads.path", str(tmp_path / "source" / "nope.csv"),
+                                           "file_not_found")
 
 
 def test_bad_supply_cell_is_rejected_with_its_location(tmp_path):
@@ -240,7 +240,7 @@ def test_bad_supply_cell_is_rejected_with_its_location(tmp_path):
     wb.save(tmp_path / "b.xlsx")
     inputs, _ = read_inputs([tmp_path / "b.xlsx"])
     p = inputs.errors[0]
-    assert (p.row, p.column, p.value, p.message) == (5, "原煤(万吨) (B)", "很多", "not a number")
+    assert (p.row, p.column, p.value, p.code) == (5, "原煤(万吨) (B)", "很多", "not_a_number")
     status = dict(zip(inputs.ledger["row"], inputs.ledger["status"]))
     assert (status[5], status[6]) == ("rejected", "used")
     coal = inputs.supply[inputs.supply["activity"] == "raw_coal"]

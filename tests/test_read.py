@@ -50,29 +50,29 @@ def test_row_accounting_adds_up(tmp_path):
     assert reasons[3] == "blank" and reasons[4] == "not_selected"
 
 
-@pytest.mark.parametrize("cells, column, message, value", [
-    (["长沙x", 2019, "1.A.1.a", "raw_coal", "", 1, "t"], "region (A)", "unknown region", "长沙x"),
-    (["430100", "19", "1.A.1.a", "raw_coal", "", 1, "t"], "year (B)", "not a year", "19"),
-    (["430100", 2019, "1.X", "raw_coal", "", 1, "t"], "category (C)", "unknown category", "1.X"),
-    (["430100", 2019, "1.A.1.a", "raw_cole", "", 1, "t"], "activity (D)", "unknown activity", "raw_cole"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "pc_boiler+magic", 1, "t"], "technology (E)", "unknown technology id",
+@pytest.mark.parametrize("cells, column, code, value", [
+    (["长沙x", 2019, "1.A.1.a", "raw_coal", "", 1, "t"], "region (A)", "unknown_region", "长沙x"),
+    (["430100", "19", "1.A.1.a", "raw_coal", "", 1, "t"], "year (B)", "not_a_year", "19"),
+    (["430100", 2019, "1.X", "raw_coal", "", 1, "t"], "category (C)", "unknown_category", "1.X"),
+    (["430100", 2019, "1.A.1.a", "raw_cole", "", 1, "t"], "activity (D)", "unknown_activity", "raw_cole"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "pc_boiler+magic", 1, "t"], "technology (E)", "unknown_technology",
      "pc_boiler+magic"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", "lots", "t"], "value (F)", "not a number", "lots"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", -5, "t"], "value (F)", "negative amount", "-5"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "wibbles"], "unit (G)", "unknown unit", "wibbles"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "万千瓦时x"], "unit (G)", "unknown unit", "万千瓦时x"),
-    (["430100", 2019, "1.A.1.a", "natural_gas", "", 5, "万吨"], "unit (G)", "unit does not fit the activity's quantity",
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", "lots", "t"], "value (F)", "not_a_number", "lots"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", -5, "t"], "value (F)", "negative_amount", "-5"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "wibbles"], "unit (G)", "unknown_unit", "wibbles"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "万千瓦时x"], "unit (G)", "unknown_unit", "万千瓦时x"),
+    (["430100", 2019, "1.A.1.a", "natural_gas", "", 5, "万吨"], "unit (G)", "unit_does_not_fit_activity",
      "万吨"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "t", "magic_number"], "parameter (H)", "unknown parameter name",
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "t", "magic_number"], "parameter (H)", "unknown_parameter",
      "magic_number"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "kg", "ncv"], "unit (G)", "unit does not fit the parameter", "kg"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "kg", "ncv"], "unit (G)", "unit_does_not_fit_parameter", "kg"),
 ])
-def test_error_is_located(tmp_path, cells, column, message, value):
+def test_error_is_located(tmp_path, cells, column, code, value):
     inputs = read(tmp_path, [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"], cells])
     p = only_error(inputs)
-    assert (p.file.endswith("in.xlsx"), p.sheet, p.row, p.column, p.message, p.value) == \
-        (True, "能源活动", 3, column, message, value)
-    assert p.expected
+    assert (p.file.endswith("in.xlsx"), p.sheet, p.row, p.column, p.code, p.value) == \
+        (True, "能源活动", 3, column, code, value)
+    assert p.expectation("zh") and p.expectation("en")
     assert inputs.counts()["rejected"] == 1
 
 
@@ -94,9 +94,10 @@ def test_text_numbers_and_duplicates_are_warnings(tmp_path):
     assert not inputs.errors
     assert inputs.activity["amount"].tolist() == [1234.0, 1234.0]
     codes = sorted(p.code for p in inputs.warnings)
-    assert codes == ["duplicate", "number_as_text", "number_as_text"]
-    dup = next(p for p in inputs.warnings if p.code == "duplicate")
-    assert dup.row == 3 and dup.value == "same as row 2"
+    assert codes == ["number_stored_as_text", "number_stored_as_text", "possible_duplicate"]
+    dup = next(p for p in inputs.warnings if p.code == "possible_duplicate")
+    assert dup.row == 3 and dict(dup.params)["first_row"] == "2"
+    assert "row 2" in dup.message("en") and "第 2 行" in dup.message("zh")
 
 
 def test_notation_key_rows_are_used(tmp_path):
@@ -108,7 +109,7 @@ def test_notation_key_rows_are_used(tmp_path):
 def test_parameter_row_with_no_activity_is_a_warning(tmp_path):
     inputs = read(tmp_path, [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"],
                              ["430100", 2019, "", "diesel_oil", "", 1, "%", "sulfur_content"]])
-    assert [p.code for p in inputs.warnings] == ["unused_parameter"]
+    assert [p.code for p in inputs.warnings] == ["unused_parameter_row"]
 
 
 def balance(tmp_path, cells):
@@ -149,21 +150,21 @@ def test_energy_balance_unknown_sector_is_located(tmp_path):
                               ["不存在的行业", 1, 2]])
     inputs, _ = read_inputs([path])
     p = inputs.errors[0]
-    assert (p.row, p.column, p.value, p.message) == (5, "项目 (A)", "不存在的行业", "unknown category")
+    assert (p.row, p.column, p.value, p.code) == (5, "项目 (A)", "不存在的行业", "unknown_category")
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"region,year\n430100,2019\n", "not an .xlsx workbook"),
-    (b"PK\x03\x04 truncated", "corrupt or truncated"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "password-protected or in the old .xls format"),
+@pytest.mark.parametrize("content, code", [
+    (b"region,year\n430100,2019\n", "not_an_xlsx_file"),
+    (b"PK\x03\x04 truncated", "file_not_a_zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "workbook_protected_or_xls"),
 ])
-def test_broken_files_give_clear_errors(tmp_path, content, message):
+def test_broken_files_give_clear_errors(tmp_path, content, code):
     name = "data.csv" if content.startswith(b"region") else "data.xlsx"
     path = tmp_path / name
     path.write_bytes(content)
     inputs, _ = read_inputs([path])
     assert len(inputs.errors) == 1
-    assert message in inputs.errors[0].message
+    assert inputs.errors[0].code == code
     assert inputs.errors[0].file.endswith(name)
 
 
@@ -171,6 +172,6 @@ def test_year_outside_the_project_is_reported_by_validate(tmp_path):
     inputs = read(tmp_path, [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"],
                              ["430100", 2018, "1.A.1.a", "raw_coal", "", 1, "t"]],
                   years={2019}, warn_not_selected=True)
-    p = next(p for p in inputs.warnings if p.code == "not_selected")
-    assert (p.row, p.column, p.value, p.expected) == (3, "year (B)", "2018", "2019")
+    p = next(p for p in inputs.warnings if p.code == "year_not_selected")
+    assert (p.row, p.column, p.value, p.expectation("en")) == (3, "year (B)", "2018", "the project's years: 2019")
     assert inputs.counts() == {"read": 2, "used": 1, "skipped": 1, "rejected": 0}

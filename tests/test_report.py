@@ -62,13 +62,13 @@ def make_result() -> BuildResult:
     ], columns=CHECK_COLUMNS)
     not_estimated = pd.DataFrame([{
         "region": "430100", "year": 2020, "category": "2.A.1", "category_name": "水泥生产",
-        "activity": SCRIPT, "substance": "CO2", "reason": "NE",
+        "activity": SCRIPT, "substance": "CO2", "reason": "ne_no_default_factor",
     }])
     ledger = pd.DataFrame([
         {"file": "a.xlsx", "sheet": "能源", "row": 2, "status": "used"},
         {"file": "a.xlsx", "sheet": "能源", "row": 3, "status": "used"},
         {"file": "a.xlsx", "sheet": "能源", "row": 4, "status": "skipped", "reason": "blank"},
-        {"file": "a.xlsx", "sheet": "能源", "row": 5, "status": "rejected", "reason": "unknown region",
+        {"file": "a.xlsx", "sheet": "能源", "row": 5, "status": "rejected", "reason": "",
          "column": "地区 (A)", "value": FORMULA, "expected": "region code or name"},
     ])
     meta = {"program_version": "0.1.0", "factor_set": "2024.1", "gwp_set": "AR5",
@@ -111,7 +111,7 @@ def test_formula_label_is_text(result, tmp_path):
     excel.write_workbook(result, path)
     ws = openpyxl.load_workbook(path)["明细"]
     cells = [c for row in ws.iter_rows() for c in row if c.value == FORMULA]
-    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+    assert len(cells) == 4 and all(c.data_type == "s" for c in cells)  # the activity id, and as its name
     with zipfile.ZipFile(path) as z:
         xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
     assert "<f>" not in xml and "<f " not in xml
@@ -208,7 +208,7 @@ def _many(result: BuildResult, n_ne: int, n_skipped: int) -> BuildResult:
     """The synthetic result with a long not-estimated list and many skipped input rows."""
     ne = pd.DataFrame({
         "region": "430100", "year": 2020, "category": [f"1.A.2.{c}" for c in "abcdefghijklm"] * (n_ne // 13),
-        "category_name": "", "activity": "raw_coal", "substance": "BC", "reason": "no citable default factor",
+        "category_name": "", "activity": "raw_coal", "substance": "BC", "reason": "ne_no_default_factor",
     })
     ledger = pd.concat([result.ledger, pd.DataFrame({
         "file": "b.xlsx", "sheet": "能源", "row": range(10, 10 + n_skipped), "status": "skipped",
@@ -254,7 +254,7 @@ def test_workbook_cells_round_trip(result, tmp_path, n):
     names = pd.read_excel(path, sheet_name="明细", engine="calamine", dtype=object).iloc[:, 4].tolist()
     expected = [HOSTILE[i % len(HOSTILE)].replace("\x07", "") for i in range(n)]
     assert names == expected
-    assert [r[8] for r in detail] == [float(i) + 0.25 for i in range(n)]
+    assert [r[10] for r in detail] == [float(i) + 0.25 for i in range(n)]
     assert all(c.data_type == "s" for row in wb["明细"].iter_rows(min_row=2, min_col=5, max_col=5) for c in row)
     qa = [r for r in wb["质量检查"].iter_rows(values_only=True) if r[0] == "a.xlsx"]
     assert [r[6] for r in qa] == [i if i % 2 else f"v{i}" for i in range(n)]
@@ -274,8 +274,8 @@ def test_workbook_layout(result, tmp_path):
     excel.write_workbook(result, path)
     wb = openpyxl.load_workbook(path)
     detail = wb["明细"]
-    assert detail.freeze_panes == "A2" and detail.auto_filter.ref == "A1:T12"
-    assert detail["I2"].number_format == "#,##0.00" and detail["A1"].font.b
+    assert detail.freeze_panes == "A2" and detail.auto_filter.ref == "A1:V12"
+    assert detail["K2"].number_format == "#,##0.00" and detail["A1"].font.b
     energy = wb["能源活动"]
     indents = {r[4].value: r[4].alignment.indent for r in energy.iter_rows(min_row=2) if r[0].value == "430000"}
     assert indents["能源活动"] == 0 and indents["燃料燃烧活动"] == 1 and indents["电力和热力生产"] == 3
@@ -298,9 +298,9 @@ def test_workbook_reads_back_in_openpyxl_and_calamine(result, tmp_path):
     gross = summary[summary.iloc[:, 3] == "排放总量（不含信息项和碳汇）"]
     assert gross.iloc[0, -1] == pytest.approx(EXPECTED_GROSS_430000)
     # The label '=HYPERLINK("http://x","y")' is a string cell in both readers, never a formula.
-    assert (detail == FORMULA).sum().sum() == 2
+    assert (detail == FORMULA).sum().sum() == 4
     cells = [c for row in wb["明细"].iter_rows() for c in row if c.value == FORMULA]
-    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+    assert len(cells) == 4 and all(c.data_type == "s" for c in cells)
     with zipfile.ZipFile(path) as z:
         xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
     assert b"<f>" not in xml and b"<f " not in xml

@@ -30,7 +30,7 @@ class BuildResult:
         (categories that had activity but no citable factor: notation key NE).
     ledger: one row per input row read: file, sheet, row, status (used, skipped,
         rejected), reason, column, value, expected.
-    warnings: list of dicts with file, sheet, row, column, value, message.
+    warnings: the inputs' warnings (errors.Problem: code, location, value, expected), worded when rendered.
     meta: program version, factor-set version, gwp set, lang, build time, inputs
         (path, sha256), regions and years built.
     analysis: analysis tables by name (`key_categories`, `uncertainty`, `cocontrol`, `targets`;
@@ -46,7 +46,7 @@ class BuildResult:
     checks: pd.DataFrame
     not_estimated: pd.DataFrame
     ledger: pd.DataFrame
-    warnings: list[dict] = field(default_factory=list)
+    warnings: list = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     analysis: dict[str, pd.DataFrame] = field(default_factory=dict)
     statistics: pd.DataFrame | None = None

@@ -333,11 +333,12 @@ def write_templates(out_dir: Path, lang: str = "zh", regions: list[str] | None =
     Refuses to overwrite existing workbooks (they may hold filled-in data).
     """
     if lang not in LANGUAGES:
-        raise UsageError(Problem("unknown language", value=lang, expected=" or ".join(LANGUAGES)))
+        raise UsageError(Problem("unknown_language", value=lang, expected="expect_one_of",
+                                 params=(("names", ", ".join(LANGUAGES)),)))
     targets = [Path(out_dir) / workbook_name(s) for s in sector_workbooks()]
     existing = [p for p in targets if p.exists()]
     if existing:
-        raise UsageError([Problem("workbook exists; templates never overwrite a file", file=str(p),
-                                  expected="a new folder or one without these workbooks") for p in existing])
+        raise UsageError([Problem("workbook_exists", file=str(p), expected="expect_folder_without_templates")
+                          for p in existing])
     return [write_workbook(s, path, lang, regions, years) for s, path in zip(sector_workbooks(), targets)]
 

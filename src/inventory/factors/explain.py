@@ -5,31 +5,33 @@ from __future__ import annotations
 import pandas as pd
 
 from inventory import categories, regions, vocabulary
-from inventory.errors import Problem, UsageError
+from inventory.errors import Problem, UsageError, word
 from inventory.factors.resolve import candidates
+from inventory.lookup import map_distinct
 
 LIST_COLUMNS = ["factor_id", "name", "category", "activity", "technology", "region", "year_from", "year_to",
                 "value", "unit", "source"]
 
 
-def _code(lookup, text, what):
+def _code(lookup, text: str, unknown: str) -> str:
+    """The id of `text` in `lookup` ("" for no text); `unknown` (a message code) names the problem otherwise."""
     if not text:
         return ""
     code = lookup.get(text)
     if code is None:
-        raise UsageError(Problem(f"unknown {what}", value=text, suggestion=lookup.suggest(text)))
+        raise UsageError(Problem(unknown, value=text, suggestion=lookup.suggest(text)))
     return code
 
 
 def list_factors(table: pd.DataFrame, originals: pd.DataFrame, category: str = "", activity: str = "", substance: str = "",
-                 region: str = "", technology: str = "", year: int | None = None) -> pd.DataFrame:
+                 region: str = "", technology: str = "", year: int | None = None, lang: str = "zh") -> pd.DataFrame:
     """Factor rows filtered by the options; when category and activity are given, ranked as resolution ranks
-    them for that row, with `applies` = the winner per parameter name."""
-    category = _code(categories.lookup(), category, "category")
-    activity = _code(vocabulary.activity_lookup(), activity, "activity")
-    region = _code(regions.lookup(), region, "region")
-    sub = _code(vocabulary.substance_lookup(), substance, "substance")
-    techs = "+".join(_code(vocabulary.technology_lookup(), t, "technology") for t in technology.split("+") if t)
+    them for that row, with `applies` = the winner per parameter name and `why` worded in `lang`."""
+    category = _code(categories.lookup(), category, "unknown_category")
+    activity = _code(vocabulary.activity_lookup(), activity, "unknown_activity")
+    region = _code(regions.lookup(), region, "unknown_region")
+    sub = _code(vocabulary.substance_lookup(), substance, "unknown_substance")
+    techs = "+".join(_code(vocabulary.technology_lookup(), t, "unknown_technology") for t in technology.split("+") if t)
     out = table
     if category and activity:
         t = table if year is not None else table.assign(year_from=float("nan"), year_to=float("nan"))
@@ -39,7 +41,7 @@ def list_factors(table: pd.DataFrame, originals: pd.DataFrame, category: str = "
             ["name", "level", "act_score", "region_score", "tech_score", "cat_score", "year_score"],
             ascending=[True] + [False] * 6, kind="stable")
         cand["applies"] = ~cand.duplicated("name") | cand["name"].str.startswith("removal_efficiency.")
-        cand["why"] = _why(cand)
+        cand["why"] = _why(cand, lang)
         out = cand.rename(columns={"p_category": "category", "p_activity": "activity", "p_region": "region",
                                    "p_technology": "technology"})
     else:
@@ -56,16 +58,26 @@ def list_factors(table: pd.DataFrame, originals: pd.DataFrame, category: str = "
     return out.drop(columns=["value", "unit"]).merge(published, on="factor_id", how="left")
 
 
-_LEVELS = {1: "shipped", 2: "user folder", 3: "local row"}
+# Where a candidate comes from, by its level in resolution (codes of data/messages.csv).
+_LEVELS = {1: "why_shipped", 2: "why_user_folder", 3: "why_local_row"}
 
 
-def _why(cand: pd.DataFrame) -> pd.Series:
-    """How specific each candidate is, in the order resolution compares them (DESIGN 3.4)."""
-    region = cand["p_region"].where(cand["p_region"] != "", "IPCC/international default")
-    tech = ("technology " + cand["p_technology"]).where(cand["p_technology"] != "", "any technology")
-    category = ("category " + cand["p_category"]).where(cand["p_category"] != "", "any category")
-    years = cand["year_score"].map({1: "year range", 0: "any year"})
-    return cand["level"].map(_LEVELS) + "; region " + region + "; " + tech + "; " + category + "; " + years
+def _why(cand: pd.DataFrame, lang: str) -> pd.Series:
+    """How specific each candidate is, in the order resolution compares them (DESIGN 3.4), worded in `lang`."""
+    parts = cand[["level", "p_region", "p_technology", "p_category", "year_score"]].astype(str)
+    key = parts["level"].str.cat([parts[c] for c in parts.columns[1:]], sep="|")
+    return map_distinct(key, lambda k: _why_text(k, lang))
+
+
+def _why_text(key: str, lang: str) -> str:
+    """One `level|region|technology|category|year_score` combination worded (see _why)."""
+    level, region, tech, category, years = key.split("|")
+    texts = [word(_LEVELS[int(float(level))], lang),
+             word("why_region", lang, {"region": region}) if region else word("why_any_region", lang),
+             word("why_technology", lang, {"technology": tech}) if tech else word("why_any_technology", lang),
+             word("why_category", lang, {"category": category}) if category else word("why_any_category", lang),
+             word("why_year_range" if years.startswith("1") else "why_any_year", lang)]
+    return word("list_separator", lang).join(texts)
 
 
 def original_rows(directories) -> pd.DataFrame:
@@ -86,6 +98,7 @@ def show_factor(rows: pd.DataFrame, factor_id: str) -> dict:
     hit = rows[rows["factor_id"] == factor_id]
     if hit.empty:
         close = [f for f in rows["factor_id"] if factor_id.lower() in f.lower()][:5]
-        raise UsageError(Problem("no factor with this id", value=factor_id,
-                                 expected=("one of " + ", ".join(close)) if close else "an id from `inventory factors list`"))
+        raise UsageError(Problem("unknown_factor_id", value=factor_id,
+                                 expected="expect_one_of" if close else "expect_factor_id",
+                                 params=(("names", ", ".join(close)),)))
     return {k: v for k, v in hit.iloc[0].items() if k not in ("line",)}

@@ -52,4 +52,4 @@ def no_method(activity: pd.DataFrame) -> pd.DataFrame:
     rows = activity[~activity["activity"].isin(vocabulary.non_sources())
                     & ~activity["category"].isin(categories.with_role("statistic"))]
     keys = rows[KEY_COLUMNS].drop_duplicates()
-    return keys.assign(substance="", reason="no method for this category in this version")
+    return keys.assign(substance="", reason="ne_no_method")

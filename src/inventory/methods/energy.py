@@ -13,8 +13,8 @@ from inventory import categories, units, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import (aggregate_keys, column, expected_per_key, is_local, join_ids, unique_ids,
-                                    with_parameters)
+from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, aggregate_keys, column,
+                                    expected_per_key, is_local, join_ids, unique_ids, with_parameters)
 
 # The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
 _BASES = ("energy", "mass", "volume")
@@ -136,7 +136,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
 
 def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    """Keys × expected substances (data/expected_substances.csv) with no emission: notation key NE, with the reason.
+    """Keys × expected substances (data/expected_substances.csv) with no emission: notation key NE, with the
+    reason (a code of data/messages.csv).
 
     Keys whose amounts are all zero emit nothing whatever the factor and are not listed.
     """
@@ -148,7 +149,7 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     missing = missing[missing["_have"].isna()].drop(columns=["_have", "key_id"])
     no_ncv = set(keys.loc[keys["quantity"] != "energy", "activity"])
     missing["reason"] = np.where(missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2"),
-                                 "no citable default factor or calorific value", "no citable default factor")
+                                 REASON_NO_FACTOR_OR_NCV, REASON_NO_FACTOR)
     return missing.reset_index(drop=True)
 
 

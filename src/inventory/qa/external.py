@@ -57,11 +57,11 @@ def read_long(path: Path, region: str | None = None, co2: bool = False) -> pd.Da
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise UsageError(Problem("external_file_unreadable", file=str(path), value=str(exc),
-                                 expected="external_file_expected")) from exc
+                                 expected="expect_external_file")) from exc
     missing = [c for c in LONG_COLUMNS if c not in frame.columns]
     if missing:
         raise UsageError(Problem("external_columns_missing", file=str(path), value=", ".join(missing),
-                                 expected="columns_named", params=(("columns", ", ".join(LONG_COLUMNS)),)))
+                                 expected="expect_columns", params=(("columns", ", ".join(LONG_COLUMNS)),)))
     frame = frame.assign(row=frame.index + 2)  # the CSV line: the header is line 1
     frame = frame[frame[LONG_COLUMNS].ne("").any(axis=1)]  # blank lines
     sheet = frame["source_sheet"] if "source_sheet" in frame.columns else None
@@ -107,7 +107,7 @@ def read_workbook(path: Path, region: str | None = None, co2: bool = False) -> p
                            region_column="", region_cell=sheet)
         frames.append(long)
     if not frames:
-        raise UsageError(Problem("external_no_ceads_sheet", file=str(path), expected="external_ceads_sheets"))
+        raise UsageError(Problem("external_no_ceads_sheet", file=str(path), expected="expect_ceads_sheets"))
     return _checked(pd.concat(frames, ignore_index=True), str(path), co2)
 
 
@@ -132,16 +132,16 @@ def _checked(frame: pd.DataFrame, file: str, co2: bool) -> pd.DataFrame:
                         for s, r, c, v in zip(rows["sheet"], rows["row"], columns[rows.index], cells[rows.index]))
 
     bad = year.isna() | (year % 1 != 0)
-    located(frame[bad], "not_a_year", "year", frame["year"], "a_four_digit_year_such_as")
+    located(frame[bad], "not_a_year", "year", frame["year"], "expect_year")
     bad = value.isna() & ~blank
-    located(frame[bad], "not_a_number", frame["value_column"], frame["value"], "a_number")
+    located(frame[bad], "not_a_number", frame["value_column"], frame["value"], "expect_number")
     unknown = frame[frame["region"].eq("")].drop_duplicates("region_cell")  # one problem per unknown sheet name
     located(unknown, "external_region_unknown", unknown["region_column"], unknown["region_cell"],
-            "external_region_expected")
+            "expect_external_region")
     if co2:
         tonnes = map_distinct(frame["unit"], _tonnes_per)
         wrong = frame[tonnes.isna()].drop_duplicates("unit")
-        located(wrong, "unit_is_not_a_mass", "unit", frame["unit"], "a_mass_of_co2")
+        located(wrong, "unit_not_a_mass", "unit", frame["unit"], "expect_co2_mass_unit")
     if problems:
         raise UsageError(problems)
     out = frame.assign(year=year.astype("Int64").astype(int) if len(frame) else year, value=value)
@@ -161,7 +161,7 @@ def read_external(path: Path, region: str | None = None, co2: bool = False) -> p
     inventory (units checked), else the energy inventory."""
     path = Path(path)
     if not path.exists():
-        raise UsageError(Problem("file_not_found", file=str(path), expected="a_file_relative_to_the_project"))
+        raise UsageError(Problem("file_not_found", file=str(path), expected="expect_file_relative_to_project"))
     return read_workbook(path, region, co2) if path.suffix.lower() == ".xlsx" else read_long(path, region, co2)
 
 
@@ -243,7 +243,8 @@ def _external_tj(energy: pd.DataFrame, factor_table: pd.DataFrame) -> pd.DataFra
 def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_table: pd.DataFrame,
                      external_energy: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per region, year, category and fuel: our CO2 and the external inventory's, with the activity
-    and factor effects (TABLE_COLUMNS; t CO2, TJ, t CO2/TJ). Only region-years present in both."""
+    and factor effects (TABLE_COLUMNS; t CO2, TJ, t CO2/TJ). Only region-years present in both.
+    `activity_source`: `external` (from the external energy inventory) or `ours` (assumed equal to ours)."""
     ext = to_categories(external)
     e = emissions[(emissions["substance"] == "CO2") & (emissions["kind"] == "emission")]
     e = e[e["region"].isin(set(ext["region"])) & e["year"].isin(set(ext["year"]))]
@@ -260,10 +261,10 @@ def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_tab
     if external_energy is not None and len(external_energy):
         a_ext = _external_tj(to_categories(external_energy, energy=True), factor_table)
         t["activity_external_tj"] = a_ext.reindex(t.index)
-        t["activity_source"] = "external energy inventory"
+        t["activity_source"] = "external"
     else:
         t["activity_external_tj"] = t["activity_ours_tj"]
-        t["activity_source"] = "assumed equal to ours"
+        t["activity_source"] = "ours"
     with np.errstate(divide="ignore", invalid="ignore"):
         t["factor_ours_t_per_tj"] = t["ours_t"] / t["activity_ours_tj"].where(t["activity_ours_tj"] != 0)
         t["factor_external_t_per_tj"] = t["external_t"] / t["activity_external_tj"].where(t["activity_external_tj"] != 0)

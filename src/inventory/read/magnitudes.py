@@ -57,7 +57,7 @@ def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None
     amount, unit = amount[rows].astype(float), unit[rows]
     activity, quantity = (activity[rows], quantity[rows]) if activity is not None else (None, None)
     too_large = ~np.isfinite(amount) | (amount.abs() > MAX_AMOUNT)
-    c.add(_on(rows, too_large), "value", "value_too_large", "plausible_amount", code="value_too_large",
+    c.add(_on(rows, too_large), "value", "value_too_large", "plausible_amount",
           params=pd.Series([(("amount", forms.shown(a)), ("unit", u)) for a, u in
                             zip(amount[too_large], unit[too_large].fillna(""))],
                            index=amount.index[too_large], dtype=object))
@@ -66,7 +66,7 @@ def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None
     bound = bounds(activity, quantity)
     above = ~too_large & bound["canonical"].notna() & (amount > bound["canonical"])
     cited = bound[above]
-    c.add(_on(rows, above), "value", "above_national_total", severity="warning", code="above_national_total",
+    c.add(_on(rows, above), "value", "above_national_total", severity="warning",
           params=pd.Series([(("amount", forms.shown(a)), ("unit", b.canonical_unit), ("total", forms.shown(b.canonical)),
                              ("year", b.year), ("source", b.source), ("measure_zh", b.measure_zh),
                              ("measure_en", b.measure_en))

@@ -41,14 +41,21 @@ from inventory.report.summaries import (
     sector_tree,
     vocab_names,
 )
-from inventory.report.views import View, analysis_views, qa_views
-from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
+from inventory.report.views import View, analysis_views, named, qa_views, worded
+from inventory.result import CHECK_COLUMNS, BuildResult
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_DATA_ROWS = EXCEL_MAX_ROWS - 1
 EXCEL_MAX_TEXT = 32_767
-NE_COLUMNS = ["region", "year", "category", "category_name", "activity", "substance", "reason"]
-WARNING_COLUMNS = ["file", "sheet", "row", "column", "value", "message"]
+NE_COLUMNS = ["region", "year", "category", "category_name", "activity_id", "activity", "substance", "reason",
+              "reason_code"]
+# The detail sheet: each code beside its name in the workbook's language (kind, basis, sector and substance
+# kind worded; their codes are in emissions.csv).
+DETAIL_COLUMNS = ["region", "region_name", "year", "category", "category_name", "activity_id", "activity",
+                  "technology_id", "technology", "substance", "emission", "unit", "co2e_t", "gwp_set",
+                  "activity_amount", "activity_unit", "implied_factor", "factor_ids", "kind", "basis", "sector",
+                  "substance_kind"]
+WARNING_COLUMNS = ["file", "sheet", "row", "column", "value", "message", "expected", "code"]
 FMT_T = "#,##0.00"
 FMT_PCT = "0.00"
 FMT_COUNT = "#,##0"
@@ -571,20 +578,35 @@ def _write_regions(book: _Book, result: BuildResult, lbl: dict, lang: str) -> No
     rows.add_frame(comp[cols], [number if c in subs else text for c in cols])
 
 
-def _write_detail(book: _Book, result: BuildResult, lbl: dict) -> None:
-    """Sheet 明细/Detail: every emission row (t); a note instead when it exceeds Excel's row limit."""
+def detail_frame(emissions: pd.DataFrame, lbl: dict, lang: str) -> pd.DataFrame:
+    """The emission rows as the detail sheet shows them (DETAIL_COLUMNS): activity and technology names
+    beside their ids, kind, basis, sector and substance kind worded in `lang`."""
+    em = emissions
+    blank = pd.Series("", index=em.index)
+    return em.assign(
+        activity_id=em["activity"], activity=named(em["activity"], "activities.csv", lang),
+        technology_id=em["technology"], technology=named(em["technology"], "technologies.csv", lang),
+        kind=em["kind"].map(lambda k: lbl.get(f"kind_{k}", k)), basis=em["basis"].map(lambda b: lbl.get(f"basis_{b}", b)),
+        sector=named(em["sector"], "sectors.csv", lang, "sector") if "sector" in em else blank,
+        substance_kind=em["substance_kind"].map(lambda k: lbl.get(f"substance_kind_{k}", k))
+        if "substance_kind" in em else blank).reindex(columns=DETAIL_COLUMNS)
+
+
+def _write_detail(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
+    """Sheet 明细/Detail: every emission row (t), names in `lang` beside their codes; a note instead when it
+    exceeds Excel's row limit."""
     ws, rows = book.sheet(lbl["sheet_detail"])
     em = result.emissions
     if len(em) > EXCEL_MAX_DATA_ROWS:
         rows.add_row([lbl["detail_too_large"]], book.style(bold=True), widths=False)
         ws.column_widths["A"] = 100
         return
-    cols = [*EMISSION_COLUMNS, *[c for c in ("sector", "substance_kind") if c in em.columns]]
+    cols = DETAIL_COLUMNS
     ws.freeze_panes = "A2"
     ws.autofilter = f"A1:{get_column_letter(len(cols))}{len(em) + 1}"
     _header(book, rows, [lbl.get(f"col_{c}", c) for c in cols])
-    rows.add_frame(em.reindex(columns=cols), _styles(book, [c in {"emission", "co2e_t", "activity_amount"}
-                                                            for c in cols]))
+    rows.add_frame(detail_frame(em, lbl, lang), _styles(book, [c in {"emission", "co2e_t", "activity_amount"}
+                                                               for c in cols]))
 
 
 def _write_block(book: _Book, rows: SheetRows, title: str, headers: list[str], table: pd.DataFrame,
@@ -596,24 +618,29 @@ def _write_block(book: _Book, rows: SheetRows, title: str, headers: list[str], t
     rows.skip()
 
 
-def _write_qa(book: _Book, result: BuildResult, lbl: dict) -> None:
+def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet QA: checks, not-estimated categories, row accounting, skipped/rejected rows, warnings."""
     ws, rows = book.sheet(lbl["sheet_qa"])
     checks = result.checks.reindex(columns=CHECK_COLUMNS)
     checks = checks.assign(result=checks["result"].map(lambda r: lbl.get(f"result_{r}", r)))
     counts = ledger_counts(result.ledger)
     counts = pd.DataFrame({"status": [lbl[f"status_{k}"] for k in counts], "count": list(counts.values())})
-    warns = pd.DataFrame(result.warnings).reindex(columns=WARNING_COLUMNS)
+    warns = pd.DataFrame([w.to_dict(lang) for w in result.warnings]).reindex(columns=WARNING_COLUMNS)
     ws.freeze_panes = "A3"
     _write_block(book, rows, lbl["section_checks"], [lbl[f"col_{c}"] for c in CHECK_COLUMNS], checks,
                  [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_PCT) if c == "diff_pct"
                   else 0 for c in CHECK_COLUMNS])
+    ne = result.not_estimated
+    ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang),
+                   reason_code=ne["reason"], reason=worded(ne["reason"], lang))
     _write_block(book, rows, lbl["section_not_estimated"], [lbl[f"col_{c}"] for c in NE_COLUMNS],
-                 result.not_estimated.reindex(columns=NE_COLUMNS), 0)
+                 ne.reindex(columns=NE_COLUMNS), 0)
     _write_block(book, rows, lbl["section_ledger"], [lbl["col_status"], lbl["col_count"]], counts,
                  [0, book.style(FMT_COUNT)])
-    _write_block(book, rows, lbl["section_ledger_rows"], [lbl[f"col_{c}"] for c in LEDGER_COLUMNS],
-                 not_used_rows(result.ledger), 0)
+    ledger = not_used_rows(result.ledger)
+    ledger = ledger.assign(status=ledger["status"].map(lambda s: lbl.get(f"status_{s}", s)),
+                           reason=worded(ledger["reason"], lang))
+    _write_block(book, rows, lbl["section_ledger_rows"], [lbl[f"col_{c}"] for c in LEDGER_COLUMNS], ledger, 0)
     _write_block(book, rows, lbl["col_message"], [lbl[f"col_{c}"] for c in WARNING_COLUMNS], warns, 0)
 
 
@@ -656,8 +683,8 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") ->
     _write_regions(book, result, lbl, lang)
     for view in analysis_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
-    _write_detail(book, result, lbl)
-    _write_qa(book, result, lbl)
+    _write_detail(book, result, lbl, lang)
+    _write_qa(book, result, lbl, lang)
     for view in qa_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_meta(book, result, lbl)

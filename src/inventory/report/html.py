@@ -20,6 +20,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from inventory import resources
+from inventory.errors import word
 from inventory.report.summaries import (
     FUEL_GROUPS,
     LEDGER_COLUMNS,
@@ -39,6 +40,7 @@ from inventory.report.summaries import (
     vocab_order,
 )
 from inventory.report.html_analysis import analysis_sections
+from inventory.report.views import worded
 from inventory.report.svg import PALETTE, fmt_number, fmt_pct, fmt_share, hbar_svg, legend_svg
 from inventory.result import CHECK_COLUMNS, BuildResult
 
@@ -48,22 +50,6 @@ SUBSECTOR_PALETTE = ["#2f4b7c", "#8a63b8", "#3a9d5d", "#c8413b", "#b5a216", "#1a
 FUEL_COLOURS = {"solid": "#3f3f3f", "liquid": "#e07b22", "gas": "#1f6fb2", "other": "#a9b3bd"}
 OWN, AGGREGATED, PREFECTURE = "#1f6fb2", "#8fb8de", "#e07b22"
 RESULT_CLASSES = {"pass", "warn", "fail"}
-# Reasons written by the pipeline (methods, build) -> label key of their translation.
-NE_REASONS = {
-    "no citable default factor": "reason_no_factor",
-    "no citable default factor or calorific value": "reason_no_factor_or_ncv",
-    "no method for this category in this version": "reason_no_method",
-    "no default factor for this technology or sub-category": "reason_no_factor_technology",
-    "activity not given as a mass of product": "reason_not_mass",
-}
-
-
-@functools.cache
-def _reason_keys() -> dict[str, str]:
-    """Reasons whose label's English text is the reason itself (data/labels.csv `reason_*`) -> label key."""
-    t = resources.data_table("labels.csv")
-    t = t[t["key"].str.startswith("reason_")]
-    return {**dict(zip(t["en"], t["key"])), **NE_REASONS}
 
 
 # ---------------------------------------------------------------- numbers
@@ -232,9 +218,10 @@ def ledger_table(result: BuildResult, lbl: dict) -> dict:
                   [f"status-{k}" if v else "" for k, v in counts.items()])
 
 
-def _translated_status(rows: pd.DataFrame, lbl: dict) -> pd.DataFrame:
-    """Ledger rows with their status (used, skipped, rejected) in the report's language."""
-    return rows.assign(status=rows["status"].map(lambda s: lbl.get(f"status_{s}", s)))
+def _translated_status(rows: pd.DataFrame, lbl: dict, lang: str) -> pd.DataFrame:
+    """Ledger rows with their status (used, skipped, rejected) and skip reason in the report's language."""
+    return rows.assign(status=rows["status"].map(lambda s: lbl.get(f"status_{s}", s)),
+                       reason=worded(rows["reason"], lang))
 
 
 def meta_table(result: BuildResult, lbl: dict) -> dict:
@@ -274,7 +261,7 @@ def not_estimated_summary(result: BuildResult, lbl: dict, lang: str) -> dict:
                                        vocab_order("activities.csv", "id"))
     reasons = ne["reason"].value_counts()
     by_reason = _table([lbl["col_reason"], lbl["col_count"]],
-                       [[lbl.get(_reason_keys().get(r, ""), r), f"{n:,}"] for r, n in reasons.items()], [False, True])
+                       [[word(r, lang), f"{n:,}"] for r, n in reasons.items()], [False, True])
     return {
         "total": len(ne),
         "intro": lbl["ne_intro"].format(n=f"{len(ne):,}", regions=ne["region"].nunique(),
@@ -513,7 +500,7 @@ def _context(result: BuildResult, lang: str) -> dict:
         "checks_by_name": checks_by_name(result, lbl),
         "not_estimated": not_estimated_summary(result, lbl, lang),
         "ledger": ledger_table(result, lbl),
-        "ledger_rows": _text_table(_translated_status(bad.head(MAX_ROWS), lbl), LEDGER_COLUMNS, lbl),
+        "ledger_rows": _text_table(_translated_status(bad.head(MAX_ROWS), lbl, lang), LEDGER_COLUMNS, lbl),
         "ledger_note": _cut_note(min(len(bad), MAX_ROWS), len(bad), lbl),
         "meta": meta_table(result, lbl),
         "inputs": _text_table(meta_inputs(result.meta), ["path", "sha256"], lbl),

@@ -21,13 +21,15 @@ STATUS_COLUMNS = ["region", "year", "status", "exit_code", "rejected", "message"
 
 
 def manifest_for(inputs: Inputs, files: list[dict], status: str, outputs: list[str], meta: dict) -> dict:
-    """manifest.json content (DESIGN 3.7): status, inputs, outputs, row counts, skipped, rejected, warnings."""
+    """manifest.json content (DESIGN 3.7): status, inputs, outputs, row counts, skipped, rejected, warnings
+    (problems with their codes, worded in the build's language `meta["lang"]`)."""
+    lang = meta.get("lang", "zh")
     ledger = inputs.ledger
     skipped = ledger[ledger["status"] == "skipped"][["file", "sheet", "row", "reason"]].to_dict("records")
-    rejected = [p.to_dict() for p in inputs.errors]
+    rejected = [p.to_dict(lang) for p in inputs.errors]
     return {"status": status, "program_version": __version__, "factor_set_version": meta.get("factor_set_version"),
             "gwp_set": meta.get("gwp_set"), "inputs": files, "outputs": outputs, "rows": inputs.counts(),
-            "skipped": skipped, "rejected": rejected, "warnings": [p.to_dict() for p in inputs.warnings]}
+            "skipped": skipped, "rejected": rejected, "warnings": [p.to_dict(lang) for p in inputs.warnings]}
 
 
 def write_failed_build(inputs: Inputs, files: list[dict], meta: dict, out: Path) -> dict:
@@ -66,8 +68,8 @@ def failed_status(failed: dict, inputs: Inputs, files: list[dict], meta: dict, f
         mine = by_pair.get((region, year), [])
         manifest = manifest_for(inputs, files, "failed", ["manifest.json"], {**meta, "regions": [region],
                                                                              "years": [year]})
-        manifest["rejected"] = [p.to_dict() for p in mine]
-        manifest["reason"] = ("rows rejected" if n else "a prefecture of this region failed")
+        manifest["rejected"] = [p.to_dict(meta.get("lang", "zh")) for p in mine]
+        manifest["reason"] = "region_year_rows_rejected" if n else "region_year_prefecture_failed"
         tables.write_manifest(manifest, sub)
         rows.append({"region": region, "year": year, "status": "failed", "exit_code": 2, "rejected": n,
                      "message": manifest["reason"]})
@@ -104,7 +106,7 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     parts = [(_subset(result, r, y), folder / str(r) / str(y), lang) for r, y in pairs]
     rows = []
     for i, ((region, year), outcome) in enumerate(zip(pairs, _run_parts(parts, jobs)), start=1):
-        progress("writing region-years", i, len(pairs))
+        progress("stage_writing_region_years", i, len(pairs))
         if isinstance(outcome, list):
             written += [f"{region}/{year}/{name}" for name in outcome]
             rows.append({"region": region, "year": year, "status": "ok", "exit_code": 0, "rejected": 0,
@@ -160,7 +162,7 @@ def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
     # The region's own rows, and rows whose region could not be read (they concern every region).
     ledger = result.ledger[result.ledger["region"].isin({region, ""})]
     mine = set(zip(ledger["file"], ledger["sheet"], ledger["row"]))
-    warnings = [w for w in result.warnings if (w["file"], w["sheet"], w["row"]) in mine or w["row"] is None]
+    warnings = [w for w in result.warnings if (w.file, w.sheet, w.row) in mine or w.row is None]
     analysis = {name: t[(t["region"] == region) & (t["year" if "year" in t else "year_to"] == year)]
                 for name, t in result.analysis.items()}
     qa_tables = {name: t[(t["region"] == region) & (t["year"] == year)] for name, t in result.qa_tables.items()}

@@ -16,6 +16,7 @@ import pandas as pd
 
 from inventory import categories, regions, resources, vocabulary
 from inventory.aggregate import totals
+from inventory.errors import word
 from inventory.lookup import map_distinct
 from inventory.report.summaries import labels, vocab_names, vocab_order
 from inventory.result import BuildResult
@@ -70,6 +71,19 @@ def _category_names(codes: pd.Series, lang: str) -> pd.Series:
     sectors = vocab_names("sectors.csv", "sector", lang)
     names = categories.table()[f"name_{lang}"]
     return map_distinct(codes, lambda c: lbl["col_total"] if c == "total" else sectors.get(c, names.get(c, c)))
+
+
+def named(ids: pd.Series, vocabulary: str, lang: str, key: str = "id") -> pd.Series:
+    """Names in `lang` of the ids of a column from a vocabulary CSV (`a+b` ids: names joined by +); an id
+    without a name stays as it is, empty cells stay empty."""
+    names = vocab_names(vocabulary, key, lang)
+    return map_distinct(ids, lambda v: "" if not isinstance(v, str) or not v else
+                        "+".join(names.get(part, part) for part in v.split("+")))
+
+
+def worded(codes: pd.Series, lang: str) -> pd.Series:
+    """Each message code of a column (data/messages.csv) worded in `lang`; empty cells stay empty."""
+    return map_distinct(codes, lambda c: word(c, lang) if isinstance(c, str) and c else "")
 
 
 def _labelled(column: pd.Series, prefix: str, lbl: dict) -> pd.Series:
@@ -228,24 +242,17 @@ def targets_view(result: BuildResult, lang: str) -> View | None:
     t["direction_name"] = _labelled(t["direction"], "direction_", lbl)
     t["status_name"] = _labelled(t["status"].where(t["status"] != ""), "target_status_", lbl)
     if "reason" in t:
-        t["reason"] = map_distinct(t["reason"], lambda r: _target_reason(r, lbl))
+        values = t["reason_value"] if "reason_value" in t else pd.Series("", index=t.index)
+        t["reason"] = map_distinct(t["reason"].fillna("").astype(str) + "|" + values.fillna("").astype(str),
+                                   lambda r: _target_reason(r, lang))
     columns = _columns("targets", lbl, t)
     return View("targets", lbl["section_targets"], columns, t, lbl["targets_note"])
 
 
-def _target_reason(reason, lbl: dict) -> str:
-    """A reason of analysis/targets.py in the report's language."""
-    if not isinstance(reason, str) or not reason:
-        return ""
-    fixed = {"no data for this region": "reason_no_region_data", "no value in the base year": "reason_no_base_value",
-             "before the base year": "reason_before_base_year", "the denominator is zero": "reason_denominator_zero"}
-    if reason in fixed:
-        return lbl[fixed[reason]]
-    for part, key in (("numerator", "reason_no_numerator"), ("denominator", "reason_no_denominator")):
-        prefix = f"no data for the {part} ("
-        if reason.startswith(prefix) and reason.endswith(")"):
-            return lbl[key].format(x=reason[len(prefix):-1])
-    return reason
+def _target_reason(reason: str, lang: str) -> str:
+    """A `code|value` reason of analysis/targets.py worded in the report's language ("" for none)."""
+    code, _, value = reason.partition("|")
+    return word(code, lang, {"x": value}) if code else ""
 
 
 def analysis_views(result: BuildResult, lang: str) -> list[View]:
