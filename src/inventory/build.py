@@ -14,6 +14,7 @@ import pandas as pd
 from inventory import __version__, aggregate, categories, regions
 from inventory.factors import load
 from inventory.factors.resolve import local_to_long
+from inventory.figures import compute as compute_figures
 from inventory import methods
 from inventory.province import add_aggregated
 from inventory.qa.checks import CheckContext, run_checks
@@ -69,7 +70,8 @@ def _selection(options: BuildOptions) -> set[str] | None:
 def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR5", lang: str = "zh",
                       built: set[str] | None = None, thresholds: dict | None = None, draws: int = 10000,
                       seed: int = 0, targets: pd.DataFrame | None = None) -> BuildResult:
-    """Emissions, checks and not-estimated list from validated inputs (no files written).
+    """Emissions, checks, not-estimated list, analyses and figures (inventory.figures) from validated
+    inputs (no files written).
 
     built: the regions to report (None = every region with rows of its own; a province
     without rows of its own is built only when named, DESIGN 3.6).
@@ -87,12 +89,12 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     checks = run_checks(context)
     not_estimated = _label_not_estimated(not_estimated, lang)
     stats = statistics(activity, built)
+    analysis = analyse(emissions, table, inputs.params, draws, seed, _with_summed(activity, stats), targets)
     return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,
-                       warnings=[p.to_dict() for p in inputs.warnings],
-                       analysis=analyse(emissions, table, inputs.params, draws, seed, _with_summed(activity, stats),
-                                        targets),
-                       statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)})
+                       warnings=[p.to_dict() for p in inputs.warnings], analysis=analysis,
+                       statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
+                       figures=compute_figures(emissions, stats, analysis))
 
 
 def statistics(activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
@@ -364,7 +366,12 @@ def _write_set(result: BuildResult, folder: Path, lang: str) -> list[str]:
 
 
 def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
-    """The part of a result that belongs to one region-year (its prefectures kept for comparison)."""
+    """The part of a result that belongs to one region-year (its prefectures kept for comparison).
+
+    Every table is selected from the whole result's, never recomputed: a figure shows the same
+    number in the region-year's files as in the combined ones. The province/prefecture comparison
+    is the region's own when it is a province (a prefecture compares with nothing on its own).
+    """
     kids = set(regions.children(region))
     keep = result.emissions["year"].eq(year) & (result.emissions["region"].eq(region)
                                                 | result.emissions["region"].isin(kids))
@@ -381,5 +388,8 @@ def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
     stats = result.statistics
     if stats is not None and len(stats):
         stats = stats[(stats["region"] == region) & (stats["year"] == year)]
+    figures = {name: t[(t["province"] == region if "province" in t else t["region"].isin({region, *kids}))
+                       & (t["year" if "year" in t else "year_to"] == year)]
+               for name, t in result.figures.items()}
     return BuildResult(result.emissions[keep], checks, ne, ledger, warnings,
-                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats, qa_tables)
+                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats, qa_tables, figures)

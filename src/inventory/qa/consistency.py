@@ -29,10 +29,10 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     calorific value). value = the amount of the pollutant that differs most (substance
     column), reference = the GHG amount, diff_pct = (value − reference) / |reference| × 100,
     graded against `warn`/`fail` by qa.grading; a pair that cannot be put on one basis (no NCV) or
-    whose reference is 0 is a warn with diff_pct empty (pass when both amounts are 0). A key with greenhouse gases and no pollutant (or the reverse) gets the
-    `missing` result with reference empty (pass when its amount is 0: nothing is emitted); keys of
-    pollutant-only categories (sector other_pollutant) are not checked. The
-    category cell is `category/activity/technology`.
+    whose reference is 0 is a warn with diff_pct empty (pass when both amounts are 0). A key with
+    greenhouse gases and no pollutant (or the reverse) gets the `missing` result with reference
+    empty (pass when its amount is 0: nothing is emitted); keys of pollutant-only categories
+    (sector other_pollutant) are not checked. The category cell is `category/activity/technology`.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     a = key_amounts(emissions, factor_table)
