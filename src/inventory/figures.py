@@ -197,7 +197,7 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
     """
     cats = categories.table()
     e = emissions[emissions["sector"].fillna("") != ""].fillna({"region_name": ""})
-    biogenic = (e["kind"] == "memo") & (e["category"].map(cats["kind"]) != "memo")
+    biogenic = (e["kind"] == "memo") & (e["category"].map(cats["role"]) != "memo")
     e = e[~biogenic]
     keys = [*REGION_KEYS, "sector", "category", "kind", "substance"]
     sums = e.groupby(keys, sort=False)[["emission", "co2e_t"]].sum(min_count=1).reset_index()
@@ -206,8 +206,8 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
     nodes = nodes[(nodes["kind"] != "memo") | (nodes["node"] == nodes["category"])]
     index = [*REGION_KEYS, "sector", "node"]
     subs = ordered_substances(nodes["substance"])
-    kind = vocabulary.substances()["kind"]
-    ghgs, pols = [s for s in subs if kind.get(s) == "ghg"], [s for s in subs if kind.get(s) != "ghg"]
+    ghg = set(vocabulary.greenhouse_gases())
+    ghgs, pols = [s for s in subs if s in ghg], [s for s in subs if s not in ghg]
     wide = _wide(nodes, index, "emission", ghgs + pols)
     if len(wide):
         co2e = nodes.groupby(index, sort=False)["co2e_t"].sum(min_count=1)
@@ -216,7 +216,7 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
         wide["co2e_t"] = pd.Series(dtype=float)
     wide = wide.rename(columns={"node": "category"})
     wide["depth"] = wide["category"].map(lambda c: len(_in_sector_chain(c)) - 1)
-    wide["memo"] = wide["category"].map(cats["kind"]).eq("memo")
+    wide["memo"] = wide["category"].map(cats["role"]).eq("memo")
     wide = _sorted(wide, ["region", "year", _rank(wide["sector"], _orders()["sector"], 0),
                           _rank(wide["category"], _orders()["category"], len(cats)), "category"])
     return wide[[*REGION_KEYS, "sector", "category", "depth", "memo", *ghgs, "co2e_t", *pols]]
@@ -329,7 +329,7 @@ def _intensities() -> pd.DataFrame:
     each with the factor that turns t per canonical unit of the denominator into its unit (pint)."""
     spec = resources.data_table("intensities.csv")
     quantity = spec["denominator"].map(vocabulary.activities()["quantity"])
-    factors = [units.factor(f"t/{units.CANONICAL[q]}", unit) for q, unit in zip(quantity, spec["unit"])]
+    factors = [units.factor(f"t/{units.canonical_unit(q)}", unit) for q, unit in zip(quantity, spec["unit"])]
     return spec.assign(factor=factors)
 
 
@@ -393,8 +393,7 @@ def series_index(long: pd.DataFrame) -> pd.DataFrame:
     Columns: region, item, year, value. A substance whose first-year value is 0 or missing
     has no index."""
     columns = ["region", "item", "year", "value"]
-    pollutant_ids = vocabulary.substances().query("kind == 'pollutant'")["id"]
-    subs = long[(long["group"] == "substance") & long["item"].isin(["CO2", *pollutant_ids])]
+    subs = long[(long["group"] == "substance") & long["item"].isin(["CO2", *vocabulary.pollutants()])]
     first_year = subs["region"].map(long.groupby("region")["year"].min())
     firsts = subs[subs["year"] == first_year][["region", "item", "value"]].rename(columns={"value": "first"})
     out = subs.merge(firsts, on=["region", "item"])
