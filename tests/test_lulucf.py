@@ -11,7 +11,7 @@ from conftest import emission, write_workbook
 
 from inventory.errors import word
 from inventory.read import read_inputs
-from inventory.report import summaries
+from inventory import figures
 
 C_TO_CO2 = 44 / 12
 CF = 0.47   # IPCC 2006 Vol.4 Table 4.3, carbon fraction of above-ground forest biomass (default)
@@ -68,7 +68,7 @@ def test_sink_is_shown_apart_from_the_gross_total(compile_):
     """The net forest sink (growth − harvest − fuelwood) is the sink row; gross holds energy only; net = gross + sink."""
     rows = STOCK_ROWS + [["430100", 2019, "1.A.4.b", "柴油", "", 1, "万吨", "", "统计局"]]
     r = compile_(rows)
-    table = summaries.sector_gas_summary(r.emissions)
+    table = figures.sector_gas(r.emissions)
     t = table[table["region"] == "430100"].set_index("row_type")
     diesel = emission(r, "CO2", category="1.A.4.b") + 0.0
     diesel_co2e = float(r.emissions.loc[r.emissions["category"] == "1.A.4.b", "co2e_t"].sum())

@@ -113,7 +113,8 @@ def test_facility_check_fails(tmp_path):
     assert b["value"] == pytest.approx(12000.0) and b["diff_pct"] == pytest.approx(50.0)
     assert b["result"] == "fail"
     c = rows.loc[("430200", 2019, "2.A.1", "NOx")]                         # nothing estimated for cement
-    assert c["value"] == pytest.approx(300.0) and pd.isna(c["reference"]) and c["result"] == "fail"
+    assert c["value"] == pytest.approx(300.0) and pd.isna(c["reference"]) and pd.isna(c["diff_pct"])
+    assert c["result"] == "warn"                                            # no reference: no difference (DESIGN 3.8)
 
 
 def test_facility_of_a_region_not_built_is_not_compared(tmp_path):
@@ -360,7 +361,7 @@ def test_year_jump_fails(tmp_path):
     gone = rows.loc[("430200", 2020, "1.A.1.a", "SO2")]
     assert gone["value"] == 0 and gone["diff_pct"] == pytest.approx(-100.0) and gone["result"] == "fail"
     new = rows.loc[("430200", 2020, "1.A.2.a", "SO2")]
-    assert new["reference"] == 0 and pd.isna(new["diff_pct"]) and new["result"] == "fail"
+    assert new["reference"] == 0 and pd.isna(new["diff_pct"]) and new["result"] == "warn"  # no difference from 0
 
 
 def test_year_jump_of_a_small_category_is_a_warning(tmp_path):

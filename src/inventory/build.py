@@ -21,6 +21,7 @@ from inventory.analysis import run_analyses
 from inventory.errors import Problem, UsageError
 from inventory.factors import load
 from inventory.factors.resolve import local_to_long
+from inventory.figures import compute as compute_figures
 from inventory import methods
 from inventory.project import Project, parse_gwp, parse_regions, parse_years
 from inventory.province import add_aggregated, statistics, with_statistics
@@ -133,7 +134,8 @@ def _selection(options: BuildOptions) -> set[str] | None:
 def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR5", lang: str = "zh",
                       built: set[str] | None = None, thresholds: dict | None = None, draws: int = 10000,
                       seed: int = 0, targets: pd.DataFrame | None = None) -> BuildResult:
-    """Emissions, checks and not-estimated list from validated inputs (no files written).
+    """Emissions, checks, not-estimated list, analyses and figures (inventory.figures) from validated
+    inputs (no files written).
 
     built: the regions to report (None = every region with rows of its own; a province
     without rows of its own is built only when named, DESIGN 3.6).
@@ -151,12 +153,12 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     checks = run_checks(context)
     not_estimated = _label_not_estimated(not_estimated, lang)
     stats = statistics(activity, built)
+    analysis = run_analyses(emissions, table, inputs.params, draws, seed, with_statistics(activity, stats), targets)
     return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,
-                       warnings=list(inputs.warnings),
-                       analysis=run_analyses(emissions, table, inputs.params, draws, seed,
-                                             with_statistics(activity, stats), targets),
-                       statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)})
+                       warnings=list(inputs.warnings), analysis=analysis,
+                       statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
+                       figures=compute_figures(emissions, stats, analysis))
 
 
 def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:

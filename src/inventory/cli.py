@@ -156,16 +156,17 @@ def _print_counts(c: dict, lang: str, reasons: dict[str, int] | None = None) -> 
 
 
 def _summary(result, status, lang: str) -> None:
-    """A table per region-year, to stderr: status, gross CO2e and the main pollutants."""
+    """A table per region-year, to stderr: status, gross CO2e and the main pollutants (the build's figures)."""
     import pandas as pd
 
-    from inventory.aggregate import totals
+    from inventory import units
     from inventory.regions import name as region_name
 
-    e = result.emissions
-    co2e = totals(e, ["region", "year"]).set_index(["region", "year"])["co2e_t"]
-    pol = totals(e[e["substance"].isin(["SO2", "NOx", "PM2.5"])], ["region", "year", "substance"])
-    pol = pol.set_index(["region", "year", "substance"])["emission"]
+    gross = result.figures["sector_gas"]
+    co2e = gross[gross["row_type"] == "gross"].set_index(["region", "year"])["total"]
+    pol = result.figures["pollutants"]
+    pol = pol[pol["row_type"] == "total"].set_index(["region", "year"]).reindex(columns=["SO2", "NOx", "PM2.5"])
+    pol = pol.stack()
     if status is None or status.empty:
         status = pd.DataFrame({"region": [r for r, _ in co2e.index], "year": [y for _, y in co2e.index],
                                "status": "ok", "message": ""})
@@ -180,7 +181,7 @@ def _summary(result, status, lang: str) -> None:
         cells = [f"{pol.get((*key, s), float('nan')):,.0f}" for s in ("SO2", "NOx", "PM2.5")]
         table.add_row(f"{row.region} {region_name(row.region, lang)}", str(row.year),
                       words.get(row.status, row.status) + (f" {_status_message(row, lang)}" if row.message else ""),
-                      f"{value / 1e4:,.1f}", *cells)
+                      f"{value / units.factor('万吨', 't'):,.1f}", *cells)
     err.print(table)
 
 

@@ -40,6 +40,12 @@ class BuildResult:
     qa_tables: the checks' explanation tables by name (`reference_approach`: the IPCC reference
         approach per fuel; `external`: the external inventory compared with activity and factor
         effects; `completeness`: each category's status and notation key).
+    figures: every figure the outputs show, computed once by `inventory.figures.compute` (totals by
+        sector and gas, pollutants, sector trees, the energy breakdown and its shares, the
+        province/prefecture comparison, series, intensities, changes): the workbook, the report
+        and the CSVs select, format and translate these tables and never recompute them. A
+        result made by hand gets them from `inventory.figures.compute(emissions, statistics,
+        analysis)`.
     """
 
     emissions: pd.DataFrame
@@ -51,3 +57,4 @@ class BuildResult:
     analysis: dict[str, pd.DataFrame] = field(default_factory=dict)
     statistics: pd.DataFrame | None = None
     qa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, pd.DataFrame] = field(default_factory=dict)

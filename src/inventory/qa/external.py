@@ -32,7 +32,8 @@ from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem, UsageError, column_letter
 from inventory.factors.resolve import resolve
 from inventory.lookup import map_distinct, normalise_name
-from inventory.qa.reconcile import fuel_key, grade
+from inventory.qa.grading import difference_pct, grade
+from inventory.qa.reconcile import fuel_key
 from inventory.result import CHECK_COLUMNS
 
 CHECK = "external_ceads"
@@ -278,7 +279,8 @@ def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_tab
 def external_checks(table: pd.DataFrame, thresholds: dict | None = None, name: str = CHECK) -> pd.DataFrame:
     """Check rows from the comparison table: per region-year the 1.A total (category `1.A`), per
     category, and per fuel over all categories (category `1.A:<activity>`); value = ours, reference =
-    the external inventory (t CO2), diff_pct = (ours − external) / external × 100."""
+    the external inventory (t CO2), diff_pct = (ours − external) / |external| × 100, graded by
+    qa.grading (no external figure: warn)."""
     lim = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     if table.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
@@ -289,10 +291,8 @@ def external_checks(table: pd.DataFrame, thresholds: dict | None = None, name: s
     per_fuel["category"] = fuel_key(pd.Series("1.A", index=per_fuel.index), per_fuel["activity"])
     rows = pd.concat([total, per_cat, per_fuel.drop(columns="activity")], ignore_index=True)
     rows = rows.rename(columns={"ours_t": "value", "external_t": "reference"})
-    diff = (rows["value"] - rows["reference"]) / rows["reference"].where(rows["reference"] != 0)
-    rows["diff_pct"] = diff * 100
-    rows["result"] = grade(diff.fillna(0), lim["warn"], lim["fail"])
-    rows.loc[(rows["reference"] == 0) & (rows["value"] != 0), "result"] = "fail"
+    rows["diff_pct"] = difference_pct(rows["value"], rows["reference"])
+    rows["result"] = grade(rows["value"], rows["reference"], lim["warn"], lim["fail"])
     rows["check"], rows["substance"] = name, "CO2"
     return rows.drop_duplicates(["region", "year", "category"]).sort_values(
         ["region", "year", "category"]).reset_index(drop=True)[CHECK_COLUMNS]

@@ -152,7 +152,12 @@ def _write_set(result: BuildResult, folder: Path, lang: str) -> list[str]:
 
 
 def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
-    """The part of a result that belongs to one region-year (its prefectures kept for comparison)."""
+    """The part of a result that belongs to one region-year (its prefectures kept for comparison).
+
+    Every table is selected from the whole result's, never recomputed: a figure shows the same
+    number in the region-year's files as in the combined ones. The province/prefecture comparison
+    is the region's own when it is a province (a prefecture compares with nothing on its own).
+    """
     kids = set(regions.children(region))
     keep = result.emissions["year"].eq(year) & (result.emissions["region"].eq(region)
                                                 | result.emissions["region"].isin(kids))
@@ -169,5 +174,8 @@ def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
     stats = result.statistics
     if stats is not None and len(stats):
         stats = stats[(stats["region"] == region) & (stats["year"] == year)]
+    figures = {name: t[(t["province"] == region if "province" in t else t["region"].isin({region, *kids}))
+                       & (t["year" if "year" in t else "year_to"] == year)]
+               for name, t in result.figures.items()}
     return BuildResult(result.emissions[keep], checks, ne, ledger, warnings,
-                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats, qa_tables)
+                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats, qa_tables, figures)
