@@ -96,13 +96,48 @@ def test_text_numbers_and_duplicates_are_warnings(tmp_path):
     codes = sorted(p.code for p in inputs.warnings)
     assert codes == ["duplicate", "number_as_text", "number_as_text"]
     dup = next(p for p in inputs.warnings if p.code == "duplicate")
-    assert dup.row == 3 and dup.value == "same as row 2"
+    assert dup.row == 3 and dict(dup.params) == {"file": dup.file, "sheet": "能源活动", "row": "2"}
+
+
+def test_issue_17_same_row_in_two_sheets_and_two_workbooks_is_warned_naming_both(tmp_path):
+    row = ["430100", 2019, "1.A.1.a", "raw_coal", "", 10, "万吨"]
+    first = write_workbook(tmp_path / "a.xlsx", [row], HEADERS_EN)
+    book = openpyxl.load_workbook(first)
+    other = book.create_sheet("第二张")
+    other.append(HEADERS_EN)
+    other.append(row)
+    book.save(first)
+    second = write_workbook(tmp_path / "b.xlsx", [row], HEADERS_EN)
+    inputs, _ = read_inputs([first, second], base=tmp_path)
+    dups = sorted((p.file, p.sheet, p.row, dict(p.params)["file"], dict(p.params)["sheet"], dict(p.params)["row"])
+                  for p in inputs.warnings if p.code == "duplicate")
+    assert dups == [("a.xlsx", "第二张", 2, "a.xlsx", "能源活动", "2"), ("b.xlsx", "能源活动", 2, "a.xlsx", "能源活动", "2")]
+    assert inputs.counts()["used"] == 3  # warned, still used (DESIGN 3.3)
+    text = str(next(p for p in inputs.warnings if p.code == "duplicate" and p.file == "b.xlsx"))
+    assert "b.xlsx › 能源活动 › row 2" in text and "a.xlsx › 能源活动 › row 2" in text
+    zh = next(p for p in inputs.warnings if p.code == "duplicate" and p.file == "b.xlsx").translated("zh")
+    assert zh.message == "可能重复：与 a.xlsx › 能源活动 第 2 行各列完全相同"
 
 
 def test_notation_key_rows_are_used(tmp_path):
     inputs = read(tmp_path, [["430100", 2019, "1.A.3.c", "diesel_oil", "", "NO", ""]])
     assert inputs.counts()["used"] == 1
     assert inputs.notation.loc[0, "key"] == "NO"
+
+
+@pytest.mark.parametrize("key", ["NE", "NO", "NA", "IE", "C", "ne"])
+def test_issue_17_notation_key_for_a_category_without_activity_is_used(tmp_path, key):
+    inputs = read(tmp_path, [["430100", 2019, "2.C.3", "", "", key, ""]])
+    assert not inputs.problems, [str(p) for p in inputs.problems]
+    assert inputs.counts() == {"read": 1, "used": 1, "skipped": 0, "rejected": 0}
+    assert inputs.notation[["region", "year", "category", "activity", "key"]].values.tolist() == \
+        [["430100", 2019, "2.C.3", "", key.upper()]]
+    assert inputs.activity.empty
+
+
+def test_issue_17_a_number_without_activity_is_still_rejected(tmp_path):
+    p = only_error(read(tmp_path, [["430100", 2019, "2.C.3", "", "", 5, "t"]]))
+    assert (p.column, p.code) == ("activity (D)", "missing")
 
 
 def test_parameter_row_with_no_activity_is_a_warning(tmp_path):

@@ -218,9 +218,12 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def add(self, mask: pd.Series, column: str, message: str, expected: str = "", severity: str = "error",
-            code: str = "", suggest=None, value: pd.Series | None = None) -> None:
-        """One Problem per row in `mask`; errors mark the row rejected."""
-        mask = mask.fillna(False).astype(bool)
+            code: str = "", suggest=None, value: pd.Series | None = None, params: pd.Series | None = None) -> None:
+        """One Problem per row in `mask`; errors mark the row rejected.
+
+        params: per row, the (name, value) pairs of the message's {placeholders} (errors.Problem.params).
+        """
+        mask = pd.Series(mask, index=self.raw.index).fillna(False).astype(bool)
         if not mask.any():
             return
         if severity == "error":
@@ -236,7 +239,8 @@ class _Collector:
             self.problems.append(Problem(
                 message, file=rec.file, sheet=rec.sheet, row=int(rec.row),
                 column=label, value=val, expected=expected,
-                severity=severity, code=code, suggestion=suggest(val) if suggest and val else ""))
+                severity=severity, code=code, suggestion=suggest(val) if suggest and val else "",
+                params=tuple(params.get(idx, ())) if params is not None else ()))
 
 
 def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
@@ -280,7 +284,11 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(live & (t["activity"] != "") & activity.isna(), "activity", "unknown activity",
           "an activity id or name from the activity list (e.g. raw_coal, 原煤)", code="unknown_activity",
           suggest=vocabulary.activity_lookup().suggest)
-    c.add(live & (t["activity"] == ""), "activity", "activity is empty", "an activity id or name", code="missing")
+    # A notation key for a whole category needs no activity (DESIGN 3.3: value NO, NE, NA, IE or C, unit empty).
+    notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
+    category_key = is_act & (notation != "") & (t["activity"] == "")
+    c.add(live & (t["activity"] == "") & ~category_key, "activity", "activity is empty", "an activity id or name",
+          code="missing")
 
     technology, bad_tech = _technologies(t["technology"])
     c.add(live & bad_tech, "technology", "unknown technology id",
@@ -294,7 +302,6 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
           code="unknown_parameter", suggest=vocabulary.parameter_lookup().suggest)
 
     value, value_text = parse_numbers(raw["value"])
-    notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
     is_notation = is_act & (notation != "")
     c.add(live & (t["value"] == ""), "value", "value is empty", "a number or a notation key NO, NE, NA, IE, C",
           code="missing")
@@ -351,7 +358,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
 
     nk = selected & is_notation
     notation_table = pd.DataFrame({"region": region[nk], "year": year_num[nk].astype(int),
-                                   "category": category[nk], "activity": activity[nk],
+                                   "category": category[nk], "activity": activity[nk].fillna(""),
                                    "key": notation[nk]}).reset_index(drop=True)
 
     pr = selected & is_param
@@ -453,21 +460,21 @@ def _history(region: pd.Series, year: pd.Series, category: pd.Series, select_reg
 
 
 def _duplicates(raw: pd.DataFrame, t: dict[str, pd.Series], live: pd.Series, c: _Collector) -> None:
-    """Warn about rows identical in every column, naming both row numbers."""
+    """Warn about rows identical in every column, in the same sheet or in another sheet or workbook,
+    naming the first place each was read (file, sheet, row): DESIGN 3.3 row accounting."""
     frame = pd.DataFrame({k: v for k, v in t.items()})
-    frame["file"], frame["sheet"] = raw["file"], raw["sheet"]
     frame = frame[live & (raw["skip"].fillna("") == "")]
-    dup = frame.duplicated(keep=False)
-    if not dup.any():
-        return
-    first_row = raw.loc[frame.index, "row"].groupby([frame[k] for k in frame.columns], sort=False).transform("first")
     later = frame.duplicated(keep="first")
-    mask = pd.Series(False, index=raw.index)
-    mask.loc[later[later].index] = True
-    rows = pd.Series("", index=raw.index)
-    rows.loc[first_row.index] = "same as row " + first_row.astype(str)
-    c.add(mask, "value", "possible duplicate: identical in every column to an earlier row", severity="warning",
-          code="duplicate", value=rows)
+    if not later.any():
+        return
+    groups = [frame[k] for k in frame.columns]
+    first = raw.loc[frame.index, ["file", "sheet", "row"]].groupby(groups, sort=False).transform("first")
+    first = first[later]
+    params = pd.Series([(("file", f), ("sheet", s), ("row", str(int(r))))
+                        for f, s, r in zip(first["file"], first["sheet"], first["row"])], index=first.index,
+                       dtype=object)
+    c.add(raw.index.isin(first.index), "value", "duplicate_row", severity="warning", code="duplicate",
+          params=params)
 
 
 def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.DataFrame, c: _Collector) -> None:
