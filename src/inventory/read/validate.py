@@ -307,7 +307,8 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
           code="missing")
     c.add(live & (t["value"] != "") & value.isna() & ~is_notation, "value", "not a number",
           "a number or a notation key NO, NE, NA, IE, C", code="bad_value")
-    c.add(is_act & (value < 0), "value", "negative amount", "a non-negative amount", code="negative")
+    signed = category.isin(set(resources.data_table("signed_categories.csv")["category"]))  # net imports
+    c.add(is_act & (value < 0) & ~signed, "value", "negative amount", "a non-negative amount", code="negative")
     c.add(live & value_text, "value", "number stored as text (converted)", severity="warning", code="number_as_text")
 
     kinds = units.to_canonical(t["unit"])

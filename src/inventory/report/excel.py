@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
+from inventory.errors import word
 from inventory.report.summaries import (
     LEDGER_COLUMNS,
     REGION_KEYS,
@@ -596,14 +597,16 @@ def _write_block(book: _Book, rows: SheetRows, title: str, headers: list[str], t
     rows.skip()
 
 
-def _write_qa(book: _Book, result: BuildResult, lbl: dict) -> None:
-    """Sheet QA: checks, not-estimated categories, row accounting, skipped/rejected rows, warnings."""
+def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str = "zh") -> None:
+    """Sheet QA: checks, not-estimated categories, row accounting, skipped/rejected rows, warnings
+    (worded in `lang` from their message codes)."""
     ws, rows = book.sheet(lbl["sheet_qa"])
     checks = result.checks.reindex(columns=CHECK_COLUMNS)
     checks = checks.assign(result=checks["result"].map(lambda r: lbl.get(f"result_{r}", r)))
     counts = ledger_counts(result.ledger)
     counts = pd.DataFrame({"status": [lbl[f"status_{k}"] for k in counts], "count": list(counts.values())})
-    warns = pd.DataFrame(result.warnings).reindex(columns=WARNING_COLUMNS)
+    warns = pd.DataFrame([{**w, "message": word(w.get("message", ""), lang, dict(w.get("params") or ()))}
+                          for w in result.warnings]).reindex(columns=WARNING_COLUMNS)
     ws.freeze_panes = "A3"
     _write_block(book, rows, lbl["section_checks"], [lbl[f"col_{c}"] for c in CHECK_COLUMNS], checks,
                  [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_PCT) if c == "diff_pct"
@@ -657,7 +660,7 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") ->
     for view in analysis_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_detail(book, result, lbl)
-    _write_qa(book, result, lbl)
+    _write_qa(book, result, lbl, lang)
     for view in qa_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_meta(book, result, lbl)

@@ -220,9 +220,12 @@ def sector_gas_summary(emissions: pd.DataFrame, lang: str = "zh") -> pd.DataFram
     """CO2e in t by region-year x sector x gas, with gross total, sinks, net total and memo rows.
 
     Columns: region, region_name, year, row_type (sector, gross, sink, net, memo),
-    sector ("" on total rows), item (display label), one column per gas present,
-    total. The gross total holds kind == emission only: memo items and sinks are
-    rows of their own; the net rows (gross + sinks) only when there are sinks.
+    sector ("" on total rows; on memo rows the memo item: its top memo category such as
+    `M.EL.use` or `1.A.3.a.i`, or `biogenic` for the CO2 of biomass fuels), item (display
+    label), one column per gas present, total. The gross total holds kind == emission only:
+    memo items and sinks are rows of their own, one row per memo item (they overlap, e.g.
+    electricity used and brought in, and are never added up); the net rows (gross + sinks)
+    only when there are sinks.
     """
     lbl = labels(lang)
     table: dict[tuple, dict] = {}
@@ -233,10 +236,17 @@ def sector_gas_summary(emissions: pd.DataFrame, lang: str = "zh") -> pd.DataFram
         if kind == "emission":
             _add(table, (*base, "sector", sector), gas, co2e)
             _add(table, (*base, "gross", ""), gas, co2e)
-        if kind in ("sink", "memo"):
+        if kind == "sink":
             _add(table, (*base, kind, ""), gas, co2e)
         if kind in ("emission", "sink"):
             _add(table, (*base, "net", ""), gas, co2e)
+    memo = (emissions["kind"] == "memo").to_numpy(dtype=bool, na_value=False) if len(emissions) else None
+    if memo is not None and memo.any():
+        for region, name, year, item, gas, substance_kind, _, co2e in _sums(
+                emissions, [*REGION_KEYS, "memo_item", "substance", "substance_kind"], memo,
+                {"memo_item": ("category", memo_item)}):
+            if substance_kind == "ghg":
+                _add(table, (region, name, year, "memo", item), gas, co2e)
     if not any(key[3] == "sink" for key in table):
         table = {key: row for key, row in table.items() if key[3] != "net"}
     gases = ordered_substances(g for row in table.values() for g in row)
@@ -249,9 +259,31 @@ def sector_gas_summary(emissions: pd.DataFrame, lang: str = "zh") -> pd.DataFram
     for (region, name, year, row_type, sector), row in sorted(
             table.items(), key=lambda kv: (kv[0][0], kv[0][2], rank[kv[0][3]], order.get(kv[0][4], 0), kv[0][4])):
         values = _cells(row, gases)
-        item = names.get(sector, sector) if row_type == "sector" else items[row_type]
+        item = names.get(sector, sector) if row_type == "sector" else \
+            lbl["row_memo_item"].format(item=memo_item_name(sector, lang)) if row_type == "memo" else items[row_type]
         rows.append([region, name, year, row_type, sector, item, *values, _row_total(values)])
     return pd.DataFrame(rows, columns=[*REGION_KEYS, "row_type", "sector", "item", *gases, "total"])
+
+
+@functools.cache
+def memo_item(category: str) -> str:
+    """The memo item a memo row belongs to: the highest memo-kind category of its chain (`M.EL.use.1.A.2` ->
+    `M.EL.use`, `1.A.3.a.i` -> itself), or `biogenic` for a memo row of an emission category (biogenic CO2)."""
+    cats = data_table("categories.csv")
+    parent, kind = dict(zip(cats["code"], cats["parent"])), dict(zip(cats["code"], cats["kind"]))
+    top = ""
+    while category:
+        if kind.get(category) == "memo":
+            top = category
+        category = parent.get(category, "")
+    return top or "biogenic"
+
+
+def memo_item_name(item: str, lang: str) -> str:
+    """The display name of a memo item (see memo_item) in `lang`."""
+    if item == "biogenic":
+        return labels(lang)["memo_biogenic"]
+    return vocab_names("categories.csv", "code", lang).get(item, item)
 
 
 @_shared
@@ -315,7 +347,8 @@ def sector_tree(emissions: pd.DataFrame, sector: str, lang: str = "zh") -> pd.Da
 
     Columns: region, region_name, year, category, name, depth, memo, then one column
     per gas (t), co2e_t (t CO2e), one column per pollutant (t). Memo rows count only
-    at their own category, never in a parent's sum; sinks count (negative).
+    at their own category and its memo ancestors, never in an emission parent's sum; sinks
+    count (negative).
     """
     mask = (emissions["sector"] == sector).to_numpy(dtype=bool, na_value=False)
     keys = [*REGION_KEYS, "category", "category_name", "kind", "substance", "substance_kind"]
@@ -329,7 +362,11 @@ def sector_tree(emissions: pd.DataFrame, sector: str, lang: str = "zh") -> pd.Da
             continue  # biogenic CO2 of an emission category: in the summary's memo row, not in this tree
         fallback.setdefault(category, category_name)
         kinds[substance] = substance_kind
-        nodes = [category] if kind == "memo" else (info[category][0] if category in info else [category])
+        chain = info[category][0] if category in info else [category]
+        # A memo row counts at its own category and its memo-kind ancestors (M.EL.use.1.A.2 in M.EL.use),
+        # never in an emission category's sum.
+        nodes = [n for n in chain if n == category or info.get(n, ("",) * 6)[5] == "memo"] if kind == "memo" \
+            else chain
         for node in nodes:
             _add(table, (region, name, year, node), substance, emission)
             _add(table, (region, name, year, node), "co2e_t", co2e)
