@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 
 from conftest import HEADERS_EN, write_workbook
-from inventory.read import read_inputs
+from inventory import categories
+from inventory.read import read_inputs, suggest
 
 
 def read(tmp_path, rows, headers=None, **kw):
@@ -27,10 +28,18 @@ def test_region_by_code_name_or_alias(tmp_path, region):
 
 
 @pytest.mark.parametrize("category, code", [("1.A.3", "1.A.3"), ("交通运输", "1.A.3"), ("Transport", "1.A.3"),
-                                            ("电力和热力生产", "1.A.1.a")])
+                                            ("电力和热力生产", "1.A.1.a"),
+                                            # issue 17: the template's drop-down form, either language
+                                            ("1.A.1.a 电力和热力生产", "1.A.1.a"), ("1.A.3  交通运输", "1.A.3"),
+                                            ("1.A.3 Transport", "1.A.3"), ("1.A.3　交通运输", "1.A.3")])
 def test_category_by_code_or_name(tmp_path, category, code):
     inputs = read(tmp_path, [["430100", 2019, category, "柴油", "", 1, "t"]])
     assert list(inputs.activity["category"]) == [code]
+
+
+def test_issue_17_code_with_another_category_s_name_is_unknown(tmp_path):
+    p = only_error(read(tmp_path, [["430100", 2019, "1.A.3 钢铁", "柴油", "", 1, "t"]]))
+    assert p.code == "unknown_category"
 
 
 def test_chinese_headers_and_activity_names(tmp_path):
@@ -85,6 +94,27 @@ def test_suggestion_for_a_misspelt_fuel(tmp_path):
     p = only_error(read(tmp_path, [["430100", 2019, "1.A.1.a", "原煤x", "", 1, "t"]]))
     assert p.suggestion == "原煤"
     assert "did you mean '原煤'" in str(p)
+
+
+def test_issue_17_industry_for_coke_suggests_nothing_that_misroutes(tmp_path):
+    p = only_error(read(tmp_path, [["430200", 2023, "工业", "焦炭", "", 10, "万吨"]]))
+    assert p.code == "unknown_category"
+    suggested = categories.lookup().get(p.suggestion) if p.suggestion else None
+    assert suggested != "1.A.1"                                   # 能源工业: no SO2, NOx, PM factors for coke there
+    if suggested:
+        assert categories.table().at[suggested, "sector"] == "energy" and not suggest.lacking("coke", suggested)
+    # The closest name passed over is named with what the row would lack there.
+    params = dict(p.params)
+    assert params["passed"] == "能源工业 (1.A.1)"
+    assert {"SO2", "NOx", "PM2.5"} <= set(params["lacking"].split("、"))
+    assert "能源工业 (1.A.1)" in str(p) and "SO2" in str(p)
+    assert "能源工业" in p.translated("zh").expected
+
+
+def test_issue_17_a_product_category_suggestion_stays_in_industry(tmp_path):
+    p = only_error(read(tmp_path, [["430200", 2023, "2.C.6", "原铝", "", 10, "万吨"]]))
+    suggested = categories.lookup().get(p.suggestion)
+    assert suggested and categories.table().at[suggested, "sector"] == "industry"   # never 3.C.6, a manure category
 
 
 def test_text_numbers_and_duplicates_are_warnings(tmp_path):

@@ -34,15 +34,30 @@ def _parents() -> dict[str, str]:
     return dict(zip(t["code"], t["parent"]))
 
 
+def labelled(code: str, lang: str) -> str:
+    """`code name` as the template's category drop-down shows it (`1.A.1.a 电力和热力生产`), name in `lang`."""
+    return f"{code} {table().at[code, 'name_en' if lang == 'en' else 'name_zh']}"
+
+
 @cache
 def lookup() -> Lookup:
-    """Code, Chinese or English name -> code."""
-    return Lookup.from_table(table(), "code", ["name_zh", "name_en"])
+    """Code, Chinese or English name, or `code name` (the template's drop-down form, either language) -> code."""
+    t = table()
+    forms = t.assign(aliases=[f"{labelled(c, 'zh')};{labelled(c, 'en')}" for c in t["code"]])
+    return Lookup.from_table(forms, "code", ["name_zh", "name_en"], "aliases")
 
 
 def is_related(a: str, b: str) -> bool:
     """True when a is b, an ancestor of b or a descendant of b."""
     return a in ancestors(b) or b in ancestors(a)
+
+
+@cache
+def expected_substances(code: str) -> tuple[str, ...]:
+    """Substances, greenhouse gases and air pollutants, that a key of the category is expected to have
+    (data/expected_gases.csv rows of the category and its ancestors, in file order); a missing one is NE."""
+    t = resources.data_table("expected_gases.csv")
+    return tuple(dict.fromkeys(t.loc[t["category"].isin(ancestors(code)), "substance"]))
 
 
 @cache

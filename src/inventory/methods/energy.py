@@ -16,8 +16,6 @@ from inventory.methods import equations as eq
 from inventory.methods.keys import (aggregate_keys, column, is_local, join_ids, unique_ids,
                                     with_parameters)
 
-# Substances every fuel-combustion key is expected to have; a missing one is NE.
-EXPECTED = ["CO2", "CH4", "N2O", "SO2", "NOx", "CO", "PM10", "PM2.5", "NMVOC", "BC", "OC"]
 _BASIS_UNIT = {"energy": "TJ", "mass": "t", "volume": "m3"}
 _NAMES = ["ncv", "carbon_content", "oxidation_rate", "sulfur_content", "sulfur_retention", "ef",
           "removal_efficiency"]
@@ -144,7 +142,9 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     """
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
     distinct = distinct[distinct["key_id"].isin(nonzero)]
-    expected = distinct.assign(_j=1).merge(pd.DataFrame({"substance": EXPECTED, "_j": 1}), on="_j").drop(columns="_j")
+    # Substances each key is expected to have (data/expected_gases.csv, by category); a missing one is NE.
+    expected = distinct.assign(substance=map_distinct(distinct["category"], categories.expected_substances)
+                               .map(list)).explode("substance")
     have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
     missing = expected.merge(have, on=["key_id", "substance"], how="left")
     missing = missing[missing["_have"].isna()].drop(columns=["_have", "key_id"])

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import categories, resources
+from inventory import categories
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
@@ -168,8 +168,7 @@ def _expected(category: str, activity: str, table: pd.DataFrame) -> dict[str, bo
     category or an ancestor) and every substance the factor tables give for the activity in a related
     category (own, ancestor or descendant: a row for another technology or sub-category counts).
     """
-    gases = resources.data_table("expected_gases.csv")
-    expected = set(gases.loc[gases["category"].isin(categories.ancestors(category)), "substance"])
+    expected = set(categories.expected_substances(category))
     rows = table[table["activity"] == activity]
     related = map_distinct(rows["category"], lambda c: c == "" or categories.is_related(c, category)).astype(bool)
     names = set(rows.loc[related, "name"])

@@ -22,14 +22,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import units
+from inventory import categories, units
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import aggregate_keys, column, join_ids, with_parameters
 
 NAMES = ["ef", "removal_efficiency", "construction_duration", "silt_loading", "vehicle_weight"]
-EXPECTED = ["PM10", "PM2.5"]  # fugitive dust: particulate matter only
 REASONS = {
     "area": "no construction type in the technology column (constr_house, constr_apartment, constr_nonresidential, "
             "constr_road) and no local ef row: EMEP/EEA 2.A.5.b Tier 1 gives factors per construction type",
@@ -125,7 +124,9 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
     kinds = keys.drop_duplicates("key_id").set_index("key_id")["kind"]
     d = distinct[distinct["key_id"].isin(nonzero)]
-    expected = d.merge(pd.DataFrame({"substance": EXPECTED}), how="cross")
+    # Fugitive dust is particulate matter only (data/expected_gases.csv, category P).
+    expected = d.assign(substance=map_distinct(d["category"], categories.expected_substances).map(list)) \
+        .explode("substance").dropna(subset=["substance"])
     have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
     missing = expected.merge(have, on=["key_id", "substance"], how="left")
     missing = missing[missing["_have"].isna()]

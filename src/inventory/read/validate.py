@@ -17,6 +17,7 @@ import pandas as pd
 from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import map_distinct
+from inventory.read import suggest
 from inventory.read.workbook import FIELDS
 
 # Which activity quantity kinds a unit may measure, by the activity's own quantity.
@@ -221,6 +222,7 @@ class _Collector:
             code: str = "", suggest=None, value: pd.Series | None = None, params: pd.Series | None = None) -> None:
         """One Problem per row in `mask`; errors mark the row rejected.
 
+        suggest: a function of the cell's text, or per row the suggestion itself (a Series).
         params: per row, the (name, value) pairs of the message's {placeholders} (errors.Problem.params).
         """
         mask = pd.Series(mask, index=self.raw.index).fillna(False).astype(bool)
@@ -239,7 +241,9 @@ class _Collector:
             self.problems.append(Problem(
                 message, file=rec.file, sheet=rec.sheet, row=int(rec.row),
                 column=label, value=val, expected=expected,
-                severity=severity, code=code, suggestion=suggest(val) if suggest and val else "",
+                severity=severity, code=code,
+                suggestion=suggest.get(idx, "") if isinstance(suggest, pd.Series) else suggest(val) if suggest and val
+                else "",
                 params=tuple(params.get(idx, ())) if params is not None else ()))
 
 
@@ -275,15 +279,15 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add((is_act | is_supply) & (t["year"] == ""), "year", "year is empty", "a four-digit year such as 2019", code="missing")
 
     category = categories.lookup().resolve(t["category"])
-    c.add(live & (t["category"] != "") & category.isna(), "category", "unknown category",
-          "an IPCC category code (1.A.1.a) or its Chinese/English name", code="unknown_category",
-          suggest=categories.lookup().suggest)
-    c.add(is_act & (t["category"] == ""), "category", "category is empty", "an IPCC category code", code="missing")
-
     activity = vocabulary.activity_lookup().resolve(t["activity"])
-    c.add(live & (t["activity"] != "") & activity.isna(), "activity", "unknown activity",
-          "an activity id or name from the activity list (e.g. raw_coal, 原煤)", code="unknown_activity",
-          suggest=vocabulary.activity_lookup().suggest)
+    c.add(is_act & (t["category"] == ""), "category", "category is empty", "an IPCC category code", code="missing")
+    # Suggestions that stay in the sector of the row's other names and cannot misroute it (read/suggest.py).
+    _unknown(c, live & (t["category"] != "") & category.isna(), "category", "unknown category",
+             "an IPCC category code (1.A.1.a) or its Chinese/English name", "unknown_category",
+             t["category"], activity, suggest.category)
+    _unknown(c, live & (t["activity"] != "") & activity.isna(), "activity", "unknown activity",
+             "an activity id or name from the activity list (e.g. raw_coal, 原煤)", "unknown_activity",
+             t["activity"], category, suggest.activity)
     # A notation key for a whole category needs no activity (DESIGN 3.3: value NO, NE, NA, IE or C, unit empty).
     notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
     category_key = is_act & (notation != "") & (t["activity"] == "")
@@ -291,9 +295,10 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
           code="missing")
 
     technology, bad_tech = _technologies(t["technology"])
-    c.add(live & bad_tech, "technology", "unknown technology id",
-          "ids from the technology list joined by + (e.g. pc_boiler+scr+fgd+esp)", code="unknown_technology",
-          suggest=vocabulary.technology_lookup().suggest)
+    _unknown(c, live & bad_tech, "technology", "unknown technology id",
+             "ids from the technology list joined by + (e.g. pc_boiler+scr+fgd+esp)", "unknown_technology",
+             t["technology"], activity.fillna("") + "\x1f" + category.fillna(""),
+             lambda text, other: suggest.technology(text, *(other.split("\x1f") if other else ("", ""))))
 
     parameter = map_distinct(t["parameter"], lambda s: vocabulary.parse_parameter(s) if s else "")
     c.add(is_param & parameter.isna(), "parameter", "unknown parameter name",
@@ -386,6 +391,23 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     ledger = _one_status_per_row(ledger)
     problems = sorted(c.problems, key=lambda p: (p.file, p.sheet, p.row or 0))
     return Inputs(activity_table, params, notation_table, ledger, problems, supply=supply)
+
+
+def _unknown(c: _Collector, mask: pd.Series, column: str, message: str, expected: str, code: str,
+             text: pd.Series, other: pd.Series, pick) -> None:
+    """Problems for unknown names with the suggestion `pick(text, other)` of each distinct pair (read/suggest.py);
+    where the closest name was passed over because the row would lack substances there, the expectation
+    says so (message code suggestion_passed_over)."""
+    if not mask.any():
+        return
+    pair = text[mask] + "\x1f" + other[mask].fillna("").astype(str)
+    found = map_distinct(pair, lambda p: pick(*p.split("\x1f", 1)))
+    names = found.map(lambda s: s.name)
+    passed = found.map(lambda s: bool(s.passed))
+    c.add(mask & ~passed.reindex(mask.index, fill_value=False), column, message, expected, code=code, suggest=names)
+    params = found.map(lambda s: (("passed", s.passed), ("lacking", s.lacking)))
+    c.add(mask & passed.reindex(mask.index, fill_value=False), column, message, "suggestion_passed_over", code=code,
+          suggest=names, params=params)
 
 
 def _supply_marks(skip: pd.Series) -> tuple[pd.Series, pd.Series]:
