@@ -78,7 +78,7 @@ def test_issue_17_year_without_factor_takes_the_nearest_cited_year_marked_derive
 
 def test_issue_17_region_outside_the_shipped_grids_takes_the_national_average():
     activity = pd.DataFrame({"region": "CN", "year": [2022, 2020, 2024], "category": "1.A.2",
-                             "activity": "electricity", "technology": "", "amount": 1.0, "kind": "energy",
+                             "activity": "electricity", "technology": "", "amount": 1.0, "quantity": "energy",
                              "file": "", "sheet": "", "row": 0, "source": "", "history": False})
     out, ne = indirect.compute(activity, load_all())
     implied = (out.set_index("year")["emission"] / out.set_index("year")["activity_amount"]).to_dict()

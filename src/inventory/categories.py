@@ -12,7 +12,12 @@ from inventory.lookup import Lookup
 
 @cache
 def table() -> pd.DataFrame:
-    """Category table indexed by code: parent, name_zh, name_en, sector, kind, quantity, depth."""
+    """Category table indexed by code: parent, name_zh, name_en, sector, role, activity_class, depth.
+
+    role: `emission` (a source), `sink`, `memo` (reported for information, never in a gross total)
+    or `statistic` (`stat`: indicators, no source); activity_class: the class of activity the
+    category takes where it has one (`fuel` under 1.A).
+    """
     t = resources.data_table("categories.csv").set_index("code", drop=False)
     t["depth"] = [len(ancestors(c, t)) for c in t.index]
     return t
@@ -40,6 +45,13 @@ def labelled(code: str, lang: str) -> str:
 
 
 @cache
+def with_role(*roles: str) -> frozenset[str]:
+    """Codes of the categories whose role is one of `roles` (`statistic` -> {`stat`})."""
+    t = table()
+    return frozenset(t.index[t["role"].isin(roles)])
+
+
+@cache
 def lookup() -> Lookup:
     """Code, Chinese or English name, or `code name` (the template's drop-down form, either language) -> code."""
     t = table()
@@ -50,14 +62,6 @@ def lookup() -> Lookup:
 def is_related(a: str, b: str) -> bool:
     """True when a is b, an ancestor of b or a descendant of b."""
     return a in ancestors(b) or b in ancestors(a)
-
-
-@cache
-def expected_substances(code: str) -> tuple[str, ...]:
-    """Substances, greenhouse gases and air pollutants, that a key of the category is expected to have
-    (data/expected_gases.csv rows of the category and its ancestors, in file order); a missing one is NE."""
-    t = resources.data_table("expected_gases.csv")
-    return tuple(dict.fromkeys(t.loc[t["category"].isin(ancestors(code)), "substance"]))
 
 
 @cache

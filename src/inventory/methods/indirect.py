@@ -43,8 +43,7 @@ _FRAME = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_un
 
 @cache
 def _memo_roots() -> frozenset[str]:
-    t = categories.table()
-    return frozenset(t.loc[(t["kind"] == "memo") & t["code"].str.startswith("M."), "code"])
+    return frozenset(c for c in categories.with_role("memo") if c.startswith("M."))
 
 
 def is_memo_item(category: pd.Series) -> pd.Series:
@@ -56,7 +55,7 @@ def is_memo_item(category: pd.Series) -> pd.Series:
 def claims(activity: pd.DataFrame) -> pd.Series:
     """The activity rows this module computes: electricity and heat anywhere but statistics, and any row of
     an `M.` category."""
-    energy = activity["activity"].isin(ACTIVITIES) & (activity["category"] != "stat")
+    energy = activity["activity"].isin(ACTIVITIES) & ~activity["category"].isin(categories.with_role("statistic"))
     return energy | is_memo_item(activity["category"])
 
 
@@ -89,7 +88,7 @@ def net_imports(supply: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return activity.iloc[0:0]
     net = rows.groupby(["region", "year"], as_index=False).agg(
-        amount=("amount", "sum"), kind=("kind", "first"), file=("file", "first"), sheet=("sheet", "first"),
+        amount=("amount", "sum"), quantity=("quantity", "first"), file=("file", "first"), sheet=("sheet", "first"),
         row=("row", "first"))
     net = net.assign(category=IMPORT, activity="electricity", technology="", source="", history=False)
     return net.reindex(columns=activity.columns)

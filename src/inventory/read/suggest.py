@@ -3,7 +3,7 @@
 A suggestion stays within the sector of the row's activity (the sectors where the shipped factor
 tables have rows for it; for an unknown activity, the sector of the row's category) and is never a
 category under which the row's activity would lack a factor for an expected substance
-(data/expected_gases.csv) that the tables give for the activity elsewhere in the same part of the
+(data/expected_substances.csv) that the tables give for the activity elsewhere in the same part of the
 tree (`1.A`, `2.C`, ...): typing 工业 for coke must not land it in 能源工业 (1.A.1), where coke has no
 SO2, NOx or PM factors. When the closest name is passed over for that reason, the suggestion says
 what the row would have lacked there.
@@ -78,7 +78,7 @@ def lacking(activity: str, category: str, near: str = "group") -> tuple[str, ...
     nearby = rows[close.astype(bool)]
     applies = nearby[nearby["category"].isin(set(categories.ancestors(category)) | {""})]
     reachable, have = set(nearby["substance"]), set(applies["substance"])
-    return tuple(s for s in categories.expected_substances(category) if s in reachable and s not in have)
+    return tuple(s for s in vocabulary.expected_substances(category, activity) if s in reachable and s not in have)
 
 
 def _closest(text: str, spellings: dict[str, str]) -> list[str]:

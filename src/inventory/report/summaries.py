@@ -270,7 +270,7 @@ def memo_item(category: str) -> str:
     """The memo item a memo row belongs to: the highest memo-kind category of its chain (`M.EL.use.1.A.2` ->
     `M.EL.use`, `1.A.3.a.i` -> itself), or `biogenic` for a memo row of an emission category (biogenic CO2)."""
     cats = data_table("categories.csv")
-    parent, kind = dict(zip(cats["code"], cats["parent"])), dict(zip(cats["code"], cats["kind"]))
+    parent, kind = dict(zip(cats["code"], cats["parent"])), dict(zip(cats["code"], cats["role"]))
     top = ""
     while category:
         if kind.get(category) == "memo":
@@ -335,10 +335,10 @@ def category_nodes(sector: str) -> pd.DataFrame:
 
 @functools.cache
 def _category_info(sector: str) -> dict[str, tuple]:
-    """Code -> (chain, depth, order, name_zh, name_en, kind) of the categories of `sector`."""
+    """Code -> (chain, depth, order, name_zh, name_en, role) of the categories of `sector`."""
     nodes = category_nodes(sector)
     return {code: rest for code, *rest in zip(nodes["code"], nodes["chain"], nodes["depth"], nodes["order"],
-                                              nodes["name_zh"], nodes["name_en"], nodes["kind"])}
+                                              nodes["name_zh"], nodes["name_en"], nodes["role"])}
 
 
 @_shared
