@@ -315,7 +315,7 @@ def test_issue_16_amount_above_the_national_total_is_a_warning_naming_it(tmp_pat
 def test_issue_16_every_national_total_is_sourced_and_converts():
     table = national_totals()
     assert (table["source"] != "").all() and (table["source_detail"] != "").all()
-    assert table["canonical"].notna().all() and table["kind"].notna().all()
+    assert table["canonical"].notna().all() and table["quantity"].notna().all()
     assert set(table["activity"]) - {""} <= set(resources.data_table("activities.csv")["id"])
 
 
@@ -333,7 +333,7 @@ def test_issue_16_readme_lists_the_activities_without_a_national_total():
 
 def test_issue_16_canonical_units_of_the_totals_are_the_amounts_canonical_units():
     table = national_totals()
-    assert all(units.CANONICAL[k] == u for k, u in zip(table["kind"], table["canonical_unit"]))
+    assert all(units.canonical_unit(q) == u for q, u in zip(table["quantity"], table["canonical_unit"]))
 
 
 @pytest.mark.parametrize("lang, sheet", [("zh", "填表说明"), ("en", "Instructions")])
