@@ -297,6 +297,19 @@ def test_completeness_fails_when_neither_estimated_nor_keyed(tmp_path):
     assert set(rows_of(r2, "completeness")["result"]) == {"pass", "warn"}
 
 
+def test_issue_17_ne_row_without_activity_is_used_and_shown_in_completeness(tmp_path):
+    activity = coal("株洲", 2023, 100) + [["株洲", 2023, "2.A.1", "", "", "NE", "", "", "", ""],
+                                         ["株洲", 2023, "1.A.1.a", "", "", "IE", "", "", "", ""]]
+    r, inputs = build(tmp_path, activity, thresholds={"completeness": {"categories": ["1.A.1.a", "2.A.1", "4.A"]}})
+    assert inputs.counts()["rejected"] == 0 and inputs.counts()["used"] == 5
+    table = r.qa_tables["completeness"].set_index(["region", "category"])
+    assert table.loc[("430200", "2.A.1"), ["status", "key", "key_source", "result"]].tolist() == \
+        ["not_estimated", "NE", "workbook", "warn"]
+    # A key given for the category itself wins over the estimate of its activity rows (DESIGN 3.8).
+    assert table.loc[("430200", "1.A.1.a"), ["status", "key", "key_source"]].tolist() == ["keyed", "IE", "workbook"]
+    assert table.loc[("430200", "4.A"), "status"] == "missing"
+
+
 def test_completeness_default_categories_are_the_emission_leaves(tmp_path):
     r, _ = build(tmp_path, coal("长沙", 2019, 100))
     rows = rows_of(r, "completeness").reset_index()

@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 
 from conftest import HEADERS_EN, write_workbook
-from inventory.read import read_inputs
+from inventory import categories
+from inventory.read import read_inputs, suggest
 
 
 def read(tmp_path, rows, headers=None, **kw):
@@ -27,10 +28,18 @@ def test_region_by_code_name_or_alias(tmp_path, region):
 
 
 @pytest.mark.parametrize("category, code", [("1.A.3", "1.A.3"), ("交通运输", "1.A.3"), ("Transport", "1.A.3"),
-                                            ("电力和热力生产", "1.A.1.a")])
+                                            ("电力和热力生产", "1.A.1.a"),
+                                            # issue 17: the template's drop-down form, either language
+                                            ("1.A.1.a 电力和热力生产", "1.A.1.a"), ("1.A.3  交通运输", "1.A.3"),
+                                            ("1.A.3 Transport", "1.A.3"), ("1.A.3　交通运输", "1.A.3")])
 def test_category_by_code_or_name(tmp_path, category, code):
     inputs = read(tmp_path, [["430100", 2019, category, "柴油", "", 1, "t"]])
     assert list(inputs.activity["category"]) == [code]
+
+
+def test_issue_17_code_with_another_category_s_name_is_unknown(tmp_path):
+    p = only_error(read(tmp_path, [["430100", 2019, "1.A.3 钢铁", "柴油", "", 1, "t"]]))
+    assert p.code == "unknown_category"
 
 
 def test_chinese_headers_and_activity_names(tmp_path):
@@ -87,6 +96,27 @@ def test_suggestion_for_a_misspelt_fuel(tmp_path):
     assert "did you mean '原煤'" in str(p)
 
 
+def test_issue_17_industry_for_coke_suggests_nothing_that_misroutes(tmp_path):
+    p = only_error(read(tmp_path, [["430200", 2023, "工业", "焦炭", "", 10, "万吨"]]))
+    assert p.code == "unknown_category"
+    suggested = categories.lookup().get(p.suggestion) if p.suggestion else None
+    assert suggested != "1.A.1"                                   # 能源工业: no SO2, NOx, PM factors for coke there
+    if suggested:
+        assert categories.table().at[suggested, "sector"] == "energy" and not suggest.lacking("coke", suggested)
+    # The closest name passed over is named with what the row would lack there.
+    params = dict(p.params)
+    assert params["passed"] == "能源工业 (1.A.1)"
+    assert {"SO2", "NOx", "PM2.5"} <= set(params["lacking"].split("、"))
+    assert "能源工业 (1.A.1)" in str(p) and "SO2" in str(p)
+    assert "能源工业" in p.translated("zh").expected
+
+
+def test_issue_17_a_product_category_suggestion_stays_in_industry(tmp_path):
+    p = only_error(read(tmp_path, [["430200", 2023, "2.C.6", "原铝", "", 10, "万吨"]]))
+    suggested = categories.lookup().get(p.suggestion)
+    assert suggested and categories.table().at[suggested, "sector"] == "industry"   # never 3.C.6, a manure category
+
+
 def test_text_numbers_and_duplicates_are_warnings(tmp_path):
     rows = [["430100", 2019, "1.A.1.a", "raw_coal", "", "１,２３4", "t"],
             ["430100", 2019, "1.A.1.a", "raw_coal", "", "１,２３4", "t"]]
@@ -94,16 +124,50 @@ def test_text_numbers_and_duplicates_are_warnings(tmp_path):
     assert not inputs.errors
     assert inputs.activity["amount"].tolist() == [1234.0, 1234.0]
     codes = sorted(p.code for p in inputs.warnings)
-    assert codes == ["number_stored_as_text", "number_stored_as_text", "possible_duplicate"]
-    dup = next(p for p in inputs.warnings if p.code == "possible_duplicate")
-    assert dup.row == 3 and dict(dup.params)["first_row"] == "2"
-    assert "row 2" in dup.message("en") and "第 2 行" in dup.message("zh")
+    assert codes == ["duplicate_row", "number_stored_as_text", "number_stored_as_text"]
+    dup = next(p for p in inputs.warnings if p.code == "duplicate_row")
+    assert dup.row == 3 and dict(dup.params) == {"file": dup.file, "sheet": "能源活动", "row": "2"}
+
+
+def test_issue_17_same_row_in_two_sheets_and_two_workbooks_is_warned_naming_both(tmp_path):
+    row = ["430100", 2019, "1.A.1.a", "raw_coal", "", 10, "万吨"]
+    first = write_workbook(tmp_path / "a.xlsx", [row], HEADERS_EN)
+    book = openpyxl.load_workbook(first)
+    other = book.create_sheet("第二张")
+    other.append(HEADERS_EN)
+    other.append(row)
+    book.save(first)
+    second = write_workbook(tmp_path / "b.xlsx", [row], HEADERS_EN)
+    inputs, _ = read_inputs([first, second], base=tmp_path)
+    dups = sorted((p.file, p.sheet, p.row, dict(p.params)["file"], dict(p.params)["sheet"], dict(p.params)["row"])
+                  for p in inputs.warnings if p.code == "duplicate_row")
+    assert dups == [("a.xlsx", "第二张", 2, "a.xlsx", "能源活动", "2"), ("b.xlsx", "能源活动", 2, "a.xlsx", "能源活动", "2")]
+    assert inputs.counts()["used"] == 3  # warned, still used (DESIGN 3.3)
+    text = str(next(p for p in inputs.warnings if p.code == "duplicate_row" and p.file == "b.xlsx"))
+    assert "b.xlsx › 能源活动 › row 2" in text and "a.xlsx › 能源活动 › row 2" in text
+    zh = next(p for p in inputs.warnings if p.code == "duplicate_row" and p.file == "b.xlsx").translated("zh")
+    assert zh.message == "可能重复：与 a.xlsx › 能源活动 第 2 行各列完全相同"
 
 
 def test_notation_key_rows_are_used(tmp_path):
     inputs = read(tmp_path, [["430100", 2019, "1.A.3.c", "diesel_oil", "", "NO", ""]])
     assert inputs.counts()["used"] == 1
     assert inputs.notation.loc[0, "key"] == "NO"
+
+
+@pytest.mark.parametrize("key", ["NE", "NO", "NA", "IE", "C", "ne"])
+def test_issue_17_notation_key_for_a_category_without_activity_is_used(tmp_path, key):
+    inputs = read(tmp_path, [["430100", 2019, "2.C.3", "", "", key, ""]])
+    assert not inputs.problems, [str(p) for p in inputs.problems]
+    assert inputs.counts() == {"read": 1, "used": 1, "skipped": 0, "rejected": 0}
+    assert inputs.notation[["region", "year", "category", "activity", "key"]].values.tolist() == \
+        [["430100", 2019, "2.C.3", "", key.upper()]]
+    assert inputs.activity.empty
+
+
+def test_issue_17_a_number_without_activity_is_still_rejected(tmp_path):
+    p = only_error(read(tmp_path, [["430100", 2019, "2.C.3", "", "", 5, "t"]]))
+    assert (p.column, p.code) == ("activity (D)", "missing")
 
 
 def test_parameter_row_with_no_activity_is_a_warning(tmp_path):

@@ -23,6 +23,7 @@ from inventory.factors import load
 from inventory.factors.resolve import local_to_long
 from inventory.figures import compute as compute_figures
 from inventory import methods
+from inventory.methods import indirect
 from inventory.project import Project, parse_gwp, parse_regions, parse_years
 from inventory.province import add_aggregated, statistics, with_statistics
 from inventory.qa.checks import CheckContext, read_check_files, run_checks
@@ -140,7 +141,8 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     built: the regions to report (None = every region with rows of its own; a province
     without rows of its own is built only when named, DESIGN 3.6).
     """
-    activity = inputs.activity
+    # Net electricity imports from the balances' supply rows where a region-year gives none of its own.
+    activity = pd.concat([inputs.activity, indirect.net_imports(inputs.supply, inputs.activity)], ignore_index=True)
     if built is None:
         built = set(activity["region"])
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)

@@ -35,7 +35,8 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     (sector other_pollutant) are not checked. The category cell is `category/activity/technology`.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
-    a = key_amounts(emissions, factor_table)
+    # The indirect CO2 of electricity and heat (M. memo items, DESIGN 3.2) has no pollutant to compare with.
+    a = key_amounts(emissions[~emissions["category"].astype(str).str.startswith("M.")], factor_table)
     if a.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
     single_unit = a.groupby("key_id")["activity_unit"].transform("nunique") == 1

@@ -151,8 +151,9 @@ def open_workbook(path: Path) -> Workbook:
     if not readable:
         return book
     try:
+        # Only empty cells are missing: `NA` is a notation key (DESIGN 3.3), never pandas' "not available".
         book.sheets = pd.read_excel(path, sheet_name=readable, header=None, engine="calamine", dtype=object,
-                                    nrows=MAX_ROWS_PER_SHEET)
+                                    nrows=MAX_ROWS_PER_SHEET, keep_default_na=False, na_values=[""])
     except Exception as exc:  # calamine raises its own error types for broken files
         book.problems.append(Problem("workbook_unreadable", file=name, expected="expect_valid_xlsx",
                                      params=(("error", str(exc)),)))

@@ -17,7 +17,7 @@ import pandas as pd
 from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import map_distinct
-from inventory.read import forms, magnitudes
+from inventory.read import forms, magnitudes, suggest
 from inventory.read.workbook import FIELDS
 
 SUPPLY_COLUMNS = ["region", "year", "activity", "flow", "amount", "quantity", "file", "sheet", "row"]
@@ -162,9 +162,10 @@ class _Collector:
         """One Problem per row in `mask` (`code`, `expected`: codes of data/messages.csv); errors mark the
         row rejected.
 
+        suggest: a function of the cell's text, or per row the suggestion itself (a Series).
         params: the wording's placeholder values, one tuple for every row or a Series of tuples per row.
         """
-        mask = mask.fillna(False).astype(bool)
+        mask = pd.Series(mask, index=self.raw.index).fillna(False).astype(bool)
         if not mask.any():
             return
         if severity == "error":
@@ -180,7 +181,9 @@ class _Collector:
             self.problems.append(Problem(
                 code, file=rec.file, sheet=rec.sheet, row=int(rec.row),
                 column=label, value=val, expected=expected,
-                severity=severity, suggestion=(suggest(val) or "") if suggest and val else "",
+                severity=severity,
+                suggestion=suggest.get(idx, "") if isinstance(suggest, pd.Series)
+                else (suggest(val) or "") if suggest and val else "",
                 params=params.get(idx, ()) if isinstance(params, pd.Series) else params))
 
 
@@ -218,25 +221,28 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add((is_act | is_supply) & (t["year"] == ""), "year", "year_is_empty", "expect_year")
 
     category = categories.lookup().resolve(t["category"])
-    c.add(live & (t["category"] != "") & category.isna(), "category", "unknown_category", "expect_category",
-          suggest=categories.lookup().suggest)
-    c.add(is_act & (t["category"] == ""), "category", "category_is_empty", "expect_category")
-
     activity = vocabulary.activity_lookup().resolve(t["activity"])
-    c.add(live & (t["activity"] != "") & activity.isna(), "activity", "unknown_activity", "expect_activity",
-          suggest=vocabulary.activity_lookup().suggest)
-    c.add(live & (t["activity"] == ""), "activity", "activity_is_empty", "expect_activity")
+    c.add(is_act & (t["category"] == ""), "category", "category_is_empty", "expect_category")
+    # Suggestions that stay in the sector of the row's other names and cannot misroute it (read/suggest.py).
+    _unknown(c, live & (t["category"] != "") & category.isna(), "category", "unknown_category", "expect_category",
+             t["category"], activity, suggest.category)
+    _unknown(c, live & (t["activity"] != "") & activity.isna(), "activity", "unknown_activity", "expect_activity",
+             t["activity"], category, suggest.activity)
+    # A notation key for a whole category needs no activity (DESIGN 3.3: value NO, NE, NA, IE or C, unit empty).
+    notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
+    category_key = is_act & (notation != "") & (t["activity"] == "")
+    c.add(live & (t["activity"] == "") & ~category_key, "activity", "activity_is_empty", "expect_activity")
 
     technology, bad_tech = _technologies(t["technology"])
-    c.add(live & bad_tech, "technology", "unknown_technology", "expect_technologies",
-          suggest=vocabulary.technology_lookup().suggest)
+    _unknown(c, live & bad_tech, "technology", "unknown_technology", "expect_technologies",
+             t["technology"], activity.fillna("") + "\x1f" + category.fillna(""),
+             lambda text, other: suggest.technology(text, *(other.split("\x1f") if other else ("", ""))))
 
     parameter = map_distinct(t["parameter"], lambda s: vocabulary.parse_parameter(s) if s else "")
     c.add(is_param & parameter.isna(), "parameter", "unknown_parameter", "expect_parameter",
           suggest=vocabulary.parameter_lookup().suggest)
 
     value, value_text = parse_numbers(raw["value"])
-    notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
     is_notation = is_act & (notation != "")
     header_unit = _text(raw["header_unit"]) if "header_unit" in raw else pd.Series("", index=raw.index)
     t["unit"] = units_with_header(t["unit"], header_unit, is_act & ~is_notation & (t["value"] != ""), c)
@@ -244,7 +250,8 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(live & (t["value"] == ""), "value", "value_is_empty", "expect_number_or_key")
     c.add(live & (t["value"] != "") & value.isna() & ~is_notation & ~shaped, "value", "not_a_number",
           "expect_number_or_key")
-    c.add(is_act & (value < 0), "value", "negative_amount", "expect_non_negative")
+    signed = category.isin(set(resources.data_table("signed_categories.csv")["category"]))  # net imports
+    c.add(is_act & (value < 0) & ~signed, "value", "negative_amount", "expect_non_negative")
     c.add(live & value_text, "value", "number_stored_as_text", severity="warning")
 
     unit_conv = units.to_canonical(t["unit"])
@@ -295,7 +302,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
 
     nk = selected & is_notation
     notation_table = pd.DataFrame({"region": region[nk], "year": year_num[nk].astype(int),
-                                   "category": category[nk], "activity": activity[nk],
+                                   "category": category[nk], "activity": activity[nk].fillna(""),
                                    "key": notation[nk]}).reset_index(drop=True)
 
     pr = selected & is_param
@@ -323,6 +330,23 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     ledger = _one_status_per_row(ledger)
     problems = sorted(c.problems, key=lambda p: (p.file, p.sheet, p.row or 0))
     return Inputs(activity_table, params, notation_table, ledger, problems, supply=supply)
+
+
+def _unknown(c: _Collector, mask: pd.Series, column: str, code: str, expected: str,
+             text: pd.Series, other: pd.Series, pick) -> None:
+    """Problems for unknown names with the suggestion `pick(text, other)` of each distinct pair (read/suggest.py);
+    where the closest name was passed over because the row would lack substances there, the expectation
+    says so (message code suggestion_passed_over)."""
+    if not mask.any():
+        return
+    pair = text[mask] + "\x1f" + other[mask].fillna("").astype(str)
+    found = map_distinct(pair, lambda p: pick(*p.split("\x1f", 1)))
+    names = found.map(lambda s: s.name)
+    passed = found.map(lambda s: bool(s.passed))
+    c.add(mask & ~passed.reindex(mask.index, fill_value=False), column, code, expected, suggest=names)
+    params = found.map(lambda s: (("passed", s.passed), ("lacking", s.lacking)))
+    c.add(mask & passed.reindex(mask.index, fill_value=False), column, code, "suggestion_passed_over",
+          suggest=names, params=params)
 
 
 def _supply_marks(skip: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -398,19 +422,20 @@ def _history(region: pd.Series, year: pd.Series, category: pd.Series, select_reg
 
 
 def _duplicates(raw: pd.DataFrame, t: dict[str, pd.Series], live: pd.Series, c: _Collector) -> None:
-    """Warn about rows identical in every column, naming both row numbers."""
+    """Warn about rows identical in every column, in the same sheet or in another sheet or workbook,
+    naming the first place each was read (file, sheet, row): DESIGN 3.3 row accounting."""
     frame = pd.DataFrame({k: v for k, v in t.items()})
-    frame["file"], frame["sheet"] = raw["file"], raw["sheet"]
     frame = frame[live & (raw["skip"].fillna("") == "")]
-    dup = frame.duplicated(keep=False)
-    if not dup.any():
-        return
-    first_row = raw.loc[frame.index, "row"].groupby([frame[k] for k in frame.columns], sort=False).transform("first")
     later = frame.duplicated(keep="first")
-    mask = pd.Series(False, index=raw.index)
-    mask.loc[later[later].index] = True
-    c.add(mask, "value", "possible_duplicate", severity="warning",
-          params=first_row.astype(str).map(lambda row: (("first_row", row),)))
+    if not later.any():
+        return
+    groups = [frame[k] for k in frame.columns]
+    first = raw.loc[frame.index, ["file", "sheet", "row"]].groupby(groups, sort=False).transform("first")
+    first = first[later]
+    params = pd.Series([(("file", f), ("sheet", s), ("row", str(int(r))))
+                        for f, s, r in zip(first["file"], first["sheet"], first["row"])], index=first.index,
+                       dtype=object)
+    c.add(raw.index.isin(first.index), "value", "duplicate_row", severity="warning", params=params)
 
 
 def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.DataFrame, c: _Collector) -> None:

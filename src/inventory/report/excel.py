@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
+
 from inventory.report.summaries import (
     LEDGER_COLUMNS,
     REGION_KEYS,
