@@ -34,10 +34,10 @@ ROOT_ACTIVITY = {IMPORT: "electricity", "M.EL.use": "electricity", "M.HEAT": "he
 MAX_YEARS_AWAY = 5
 # Display unit of the activity: the implied factor of electricity reads as t CO2/MWh = kg CO2/kWh.
 ACTIVITY_UNIT = {"electricity": "MWh", "heat": "GJ"}
-# Reasons of NE rows (their translations: data/labels.csv reason_*).
-NO_FACTOR_NEAR = "no cited grid factor within five years of the year"
-NO_HEAT_FACTOR = "no citable CO2 factor for heat bought in"
-WRONG_ACTIVITY = "M.EL.import and M.EL.use take electricity, M.HEAT takes heat"
+# Reasons of NE rows: message codes (data/messages.csv).
+NO_FACTOR_NEAR = "ne_indirect_no_factor_near"
+NO_HEAT_FACTOR = "ne_indirect_no_heat_factor"
+WRONG_ACTIVITY = "ne_indirect_wrong_activity"
 _FRAME = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids"]
 
 
