@@ -37,9 +37,9 @@ def test_issue_17_road_diesel_and_gasoline_given_as_a_whole(compile_):
     assert set(r.emissions["category"]) == {"1.A.3.b"}
     nox = r.emissions.query("substance == 'NOx' and activity == 'diesel_oil'").iloc[0]
     assert nox["factor_ids"] == "cesy22.a4.ncv.diesel_oil;ipcc96.1A3b.t1_9.diesel_oil.nox"
-    # No fleet-wide PM for road fuel as a whole: listed as not estimated.
+    # No fleet-wide NH3 or PM for road fuel as a whole: listed as not estimated.
     ne = r.not_estimated
-    assert {"PM2.5", "PM10"} <= set(ne.loc[ne["activity"] == "diesel_oil", "substance"])
+    assert {"NH3", "PM2.5", "PM10"} <= set(ne.loc[ne["activity"] == "diesel_oil", "substance"])
 
 
 def test_issue_17_vehicle_classes_keep_their_emep_factors(compile_):
@@ -103,3 +103,49 @@ def test_issue_17_construction_machinery_diesel(compile_):
     assert emission(r, "NOx") == pytest.approx(2000 * 32629e-6, rel=1e-9)
     assert emission(r, "CO") == pytest.approx(2000 * 10774e-6, rel=1e-9)
 
+
+def test_issue_17_transport_as_a_whole_keeps_its_level_and_says_what_it_lacks(compile_):
+    # The energy balance's 交通运输 row (1.A.3): CO2 by carbon content, nothing of 1.A.3.b/c/d/e.ii applies.
+    r = compile_([row("1.A.3", "柴油", 1, "万吨")])
+    assert set(r.emissions["substance"]) == {"CO2"}
+    ne = r.not_estimated
+    below = ne[ne["reason"].str.startswith("Given for the category as a whole")]
+    assert {"CH4", "N2O", "NOx", "CO", "NMVOC", "NH3", "PM10", "PM2.5", "BC"} <= set(below["substance"])
+    # SO2 has no factor below 1.A.3 either (sulfur balance): its reason stays the plain one.
+    assert ne.loc[ne["substance"] == "SO2", "reason"].tolist() == ["no citable default factor"]
+
+
+def _warnings(manifest_or_report):
+    return [p for p in manifest_or_report if p["code"] == "subcategory_factors_only"]
+
+
+def test_issue_17_validate_and_build_warn_about_a_row_at_1_A_3(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from conftest import write_workbook
+    from inventory.cli import app
+
+    book = write_workbook(tmp_path / "data" / "city.xlsx",
+                          [row("1.A.3", "柴油", 1, "万吨"), row("1.A.3", "汽油", 2, "万吨"),
+                           row("1.A.3.b", "柴油", 1, "万吨")])
+    runner = CliRunner()
+    checked = runner.invoke(app, ["validate", str(book), "--format", "json"])
+    assert checked.exit_code == 0, checked.output
+    warned = _warnings(json.loads(checked.stdout)["problems"])
+    assert [(w["row"], w["severity"]) for w in warned] == [(2, "warning"), (3, "warning"), (4, "warning")]
+    params = dict(warned[0]["params"])
+    assert params["category"] == "1.A.3"
+    assert params["subcategories"] == "1.A.3.b, 1.A.3.c, 1.A.3.d, 1.A.3.e.ii"
+    assert params["substances"].split(", ")[:3] == ["CH4", "N2O", "NOx"]
+    # The row at 1.A.3.b: its NOx, CO, NMVOC apply; NH3 exists only per vehicle class (EMEP Tables 3-7_xx).
+    assert dict(warned[2]["params"]) == {"category": "1.A.3.b", "substances": "NH3",
+                                         "subcategories": "1.A.3.b.i, 1.A.3.b.ii, 1.A.3.b.iii"}
+    text = runner.invoke(app, ["validate", str(book), "--lang", "en"], env={"COLUMNS": "300"}).output
+    assert "given for 1.A.3 as a whole" in text
+    assert "按类别 1.A.3 整体填报" in runner.invoke(app, ["validate", str(book)], env={"COLUMNS": "300"}).output
+    built = runner.invoke(app, ["build", str(book), "-o", str(tmp_path / "out")])
+    assert built.exit_code == 0, built.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(_warnings(manifest["warnings"])) == 3

@@ -13,6 +13,7 @@ import pandas as pd
 
 from inventory import __version__, aggregate, categories, regions
 from inventory.factors import load
+from inventory.factors.coverage import add_level_warnings
 from inventory.factors.resolve import local_to_long
 from inventory import methods
 from inventory.province import add_aggregated
@@ -215,6 +216,7 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
 
     progress("resolving factors and computing emissions")
     factor_table = load.load_all(options.factor_dirs)
+    add_level_warnings(inputs, factor_table)  # rows given above the level of their factors (DESIGN 3.2)
     result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
                                options.checks, options.draws, options.seed, targets)
     meta["regions"] = sorted(set(result.emissions["region"]))

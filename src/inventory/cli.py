@@ -222,11 +222,14 @@ def validate(
     debug: DebugOpt = False,
 ):
     """Check activity workbooks as a build would read them; exit 0 when clean, 2 when problems are found."""
+    from inventory.factors.coverage import add_level_warnings
+    from inventory.factors.load import load_all
     from inventory.read import read_inputs
 
     inputs, project = _resolve_paths(paths)
     result, files = read_inputs(inputs, project.regions if project else None, project.years if project else None,
                                 project.base if project else Path.cwd(), warn_not_selected=project is not None)
+    add_level_warnings(result, load_all(project.factors if project else []))
     if format == "json":
         out.print_json(json.dumps({"rows": result.counts(), "problems": [p.to_dict() for p in result.problems],
                                    "files": files}, ensure_ascii=False))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import categories, vocabulary
+from inventory import categories, resources, vocabulary
+from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
@@ -134,24 +135,39 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         out.loc[ids.index, "factor_ids"] = ids
         out = out.reset_index()
     out = distinct.merge(out, on="key_id").drop(columns="key_id")
-    return out, _not_estimated(distinct, estimated, keys)
+    return out, _not_estimated(distinct, estimated, keys, factor_table)
 
 
-def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame,
+                   factor_table: pd.DataFrame) -> pd.DataFrame:
     """Keys × expected substances with no emission: notation key NE, with the reason.
 
-    Keys whose amounts are all zero emit nothing whatever the factor and are not listed.
+    Expected are EXPECTED and every substance the factor tables give the key's activity only at a
+    sub-category of its category (factors.coverage); those get the reason that the row was given for
+    the category as a whole. Keys whose amounts are all zero emit nothing whatever the factor and are
+    not listed.
     """
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
     distinct = distinct[distinct["key_id"].isin(nonzero)]
     expected = distinct.assign(_j=1).merge(pd.DataFrame({"substance": EXPECTED, "_j": 1}), on="_j").drop(columns="_j")
+    below = distinct.merge(subcategory_only(distinct, factor_table)[KEY_COLUMNS + ["substance"]], on=KEY_COLUMNS)
+    expected = pd.concat([expected, below], ignore_index=True).drop_duplicates(["key_id", "substance"])
     have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
     missing = expected.merge(have, on=["key_id", "substance"], how="left")
-    missing = missing[missing["_have"].isna()].drop(columns=["_have", "key_id"])
+    missing = missing[missing["_have"].isna()].drop(columns="_have")
     no_ncv = set(keys.loc[keys["kind"] != "energy", "activity"])
-    missing["reason"] = np.where(missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2"),
-                                 "no citable default factor or calorific value", "no citable default factor")
-    return missing.reset_index(drop=True)
+    only_below = missing.set_index(["key_id", "substance"]).index.isin(below.set_index(["key_id", "substance"]).index)
+    missing["reason"] = np.select(
+        [only_below, missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2")],
+        [subcategory_reason(), "no citable default factor or calorific value"], "no citable default factor")
+    return missing.drop(columns="key_id").reset_index(drop=True)
+
+
+def subcategory_reason() -> str:
+    """The not-estimated reason of a substance whose factors exist only below the row's category
+    (data/labels.csv `reason_subcategory_only`, English, as every method's reasons; the report translates it)."""
+    labels = resources.data_table("labels.csv").set_index("key")
+    return str(labels.at["reason_subcategory_only", "en"])
 
 
 def is_combustion(category: pd.Series) -> pd.Series:
