@@ -362,8 +362,7 @@ def stage_compute(work: Path) -> dict:
 
 
 def stage_write(work: Path) -> dict:
-    from inventory import build
-    from inventory.report import excel, html, tables
+    from inventory.report import excel, html, outputs as report_outputs, tables
     inputs, files = _load(work / "inputs.pkl")
     result = _load(work / "result.pkl")
     out = work / "out_write"
@@ -385,12 +384,12 @@ def stage_write(work: Path) -> dict:
     t0 = time.perf_counter()
     with tables.staged(out) as stage:
         try:
-            outputs, _ = build.write_outputs(result, stage, LANG, jobs=1)
+            outputs, _ = report_outputs.write_outputs(result, stage, LANG, jobs=1)
         finally:
             for module, name, fn in originals:
                 setattr(module, name, fn)
         t1 = time.perf_counter()
-        manifest = build.manifest_for(inputs, files, "ok", outputs + ["manifest.json"], result.meta)
+        manifest = report_outputs.manifest_for(inputs, files, "ok", outputs + ["manifest.json"], result.meta)
         tables.write_manifest(manifest, stage)
         t2 = time.perf_counter()
     t3 = time.perf_counter()

@@ -21,7 +21,8 @@ from inventory.cli import app
 from inventory.errors import UsageError
 from inventory.factors.load import load_all
 from inventory.factors.resolve import local_to_long
-from inventory.project import load_project, parse_checks
+from inventory.project import load_project
+from inventory.qa.settings import parse_checks
 from inventory.qa.completeness import completeness_table
 from inventory.qa.consistency import ghg_pollutant_consistency
 from inventory.read import read_inputs
@@ -269,7 +270,7 @@ def test_completeness_passes_when_estimated_or_keyed(tmp_path):
     # 1.A.1 is covered by the estimate of its descendant 1.A.1.a: CO2, CH4, N2O, SO2... counted.
     assert rows.loc[("430100", 2019, "1.A.1", ""), "value"] >= 4
     t = completeness_table(r.emissions, inputs.notation, pd.DataFrame(columns=["region", "year", "category"]),
-                           parse_checks({"completeness": settings})["completeness"]["keys"], CHECKED)
+                           parse_checks({"completeness": settings})[0]["completeness"]["keys"], CHECKED)
     t = t.set_index(["region", "category"])
     assert t.loc[("430100", "2.A.1"), ["status", "key", "key_source"]].tolist() == ["keyed", "NO", "workbook"]
     assert t.loc[("430200", "2.A.1"), ["status", "key", "key_source"]].tolist() == ["keyed", "IE", "workbook"]
@@ -305,7 +306,7 @@ def test_completeness_default_categories_are_the_emission_leaves(tmp_path):
 
 
 def test_completeness_keys_in_the_project_file(tmp_path):
-    checks = parse_checks({"completeness": {"keys": {"己二酸生产": "no", "430100": {"2.C.3": "NA"}}}})
+    checks, _ = parse_checks({"completeness": {"keys": {"己二酸生产": "no", "430100": {"2.C.3": "NA"}}}})
     assert checks["completeness"]["keys"] == [{"region": "", "category": "2.B.3", "key": "NO"},
                                               {"region": "430100", "category": "2.C.3", "key": "NA"}]
     with pytest.raises(UsageError) as err:
@@ -313,12 +314,12 @@ def test_completeness_keys_in_the_project_file(tmp_path):
                                        "missing": "panic"},
                       "year_jump": {"warn": 0.5, "fail": 0.3, "min_share": -1}}, "inventory.toml")
     found = {(p.column, p.value, p.message) for p in err.value.problems}
-    assert ("checks.completeness.keys.2.B.3", "MAYBE", "unknown notation key") in found
-    assert ("checks.completeness.keys.9.Z", "9.Z", "unknown category") in found
-    assert ("checks.completeness.keys.火星", "火星", "unknown region") in found
-    assert ("checks.completeness.missing", "panic", "invalid setting") in found
-    assert ("checks.year_jump.warn", "0.5", "invalid setting") in found
-    assert ("checks.year_jump.min_share", "-1", "invalid setting") in found
+    assert ("checks.completeness.keys.2.B.3", "MAYBE", "unknown_notation_key") in found
+    assert ("checks.completeness.keys.9.Z", "9.Z", "unknown_category") in found
+    assert ("checks.completeness.keys.火星", "火星", "unknown_region") in found
+    assert ("checks.completeness.missing", "panic", "invalid_setting") in found
+    assert ("checks.year_jump.warn", "0.5", "invalid_setting") in found
+    assert ("checks.year_jump.min_share", "-1", "invalid_setting") in found
     assert all(p.file == "inventory.toml" for p in err.value.problems)
     toml = tmp_path / "inventory.toml"
     toml.write_text('[project]\ninputs = ["data/"]\n[checks.completeness.keys]\n"2.B.3" = "XX"\n', encoding="utf-8")

@@ -206,10 +206,10 @@ def test_external_check_from_the_project_file(tmp_path):
     (tmp_path / "source").mkdir()
     ceads_csv(tmp_path / "source" / "ceads.csv", 1.5)
     (tmp_path / "inventory.toml").write_text(
-        '[project]\nyears = [2019]\n[checks.external]\npath = "source/ceads.csv"\nwarn = 0.3\nfail = 0.5\n',
+        '[project]\nyears = [2019]\n[checks.external_ceads]\npath = "source/ceads.csv"\nwarn = 0.3\nfail = 0.5\n',
         encoding="utf-8")
     project = load_project(tmp_path / "inventory.toml")
-    assert project.checks["external"]["path"] == str(tmp_path / "source" / "ceads.csv")
+    assert project.checks["external_ceads"]["path"] == str(tmp_path / "source" / "ceads.csv")
     from conftest import write_workbook
     path = write_workbook(tmp_path / "data" / "a.xlsx", [["430000", 2019, "1.A.4.b", "原煤", "", 100, "万吨"]])
     inputs, _ = read_inputs([path])
@@ -222,12 +222,12 @@ def test_external_file_missing_is_a_usage_error(tmp_path):
     from inventory.errors import UsageError
     with pytest.raises(UsageError):
         read_external(tmp_path / "nope.csv")
-    (tmp_path / "inventory.toml").write_text('[checks.external]\npath = "source/nope.csv"\n', encoding="utf-8")
+    (tmp_path / "inventory.toml").write_text('[checks.external_ceads]\npath = "source/nope.csv"\n', encoding="utf-8")
     with pytest.raises(UsageError) as exc:
         load_project(tmp_path / "inventory.toml")
     p = exc.value.problems[0]
-    assert (p.column, p.value, p.message) == ("checks.external.path", str(tmp_path / "source" / "nope.csv"),
-                                              "file not found")
+    assert (p.column, p.value, p.message) == ("checks.external_ceads.path", str(tmp_path / "source" / "nope.csv"),
+                                              "file_not_found")
 
 
 def test_bad_supply_cell_is_rejected_with_its_location(tmp_path):

@@ -172,12 +172,13 @@ def test_filled_template_builds(tmp_path):
 
 def test_template_units_parse():
     table = resources.data_table("template_units.csv")
-    assert list(table.columns) == ["unit", "name_zh", "name_en", "kind"]
+    assert list(table.columns) == ["unit", "name_zh", "name_en", "quantity", "sheet"]
     assert not table["unit"].duplicated().any()
-    for unit, kind in zip(table["unit"], table["kind"]):
+    assert set(table["sheet"]) == {"activity", "parameter"}
+    for unit, quantity, sheet in zip(table["unit"], table["quantity"], table["sheet"]):
         assert units.is_unit(unit), unit
-        if kind in units.CANONICAL:
-            assert units.kind_of(unit) == kind, unit
+        if sheet == "activity":  # every activity unit names the quantity it measures
+            assert units.quantity_of(unit) == quantity, unit
 
 
 def test_template_labels_exist_in_both_languages():

@@ -9,7 +9,7 @@ from inventory import units
 from inventory.read.validate import parameter_canonical
 
 
-@pytest.mark.parametrize("unit, kind, factor", [
+@pytest.mark.parametrize("unit, quantity, factor", [
     ("t", "mass", 1.0), ("吨", "mass", 1.0), ("万吨", "mass", 1e4), ("kg", "mass", 1e-3), ("千克", "mass", 1e-3),
     ("公斤", "mass", 1e-3), ("Mt", "mass", 1e6),
     ("m3", "volume", 1.0), ("立方米", "volume", 1.0), ("万立方米", "volume", 1e4), ("亿立方米", "volume", 1e8),
@@ -25,15 +25,15 @@ from inventory.read.validate import parameter_canonical
     ("人", "people", 1.0), ("万人", "people", 1e4),
     ("%", "fraction", 0.01), ("", "fraction", 1.0),
 ])
-def test_unit_to_canonical(unit, kind, factor):
+def test_unit_to_canonical(unit, quantity, factor):
     table = units.to_canonical(pd.Series([unit]))
-    assert table["kind"].iat[0] == kind
+    assert table["quantity"].iat[0] == quantity
     assert table["factor"].iat[0] == pytest.approx(factor, rel=1e-12)
 
 
 @pytest.mark.parametrize("unit", ["bogus", "100", "万", "吨吨吨x"])
-def test_unknown_units_have_no_kind(unit):
-    assert units.to_canonical(pd.Series([unit]))["kind"].isna().iat[0]
+def test_unknown_units_have_no_quantity(unit):
+    assert units.to_canonical(pd.Series([unit]))["quantity"].isna().iat[0]
 
 
 def test_full_width_unit_text_is_accepted():

@@ -7,7 +7,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
-__all__ = ["__version__", "build_inventory", "compile_inventory", "load_project"]
+__all__ = ["__version__", "BuildOptions", "build_inventory", "compile_inventory", "load_project"]
 
 
 def __getattr__(name):

@@ -11,9 +11,6 @@ import pandas as pd
 from inventory import categories, vocabulary
 
 GWP_SETS = {"SAR": "SARGWP100", "AR4": "AR4GWP100", "AR5": "AR5GWP100", "AR6": "AR6GWP100"}
-# Substance ids of this program -> row names of the globalwarmingpotentials data file.
-_GWP_NAMES = {s: s.replace("-", "") for s in ("HFC-23", "HFC-32", "HFC-125", "HFC-134a", "HFC-143a",
-                                               "HFC-152a", "HFC-227ea")}
 
 
 @cache
@@ -21,12 +18,13 @@ def gwp_table(gwp_set: str) -> pd.Series:
     """GWP-100 per substance id (kg CO2e/kg) of one IPCC assessment report.
 
     Values come from the `globalwarmingpotentials` data package (IPCC SAR/AR4/AR5
-    via the GHG Protocol table; AR6 WG1 Table 7.SM.7), never retyped. CO2 = 1.
+    via the GHG Protocol table; AR6 WG1 Table 7.SM.7), never retyped; a substance's row there is its
+    `gwp_name` in data/substances.csv. CO2 = 1.
     """
     frame = globalwarmingpotentials.as_frame()
     column = frame[GWP_SETS[gwp_set]]
-    ghgs = vocabulary.substances().query("kind == 'ghg'").index
-    values = {s: float(column.get(_GWP_NAMES.get(s, s), np.nan)) for s in ghgs if s != "CO2"}
+    names = vocabulary.substances()["gwp_name"]
+    values = {s: float(column.get(names[s], np.nan)) for s in vocabulary.greenhouse_gases() if s != "CO2"}
     values["CO2"] = 1.0
     return pd.Series(values)
 
@@ -54,10 +52,10 @@ def label_categories(emissions: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = emissions.copy()
     out["category_name"] = out["category"].map(cats[f"name_{lang}"])
     out["sector"] = out["category"].map(cats["sector"])
-    out["kind"] = out["category"].map(cats["kind"]).where(lambda k: k.isin(["memo", "sink"]), "emission")
+    out["kind"] = out["category"].map(cats["role"]).where(lambda k: k.isin(["memo", "sink"]), "emission")
     out.loc[is_biogenic_co2(out), "kind"] = "memo"
     out.loc[out["emission"] < 0, "kind"] = "sink"
-    out["substance_kind"] = out["substance"].map(vocabulary.substances()["kind"])
+    out["substance_kind"] = out["substance"].map(vocabulary.substances()["group"])
     return out
 
 

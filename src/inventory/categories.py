@@ -12,7 +12,12 @@ from inventory.lookup import Lookup
 
 @cache
 def table() -> pd.DataFrame:
-    """Category table indexed by code: parent, name_zh, name_en, sector, kind, quantity, depth."""
+    """Category table indexed by code: parent, name_zh, name_en, sector, role, activity_class, depth.
+
+    role: `emission` (a source), `sink`, `memo` (reported for information, never in a gross total)
+    or `statistic` (`stat`: indicators, no source); activity_class: the class of activity the
+    category takes where it has one (`fuel` under 1.A).
+    """
     t = resources.data_table("categories.csv").set_index("code", drop=False)
     t["depth"] = [len(ancestors(c, t)) for c in t.index]
     return t
@@ -32,6 +37,13 @@ def ancestors(code: str, t: pd.DataFrame | None = None) -> list[str]:
 def _parents() -> dict[str, str]:
     t = resources.data_table("categories.csv")
     return dict(zip(t["code"], t["parent"]))
+
+
+@cache
+def with_role(*roles: str) -> frozenset[str]:
+    """Codes of the categories whose role is one of `roles` (`statistic` -> {`stat`})."""
+    t = table()
+    return frozenset(t.index[t["role"].isin(roles)])
 
 
 @cache

@@ -40,6 +40,8 @@ def _print_problems(problems: list[Problem], limit: int = 500, lang: str = "en")
         heads = ("", "行", "列", "单元格内容", "问题", "应为") if lang == "zh" else \
             ("", "row", "column", "value", "problem", "expected")
         table = Table(*heads, title=title, title_justify="left", show_lines=False, expand=False)
+        for column in table.columns:
+            column.overflow = "fold"  # long names (a check, a setting, a path) stay whole on narrow terminals
         for p in items:
             colour = "red" if p.severity == "error" else "yellow"
             hint = (f"；是否为“{p.suggestion}”？" if lang == "zh" else f"; did you mean {p.suggestion!r}?")
@@ -94,19 +96,6 @@ def _progress():
         yield update
 
 
-def _resolve_paths(paths: list[Path]):
-    """PATH arguments -> (inputs, project or None); a single inventory.toml is a project file."""
-    from inventory.project import load_project
-
-    if len(paths) == 1 and paths[0].suffix == ".toml":
-        project = load_project(paths[0])
-        return project.inputs, project
-    if len(paths) == 1 and paths[0].is_dir() and (paths[0] / "inventory.toml").is_file():
-        project = load_project(paths[0] / "inventory.toml")
-        return project.inputs, project
-    return paths, None
-
-
 @app.command()
 @handle_errors
 def build(
@@ -128,27 +117,13 @@ def build(
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
-    from inventory.aggregate import GWP_SETS
     from inventory.build import BuildOptions, build_inventory
-    from inventory.errors import UsageError
-    from inventory.project import parse_regions
+    from inventory.project import resolve_paths
 
-    inputs, project = _resolve_paths(paths)
-    gwp = (gwp or (project.gwp if project else "AR5")).upper()
-    if gwp not in GWP_SETS:
-        raise UsageError(Problem("unknown GWP set", value=gwp, expected="SAR, AR4, AR5 or AR6"))
-    if lang not in ("zh", "en"):
-        raise UsageError(Problem("unknown language", value=lang, expected="zh or en"))
-    options = BuildOptions(
-        paths=inputs, out=out_dir, gwp=gwp, lang=lang,
-        regions=parse_regions(region) if region else (project.regions if project else None),
-        years=set(year) if year else (project.years if project else None),
-        factor_dirs=(project.factors if project else []) + list(factors or []),
-        keep_going=keep_going, strict=strict, checks=project.checks if project else {},
-        base=project.base if project else Path.cwd(), draws=draws, seed=seed,
-        jobs=jobs or _cpus(), project=project is not None,
-        targets=targets or (project.targets if project else None),
-    )
+    inputs, project = resolve_paths(paths)
+    options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
+                                        factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
+                                        seed=seed, jobs=jobs, targets=targets)
     with _progress() as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
@@ -174,12 +149,6 @@ def _print_counts(c: dict, lang: str) -> None:
         err.print(f"行数：读取 {c['read']}，使用 {c['used']}，跳过 {c['skipped']}，拒绝 {c['rejected']}")
     else:
         err.print(f"rows: read {c['read']}, used {c['used']}, skipped {c['skipped']}, rejected {c['rejected']}")
-
-
-def _cpus() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _summary(result, status, lang: str) -> None:
@@ -221,20 +190,26 @@ def validate(
     lang: Annotated[str, typer.Option(help="Language of the messages: zh or en (JSON is always English).")] = "zh",
     debug: DebugOpt = False,
 ):
-    """Check activity workbooks as a build would read them; exit 0 when clean, 2 when problems are found."""
+    """Check activity workbooks (and a project's files) as a build would read them; exit 0 when clean, 2 when
+    problems are found."""
     from inventory.factors.coverage import add_level_warnings
     from inventory.factors.load import load_all
+    from inventory.project import resolve_paths
+    from inventory.qa.checks import read_check_files
     from inventory.read import read_inputs
 
-    inputs, project = _resolve_paths(paths)
+    inputs, project = resolve_paths(paths)
+    if project is not None:
+        read_check_files(project.checks)  # the files the checks name, as a build reads them first
     result, files = read_inputs(inputs, project.regions if project else None, project.years if project else None,
                                 project.base if project else Path.cwd(), warn_not_selected=project is not None)
     add_level_warnings(result, load_all(project.factors if project else []))
+    problems = (project.warnings if project else []) + result.problems
     if format == "json":
-        out.print_json(json.dumps({"rows": result.counts(), "problems": [p.to_dict() for p in result.problems],
+        out.print_json(json.dumps({"rows": result.counts(), "problems": [p.to_dict() for p in problems],
                                    "files": files}, ensure_ascii=False))
     else:
-        _print_problems(result.problems, lang=lang)
+        _print_problems(problems, lang=lang)
         _print_counts(result.counts(), lang)
         if lang == "zh":
             err.print("[green]检查通过 (clean)[/green]" if not result.errors else f"[red]{len(result.errors)} 个错误[/red]")

@@ -54,8 +54,14 @@ class Lookup:
 
     def suggest(self, name: object) -> str:
         """The closest known spelling, or "" when nothing is close."""
-        match = difflib.get_close_matches(normalise_name(name), list(self.names), n=1, cutoff=0.6)
-        return self.spellings[match[0]] if match else ""
+        match = closest(normalise_name(name), list(self.names))
+        return self.spellings[match] if match else ""
+
+
+def closest(name: str, known) -> str:
+    """The entry of `known` nearest to `name` (difflib ratio ≥ 0.6), or "" when nothing is close."""
+    match = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
+    return match[0] if match else ""
 
 
 def map_distinct(column: pd.Series, func) -> pd.Series:

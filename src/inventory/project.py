@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from inventory import categories, regions, vocabulary
+from inventory import regions
 from inventory.errors import Problem, UsageError
+from inventory.lookup import closest
+from inventory.qa.settings import parse_checks
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Project:
     checks: dict = field(default_factory=dict)
     base: Path | None = None
     targets: Path | None = None
+    warnings: list[Problem] = field(default_factory=list)  # e.g. a check's former name
 
 
 def parse_years(spec) -> set[int]:
@@ -51,129 +54,108 @@ def parse_regions(spec) -> set[str] | None:
     return codes
 
 
+# The tables of a project file (DESIGN 3.8); the keys of [project] are those of PROJECT_KEYS.
+TABLES = ("project", "checks")
+
+
 def load_project(path: Path) -> Project:
-    """Read an inventory.toml; paths in it are relative to the file."""
+    """Read an inventory.toml and validate all of it; paths in it are relative to the file.
+
+    An unknown table, [project] key, check or check setting is a usage error naming it with
+    the nearest known name; every problem of the file is listed in one UsageError. A check's
+    former name (`[checks.external]`) is accepted with a warning (Project.warnings).
+    """
     try:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(Problem(f"project file cannot be read: {exc}", file=str(path))) from exc
+        raise UsageError(Problem("project_file_unreadable", file=str(path), value=str(exc),
+                                 expected="project_file_expected")) from exc
+    file, base = str(path), path.parent
+    problems = [_unknown(key, TABLES, file, key) for key in spec if key not in TABLES]
     proj = spec.get("project", {})
-    base = path.parent
-    return Project(
-        name=proj.get("name", ""),
-        inputs=[base / p for p in proj.get("inputs", ["data/"])],
-        regions=parse_regions(proj.get("regions", "all")),
-        years=parse_years(proj["years"]) if "years" in proj else None,
-        gwp=proj.get("gwp", "AR5"),
-        factors=[base / p for p in proj.get("factors", [])],
-        checks=parse_checks(_check_paths(spec.get("checks", {}), base, path), str(path)),
-        base=base,
-        targets=base / proj["targets"] if proj.get("targets") else None,
-    )
-
-
-_RESULTS = ("pass", "warn", "fail")
-# Settings of a check table that name a result rather than a threshold.
-_RESULT_SETTINGS = ("missing", "not_estimated")
-
-
-def parse_checks(spec, file: str = "") -> dict:
-    """The `[checks.<name>]` tables: `warn`/`fail` non-negative fractions with warn ≤ fail, result
-    settings (`missing`, `not_estimated`) one of pass/warn/fail, and `[checks.completeness]`
-    `categories` (codes or names -> codes) and `keys` (see parse_completeness_keys). Every
-    problem is listed in one UsageError."""
-    problems: list[Problem] = []
-
-    def bad(where: str, value, expected: str, message: str = "invalid setting") -> None:
-        problems.append(Problem(message, file=file, column=f"checks.{where}", value=str(value), expected=expected))
-
-    if not isinstance(spec, dict):
-        raise UsageError(Problem("invalid setting", file=file, column="checks", value=str(spec),
-                                 expected="tables [checks.<name>]"))
-    out = {}
-    for name, table in spec.items():
-        if not isinstance(table, dict):
-            bad(name, table, "a table such as warn = 0.1, fail = 0.3")
+    if not isinstance(proj, dict):
+        problems.append(Problem("invalid_setting", file=file, column="project", value=str(proj),
+                                expected="a_table_project"))
+        proj = {}
+    problems += [_unknown(key, PROJECT_KEYS, file, f"project.{key}") for key in proj if key not in PROJECT_KEYS]
+    project = Project(base=base)
+    for key, read in PROJECT_KEYS.items():
+        if key not in proj:
             continue
-        table = dict(table)
-        for limit in ("warn", "fail", "min_share"):
-            if limit in table and (isinstance(table[limit], bool) or not isinstance(table[limit], (int, float))
-                                   or table[limit] < 0):
-                bad(f"{name}.{limit}", table[limit], "a non-negative fraction such as 0.1 (10 %)")
-        if all(isinstance(table.get(k), (int, float)) for k in ("warn", "fail")) and table["warn"] > table["fail"]:
-            bad(f"{name}.warn", table["warn"], "at most the fail threshold")
-        for key in _RESULT_SETTINGS:
-            if key in table and table[key] not in _RESULTS:
-                bad(f"{name}.{key}", table[key], "pass, warn or fail")
-        if name == "completeness":
-            cats = table.get("categories")
-            if cats is not None:
-                codes = [categories.lookup().get(c) for c in (cats if isinstance(cats, list) else [cats])]
-                for c, code in zip(cats if isinstance(cats, list) else [cats], codes):
-                    if code is None:
-                        bad("completeness.categories", c, "IPCC category codes or names (e.g. 1.A.1, 2.A.1)",
-                            "unknown category")
-                table["categories"] = [c for c in codes if c]
-            keys, found = parse_completeness_keys(table.get("keys", {}), file)
-            problems += found
-            table["keys"] = keys
-        out[name] = table
+        try:
+            value = read(proj[key], base)
+        except UsageError as exc:
+            problems += [replace(p, file=file, column=p.column or f"project.{key}") for p in exc.problems]
+            continue
+        setattr(project, key, value)
+    if "inputs" not in proj:
+        project.inputs = [base / "data/"]
+    try:
+        project.checks, project.warnings = parse_checks(spec.get("checks", {}), file, base)
+    except UsageError as exc:
+        problems += exc.problems
     if problems:
         raise UsageError(problems)
-    return out
+    return project
 
 
-def parse_completeness_keys(spec, file: str = "") -> tuple[list[dict], list[Problem]]:
-    """`[checks.completeness.keys]` -> ([{"region", "category", "key"}], problems).
-
-    `"2.B.3" = "NO"` applies to every region ("" region); a sub-table named by a region
-    (`[checks.completeness.keys."430100"]`) holds that region's keys. Keys: NO, NE, NA, IE, C
-    (IPCC 2006 Vol.1 Ch.8 notation keys); categories by code or name.
-    """
-    rows: list[dict] = []
-    problems: list[Problem] = []
-
-    def one(region: str, category, key, where: str) -> None:
-        code = categories.lookup().get(category)
-        norm = str(key).strip().upper()
-        if code is None:
-            problems.append(Problem("unknown category", file=file, column=where, value=str(category),
-                                    expected="an IPCC category code or name (e.g. 2.B.3)"))
-        if norm not in vocabulary.NOTATION_KEYS:
-            problems.append(Problem("unknown notation key", file=file, column=where, value=str(key),
-                                    expected="NO, NE, NA, IE or C"))
-        if code is not None and norm in vocabulary.NOTATION_KEYS:
-            rows.append({"region": region, "category": code, "key": norm})
-
-    if not isinstance(spec, dict):
-        return rows, [Problem("invalid setting", file=file, column="checks.completeness.keys", value=str(spec),
-                              expected='a table such as "2.B.3" = "NO"')]
-    for name, value in spec.items():
-        if isinstance(value, dict):
-            region = regions.lookup().get(name)
-            if region is None:
-                problems.append(Problem("unknown region", file=file, column=f"checks.completeness.keys.{name}",
-                                        value=name, expected="a GB/T 2260 code or region name"))
-                continue
-            for category, key in value.items():
-                one(region, category, key, f"checks.completeness.keys.{name}.{category}")
-        else:
-            one("", name, value, f"checks.completeness.keys.{name}")
-    return rows, problems
+def _unknown(key: str, known, file: str, where: str) -> Problem:
+    """An unknown key of the project file, with the nearest known one."""
+    return Problem("unknown_key", file=file, column=where, value=key, expected="one_of",
+                   params=(("names", ", ".join(known)),), suggestion=closest(key, known))
 
 
-def _check_paths(checks: dict, base: Path, source: Path) -> dict:
-    """`[checks.<name>]` tables with their `path`/`*_path` values made absolute (relative to the project
-    file `source`); a named file that does not exist is a usage error."""
-    out, missing = {}, []
-    for name, table in checks.items():
-        if isinstance(table, dict):
-            table = {k: str(base / v) if (k == "path" or k.endswith("_path")) and isinstance(v, str) else v
-                     for k, v in table.items()}
-            missing += [Problem("file not found", file=str(source), column=f"checks.{name}.{k}",
-                                value=v, expected="a file; paths are relative to the project file")
-                        for k, v in table.items() if (k == "path" or k.endswith("_path")) and not Path(v).is_file()]
-        out[name] = table
-    if missing:
-        raise UsageError(missing)
-    return out
+def _name(value, base: Path) -> str:
+    if not isinstance(value, str):
+        raise UsageError(Problem("invalid_setting", value=str(value), expected="a_text"))
+    return value
+
+
+def _paths(value, base: Path) -> list[Path]:
+    """A path or a list of paths -> absolute paths (relative to `base`)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise UsageError(Problem("invalid_setting", value=str(value), expected="a_path_or_a_list_of_paths"))
+    return [base / i for i in items]
+
+
+def _file(value, base: Path) -> Path | None:
+    """One existing file (relative to `base`); an empty text = none."""
+    if value == "":
+        return None
+    if not isinstance(value, str):
+        raise UsageError(Problem("invalid_setting", value=str(value), expected="a_file_relative_to_the_project"))
+    if not (base / value).is_file():
+        raise UsageError(Problem("file_not_found", value=str(base / value), expected="a_file_relative_to_the_project"))
+    return base / value
+
+
+def parse_gwp(value) -> str:
+    """A GWP-100 set name (SAR, AR4, AR5, AR6; any case) -> its upper-case name."""
+    from inventory.aggregate import GWP_SETS
+
+    name = str(value).strip().upper()
+    if name not in GWP_SETS:
+        raise UsageError(Problem("unknown_gwp_set", value=str(value), expected="sar_ar4_ar5_or_ar6",
+                                 suggestion=closest(name, GWP_SETS)))
+    return name
+
+
+def resolve_paths(paths: list[Path]) -> tuple[list[Path], Project | None]:
+    """PATH arguments -> (inputs, project or None): a single inventory.toml, or a folder holding one,
+    is a project file (its inputs); anything else names the inputs themselves."""
+    if len(paths) == 1 and paths[0].suffix == ".toml":
+        project = load_project(paths[0])
+        return project.inputs, project
+    if len(paths) == 1 and paths[0].is_dir() and (paths[0] / "inventory.toml").is_file():
+        project = load_project(paths[0] / "inventory.toml")
+        return project.inputs, project
+    return list(paths), None
+
+
+# The keys of [project], each with its reader (value, the project file's folder) -> the Project field.
+PROJECT_KEYS = {
+    "name": _name, "inputs": _paths, "regions": lambda value, base: parse_regions(value),
+    "years": lambda value, base: parse_years(value), "gwp": lambda value, base: parse_gwp(value),
+    "factors": _paths, "targets": _file,
+}

@@ -31,8 +31,6 @@ EXAMPLE_YEAR = 2024
 WIDTHS = {"region": 16, "year": 8, "category": 14, "activity": 18, "technology": 24, "value": 14, "unit": 12,
           "parameter": 20, "source": 28, "notes": 28}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-# Parameters whose name takes a substance after a dot (vocabulary._PREFIXED, DESIGN 3.3).
-PREFIXED_PARAMETERS = ("ef", "removal_efficiency", "uncertainty.ef")
 
 
 @dataclass(frozen=True)
@@ -40,15 +38,15 @@ class Group:
     """An activity group: one data sheet of a sector's workbook.
 
     roots: categories whose subtrees the sheet's category list holds.
-    kinds: activity kinds (activities.csv `kind`) of the activity list; a group whose
-    kinds have no activities yet gets a free-text activity column.
+    activity_classes: classes (activities.csv `activity_class`) of the activity list; a group whose
+    classes have no activities yet gets a free-text activity column.
     example: category, activity id or name, technology, value, unit of the instruction example.
     """
 
     sector: str
     key: str
     roots: tuple[str, ...]
-    kinds: tuple[str, ...]
+    activity_classes: tuple[str, ...]
     example: tuple[str, str, str, float, str]
 
 
@@ -83,10 +81,11 @@ def headers(lang: str) -> dict[str, str]:
     return dict(zip(table["column"], table[f"name_{lang}"]))
 
 
-def template_units(kinds: set[str] | None = None) -> list[str]:
-    """Units offered in the unit drop-down (data/template_units.csv), optionally of some kinds only."""
+def template_units(sheet: str | None = None) -> list[str]:
+    """Units offered in a unit drop-down (data/template_units.csv): those of the data sheets
+    (`activity`) or of the 参数 sheet (`parameter`), or all of them."""
     table = resources.data_table("template_units.csv")
-    return list(table["unit"] if kinds is None else table.loc[table["kind"].isin(kinds), "unit"])
+    return list(table["unit"] if sheet is None else table.loc[table["sheet"] == sheet, "unit"])
 
 
 def sector_workbooks() -> list[str]:
@@ -109,10 +108,10 @@ def sector_categories(sector: str, groups: list[Group]) -> list[str]:
     return [c for c in t["code"] if t.at[c, "sector"] == sector or c in extra]
 
 
-def activity_names(kinds: tuple[str, ...], lang: str) -> list[str]:
-    """Names in `lang` of the activities of these kinds."""
+def activity_names(activity_classes: tuple[str, ...], lang: str) -> list[str]:
+    """Names in `lang` of the activities of these classes."""
     t = vocabulary.activities()
-    return list(t.loc[t["kind"].isin(kinds), f"name_{lang}"])
+    return list(t.loc[t["activity_class"].isin(activity_classes), f"name_{lang}"])
 
 
 def region_entries(codes: list[str] | None, lang: str) -> list[object]:
@@ -128,7 +127,7 @@ def parameter_entries(lang: str) -> list[str]:
     col = "name_zh" if lang == "zh" else "name"
     out = []
     for name, row in vocabulary.parameters().iterrows():
-        if name in PREFIXED_PARAMETERS:
+        if name in vocabulary.prefixed_parameters():
             out += [f"{row[col]}.{s}" for s in vocabulary.substances()["id"]]
         else:
             out.append(row[col])
@@ -271,21 +270,22 @@ def write_workbook(sector: str, path: Path, lang: str = "zh", regions_: list[str
         "region": (("region",), head["region"], region_list),
         "technology": (("technology",), head["technology"], technologies),
     }
-    activity_units = template_units({"mass", "volume", "energy", "head", "area", "currency", "people"})
+    activity_units = template_units("activity")
     for g, ws in data_sheets:
         title = ws.title
         _write_data_sheet(ws, lists, lab, head, {
             **common,
             "category": (("category", g.key), f"{head['category']} · {title}", group_categories(g)),
-            "activity": (("activity", g.key), f"{head['activity']} · {title}", activity_names(g.kinds, lang)),
+            "activity": (("activity", g.key), f"{head['activity']} · {title}",
+                         activity_names(g.activity_classes, lang)),
             "unit": (("unit", "activity"), head["unit"], activity_units),
         })
-    all_kinds = tuple(k for g in groups for k in g.kinds)
+    all_classes = tuple(c for g in groups for c in g.activity_classes)
     _write_data_sheet(params_ws, lists, lab, head, {
         **common,
         "category": (("category", "*"), f"{head['category']} · {params_ws.title}", sector_categories(sector, groups)),
-        "activity": (("activity", "*"), f"{head['activity']} · {params_ws.title}", activity_names(all_kinds, lang)),
-        "unit": (("unit", "parameter"), f"{head['unit']} · {params_ws.title}", template_units({"parameter"})),
+        "activity": (("activity", "*"), f"{head['activity']} · {params_ws.title}", activity_names(all_classes, lang)),
+        "unit": (("unit", "parameter"), f"{head['unit']} · {params_ws.title}", template_units("parameter")),
         "parameter": (("parameter",), head["parameter"], parameter_entries(lang)),
     })
 

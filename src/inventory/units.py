@@ -14,31 +14,32 @@ import pint
 
 from inventory import resources
 
-# Canonical unit of each kind of quantity. Activity amounts are converted to these
-# before any method sees them; emissions are always tonnes.
-CANONICAL = {
-    "mass": "t",
-    "volume": "m3",
-    "energy": "TJ",
-    "head": "head",
-    "area": "ha",
-    "distance": "km",
-    "currency": "yuan",
-    "people": "person",
-    "fraction": "",
-}
 
-_DIMENSIONS = {
-    "mass": "[mass]",
-    "volume": "[length] ** 3",
-    "energy": "[energy]",
-    "head": "[head]",
-    "area": "[area]",
-    "distance": "[length]",
-    "currency": "[currency]",
-    "people": "[people]",
-    "fraction": "[]",
-}
+@cache
+def quantities() -> pd.DataFrame:
+    """The quantities activity amounts are counted in (data/quantities.csv), indexed by name.
+
+    Columns: dimensionality (pint), canonical_unit (amounts are converted to it before any
+    method sees them; emissions are always tonnes), also_given_as (`;`-joined quantities an
+    activity counted in this one may also be given in: a fuel's mass as its energy), name_zh, name_en.
+    """
+    return resources.data_table("quantities.csv").set_index("quantity", drop=False)
+
+
+@cache
+def canonical_units() -> dict[str, str]:
+    """Quantity -> its canonical unit (`mass` -> `t`, `energy` -> `TJ`, `area` -> `ha`)."""
+    return dict(zip(quantities()["quantity"], quantities()["canonical_unit"]))
+
+
+def canonical_unit(quantity: str) -> str:
+    """The canonical unit of one quantity (`volume` -> `m3`)."""
+    return canonical_units()[quantity]
+
+
+def dimensionality(quantity: str) -> str:
+    """The pint dimensionality of one quantity (`volume` -> `[length] ** 3`)."""
+    return quantities().at[quantity, "dimensionality"]
 
 
 @cache
@@ -91,12 +92,12 @@ def is_unit(text: str) -> bool:
     return True
 
 
-def kind_of(text: str) -> str | None:
-    """The kind of quantity a unit measures (`mass`, `volume`, `energy`, ...), or None."""
+def quantity_of(text: str) -> str | None:
+    """The quantity a unit measures (`mass`, `volume`, `energy`, ... of data/quantities.csv), or None."""
     q = parse(text)
-    for kind, dim in _DIMENSIONS.items():
+    for quantity, dim in zip(quantities()["quantity"], quantities()["dimensionality"]):
         if q.check(dim):
-            return kind
+            return quantity
     return None
 
 
@@ -111,23 +112,30 @@ def factor(from_unit: str, to_unit: str) -> float:
 def to_canonical(units: pd.Series) -> pd.DataFrame:
     """Factor and canonical unit for every entry of a column of unit strings.
 
-    Returns a frame aligned with `units` with columns `kind` (mass, volume, energy,
-    ...; None when the unit is unknown or of no supported kind), `canonical_unit`
+    Returns a frame aligned with `units` with columns `quantity` (mass, volume, energy,
+    ...; None when the unit is unknown or of no supported quantity), `canonical_unit`
     and `factor` (multiply the value by it to get the canonical amount). Each
     distinct unit is parsed once.
     """
     distinct = pd.Series(units.unique())
     rows = []
     for text in distinct:
-        kind = None
+        quantity = None
         try:
-            kind = kind_of(text)
+            quantity = quantity_of(text)
         except ValueError:
             pass
-        if kind is None:
+        if quantity is None:
             rows.append((text, None, "", float("nan")))
             continue
-        target = CANONICAL[kind]
-        rows.append((text, kind, target, factor(text, target)))
-    table = pd.DataFrame(rows, columns=["unit", "kind", "canonical_unit", "factor"]).set_index("unit")
+        target = canonical_unit(quantity)
+        rows.append((text, quantity, target, factor(text, target)))
+    table = pd.DataFrame(rows, columns=["unit", "quantity", "canonical_unit", "factor"]).set_index("unit")
     return table.reindex(units.to_numpy()).set_index(units.index)
+
+
+def accepted_quantities(quantity: str) -> set[str]:
+    """Quantities a unit may measure for an activity counted in `quantity`: itself and its
+    `also_given_as` (a fuel counted by mass may be given as energy, DESIGN 3.5)."""
+    also = quantities().at[quantity, "also_given_as"]
+    return {quantity, *(q for q in also.split(";") if q)}

@@ -1,4 +1,4 @@
-"""Activities, technologies, substances, parameters and column headers, from data files."""
+"""Activities, technologies, substances, parameters, expected substances and column headers, from data files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from functools import cache
 
 import pandas as pd
 
-from inventory import resources
+from inventory import categories, resources
 from inventory.lookup import Lookup, normalise_name
 
 NOTATION_KEYS = ("NO", "NE", "NA", "IE", "C")
@@ -14,8 +14,26 @@ NOTATION_KEYS = ("NO", "NE", "NA", "IE", "C")
 
 @cache
 def activities() -> pd.DataFrame:
-    """Activity table indexed by id: name_zh, name_en, kind, fuel_group, quantity, default_unit."""
+    """Activity table indexed by id: name_zh, name_en, activity_class (data/activity_classes.csv),
+    fuel_group, quantity (data/quantities.csv: what the activity is counted in), default_unit."""
     return resources.data_table("activities.csv").set_index("id", drop=False)
+
+
+@cache
+def activity_classes() -> pd.DataFrame:
+    """Activity classes indexed by name (fuel, product, animal, statistic...): name_zh, name_en,
+    emission_source (`yes`, or `no` for classes whose use emits nothing itself: statistics, secondary energy)."""
+    return resources.data_table("activity_classes.csv").set_index("activity_class", drop=False)
+
+
+@cache
+def non_sources() -> frozenset[str]:
+    """Activity ids that are no emission source where they are used: statistics (gdp, population...) and
+    secondary energy (electricity, heat), by their class's `emission_source` (data/activity_classes.csv)."""
+    classes = activity_classes()
+    quiet = set(classes.index[classes["emission_source"] == "no"])
+    acts = activities()
+    return frozenset(acts.index[acts["activity_class"].isin(quiet)])
 
 
 @cache
@@ -26,7 +44,8 @@ def activity_lookup() -> Lookup:
 
 @cache
 def technologies() -> pd.DataFrame:
-    """Technology table indexed by id: name_zh, name_en, kind (combustion or control)."""
+    """Technology table indexed by id: name_zh, name_en, technology_class (combustion, control, process,
+    waste_treatment, manure_management, forest_type)."""
     return resources.data_table("technologies.csv").set_index("id", drop=False)
 
 
@@ -38,8 +57,27 @@ def technology_lookup() -> Lookup:
 
 @cache
 def substances() -> pd.DataFrame:
-    """Substance table indexed by id: name_zh, name_en, kind (ghg or pollutant), order."""
+    """Substance table indexed by id: name_zh, name_en, group (ghg or pollutant), order, gwp_name
+    (the substance's name in the `globalwarmingpotentials` data package; empty for pollutants)."""
     return resources.data_table("substances.csv").set_index("id", drop=False)
+
+
+@cache
+def substance_group(group: str) -> tuple[str, ...]:
+    """Ids of the substances of one group (`ghg` or `pollutant`), in the file's `order`."""
+    t = substances()
+    t = t[t["group"] == group]
+    return tuple(t.loc[t["order"].astype(int).sort_values(kind="stable").index, "id"])
+
+
+def greenhouse_gases() -> tuple[str, ...]:
+    """The greenhouse gases (substances.csv group `ghg`), in order."""
+    return substance_group("ghg")
+
+
+def pollutants() -> tuple[str, ...]:
+    """The air pollutants (substances.csv group `pollutant`), in order."""
+    return substance_group("pollutant")
 
 
 @cache
@@ -50,18 +88,35 @@ def substance_lookup() -> Lookup:
 
 @cache
 def parameters() -> pd.DataFrame:
-    """Local parameter vocabulary indexed by name (DESIGN 3.3)."""
+    """Local parameter vocabulary indexed by name (DESIGN 3.3).
+
+    Columns: name_zh, name_en, takes_substance (`yes`: the name is followed by a substance,
+    `ef.SO2`), dimensionality (pint) and canonical_unit (the unit values are stored in;
+    `{basis}` stands for the activity quantity the value is per, one of `bases`),
+    plausible_low/plausible_high (the range `factors check` accepts, canonical unit), notes.
+    """
     return resources.data_table("parameters.csv").set_index("name", drop=False)
+
+
+@cache
+def prefixed_parameters() -> tuple[str, ...]:
+    """Parameter names that take a substance after a dot (`ef`, `removal_efficiency`, `uncertainty.ef`), longest first."""
+    t = parameters()
+    return tuple(sorted(t.index[t["takes_substance"] == "yes"], key=len, reverse=True))
+
+
+def parameter_entry(name: str) -> str:
+    """The vocabulary name of a full parameter name (`ef.SO2` -> `ef`, `uncertainty.ef.CO2` -> `uncertainty.ef`,
+    `ncv` -> `ncv`)."""
+    if name in parameters().index:
+        return name
+    return next((p for p in prefixed_parameters() if name.startswith(p + ".")), name)
 
 
 @cache
 def parameter_lookup() -> Lookup:
     """Parameter base name or Chinese/English name -> base name (`低位发热量` -> `ncv`)."""
     return Lookup.from_table(parameters(), "name", ["name_zh", "name_en"])
-
-
-# Parameters whose name carries a substance after a dot: ef.SO2, removal_efficiency.PM2.5.
-_PREFIXED = ("uncertainty.ef", "removal_efficiency", "ef")
 
 
 def parse_parameter(text: object) -> str | None:
@@ -72,10 +127,10 @@ def parse_parameter(text: object) -> str | None:
     """
     raw = str(text).strip()
     whole = parameter_lookup().get(raw)
-    if whole and whole not in _PREFIXED:
+    if whole and whole not in prefixed_parameters():
         return whole
     norm = normalise_name(raw)
-    for prefix in _PREFIXED:
+    for prefix in prefixed_parameters():
         for spelling in _prefix_spellings(prefix):
             if norm.startswith(spelling + "."):
                 rest = raw[len(spelling) + 1:]
@@ -90,6 +145,26 @@ def parse_parameter(text: object) -> str | None:
 def _prefix_spellings(prefix: str) -> tuple[str, ...]:
     row = parameters().loc[prefix]
     return tuple(normalise_name(s) for s in (row["name"], row["name_zh"], row["name_en"]) if s)
+
+
+@cache
+def _expected() -> pd.DataFrame:
+    return resources.data_table("expected_substances.csv")
+
+
+@cache
+def expected_substances(category: str, activity: str = "") -> tuple[str, ...]:
+    """Substances an activity key of `category` is expected to have (data/expected_substances.csv):
+    a key without one is not estimated (NE) for it.
+
+    Rows of the category or an ancestor count; rows naming the key's activity replace those for
+    every activity (wastewater nitrogen in 4.D expects N2O, not the CH4 of 4.D). In file order.
+    """
+    t = _expected()
+    rows = t[t["category"].isin(categories.ancestors(category))]
+    own = rows[rows["activity"] == activity] if activity else rows.iloc[0:0]
+    rows = own if len(own) else rows[rows["activity"] == ""]
+    return tuple(dict.fromkeys(rows["substance"]))
 
 
 @cache

@@ -1,4 +1,9 @@
-"""Analyses over a built inventory (DESIGN 3.9): uncertainty, key categories, co-control and targets."""
+"""Analyses over a built inventory (DESIGN 3.9): uncertainty, key categories, co-control and targets;
+run_analyses runs those whose inputs a build has."""
+
+from __future__ import annotations
+
+import pandas as pd
 
 from inventory.analysis.cocontrol import COCONTROL_COLUMNS, cocontrol
 from inventory.analysis.key_categories import KEY_CATEGORY_COLUMNS, key_categories
@@ -11,5 +16,29 @@ from inventory.analysis.uncertainty import (
 __all__ = [
     "COCONTROL_COLUMNS", "KEY_CATEGORY_COLUMNS", "TARGET_COLUMNS", "UNCERTAINTY_COLUMNS", "UncertaintyResult",
     "analyse_uncertainty", "approach1", "approach1_trend", "cocontrol", "key_categories", "load_targets",
-    "monte_carlo", "row_uncertainties", "track_targets",
+    "monte_carlo", "row_uncertainties", "run_analyses", "track_targets",
 ]
+
+
+def run_analyses(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd.DataFrame, draws: int,
+                 seed: int, activity: pd.DataFrame | None = None, targets: pd.DataFrame | None = None
+                 ) -> dict[str, pd.DataFrame]:
+    """The analyses whose inputs the build has (DESIGN 3.9), by name: key categories always; uncertainty
+    (Approach 1 and Monte Carlo, `draws` draws from `seed`) when any row's activity and factor uncertainty
+    are known; co-control indicators when a region has two years; target tracking when targets are given
+    (activity: the activity rows with the statistics, for the targets' denominators)."""
+    # Activity uncertainty comes only from `uncertainty.activity` rows: without them nothing is known.
+    has_activity_uncertainty = len(params) > 0 and params["name"].eq("uncertainty.activity").any()
+    uncertainty = (analyse_uncertainty(emissions, factor_table, params, draws=draws, seed=seed).table
+                   if has_activity_uncertainty else pd.DataFrame())
+    rows = row_uncertainties(emissions, factor_table, params, kinds=("emission", "sink")) if len(uncertainty) else None
+    out = {"key_categories": key_categories(emissions, rows)}
+    if len(uncertainty):
+        out["uncertainty"] = uncertainty
+    if len(emissions) and emissions.groupby("region")["year"].nunique().max() > 1:
+        out["cocontrol"] = cocontrol(emissions)
+    if targets is not None:
+        stat = activity if activity is not None else pd.DataFrame(columns=["region", "year", "category", "activity",
+                                                                          "amount"])
+        out["targets"] = track_targets(targets, emissions, stat)
+    return out

@@ -36,7 +36,7 @@ so `synergy` is left empty.
 
 Scope: emission rows only (`kind == "emission"`: memo items and sinks are not in the gross
 totals); `total`, each sector (emissions `sector`) and each category at the level the inputs
-gave; one row per air pollutant present (substances of kind `pollutant` in data/substances.csv). A key present in
+gave; one row per air pollutant present (substances of group `pollutant` in data/substances.csv). A key present in
 only one of the two years has no percentage (NaN), never an invented zero.
 """
 
@@ -105,7 +105,7 @@ def _sums(e: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per region, year, level and key: pollutant emissions (t) and CO2e / CO2 totals (t CO2e, t)."""
     keys = ["region", "year", "level", "key"]
     ghg = e["co2e_t"].notna()
-    pollutant = e["substance"].map(vocabulary.substances()["kind"]).eq("pollutant")
+    pollutant = e["substance"].isin(vocabulary.pollutants())
     pol = e[pollutant].groupby(keys + ["substance"], sort=False)["emission"].sum().rename("E").reset_index()
     carbon = e[ghg].assign(co2=e["emission"].where(e["substance"] == "CO2"))
     carbon = carbon.groupby(keys, sort=False).agg(C=("co2e_t", "sum"), CO2=("co2", "sum"),

@@ -201,7 +201,7 @@ def raw_unit(kind, num: dict, den: dict) -> str | None:
     """The unit an indicator's value has before conversion: t, t/<canonical>, <canonical>/<canonical>."""
     def canonical(activity: str) -> str:
         quantity = vocabulary.activities().set_index("id")["quantity"].get(activity, "")
-        return units.CANONICAL.get(quantity, "")
+        return units.canonical_units().get(quantity, "")
     if kind == "intensity":
         return f"t / {canonical(den.get('activity', ''))}" if den.get("activity") else None
     if kind == "total":

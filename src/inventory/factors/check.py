@@ -12,24 +12,8 @@ from inventory.errors import Problem
 from inventory.factors.load import FACTOR_COLUMNS, PARAMETER_COLUMNS, read_table, table_files
 from inventory.read.validate import parameter_canonical
 
-# Plausible ranges of canonical values (after conversion), by parameter base name.
-BOUNDS = {
-    "carbon_content": (5.0, 120.0),  # tC/TJ
-    "oxidation_rate": (0.5, 1.0),
-    "sulfur_content": (0.0, 0.2),
-    "sulfur_retention": (0.0, 1.0),
-    "removal_efficiency": (0.0, 1.0),
-    "uncertainty": (0.0, 10.0),
-    "cao_content": (0.4, 0.8),  # fraction of clinker
-    "ckd_correction": (1.0, 1.5),
-    "cullet_ratio": (0.0, 1.0),
-    "ch4_mining": (0.0, 100.0),  # m3/t
-    "ch4_post_mining": (0.0, 20.0),  # m3/t
-    "ch4_density": (5e-4, 8e-4),  # t/m3
-
-    # Waste (IPCC 2006 Vol.5): fractions, Bo (kg CH4/kg BOD or COD) and the decay rate k (1/a).
-    **{name: (0.0, 1.0) for name in ("doc", "docf", "mcf", "f", "ox", "bo", "dm", "cf", "fcf", "of", "k")},
-}
+# Plausible ranges of canonical values: per parameter in data/parameters.csv (plausible_low, plausible_high);
+# calorific values and emission factors by the quantity they are per.
 NCV_BOUNDS = {"mass": (1e-4, 0.06), "volume": (1e-6, 1e-4)}  # TJ/t: 0.1–60 GJ/t; TJ/m3: 1–100 MJ/m3
 EF_MAX = {"energy": 400.0, "mass": 5.0, "volume": 0.05, "share": 1.0}  # t/TJ, t/t, t/m3, fraction
 METHODS = {"", "ef", "share_of_PM2.5", "n2o_n"}  # n2o_n: kg N2O-N per kg N (× 44/28)
@@ -131,17 +115,19 @@ def check_table(frame: pd.DataFrame) -> list[Problem]:
 
 
 def _bounds(frame, names, canonical, conv) -> list[Problem]:
-    base = names.fillna("").str.split(".").str[0]
-    lo = base.map(lambda b: BOUNDS.get(b, (None, None))[0])
-    hi = base.map(lambda b: BOUNDS.get(b, (None, None))[1])
+    entry = names.fillna("").map(vocabulary.parameter_entry)
+    plausible = vocabulary.parameters()[["plausible_low", "plausible_high"]].apply(pd.to_numeric, errors="coerce")
+    lo = entry.map(plausible["plausible_low"])
+    hi = entry.map(plausible["plausible_high"])
     ef_hi = conv.map(lambda x: EF_MAX.get(x[1]) if x else None)
-    hi = hi.where(base != "ef", ef_hi)
+    hi = hi.where(entry != "ef", ef_hi)
     ncv = conv.map(lambda x: NCV_BOUNDS.get(x[1], (None, None)) if x else (None, None))
-    lo = lo.where(base != "ncv", ncv.str[0])
-    hi = hi.where(base != "ncv", ncv.str[1])
+    lo = lo.where(entry != "ncv", ncv.str[0])
+    hi = hi.where(entry != "ncv", ncv.str[1])
     bad = (canonical < lo.astype(float)) | (canonical > hi.astype(float))
     return _problems(frame, bad, "value", "value outside the plausible range for its parameter",
-                     "a value within the plausible bounds (inventory.factors.check BOUNDS, NCV_BOUNDS, EF_MAX)")
+                     "a value within the plausible bounds (data/parameters.csv plausible_low/high; "
+                     "inventory.factors.check NCV_BOUNDS, EF_MAX)")
 
 
 def check_collisions(frames: list[pd.DataFrame]) -> list[Problem]:

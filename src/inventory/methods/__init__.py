@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.methods import agriculture, energy, industry, lulucf, pollutant_sources, waste
 
@@ -17,8 +18,6 @@ from inventory.methods import agriculture, energy, industry, lulucf, pollutant_s
 METHODS = [energy, industry, agriculture, waste, lulucf, pollutant_sources]
 
 EMISSION_FRAME_COLUMNS = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids"]
-# Activities that are statistics or secondary energy (indirect emissions), not sources.
-NOT_SOURCES = ["electricity", "heat", "gdp", "population"]
 
 
 def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -43,9 +42,14 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
 
 
 def no_method(activity: pd.DataFrame) -> pd.DataFrame:
-    """Rows of categories this version has no method for: listed as not estimated (NE)."""
+    """Rows of categories this version has no method for: listed as not estimated (NE).
+
+    Statistics (categories of role `statistic`) and activities that are no source where used
+    (statistics, secondary energy: `vocabulary.non_sources`) are not listed.
+    """
     if activity.empty:
         return pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"])
-    rows = activity[~activity["activity"].isin(NOT_SOURCES) & (activity["category"] != "stat")]
+    rows = activity[~activity["activity"].isin(vocabulary.non_sources())
+                    & ~activity["category"].isin(categories.with_role("statistic"))]
     keys = rows[KEY_COLUMNS].drop_duplicates()
     return keys.assign(substance="", reason="no method for this category in this version")

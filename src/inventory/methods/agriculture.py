@@ -18,7 +18,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from inventory import categories, resources, vocabulary
+from inventory import categories, resources, units, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods.keys import (aggregate_keys, column, is_local, join_ids, unique_ids,
@@ -28,12 +28,11 @@ N2O_PER_N2O_N = 44.0 / 28.0  # IPCC 2006 Vol.4 Eq. 10.25 and 11.1: N2O-N -> N2O
 N_INPUTS = ("nitrogen_fertiliser", "organic_n_fertiliser", "crop_residue_n")
 # Eq. 11.9 volatilises synthetic (Frac_GASF) and organic (Frac_GASM) N only; crop-residue N has no such term.
 NO_VOLATILISATION = ("crop_residue_n",)
-# Manure-management pollutants besides NH3 (EMEP/EEA 3.B Table 3-3 NO as NO2, 3-4 NMVOC, 3-5 PM).
-MANURE_POLLUTANTS = ["NOx", "NMVOC", "PM10", "PM2.5"]
-BURNING_SUBSTANCES = ["CH4", "N2O", "CO", "NOx", "NMVOC", "SO2", "NH3", "PM2.5", "PM10", "BC", "OC"]
+# Field burning of crop residues: its substances are those data/expected_substances.csv expects of it.
+BURNED = "crop_residue_burned"
+BURNING_CATEGORY = "3.C.1"
 _NAMES = ["ef", "rice_efc", "rice_days", "sf_w", "sf_p", "sf_o", "nex", "ef3", "frac_gasms", "frac_leachms",
           "ef1", "ef4", "ef5", "frac_gas", "frac_leach"]
-_UNIT = {"head": "head", "area": "ha", "mass": "t", "energy": "TJ", "volume": "m3"}
 _EMPTY_NE = KEY_COLUMNS + ["substance", "reason"]
 
 REASON_FACTOR = "no citable default factor"  # the pipeline's shared reason (methods.energy)
@@ -107,13 +106,13 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return pd.DataFrame(), pd.DataFrame(columns=_EMPTY_NE)
     k = with_parameters(keys, factor_table, _NAMES)
 
-    kind = k["activity"].map(vocabulary.activities()["kind"]).fillna("")
+    activity_class = k["activity"].map(vocabulary.activities()["activity_class"]).fillna("")
     amount, cat = k["amount"], k["category"]
-    is_animal = kind == "animal"
+    is_animal = activity_class == "animal"
     enteric, manure = is_animal & _under(cat, "3.A.1"), is_animal & _under(cat, "3.A.2")
-    is_rice = kind == "rice"
+    is_rice = activity_class == "rice"
     is_n = k["activity"].isin(N_INPUTS)
-    is_burned = k["activity"] == "crop_residue_burned"
+    is_burned = k["activity"] == BURNED
     in_pair = cat.isin(["3.C.4", "3.C.5"])
     why = reasons()
 
@@ -130,8 +129,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
                                    "factor_ids": ids[m].to_numpy(), "reason": reason}))
 
     def by_factor(substance):
-        """A × ef.<substance> where the factor's basis is the amount's kind (head, ha, t)."""
-        ok = col(f"ef.{substance}:basis", "") == k["kind"]
+        """A × ef.<substance> where the factor's basis is the amount's quantity (head, ha, t)."""
+        ok = col(f"ef.{substance}:basis", "") == k["quantity"]
         return (amount * col(f"ef.{substance}")).where(ok), col(f"ef.{substance}:id", "").where(ok, "")
 
     # 3.A.1 enteric and 3.A.2 manure CH4: N × EF (Eq. 10.19, 10.22).
@@ -143,7 +142,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     # 3.A.2 manure N2O: ef.N2O per head, else Eq. 10.25; local Nex or EF3 beat a shipped per-head default (a
     # team's own data come first, DESIGN 3.4), a local ef.N2O beats both. Indirect (Eq. 10.26-10.29) in 3.C.6.
     n2o, n2o_ids = by_factor("N2O")
-    nex = col("nex").where(k["kind"] == "head")
+    nex = col("nex").where(k["quantity"] == "head")
     method = manure_n2o_direct(amount, nex, col("ef3"))
     use_method = method.notna() & (is_local(k, "nex") | is_local(k, "ef3")) & ~is_local(k, "ef.N2O")
     use_ef = n2o.notna() & ~use_method
@@ -156,19 +155,19 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     nh3, nh3_ids = by_factor("NH3")
     add(manure, cat, "NH3", nh3, nh3_ids, why["animal_nh3"])
     # Other pollutants of manure management (EMEP 3.B Tables 3-3 to 3-5) where a factor exists; not listed as NE.
-    for substance in MANURE_POLLUTANTS:
+    for substance in (p for p in vocabulary.pollutants() if p != "NH3"):
         e, ids = by_factor(substance)
         add(manure & e.notna(), cat, substance, e, ids, REASON_FACTOR)
 
     # 3.C.7 rice CH4: a local per-season ef.CH4 wins, else Eq. 5.1-5.2 (SF_o = 1 without organic amendment).
-    area = amount.where(k["kind"] == "area")
+    area = amount.where(k["quantity"] == "area")
     method = rice_ch4(area, col("rice_efc"), col("sf_w"), col("sf_p"), col("sf_o").fillna(1.0), col("rice_days"))
     add(is_rice, cat, "CH4", ch4.where(ch4.notna(), method),
         ch4_ids.where(ch4.notna(), join_ids(col("rice_efc:id", ""), col("sf_w:id", ""), col("sf_p:id", ""),
                                              col("sf_o:id", ""), col("rice_days:id", ""))), why["rice"])
 
     # 3.C.4 direct and 3.C.5 indirect soil N2O of N inputs (t N); NH3 of fertiliser (EMEP 3.D Tier 1).
-    n_t = amount.where(k["kind"] == "mass")
+    n_t = amount.where(k["quantity"] == "mass")
     add(is_n, cat.where(~in_pair, "3.C.4"), "N2O", n2o.where(n2o.notna(), soil_n2o_direct(n_t, col("ef1"))),
         n2o_ids.where(n2o.notna(), col("ef1:id", "")), REASON_FACTOR)
     frac_gas = col("frac_gas").where(~k["activity"].isin(NO_VOLATILISATION), 0.0)
@@ -179,7 +178,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     add(is_n, cat.where(~in_pair, "3.C.4"), "NH3", nh3, nh3_ids, REASON_FACTOR)
 
     # 3.C.1 field burning of crop residues: E = A × EF for every substance (Vol.4 Eq. 2.27 with M_B × C_f = A).
-    for substance in BURNING_SUBSTANCES:
+    for substance in vocabulary.expected_substances(BURNING_CATEGORY, BURNED):
         e, ids = by_factor(substance)
         add(is_burned, cat, substance, e, ids, REASON_FACTOR)
 
@@ -203,9 +202,9 @@ def _local(k: pd.DataFrame, name: str) -> pd.Series:
 def _finish(k: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Emission rows per output key and substance (summed), and the not-estimated rows."""
     out_key = KEY_COLUMNS + ["substance"]
-    rows = k.loc[long["row"], ["region", "year", "activity", "technology", "amount", "kind"]].reset_index(drop=True)
+    rows = k.loc[long["row"], ["region", "year", "activity", "technology", "amount", "quantity"]].reset_index(drop=True)
     long = pd.concat([long.reset_index(drop=True), rows], axis=1).rename(columns={"out_category": "category"})
-    long["activity_unit"] = long["kind"].map(_UNIT).fillna("")
+    long["activity_unit"] = long["quantity"].map(units.canonical_units()).fillna("")
     estimated = long[long["emission"].notna()]
     out = estimated.groupby(out_key, sort=True).agg(
         emission=("emission", "sum"), activity_amount=("amount", "sum"), activity_unit=("activity_unit", "first"),

@@ -9,17 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import categories, resources, vocabulary
+from inventory import categories, resources, units, vocabulary
 from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import (aggregate_keys, column, is_local, join_ids, unique_ids,
+from inventory.methods.keys import (aggregate_keys, column, expected_per_key, is_local, join_ids, unique_ids,
                                     with_parameters)
 
-# Substances every fuel-combustion key is expected to have; a missing one is NE.
-EXPECTED = ["CO2", "CH4", "N2O", "SO2", "NOx", "CO", "PM10", "PM2.5", "NMVOC", "BC", "OC"]
-_BASIS_UNIT = {"energy": "TJ", "mass": "t", "volume": "m3"}
+# The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
+_BASES = ("energy", "mass", "volume")
 _NAMES = ["ncv", "carbon_content", "oxidation_rate", "sulfur_content", "sulfur_retention", "ef",
           "removal_efficiency"]
 
@@ -33,7 +32,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     activity_amount, activity_unit, factor_ids; not_estimated has KEY_COLUMNS, substance, reason.
     """
     fuels = vocabulary.activities()
-    is_fuel = activity["activity"].map(fuels["kind"]) == "fuel"
+    is_fuel = activity["activity"].map(fuels["activity_class"]) == "fuel"
     keys = aggregate_keys(activity[is_fuel])
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
@@ -41,18 +40,17 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
 
     ncv = column(k, "ncv")
-    ncv_ok = column(k, "ncv:basis", "") == k["kind"]
-    energy = np.where(k["kind"] == "energy", k["amount"], np.where(ncv_ok, k["amount"] * ncv, np.nan))
+    given = k["quantity"]
+    ncv_ok = column(k, "ncv:basis", "") == given
+    energy = np.where(given == "energy", k["amount"], np.where(ncv_ok, k["amount"] * ncv, np.nan))
     ncv_id = pd.Series(np.where(ncv_ok, column(k, "ncv:id", ""), ""), index=k.index)
-    phys_kind = np.where(k["kind"] == "energy", column(k, "ncv:basis", ""), k["kind"])
-    physical = np.where(k["kind"] == "energy", k["amount"] / ncv, k["amount"])
+    physical_quantity = np.where(given == "energy", column(k, "ncv:basis", ""), given)
+    physical = np.where(given == "energy", k["amount"] / ncv, k["amount"])
     amounts = {"energy": pd.Series(energy, index=k.index)}
-    for kind in ("mass", "volume"):
-        amounts[kind] = pd.Series(np.where(phys_kind == kind, physical, np.nan), index=k.index)
+    for quantity in ("mass", "volume"):
+        amounts[quantity] = pd.Series(np.where(physical_quantity == quantity, physical, np.nan), index=k.index)
     # Converting an amount to another basis uses the calorific value: record it.
-    basis_ids = {"energy": pd.Series(np.where(k["kind"] == "energy", "", ncv_id), index=k.index),
-                 "mass": pd.Series(np.where(k["kind"] == "mass", "", ncv_id), index=k.index),
-                 "volume": pd.Series(np.where(k["kind"] == "volume", "", ncv_id), index=k.index)}
+    basis_ids = {b: pd.Series(np.where(given == b, "", ncv_id), index=k.index) for b in _BASES}
 
     def by_factor(substance: str):
         """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
@@ -61,10 +59,10 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         amount = pd.Series(np.nan, index=k.index)
         unit = pd.Series("", index=k.index, dtype=object)
         ids = pd.Series("", index=k.index, dtype=object)
-        for b, u in _BASIS_UNIT.items():
+        for b in _BASES:
             m = basis == b
             amount = amount.mask(m, amounts[b])
-            unit = unit.mask(m, u)
+            unit = unit.mask(m, units.canonical_unit(b))
             ids = ids.mask(m, basis_ids[b])
         return eq.emission_from_factor(amount, ef), amount, unit, join_ids(ids, column(k, f"ef.{substance}:id", ""))
 
@@ -77,7 +75,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     carbon = eq.co2_from_carbon(amounts["energy"], column(k, "carbon_content"), column(k, "oxidation_rate"))
     use_carbon = unc.isna()
     results["CO2"] = (unc.where(~use_carbon, carbon), amount.where(~use_carbon, amounts["energy"]),
-                      unit.where(~use_carbon, "TJ"),
+                      unit.where(~use_carbon, units.canonical_unit("energy")),
                       ids.where(~use_carbon, join_ids(basis_ids["energy"], column(k, "carbon_content:id", ""),
                                                        column(k, "oxidation_rate:id", ""))))
     for substance in ("CH4", "N2O", "NOx", "CO", "NMVOC", "NH3"):
@@ -92,7 +90,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     use_balance = balance.notna() & ~local_ef
     e, e_ids = eta("SO2")
     results["SO2"] = (eq.after_control(unc.where(~use_balance, balance), e),
-                      amount.where(~use_balance, amounts["mass"]), unit.where(~use_balance, "t"),
+                      amount.where(~use_balance, amounts["mass"]), unit.where(~use_balance, units.canonical_unit("mass")),
                       join_ids(ids.where(~use_balance, join_ids(basis_ids["mass"], column(k, "sulfur_content:id", ""),
                                                                   column(k, "sulfur_retention:id", ""))), e_ids))
 
@@ -127,7 +125,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     group = estimated.groupby(["key_id", "substance"], sort=False)
     out = group.agg(emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
                     activity_unit=("activity_unit", "first"), factor_ids=("factor_ids", "first")).reset_index()
-    # A key with amounts of two kinds (t and tce) may have used different ids: join them.
+    # A key with amounts in two quantities (t and tce) may have used different ids: join them.
     several = estimated[estimated.duplicated(["key_id", "substance"], keep=False)]
     if len(several):
         ids = several.groupby(["key_id", "substance"])["factor_ids"].agg(";".join).map(unique_ids)
@@ -142,20 +140,20 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
                    factor_table: pd.DataFrame) -> pd.DataFrame:
     """Keys × expected substances with no emission: notation key NE, with the reason.
 
-    Expected are EXPECTED and every substance the factor tables give the key's activity only at a
-    sub-category of its category (factors.coverage); those get the reason that the row was given for
-    the category as a whole. Keys whose amounts are all zero emit nothing whatever the factor and are
-    not listed.
+    Expected are the substances of data/expected_substances.csv and every substance the factor tables
+    give the key's activity only at a sub-category of its category (factors.coverage); those get the
+    reason that the row was given for the category as a whole. Keys whose amounts are all zero emit
+    nothing whatever the factor and are not listed.
     """
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
     distinct = distinct[distinct["key_id"].isin(nonzero)]
-    expected = distinct.assign(_j=1).merge(pd.DataFrame({"substance": EXPECTED, "_j": 1}), on="_j").drop(columns="_j")
+    expected = expected_per_key(distinct)
     below = distinct.merge(subcategory_only(distinct, factor_table)[KEY_COLUMNS + ["substance"]], on=KEY_COLUMNS)
     expected = pd.concat([expected, below], ignore_index=True).drop_duplicates(["key_id", "substance"])
     have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
     missing = expected.merge(have, on=["key_id", "substance"], how="left")
     missing = missing[missing["_have"].isna()].drop(columns="_have")
-    no_ncv = set(keys.loc[keys["kind"] != "energy", "activity"])
+    no_ncv = set(keys.loc[keys["quantity"] != "energy", "activity"])
     only_below = missing.set_index(["key_id", "substance"]).index.isin(below.set_index(["key_id", "substance"]).index)
     missing["reason"] = np.select(
         [only_below, missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2")],

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import categories, resources
+from inventory import categories, units, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
@@ -37,8 +37,8 @@ _NAMES = ["ef", "removal_efficiency", "cao_content", "ckd_correction", "cullet_r
 # Parameters that make a substance computable without an ef.X row.
 _PARAMETER_SUBSTANCE = {"cao_content": "CO2", "ch4_mining": "CH4", "ch4_post_mining": "CH4"}
 _MINING_PARTS = (("ch4_mining", ".1"), ("ch4_post_mining", ".2"))
-# Amount kinds a plain `ef.X` factor can apply to, with the unit the amount is summed in.
-_EF_KIND_UNIT = {"mass": "t", "volume": "m3"}
+# Quantities of amount a plain `ef.X` factor can apply to (products by mass, gas handled in 1.B.2 by volume).
+_EF_QUANTITIES = ("mass", "volume")
 _FRAME = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids"]
 
 
@@ -82,11 +82,12 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return pd.DataFrame(columns=_FRAME), pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"])
     k = with_parameters(keys, factor_table, _NAMES)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
-    mass = k["kind"] == "mass"
+    mass = k["quantity"] == "mass"
     amount = k["amount"].where(mass)
     # Amount in the key's own basis (t or m3) for plain factors, whose basis must match it.
-    ef_amount = k["amount"].where(k["kind"].isin(list(_EF_KIND_UNIT)))
-    ef_unit = k["kind"].map(_EF_KIND_UNIT).fillna("t")
+    by_factor = k["quantity"].isin(_EF_QUANTITIES)
+    ef_amount = k["amount"].where(by_factor)
+    ef_unit = k["quantity"].map(units.canonical_units()).where(by_factor, units.canonical_unit("mass"))
 
     substances = sorted({c[3:] for c in k.columns if c.startswith("ef.") and ":" not in c})
     frames = []
@@ -98,7 +99,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
     results = {}
     for s in substances:
-        ef = column(k, f"ef.{s}").where(column(k, f"ef.{s}:basis", "") == k["kind"])
+        ef = column(k, f"ef.{s}").where(column(k, f"ef.{s}:basis", "") == k["quantity"])
         results[s] = (eq.emission_from_factor(ef_amount, ef), column(k, f"ef.{s}:id", ""))
     local_co2 = is_local(k, "ef.CO2")
     co2, co2_ids = results.get("CO2", (pd.Series(np.nan, index=k.index), pd.Series("", index=k.index)))
@@ -164,12 +165,11 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 def _expected(category: str, activity: str, table: pd.DataFrame) -> dict[str, bool]:
     """Substances expected of an activity in a category -> whether some factor table row could give it.
 
-    Expected are the greenhouse gases the IPCC source category covers (data/expected_gases.csv, the
-    category or an ancestor) and every substance the factor tables give for the activity in a related
-    category (own, ancestor or descendant: a row for another technology or sub-category counts).
+    Expected are the greenhouse gases the IPCC source category covers (data/expected_substances.csv,
+    `vocabulary.expected_substances`) and every substance the factor tables give for the activity in a
+    related category (own, ancestor or descendant: a row for another technology or sub-category counts).
     """
-    gases = resources.data_table("expected_gases.csv")
-    expected = set(gases.loc[gases["category"].isin(categories.ancestors(category)), "substance"])
+    expected = set(vocabulary.expected_substances(category, activity))
     rows = table[table["activity"] == activity]
     related = map_distinct(rows["category"], lambda c: c == "" or categories.is_related(c, category)).astype(bool)
     names = set(rows.loc[related, "name"])
@@ -198,7 +198,7 @@ def _not_estimated(distinct: pd.DataFrame, keys: pd.DataFrame, estimated: pd.Dat
     missing = missing[missing["_have"].isna()].drop(columns="_have")
     # A key with nothing expected is listed once (substance ""), unless it emitted something.
     missing = missing[missing["substance"].notna() | ~missing["key_id"].isin(have["key_id"])]
-    not_mass = keys.loc[~keys["kind"].isin(list(_EF_KIND_UNIT)), "key_id"]
+    not_mass = keys.loc[~keys["quantity"].isin(_EF_QUANTITIES), "key_id"]
     reason = np.where(missing["key_id"].isin(not_mass), "activity not given as a mass of product",
                       np.where(missing["tabled"].fillna(False).astype(bool),
                                "no default factor for this technology or sub-category", "no citable default factor"))

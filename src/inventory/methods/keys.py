@@ -5,15 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from inventory import vocabulary
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 
 
 def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
-    """Sum activity rows per key and kind of amount; adds `key_id` (one per distinct key)."""
-    grouped = activity.groupby(KEY_COLUMNS + ["kind"], sort=True, observed=True).agg(
+    """Sum activity rows per key and quantity of the amount; adds `key_id` (one per distinct key)."""
+    grouped = activity.groupby(KEY_COLUMNS + ["quantity"], sort=True, observed=True).agg(
         amount=("amount", "sum"), rows=("amount", "size")).reset_index()
     grouped["key_id"] = grouped.groupby(KEY_COLUMNS, sort=False).ngroup()
     return grouped
+
+
+def expected_per_key(keys: pd.DataFrame) -> pd.DataFrame:
+    """Keys × the substances expected of their category and activity (data/expected_substances.csv,
+    `vocabulary.expected_substances`): one row per key and substance, looked up once per distinct pair."""
+    pairs = keys[["category", "activity"]].drop_duplicates()
+    table = pd.DataFrame([(c, a, s) for c, a in zip(pairs["category"], pairs["activity"])
+                          for s in vocabulary.expected_substances(c, a)], columns=["category", "activity", "substance"])
+    return keys.merge(table, on=["category", "activity"])
 
 
 def resolved_wide(resolved: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,7 @@ consumption and fuelwood; forest conversion):
   converted, B the above-ground biomass (t d.m./ha; B_after 0 when not given: all biomass lost in
   the year of conversion); CH4, N2O and pollutants of burning on site only from a local `ef.X` per ha.
 CO2 = −ΔC × 44/12: gains are negative emissions (sinks). Forest land categories (3.B.1) are sink
-categories (data/categories.csv kind `sink`): their harvest losses reduce the sink rather than add to
+categories (data/categories.csv role `sink`): their harvest losses reduce the sink rather than add to
 the gross total. A local `ef.X` on any row replaces the method for X (E = A × EF).
 """
 
@@ -116,13 +116,13 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
                                    "reason": reason[m].to_numpy() if isinstance(reason, pd.Series) else reason}))
 
     def by_factor(substance):
-        """A × ef.<substance> where the factor's basis is the amount's kind (a local factor)."""
-        ok = col(f"ef.{substance}:basis", "") == k["kind"]
+        """A × ef.<substance> where the factor's basis is the amount's quantity (a local factor)."""
+        ok = col(f"ef.{substance}:basis", "") == k["quantity"]
         return (amount * col(f"ef.{substance}")).where(ok), col(f"ef.{substance}:id", "").where(ok, "")
 
     r, cf = col("root_shoot_ratio"), col("carbon_fraction")
-    volume = amount.where(k["kind"] == "volume")
-    area = amount.where(k["kind"] == "area")
+    volume = amount.where(k["quantity"] == "volume")
+    area = amount.where(k["quantity"] == "area")
     by_volume = volume_to_biomass(volume, col("bcef"), col("wood_density"), col("bef"))
     volume_ids = pd.Series(np.where(col("bcef").notna(), ids("bcef"), ids("wood_density", "bef")), index=k.index)
     carbon_ids = ids("root_shoot_ratio", "carbon_fraction")
@@ -142,8 +142,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     co2_ids = join_ids(co2_ids, carbon_ids)
     local, local_ids = by_factor("CO2")
     co2, co2_ids = co2.where(local.isna(), local), co2_ids.where(local.isna(), local_ids)
-    unit_ok = ((((act == GROWTH) | loss) & (k["kind"] == "volume"))
-               | (act.isin([FOREST, CONVERTED]) & (k["kind"] == "area")))
+    unit_ok = ((((act == GROWTH) | loss) & (k["quantity"] == "volume"))
+               | (act.isin([FOREST, CONVERTED]) & (k["quantity"] == "area")))
     biomass = by_volume.where(~(act == FOREST), area * col("growth_rate")).where(~converted, area * col("biomass_stock"))
     reason = pd.Series(np.select([~unit_ok, biomass.notna() & (r.isna() | cf.isna()), act == FOREST, converted],
                                  [why["unit"], why["carbon"], why["growth_area"], why["conversion"]], why["volume"]),

@@ -26,10 +26,11 @@ from inventory import units
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import aggregate_keys, column, join_ids, with_parameters
+from inventory.methods.keys import aggregate_keys, column, expected_per_key, join_ids, with_parameters
 
 NAMES = ["ef", "removal_efficiency", "construction_duration", "silt_loading", "vehicle_weight"]
-EXPECTED = ["PM10", "PM2.5"]  # fugitive dust: particulate matter only
+# Reasons for an expected substance (data/expected_substances.csv) left without an emission, by the
+# quantity the key's amount is given in.
 REASONS = {
     "area": "no construction type in the technology column (constr_house, constr_apartment, constr_nonresidential, "
             "constr_road) and no local ef row: EMEP/EEA 2.A.5.b Tier 1 gives factors per construction type",
@@ -73,9 +74,9 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
     def uncontrolled(substance: str) -> tuple[pd.Series, pd.Series]:
         """E before control where ef.<substance> is on the key's own basis; per-year factors × d."""
-        ef = column(k, f"ef.{substance}").where(column(k, f"ef.{substance}:basis", "") == k["kind"])
-        per_year = k["kind"] == "area"  # area factors are per year of construction (EMEP/EEA 2.A.5.b)
-        road = k["kind"] == "distance"  # k of AP-42 13.2.1, scaled by sL and W
+        ef = column(k, f"ef.{substance}").where(column(k, f"ef.{substance}:basis", "") == k["quantity"])
+        per_year = k["quantity"] == "area"  # area factors are per year of construction (EMEP/EEA 2.A.5.b)
+        road = k["quantity"] == "distance"  # k of AP-42 13.2.1, scaled by sL and W
         e = pd.Series(np.where(per_year, construction_dust(k["amount"], ef, duration),
                                np.where(road, paved_road_dust(k["amount"], ef, silt, weight),
                                         eq.emission_from_factor(k["amount"], ef))), index=k.index)
@@ -107,7 +108,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
                                                       index=k.index)))
 
     frames = [pd.DataFrame({"key_id": k["key_id"], "substance": s, "emission": e, "activity_amount": k["amount"],
-                            "activity_unit": k["kind"].map(units.CANONICAL),
+                            "activity_unit": k["quantity"].map(units.canonical_units()),
                             "factor_ids": ids})
               for s, (e, ids) in results.items()]
     long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
@@ -123,13 +124,12 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     """Keys × expected particulate substances without an emission (keys with a zero amount are not listed)."""
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
-    kinds = keys.drop_duplicates("key_id").set_index("key_id")["kind"]
-    d = distinct[distinct["key_id"].isin(nonzero)]
-    expected = d.merge(pd.DataFrame({"substance": EXPECTED}), how="cross")
+    quantity = keys.drop_duplicates("key_id").set_index("key_id")["quantity"]
+    expected = expected_per_key(distinct[distinct["key_id"].isin(nonzero)])
     have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
     missing = expected.merge(have, on=["key_id", "substance"], how="left")
     missing = missing[missing["_have"].isna()]
-    missing["reason"] = missing["key_id"].map(kinds).map(lambda kind: REASONS.get(kind, REASONS[""]))
+    missing["reason"] = missing["key_id"].map(quantity).map(lambda q: REASONS.get(q, REASONS[""]))
     return missing.drop(columns=["_have", "key_id"]).reset_index(drop=True)
 
 

@@ -18,21 +18,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import categories
+from inventory import categories, units
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import aggregate_keys, column, join_ids, with_parameters
+from inventory.methods.keys import aggregate_keys, column, expected_per_key, join_ids, with_parameters
 
 CH4_PER_C = 16.0 / 12.0
 N2O_PER_N2O_N = 44.0 / 28.0
 NAMES = ["doc", "docf", "mcf", "f", "k", "ox", "recovery", "bo", "sludge", "dm", "cf", "fcf", "of", "ef",
          "removal_efficiency"]
-# Substances each kind of waste key is expected to have (a missing one is NE), by method group.
-EXPECTED = {"4.A": ["CH4"], "4.B": ["CH4", "N2O"],
-            "4.C": ["CO2", "CH4", "N2O", "SO2", "NOx", "CO", "NMVOC", "PM10", "PM2.5", "BC"],
-            "4.D": ["CH4"], "4.D:N": ["N2O"], "": [""]}
-NITROGEN = "wastewater_nitrogen"
+# Method groups: the categories whose subtrees share a method. Substances each key is expected to
+# have (a missing one is NE) are data (data/expected_substances.csv).
+GROUPS = ("4.A", "4.B", "4.C", "4.D")
 REASONS = {
     ("", ""): "waste (4) as a whole has no method: report under 4.A, 4.B, 4.C or 4.D",
     ("4.A", "CH4"): "no DOC or k for this waste stream in some year of its history: give local doc and k rows "
@@ -104,10 +102,9 @@ def n2o_from_nitrogen(nitrogen_t, ef_n2o_n):
     return nitrogen_t * ef_n2o_n * N2O_PER_N2O_N
 
 
-def method_group(category: pd.Series, activity: pd.Series) -> pd.Series:
-    """4.A, 4.B, 4.C or 4.D (4.D:N for nitrogen rows) for each key; "" for the sector as a whole."""
-    top = map_distinct(category, lambda c: next((a for a in categories.ancestors(c) if a in EXPECTED), ""))
-    return top.where(~((top == "4.D") & (activity == NITROGEN)), "4.D:N")
+def method_group(category: pd.Series) -> pd.Series:
+    """4.A, 4.B, 4.C or 4.D for each key; "" for the sector as a whole."""
+    return map_distinct(category, lambda c: next((a for a in categories.ancestors(c) if a in GROUPS), ""))
 
 
 def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -118,12 +115,12 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     """
     history = activity["history"] if "history" in activity else pd.Series(False, index=activity.index)
     past = activity.assign(history=history.astype(bool)).groupby(KEY_COLUMNS, sort=False, observed=True)["history"].all()
-    keys = aggregate_keys(activity[activity["kind"] == "mass"])
+    keys = aggregate_keys(activity[activity["quantity"] == "mass"])
     if keys.empty:
         return pd.DataFrame(), _not_mass(activity)
     k = with_parameters(keys, factor_table, NAMES)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
-    k["group"] = method_group(k["category"], k["activity"])
+    k["group"] = method_group(k["category"])
     k = k.merge(past.rename("history").reset_index(), on=KEY_COLUMNS, how="left")
     k["history"] = k["history"].fillna(False).astype(bool)
     amount = k["amount"]
@@ -175,7 +172,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         ch4, ch4_ids = results["CH4"]
         results["CH4"] = (ch4.clip(lower=0.0), ch4_ids)
     frames = [pd.DataFrame({"key_id": k["key_id"], "substance": s, "emission": e, "factor_ids": i,
-                            "activity_amount": amount, "activity_unit": "t"})
+                            "activity_amount": amount, "activity_unit": units.canonical_unit("mass")})
               for s, (e, i) in results.items()]
     long = pd.concat(frames, ignore_index=True)
     reported = set(k.loc[~k["history"], "key_id"])
@@ -219,25 +216,29 @@ def _first_order_decay(k: pd.DataFrame) -> pd.Series:
 
 
 def _not_estimated(k: pd.DataFrame, estimated: pd.DataFrame) -> pd.DataFrame:
-    """Reported keys × expected substances with no emission, with the reason (notation key NE)."""
+    """Reported keys × expected substances with no emission, with the reason (notation key NE).
+
+    Keys of the sector as a whole (group "") have no method: each is listed once, substance "".
+    """
     columns = KEY_COLUMNS + ["substance", "reason"]
-    nonzero = k[k["amount"] != 0]
-    expected = nonzero[["key_id", *KEY_COLUMNS, "group"]].assign(
-        substance=nonzero["group"].map(lambda grp: EXPECTED.get(grp, []))).explode("substance")
-    expected = expected[expected["substance"].notna()]
+    nonzero = k[k["amount"] != 0][["key_id", *KEY_COLUMNS, "group"]]
+    nonzero = nonzero.assign(_order=np.arange(len(nonzero)))
+    whole = nonzero[nonzero["group"] == ""].assign(substance="")
+    expected = pd.concat([expected_per_key(nonzero[nonzero["group"] != ""]), whole],
+                         ignore_index=True).sort_values("_order", kind="stable")
     have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
     missing = expected.merge(have, on=["key_id", "substance"], how="left")
     missing = missing[missing["_have"].isna()]
     if missing.empty:
         return pd.DataFrame(columns=columns)
     reasons = {f"{grp}|{s}": text for (grp, s), text in REASONS.items()}
-    pair = missing["group"].str.split(":").str[0] + "|" + missing["substance"]
+    pair = missing["group"] + "|" + missing["substance"]
     return missing.assign(reason=pair.map(reasons).fillna("no citable default factor"))[columns].reset_index(drop=True)
 
 
 def _not_mass(activity: pd.DataFrame) -> pd.DataFrame:
     """Rows given in a unit that is not a mass: waste methods work on tonnes."""
-    rows = activity[activity["kind"] != "mass"]
+    rows = activity[activity["quantity"] != "mass"]
     return rows[KEY_COLUMNS].drop_duplicates().assign(
         substance="", reason="waste amounts must be a mass (t, 万吨)").reset_index(drop=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from inventory import units
 from inventory.factors.resolve import KEY_COLUMNS, resolve
 
 
@@ -40,8 +41,10 @@ def key_amounts(emissions: pd.DataFrame, factor_table: pd.DataFrame) -> pd.DataF
     ncv = params["ncv"] if "ncv" in params else pd.Series(np.nan, index=keys.index)
     basis = params["ncv:basis"] if "ncv:basis" in params else pd.Series("", index=keys.index)
     ncv, basis = e["key_id"].map(ncv), e["key_id"].map(basis).fillna("")
-    unit, amount = e["activity_unit"], e["activity_amount"].astype(float)
-    by_ncv = ((unit == "t") & (basis == "mass")) | ((unit == "m3") & (basis == "volume"))
-    e["tj"] = np.where(unit == "TJ", amount, np.where(by_ncv, amount * ncv, np.nan))
-    e["t"] = np.where(unit == "t", amount, np.where((unit == "TJ") & (basis == "mass"), amount / ncv, np.nan))
+    quantity = e["activity_unit"].map({u: q for q, u in units.canonical_units().items()})
+    amount = e["activity_amount"].astype(float)
+    by_ncv = (quantity == basis) & basis.isin(["mass", "volume"])
+    e["tj"] = np.where(quantity == "energy", amount, np.where(by_ncv, amount * ncv, np.nan))
+    energy_of_mass = (quantity == "energy") & (basis == "mass")
+    e["t"] = np.where(quantity == "mass", amount, np.where(energy_of_mass, amount / ncv, np.nan))
     return e

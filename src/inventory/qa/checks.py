@@ -1,32 +1,32 @@
-"""The cross-verification checks of a build (DESIGN 3.8 `[checks.<name>]`, issue 5).
+"""The registry of a build's checks (DESIGN 3.8 `[checks.<name>]`; STYLE 8, primap2's `ensure_*`).
 
-Each check is a function `check(ctx: CheckContext) -> DataFrame` with CHECK_COLUMNS
-(`result` = pass, warn or fail); its thresholds come from `ctx.thresholds[<name>]`
-(the project file's `[checks.<name>]` table) over the check's own defaults.
+Each check is registered with its name (checks.csv `check`, the project file's
+`[checks.<name>]`), the function computing its rows (CHECK_COLUMNS; `result` = pass,
+warn or fail) from a CheckContext and its settings, its default settings, the settings
+it accepts with their kinds (qa/settings.py validates a project file against them), the
+former names still accepted, and for a check that reads files, the reader run in the
+read stage of a build, before any compute (read_check_files).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pandas as pd
 
-from inventory.qa.completeness import check_rows as completeness_rows
-from inventory.qa.completeness import table_for as completeness_table_for
-from inventory.qa.consistency import ghg_pollutant_consistency
-from inventory.qa.external import external_checks, external_table
-from inventory.qa.facility import facility_vs_estimate
-from inventory.qa.reconcile import province_vs_prefectures
-from inventory.qa.so2_fuel import so2_implied_fuel
-from inventory.qa.year_jump import year_jump
-from inventory.qa.reference_approach import reference_approach, reference_approach_table
+from inventory.errors import Problem, UsageError
+from inventory.lookup import closest
+from inventory.qa import completeness, consistency, external, facility, reconcile, reference_approach, so2_fuel, \
+    year_jump
 from inventory.result import CHECK_COLUMNS
 
 
 @dataclass
 class CheckContext:
     """What the checks see: the finished emissions table (EMISSION_COLUMNS + sector, substance_kind),
-    the validated inputs, the factor table used, the not-estimated rows and the project's thresholds."""
+    the validated inputs, the factor table used, the not-estimated rows and the project's settings
+    per check (`thresholds`, the `[checks.<name>]` tables)."""
 
     emissions: pd.DataFrame
     inputs: object  # inventory.read.Inputs
@@ -35,61 +35,115 @@ class CheckContext:
     thresholds: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)  # explanation tables the checks leave for the report
 
-    def limits(self, name: str, defaults: dict) -> dict:
-        """The check's thresholds: project file values over the defaults."""
-        return {**defaults, **(self.thresholds.get(name) or {})}
+    def settings(self, name: str) -> dict:
+        """The check's settings: the project file's values over the registered defaults."""
+        return {**CHECKS[name].defaults, **(self.thresholds.get(name) or {})}
 
 
-def _province_vs_prefectures(ctx: CheckContext) -> pd.DataFrame:
-    return province_vs_prefectures(ctx.emissions, ctx.thresholds.get("province_vs_prefectures"))
+@dataclass(frozen=True)
+class Check:
+    """A registered check. settings: setting name -> kind (qa/settings.py KINDS); read: settings ->
+    the tables of the files they name (run before any compute; None when the check reads no file)."""
+
+    name: str
+    run: Callable[[CheckContext, dict], pd.DataFrame]
+    defaults: dict
+    settings: dict[str, str]
+    former_names: tuple[str, ...] = ()
+    read: Callable[[dict], dict] | None = None
 
 
-def _facility(ctx: CheckContext) -> pd.DataFrame:
-    return facility_vs_estimate(getattr(ctx.inputs, "facility", None), ctx.emissions, ctx.thresholds.get("facility"))
+THRESHOLDS = {"warn": "fraction", "fail": "fraction"}
 
 
-def _ghg_pollutant_consistency(ctx: CheckContext) -> pd.DataFrame:
-    return ghg_pollutant_consistency(ctx.emissions, ctx.factor_table, ctx.thresholds.get("ghg_pollutant_consistency"))
+def _province_vs_prefectures(ctx: CheckContext, settings: dict) -> pd.DataFrame:
+    return reconcile.province_vs_prefectures(ctx.emissions, settings)
 
 
-def _so2_implied_fuel(ctx: CheckContext) -> pd.DataFrame:
-    return so2_implied_fuel(ctx.emissions, ctx.factor_table, getattr(ctx.inputs, "facility", None),
-                            ctx.thresholds.get("so2_implied_fuel"))
+def _province_vs_prefectures_fuel(ctx: CheckContext, settings: dict) -> pd.DataFrame:
+    return reconcile.province_vs_prefectures(ctx.emissions, settings, per_fuel=True)
 
 
-def _completeness(ctx: CheckContext) -> pd.DataFrame:
-    table = completeness_table_for(ctx.emissions, ctx.inputs.notation, ctx.not_estimated,
-                                   ctx.thresholds.get("completeness"))
-    ctx.tables["completeness"] = table
-    return completeness_rows(table)
-
-
-def _year_jump(ctx: CheckContext) -> pd.DataFrame:
-    return year_jump(ctx.emissions, ctx.thresholds.get("year_jump"))
-
-
-def _province_vs_prefectures_fuel(ctx: CheckContext) -> pd.DataFrame:
-    return province_vs_prefectures(ctx.emissions, ctx.thresholds.get("province_vs_prefectures_fuel"), per_fuel=True)
-
-
-def _reference_approach(ctx: CheckContext) -> pd.DataFrame:
-    table = reference_approach_table(ctx)
+def _reference_approach(ctx: CheckContext, settings: dict) -> pd.DataFrame:
+    table = reference_approach.reference_approach_table(ctx)
     ctx.tables["reference_approach"] = table
-    return reference_approach(table, ctx.thresholds.get("reference_approach"))
+    return reference_approach.reference_approach(table, settings)
 
 
-def _external_ceads(ctx: CheckContext) -> pd.DataFrame:
-    table = external_table(ctx)
+def _external_ceads(ctx: CheckContext, settings: dict) -> pd.DataFrame:
+    table = external.external_table(ctx, getattr(ctx.inputs, "external", {}).get(external.CHECK))
     ctx.tables["external"] = table
-    return external_checks(table, ctx.thresholds.get("external"))
+    return external.external_checks(table, settings)
 
 
-CHECKS = [_province_vs_prefectures, _province_vs_prefectures_fuel, _reference_approach, _external_ceads, _facility,
-          _ghg_pollutant_consistency, _so2_implied_fuel, _completeness, _year_jump]
+def _facility(ctx: CheckContext, settings: dict) -> pd.DataFrame:
+    return facility.facility_vs_estimate(getattr(ctx.inputs, "facility", None), ctx.emissions, settings)
+
+
+def _ghg_pollutant_consistency(ctx: CheckContext, settings: dict) -> pd.DataFrame:
+    return consistency.ghg_pollutant_consistency(ctx.emissions, ctx.factor_table, settings)
+
+
+def _so2_implied_fuel(ctx: CheckContext, settings: dict) -> pd.DataFrame:
+    return so2_fuel.so2_implied_fuel(ctx.emissions, ctx.factor_table, getattr(ctx.inputs, "facility", None), settings)
+
+
+def _completeness(ctx: CheckContext, settings: dict) -> pd.DataFrame:
+    table = completeness.table_for(ctx.emissions, ctx.inputs.notation, ctx.not_estimated, settings)
+    ctx.tables["completeness"] = table
+    return completeness.check_rows(table)
+
+
+def _year_jump(ctx: CheckContext, settings: dict) -> pd.DataFrame:
+    return year_jump.year_jump(ctx.emissions, settings)
+
+
+# In the order of checks.csv. `external_official` (DESIGN 3.8) is registered when it exists.
+CHECKS: dict[str, Check] = {c.name: c for c in [
+    Check("province_vs_prefectures", _province_vs_prefectures, reconcile.DEFAULT_THRESHOLDS, THRESHOLDS),
+    Check("province_vs_prefectures_fuel", _province_vs_prefectures_fuel, reconcile.DEFAULT_THRESHOLDS, THRESHOLDS),
+    Check("reference_approach", _reference_approach, reference_approach.DEFAULT_THRESHOLDS, THRESHOLDS),
+    Check(external.CHECK, _external_ceads, external.DEFAULT_THRESHOLDS,
+          {**THRESHOLDS, "path": "path", "activity_path": "path", "region": "region"},
+          former_names=("external",), read=external.read_files),
+    Check(facility.NAME, _facility, facility.DEFAULT_THRESHOLDS, THRESHOLDS),
+    Check(consistency.NAME, _ghg_pollutant_consistency, consistency.DEFAULT_THRESHOLDS,
+          {**THRESHOLDS, "missing": "result"}),
+    Check(so2_fuel.NAME, _so2_implied_fuel, so2_fuel.DEFAULT_THRESHOLDS, THRESHOLDS),
+    Check(completeness.NAME, _completeness, completeness.DEFAULT_THRESHOLDS,
+          {"missing": "result", "not_estimated": "result", "categories": "categories", "keys": "keys"}),
+    Check(year_jump.NAME, _year_jump, year_jump.DEFAULT_THRESHOLDS, {**THRESHOLDS, "min_share": "share"}),
+]}
+
+
+def unknown_checks(thresholds: dict) -> list[Problem]:
+    """A problem for each name of `thresholds` that is no registered check (with the nearest name)."""
+    return [Problem("unknown_check", column=f"checks.{name}", value=str(name), expected="one_of",
+                    params=(("names", ", ".join(CHECKS)),), suggestion=closest(str(name), CHECKS))
+            for name in thresholds if name not in CHECKS]
+
+
+def read_check_files(thresholds: dict) -> dict[str, dict]:
+    """The files the checks' settings name, read and validated (the read stage of a build): check name ->
+    its reader's tables. Every problem of every file in one UsageError."""
+    out, problems = {}, unknown_checks(thresholds)
+    for name, check in CHECKS.items():
+        if check.read is not None and name in thresholds:
+            try:
+                out[name] = check.read({**check.defaults, **(thresholds[name] or {})})
+            except UsageError as exc:
+                problems += exc.problems
+    if problems:
+        raise UsageError(problems)
+    return out
 
 
 def run_checks(ctx: CheckContext) -> pd.DataFrame:
-    """Every check's rows, in CHECK_COLUMNS order."""
-    frames = [check(ctx).reindex(columns=CHECK_COLUMNS) for check in CHECKS]
+    """Every registered check's rows with its settings, in CHECK_COLUMNS order; a settings table naming
+    no registered check is a usage error."""
+    problems = unknown_checks(ctx.thresholds)
+    if problems:
+        raise UsageError(problems)
+    frames = [check.run(ctx, ctx.settings(name)).reindex(columns=CHECK_COLUMNS) for name, check in CHECKS.items()]
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CHECK_COLUMNS)

@@ -39,9 +39,9 @@ _KEY_ORDER = {"NO": 0, "NA": 1, "IE": 2, "C": 3, "NE": 4}
 
 
 def default_categories() -> list[str]:
-    """The leaf categories of data/categories.csv that are emission sources or sinks (kind `emission`, `sink`)."""
+    """The leaf categories of data/categories.csv that are emission sources or sinks (role `emission`, `sink`)."""
     t = categories.table()
-    return list(t.loc[t["kind"].isin(["emission", "sink"]) & ~t["code"].isin(set(t["parent"])), "code"])
+    return list(t.loc[t["role"].isin(["emission", "sink"]) & ~t["code"].isin(set(t["parent"])), "code"])
 
 
 def _related(codes, checked: list[str]) -> pd.DataFrame:
@@ -119,8 +119,8 @@ def table_for(emissions: pd.DataFrame, notation: pd.DataFrame, not_estimated: pd
     """completeness_table with the `[checks.completeness]` settings (keys, categories, results)."""
     settings = settings or {}
     keys = settings.get("keys")
-    if isinstance(keys, dict):  # as written in a project file, not yet through project.parse_checks
-        from inventory.project import parse_completeness_keys
+    if isinstance(keys, dict):  # as written in a project file, not yet through qa.settings.parse_checks
+        from inventory.qa.settings import parse_completeness_keys
 
         keys, problems = parse_completeness_keys(keys)
         if problems:

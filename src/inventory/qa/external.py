@@ -14,6 +14,10 @@ A in TJ, F in t CO2/TJ. A_ext is CEADs' energy inventory (same sectors and fuels
 10^4 t, 10^8 m3...; `activity_path`), converted to TJ with the NCV the build
 resolves for the same key; without it A_ext = A_ours and the whole difference is
 the factor's.
+
+The files of `[checks.external_ceads]` (`path`, optional `activity_path` and `region`) are
+read and validated in a build's read stage, before any compute (read_files): a bad cell is
+a problem naming its file, sheet, row and column.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from inventory import categories, regions, resources, units
-from inventory.errors import Problem, UsageError
+from inventory import categories, regions, resources, units, vocabulary
+from inventory.errors import Problem, UsageError, column_letter
 from inventory.factors.resolve import resolve
 from inventory.lookup import map_distinct, normalise_name
 from inventory.qa.reconcile import fuel_key, grade
@@ -44,36 +48,46 @@ def _fuels() -> pd.DataFrame:
     return resources.data_table("ceads_fuels.csv")
 
 
-def read_long(path: Path, region: str | None = None) -> pd.DataFrame:
+def read_long(path: Path, region: str | None = None, co2: bool = False) -> pd.DataFrame:
     """CEADs rows of a long CSV (year, row_label, fuel, unit, value[, source_sheet]) -> region, year,
-    row_label, fuel, unit, value. region: GB/T 2260 code for files without a source_sheet column."""
+    row_label, fuel, unit, value. region: GB/T 2260 code for files without a source_sheet column;
+    co2: the file is the CO2 inventory (its units must be masses of CO2). Bad cells are problems
+    located by CSV line and column (see _checked)."""
     try:
-        frame = pd.read_csv(path, dtype={"row_label": str, "fuel": str, "unit": str}, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise UsageError(Problem(f"external inventory cannot be read: {exc}", file=str(path))) from exc
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise UsageError(Problem("external_file_unreadable", file=str(path), value=str(exc),
+                                 expected="external_file_expected")) from exc
     missing = [c for c in LONG_COLUMNS if c not in frame.columns]
     if missing:
-        raise UsageError(Problem("external inventory lacks columns", file=str(path), value=", ".join(missing),
-                                 expected="columns " + ", ".join(LONG_COLUMNS)))
-    if "source_sheet" in frame.columns:
-        frame["region"] = map_distinct(frame["source_sheet"], lambda s: _sheet_region(s) or region or "")
-    else:
-        frame["region"] = region or ""
-    return _checked(frame, str(path))
+        raise UsageError(Problem("external_columns_missing", file=str(path), value=", ".join(missing),
+                                 expected="columns_named", params=(("columns", ", ".join(LONG_COLUMNS)),)))
+    frame = frame.assign(row=frame.index + 2)  # the CSV line: the header is line 1
+    frame = frame[frame[LONG_COLUMNS].ne("").any(axis=1)]  # blank lines
+    sheet = frame["source_sheet"] if "source_sheet" in frame.columns else None
+    frame = frame.assign(region=map_distinct(sheet, lambda s: _sheet_region(s) or region or "")
+                         if sheet is not None else region or "",
+                         sheet="", value_column="value",
+                         region_column="source_sheet" if sheet is not None else "",
+                         region_cell=sheet if sheet is not None else "")
+    return _checked(frame, str(path), co2)
 
 
-def read_workbook(path: Path, region: str | None = None) -> pd.DataFrame:
+def read_workbook(path: Path, region: str | None = None, co2: bool = False) -> pd.DataFrame:
     """CEADs' workbook as published: sheets named `<Province><year>` with the sector labels in the first
-    column and a header row of fuel names (Raw_Coal, Cleaned Coal, ...): the same long rows as read_long."""
+    column and a header row of fuel names (Raw_Coal, Cleaned Coal, ...): the same long rows as read_long,
+    each located by sheet, Excel row and column letter."""
     from inventory.read.files import open_workbook
 
     book = open_workbook(path)
+    if book.problems and not book.sheets:
+        raise UsageError(book.problems)
     frames = []
+    fuels = {normalise_name(f).replace(" ", "_"): f for f in _fuels()["ceads_fuel"]}
     for sheet, grid in book.sheets.items():
         m = _SHEET.match(sheet)
         if not m:
             continue
-        fuels = {normalise_name(f).replace(" ", "_"): f for f in _fuels()["ceads_fuel"]}
         header = next((i for i in range(min(12, len(grid)))
                        if sum(normalise_name(c).replace(" ", "_") in fuels for c in grid.iloc[i]) >= 2), None)
         if header is None:
@@ -81,17 +95,20 @@ def read_workbook(path: Path, region: str | None = None) -> pd.DataFrame:
         body = grid.iloc[header + 1:]
         heads = grid.iloc[header]
         cols = [p for p in grid.columns[1:] if isinstance(heads[p], str)]
-        long = body[[grid.columns[0], *cols]].melt(id_vars=grid.columns[0], var_name="pos", value_name="value")
-        long = long.rename(columns={grid.columns[0]: "row_label"}).dropna(subset=["row_label", "value"])
+        long = body[[grid.columns[0], *cols]].rename_axis("index").reset_index().melt(
+            id_vars=["index", grid.columns[0]], var_name="pos", value_name="value")
+        long = long.rename(columns={grid.columns[0]: "row_label"})
+        long = long[long["row_label"].notna() & long["value"].notna()]
         long["fuel"] = long["pos"].map({p: str(heads[p]).strip().replace(" ", "_") for p in cols})
         long["fuel"] = long["fuel"].replace({"CleanedCoal": "Cleaned_Coal"})
         long["year"], long["unit"] = int(m["year"]), "Mt CO2"
         long["region"] = _sheet_region(sheet) or region or ""
-        frames.append(long[["region", *LONG_COLUMNS]])
+        long = long.assign(sheet=sheet, row=long["index"] + 1, value_column=long["pos"].map(column_letter),
+                           region_column="", region_cell=sheet)
+        frames.append(long)
     if not frames:
-        raise UsageError(Problem("no CEADs sheet found in the external inventory", file=str(path),
-                                 expected="sheets named like Hunan2019 with fuel columns Raw_Coal, Coke, ..."))
-    return _checked(pd.concat(frames, ignore_index=True), str(path))
+        raise UsageError(Problem("external_no_ceads_sheet", file=str(path), expected="external_ceads_sheets"))
+    return _checked(pd.concat(frames, ignore_index=True), str(path), co2)
 
 
 def _sheet_region(sheet: object) -> str | None:
@@ -99,28 +116,77 @@ def _sheet_region(sheet: object) -> str | None:
     return regions.lookup().get(m["region"]) if m else None
 
 
-def _checked(frame: pd.DataFrame, file: str) -> pd.DataFrame:
-    """Rows with a known region and a numeric value; a problem names the first rows at fault."""
-    frame = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce"))
-    bad = frame["region"].eq("")
-    if bad.any():
-        raise UsageError(Problem("external inventory: region unknown", file=file,
-                                 expected="a source_sheet like Hunan2019, or `region` in [checks.external]"))
-    return frame.dropna(subset=["value"]).reset_index(drop=True)
+def _checked(frame: pd.DataFrame, file: str, co2: bool) -> pd.DataFrame:
+    """The rows (region, LONG_COLUMNS) with a known region, an integer year and a number (empty values
+    left out); every other row is a problem located by file, sheet, row and column, all raised in one
+    UsageError. co2: each unit (less `CO2`) must be a mass."""
+    year = pd.to_numeric(frame["year"], errors="coerce")
+    value = pd.to_numeric(frame["value"], errors="coerce")
+    blank = frame["value"].isna() | frame["value"].astype(str).str.strip().eq("")
+    problems = []
+
+    def located(rows: pd.DataFrame, code: str, column: str | pd.Series, cells: pd.Series, expected: str, **params):
+        columns = column if isinstance(column, pd.Series) else pd.Series(column, index=rows.index)
+        problems.extend(Problem(code, file=file, sheet=s, row=int(r), column=str(c), value=str(v), expected=expected,
+                                params=tuple((k, str(p)) for k, p in params.items()))
+                        for s, r, c, v in zip(rows["sheet"], rows["row"], columns[rows.index], cells[rows.index]))
+
+    bad = year.isna() | (year % 1 != 0)
+    located(frame[bad], "not_a_year", "year", frame["year"], "a_four_digit_year_such_as")
+    bad = value.isna() & ~blank
+    located(frame[bad], "not_a_number", frame["value_column"], frame["value"], "a_number")
+    unknown = frame[frame["region"].eq("")].drop_duplicates("region_cell")  # one problem per unknown sheet name
+    located(unknown, "external_region_unknown", unknown["region_column"], unknown["region_cell"],
+            "external_region_expected")
+    if co2:
+        tonnes = map_distinct(frame["unit"], _tonnes_per)
+        wrong = frame[tonnes.isna()].drop_duplicates("unit")
+        located(wrong, "unit_is_not_a_mass", "unit", frame["unit"], "a_mass_of_co2")
+    if problems:
+        raise UsageError(problems)
+    out = frame.assign(year=year.astype("Int64").astype(int) if len(frame) else year, value=value)
+    return out[~blank][["region", *LONG_COLUMNS]].reset_index(drop=True)
 
 
-def read_external(path: Path, region: str | None = None) -> pd.DataFrame:
-    """An external inventory file, by its suffix: .xlsx (as published) or .csv (long)."""
+def _tonnes_per(unit: object) -> float | None:
+    """Tonnes in one `unit` of CO2 (`Mt CO2` -> 1e6), or None when the unit is no mass."""
+    text = str(unit).replace("CO2", "").strip() if unit is not None else ""
+    if not units.is_unit(text) or units.quantity_of(text) != "mass":
+        return None
+    return units.factor(text, "t")
+
+
+def read_external(path: Path, region: str | None = None, co2: bool = False) -> pd.DataFrame:
+    """An external inventory file, by its suffix: .xlsx (as published) or .csv (long); co2: the CO2
+    inventory (units checked), else the energy inventory."""
     path = Path(path)
     if not path.exists():
-        raise UsageError(Problem("external inventory not found", file=str(path),
-                                 expected="a CEADs workbook (.xlsx) or long CSV; the path is relative to the project file"))
-    return read_workbook(path, region) if path.suffix.lower() == ".xlsx" else read_long(path, region)
+        raise UsageError(Problem("file_not_found", file=str(path), expected="a_file_relative_to_the_project"))
+    return read_workbook(path, region, co2) if path.suffix.lower() == ".xlsx" else read_long(path, region, co2)
+
+
+def read_files(settings: dict) -> dict[str, pd.DataFrame]:
+    """The files an `[checks.external_ceads]` table names, read and validated (the read stage of a
+    build, before any compute): {"external": CO2 inventory, "energy": energy inventory (when
+    `activity_path` is given)}; empty without a `path`. All problems of both files in one UsageError."""
+    if not settings.get("path"):
+        return {}
+    region = regions.lookup().get(str(settings["region"])) if settings.get("region") else None
+    out, problems = {}, []
+    for key, setting, co2 in (("external", "path", True), ("energy", "activity_path", False)):
+        if settings.get(setting):
+            try:
+                out[key] = read_external(Path(settings[setting]), region, co2)
+            except UsageError as exc:
+                problems += exc.problems
+    if problems:
+        raise UsageError(problems)
+    return out
 
 
 def to_categories(frame: pd.DataFrame, energy: bool = False) -> pd.DataFrame:
     """CEADs rows -> region, year, category, activity, amount: CO2 in t, or (energy=True) the energy
-    inventory's amounts in canonical units (t, m3, TJ) with their `kind`. Rows that are not combustion
+    inventory's amounts in canonical units (t, m3, TJ) with their `quantity`. Rows that are not combustion
     (totals, transformation other than power and heat, loss, non-energy use) and non-fuel columns drop out;
     power and heat transformation inputs count (positive values), as CEADs' power CO2 does."""
     from inventory.read.energy_balance import sector_table
@@ -136,17 +202,17 @@ def to_categories(frame: pd.DataFrame, energy: bool = False) -> pd.DataFrame:
     fuels = _fuels().set_index("ceads_fuel")
     activity = frame["fuel"].map(fuels["activity"])
     keep = (role.isin(["sector", "transformation_combustion"]) & (category.fillna("") != "") & activity.notna()
-            & ~activity.isin(["heat", "electricity"]))
+            & ~activity.isin(vocabulary.non_sources()))
     keep &= ~((role == "transformation_combustion") & (frame["value"] < 0))
     out = frame[keep].assign(category=category[keep], activity=activity[keep])
     if energy:
         conv = units.to_canonical(out["fuel"].map(fuels["unit"]))
-        out = out.assign(amount=out["value"] * conv["factor"].to_numpy(), kind=conv["kind"].to_numpy())
+        out = out.assign(amount=out["value"] * conv["factor"].to_numpy(), quantity=conv["quantity"].to_numpy())
     else:
         unit = out["unit"].str.replace("CO2", "", regex=False).str.strip()
         factor = map_distinct(unit, lambda u: units.factor(u, "t"))
-        out = out.assign(amount=out["value"] * factor, kind="")
-    return out[["region", "year", "category", "activity", "amount", "kind"]].reset_index(drop=True)
+        out = out.assign(amount=out["value"] * factor, quantity="")
+    return out[["region", "year", "category", "activity", "amount", "quantity"]].reset_index(drop=True)
 
 
 def _common_level(ours: pd.DataFrame, ext: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -170,7 +236,7 @@ def _external_tj(energy: pd.DataFrame, factor_table: pd.DataFrame) -> pd.DataFra
     ncv = won.set_index("key_id")[["value", "basis"]]
     k = k.join(ncv, on="key_id")
     e = energy.merge(k, on=["region", "year", "category", "activity"], how="left")
-    per = np.where(e["kind"] == "energy", 1.0, e["value"].where(e["basis"] == e["kind"]))
+    per = np.where(e["quantity"] == "energy", 1.0, e["value"].where(e["basis"] == e["quantity"]))
     return e.assign(tj=e["amount"] * per).groupby(["region", "year", "category", "activity"])["tj"].sum(min_count=1)
 
 
@@ -231,13 +297,11 @@ def external_checks(table: pd.DataFrame, thresholds: dict | None = None, name: s
         ["region", "year", "category"]).reset_index(drop=True)[CHECK_COLUMNS]
 
 
-def external_table(ctx) -> pd.DataFrame:
-    """The comparison table of a build's check context with the external inventory named in its
-    `[checks.external]` table (`path`, optional `activity_path`, `region`); empty without one."""
-    spec = ctx.thresholds.get("external") or {}
-    if not spec.get("path"):
+def external_table(ctx, files: dict | None = None) -> pd.DataFrame:
+    """The comparison table of a build's check context with the external inventory of its
+    `[checks.external_ceads]` table: `files` as read_files returns them (read before the compute),
+    else read now; empty without a `path`."""
+    files = read_files(ctx.thresholds.get(CHECK) or {}) if files is None else files
+    if "external" not in files:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    region = regions.lookup().get(str(spec["region"])) if spec.get("region") else None
-    external = read_external(Path(spec["path"]), region)
-    energy = read_external(Path(spec["activity_path"]), region) if spec.get("activity_path") else None
-    return comparison_table(external, ctx.emissions, ctx.factor_table, energy)
+    return comparison_table(files["external"], ctx.emissions, ctx.factor_table, files.get("energy"))

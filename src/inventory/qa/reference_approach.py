@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from inventory import units
 from inventory.factors.resolve import resolve
 from inventory.methods.equations import CO2_PER_C
 from inventory.qa.reconcile import fuel_key, grade
@@ -75,7 +76,7 @@ def apparent_consumption(flows: pd.DataFrame) -> pd.Series:
 
 
 def _terms(supply: pd.DataFrame) -> pd.DataFrame:
-    """Supply rows (Inputs.supply) -> one row per region, year, activity and kind with the IPCC terms."""
+    """Supply rows (Inputs.supply) -> one row per region, year, activity and quantity with the IPCC terms."""
     from inventory.read.energy_balance import supply_flows
 
     flows = supply_flows().set_index("flow")
@@ -87,7 +88,7 @@ def _terms(supply: pd.DataFrame) -> pd.DataFrame:
     info_value = s["amount"].where(s["flow"] != "transformation", s["amount"].clip(lower=0))
     s["value"] = np.where(info, info_value, np.where(subtract, -s["amount"], s["amount"]))
     s["column"] = np.where(info, s["flow"], s["term"])
-    wide = s.pivot_table(index=["region", "year", "activity", "kind"], columns="column", values="value",
+    wide = s.pivot_table(index=["region", "year", "activity", "quantity"], columns="column", values="value",
                          aggfunc="sum", fill_value=0.0)
     wide = wide.reindex(columns=_SUPPLY_TERMS + _INFO, fill_value=0.0).reset_index()
     wide.columns.name = None
@@ -125,7 +126,7 @@ def _sectoral(emissions: pd.DataFrame) -> pd.Series:
 def explanation_table(supply: pd.DataFrame, emissions: pd.DataFrame, factor_table: pd.DataFrame) -> pd.DataFrame:
     """The per-fuel explanation table (TABLE_COLUMNS) of the reference approach against the sectoral approach.
 
-    Amounts are in the canonical unit of their kind (`unit`: t, m3 or TJ). Per fuel:
+    Amounts are in the canonical unit of their quantity (`unit`: t, m3 or TJ). Per fuel:
     the supply terms and apparent consumption (Eq. 6.2); energy (TJ) = amount × NCV;
     carbon (t C) = energy × carbon content; excluded carbon of non-energy use;
     reference CO2 (Eq. 6.1); the build's sectoral CO2 of the same fuel; their
@@ -145,10 +146,10 @@ def explanation_table(supply: pd.DataFrame, emissions: pd.DataFrame, factor_tabl
     t["apparent_consumption"] = apparent_consumption(t)
     t = t.merge(_parameters(t, factor_table), on=["region", "year", "activity"], how="left")
     # Amounts in TJ: energy as it is; mass and volume through an NCV of the same basis.
-    per_unit = np.where(t["kind"] == "energy", 1.0, t["ncv"].where(t["ncv_basis"] == t["kind"]))
-    t["unit"] = t["kind"].map({"energy": "TJ", "mass": "t", "volume": "m3"})
-    t["ncv_unit"] = np.where(t["kind"] == "energy", "", "TJ/" + t["unit"])
-    t["ncv"] = np.where(t["kind"] == "energy", np.nan, per_unit)
+    per_unit = np.where(t["quantity"] == "energy", 1.0, t["ncv"].where(t["ncv_basis"] == t["quantity"]))
+    t["unit"] = t["quantity"].map(units.canonical_units())
+    t["ncv_unit"] = np.where(t["quantity"] == "energy", "", units.canonical_unit("energy") + "/" + t["unit"])
+    t["ncv"] = np.where(t["quantity"] == "energy", np.nan, per_unit)
     co2_per_tj = t["carbon_content"] * t["oxidation_rate"] * CO2_PER_C  # the Eq. 6.1 factor per TJ
 
     def tj(column):

@@ -12,7 +12,7 @@ from inventory import resources
 from inventory.errors import Problem
 from inventory.read.energy_balance import is_energy_balance, read_balance_sheet
 from inventory.read.cells import MAX_LISTED, SheetFacts, range_rows, split_ref
-from inventory.read.facility import SHEET_KIND, empty_facility, is_facility_sheet, read_facility_sheet, \
+from inventory.read.facility import SHEET_FORMAT, empty_facility, is_facility_sheet, read_facility_sheet, \
     validate_facility
 from inventory.read.files import expand_paths, open_workbook, sha256
 from inventory.read.validate import Inputs, validate
@@ -74,7 +74,7 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
     bad = {(p.file, p.sheet, p.row) for p in problems if p.code in READER_ROW_ERRORS and p.row is not None}
     keys = pd.Series(list(zip(raw["file"], raw["sheet"], raw["row"])), index=raw.index, dtype=object)
     rejected = keys.isin(bad) if bad else pd.Series(False, index=raw.index)
-    is_facility = raw["sheet_kind"].eq(SHEET_KIND) if "sheet_kind" in raw else pd.Series(False, index=raw.index)
+    is_facility = raw["sheet_format"].eq(SHEET_FORMAT) if "sheet_format" in raw else pd.Series(False, index=raw.index)
     inputs = validate(raw[~rejected & ~is_facility].reindex(columns=RAW_COLUMNS), regions, years, warn_not_selected)
     inputs.facility = empty_facility()
     if is_facility.any():

@@ -160,8 +160,8 @@ def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
             continue
         name = el.get("name", "")
         rid = el.get(f"{{{_NS_REL}}}id") or next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-        kind, target = rels.get(rid, ("", ""))
-        if not target or not kind.endswith("/worksheet"):
+        rel_type, target = rels.get(rid, ("", ""))
+        if not target or not rel_type.endswith("/worksheet"):
             continue
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         if part in names:

@@ -41,7 +41,7 @@ FACILITY_REQUIRED = ["region", "year", "facility", "category", "substance", "emi
 DISTINCT = ["facility", "substance", "emission"]
 FACILITY_COLUMNS = ["region", "year", "facility", "category", "activity", "substance", "emission", "coverage",
                     "file", "sheet", "row", "source"]
-SHEET_KIND = "facility"
+SHEET_FORMAT = "facility"
 
 
 @cache
@@ -62,7 +62,7 @@ def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.D
     """Raw records of a facility sheet, one per data row, cells untouched.
 
     Shaped like the activity reader's records (file, sheet, row, the fields, skip,
-    columns, cell_column) with `sheet_kind` = "facility"; the reported emission is in
+    columns, cell_column) with `sheet_format` = "facility"; the reported emission is in
     `emission`.
     """
     found, _unknown = header_map(grid.iloc[0])
@@ -70,7 +70,7 @@ def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.D
                         expected="headers " + ", ".join(FACILITY_REQUIRED))
                 for c in FACILITY_REQUIRED if c not in found]
     raw = sheet_records(grid, file, sheet, FACILITY_FIELDS, found)
-    raw["sheet_kind"] = SHEET_KIND
+    raw["sheet_format"] = SHEET_FORMAT
     return raw, problems
 
 
@@ -115,8 +115,8 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(live & value_text, "emission", "number stored as text (converted)", severity="warning",
           code="number_as_text")
     c.add(live & year_text, "year", "number stored as text (converted)", severity="warning", code="number_as_text")
-    kinds = units.to_canonical(t["unit"])
-    c.add(live & (t["unit"] != "") & (kinds["kind"] != "mass"), "unit", "unit is not a mass", _EXPECTED["unit"],
+    conv = units.to_canonical(t["unit"])
+    c.add(live & (t["unit"] != "") & (conv["quantity"] != "mass"), "unit", "unit is not a mass", _EXPECTED["unit"],
           code="unit_mismatch")
     coverage = coverage_lookup().resolve(t["coverage"])
     c.add(live & (t["coverage"] != "") & coverage.isna(), "coverage", "unknown coverage", _EXPECTED["coverage"],
@@ -133,7 +133,7 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
               ", ".join(sorted(select_regions or [])), severity="warning", code="not_selected")
     table = pd.DataFrame({
         "region": region, "year": year, "facility": t["facility"], "category": category,
-        "activity": activity.fillna(""), "substance": substance, "emission": value * kinds["factor"],
+        "activity": activity.fillna(""), "substance": substance, "emission": value * conv["factor"],
         "coverage": coverage.fillna("partial"), "file": raw["file"], "sheet": raw["sheet"], "row": raw["row"],
         "source": t["source"]})[selected].reset_index(drop=True)
     table["year"] = table["year"].astype(int)

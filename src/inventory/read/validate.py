@@ -19,76 +19,7 @@ from inventory.errors import Problem
 from inventory.lookup import map_distinct
 from inventory.read.workbook import FIELDS
 
-# Which activity quantity kinds a unit may measure, by the activity's own quantity.
-_ACCEPTED_KINDS = {
-    "mass": {"mass", "energy"},
-    "volume": {"volume", "energy"},
-    "energy": {"energy"},
-    "currency": {"currency"},
-    "people": {"people"},
-    "head": {"head"},
-    "area": {"area"},
-    "distance": {"distance"},
-}
-# Pint dimensionality each parameter's unit must have, and the unit its value is stored in.
-PARAMETER_UNITS = {
-    "ncv": None,  # energy per mass or per volume: handled by parameter_canonical()
-    "carbon_content": ("[mass] / [energy]", "t/TJ"),
-    "oxidation_rate": ("[]", ""),
-    "sulfur_content": ("[]", ""),
-    "sulfur_retention": ("[]", ""),
-    "removal_efficiency": ("[]", ""),
-    "uncertainty": ("[]", ""),
-    "cao_content": ("[]", ""),
-    "ckd_correction": ("[]", ""),
-    "cullet_ratio": ("[]", ""),
-    "ch4_mining": ("[length] ** 3 / [mass]", "m3/t"),
-    "ch4_post_mining": ("[length] ** 3 / [mass]", "m3/t"),
-    "ch4_density": ("[mass] / [length] ** 3", "t/m3"),
-
-    # agriculture (IPCC 2006 Vol.4 Ch.5, 10, 11)
-    "rice_efc": ("[mass] / [area] / [time]", "t/ha/d"),
-    "rice_days": ("[time]", "d"),
-    "nex": ("[mass] / [head] / [time]", "t/head/year"),
-    **{name: ("[]", "") for name in ("sf_w", "sf_p", "sf_o", "ef1", "ef3", "ef4", "ef5", "frac_gas", "frac_leach",
-                                     "frac_gasms", "frac_leachms")},
-
-    # Waste (IPCC 2006 Vol.5): fractions, the decay rate k per year, and amounts in tonnes.
-    **{name: ("[]", "") for name in ("doc", "docf", "mcf", "f", "ox", "bo", "dm", "cf", "fcf", "of")},
-    "k": ("1 / [time]", "1/year"),
-    # Pollutant-only sources: duration of construction (EMEP/EEA 2.A.5.b Tier 1), in years.
-    "construction_duration": ("[time]", "year"),
-    # Paved-road dust (AP-42 13.2.1 Eq. 1): silt loading sL in g/m2, mean vehicle weight W in tonnes.
-    "silt_loading": ("[mass] / [area]", "g/m^2"),
-    "vehicle_weight": ("[mass]", "t"),
-    "recovery": ("[mass]", "t"),
-    "sludge": ("[mass]", "t"),
-
-    # Land use change and forestry (IPCC 2006 Vol.4 Ch.2 and 4; methods/lulucf.py).
-    "bcef": ("[mass] / [length] ** 3", "t/m3"),
-    "wood_density": ("[mass] / [length] ** 3", "t/m3"),
-    **{name: ("[]", "") for name in ("bef", "root_shoot_ratio", "carbon_fraction")},
-    "growth_rate": ("[mass] / [area] / [time]", "t/ha/year"),
-    "biomass_stock": ("[mass] / [area]", "t/ha"),
-    "biomass_after": ("[mass] / [area]", "t/ha"),
-}
-# What an activity of each quantity may be given in, for the unit-mismatch message.
-EXPECTED_UNITS = {
-    "mass": "this fuel is counted by mass (万吨, t) or as energy (吨标准煤, TJ)",
-    "volume": "this fuel is counted by volume (亿立方米, 万立方米, m3) or as energy (吨标准煤, TJ)",
-    "energy": "an energy (万千瓦时, 亿千瓦时, GJ, 吨标准煤)",
-    "currency": "money (元, 万元, 亿元)",
-    "people": "people (人, 万人)",
-    "head": "a number of animals (头, 万头, 只)",
-    "area": "an area (公顷, 亩, 万亩)",
-    "distance": "vehicle-kilometres travelled (车公里, 万车公里, km)",
-}
-_BASES = {"energy": ("[energy]", "TJ"), "mass": ("[mass]", "t"), "volume": ("[length] ** 3", "m3"),
-          "head": ("[head]", "head"), "area": ("[area]", "ha"),
-          "distance": ("[length]", "km")}
-
-
-SUPPLY_COLUMNS = ["region", "year", "activity", "flow", "amount", "kind", "file", "sheet", "row"]
+SUPPLY_COLUMNS = ["region", "year", "activity", "flow", "amount", "quantity", "file", "sheet", "row"]
 
 
 @dataclass
@@ -96,7 +27,7 @@ class Inputs:
     """Validated inputs of a build.
 
     activity: region, year, category, activity, technology, amount (canonical unit),
-        kind (mass, volume, energy...), file, sheet, row, source, history (True for rows before
+        quantity (what the amount measures: mass, volume, energy... of data/quantities.csv), file, sheet, row, source, history (True for rows before
         the selected years that a multi-year method needs: landfill deposits, DESIGN 3.3).
     params: local parameter rows: region, year (NA = every year), category ("" = every),
         activity, technology ("" = any), name, value (canonical), basis, unit, factor_id, source.
@@ -106,7 +37,9 @@ class Inputs:
     facility: facility-reported emissions (read/facility.py FACILITY_COLUMNS; emission in t).
     supply: supply-side rows of energy balances (data/supply_flows.csv): region, year, activity,
         flow, amount (canonical unit, signed as it adds to apparent consumption; `info` flows as
-        printed), kind, file, sheet, row.
+        printed), quantity, file, sheet, row.
+    external: the files the checks' settings name, read before any compute (qa.checks.read_check_files):
+        check name -> its tables.
     """
 
     activity: pd.DataFrame
@@ -116,6 +49,7 @@ class Inputs:
     problems: list[Problem] = field(default_factory=list)
     facility: pd.DataFrame = field(default_factory=pd.DataFrame)
     supply: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUPPLY_COLUMNS))
+    external: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -136,30 +70,30 @@ class Inputs:
 def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
     """(factor to the canonical unit, basis) for a parameter value in `unit`, or None if it does not fit.
 
-    ncv -> TJ per t (basis mass) or TJ per m3 (basis volume); carbon_content -> t/TJ;
-    fractions -> 1; ef.X -> t per TJ, t, m3, head or ha of activity (basis named).
+    The dimensionality and canonical unit are the parameter's in data/parameters.csv
+    (carbon_content -> t/TJ, fractions -> 1, basis ""). A value per unit of activity names the
+    quantity it is per (`{basis}`, one of the row's `bases`): ncv -> TJ per t or m3, ef.X -> t per
+    TJ, t, m3, head, ha or km of activity, or per year of it; an ef.X in % is a share (basis `share`).
     """
-    base = name.split(".")[0]
+    row = vocabulary.parameters().loc[vocabulary.parameter_entry(name)]
     try:
         q = units.parse(unit)
     except ValueError:
         return None
-    if base == "ncv":
-        for basis in ("mass", "volume"):
-            dim, target = _BASES[basis]
-            if q.check(f"[energy] / ({dim})"):
-                return units.factor(unit, f"TJ/{target}"), basis
-        return None
-    if base == "ef":
-        if unit.strip() in ("%", "", "1", "percent"):
-            return units.factor(unit, ""), "share"
-        for basis, (dim, target) in _BASES.items():
-            if q.check(f"[mass] / ({dim})") or q.check(f"[mass] / ({dim}) / [time]"):
-                per_year = q.check(f"[mass] / ({dim}) / [time]")
-                return units.factor(unit, f"t/{target}" + ("/year" if per_year else "")), basis
-        return None
-    dim, target = PARAMETER_UNITS[base]
-    return (units.factor(unit, target), "") if q.check(dim) else None
+    dim, target = row["dimensionality"], row["canonical_unit"]
+    if "{basis}" not in dim:
+        return (units.factor(unit, target), "") if q.check(dim) else None
+    is_factor = row["name"] == "ef"
+    if is_factor and unit.strip() in ("%", "", "1", "percent"):
+        return units.factor(unit, ""), "share"
+    for basis in row["bases"].split(";"):
+        per_dim = dim.format(basis=f"({units.dimensionality(basis)})")
+        per_unit = target.format(basis=f"({units.canonical_unit(basis)})")
+        if q.check(per_dim):
+            return units.factor(unit, per_unit), basis
+        if is_factor and q.check(f"{per_dim} / [time]"):  # per head and year (EMEP/EEA 3.B), per ha and year
+            return units.factor(unit, f"{per_unit} / year"), basis
+    return None
 
 
 def _cell_text(value) -> str:
@@ -184,14 +118,14 @@ def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     Text numbers with thousands separators or full-width digits (`１２３`, `1,234.5`)
     are converted; anything else that is not a number gives NaN.
     """
-    kind = map_distinct(cells, _cell_kind)
-    numeric = pd.to_numeric(cells.where(kind == "num"), errors="coerce").astype(float)
-    from_text = map_distinct(cells.where(kind == "str"), _text_number).astype(float)
+    cell_type = map_distinct(cells, _cell_type)
+    numeric = pd.to_numeric(cells.where(cell_type == "num"), errors="coerce").astype(float)
+    from_text = map_distinct(cells.where(cell_type == "str"), _text_number).astype(float)
     was_text = from_text.notna()
     return numeric.where(~was_text, from_text), was_text
 
 
-def _cell_kind(value) -> str:
+def _cell_type(value) -> str:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return "num"
     return "str" if isinstance(value, str) else ""
@@ -303,20 +237,20 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(is_act & (value < 0), "value", "negative amount", "a non-negative amount", code="negative")
     c.add(live & value_text, "value", "number stored as text (converted)", severity="warning", code="number_as_text")
 
-    kinds = units.to_canonical(t["unit"])
+    unit_conv = units.to_canonical(t["unit"])
     act_quantity = activity.map(vocabulary.activities()["quantity"]).fillna("")
-    fits = (kinds["kind"].fillna("").astype(str) + "|" + act_quantity.astype(str)).isin(
-        {f"{k}|{q}" for q, ks in _ACCEPTED_KINDS.items() for k in ks})
+    fits = (unit_conv["quantity"].fillna("").astype(str) + "|" + act_quantity.astype(str)).isin(
+        {f"{given}|{q}" for q in units.quantities().index for given in units.accepted_quantities(q)})
     num_act = (is_act & ~is_notation) | is_supply
     c.add(num_act & (t["unit"] == ""), "unit", "unit is empty", "a unit such as 万吨, 亿立方米, 万千瓦时, 吨标准煤",
           code="missing")
-    c.add(num_act & (t["unit"] != "") & kinds["kind"].isna(), "unit", "unknown unit",
+    c.add(num_act & (t["unit"] != "") & unit_conv["quantity"].isna(), "unit", "unknown unit",
           "a unit such as 万吨, t, 亿立方米, 万千瓦时, TJ, 吨标准煤", code="unknown_unit")
-    mismatch = num_act & kinds["kind"].notna() & activity.notna() & ~fits
+    mismatch = num_act & unit_conv["quantity"].notna() & activity.notna() & ~fits
     if mismatch.any():
-        for quantity, expected in EXPECTED_UNITS.items():
+        for quantity in units.quantities().index:  # expected: message code `unit_of_<quantity>`
             c.add(mismatch & (act_quantity == quantity), "unit", "unit does not fit the activity's quantity",
-                  expected, code="unit_mismatch")
+                  f"unit_of_{quantity}", code="unit_mismatch")
 
     pair = (parameter.fillna("").astype(str) + "\x1f" + t["unit"].astype(str)).where(is_param, "")
     param_conv = map_distinct(pair, _conversion_of_pair)
@@ -344,7 +278,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     activity_table = pd.DataFrame({
         "region": region[act_rows], "year": year_num[act_rows].astype(int), "category": category[act_rows],
         "activity": activity[act_rows], "technology": technology[act_rows],
-        "amount": (value * kinds["factor"])[act_rows], "kind": kinds["kind"][act_rows],
+        "amount": (value * unit_conv["factor"])[act_rows], "quantity": unit_conv["quantity"][act_rows],
         "file": raw["file"][act_rows], "sheet": raw["sheet"][act_rows], "row": raw["row"][act_rows],
         "source": t["source"][act_rows], "history": history[act_rows],
     }).reset_index(drop=True)
@@ -366,8 +300,9 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     }).reset_index(drop=True)
     _unused_parameters(params, activity_table, raw[pr].reset_index(drop=True), c)
 
-    info = (skip != "") & (supply_flow != "") & value.notna() & kinds["kind"].notna() & ~c.rejected
-    supply = _supply_table(raw, region, year_num, activity, supply_flow, value * kinds["factor"], kinds["kind"],
+    info = (skip != "") & (supply_flow != "") & value.notna() & unit_conv["quantity"].notna() & ~c.rejected
+    supply = _supply_table(raw, region, year_num, activity, supply_flow, value * unit_conv["factor"],
+                           unit_conv["quantity"],
                            (selected & is_supply) | (info & _selected(region, year_num, select_regions, select_years)
                                                      & region.notna() & year_ok & activity.notna()))
 
@@ -392,7 +327,7 @@ def _supply_marks(skip: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _supply_table(raw: pd.DataFrame, region: pd.Series, year: pd.Series, activity: pd.Series, flow: pd.Series,
-                  amount: pd.Series, kind: pd.Series, rows: pd.Series) -> pd.DataFrame:
+                  amount: pd.Series, quantity: pd.Series, rows: pd.Series) -> pd.DataFrame:
     """Inputs.supply: supply rows signed by their flow (`-` flows subtract whatever sign is printed,
     `±` flows keep it), and the `info` flows (non-energy use, loss, total consumption) as printed."""
     from inventory.read.energy_balance import supply_flows
@@ -402,7 +337,7 @@ def _supply_table(raw: pd.DataFrame, region: pd.Series, year: pd.Series, activit
     signed = np.select([sign == "+", sign == "-"], [value.abs(), -value.abs()], value)
     return pd.DataFrame({
         "region": region[rows], "year": year[rows].astype(int), "activity": activity[rows], "flow": flow[rows],
-        "amount": signed, "kind": kind[rows], "file": raw["file"][rows], "sheet": raw["sheet"][rows],
+        "amount": signed, "quantity": quantity[rows], "file": raw["file"][rows], "sheet": raw["sheet"][rows],
         "row": raw["row"][rows].astype(int),
     }).reset_index(drop=True)[SUPPLY_COLUMNS]
 

@@ -641,7 +641,7 @@ def _write_view(book: _Book, view: View, sheet: str) -> None:
     rows.add_row([view.note], widths=False)
     _header(book, rows, view.headers)
     ws.freeze_panes = "A3"
-    styles = [book.style(VIEW_FORMATS[k]) if k != "text" else 0 for k in view.kinds]
+    styles = [book.style(VIEW_FORMATS[f]) if f != "text" else 0 for f in view.formats]
     rows.add_frame(view.data(), styles)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from inventory import vocabulary
 from inventory.report.svg import PALETTE, fmt_number, fmt_pct, line_svg, quadrant_svg
 from inventory.report.views import COCONTROL_POLLUTANTS, View, analysis_views, qa_views, series_long
 from inventory.result import BuildResult
@@ -21,14 +22,14 @@ STATUS_CLASSES = {"met": "result-pass", "on_track": "result-pass", "off_track": 
                   "missed": "result-fail"}
 
 
-def _cell(value, kind: str) -> str:
+def _cell(value, fmt: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    if kind == "t" or kind == "ratio":
+    if fmt == "t" or fmt == "ratio":
         return fmt_number(value)
-    if kind == "pct":
+    if fmt == "pct":
         return fmt_pct(value)
-    if kind == "int":
+    if fmt == "int":
         return str(int(value))
     return str(value)
 
@@ -36,9 +37,9 @@ def _cell(value, kind: str) -> str:
 def view_table(view: View, frame: pd.DataFrame | None = None, row_classes=None) -> dict:
     """A view (or some of its rows) as a table for the template's `table` macro (at most MAX_ROWS rows)."""
     data = (view.data() if frame is None else frame.reindex(columns=[k for k, _, _ in view.columns])).head(MAX_ROWS)
-    rows = [[_cell(v, k) for v, k in zip(record, view.kinds)] for record in data.itertuples(index=False)]
+    rows = [[_cell(v, f) for v, f in zip(record, view.formats)] for record in data.itertuples(index=False)]
     classes = list(row_classes)[:len(rows)] if row_classes is not None else [""] * len(rows)
-    return {"headers": view.headers, "numeric": [k != "text" for k in view.kinds],
+    return {"headers": view.headers, "numeric": [f != "text" for f in view.formats],
             "rows": [{"cls": c, "cells": r} for r, c in zip(rows, classes)]}
 
 
@@ -64,8 +65,7 @@ def _series_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -> 
     if len(items) > 1:  # with one sector its line is the total
         ghg.append((lbl["series_gross"], "#1d2630", values("sector", "gross", scale)))
     charts = [line_svg(years, ghg, lbl["unit_co2e_chart"], lbl["chart_series_ghg"], width=620)]
-    pols = [p for p in ["SO2", "NOx", "CO", "PM10", "PM2.5", "NMVOC", "NH3", "BC", "OC"]
-            if ((long["group"] == "substance") & (long["item"] == p)).any()]
+    pols = [p for p in vocabulary.pollutants() if ((long["group"] == "substance") & (long["item"] == p)).any()]
     index = []
     for n, p in enumerate(["CO2", *pols]):
         v = values("substance", p)

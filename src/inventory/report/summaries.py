@@ -303,10 +303,10 @@ def category_nodes(sector: str) -> pd.DataFrame:
 
 @functools.cache
 def _category_info(sector: str) -> dict[str, tuple]:
-    """Code -> (chain, depth, order, name_zh, name_en, kind) of the categories of `sector`."""
+    """Code -> (chain, depth, order, name_zh, name_en, role) of the categories of `sector`."""
     nodes = category_nodes(sector)
     return {code: rest for code, *rest in zip(nodes["code"], nodes["chain"], nodes["depth"], nodes["order"],
-                                              nodes["name_zh"], nodes["name_en"], nodes["kind"])}
+                                              nodes["name_zh"], nodes["name_en"], nodes["role"])}
 
 
 @_shared

@@ -1,7 +1,7 @@
 """Display tables of the time series and the analyses, shared by the workbook and the report.
 
 A `View` is a labelled table: its frame holds display values (names translated,
-numbers as numbers) and each column has a kind that both renderers format the same
+numbers as numbers) and each column has a display format that both renderers apply the same
 way: `text`, `t` (tonnes or another amount), `pct` (a percentage), `ratio` (a
 plain number such as an elasticity) or `int`.
 """
@@ -14,23 +14,22 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from inventory import categories, regions, resources
+from inventory import categories, regions, resources, vocabulary
 from inventory.aggregate import totals
 from inventory.lookup import map_distinct
 from inventory.report.summaries import labels, vocab_names, vocab_order
 from inventory.result import BuildResult
 
-POLLUTANTS = ["SO2", "NOx", "CO", "PM10", "PM2.5", "NMVOC", "NH3", "BC", "OC"]
 COCONTROL_POLLUTANTS = ["SO2", "NOx", "PM2.5", "NMVOC"]
 
 
 @dataclass
 class View:
-    """A table to show: title, column keys with their headers and kinds, and the frame (columns = keys)."""
+    """A table to show: title, column keys with their headers and display formats, and the frame (columns = keys)."""
 
     key: str  # series, targets, cocontrol, key_categories, uncertainty
     title: str
-    columns: list[tuple[str, str, str]]  # (key, header, kind)
+    columns: list[tuple[str, str, str]]  # (key, header, display format)
     frame: pd.DataFrame
     note: str = ""
 
@@ -39,8 +38,8 @@ class View:
         return [h for _, h, _ in self.columns]
 
     @property
-    def kinds(self) -> list[str]:
-        return [k for _, _, k in self.columns]
+    def formats(self) -> list[str]:
+        return [f for _, _, f in self.columns]
 
     def data(self) -> pd.DataFrame:
         return self.frame.reindex(columns=[k for k, _, _ in self.columns])
@@ -48,15 +47,15 @@ class View:
 
 @cache
 def _view_columns() -> pd.DataFrame:
-    """Column specifications of every view (data/view_columns.csv): view, column, label key, kind, optional."""
+    """Column specifications of every view (data/view_columns.csv): view, column, label key, format, optional."""
     return resources.data_table("view_columns.csv")
 
 
 def _columns(view: str, lbl: dict, frame: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """(key, header, kind) of a view's columns, in order; an optional column only when the frame has it."""
+    """(key, header, format) of a view's columns, in order; an optional column only when the frame has it."""
     t = _view_columns()
     t = t[t["view"] == view]
-    return [(c, lbl[label], kind) for c, label, kind, optional in zip(t["column"], t["label"], t["kind"], t["optional"])
+    return [(c, lbl[label], fmt) for c, label, fmt, optional in zip(t["column"], t["label"], t["format"], t["optional"])
             if not optional or c in frame]
 
 
@@ -114,7 +113,7 @@ def series_long(result: BuildResult) -> pd.DataFrame:
             for item in ("CO2", "CO2e"):
                 if item in both:
                     rows.append((f"{item}/gdp", "t/万元", both[item] / gdp_wan))
-            for p in POLLUTANTS:
+            for p in vocabulary.pollutants():
                 if p in both:
                     rows.append((f"{p}/gdp", "kg/万元", both[p] * 1e3 / gdp_wan))
         if "population" in both and "CO2e" in both:
@@ -135,7 +134,8 @@ def _item_order(group: str, item: str) -> tuple:
         return (1, vocab_order("substances.csv", "id").get(item, 500), item)
     first = ["CO2/gdp", "CO2e/gdp", "CO2e/population"]
     pollutant = item.split("/")[0]
-    return (2, first.index(item) if item in first else 10 + (POLLUTANTS.index(pollutant) if pollutant in POLLUTANTS
+    pollutants = vocabulary.pollutants()
+    return (2, first.index(item) if item in first else 10 + (pollutants.index(pollutant) if pollutant in pollutants
                                                              else 99), item)
 
 
