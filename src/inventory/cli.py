@@ -127,7 +127,7 @@ def build(
     with _progress() as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
-    _print_counts(outcome.manifest["rows"], lang)
+    _print_counts(outcome.manifest["rows"], lang, outcome.inputs.skipped_by_reason())
     zh = lang == "zh"
     if outcome.result is None:
         err.print(f"[red]未生成清单[/red]：输入有错误，只写入了 {out_dir / 'manifest.json'}" if zh else
@@ -143,12 +143,15 @@ def build(
     raise typer.Exit(outcome.exit_code)
 
 
-def _print_counts(c: dict, lang: str) -> None:
-    """Rows read, used, skipped and rejected, to stderr."""
+def _print_counts(c: dict, lang: str, reasons: dict[str, int] | None = None) -> None:
+    """Rows read, used, skipped (by reason) and rejected, to stderr."""
+    why = "，".join(f"{k} {v}" for k, v in (reasons or {}).items()) if lang == "zh" else \
+        ", ".join(f"{k} {v}" for k, v in (reasons or {}).items())
+    skipped = f"{c['skipped']}（{why}）" if lang == "zh" and why else f"{c['skipped']} ({why})" if why else str(c["skipped"])
     if lang == "zh":
-        err.print(f"行数：读取 {c['read']}，使用 {c['used']}，跳过 {c['skipped']}，拒绝 {c['rejected']}")
+        err.print(f"行数：读取 {c['read']}，使用 {c['used']}，跳过 {skipped}，拒绝 {c['rejected']}")
     else:
-        err.print(f"rows: read {c['read']}, used {c['used']}, skipped {c['skipped']}, rejected {c['rejected']}")
+        err.print(f"rows: read {c['read']}, used {c['used']}, skipped {skipped}, rejected {c['rejected']}")
 
 
 def _summary(result, status, lang: str) -> None:
@@ -206,11 +209,12 @@ def validate(
     add_level_warnings(result, load_all(project.factors if project else []))
     problems = (project.warnings if project else []) + result.problems
     if format == "json":
-        out.print_json(json.dumps({"rows": result.counts(), "problems": [p.to_dict() for p in problems],
-                                   "files": files}, ensure_ascii=False))
+        out.print_json(json.dumps({"rows": result.counts(), "skipped_by_reason": result.skipped_by_reason(),
+                                   "problems": [p.to_dict() for p in problems], "files": files},
+                                  ensure_ascii=False))
     else:
         _print_problems(problems, lang=lang)
-        _print_counts(result.counts(), lang)
+        _print_counts(result.counts(), lang, result.skipped_by_reason())
         if lang == "zh":
             err.print("[green]检查通过 (clean)[/green]" if not result.errors else f"[red]{len(result.errors)} 个错误[/red]")
         else:

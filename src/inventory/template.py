@@ -208,8 +208,9 @@ def _write_data_sheet(ws: Worksheet, lists: _Lists, lab: dict[str, str], head: d
 
 
 def _write_instructions(ws: Worksheet, lab: dict[str, str], head: dict[str, str],
-                        examples: list[tuple[str, list]]) -> None:
-    """Title, one line per column, then one example row per data sheet (below row 1, so never read as data)."""
+                        examples: list[tuple[str, list]], lang: str = "zh") -> None:
+    """Title, one line per column, one example row per data sheet (below row 1, so never read as data),
+    then one example of each form the reader accepts or rejects."""
     ws["A1"] = lab["tpl_instructions"]
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = lab["tpl_intro"]
@@ -233,9 +234,24 @@ def _write_instructions(ws: Worksheet, lab: dict[str, str], head: dict[str, str]
         cell.fill = HEADER_FILL
     for sheet, row in examples:
         ws.append([sheet, *row])
+    _write_forms(ws, lab, lang)
     for letter, width in zip("ABCDEFGHIJK", (18, 16, 10, 70, 14, 20, 10, 10, 14, 28, 16)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
+
+
+def _write_forms(ws: Worksheet, lab: dict[str, str], lang: str) -> None:
+    """The forms the reader accepts or rejects (data/template_forms.csv), one example each (DESIGN 3.3)."""
+    ws.append([])
+    ws.append([lab["tpl_forms"]])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    ws.append([lab["tpl_form_form"], lab["tpl_form_example"], lab["tpl_form_reading"]])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for row in resources.data_table("template_forms.csv").itertuples(index=False):
+        ws.append([getattr(row, f"form_{lang}"), row.example, getattr(row, f"reading_{lang}")])
+        ws.cell(row=ws.max_row, column=2).data_type = "s"  # `—` and `<0.5` stay text, never a formula
 
 
 def _example_row(group_example: tuple, region: str, year: int, lang: str, parameter: str = "") -> list:
@@ -296,7 +312,7 @@ def write_workbook(sector: str, path: Path, lang: str = "zh", regions_: list[str
         parameter, value, unit = UNCERTAINTY_EXAMPLE
         example = (*groups[0].example[:3], value, unit)
     examples.append((params_ws.title, _example_row(example, example_region, example_year, lang, parameter)))
-    _write_instructions(info_ws, lab, head, examples)
+    _write_instructions(info_ws, lab, head, examples, lang)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

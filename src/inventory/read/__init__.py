@@ -12,11 +12,11 @@ from inventory import resources
 from inventory.errors import Problem
 from inventory.read.energy_balance import is_energy_balance, read_balance_sheet
 from inventory.read.cells import MAX_LISTED, SheetFacts, range_rows, split_ref
-from inventory.read.facility import SHEET_FORMAT, empty_facility, is_facility_sheet, read_facility_sheet, \
-    validate_facility
+from inventory.read.facility import DISTINCT, SHEET_FORMAT, empty_facility, read_facility_sheet, validate_facility
 from inventory.read.files import expand_paths, open_workbook, sha256
 from inventory.read.validate import Inputs, validate
-from inventory.read.workbook import LISTS_SHEET, RAW_COLUMNS, is_activity_sheet, read_activity_sheet
+from inventory.read.workbook import HEADER_ROWS, LISTS_SHEET, RAW_COLUMNS, REQUIRED, find_header, has_numbers, \
+    header_problems, read_activity_sheet
 
 __all__ = ["Inputs", "read_raw", "read_inputs"]
 
@@ -38,22 +38,45 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
             grid = grid.dropna(how="all", axis=1)
             if grid.empty or sheet in _template_sheets():
                 continue  # the templates' instructions and drop-down lists hold no activity rows
-            if is_facility_sheet(grid):
-                frame, found = read_facility_sheet(grid, shown, sheet)
-            elif is_activity_sheet(grid):
-                frame, found = read_activity_sheet(grid, shown, sheet)
-            elif is_energy_balance(grid, sheet):
-                frame, found = read_balance_sheet(grid, shown, sheet)
-            else:
-                problems.append(Problem("sheet skipped: its first row is not a header of the activity format",
-                                        file=shown, sheet=sheet, severity="warning",
-                                        expected="headers 地区, 年份, 排放源类别, 活动, 活动水平, 单位"))
+            frame, found = read_sheet(grid, shown, sheet)
+            if frame is None:
+                problems += found
                 continue
-            found += cell_problems(book.facts.get(sheet), set(frame["row"]), shown, sheet)
+            data_rows = set(frame.loc[~frame["skip"].isin(NOT_DATA), "row"])
+            found += cell_problems(book.facts.get(sheet), data_rows, shown, sheet)
             problems += found
             frames.append(frame)
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)
     return raw, inputs, problems
+
+
+def read_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Raw records of one sheet as its header says it is (facility, v1 activity, energy balance),
+    and the reader's problems. A sheet with numbers but no header is an error and its filled rows
+    are records to reject (DESIGN 3.3: never a silent skip); a sheet without numbers (a cover or
+    notes sheet) is skipped with a warning (records None)."""
+    facility = find_header(grid, DISTINCT)
+    if facility is not None:
+        return read_facility_sheet(grid, file, sheet, facility)
+    activity = find_header(grid, REQUIRED)
+    if activity is not None:
+        return read_activity_sheet(grid, file, sheet, activity)
+    if is_energy_balance(grid, sheet):
+        return read_balance_sheet(grid, file, sheet)
+    if not has_numbers(grid):
+        rows = str(min(HEADER_ROWS, len(grid)))
+        return None, [Problem("sheet_without_data", file=file, sheet=sheet, severity="warning",
+                              expected="headers_required", code="sheet_without_data",
+                              params=(("rows", rows), ("headers", ", ".join(_HEADERS_ZH))))]
+    filled = grid.index[grid.notna().any(axis=1)]
+    frame = pd.DataFrame({"file": file, "sheet": sheet, "row": filled.to_numpy() + 1, "skip": ""})
+    return frame.reindex(columns=RAW_COLUMNS), header_problems(grid, file, sheet, REQUIRED)
+
+
+# Chinese headers of the required v1 columns, as messages list them.
+_HEADERS_ZH = ("地区", "年份", "排放源类别", "活动", "活动水平", "单位")
+# Skip reasons of rows that are no data (a merge across a title or a note is no error).
+NOT_DATA = ("title", "note")
 
 
 @cache
@@ -72,8 +95,11 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
     """
     raw, files, problems = read_raw(paths, base)
     bad = {(p.file, p.sheet, p.row) for p in problems if p.code in READER_ROW_ERRORS and p.row is not None}
+    bad_sheets = {(p.file, p.sheet) for p in problems if p.code in READER_SHEET_ERRORS}
     keys = pd.Series(list(zip(raw["file"], raw["sheet"], raw["row"])), index=raw.index, dtype=object)
     rejected = keys.isin(bad) if bad else pd.Series(False, index=raw.index)
+    if bad_sheets:
+        rejected |= pd.Series(list(zip(raw["file"], raw["sheet"])), index=raw.index, dtype=object).isin(bad_sheets)
     is_facility = raw["sheet_format"].eq(SHEET_FORMAT) if "sheet_format" in raw else pd.Series(False, index=raw.index)
     inputs = validate(raw[~rejected & ~is_facility].reindex(columns=RAW_COLUMNS), regions, years, warn_not_selected)
     inputs.facility = empty_facility()
@@ -92,8 +118,9 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
     return inputs, files
 
 
-# Problem codes of the reader that reject the row they name.
+# Problem codes of the reader that reject the row they name, and every row of the sheet they name.
 READER_ROW_ERRORS = {"merged_cells", "formula_without_value"}
+READER_SHEET_ERRORS = {"header_not_found"}
 
 
 def cell_problems(facts: SheetFacts | None, rows: set[int], file: str, sheet: str) -> list[Problem]:

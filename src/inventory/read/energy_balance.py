@@ -17,7 +17,7 @@ import pandas as pd
 from inventory import regions, resources
 from inventory.errors import Problem, column_letter
 from inventory.lookup import map_distinct, normalise_name
-from inventory.read.workbook import RAW_COLUMNS
+from inventory.read.workbook import RAW_COLUMNS, note_rows
 
 _FUEL_HEADER = re.compile(r"^\s*(?P<fuel>[^()（）]+?)\s*[（(]\s*(?P<unit>[^()（）]+?)\s*[)）]\s*$")
 # Roles of balance rows that are read but not combusted, with the skip reason they get.
@@ -129,7 +129,9 @@ def read_balance_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.Da
     long["row"] = body.index.to_numpy() + 1
     long = long.melt(id_vars=["label", "row"], var_name="pos", value_name="value")
     long = long[long["value"].notna() & (long["value"].astype(str).str.strip() != "")]
-    blank_rows = sorted(set(body.index.to_numpy() + 1) - set(long["row"]))
+    notes = set(body.index[note_rows(body)].to_numpy() + 1)
+    empty = set(body.index.to_numpy() + 1) - set(long["row"])
+    blank_rows, note_rows_ = sorted(empty - notes), sorted(empty & notes)
 
     index = _sector_index()
     label_key = map_distinct(long["label"], normalise_name)
@@ -155,7 +157,8 @@ def read_balance_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.Da
     raw["columns"] = [sheet_labels] * len(raw)
     heads = grid.iloc[header]
     raw["cell_column"] = long["pos"].map({p: f"{heads[p]} ({column_letter(p)})" for p in fuels}).to_numpy()
-    blanks = pd.DataFrame({"file": file, "sheet": sheet, "row": blank_rows, "skip": "blank"})
+    blanks = pd.DataFrame({"file": file, "sheet": sheet, "row": blank_rows + note_rows_,
+                           "skip": ["blank"] * len(blank_rows) + ["note"] * len(note_rows_)})
     raw = pd.concat([raw, blanks], ignore_index=True) if len(blanks) else raw
     return raw.reindex(columns=RAW_COLUMNS), []
 

@@ -17,8 +17,8 @@ Sheet format: one header row, Chinese or English headers (data/headers.csv):
 | source | 数据来源 | no | permit report, CEMS, verified carbon-market report... |
 | notes | 备注 | no | free text |
 
-A sheet is of this kind when its first row holds the facility, substance and emission
-headers. Every row ends used, skipped (blank, not selected) or rejected (a Problem
+A sheet is of this kind when a row within its first 20 holds the facility, substance and
+emission headers (title rows above it skipped as `title`, notes after the data as `note`). Every row ends used, skipped (blank, not selected) or rejected (a Problem
 naming file, sheet, row, column, value and what was expected).
 """
 
@@ -31,8 +31,9 @@ import pandas as pd
 from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import Lookup
-from inventory.read.validate import _Collector, _selected, _text, parse_numbers
-from inventory.read.workbook import header_map, sheet_records
+from inventory.read.forms import is_nil_marker
+from inventory.read.validate import _Collector, _selected, _text, parse_numbers, read_regions, read_years
+from inventory.read.workbook import Header, find_header, sheet_records
 
 FACILITY_FIELDS = ["region", "year", "facility", "category", "activity", "substance", "emission", "unit",
                    "coverage", "source", "notes"]
@@ -50,26 +51,21 @@ def coverage_lookup() -> Lookup:
     return Lookup.from_table(resources.data_table("facility_coverage.csv"), "id", ["name_zh", "name_en"], "aliases")
 
 
-def is_facility_sheet(grid: pd.DataFrame) -> bool:
-    """True when the first row holds the facility, substance and emission headers."""
-    if grid.empty:
-        return False
-    found, _ = header_map(grid.iloc[0])
-    return all(c in found for c in DISTINCT)
-
-
-def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Raw records of a facility sheet, one per data row, cells untouched.
+def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str,
+                        header: Header | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Raw records of a facility sheet, one per data row, cells untouched (title rows above the
+    header and note rows after the data marked as workbook.sheet_records marks them).
 
     Shaped like the activity reader's records (file, sheet, row, the fields, skip,
     columns, cell_column) with `sheet_format` = "facility"; the reported emission is in
     `emission`.
     """
-    found, _unknown = header_map(grid.iloc[0])
-    problems = [Problem(f"missing required column {c!r}", file=file, sheet=sheet, row=1,
+    header = header or find_header(grid, DISTINCT) or Header(0, {})
+    found = header.found
+    problems = [Problem(f"missing required column {c!r}", file=file, sheet=sheet, row=header.row + 1,
                         expected="headers " + ", ".join(FACILITY_REQUIRED))
                 for c in FACILITY_REQUIRED if c not in found]
-    raw = sheet_records(grid, file, sheet, FACILITY_FIELDS, found)
+    raw = sheet_records(grid, file, sheet, FACILITY_FIELDS, header)
     raw["sheet_format"] = SHEET_FORMAT
     return raw, problems
 
@@ -88,15 +84,18 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
     raw = raw.reset_index(drop=True)
     c = _Collector(raw)
     t = {col: _text(raw[col]) for col in FACILITY_FIELDS}
-    blank = pd.concat([t[col] == "" for col in FACILITY_FIELDS], axis=1).all(axis=1)
-    live = ~blank
+    marked = raw["skip"].fillna("").astype(str) if "skip" in raw else pd.Series("", index=raw.index)
+    blank = pd.concat([t[col] == "" for col in FACILITY_FIELDS], axis=1).all(axis=1) & (marked == "")
+    marked = marked.mask(blank, "blank").mask((marked == "") & is_nil_marker(t["emission"]), "nil_marker")
+    live = marked == ""
     for col in FACILITY_REQUIRED:
         c.add(live & (t[col] == ""), col, f"{col} is empty", _EXPECTED[col], code="missing")
 
-    region = regions.lookup().resolve(t["region"])
-    c.add(live & (t["region"] != "") & region.isna(), "region", "unknown region", _EXPECTED["region"],
+    region, nested = read_regions(t["region"], live, c)
+    c.add(live & (t["region"] != "") & region.isna() & ~nested, "region", "unknown region", _EXPECTED["region"],
           code="unknown_region", suggest=regions.lookup().suggest)
     year, year_text = parse_numbers(raw["year"])
+    year = read_years(t["year"], year, live, c)
     year_ok = year.notna() & (year == year.round()) & year.between(1900, 2100)
     c.add(live & (t["year"] != "") & ~year_ok, "year", "not a year", _EXPECTED["year"], code="bad_year")
     category = categories.lookup().resolve(t["category"])
@@ -124,7 +123,7 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
 
     ok = live & ~c.rejected
     selected = ok & _selected(region, year, select_regions, select_years)
-    skip = pd.Series("", index=raw.index).mask(blank, "blank").mask(ok & ~selected, "not_selected")
+    skip = marked.mask(ok & ~selected, "not_selected")
     if warn_not_selected:
         outside_year = ok & ~selected & ~year.isin(select_years or set(year))
         c.add(outside_year, "year", "year outside the project's years (row skipped)",

@@ -17,6 +17,7 @@ import pandas as pd
 from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import map_distinct
+from inventory.read import forms, magnitudes
 from inventory.read.workbook import FIELDS
 
 SUPPLY_COLUMNS = ["region", "year", "activity", "flow", "amount", "quantity", "file", "sheet", "row"]
@@ -65,6 +66,11 @@ class Inputs:
         """Rows read, used, skipped and rejected."""
         status = self.ledger["status"].value_counts()
         return {"read": int(len(self.ledger)), **{k: int(status.get(k, 0)) for k in ("used", "skipped", "rejected")}}
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        """Skipped rows per reason (blank, title, note, nil_marker, example, not_selected ...), most first."""
+        reasons = self.ledger.loc[self.ledger["status"] == "skipped", "reason"].value_counts(sort=True)
+        return {str(k): int(v) for k, v in reasons.items()}
 
 
 def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
@@ -152,8 +158,11 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def add(self, mask: pd.Series, column: str, message: str, expected: str = "", severity: str = "error",
-            code: str = "", suggest=None, value: pd.Series | None = None) -> None:
-        """One Problem per row in `mask`; errors mark the row rejected."""
+            code: str = "", suggest=None, value: pd.Series | None = None, params: tuple | pd.Series = ()) -> None:
+        """One Problem per row in `mask`; errors mark the row rejected.
+
+        params: the wording's placeholder values, one tuple for every row or a Series of tuples per row.
+        """
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
@@ -170,7 +179,8 @@ class _Collector:
             self.problems.append(Problem(
                 message, file=rec.file, sheet=rec.sheet, row=int(rec.row),
                 column=label, value=val, expected=expected,
-                severity=severity, code=code, suggestion=suggest(val) if suggest and val else ""))
+                severity=severity, code=code, suggestion=(suggest(val) or "") if suggest and val else "",
+                params=params.get(idx, ()) if isinstance(params, pd.Series) else params))
 
 
 def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
@@ -188,18 +198,21 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     skip, supply_flow = _supply_marks(skip)
     blank = pd.concat([t[col] == "" for col in FIELDS], axis=1).all(axis=1) & (skip == "")
     skip = skip.mask(blank, "blank")
+    skip = skip.mask((skip == "") & forms.is_nil_marker(t["value"]), "nil_marker")
+    skip = skip.mask((skip == "") & forms.is_example(t["notes"]), "example")
     live = skip == ""
     is_supply = live & (supply_flow != "")  # supply rows of a balance: used by the reference approach
     is_param = live & (t["parameter"] != "") & ~is_supply
     is_act = live & ~is_param & ~is_supply
 
-    region = regions.lookup().resolve(t["region"])
+    region, nested = read_regions(t["region"], live, c)
     c.add(live & (t["region"] == ""), "region", "region is empty", "a GB/T 2260 code or region name", code="missing")
-    c.add(live & (t["region"] != "") & region.isna(), "region", "unknown region",
+    c.add(live & (t["region"] != "") & region.isna() & ~nested, "region", "unknown region",
           "a GB/T 2260 code, name or alias from the region list (e.g. 430100, 长沙市, 长沙)",
           code="unknown_region", suggest=regions.lookup().suggest)
 
     year_num, year_text = parse_numbers(raw["year"])
+    year_num = read_years(t["year"], year_num, live, c)
     year_ok = year_num.notna() & (year_num == year_num.round()) & year_num.between(1900, 2100)
     c.add(live & (t["year"] != "") & ~year_ok, "year", "not a year", "a four-digit year such as 2019", code="bad_year")
     c.add((is_act | is_supply) & (t["year"] == ""), "year", "year is empty", "a four-digit year such as 2019", code="missing")
@@ -230,9 +243,12 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     value, value_text = parse_numbers(raw["value"])
     notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
     is_notation = is_act & (notation != "")
+    header_unit = _text(raw["header_unit"]) if "header_unit" in raw else pd.Series("", index=raw.index)
+    t["unit"] = units_with_header(t["unit"], header_unit, is_act & ~is_notation & (t["value"] != ""), c)
+    value, shaped = read_value_forms(raw["value"], value, t["unit"], live, c)
     c.add(live & (t["value"] == ""), "value", "value is empty", "a number or a notation key NO, NE, NA, IE, C",
           code="missing")
-    c.add(live & (t["value"] != "") & value.isna() & ~is_notation, "value", "not a number",
+    c.add(live & (t["value"] != "") & value.isna() & ~is_notation & ~shaped, "value", "not a number",
           "a number or a notation key NO, NE, NA, IE, C", code="bad_value")
     c.add(is_act & (value < 0), "value", "negative amount", "a non-negative amount", code="negative")
     c.add(live & value_text, "value", "number stored as text (converted)", severity="warning", code="number_as_text")
@@ -258,6 +274,10 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
           "e.g. kJ/kg or GJ/t for ncv, tC/TJ for carbon_content, % or a fraction for rates, kg/TJ or g/kg for ef.X",
           code="unit_mismatch")
 
+    magnitudes.check_amounts(value * unit_conv["factor"], unit_conv["canonical_unit"], activity,
+                             unit_conv["quantity"], num_act & value.notna() & unit_conv["quantity"].notna(), c)
+    magnitudes.check_amounts(value * param_conv.str[0], pd.Series("", index=raw.index), None, None,
+                             is_param & value.notna() & param_conv.notna(), c)
     _duplicates(raw, t, live, c)
 
     ok = live & ~c.rejected
@@ -423,3 +443,97 @@ def _one_status_per_row(ledger: pd.DataFrame) -> pd.DataFrame:
     rank = ledger["status"].map({"rejected": 0, "used": 1, "skipped": 2})
     ledger = ledger.assign(_rank=rank).sort_values(["file", "sheet", "row", "_rank"], kind="stable")
     return ledger.drop_duplicates(["file", "sheet", "row"]).drop(columns="_rank").reset_index(drop=True)
+
+
+def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.Series, pd.Series]:
+    """Region codes of a column (None where unknown) and a mask of cells whose named parents disagree.
+
+    A cell naming the region's parents in front (`湖南省长沙市`, `湖南长沙`) is read as the last
+    region, with a warning showing the reading; when the regions named do not nest it is an
+    error suggesting the last one (DESIGN 3.1, 3.3).
+    """
+    region = regions.lookup().resolve(cells)
+    unknown = live & (cells != "") & region.isna()
+    nested = pd.Series(False, index=cells.index)
+    if not unknown.any():
+        return region, nested
+    readings = map_distinct(cells[unknown], regions.read_with_parents)
+    code = readings.map(lambda r: r.code if r is not None and r.code else None)
+    read = code.notna()
+    region = region.where(~read.reindex(cells.index, fill_value=False), code.reindex(cells.index))
+    c.add(read.reindex(cells.index, fill_value=False), "region", "region_read_with_parents", severity="warning",
+          code="region_read_with_parents", params=code[read].map(lambda k: (("code", k), ("name", regions.name(k)))))
+    bad = readings.map(lambda r: r is not None and not r.code).astype(bool)
+    nested.loc[bad[bad].index] = True
+    names = dict(zip(cells[nested], readings[bad].map(lambda r: r.name)))
+    c.add(nested, "region", "region_parents_disagree", "a_gb_t_2260_code_name", code="region_parents_disagree",
+          params=readings[bad].map(lambda r: (("parent", r.parent), ("name", r.name))), suggest=names.get)
+    return region, nested
+
+
+def read_years(cells: pd.Series, year: pd.Series, live: pd.Series, c: _Collector) -> pd.Series:
+    """Years with those written `2023年` or `2023 年` read (a warning showing the reading)."""
+    typed = forms.years(cells.where(year.isna(), ""))
+    read = live & typed.notna()
+    c.add(read, "year", "year_read_from_text", severity="warning", code="year_read_from_text",
+          params=typed[read].map(lambda v: (("year", f"{v:.0f}"),)))
+    return year.where(~read, typed)
+
+
+def units_with_header(unit: pd.Series, header_unit: pd.Series, rows: pd.Series, c: _Collector) -> pd.Series:
+    """Units of `rows` with the header's unit (`活动水平（万吨）`, a units row, `单位：万吨`) where the unit
+    cell is empty; a unit cell that disagrees with the header is an error naming both."""
+    given = rows & (header_unit != "")
+    both = given & (unit != "")
+    if both.any():
+        pairs = pd.Series(list(zip(unit[both], header_unit[both])), index=unit.index[both], dtype=object)
+        differ = map_distinct(pairs, lambda p: not _same_unit(*p)).astype(bool)
+        c.add(differ.reindex(unit.index, fill_value=False), "unit", "unit_disagrees_with_header", "unit_as_header",
+              code="unit_disagrees_with_header",
+              params=pairs[differ].map(lambda p: (("unit", p[0]), ("header_unit", p[1]))))
+    return unit.where(~(given & (unit == "")), header_unit)
+
+
+def _same_unit(a: str, b: str) -> bool:
+    """True when two unit strings are one unit (`万吨` and `万 吨`, `t` and `吨`)."""
+    if re.sub(r"\s+", "", forms.normal(a)).casefold() == re.sub(r"\s+", "", forms.normal(b)).casefold():
+        return True
+    try:
+        return abs(units.factor(a, b) - 1) < 1e-9
+    except Exception:  # unknown or of different dimensions: they differ (an unknown unit is its own error)
+        return False
+
+
+def read_value_forms(cells: pd.Series, value: pd.Series, unit: pd.Series, live: pd.Series,
+                     c: _Collector) -> tuple[pd.Series, pd.Series]:
+    """Values with `3.5万` read where the unit has no 万/亿 of its own (warning); and a mask of the
+    cells a form explains (read, or rejected here: `3.5万` + `万吨`, `约50`, `50左右`, `<0.5`, `3.5万吨`)."""
+    candidates = live & value.isna() & cells.notna()
+    explained = pd.Series(False, index=cells.index)
+    if not candidates.any():
+        return value, explained
+    typed = forms.value_forms(cells[candidates])
+    typed = typed[typed["form"] != ""]
+    if typed.empty:
+        return value, explained
+    explained.loc[typed.index] = True
+    u = unit[typed.index]
+    number = typed["number"].map(forms.shown)
+    magnitude = typed["form"] == "magnitude"
+    twice = magnitude & u.map(forms.has_magnitude).astype(bool)
+    read = magnitude & ~twice
+    reading = typed["number"] * typed["factor"]
+    on = lambda mask: mask.reindex(cells.index, fill_value=False)  # noqa: E731
+    c.add(on(twice), "value", "magnitude_twice", "number_without_suffix", code="magnitude_twice",
+          params=pd.Series([(("suffix", x), ("unit", v), ("number", n)) for x, v, n in
+                            zip(typed["suffix"][twice], u[twice], number[twice])], index=u.index[twice], dtype=object))
+    c.add(on(read), "value", "magnitude_suffix_read", severity="warning", code="magnitude_suffix_read",
+          params=pd.Series([(("number", n), ("factor", forms.shown(f)), ("reading", forms.shown(r)), ("unit", v))
+                            for n, f, r, v in zip(number[read], typed["factor"][read], reading[read], u[read])],
+                           index=u.index[read], dtype=object))
+    c.add(on(typed["form"] == "approximate"), "value", "approximate_value", "exact_number", code="approximate_value")
+    in_value = typed["form"] == "unit_in_value"
+    hint = dict(zip(cells[in_value[in_value].index].astype(str), number[in_value] + " " + typed["unit"][in_value]))
+    c.add(on(in_value), "value", "unit_in_value", "a_number_or_a_notation_key", code="unit_in_value",
+          suggest=hint.get)
+    return value.where(~on(read), reading.reindex(cells.index)), explained

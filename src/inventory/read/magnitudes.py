@@ -1,0 +1,77 @@
+"""Amounts that cannot be true (DESIGN 3.3): not finite or above 1e15 in their canonical unit (an
+error), or above a cited national total for their activity (a warning naming the total and its
+source, from data/national_totals.csv; an activity without a cited total has no such bound)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from inventory import resources, units
+from inventory.read import forms
+
+# The largest amount any input may have in its canonical unit (t, m3, TJ, head, ha, yuan ...).
+MAX_AMOUNT = 1e15
+
+
+@cache
+def national_totals() -> pd.DataFrame:
+    """data/national_totals.csv with `quantity` and the total in its canonical unit (`canonical`, `canonical_unit`).
+
+    `activity` "" is a bound for every activity given in that quantity of unit (total energy
+    consumption for any amount in tce, TJ or kWh).
+    """
+    table = resources.data_table("national_totals.csv").copy()
+    conv = units.to_canonical(table["unit"])
+    table["quantity"] = conv["quantity"].to_numpy()
+    table["canonical_unit"] = conv["canonical_unit"].to_numpy()
+    table["canonical"] = table["total"].astype(float).to_numpy() * conv["factor"].to_numpy()
+    return table
+
+
+def bounds(activity: pd.Series, quantity: pd.Series) -> pd.DataFrame:
+    """The national total that bounds each row (the activity's own, else its quantity's), aligned with the
+    rows: the columns of national_totals(), NaN where none is cited."""
+    table = national_totals()
+    own = table[table["activity"] != ""].set_index(["activity", "quantity"])
+    every = table[table["activity"] == ""].set_index("quantity")
+    keys = pd.MultiIndex.from_arrays([activity.fillna("").astype(str), quantity.fillna("").astype(str)])
+    found = own.reindex(keys)
+    found.index = activity.index
+    general = every.reindex(quantity.fillna("").astype(str))
+    general.index = activity.index
+    return found.where(found["canonical"].notna(), general)
+
+
+def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None, quantity: pd.Series | None,
+                  rows: pd.Series, c) -> None:
+    """Problems for the `rows` whose canonical amount (in `unit`) cannot be true: not finite or above
+    MAX_AMOUNT (error `value_too_large`), or above its activity's national total (warning
+    `above_national_total`). `c` collects them (validate._Collector); activity None: no totals."""
+    rows = rows.fillna(False).astype(bool)
+    if not rows.any():
+        return
+    amount, unit = amount[rows].astype(float), unit[rows]
+    activity, quantity = (activity[rows], quantity[rows]) if activity is not None else (None, None)
+    too_large = ~np.isfinite(amount) | (amount.abs() > MAX_AMOUNT)
+    c.add(_on(rows, too_large), "value", "value_too_large", "plausible_amount", code="value_too_large",
+          params=pd.Series([(("amount", forms.shown(a)), ("unit", u)) for a, u in
+                            zip(amount[too_large], unit[too_large].fillna(""))],
+                           index=amount.index[too_large], dtype=object))
+    if activity is None:
+        return
+    bound = bounds(activity, quantity)
+    above = ~too_large & bound["canonical"].notna() & (amount > bound["canonical"])
+    cited = bound[above]
+    c.add(_on(rows, above), "value", "above_national_total", severity="warning", code="above_national_total",
+          params=pd.Series([(("amount", forms.shown(a)), ("unit", b.canonical_unit), ("total", forms.shown(b.canonical)),
+                             ("year", b.year), ("source", b.source), ("measure_zh", b.measure_zh),
+                             ("measure_en", b.measure_en))
+                            for a, b in zip(amount[above], cited.itertuples())], index=cited.index, dtype=object))
+
+
+def _on(rows: pd.Series, sub: pd.Series) -> pd.Series:
+    """A mask over all of `rows`' index from a mask over its true rows."""
+    return sub.reindex(rows.index, fill_value=False).astype(bool)
