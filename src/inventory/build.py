@@ -20,6 +20,7 @@ from inventory import __version__, aggregate, categories, regions
 from inventory.analysis import run_analyses
 from inventory.errors import Problem, UsageError
 from inventory.factors import load
+from inventory.factors.coverage import add_level_warnings
 from inventory.factors.resolve import local_to_long
 from inventory.figures import compute as compute_figures
 from inventory import methods
@@ -218,6 +219,7 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
 
     progress("stage_computing")
     factor_table = load.load_all(options.factor_dirs)
+    add_level_warnings(inputs, factor_table)  # rows given above the level of their factors (DESIGN 3.2)
     result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
                                options.checks, options.draws, options.seed, targets)
     meta["regions"] = sorted(set(result.emissions["region"]))

@@ -200,6 +200,8 @@ def validate(
 ):
     """Check activity workbooks (and a project's files) as a build would read them; exit 0 when clean, 2 when
     problems are found."""
+    from inventory.factors.coverage import add_level_warnings
+    from inventory.factors.load import load_all
     from inventory.project import resolve_paths
     from inventory.qa.checks import read_check_files
     from inventory.read import read_inputs
@@ -209,6 +211,7 @@ def validate(
         read_check_files(project.checks)  # the files the checks name, as a build reads them first
     result, files = read_inputs(inputs, project.regions if project else None, project.years if project else None,
                                 project.base if project else Path.cwd(), warn_not_selected=project is not None)
+    add_level_warnings(result, load_all(project.factors if project else []))
     problems = (project.warnings if project else []) + result.problems
     if format == "json":
         out.print_json(json.dumps({"rows": result.counts(), "skipped_by_reason": result.skipped_by_reason(),

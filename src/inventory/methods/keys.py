@@ -10,6 +10,7 @@ from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 
 # Not-estimated reasons every method gives (codes of data/messages.csv; each module adds its own).
 REASON_NO_FACTOR = "ne_no_default_factor"
+REASON_SUBCATEGORY_ONLY = "ne_subcategory_only"
 REASON_NO_FACTOR_OR_NCV = "ne_no_default_factor_or_ncv"
 
 
