@@ -101,7 +101,7 @@ def level_warnings(activity: pd.DataFrame, table: pd.DataFrame) -> list[Problem]
     for (file, sheet, row), group in rows.groupby(["file", "sheet", "row"], sort=True):
         problems.append(Problem(
             CODE, file=file, sheet=sheet, row=int(row), value=", ".join(dict.fromkeys(group["activity"])),
-            severity="warning", code=CODE,
+            severity="warning",
             params=(("category", ", ".join(dict.fromkeys(group["category"]))),
                     ("substances", ", ".join(dict.fromkeys(s for x in group["substances"] for s in x.split(", ")))),
                     ("subcategories", _highest(c for x in group["subcategories"] for c in x.split(", "))))))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import categories, resources, units, vocabulary
+from inventory import categories, units, vocabulary
 from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
