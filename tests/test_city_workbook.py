@@ -47,7 +47,7 @@ def test_issue_17_city_workbook_validates_and_builds(tmp_path):
 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"] == {"read": 5, "used": 5, "skipped": 0, "rejected": 0}
-    dup = [w for w in manifest["warnings"] if w["code"] == "duplicate"]
+    dup = [w for w in manifest["warnings"] if w["code"] == "duplicate_row"]
     assert [(w["sheet"], w["row"], dict(w["params"])) for w in dup] == \
         [("补充", 2, {"file": str(book), "sheet": "化石燃料燃烧", "row": "2"})]
 

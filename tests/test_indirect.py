@@ -45,7 +45,7 @@ def test_issue_17_electricity_used_gives_memo_co2_with_the_regional_grid_factor(
     coal_co2 = emission(r, "CO2", category="1.A.2", activity="raw_coal")
     gross = aggregate.totals(r.emissions, ["region", "substance"]).set_index("substance")
     assert gross.loc["CO2", "emission"] == pytest.approx(coal_co2)
-    summary = sector_gas_summary(r.emissions, "zh")
+    summary = sector_gas_summary(r, "zh")
     assert summary.loc[summary["row_type"] == "gross", "CO2"].item() == pytest.approx(coal_co2)
     memo = summary[summary["row_type"] == "memo"]
     assert memo["CO2"].tolist() == [pytest.approx(expected)] and memo["item"].str.contains("电力消费间接排放").all()
@@ -73,7 +73,7 @@ def test_issue_17_year_without_factor_takes_the_nearest_cited_year_marked_derive
     assert rows.loc[(2016, "M.EL.use.1.A.4.b"), "factor_ids"] == "mee_nbs.2021.grid_avg.cn.co2;derived:nearest_year=2021"
     assert (2015, "M.EL.use.1.A.4.b") not in rows.index
     ne = r.not_estimated.set_index(["year", "category"])
-    assert ne.loc[(2015, "M.EL.use.1.A.4.b"), "reason"] == "no cited grid factor within five years of the year"
+    assert ne.loc[(2015, "M.EL.use.1.A.4.b"), "reason"] == "ne_indirect_no_factor_near"
 
 
 def test_issue_17_region_outside_the_shipped_grids_takes_the_national_average():
@@ -108,7 +108,7 @@ def test_issue_17_heat_without_a_cited_factor_is_ne_with_its_reason(compile_):
     assert memo_rows(r).empty
     ne = r.not_estimated
     assert ne[["category", "activity", "substance", "reason"]].values.tolist() == \
-        [["M.HEAT", "heat", "CO2", "no citable CO2 factor for heat bought in"]]
+        [["M.HEAT", "heat", "CO2", "ne_indirect_no_heat_factor"]]
 
 
 def test_issue_17_province_net_imports_come_from_the_balance_supply_rows(tmp_path):
@@ -154,7 +154,7 @@ def test_issue_17_own_net_import_row_wins_over_the_balance(tmp_path):
 def test_issue_17_energy_tree_lists_the_memo_items_with_their_consumers(compile_):
     r = compile_([["株洲", 2023, "1.A.2", "电力", "", 2, "亿千瓦时"], ["株洲", 2023, "1.A.4.b", "电力", "", 1, "亿千瓦时"],
                   ["株洲", 2023, "1.A.2", "原煤", "", 10, "万吨"]])
-    tree = sector_tree(r.emissions, "energy", "zh").set_index("category")
+    tree = sector_tree(r, "energy", "zh").set_index("category")
     factor = HUAZHONG[2023] / 1000 * YI_KWH
     assert tree.loc["M.EL.use", "CO2"] == pytest.approx(3 * factor) and bool(tree.loc["M.EL.use", "memo"])
     assert tree.loc["M.EL.use.1.A.2", "CO2"] == pytest.approx(2 * factor)

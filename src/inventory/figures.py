@@ -152,15 +152,35 @@ def sector_gas(emissions: pd.DataFrame) -> pd.DataFrame:
     emission = g["kind"] == "emission"
     sink_years = g.loc[g["kind"] == "sink", ["region", "year"]].drop_duplicates()
     net = g[g["kind"].isin(["emission", "sink"])].merge(sink_years, on=["region", "year"])
-    other = g[g["kind"].isin(["sink", "memo"])]
+    sinks = g[g["kind"] == "sink"]
     rows = pd.concat([g[emission].assign(row_type="sector"), g[emission].assign(row_type="gross", sector=""),
-                      other.assign(row_type=other["kind"], sector=""), net.assign(row_type="net", sector="")],
-                     ignore_index=True)
+                      sinks.assign(row_type="sink", sector=""), _memo_items(emissions),
+                      net.assign(row_type="net", sector="")], ignore_index=True)
     gases = ordered_substances(rows.loc[rows["co2e_t"].notna(), "substance"])
     wide = _wide(rows, [*REGION_KEYS, "row_type", "sector"], "co2e_t", gases)
     wide["total"] = wide[gases].sum(axis=1, min_count=1) if gases else np.nan
     return _sorted(wide, ["region", "year", wide["row_type"].map(_ROW_RANK),
                           _rank(wide["sector"], _orders()["sector"], 0), "sector"])
+
+
+def _memo_items(emissions: pd.DataFrame) -> pd.DataFrame:
+    """Greenhouse-gas memo rows summed per memo item (column `sector` holds the item, see memo_item):
+    the items overlap (electricity used and brought in), so each is a row of its own, never added up."""
+    memo = emissions[(emissions["kind"] == "memo") & (emissions["substance_kind"] == "ghg")]
+    memo = memo.assign(sector=map_distinct(memo["category"].astype(str), memo_item), row_type="memo")
+    return memo.groupby([*REGION_KEYS, "row_type", "sector", "substance"], sort=False)[["co2e_t"]].sum(
+        min_count=1).reset_index()
+
+
+def memo_item(category: str) -> str:
+    """The memo item of a memo row: the highest memo-role category of its chain (`M.EL.use.1.A.2` ->
+    `M.EL.use`; `1.A.3.a.i` itself), or `biogenic` for the memo row of an emission category (biogenic CO2)."""
+    role = categories.table()["role"]
+    top = ""
+    for code in [category, *categories.ancestors(category)]:
+        if role.get(code) == "memo":
+            top = code
+    return top or "biogenic"
 
 
 def pollutants(emissions: pd.DataFrame) -> pd.DataFrame:
@@ -191,8 +211,8 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
 
     Columns: region, region_name, year, sector, category, depth (0 = the sector's top),
     memo (a memo category), then one column per greenhouse gas (t), co2e_t (t CO2e), one
-    column per pollutant (t). Memo items count only at their own category, never in a
-    parent's sum, and biogenic CO2 of an emission category (the summary's memo row) not
+    column per pollutant (t). Memo items count only at their own category and its memo
+    ancestors, never in an emission category's sum, and biogenic CO2 of an emission category (the summary's memo row) not
     at all; sinks count (negative). A sector's columns are those with a value in its rows.
     """
     cats = categories.table()
@@ -201,9 +221,10 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
     e = e[~biogenic]
     keys = [*REGION_KEYS, "sector", "category", "kind", "substance"]
     sums = e.groupby(keys, sort=False)[["emission", "co2e_t"]].sum(min_count=1).reset_index()
-    # Each sum counts at its category and the category's ancestors in the sector; a memo item at its own only.
+    # Each sum counts at its category and the category's ancestors in the sector; a memo item only at its own
+    # category and its memo ancestors (M.EL.use sums its consumers), never in an emission category's sum.
     nodes = sums.assign(node=map_distinct(sums["category"], lambda c: list(_in_sector_chain(c)))).explode("node")
-    nodes = nodes[(nodes["kind"] != "memo") | (nodes["node"] == nodes["category"])]
+    nodes = nodes[(nodes["kind"] != "memo") | nodes["node"].map(cats["role"]).eq("memo")]
     index = [*REGION_KEYS, "sector", "node"]
     subs = ordered_substances(nodes["substance"])
     ghg = set(vocabulary.greenhouse_gases())

@@ -80,6 +80,9 @@ def sector_gas_summary(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
              "memo": lbl["row_memo"]}
     item = table["row_type"].map(items).where(table["row_type"] != "sector",
                                               table["sector"].map(names).fillna(table["sector"]))
+    memo = table["row_type"] == "memo"
+    item = item.where(~memo, table["sector"].map(lambda code: lbl["row_memo_item"].format(
+        item=lbl["memo_biogenic"] if code == "biogenic" else vocab_names("categories.csv", "code", lang).get(code, code))))
     gases = value_columns(table, [*REGION_KEYS, "row_type", "sector", "total"])
     return table.assign(item=item)[[*REGION_KEYS, "row_type", "sector", "item", *gases, "total"]]
 
