@@ -108,11 +108,11 @@ def test_issue_17_industry_for_coke_suggests_nothing_that_misroutes(tmp_path):
     assert params["passed"] == "能源工业 (1.A.1)"
     assert {"SO2", "NOx", "PM2.5"} <= set(params["lacking"].split("、"))
     assert "能源工业 (1.A.1)" in str(p) and "SO2" in str(p)
-    assert "能源工业" in p.translated("zh").expected
+    assert "能源工业" in p.expectation("zh")
 
 
 def test_issue_17_a_product_category_suggestion_stays_in_industry(tmp_path):
-    p = only_error(read(tmp_path, [["430200", 2023, "2.C.6", "原铝", "", 10, "万吨"]]))
+    p = only_error(read(tmp_path, [["430200", 2023, "2.C.7", "原铝", "", 10, "万吨"]]))
     suggested = categories.lookup().get(p.suggestion)
     assert suggested and categories.table().at[suggested, "sector"] == "industry"   # never 3.C.6, a manure category
 
@@ -145,8 +145,8 @@ def test_issue_17_same_row_in_two_sheets_and_two_workbooks_is_warned_naming_both
     assert inputs.counts()["used"] == 3  # warned, still used (DESIGN 3.3)
     text = str(next(p for p in inputs.warnings if p.code == "duplicate_row" and p.file == "b.xlsx"))
     assert "b.xlsx › 能源活动 › row 2" in text and "a.xlsx › 能源活动 › row 2" in text
-    zh = next(p for p in inputs.warnings if p.code == "duplicate_row" and p.file == "b.xlsx").translated("zh")
-    assert zh.message == "可能重复：与 a.xlsx › 能源活动 第 2 行各列完全相同"
+    zh = next(p for p in inputs.warnings if p.code == "duplicate_row" and p.file == "b.xlsx")
+    assert zh.message("zh") == "可能重复：与 a.xlsx › 能源活动 第 2 行各列完全相同"
 
 
 def test_notation_key_rows_are_used(tmp_path):
@@ -167,7 +167,7 @@ def test_issue_17_notation_key_for_a_category_without_activity_is_used(tmp_path,
 
 def test_issue_17_a_number_without_activity_is_still_rejected(tmp_path):
     p = only_error(read(tmp_path, [["430100", 2019, "2.C.3", "", "", 5, "t"]]))
-    assert (p.column, p.code) == ("activity (D)", "missing")
+    assert (p.column, p.code) == ("activity (D)", "activity_is_empty")
 
 
 def test_parameter_row_with_no_activity_is_a_warning(tmp_path):
