@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from conftest import emission, write_workbook
 
+from inventory.errors import word
 from inventory.read import read_inputs
 
 N2O_N = 44 / 28                 # N2O-N -> N2O (IPCC 2006 Vol.4 Eq. 10.25, 11.1)
@@ -30,6 +31,11 @@ def ne(result, category, activity, substance):
     n = result.not_estimated
     hit = n[(n["category"] == category) & (n["activity"] == activity) & (n["substance"] == substance)]
     return hit.iloc[0]["reason"] if len(hit) else None
+
+
+def why(result, category, activity, substance):
+    """The not-estimated reason of a key, worded in English (data/messages.csv)."""
+    return word(ne(result, category, activity, substance), "en")
 
 
 def test_enteric_and_manure_for_two_animals(compile_):
@@ -66,8 +72,8 @@ def test_enteric_and_manure_for_two_animals(compile_):
     assert emission(r, "CH4", category="3.A.2", activity="dairy_cattle") == pytest.approx(2e4 * GBT_CH4_DAIRY / 1000)
     assert emission(r, "CH4", category="3.A.2", activity="dairy_cattle") == pytest.approx(169)
     assert emission(r, "N2O", category="3.A.2", activity="dairy_cattle") == pytest.approx(2e4 * GBT_N2O_DAIRY / 1000)
-    assert "frac_gasms" in ne(r, "3.C.6", "dairy_cattle", "N2O")
-    assert ne(r, "3.A.1", "poultry", "CH4") == "no citable default factor"
+    assert "frac_gasms" in why(r, "3.C.6", "dairy_cattle", "N2O")
+    assert ne(r, "3.A.1", "poultry", "CH4") == "ne_no_default_factor"
     row = r.emissions.query("category == '3.A.1' and activity == 'dairy_cattle'").iloc[0]
     assert row["factor_ids"] == "ipcc06.v4_10_11.ch4.dairy_cattle"
     assert row["activity_unit"] == "head" and row["activity_amount"] == pytest.approx(2e4)
@@ -131,7 +137,7 @@ def test_direct_and_indirect_soil_n2o_and_fertiliser_nh3(compile_):
         1e4 * FRAC_LEACH * EF5 * N2O_N)
     assert emission(r, "NH3", category="3.C.4", activity="nitrogen_fertiliser") == pytest.approx(1e5 * NH3_FERT)
     assert emission(r, "NH3", category="3.C.4", activity="nitrogen_fertiliser") == pytest.approx(8500)
-    assert ne(r, "3.C.4", "organic_n_fertiliser", "NH3") == "no citable default factor"
+    assert ne(r, "3.C.4", "organic_n_fertiliser", "NH3") == "ne_no_default_factor"
     ind = r.emissions.query("category == '3.C.5' and activity == 'nitrogen_fertiliser'").iloc[0]
     assert set(ind["factor_ids"].split(";")) == {"ipcc06.v4_t11_3.frac_gasf", "ipcc06.v4_t11_3.ef4",
                                                  "ipcc06.v4_t11_3.frac_leach", "ipcc06.v4_t11_3.ef5"}
@@ -164,7 +170,7 @@ def test_field_burning_by_default_and_local_factors(compile_):
     assert emission(r, "N2O", category="3.C.1", region="430100") == pytest.approx(3.5)
     # local 3.0 g/kg: 2e4 t × 3.0 g/kg = 60 t
     assert emission(r, "CH4", category="3.C.1", region="430200") == pytest.approx(60)
-    assert ne(r, "3.C.1", "crop_residue_burned", "PM2.5") == "no citable default factor"
+    assert ne(r, "3.C.1", "crop_residue_burned", "PM2.5") == "ne_no_default_factor"
 
 
 def test_province_aggregates_agriculture_without_double_counting(compile_):
@@ -196,15 +202,15 @@ def test_agriculture_parameter_with_wrong_unit_is_rejected(tmp_path):
     inputs, _ = read_inputs([path], None)
     [problem] = inputs.errors
     assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "kg")
-    assert problem.message == "unit does not fit the parameter"
+    assert problem.code == "unit_does_not_fit_parameter"
 
 
 def test_not_estimated_reasons_are_translated_in_the_report(compile_):
-    """The report shows the Chinese label of an agriculture reason (data/labels.csv), not its English text."""
+    """The report words an agriculture reason's code in Chinese (data/messages.csv), not in English."""
     from inventory.report.html import render_html
 
     r = compile_([["430100", 2019, "3.A.2", "猪", "", 100, "万头"]])
-    assert "manure_slurry" in ne(r, "3.A.2", "swine", "NH3")
+    assert "manure_slurry" in why(r, "3.A.2", "swine", "NH3")
     page = render_html(r, "zh")
     assert "请在“技术”栏注明粪便类型" in page and "name the manure type in the technology column" not in page
 
@@ -213,7 +219,7 @@ def test_animals_outside_enteric_and_manure_are_not_guessed(compile_):
     """Animals under 3.A as a whole: neither Eq. 10.19 nor 10.22 applies by itself; NE says where to put them."""
     r = compile_([["430100", 2019, "3.A", "猪", "", 10, "万头"]])
     assert r.emissions.empty or not (r.emissions["category"] == "3.A").any()
-    assert "3.A.1" in ne(r, "3.A", "swine", "CH4")
+    assert "3.A.1" in why(r, "3.A", "swine", "CH4")
 
 
 # EMEP/EEA Guidebook 2023 3.B Table 3-2, Tier 1, solid manure, 'Housing, storage and yards' (kg NH3/head/a),
@@ -237,7 +243,7 @@ def test_manure_nh3_by_emep_tier1_default(compile_):
     assert emission(r, "NH3", category="3.A.2", activity="donkeys") == pytest.approx(3000 * NH3_MULES_ASSES / 1000)
     row = r.emissions.query("category == '3.A.2' and activity == 'sheep' and substance == 'NH3'").iloc[0]
     assert row["factor_ids"] == "emep23.3B.3_2.nh3.sheep"
-    assert "ef.NH3" in ne(r, "3.A.2", "swine", "NH3")
+    assert "ef.NH3" in why(r, "3.A.2", "swine", "NH3")
     assert ne(r, "3.A.2", "buffalo", "NH3") is None
 
 
@@ -281,7 +287,7 @@ def test_manure_pollutants_by_manure_type(compile_):
     row = r.emissions.query("substance == 'NH3' and technology == 'manure_slurry'").iloc[0]
     assert row["factor_ids"] == "emep23.3B.3_2.nh3.swine.slurry"
     # Generic poultry has no EMEP row: NH3 not estimated, naming the manure types; no PM row is invented for it.
-    assert "manure_litter" in ne(r, "3.A.2", "poultry", "NH3")
+    assert "manure_litter" in why(r, "3.A.2", "poultry", "NH3")
     assert set(r.emissions.query("activity == 'poultry'")["substance"]) == {"CH4", "N2O"}  # GB/T 32151.22 家禽
     # Manure CH4 of swine: the 中南 default, whatever the manure type: (6e5 + 4e5) head × 5.85 kg = 5 850 t
     ch4 = r.emissions.query("activity == 'swine' and substance == 'CH4'")["emission"].sum()

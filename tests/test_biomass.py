@@ -18,7 +18,7 @@ import pytest
 
 from conftest import emission
 from inventory import aggregate
-from inventory.report import summaries
+from inventory import figures
 
 # Calorific values, China Energy Statistical Yearbook 2022 Appendix 4 (kJ/kg, kJ/m3 as printed).
 NCV_FIREWOOD = 16726e-6   # TJ/t, 薪柴
@@ -86,7 +86,7 @@ def test_biogas_residential_no_pollutant_default(compile_):
     assert emission(r, "N2O") == pytest.approx(tj * 0.0001, rel=1e-9)
     ne = r.not_estimated
     assert {"NOx", "SO2", "PM2.5", "CO"} <= set(ne.loc[ne["activity"] == "biogas", "substance"])
-    assert (ne.loc[ne["activity"] == "biogas", "reason"] == "no citable default factor").all()
+    assert (ne.loc[ne["activity"] == "biogas", "reason"] == "ne_no_default_factor").all()
 
 
 def test_biomass_power_plant_table_2_2(compile_):
@@ -113,11 +113,11 @@ def test_memo_co2_stays_out_of_fossil_co2_and_the_sector_tree(compile_):
     fossil = e[(e["substance"] == "CO2") & (e["kind"] == "emission")]
     assert list(fossil["activity"]) == ["raw_coal"]
     coal_co2 = 1000 * 20908e-6 * 25.8 * 44 / 12  # Yearbook NCV × IPCC Table 1.3 carbon content × 44/12
-    tree = summaries.sector_tree(e, "energy")
+    tree = figures.sector_trees(e)
     node = tree[tree["category"] == "1.A.4.b"].iloc[0]
     assert node["CO2"] == pytest.approx(coal_co2, rel=1e-9)
     assert node["CH4"] == pytest.approx(1000 * NCV_FIREWOOD * 0.3 + 1000 * 20908e-6 * 0.3, rel=1e-9)
-    summary = summaries.sector_gas_summary(e)
+    summary = figures.sector_gas(e)
     memo = summary[summary["row_type"] == "memo"].iloc[0]
     assert memo["CO2"] == pytest.approx(1000 * NCV_FIREWOOD * 112.0, rel=1e-9)
 

@@ -136,7 +136,7 @@ def test_internal_error_exits_3_traceback_only_with_debug(tmp_path, data, monkey
 
     monkeypatch.setattr("inventory.build.compile_inventory", broken)
     result = run("build", data, "-o", tmp_path / "o")
-    assert result.exit_code == 3 and "Traceback" not in result.output and "internal error" in result.output
+    assert result.exit_code == 3 and "Traceback" not in result.output and "内部错误" in result.output
     result = run("build", data, "-o", tmp_path / "o", "--debug")
     assert result.exit_code == 3 and "Traceback" in result.output
 
@@ -154,7 +154,9 @@ def test_validate_clean_and_json(tmp_path, data):
     assert result.exit_code == 2
     report = json.loads(result.stdout)
     assert report["rows"] == {"read": 1, "used": 0, "skipped": 0, "rejected": 1}
-    assert report["problems"][0]["message"] == "negative amount"
+    assert (report["problems"][0]["code"], report["problems"][0]["message"]) == ("negative_amount", "活动水平为负数")
+    english = json.loads(run("validate", bad, "--format", "json", "--lang", "en").stdout)
+    assert english["problems"][0]["message"] == "negative amount"
 
 
 def test_factors_check_list_show(tmp_path):

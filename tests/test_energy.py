@@ -134,7 +134,9 @@ def test_category_at_a_higher_level(compile_):
 
 def test_electricity_has_no_direct_emission(compile_):
     r = compile_([["430100", 2019, "1.A.4.b", "电力", "", 100, "万千瓦时", "", ""], coal_row()])
-    assert "electricity" not in set(r.emissions["activity"])
+    electricity = r.emissions[r.emissions["activity"] == "electricity"]
+    # Only its indirect CO2, as a memo item at M.EL.use under the consumer (issue 17, DESIGN 3.2).
+    assert electricity[["category", "substance", "kind"]].values.tolist() == [["M.EL.use.1.A.4.b", "CO2", "memo"]]
     assert "electricity" not in set(r.not_estimated["activity"])
 
 

@@ -175,8 +175,8 @@ def test_categories_without_a_citable_default_are_not_estimated(compile_):
     result = compile_(rows(["岳阳", 2019, "2.B.1", "合成氨", "", 10, "万吨"],
                            ["岳阳", 2019, "2.B.5", "电石", "", 10, "万吨"]))
     ne = result.not_estimated.set_index(["category", "substance"])["reason"]
-    assert ne[("2.B.1", "CO2")] == "no default factor for this technology or sub-category"
-    assert ne[("2.B.5", "CO2")] == "no citable default factor"
+    assert ne[("2.B.1", "CO2")] == "ne_no_technology_factor"
+    assert ne[("2.B.5", "CO2")] == "ne_no_default_factor"
     assert not (result.emissions["substance"] == "CO2").any()
     # The T/CSES 144-2024 Table E.1 ammonia row still gives CO 25.8 g/kg: 100 000 t -> 2 580 t.
     assert emission(result, "CO", category="2.B.1") == pytest.approx(100_000 * 25.8 / 1000)
@@ -197,7 +197,7 @@ def test_mining_parameter_in_a_wrong_unit_is_rejected_with_its_cell(tmp_path):
     inputs, _ = read_inputs([path], None)
     [problem] = inputs.errors
     assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "t")
-    assert problem.message == "unit does not fit the parameter"
+    assert problem.code == "unit_does_not_fit_parameter"
 
 
 @pytest.mark.parametrize("activity, amount_t, g_per_kg", [
@@ -246,5 +246,54 @@ def test_natural_gas_distribution_ch4_and_co2(compile_):
     # Without the segment no Table 4.2.5 row applies: NE, never a number.
     bare = compile_(rows(["长沙", 2019, "1.B.2", "天然气", "", 30, "亿立方米"]))
     ne = bare.not_estimated.set_index(["category", "substance"])["reason"]
-    assert ne[("1.B.2", "CH4")] == "no default factor for this technology or sub-category"
+    assert ne[("1.B.2", "CH4")] == "ne_no_technology_factor"
     assert not (bare.emissions["category"] == "1.B.2").any()
+
+
+def test_issue_17_zinc_co2_default_and_by_process(compile_):
+    # IPCC 2006 Vol.3 Ch.4 Table 4.24 (read in the IPCC EFDB, EF IDs 214162, 214160): default 1.72 t CO2/t zinc
+    # (60 % ISF, 40 % Waelz kiln), Waelz kiln 3.66 t/t. 10 万吨 = 100 000 t of zinc; 2 000 t through a Waelz kiln.
+    result = compile_(rows(["株洲", 2023, "2.C.6", "锌", "", 10, "万吨"],
+                           ["衡阳", 2023, "2.C.6", "zinc", "waelz_kiln", 2000, "t"]))
+    assert emission(result, "CO2", region="430200", category="2.C.6") == pytest.approx(100_000 * 1.72)  # 172 000 t
+    assert emission(result, "CO2", region="430400", category="2.C.6") == pytest.approx(2000 * 3.66)  # 7 320 t
+    # SO2: EMEP/EEA 2023 2.C.6 Table 3-1 (Tier 1) 1 350 g/t zinc -> 135 t; PM2.5 and PM10 from T/CSES 144-2024
+    # Table E.1 (锌, region CN, before control) 207.73 and 233.06 g/kg -> 20 773 t and 23 306 t.
+    assert emission(result, "SO2", region="430200") == pytest.approx(100_000 * 1350 / 1e6)
+    assert emission(result, "PM2.5", region="430200") == pytest.approx(100_000 * 207.73 / 1000)
+    assert emission(result, "PM10", region="430200") == pytest.approx(100_000 * 233.06 / 1000)
+
+
+def test_issue_17_zinc_dust_after_a_bag_filter(compile_):
+    # The same T/CSES factors behind a bag filter, T/CSES 144-2024 Table A.1 袋式除尘法: PM2.5 94.5 %, PM2.5-10
+    # (coarse part) 95 %. PM2.5 = 207.73 × (1 − 0.945); PM10 = PM2.5 part + (233.06 − 207.73) × (1 − 0.95), g/kg.
+    result = compile_(rows(["株洲", 2023, "2.C.6", "锌", "bag", 10, "万吨"]))
+    assert emission(result, "PM2.5") == pytest.approx(100_000 * 207.73 * (1 - 0.945) / 1000)  # 1 142.5 t
+    assert emission(result, "PM10") == pytest.approx(
+        100_000 * (207.73 * (1 - 0.945) + (233.06 - 207.73) * (1 - 0.95)) / 1000)
+
+
+def test_issue_17_lead_co2_so2_and_dust(compile_):
+    # IPCC 2006 Vol.3 Table 4.21 (EFDB EF IDs 214159, 214156): default 0.52 t CO2/t lead; ISF 0.59 t/t.
+    # EMEP/EEA 2023 2.C.5 Table 3-1: SO2 2 050 g/t; T/CSES 144-2024 Table E.1 (铅): PM2.5 286.67, PM10 321.63 g/kg.
+    result = compile_(rows(["郴州", 2023, "2.C.5", "铅", "", 5, "万吨"],
+                           ["株洲", 2023, "2.C.5", "铅", "isf", 1000, "t"]))
+    assert emission(result, "CO2", region="431000") == pytest.approx(50_000 * 0.52)  # 26 000 t
+    assert emission(result, "CO2", region="430200") == pytest.approx(1000 * 0.59)  # 590 t
+    assert emission(result, "SO2", region="431000") == pytest.approx(50_000 * 2050 / 1e6)  # 102.5 t
+    assert emission(result, "PM2.5", region="431000") == pytest.approx(50_000 * 286.67 / 1000)
+    assert emission(result, "PM10", region="431000") == pytest.approx(50_000 * 321.63 / 1000)
+
+
+def test_issue_17_ceramics_pollutants_and_carbonate_co2(compile_):
+    # T/CSES 144-2024 Table E.1 (非金属矿物 陶瓷, g/kg before control): NOx 5, SO2 2.25, VOCs 29.22 (as NMVOC),
+    # PM2.5 0.67, PM10 2.43. 20 万吨 = 200 000 t of ceramics.
+    # CO2 of the clay carbonates: IPCC 2006 Vol.3 Table 2.1, 0.43971 t CO2/t CaCO3 and 0.47732 t/t dolomite
+    # (EFDB EF IDs 213919, 213921) on the carbonates consumed: 3 万吨 limestone, 5 000 t dolomite.
+    result = compile_(rows(["株洲", 2023, "2.A.4.a", "陶瓷", "", 20, "万吨"],
+                           ["株洲", 2023, "2.A.4.a", "石灰石", "", 3, "万吨"],
+                           ["株洲", 2023, "2.A.4.a", "白云石", "", 5000, "t"]))
+    for substance, g_per_kg in (("NOx", 5), ("SO2", 2.25), ("NMVOC", 29.22), ("PM2.5", 0.67), ("PM10", 2.43)):
+        assert emission(result, substance, activity="ceramics") == pytest.approx(200_000 * g_per_kg / 1000)
+    assert emission(result, "CO2", category="2.A.4.a") == pytest.approx(30_000 * 0.43971 + 5000 * 0.47732)
+    assert not result.emissions.query("activity == 'ceramics' and substance == 'CO2'").size

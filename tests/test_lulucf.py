@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from conftest import emission, write_workbook
 
+from inventory.errors import word
 from inventory.read import read_inputs
-from inventory.report import summaries
+from inventory import figures
 
 C_TO_CO2 = 44 / 12
 CF = 0.47   # IPCC 2006 Vol.4 Table 4.3, carbon fraction of above-ground forest biomass (default)
@@ -22,6 +23,11 @@ def ne(result, category, activity, substance):
     n = result.not_estimated
     hit = n[(n["category"] == category) & (n["activity"] == activity) & (n["substance"] == substance)]
     return hit.iloc[0]["reason"] if len(hit) else None
+
+
+def why(result, category, activity, substance):
+    """The not-estimated reason of a key, worded in English (data/messages.csv)."""
+    return word(ne(result, category, activity, substance), "en")
 
 
 STOCK_ROWS = [
@@ -62,7 +68,7 @@ def test_sink_is_shown_apart_from_the_gross_total(compile_):
     """The net forest sink (growth − harvest − fuelwood) is the sink row; gross holds energy only; net = gross + sink."""
     rows = STOCK_ROWS + [["430100", 2019, "1.A.4.b", "柴油", "", 1, "万吨", "", "统计局"]]
     r = compile_(rows)
-    table = summaries.sector_gas_summary(r.emissions)
+    table = figures.sector_gas(r.emissions)
     t = table[table["region"] == "430100"].set_index("row_type")
     diesel = emission(r, "CO2", category="1.A.4.b") + 0.0
     diesel_co2e = float(r.emissions.loc[r.emissions["category"] == "1.A.4.b", "co2e_t"].sum())
@@ -117,10 +123,10 @@ def test_missing_parameters_and_wrong_units_are_not_estimated(compile_):
     ]
     r = compile_(rows)
     assert r.emissions.empty or not (r.emissions["sector"] == "land_use").any()
-    assert "bcef" in ne(r, "3.B.1.a", "forest_stock_growth", "CO2")
-    assert "growth_rate" in ne(r, "3.B.1.a", "forest_land", "CO2")
-    assert "biomass_stock" in ne(r, "3.B.2.b", "forest_converted", "CO2")
-    assert "unit does not fit" in ne(r, "3.B.1.a", "wood_removals", "CO2")
+    assert "bcef" in why(r, "3.B.1.a", "forest_stock_growth", "CO2")
+    assert "growth_rate" in why(r, "3.B.1.a", "forest_land", "CO2")
+    assert "biomass_stock" in why(r, "3.B.2.b", "forest_converted", "CO2")
+    assert "unit does not fit" in why(r, "3.B.1.a", "wood_removals", "CO2")
 
 
 def test_province_sink_is_the_sum_of_its_prefectures(compile_):
@@ -146,7 +152,7 @@ def test_lulucf_parameter_with_wrong_unit_is_rejected(tmp_path):
     inputs, _ = read_inputs([path], None)
     [problem] = inputs.errors
     assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "t")
-    assert problem.message == "unit does not fit the parameter"
+    assert problem.code == "unit_does_not_fit_parameter"
 
 
 def test_not_estimated_reason_is_translated_in_the_report(compile_):

@@ -213,7 +213,7 @@ def test_issue_16_region_with_its_parents_in_front(tmp_path, region):
     assert not inputs.errors and inputs.activity["region"].tolist() == ["430100"]
     warning = next(p for p in inputs.warnings if p.code == "region_read_with_parents")
     assert dict(warning.params) == {"code": "430100", "name": "长沙市"}
-    assert "430100 长沙市" in warning.translated("zh").message
+    assert "430100 长沙市" in warning.message("zh")
 
 
 def test_issue_16_regions_that_do_not_nest_are_rejected_with_the_last_one_suggested(tmp_path):
@@ -269,8 +269,8 @@ def test_issue_16_wan_in_both_value_and_unit_is_an_error(tmp_path):
 @pytest.mark.parametrize("value", ["约50", "50左右", "<0.5", "＜0.5", "大约 50", "50余", "近50", "50-60", "≥3"])
 def test_issue_16_approximate_values_are_rejected_never_guessed(tmp_path, value):
     inputs = one_row(tmp_path, value)
-    assert [(p.code, p.message) for p in inputs.errors] == [("approximate_value", "approximate_value")]
-    assert inputs.errors[0].translated("en").message == "an approximate value: give the number"
+    assert [(p.code, p.expected) for p in inputs.errors] == [("approximate_value", "exact_number")]
+    assert inputs.errors[0].message("en") == "an approximate value: give the number"
     assert inputs.activity.empty
 
 
@@ -306,7 +306,7 @@ def test_issue_16_amount_above_the_national_total_is_a_warning_naming_it(tmp_pat
     warning = next(p for p in inputs.warnings if p.code == "above_national_total")
     params = dict(warning.params)
     assert (params["year"], params["measure_zh"], params["unit"]) == ("2023", "能源消费总量", "TJ")
-    assert "国家统计局" in params["source"] and "国家统计局" in warning.translated("zh").message
+    assert "国家统计局" in params["source"] and "国家统计局" in warning.message("zh")
     pigs = one_row(tmp_path, 5, unit="亿头", activity="猪", category="3.A.1")
     assert dict(next(p for p in pigs.warnings if p.code == "above_national_total").params)["measure_zh"] == "年末生猪存栏"
     assert not [p for p in one_row(tmp_path, 3000, unit="万吨").warnings if p.code == "above_national_total"]
@@ -315,7 +315,7 @@ def test_issue_16_amount_above_the_national_total_is_a_warning_naming_it(tmp_pat
 def test_issue_16_every_national_total_is_sourced_and_converts():
     table = national_totals()
     assert (table["source"] != "").all() and (table["source_detail"] != "").all()
-    assert table["canonical"].notna().all() and table["kind"].notna().all()
+    assert table["canonical"].notna().all() and table["quantity"].notna().all()
     assert set(table["activity"]) - {""} <= set(resources.data_table("activities.csv")["id"])
 
 
@@ -333,7 +333,7 @@ def test_issue_16_readme_lists_the_activities_without_a_national_total():
 
 def test_issue_16_canonical_units_of_the_totals_are_the_amounts_canonical_units():
     table = national_totals()
-    assert all(units.CANONICAL[k] == u for k, u in zip(table["kind"], table["canonical_unit"]))
+    assert all(units.canonical_unit(q) == u for q, u in zip(table["quantity"], table["canonical_unit"]))
 
 
 @pytest.mark.parametrize("lang, sheet", [("zh", "填表说明"), ("en", "Instructions")])

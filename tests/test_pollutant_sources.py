@@ -12,6 +12,8 @@ import pytest
 
 from conftest import emission
 
+from inventory.errors import word
+
 HA_M2 = 10_000.0  # m² per ha
 KG_T = 1e-3       # t per kg
 
@@ -63,7 +65,8 @@ def test_no_construction_type_is_ne_with_reason(compile_):
     ne = r.not_estimated
     rows = ne[ne["category"] == "P.2.A.5.b"]
     assert set(rows["substance"]) == {"PM10", "PM2.5"}
-    assert rows["reason"].str.contains("constr_apartment").all()
+    assert (rows["reason"] == "ne_construction_dust").all()
+    assert "constr_apartment" in word("ne_construction_dust", "zh") and "施工类型" in word("ne_construction_dust", "zh")
     assert r.emissions.empty or not (r.emissions["category"] == "P.2.A.5.b").any()
 
 

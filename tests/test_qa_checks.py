@@ -113,7 +113,8 @@ def test_facility_check_fails(tmp_path):
     assert b["value"] == pytest.approx(12000.0) and b["diff_pct"] == pytest.approx(50.0)
     assert b["result"] == "fail"
     c = rows.loc[("430200", 2019, "2.A.1", "NOx")]                         # nothing estimated for cement
-    assert c["value"] == pytest.approx(300.0) and pd.isna(c["reference"]) and c["result"] == "fail"
+    assert c["value"] == pytest.approx(300.0) and pd.isna(c["reference"]) and pd.isna(c["diff_pct"])
+    assert c["result"] == "warn"                                            # no reference: no difference (DESIGN 3.8)
 
 
 def test_facility_of_a_region_not_built_is_not_compared(tmp_path):
@@ -296,6 +297,19 @@ def test_completeness_fails_when_neither_estimated_nor_keyed(tmp_path):
     assert set(rows_of(r2, "completeness")["result"]) == {"pass", "warn"}
 
 
+def test_issue_17_ne_row_without_activity_is_used_and_shown_in_completeness(tmp_path):
+    activity = coal("株洲", 2023, 100) + [["株洲", 2023, "2.A.1", "", "", "NE", "", "", "", ""],
+                                         ["株洲", 2023, "1.A.1.a", "", "", "IE", "", "", "", ""]]
+    r, inputs = build(tmp_path, activity, thresholds={"completeness": {"categories": ["1.A.1.a", "2.A.1", "4.A"]}})
+    assert inputs.counts()["rejected"] == 0 and inputs.counts()["used"] == 5
+    table = r.qa_tables["completeness"].set_index(["region", "category"])
+    assert table.loc[("430200", "2.A.1"), ["status", "key", "key_source", "result"]].tolist() == \
+        ["not_estimated", "NE", "workbook", "warn"]
+    # A key given for the category itself wins over the estimate of its activity rows (DESIGN 3.8).
+    assert table.loc[("430200", "1.A.1.a"), ["status", "key", "key_source"]].tolist() == ["keyed", "IE", "workbook"]
+    assert table.loc[("430200", "4.A"), "status"] == "missing"
+
+
 def test_completeness_default_categories_are_the_emission_leaves(tmp_path):
     r, _ = build(tmp_path, coal("长沙", 2019, 100))
     rows = rows_of(r, "completeness").reset_index()
@@ -313,7 +327,7 @@ def test_completeness_keys_in_the_project_file(tmp_path):
         parse_checks({"completeness": {"keys": {"2.B.3": "MAYBE", "9.Z": "NO", "火星": {"2.C.3": "NA"}},
                                        "missing": "panic"},
                       "year_jump": {"warn": 0.5, "fail": 0.3, "min_share": -1}}, "inventory.toml")
-    found = {(p.column, p.value, p.message) for p in err.value.problems}
+    found = {(p.column, p.value, p.code) for p in err.value.problems}
     assert ("checks.completeness.keys.2.B.3", "MAYBE", "unknown_notation_key") in found
     assert ("checks.completeness.keys.9.Z", "9.Z", "unknown_category") in found
     assert ("checks.completeness.keys.火星", "火星", "unknown_region") in found
@@ -360,7 +374,7 @@ def test_year_jump_fails(tmp_path):
     gone = rows.loc[("430200", 2020, "1.A.1.a", "SO2")]
     assert gone["value"] == 0 and gone["diff_pct"] == pytest.approx(-100.0) and gone["result"] == "fail"
     new = rows.loc[("430200", 2020, "1.A.2.a", "SO2")]
-    assert new["reference"] == 0 and pd.isna(new["diff_pct"]) and new["result"] == "fail"
+    assert new["reference"] == 0 and pd.isna(new["diff_pct"]) and new["result"] == "warn"  # no difference from 0
 
 
 def test_year_jump_of_a_small_category_is_a_warning(tmp_path):

@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 
 from conftest import HEADERS_EN, write_workbook
-from inventory.read import read_inputs
+from inventory import categories
+from inventory.read import read_inputs, suggest
 
 
 def read(tmp_path, rows, headers=None, **kw):
@@ -27,10 +28,18 @@ def test_region_by_code_name_or_alias(tmp_path, region):
 
 
 @pytest.mark.parametrize("category, code", [("1.A.3", "1.A.3"), ("交通运输", "1.A.3"), ("Transport", "1.A.3"),
-                                            ("电力和热力生产", "1.A.1.a")])
+                                            ("电力和热力生产", "1.A.1.a"),
+                                            # issue 17: the template's drop-down form, either language
+                                            ("1.A.1.a 电力和热力生产", "1.A.1.a"), ("1.A.3  交通运输", "1.A.3"),
+                                            ("1.A.3 Transport", "1.A.3"), ("1.A.3　交通运输", "1.A.3")])
 def test_category_by_code_or_name(tmp_path, category, code):
     inputs = read(tmp_path, [["430100", 2019, category, "柴油", "", 1, "t"]])
     assert list(inputs.activity["category"]) == [code]
+
+
+def test_issue_17_code_with_another_category_s_name_is_unknown(tmp_path):
+    p = only_error(read(tmp_path, [["430100", 2019, "1.A.3 钢铁", "柴油", "", 1, "t"]]))
+    assert p.code == "unknown_category"
 
 
 def test_chinese_headers_and_activity_names(tmp_path):
@@ -50,29 +59,29 @@ def test_row_accounting_adds_up(tmp_path):
     assert reasons[3] == "blank" and reasons[4] == "not_selected"
 
 
-@pytest.mark.parametrize("cells, column, message, value", [
-    (["长沙x", 2019, "1.A.1.a", "raw_coal", "", 1, "t"], "region (A)", "unknown region", "长沙x"),
-    (["430100", "19", "1.A.1.a", "raw_coal", "", 1, "t"], "year (B)", "not a year", "19"),
-    (["430100", 2019, "1.X", "raw_coal", "", 1, "t"], "category (C)", "unknown category", "1.X"),
-    (["430100", 2019, "1.A.1.a", "raw_cole", "", 1, "t"], "activity (D)", "unknown activity", "raw_cole"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "pc_boiler+magic", 1, "t"], "technology (E)", "unknown technology id",
+@pytest.mark.parametrize("cells, column, code, value", [
+    (["长沙x", 2019, "1.A.1.a", "raw_coal", "", 1, "t"], "region (A)", "unknown_region", "长沙x"),
+    (["430100", "19", "1.A.1.a", "raw_coal", "", 1, "t"], "year (B)", "not_a_year", "19"),
+    (["430100", 2019, "1.X", "raw_coal", "", 1, "t"], "category (C)", "unknown_category", "1.X"),
+    (["430100", 2019, "1.A.1.a", "raw_cole", "", 1, "t"], "activity (D)", "unknown_activity", "raw_cole"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "pc_boiler+magic", 1, "t"], "technology (E)", "unknown_technology",
      "pc_boiler+magic"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", "lots", "t"], "value (F)", "not a number", "lots"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", -5, "t"], "value (F)", "negative amount", "-5"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "wibbles"], "unit (G)", "unknown unit", "wibbles"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "万千瓦时x"], "unit (G)", "unknown unit", "万千瓦时x"),
-    (["430100", 2019, "1.A.1.a", "natural_gas", "", 5, "万吨"], "unit (G)", "unit does not fit the activity's quantity",
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", "lots", "t"], "value (F)", "not_a_number", "lots"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", -5, "t"], "value (F)", "negative_amount", "-5"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "wibbles"], "unit (G)", "unknown_unit", "wibbles"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "万千瓦时x"], "unit (G)", "unknown_unit", "万千瓦时x"),
+    (["430100", 2019, "1.A.1.a", "natural_gas", "", 5, "万吨"], "unit (G)", "unit_does_not_fit_activity",
      "万吨"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "t", "magic_number"], "parameter (H)", "unknown parameter name",
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "t", "magic_number"], "parameter (H)", "unknown_parameter",
      "magic_number"),
-    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "kg", "ncv"], "unit (G)", "unit does not fit the parameter", "kg"),
+    (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "kg", "ncv"], "unit (G)", "unit_does_not_fit_parameter", "kg"),
 ])
-def test_error_is_located(tmp_path, cells, column, message, value):
+def test_error_is_located(tmp_path, cells, column, code, value):
     inputs = read(tmp_path, [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"], cells])
     p = only_error(inputs)
-    assert (p.file.endswith("in.xlsx"), p.sheet, p.row, p.column, p.message, p.value) == \
-        (True, "能源活动", 3, column, message, value)
-    assert p.expected
+    assert (p.file.endswith("in.xlsx"), p.sheet, p.row, p.column, p.code, p.value) == \
+        (True, "能源活动", 3, column, code, value)
+    assert p.expectation("zh") and p.expectation("en")
     assert inputs.counts()["rejected"] == 1
 
 
@@ -87,6 +96,27 @@ def test_suggestion_for_a_misspelt_fuel(tmp_path):
     assert "did you mean '原煤'" in str(p)
 
 
+def test_issue_17_industry_for_coke_suggests_nothing_that_misroutes(tmp_path):
+    p = only_error(read(tmp_path, [["430200", 2023, "工业", "焦炭", "", 10, "万吨"]]))
+    assert p.code == "unknown_category"
+    suggested = categories.lookup().get(p.suggestion) if p.suggestion else None
+    assert suggested != "1.A.1"                                   # 能源工业: no SO2, NOx, PM factors for coke there
+    if suggested:
+        assert categories.table().at[suggested, "sector"] == "energy" and not suggest.lacking("coke", suggested)
+    # The closest name passed over is named with what the row would lack there.
+    params = dict(p.params)
+    assert params["passed"] == "能源工业 (1.A.1)"
+    assert {"SO2", "NOx", "PM2.5"} <= set(params["lacking"].split("、"))
+    assert "能源工业 (1.A.1)" in str(p) and "SO2" in str(p)
+    assert "能源工业" in p.expectation("zh")
+
+
+def test_issue_17_a_product_category_suggestion_stays_in_industry(tmp_path):
+    p = only_error(read(tmp_path, [["430200", 2023, "2.C.7", "原铝", "", 10, "万吨"]]))
+    suggested = categories.lookup().get(p.suggestion)
+    assert suggested and categories.table().at[suggested, "sector"] == "industry"   # never 3.C.6, a manure category
+
+
 def test_text_numbers_and_duplicates_are_warnings(tmp_path):
     rows = [["430100", 2019, "1.A.1.a", "raw_coal", "", "１,２３4", "t"],
             ["430100", 2019, "1.A.1.a", "raw_coal", "", "１,２３4", "t"]]
@@ -94,9 +124,29 @@ def test_text_numbers_and_duplicates_are_warnings(tmp_path):
     assert not inputs.errors
     assert inputs.activity["amount"].tolist() == [1234.0, 1234.0]
     codes = sorted(p.code for p in inputs.warnings)
-    assert codes == ["duplicate", "number_as_text", "number_as_text"]
-    dup = next(p for p in inputs.warnings if p.code == "duplicate")
-    assert dup.row == 3 and dup.value == "same as row 2"
+    assert codes == ["duplicate_row", "number_stored_as_text", "number_stored_as_text"]
+    dup = next(p for p in inputs.warnings if p.code == "duplicate_row")
+    assert dup.row == 3 and dict(dup.params) == {"file": dup.file, "sheet": "能源活动", "row": "2"}
+
+
+def test_issue_17_same_row_in_two_sheets_and_two_workbooks_is_warned_naming_both(tmp_path):
+    row = ["430100", 2019, "1.A.1.a", "raw_coal", "", 10, "万吨"]
+    first = write_workbook(tmp_path / "a.xlsx", [row], HEADERS_EN)
+    book = openpyxl.load_workbook(first)
+    other = book.create_sheet("第二张")
+    other.append(HEADERS_EN)
+    other.append(row)
+    book.save(first)
+    second = write_workbook(tmp_path / "b.xlsx", [row], HEADERS_EN)
+    inputs, _ = read_inputs([first, second], base=tmp_path)
+    dups = sorted((p.file, p.sheet, p.row, dict(p.params)["file"], dict(p.params)["sheet"], dict(p.params)["row"])
+                  for p in inputs.warnings if p.code == "duplicate_row")
+    assert dups == [("a.xlsx", "第二张", 2, "a.xlsx", "能源活动", "2"), ("b.xlsx", "能源活动", 2, "a.xlsx", "能源活动", "2")]
+    assert inputs.counts()["used"] == 3  # warned, still used (DESIGN 3.3)
+    text = str(next(p for p in inputs.warnings if p.code == "duplicate_row" and p.file == "b.xlsx"))
+    assert "b.xlsx › 能源活动 › row 2" in text and "a.xlsx › 能源活动 › row 2" in text
+    zh = next(p for p in inputs.warnings if p.code == "duplicate_row" and p.file == "b.xlsx")
+    assert zh.message("zh") == "可能重复：与 a.xlsx › 能源活动 第 2 行各列完全相同"
 
 
 def test_notation_key_rows_are_used(tmp_path):
@@ -105,10 +155,25 @@ def test_notation_key_rows_are_used(tmp_path):
     assert inputs.notation.loc[0, "key"] == "NO"
 
 
+@pytest.mark.parametrize("key", ["NE", "NO", "NA", "IE", "C", "ne"])
+def test_issue_17_notation_key_for_a_category_without_activity_is_used(tmp_path, key):
+    inputs = read(tmp_path, [["430100", 2019, "2.C.3", "", "", key, ""]])
+    assert not inputs.problems, [str(p) for p in inputs.problems]
+    assert inputs.counts() == {"read": 1, "used": 1, "skipped": 0, "rejected": 0}
+    assert inputs.notation[["region", "year", "category", "activity", "key"]].values.tolist() == \
+        [["430100", 2019, "2.C.3", "", key.upper()]]
+    assert inputs.activity.empty
+
+
+def test_issue_17_a_number_without_activity_is_still_rejected(tmp_path):
+    p = only_error(read(tmp_path, [["430100", 2019, "2.C.3", "", "", 5, "t"]]))
+    assert (p.column, p.code) == ("activity (D)", "activity_is_empty")
+
+
 def test_parameter_row_with_no_activity_is_a_warning(tmp_path):
     inputs = read(tmp_path, [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"],
                              ["430100", 2019, "", "diesel_oil", "", 1, "%", "sulfur_content"]])
-    assert [p.code for p in inputs.warnings] == ["unused_parameter"]
+    assert [p.code for p in inputs.warnings] == ["unused_parameter_row"]
 
 
 def balance(tmp_path, cells):
@@ -149,21 +214,21 @@ def test_energy_balance_unknown_sector_is_located(tmp_path):
                               ["不存在的行业", 1, 2]])
     inputs, _ = read_inputs([path])
     p = inputs.errors[0]
-    assert (p.row, p.column, p.value, p.message) == (5, "项目 (A)", "不存在的行业", "unknown category")
+    assert (p.row, p.column, p.value, p.code) == (5, "项目 (A)", "不存在的行业", "unknown_category")
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"region,year\n430100,2019\n", "not an .xlsx workbook"),
-    (b"PK\x03\x04 truncated", "corrupt or truncated"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "password-protected or in the old .xls format"),
+@pytest.mark.parametrize("content, code", [
+    (b"region,year\n430100,2019\n", "not_an_xlsx_file"),
+    (b"PK\x03\x04 truncated", "file_not_a_zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "workbook_protected_or_xls"),
 ])
-def test_broken_files_give_clear_errors(tmp_path, content, message):
+def test_broken_files_give_clear_errors(tmp_path, content, code):
     name = "data.csv" if content.startswith(b"region") else "data.xlsx"
     path = tmp_path / name
     path.write_bytes(content)
     inputs, _ = read_inputs([path])
     assert len(inputs.errors) == 1
-    assert message in inputs.errors[0].message
+    assert inputs.errors[0].code == code
     assert inputs.errors[0].file.endswith(name)
 
 
@@ -171,6 +236,6 @@ def test_year_outside_the_project_is_reported_by_validate(tmp_path):
     inputs = read(tmp_path, [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"],
                              ["430100", 2018, "1.A.1.a", "raw_coal", "", 1, "t"]],
                   years={2019}, warn_not_selected=True)
-    p = next(p for p in inputs.warnings if p.code == "not_selected")
-    assert (p.row, p.column, p.value, p.expected) == (3, "year (B)", "2018", "2019")
+    p = next(p for p in inputs.warnings if p.code == "year_not_selected")
+    assert (p.row, p.column, p.value, p.expectation("en")) == (3, "year (B)", "2018", "the project's years: 2019")
     assert inputs.counts() == {"read": 2, "used": 1, "skipped": 1, "rejected": 0}

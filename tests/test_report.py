@@ -13,6 +13,7 @@ import pytest
 from markupsafe import escape
 
 import inventory.resources
+from inventory import figures
 from inventory.report import excel, html, summaries
 from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
 
@@ -62,19 +63,19 @@ def make_result() -> BuildResult:
     ], columns=CHECK_COLUMNS)
     not_estimated = pd.DataFrame([{
         "region": "430100", "year": 2020, "category": "2.A.1", "category_name": "水泥生产",
-        "activity": SCRIPT, "substance": "CO2", "reason": "NE",
+        "activity": SCRIPT, "substance": "CO2", "reason": "ne_no_default_factor",
     }])
     ledger = pd.DataFrame([
         {"file": "a.xlsx", "sheet": "能源", "row": 2, "status": "used"},
         {"file": "a.xlsx", "sheet": "能源", "row": 3, "status": "used"},
         {"file": "a.xlsx", "sheet": "能源", "row": 4, "status": "skipped", "reason": "blank"},
-        {"file": "a.xlsx", "sheet": "能源", "row": 5, "status": "rejected", "reason": "unknown region",
+        {"file": "a.xlsx", "sheet": "能源", "row": 5, "status": "rejected", "reason": "",
          "column": "地区 (A)", "value": FORMULA, "expected": "region code or name"},
     ])
     meta = {"program_version": "0.1.0", "factor_set": "2024.1", "gwp_set": "AR5",
             "build_time": "2024-05-01T12:00:00+08:00",
             "inputs": [{"path": "data/a.xlsx", "sha256": "ab" * 32}]}
-    return BuildResult(emissions, checks, not_estimated, ledger, [], meta)
+    return BuildResult(emissions, checks, not_estimated, ledger, [], meta, figures=figures.compute(emissions))
 
 
 # Gross total of 430000 in t CO2e, by hand: CO2 1000 + CH4 1 x 28 + N2O 0.5 x 265 + CH4 10 x 28;
@@ -111,14 +112,14 @@ def test_formula_label_is_text(result, tmp_path):
     excel.write_workbook(result, path)
     ws = openpyxl.load_workbook(path)["明细"]
     cells = [c for row in ws.iter_rows() for c in row if c.value == FORMULA]
-    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+    assert len(cells) == 4 and all(c.data_type == "s" for c in cells)  # the activity id, and as its name
     with zipfile.ZipFile(path) as z:
         xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
     assert "<f>" not in xml and "<f " not in xml
 
 
 def test_gross_total_excludes_memo_and_sinks(result, tmp_path):
-    table = summaries.sector_gas_summary(result.emissions)
+    table = figures.sector_gas(result.emissions)
     prov = table[table["region"] == "430000"].set_index("row_type")
     assert prov.loc["gross", "total"] == pytest.approx(EXPECTED_GROSS_430000)
     assert prov.loc["sink", "total"] == pytest.approx(-300.0)
@@ -132,16 +133,19 @@ def test_gross_total_excludes_memo_and_sinks(result, tmp_path):
 
 
 def test_sector_tree_sums_descendants_without_memo(result):
-    tree = summaries.sector_tree(result.emissions, "energy").set_index(["region", "category"])
+    tree = summaries.sector_tree(result, "energy").set_index(["region", "category"])
     assert tree.loc[("430000", "1"), "CO2"] == pytest.approx(1000.0)
     assert tree.loc[("430000", "1.A.3.a.i"), "CO2"] == pytest.approx(200.0)
     assert tree.loc[("430000", "1.A"), "co2e_t"] == pytest.approx(1000.0 + 28.0 + 132.5)
 
 
 def test_region_comparison_difference(result):
-    comp = summaries.region_comparison(result.emissions).set_index("row_type")
+    comp = figures.region_comparison(result.emissions).set_index("row_type")
     assert comp.loc["prefecture_sum", "CO2e"] == pytest.approx(400.0 + 4.0 * 28)
     assert comp.loc["difference", "SO2"] == pytest.approx(50.0 - 20.0)
+    # (province − sum) / |sum|: SO2 (50 − 20) / 20; CO2e (1000 + 28 + 132.5 + 280 − 512) / 512
+    assert comp.loc["difference_pct", "SO2"] == pytest.approx(150.0)
+    assert comp.loc["difference_pct", "CO2e"] == pytest.approx((EXPECTED_GROSS_430000 - 512.0) / 512.0 * 100)
 
 
 def test_html_is_self_contained_and_escaped(result):
@@ -177,23 +181,28 @@ def test_html_renders_in_chromium(result, tmp_path):
 
 
 def test_level3_category():
-    assert summaries.level3_category("1.A.1.a") == "1.A.1"
-    assert summaries.level3_category("1.A.3.a.i") == "1.A.3"
-    assert summaries.level3_category("1.A.3") == "1.A.3"
-    assert summaries.level3_category("2.A.1") == "2.A.1"
-    assert summaries.level3_category("1") == "1"
-    assert summaries.level3_category("1.A.9.x.y") == "1.A.9"  # not in categories.csv: cut to three parts
+    assert figures.level3_category("1.A.1.a") == "1.A.1"
+    assert figures.level3_category("1.A.3.a.i") == "1.A.3"
+    assert figures.level3_category("1.A.3") == "1.A.3"
+    assert figures.level3_category("2.A.1") == "2.A.1"
+    assert figures.level3_category("1") == "1"
+    assert figures.level3_category("1.A.9.x.y") == "1.A.9"  # not in categories.csv: cut to three parts
 
 
 def test_energy_breakdown_by_subsector_and_fuel(result):
-    table = summaries.energy_breakdown(result.emissions)
+    table = figures.energy(result.emissions)
     prov = table[table["region"] == "430000"]
-    co2e = prov.groupby(["category", "fuel_group"])["co2e_t"].sum()
+    co2e = prov[prov["substance"] == "CO2e"].set_index(["category", "fuel_group"])["value"]
     # 1.A.1.a raw coal: CO2 1000 + CH4 1 x 28; 1.A.3.b diesel: N2O 0.5 x 265; the memo (1.A.3.a.i) is left out.
     assert co2e.to_dict() == pytest.approx({("1.A.1", "solid"): 1028.0, ("1.A.3", "liquid"): 132.5})
     so2 = prov[prov["substance"] == "SO2"]
-    assert so2[["category", "fuel_group", "emission"]].values.tolist() == [["1.A.1", "solid", 50.0]]
-    assert set(table["name"]) >= {"能源工业", "交通运输"}
+    assert so2[["category", "fuel_group", "value"]].values.tolist() == [["1.A.1", "solid", 50.0]]
+    shares = figures.energy_shares(table)
+    mine = shares[(shares["region"] == "430000") & (shares["substance"] == "CO2e")].set_index(["by", "key"])
+    # shares of 1028 + 132.5 = 1160.5 t CO2e
+    assert mine.loc[("category", "1.A.1"), "share_pct"] == pytest.approx(1028.0 / 1160.5 * 100)
+    assert mine.loc[("fuel_group", "liquid"), "share_pct"] == pytest.approx(132.5 / 1160.5 * 100)
+    assert mine.loc[("fuel_group", "gas"), "share_pct"] == 0.0
 
 
 def test_html_energy_charts(result):
@@ -208,12 +217,12 @@ def _many(result: BuildResult, n_ne: int, n_skipped: int) -> BuildResult:
     """The synthetic result with a long not-estimated list and many skipped input rows."""
     ne = pd.DataFrame({
         "region": "430100", "year": 2020, "category": [f"1.A.2.{c}" for c in "abcdefghijklm"] * (n_ne // 13),
-        "category_name": "", "activity": "raw_coal", "substance": "BC", "reason": "no citable default factor",
+        "category_name": "", "activity": "raw_coal", "substance": "BC", "reason": "ne_no_default_factor",
     })
     ledger = pd.concat([result.ledger, pd.DataFrame({
         "file": "b.xlsx", "sheet": "能源", "row": range(10, 10 + n_skipped), "status": "skipped",
         "reason": "subtotal"})], ignore_index=True)
-    return BuildResult(result.emissions, result.checks, ne, ledger, [], result.meta)
+    return BuildResult(result.emissions, result.checks, ne, ledger, [], result.meta, figures=result.figures)
 
 
 def test_html_summarises_long_lists(result, tmp_path):
@@ -246,7 +255,8 @@ def test_workbook_cells_round_trip(result, tmp_path, n):
     ledger = pd.DataFrame({"file": "a.xlsx", "sheet": "s", "row": range(n), "status": "rejected",
                            "value": [i if i % 2 else f"v{i}" for i in range(n)]})
     path = tmp_path / "inventory.xlsx"
-    excel.write_workbook(BuildResult(emissions, result.checks, result.not_estimated, ledger, [], result.meta), path)
+    excel.write_workbook(BuildResult(emissions, result.checks, result.not_estimated, ledger, [], result.meta,
+                                     figures=figures.compute(emissions)), path)
     wb = openpyxl.load_workbook(path)
     detail = list(wb["明细"].iter_rows(min_row=2, values_only=True))
     assert len(detail) == n
@@ -254,7 +264,7 @@ def test_workbook_cells_round_trip(result, tmp_path, n):
     names = pd.read_excel(path, sheet_name="明细", engine="calamine", dtype=object).iloc[:, 4].tolist()
     expected = [HOSTILE[i % len(HOSTILE)].replace("\x07", "") for i in range(n)]
     assert names == expected
-    assert [r[8] for r in detail] == [float(i) + 0.25 for i in range(n)]
+    assert [r[10] for r in detail] == [float(i) + 0.25 for i in range(n)]
     assert all(c.data_type == "s" for row in wb["明细"].iter_rows(min_row=2, min_col=5, max_col=5) for c in row)
     qa = [r for r in wb["质量检查"].iter_rows(values_only=True) if r[0] == "a.xlsx"]
     assert [r[6] for r in qa] == [i if i % 2 else f"v{i}" for i in range(n)]
@@ -274,9 +284,9 @@ def test_workbook_layout(result, tmp_path):
     excel.write_workbook(result, path)
     wb = openpyxl.load_workbook(path)
     detail = wb["明细"]
-    # DESIGN 3.7 columns (21, reported_amount, reported_unit and tier last) plus sector and substance_kind: A-W
-    assert detail.freeze_panes == "A2" and detail.auto_filter.ref == "A1:W12"
-    assert detail["I2"].number_format == "#,##0.00" and detail["A1"].font.b
+    # DESIGN 3.7 columns with names beside ids, plus reported_amount, reported_unit and tier
+    assert detail.freeze_panes == "A2" and detail.auto_filter.ref == "A1:Y12"
+    assert detail["K2"].number_format == "#,##0.00" and detail["A1"].font.b
     energy = wb["能源活动"]
     indents = {r[4].value: r[4].alignment.indent for r in energy.iter_rows(min_row=2) if r[0].value == "430000"}
     assert indents["能源活动"] == 0 and indents["燃料燃烧活动"] == 1 and indents["电力和热力生产"] == 3
@@ -299,9 +309,9 @@ def test_workbook_reads_back_in_openpyxl_and_calamine(result, tmp_path):
     gross = summary[summary.iloc[:, 3] == "排放总量（不含信息项和碳汇）"]
     assert gross.iloc[0, -1] == pytest.approx(EXPECTED_GROSS_430000)
     # The label '=HYPERLINK("http://x","y")' is a string cell in both readers, never a formula.
-    assert (detail == FORMULA).sum().sum() == 2
+    assert (detail == FORMULA).sum().sum() == 4
     cells = [c for row in wb["明细"].iter_rows() for c in row if c.value == FORMULA]
-    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+    assert len(cells) == 4 and all(c.data_type == "s" for c in cells)
     with zipfile.ZipFile(path) as z:
         xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
     assert b"<f>" not in xml and b"<f " not in xml

@@ -10,7 +10,6 @@ import pytest
 from conftest import compile_rows
 from inventory.analysis.targets import load_targets
 from inventory.report import excel, html
-from inventory.report.views import series_long
 
 # 长沙: natural gas 1 亿立方米 in 2018 and 2 in 2019; GDP 100 and 110 亿元; population 800 万人.
 ROWS = [["长沙", 2018, "1.A.4.b", "天然气", "", 1, "亿立方米", "", "统计局", ""],
@@ -57,7 +56,7 @@ def test_intensities_divide_the_totals_by_the_statistics(result):
     nox = {y: e[(e["year"] == y) & (e["substance"] == "NOx")]["emission"].sum() for y in (2018, 2019)}
     # Gas use doubles, so every substance doubles (same factors both years).
     assert co2[2019] == pytest.approx(2 * co2[2018])
-    long = series_long(result)
+    long = result.figures["series"]
     # GDP 100 亿元 = 1e6 万元; population 800 万人 = 8e6 人; pollutants in kg per 万元.
     assert value(long, "intensity", "CO2/gdp", 2018) == pytest.approx(co2[2018] / 1e6)
     assert value(long, "intensity", "CO2/gdp", 2019) == pytest.approx(co2[2019] / 1.1e6)
@@ -108,10 +107,9 @@ def test_report_shows_series_targets_and_cocontrol(result):
 
 
 def test_target_reasons_are_translated():
-    from inventory.report.summaries import labels
     from inventory.report.views import _target_reason
 
-    zh = labels("zh")
-    assert _target_reason("no data for the numerator (scrap_steel)", zh) == "分子无数据（scrap_steel）"
-    assert _target_reason("before the base year", zh) == "早于基年"
-    assert _target_reason("no data for the denominator (gdp)", labels("en")) == "No data for the denominator (gdp)"
+    assert _target_reason("target_no_numerator|scrap_steel", "zh") == "分子无数据（scrap_steel）"
+    assert _target_reason("target_before_base_year|", "zh") == "早于基年"
+    assert _target_reason("target_no_denominator|gdp", "en") == "No data for the denominator (gdp)"
+    assert _target_reason("|", "zh") == ""

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from inventory import units
+from inventory.read.validate import parameter_canonical
 
 
 @pytest.mark.parametrize("unit, quantity, factor", [
@@ -46,3 +47,23 @@ def test_factor_units():
     assert units.factor("kJ/kg", "TJ/t") == pytest.approx(1e-6)
     assert units.factor("TJ/Gg", "TJ/t") == pytest.approx(1e-3)
     assert units.factor("tC/TJ", "t/TJ") == pytest.approx(1.0)
+
+
+# International Table calorie: 1 kcal = 4.1868 kJ (the calorie of GB/T 2589's 7000 kcal/kg = 29.3076 MJ/kgce),
+# not pint's thermochemical 4.184 kJ.
+@pytest.mark.parametrize("unit", ["大卡/千克", "千卡/千克", "大卡/kg", "千卡/公斤"])
+def test_issue_17_kilocalorie_per_kg_is_the_international_table_calorie(unit):
+    assert units.factor(unit, "kJ/kg") == pytest.approx(4.1868, rel=1e-12)
+
+
+def test_issue_17_kilocalorie_gives_the_tce_definition():
+    # 7000 kcal/kg is one kgce: 7000 × 4.1868 kJ = 29.3076 MJ.
+    assert units.factor("大卡", "kJ") * 7000 == pytest.approx(29307.6, rel=1e-12)
+    assert units.factor("千克标准煤", "大卡") == pytest.approx(7000, rel=1e-12)
+
+
+def test_issue_17_ncv_in_kilocalories_per_kg():
+    # 5000 大卡/千克 (a raw coal's calorific value) = 5000 × 4.1868 kJ/kg = 20.934 GJ/t = 0.020934 TJ/t.
+    factor, basis = parameter_canonical("ncv", "大卡/千克")
+    assert basis == "mass"
+    assert 5000 * factor == pytest.approx(0.020934, rel=1e-12)

@@ -93,7 +93,7 @@ def test_category_roles_and_classes_are_known():
     t = categories.table()
     assert set(t["role"]) == {"emission", "sink", "memo", "statistic"}
     assert set(t["activity_class"]) - {""} <= set(vocabulary.activity_classes().index)
-    assert categories.with_role("statistic") == {"stat"}
+    assert categories.with_role("statistic") == {"stat"} and categories.statistics_code() == "stat"
 
 
 def test_substance_groups_and_gwp_names():
@@ -130,10 +130,10 @@ def test_technology_and_view_columns_name_their_class_and_format():
 
 
 def test_code_does_not_retype_quantity_dimensions():
-    """Pint dimensionalities of activity quantities live in data/quantities.csv and data/parameters.csv only."""
-    dims = [re.escape(d) for d in units.quantities()["dimensionality"] if d != "[]"]
-    pattern = re.compile("|".join(dims))
+    """Pint dimensionalities of activity quantities live in data/quantities.csv and data/parameters.csv only:
+    no string literal in a module names one (`"[mass] / [energy]"`)."""
+    names = {n for d in units.quantities()["dimensionality"] for n in re.findall(r"\[(\w+)\]", d)}
+    pattern = re.compile(r"""["'][^"'\n]*\[(?:%s)\]""" % "|".join(sorted(names)))
     found = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
              if pattern.search(re.sub(r'"""[\s\S]*?"""', "", p.read_text(encoding="utf-8")))]
     assert found == []
-

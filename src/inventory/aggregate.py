@@ -44,17 +44,17 @@ def add_co2e(emissions: pd.DataFrame, gwp_set: str) -> pd.DataFrame:
 
 
 def label_categories(emissions: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Add category_name (in `lang`), sector and kind: memo for memo categories (bunkers) and for the
-    biogenic CO2 of biomass fuels (`is_biogenic_co2`); sink for sink categories (forest stock change,
-    3.B.1, whose harvest losses stay out of the gross total too) and for any negative emission; else
-    emission."""
+    """Add category_name (in `lang`), sector and kind: memo for memo categories (bunkers, the indirect CO2
+    of electricity and heat, `M.`) and for the biogenic CO2 of biomass fuels (`is_biogenic_co2`); sink for
+    sink categories (forest stock change, 3.B.1, whose harvest losses stay out of the gross total too) and
+    for any other negative emission; else emission."""
     cats = categories.table()
     out = emissions.copy()
     out["category_name"] = out["category"].map(cats[f"name_{lang}"])
     out["sector"] = out["category"].map(cats["sector"])
     out["kind"] = out["category"].map(cats["role"]).where(lambda k: k.isin(["memo", "sink"]), "emission")
     out.loc[is_biogenic_co2(out), "kind"] = "memo"
-    out.loc[out["emission"] < 0, "kind"] = "sink"
+    out.loc[(out["emission"] < 0) & (out["kind"] != "memo"), "kind"] = "sink"  # a net exporter's M.EL.import stays memo
     out["substance_kind"] = out["substance"].map(vocabulary.substances()["group"])
     return out
 

@@ -20,8 +20,11 @@ from inventory import __version__, aggregate, categories, regions
 from inventory.analysis import run_analyses
 from inventory.errors import Problem, UsageError
 from inventory.factors import load, sets
+from inventory.factors.coverage import add_level_warnings
 from inventory.factors.resolve import local_to_long
+from inventory.figures import compute as compute_figures
 from inventory import methods
+from inventory.methods import indirect
 from inventory.methods.keys import tiers
 from inventory.project import Project, parse_gwp, parse_regions, parse_years
 from inventory.province import add_aggregated, statistics, with_statistics
@@ -82,19 +85,19 @@ class BuildOptions:
 
         inputs = list(paths) if paths else (list(project.inputs) if project else [])
         if not inputs:
-            problems.append(Problem("no_inputs_given", expected="inputs_expected"))
+            problems.append(Problem("no_inputs_given", expected="expect_inputs"))
         if lang not in ("zh", "en"):
-            problems.append(Problem("unknown_language", value=str(lang), expected="zh_or_en"))
+            problems.append(Problem("unknown_language", value=str(lang), expected="expect_language"))
         dirs = (list(project.factors) if project else []) + [Path(d) for d in factor_dirs or []]
-        problems += [Problem("folder_not_found", file=str(d), expected="a_factor_folder") for d in dirs if not d.is_dir()]
+        problems += [Problem("folder_not_found", file=str(d), expected="expect_factor_folder") for d in dirs if not d.is_dir()]
         targets = Path(targets) if targets else (project.targets if project else None)
         if targets is not None and not targets.is_file():
             problems.append(Problem("file_not_found", file=str(targets), column="targets",
-                                    expected="a_targets_file"))
+                                    expected="expect_targets_file"))
         for name, value, least in (("draws", draws, 100), ("seed", seed, 0), ("jobs", jobs, 0)):
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 problems.append(Problem("invalid_setting", column=name, value=str(value),
-                                        expected="a_whole_number_at_least", params=(("min", str(least)),)))
+                                        expected="expect_whole_number_at_least", params=(("min", str(least)),)))
         options = cls(
             paths=inputs, out=Path(out), lang=lang, factor_dirs=dirs, keep_going=keep_going, strict=strict,
             gwp=checked(parse_gwp, gwp or (project.gwp if project else "AR5")),
@@ -139,12 +142,14 @@ def _selection(options: BuildOptions) -> set[str] | None:
 def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR5", lang: str = "zh",
                       built: set[str] | None = None, thresholds: dict | None = None, draws: int = 10000,
                       seed: int = 0, targets: pd.DataFrame | None = None) -> BuildResult:
-    """Emissions, checks and not-estimated list from validated inputs (no files written).
+    """Emissions, checks, not-estimated list, analyses and figures (inventory.figures) from validated
+    inputs (no files written).
 
     built: the regions to report (None = every region with rows of its own; a province
     without rows of its own is built only when named, DESIGN 3.6).
     """
-    activity = inputs.activity
+    # Net electricity imports from the balances' supply rows where a region-year gives none of its own.
+    activity = pd.concat([inputs.activity, indirect.net_imports(inputs.supply, inputs.activity)], ignore_index=True)
     if built is None:
         built = set(activity["region"])
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
@@ -157,12 +162,12 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     checks = run_checks(context)
     not_estimated = _label_not_estimated(not_estimated, lang)
     stats = statistics(activity, built)
+    analysis = run_analyses(emissions, table, inputs.params, draws, seed, with_statistics(activity, stats), targets)
     return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,
-                       warnings=[p.to_dict() for p in inputs.warnings],
-                       analysis=run_analyses(emissions, table, inputs.params, draws, seed,
-                                             with_statistics(activity, stats), targets),
-                       statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)})
+                       warnings=list(inputs.warnings), analysis=analysis,
+                       statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
+                       figures=compute_figures(emissions, stats, analysis))
 
 
 def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
@@ -195,7 +200,8 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     In a project build (options.project) each region-year succeeds or fails on its own:
     a region-year with a rejected row is not built (its folder holds only its manifest),
     the others are, and the exit code is the highest of theirs.
-    progress(stage) names a stage; progress(stage, done, total) counts written region-years.
+    progress(stage) names a stage (a code of data/messages.csv); progress(stage, done, total) counts
+    written region-years.
     """
     targets = None
     if options.targets is not None:
@@ -204,7 +210,7 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     factor_set = sets.checked(options.factor_set)
     if options.regions:
         sets.check_regions(factor_set, options.regions)
-    progress("reading workbooks")
+    progress("stage_reading")
     check_files = read_check_files(options.checks)  # the checks' files too: a bad one stops before any compute
     inputs, files = read_inputs(options.paths, _selection(options), options.years, options.base)
     inputs.external = check_files
@@ -222,15 +228,16 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     failed = failed or {}
     built_inputs = without_region_years(inputs, set(failed)) if failed else inputs
 
-    progress("resolving factors and computing emissions")
+    progress("stage_computing")
     factor_table = load.load_all(options.factor_dirs, factor_set)
+    add_level_warnings(inputs, factor_table)  # rows given above the level of their factors (DESIGN 3.2)
     result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
                                options.checks, options.draws, options.seed, targets)
     meta["regions"] = sorted(set(result.emissions["region"]))
     meta["years"] = sorted(int(y) for y in set(result.emissions["year"]))
     result.meta = meta
 
-    progress("writing outputs")
+    progress("stage_writing")
     manifest, status = write_build(result, inputs, files, failed, options.out, options.lang, options.jobs, progress)
     codes = [int(c) for c in status["exit_code"]] + [1 if inputs.errors else 0]
     if options.strict and (result.checks["result"] == "fail").any():

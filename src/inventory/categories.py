@@ -39,6 +39,11 @@ def _parents() -> dict[str, str]:
     return dict(zip(t["code"], t["parent"]))
 
 
+def labelled(code: str, lang: str) -> str:
+    """`code name` as the template's category drop-down shows it (`1.A.1.a 电力和热力生产`), name in `lang`."""
+    return f"{code} {table().at[code, 'name_en' if lang == 'en' else 'name_zh']}"
+
+
 @cache
 def with_role(*roles: str) -> frozenset[str]:
     """Codes of the categories whose role is one of `roles` (`statistic` -> {`stat`})."""
@@ -46,10 +51,18 @@ def with_role(*roles: str) -> frozenset[str]:
     return frozenset(t.index[t["role"].isin(roles)])
 
 
+def statistics_code() -> str:
+    """The code of the category of statistics rows (the one category of role `statistic`: `stat`)."""
+    (code,) = with_role("statistic")
+    return code
+
+
 @cache
 def lookup() -> Lookup:
-    """Code, Chinese or English name -> code."""
-    return Lookup.from_table(table(), "code", ["name_zh", "name_en"])
+    """Code, Chinese or English name, or `code name` (the template's drop-down form, either language) -> code."""
+    t = table()
+    forms = t.assign(aliases=[f"{labelled(c, 'zh')};{labelled(c, 'en')}" for c in t["code"]])
+    return Lookup.from_table(forms, "code", ["name_zh", "name_en"], "aliases")
 
 
 def is_related(a: str, b: str) -> bool:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from inventory import __version__
-from inventory.errors import InventoryError, Problem
+from inventory.errors import InventoryError, Problem, has_wording, word
 
 app = typer.Typer(help="Compile greenhouse-gas and air-pollutant emission inventories (温室气体与大气污染物排放清单).",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -28,34 +28,40 @@ out = Console(highlight=False, soft_wrap=True)
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]
 
 
-def _print_problems(problems: list[Problem], limit: int = 500, lang: str = "en") -> None:
+def _print_problems(problems: list[Problem], limit: int = 500, lang: str = "zh") -> None:
     """Every problem to stderr: a table per file and sheet (row, column, value, problem, expected), in `lang`."""
     from rich.markup import escape
 
     groups: dict[tuple[str, str], list[Problem]] = {}
     for p in problems[:limit]:
-        groups.setdefault((p.file, p.sheet), []).append(p.translated(lang))
+        groups.setdefault((p.file, p.sheet), []).append(p)
+    heads = [word(code, lang) for code in ("cli_head_row", "cli_head_column", "cli_head_value", "cli_head_problem",
+                                           "cli_head_expected")]
     for (file, sheet), items in groups.items():
-        title = escape(" › ".join(x for x in (file, sheet) if x) or "input")
-        heads = ("", "行", "列", "单元格内容", "问题", "应为") if lang == "zh" else \
-            ("", "row", "column", "value", "problem", "expected")
-        table = Table(*heads, title=title, title_justify="left", show_lines=False, expand=False)
+        title = escape(" › ".join(x for x in (file, sheet) if x) or word("cli_input", lang))
+        table = Table("", *heads, title=title, title_justify="left", show_lines=False, expand=False)
         for column in table.columns:
             column.overflow = "fold"  # long names (a check, a setting, a path) stay whole on narrow terminals
         for p in items:
             colour = "red" if p.severity == "error" else "yellow"
-            hint = (f"；是否为“{p.suggestion}”？" if lang == "zh" else f"; did you mean {p.suggestion!r}?")
-            expected = p.expected + (hint if p.suggestion else "")
-            severity = {"error": "错误", "warning": "警告"}.get(p.severity, p.severity) if lang == "zh" else p.severity
+            hint = word("did_you_mean", lang, {"suggestion": p.suggestion}) if p.suggestion else ""
+            severity = word("cli_error" if p.severity == "error" else "cli_warning", lang)
             table.add_row(f"[{colour}]{severity}[/{colour}]", "" if p.row is None else str(p.row),
-                          escape(p.column), escape(p.value[:80]), escape(p.message), escape(expected))
+                          escape(p.column), escape(p.value[:80]), escape(p.message(lang)),
+                          escape(p.expectation(lang) + hint))
         err.print(table)
     if len(problems) > limit:
-        err.print(f"… and {len(problems) - limit} more (see manifest.json or --format json)")
+        err.print(word("cli_more_problems", lang, {"n": len(problems) - limit}))
+
+
+def _lang(kwargs: dict) -> str:
+    """The language a command's messages are in: its --lang when valid, else Chinese (the default)."""
+    return kwargs.get("lang") if kwargs.get("lang") in ("zh", "en") else "zh"
 
 
 def handle_errors(func):
-    """Run a command: a user's mistake prints its problems and exits 2; a bug exits 3 (traceback with --debug)."""
+    """Run a command: a user's mistake prints its problems (in the command's --lang) and exits 2; a bug
+    exits 3 (traceback with --debug)."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
@@ -63,23 +69,24 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except InventoryError as exc:
-            _print_problems(exc.problems)
+            _print_problems(exc.problems, lang=_lang(kwargs))
             raise typer.Exit(2) from None
         except typer.Exit:
             raise
         except Exception as exc:  # anything else is a bug in this program
             if debug:
                 traceback.print_exc()
-            err.print(f"[red]internal error[/red] ({type(exc).__name__}: {exc}); "
-                      "please report it with the command you ran (rerun with --debug for the traceback)")
+            err.print(f"[red]{word('cli_internal_error', _lang(kwargs))}[/red] ({type(exc).__name__}: {exc}); "
+                      + word("cli_report_bug", _lang(kwargs)))
             raise typer.Exit(3) from None
 
     return wrapper
 
 
 @contextmanager
-def _progress():
-    """Progress on a terminal (a spinner naming the stage; a bar while region-years are written); nothing in CI."""
+def _progress(lang: str):
+    """Progress on a terminal (a spinner naming the stage in `lang`; a bar while region-years are written);
+    nothing in CI."""
     if not sys.stderr.isatty():
         yield lambda stage, *count: None
         return
@@ -88,10 +95,10 @@ def _progress():
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("starting", total=None)
+        task = bar.add_task(word("cli_starting", lang), total=None)
 
         def update(stage: str, done: int | None = None, total: int | None = None) -> None:
-            bar.update(task, description=f"{stage} …", completed=done or 0, total=total)
+            bar.update(task, description=f"{word(stage, lang)} …", completed=done or 0, total=total)
 
         yield update
 
@@ -126,65 +133,63 @@ def build(
     options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
                                         factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
                                         seed=seed, jobs=jobs, targets=targets, factor_set=factor_set)
-    with _progress() as progress:
+    with _progress(lang) as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
     _print_counts(outcome.manifest["rows"], lang, outcome.inputs.skipped_by_reason())
-    zh = lang == "zh"
     if outcome.result is None:
-        err.print(f"[red]未生成清单[/red]：输入有错误，只写入了 {out_dir / 'manifest.json'}" if zh else
-                  f"[red]build failed[/red]: inputs have problems; only {out_dir / 'manifest.json'} was written")
+        err.print(f"[red]{word('cli_build_failed', lang)}[/red]"
+                  + word("cli_build_failed_detail", lang, {"manifest": out_dir / "manifest.json"}))
         raise typer.Exit(outcome.exit_code)
     _summary(outcome.result, outcome.region_years, lang)
     failed = int((outcome.result.checks["result"] == "fail").sum())
     files = "inventory.xlsx, report.html, emissions.csv, manifest.json"
-    if zh:
-        err.print(f"[green]已生成[/green] {out_dir}/（{files}）" + (f"；{failed} 项核查未通过" if failed else ""))
-    else:
-        err.print(f"[green]built[/green] {out_dir}/ ({files})" + (f"; {failed} checks failed" if failed else ""))
+    err.print(f"[green]{word('cli_built', lang)}[/green] " + word("cli_built_files", lang, {"out": out_dir, "files": files})
+              + (word("cli_checks_failed", lang, {"n": failed}) if failed else ""))
     raise typer.Exit(outcome.exit_code)
 
 
 def _print_counts(c: dict, lang: str, reasons: dict[str, int] | None = None) -> None:
-    """Rows read, used, skipped (by reason) and rejected, to stderr."""
-    why = "，".join(f"{k} {v}" for k, v in (reasons or {}).items()) if lang == "zh" else \
-        ", ".join(f"{k} {v}" for k, v in (reasons or {}).items())
-    skipped = f"{c['skipped']}（{why}）" if lang == "zh" and why else f"{c['skipped']} ({why})" if why else str(c["skipped"])
-    if lang == "zh":
-        err.print(f"行数：读取 {c['read']}，使用 {c['used']}，跳过 {skipped}，拒绝 {c['rejected']}")
-    else:
-        err.print(f"rows: read {c['read']}, used {c['used']}, skipped {skipped}, rejected {c['rejected']}")
+    """Rows read, used, skipped (by reason, worded in `lang`) and rejected, to stderr."""
+    why = word("cli_comma", lang).join(word("cli_reason_count", lang, {"reason": word(k, lang), "n": v})
+                                       for k, v in (reasons or {}).items())
+    skipped = word("cli_skipped_by_reason", lang, {"n": c["skipped"], "reasons": why}) if why else c["skipped"]
+    err.print(word("cli_row_counts", lang, {**c, "skipped": skipped}))
 
 
 def _summary(result, status, lang: str) -> None:
-    """A table per region-year, to stderr: status, gross CO2e and the main pollutants."""
+    """A table per region-year, to stderr: status, gross CO2e and the main pollutants (the build's figures)."""
     import pandas as pd
 
-    from inventory.aggregate import totals
+    from inventory import units
     from inventory.regions import name as region_name
 
-    e = result.emissions
-    co2e = totals(e, ["region", "year"]).set_index(["region", "year"])["co2e_t"]
-    pol = totals(e[e["substance"].isin(["SO2", "NOx", "PM2.5"])], ["region", "year", "substance"])
-    pol = pol.set_index(["region", "year", "substance"])["emission"]
+    gross = result.figures["sector_gas"]
+    co2e = gross[gross["row_type"] == "gross"].set_index(["region", "year"])["total"]
+    pol = result.figures["pollutants"]
+    pol = pol[pol["row_type"] == "total"].set_index(["region", "year"]).reindex(columns=["SO2", "NOx", "PM2.5"])
+    pol = pol.stack()
     if status is None or status.empty:
         status = pd.DataFrame({"region": [r for r, _ in co2e.index], "year": [y for _, y in co2e.index],
                                "status": "ok", "message": ""})
-    zh = lang == "zh"
-    heads = ("地区", "年份", "状态", "CO2当量 (万吨)") if zh else ("region", "year", "status", "CO2e (10^4 t)")
-    table = Table(*heads, "SO2 (t)", "NOx (t)", "PM2.5 (t)", title="排放总量（不含信息项和碳汇）" if zh
-                  else "gross emissions (memo items and sinks excluded)")
+    heads = [word(code, lang) for code in ("cli_head_region", "cli_head_year", "cli_head_status", "cli_head_co2e")]
+    table = Table(*heads, "SO2 (t)", "NOx (t)", "PM2.5 (t)", title=word("cli_summary_title", lang))
     table.columns[0].no_wrap = True
-    words = {"ok": "[green]完成[/green]" if zh else "[green]ok[/green]",
-             "failed": "[red]失败[/red]" if zh else "[red]failed[/red]"}
+    words = {"ok": f"[green]{word('cli_status_ok', lang)}[/green]",
+             "failed": f"[red]{word('cli_status_failed', lang)}[/red]"}
     for row in status.itertuples(index=False):
         key = (row.region, int(row.year))
         value = co2e.get(key, float("nan"))
         cells = [f"{pol.get((*key, s), float('nan')):,.0f}" for s in ("SO2", "NOx", "PM2.5")]
         table.add_row(f"{row.region} {region_name(row.region, lang)}", str(row.year),
-                      words.get(row.status, row.status) + (f" {row.message}" if row.message else ""),
-                      f"{value / 1e4:,.1f}", *cells)
+                      words.get(row.status, row.status) + (f" {_status_message(row, lang)}" if row.message else ""),
+                      f"{value / units.factor('万吨', 't'):,.1f}", *cells)
     err.print(table)
+
+
+def _status_message(row, lang: str) -> str:
+    """Why a region-year failed: a message code worded in `lang`, or a writer's error text as it is."""
+    return word(row.message, lang, {"n": row.rejected}) if has_wording(row.message) else row.message
 
 
 @app.command()
@@ -192,11 +197,13 @@ def _summary(result, status, lang: str) -> None:
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks, folders, or an inventory.toml.")],
     format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
-    lang: Annotated[str, typer.Option(help="Language of the messages: zh or en (JSON is always English).")] = "zh",
+    lang: Annotated[str, typer.Option(help="Language of the messages (text and JSON): zh or en.")] = "zh",
     debug: DebugOpt = False,
 ):
     """Check activity workbooks (and a project's files) as a build would read them; exit 0 when clean, 2 when
     problems are found."""
+    from inventory.factors.coverage import add_level_warnings
+    from inventory.factors.load import load_all
     from inventory.project import resolve_paths
     from inventory.qa.checks import read_check_files
     from inventory.read import read_inputs
@@ -206,22 +213,22 @@ def validate(
         read_check_files(project.checks)  # the files the checks name, as a build reads them first
     result, files = read_inputs(inputs, project.regions if project else None, project.years if project else None,
                                 project.base if project else Path.cwd(), warn_not_selected=project is not None)
+    add_level_warnings(result, load_all(project.factors if project else []))
     problems = (project.warnings if project else []) + result.problems
     if format == "json":
         out.print_json(json.dumps({"rows": result.counts(), "skipped_by_reason": result.skipped_by_reason(),
-                                   "problems": [p.to_dict() for p in problems], "files": files},
+                                   "problems": [p.to_dict(lang) for p in problems], "files": files},
                                   ensure_ascii=False))
     else:
         _print_problems(problems, lang=lang)
         _print_counts(result.counts(), lang, result.skipped_by_reason())
-        if lang == "zh":
-            err.print("[green]检查通过 (clean)[/green]" if not result.errors else f"[red]{len(result.errors)} 个错误[/red]")
-        else:
-            err.print("[green]clean[/green]" if not result.errors else f"[red]{len(result.errors)} errors[/red]")
+        err.print(f"[green]{word('cli_clean', lang)}[/green]" if not result.errors else
+                  f"[red]{word('cli_errors', lang, {'n': len(result.errors)})}[/red]")
     raise typer.Exit(2 if result.errors else 0)
 
 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of headers, sheet names and instructions: zh or en.")]
+MessagesLangOpt = Annotated[str, typer.Option("--lang", help="Language of the messages: zh or en.")]
 
 
 @app.command()
@@ -239,8 +246,8 @@ def init(
 
     for path in init_project(directory, region, year, lang, gwp):
         out.print(path.as_posix())
-    err.print(f"[green]project created[/green]: fill in {directory / 'data'}, then run "
-              f"inventory validate {directory} and inventory build {directory} -o out")
+    err.print(f"[green]{word('cli_project_created', lang)}[/green]"
+              + word("cli_project_next", lang, {"data": directory / "data", "project": directory}))
 
 
 @app.command()
@@ -261,6 +268,7 @@ def template(
 @handle_errors
 def factors_check(
     directories: Annotated[list[Path], typer.Argument(help="Factor folders (CSV tables + datapackage.json).")],
+    lang: MessagesLangOpt = "zh",
     debug: DebugOpt = False,
 ):
     """Validate factor tables: schema, units, vocabulary, plausible bounds, sources, collisions."""
@@ -268,10 +276,10 @@ def factors_check(
 
     problems = [p for d in directories for p in check_directory(d)]
     if problems:
-        _print_problems(problems, limit=500)
-        err.print(f"[red]{len(problems)} problems[/red]")
+        _print_problems(problems, limit=500, lang=lang)
+        err.print(f"[red]{word('cli_problems', lang, {'n': len(problems)})}[/red]")
         raise typer.Exit(2)
-    err.print("[green]factor tables are valid[/green]")
+    err.print(f"[green]{word('cli_factors_valid', lang)}[/green]")
 
 
 @factors_app.command("list")
@@ -287,6 +295,7 @@ def factors_list(
     format: Annotated[str, typer.Option("--format", help="text or csv.")] = "text",
     factor_set: Annotated[str, typer.Option("--factor-set", help="Only this set's rows (china, ipcc, ceads); a "
                                             "ranking uses the default set (china) unless one is named.")] = "",
+    lang: MessagesLangOpt = "zh",
     debug: DebugOpt = False,
 ):
     """List factors; with --category and --activity, rank them as a build would for that row (✓ = applies)."""
@@ -296,12 +305,13 @@ def factors_list(
 
     table = load_every_set(list(factors or []))
     originals = original_rows([resources.factors_dir(), *(factors or [])])
-    rows = list_factors(table, originals, category, activity, substance, region, technology, year, factor_set or None)
+    rows = list_factors(table, originals, category, activity, substance, region, technology, year, lang,
+                        factor_set or None)
     cols = LIST_COLUMNS + (["applies", "why"] if "applies" in rows else [])
     if format == "csv":
         sys.stdout.write(rows[cols].to_csv(index=False))
         return
-    t = Table(*cols, title=f"{len(rows)} factors")
+    t = Table(*cols, title=word("cli_factor_count", lang, {"n": len(rows)}))
     for rec in rows[cols].itertuples(index=False):
         t.add_row(*("✓" if v is True else "" if v is False else "" if str(v) == "nan" else str(v) for v in rec))
     out.print(t)
@@ -312,6 +322,7 @@ def factors_list(
 def factors_show(
     factor_id: Annotated[str, typer.Argument(help="A factor id from `inventory factors list`.")],
     factors: Annotated[Optional[list[Path]], typer.Option("--factors", "-f", help="User factor folder.")] = None,
+    lang: MessagesLangOpt = "zh",
     debug: DebugOpt = False,
 ):
     """Show every field of one factor: value, unit, source and table, uncertainty, notes."""
@@ -319,7 +330,7 @@ def factors_show(
     from inventory.factors.explain import original_rows, show_factor
 
     record = show_factor(original_rows([resources.factors_dir(), *(factors or [])]), factor_id)
-    t = Table("field", "value", show_header=False)
+    t = Table(word("cli_head_field", lang), word("cli_head_value", lang), show_header=False)
     for k, v in record.items():
         t.add_row(k, str(v))
     out.print(t)
@@ -342,7 +353,7 @@ def compare(
     from inventory.report.summaries import labels
 
     if lang not in ("zh", "en"):
-        raise UsageError(Problem("unknown language", value=lang, expected="zh or en"))
+        raise UsageError(Problem("unknown_language", value=lang, expected="expect_language"))
     comparison = compare_paths(old, new)
     for table in terminal_tables(comparison, lang, top):
         out.print(table)
@@ -350,7 +361,7 @@ def compare(
     err.print(lbl["cmp_counts"].format(**{k: f"{v:,}" for k, v in status_counts(comparison).items()}))
     if out_dir is not None:
         names = write_comparison(comparison, out_dir, str(old), str(new), lang)
-        err.print(f"[green]{'已写入' if lang == 'zh' else 'written'}[/green] {out_dir}/ ({', '.join(names)})")
+        err.print(f"[green]{word('cli_written', lang)}[/green] {out_dir}/ ({', '.join(names)})")
 
 
 @app.command("version")

@@ -58,7 +58,6 @@ REQUIRED = [*KEY, "emission", "activity_amount", "activity_unit", "implied_facto
 OPTIONAL = ["region_name", "category_name", "unit", "co2e_t", "gwp_set", "kind", "basis", "reported_amount",
             "reported_unit", "tier"]
 NUMERIC = ["emission", "activity_amount", "implied_factor", "co2e_t", "reported_amount"]
-EXPECTED_FILE = "a build's output folder (inventory build -o DIR) or its emissions.csv"
 # Relative tolerance under which two numbers of the two builds count as equal (CSV round trip).
 RTOL = 1e-9
 
@@ -74,10 +73,10 @@ def emissions_path(path: Path) -> Path:
     if path.is_dir():
         found = path / "emissions.csv"
         if not found.is_file():
-            raise InputError(Problem("no emissions.csv in this folder", file=str(path), expected=EXPECTED_FILE))
+            raise InputError(Problem("folder_without_emissions", file=str(path), expected="expect_build_output"))
         return found
     if not path.exists():
-        raise InputError(Problem("no such file or folder", file=str(path), expected=EXPECTED_FILE))
+        raise InputError(Problem("no_such_file_or_folder", file=str(path), expected="expect_build_output"))
     return path
 
 
@@ -95,12 +94,12 @@ def read_build(path: Path) -> pd.DataFrame:
     try:
         table = pd.read_csv(file, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise InputError(Problem("not a readable CSV table", file=name, value=type(exc).__name__,
-                                 expected=f"an emissions.csv written by inventory build ({EXPECTED_FILE})")) from None
+        raise InputError(Problem("csv_unreadable", file=name, value=type(exc).__name__,
+                                 expected="expect_emissions_csv")) from None
     missing = [c for c in REQUIRED if c not in table.columns]
     if missing:
-        raise InputError(Problem("not an emissions.csv: columns missing", file=name, value=", ".join(missing),
-                                 expected="the columns of DESIGN 3.7: " + ", ".join(REQUIRED)))
+        raise InputError(Problem("emissions_columns_missing", file=name, value=", ".join(missing),
+                                 expected="expect_emissions_columns", params=(("columns", ", ".join(REQUIRED)),)))
     table = table.reindex(columns=[*REQUIRED, *OPTIONAL], fill_value="")
     problems = []
     for column in ["year", *NUMERIC]:
@@ -111,14 +110,13 @@ def read_build(path: Path) -> pd.DataFrame:
             bad |= text == ""
         if column == "year":
             bad |= number.notna() & (number != number.round())
-        problems += [Problem("not a number" if column != "year" else "not a year", file=name, row=int(i) + 2,
-                             column=column, value=str(v), expected="a number" if column != "year" else "a year")
+        problems += [Problem("not_a_number" if column != "year" else "not_a_year", file=name, row=int(i) + 2,
+                             column=column, value=str(v), expected="expect_number" if column != "year" else "expect_year")
                      for i, v in table.loc[bad, column].items()]
         table[column] = number
     duplicated = table.duplicated(KEY, keep=False)
-    problems += [Problem("row given twice (same region, year, category, activity, technology, substance)",
-                         file=name, row=int(i) + 2, column="substance", value=str(v),
-                         expected="one row per key (DESIGN 3.7)")
+    problems += [Problem("row_given_twice", file=name, row=int(i) + 2, column="substance", value=str(v),
+                         expected="expect_one_row_per_key")
                  for i, v in table.loc[duplicated, "substance"].items()]
     if problems:
         raise InputError(problems)

@@ -133,17 +133,17 @@ def init_project(directory: Path, regions: list[str], years: list[int], lang: st
     """
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise UsageError(Problem("folder is not empty; init writes a new project only into an empty folder",
-                                 file=str(directory), expected="a new or empty folder"))
+        raise UsageError(Problem("folder_not_empty", file=str(directory), expected="expect_empty_folder"))
     problems = []
     if not regions:
-        problems.append(Problem("no region given", expected="--region CODE, e.g. 430100"))
+        problems.append(Problem("no_region_given", expected="expect_region_option"))
     if not years:
-        problems.append(Problem("no year given", expected="--year YYYY, e.g. 2024"))
+        problems.append(Problem("no_year_given", expected="expect_year_option"))
     if gwp not in GWP_SETS:
-        problems.append(Problem("unknown GWP set", value=gwp, expected=", ".join(GWP_SETS)))
+        problems.append(Problem("unknown_gwp_set", value=gwp, expected="expect_one_of",
+                                params=(("names", ", ".join(GWP_SETS)),)))
     if lang not in ("zh", "en"):
-        problems.append(Problem("unknown language", value=lang, expected="zh or en"))
+        problems.append(Problem("unknown_language", value=lang, expected="expect_language"))
     if problems:
         raise UsageError(problems)
     codes = _codes(regions)

@@ -16,8 +16,8 @@ import pandas as pd
 
 
 def normalise_name(text: object) -> str:
-    """The form names are compared in: NFKC, stripped, case-folded."""
-    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+    """The form names are compared in: NFKC, blanks inside collapsed to one space, stripped, case-folded."""
+    return " ".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
 
 
 @dataclass(frozen=True)

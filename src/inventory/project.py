@@ -38,7 +38,7 @@ def parse_years(spec) -> set[int]:
     for item in items:
         m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–~]\s*(\d{4}))?\s*", str(item))
         if not m:
-            raise UsageError(Problem("not a year or year range", value=str(item), expected="2019 or 2019-2023"))
+            raise UsageError(Problem("not_a_year_range", value=str(item), expected="expect_year_range"))
         first, last = int(m[1]), int(m[2] or m[1])
         years |= set(range(first, last + 1))
     return years
@@ -52,7 +52,7 @@ def parse_regions(spec) -> set[str] | None:
     codes = {regions.lookup().get(str(i)) for i in items}
     if None in codes:
         bad = [str(i) for i in items if regions.lookup().get(str(i)) is None]
-        raise UsageError([Problem("unknown region", value=b, expected="a GB/T 2260 code or region name") for b in bad])
+        raise UsageError([Problem("unknown_region", value=b, expected="expect_region") for b in bad])
     return codes
 
 
@@ -71,13 +71,13 @@ def load_project(path: Path) -> Project:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(Problem("project_file_unreadable", file=str(path), value=str(exc),
-                                 expected="project_file_expected")) from exc
+                                 expected="expect_project_file")) from exc
     file, base = str(path), path.parent
     problems = [_unknown(key, TABLES, file, key) for key in spec if key not in TABLES]
     proj = spec.get("project", {})
     if not isinstance(proj, dict):
         problems.append(Problem("invalid_setting", file=file, column="project", value=str(proj),
-                                expected="a_table_project"))
+                                expected="expect_project_table"))
         proj = {}
     problems += [_unknown(key, PROJECT_KEYS, file, f"project.{key}") for key in proj if key not in PROJECT_KEYS]
     project = Project(base=base)
@@ -103,13 +103,13 @@ def load_project(path: Path) -> Project:
 
 def _unknown(key: str, known, file: str, where: str) -> Problem:
     """An unknown key of the project file, with the nearest known one."""
-    return Problem("unknown_key", file=file, column=where, value=key, expected="one_of",
+    return Problem("unknown_key", file=file, column=where, value=key, expected="expect_one_of",
                    params=(("names", ", ".join(known)),), suggestion=closest(key, known))
 
 
 def _name(value, base: Path) -> str:
     if not isinstance(value, str):
-        raise UsageError(Problem("invalid_setting", value=str(value), expected="a_text"))
+        raise UsageError(Problem("invalid_setting", value=str(value), expected="expect_text"))
     return value
 
 
@@ -117,7 +117,7 @@ def _paths(value, base: Path) -> list[Path]:
     """A path or a list of paths -> absolute paths (relative to `base`)."""
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise UsageError(Problem("invalid_setting", value=str(value), expected="a_path_or_a_list_of_paths"))
+        raise UsageError(Problem("invalid_setting", value=str(value), expected="expect_paths"))
     return [base / i for i in items]
 
 
@@ -126,9 +126,9 @@ def _file(value, base: Path) -> Path | None:
     if value == "":
         return None
     if not isinstance(value, str):
-        raise UsageError(Problem("invalid_setting", value=str(value), expected="a_file_relative_to_the_project"))
+        raise UsageError(Problem("invalid_setting", value=str(value), expected="expect_file_relative_to_project"))
     if not (base / value).is_file():
-        raise UsageError(Problem("file_not_found", value=str(base / value), expected="a_file_relative_to_the_project"))
+        raise UsageError(Problem("file_not_found", value=str(base / value), expected="expect_file_relative_to_project"))
     return base / value
 
 
@@ -138,7 +138,7 @@ def parse_gwp(value) -> str:
 
     name = str(value).strip().upper()
     if name not in GWP_SETS:
-        raise UsageError(Problem("unknown_gwp_set", value=str(value), expected="sar_ar4_ar5_or_ar6",
+        raise UsageError(Problem("unknown_gwp_set", value=str(value), expected="expect_gwp_set",
                                  suggestion=closest(name, GWP_SETS)))
     return name
 

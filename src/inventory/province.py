@@ -98,7 +98,7 @@ def statistics(activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
     """The statistics rows (category `stat`: GDP in 元, population in 人) of the built regions, summed per
     region, year and activity; a built province without a statistic of its own in a year gets the sum of
     its prefectures' (the rule of add_aggregated, each statistic standing for a category)."""
-    stat = activity[activity["category"] == "stat"] if len(activity) else activity
+    stat = activity[activity["category"].isin(categories.with_role("statistic"))] if len(activity) else activity
     if stat.empty:
         return pd.DataFrame(columns=STAT_COLUMNS)
     own = stat.groupby(["region", "year", "activity"], as_index=False)["amount"].sum()
@@ -115,7 +115,9 @@ def statistics(activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
 def with_statistics(activity: pd.DataFrame, stats: pd.DataFrame) -> pd.DataFrame:
     """The activity rows plus the statistics `statistics` summed for provinces without their own."""
     keys = ["region", "year", "activity"]
-    own = activity.loc[activity["category"] == "stat", keys] if len(activity) else pd.DataFrame(columns=keys)
+    own = (activity.loc[activity["category"].isin(categories.with_role("statistic")), keys] if len(activity)
+           else pd.DataFrame(columns=keys))
     extra = stats[~pd.MultiIndex.from_frame(stats[keys]).isin(pd.MultiIndex.from_frame(own))]
-    return pd.concat([activity, extra.assign(category="stat", technology="")], ignore_index=True) if len(extra) \
+    return pd.concat([activity, extra.assign(category=categories.statistics_code(), technology="")],
+                     ignore_index=True) if len(extra) \
         else activity

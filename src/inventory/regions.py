@@ -118,8 +118,8 @@ def _splits(compact: str, start: int = 0) -> list[list[tuple[str, tuple[str, ...
         codes = names.get(compact[start:end])
         if not codes:
             continue
-        head = (compact[start:end], codes)
-        out += [[head]] if end == len(compact) else [[head, *rest] for rest in _splits(compact, end)]
+        first = (compact[start:end], codes)
+        out += [[first]] if end == len(compact) else [[first, *rest] for rest in _splits(compact, end)]
     return out
 
 

@@ -31,7 +31,7 @@ class BuildResult:
         (categories that had activity but no citable factor: notation key NE).
     ledger: one row per input row read: file, sheet, row, status (used, skipped,
         rejected), reason, column, value, expected.
-    warnings: list of dicts with file, sheet, row, column, value, message.
+    warnings: the inputs' warnings (errors.Problem: code, location, value, expected), worded when rendered.
     meta: program version, factor-set version, gwp set, lang, build time, inputs
         (path, sha256), regions and years built.
     analysis: analysis tables by name (`key_categories`, `uncertainty`, `cocontrol`, `targets`;
@@ -41,14 +41,21 @@ class BuildResult:
     qa_tables: the checks' explanation tables by name (`reference_approach`: the IPCC reference
         approach per fuel; `external`: the external inventory compared with activity and factor
         effects; `completeness`: each category's status and notation key).
+    figures: every figure the outputs show, computed once by `inventory.figures.compute` (totals by
+        sector and gas, pollutants, sector trees, the energy breakdown and its shares, the
+        province/prefecture comparison, series, intensities, changes): the workbook, the report
+        and the CSVs select, format and translate these tables and never recompute them. A
+        result made by hand gets them from `inventory.figures.compute(emissions, statistics,
+        analysis)`.
     """
 
     emissions: pd.DataFrame
     checks: pd.DataFrame
     not_estimated: pd.DataFrame
     ledger: pd.DataFrame
-    warnings: list[dict] = field(default_factory=list)
+    warnings: list = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     analysis: dict[str, pd.DataFrame] = field(default_factory=dict)
     statistics: pd.DataFrame | None = None
     qa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, pd.DataFrame] = field(default_factory=dict)

@@ -51,7 +51,7 @@ class Group:
 
 
 GROUPS = (
-    Group("energy", "combustion", ("1.A",), ("fuel", "secondary_energy"),
+    Group("energy", "combustion", ("1.A", "M.EL.import", "M.EL.use", "M.HEAT"), ("fuel", "secondary_energy"),
           ("1.A.1.a", "raw_coal", "pc_boiler+scr", 100, "万吨")),
     Group("energy", "fugitive", ("1.B",), ("fuel",), ("1.B.1.a", "raw_coal", "", 500, "万吨")),
     Group("energy", "statistics", ("stat",), ("statistic",), ("stat", "gdp", "", 14000, "亿元")),
@@ -106,6 +106,12 @@ def sector_categories(sector: str, groups: list[Group]) -> list[str]:
     t = categories.table()
     extra = {c for g in groups for c in group_categories(g)}
     return [c for c in t["code"] if t.at[c, "sector"] == sector or c in extra]
+
+
+def category_entries(codes: list[str], lang: str) -> list[str]:
+    """The category drop-down: `code name` in `lang` (`1.A.1.a 电力和热力生产`), a form the reader accepts, so
+    a user picks by name and the code travels with it."""
+    return [categories.labelled(c, lang) for c in codes]
 
 
 def activity_names(activity_classes: tuple[str, ...], lang: str) -> list[str]:
@@ -256,7 +262,8 @@ def _write_forms(ws: Worksheet, lab: dict[str, str], lang: str) -> None:
 
 def _example_row(group_example: tuple, region: str, year: int, lang: str, parameter: str = "") -> list:
     category, activity, technology, value, unit = group_example
-    values = {"region": region, "year": year, "category": category, "activity": _activity_label(activity, lang),
+    shown = categories.labelled(category, lang) if category in categories.table().index else category
+    values = {"region": region, "year": year, "category": shown, "activity": _activity_label(activity, lang),
               "technology": technology, "value": value, "unit": unit,
               "parameter": _parameter_label(parameter, lang) if parameter else "", "source": "", "notes": ""}
     return [values[f] for f in FIELDS]
@@ -291,7 +298,8 @@ def write_workbook(sector: str, path: Path, lang: str = "zh", regions_: list[str
         title = ws.title
         _write_data_sheet(ws, lists, lab, head, {
             **common,
-            "category": (("category", g.key), f"{head['category']} · {title}", group_categories(g)),
+            "category": (("category", g.key), f"{head['category']} · {title}",
+                         category_entries(group_categories(g), lang)),
             "activity": (("activity", g.key), f"{head['activity']} · {title}",
                          activity_names(g.activity_classes, lang)),
             "unit": (("unit", "activity"), head["unit"], activity_units),
@@ -299,7 +307,8 @@ def write_workbook(sector: str, path: Path, lang: str = "zh", regions_: list[str
     all_classes = tuple(c for g in groups for c in g.activity_classes)
     _write_data_sheet(params_ws, lists, lab, head, {
         **common,
-        "category": (("category", "*"), f"{head['category']} · {params_ws.title}", sector_categories(sector, groups)),
+        "category": (("category", "*"), f"{head['category']} · {params_ws.title}",
+                     category_entries(sector_categories(sector, groups), lang)),
         "activity": (("activity", "*"), f"{head['activity']} · {params_ws.title}", activity_names(all_classes, lang)),
         "unit": (("unit", "parameter"), f"{head['unit']} · {params_ws.title}", template_units("parameter")),
         "parameter": (("parameter",), head["parameter"], parameter_entries(lang)),
@@ -333,11 +342,12 @@ def write_templates(out_dir: Path, lang: str = "zh", regions: list[str] | None =
     Refuses to overwrite existing workbooks (they may hold filled-in data).
     """
     if lang not in LANGUAGES:
-        raise UsageError(Problem("unknown language", value=lang, expected=" or ".join(LANGUAGES)))
+        raise UsageError(Problem("unknown_language", value=lang, expected="expect_one_of",
+                                 params=(("names", ", ".join(LANGUAGES)),)))
     targets = [Path(out_dir) / workbook_name(s) for s in sector_workbooks()]
     existing = [p for p in targets if p.exists()]
     if existing:
-        raise UsageError([Problem("workbook exists; templates never overwrite a file", file=str(p),
-                                  expected="a new folder or one without these workbooks") for p in existing])
+        raise UsageError([Problem("workbook_exists", file=str(p), expected="expect_folder_without_templates")
+                          for p in existing])
     return [write_workbook(s, path, lang, regions, years) for s, path in zip(sector_workbooks(), targets)]
 

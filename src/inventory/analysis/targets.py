@@ -34,6 +34,8 @@ Path and status (per year):
     missed     not reached in or after the target year
     no_data    the value or the base value cannot be computed (`reason` says why)
     ""         a year before the base year (`reason` says so)
+`reason` is a code of data/messages.csv (TARGET_REASONS), worded when rendered; `reason_value` is the
+value of its placeholder {x} (the id of a numerator or denominator without data), else "".
 """
 
 from __future__ import annotations
@@ -50,7 +52,11 @@ from inventory.lookup import map_distinct
 
 TARGET_COLUMNS = ["indicator", "region", "direction", "base_year", "base_value", "target_year", "target_value",
                   "year", "value", "path_value", "status"]
-EXTRA_COLUMNS = ["unit", "name_zh", "name_en", "kind", "reason", "source"]
+EXTRA_COLUMNS = ["unit", "name_zh", "name_en", "kind", "reason", "reason_value", "source"]
+# Why a row has no status (codes of data/messages.csv).
+TARGET_REASONS = {"no_region_data": "target_no_region_data", "no_numerator": "target_no_numerator",
+                  "no_denominator": "target_no_denominator", "denominator_zero": "target_denominator_zero",
+                  "no_base_value": "target_no_base_value", "before_base_year": "target_before_base_year"}
 SPEC_COLUMNS = ["indicator", "name_zh", "name_en", "kind", "direction", "region", "num_substance", "num_activity",
                 "num_category", "den_activity", "den_category", "unit", "base_year", "base_value", "change_pct",
                 "target_year", "target_value", "source"]
@@ -73,11 +79,11 @@ def load_targets(path: Path) -> pd.DataFrame:
     try:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(Problem(f"targets file cannot be read: {exc}", file=str(path))) from exc
+        raise UsageError(Problem("targets_file_unreadable", file=str(path), params=(("error", str(exc)),))) from exc
     items = spec.get("indicator")
     if not isinstance(items, list) or not items:
-        raise UsageError(Problem("targets file has no [[indicator]] tables", file=str(path), column="indicator",
-                                 expected="one [[indicator]] table per indicator"))
+        raise UsageError(Problem("targets_without_indicators", file=str(path), column="indicator",
+                                 expected="expect_indicator_tables"))
     problems: list[Problem] = []
     rows: list[dict] = []
     seen: set[str] = set()
@@ -90,27 +96,27 @@ def load_targets(path: Path) -> pd.DataFrame:
 
 def _indicator(item: dict, n: int, file: str, problems: list[Problem], seen: set[str]) -> list[dict]:
     """The rows of one [[indicator]] table; its problems appended to `problems`."""
-    def bad(key: str, message: str, value, expected: str) -> None:
-        problems.append(Problem(message, file=file, column=f"indicator[{n}].{key}", value=str(value),
-                                expected=expected))
+    def bad(where: str, code: str, value, expected: str, suggestion: str = "", **params) -> None:
+        problems.append(Problem(code, file=file, column=f"indicator[{n}].{where}", value=str(value),
+                                expected=expected, suggestion=suggestion, params=tuple(params.items())))
 
     if not isinstance(item, dict):
-        bad("", "an indicator must be a table", item, "[[indicator]] with keys id, kind, direction, ...")
+        bad("", "indicator_not_a_table", item, "expect_indicator_keys")
         return []
     out = {"indicator": item.get("id"), "name_zh": str(item.get("name_zh", "")),
            "name_en": str(item.get("name_en", "")), "source": str(item.get("source", ""))}
     if not isinstance(out["indicator"], str) or not out["indicator"].strip():
-        bad("id", "missing or empty indicator id", item.get("id", ""), "a short id such as carbon_intensity")
+        bad("id", "indicator_id_missing", item.get("id", ""), "expect_indicator_id")
     elif out["indicator"] in seen:
-        bad("id", "indicator id used twice", out["indicator"], "a unique id")
+        bad("id", "indicator_id_twice", out["indicator"], "expect_unique_id")
     else:
         seen.add(out["indicator"])
     kind = item.get("kind")
     if kind not in KINDS:
-        bad("kind", "unknown indicator kind", kind, ", ".join(KINDS))
+        bad("kind", "unknown_indicator_kind", kind, "expect_one_of", names=", ".join(KINDS))
     direction = item.get("direction")
     if direction not in DIRECTIONS:
-        bad("direction", "unknown direction", direction, "down or up")
+        bad("direction", "unknown_direction", direction, "expect_direction")
     out.update(kind=kind, direction=direction)
     num = _part(item, "numerator", kind, bad, required=True)
     den = _part(item, "denominator", kind, bad, required=kind in KINDS and KINDS[kind][1])
@@ -120,20 +126,21 @@ def _indicator(item: dict, n: int, file: str, problems: list[Problem], seen: set
     for key in ("base_year", "target_year"):
         value = item.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2100:
-            bad(key, f"{key} is not a year", value if value is not None else "", "a four-digit year, e.g. 2025")
+            bad(key, "setting_not_a_year", value if value is not None else "", "expect_year", key=key)
             value = None
         out[key] = value
     if out["base_year"] is not None and out["target_year"] is not None and out["target_year"] <= out["base_year"]:
-        bad("target_year", "target year not after the base year", out["target_year"], f"> {out['base_year']}")
+        bad("target_year", "target_year_not_after_base", out["target_year"], "expect_after_year",
+            year=out["base_year"])
     for key in ("base_value", "target_value", "change_pct"):
         value = item.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            bad(key, f"{key} is not a number", value, "a number")
+            bad(key, "setting_not_a_number", value, "expect_number", key=key)
             value = None
         out[key] = float(value) if value is not None else np.nan
     if ("target_value" in item) == ("change_pct" in item):
-        bad("target_value", "give exactly one of target_value and change_pct",
-            "both" if "target_value" in item else "neither", "target_value = 30 or change_pct = -18")
+        bad("target_value", "target_value_or_change_pct",
+            "target_value, change_pct" if "target_value" in item else "", "expect_target_or_change")
     out["unit"] = _unit(item, kind, num, den, bad)
     return [{**out, "region": r} for r in _regions(item.get("regions", "all"), bad)]
 
@@ -146,39 +153,39 @@ def _part(item: dict, key: str, kind, bad, required: bool) -> dict:
     if part is None:
         if required:
             what = KINDS[kind][0] if key == "numerator" else "activity"
-            bad(key, f"missing {key}", "", f'{{ {what} = "..." }}')
+            bad(key, "indicator_part_missing", "", "expect_part_table", part=key, key=what)
         return {}
     if not required:
-        bad(key, f"{key} not used by kind {kind}", part, "no " + key)
+        bad(key, "indicator_part_not_used", part, "expect_no_part", part=key, kind=kind)
         return {}
     if not isinstance(part, dict):
-        bad(key, f"{key} must be a table", part, '{ activity = "gdp" }')
+        bad(key, "indicator_part_not_a_table", part, "expect_part_example", part=key)
         return {}
     out = {}
     want = KINDS[kind][0] if key == "numerator" else "activity"
     unknown = set(part) - {want, "category"}
     for k in sorted(unknown):
-        bad(f"{key}.{k}", f"key not used in a {kind} {key}", k, f"{want}, category")
+        bad(f"{key}.{k}", "indicator_key_not_used", k, "expect_part_keys", part=key, kind=kind, key=want)
     if want not in part:
-        bad(f"{key}.{want}", f"missing {want}", "", f"a {want} id")
+        bad(f"{key}.{want}", "indicator_key_missing", "", "expect_part_id", key=want)
     elif want == "substance":
         value = str(part["substance"])
         sub = CO2E if value.lower() == CO2E.lower() else vocabulary.substance_lookup().get(value)
         if sub is None:
-            bad(f"{key}.substance", "unknown substance", value, "CO2e or a substance id (CO2, SO2, NOx, PM2.5...)")
+            bad(f"{key}.substance", "unknown_substance", value, "expect_target_substance")
         out["substance"] = sub or ""
     else:
         value = str(part["activity"])
         act = vocabulary.activity_lookup().get(value)
         if act is None:
-            bad(f"{key}.activity", "unknown activity", value,
-                f"an activity id or name (did you mean {vocabulary.activity_lookup().suggest(value)!r}?)")
+            bad(f"{key}.activity", "unknown_activity", value, "expect_activity",
+                suggestion=vocabulary.activity_lookup().suggest(value) or "")
         out["activity"] = act or ""
     if "category" in part:
         value = str(part["category"])
         cat = categories.lookup().get(value)
         if cat is None:
-            bad(f"{key}.category", "unknown category", value, "a category code or name, e.g. 1.A or stat")
+            bad(f"{key}.category", "unknown_category", value, "expect_target_category")
         out["category"] = cat or ""
     return out
 
@@ -191,7 +198,7 @@ def _regions(spec, bad) -> list[str]:
     for item in items:
         code = regions.lookup().get(str(item))
         if code is None:
-            bad("regions", "unknown region", item, 'a GB/T 2260 code or region name, or "all"')
+            bad("regions", "unknown_region", item, "expect_region_or_all")
         else:
             out.append(code)
     return out
@@ -224,7 +231,7 @@ def _unit(item: dict, kind, num: dict, den: dict, bad) -> str:
     try:
         units.factor(raw, str(unit))
     except Exception:  # pint raises several types for a bad or unfitting unit
-        bad("unit", "unit does not fit the indicator", unit, f"a unit convertible from {raw or 'a fraction'}")
+        bad("unit", "unit_does_not_fit_indicator", unit, "expect_unit_from", unit=raw or "1")
     return str(unit)
 
 
@@ -319,13 +326,11 @@ def track_targets(targets: pd.DataFrame, emissions: pd.DataFrame, activity: pd.D
     with np.errstate(divide="ignore", invalid="ignore"):
         raw = np.where(has_den, grid["num"] / grid["den"].where(grid["den"] != 0), grid["num"])
     grid["value"] = raw * factor
-    reason = np.select(
-        [grid["year"].isna(), grid["num"].isna(), has_den & grid["den"].isna(), has_den & (grid["den"] == 0)],
-        ["no data for this region",
-         "no data for the numerator (" + grid["num_substance"].where(grid["num_substance"] != "",
-                                                                     grid["num_activity"]) + ")",
-         "no data for the denominator (" + grid["den_activity"] + ")", "the denominator is zero"], default="")
-    grid["reason"] = reason
+    why = [grid["year"].isna(), grid["num"].isna(), has_den & grid["den"].isna(), has_den & (grid["den"] == 0)]
+    grid["reason"] = np.select(why, [TARGET_REASONS[k] for k in ("no_region_data", "no_numerator", "no_denominator",
+                                                                 "denominator_zero")], default="")
+    numerator = grid["num_substance"].where(grid["num_substance"] != "", grid["num_activity"])
+    grid["reason_value"] = np.select(why[:3], ["", numerator, grid["den_activity"]], default="")
     return _status(grid)
 
 
@@ -360,10 +365,10 @@ def _status(grid: pd.DataFrame) -> pd.DataFrame:
     no_base = grid["base_value"].isna() | grid["target_value"].isna()
     before_base = year < grid["base_year"]
     reason = grid["reason"].where(grid["reason"] != "",
-                                  np.where(no_base, "no value in the base year", np.where(
-                                      before_base, "before the base year", "")))
+                                  np.where(no_base, TARGET_REASONS["no_base_value"], np.where(
+                                      before_base, TARGET_REASONS["before_base_year"], "")))
     status = np.select(
-        [reason.isin(["before the base year"]), reason != "", reached, year >= grid["target_year"],
+        [reason == TARGET_REASONS["before_base_year"], reason != "", reached, year >= grid["target_year"],
          value <= path + tol],
         ["", "no_data", "met", "missed", "on_track"], default="off_track")
     grid["status"], grid["reason"] = status, reason

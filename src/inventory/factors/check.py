@@ -21,9 +21,10 @@ METHODS = {"", "ef", "share_of_PM2.5", "n2o_n"}  # n2o_n: kg N2O-N per kg N (× 
 KEY = ["name", "category", "activity", "technology", "region", "year_from", "year_to"]
 
 
-def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, message: str, expected: str) -> list[Problem]:
+def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, code: str, expected: str) -> list[Problem]:
+    """A problem `code` (expecting `expected`, codes of data/messages.csv) for each masked row of a table."""
     rows = frame[mask.fillna(False).astype(bool)]
-    return [Problem(message, file=str(f), row=int(line), column=column, value=str(v), expected=expected)
+    return [Problem(code, file=str(f), row=int(line), column=column, value=str(v), expected=expected)
             for f, line, v in zip(rows["file"], rows["line"], rows[column] if column in rows else [""] * len(rows))]
 
 
@@ -31,18 +32,16 @@ def check_package(directory: Path) -> list[Problem]:
     """datapackage.json exists, lists every CSV and only existing ones; Frictionless validation of each resource."""
     package = directory / "datapackage.json"
     if not package.is_file():
-        return [Problem("no datapackage.json describing the tables", file=str(directory),
-                        expected="a Frictionless data package with one resource per CSV")]
+        return [Problem("no_datapackage", file=str(directory), expected="expect_datapackage")]
     try:
         spec = json.loads(package.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        return [Problem(f"datapackage.json is not valid JSON: {exc}", file=str(package))]
+        return [Problem("datapackage_not_json", file=str(package), params=(("error", str(exc)),))]
     listed = {r.get("path") for r in spec.get("resources", [])}
     present = {p.name for p in directory.glob("*.csv")}
-    problems = [Problem("CSV not described in datapackage.json", file=str(directory / n),
-                        expected="a resource entry for it") for n in sorted(present - listed)]
-    problems += [Problem("datapackage.json lists a table that does not exist", file=str(directory / n))
-                 for n in sorted(listed - present)]
+    problems = [Problem("csv_not_in_datapackage", file=str(directory / n), expected="expect_resource_entry")
+                for n in sorted(present - listed)]
+    problems += [Problem("datapackage_lists_missing_table", file=str(directory / n)) for n in sorted(listed - present)]
     problems += _frictionless(package)
     return problems
 
@@ -56,9 +55,10 @@ def _frictionless(package: Path) -> list[Problem]:
     out = []
     for task in report.tasks:
         for err in task.errors:
-            out.append(Problem(f"schema: {err.message}", file=Path(task.name or "").name or str(package),
+            out.append(Problem("schema_error", file=Path(task.name or "").name or str(package),
                                row=getattr(err, "row_number", None), column=getattr(err, "field_name", "") or "",
-                               value=str(getattr(err, "cell", "") or ""), expected="the datapackage.json schema"))
+                               value=str(getattr(err, "cell", "") or ""), expected="expect_schema",
+                               params=(("type", err.type), ("note", getattr(err, "note", "") or err.message))))
     return out
 
 
@@ -68,50 +68,48 @@ def check_table(frame: pd.DataFrame) -> list[Problem]:
     expected_cols = FACTOR_COLUMNS if is_factor else PARAMETER_COLUMNS
     missing = [c for c in expected_cols if c not in frame]
     if missing:
-        return [Problem(f"missing column {c!r}", file=frame["file"].iat[0] if len(frame) else "", row=1,
-                        expected=", ".join(expected_cols)) for c in missing]
+        return [Problem("missing_table_column", file=frame["file"].iat[0] if len(frame) else "", row=1,
+                        expected="expect_columns", params=(("column", c), ("columns", ", ".join(expected_cols))))
+                for c in missing]
     p: list[Problem] = []
-    p += _problems(frame, frame["source"].str.strip() == "", "source", "source is empty",
-                   "the document and table the value comes from")
-    p += _problems(frame, frame["factor_id"].str.strip() == "", "factor_id", "factor_id is empty", "a unique id")
+    p += _problems(frame, frame["source"].str.strip() == "", "source", "source_is_empty", "expect_source")
+    p += _problems(frame, frame["factor_id"].str.strip() == "", "factor_id", "factor_id_is_empty", "expect_unique_id")
     p += _problems(frame, ~frame["category"].isin(list(categories.table().index) + [""]), "category",
-                   "unknown category", "an IPCC category code from the category list, or empty")
+                   "unknown_category", "expect_category_or_empty")
     p += _problems(frame, ~frame["activity"].isin(list(vocabulary.activities().index) + [""]), "activity",
-                   "unknown activity", "an activity id, or empty")
+                   "unknown_activity", "expect_activity_or_empty")
     tech_ok = frame["technology"].isin(list(vocabulary.technologies().index) + [""])
-    p += _problems(frame, ~tech_ok, "technology", "unknown technology", "one technology id, or empty")
+    p += _problems(frame, ~tech_ok, "technology", "unknown_technology", "expect_technology_or_empty")
     p += _problems(frame, ~frame["region"].isin(list(regions.table().index) + [""]), "region",
-                   "unknown region", "a region code, CN, or empty")
+                   "unknown_region", "expect_region_or_empty")
     if is_factor:
         p += _problems(frame, ~frame["substance"].isin(vocabulary.substances().index), "substance",
-                       "unknown substance", "a substance id such as CO2, CH4, SO2, PM2.5")
+                       "unknown_substance", "expect_substance_id")
         names = "ef." + frame["substance"]
     else:
         names = frame["parameter"].map(lambda s: vocabulary.parse_parameter(s) if s else None)
-        p += _problems(frame, names.isna(), "parameter", "unknown parameter", "ncv, carbon_content, oxidation_rate, "
-                       "sulfur_retention, removal_efficiency.<substance>, ...")
-    p += _problems(frame, ~frame["method"].isin(METHODS), "method", "unknown method", "ef, share_of_PM2.5, n2o_n or empty")
+        p += _problems(frame, names.isna(), "parameter", "unknown_parameter", "expect_parameter")
+    p += _problems(frame, ~frame["method"].isin(METHODS), "method", "unknown_method", "expect_method")
     value = pd.to_numeric(frame["value"], errors="coerce")
-    p += _problems(frame, value.isna(), "value", "value is not a number", "a number")
-    p += _problems(frame, value < 0, "value", "negative value", "a non-negative number")
+    p += _problems(frame, value.isna(), "value", "not_a_number", "expect_number")
+    p += _problems(frame, value < 0, "value", "negative_value", "expect_non_negative")
     conv = pd.Series([parameter_canonical(n, u) if isinstance(n, str) else None for n, u in zip(names, frame["unit"])],
                      index=frame.index, dtype=object)
-    p += _problems(frame, names.notna() & conv.isna(), "unit", "unit does not parse or does not fit the parameter",
-                   "e.g. kg/TJ, g/kg, g/m3 for factors; kJ/kg or kJ/m3 for ncv; tC/TJ; % for rates")
+    p += _problems(frame, names.notna() & conv.isna(), "unit", "unit_does_not_fit_parameter", "expect_factor_unit")
     if is_factor:
         share = frame["method"] == "share_of_PM2.5"
         p += _problems(frame, share & (conv.map(lambda x: x[1] if x else "") != "share"), "unit",
-                       "a share_of_PM2.5 factor must be a percentage", "%")
+                       "share_factor_not_percent", "expect_percent")
         p += _problems(frame, ~share & (conv.map(lambda x: x[1] if x else "") == "share"), "method",
-                       "a factor in % must have method share_of_PM2.5", "share_of_PM2.5")
+                       "percent_factor_without_share_method", "expect_share_method")
     canonical = value * conv.map(lambda x: x[0] if x else float("nan"))
     p += _bounds(frame, names, canonical, conv)
     for col in ("uncertainty_low_pct", "uncertainty_high_pct", "year_from", "year_to"):
         num = pd.to_numeric(frame[col], errors="coerce")
-        p += _problems(frame, (frame[col] != "") & num.isna(), col, "not a number", "a number or empty")
-        p += _problems(frame, num < 0, col, "negative", "a non-negative magnitude")
+        p += _problems(frame, (frame[col] != "") & num.isna(), col, "not_a_number", "expect_number_or_empty")
+        p += _problems(frame, num < 0, col, "negative_value", "expect_non_negative")
     yf, yt = pd.to_numeric(frame["year_from"], errors="coerce"), pd.to_numeric(frame["year_to"], errors="coerce")
-    p += _problems(frame, yf > yt, "year_to", "year_to is before year_from", "year_to >= year_from")
+    p += _problems(frame, yf > yt, "year_to", "year_to_before_year_from", "expect_year_to_after_from")
     return p + _unknown_sets(frame)
 
 
@@ -137,9 +135,7 @@ def _bounds(frame, names, canonical, conv) -> list[Problem]:
     lo = lo.where(entry != "ncv", ncv.str[0])
     hi = hi.where(entry != "ncv", ncv.str[1])
     bad = (canonical < lo.astype(float)) | (canonical > hi.astype(float))
-    return _problems(frame, bad, "value", "value outside the plausible range for its parameter",
-                     "a value within the plausible bounds (data/parameters.csv plausible_low/high; "
-                     "inventory.factors.check NCV_BOUNDS, EF_MAX)")
+    return _problems(frame, bad, "value", "value_out_of_bounds", "expect_within_bounds")
 
 
 def check_collisions(frames: list[pd.DataFrame]) -> list[Problem]:
@@ -155,9 +151,9 @@ def check_collisions(frames: list[pd.DataFrame]) -> list[Problem]:
     p = []
     dup_id = allrows["factor_id"].duplicated(keep=False) & (allrows["factor_id"] != "")
     for fid, group in allrows[dup_id].groupby("factor_id"):
-        places = ", ".join(f"{a} line {b}" for a, b in zip(group["file"], group["line"]))
-        p.append(Problem("factor_id is not unique", file=group["file"].iat[0], row=int(group["line"].iat[0]),
-                         column="factor_id", value=fid, expected=f"a unique id (also at {places})"))
+        places = ", ".join(f"{a}:{b}" for a, b in zip(group["file"], group["line"]))
+        p.append(Problem("factor_id_not_unique", file=group["file"].iat[0], row=int(group["line"].iat[0]),
+                         column="factor_id", value=fid, expected="expect_unique_id_also_at", params=(("places", places),)))
     if "factor_sets" not in allrows:
         allrows["factor_sets"] = ""
     allrows["factor_sets"] = allrows["factor_sets"].fillna("")
@@ -171,7 +167,7 @@ def check_collisions(frames: list[pd.DataFrame]) -> list[Problem]:
                 continue
             reported.add(ids)
             first = group.iloc[0]
-            others = ", ".join(f"{a} line {b} ({c})" for a, b, c in zip(group["file"], group["line"], group["factor_id"]))
+            others = ", ".join(f"{a}:{b} ({c})" for a, b, c in zip(group["file"], group["line"], group["factor_id"]))
             p.append(Problem("factors_collide_within_a_set", file=first["file"], row=int(first["line"]),
                              column="factor_id", value=first["factor_id"], expected="one_row_per_key_colliding_rows",
                              params=(("set", name), ("rows", others))))
@@ -182,7 +178,7 @@ def check_directory(directory: Path) -> list[Problem]:
     """Every problem of a factor directory; empty when it is clean."""
     directory = Path(directory)
     if not directory.is_dir():
-        return [Problem("no such folder", file=str(directory))]
+        return [Problem("no_such_folder", file=str(directory))]
     problems = check_package(directory)
     frames = []
     for path in table_files(directory):
@@ -191,11 +187,11 @@ def check_directory(directory: Path) -> list[Problem]:
         try:
             frame = read_table(path)
         except Exception as exc:  # pandas raises several error types for malformed CSV
-            problems.append(Problem(f"table cannot be read as CSV: {exc}", file=path.name))
+            problems.append(Problem("csv_unreadable_detail", file=path.name, params=(("error", str(exc)),)))
             continue
         frame["file"] = str(path)
         found = check_table(frame)
         problems += found
-        if not any(p.message.startswith("missing column") for p in found):
+        if not any(p.code == "missing_table_column" for p in found):
             frames.append(frame)
     return problems + check_collisions(frames)

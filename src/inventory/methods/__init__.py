@@ -1,9 +1,11 @@
 """Emission methods, one module per sector (DESIGN 4).
 
 Each method module exposes `handles(category: Series) -> bool Series` (the activity
-rows it computes) and `compute(activity, factor_table) -> (emissions, not_estimated)`
-with the columns documented in `methods.energy.compute`. `compute_all` hands each
-row to the first module that handles it; rows no module handles are not estimated.
+rows it computes; a module that picks rows by more than their category exposes
+`claims(activity: DataFrame) -> bool Series` instead) and `compute(activity, factor_table)
+-> (emissions, not_estimated)` with the columns documented in `methods.energy.compute`.
+`compute_all` hands each row to the first module that takes it; rows no module takes are
+not estimated.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import pandas as pd
 
 from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.methods import agriculture, energy, industry, lulucf, pollutant_sources, waste
+from inventory.methods import agriculture, energy, indirect, industry, lulucf, pollutant_sources, waste
 
-# Order matters only where two modules would claim the same category: the first wins.
-METHODS = [energy, industry, agriculture, waste, lulucf, pollutant_sources]
+# Order matters only where two modules would claim the same rows: the first wins (electricity and heat
+# at a consuming category go to `indirect` before `energy` sees their category).
+METHODS = [indirect, energy, industry, agriculture, waste, lulucf, pollutant_sources]
 
 EMISSION_FRAME_COLUMNS = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids",
                                        "reported_amount", "reported_unit"]
@@ -28,7 +31,8 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
     for method in METHODS:
         if remaining.empty:
             break
-        mine = remaining[method.handles(remaining["category"])]
+        takes = method.claims(remaining) if hasattr(method, "claims") else method.handles(remaining["category"])
+        mine = remaining[takes]
         remaining = remaining.drop(mine.index)
         if len(mine):
             e, ne = method.compute(mine, factor_table)
@@ -61,4 +65,4 @@ def no_method(activity: pd.DataFrame) -> pd.DataFrame:
     rows = activity[~activity["activity"].isin(vocabulary.non_sources())
                     & ~activity["category"].isin(categories.with_role("statistic"))]
     keys = rows[KEY_COLUMNS].drop_duplicates()
-    return keys.assign(substance="", reason="no method for this category in this version")
+    return keys.assign(substance="", reason="ne_no_method")

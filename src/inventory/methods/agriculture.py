@@ -13,15 +13,13 @@ A local `ef.X` replaces the method for X. Rows that share a key are summed first
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import pandas as pd
 
-from inventory import categories, resources, units, vocabulary
+from inventory import categories, units, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
-from inventory.methods.keys import (aggregate_keys, column, is_local, join_ids, unique_ids,
+from inventory.methods.keys import (REASON_NO_FACTOR, aggregate_keys, column, is_local, join_ids, unique_ids,
                                     with_parameters)
 
 N2O_PER_N2O_N = 44.0 / 28.0  # IPCC 2006 Vol.4 Eq. 10.25 and 11.1: N2O-N -> N2O
@@ -35,18 +33,10 @@ _NAMES = ["ef", "rice_efc", "rice_days", "sf_w", "sf_p", "sf_o", "nex", "ef3", "
           "ef1", "ef4", "ef5", "frac_gas", "frac_leach"]
 _EMPTY_NE = KEY_COLUMNS + ["substance", "reason"]
 
-REASON_FACTOR = "no citable default factor"  # the pipeline's shared reason (methods.energy)
-
-
-@cache
-def reasons() -> dict[str, str]:
-    """Not-estimated reasons of this module: label key -> English text (data/labels.csv `reason_agri_*`).
-
-    Reasons are written in English, as every method's; the report translates them by their label.
-    """
-    t = resources.data_table("labels.csv")
-    t = t[t["key"].str.startswith("reason_agri_")]
-    return dict(zip(t["key"].str.removeprefix("reason_agri_"), t["en"]))
+# Not-estimated reasons of this module (codes of data/messages.csv, worded when rendered).
+REASONS = {"manure_ch4": "ne_agri_manure_ch4", "manure_n2o": "ne_agri_manure_n2o",
+           "manure_indirect": "ne_agri_manure_indirect", "rice": "ne_agri_rice", "animal_nh3": "ne_agri_animal_nh3",
+           "place": "ne_agri_place", "no_method": "ne_agri_no_method"}
 
 
 # --- published equations (column functions) -------------------------------------------------------
@@ -114,7 +104,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     is_n = k["activity"].isin(N_INPUTS)
     is_burned = k["activity"] == BURNED
     in_pair = cat.isin(["3.C.4", "3.C.5"])
-    why = reasons()
+    why = REASONS
 
     def col(name, default=np.nan):
         return column(k, name, default)
@@ -135,7 +125,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
     # 3.A.1 enteric and 3.A.2 manure CH4: N × EF (Eq. 10.19, 10.22).
     ch4, ch4_ids = by_factor("CH4")
-    add(enteric, cat, "CH4", ch4, ch4_ids, REASON_FACTOR)
+    add(enteric, cat, "CH4", ch4, ch4_ids, REASON_NO_FACTOR)
     add(manure, cat, "CH4", ch4, ch4_ids, why["manure_ch4"])
     add(is_animal & ~enteric & ~manure, cat, "CH4", pd.Series(np.nan, index=k.index), ch4_ids, why["place"])
 
@@ -157,7 +147,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     # Other pollutants of manure management (EMEP 3.B Tables 3-3 to 3-5) where a factor exists; not listed as NE.
     for substance in (p for p in vocabulary.pollutants() if p != "NH3"):
         e, ids = by_factor(substance)
-        add(manure & e.notna(), cat, substance, e, ids, REASON_FACTOR)
+        add(manure & e.notna(), cat, substance, e, ids, REASON_NO_FACTOR)
 
     # 3.C.7 rice CH4: a local per-season ef.CH4 wins, else Eq. 5.1-5.2 (SF_o = 1 without organic amendment).
     area = amount.where(k["quantity"] == "area")
@@ -169,25 +159,25 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     # 3.C.4 direct and 3.C.5 indirect soil N2O of N inputs (t N); NH3 of fertiliser (EMEP 3.D Tier 1).
     n_t = amount.where(k["quantity"] == "mass")
     add(is_n, cat.where(~in_pair, "3.C.4"), "N2O", n2o.where(n2o.notna(), soil_n2o_direct(n_t, col("ef1"))),
-        n2o_ids.where(n2o.notna(), col("ef1:id", "")), REASON_FACTOR)
+        n2o_ids.where(n2o.notna(), col("ef1:id", "")), REASON_NO_FACTOR)
     frac_gas = col("frac_gas").where(~k["activity"].isin(NO_VOLATILISATION), 0.0)
     add(is_n, cat.where(~in_pair, "3.C.5"), "N2O",
         soil_n2o_indirect(n_t, frac_gas, col("ef4"), col("frac_leach"), col("ef5")),
         join_ids(col("frac_gas:id", ""), col("ef4:id", ""), col("frac_leach:id", ""), col("ef5:id", "")),
-        REASON_FACTOR)
-    add(is_n, cat.where(~in_pair, "3.C.4"), "NH3", nh3, nh3_ids, REASON_FACTOR)
+        REASON_NO_FACTOR)
+    add(is_n, cat.where(~in_pair, "3.C.4"), "NH3", nh3, nh3_ids, REASON_NO_FACTOR)
 
     # 3.C.1 field burning of crop residues: E = A × EF for every substance (Vol.4 Eq. 2.27 with M_B × C_f = A).
     for substance in vocabulary.expected_substances(BURNING_CATEGORY, BURNED):
         e, ids = by_factor(substance)
-        add(is_burned, cat, substance, e, ids, REASON_FACTOR)
+        add(is_burned, cat, substance, e, ids, REASON_NO_FACTOR)
 
     # Any other activity in these categories: a local ef.X for whichever substance it names.
     other = ~(is_animal | is_rice | is_n | is_burned)
     any_factor = pd.Series(False, index=k.index)
     for substance in vocabulary.substances().index:
         e, ids = by_factor(substance)
-        add(other & e.notna(), cat, substance, e, ids, REASON_FACTOR)
+        add(other & e.notna(), cat, substance, e, ids, REASON_NO_FACTOR)
         any_factor |= e.notna()
     add(other & ~any_factor, cat, "", pd.Series(np.nan, index=k.index), pd.Series("", index=k.index),
         why["no_method"])

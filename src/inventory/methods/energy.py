@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, units, vocabulary
+from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import (aggregate_keys, column, expected_per_key, is_local, join_ids, unique_ids,
-                                    with_parameters)
+from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
+                                    aggregate_keys, column, expected_per_key, is_local, join_ids, unique_ids, with_parameters)
 
 # The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
 _BASES = ("energy", "mass", "volume")
@@ -142,24 +143,33 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         out.loc[ids.index, "factor_ids"] = ids
         out = out.reset_index()
     out = distinct.merge(out, on="key_id").drop(columns="key_id")
-    return out, _not_estimated(distinct, estimated, keys)
+    return out, _not_estimated(distinct, estimated, keys, factor_table)
 
 
-def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    """Keys × expected substances (data/expected_substances.csv) with no emission: notation key NE, with the reason.
+def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame,
+                   factor_table: pd.DataFrame) -> pd.DataFrame:
+    """Keys × expected substances with no emission: notation key NE, with the reason (a code of
+    data/messages.csv).
 
-    Keys whose amounts are all zero emit nothing whatever the factor and are not listed.
+    Expected are the substances of data/expected_substances.csv and every substance the factor tables
+    give the key's activity only at a sub-category of its category (factors.coverage); those get the
+    reason that the row was given for the category as a whole. Keys whose amounts are all zero emit
+    nothing whatever the factor and are not listed.
     """
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
     distinct = distinct[distinct["key_id"].isin(nonzero)]
     expected = expected_per_key(distinct)
+    below = distinct.merge(subcategory_only(distinct, factor_table)[KEY_COLUMNS + ["substance"]], on=KEY_COLUMNS)
+    expected = pd.concat([expected, below], ignore_index=True).drop_duplicates(["key_id", "substance"])
     have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
     missing = expected.merge(have, on=["key_id", "substance"], how="left")
-    missing = missing[missing["_have"].isna()].drop(columns=["_have", "key_id"])
+    missing = missing[missing["_have"].isna()].drop(columns="_have")
     no_ncv = set(keys.loc[keys["quantity"] != "energy", "activity"])
-    missing["reason"] = np.where(missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2"),
-                                 "no citable default factor or calorific value", "no citable default factor")
-    return missing.reset_index(drop=True)
+    only_below = missing.set_index(["key_id", "substance"]).index.isin(below.set_index(["key_id", "substance"]).index)
+    missing["reason"] = np.select(
+        [only_below, missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2")],
+        [REASON_SUBCATEGORY_ONLY, REASON_NO_FACTOR_OR_NCV], REASON_NO_FACTOR)
+    return missing.drop(columns="key_id").reset_index(drop=True)
 
 
 def is_combustion(category: pd.Series) -> pd.Series:

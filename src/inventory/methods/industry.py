@@ -27,7 +27,7 @@ from inventory import categories, units, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import aggregate_keys, column, is_local, join_ids, with_parameters
+from inventory.methods.keys import REASON_NO_FACTOR, aggregate_keys, column, is_local, join_ids, with_parameters
 
 # Stoichiometric CO2/CaO mass ratio of IPCC 2006 Vol.3 Ch.2 (Eq. 2.2, p.2.11; the same 0.785 is
 # printed in IPCC EFDB EF ID 23028 for lime).
@@ -40,6 +40,9 @@ _MINING_PARTS = (("ch4_mining", ".1"), ("ch4_post_mining", ".2"))
 # Quantities of amount a plain `ef.X` factor can apply to (products by mass, gas handled in 1.B.2 by volume).
 _EF_QUANTITIES = ("mass", "volume")
 _FRAME = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids"]
+# Not-estimated reasons of this module (codes of data/messages.csv, worded when rendered).
+REASON_NOT_MASS = "ne_activity_not_mass"
+REASON_NO_TECHNOLOGY_FACTOR = "ne_no_technology_factor"
 
 
 def clinker_co2(clinker_t, cao_content, ckd_correction):
@@ -146,7 +149,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         # The other part of a mine type with one part estimated is not estimated, in its own sub-category.
         gap = some_part & part.isna() & (sub != k["category"])
         part_ne.append(k.loc[gap, KEY_COLUMNS].assign(category=sub[gap], substance="CH4",
-                                                      reason="no citable default factor"))
+                                                      reason=REASON_NO_FACTOR))
 
     long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     estimated = long[long["emission"].notna()] if len(long) else long
@@ -199,8 +202,8 @@ def _not_estimated(distinct: pd.DataFrame, keys: pd.DataFrame, estimated: pd.Dat
     # A key with nothing expected is listed once (substance ""), unless it emitted something.
     missing = missing[missing["substance"].notna() | ~missing["key_id"].isin(have["key_id"])]
     not_mass = keys.loc[~keys["quantity"].isin(_EF_QUANTITIES), "key_id"]
-    reason = np.where(missing["key_id"].isin(not_mass), "activity not given as a mass of product",
-                      np.where(missing["tabled"].fillna(False).astype(bool),
-                               "no default factor for this technology or sub-category", "no citable default factor"))
+    reason = np.where(missing["key_id"].isin(not_mass), REASON_NOT_MASS,
+                      np.where(missing["tabled"].fillna(False).astype(bool), REASON_NO_TECHNOLOGY_FACTOR,
+                               REASON_NO_FACTOR))
     return missing.assign(substance=missing["substance"].fillna(""), reason=reason)[
         KEY_COLUMNS + ["substance", "reason"]].reset_index(drop=True)

@@ -9,6 +9,11 @@ from inventory import vocabulary
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 from inventory.lookup import map_distinct
 
+# Not-estimated reasons every method gives (codes of data/messages.csv; each module adds its own).
+REASON_NO_FACTOR = "ne_no_default_factor"
+REASON_SUBCATEGORY_ONLY = "ne_subcategory_only"
+REASON_NO_FACTOR_OR_NCV = "ne_no_default_factor_or_ncv"
+
 
 def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
     """Sum activity rows per key and quantity of the amount; adds `key_id` (one per distinct key)."""

@@ -17,12 +17,10 @@ the gross total. A local `ef.X` on any row replaces the method for X (E = A × E
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import pandas as pd
 
-from inventory import categories, resources, vocabulary
+from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
@@ -36,12 +34,9 @@ GROWTH, REMOVALS, FUELWOOD, FOREST, CONVERTED = (
 _EMPTY_NE = KEY_COLUMNS + ["substance", "reason"]
 
 
-@cache
-def reasons() -> dict[str, str]:
-    """Not-estimated reasons of this module: label key -> English text (data/labels.csv `reason_lulucf_*`)."""
-    t = resources.data_table("labels.csv")
-    t = t[t["key"].str.startswith("reason_lulucf_")]
-    return dict(zip(t["key"].str.removeprefix("reason_lulucf_"), t["en"]))
+# Not-estimated reasons of this module (codes of data/messages.csv, worded when rendered).
+REASONS = {"volume": "ne_lulucf_volume", "growth_area": "ne_lulucf_growth_area", "conversion": "ne_lulucf_conversion",
+           "unit": "ne_lulucf_unit", "no_method": "ne_lulucf_no_method", "carbon": "ne_lulucf_carbon"}
 
 
 # --- published equations (column functions) -------------------------------------------------------
@@ -99,7 +94,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return pd.DataFrame(), pd.DataFrame(columns=_EMPTY_NE)
     k = with_parameters(keys, factor_table, NAMES)
     amount, cat, act = k["amount"], k["category"], k["activity"]
-    why = reasons()
+    why = REASONS
 
     def col(name, default=np.nan):
         return column(k, name, default)

@@ -29,15 +29,12 @@ from inventory.methods import equations as eq
 from inventory.methods.keys import aggregate_keys, column, expected_per_key, join_ids, with_parameters
 
 NAMES = ["ef", "removal_efficiency", "construction_duration", "silt_loading", "vehicle_weight"]
-# Reasons for an expected substance (data/expected_substances.csv) left without an emission, by the
-# quantity the key's amount is given in.
+# Not-estimated reasons for an expected substance (data/expected_substances.csv) left without an emission,
+# by the quantity the key's amount is given in (codes of data/messages.csv, worded when rendered).
 REASONS = {
-    "area": "no construction type in the technology column (constr_house, constr_apartment, constr_nonresidential, "
-            "constr_road) and no local ef row: EMEP/EEA 2.A.5.b Tier 1 gives factors per construction type",
-    "distance": "paved-road dust needs the road's silt loading (local silt_loading row, or a traffic class "
-                "road_adt_lt500 … road_adt_gt10000 in the technology column) and the mean vehicle weight (local "
-                "vehicle_weight row, no default): AP-42 13.2.1 EF = k × sL^0.91 × W^1.02",
-    "": "no citable default factor for this pollutant-only source: give a local ef row",
+    "area": "ne_construction_dust",
+    "distance": "ne_road_dust",
+    "": "ne_pollutant_source_factor",
 }
 
 

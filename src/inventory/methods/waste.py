@@ -22,7 +22,8 @@ from inventory import categories, units
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
-from inventory.methods.keys import aggregate_keys, column, expected_per_key, join_ids, with_parameters
+from inventory.methods.keys import (REASON_NO_FACTOR, aggregate_keys, column, expected_per_key, join_ids,
+                                    with_parameters)
 
 CH4_PER_C = 16.0 / 12.0
 N2O_PER_N2O_N = 44.0 / 28.0
@@ -31,14 +32,14 @@ NAMES = ["doc", "docf", "mcf", "f", "k", "ox", "recovery", "bo", "sludge", "dm",
 # Method groups: the categories whose subtrees share a method. Substances each key is expected to
 # have (a missing one is NE) are data (data/expected_substances.csv).
 GROUPS = ("4.A", "4.B", "4.C", "4.D")
+# Not-estimated reasons by method group and substance (codes of data/messages.csv, worded when rendered).
 REASONS = {
-    ("", ""): "waste (4) as a whole has no method: report under 4.A, 4.B, 4.C or 4.D",
-    ("4.A", "CH4"): "no DOC or k for this waste stream in some year of its history: give local doc and k rows "
-                    "(IPCC 2006 Vol.5 Ch.3 Eq. 3.2, Table 3.3)",
-    ("4.C", "CO2"): "no dm, CF, FCF or OF for this waste: give local dm, cf, fcf, of rows (IPCC 2006 Vol.5 Eq. 5.1)",
-    ("4.D", "CH4"): "no MCF for this treatment system (name it in the technology column) or no Bo "
-                    "(IPCC Vol.5 Ch.6 Eq. 6.1)",
+    ("", ""): "ne_waste_no_method",
+    ("4.A", "CH4"): "ne_waste_landfill_ch4",
+    ("4.C", "CO2"): "ne_waste_incineration_co2",
+    ("4.D", "CH4"): "ne_waste_wastewater_ch4",
 }
+REASON_NOT_MASS = "ne_waste_not_mass"
 
 
 def ddocm_deposited(waste_t, doc, docf, mcf):
@@ -231,16 +232,16 @@ def _not_estimated(k: pd.DataFrame, estimated: pd.DataFrame) -> pd.DataFrame:
     missing = missing[missing["_have"].isna()]
     if missing.empty:
         return pd.DataFrame(columns=columns)
-    reasons = {f"{grp}|{s}": text for (grp, s), text in REASONS.items()}
+    reasons = {f"{grp}|{s}": code for (grp, s), code in REASONS.items()}
     pair = missing["group"] + "|" + missing["substance"]
-    return missing.assign(reason=pair.map(reasons).fillna("no citable default factor"))[columns].reset_index(drop=True)
+    return missing.assign(reason=pair.map(reasons).fillna(REASON_NO_FACTOR))[columns].reset_index(drop=True)
 
 
 def _not_mass(activity: pd.DataFrame) -> pd.DataFrame:
     """Rows given in a unit that is not a mass: waste methods work on tonnes."""
     rows = activity[activity["quantity"] != "mass"]
     return rows[KEY_COLUMNS].drop_duplicates().assign(
-        substance="", reason="waste amounts must be a mass (t, 万吨)").reset_index(drop=True)
+        substance="", reason=REASON_NOT_MASS).reset_index(drop=True)
 
 
 def is_waste(category: pd.Series) -> pd.Series:

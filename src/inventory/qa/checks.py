@@ -119,7 +119,7 @@ CHECKS: dict[str, Check] = {c.name: c for c in [
 
 def unknown_checks(thresholds: dict) -> list[Problem]:
     """A problem for each name of `thresholds` that is no registered check (with the nearest name)."""
-    return [Problem("unknown_check", column=f"checks.{name}", value=str(name), expected="one_of",
+    return [Problem("unknown_check", column=f"checks.{name}", value=str(name), expected="expect_one_of",
                     params=(("names", ", ".join(CHECKS)),), suggestion=closest(str(name), CHECKS))
             for name in thresholds if name not in CHECKS]
 

@@ -11,7 +11,9 @@ guideline and the pollutant-only sources; memo items and statistics left out) ge
 - `not_estimated`: key NE from a workbook or the project file, or listed by the build as not
   estimated (activity without a citable factor or method); result `not_estimated` (default warn);
 - `missing`: none of these; result `missing` (default fail).
-Precedence in that order. Project file (DESIGN 3.8 style):
+Precedence in that order, except that a key a workbook row or the project file gives for the
+checked category itself wins over an estimate (DESIGN 3.8: a notation-key row for a category wins).
+Project file (DESIGN 3.8 style):
 
     [checks.completeness]
     missing = "fail"            # result of a category neither estimated nor keyed
@@ -52,12 +54,15 @@ def _related(codes, checked: list[str]) -> pd.DataFrame:
 
 
 def _keys_on(frame: pd.DataFrame, checked: list[str], source: str) -> pd.DataFrame:
-    """The best key per region, year and checked category from rows region, year, category, key."""
+    """The best key per region, year and checked category from rows region, year, category, key:
+    a key given for the checked category itself first (`own`), then NO, NA, IE, C before NE."""
     if frame.empty:
-        return pd.DataFrame(columns=["region", "year", "checked", "key", "key_source"])
+        return pd.DataFrame(columns=["region", "year", "checked", "key", "key_source", "own"])
     on = frame.merge(_related(frame["category"], checked), on="category")
-    on = on.assign(_o=on["key"].map(_KEY_ORDER)).sort_values(["region", "year", "checked", "_o"], kind="stable")
-    return on.drop_duplicates(["region", "year", "checked"])[["region", "year", "checked", "key"]].assign(
+    on = on.assign(_o=on["key"].map(_KEY_ORDER), own=on["category"] == on["checked"])
+    on = on.sort_values(["region", "year", "checked", "own", "_o"], ascending=[True, True, True, False, True],
+                        kind="stable")
+    return on.drop_duplicates(["region", "year", "checked"])[["region", "year", "checked", "key", "own"]].assign(
         key_source=source)
 
 
@@ -95,9 +100,12 @@ def completeness_table(emissions: pd.DataFrame, notation: pd.DataFrame, not_esti
                      checked, "build")
     keyed = pd.concat([book, proj, build], ignore_index=True).drop_duplicates(["region", "year", "checked"])
     keyed["year"] = keyed["year"].astype(int)
-    grid = grid.merge(keyed, on=["region", "year", "checked"], how="left").fillna({"key": "", "key_source": ""})
+    grid = grid.merge(keyed, on=["region", "year", "checked"], how="left").fillna(
+        {"key": "", "key_source": "", "own": False})
 
-    estimated = grid["substances"] > 0
+    # A notation key given for the category itself (workbook or project) wins over an estimate (DESIGN 3.8).
+    own_key = grid["own"].astype(bool) & grid["key_source"].isin(["workbook", "project"])
+    estimated = (grid["substances"] > 0) & ~own_key
     grid["status"] = np.select([estimated, grid["key"].isin(["NO", "NA", "IE", "C"]), grid["key"] == "NE"],
                                ["estimated", "keyed", "not_estimated"], "missing")
     grid.loc[estimated, ["key", "key_source"]] = ""

@@ -10,7 +10,7 @@ from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.qa.amounts import key_amounts
 from inventory.qa.keys import key_label
-from inventory.qa.reconcile import grade
+from inventory.qa.grading import grade, relative_difference
 from inventory.result import CHECK_COLUMNS
 
 NAME = "ghg_pollutant_consistency"
@@ -27,15 +27,16 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     pollutant's amount is compared with it on one basis: the amounts as they are when every
     row of the key is in the same unit, else in TJ (t and m3 converted with the key's resolved
     calorific value). value = the amount of the pollutant that differs most (substance
-    column), reference = the GHG amount, diff_pct = (value − reference) / reference × 100,
-    graded against `warn`/`fail`; a pair that cannot be put on one basis (no NCV) is a warn with
-    diff_pct empty. A key with greenhouse gases and no pollutant (or the reverse) gets the
-    `missing` result with reference empty (pass when its amount is 0: nothing is emitted); keys of
-    pollutant-only categories (sector other_pollutant) are not checked. The
-    category cell is `category/activity/technology`.
+    column), reference = the GHG amount, diff_pct = (value − reference) / |reference| × 100,
+    graded against `warn`/`fail` by qa.grading; a pair that cannot be put on one basis (no NCV) or
+    whose reference is 0 is a warn with diff_pct empty (pass when both amounts are 0). A key with
+    greenhouse gases and no pollutant (or the reverse) gets the `missing` result with reference
+    empty (pass when its amount is 0: nothing is emitted); keys of pollutant-only categories
+    (sector other_pollutant) are not checked. The category cell is `category/activity/technology`.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
-    a = key_amounts(emissions, factor_table)
+    # The indirect CO2 of electricity and heat (M. memo items, DESIGN 3.2) has no pollutant to compare with.
+    a = key_amounts(emissions[~emissions["category"].astype(str).str.startswith("M.")], factor_table)
     if a.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
     single_unit = a.groupby("key_id")["activity_unit"].transform("nunique") == 1
@@ -46,17 +47,14 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     pol = a[a["substance_kind"] == "pollutant"].copy()
     pol["reference"] = pol["key_id"].map(ghg["basis_amount"])
     has_ghg = pol["key_id"].isin(ghg.index)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        diff = (pol["basis_amount"] - pol["reference"]) / pol["reference"].where(pol["reference"] != 0)
-    same = pol["basis_amount"].eq(pol["reference"])
-    diff = diff.where(~same, 0.0)
+    diff = relative_difference(pol["basis_amount"], pol["reference"])
+    pol["result"] = grade(pol["basis_amount"], pol["reference"], t["warn"], t["fail"])
     pol["diff"] = diff
-    pol["_score"] = diff.abs().fillna(np.inf).where(has_ghg, -1.0)
+    # The pollutant that differs most; one without a difference counts as the worst unless it passes.
+    pol["_score"] = diff.abs().where(diff.notna(), np.where(pol["result"] == "pass", 0.0, np.inf)).where(has_ghg, -1.0)
     worst = pol.sort_values(["key_id", "_score"], ascending=[True, False], kind="stable").drop_duplicates("key_id")
     paired = worst[worst["key_id"].isin(ghg.index)]
-    rows = paired.assign(value=paired["basis_amount"], diff_pct=paired["diff"] * 100,
-                         result=grade(paired["diff"].fillna(0), t["warn"], t["fail"])
-                         .where(paired["diff"].notna(), "warn"))
+    rows = paired.assign(value=paired["basis_amount"], diff_pct=paired["diff"] * 100)
     pol_only = worst[~worst["key_id"].isin(ghg.index)]
     # Pollutant-only sources (sector other_pollutant, DESIGN 3.2) have no greenhouse gas to compare with.
     pol_only = pol_only[pol_only["category"].map(categories.table()["sector"]) != "other_pollutant"]

@@ -32,7 +32,8 @@ from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem, UsageError, column_letter
 from inventory.factors.resolve import resolve
 from inventory.lookup import map_distinct, normalise_name
-from inventory.qa.reconcile import fuel_key, grade
+from inventory.qa.grading import difference_pct, grade
+from inventory.qa.reconcile import fuel_key
 from inventory.result import CHECK_COLUMNS
 
 CHECK = "external_ceads"
@@ -63,11 +64,11 @@ def read_long(path: Path, region: str | None = None, co2: bool = False) -> pd.Da
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise UsageError(Problem("external_file_unreadable", file=str(path), value=str(exc),
-                                 expected="external_file_expected")) from exc
+                                 expected="expect_external_file")) from exc
     missing = [c for c in LONG_COLUMNS if c not in frame.columns]
     if missing:
         raise UsageError(Problem("external_columns_missing", file=str(path), value=", ".join(missing),
-                                 expected="columns_named", params=(("columns", ", ".join(LONG_COLUMNS)),)))
+                                 expected="expect_columns", params=(("columns", ", ".join(LONG_COLUMNS)),)))
     frame = frame.assign(row=frame.index + 2)  # the CSV line: the header is line 1
     frame = frame[frame[LONG_COLUMNS].ne("").any(axis=1)]  # blank lines
     sheet = frame["source_sheet"] if "source_sheet" in frame.columns else None
@@ -113,7 +114,7 @@ def read_workbook(path: Path, region: str | None = None, co2: bool = False) -> p
                            region_column="", region_cell=sheet)
         frames.append(long)
     if not frames:
-        raise UsageError(Problem("external_no_ceads_sheet", file=str(path), expected="external_ceads_sheets"))
+        raise UsageError(Problem("external_no_ceads_sheet", file=str(path), expected="expect_ceads_sheets"))
     return _checked(pd.concat(frames, ignore_index=True), str(path), co2)
 
 
@@ -138,16 +139,16 @@ def _checked(frame: pd.DataFrame, file: str, co2: bool) -> pd.DataFrame:
                         for s, r, c, v in zip(rows["sheet"], rows["row"], columns[rows.index], cells[rows.index]))
 
     bad = year.isna() | (year % 1 != 0)
-    located(frame[bad], "not_a_year", "year", frame["year"], "a_four_digit_year_such_as")
+    located(frame[bad], "not_a_year", "year", frame["year"], "expect_year")
     bad = value.isna() & ~blank
-    located(frame[bad], "not_a_number", frame["value_column"], frame["value"], "a_number")
+    located(frame[bad], "not_a_number", frame["value_column"], frame["value"], "expect_number")
     unknown = frame[frame["region"].eq("")].drop_duplicates("region_cell")  # one problem per unknown sheet name
     located(unknown, "external_region_unknown", unknown["region_column"], unknown["region_cell"],
-            "external_region_expected")
+            "expect_external_region")
     if co2:
         tonnes = map_distinct(frame["unit"], _tonnes_per)
         wrong = frame[tonnes.isna()].drop_duplicates("unit")
-        located(wrong, "unit_is_not_a_mass", "unit", frame["unit"], "a_mass_of_co2")
+        located(wrong, "unit_not_a_mass", "unit", frame["unit"], "expect_co2_mass_unit")
     if problems:
         raise UsageError(problems)
     out = frame.assign(year=year.astype("Int64").astype(int) if len(frame) else year, value=value)
@@ -167,7 +168,7 @@ def read_external(path: Path, region: str | None = None, co2: bool = False) -> p
     inventory (units checked), else the energy inventory."""
     path = Path(path)
     if not path.exists():
-        raise UsageError(Problem("file_not_found", file=str(path), expected="a_file_relative_to_the_project"))
+        raise UsageError(Problem("file_not_found", file=str(path), expected="expect_file_relative_to_project"))
     return read_workbook(path, region, co2) if path.suffix.lower() == ".xlsx" else read_long(path, region, co2)
 
 
@@ -251,7 +252,8 @@ def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_tab
     """Per region, year, category and fuel: our CO2 and the external inventory's, with the activity
     and factor effects (TABLE_COLUMNS; t CO2, TJ, t CO2/TJ), and each side's physical amount (`amount_ours`
     as reported, `amount_external` from the external energy inventory; t or m3, `amount_unit`). Only
-    region-years present in both."""
+    region-years present in both. `activity_source`: `external` (from the external energy inventory) or
+    `ours` (assumed equal to ours)."""
     ext = to_categories(external)
     e = emissions[(emissions["substance"] == "CO2") & (emissions["kind"] == "emission")]
     e = e[e["region"].isin(set(ext["region"])) & e["year"].isin(set(ext["year"]))]
@@ -277,14 +279,14 @@ def comparison_table(external: pd.DataFrame, emissions: pd.DataFrame, factor_tab
         energy = to_categories(external_energy, energy=True)
         a_ext = _external_tj(energy, factor_table)
         t["activity_external_tj"] = a_ext.reindex(t.index)
-        t["activity_source"] = "external energy inventory"
+        t["activity_source"] = "external"
         physical = energy[energy["quantity"].isin(["mass", "volume"])]
         t["amount_external"] = physical.groupby(keys)["amount"].sum().reindex(t.index)
         unit = physical.groupby(keys)["quantity"].first().map(units.canonical_units()).reindex(t.index)
         t["amount_unit"] = t["amount_unit"].fillna("").where(t["amount_unit"].fillna("") != "", unit.fillna(""))
     else:
         t["activity_external_tj"] = t["activity_ours_tj"]
-        t["activity_source"] = "assumed equal to ours"
+        t["activity_source"] = "ours"
         t["amount_external"] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         t["factor_ours_t_per_tj"] = t["ours_t"] / t["activity_ours_tj"].where(t["activity_ours_tj"] != 0)
@@ -325,7 +327,8 @@ def fuel_table(table: pd.DataFrame) -> pd.DataFrame:
 def external_checks(table: pd.DataFrame, thresholds: dict | None = None, name: str = CHECK) -> pd.DataFrame:
     """Check rows from the comparison table: per region-year the 1.A total (category `1.A`), per
     category, and per fuel over all categories (category `1.A:<activity>`); value = ours, reference =
-    the external inventory (t CO2), diff_pct = (ours − external) / external × 100."""
+    the external inventory (t CO2), diff_pct = (ours − external) / |external| × 100, graded by
+    qa.grading (no external figure: warn)."""
     lim = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     if table.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
@@ -336,10 +339,8 @@ def external_checks(table: pd.DataFrame, thresholds: dict | None = None, name: s
     per_fuel["category"] = fuel_key(pd.Series("1.A", index=per_fuel.index), per_fuel["activity"])
     rows = pd.concat([total, per_cat, per_fuel.drop(columns="activity")], ignore_index=True)
     rows = rows.rename(columns={"ours_t": "value", "external_t": "reference"})
-    diff = (rows["value"] - rows["reference"]) / rows["reference"].where(rows["reference"] != 0)
-    rows["diff_pct"] = diff * 100
-    rows["result"] = grade(diff.fillna(0), lim["warn"], lim["fail"])
-    rows.loc[(rows["reference"] == 0) & (rows["value"] != 0), "result"] = "fail"
+    rows["diff_pct"] = difference_pct(rows["value"], rows["reference"])
+    rows["result"] = grade(rows["value"], rows["reference"], lim["warn"], lim["fail"])
     rows["check"], rows["substance"] = name, "CO2"
     return rows.drop_duplicates(["region", "year", "category"]).sort_values(
         ["region", "year", "category"]).reset_index(drop=True)[CHECK_COLUMNS]

@@ -2,12 +2,12 @@
 
 Grading. Reported facilities usually cover part of a category, so the rule is reported ≤
 estimate. Per region, year, category (activity where the facility sheet names one) and
-substance, with diff = (reported − estimate) / estimate:
+substance, with diff = (reported − estimate) / |estimate| (qa.grading):
 - coverage `full` (some row of the group says the facilities are the whole category): the two
   should agree; |diff| graded against `warn` and `fail`;
 - coverage `partial` (default): only an excess counts; max(diff, 0) graded against `warn` and
   `fail`, so reported below the estimate passes;
-- no estimate (0 t or no row) while the facilities report a positive emission: fail.
+- no estimate (0 t or no row) while the facilities report an emission: no difference, warn.
 The estimate of a category is the sum over it and its descendants (memo items left out), of
 the named activity only when the facility rows name one. Facilities of regions that the build
 does not report (e.g. prefectures read only for a province's aggregation) are not compared.
@@ -20,7 +20,7 @@ import pandas as pd
 
 from inventory import categories
 from inventory.qa.keys import key_label
-from inventory.qa.reconcile import grade
+from inventory.qa.grading import difference_pct, grade
 from inventory.result import CHECK_COLUMNS
 
 NAME = "facility"
@@ -58,7 +58,7 @@ def estimate_under(emissions: pd.DataFrame, wanted: pd.DataFrame, column: str = 
 def facility_vs_estimate(facility: pd.DataFrame, emissions: pd.DataFrame,
                          thresholds: dict | None = None) -> pd.DataFrame:
     """checks.csv rows: value = facility-reported emission (t), reference = the inventory's estimate
-    (t), diff_pct = (reported − estimate) / estimate × 100; the category cell names the activity
+    (t), diff_pct = (reported − estimate) / |estimate| × 100; the category cell names the activity
     when the facility rows do (`1.A.1.a/raw_coal`). Grading: see the module docstring."""
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     if facility is None or facility.empty:
@@ -68,13 +68,8 @@ def facility_vs_estimate(facility: pd.DataFrame, emissions: pd.DataFrame,
         return pd.DataFrame(columns=CHECK_COLUMNS)
     rep = reported_by_key(facility)
     rep["reference"] = estimate_under(emissions, rep)
-    ref = rep["reference"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        diff = (rep["value"] - ref) / ref.where(ref != 0)
-    graded = diff.where(rep["full"], diff.clip(lower=0))
-    missing = diff.isna() & (rep["value"] != 0)
-    rep["diff_pct"] = diff * 100
-    rep["result"] = grade(graded.fillna(0), t["warn"], t["fail"]).where(~missing, "fail")
+    rep["diff_pct"] = difference_pct(rep["value"], rep["reference"])
+    rep["result"] = grade(rep["value"], rep["reference"], t["warn"], t["fail"], excess_only=~rep["full"])
     rep["category"] = key_label(rep["category"], rep["activity"])
     rep["check"] = NAME
     return rep[CHECK_COLUMNS]

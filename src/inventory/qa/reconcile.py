@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from inventory import categories, regions
+from inventory.qa.grading import difference_pct, grade
 from inventory.result import CHECK_COLUMNS
 
 DEFAULT_THRESHOLDS = {"warn": 0.02, "fail": 0.05}
-
-
-def grade(diff: pd.Series, warn: float, fail: float) -> pd.Series:
-    """pass / warn / fail from a relative difference (a fraction; its magnitude is compared)."""
-    size = diff.abs()
-    return pd.Series(np.select([size > fail, size > warn], ["fail", "warn"], "pass"), index=diff.index)
 
 
 def fuel_key(category: pd.Series, activity: pd.Series) -> pd.Series:
@@ -27,8 +21,9 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
     """Per province, year, category and substance: own emission vs the sum of its prefectures.
 
     Prefecture rows are rolled up to the province's own category (their own or an
-    ancestor of it); diff_pct = (own − sum) / own × 100. Only categories where the
-    province has its own rows are compared. per_fuel: also per activity (fuel), check
+    ancestor of it); value = the province's own emission, reference = the sum (t), diff_pct =
+    (own − sum) / |sum| × 100, graded by qa.grading (a zero sum: no difference, warn). Only
+    categories where the province has its own rows are compared. per_fuel: also per activity (fuel), check
     `province_vs_prefectures_fuel`, category cell `<category>:<activity>` (fuel_key);
     a fuel only the prefectures burn in a category the province has is listed with value 0.
     """
@@ -58,11 +53,8 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
         both = both.reset_index()
         if per_fuel:
             both["category"] = fuel_key(both["category"], both["activity"])
-        diff = (both["value"] - both["reference"]) / both["value"].where(both["value"] != 0)
-        both["diff_pct"] = diff * 100
-        both["result"] = grade(diff.fillna(0), t["warn"], t["fail"])
-        # nothing of its own against something in the prefectures cannot be graded as a share: it fails
-        both.loc[(both["value"] == 0) & (both["reference"] != 0), "result"] = "fail"
+        both["diff_pct"] = difference_pct(both["value"], both["reference"])
+        both["result"] = grade(both["value"], both["reference"], t["warn"], t["fail"])
         both["check"], both["region"] = name, province
         frames.append(both)
     if not frames:

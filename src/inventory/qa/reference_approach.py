@@ -37,7 +37,8 @@ import pandas as pd
 from inventory import units
 from inventory.factors.resolve import resolve
 from inventory.methods.equations import CO2_PER_C
-from inventory.qa.reconcile import fuel_key, grade
+from inventory.qa.grading import difference_pct, grade
+from inventory.qa.reconcile import fuel_key
 from inventory.result import CHECK_COLUMNS
 
 CHECK = "reference_approach"
@@ -130,7 +131,7 @@ def explanation_table(supply: pd.DataFrame, emissions: pd.DataFrame, factor_tabl
     the supply terms and apparent consumption (Eq. 6.2); energy (TJ) = amount × NCV;
     carbon (t C) = energy × carbon content; excluded carbon of non-energy use;
     reference CO2 (Eq. 6.1); the build's sectoral CO2 of the same fuel; their
-    difference and diff_pct = (reference − sectoral) / reference × 100. The
+    difference and diff_pct = (reference − sectoral) / |sectoral| × 100 (qa.grading). The
     difference is explained in CO2 at the same factor (IPCC 2006 Vol.2 Ch.6 asks
     for statistical differences, transformation and non-energy use; non-energy use
     is already excluded): transformation = inputs converted to other fuels (coal
@@ -166,7 +167,7 @@ def explanation_table(supply: pd.DataFrame, emissions: pd.DataFrame, factor_tabl
     t = t.join(_sectoral(emissions), on=["region", "year", "activity"])
     t["sectoral_co2_t"] = t["sectoral_co2_t"].fillna(0.0)
     t["difference_t"] = t["reference_co2_t"] - t["sectoral_co2_t"]
-    t["diff_pct"] = t["difference_t"] / t["reference_co2_t"].where(t["reference_co2_t"] != 0) * 100
+    t["diff_pct"] = difference_pct(t["reference_co2_t"], t["sectoral_co2_t"])
     # What transformation and losses do not explain is supply not matched by recorded use.
     t["statistical_difference_co2_t"] = t["difference_t"] - t["transformation_co2_t"] - t["loss_co2_t"]
     return t.sort_values(["region", "year", "activity"]).reset_index(drop=True).reindex(columns=TABLE_COLUMNS)
@@ -182,7 +183,8 @@ def reference_approach_table(ctx) -> pd.DataFrame:
 def reference_approach(table: pd.DataFrame, thresholds: dict | None = None) -> pd.DataFrame:
     """Check rows (CHECK_COLUMNS) from the explanation table: per region and year the total over the
     fuels with supply rows (category `1.A`), and per fuel (category `1.A:<activity>`, see fuel_key);
-    value = reference approach CO2 (t), reference = sectoral CO2 (t) of the same fuels."""
+    value = reference approach CO2 (t), reference = sectoral CO2 (t) of the same fuels, diff_pct =
+    (value − reference) / |reference| × 100, graded by qa.grading."""
     lim = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     known = table.dropna(subset=["reference_co2_t"])
     if known.empty:
@@ -194,9 +196,7 @@ def reference_approach(table: pd.DataFrame, thresholds: dict | None = None) -> p
     total["category"] = CATEGORY
     rows = pd.concat([total, per_fuel.drop(columns="activity")], ignore_index=True)
     rows = rows.rename(columns={"reference_co2_t": "value", "sectoral_co2_t": "reference"})
-    diff = (rows["value"] - rows["reference"]) / rows["value"].where(rows["value"] != 0)
-    rows["diff_pct"] = diff * 100
-    rows["result"] = grade(diff.fillna(0), lim["warn"], lim["fail"])
-    rows.loc[(rows["value"] == 0) & (rows["reference"] != 0), "result"] = "fail"
+    rows["diff_pct"] = difference_pct(rows["value"], rows["reference"])
+    rows["result"] = grade(rows["value"], rows["reference"], lim["warn"], lim["fail"])
     rows["check"], rows["substance"] = CHECK, "CO2"
     return rows.sort_values(["region", "year", "category"]).reset_index(drop=True)[CHECK_COLUMNS]

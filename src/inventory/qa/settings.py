@@ -30,7 +30,7 @@ def parse_checks(spec, file: str = "", base: Path | None = None) -> tuple[dict, 
     """
     if not isinstance(spec, dict):
         raise UsageError(Problem("invalid_setting", file=file, column="checks", value=str(spec),
-                                 expected="tables_checks_name"))
+                                 expected="expect_check_tables"))
     former = {old: check.name for check in CHECKS.values() for old in check.former_names}
     out: dict = {}
     problems: list[Problem] = []
@@ -39,28 +39,28 @@ def parse_checks(spec, file: str = "", base: Path | None = None) -> tuple[dict, 
         where = f"checks.{name}"
         if name in former:
             new = former[name]
-            warnings.append(Problem("check_renamed", file=file, column=where, value=name, expected="write_the_new_key",
+            warnings.append(Problem("check_renamed", file=file, column=where, value=name, expected="expect_new_check_key",
                                     severity="warning", params=(("old", name), ("new", new))))
             if new in spec:
                 problems.append(Problem("check_given_twice", file=file, column=where, value=name,
-                                        expected="write_the_new_key", params=(("old", name), ("new", new))))
+                                        expected="expect_new_check_key", params=(("old", name), ("new", new))))
                 continue
             name = new
         check = CHECKS.get(name)
         if check is None:
-            problems.append(Problem("unknown_check", file=file, column=where, value=name, expected="one_of",
+            problems.append(Problem("unknown_check", file=file, column=where, value=name, expected="expect_one_of",
                                     params=(("names", ", ".join(CHECKS)),), suggestion=closest(name, CHECKS)))
             continue
         if not isinstance(table, dict):
             problems.append(Problem("invalid_setting", file=file, column=where, value=str(table),
-                                    expected="a_table_such_as_warn_0"))
+                                    expected="expect_threshold_table"))
             continue
         settings = {}
         for key, value in table.items():
             kind = check.settings.get(key)
             if kind is None:
                 problems.append(Problem("unknown_check_setting", file=file, column=f"{where}.{key}", value=key,
-                                        expected="one_of", params=(("names", ", ".join(check.settings)),),
+                                        expected="expect_one_of", params=(("names", ", ".join(check.settings)),),
                                         suggestion=closest(key, check.settings)))
                 continue
             converted, found = KINDS[kind](value, f"{where}.{key}", file, base)
@@ -68,7 +68,7 @@ def parse_checks(spec, file: str = "", base: Path | None = None) -> tuple[dict, 
             settings[key] = converted
         if all(_is_number(settings.get(k)) for k in ("warn", "fail")) and settings["warn"] > settings["fail"]:
             problems.append(Problem("invalid_setting", file=file, column=f"{where}.warn", value=str(settings["warn"]),
-                                    expected="at_most_the_fail_threshold"))
+                                    expected="expect_at_most_fail"))
         out[name] = settings
     if problems:
         raise UsageError(problems)
@@ -83,7 +83,7 @@ def _fraction(value, where: str, file: str, base: Path | None):
     """A non-negative fraction (0.1 = 10 %)."""
     if not _is_number(value) or value < 0:
         return value, [Problem("invalid_setting", file=file, column=where, value=str(value),
-                               expected="a_non_negative_fraction_such_as")]
+                               expected="expect_fraction")]
     return value, []
 
 
@@ -91,7 +91,7 @@ def _share(value, where: str, file: str, base: Path | None):
     """A share from 0 to 1."""
     if not _is_number(value) or not 0 <= value <= 1:
         return value, [Problem("invalid_setting", file=file, column=where, value=str(value),
-                               expected="a_share_between_0_and_1")]
+                               expected="expect_share")]
     return value, []
 
 
@@ -99,7 +99,7 @@ def _result(value, where: str, file: str, base: Path | None):
     """pass, warn or fail."""
     if value not in RESULTS:
         return value, [Problem("invalid_setting", file=file, column=where, value=str(value),
-                               expected="pass_warn_or_fail", suggestion=closest(str(value), RESULTS))]
+                               expected="expect_result", suggestion=closest(str(value), RESULTS))]
     return value, []
 
 
@@ -107,11 +107,11 @@ def _path(value, where: str, file: str, base: Path | None):
     """An existing file; a relative path is relative to `base` (the project file's folder). -> absolute text."""
     if not isinstance(value, str) or not value.strip():
         return value, [Problem("invalid_setting", file=file, column=where, value=str(value),
-                               expected="a_file_relative_to_the_project")]
+                               expected="expect_file_relative_to_project")]
     path = (base / value) if base is not None else Path(value)
     if not path.is_file():
         return str(path), [Problem("file_not_found", file=file, column=where, value=str(path),
-                                   expected="a_file_relative_to_the_project")]
+                                   expected="expect_file_relative_to_project")]
     return str(path), []
 
 
@@ -120,7 +120,7 @@ def _region(value, where: str, file: str, base: Path | None):
     code = regions.lookup().get(str(value))
     if code is None:
         return value, [Problem("unknown_region", file=file, column=where, value=str(value),
-                               expected="a_gb_t_2260_code_or", suggestion=regions.lookup().suggest(value))]
+                               expected="expect_region", suggestion=regions.lookup().suggest(value))]
     return code, []
 
 
@@ -128,7 +128,7 @@ def _categories(value, where: str, file: str, base: Path | None):
     """IPCC category codes or names (one or a list) -> codes."""
     items = value if isinstance(value, list) else [value]
     codes = [categories.lookup().get(c) for c in items]
-    problems = [Problem("unknown_category", file=file, column=where, value=str(c), expected="ipcc_category_codes_or_names",
+    problems = [Problem("unknown_category", file=file, column=where, value=str(c), expected="expect_category",
                         suggestion=categories.lookup().suggest(c)) for c, code in zip(items, codes) if code is None]
     return [c for c in codes if c], problems
 
@@ -153,22 +153,22 @@ def parse_completeness_keys(spec, file: str = "") -> tuple[list[dict], list[Prob
         norm = str(key).strip().upper()
         if code is None:
             problems.append(Problem("unknown_category", file=file, column=where, value=str(category),
-                                    expected="an_ipcc_category_code_or_name"))
+                                    expected="expect_category"))
         if norm not in vocabulary.NOTATION_KEYS:
             problems.append(Problem("unknown_notation_key", file=file, column=where, value=str(key),
-                                    expected="no_ne_na_ie_or_c"))
+                                    expected="expect_notation_key"))
         if code is not None and norm in vocabulary.NOTATION_KEYS:
             rows.append({"region": region, "category": code, "key": norm})
 
     if not isinstance(spec, dict):
         return rows, [Problem("invalid_setting", file=file, column="checks.completeness.keys", value=str(spec),
-                              expected="a_table_such_as_2_b_3_no")]
+                              expected="expect_keys_table")]
     for name, value in spec.items():
         if isinstance(value, dict):
             region = regions.lookup().get(name)
             if region is None:
                 problems.append(Problem("unknown_region", file=file, column=f"checks.completeness.keys.{name}",
-                                        value=name, expected="a_gb_t_2260_code_or"))
+                                        value=name, expected="expect_region"))
                 continue
             for category, key in value.items():
                 one(region, category, key, f"checks.completeness.keys.{name}.{category}")

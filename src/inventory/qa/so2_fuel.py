@@ -11,7 +11,7 @@ from inventory.methods import equations as eq
 from inventory.qa.amounts import key_amounts, resolved_parameters
 from inventory.qa.facility import estimate_under, reported_by_key
 from inventory.qa.keys import key_label
-from inventory.qa.reconcile import grade
+from inventory.qa.grading import grade, relative_difference
 from inventory.result import CHECK_COLUMNS
 
 NAME = "so2_implied_fuel"
@@ -38,7 +38,7 @@ def implied_fuel(so2_t, per_tonne):
 def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facility: pd.DataFrame | None,
                      thresholds: dict | None = None) -> pd.DataFrame:
     """checks.csv rows: value = fuel implied by SO2 (t), reference = the fuel use in the inventory (t),
-    diff_pct = (implied − reported) / reported × 100.
+    diff_pct = (implied − reported) / |reported| × 100, graded by qa.grading.
 
     - Keys whose SO2 comes from a local `ef.SO2` and that have a sulfur content: the fuel implied
       by the key's SO2 against the key's own fuel amount; |diff| graded against `warn`/`fail`.
@@ -47,8 +47,8 @@ def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facili
     - Facility-reported SO2 naming an activity, with a sulfur content for the region, category and
       activity (removal efficiency only from a parameter without technology): the fuel the
       facilities' SO2 implies against the inventory's fuel of that category and activity. Full
-      coverage: |diff| graded; partial (default): only an excess counts. Category cell
-      `category/activity`.
+      coverage: |diff| graded; partial (default): only an excess counts; no such fuel in the
+      inventory: warn, diff_pct empty. Category cell `category/activity`.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     a = key_amounts(emissions, factor_table)
@@ -62,8 +62,8 @@ def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facili
         keep = local & per_tonne.notna()
         rows = so2[keep].assign(value=implied_fuel(so2["emission"], per_tonne)[keep])
         rows["reference"] = rows["key_id"].map(fuel)
-        rows["diff"] = (rows["value"] - rows["reference"]) / rows["reference"].where(rows["reference"] != 0)
-        rows["result"] = grade(rows["diff"].fillna(0), t["warn"], t["fail"]).where(rows["diff"].notna(), "warn")
+        rows["diff"] = relative_difference(rows["value"], rows["reference"])
+        rows["result"] = grade(rows["value"], rows["reference"], t["warn"], t["fail"])
         rows["category"] = key_label(rows["category"], rows["activity"], rows["technology"])
         frames.append(rows)
         if facility is not None and len(facility):
@@ -93,10 +93,7 @@ def _facility_rows(facility: pd.DataFrame, amounts: pd.DataFrame, factor_table: 
     keys = amounts.drop_duplicates("key_id")[KEY_COLUMNS + ["kind", "key_id"]].assign(substance="SO2")
     keys["t"] = keys["key_id"].map(amounts.groupby("key_id")["t"].max())
     rep["reference"] = estimate_under(keys, rep, column="t")
-    ref = rep["reference"]
-    rep["diff"] = (rep["value"] - ref) / ref.where(ref != 0)
-    graded = rep["diff"].where(rep["full"], rep["diff"].clip(lower=0))
-    rep["result"] = grade(graded.fillna(0), t["warn"], t["fail"]).where(rep["diff"].notna(), "fail")
-    # No fuel of that category and activity in the inventory while facilities report its SO2: fail.
+    rep["diff"] = relative_difference(rep["value"], rep["reference"])
+    rep["result"] = grade(rep["value"], rep["reference"], t["warn"], t["fail"], excess_only=~rep["full"])
     rep["category"] = key_label(rep["category"], rep["activity"])
     return rep

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from inventory.qa.reconcile import grade
+from inventory.qa.grading import difference_pct, grade
 from inventory.result import CHECK_COLUMNS
 
 NAME = "year_jump"
@@ -19,7 +18,8 @@ def year_jump(emissions: pd.DataFrame, thresholds: dict | None = None) -> pd.Dat
     Years are those the region has in the build, so 2017 -> 2019 are consecutive when 2018 is
     absent; a category missing in one of them counts as 0 t. diff_pct = (E_y − E_prev) / |E_prev|
     × 100 (value = E_y, reference = E_prev, t); graded on |diff| against `warn` and `fail`
-    (fractions). A source that appears from 0 t has no finite change: diff_pct empty, result fail.
+    (fractions) by qa.grading. A source that appears from 0 t has no difference: diff_pct empty,
+    result warn.
     A category smaller than `min_share` (a fraction) of its region's total of the substance in both
     years is graded warn at most: a small source swings by large shares without moving the inventory.
     Memo items are left out.
@@ -37,12 +37,8 @@ def year_jump(emissions: pd.DataFrame, thresholds: dict | None = None) -> pd.Dat
     grid["prev_year"] = grid.groupby(_GROUP, sort=False)["year"].shift()
     grid = grid.dropna(subset=["reference"]).rename(columns={"emission": "value"})
     grid["prev_year"] = grid["prev_year"].astype(int)
-    base = grid["reference"].abs()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        diff = (grid["value"] - grid["reference"]) / base.where(base != 0)
-    appeared = (base == 0) & (grid["value"] != 0)
-    grid["diff_pct"] = diff * 100
-    grid["result"] = grade(diff.fillna(0), t["warn"], t["fail"]).where(~appeared, "fail")
+    grid["diff_pct"] = difference_pct(grid["value"], grid["reference"])
+    grid["result"] = grade(grid["value"], grid["reference"], t["warn"], t["fail"])
     totals = sums.assign(emission=sums["emission"].abs()).groupby(["region", "substance", "year"])["emission"].sum()
     now = grid.join(totals.rename("total"), on=["region", "substance", "year"])["total"]
     before = grid.join(totals.rename("total"), on=["region", "substance", "prev_year"])["total"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -32,8 +33,7 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
         shown = _relative(path, base)
         inputs.append({"path": shown, "sha256": sha256(path)})
         book = open_workbook(path)
-        problems += [Problem(p.message, file=shown, sheet=p.sheet, expected=p.expected, code=p.code)
-                     for p in book.problems]
+        problems += [replace(p, file=shown) for p in book.problems]
         for sheet, grid in book.sheets.items():
             grid = grid.dropna(how="all", axis=1)
             if grid.empty or sheet in _template_sheets():
@@ -66,7 +66,7 @@ def read_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame 
     if not has_numbers(grid):
         rows = str(min(HEADER_ROWS, len(grid)))
         return None, [Problem("sheet_without_data", file=file, sheet=sheet, severity="warning",
-                              expected="headers_required", code="sheet_without_data",
+                              expected="headers_required",
                               params=(("rows", rows), ("headers", ", ".join(_HEADERS_ZH))))]
     filled = grid.index[grid.notna().any(axis=1)]
     frame = pd.DataFrame({"file": file, "sheet": sheet, "row": filled.to_numpy() + 1, "skip": ""})
@@ -154,23 +154,21 @@ def cell_problems(facts: SheetFacts | None, rows: set[int], file: str, sheet: st
         first, last = span[0], span[1]
         span_rows = range(first, last + 1) if last - first < len(rows) else sorted(rows)
         for row in (r for r in span_rows if r in rows and first <= r <= last):
-            out.append(Problem(f"merged cells {ref}: unmerge and fill each row", file=file, sheet=sheet, row=int(row),
-                               column=ref, expected="one value in each cell; no merged cells in the data",
-                               code="merged_cells"))
+            out.append(Problem("merged_cells", file=file, sheet=sheet, row=int(row), column=ref,
+                               expected="expect_unmerged_cells", params=(("range", ref),)))
     for ref in facts.formulas:
         pos = split_ref(ref)
         if "".join(ch for ch in ref if ch.isalpha()) in text_letters:
-            out.append(Problem("formula_in_a_free_text_column", file=file, sheet=sheet,
-                               row=pos[0] if pos else None, column=ref, expected="text_or_a_saved_value",
-                               severity="warning", code="formula_in_text_column"))
+            out.append(Problem("formula_in_text_column", file=file, sheet=sheet,
+                               row=pos[0] if pos else None, column=ref, expected="expect_text_or_saved_value",
+                               severity="warning"))
             continue
-        out.append(Problem("formula without a saved value: open and save the file in Excel/WPS", file=file,
-                           sheet=sheet, row=pos[0] if pos else None, column=ref,
-                           expected="a cell holding its computed value", code="formula_without_value"))
+        out.append(Problem("formula_without_value", file=file, sheet=sheet, row=pos[0] if pos else None, column=ref,
+                           expected="expect_computed_value"))
     if facts.merged_count > len(facts.merged) or facts.formula_count > len(facts.formulas):
-        out.append(Problem(f"{facts.merged_count:,} merged ranges and {facts.formula_count:,} formulas without a "
-                           f"saved value; only the first {MAX_LISTED:,} of each are listed",
-                           file=file, sheet=sheet, code="too_many_cell_problems"))
+        out.append(Problem("too_many_cell_problems", file=file, sheet=sheet,
+                           params=(("merged", f"{facts.merged_count:,}"), ("formulas", f"{facts.formula_count:,}"),
+                                   ("listed", f"{MAX_LISTED:,}"))))
     return out
 
 

@@ -46,11 +46,12 @@ _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 class UnsafeWorkbook(Exception):
-    """The workbook cannot be read safely; `str(exc)` says why, `expected` what would do."""
+    """The workbook cannot be read safely: `code` says why, `expected` what would do (codes of
+    data/messages.csv), `params` the values of their placeholders."""
 
-    def __init__(self, message: str, expected: str = "an .xlsx file saved by Excel or WPS"):
-        super().__init__(message)
-        self.expected = expected
+    def __init__(self, code: str, expected: str = "expect_xlsx_from_excel", **params):
+        super().__init__(code, params)
+        self.code, self.expected, self.params = code, expected, tuple(params.items())
 
 
 @dataclass
@@ -59,7 +60,8 @@ class SheetFacts:
 
     max_row / max_col: upper bounds of the last row and column holding a cell
     (1-based; 0 when the sheet is empty). over_cap: why the sheet must not be
-    read ("" when it may). formulas: cell refs of formulas without a saved value.
+    read, a code of data/messages.csv ("" when it may), over_cap_params the values
+    of its placeholders. formulas: cell refs of formulas without a saved value.
     """
 
     name: str
@@ -73,6 +75,7 @@ class SheetFacts:
     max_col: int = 0
     exact: bool = False
     over_cap: str = ""
+    over_cap_params: tuple = ()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -114,20 +117,24 @@ def _read_part(zf: zipfile.ZipFile, name: str, cap: int) -> bytes:
     """A whole (small) part, refused when over `cap` or holding a DTD."""
     info = zf.getinfo(name)
     if info.file_size > cap:
-        raise UnsafeWorkbook(f"part {name} expands to {info.file_size / 1e6:.0f} MB, over the "
-                             f"{cap / 1e6:.0f} MB limit", "a workbook of ordinary size")
+        raise UnsafeWorkbook("part_too_large", "expect_ordinary_size", part=name, mb=_mb(info.file_size),
+                             limit=_mb(cap))
     with zf.open(info) as fh:
         data = fh.read(cap + 1)
     if len(data) > cap:
-        raise UnsafeWorkbook(f"part {name} is larger than it declares", "an .xlsx file saved by Excel or WPS")
+        raise UnsafeWorkbook("part_larger_than_declared", part=name)
     if _has_dtd(data):
         raise _dtd(name)
     return data
 
 
 def _dtd(name: str) -> UnsafeWorkbook:
-    return UnsafeWorkbook(f"part {name} declares a DTD or XML entities (a possible XML bomb); refused",
-                          "an .xlsx file saved by Excel or WPS (they never write a DTD)")
+    return UnsafeWorkbook("part_declares_dtd", "expect_xlsx_without_dtd", part=name)
+
+
+def _mb(size: float) -> str:
+    """A size in bytes as whole megabytes, for messages."""
+    return f"{size / 1e6:.0f}"
 
 
 def _parse_small(zf: zipfile.ZipFile, name: str) -> ET.Element:
@@ -135,7 +142,7 @@ def _parse_small(zf: zipfile.ZipFile, name: str) -> ET.Element:
     try:
         return ET.fromstring(data)  # no DTD (checked above): nothing to expand
     except ET.ParseError as exc:
-        raise UnsafeWorkbook(f"part {name} is not well-formed XML ({exc})") from None
+        raise UnsafeWorkbook("part_not_well_formed", part=name, error=str(exc)) from None
 
 
 def _local(tag: str) -> str:
@@ -292,7 +299,7 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, prefix: bytes = b""):
             block = fh.read(CHUNK)
             read += len(block)
             if read > MAX_PART_BYTES:
-                raise _OverCap(f"sheet XML is over {MAX_PART_BYTES / 1e6:.0f} MB")
+                raise _OverCap("sheet_xml_over_limit", limit=_mb(MAX_PART_BYTES))
             data = carry + block
             if not block:
                 if _has_dtd(data):
@@ -304,7 +311,7 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, prefix: bytes = b""):
             cut = cut + len(row_end) if cut >= 0 else data.rfind(b"<")
             if cut <= 0:
                 if len(data) > 64 * CHUNK:
-                    raise UnsafeWorkbook(f"part {info.filename} holds a single tag over 64 MB")
+                    raise UnsafeWorkbook("part_tag_too_large", part=info.filename, limit=_mb(64 * CHUNK))
                 carry = data
                 continue
             piece, carry = data[:cut], data[cut:]
@@ -315,7 +322,11 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, prefix: bytes = b""):
 
 
 class _OverCap(Exception):
-    pass
+    """A sheet over a cap: `code` (data/messages.csv) and the values of its placeholders."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code, params)
+        self.code, self.params = code, tuple(params.items())
 
 
 def _scan_fast(zf: zipfile.ZipFile, info: zipfile.ZipInfo, facts: SheetFacts) -> None:
@@ -338,7 +349,7 @@ def _prefix_of(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         raise _dtd(info.filename)
     m = _ROOT.search(head)
     if not m:
-        raise UnsafeWorkbook(f"part {info.filename} is not a worksheet")
+        raise UnsafeWorkbook("part_not_a_worksheet", part=info.filename)
     return (m.group(1) + b":") if m.group(1) else b""
 
 
@@ -347,8 +358,7 @@ def _prefix_of(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 def _scan_exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo, facts: SheetFacts) -> None:
     """Element by element with expat; DTDs refused; only value-bearing cells count for the bound."""
     if info.file_size > MAX_EXACT_BYTES:
-        raise _OverCap(f"sheet XML of {info.file_size / 1e6:.0f} MB lacks cell positions (r=) and is over the "
-                       f"{MAX_EXACT_BYTES / 1e6:.0f} MB that can be checked cell by cell")
+        raise _OverCap("sheet_xml_without_positions", mb=_mb(info.file_size), limit=_mb(MAX_EXACT_BYTES))
     facts.__init__(facts.name, facts.part, exact=True)
     state = {"row": 0, "col": 0, "in_cell": False, "ref": "", "formula": False, "value": False,
              "in_v": False, "root": False}
@@ -410,7 +420,7 @@ def _scan_exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo, facts: SheetFacts) -
                 parser.Parse(block, False)
             parser.Parse(b"", True)
     except xml.parsers.expat.ExpatError as exc:
-        raise UnsafeWorkbook(f"part {info.filename} is not well-formed XML ({exc})") from None
+        raise UnsafeWorkbook("part_not_well_formed", part=info.filename, error=str(exc)) from None
 
 
 def _letters(col: int) -> str:
@@ -429,20 +439,22 @@ def scan_sheet(zf: zipfile.ZipFile, name: str, part: str) -> SheetFacts:
     info = zf.getinfo(part)
     try:
         if info.file_size > MAX_PART_BYTES:
-            raise _OverCap(f"sheet XML expands to {info.file_size / 1e6:.0f} MB, over the "
-                           f"{MAX_PART_BYTES / 1e6:.0f} MB limit")
+            raise _OverCap("sheet_xml_too_large", mb=_mb(info.file_size), limit=_mb(MAX_PART_BYTES))
         try:
             _scan_fast(zf, info, facts)
         except _NeedExact:
             _scan_exact(zf, info, facts)
     except _OverCap as exc:
-        facts.over_cap = str(exc)
+        facts.over_cap, facts.over_cap_params = exc.code, exc.params
         return facts
     if facts.max_row > MAX_ROWS_PER_SHEET:
-        facts.over_cap = f"sheet reaches row {facts.max_row:,}, past Excel's last row {MAX_ROWS_PER_SHEET:,}"
+        facts.over_cap = "sheet_past_last_row"
+        facts.over_cap_params = (("row", f"{facts.max_row:,}"), ("limit", f"{MAX_ROWS_PER_SHEET:,}"))
     elif facts.max_row * facts.max_col > MAX_CELLS_PER_SHEET:
-        facts.over_cap = (f"sheet spans {facts.max_row:,} rows × {facts.max_col:,} columns "
-                          f"({facts.max_row * facts.max_col:,} cells), over the limit of {MAX_CELLS_PER_SHEET:,} cells")
+        facts.over_cap = "sheet_too_many_cells"
+        facts.over_cap_params = (("rows", f"{facts.max_row:,}"), ("columns", f"{facts.max_col:,}"),
+                                 ("cells", f"{facts.max_row * facts.max_col:,}"),
+                                 ("limit", f"{MAX_CELLS_PER_SHEET:,}"))
     return facts
 
 
@@ -462,14 +474,14 @@ def scan_workbook(path: Path) -> list[SheetFacts]:
                 if info.filename in parts or not (low.endswith(".xml") or low.endswith(".rels")):
                     continue
                 if info.file_size > MAX_PART_BYTES:
-                    raise UnsafeWorkbook(f"part {info.filename} expands to {info.file_size / 1e6:.0f} MB, over the "
-                                         f"{MAX_PART_BYTES / 1e6:.0f} MB limit", "a workbook of ordinary size")
+                    raise UnsafeWorkbook("part_too_large", "expect_ordinary_size", part=info.filename,
+                                         mb=_mb(info.file_size), limit=_mb(MAX_PART_BYTES))
                 for _ in _chunks(zf, info):
                     pass
             return [scan_sheet(zf, name, part) for name, part in sheets]
     except _OverCap as exc:
-        raise UnsafeWorkbook(str(exc), "a workbook of ordinary size") from None
+        raise UnsafeWorkbook(exc.code, "expect_ordinary_size", **dict(exc.params)) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError,
             NotImplementedError, RuntimeError) as exc:
         # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method
-        raise UnsafeWorkbook(f"file is corrupt or truncated ({exc})") from None
+        raise UnsafeWorkbook("file_corrupt_detail", error=str(exc)) from None

@@ -116,8 +116,7 @@ def read_balance_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.Da
     header = _header_row(grid)
     if header is None:
         return pd.DataFrame(columns=RAW_COLUMNS), [Problem(
-            "energy balance has no header row of fuel columns", file=file, sheet=sheet,
-            expected="a row of headers like 原煤(万吨), 天然气(亿立方米)")]
+            "balance_without_fuel_header", file=file, sheet=sheet, expected="expect_fuel_headers")]
     region, year = _meta(grid, header, sheet)
     fuels = {pos: parse_fuel_header(c) for pos, c in grid.iloc[header].items() if pos > 0}
     fuels = {pos: fu for pos, fu in fuels.items() if fu}

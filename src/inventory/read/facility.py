@@ -33,7 +33,7 @@ from inventory.errors import Problem
 from inventory.lookup import Lookup
 from inventory.read.forms import is_nil_marker
 from inventory.read.validate import _Collector, _selected, _text, parse_numbers, read_regions, read_years
-from inventory.read.workbook import Header, find_header, sheet_records
+from inventory.read.workbook import Header, find_header, missing_columns, sheet_records
 
 FACILITY_FIELDS = ["region", "year", "facility", "category", "activity", "substance", "emission", "unit",
                    "coverage", "source", "notes"]
@@ -62,9 +62,7 @@ def read_facility_sheet(grid: pd.DataFrame, file: str, sheet: str,
     """
     header = header or find_header(grid, DISTINCT) or Header(0, {})
     found = header.found
-    problems = [Problem(f"missing required column {c!r}", file=file, sheet=sheet, row=header.row + 1,
-                        expected="headers " + ", ".join(FACILITY_REQUIRED))
-                for c in FACILITY_REQUIRED if c not in found]
+    problems = missing_columns(found, FACILITY_REQUIRED, file, sheet, header.row + 1)
     raw = sheet_records(grid, file, sheet, FACILITY_FIELDS, header)
     raw["sheet_format"] = SHEET_FORMAT
     return raw, problems
@@ -89,47 +87,43 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
     marked = marked.mask(blank, "blank").mask((marked == "") & is_nil_marker(t["emission"]), "nil_marker")
     live = marked == ""
     for col in FACILITY_REQUIRED:
-        c.add(live & (t[col] == ""), col, f"{col} is empty", _EXPECTED[col], code="missing")
+        c.add(live & (t[col] == ""), col, _EMPTY[col], _EXPECTED[col])
 
     region, nested = read_regions(t["region"], live, c)
-    c.add(live & (t["region"] != "") & region.isna() & ~nested, "region", "unknown region", _EXPECTED["region"],
-          code="unknown_region", suggest=regions.lookup().suggest)
+    c.add(live & (t["region"] != "") & region.isna() & ~nested, "region", "unknown_region", _EXPECTED["region"],
+          suggest=regions.lookup().suggest)
     year, year_text = parse_numbers(raw["year"])
     year = read_years(t["year"], year, live, c)
     year_ok = year.notna() & (year == year.round()) & year.between(1900, 2100)
-    c.add(live & (t["year"] != "") & ~year_ok, "year", "not a year", _EXPECTED["year"], code="bad_year")
+    c.add(live & (t["year"] != "") & ~year_ok, "year", "not_a_year", _EXPECTED["year"])
     category = categories.lookup().resolve(t["category"])
-    c.add(live & (t["category"] != "") & category.isna(), "category", "unknown category", _EXPECTED["category"],
-          code="unknown_category", suggest=categories.lookup().suggest)
+    c.add(live & (t["category"] != "") & category.isna(), "category", "unknown_category", _EXPECTED["category"],
+          suggest=categories.lookup().suggest)
     activity = vocabulary.activity_lookup().resolve(t["activity"])
-    c.add(live & (t["activity"] != "") & activity.isna(), "activity", "unknown activity", _EXPECTED["activity"],
-          code="unknown_activity", suggest=vocabulary.activity_lookup().suggest)
+    c.add(live & (t["activity"] != "") & activity.isna(), "activity", "unknown_activity", _EXPECTED["activity"],
+          suggest=vocabulary.activity_lookup().suggest)
     substance = vocabulary.substance_lookup().resolve(t["substance"])
-    c.add(live & (t["substance"] != "") & substance.isna(), "substance", "unknown substance",
-          _EXPECTED["substance"], code="unknown_substance", suggest=vocabulary.substance_lookup().suggest)
+    c.add(live & (t["substance"] != "") & substance.isna(), "substance", "unknown_substance",
+          _EXPECTED["substance"], suggest=vocabulary.substance_lookup().suggest)
     value, value_text = parse_numbers(raw["emission"])
-    c.add(live & (t["emission"] != "") & value.isna(), "emission", "not a number", _EXPECTED["emission"],
-          code="bad_value")
-    c.add(live & (value < 0), "emission", "negative emission", _EXPECTED["emission"], code="negative")
-    c.add(live & value_text, "emission", "number stored as text (converted)", severity="warning",
-          code="number_as_text")
-    c.add(live & year_text, "year", "number stored as text (converted)", severity="warning", code="number_as_text")
+    c.add(live & (t["emission"] != "") & value.isna(), "emission", "not_a_number", _EXPECTED["emission"])
+    c.add(live & (value < 0), "emission", "negative_emission", _EXPECTED["emission"])
+    c.add(live & value_text, "emission", "number_stored_as_text", severity="warning")
+    c.add(live & year_text, "year", "number_stored_as_text", severity="warning")
     conv = units.to_canonical(t["unit"])
-    c.add(live & (t["unit"] != "") & (conv["quantity"] != "mass"), "unit", "unit is not a mass", _EXPECTED["unit"],
-          code="unit_mismatch")
+    c.add(live & (t["unit"] != "") & (conv["quantity"] != "mass"), "unit", "unit_not_a_mass", _EXPECTED["unit"])
     coverage = coverage_lookup().resolve(t["coverage"])
-    c.add(live & (t["coverage"] != "") & coverage.isna(), "coverage", "unknown coverage", _EXPECTED["coverage"],
-          code="bad_coverage")
+    c.add(live & (t["coverage"] != "") & coverage.isna(), "coverage", "unknown_coverage", _EXPECTED["coverage"])
 
     ok = live & ~c.rejected
     selected = ok & _selected(region, year, select_regions, select_years)
     skip = marked.mask(ok & ~selected, "not_selected")
     if warn_not_selected:
         outside_year = ok & ~selected & ~year.isin(select_years or set(year))
-        c.add(outside_year, "year", "year outside the project's years (row skipped)",
-              ", ".join(str(y) for y in sorted(select_years or [])), severity="warning", code="not_selected")
-        c.add(ok & ~selected & ~outside_year, "region", "region outside the project's regions (row skipped)",
-              ", ".join(sorted(select_regions or [])), severity="warning", code="not_selected")
+        c.add(outside_year, "year", "year_not_selected", "expect_project_years", severity="warning",
+              params=(("years", ", ".join(str(y) for y in sorted(select_years or []))),))
+        c.add(ok & ~selected & ~outside_year, "region", "region_not_selected", "expect_project_regions",
+              severity="warning", params=(("regions", ", ".join(sorted(select_regions or []))),))
     table = pd.DataFrame({
         "region": region, "year": year, "facility": t["facility"], "category": category,
         "activity": activity.fillna(""), "substance": substance, "emission": value * conv["factor"],
@@ -149,14 +143,18 @@ def empty_facility() -> pd.DataFrame:
     return pd.DataFrame(columns=FACILITY_COLUMNS)
 
 
+# What each column of a facility sheet takes, and the problem of an empty required cell (codes of data/messages.csv).
 _EXPECTED = {
-    "region": "a GB/T 2260 code, name or alias from the region list (e.g. 430100, 长沙市, 长沙)",
-    "year": "a four-digit year such as 2019",
-    "facility": "the facility's name or id",
-    "category": "an IPCC category code (1.A.1.a) or its Chinese/English name",
-    "activity": "an activity id or name from the activity list (e.g. raw_coal, 原煤)",
-    "substance": "a substance id or name (e.g. SO2, 二氧化硫, NOx, CO2)",
-    "emission": "a non-negative number",
-    "unit": "a mass unit such as t, 万吨, kg",
-    "coverage": "全部/full (the facilities are the whole category) or 部分/partial",
+    "region": "expect_region_from_list",
+    "year": "expect_year",
+    "facility": "expect_facility",
+    "category": "expect_category",
+    "activity": "expect_activity",
+    "substance": "expect_substance",
+    "emission": "expect_non_negative",
+    "unit": "expect_mass_unit",
+    "coverage": "expect_coverage",
 }
+_EMPTY = {"region": "region_is_empty", "year": "year_is_empty", "facility": "facility_is_empty",
+          "category": "category_is_empty", "substance": "substance_is_empty", "emission": "emission_is_empty",
+          "unit": "unit_is_empty"}

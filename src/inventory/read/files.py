@@ -27,12 +27,12 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*.xlsx") if not p.name.startswith("~$"))
             if not found:
-                problems.append(Problem("folder holds no .xlsx workbook", file=str(path), expected="activity workbooks (.xlsx)"))
+                problems.append(Problem("folder_without_workbooks", file=str(path), expected="expect_activity_workbooks"))
             files += found
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem("no such file or folder", file=str(path)))
+            problems.append(Problem("no_such_file_or_folder", file=str(path)))
     return files, problems
 
 
@@ -74,50 +74,44 @@ def check_xlsx(path: Path) -> Problem | None:
     """A Problem when `path` is not a safe, readable .xlsx (wrong type, corrupt, encrypted, zip bomb)."""
     name = str(path)
     if path.suffix.lower() != ".xlsx":
-        return Problem(f"not an .xlsx workbook (a {path.suffix or 'file without extension'})", file=name,
-                       expected="an Excel .xlsx file; save .xls/.csv files as .xlsx first")
+        return Problem("not_an_xlsx_file", file=name, value=path.suffix, expected="expect_xlsx_save_as")
     try:
         with path.open("rb") as fh:
             head = fh.read(4096)
     except OSError as exc:
-        return Problem(f"file cannot be opened ({exc.strerror or exc})", file=name)
+        return Problem("file_cannot_be_opened", file=name, params=(("error", exc.strerror or str(exc)),))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         if _is_encrypted_ooxml(path):
-            return Problem("workbook is password-protected", file=name,
-                           expected="an unprotected .xlsx file: open it in Excel/WPS, remove the password, save")
-        return Problem("workbook is password-protected or in the old .xls format", file=name,
-                       expected="an unprotected .xlsx file; save .xls files as .xlsx first")
+            return Problem("workbook_password_protected", file=name, expected="expect_password_removed")
+        return Problem("workbook_protected_or_xls", file=name, expected="expect_unprotected_xlsx")
     if not head.startswith(b"PK") and _looks_like_text(head):
-        return Problem("file is text (CSV or similar) named .xlsx, not an Excel workbook", file=name,
-                       expected="an .xlsx file: open the text file in Excel/WPS and save it as Excel Workbook (.xlsx)")
+        return Problem("text_file_named_xlsx", file=name, expected="expect_text_saved_as_xlsx")
     if not zipfile.is_zipfile(path):
-        return Problem("file is corrupt or truncated: not a valid .xlsx (zip) archive", file=name,
-                       expected="an .xlsx file saved by Excel or WPS")
+        return Problem("file_not_a_zip", file=name, expected="expect_xlsx_from_excel")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_MEMBERS:
-                return Problem(f"archive holds {len(infos):,} parts, over the limit of {MAX_MEMBERS:,}", file=name,
-                               expected="a workbook of ordinary size")
+                return Problem("too_many_parts", file=name, expected="expect_ordinary_size",
+                               params=(("parts", f"{len(infos):,}"), ("limit", f"{MAX_MEMBERS:,}")))
             total = sum(info.file_size for info in infos)
             names = {info.filename for info in infos}
             if "xl/workbook.xml" not in names:
-                return Problem("archive is not an Excel workbook (no xl/workbook.xml)", file=name,
-                               expected="an .xlsx file saved by Excel or WPS")
+                return Problem("archive_not_a_workbook", file=name, expected="expect_xlsx_from_excel")
             for info in infos:
                 if info.flag_bits & 0x1:
-                    return Problem(f"part {info.filename} is encrypted", file=name,
-                                   expected="an unprotected .xlsx file")
+                    return Problem("part_encrypted", file=name, expected="expect_unprotected_xlsx",
+                                   params=(("part", info.filename),))
                 ratio = info.file_size / max(info.compress_size, 1)
                 if info.file_size > MAX_PART_BYTES or (info.file_size > RATIO_FROM and ratio > MAX_RATIO):
-                    return Problem(f"part {info.filename} expands to {info.file_size / 1e6:,.0f} MB "
-                                   f"({ratio:,.0f} times its compressed size): a possible zip bomb; refused",
-                                   file=name, expected="a workbook of ordinary size")
+                    return Problem("zip_bomb", file=name, expected="expect_ordinary_size",
+                                   params=(("part", info.filename), ("mb", f"{info.file_size / 1e6:,.0f}"),
+                                           ("ratio", f"{ratio:,.0f}")))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
-        return Problem("file is corrupt or truncated", file=name, expected="a valid .xlsx file")
+        return Problem("file_corrupt", file=name, expected="expect_valid_xlsx")
     if total > MAX_UNCOMPRESSED_BYTES:
-        return Problem(f"workbook expands to {total / 1e6:,.0f} MB, over the {MAX_UNCOMPRESSED_BYTES / 1e6:,.0f} MB "
-                       "limit", file=name, expected="a workbook of ordinary size")
+        return Problem("workbook_too_large", file=name, expected="expect_ordinary_size",
+                       params=(("mb", f"{total / 1e6:,.0f}"), ("limit", f"{MAX_UNCOMPRESSED_BYTES / 1e6:,.0f}")))
     return None
 
 
@@ -145,21 +139,22 @@ def open_workbook(path: Path) -> Workbook:
     try:
         facts = scan_workbook(path)
     except UnsafeWorkbook as exc:
-        return Workbook(problems=[Problem(str(exc), file=name, expected=exc.expected)])
+        return Workbook(problems=[Problem(exc.code, file=name, expected=exc.expected, params=exc.params)])
     book = Workbook(facts={f.name: f for f in facts})
     readable = []
     for f in facts:
         if f.over_cap:
-            book.problems.append(Problem(f"sheet not read: {f.over_cap}", file=name, sheet=f.name,
-                                         expected="a sheet of ordinary size: delete empty rows and columns "
-                                                  "past the data", code="sheet_too_large"))
+            book.problems.append(Problem(f.over_cap, file=name, sheet=f.name, expected="expect_ordinary_sheet",
+                                         params=f.over_cap_params))
         elif f.max_row:
             readable.append(f.name)
     if not readable:
         return book
     try:
+        # Only empty cells are missing: `NA` is a notation key (DESIGN 3.3), never pandas' "not available".
         book.sheets = pd.read_excel(path, sheet_name=readable, header=None, engine="calamine", dtype=object,
-                                    nrows=MAX_ROWS_PER_SHEET)
+                                    nrows=MAX_ROWS_PER_SHEET, keep_default_na=False, na_values=[""])
     except Exception as exc:  # calamine raises its own error types for broken files
-        book.problems.append(Problem(f"workbook cannot be read: {exc}", file=name, expected="a valid .xlsx file"))
+        book.problems.append(Problem("workbook_unreadable", file=name, expected="expect_valid_xlsx",
+                                     params=(("error", str(exc)),)))
     return book

@@ -18,9 +18,10 @@ MAX_AMOUNT = 1e15
 
 @cache
 def national_totals() -> pd.DataFrame:
-    """data/national_totals.csv with `quantity` and the total in its canonical unit (`canonical`, `canonical_unit`).
+    """data/national_totals.csv with the `quantity` its unit measures and the total in its canonical unit
+    (`canonical`, `canonical_unit`).
 
-    `activity` "" is a bound for every activity given in that quantity of unit (total energy
+    `activity` "" is a bound for every activity given in a unit of that quantity (total energy
     consumption for any amount in tce, TJ or kWh).
     """
     table = resources.data_table("national_totals.csv").copy()
@@ -32,8 +33,8 @@ def national_totals() -> pd.DataFrame:
 
 
 def bounds(activity: pd.Series, quantity: pd.Series) -> pd.DataFrame:
-    """The national total that bounds each row (the activity's own, else its quantity's), aligned with the
-    rows: the columns of national_totals(), NaN where none is cited."""
+    """The national total that bounds each row (the activity's own, else its quantity's), aligned with
+    the rows: the columns of national_totals(), NaN where none is cited."""
     table = national_totals()
     own = table[table["activity"] != ""].set_index(["activity", "quantity"])
     every = table[table["activity"] == ""].set_index("quantity")
@@ -56,7 +57,7 @@ def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None
     amount, unit = amount[rows].astype(float), unit[rows]
     activity, quantity = (activity[rows], quantity[rows]) if activity is not None else (None, None)
     too_large = ~np.isfinite(amount) | (amount.abs() > MAX_AMOUNT)
-    c.add(_on(rows, too_large), "value", "value_too_large", "plausible_amount", code="value_too_large",
+    c.add(_on(rows, too_large), "value", "value_too_large", "plausible_amount",
           params=pd.Series([(("amount", forms.shown(a)), ("unit", u)) for a, u in
                             zip(amount[too_large], unit[too_large].fillna(""))],
                            index=amount.index[too_large], dtype=object))
@@ -65,7 +66,7 @@ def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None
     bound = bounds(activity, quantity)
     above = ~too_large & bound["canonical"].notna() & (amount > bound["canonical"])
     cited = bound[above]
-    c.add(_on(rows, above), "value", "above_national_total", severity="warning", code="above_national_total",
+    c.add(_on(rows, above), "value", "above_national_total", severity="warning",
           params=pd.Series([(("amount", forms.shown(a)), ("unit", b.canonical_unit), ("total", forms.shown(b.canonical)),
                              ("year", b.year), ("source", b.source), ("measure_zh", b.measure_zh),
                              ("measure_en", b.measure_en))

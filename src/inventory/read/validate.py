@@ -17,7 +17,7 @@ import pandas as pd
 from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import map_distinct
-from inventory.read import forms, magnitudes
+from inventory.read import forms, magnitudes, suggest
 from inventory.read.workbook import FIELDS
 
 SUPPLY_COLUMNS = ["region", "year", "activity", "flow", "amount", "quantity", "file", "sheet", "row"]
@@ -157,13 +157,15 @@ class _Collector:
         self.rejected = pd.Series(False, index=raw.index)
         self.problems: list[Problem] = []
 
-    def add(self, mask: pd.Series, column: str, message: str, expected: str = "", severity: str = "error",
-            code: str = "", suggest=None, value: pd.Series | None = None, params: tuple | pd.Series = ()) -> None:
-        """One Problem per row in `mask`; errors mark the row rejected.
+    def add(self, mask: pd.Series, column: str, code: str, expected: str = "", severity: str = "error",
+            suggest=None, value: pd.Series | None = None, params: tuple | pd.Series = ()) -> None:
+        """One Problem per row in `mask` (`code`, `expected`: codes of data/messages.csv); errors mark the
+        row rejected.
 
+        suggest: a function of the cell's text, or per row the suggestion itself (a Series).
         params: the wording's placeholder values, one tuple for every row or a Series of tuples per row.
         """
-        mask = mask.fillna(False).astype(bool)
+        mask = pd.Series(mask, index=self.raw.index).fillna(False).astype(bool)
         if not mask.any():
             return
         if severity == "error":
@@ -177,9 +179,11 @@ class _Collector:
             label = cell if isinstance(cell, str) and cell and column in CELL_FIELDS else \
                 (rec.columns or {}).get(column, column)
             self.problems.append(Problem(
-                message, file=rec.file, sheet=rec.sheet, row=int(rec.row),
+                code, file=rec.file, sheet=rec.sheet, row=int(rec.row),
                 column=label, value=val, expected=expected,
-                severity=severity, code=code, suggestion=(suggest(val) or "") if suggest and val else "",
+                severity=severity,
+                suggestion=suggest.get(idx, "") if isinstance(suggest, pd.Series)
+                else (suggest(val) or "") if suggest and val else "",
                 params=params.get(idx, ()) if isinstance(params, pd.Series) else params))
 
 
@@ -206,73 +210,66 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     is_act = live & ~is_param & ~is_supply
 
     region, nested = read_regions(t["region"], live, c)
-    c.add(live & (t["region"] == ""), "region", "region is empty", "a GB/T 2260 code or region name", code="missing")
-    c.add(live & (t["region"] != "") & region.isna() & ~nested, "region", "unknown region",
-          "a GB/T 2260 code, name or alias from the region list (e.g. 430100, 长沙市, 长沙)",
-          code="unknown_region", suggest=regions.lookup().suggest)
+    c.add(live & (t["region"] == ""), "region", "region_is_empty", "expect_region")
+    c.add(live & (t["region"] != "") & region.isna() & ~nested, "region", "unknown_region", "expect_region_from_list",
+          suggest=regions.lookup().suggest)
 
     year_num, year_text = parse_numbers(raw["year"])
     year_num = read_years(t["year"], year_num, live, c)
     year_ok = year_num.notna() & (year_num == year_num.round()) & year_num.between(1900, 2100)
-    c.add(live & (t["year"] != "") & ~year_ok, "year", "not a year", "a four-digit year such as 2019", code="bad_year")
-    c.add((is_act | is_supply) & (t["year"] == ""), "year", "year is empty", "a four-digit year such as 2019", code="missing")
+    c.add(live & (t["year"] != "") & ~year_ok, "year", "not_a_year", "expect_year")
+    c.add((is_act | is_supply) & (t["year"] == ""), "year", "year_is_empty", "expect_year")
 
     category = categories.lookup().resolve(t["category"])
-    c.add(live & (t["category"] != "") & category.isna(), "category", "unknown category",
-          "an IPCC category code (1.A.1.a) or its Chinese/English name", code="unknown_category",
-          suggest=categories.lookup().suggest)
-    c.add(is_act & (t["category"] == ""), "category", "category is empty", "an IPCC category code", code="missing")
-
     activity = vocabulary.activity_lookup().resolve(t["activity"])
-    c.add(live & (t["activity"] != "") & activity.isna(), "activity", "unknown activity",
-          "an activity id or name from the activity list (e.g. raw_coal, 原煤)", code="unknown_activity",
-          suggest=vocabulary.activity_lookup().suggest)
-    c.add(live & (t["activity"] == ""), "activity", "activity is empty", "an activity id or name", code="missing")
+    c.add(is_act & (t["category"] == ""), "category", "category_is_empty", "expect_category")
+    # Suggestions that stay in the sector of the row's other names and cannot misroute it (read/suggest.py).
+    _unknown(c, live & (t["category"] != "") & category.isna(), "category", "unknown_category", "expect_category",
+             t["category"], activity, suggest.category)
+    _unknown(c, live & (t["activity"] != "") & activity.isna(), "activity", "unknown_activity", "expect_activity",
+             t["activity"], category, suggest.activity)
+    # A notation key for a whole category needs no activity (DESIGN 3.3: value NO, NE, NA, IE or C, unit empty).
+    notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
+    category_key = is_act & (notation != "") & (t["activity"] == "")
+    c.add(live & (t["activity"] == "") & ~category_key, "activity", "activity_is_empty", "expect_activity")
 
     technology, bad_tech = _technologies(t["technology"])
-    c.add(live & bad_tech, "technology", "unknown technology id",
-          "ids from the technology list joined by + (e.g. pc_boiler+scr+fgd+esp)", code="unknown_technology",
-          suggest=vocabulary.technology_lookup().suggest)
+    _unknown(c, live & bad_tech, "technology", "unknown_technology", "expect_technologies",
+             t["technology"], activity.fillna("") + "\x1f" + category.fillna(""),
+             lambda text, other: suggest.technology(text, *(other.split("\x1f") if other else ("", ""))))
 
     parameter = map_distinct(t["parameter"], lambda s: vocabulary.parse_parameter(s) if s else "")
-    c.add(is_param & parameter.isna(), "parameter", "unknown parameter name",
-          "a parameter of the vocabulary: ncv, carbon_content, oxidation_rate, ef.<substance>, sulfur_content, "
-          "sulfur_retention, removal_efficiency.<substance>, uncertainty.activity, uncertainty.ef.<substance>",
-          code="unknown_parameter", suggest=vocabulary.parameter_lookup().suggest)
+    c.add(is_param & parameter.isna(), "parameter", "unknown_parameter", "expect_parameter",
+          suggest=vocabulary.parameter_lookup().suggest)
 
     value, value_text = parse_numbers(raw["value"])
-    notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
     is_notation = is_act & (notation != "")
     header_unit = _text(raw["header_unit"]) if "header_unit" in raw else pd.Series("", index=raw.index)
     t["unit"] = units_with_header(t["unit"], header_unit, is_act & ~is_notation & (t["value"] != ""), c)
     value, shaped = read_value_forms(raw["value"], value, t["unit"], live, c)
-    c.add(live & (t["value"] == ""), "value", "value is empty", "a number or a notation key NO, NE, NA, IE, C",
-          code="missing")
-    c.add(live & (t["value"] != "") & value.isna() & ~is_notation & ~shaped, "value", "not a number",
-          "a number or a notation key NO, NE, NA, IE, C", code="bad_value")
-    c.add(is_act & (value < 0), "value", "negative amount", "a non-negative amount", code="negative")
-    c.add(live & value_text, "value", "number stored as text (converted)", severity="warning", code="number_as_text")
+    c.add(live & (t["value"] == ""), "value", "value_is_empty", "expect_number_or_key")
+    c.add(live & (t["value"] != "") & value.isna() & ~is_notation & ~shaped, "value", "not_a_number",
+          "expect_number_or_key")
+    signed = category.isin(set(resources.data_table("signed_categories.csv")["category"]))  # net imports
+    c.add(is_act & (value < 0) & ~signed, "value", "negative_amount", "expect_non_negative")
+    c.add(live & value_text, "value", "number_stored_as_text", severity="warning")
 
     unit_conv = units.to_canonical(t["unit"])
     act_quantity = activity.map(vocabulary.activities()["quantity"]).fillna("")
     fits = (unit_conv["quantity"].fillna("").astype(str) + "|" + act_quantity.astype(str)).isin(
         {f"{given}|{q}" for q in units.quantities().index for given in units.accepted_quantities(q)})
     num_act = (is_act & ~is_notation) | is_supply
-    c.add(num_act & (t["unit"] == ""), "unit", "unit is empty", "a unit such as 万吨, 亿立方米, 万千瓦时, 吨标准煤",
-          code="missing")
-    c.add(num_act & (t["unit"] != "") & unit_conv["quantity"].isna(), "unit", "unknown unit",
-          "a unit such as 万吨, t, 亿立方米, 万千瓦时, TJ, 吨标准煤", code="unknown_unit")
+    c.add(num_act & (t["unit"] == ""), "unit", "unit_is_empty", "expect_unit")
+    c.add(num_act & (t["unit"] != "") & unit_conv["quantity"].isna(), "unit", "unknown_unit", "expect_unit")
     mismatch = num_act & unit_conv["quantity"].notna() & activity.notna() & ~fits
     if mismatch.any():
         for quantity in units.quantities().index:  # expected: message code `unit_of_<quantity>`
-            c.add(mismatch & (act_quantity == quantity), "unit", "unit does not fit the activity's quantity",
-                  f"unit_of_{quantity}", code="unit_mismatch")
+            c.add(mismatch & (act_quantity == quantity), "unit", "unit_does_not_fit_activity", f"unit_of_{quantity}")
 
     pair = (parameter.fillna("").astype(str) + "\x1f" + t["unit"].astype(str)).where(is_param, "")
     param_conv = map_distinct(pair, _conversion_of_pair)
-    c.add(is_param & parameter.notna() & param_conv.isna(), "unit", "unit does not fit the parameter",
-          "e.g. kJ/kg or GJ/t for ncv, tC/TJ for carbon_content, % or a fraction for rates, kg/TJ or g/kg for ef.X",
-          code="unit_mismatch")
+    c.add(is_param & parameter.notna() & param_conv.isna(), "unit", "unit_does_not_fit_parameter",
+          "expect_parameter_unit")
 
     magnitudes.check_amounts(value * unit_conv["factor"], unit_conv["canonical_unit"], activity,
                              unit_conv["quantity"], num_act & value.notna() & unit_conv["quantity"].notna(), c)
@@ -288,11 +285,11 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     skip = skip.mask(ok & ~selected, "not_selected")
     if warn_not_selected:
         outside_year = ok & ~selected & (year_num.notna()) & ~year_num.isin(select_years or set(year_num))
-        c.add(outside_year, "year", "year outside the project's years (row skipped)",
-              ", ".join(str(y) for y in sorted(select_years or [])), severity="warning", code="not_selected")
+        c.add(outside_year, "year", "year_not_selected", "expect_project_years", severity="warning",
+              params=(("years", ", ".join(str(y) for y in sorted(select_years or []))),))
         if select_regions is not None:
-            c.add(ok & ~selected & ~outside_year, "region", "region outside the project's regions (row skipped)",
-                  ", ".join(sorted(select_regions)), severity="warning", code="not_selected")
+            c.add(ok & ~selected & ~outside_year, "region", "region_not_selected", "expect_project_regions",
+                  severity="warning", params=(("regions", ", ".join(sorted(select_regions))),))
 
     act_rows = selected & is_act & ~is_notation
     activity_table = pd.DataFrame({
@@ -305,7 +302,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
 
     nk = selected & is_notation
     notation_table = pd.DataFrame({"region": region[nk], "year": year_num[nk].astype(int),
-                                   "category": category[nk], "activity": activity[nk],
+                                   "category": category[nk], "activity": activity[nk].fillna(""),
                                    "key": notation[nk]}).reset_index(drop=True)
 
     pr = selected & is_param
@@ -333,6 +330,23 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     ledger = _one_status_per_row(ledger)
     problems = sorted(c.problems, key=lambda p: (p.file, p.sheet, p.row or 0))
     return Inputs(activity_table, params, notation_table, ledger, problems, supply=supply)
+
+
+def _unknown(c: _Collector, mask: pd.Series, column: str, code: str, expected: str,
+             text: pd.Series, other: pd.Series, pick) -> None:
+    """Problems for unknown names with the suggestion `pick(text, other)` of each distinct pair (read/suggest.py);
+    where the closest name was passed over because the row would lack substances there, the expectation
+    says so (message code suggestion_passed_over)."""
+    if not mask.any():
+        return
+    pair = text[mask] + "\x1f" + other[mask].fillna("").astype(str)
+    found = map_distinct(pair, lambda p: pick(*p.split("\x1f", 1)))
+    names = found.map(lambda s: s.name)
+    passed = found.map(lambda s: bool(s.passed))
+    c.add(mask & ~passed.reindex(mask.index, fill_value=False), column, code, expected, suggest=names)
+    params = found.map(lambda s: (("passed", s.passed), ("lacking", s.lacking)))
+    c.add(mask & passed.reindex(mask.index, fill_value=False), column, code, "suggestion_passed_over",
+          suggest=names, params=params)
 
 
 def _supply_marks(skip: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -408,21 +422,20 @@ def _history(region: pd.Series, year: pd.Series, category: pd.Series, select_reg
 
 
 def _duplicates(raw: pd.DataFrame, t: dict[str, pd.Series], live: pd.Series, c: _Collector) -> None:
-    """Warn about rows identical in every column, naming both row numbers."""
+    """Warn about rows identical in every column, in the same sheet or in another sheet or workbook,
+    naming the first place each was read (file, sheet, row): DESIGN 3.3 row accounting."""
     frame = pd.DataFrame({k: v for k, v in t.items()})
-    frame["file"], frame["sheet"] = raw["file"], raw["sheet"]
     frame = frame[live & (raw["skip"].fillna("") == "")]
-    dup = frame.duplicated(keep=False)
-    if not dup.any():
-        return
-    first_row = raw.loc[frame.index, "row"].groupby([frame[k] for k in frame.columns], sort=False).transform("first")
     later = frame.duplicated(keep="first")
-    mask = pd.Series(False, index=raw.index)
-    mask.loc[later[later].index] = True
-    rows = pd.Series("", index=raw.index)
-    rows.loc[first_row.index] = "same as row " + first_row.astype(str)
-    c.add(mask, "value", "possible duplicate: identical in every column to an earlier row", severity="warning",
-          code="duplicate", value=rows)
+    if not later.any():
+        return
+    groups = [frame[k] for k in frame.columns]
+    first = raw.loc[frame.index, ["file", "sheet", "row"]].groupby(groups, sort=False).transform("first")
+    first = first[later]
+    params = pd.Series([(("file", f), ("sheet", s), ("row", str(int(r))))
+                        for f, s, r in zip(first["file"], first["sheet"], first["row"])], index=first.index,
+                       dtype=object)
+    c.add(raw.index.isin(first.index), "value", "duplicate_row", severity="warning", params=params)
 
 
 def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.DataFrame, c: _Collector) -> None:
@@ -433,8 +446,7 @@ def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.Dat
     unused = pd.Series([(r, a) not in have for r, a in zip(params["region"], params["activity"])])
     if unused.any():
         sub = _Collector(raw)
-        sub.add(unused, "parameter", "parameter row matches no activity row of the same region and activity",
-                severity="warning", code="unused_parameter")
+        sub.add(unused, "parameter", "unused_parameter_row", severity="warning")
         c.problems += sub.problems
 
 
@@ -461,12 +473,11 @@ def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.S
     code = readings.map(lambda r: r.code if r is not None and r.code else None)
     read = code.notna()
     region = region.where(~read.reindex(cells.index, fill_value=False), code.reindex(cells.index))
-    c.add(read.reindex(cells.index, fill_value=False), "region", "region_read_with_parents", severity="warning",
-          code="region_read_with_parents", params=code[read].map(lambda k: (("code", k), ("name", regions.name(k)))))
+    c.add(read.reindex(cells.index, fill_value=False), "region", "region_read_with_parents", severity="warning", params=code[read].map(lambda k: (("code", k), ("name", regions.name(k)))))
     bad = readings.map(lambda r: r is not None and not r.code).astype(bool)
     nested.loc[bad[bad].index] = True
     names = dict(zip(cells[nested], readings[bad].map(lambda r: r.name)))
-    c.add(nested, "region", "region_parents_disagree", "a_gb_t_2260_code_name", code="region_parents_disagree",
+    c.add(nested, "region", "region_parents_disagree", "expect_region_from_list",
           params=readings[bad].map(lambda r: (("parent", r.parent), ("name", r.name))), suggest=names.get)
     return region, nested
 
@@ -475,7 +486,7 @@ def read_years(cells: pd.Series, year: pd.Series, live: pd.Series, c: _Collector
     """Years with those written `2023年` or `2023 年` read (a warning showing the reading)."""
     typed = forms.years(cells.where(year.isna(), ""))
     read = live & typed.notna()
-    c.add(read, "year", "year_read_from_text", severity="warning", code="year_read_from_text",
+    c.add(read, "year", "year_read_from_text", severity="warning",
           params=typed[read].map(lambda v: (("year", f"{v:.0f}"),)))
     return year.where(~read, typed)
 
@@ -489,7 +500,6 @@ def units_with_header(unit: pd.Series, header_unit: pd.Series, rows: pd.Series, 
         pairs = pd.Series(list(zip(unit[both], header_unit[both])), index=unit.index[both], dtype=object)
         differ = map_distinct(pairs, lambda p: not _same_unit(*p)).astype(bool)
         c.add(differ.reindex(unit.index, fill_value=False), "unit", "unit_disagrees_with_header", "unit_as_header",
-              code="unit_disagrees_with_header",
               params=pairs[differ].map(lambda p: (("unit", p[0]), ("header_unit", p[1]))))
     return unit.where(~(given & (unit == "")), header_unit)
 
@@ -524,16 +534,16 @@ def read_value_forms(cells: pd.Series, value: pd.Series, unit: pd.Series, live: 
     read = magnitude & ~twice
     reading = typed["number"] * typed["factor"]
     on = lambda mask: mask.reindex(cells.index, fill_value=False)  # noqa: E731
-    c.add(on(twice), "value", "magnitude_twice", "number_without_suffix", code="magnitude_twice",
+    c.add(on(twice), "value", "magnitude_twice", "number_without_suffix",
           params=pd.Series([(("suffix", x), ("unit", v), ("number", n)) for x, v, n in
                             zip(typed["suffix"][twice], u[twice], number[twice])], index=u.index[twice], dtype=object))
-    c.add(on(read), "value", "magnitude_suffix_read", severity="warning", code="magnitude_suffix_read",
+    c.add(on(read), "value", "magnitude_suffix_read", severity="warning",
           params=pd.Series([(("number", n), ("factor", forms.shown(f)), ("reading", forms.shown(r)), ("unit", v))
                             for n, f, r, v in zip(number[read], typed["factor"][read], reading[read], u[read])],
                            index=u.index[read], dtype=object))
-    c.add(on(typed["form"] == "approximate"), "value", "approximate_value", "exact_number", code="approximate_value")
+    c.add(on(typed["form"] == "approximate"), "value", "approximate_value", "exact_number")
     in_value = typed["form"] == "unit_in_value"
     hint = dict(zip(cells[in_value[in_value].index].astype(str), number[in_value] + " " + typed["unit"][in_value]))
-    c.add(on(in_value), "value", "unit_in_value", "a_number_or_a_notation_key", code="unit_in_value",
+    c.add(on(in_value), "value", "unit_in_value", "expect_number_or_key",
           suggest=hint.get)
     return value.where(~on(read), reading.reindex(cells.index)), explained

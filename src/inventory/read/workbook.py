@@ -209,6 +209,17 @@ def read_activity_sheet(grid: pd.DataFrame, file: str, sheet: str,
     return sheet_records(grid, file, sheet, FIELDS, header), []
 
 
+def missing_columns(found: dict[str, int], required: list[str], file: str, sheet: str, row: int = 1) -> list[Problem]:
+    """A problem for each required column (v1 column id) that the header row (Excel `row`) lacks, named in
+    both languages (data/headers.csv), the required headers listed."""
+    names = resources.data_table("headers.csv").set_index("column")
+    both = [f"{names.at[c, 'name_zh']}/{names.at[c, 'name_en']}" for c in required]
+    return [Problem("missing_column", file=file, sheet=sheet, row=row, expected="expect_headers",
+                    params=(("name_zh", names.at[c, "name_zh"]), ("name_en", names.at[c, "name_en"]),
+                            ("headers", ", ".join(both))))
+            for c in required if c not in found]
+
+
 def sheet_records(grid: pd.DataFrame, file: str, sheet: str, fields: list[str], header: Header | dict) -> pd.DataFrame:
     """One raw record per row of a sheet read with `header`: file, sheet, row (Excel number), the
     `fields` (cells untouched, None where the column is absent), skip, columns, cell_column,
@@ -274,14 +285,14 @@ def header_problems(grid: pd.DataFrame, file: str, sheet: str, required: list[st
               ("best_row", str(best.row + 1)), ("missing", ", ".join(missing)))
     text = " | ".join(_cell_text(c) for c in grid.iloc[best.row] if _cell_text(c)) if len(grid) else ""
     out = [Problem("header_not_found", file=file, sheet=sheet, value=text, expected="header_expected",
-                   params=params, code="header_not_found")]
+                   params=params)]
     lookup = vocabulary.header_lookup()
     absent = [name for f, name in names.items() if f not in best.found]
     for pos, cell in best.unknown.items():
         name = _BRACKETED.match(cell)["name"] if _BRACKETED.match(cell) else cell
         out.append(Problem("unknown_header", file=file, sheet=sheet, row=best.row + 1,
                            column=f"{cell} ({column_letter(pos)})", value=cell, expected="header_names",
-                           params=(("headers", ", ".join(absent)),), code="unknown_header",
+                           params=(("headers", ", ".join(absent)),),
                            suggestion=_chinese_name(lookup.suggest(_BLANKS.sub("", name)))))
     return out
 

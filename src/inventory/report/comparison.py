@@ -243,7 +243,8 @@ def _chart(rows: pd.DataFrame, measure: str, title: str, unit: str, scale: float
     series = [(lbl["cmp_chart_activity"], EFFECT_COLOURS[0]), (lbl["cmp_chart_factor"], EFFECT_COLOURS[1]),
               (lbl["cmp_chart_gwp"] if gwp else "", EFFECT_COLOURS[2]), (lbl["cmp_chart_other"], EFFECT_COLOURS[3])]
     bars = [(label, [v / scale for v in p]) for label, p in zip(row_label(rows, lang), parts)]
-    return hbar_svg(bars, series, unit, title, width=760)
+    change = rows["co2e_change" if measure == "co2e" else "change"] / scale
+    return hbar_svg(bars, series, unit, title, width=760, totals=change.tolist())
 
 
 def _context(comparison: pd.DataFrame, factors: pd.DataFrame, version: str, old: str, new: str, lang: str) -> dict:

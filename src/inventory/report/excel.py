@@ -1,7 +1,8 @@
 """The Excel workbook (DESIGN 3.7): summary, sector sheets, pollutants, regions, detail, QA, metadata.
 
-The numbers come from the summary frames of `report.summaries`, shared with the
-HTML report, so both renderers show the same numbers.
+The numbers are the build's figure tables (`BuildResult.figures`, computed once in the
+pipeline by `inventory.figures`), selected and labelled by `report.summaries` as for the
+HTML report, so both renderers show the same numbers; nothing is computed here.
 
 How the file is written: `_Book` writes a minimal SpreadsheetML package itself
 (workbook, worksheets, styles with built-in number formats, relations); `SheetRows`
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
+
 from inventory.report.summaries import (
     LEDGER_COLUMNS,
     REGION_KEYS,
@@ -41,16 +43,24 @@ from inventory.report.summaries import (
     sector_tree,
     vocab_names,
 )
-from inventory.report.views import View, analysis_views, qa_views
-from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
+from inventory.report.views import View, analysis_views, named, qa_views, worded
+from inventory.result import CHECK_COLUMNS, BuildResult
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_DATA_ROWS = EXCEL_MAX_ROWS - 1
 EXCEL_MAX_TEXT = 32_767
-NE_COLUMNS = ["region", "year", "category", "category_name", "activity", "substance", "reason"]
-WARNING_COLUMNS = ["file", "sheet", "row", "column", "value", "message"]
+NE_COLUMNS = ["region", "year", "category", "category_name", "activity_id", "activity", "substance", "reason",
+              "reason_code"]
+# The detail sheet: each code beside its name in the workbook's language (kind, basis, sector and substance
+# kind worded; their codes are in emissions.csv).
+DETAIL_COLUMNS = ["region", "region_name", "year", "category", "category_name", "activity_id", "activity",
+                  "technology_id", "technology", "substance", "emission", "unit", "co2e_t", "gwp_set",
+                  "activity_amount", "activity_unit", "implied_factor", "factor_ids", "kind", "basis", "sector",
+                  "substance_kind"]
+WARNING_COLUMNS = ["file", "sheet", "row", "column", "value", "message", "expected", "code"]
 FMT_T = "#,##0.00"
 FMT_PCT = "0.00"
+FMT_DIFF = "+0.00;-0.00;0.00"  # a relative difference in %, with its sign (checks, region comparison)
 FMT_COUNT = "#,##0"
 FMT_GENERAL = "General"
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -344,8 +354,11 @@ _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CT = "application/vnd.openxmlformats-officedocument"
-# Built-in number formats of SpreadsheetML (no numFmts element needed).
+# Built-in number formats of SpreadsheetML (no numFmts element needed), and the workbook's own (ids from 164,
+# written in the numFmts element).
 _BUILTIN_FORMATS = {FMT_GENERAL: 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4}
+_OWN_FORMATS = {FMT_DIFF: 164}
+_FORMAT_IDS = {**_BUILTIN_FORMATS, **_OWN_FORMATS}
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entry time: the same inputs give the same file
 
 
@@ -366,20 +379,24 @@ class _Book:
 
     def style(self, number_format: str = FMT_GENERAL, bold: bool = False, indent: int = 0) -> int:
         """The style id (index into the cell formats) of a number format, bold and indent."""
-        if number_format not in _BUILTIN_FORMATS:
-            raise ValueError(f"number format {number_format!r} is not a built-in one")
+        if number_format not in _FORMAT_IDS:
+            raise ValueError(f"number format {number_format!r} is not a known one")
         return self._styles.setdefault((number_format, bold, indent), len(self._styles))
 
     def _styles_xml(self) -> str:
-        """xl/styles.xml: two fonts (regular, bold), the two required fills, one border, the cell formats."""
+        """xl/styles.xml: the workbook's own number formats, two fonts (regular, bold), the two required fills,
+        one border, the cell formats."""
         xfs = []
         for (number_format, bold, indent), _ in sorted(self._styles.items(), key=lambda kv: kv[1]):
-            attrs = f'numFmtId="{_BUILTIN_FORMATS[number_format]}" fontId="{int(bold)}" fillId="0" borderId="0" xfId="0"'
+            attrs = f'numFmtId="{_FORMAT_IDS[number_format]}" fontId="{int(bold)}" fillId="0" borderId="0" xfId="0"'
             attrs += ' applyNumberFormat="1"' * (number_format != FMT_GENERAL) + ' applyFont="1"' * bold
             xfs.append(f'<xf {attrs} applyAlignment="1"><alignment horizontal="left" indent="{indent}"/></xf>'
                        if indent else f"<xf {attrs}/>")
         font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
+        own = sorted({f for f, _, _ in self._styles if f in _OWN_FORMATS}, key=_OWN_FORMATS.get)
+        formats = "".join(f'<numFmt numFmtId="{_OWN_FORMATS[f]}" formatCode="{_attr(f)}"/>' for f in own)
         return (f'{_XML_HEAD}<styleSheet xmlns="{_NS_MAIN}">'
+                + (f'<numFmts count="{len(own)}">{formats}</numFmts>' if own else "") +
                 f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>'
                 '<fills count="2"><fill><patternFill patternType="none"/></fill>'
                 '<fill><patternFill patternType="gray125"/></fill></fills>'
@@ -500,12 +517,12 @@ def _header(book: _Book, rows: SheetRows, headers: list[str]) -> None:
 def _write_summary(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet 汇总/Summary: CO2e (t) by sector x gas per region-year, then pollutants (t) by sector."""
     ws, rows = book.sheet(lbl["sheet_summary"])
-    ghg = sector_gas_summary(result.emissions, lang)
+    ghg = sector_gas_summary(result, lang)
     gases = [c for c in ghg.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     cols = [*REGION_KEYS, "item", *gases, "total"]
     headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_item"],
                *[f"{g} ({lbl['unit_co2e_t']})" for g in gases], f"{lbl['col_total']} ({lbl['unit_co2e_t']})"]
-    pol = pollutant_summary(result.emissions, lang)
+    pol = pollutant_summary(result, lang)
     pols = [c for c in pol.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     pol_cols = [*REGION_KEYS, "item", *pols]
     ws.freeze_panes = "E2"
@@ -524,7 +541,7 @@ def _write_sector(book: _Book, result: BuildResult, sector: str, lbl: dict, lang
     """One sector sheet: categories indented by level, gases in t, CO2e in t, pollutants in t."""
     names = vocab_names("sectors.csv", "sector", lang)
     ws, rows = book.sheet(names.get(sector, sector))
-    tree = sector_tree(result.emissions, sector, lang)
+    tree = sector_tree(result, sector, lang)
     subs = [c for c in tree.columns if c not in {*REGION_KEYS, "category", "name", "depth", "memo"}]
     cols = [*REGION_KEYS, "category", "name", *subs]
     unit = {s: lbl["unit_co2e_t"] if s == "co2e_t" else lbl["unit_t"] for s in subs}
@@ -544,7 +561,7 @@ def _write_sector(book: _Book, result: BuildResult, sector: str, lbl: dict, lang
 def _write_pollutants(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet 大气污染物/Air pollutants: sector x pollutant per region-year, t."""
     ws, rows = book.sheet(lbl["sheet_pollutants"])
-    pol = pollutant_summary(result.emissions, lang)
+    pol = pollutant_summary(result, lang)
     pols = [c for c in pol.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     cols = [*REGION_KEYS, "item", *pols]
     headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_sector"],
@@ -557,7 +574,7 @@ def _write_pollutants(book: _Book, result: BuildResult, lbl: dict, lang: str) ->
 def _write_regions(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet 地区对比/Regions: prefectures, their sum, the province and the difference (t, %)."""
     ws, rows = book.sheet(lbl["sheet_regions"])
-    comp = region_comparison(result.emissions, lang)
+    comp = region_comparison(result, lang)
     subs = [c for c in comp.columns if c not in {"province", "year", "row_type", "region", "region_name"}]
     cols = ["year", "region", "region_name", *subs]
     headers = [lbl["col_year"], lbl["col_region"], lbl["col_region_name"],
@@ -566,25 +583,40 @@ def _write_regions(book: _Book, result: BuildResult, lbl: dict, lang: str) -> No
     _header(book, rows, headers)
     pct = comp["row_type"].eq("difference_pct").to_numpy()
     bold = ~pct & comp["region"].eq("").to_numpy()
-    number = np.select([pct, bold], [book.style(FMT_PCT), book.style(FMT_T, True)], book.style(FMT_T))
+    number = np.select([pct, bold], [book.style(FMT_DIFF), book.style(FMT_T, True)], book.style(FMT_T))
     text = np.where(bold, book.style(bold=True), 0)
     rows.add_frame(comp[cols], [number if c in subs else text for c in cols])
 
 
-def _write_detail(book: _Book, result: BuildResult, lbl: dict) -> None:
-    """Sheet 明细/Detail: every emission row (t); a note instead when it exceeds Excel's row limit."""
+def detail_frame(emissions: pd.DataFrame, lbl: dict, lang: str) -> pd.DataFrame:
+    """The emission rows as the detail sheet shows them (DETAIL_COLUMNS): activity and technology names
+    beside their ids, kind, basis, sector and substance kind worded in `lang`."""
+    em = emissions
+    blank = pd.Series("", index=em.index)
+    return em.assign(
+        activity_id=em["activity"], activity=named(em["activity"], "activities.csv", lang),
+        technology_id=em["technology"], technology=named(em["technology"], "technologies.csv", lang),
+        kind=em["kind"].map(lambda k: lbl.get(f"kind_{k}", k)), basis=em["basis"].map(lambda b: lbl.get(f"basis_{b}", b)),
+        sector=named(em["sector"], "sectors.csv", lang, "sector") if "sector" in em else blank,
+        substance_kind=em["substance_kind"].map(lambda k: lbl.get(f"substance_kind_{k}", k))
+        if "substance_kind" in em else blank).reindex(columns=DETAIL_COLUMNS)
+
+
+def _write_detail(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
+    """Sheet 明细/Detail: every emission row (t), names in `lang` beside their codes; a note instead when it
+    exceeds Excel's row limit."""
     ws, rows = book.sheet(lbl["sheet_detail"])
     em = result.emissions
     if len(em) > EXCEL_MAX_DATA_ROWS:
         rows.add_row([lbl["detail_too_large"]], book.style(bold=True), widths=False)
         ws.column_widths["A"] = 100
         return
-    cols = [*EMISSION_COLUMNS, *[c for c in ("sector", "substance_kind") if c in em.columns]]
+    cols = DETAIL_COLUMNS
     ws.freeze_panes = "A2"
     ws.autofilter = f"A1:{get_column_letter(len(cols))}{len(em) + 1}"
     _header(book, rows, [lbl.get(f"col_{c}", c) for c in cols])
-    rows.add_frame(em.reindex(columns=cols), _styles(book, [c in {"emission", "co2e_t", "activity_amount"}
-                                                            for c in cols]))
+    rows.add_frame(detail_frame(em, lbl, lang), _styles(book, [c in {"emission", "co2e_t", "activity_amount"}
+                                                               for c in cols]))
 
 
 def _write_block(book: _Book, rows: SheetRows, title: str, headers: list[str], table: pd.DataFrame,
@@ -596,24 +628,29 @@ def _write_block(book: _Book, rows: SheetRows, title: str, headers: list[str], t
     rows.skip()
 
 
-def _write_qa(book: _Book, result: BuildResult, lbl: dict) -> None:
+def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet QA: checks, not-estimated categories, row accounting, skipped/rejected rows, warnings."""
     ws, rows = book.sheet(lbl["sheet_qa"])
     checks = result.checks.reindex(columns=CHECK_COLUMNS)
     checks = checks.assign(result=checks["result"].map(lambda r: lbl.get(f"result_{r}", r)))
     counts = ledger_counts(result.ledger)
     counts = pd.DataFrame({"status": [lbl[f"status_{k}"] for k in counts], "count": list(counts.values())})
-    warns = pd.DataFrame(result.warnings).reindex(columns=WARNING_COLUMNS)
+    warns = pd.DataFrame([w.to_dict(lang) for w in result.warnings]).reindex(columns=WARNING_COLUMNS)
     ws.freeze_panes = "A3"
     _write_block(book, rows, lbl["section_checks"], [lbl[f"col_{c}"] for c in CHECK_COLUMNS], checks,
-                 [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_PCT) if c == "diff_pct"
+                 [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_DIFF) if c == "diff_pct"
                   else 0 for c in CHECK_COLUMNS])
+    ne = result.not_estimated
+    ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang),
+                   reason_code=ne["reason"], reason=worded(ne["reason"], lang))
     _write_block(book, rows, lbl["section_not_estimated"], [lbl[f"col_{c}"] for c in NE_COLUMNS],
-                 result.not_estimated.reindex(columns=NE_COLUMNS), 0)
+                 ne.reindex(columns=NE_COLUMNS), 0)
     _write_block(book, rows, lbl["section_ledger"], [lbl["col_status"], lbl["col_count"]], counts,
                  [0, book.style(FMT_COUNT)])
-    _write_block(book, rows, lbl["section_ledger_rows"], [lbl[f"col_{c}"] for c in LEDGER_COLUMNS],
-                 not_used_rows(result.ledger), 0)
+    ledger = not_used_rows(result.ledger)
+    ledger = ledger.assign(status=ledger["status"].map(lambda s: lbl.get(f"status_{s}", s)),
+                           reason=worded(ledger["reason"], lang))
+    _write_block(book, rows, lbl["section_ledger_rows"], [lbl[f"col_{c}"] for c in LEDGER_COLUMNS], ledger, 0)
     _write_block(book, rows, lbl["col_message"], [lbl[f"col_{c}"] for c in WARNING_COLUMNS], warns, 0)
 
 
@@ -657,8 +694,8 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") ->
     _write_regions(book, result, lbl, lang)
     for view in analysis_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
-    _write_detail(book, result, lbl)
-    _write_qa(book, result, lbl)
+    _write_detail(book, result, lbl, lang)
+    _write_qa(book, result, lbl, lang)
     for view in qa_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_meta(book, result, lbl)

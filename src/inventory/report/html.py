@@ -1,8 +1,10 @@
 """The self-contained HTML report (DESIGN 3.7): inline CSS, inline SVG charts, no network.
 
-Numbers come from the same summary frames as the workbook (`report.summaries`).
-Greenhouse gases are shown in 万吨 CO2e (zh) or kt CO2e (en) in charts and the
-summary tables; pollutants and the region comparison in tonnes. Every label from
+Numbers are the build's figure tables (`BuildResult.figures`, computed once by
+`inventory.figures`), selected and labelled as for the workbook (`report.summaries`);
+nothing is computed here. Greenhouse gases are shown in 万吨 CO2e (zh) or kt CO2e (en)
+in charts and the summary tables (converted with pint); pollutants and the region
+comparison in tonnes. Every label from
 the inputs is escaped: by jinja2's autoescape in the template, by `html.escape`
 inside the SVG built here.
 
@@ -20,13 +22,14 @@ import pandas as pd
 from markupsafe import Markup
 
 from inventory import resources
+from inventory.errors import word
+from inventory.figures import level3_category
 from inventory.report.summaries import (
+    CO2E_SCALE,
     FUEL_GROUPS,
     LEDGER_COLUMNS,
     REGION_KEYS,
-    energy_breakdown,
     labels,
-    level3_category,
     ledger_counts,
     meta_inputs,
     meta_rows,
@@ -39,31 +42,15 @@ from inventory.report.summaries import (
     vocab_order,
 )
 from inventory.report.html_analysis import analysis_sections
-from inventory.report.svg import PALETTE, fmt_number, fmt_pct, fmt_share, hbar_svg, legend_svg
+from inventory.report.views import worded
+from inventory.report.svg import PALETTE, fmt_diff, fmt_number, fmt_share, hbar_svg, legend_svg
 from inventory.result import CHECK_COLUMNS, BuildResult
 
-CO2E_SCALE = {"zh": 1e4, "en": 1e3}  # t per displayed unit: 万吨 (zh), kt (en)
 MAX_ROWS = 300  # longest list shown in the report; the workbook has all rows
 SUBSECTOR_PALETTE = ["#2f4b7c", "#8a63b8", "#3a9d5d", "#c8413b", "#b5a216", "#1aa3b3", "#d46fb0", "#8c6d46"]
 FUEL_COLOURS = {"solid": "#3f3f3f", "liquid": "#e07b22", "gas": "#1f6fb2", "other": "#a9b3bd"}
 OWN, AGGREGATED, PREFECTURE = "#1f6fb2", "#8fb8de", "#e07b22"
 RESULT_CLASSES = {"pass", "warn", "fail"}
-# Reasons written by the pipeline (methods, build) -> label key of their translation.
-NE_REASONS = {
-    "no citable default factor": "reason_no_factor",
-    "no citable default factor or calorific value": "reason_no_factor_or_ncv",
-    "no method for this category in this version": "reason_no_method",
-    "no default factor for this technology or sub-category": "reason_no_factor_technology",
-    "activity not given as a mass of product": "reason_not_mass",
-}
-
-
-@functools.cache
-def _reason_keys() -> dict[str, str]:
-    """Reasons whose label's English text is the reason itself (data/labels.csv `reason_*`) -> label key."""
-    t = resources.data_table("labels.csv")
-    t = t[t["key"].str.startswith("reason_")]
-    return {**dict(zip(t["en"], t["key"])), **NE_REASONS}
 
 
 # ---------------------------------------------------------------- numbers
@@ -125,7 +112,7 @@ def _zero(value) -> float:
 
 def summary_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     """Per region-year: CO2e by sector x gas in 万吨/kt CO2e, with gross, sink, net and memo rows."""
-    table = sector_gas_summary(result.emissions, lang)
+    table = sector_gas_summary(result, lang)
     gases = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     scale = CO2E_SCALE[lang]
     headers = [lbl["col_item"], *gases, lbl["col_total"]]
@@ -140,7 +127,7 @@ def summary_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
 
 def pollutant_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     """Per region-year: air pollutant emissions by sector in t, with a total row."""
-    table = pollutant_summary(result.emissions, lang)
+    table = pollutant_summary(result, lang)
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     out = []
     for (region, name, year), block in _blocks(table, REGION_KEYS):
@@ -160,7 +147,7 @@ def _compares(block: list[dict]) -> bool:
 
 def region_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     """Per province-year: prefectures, their sum, the province and the difference (t; CO2e in t CO2e)."""
-    comp = region_comparison(result.emissions, lang)
+    comp = region_comparison(result, lang)
     subs = [c for c in comp.columns if c not in {"province", "year", "row_type", "region", "region_name"}]
     headers = [lbl["col_region"], lbl["col_region_name"],
                *[f"{s} ({lbl['unit_co2e_t'] if s == 'CO2e' else lbl['unit_t']})" for s in subs]]
@@ -170,7 +157,7 @@ def region_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
         if not _compares(block):
             continue
         rows = [[_text(r["region"]), _text(r["region_name"]),
-                 *[(fmt_pct if r["row_type"] == "difference_pct" else fmt_number)(r[c]) for c in subs]]
+                 *[(fmt_diff if r["row_type"] == "difference_pct" else fmt_number)(r[c]) for c in subs]]
                 for r in block]
         classes = ["" if r["row_type"] == "prefecture" else f"row-{r['row_type']}" for r in block]
         out.append({"title": region_year_title(province, names.get(province, province), year, lang),
@@ -186,7 +173,7 @@ def check_table(result: BuildResult, lbl: dict, results: set[str]) -> tuple[dict
     numeric = {"value", "reference"}
     rows = []
     for r in checks[:MAX_ROWS]:
-        row = [fmt_number(r[c]) if c in numeric else fmt_pct(r[c]) if c == "diff_pct" else _text(r[c])
+        row = [fmt_number(r[c]) if c in numeric else fmt_diff(r[c]) if c == "diff_pct" else _text(r[c])
                for c in CHECK_COLUMNS]
         row[0] = lbl.get(f"check_{row[0]}", row[0])
         row[-1] = lbl.get(f"result_{r['result']}", _text(r["result"]))
@@ -232,9 +219,10 @@ def ledger_table(result: BuildResult, lbl: dict) -> dict:
                   [f"status-{k}" if v else "" for k, v in counts.items()])
 
 
-def _translated_status(rows: pd.DataFrame, lbl: dict) -> pd.DataFrame:
-    """Ledger rows with their status (used, skipped, rejected) in the report's language."""
-    return rows.assign(status=rows["status"].map(lambda s: lbl.get(f"status_{s}", s)))
+def _translated_status(rows: pd.DataFrame, lbl: dict, lang: str) -> pd.DataFrame:
+    """Ledger rows with their status (used, skipped, rejected) and skip reason in the report's language."""
+    return rows.assign(status=rows["status"].map(lambda s: lbl.get(f"status_{s}", s)),
+                       reason=worded(rows["reason"], lang))
 
 
 def meta_table(result: BuildResult, lbl: dict) -> dict:
@@ -274,7 +262,7 @@ def not_estimated_summary(result: BuildResult, lbl: dict, lang: str) -> dict:
                                        vocab_order("activities.csv", "id"))
     reasons = ne["reason"].value_counts()
     by_reason = _table([lbl["col_reason"], lbl["col_count"]],
-                       [[lbl.get(_reason_keys().get(r, ""), r), f"{n:,}"] for r, n in reasons.items()], [False, True])
+                       [[word(r, lang), f"{n:,}"] for r, n in reasons.items()], [False, True])
     return {
         "total": len(ne),
         "intro": lbl["ne_intro"].format(n=f"{len(ne):,}", regions=ne["region"].nunique(),
@@ -300,7 +288,7 @@ def chart_sector_gas(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     Each item: {"headline": True for the headline region, "svg": the chart}. Empty
     when every region has one sector only (the energy breakdown tells more then).
     """
-    table = sector_gas_summary(result.emissions, lang)
+    table = sector_gas_summary(result, lang)
     table = table[table["row_type"] == "sector"]
     if table.empty or table.groupby(["region", "year"])["sector"].nunique().max() <= 1:
         return []
@@ -311,7 +299,8 @@ def chart_sector_gas(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     charts = []
     for (region, name, year), block in _blocks(table, REGION_KEYS):
         rows = [(r["item"], [_zero(r[g]) / scale for g in gases]) for r in block]
-        svg = hbar_svg(rows, series, lbl["unit_co2e_chart"], region_year_title(region, name, year, lang))
+        svg = hbar_svg(rows, series, lbl["unit_co2e_chart"], region_year_title(region, name, year, lang),
+                       totals=[_zero(r["total"]) / scale for r in block])
         charts.append({"headline": region == headline, "svg": svg})
     return charts
 
@@ -334,31 +323,32 @@ def _fuels_present(sectors: dict[str, dict[str, list[float]]]) -> set[str]:
     return {g for by_sub in sectors.values() for vals in by_sub.values() for g, v in zip(FUEL_GROUPS, vals) if v}
 
 
-def _fuel_shares(rows: list[tuple[str, list[float]]]) -> dict[str, float]:
-    """Share in % of each fuel group in the sum of all bars."""
-    sums = [sum(vals[i] for _, vals in rows if not isinstance(vals, str)) for i in range(len(FUEL_GROUPS))]
-    total = sum(sums)
-    return {g: s / total * 100 for g, s in zip(FUEL_GROUPS, sums)} if total else {}
-
-
 def energy_cube(result: BuildResult, lang: str) -> dict[tuple, dict[str, dict[str, list[float]]]]:
-    """The energy breakdown as (region, region_name, year) -> "code name" of a sub-sector ->
-    substance -> one value per fuel group (FUEL_GROUPS order).
+    """The build's `energy` figures as (region, region_name, year) -> "code name" of a sub-sector ->
+    substance -> one value per fuel group (FUEL_GROUPS order, 0 where the group has none).
 
-    Greenhouse gases are summed as "CO2e" (t CO2e), pollutants in t; sub-sectors in
-    the order of categories.csv.
+    Greenhouse gases together as "CO2e" (t CO2e), pollutants in t; sub-sectors in the
+    order of categories.csv.
     """
     cube: dict[tuple, dict[str, dict[str, list[float]]]] = {}
     fuel_at = {g: i for i, g in enumerate(FUEL_GROUPS)}
-    table = energy_breakdown(result.emissions, lang)
-    for region, name, year, code, sub_name, fuel, substance, kind, emission, co2e in \
-            table.itertuples(index=False, name=None):
-        key, value = ("CO2e", co2e) if kind == "ghg" else (substance, emission)
-        if value != value:
-            continue
-        bars = cube.setdefault((region, name, year), {}).setdefault(f"{code} {sub_name}", {})
-        bars.setdefault(key, [0.0] * len(FUEL_GROUPS))[fuel_at[fuel]] += value
+    names = vocab_names("categories.csv", "code", lang)
+    for region, name, year, code, fuel, substance, value in result.figures["energy"].itertuples(index=False,
+                                                                                              name=None):
+        bars = cube.setdefault((region, name, year), {}).setdefault(f"{code} {names.get(code, code)}", {})
+        bars.setdefault(substance, [0.0] * len(FUEL_GROUPS))[fuel_at[fuel]] = value
     return cube
+
+
+def energy_shares(result: BuildResult) -> dict[tuple, dict[str, tuple[float, float]]]:
+    """The build's `energy_shares` figures as (region, year, substance, by) -> key (a level-3 category or
+    a fuel group) -> (value, share in %), in the figures' order."""
+    out: dict[tuple, dict[str, tuple[float, float]]] = {}
+    table = result.figures["energy_shares"]
+    for region, year, substance, by, key, value, share in table[
+            ["region", "year", "substance", "by", "key", "value", "share_pct"]].itertuples(index=False, name=None):
+        out.setdefault((region, year, substance, by), {})[key] = (value, share)
+    return out
 
 
 def _bars(sectors: dict[str, dict[str, list[float]]], substance: str, scale: float = 1.0,
@@ -373,7 +363,17 @@ def _bars(sectors: dict[str, dict[str, list[float]]], substance: str, scale: flo
             for label, by_sub in sectors.items()]
 
 
-def chart_energy(cube: dict, headline: str, lbl: dict, lang: str) -> list[dict]:
+def _bar_figures(bars: list, shares: dict[str, tuple[float, float]], scale: float = 1.0) -> dict:
+    """The totals and shares written after sub-sector bars (hbar_svg `totals`, `shares`): each
+    sub-sector's total and share of the substance, from the build's `energy_shares` figures; no
+    shares when the substance sums to 0."""
+    figures = [shares.get(label.split(" ")[0], (None, 0.0)) for label, _ in bars]
+    totals = [None if value is None or value != value else value / scale for value, _ in figures]
+    share = [s for _, s in figures]
+    return {"totals": totals, "shares": share if any(share) else None}
+
+
+def chart_energy(cube: dict, shares: dict, headline: str, lbl: dict, lang: str) -> list[dict]:
     """Per region-year: energy CO2e by sub-sector (1.A.1 ...) stacked by fuel group, in 万吨/kt CO2e.
 
     Each item: {"headline": True for the headline region, "svg": the chart}.
@@ -383,9 +383,12 @@ def chart_energy(cube: dict, headline: str, lbl: dict, lang: str) -> list[dict]:
         rows = _bars(sectors, "CO2e", CO2E_SCALE[lang])
         if rows:
             title = f"{region_year_title(region, name, year, lang)} · CO2e"
+            fuel = {g: share for g, (_, share) in shares.get((region, year, "CO2e", "fuel_group"), {}).items()}
             charts.append({"headline": region == headline,
-                           "svg": hbar_svg(rows, _fuel_series(lbl, _fuel_shares(rows)), lbl["unit_co2e_chart"],
-                                           title, width=680, shares=True)})
+                           "svg": hbar_svg(rows, _fuel_series(lbl, fuel if any(fuel.values()) else None),
+                                           lbl["unit_co2e_chart"], title, width=680,
+                                           **_bar_figures(rows, shares.get((region, year, "CO2e", "category"), {}),
+                                                          CO2E_SCALE[lang]))})
     return charts
 
 
@@ -401,24 +404,20 @@ def _subsector_colour(code: str) -> str:
     return SUBSECTOR_PALETTE[_level3_codes().get(code, len(_level3_codes())) % len(SUBSECTOR_PALETTE)]
 
 
-def chart_energy_mix(cube: dict, headline: str, lbl: dict, lang: str) -> list[dict]:
+def chart_energy_mix(cube: dict, shares: dict, headline: str, lbl: dict, lang: str) -> list[dict]:
     """Per year of the headline region: the share (%) of each sub-sector and of each fuel group in
-    CO2e and in each air pollutant, one bar per substance."""
+    CO2e and in each air pollutant, one bar per substance (the build's `energy_shares` figures)."""
     out = []
     for (region, name, year), sectors in cube.items():
         if region != headline:
             continue
         present = {s for by_sub in sectors.values() for s in by_sub}
         substances = ["CO2e"] * ("CO2e" in present) + ordered_substances(present - {"CO2e"})
-        by_sector = {s: [max(sum(sectors[label].get(s, [0.0])), 0.0) for label in sectors] for s in substances}
-        by_fuel = {s: [max(sum(by_sub[s][i] for by_sub in sectors.values() if s in by_sub), 0.0)
-                       for i in range(len(FUEL_GROUPS))] for s in substances}
         charts = []
-        for key, values, series in (
-                ("category", by_sector, [(label, _subsector_colour(label.split(" ")[0])) for label in sectors]),
-                ("fuel_group", by_fuel, _fuel_series(lbl, present=_fuels_present(sectors)))):
-            rows = [(s, [v / sum(vals) * 100 for v in vals] if sum(vals) > 0 else [0.0] * len(vals))
-                    for s, vals in values.items()]
+        for key, series in (
+                ("category", [(label, _subsector_colour(label.split(" ")[0])) for label in sectors]),
+                ("fuel_group", _fuel_series(lbl, present=_fuels_present(sectors)))):
+            rows = [(s, [share for _, share in shares.get((region, year, s, key), {}).values()]) for s in substances]
             charts.append(hbar_svg(rows, series, "%", lbl[f"chart_mix_{key}"], width=560, percent=True))
         out.append({"title": region_year_title(region, name, year, lang), "charts": charts})
     return out
@@ -426,7 +425,7 @@ def chart_energy_mix(cube: dict, headline: str, lbl: dict, lang: str) -> list[di
 
 def chart_regions(result: BuildResult, lbl: dict, lang: str) -> list[Markup]:
     """Per province-year: gross CO2e of the province (own / aggregated part) and each prefecture."""
-    comp = region_comparison(result.emissions, lang)
+    comp = result.figures["region_comparison"]
     if "CO2e" not in comp.columns:
         return []
     scale = CO2E_SCALE[lang]
@@ -437,22 +436,26 @@ def chart_regions(result: BuildResult, lbl: dict, lang: str) -> list[Markup]:
         if not _compares(block):
             continue
         co2e = {r["row_type"]: _zero(r["CO2e"]) / scale for r in block}
-        own, total = co2e.get("province_own", 0.0), co2e.get("province_total", 0.0)
         prov_name = names.get(province, province)
         prefs = sorted((r for r in block if r["row_type"] == "prefecture"), key=lambda r: -_zero(r["CO2e"]))
-        rows = [(prov_name, [own, total - own, 0.0])] if "province_total" in co2e else []
+        rows = [(prov_name, [co2e.get("province_own", 0.0), co2e.get("province_aggregated", 0.0), 0.0])] \
+            if "province_total" in co2e else []
+        totals = [co2e["province_total"]] if "province_total" in co2e else []
         rows += [(_text(r["region_name"]), [0.0, 0.0, _zero(r["CO2e"]) / scale]) for r in prefs]
-        charts.append(hbar_svg(rows, series, lbl["unit_co2e_chart"], f"{prov_name} · {year}", width=680))
+        totals += [_zero(r["CO2e"]) / scale for r in prefs]
+        charts.append(hbar_svg(rows, series, lbl["unit_co2e_chart"], f"{prov_name} · {year}", width=680,
+                               totals=totals))
     return charts
 
 
-def chart_pollutants(result: BuildResult, cube: dict, headline: str, lbl: dict, lang: str) -> list[dict]:
+def chart_pollutants(result: BuildResult, cube: dict, shares: dict, headline: str, lbl: dict,
+                     lang: str) -> list[dict]:
     """Per year of the headline region: one small bar chart per pollutant (t).
 
     Bars are the energy sub-sectors stacked by fuel group when energy is the only
     sector, else the sectors. Each item: {"title", "legend" (shared, or None), "charts"}.
     """
-    table = pollutant_summary(result.emissions, lang)
+    table = pollutant_summary(result, lang)
     table = table[(table["region"] == headline) & (table["row_type"] == "sector")]
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     ne = result.not_estimated
@@ -468,11 +471,14 @@ def chart_pollutants(result: BuildResult, cube: dict, headline: str, lbl: dict, 
             if by_fuel:
                 rows = _bars(cube.get((headline, name, year), {}), p, not_estimated=missing)
                 series = _fuel_series(lbl, present=set(FUEL_GROUPS))
+                figures = _bar_figures(rows, shares.get((headline, year, p, "category"), {}))
             else:
-                rows = [(r["item"], [_zero(r[p])]) for r in block if _zero(r[p])]
+                kept = [r for r in block if _zero(r[p])]
+                rows = [(r["item"], [_zero(r[p])]) for r in kept]
                 series = [(p, PALETTE[i % len(PALETTE)])]
+                figures = {"totals": [_zero(r[p]) for r in kept]}
             if rows:
-                charts.append(hbar_svg(rows, series, lbl["unit_t"], p, width=560, legend=False, shares=by_fuel))
+                charts.append(hbar_svg(rows, series, lbl["unit_t"], p, width=560, legend=False, **figures))
         fuels = _fuels_present({k: {p: v for p, v in by_sub.items() if p in pols}
                                 for k, by_sub in cube.get((headline, name, year), {}).items()})
         out.append({"title": region_year_title(headline, name, year, lang),
@@ -491,6 +497,7 @@ def _context(result: BuildResult, lang: str) -> dict:
     problems, n_problems = check_table(result, lbl, {"fail", "warn"})
     passed, n_passed = check_table(result, lbl, {"pass"})
     cube = energy_cube(result, lang)
+    shares = energy_shares(result)
     headline = headline_region(result.emissions)
     return {
         "lang": lang, "L": lbl,
@@ -500,12 +507,12 @@ def _context(result: BuildResult, lang: str) -> dict:
         "project": result.meta.get("project", ""),
         "summary": summary_tables(result, lbl, lang),
         "chart_sector_gas": chart_sector_gas(result, lbl, lang),
-        "chart_energy": chart_energy(cube, headline, lbl, lang),
-        "chart_energy_mix": chart_energy_mix(cube, headline, lbl, lang),
+        "chart_energy": chart_energy(cube, shares, headline, lbl, lang),
+        "chart_energy_mix": chart_energy_mix(cube, shares, headline, lbl, lang),
         "chart_regions": chart_regions(result, lbl, lang),
         "analysis": analysis_sections(result, headline, lbl, lang),
         "qa_tables": analysis_sections(result, headline, lbl, lang, qa=True),
-        "chart_pollutants": chart_pollutants(result, cube, headline, lbl, lang),
+        "chart_pollutants": chart_pollutants(result, cube, shares, headline, lbl, lang),
         "pollutants": pollutant_tables(result, lbl, lang),
         "regions": region_tables(result, lbl, lang),
         "checks": problems, "checks_note": _cut_note(len(problems["rows"]), n_problems, lbl),
@@ -515,7 +522,7 @@ def _context(result: BuildResult, lang: str) -> dict:
         "checks_by_name": checks_by_name(result, lbl),
         "not_estimated": not_estimated_summary(result, lbl, lang),
         "ledger": ledger_table(result, lbl),
-        "ledger_rows": _text_table(_translated_status(bad.head(MAX_ROWS), lbl), LEDGER_COLUMNS, lbl),
+        "ledger_rows": _text_table(_translated_status(bad.head(MAX_ROWS), lbl, lang), LEDGER_COLUMNS, lbl),
         "ledger_note": _cut_note(min(len(bad), MAX_ROWS), len(bad), lbl),
         "meta": meta_table(result, lbl),
         "inputs": _text_table(meta_inputs(result.meta), ["path", "sha256"], lbl),

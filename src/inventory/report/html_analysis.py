@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from inventory import vocabulary
 from inventory.report.svg import PALETTE, fmt_number, fmt_pct, hbar_svg, line_svg, quadrant_svg
-from inventory.report.views import COCONTROL_POLLUTANTS, View, analysis_views, qa_views, series_long
+from inventory.report.views import COCONTROL_POLLUTANTS, View, analysis_views, qa_views
 from inventory.result import BuildResult
 
 MAX_ROWS = 300
@@ -44,38 +44,40 @@ def view_table(view: View, frame: pd.DataFrame | None = None, row_classes=None) 
 
 
 def _series_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -> list[Markup]:
-    """The headline region's series: GHG by sector (t CO2e scaled), pollutants as an index (first year = 100),
-    and the intensities given by its statistics."""
-    from inventory.report.summaries import vocab_names
+    """The headline region's series (the build's `series` and `series_index` figures): GHG by sector in
+    万吨/kt CO2e, CO2 and the pollutants as an index (first year = 100), and the intensities given by
+    its statistics."""
+    from inventory.report.summaries import CO2E_SCALE, vocab_names
 
-    long = series_long(result)
+    long = result.figures["series"]
     long = long[long["region"] == headline]
     years = sorted(int(y) for y in long["year"].unique())
     if len(years) < 2:
         return []
-    scale = 1e4 if lang == "zh" else 1e3
+    scale = CO2E_SCALE[lang]
 
-    def values(group: str, item: str, factor: float = 1.0) -> list[float]:
-        s = long[(long["group"] == group) & (long["item"] == item)].set_index("year")["value"]
+    def values(table: pd.DataFrame, item: str, factor: float = 1.0) -> list[float]:
+        s = table[table["item"] == item].set_index("year")["value"]
         return [s.get(y, np.nan) / factor for y in years]
 
+    by_group = {g: long[long["group"] == g] for g in ("sector", "intensity")}
     sectors = vocab_names("sectors.csv", "sector", lang)
-    items = [i for i in dict.fromkeys(long.loc[long["group"] == "sector", "item"]) if i not in ("gross", "net")]
-    ghg = [(sectors.get(i, i), PALETTE[n % len(PALETTE)], values("sector", i, scale)) for n, i in enumerate(items)]
+    items = [i for i in dict.fromkeys(by_group["sector"]["item"]) if i not in ("gross", "net")]
+    ghg = [(sectors.get(i, i), PALETTE[n % len(PALETTE)], values(by_group["sector"], i, scale))
+           for n, i in enumerate(items)]
     if len(items) > 1:  # with one sector its line is the total
-        ghg.append((lbl["series_gross"], "#1d2630", values("sector", "gross", scale)))
+        ghg.append((lbl["series_gross"], "#1d2630", values(by_group["sector"], "gross", scale)))
     charts = [line_svg(years, ghg, lbl["unit_co2e_chart"], lbl["chart_series_ghg"], width=620)]
-    pols = [p for p in vocabulary.pollutants() if ((long["group"] == "substance") & (long["item"] == p)).any()]
-    index = []
-    for n, p in enumerate(["CO2", *pols]):
-        v = values("substance", p)
-        first = v[0]
-        if first and not pd.isna(first):
-            index.append((p, PALETTE[n % len(PALETTE)], [x / first * 100 for x in v]))
-    if index:
-        charts.append(line_svg(years, index, lbl["chart_index_unit"], lbl["chart_series_index"], width=620))
+    index = result.figures["series_index"]
+    index = index[index["region"] == headline]
+    # colours by place among CO2 and the pollutants of the series, whether or not each has an index
+    shown = ["CO2", *(p for p in vocabulary.pollutants() if ((long["group"] == "substance") & (long["item"] == p)).any())]
+    lines = [(p, PALETTE[n % len(PALETTE)], values(index, p)) for n, p in enumerate(shown)
+             if (index["item"] == p).any()]
+    if lines:
+        charts.append(line_svg(years, lines, lbl["chart_index_unit"], lbl["chart_series_index"], width=620))
     for item in ("CO2/gdp", "CO2e/population"):
-        v = values("intensity", item)
+        v = values(by_group["intensity"], item)
         if any(not pd.isna(x) for x in v):
             unit = long.loc[long["item"] == item, "unit"].iat[0]
             charts.append(line_svg(years, [(lbl.get(f"series_{item}", item), PALETTE[0], v)], unit,

@@ -21,14 +21,16 @@ STATUS_COLUMNS = ["region", "year", "status", "exit_code", "rejected", "message"
 
 
 def manifest_for(inputs: Inputs, files: list[dict], status: str, outputs: list[str], meta: dict) -> dict:
-    """manifest.json content (DESIGN 3.7): status, inputs, outputs, row counts, skipped, rejected, warnings."""
+    """manifest.json content (DESIGN 3.7): status, inputs, outputs, row counts, skipped, rejected, warnings
+    (problems with their codes, worded in the build's language `meta["lang"]`)."""
+    lang = meta.get("lang", "zh")
     ledger = inputs.ledger
     skipped = ledger[ledger["status"] == "skipped"][["file", "sheet", "row", "reason"]].to_dict("records")
-    rejected = [p.to_dict() for p in inputs.errors]
+    rejected = [p.to_dict(lang) for p in inputs.errors]
     return {"status": status, "program_version": __version__, "factor_set": meta.get("factor_set"),
             "factor_set_version": meta.get("factor_set_version"),
             "gwp_set": meta.get("gwp_set"), "inputs": files, "outputs": outputs, "rows": inputs.counts(),
-            "skipped": skipped, "rejected": rejected, "warnings": [p.to_dict() for p in inputs.warnings]}
+            "skipped": skipped, "rejected": rejected, "warnings": [p.to_dict(lang) for p in inputs.warnings]}
 
 
 def write_failed_build(inputs: Inputs, files: list[dict], meta: dict, out: Path) -> dict:
@@ -67,8 +69,8 @@ def failed_status(failed: dict, inputs: Inputs, files: list[dict], meta: dict, f
         mine = by_pair.get((region, year), [])
         manifest = manifest_for(inputs, files, "failed", ["manifest.json"], {**meta, "regions": [region],
                                                                              "years": [year]})
-        manifest["rejected"] = [p.to_dict() for p in mine]
-        manifest["reason"] = ("rows rejected" if n else "a prefecture of this region failed")
+        manifest["rejected"] = [p.to_dict(meta.get("lang", "zh")) for p in mine]
+        manifest["reason"] = "region_year_rows_rejected" if n else "region_year_prefecture_failed"
         tables.write_manifest(manifest, sub)
         rows.append({"region": region, "year": year, "status": "failed", "exit_code": 2, "rejected": n,
                      "message": manifest["reason"]})
@@ -105,7 +107,7 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     parts = [(_subset(result, r, y), folder / str(r) / str(y), lang) for r, y in pairs]
     rows = []
     for i, ((region, year), outcome) in enumerate(zip(pairs, _run_parts(parts, jobs)), start=1):
-        progress("writing region-years", i, len(pairs))
+        progress("stage_writing_region_years", i, len(pairs))
         if isinstance(outcome, list):
             written += [f"{region}/{year}/{name}" for name in outcome]
             rows.append({"region": region, "year": year, "status": "ok", "exit_code": 0, "rejected": 0,
@@ -151,7 +153,12 @@ def _write_set(result: BuildResult, folder: Path, lang: str) -> list[str]:
 
 
 def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
-    """The part of a result that belongs to one region-year (its prefectures kept for comparison)."""
+    """The part of a result that belongs to one region-year (its prefectures kept for comparison).
+
+    Every table is selected from the whole result's, never recomputed: a figure shows the same
+    number in the region-year's files as in the combined ones. The province/prefecture comparison
+    is the region's own when it is a province (a prefecture compares with nothing on its own).
+    """
     kids = set(regions.children(region))
     keep = result.emissions["year"].eq(year) & (result.emissions["region"].eq(region)
                                                 | result.emissions["region"].isin(kids))
@@ -161,12 +168,15 @@ def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
     # The region's own rows, and rows whose region could not be read (they concern every region).
     ledger = result.ledger[result.ledger["region"].isin({region, ""})]
     mine = set(zip(ledger["file"], ledger["sheet"], ledger["row"]))
-    warnings = [w for w in result.warnings if (w["file"], w["sheet"], w["row"]) in mine or w["row"] is None]
+    warnings = [w for w in result.warnings if (w.file, w.sheet, w.row) in mine or w.row is None]
     analysis = {name: t[(t["region"] == region) & (t["year" if "year" in t else "year_to"] == year)]
                 for name, t in result.analysis.items()}
     qa_tables = {name: t[(t["region"] == region) & (t["year"] == year)] for name, t in result.qa_tables.items()}
     stats = result.statistics
     if stats is not None and len(stats):
         stats = stats[(stats["region"] == region) & (stats["year"] == year)]
+    figures = {name: t[(t["province"] == region if "province" in t else t["region"].isin({region, *kids}))
+                       & (t["year" if "year" in t else "year_to"] == year)]
+               for name, t in result.figures.items()}
     return BuildResult(result.emissions[keep], checks, ne, ledger, warnings,
-                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats, qa_tables)
+                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats, qa_tables, figures)

@@ -37,6 +37,14 @@ def fmt_pct(value, decimals: int = 1) -> str:
     return "" if value is None or pd.isna(value) else f"{float(value):,.{decimals}f}%"
 
 
+def fmt_diff(value) -> str:
+    """A relative difference in % with its sign and two decimals (+5.26%, 0.00% for none); empty for
+    missing values (as the workbook's format +0.00;-0.00;0.00 shows it)."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{float(value):+,.2f}%" if value else "0.00%"
+
+
 def fmt_share(value: float) -> str:
     """A share in % without decimals; '<1%' for a small share above zero."""
     return "<1%" if 0 < value < 0.5 else fmt_pct(value, 0)
@@ -123,14 +131,16 @@ def legend_svg(series: list[tuple[str, str]], width: int = 640) -> Markup:
 
 
 def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]], unit: str,
-             title: str = "", width: int = 560, legend: bool = True, shares: bool = False,
-             percent: bool = False) -> Markup:
+             title: str = "", width: int = 560, legend: bool = True, totals: list | None = None,
+             shares: list | None = None, percent: bool = False) -> Markup:
     """Horizontal stacked bars: one bar per row, one segment per series (values in `unit`).
 
-    Positive segments stack to the right of zero, negative ones to the left. shares:
-    write each bar's share of all bars after its total. percent: the values are
-    shares in % (axis 0-100, segments labelled with their share, no totals). A row
-    whose values are a text (e.g. "NE") has no bar and that text in place of its total.
+    Positive segments stack to the right of zero, negative ones to the left. totals: the
+    figure written after each bar (its total, as the build computed it; None: none).
+    shares: each bar's share of all bars in %, written after its total. percent: the
+    values are shares in % (axis 0-100, segments labelled with their share, no totals).
+    A row whose values are a text (e.g. "NE") has no bar and that text in place of its
+    total. The chart draws the figures it is given and computes none.
     """
     absent = [vals if isinstance(vals, str) else "" for _, vals in rows]
     rows = [(label, [0.0] * len(series) if isinstance(vals, str) else vals) for label, vals in rows]
@@ -138,7 +148,7 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
     labels = [_wrap(r[0], size, max(150, width * 0.42)) for r in rows]
     label_w = max((_label_width(line, size) for lines in labels for line in lines), default=30) + 10
     row_h = 26 if any(len(lines) > 1 for lines in labels) else bar
-    left, right = label_w + 8, 16 if percent else (110 if shares else 70)
+    left, right = label_w + 8, 16 if percent else (110 if shares is not None else 70)
     plot_w = width - left - right
     parts, y = [], 18
     if title:
@@ -155,7 +165,6 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
         lo, hi = min([0.0, *neg]), max([0.0, *pos])
         step = _nice_step(hi - lo)
         lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step or step
-    grand = sum(pos)
     sx = lambda v: left + (v - lo) / (hi - lo) * plot_w  # noqa: E731 - the axis scale, px per unit
     top = y + 6
     bottom = top + len(rows) * (row_h + gap)
@@ -187,9 +196,8 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
                 parts.append(_svg_text(x0 + w / 2, yy + bar - 4, fmt_share(v), "middle", 10, fill=_ink(colour)))
         if absent[i]:
             parts.append(_svg_text(sx(0) + 4, yy + bar - 4, absent[i], size=11, cls="unit"))
-        elif not percent:
-            total = sum(vals)
-            text = fmt_number(total) + (f" ({fmt_share(total / grand * 100)})" if shares and grand > 0 else "")
+        elif not percent and totals is not None:
+            text = fmt_number(totals[i]) + (f" ({fmt_share(shares[i])})" if shares is not None else "")
             parts.append(_svg_text(sx(max(p_end, 0)) + 4, yy + bar - 4, text, size=11))
     body = "\n".join(parts)
     return Markup(f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '

@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import numpy as np
 import pandas as pd
 
-from inventory import categories, regions, resources, vocabulary
-from inventory.aggregate import totals
+from inventory import categories, regions, resources
+from inventory.errors import word
 from inventory.lookup import map_distinct
 from inventory.report.summaries import labels, vocab_names, vocab_order
 from inventory.result import BuildResult
@@ -72,6 +71,19 @@ def _category_names(codes: pd.Series, lang: str) -> pd.Series:
     return map_distinct(codes, lambda c: lbl["col_total"] if c == "total" else sectors.get(c, names.get(c, c)))
 
 
+def named(ids: pd.Series, vocabulary: str, lang: str, key: str = "id") -> pd.Series:
+    """Names in `lang` of the ids of a column from a vocabulary CSV (`a+b` ids: names joined by +); an id
+    without a name stays as it is, empty cells stay empty."""
+    names = vocab_names(vocabulary, key, lang)
+    return map_distinct(ids, lambda v: "" if not isinstance(v, str) or not v else
+                        "+".join(names.get(part, part) for part in v.split("+")))
+
+
+def worded(codes: pd.Series, lang: str) -> pd.Series:
+    """Each message code of a column (data/messages.csv) worded in `lang`; empty cells stay empty."""
+    return map_distinct(codes, lambda c: word(c, lang) if isinstance(c, str) and c else "")
+
+
 def _labelled(column: pd.Series, prefix: str, lbl: dict) -> pd.Series:
     """Each value's label `<prefix><value>` (the value itself without one; empty cells stay empty)."""
     return map_distinct(column, lambda v: "" if v is None else lbl.get(f"{prefix}{v}", v))
@@ -79,69 +91,21 @@ def _labelled(column: pd.Series, prefix: str, lbl: dict) -> pd.Series:
 
 # ---------------------------------------------------------------- time series
 
-def series_long(result: BuildResult) -> pd.DataFrame:
-    """Each region's yearly series (long): group, item, unit, year, value.
-
-    Groups: `sector` (gross t CO2e per sector, then the gross total and the net total
-    with sinks), `substance` (each substance in t: gases and pollutants, memo items
-    and sinks excluded) and `intensity` where GDP or population rows are given:
-    CO2 and CO2e per 10^4 yuan of GDP (t/万元), CO2e per person (t/人), each pollutant
-    per 10^4 yuan of GDP (kg/万元). Intensities divide the region's gross totals by
-    its statistics of the same year (category `stat`, DESIGN 3.3).
-    """
-    e = result.emissions
-    if e.empty:
-        return pd.DataFrame(columns=["region", "group", "item", "unit", "year", "value"])
-    by_sector = totals(e, ["region", "year", "sector"]).rename(columns={"sector": "item", "co2e_t": "value"})
-    by_sector = by_sector.dropna(subset=["value"]).assign(group="sector", unit="t CO2e")
-    gross = totals(e, ["region", "year"]).rename(columns={"co2e_t": "value"}).assign(
-        group="sector", item="gross", unit="t CO2e")
-    net = e[e["kind"].isin(["emission", "sink"])].groupby(["region", "year"])["co2e_t"].sum(min_count=1)
-    net = net.rename("value").reset_index().assign(group="sector", item="net", unit="t CO2e")
-    by_sub = totals(e, ["region", "year", "substance"]).rename(columns={"substance": "item", "emission": "value"})
-    by_sub = by_sub.assign(group="substance", unit="t")
-    parts = [by_sector, gross, net, by_sub]
-    stats = result.statistics
-    if stats is not None and len(stats):
-        wide = stats.pivot_table(index=["region", "year"], columns="activity", values="amount", aggfunc="sum")
-        sub = by_sub.set_index(["region", "year", "item"])["value"].unstack("item")
-        co2e = gross.set_index(["region", "year"])["value"]
-        both = sub.join(co2e.rename("CO2e"), how="outer").join(wide, how="inner")
-        gdp_wan = both["gdp"] / 1e4 if "gdp" in both else None  # 元 -> 万元
-        rows = []
-        if gdp_wan is not None:
-            for item in ("CO2", "CO2e"):
-                if item in both:
-                    rows.append((f"{item}/gdp", "t/万元", both[item] / gdp_wan))
-            for p in vocabulary.pollutants():
-                if p in both:
-                    rows.append((f"{p}/gdp", "kg/万元", both[p] * 1e3 / gdp_wan))
-        if "population" in both and "CO2e" in both:
-            rows.append(("CO2e/population", "t/人", both["CO2e"] / both["population"]))
-        for item, unit, values in rows:
-            frame = values.replace([np.inf, -np.inf], np.nan).dropna().rename("value").reset_index()
-            parts.append(frame.assign(group="intensity", item=item, unit=unit))
-    out = pd.concat([p[["region", "group", "item", "unit", "year", "value"]] for p in parts], ignore_index=True)
-    return out
-
-
 def _item_order(group: str, item: str) -> tuple:
-    """Rows of a region's series: sectors (then gross and net totals), substances, intensities."""
+    """Rows of a region's series: sectors (then gross and net totals), substances, intensities (in the
+    order of data/intensities.csv)."""
     if group == "sector":
         rank = {"gross": 900, "net": 901}.get(item, vocab_order("sectors.csv", "sector").get(item, 500))
         return (0, rank, item)
     if group == "substance":
         return (1, vocab_order("substances.csv", "id").get(item, 500), item)
-    first = ["CO2/gdp", "CO2e/gdp", "CO2e/population"]
-    pollutant = item.split("/")[0]
-    pollutants = vocabulary.pollutants()
-    return (2, first.index(item) if item in first else 10 + (pollutants.index(pollutant) if pollutant in pollutants
-                                                             else 99), item)
+    return (2, vocab_order("intensities.csv", "item").get(item, 500), item)
 
 
 def series_view(result: BuildResult, lang: str) -> View | None:
-    """Sheet/section 时间序列: one row per region and item, one column per year (None for one year)."""
-    long = series_long(result)
+    """Sheet/section 时间序列: one row per region and item, one column per year and the change from the
+    first to the last (the build's `series` and `series_change` figures; None for one year)."""
+    long = result.figures["series"]
     years = sorted(int(y) for y in long["year"].unique())
     if len(years) < 2:
         return None
@@ -156,8 +120,8 @@ def series_view(result: BuildResult, lang: str) -> View | None:
     wide["item_name"] = [names.get(i) or sectors.get(i) or lbl.get(f"series_{i}", i) for i in wide["item"]]
     wide["region_name"] = _region_names(wide["region"], lang)
     first, last = str(years[0]), str(years[-1])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        wide["change"] = (wide[last] / wide[first] - 1) * 100
+    change = result.figures["series_change"].set_index(["region", "group", "item", "unit"])["change_pct"]
+    wide["change"] = change.reindex(pd.MultiIndex.from_frame(wide[["region", "group", "item", "unit"]])).to_numpy()
     columns = [*_columns("series", lbl, wide), *[(str(y), str(y), "t") for y in years],
                ("change", lbl["series_change"].format(first=first, last=last), "pct")]
     return View("series", lbl["section_series"], columns, wide, lbl["series_note"])
@@ -191,9 +155,9 @@ def uncertainty_view(result: BuildResult, lang: str) -> View | None:
     u["region_name"] = _region_names(u["region"].astype(str), lang)
     u["key_name"] = _category_names(u["key"].astype(str), lang)
     u["level_name"] = _labelled(u["level"], "level_", lbl)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        half = (u["high_95"] - u["low_95"]) / 2
-        u["half_pct"] = np.where(u["level"] == "trend", np.nan, half / u["estimate"].abs() * 100)
+    keys = ["region", "year", "level", "key", "substance", "approach"]
+    half = result.figures["uncertainty_half_width"].set_index(keys)["half_width_pct"]
+    u["half_pct"] = half.reindex(pd.MultiIndex.from_frame(u[keys])).to_numpy()
     order = {"total": 0, "sector": 1, "trend": 2}
     u = u.assign(_o=u["level"].map(order)).sort_values(["region", "year", "_o", "key", "substance", "approach"],
                                                       kind="stable")
@@ -228,24 +192,17 @@ def targets_view(result: BuildResult, lang: str) -> View | None:
     t["direction_name"] = _labelled(t["direction"], "direction_", lbl)
     t["status_name"] = _labelled(t["status"].where(t["status"] != ""), "target_status_", lbl)
     if "reason" in t:
-        t["reason"] = map_distinct(t["reason"], lambda r: _target_reason(r, lbl))
+        values = t["reason_value"] if "reason_value" in t else pd.Series("", index=t.index)
+        t["reason"] = map_distinct(t["reason"].fillna("").astype(str) + "|" + values.fillna("").astype(str),
+                                   lambda r: _target_reason(r, lang))
     columns = _columns("targets", lbl, t)
     return View("targets", lbl["section_targets"], columns, t, lbl["targets_note"])
 
 
-def _target_reason(reason, lbl: dict) -> str:
-    """A reason of analysis/targets.py in the report's language."""
-    if not isinstance(reason, str) or not reason:
-        return ""
-    fixed = {"no data for this region": "reason_no_region_data", "no value in the base year": "reason_no_base_value",
-             "before the base year": "reason_before_base_year", "the denominator is zero": "reason_denominator_zero"}
-    if reason in fixed:
-        return lbl[fixed[reason]]
-    for part, key in (("numerator", "reason_no_numerator"), ("denominator", "reason_no_denominator")):
-        prefix = f"no data for the {part} ("
-        if reason.startswith(prefix) and reason.endswith(")"):
-            return lbl[key].format(x=reason[len(prefix):-1])
-    return reason
+def _target_reason(reason: str, lang: str) -> str:
+    """A `code|value` reason of analysis/targets.py worded in the report's language ("" for none)."""
+    code, _, value = reason.partition("|")
+    return word(code, lang, {"x": value}) if code else ""
 
 
 def analysis_views(result: BuildResult, lang: str) -> list[View]:

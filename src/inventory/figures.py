@@ -1,0 +1,436 @@
+"""Every figure the outputs show, computed once from the finished emissions (DESIGN 4, STYLE 12).
+
+`compute` returns the named tables that the build result carries (`BuildResult.figures`);
+the workbook, the report and the CSVs select, format and translate them and never
+recompute them, so two outputs cannot disagree. The tables hold ids (sectors,
+categories, substances, row types), never display labels; amounts are in t (greenhouse
+gases summed as t CO2e), percentages in %:
+
+- `sector_gas`: t CO2e by region-year × sector × gas, with gross, sink, net and memo rows.
+- `pollutants`: air pollutants (t) by region-year × sector, with a total row.
+- `sector_trees`: each sector's categories, each with the sum over its descendants.
+- `energy`: gross energy emissions by level-3 category × fuel group × substance.
+- `energy_shares`: each sub-sector's and fuel group's total of a substance and its share (%).
+- `region_comparison`: each prefecture beside its province; their difference and its %.
+- `series`: each region's totals per year by sector and substance, and its intensities.
+- `series_change`: each series' change from the first to the last year (%).
+- `series_index`: each substance's emission as an index (the region's first year = 100).
+- `uncertainty_half_width`: half the 95 % interval in % of the estimate.
+
+Differences and changes are `qa.grading.relative_difference`, the one definition of the
+checks: (value − reference) / |reference|, none for a zero reference.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from inventory import aggregate, categories, regions, resources, units, vocabulary
+from inventory.lookup import map_distinct
+from inventory.qa.grading import difference_pct
+
+REGION_KEYS = ["region", "region_name", "year"]
+FUEL_GROUPS = ["solid", "liquid", "gas", "other"]
+SERIES_COLUMNS = ["region", "group", "item", "unit", "year", "value"]
+_TOTAL_KEYS = [*REGION_KEYS, "sector", "kind", "basis", "substance", "substance_kind"]
+_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t"]
+_ROW_RANK = {"sector": 0, "gross": 1, "sink": 2, "net": 3, "memo": 4}
+_COMPARISON_RANK = {"prefecture": 0, "prefecture_sum": 1, "province_own": 2, "province_aggregated": 3,
+                    "province_total": 4, "difference": 5, "difference_pct": 6}
+
+
+def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
+            analysis: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+    """The figure tables of a build (see the module docstring), from its emissions (EMISSION_COLUMNS +
+    sector, substance_kind), its statistics (region, year, activity, amount in canonical units) and
+    its analysis tables."""
+    emissions = emissions[[c for c in _USED if c in emissions]]  # the columns used, filtered once each below
+    energy_table = energy(emissions)
+    long = series(emissions, statistics)
+    return {
+        "sector_gas": sector_gas(emissions),
+        "pollutants": pollutants(emissions),
+        "sector_trees": sector_trees(emissions),
+        "energy": energy_table,
+        "energy_shares": energy_shares(energy_table),
+        "region_comparison": region_comparison(emissions),
+        "series": long,
+        "series_change": series_change(long),
+        "series_index": series_index(long),
+        "uncertainty_half_width": uncertainty_half_width((analysis or {}).get("uncertainty")),
+    }
+
+
+# ---------------------------------------------------------------- vocabulary order
+
+@cache
+def _orders() -> dict[str, dict[str, int]]:
+    """Position of each substance (substances.csv `order`), sector (sectors.csv `order`) and category
+    (row of categories.csv)."""
+    subs = vocabulary.substances()
+    sectors = resources.data_table("sectors.csv")
+    cats = resources.data_table("categories.csv")
+    return {"substance": dict(zip(subs["id"], subs["order"].astype(int))),
+            "sector": dict(zip(sectors["sector"], sectors["order"].astype(int))),
+            "category": {c: i for i, c in enumerate(cats["code"])}}
+
+
+def ordered_substances(ids) -> list[str]:
+    """Substance ids in the order of substances.csv (unknown ones last, by name)."""
+    order = _orders()["substance"]
+    return sorted(set(ids), key=lambda s: (order.get(s, 10_000), s))
+
+
+def _rank(values: pd.Series, order: dict, unknown: int) -> pd.Series:
+    """Each value's position in `order` (`unknown` when not listed)."""
+    return values.map(order).fillna(unknown)
+
+
+def _sorted(frame: pd.DataFrame, keys: list) -> pd.DataFrame:
+    """`frame` sorted by `keys`: column names or Series aligned with it; a fresh index."""
+    columns = {f"_k{i}": frame[k] if isinstance(k, str) else k for i, k in enumerate(keys)}
+    order = pd.DataFrame(columns, index=frame.index).sort_values(list(columns), kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def level3_category(code: str) -> str:
+    """The level-3 ancestor of a category (1.A.1.a.i -> 1.A.1); codes of level 3 or above stay themselves.
+
+    Follows the parents of categories.csv; a code not listed there is cut to its first three parts.
+    """
+    parents = categories.table()["parent"]
+    seen = set()
+    while code.count(".") > 2 and code in parents.index and code not in seen:
+        seen.add(code)
+        code = parents[code] or code
+    return ".".join(code.split(".")[:3])
+
+
+@cache
+def fuel_groups() -> dict[str, str]:
+    """Activity id -> fuel group (solid, liquid, gas, other) from activities.csv; non-fuels are 'other'."""
+    acts = vocabulary.activities()
+    return {a: g if g in FUEL_GROUPS else "other" for a, g in zip(acts["id"], acts["fuel_group"])}
+
+
+# ---------------------------------------------------------------- sums
+
+def _totals(emissions: pd.DataFrame) -> pd.DataFrame:
+    """emission (t) and co2e_t (t CO2e) summed by region-year, sector, kind, basis and substance (all
+    missing: NaN); missing keys as ""."""
+    text = [k for k in _TOTAL_KEYS if k != "year"]
+    keyed = emissions.reindex(columns=[*_TOTAL_KEYS, "emission", "co2e_t"])
+    keyed[text] = keyed[text].fillna("")
+    return keyed.groupby(_TOTAL_KEYS, sort=False)[["emission", "co2e_t"]].sum(min_count=1).reset_index()
+
+
+def _wide(rows: pd.DataFrame, index: list[str], value: str, columns: list[str],
+          column: str = "substance") -> pd.DataFrame:
+    """`value` of `rows` summed by `index` and `column` (all missing: NaN), one column per value of
+    `column`, in `columns` order."""
+    if rows.empty:
+        return pd.DataFrame(columns=[*index, *columns])
+    sums = rows.groupby([*index, column], sort=False)[value].sum(min_count=1)
+    return sums.unstack(column).reindex(columns=columns).rename_axis(columns=None).reset_index()
+
+
+# ---------------------------------------------------------------- tables
+
+def sector_gas(emissions: pd.DataFrame) -> pd.DataFrame:
+    """t CO2e by region-year × sector × gas, with the gross total, sinks, net total and memo items.
+
+    Columns: region, region_name, year, row_type (sector, gross, sink, net, memo), sector
+    ("" on total rows), one column per gas present, total (over the gases). The gross total
+    holds kind `emission` only; sinks and memo items are rows of their own; the net row
+    (gross + sinks) is given for the region-years that have sinks.
+    """
+    t = _totals(emissions)
+    g = t[t["substance_kind"] == "ghg"]
+    emission = g["kind"] == "emission"
+    sink_years = g.loc[g["kind"] == "sink", ["region", "year"]].drop_duplicates()
+    net = g[g["kind"].isin(["emission", "sink"])].merge(sink_years, on=["region", "year"])
+    sinks = g[g["kind"] == "sink"]
+    rows = pd.concat([g[emission].assign(row_type="sector"), g[emission].assign(row_type="gross", sector=""),
+                      sinks.assign(row_type="sink", sector=""), _memo_items(emissions),
+                      net.assign(row_type="net", sector="")], ignore_index=True)
+    gases = ordered_substances(rows.loc[rows["co2e_t"].notna(), "substance"])
+    wide = _wide(rows, [*REGION_KEYS, "row_type", "sector"], "co2e_t", gases)
+    wide["total"] = wide[gases].sum(axis=1, min_count=1) if gases else np.nan
+    return _sorted(wide, ["region", "year", wide["row_type"].map(_ROW_RANK),
+                          _rank(wide["sector"], _orders()["sector"], 0), "sector"])
+
+
+def _memo_items(emissions: pd.DataFrame) -> pd.DataFrame:
+    """Greenhouse-gas memo rows summed per memo item (column `sector` holds the item, see memo_item):
+    the items overlap (electricity used and brought in), so each is a row of its own, never added up."""
+    memo = emissions[(emissions["kind"] == "memo") & (emissions["substance_kind"] == "ghg")]
+    memo = memo.assign(sector=map_distinct(memo["category"].astype(str), memo_item), row_type="memo")
+    return memo.groupby([*REGION_KEYS, "row_type", "sector", "substance"], sort=False)[["co2e_t"]].sum(
+        min_count=1).reset_index()
+
+
+def memo_item(category: str) -> str:
+    """The memo item of a memo row: the highest memo-role category of its chain (`M.EL.use.1.A.2` ->
+    `M.EL.use`; `1.A.3.a.i` itself), or `biogenic` for the memo row of an emission category (biogenic CO2)."""
+    role = categories.table()["role"]
+    top = ""
+    for code in [category, *categories.ancestors(category)]:
+        if role.get(code) == "memo":
+            top = code
+    return top or "biogenic"
+
+
+def pollutants(emissions: pd.DataFrame) -> pd.DataFrame:
+    """Air pollutants in t by region-year × sector (memo items left out), with a total row.
+
+    Columns: region, region_name, year, row_type (sector, total), sector ("" on the total
+    row), one column per pollutant present.
+    """
+    t = _totals(emissions)
+    p = t[(t["substance_kind"] == "pollutant") & (t["kind"] == "emission")]
+    rows = pd.concat([p.assign(row_type="sector"), p.assign(row_type="total", sector="")], ignore_index=True)
+    names = ordered_substances(rows.loc[rows["emission"].notna(), "substance"])
+    wide = _wide(rows, [*REGION_KEYS, "row_type", "sector"], "emission", names)
+    return _sorted(wide, ["region", "year", wide["row_type"] == "total",
+                          _rank(wide["sector"], _orders()["sector"], 0), "sector"])
+
+
+@cache
+def _in_sector_chain(code: str) -> tuple[str, ...]:
+    """The category and its ancestors of the same sector, nearest first."""
+    cats = categories.table()
+    sector = cats["sector"].get(code, "")
+    return tuple(c for c in categories.ancestors(code) if c in cats.index and cats.at[c, "sector"] == sector) or (code,)
+
+
+def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
+    """Each sector's categories in the guideline's layout, each with the sum over its descendants.
+
+    Columns: region, region_name, year, sector, category, depth (0 = the sector's top),
+    memo (a memo category), then one column per greenhouse gas (t), co2e_t (t CO2e), one
+    column per pollutant (t). Memo items count only at their own category and its memo
+    ancestors, never in an emission category's sum, and biogenic CO2 of an emission category (the summary's memo row) not
+    at all; sinks count (negative). A sector's columns are those with a value in its rows.
+    """
+    cats = categories.table()
+    e = emissions[emissions["sector"].fillna("") != ""].fillna({"region_name": ""})
+    biogenic = (e["kind"] == "memo") & (e["category"].map(cats["role"]) != "memo")
+    e = e[~biogenic]
+    keys = [*REGION_KEYS, "sector", "category", "kind", "substance"]
+    sums = e.groupby(keys, sort=False)[["emission", "co2e_t"]].sum(min_count=1).reset_index()
+    # Each sum counts at its category and the category's ancestors in the sector; a memo item only at its own
+    # category and its memo ancestors (M.EL.use sums its consumers), never in an emission category's sum.
+    nodes = sums.assign(node=map_distinct(sums["category"], lambda c: list(_in_sector_chain(c)))).explode("node")
+    nodes = nodes[(nodes["kind"] != "memo") | nodes["node"].map(cats["role"]).eq("memo")]
+    index = [*REGION_KEYS, "sector", "node"]
+    subs = ordered_substances(nodes["substance"])
+    ghg = set(vocabulary.greenhouse_gases())
+    ghgs, pols = [s for s in subs if s in ghg], [s for s in subs if s not in ghg]
+    wide = _wide(nodes, index, "emission", ghgs + pols)
+    if len(wide):
+        co2e = nodes.groupby(index, sort=False)["co2e_t"].sum(min_count=1)
+        wide["co2e_t"] = co2e.reindex(pd.MultiIndex.from_frame(wide[index])).to_numpy()
+    else:
+        wide["co2e_t"] = pd.Series(dtype=float)
+    wide = wide.rename(columns={"node": "category"})
+    wide["depth"] = wide["category"].map(lambda c: len(_in_sector_chain(c)) - 1)
+    wide["memo"] = wide["category"].map(cats["role"]).eq("memo")
+    wide = _sorted(wide, ["region", "year", _rank(wide["sector"], _orders()["sector"], 0),
+                          _rank(wide["category"], _orders()["category"], len(cats)), "category"])
+    return wide[[*REGION_KEYS, "sector", "category", "depth", "memo", *ghgs, "co2e_t", *pols]]
+
+
+def energy(emissions: pd.DataFrame) -> pd.DataFrame:
+    """Gross energy emissions by region-year × level-3 category (1.A.1 ...) × fuel group × substance.
+
+    Columns: region, region_name, year, category (level 3), fuel_group (solid, liquid, gas,
+    other: activities.csv), substance (`CO2e` for the greenhouse gases together, else the
+    pollutant), value (t CO2e for CO2e, t for pollutants). Memo items and sinks are left out.
+    """
+    e = emissions[(emissions["sector"] == "energy") & (emissions["kind"] == "emission")].fillna({"region_name": ""})
+    ghg = e["substance_kind"] == "ghg"
+    rows = e[REGION_KEYS].assign(
+        category=map_distinct(e["category"].astype(str), level3_category),
+        fuel_group=e["activity"].map(fuel_groups()).fillna("other"),
+        substance=e["substance"].where(~ghg, "CO2e"), value=e["emission"].where(~ghg, e["co2e_t"]))
+    rows = rows.dropna(subset=["value"])
+    keys = [*REGION_KEYS, "category", "fuel_group", "substance"]
+    out = rows.groupby(keys, sort=False)["value"].sum().reset_index()
+    order = _orders()
+    return _sorted(out, ["region", "year", _rank(out["category"], order["category"], len(order["category"])),
+                         "category", out["fuel_group"].map(FUEL_GROUPS.index),
+                         _rank(out["substance"], {"CO2e": 0, **order["substance"]}, 10_000), "substance"])
+
+
+def energy_shares(energy_table: pd.DataFrame) -> pd.DataFrame:
+    """Each sub-sector's and each fuel group's total of a substance and its share, per region-year.
+
+    Columns: region, region_name, year, substance, by (`category` or `fuel_group`), key (the
+    level-3 category or the fuel group), value (t CO2e or t; empty for a sub-sector without
+    the substance), share_pct (value as % of the sum over the sub-sectors or fuel groups,
+    negative values and missing ones counted as 0; 0 when that sum is 0). Every sub-sector of
+    the region-year and every fuel group has a row for every substance of the region-year.
+    """
+    columns = [*REGION_KEYS, "substance", "by", "key", "value", "share_pct"]
+    if energy_table.empty:
+        return pd.DataFrame(columns=columns)
+    t = energy_table
+    present = t[[*REGION_KEYS, "substance"]].drop_duplicates()
+    cats = t[[*REGION_KEYS, "category"]].drop_duplicates().merge(present, on=REGION_KEYS)
+    fuels = present.merge(pd.DataFrame({"fuel_group": FUEL_GROUPS}), how="cross")
+    by_cat = t.groupby([*REGION_KEYS, "substance", "category"], sort=False)["value"].sum()
+    by_fuel = t.groupby([*REGION_KEYS, "substance", "fuel_group"], sort=False)["value"].sum()
+    cats["value"] = by_cat.reindex(pd.MultiIndex.from_frame(cats[by_cat.index.names])).to_numpy()
+    fuels["value"] = by_fuel.reindex(pd.MultiIndex.from_frame(fuels[by_fuel.index.names])).fillna(0.0).to_numpy()
+    out = pd.concat([cats.rename(columns={"category": "key"}).assign(by="category"),
+                     fuels.rename(columns={"fuel_group": "key"}).assign(by="fuel_group")], ignore_index=True)
+    counted = out["value"].fillna(0.0).clip(lower=0.0)
+    whole = counted.groupby([out[k] for k in ["region", "year", "substance", "by"]]).transform("sum")
+    out["share_pct"] = (counted / whole.where(whole > 0) * 100).fillna(0.0)
+    order = _orders()
+    key_rank = np.where(out["by"] == "category", _rank(out["key"], order["category"], len(order["category"])),
+                        _rank(out["key"], {g: i for i, g in enumerate(FUEL_GROUPS)}, len(FUEL_GROUPS)))
+    out = _sorted(out, ["region", "year", _rank(out["substance"], {"CO2e": 0, **order["substance"]}, 10_000),
+                        "substance", "by", pd.Series(key_rank, index=out.index), "key"])
+    return out[columns]
+
+
+def region_comparison(emissions: pd.DataFrame) -> pd.DataFrame:
+    """Each prefecture beside its province: gross emission in t per substance, CO2e in t CO2e.
+
+    Rows per province and year: one per prefecture (region, region_name), the prefectures'
+    sum, the province's own-basis and aggregated-basis parts, the province total, their
+    difference (province total − prefecture sum, t) and that difference in % of the sum,
+    (total − sum) / |sum| × 100 (qa.grading: none for a zero sum). Columns: province, year,
+    row_type, region, region_name ("" except on prefecture rows), the substances, CO2e.
+    """
+    t = _totals(emissions)
+    t = t[t["kind"] == "emission"]
+    table = regions.table()
+    level = t["region"].map(table["level"])
+    province = t["region"].where(level == "province", t["region"].map(table["parent"]))
+    t = t.assign(province=province)[province.map(table["level"]).eq("province").to_numpy()]
+    ghg = t[t["substance_kind"] == "ghg"]
+    values = pd.concat([t.assign(column=t["substance"], value=t["emission"]),
+                        ghg.assign(column="CO2e", value=ghg["co2e_t"])], ignore_index=True)
+    own = values["region"] == values["province"]
+    blank = {"region": "", "region_name": ""}
+    rows = pd.concat([values[~own].assign(row_type="prefecture"),
+                      values[~own].assign(row_type="prefecture_sum", **blank),
+                      values[own & (values["basis"] == "own")].assign(row_type="province_own", **blank),
+                      values[own & (values["basis"] == "aggregated")].assign(row_type="province_aggregated", **blank),
+                      values[own].assign(row_type="province_total", **blank)], ignore_index=True)
+    subs = ordered_substances(rows.loc[rows["value"].notna(), "column"]) if len(rows) else []
+    subs = [s for s in subs if s != "CO2e"] + ["CO2e"]
+    index = ["province", "year", "row_type", "region", "region_name"]
+    wide = _wide(rows, index, "value", subs, column="column")
+    if wide.empty:
+        return pd.DataFrame(columns=index)
+    pair = ["province", "year"]
+    total = wide[wide["row_type"] == "province_total"].set_index(pair)[subs]
+    summed = wide[wide["row_type"] == "prefecture_sum"].set_index(pair)[subs]
+    total, summed = total.align(summed, join="inner")
+    either = total.notna() | summed.notna()
+    diff = (total.fillna(0.0) - summed.fillna(0.0)).where(either)
+    pct = pd.DataFrame({s: difference_pct(total[s].fillna(0.0), summed[s]) for s in subs}, index=total.index)
+    extra = [frame.where(either).reset_index().assign(row_type=row_type, **blank)
+             for frame, row_type in ((diff, "difference"), (pct, "difference_pct"))]
+    wide = pd.concat([wide, *extra], ignore_index=True)
+    return _sorted(wide, ["province", "year", wide["row_type"].map(_COMPARISON_RANK), "region"])[[*index, *subs]]
+
+
+# ---------------------------------------------------------------- series
+
+@cache
+def _intensities() -> pd.DataFrame:
+    """The intensities a series shows (data/intensities.csv: item, numerator, denominator, unit),
+    each with the factor that turns t per canonical unit of the denominator into its unit (pint)."""
+    spec = resources.data_table("intensities.csv")
+    quantity = spec["denominator"].map(vocabulary.activities()["quantity"])
+    factors = [units.factor(f"t/{units.canonical_unit(q)}", unit) for q, unit in zip(quantity, spec["unit"])]
+    return spec.assign(factor=factors)
+
+
+def series(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each region's yearly series (long): region, group, item, unit, year, value.
+
+    Groups: `sector` (gross t CO2e per sector, then `gross` and `net`, the net total with
+    sinks), `substance` (each substance in t: gases and pollutants, memo items and sinks
+    excluded) and `intensity` where the statistics give the denominator: each row of
+    data/intensities.csv, the region's gross total of the numerator (a substance or CO2e)
+    divided by its statistic of the same year (GDP in 元, population in 人; DESIGN 3.3),
+    converted with pint to the row's unit (t/万元, kg/万元, t/人).
+    """
+    e = emissions
+    if e.empty:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    by_sector = aggregate.totals(e, ["region", "year", "sector"]).rename(columns={"sector": "item", "co2e_t": "value"})
+    by_sector = by_sector.dropna(subset=["value"]).assign(group="sector", unit="t CO2e")
+    gross = aggregate.totals(e, ["region", "year"]).rename(columns={"co2e_t": "value"}).assign(
+        group="sector", item="gross", unit="t CO2e")
+    net = e[e["kind"].isin(["emission", "sink"])].groupby(["region", "year"])["co2e_t"].sum(min_count=1)
+    net = net.rename("value").reset_index().assign(group="sector", item="net", unit="t CO2e")
+    by_sub = aggregate.totals(e, ["region", "year", "substance"]).rename(columns={"substance": "item",
+                                                                                 "emission": "value"})
+    by_sub = by_sub.assign(group="substance", unit="t")
+    parts = [by_sector, gross, net, by_sub]
+    if statistics is not None and len(statistics):
+        stats = statistics.pivot_table(index=["region", "year"], columns="activity", values="amount", aggfunc="sum")
+        amounts = by_sub.set_index(["region", "year", "item"])["value"].unstack("item")
+        both = amounts.join(gross.set_index(["region", "year"])["value"].rename("CO2e"), how="outer")
+        both = both.join(stats, how="inner")
+        for item, numerator, denominator, unit, factor in _intensities()[
+                ["item", "numerator", "denominator", "unit", "factor"]].itertuples(index=False):
+            if numerator in both and denominator in both:
+                values = (both[numerator] / both[denominator] * factor).replace([np.inf, -np.inf], np.nan)
+                parts.append(values.dropna().rename("value").reset_index().assign(group="intensity", item=item,
+                                                                                   unit=unit))
+    return pd.concat([p[SERIES_COLUMNS] for p in parts], ignore_index=True)
+
+
+def series_change(long: pd.DataFrame) -> pd.DataFrame:
+    """Each series' change from the build's first to its last year, (last − first) / |first| × 100
+    (qa.grading; none when the first value is 0 or missing). Columns: region, group, item, unit,
+    year_from, year_to, change_pct; empty with fewer than two years."""
+    columns = ["region", "group", "item", "unit", "year_from", "year_to", "change_pct"]
+    years = sorted(int(y) for y in long["year"].unique())
+    if len(years) < 2:
+        return pd.DataFrame(columns=columns)
+    keys = ["region", "group", "item", "unit"]
+    first = long[long["year"] == years[0]].set_index(keys)["value"]
+    last = long[long["year"] == years[-1]].set_index(keys)["value"]
+    both = pd.concat({"first": first, "last": last}, axis=1)
+    out = both.reset_index().assign(year_from=years[0], year_to=years[-1])
+    out["change_pct"] = difference_pct(out["last"], out["first"])
+    return out[columns]
+
+
+def series_index(long: pd.DataFrame) -> pd.DataFrame:
+    """CO2 and each pollutant as an index of its region's first year (= 100): value / first × 100.
+
+    Columns: region, item, year, value. A substance whose first-year value is 0 or missing
+    has no index."""
+    columns = ["region", "item", "year", "value"]
+    subs = long[(long["group"] == "substance") & long["item"].isin(["CO2", *vocabulary.pollutants()])]
+    first_year = subs["region"].map(long.groupby("region")["year"].min())
+    firsts = subs[subs["year"] == first_year][["region", "item", "value"]].rename(columns={"value": "first"})
+    out = subs.merge(firsts, on=["region", "item"])
+    out = out[out["first"].notna() & (out["first"] != 0)]
+    out = out.assign(value=out["value"] / out["first"] * 100)
+    return _sorted(out, ["region", _rank(out["item"], _orders()["substance"], 10_000), "item", "year"])[columns]
+
+
+def uncertainty_half_width(uncertainty: pd.DataFrame | None) -> pd.DataFrame:
+    """Half the 95 % interval in % of the estimate, (high_95 − low_95) / 2 / |estimate| × 100, per row
+    of uncertainty.csv (none for trend rows, whose interval is already in percentage points, or a
+    zero estimate). Columns: region, year, level, key, substance, approach, half_width_pct."""
+    keys = ["region", "year", "level", "key", "substance", "approach"]
+    if uncertainty is None or uncertainty.empty:
+        return pd.DataFrame(columns=[*keys, "half_width_pct"])
+    u = uncertainty
+    estimate = u["estimate"].abs()
+    half = (u["high_95"] - u["low_95"]) / 2 / estimate.where(estimate != 0) * 100
+    return u[keys].assign(half_width_pct=half.where(u["level"] != "trend")).reset_index(drop=True)
