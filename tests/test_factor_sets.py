@@ -134,15 +134,15 @@ def test_ceads_covers_hunan_and_its_parts_only():
     sets.check_regions("ceads", ["430000", "430100", "433100"])
     with pytest.raises(UsageError) as info:
         sets.check_regions("ceads", ["CN"])
-    p = info.value.problems[0].translated("en")
-    assert "ceads" in p.message and "430000 湖南省" in p.expected
+    p = info.value.problems[0]
+    assert "ceads" in p.message("en") and "430000 湖南省" in p.expectation("en")
 
 
 def test_unknown_set_is_a_usage_error_listing_the_sets():
     with pytest.raises(UsageError) as info:
         sets.checked("cn")
-    p = info.value.problems[0].translated("en")
-    assert p.value == "cn" and all(s in p.expected for s in ("china", "ipcc", "ceads"))
+    p = info.value.problems[0]
+    assert p.value == "cn" and all(s in p.expectation("en") for s in ("china", "ipcc", "ceads"))
 
 
 # ---- CEADs' own balances, 2011-2019 -------------------------------------------------------------------------

