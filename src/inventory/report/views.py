@@ -218,16 +218,21 @@ def _activity_names(ids: pd.Series, lang: str) -> pd.Series:
     return map_distinct(ids, lambda a: "" if a is None else names.get(a, a))
 
 
-def reference_approach_view(result: BuildResult, lang: str) -> View | None:
-    """IPCC reference approach against the sectoral approach per fuel, with the explanation of the gap."""
-    t = result.qa_tables.get("reference_approach")
+def _fuel_table_view(result: BuildResult, name: str, lang: str) -> View | None:
+    """A per-fuel QA table `name` with region and fuel names in `lang`, its section title and note
+    (labels `section_<name>`, `<name>_note`)."""
+    t = result.qa_tables.get(name)
     if t is None or t.empty:
         return None
     lbl = labels(lang)
     t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
                  activity_name=_activity_names(t["activity"], lang))
-    columns = _columns("reference_approach", lbl, t)
-    return View("reference_approach", lbl["section_reference_approach"], columns, t, lbl["reference_approach_note"])
+    return View(name, lbl[f"section_{name}"], _columns(name, lbl, t), t, lbl[f"{name}_note"])
+
+
+def reference_approach_view(result: BuildResult, lang: str) -> View | None:
+    """IPCC reference approach against the sectoral approach per fuel, with the explanation of the gap."""
+    return _fuel_table_view(result, "reference_approach", lang)
 
 
 def external_view(result: BuildResult, lang: str) -> View | None:
@@ -245,14 +250,7 @@ def external_view(result: BuildResult, lang: str) -> View | None:
 
 def external_fuel_view(result: BuildResult, lang: str) -> View | None:
     """The build against an external inventory (CEADs) fuel by fuel, with each side's factor per t or 10^4 m3."""
-    t = result.qa_tables.get("external_fuel")
-    if t is None or t.empty:
-        return None
-    lbl = labels(lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 activity_name=_activity_names(t["activity"], lang))
-    columns = _columns("external_fuel", lbl, t)
-    return View("external_fuel", lbl["section_external_fuel"], columns, t, lbl["external_fuel_note"])
+    return _fuel_table_view(result, "external_fuel", lang)
 
 
 def completeness_view(result: BuildResult, lang: str) -> View | None:
