@@ -167,3 +167,13 @@ def test_cli_no_maps_and_the_project_key(tmp_path):
                                              encoding="utf-8")
     bad = _run("build", tmp_path / "inventory.toml", "-o", tmp_path / "bad", "--lang", "en")
     assert bad.exit_code == 2 and "report.map" in bad.output and "maps" in bad.output
+
+
+def test_counties_are_mapped_when_a_build_has_them_with_the_prefectures_outlined():
+    values = pd.DataFrame({"region": ["430102", "430100"], "year": [2019, 2019]})
+    [(frame, codes, outlines)] = maps.map_layers(values)
+    assert frame == "430000" and len(codes) == 122 and len(outlines) == 14
+    svg = str(maps.map_svg(frame, codes, {"430102": 1.0}, False, "t", "t", labels("zh"), "zh", "c", outlines=outlines))
+    assert svg.count("data-region=") == 122 and svg.count('fill="none"') == 14
+    assert maps.map_layers(values.iloc[1:]) == []  # one prefecture alone: no map
+    assert maps.region_label("433100", "en") == "Xiangxi" and maps.region_label("430103", "zh") == "天心区"
