@@ -43,7 +43,7 @@ class BuildResult:
         effects; `completeness`: each category's status and notation key).
     figures: every figure the outputs show, computed once by `inventory.figures.compute` (totals by
         sector and gas, pollutants, sector trees, the energy breakdown and its shares, the
-        province/prefecture comparison, series, intensities, changes): the workbook, the report
+        province/prefecture comparison, series, intensities, changes, the key figures of a summary page): the workbook, the report
         and the CSVs select, format and translate these tables and never recompute them. A
         result made by hand gets them from `inventory.figures.compute(emissions, statistics,
         analysis)`.
