@@ -3,6 +3,7 @@ summary page of key figures (report and the workbook's first sheet) with intensi
 
 from __future__ import annotations
 
+import json
 import re
 
 import openpyxl
@@ -63,3 +64,57 @@ def test_issue_18_without_statistics_the_intensities_say_why(tmp_path):
     rows = {r[3]: (r[4], r[5]) for r in openpyxl.load_workbook(tmp_path / "out" / "inventory.xlsx",
                                                               read_only=True)["摘要"].iter_rows(values_only=True)}
     assert rows["人均排放"][0] == "—" and "常住人口" in rows["人均排放"][1]
+
+
+def _bad_workbook(path):
+    """A city workbook with an unknown fuel, an approximate value, a label that looks like a formula and a
+    drop-down list on the unit column."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from conftest import HEADERS_ZH
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "化石燃料燃烧"
+    ws.append(HEADERS_ZH)
+    ws.append(["株洲", 2023, "1.A.2.a 钢铁", "焦煤炭", "", 5, "万吨", "", "统计局", ""])
+    ws.append(["株洲", 2023, "1.A.2.a 钢铁", "原煤", "", "约50", "万吨", "", "统计局", ""])
+    ws.append(["株洲", 2023, "1.A.2.a 钢铁", "原煤", "", 10, "万吨", "", "=统计局", ""])
+    ws["I4"].data_type = "s"                        # a label typed with a leading '=' is text
+    lists = DataValidation(type="list", formula1='"万吨,吨,亿立方米"', allow_blank=True)
+    ws.add_data_validation(lists)
+    lists.add("G2:G100")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def test_issue_18_validate_out_writes_problems_and_marked_copies(tmp_path):
+    book = _bad_workbook(tmp_path / "data" / "zhuzhou.xlsx")
+    before = book.read_bytes()
+    out = tmp_path / "checked"
+    result = runner.invoke(app, ["validate", str(book.parent), "--out", str(out)])
+    assert result.exit_code == 2
+    assert book.read_bytes() == before                                    # the original is never written
+    listed = list(openpyxl.load_workbook(out / "problems.xlsx").active.iter_rows(values_only=True))
+    assert listed[0] == ("级别", "文件", "工作表", "行", "列", "单元格内容", "问题", "修改建议")
+    rows = {r[3]: r for r in listed[1:]}
+    assert rows[2][2:7] == ("化石燃料燃烧", 2, "活动 (D)", "焦煤炭", "未知活动（燃料、产品等）")
+    assert "焦炭" in rows[2][7] and rows[3][5] == "约50"
+    copy = openpyxl.load_workbook(out / "zhuzhou.checked.xlsx")["化石燃料燃烧"]
+    assert copy["D2"].fill.fgColor.rgb.endswith("F8C9C4") and "是否为“焦炭”" in copy["D2"].comment.text
+    assert copy["F3"].comment is not None and copy["F4"].comment is None
+    assert copy["I4"].value == "=统计局" and copy["I4"].data_type == "s"    # the label stays text
+    assert [str(v.sqref) for v in copy.data_validations.dataValidation] == ["G2:G100"]
+
+
+def test_issue_18_validate_out_in_english_and_json(tmp_path):
+    book = _bad_workbook(tmp_path / "data" / "zhuzhou.xlsx")
+    out = tmp_path / "checked"
+    result = runner.invoke(app, ["validate", str(book.parent), "--out", str(out), "--lang", "en", "--format", "json"])
+    assert result.exit_code == 2
+    payload = json.loads(result.stdout)
+    assert payload["outputs"] == [str(out / "problems.xlsx"), str(out / "zhuzhou.checked.xlsx")]
+    first = payload["problems"][0]
+    assert first["code"] == "unknown_activity" and first["message"] == "unknown activity"
+    header = next(openpyxl.load_workbook(out / "problems.xlsx").active.iter_rows(values_only=True))
+    assert header[-1] == "Suggestion"

@@ -198,6 +198,9 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks, folders, or an inventory.toml.")],
     format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     lang: Annotated[str, typer.Option(help="Language of the messages (text and JSON): zh or en.")] = "zh",
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for problems.xlsx and <workbook>.checked.xlsx copies with the faulty cells "
+                            "highlighted and commented (the originals are never changed).")] = None,
     debug: DebugOpt = False,
 ):
     """Check activity workbooks (and a project's files) as a build would read them; exit 0 when clean, 2 when
@@ -215,15 +218,26 @@ def validate(
                                 project.base if project else Path.cwd(), warn_not_selected=project is not None)
     add_level_warnings(result, load_all(project.factors if project else []))
     problems = (project.warnings if project else []) + result.problems
+    written = []
+    if out_dir is not None:
+        from inventory.report.problems import write_problems
+
+        base = project.base if project else Path.cwd()
+        written, lost = write_problems(problems, [(f["path"], base / f["path"]) for f in files], out_dir, lang)
+        problems = problems + lost
     if format == "json":
         out.print_json(json.dumps({"rows": result.counts(), "skipped_by_reason": result.skipped_by_reason(),
-                                   "problems": [p.to_dict(lang) for p in problems], "files": files},
-                                  ensure_ascii=False))
+                                   "problems": [p.to_dict(lang) for p in problems], "files": files,
+                                   "outputs": [str(p) for p in written]}, ensure_ascii=False))
     else:
         _print_problems(problems, lang=lang)
         _print_counts(result.counts(), lang, result.skipped_by_reason())
         err.print(f"[green]{word('cli_clean', lang)}[/green]" if not result.errors else
                   f"[red]{word('cli_errors', lang, {'n': len(result.errors)})}[/red]")
+        if written:
+            err.print(word("cli_problems_written", lang, {"path": out_dir}))
+            for path in written:
+                out.print(path.as_posix())
     raise typer.Exit(2 if result.errors else 0)
 
 
