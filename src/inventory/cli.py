@@ -142,11 +142,25 @@ def build(
                   + word("cli_build_failed_detail", lang, {"manifest": out_dir / "manifest.json"}))
         raise typer.Exit(outcome.exit_code)
     _summary(outcome.result, outcome.region_years, lang)
-    failed = int((outcome.result.checks["result"] == "fail").sum())
     files = "inventory.xlsx, report.html, emissions.csv, manifest.json"
     err.print(f"[green]{word('cli_built', lang)}[/green] " + word("cli_built_files", lang, {"out": out_dir, "files": files})
-              + (word("cli_checks_failed", lang, {"n": failed}) if failed else ""))
+              + _failed_checks(outcome.result.checks, lang))
     raise typer.Exit(outcome.exit_code)
+
+
+def _failed_checks(checks, lang: str) -> str:
+    """The build's last words on failed checks: those that matter first (every check but completeness, by
+    name and count), then the categories completeness found missing; "" when none failed."""
+    failed = checks[checks["result"] == "fail"]
+    other = failed[failed["check"] != "completeness"]
+    text = ""
+    if len(other):
+        names = word("cli_comma", lang).join(f"{name} {n}" for name, n in other["check"].value_counts().items())
+        text += word("cli_checks_failed_named", lang, {"n": len(other), "names": names})
+    missing = int((failed["check"] == "completeness").sum())
+    if missing:
+        text += word("cli_completeness_failed", lang, {"n": missing})
+    return text
 
 
 def _print_counts(c: dict, lang: str, reasons: dict[str, int] | None = None) -> None:
@@ -343,10 +357,18 @@ def factors_show(
     from inventory import resources
     from inventory.factors.explain import original_rows, show_factor
 
+    from inventory.factors.sources import cite
+    from inventory.report.summaries import labels
+
     record = show_factor(original_rows([resources.factors_dir(), *(factors or [])]), factor_id)
+    lbl = labels(lang)
     t = Table(word("cli_head_field", lang), word("cli_head_value", lang), show_header=False)
     for k, v in record.items():
-        t.add_row(k, str(v))
+        if str(v) in ("", "nan") or k == "name":   # `name` repeats the parameter or substance
+            continue
+        t.add_row(lbl.get(f"factors_col_{k}", k), str(v))
+        if k == "source":
+            t.add_row(lbl["factors_col_document"], cite(str(v), lang))
     out.print(t)
 
 

@@ -528,6 +528,25 @@ def _write_key_figures(book: _Book, result: BuildResult, lbl: dict, lang: str) -
     ws.column_widths |= {"D": 30, "E": 40, "F": 90}
 
 
+def _write_factors(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
+    """Sheet 排放因子/Factors: every factor and parameter the emissions used (BuildResult.factors): id, name,
+    value and unit as published, the document (title in `lang` where published, else as published) and
+    table, the copy it was read in (转引自) apart, and any further note."""
+    from inventory.factors.sources import document_title
+
+    factors = result.factors
+    if factors is None or factors.empty:
+        return
+    ws, rows = book.sheet(lbl["sheet_factors"])
+    titles = {d: document_title(d, lang) for d in factors["document"].unique()}
+    table = factors.assign(document=factors["document"].map(titles))
+    cols = ["factor_id", "name", "value", "unit", "document", "table", "read_in", "source_detail"]
+    ws.freeze_panes = "B2"
+    _header(book, rows, [lbl[f"factors_col_{c}"] for c in cols])
+    rows.add_frame(table[cols], [0] * len(cols))
+    ws.column_widths |= {"E": 50, "F": 36, "G": 60, "H": 60}
+
+
 def _write_summary(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet 汇总/Summary: CO2e (t) by sector x gas per region-year, then pollutants (t) by sector."""
     ws, rows = book.sheet(lbl["sheet_summary"])
@@ -710,6 +729,7 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") ->
     for view in analysis_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_detail(book, result, lbl, lang)
+    _write_factors(book, result, lbl, lang)
     _write_qa(book, result, lbl, lang)
     for view in qa_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
