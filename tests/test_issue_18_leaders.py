@@ -118,3 +118,29 @@ def test_issue_18_validate_out_in_english_and_json(tmp_path):
     assert first["code"] == "unknown_activity" and first["message"] == "unknown activity"
     header = next(openpyxl.load_workbook(out / "problems.xlsx").active.iter_rows(values_only=True))
     assert header[-1] == "Suggestion"
+
+
+def test_issue_18_completeness_scope_and_parent_rows():
+    """DESIGN 3.8: notation-key row > scope > NE; a row at a parent category does not make its children
+    estimated; categories outside the scope are listed as not reported and are no check result."""
+    from inventory.qa import completeness as c
+
+    emissions = pd.DataFrame({"region": ["430200"], "year": [2023], "category": ["1.A.3"], "substance": ["CO2"],
+                              "emission": [1.0]})
+    notation = pd.DataFrame({"region": ["430200"], "year": [2023], "category": ["4.A"], "key": ["NO"]})
+    table = c.completeness_table(emissions, notation, None, checked=["1.A.3.a.ii", "1.A.3.c", "2.A.1", "4.A", "4.B"],
+                                 thresholds={"scope": ["1", "2"]}).set_index("category")
+    assert table.loc["1.A.3.a.ii", "status"] == "in_parent" and table.loc["1.A.3.c", "result"] == "warn"
+    assert table.loc["2.A.1", ["status", "result"]].tolist() == ["missing", "fail"]
+    assert table.loc["4.A", "status"] == "keyed"                     # the workbook's key wins over the scope
+    assert table.loc["4.B", "status"] == "not_reported"
+    rows = c.check_rows(table.reset_index())
+    assert "4.B" not in set(rows["category"]) and set(rows["category"]) == {"1.A.3.a.ii", "1.A.3.c", "2.A.1", "4.A"}
+
+
+def test_issue_18_build_line_puts_other_failures_first():
+    from inventory.cli import _failed_checks
+
+    checks = pd.DataFrame({"check": ["completeness"] * 3 + ["province_vs_prefectures"], "result": ["fail"] * 4})
+    line = _failed_checks(checks, "zh")
+    assert line.index("province_vs_prefectures 1") < line.index("完整性：3 个")
