@@ -144,3 +144,24 @@ def test_issue_18_build_line_puts_other_failures_first():
     checks = pd.DataFrame({"check": ["completeness"] * 3 + ["province_vs_prefectures"], "result": ["fail"] * 4})
     line = _failed_checks(checks, "zh")
     assert line.index("province_vs_prefectures 1") < line.index("完整性：3 个")
+
+
+def test_issue_18_key_figures_change_on_the_previous_year_by_hand():
+    from inventory import figures
+
+    def rows(year, co2, so2):
+        return [{"region": "430200", "region_name": "株洲市", "year": year, "sector": "energy", "kind": "emission",
+                 "basis": "own", "substance": s, "substance_kind": k, "category": "1.A.2.a", "activity": "raw_coal",
+                 "emission": v, "co2e_t": v if k == "ghg" else float("nan"), "tier": "T2"}
+                for s, k, v in (("CO2", "ghg", co2), ("SO2", "pollutant", so2))]
+    e = pd.DataFrame(rows(2022, 1000.0, 10.0) + rows(2023, 900.0, 8.0))
+    stats = pd.DataFrame({"region": "430200", "year": [2023, 2023], "activity": ["gdp", "population"],
+                          "amount": [2e9, 1e5]})                   # 元 and 人
+    kf = figures.compute(e, stats)["key_figures"]
+    k = kf[kf["year"] == 2023].set_index("item")
+    assert k.loc["gross", "change_pct"] == pytest.approx((900 - 1000) / 1000 * 100)
+    assert k.loc["gross", "previous_year"] == 2022
+    assert k.loc["per_gdp", "value"] == pytest.approx(900 / 2e5)      # t per 万元: 2e9 元 = 2e5 万元
+    assert k.loc["per_capita", "value"] == pytest.approx(900 / 1e5)
+    assert k.loc["top_source", "detail"] == "1.A.2" and k.loc["top_source", "share_pct"] == pytest.approx(100)
+    assert "per_gdp" not in set(kf.loc[kf["year"] == 2022, "item"])  # no GDP row for 2022: no intensity
