@@ -531,7 +531,8 @@ def _write_key_figures(book: _Book, result: BuildResult, lbl: dict, lang: str) -
 def _write_factors(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet 排放因子/Factors: every factor and parameter the emissions used (BuildResult.factors): id, name,
     value and unit as published, the document (title in `lang` where published, else as published) and
-    table, the copy it was read in (转引自) apart, and any further note."""
+    table, and the copy it was read in (转引自) apart (the further notes of source_detail stay in the factor
+    tables and `inventory factors show`)."""
     from inventory.factors.sources import document_title
 
     factors = result.factors
@@ -540,11 +541,11 @@ def _write_factors(book: _Book, result: BuildResult, lbl: dict, lang: str) -> No
     ws, rows = book.sheet(lbl["sheet_factors"])
     titles = {d: document_title(d, lang) for d in factors["document"].unique()}
     table = factors.assign(document=factors["document"].map(titles))
-    cols = ["factor_id", "name", "value", "unit", "document", "table", "read_in", "source_detail"]
+    cols = ["factor_id", "name", "value", "unit", "document", "table", "read_in"]
     ws.freeze_panes = "B2"
     _header(book, rows, [lbl[f"factors_col_{c}"] for c in cols])
     rows.add_frame(table[cols], [0] * len(cols))
-    ws.column_widths |= {"E": 50, "F": 36, "G": 60, "H": 60}
+    ws.column_widths |= {"E": 50, "F": 36, "G": 70}
 
 
 def _write_summary(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
