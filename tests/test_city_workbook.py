@@ -61,7 +61,7 @@ def test_issue_17_city_workbook_validates_and_builds(tmp_path):
     assert gross == pytest.approx(coal_co2)                        # memo items never in the total
 
     book_out = openpyxl.load_workbook(out / "inventory.xlsx", read_only=True)
-    summary = [[c for c in row if c is not None] for row in book_out.worksheets[0].iter_rows(values_only=True)]
+    summary = [[c for c in row if c is not None] for row in book_out["汇总"].iter_rows(values_only=True)]
     items = {c for row in summary for c in row if isinstance(c, str)}
     assert {"信息项：电力消费间接排放（不计入总量）", "信息项：电力调入调出间接排放（不计入总量）"} <= items
     qa = [c for row in book_out["质量检查"].iter_rows(values_only=True) for c in row if isinstance(c, str)]

@@ -294,7 +294,7 @@ def test_factors_list_and_show_name_the_sets():
     assert {"ipcc06.t1_2.ncv.raw_coal", "ipcc06.t1_3.cc.raw_coal"} <= applies
     assert "cesy22.a4.ncv.raw_coal" not in set(ranked["factor_id"])
     shown = _run("factors", "show", "cesy22.a4.ncv.coke_oven_gas")
-    assert shown.exit_code == 0 and "factor_sets" in shown.stdout and "ipcc" in shown.stdout
+    assert shown.exit_code == 0 and "所属因子集" in shown.stdout and "ipcc" in shown.stdout
 
 
 def test_issue_12_compare_of_two_sets_is_all_factor_effect_fuel_by_fuel(ceads_book):

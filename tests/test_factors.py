@@ -67,7 +67,7 @@ def test_broken_copy_fails_with_located_message(copy, old, new, column, code):
 def test_missing_source_is_reported(copy):
     path = copy / "fuel_parameters.csv"
     line = _line_of(path, "cesy22.a4.ncv.raw_coal")
-    _edit(path, "China Energy Statistical Yearbook 2022 Appendix 4,", ",")
+    _edit(path, "cesy2022: Appendix 4,", ",")
     assert any(p.row == line and p.column == "source" for p in check_directory(copy))
 
 

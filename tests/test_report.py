@@ -97,8 +97,8 @@ def result() -> BuildResult:
 
 
 @pytest.mark.parametrize("lang, sheets", [
-    ("zh", ["汇总", "能源活动", "农业", "土地利用变化和林业", "大气污染物", "地区对比", "明细", "质量检查", "元数据"]),
-    ("en", ["Summary", "Energy", "Agriculture", "Land-use change and forestry", "Air pollutants", "Regions",
+    ("zh", ["摘要", "汇总", "能源活动", "农业", "土地利用变化和林业", "大气污染物", "地区对比", "明细", "质量检查", "元数据"]),
+    ("en", ["Key figures", "Summary", "Energy", "Agriculture", "Land-use change and forestry", "Air pollutants", "Regions",
             "Detail", "QA-QC", "Metadata"]),
 ])
 def test_workbook_sheets(result, tmp_path, lang, sheets):
@@ -163,7 +163,7 @@ def test_html_is_self_contained_and_escaped(result):
 
 def test_html_english(result):
     page = html.render_html(result, lang="en")
-    assert "Greenhouse gas and air pollutant emission inventory report" in page
+    assert "greenhouse gas and air pollutant emission inventory, 2020" in page
     assert '<html lang="en">' in page
 
 
@@ -295,7 +295,7 @@ def test_workbook_layout(result, tmp_path):
 def test_workbook_reads_back_in_openpyxl_and_calamine(result, tmp_path):
     path = tmp_path / "inventory.xlsx"
     excel.write_workbook(result, path)
-    sheets = ["汇总", "能源活动", "农业", "土地利用变化和林业", "大气污染物", "地区对比", "明细", "质量检查", "元数据"]
+    sheets = ["摘要", "汇总", "能源活动", "农业", "土地利用变化和林业", "大气污染物", "地区对比", "明细", "质量检查", "元数据"]
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == sheets
     frames = pd.read_excel(path, sheet_name=None, engine="calamine")

@@ -146,15 +146,19 @@ def test_no_sheet_looks_like_an_energy_balance(zh_templates):
 
 def test_instruction_examples_of_energy_validate(tmp_path, zh_templates):
     """The energy examples, copied into their sheets as a user would, read without errors."""
-    wb = openpyxl.load_workbook(energy_book(zh_templates))
-    for row in wb["填表说明"].iter_rows(values_only=True):
-        if row[0] in ("化石燃料燃烧", "燃料逃逸排放", "统计指标", "参数"):
-            wb[row[0]].append(list(row[1:]))
-    path = tmp_path / "examples.xlsx"
-    wb.save(path)
-    inputs, _ = read_inputs([path])
-    assert not inputs.errors, [str(p) for p in inputs.errors]
-    assert inputs.counts()["used"] == 4
+    for marked in (True, False):
+        wb = openpyxl.load_workbook(energy_book(zh_templates))
+        for row in wb["填表说明"].iter_rows(values_only=True):
+            if row[0] in ("化石燃料燃烧", "燃料逃逸排放", "统计指标", "参数"):
+                assert row[-1] == "示例"                                  # issue 18: marked as an example
+                wb[row[0]].append(list(row[1:]) if marked else [*row[1:-1], None])
+        path = tmp_path / "examples.xlsx"
+        wb.save(path)
+        inputs, _ = read_inputs([path])
+        assert not inputs.errors, [str(p) for p in inputs.errors]
+        # copied as they are, the example rows add no number: skipped with reason `example` (DESIGN 3.3)
+        assert inputs.counts()["used"] == (0 if marked else 4)
+        assert inputs.skipped_by_reason().get("example", 0) == (4 if marked else 0)
 
 
 def fill_energy(path):
@@ -253,7 +257,7 @@ def test_instruction_examples_of_every_sector_validate_and_build(tmp_path, zh_te
         data_sheets = [s for s in wb.sheetnames if s not in ("填表说明", LISTS_SHEET)]
         for row in wb["填表说明"].iter_rows(values_only=True):
             if row[0] in data_sheets:
-                wb[row[0]].append(list(row[1:]))
+                wb[row[0]].append([*row[1:-1], None])   # the 示例 mark taken off, as for local data
         wb.save(tmp_path / book.name)
     inputs, _ = read_inputs([tmp_path])
     assert not inputs.errors, [str(p) for p in inputs.errors]

@@ -39,7 +39,7 @@ COLUMNS = ["factor_id", "category", "activity", "technology", "substance", "valu
 # CEADs units of its 17 fossil fuels -> (factor to t or 10^4 m3, factor unit); heat, electricity and other energy
 # have no CO2 in CEADs' accounts and get no factor.
 UNITS = {"10^4 ton": (1e4, "t/t"), "10^8 cu.m": (1e4, "t/万m3")}
-SOURCE = "CEADs Hunan CO2 inventory (sectoral approach) and energy inventory {year}"
+SOURCE = "ceads_hunan: {year}"
 READ_IN = "emission_factors/ceads/ (copies; provenance in emission_factors/README.md)"
 
 

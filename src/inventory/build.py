@@ -22,11 +22,12 @@ from inventory.errors import Problem, UsageError
 from inventory.factors import load, sets
 from inventory.factors.coverage import add_level_warnings
 from inventory.factors.resolve import local_to_long
+from inventory.factors.sources import used_factors
 from inventory.figures import compute as compute_figures
 from inventory import methods
 from inventory.methods import indirect
 from inventory.methods.keys import tiers
-from inventory.project import Project, parse_gwp, parse_regions, parse_years
+from inventory.project import Project, parse_gwp, parse_regions, parse_years, with_scope
 from inventory.province import add_aggregated, statistics, with_statistics
 from inventory.qa.checks import CheckContext, read_check_files, run_checks
 from inventory.read import Inputs, read_inputs
@@ -106,7 +107,8 @@ class BuildOptions:
             gwp=checked(parse_gwp, gwp or (project.gwp if project else "AR5")),
             regions=checked(parse_regions, regions) if regions else (project.regions if project else None),
             years=checked(parse_years, years) if years else (project.years if project else None),
-            checks=project.checks if project else {}, base=project.base if project else Path.cwd(),
+            checks=with_scope(project.checks, project.scope) if project else {},
+            base=project.base if project else Path.cwd(),
             draws=draws, seed=seed, jobs=jobs or _cpus(), targets=targets, project=project is not None,
             warnings=list(project.warnings) if project else [],
             factor_set=checked(sets.checked, factor_set or (project.factor_set if project else "")),
@@ -171,7 +173,8 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                        not_estimated=not_estimated, ledger=inputs.ledger,
                        warnings=list(inputs.warnings), analysis=analysis,
                        statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
-                       figures=compute_figures(emissions, stats, analysis))
+                       figures=compute_figures(emissions, stats, analysis),
+                       factors=used_factors(emissions["factor_ids"], table))
 
 
 def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:

@@ -146,11 +146,25 @@ def build(
                   + word("cli_build_failed_detail", lang, {"manifest": out_dir / "manifest.json"}))
         raise typer.Exit(outcome.exit_code)
     _summary(outcome.result, outcome.region_years, lang)
-    failed = int((outcome.result.checks["result"] == "fail").sum())
     files = "inventory.xlsx, report.html, emissions.csv, manifest.json"
     err.print(f"[green]{word('cli_built', lang)}[/green] " + word("cli_built_files", lang, {"out": out_dir, "files": files})
-              + (word("cli_checks_failed", lang, {"n": failed}) if failed else ""))
+              + _failed_checks(outcome.result.checks, lang))
     raise typer.Exit(outcome.exit_code)
+
+
+def _failed_checks(checks, lang: str) -> str:
+    """The build's last words on failed checks: those that matter first (every check but completeness, by
+    name and count), then the categories completeness found missing; "" when none failed."""
+    failed = checks[checks["result"] == "fail"]
+    other = failed[failed["check"] != "completeness"]
+    text = ""
+    if len(other):
+        names = word("cli_comma", lang).join(f"{name} {n}" for name, n in other["check"].value_counts().items())
+        text += word("cli_checks_failed_named", lang, {"n": len(other), "names": names})
+    missing = int((failed["check"] == "completeness").sum())
+    if missing:
+        text += word("cli_completeness_failed", lang, {"n": missing})
+    return text
 
 
 def _print_counts(c: dict, lang: str, reasons: dict[str, int] | None = None) -> None:
@@ -202,6 +216,9 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks, folders, or an inventory.toml.")],
     format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     lang: Annotated[str, typer.Option(help="Language of the messages (text and JSON): zh or en.")] = "zh",
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for problems.xlsx and <workbook>.checked.xlsx copies with the faulty cells "
+                            "highlighted and commented (the originals are never changed).")] = None,
     debug: DebugOpt = False,
 ):
     """Check activity workbooks (and a project's files) as a build would read them; exit 0 when clean, 2 when
@@ -219,15 +236,26 @@ def validate(
                                 project.base if project else Path.cwd(), warn_not_selected=project is not None)
     add_level_warnings(result, load_all(project.factors if project else []))
     problems = (project.warnings if project else []) + result.problems
+    written = []
+    if out_dir is not None:
+        from inventory.report.problems import write_problems
+
+        base = project.base if project else Path.cwd()
+        written, lost = write_problems(problems, [(f["path"], base / f["path"]) for f in files], out_dir, lang)
+        problems = problems + lost
     if format == "json":
         out.print_json(json.dumps({"rows": result.counts(), "skipped_by_reason": result.skipped_by_reason(),
-                                   "problems": [p.to_dict(lang) for p in problems], "files": files},
-                                  ensure_ascii=False))
+                                   "problems": [p.to_dict(lang) for p in problems], "files": files,
+                                   "outputs": [str(p) for p in written]}, ensure_ascii=False))
     else:
         _print_problems(problems, lang=lang)
         _print_counts(result.counts(), lang, result.skipped_by_reason())
         err.print(f"[green]{word('cli_clean', lang)}[/green]" if not result.errors else
                   f"[red]{word('cli_errors', lang, {'n': len(result.errors)})}[/red]")
+        if written:
+            err.print(word("cli_problems_written", lang, {"path": out_dir}))
+            for path in written:
+                out.print(path.as_posix())
     raise typer.Exit(2 if result.errors else 0)
 
 
@@ -333,10 +361,18 @@ def factors_show(
     from inventory import resources
     from inventory.factors.explain import original_rows, show_factor
 
+    from inventory.factors.sources import cite
+    from inventory.report.summaries import labels
+
     record = show_factor(original_rows([resources.factors_dir(), *(factors or [])]), factor_id)
+    lbl = labels(lang)
     t = Table(word("cli_head_field", lang), word("cli_head_value", lang), show_header=False)
     for k, v in record.items():
-        t.add_row(k, str(v))
+        if str(v) in ("", "nan") or k == "name":   # `name` repeats the parameter or substance
+            continue
+        t.add_row(lbl.get(f"factors_col_{k}", k), str(v))
+        if k == "source":
+            t.add_row(lbl["factors_col_document"], cite(str(v), lang))
     out.print(t)
 
 

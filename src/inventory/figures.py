@@ -19,6 +19,7 @@ gases summed as t CO2e), percentages in %:
 - `uncertainty_half_width`: half the 95 % interval in % of the estimate.
 - `official_structure`: a published official inventory's sector structure (data/official_inventories.csv,
   Hunan 2005) beside the build's own sectors of every year, for plausibility: never an input.
+- `key_figures`: the few figures a summary page leads with, per region-year (see `key_figures`).
 
 Differences and changes are `qa.grading.relative_difference`, the one definition of the
 checks: (value − reference) / |reference|, none for a zero reference.
@@ -39,7 +40,10 @@ REGION_KEYS = ["region", "region_name", "year"]
 FUEL_GROUPS = ["solid", "liquid", "gas", "other"]
 SERIES_COLUMNS = ["region", "group", "item", "unit", "year", "value"]
 _TOTAL_KEYS = [*REGION_KEYS, "sector", "kind", "basis", "substance", "substance_kind"]
-_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t"]
+_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t", "tier"]
+KEY_FIGURE_COLUMNS = [*REGION_KEYS, "item", "rank", "detail", "value", "unit", "share_pct", "previous_year",
+                      "change_pct"]
+TOP_SOURCES = 5  # the largest sources a summary page lists
 _ROW_RANK = {"sector": 0, "gross": 1, "sink": 2, "net": 3, "memo": 4}
 _COMPARISON_RANK = {"prefecture": 0, "prefecture_sum": 1, "province_own": 2, "province_aggregated": 3,
                     "province_total": 4, "difference": 5, "difference_pct": 6}
@@ -66,6 +70,7 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
         "map_values": map_values(long),
         "uncertainty_half_width": uncertainty_half_width((analysis or {}).get("uncertainty")),
         "official_structure": official_structure(emissions),
+        "key_figures": key_figures(emissions, long),
     }
 
 
@@ -490,3 +495,67 @@ def official_structure(emissions: pd.DataFrame) -> pd.DataFrame:
     out = grid.merge(ours, on=["region", "region_name", "year", "sector"], how="left")
     order = _orders()["sector"]
     return _sorted(out[OFFICIAL_COLUMNS], ["region", "year", _rank(out["sector"], order, 0)])
+# ---------------------------------------------------------------- key figures
+
+_KEY_SERIES = {("sector", "gross"): "gross", ("sector", "net"): "net", ("intensity", "CO2e/population"): "per_capita",
+               ("intensity", "CO2e/gdp"): "per_gdp"}
+_KEY_RANK = {"gross": 0, "net": 1, "per_capita": 2, "per_gdp": 3, "top_source": 4, "pollutant": 5, "plant_share": 6}
+
+
+def key_figures(emissions: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
+    """The figures a summary page leads with, per region-year (columns KEY_FIGURE_COLUMNS), taken from the
+    `series` figures (`long`) and the emissions:
+
+    - `gross`, `net` (t CO2e; net = gross + sinks), `per_capita` (t CO2e/人, gross ÷ population) and
+      `per_gdp` (t CO2e/万元, gross ÷ nominal GDP), the last two only where the statistics give the
+      denominator; each with its change on the previous year, (this − previous) / |previous| × 100
+      (qa.grading), where the build holds the year before (`previous_year`, `change_pct`);
+    - `top_source`: the TOP_SOURCES largest level-3 categories by gross t CO2e (`rank` 1.., `detail` the
+      category, `share_pct` its share of the gross total);
+    - `pollutant`: each air pollutant's gross total in t (`detail` the substance, in vocabulary order);
+    - `plant_share`: the share (%) of the gross t CO2e reported by plants (tier `T3`), when the emissions
+      carry a tier column.
+    """
+    if emissions.empty or long.empty:
+        return pd.DataFrame(columns=KEY_FIGURE_COLUMNS)
+    names = emissions.drop_duplicates(["region", "year"]).set_index(["region", "year"])["region_name"]
+    parts = []
+    keyed = long.assign(item=[_KEY_SERIES.get(k) for k in zip(long["group"], long["item"])]).dropna(subset=["item"])
+    keyed = keyed[["region", "year", "item", "unit", "value"]].assign(rank=0, detail="")
+    previous = keyed.assign(year=keyed["year"] + 1).set_index(["region", "year", "item"])["value"]
+    before = pd.Series(list(zip(keyed["region"], keyed["year"], keyed["item"])), index=keyed.index).map(previous)
+    keyed["previous_year"] = (keyed["year"] - 1).where(before.notna())
+    keyed["change_pct"] = difference_pct(keyed["value"], before)
+    parts.append(keyed)
+    gross = keyed[keyed["item"] == "gross"].set_index(["region", "year"])["value"]
+    e = emissions[(emissions["kind"] == "emission")]
+    ghg = e[e["substance_kind"] == "ghg"]
+    if len(ghg):
+        by_cat = ghg.assign(detail=map_distinct(ghg["category"].astype(str), level3_category)).groupby(
+            ["region", "year", "detail"])["co2e_t"].sum(min_count=1).dropna().rename("value").reset_index()
+        by_cat = by_cat.sort_values(["region", "year", "value", "detail"], ascending=[True, True, False, True],
+                                    kind="stable")
+        by_cat["rank"] = by_cat.groupby(["region", "year"]).cumcount() + 1
+        top = by_cat[by_cat["rank"] <= TOP_SOURCES].assign(item="top_source", unit="t CO2e")
+        parts.append(top.assign(share_pct=top["value"] / _lookup(gross, top) * 100))
+    pol = e[e["substance_kind"] == "pollutant"]
+    if len(pol):
+        sums = pol.groupby(["region", "year", "substance"])["emission"].sum(min_count=1).dropna()
+        sums = sums.rename("value").reset_index().rename(columns={"substance": "detail"})
+        sums["rank"] = _rank(sums["detail"], _orders()["substance"], 10_000)
+        parts.append(sums.assign(item="pollutant", unit="t"))
+    if "tier" in ghg and len(ghg):
+        plant = ghg[ghg["tier"] == "T3"].groupby(["region", "year"])["co2e_t"].sum()
+        share = gross.index.to_frame(index=False).assign(item="plant_share", unit="%", rank=0, detail="")
+        share["value"] = _lookup(plant.reindex(gross.index, fill_value=0.0), share) / _lookup(gross, share) * 100
+        parts.append(share)
+    out = pd.concat([p.reindex(columns=KEY_FIGURE_COLUMNS) for p in parts], ignore_index=True)
+    out["region_name"] = _lookup(names, out)
+    out["year"] = out["year"].astype(int)
+    return _sorted(out, ["region", "year", out["item"].map(_KEY_RANK), "rank", "detail"])[KEY_FIGURE_COLUMNS]
+
+
+def _lookup(values: pd.Series, frame: pd.DataFrame) -> pd.Series:
+    """`values` (indexed by region and year) for each row of `frame`, by its region and year."""
+    keys = pd.MultiIndex.from_arrays([frame["region"], frame["year"]])
+    return pd.Series(values.reindex(keys).to_numpy(), index=frame.index)

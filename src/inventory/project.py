@@ -29,7 +29,25 @@ class Project:
     targets: Path | None = None
     warnings: list[Problem] = field(default_factory=list)  # e.g. a check's former name
     factor_set: str = ""  # DESIGN 3.4: china, ipcc or ceads; "" = the default set
+    scope: list[str] | None = None  # DESIGN 3.8: the sectors/categories covered; others are not reported
     maps: bool = True  # [report] maps: the report's schematic maps (false for reports meant for publication)
+
+
+def parse_scope(value) -> list[str]:
+    """`scope = ["1", "2", "能源活动"]`: category codes or names -> codes (an unknown one is a usage error)."""
+    from inventory.qa.settings import _categories
+
+    codes, problems = _categories(value, "project.scope", "", None)
+    if problems:
+        raise UsageError(problems)
+    return codes
+
+
+def with_scope(checks: dict, scope: list[str] | None) -> dict:
+    """The check settings with the project's scope given to the completeness check (DESIGN 3.8)."""
+    if not scope:
+        return checks
+    return {**checks, "completeness": {**checks.get("completeness", {}), "scope": list(scope)}}
 
 
 def parse_years(spec) -> set[int]:
@@ -181,6 +199,7 @@ PROJECT_KEYS = {
     "years": lambda value, base: parse_years(value), "gwp": lambda value, base: parse_gwp(value),
     "factors": _paths, "targets": _file,
     "factor_set": lambda value, base: sets.checked(value, "project.factor_set"),
+    "scope": lambda value, base: parse_scope(value),
 }
 
 # The keys of [report] (each true or false) and the Project field each sets.

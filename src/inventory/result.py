@@ -43,10 +43,12 @@ class BuildResult:
         effects; `completeness`: each category's status and notation key).
     figures: every figure the outputs show, computed once by `inventory.figures.compute` (totals by
         sector and gas, pollutants, sector trees, the energy breakdown and its shares, the
-        province/prefecture comparison, series, intensities, changes): the workbook, the report
+        province/prefecture comparison, series, intensities, changes, the key figures of a summary page): the workbook, the report
         and the CSVs select, format and translate these tables and never recompute them. A
         result made by hand gets them from `inventory.figures.compute(emissions, statistics,
         analysis)`.
+    factors: the factor and parameter rows the emissions used (inventory.factors.sources.used_factors:
+        factor_id, name, value, unit, document, table, read_in, source_detail), for the workbook's factor sheet.
     """
 
     emissions: pd.DataFrame
@@ -59,3 +61,4 @@ class BuildResult:
     statistics: pd.DataFrame | None = None
     qa_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, pd.DataFrame] = field(default_factory=dict)
+    factors: pd.DataFrame | None = None

@@ -50,17 +50,21 @@ class Group:
     example: tuple[str, str, str, float, str]
 
 
+# Example values are city-sized orders of magnitude, not data (issue 18): a prefecture of some 4 million
+# people and 10 000 km2 (1 000 千公顷 in all, so its forest is below that), GDP of a few thousand 亿元,
+# household waste of about 0.4 kg per person and day (4e6 × 0.4 kg × 365 ≈ 58 万吨). The instructions say
+# so, and each example row is marked 示例 in its notes cell, so a copied one is skipped (DESIGN 3.3).
 GROUPS = (
     Group("energy", "combustion", ("1.A", "M.EL.import", "M.EL.use", "M.HEAT"), ("fuel", "secondary_energy"),
           ("1.A.1.a", "raw_coal", "pc_boiler+scr", 100, "万吨")),
-    Group("energy", "fugitive", ("1.B",), ("fuel",), ("1.B.1.a", "raw_coal", "", 500, "万吨")),
-    Group("energy", "statistics", ("stat",), ("statistic",), ("stat", "gdp", "", 14000, "亿元")),
-    Group("industry", "industry", ("2",), ("product",), ("2.A.1", "clinker", "", 800, "万吨")),
-    Group("agriculture", "livestock", ("3.A",), ("animal",), ("3.A.1", "dairy_cattle", "", 5, "万头")),
+    Group("energy", "fugitive", ("1.B",), ("fuel",), ("1.B.1.a", "raw_coal", "", 50, "万吨")),
+    Group("energy", "statistics", ("stat",), ("statistic",), ("stat", "gdp", "", 3000, "亿元")),
+    Group("industry", "industry", ("2",), ("product",), ("2.A.1", "clinker", "", 200, "万吨")),
+    Group("agriculture", "livestock", ("3.A",), ("animal",), ("3.A.1", "dairy_cattle", "", 0.5, "万头")),
     Group("agriculture", "cropland", ("3.C",), ("rice", "fertiliser", "crop"),
-          ("3.C.7", "rice_early", "", 120, "千公顷")),
-    Group("land_use", "land_use", ("3.B",), ("land",), ("3.B.1", "forest_land", "", 2000, "千公顷")),
-    Group("waste", "waste", ("4",), ("waste",), ("4.A", "msw", "", 150, "万吨")),
+          ("3.C.7", "rice_early", "", 40, "千公顷")),
+    Group("land_use", "land_use", ("3.B",), ("land",), ("3.B.1", "forest_land", "", 500, "千公顷")),
+    Group("waste", "waste", ("4",), ("waste",), ("4.A", "msw", "", 58, "万吨")),
     Group("other_pollutant", "other_pollutant", ("P",), ("dust",), ("P.2.A.5.b", "construction_area", "", 300, "公顷")),
 )
 # The 参数 sheet's example: energy shows a sulfur content; other sectors an activity uncertainty
@@ -265,7 +269,8 @@ def _example_row(group_example: tuple, region: str, year: int, lang: str, parame
     shown = categories.labelled(category, lang) if category in categories.table().index else category
     values = {"region": region, "year": year, "category": shown, "activity": _activity_label(activity, lang),
               "technology": technology, "value": value, "unit": unit,
-              "parameter": _parameter_label(parameter, lang) if parameter else "", "source": "", "notes": ""}
+              "parameter": _parameter_label(parameter, lang) if parameter else "", "source": "",
+              "notes": labels(lang)["tpl_example_marker"]}
     return [values[f] for f in FIELDS]
 
 

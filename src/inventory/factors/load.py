@@ -26,6 +26,8 @@ FACTOR_COLUMNS = ["factor_id", "category", "activity", "technology", "substance"
 # was read in. A table without them is read as if they were empty.
 OPTIONAL_COLUMNS = ["factor_sets", "read_in"]
 PARAMETER_COLUMNS = [c if c != "substance" else "parameter" for c in FACTOR_COLUMNS]
+# The table of the documents factor rows cite (DESIGN 3.4); listed in datapackage.json but not a factor table.
+SOURCE_DOCUMENTS = "source_documents.csv"
 # Resolution levels: local parameter rows beat user directories beat shipped tables (DESIGN 3.3).
 SHIPPED, USER, LOCAL = 1, 2, 3
 
@@ -35,8 +37,9 @@ def table_files(directory: Traversable | Path) -> list[Traversable | Path]:
     package = directory / "datapackage.json"
     if package.is_file():
         spec = json.loads(package.read_text(encoding="utf-8"))
-        return [directory / r["path"] for r in spec.get("resources", [])]
-    return sorted((p for p in directory.iterdir() if p.name.endswith(".csv")), key=lambda p: p.name)
+        return [directory / r["path"] for r in spec.get("resources", []) if r["path"] != SOURCE_DOCUMENTS]
+    return sorted((p for p in directory.iterdir() if p.name.endswith(".csv") and p.name != SOURCE_DOCUMENTS),
+                  key=lambda p: p.name)
 
 
 def read_table(path: Traversable | Path) -> pd.DataFrame:
@@ -72,12 +75,14 @@ def to_long(frame: pd.DataFrame, level: int) -> pd.DataFrame:
         "year_from": pd.to_numeric(frame["year_from"][ok], errors="coerce"),
         "year_to": pd.to_numeric(frame["year_to"][ok], errors="coerce"),
         "value": value[ok] * conv.map(lambda x: x[0]), "basis": conv.map(lambda x: x[1]),
+        "published_value": value[ok],
         "unit": frame["unit"][ok], "method": frame["method"][ok], "source": frame["source"][ok],
         "source_detail": frame["source_detail"][ok],
         "uncertainty_low_pct": pd.to_numeric(frame["uncertainty_low_pct"][ok], errors="coerce"),
         "uncertainty_high_pct": pd.to_numeric(frame["uncertainty_high_pct"][ok], errors="coerce"),
         "level": level, "file": frame["file"][ok], "line": frame["line"][ok],
         "factor_sets": frame["factor_sets"][ok] if "factor_sets" in frame else "",
+        "read_in": frame["read_in"][ok] if "read_in" in frame else "",
     })
 
 

@@ -4,15 +4,20 @@
 Per region and year built, each checked category (default: the leaf categories of
 data/categories.csv that are emission sources, i.e. the categories of China's provincial
 guideline and the pollutant-only sources; memo items and statistics left out) gets a status:
-- `estimated`: it, an ancestor or a descendant has emission rows (an estimate of `1.A.1.a`
-  covers `1.A.1.a.i`; one of `1.A.1.a.i` covers `1.A.1.a`); result pass;
+- `estimated`: it or a descendant has emission rows (one of `1.A.1.a.i` covers `1.A.1.a`); result
+  pass. A row at an ancestor does not make it estimated (DESIGN 3.8: gasoline at 1.A.3 says nothing
+  of aviation or navigation): such a category is `in_parent`, result as `not_estimated` (default warn);
 - `keyed`: a notation key NO, NA, IE or C for it (or a related category) from a workbook row
   (value cell = the key) or the project file; result pass;
 - `not_estimated`: key NE from a workbook or the project file, or listed by the build as not
   estimated (activity without a citable factor or method); result `not_estimated` (default warn);
+- `not_reported`: outside the project's `scope` (project key `scope`: the sectors or categories the
+  inventory covers; settings key `scope`), with no key of its own from a workbook or the project
+  file: listed in the completeness table, never a check result (not failed);
 - `missing`: none of these; result `missing` (default fail).
 Precedence in that order, except that a key a workbook row or the project file gives for the
-checked category itself wins over an estimate (DESIGN 3.8: a notation-key row for a category wins).
+checked category itself wins over an estimate, and a category outside the scope is `not_reported`
+rather than NE or missing (DESIGN 3.8: notation-key row > scope > NE).
 Project file (DESIGN 3.8 style):
 
     [checks.completeness]
@@ -86,9 +91,16 @@ def completeness_table(emissions: pd.DataFrame, notation: pd.DataFrame, not_esti
         return pd.DataFrame(columns=TABLE_COLUMNS)
 
     est = emissions[emissions["emission"].notna()]
-    est = est.merge(_related(est["category"], checked), on="category")
+    related = _related(est["category"], checked)
+    below = [c == k or k in categories.ancestors(c) for c, k in zip(related["category"], related["checked"])]
+    parents = est.merge(related[~pd.Series(below, dtype=bool, index=related.index)], on="category")
+    parents = parents[["region", "year", "checked"]].drop_duplicates().assign(parent=True)
+    est = est.merge(related[pd.Series(below, dtype=bool, index=related.index)], on="category")
     count = est.groupby(["region", "year", "checked"])["substance"].nunique().rename("substances").reset_index()
     grid = grid.merge(count, on=["region", "year", "checked"], how="left").fillna({"substances": 0})
+    parents["year"] = parents["year"].astype(int)
+    grid = grid.merge(parents, on=["region", "year", "checked"], how="left")
+    grid["parent"] = grid["parent"].astype("boolean").fillna(False).astype(bool)
 
     book = _keys_on(notation[["region", "year", "category", "key"]] if len(notation)
                     else pd.DataFrame(), checked, "workbook")
@@ -106,11 +118,18 @@ def completeness_table(emissions: pd.DataFrame, notation: pd.DataFrame, not_esti
     # A notation key given for the category itself (workbook or project) wins over an estimate (DESIGN 3.8).
     own_key = grid["own"].astype(bool) & grid["key_source"].isin(["workbook", "project"])
     estimated = (grid["substances"] > 0) & ~own_key
-    grid["status"] = np.select([estimated, grid["key"].isin(["NO", "NA", "IE", "C"]), grid["key"] == "NE"],
-                               ["estimated", "keyed", "not_estimated"], "missing")
-    grid.loc[estimated, ["key", "key_source"]] = ""
-    grid["result"] = grid["status"].map({"estimated": "pass", "keyed": "pass",
-                                         "not_estimated": t["not_estimated"], "missing": t["missing"]})
+    scope = [str(c) for c in (t.get("scope") or [])]
+    outside = (~grid["checked"].map(lambda c: any(c == k or k in categories.ancestors(c) for k in scope))
+               if scope else pd.Series(False, index=grid.index))
+    user_key = grid["key_source"].isin(["workbook", "project"])
+    grid["status"] = np.select(
+        [estimated, grid["key"].isin(["NO", "NA", "IE", "C"]) & (user_key | ~outside),
+         user_key & (grid["key"] == "NE"), outside, grid["key"] == "NE", grid["parent"]],
+        ["estimated", "keyed", "not_estimated", "not_reported", "not_estimated", "in_parent"], "missing")
+    grid.loc[estimated | (grid["status"] == "not_reported"), ["key", "key_source"]] = ""
+    grid["result"] = grid["status"].map({"estimated": "pass", "keyed": "pass", "not_reported": "",
+                                         "not_estimated": t["not_estimated"], "in_parent": t["not_estimated"],
+                                         "missing": t["missing"]})
     grid["substances"] = grid["substances"].astype(int)
     grid = grid.rename(columns={"checked": "category"}).sort_values(["region", "year", "category"], kind="stable")
     return grid.reset_index(drop=True)[TABLE_COLUMNS]
@@ -138,7 +157,9 @@ def table_for(emissions: pd.DataFrame, notation: pd.DataFrame, not_estimated: pd
 
 def check_rows(table: pd.DataFrame) -> pd.DataFrame:
     """checks.csv rows of a completeness table: value = the number of substances estimated for
-    the category (0 when none), reference and diff_pct empty; the status and key are in the table."""
+    the category (0 when none), reference and diff_pct empty; the status and key are in the table.
+    Categories outside the project's scope (`not_reported`) are left out: not reported is not failed."""
+    table = table[table["status"] != "not_reported"]   # listed in the table, never a check result
     return table.rename(columns={"substances": "value"}).assign(
         check=NAME, substance="", reference=np.nan, diff_pct=np.nan)[CHECK_COLUMNS]
 

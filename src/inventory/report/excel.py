@@ -32,6 +32,7 @@ from inventory.report.summaries import (
     LEDGER_COLUMNS,
     REGION_KEYS,
     labels,
+    key_figure_rows,
     ledger_counts,
     meta_inputs,
     meta_rows,
@@ -514,6 +515,39 @@ def _header(book: _Book, rows: SheetRows, headers: list[str]) -> None:
     rows.add_row(headers, book.style(bold=True))
 
 
+def _write_key_figures(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
+    """Sheet 摘要/Key figures (first): the report's summary page, one block of lines per region-year (label,
+    value with its unit, plain reading), from report.summaries.key_figure_rows."""
+    ws, rows = book.sheet(lbl["sheet_key_figures"])
+    table = key_figure_rows(result, lang)
+    cols = [*REGION_KEYS, "label", "value", "reading"]
+    ws.freeze_panes = "A2"
+    _header(book, rows, [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["kf_col_item"],
+                         lbl["kf_col_value"], lbl["kf_col_reading"]])
+    rows.add_frame(table[cols], [0] * len(cols))
+    ws.column_widths |= {"D": 30, "E": 40, "F": 90}
+
+
+def _write_factors(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
+    """Sheet 排放因子/Factors: every factor and parameter the emissions used (BuildResult.factors): id, name,
+    value and unit as published, the document (title in `lang` where published, else as published) and
+    table, and the copy it was read in (转引自) apart (the further notes of source_detail stay in the factor
+    tables and `inventory factors show`)."""
+    from inventory.factors.sources import document_title
+
+    factors = result.factors
+    if factors is None or factors.empty:
+        return
+    ws, rows = book.sheet(lbl["sheet_factors"])
+    titles = {d: document_title(d, lang) for d in factors["document"].unique()}
+    table = factors.assign(document=factors["document"].map(titles))
+    cols = ["factor_id", "name", "value", "unit", "document", "table", "read_in"]
+    ws.freeze_panes = "B2"
+    _header(book, rows, [lbl[f"factors_col_{c}"] for c in cols])
+    rows.add_frame(table[cols], [0] * len(cols))
+    ws.column_widths |= {"E": 50, "F": 36, "G": 70}
+
+
 def _write_summary(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet 汇总/Summary: CO2e (t) by sector x gas per region-year, then pollutants (t) by sector."""
     ws, rows = book.sheet(lbl["sheet_summary"])
@@ -687,6 +721,7 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") ->
     """Write the inventory workbook (emissions in t, CO2e in t CO2e) to `path`, labels in `lang`."""
     lbl = labels(lang)
     book = _Book()
+    _write_key_figures(book, result, lbl, lang)
     _write_summary(book, result, lbl, lang)
     for sector in ordered_sectors(result.emissions["sector"].dropna().unique()):
         _write_sector(book, result, sector, lbl, lang)
@@ -695,6 +730,7 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") ->
     for view in analysis_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_detail(book, result, lbl, lang)
+    _write_factors(book, result, lbl, lang)
     _write_qa(book, result, lbl, lang)
     for view in qa_views(result, lang):
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from zoneinfo import ZoneInfo
 
 import jinja2
 import pandas as pd
@@ -26,6 +27,8 @@ from inventory.errors import word
 from inventory.figures import level3_category
 from inventory.report.summaries import (
     CO2E_SCALE,
+    factor_set_label,
+    key_figure_rows,
     FUEL_GROUPS,
     LEDGER_COLUMNS,
     REGION_KEYS,
@@ -52,12 +55,14 @@ SUBSECTOR_PALETTE = ["#2f4b7c", "#8a63b8", "#3a9d5d", "#c8413b", "#b5a216", "#1a
 FUEL_COLOURS = {"solid": "#3f3f3f", "liquid": "#e07b22", "gas": "#1f6fb2", "other": "#a9b3bd"}
 OWN, AGGREGATED, PREFECTURE = "#1f6fb2", "#8fb8de", "#e07b22"
 RESULT_CLASSES = {"pass", "warn", "fail"}
+REPORT_ZONE = "Asia/Shanghai"  # the report's times are local (China Standard Time, UTC+08:00)
 
 
 # ---------------------------------------------------------------- numbers
 
-def fmt_time(value) -> str:
-    """An ISO timestamp as 'YYYY-MM-DD HH:MM UTC' (or with its UTC offset); other text as it is."""
+def fmt_time(value, zone: str | None = None) -> str:
+    """An ISO timestamp as 'YYYY-MM-DD HH:MM UTC' (or with its UTC offset), converted to the IANA time
+    zone `zone` first when given (zoneinfo); other text as it is."""
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):
@@ -66,6 +71,8 @@ def fmt_time(value) -> str:
         return _text(value)
     if stamp.tzinfo is None:
         return stamp.strftime("%Y-%m-%d %H:%M")
+    if zone:
+        stamp = stamp.tz_convert(ZoneInfo(zone))
     offset = stamp.strftime("%z")
     return stamp.strftime("%Y-%m-%d %H:%M ") + ("UTC" if offset == "+0000" else f"UTC{offset[:3]}:{offset[3:]}")
 
@@ -517,6 +524,42 @@ def province_check_coverage(result: BuildResult, lbl: dict, lang: str) -> str:
     return lbl["pvp_covers"].format(sectors=sep.join(names[s] for s in covered)) if covered else ""
 
 
+# ---------------------------------------------------------------- leaders' summary page
+
+def report_title(result: BuildResult, headline: str, years: list[str], lbl: dict) -> str:
+    """The report's title: the headline region (and how many regions) and the years (label
+    `report_title_for`)."""
+    names = result.emissions.drop_duplicates("region").set_index("region")["region_name"]
+    if headline not in names.index:
+        return lbl["report_title"]
+    count = len(names)
+    region = names[headline] if count == 1 else lbl["report_regions_more"].format(region=names[headline], count=count)
+    span = years[0] if len(years) == 1 else f"{years[0]}—{years[-1]}"
+    return lbl["report_title_for"].format(region=region, years=span)
+
+
+def region_names(result: BuildResult, lbl: dict, most: int = 6) -> str:
+    """The built regions by name (the first `most`, then how many in all; label `report_regions_more`)."""
+    names = result.emissions.drop_duplicates("region").sort_values("region")["region_name"].astype(str).tolist()
+    if len(names) <= most:
+        return lbl["kf_list_sep"].join(names)
+    return lbl["report_regions_more"].format(region=lbl["kf_list_sep"].join(names[:most]), count=len(names))
+
+
+def key_figure_tables(result: BuildResult, headline: str, lbl: dict, lang: str) -> list[dict]:
+    """The summary page's key figures (report.summaries.key_figure_rows): one table per year of the
+    headline region, newest first, each with its title."""
+    rows = key_figure_rows(result, lang)
+    rows = rows[rows["region"].astype(str) == headline]
+    out = []
+    for (region, name, year), block in reversed(_blocks(rows, REGION_KEYS)):
+        cells = [[r["label"], r["value"], r["reading"]] for r in block]
+        out.append({"title": region_year_title(region, name, year, lang),
+                    "table": _table([lbl["kf_col_item"], lbl["kf_col_value"], lbl["kf_col_reading"]], cells,
+                                    [False, False, False])})
+    return out
+
+
 # ---------------------------------------------------------------- page
 
 def _context(result: BuildResult, lang: str) -> dict:
@@ -524,7 +567,6 @@ def _context(result: BuildResult, lang: str) -> dict:
     lbl = labels(lang)
     bad = not_used_rows(result.ledger)
     years = sorted({str(y) for y in result.emissions["year"].unique()})
-    regions = result.emissions["region"].nunique()
     problems, n_problems = check_table(result, lbl, {"fail", "warn"})
     passed, n_passed = check_table(result, lbl, {"pass"})
     cube = energy_cube(result, lang)
@@ -532,8 +574,10 @@ def _context(result: BuildResult, lang: str) -> dict:
     headline = headline_region(result.emissions)
     return {
         "lang": lang, "L": lbl,
-        "scope": f"{lbl['scope_regions']}: {regions} · {lbl['scope_years']}: {', '.join(years)}",
-        "generated": fmt_time(result.meta.get("build_time", "")),
+        "title": report_title(result, headline, years, lbl),
+        "scope": f"{lbl['scope_regions']}: {region_names(result, lbl)} · {lbl['scope_years']}: {', '.join(years)}",
+        "generated": fmt_time(result.meta.get("build_time", ""), REPORT_ZONE),
+        "key_figures": key_figure_tables(result, headline, lbl, lang),
         "factor_set": factor_set_label(result.meta.get("factor_set", ""), lang),
         "project": result.meta.get("project", ""),
         "summary": summary_tables(result, lbl, lang),
@@ -561,13 +605,6 @@ def _context(result: BuildResult, lang: str) -> dict:
         "meta": meta_table(result, lbl),
         "inputs": _text_table(meta_inputs(result.meta), ["path", "sha256"], lbl),
     }
-
-
-def factor_set_label(name: str, lang: str) -> str:
-    """The factor set a build used, as `name (id)` in `lang` (data/factor_sets.csv); "" when not recorded."""
-    from inventory.factors import sets
-
-    return f"{sets.table().at[name, f'name_{lang}']} ({name})" if name in sets.table().index else name
 
 
 @functools.lru_cache(maxsize=4)

@@ -178,5 +178,10 @@ def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
     figures = {name: t[(t["province"] == region if "province" in t else t["region"].isin({region, *kids}))
                        & (t["year" if "year" in t else "year_to"] == year)]
                for name, t in result.figures.items()}
+    factors = result.factors
+    if factors is not None:
+        used = {i for cell in result.emissions.loc[keep, "factor_ids"].dropna().unique() for i in str(cell).split(";")}
+        factors = factors[factors["factor_id"].isin(used)]
     return BuildResult(result.emissions[keep], checks, ne, ledger, warnings,
-                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats, qa_tables, figures)
+                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats, qa_tables, figures,
+                       factors)

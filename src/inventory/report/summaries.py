@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from inventory import units
+from inventory import categories, units
 from inventory.figures import FUEL_GROUPS, REGION_KEYS, ordered_substances  # noqa: F401 - shared with the renderers
 from inventory.resources import data_table
 from inventory.result import BuildResult
@@ -167,3 +167,77 @@ def meta_inputs(meta: dict) -> pd.DataFrame:
     if isinstance(inputs, dict):
         inputs = [{"path": k, "sha256": v} for k, v in inputs.items()]
     return pd.DataFrame(inputs).reindex(columns=["path", "sha256"])
+
+
+# ---------------------------------------------------------------- key figures (leaders' summary page)
+
+def factor_set_label(name: str, lang: str) -> str:
+    """The factor set a build used, as `name (id)` in `lang` (data/factor_sets.csv); "" when not recorded."""
+    from inventory.factors import sets
+
+    return f"{sets.table().at[name, f'name_{lang}']} ({name})" if name in sets.table().index else name
+
+
+def _change_text(row: dict, lbl: dict) -> str:
+    """The sentence on a figure's change on the previous year (label `kf_change_up`/`_down`/`_same`)."""
+    change = row["change_pct"]
+    if change is None or pd.isna(change):
+        return ""
+    key = "kf_change_same" if round(change, 1) == 0 else "kf_change_up" if change > 0 else "kf_change_down"
+    return lbl[key].format(previous_year=int(row["previous_year"]), change=f"{abs(change):,.1f}")
+
+
+def key_figure_rows(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
+    """The build's `key_figures` as the summary page shows them: per region-year one row per line, with
+    `label` (what the figure is), `value` (formatted, with its unit) and `reading` (one plain sentence
+    worded from labels.csv `kf_*` with placeholders), in `lang`; the factor set last.
+
+    Columns: region, region_name, year, label, value, reading. Nothing is computed here (STYLE 12):
+    the figures are scaled for display only (greenhouse gases in 万吨/kt CO2e)."""
+    from inventory.report.svg import fmt_number, fmt_pct
+
+    lbl = labels(lang)
+    cats = categories.table()[f"name_{'en' if lang == 'en' else 'zh'}"]
+    subs = vocab_names("substances.csv", "id", lang)
+    scale, co2e = CO2E_SCALE[lang], lbl["unit_co2e_chart"]
+    fset = factor_set_label(result.meta.get("factor_set", ""), lang)
+    table = result.figures.get("key_figures")
+    out = []
+    if table is None or table.empty:
+        return pd.DataFrame(columns=[*REGION_KEYS, "label", "value", "reading"])
+    for (region, name, year), block in table.groupby(REGION_KEYS, sort=False):
+        rows = block.to_dict("records")
+        items = {r["item"]: r for r in rows if r["item"] in {"gross", "net", "per_capita", "per_gdp", "plant_share"}}
+        put = lambda label, value, reading: out.append((region, name, year, label, value, reading))  # noqa: E731
+        where = {"region": name, "year": year}
+        for item in ("gross", "net"):
+            if item in items:
+                r = items[item]
+                value = fmt_number(r["value"], scale)
+                put(lbl[f"kf_{item}"], f"{value} {co2e}",
+                    lbl[f"kf_{item}_reading"].format(value=value, **where) + _change_text(r, lbl))
+        for item, unit in (("per_capita", lbl["kf_unit_per_capita"]), ("per_gdp", lbl["kf_unit_per_gdp"])):
+            if item in items:
+                r = items[item]
+                value = fmt_number(r["value"])
+                put(lbl[f"kf_{item}"], f"{value} {unit}",
+                    lbl[f"kf_{item}_reading"].format(value=value, **where) + _change_text(r, lbl))
+            else:
+                put(lbl[f"kf_{item}"], "—", lbl[f"kf_{item}_missing"])
+        for r in (r for r in rows if r["item"] == "top_source"):
+            value = fmt_number(r["value"], scale)
+            put(lbl["kf_top_source"].format(rank=int(r["rank"])),
+                f"{r['detail']} {cats.get(r['detail'], '')}: {value} {co2e}",
+                lbl["kf_top_source_reading"].format(share=fmt_pct(r["share_pct"]), **where))
+        pollutants = [r for r in rows if r["item"] == "pollutant"]
+        if pollutants:
+            put(lbl["kf_pollutants"], " · ".join(f"{r['detail']}\u00a0{fmt_number(r['value'])}\u00a0t" for r in pollutants),
+                lbl["kf_pollutants_reading"].format(
+                    names=lbl["kf_list_sep"].join(subs.get(r["detail"], r["detail"]) for r in pollutants), **where))
+        if "plant_share" in items:
+            share = fmt_pct(items["plant_share"]["value"])
+            put(lbl["kf_plant_share"], share, lbl["kf_plant_share_reading"].format(share=share))
+        if fset:
+            put(lbl["factor_set"], fset, lbl["kf_factor_set_reading"])
+    frame = pd.DataFrame(out, columns=[*REGION_KEYS, "label", "value", "reading"])
+    return frame.assign(reading=frame["reading"].str.strip())
