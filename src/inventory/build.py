@@ -7,6 +7,7 @@ province.py, qa/, analysis/, report/outputs.py).
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,13 +18,13 @@ import numpy as np
 import pandas as pd
 
 from inventory import __version__, aggregate, categories, regions
+from inventory import engine as _engine
 from inventory.analysis import run_analyses
 from inventory.errors import Problem, UsageError
 from inventory.factors import load, sets
 from inventory.factors.coverage import add_level_warnings
 from inventory.factors.resolve import local_to_long
 from inventory.figures import compute as compute_figures
-from inventory import methods
 from inventory.methods import indirect
 from inventory.methods.keys import tiers
 from inventory.project import Project, parse_gwp, parse_regions, parse_years
@@ -59,12 +60,15 @@ class BuildOptions:
     warnings: list[Problem] = field(default_factory=list)  # the project file's (listed with the inputs')
     factor_set: str = "china"  # the shipped factor set (DESIGN 3.4: china, ipcc, ceads)
     name: str = ""  # the project's name (shown in the report's header)
+    engine: str = "local"  # where emissions are computed (inventory.engine: local or dask)
+    scheduler: str | None = None  # a Dask scheduler's address (engine dask; None: a local cluster)
 
     @classmethod
     def from_project(cls, project: Project | None = None, paths: list[Path] | None = None, out: Path = Path("out"),
                      *, regions=None, years=None, gwp: str = "", lang: str = "zh", factor_dirs=(),
                      keep_going: bool = False, strict: bool = False, draws: int = 10000, seed: int = 0,
-                     jobs: int = 0, targets: Path | None = None, factor_set: str = "") -> "BuildOptions":
+                     jobs: int = 0, targets: Path | None = None, factor_set: str = "", engine: str = "local",
+                     scheduler: str | None = None) -> "BuildOptions":
         """The options of a build: a project's settings (None: no project file) merged with overrides
         (the command line's options; None or empty = not given), all validated: every problem in one
         UsageError (exit 2).
@@ -74,6 +78,7 @@ class BuildOptions:
         searched after the project's `factors` (each must be a folder). targets: replaces the project's.
         jobs: processes writing region-year folders (0 = one per CPU). draws ≥ 100 Monte Carlo draws.
         factor_set: china, ipcc or ceads (DESIGN 3.4); replaces the project's (default: china).
+        engine: `local` or `dask`; scheduler: a Dask scheduler's address (dask only; None: a local cluster).
         """
         problems: list[Problem] = []
 
@@ -98,6 +103,7 @@ class BuildOptions:
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 problems.append(Problem("invalid_setting", column=name, value=str(value),
                                         expected="expect_whole_number_at_least", params=(("min", str(least)),)))
+        compute_engine = checked(lambda e: _engine.checked(e, scheduler), engine)
         options = cls(
             paths=inputs, out=Path(out), lang=lang, factor_dirs=dirs, keep_going=keep_going, strict=strict,
             gwp=checked(parse_gwp, gwp or (project.gwp if project else "AR5")),
@@ -107,7 +113,7 @@ class BuildOptions:
             draws=draws, seed=seed, jobs=jobs or _cpus(), targets=targets, project=project is not None,
             warnings=list(project.warnings) if project else [],
             factor_set=checked(sets.checked, factor_set or (project.factor_set if project else "")),
-            name=project.name if project else "")
+            name=project.name if project else "", engine=compute_engine or "local", scheduler=scheduler or None)
         if problems:
             raise UsageError(problems)
         return options
@@ -141,22 +147,23 @@ def _selection(options: BuildOptions) -> set[str] | None:
 
 def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR5", lang: str = "zh",
                       built: set[str] | None = None, thresholds: dict | None = None, draws: int = 10000,
-                      seed: int = 0, targets: pd.DataFrame | None = None) -> BuildResult:
+                      seed: int = 0, targets: pd.DataFrame | None = None, compute_engine: str = "local",
+                      scheduler: str | None = None) -> BuildResult:
     """Emissions, checks, not-estimated list, analyses and figures (inventory.figures) from validated
     inputs (no files written).
 
     built: the regions to report (None = every region with rows of its own; a province
-    without rows of its own is built only when named, DESIGN 3.6).
+    without rows of its own is built only when named, DESIGN 3.6). compute_engine, scheduler: where the
+    emissions are computed (inventory.engine: `local`, or `dask` on the cluster at `scheduler`).
     """
     # Net electricity imports from the balances' supply rows where a region-year gives none of its own.
     activity = pd.concat([inputs.activity, indirect.net_imports(inputs.supply, inputs.activity)], ignore_index=True)
     if built is None:
         built = set(activity["region"])
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
-    emissions, not_estimated = methods.compute_all(activity, table)
-    emissions = add_aggregated(emissions, activity, built)
-    emissions = emissions[emissions["region"].isin(built)]
-    emissions = _finish(emissions.assign(tier=tiers(emissions["factor_ids"], table)), gwp, lang)
+    emissions, not_estimated = _engine.emission_rows(
+        activity, table, partial(reduce_emissions, activity=activity, table=table, built=built, gwp=gwp, lang=lang),
+        compute_engine, scheduler)
     context = CheckContext(emissions=emissions, inputs=inputs, factor_table=table, not_estimated=not_estimated,
                            thresholds=thresholds or {})
     checks = run_checks(context)
@@ -168,6 +175,15 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                        warnings=list(inputs.warnings), analysis=analysis,
                        statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
                        figures=compute_figures(emissions, stats, analysis))
+
+
+def reduce_emissions(emissions: pd.DataFrame, activity: pd.DataFrame, table: pd.DataFrame, built: set[str],
+                     gwp: str, lang: str) -> pd.DataFrame:
+    """The emissions table from the methods' rows: provinces without rows of their own as the sum of their
+    prefectures (province.add_aggregated), built regions only, tiers, then `_finish`."""
+    emissions = add_aggregated(emissions, activity, built)
+    emissions = emissions[emissions["region"].isin(built)]
+    return _finish(emissions.assign(tier=tiers(emissions["factor_ids"], table)), gwp, lang)
 
 
 def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
@@ -232,7 +248,8 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     factor_table = load.load_all(options.factor_dirs, factor_set)
     add_level_warnings(inputs, factor_table)  # rows given above the level of their factors (DESIGN 3.2)
     result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
-                               options.checks, options.draws, options.seed, targets)
+                               options.checks, options.draws, options.seed, targets, options.engine,
+                               options.scheduler)
     meta["regions"] = sorted(set(result.emissions["region"]))
     meta["years"] = sorted(int(y) for y in set(result.emissions["year"]))
     result.meta = meta

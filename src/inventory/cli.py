@@ -123,6 +123,11 @@ def build(
                                       "(0 = one per CPU).", min=0)] = 0,
     factor_set: Annotated[str, typer.Option("--factor-set", help="Default factors: china (default), ipcc or ceads "
                                             "(CEADs' implied Hunan factors); default: the project's `factor_set`.")] = "",
+    engine: Annotated[str, typer.Option("--engine", help="Where emissions are computed: local (this process) or "
+                                        "dask (region partitions on a Dask cluster; needs the `dask` extra).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. "
+                                                     "tcp://10.0.0.5:8786 (with --engine dask; default: a local "
+                                                     "cluster).")] = None,
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
@@ -132,7 +137,8 @@ def build(
     inputs, project = resolve_paths(paths)
     options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
                                         factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
-                                        seed=seed, jobs=jobs, targets=targets, factor_set=factor_set)
+                                        seed=seed, jobs=jobs, targets=targets, factor_set=factor_set,
+                                        engine=engine, scheduler=scheduler)
     with _progress(lang) as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
