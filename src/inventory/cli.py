@@ -123,6 +123,9 @@ def build(
                                       "(0 = one per CPU).", min=0)] = 0,
     factor_set: Annotated[str, typer.Option("--factor-set", help="Default factors: china (default), ipcc or ceads "
                                             "(CEADs' implied Hunan factors); default: the project's `factor_set`.")] = "",
+    no_maps: Annotated[bool, typer.Option("--no-maps", help="Leave the schematic maps out of the report (for "
+                                          "reports meant for publication); default: the project's [report] "
+                                          "maps.")] = False,
     engine: Annotated[str, typer.Option("--engine", help="Where emissions are computed: local (this process) or "
                                         "dask (region partitions on a Dask cluster; needs the `dask` extra).")] = "local",
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. "
@@ -138,7 +141,7 @@ def build(
     options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
                                         factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
                                         seed=seed, jobs=jobs, targets=targets, factor_set=factor_set,
-                                        engine=engine, scheduler=scheduler)
+                                        maps=False if no_maps else None, engine=engine, scheduler=scheduler)
     with _progress(lang) as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
