@@ -10,6 +10,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import __version__, aggregate, categories, regions
+from inventory import engine as _engine
 from inventory.analysis import run_analyses
 from inventory.errors import Problem, UsageError
 from inventory.factors import load, sets
@@ -24,7 +26,6 @@ from inventory.factors.coverage import add_level_warnings
 from inventory.factors.resolve import local_to_long
 from inventory.factors.sources import used_factors
 from inventory.figures import compute as compute_figures
-from inventory import methods
 from inventory.methods import indirect
 from inventory.methods.keys import tiers
 from inventory.project import Project, parse_gwp, parse_regions, parse_years, with_scope
@@ -61,13 +62,16 @@ class BuildOptions:
     factor_set: str = "china"  # the shipped factor set (DESIGN 3.4: china, ipcc, ceads)
     name: str = ""  # the project's name (shown in the report's header)
     maps: bool = True  # the report's schematic maps (`--no-maps`, [report] maps = false: left out)
+    engine: str = "local"  # where emissions are computed (inventory.engine: local or dask)
+    scheduler: str | None = None  # a Dask scheduler's address (engine dask; None: a local cluster)
 
     @classmethod
     def from_project(cls, project: Project | None = None, paths: list[Path] | None = None, out: Path = Path("out"),
                      *, regions=None, years=None, gwp: str = "", lang: str = "zh", factor_dirs=(),
                      keep_going: bool = False, strict: bool = False, draws: int = 10000, seed: int = 0,
                      jobs: int = 0, targets: Path | None = None, factor_set: str = "",
-                     maps: bool | None = None) -> "BuildOptions":
+                     maps: bool | None = None, engine: str = "local", scheduler: str | None = None
+                     ) -> "BuildOptions":
         """The options of a build: a project's settings (None: no project file) merged with overrides
         (the command line's options; None or empty = not given), all validated: every problem in one
         UsageError (exit 2).
@@ -78,6 +82,7 @@ class BuildOptions:
         jobs: processes writing region-year folders (0 = one per CPU). draws ≥ 100 Monte Carlo draws.
         factor_set: china, ipcc or ceads (DESIGN 3.4); replaces the project's (default: china).
         maps: the report's maps on or off (None: the project's [report] maps, default on).
+        engine: `local` or `dask`; scheduler: a Dask scheduler's address (dask only; None: a local cluster).
         """
         problems: list[Problem] = []
 
@@ -102,6 +107,7 @@ class BuildOptions:
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 problems.append(Problem("invalid_setting", column=name, value=str(value),
                                         expected="expect_whole_number_at_least", params=(("min", str(least)),)))
+        compute_engine = checked(lambda e: _engine.checked(e, scheduler), engine)
         options = cls(
             paths=inputs, out=Path(out), lang=lang, factor_dirs=dirs, keep_going=keep_going, strict=strict,
             gwp=checked(parse_gwp, gwp or (project.gwp if project else "AR5")),
@@ -113,7 +119,8 @@ class BuildOptions:
             warnings=list(project.warnings) if project else [],
             factor_set=checked(sets.checked, factor_set or (project.factor_set if project else "")),
             name=project.name if project else "",
-            maps=maps if maps is not None else (project.maps if project else True))
+            maps=maps if maps is not None else (project.maps if project else True),
+            engine=compute_engine or "local", scheduler=scheduler or None)
         if problems:
             raise UsageError(problems)
         return options
@@ -147,22 +154,23 @@ def _selection(options: BuildOptions) -> set[str] | None:
 
 def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR5", lang: str = "zh",
                       built: set[str] | None = None, thresholds: dict | None = None, draws: int = 10000,
-                      seed: int = 0, targets: pd.DataFrame | None = None) -> BuildResult:
+                      seed: int = 0, targets: pd.DataFrame | None = None, compute_engine: str = "local",
+                      scheduler: str | None = None) -> BuildResult:
     """Emissions, checks, not-estimated list, analyses and figures (inventory.figures) from validated
     inputs (no files written).
 
     built: the regions to report (None = every region with rows of its own; a province
-    without rows of its own is built only when named, DESIGN 3.6).
+    without rows of its own is built only when named, DESIGN 3.6). compute_engine, scheduler: where the
+    emissions are computed (inventory.engine: `local`, or `dask` on the cluster at `scheduler`).
     """
     # Net electricity imports from the balances' supply rows where a region-year gives none of its own.
     activity = pd.concat([inputs.activity, indirect.net_imports(inputs.supply, inputs.activity)], ignore_index=True)
     if built is None:
         built = set(activity["region"])
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
-    emissions, not_estimated = methods.compute_all(activity, table)
-    emissions = add_aggregated(emissions, activity, built)
-    emissions = emissions[emissions["region"].isin(built)]
-    emissions = _finish(emissions.assign(tier=tiers(emissions["factor_ids"], table)), gwp, lang)
+    emissions, not_estimated = _engine.emission_rows(
+        activity, table, partial(reduce_emissions, activity=activity, table=table, built=built, gwp=gwp, lang=lang),
+        compute_engine, scheduler)
     context = CheckContext(emissions=emissions, inputs=inputs, factor_table=table, not_estimated=not_estimated,
                            thresholds=thresholds or {})
     checks = run_checks(context)
@@ -175,6 +183,15 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                        statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
                        figures=compute_figures(emissions, stats, analysis),
                        factors=used_factors(emissions["factor_ids"], table))
+
+
+def reduce_emissions(emissions: pd.DataFrame, activity: pd.DataFrame, table: pd.DataFrame, built: set[str],
+                     gwp: str, lang: str) -> pd.DataFrame:
+    """The emissions table from the methods' rows: provinces without rows of their own as the sum of their
+    prefectures (province.add_aggregated), built regions only, tiers, then `_finish`."""
+    emissions = add_aggregated(emissions, activity, built)
+    emissions = emissions[emissions["region"].isin(built)]
+    return _finish(emissions.assign(tier=tiers(emissions["factor_ids"], table)), gwp, lang)
 
 
 def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
@@ -240,7 +257,8 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     factor_table = load.load_all(options.factor_dirs, factor_set)
     add_level_warnings(inputs, factor_table)  # rows given above the level of their factors (DESIGN 3.2)
     result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
-                               options.checks, options.draws, options.seed, targets)
+                               options.checks, options.draws, options.seed, targets, options.engine,
+                               options.scheduler)
     meta["regions"] = sorted(set(result.emissions["region"]))
     meta["years"] = sorted(int(y) for y in set(result.emissions["year"]))
     result.meta = meta

@@ -126,6 +126,11 @@ def build(
     no_maps: Annotated[bool, typer.Option("--no-maps", help="Leave the schematic maps out of the report (for "
                                           "reports meant for publication); default: the project's [report] "
                                           "maps.")] = False,
+    engine: Annotated[str, typer.Option("--engine", help="Where emissions are computed: local (this process) or "
+                                        "dask (region partitions on a Dask cluster; needs the `dask` extra).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. "
+                                                     "tcp://10.0.0.5:8786 (with --engine dask; default: a local "
+                                                     "cluster).")] = None,
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
@@ -136,7 +141,7 @@ def build(
     options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
                                         factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
                                         seed=seed, jobs=jobs, targets=targets, factor_set=factor_set,
-                                        maps=False if no_maps else None)
+                                        maps=False if no_maps else None, engine=engine, scheduler=scheduler)
     with _progress(lang) as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)

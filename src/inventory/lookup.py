@@ -12,6 +12,7 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 
@@ -76,3 +77,21 @@ def map_distinct(column: pd.Series, func) -> pd.Series:
     if missing.any():
         out[missing] = [func(None)] * int(missing.sum())
     return out
+
+
+def join_groups(frame: pd.DataFrame, by: list[str], column: str, sep: str = ";") -> pd.Series:
+    """`frame.groupby(by, sort=False)[column].agg(sep.join)` on whole columns: the texts of each group
+    joined in row order, indexed by the groups' `by` values (no Python call per group)."""
+    frame = frame[frame[by].notna().all(axis=1)]  # as groupby: rows with a missing key belong to no group
+    group = frame.groupby(by, sort=False)
+    nth = group.cumcount().to_numpy()
+    code = group.ngroup().to_numpy()
+    values = frame[column].to_numpy(dtype=object)
+    first = nth == 0
+    out = np.empty(int(first.sum()), dtype=object)
+    out[code[first]] = values[first]
+    for j in range(1, int(nth.max()) + 1 if len(nth) else 0):
+        at = nth == j
+        out[code[at]] = out[code[at]] + sep + values[at]
+    index = pd.MultiIndex.from_frame(frame.loc[first, by]) if len(by) > 1 else pd.Index(frame.loc[first, by[0]])
+    return pd.Series(out, index=index, name=column)

@@ -160,11 +160,17 @@ def expected_substances(category: str, activity: str = "") -> tuple[str, ...]:
     Rows of the category or an ancestor count; rows naming the key's activity replace those for
     every activity (wastewater nitrogen in 4.D expects N2O, not the CH4 of 4.D). In file order.
     """
+    chain = set(categories.ancestors(category))
+    rows = [(a, s) for c, a, s in _expected_rows() if c in chain]
+    own = [s for a, s in rows if a == activity] if activity else []
+    return tuple(dict.fromkeys(own or [s for a, s in rows if a == ""]))
+
+
+@cache
+def _expected_rows() -> tuple[tuple[str, str, str], ...]:
+    """(category, activity, substance) of data/expected_substances.csv in file order."""
     t = _expected()
-    rows = t[t["category"].isin(categories.ancestors(category))]
-    own = rows[rows["activity"] == activity] if activity else rows.iloc[0:0]
-    rows = own if len(own) else rows[rows["activity"] == ""]
-    return tuple(dict.fromkeys(rows["substance"]))
+    return tuple(zip(t["category"], t["activity"], t["substance"]))
 
 
 @cache

@@ -14,7 +14,7 @@ import pandas as pd
 
 from inventory import categories, regions
 from inventory.factors.load import LOCAL
-from inventory.lookup import map_distinct
+from inventory.lookup import join_groups, map_distinct
 
 KEY_COLUMNS = ["region", "year", "category", "activity", "technology"]
 _ORDER = ["level", "act_score", "region_score", "tech_score", "cat_score", "year_score"]
@@ -101,8 +101,16 @@ def resolution_classes(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     A key's region matters only through the members of its chain that the table names
     (own region, parent, CN): the class region is that chain, `~` standing first when
     the own region has no rows of its own. The year matters only when a row is
-    year-bound. Returns keys' key_id with `class_id`, and the class columns.
+    year-bound. The category matters only through its nearest ancestor the table names (the
+    candidates and their scores are those of that ancestor), the technology only through the
+    device ids the table names. Returns keys' key_id with `class_id`, and the class columns.
     """
+    named_categories = set(table["category"]) - {""}
+    named_devices = {d for t in set(table["technology"].fillna("")) for d in t.split("+") if d}
+    category = map_distinct(keys["category"], lambda c: next(
+        (a for a in categories.ancestors(c or "") if a in named_categories), ""))
+    technology = map_distinct(keys["technology"], lambda t: "+".join(
+        d for d in (t or "").split("+") if d in named_devices))
     present = set(table["region"])
     region = map_distinct(keys["region"], lambda r: ">".join(
         ([] if r in present else ["~"]) + [c for c in regions.chain(r) if c in present]))
@@ -117,8 +125,8 @@ def resolution_classes(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
         needs_year = keys["activity"].isin(every_region) | pair.isin({f"{r}|{a}" for r, a in pairs}) \
             | (keys["region"].isin({r for r, a in pairs if a == ""}))
     year = keys["year"].where(needs_year, 0)
-    classes = pd.DataFrame({"key_id": keys["key_id"], "region": region, "year": year, "category": keys["category"],
-                            "activity": keys["activity"], "technology": keys["technology"]})
+    classes = pd.DataFrame({"key_id": keys["key_id"], "region": region, "year": year, "category": category,
+                            "activity": keys["activity"], "technology": technology})
     classes["class_id"] = classes.groupby(KEY_COLUMNS, sort=False).ngroup()
     return classes
 
@@ -173,7 +181,7 @@ def _combine_removal(cand: pd.DataFrame) -> pd.DataFrame:
     several = combined["devices"] > 1  # join ids in Python only where several devices act on one substance
     if several.any():
         multi = devices.merge(combined.loc[several, ["key_id", "name"]], on=["key_id", "name"])
-        joined = multi.groupby(["key_id", "name"], sort=False)["factor_id"].agg(";".join)
+        joined = join_groups(multi, ["key_id", "name"], "factor_id")
         combined = combined.set_index(["key_id", "name"])
         combined.loc[joined.index, "factor_id"] = joined
         combined = combined.reset_index()

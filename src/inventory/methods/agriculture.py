@@ -18,7 +18,7 @@ import pandas as pd
 
 from inventory import categories, units, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.lookup import map_distinct
+from inventory.lookup import join_groups, map_distinct
 from inventory.methods.keys import (REASON_NO_FACTOR, aggregate_keys, column, is_local, join_ids, unique_ids,
                                     with_parameters)
 
@@ -201,7 +201,7 @@ def _finish(k: pd.DataFrame, long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
         factor_ids=("factor_ids", "first")).reset_index()
     several = estimated[estimated.duplicated(out_key, keep=False)]
     if len(several):  # rows of one output key from several activity keys: join their ids
-        ids = several.groupby(out_key)["factor_ids"].agg(";".join).map(unique_ids)
+        ids = join_groups(several, list(out_key), "factor_ids").map(unique_ids)
         out = out.set_index(out_key)
         out.loc[ids.index, "factor_ids"] = ids
         out = out.reset_index()

@@ -12,7 +12,7 @@ import pandas as pd
 from inventory import categories, units, vocabulary
 from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.lookup import map_distinct
+from inventory.lookup import join_groups, map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
                                     aggregate_keys, column, expected_per_key, is_local, join_ids, unique_ids, with_parameters)
@@ -138,7 +138,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     # A key with amounts in two quantities (t and tce) may have used different ids: join them.
     several = estimated[estimated.duplicated(["key_id", "substance"], keep=False)]
     if len(several):
-        ids = several.groupby(["key_id", "substance"])["factor_ids"].agg(";".join).map(unique_ids)
+        ids = join_groups(several, ["key_id", "substance"], "factor_ids").map(unique_ids)
         out = out.set_index(["key_id", "substance"])
         out.loc[ids.index, "factor_ids"] = ids
         out = out.reset_index()

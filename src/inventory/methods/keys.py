@@ -48,11 +48,21 @@ def resolved_wide(resolved: pd.DataFrame) -> pd.DataFrame:
 def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd.DataFrame:
     """Aggregated keys with their resolved factors and parameters `names` as columns (see `resolved_wide`).
 
-    Resolution runs once per distinct key (DESIGN 3.4), not per activity row.
+    Resolution runs once per resolution class of each name (DESIGN 3.4; `resolve.resolution_classes`
+    over the rows of that name only, so a name without local or year-bound rows resolves once per
+    category, activity and device, not per region-year), and the winners are looked up by class
+    position for every key, not per activity row.
     """
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
-    won, key_class = resolve_by_class(distinct, factor_table, names)
-    return keys.merge(key_class, on="key_id").join(resolved_wide(won), on="class_id").reset_index(drop=True)
+    position = pd.Index(distinct["key_id"]).get_indexer(keys["key_id"])
+    parts = []
+    for name in names:
+        won, key_class = resolve_by_class(distinct, factor_table, [name])
+        if won.empty:
+            continue
+        parts.append(resolved_wide(won).reindex(key_class["class_id"].to_numpy()[position]).reset_index(drop=True))
+    out = keys.reset_index(drop=True)
+    return pd.concat([out, *parts], axis=1) if parts else out
 
 
 def tiers(factor_ids: pd.Series, factor_table: pd.DataFrame) -> pd.Series:
@@ -91,6 +101,12 @@ def join_ids(*columns: pd.Series) -> pd.Series:
 
     Joins whole columns; the clean-up runs once per distinct joined string.
     """
-    first, *rest = [c.fillna("").astype(str) for c in columns]
-    joined = first.str.cat(rest, sep=";") if rest else first
-    return joined.map({u: unique_ids(u) for u in joined.unique()})
+    index = columns[0].index
+    combo = np.zeros(len(index), dtype=np.int64)
+    for c in columns:  # one code per distinct tuple of ids
+        codes, uniques = pd.factorize(pd.Series(c).fillna("").to_numpy(dtype=object))
+        combo = pd.factorize(combo * (len(uniques) + 1) + codes)[0].astype(np.int64)
+    first = pd.Series(np.arange(len(index))).groupby(combo).first().to_numpy() if len(index) else []
+    texts = [pd.Series(c).fillna("").to_numpy(dtype=object)[first] for c in columns]
+    joined = np.array([unique_ids(";".join(str(t) for t in parts)) for parts in zip(*texts)] or [""], dtype=object)
+    return pd.Series(joined[combo], index=index, dtype="str")

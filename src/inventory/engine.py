@@ -1,0 +1,104 @@
+"""Compute engines (DESIGN 4): the emissions table from validated activity, in this process (`local`) or
+mapped over region partitions on a Dask cluster (`dask`), with the province sums as the reduce step.
+
+Both engines run the same functions: `methods.compute_all` on activity rows (map), then
+`reduce_emissions` (province/prefecture sums, tiers, labels, CO2e, sort). A partition holds every year
+of its regions, since some methods need a region's series (waste's first-order decay), so the same
+inputs give the same emissions table whichever engine computes it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from inventory import methods
+from inventory.errors import Problem, UsageError
+
+ENGINES = ("local", "dask")
+
+
+def checked(engine: str, scheduler: str | None) -> str:
+    """The engine name, validated: `local` or `dask` (a scheduler address only with dask); else UsageError."""
+    if engine not in ENGINES:
+        raise UsageError([Problem("unknown_engine", column="engine", value=str(engine), expected="expect_engine")])
+    if scheduler and engine != "dask":
+        raise UsageError([Problem("scheduler_needs_dask", column="scheduler", value=str(scheduler),
+                                  expected="expect_engine_dask")])
+    return engine
+
+
+def partitions(activity: pd.DataFrame, count: int) -> list[pd.DataFrame]:
+    """The activity rows in at most `count` partitions of whole regions (every year of a region together),
+    regions dealt round-robin in code order, rows in their input order."""
+    codes = sorted(set(activity["region"]))
+    groups = [codes[i::count] for i in range(min(count, len(codes)))]
+    return [activity[activity["region"].isin(g)] for g in groups] or [activity]
+
+
+def compute_parts(parts: list[pd.DataFrame], table: pd.DataFrame) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(emissions, not estimated) of `methods.compute_all` per partition, in this process."""
+    return [methods.compute_all(p, table) for p in parts]
+
+
+def combined(results: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The partitions' emissions and not-estimated rows, each concatenated in partition order."""
+    emissions = [e for e, _ in results if len(e)]
+    ne = [n for _, n in results if len(n)]
+    return (pd.concat(emissions, ignore_index=True) if emissions else results[0][0],
+            pd.concat(ne, ignore_index=True) if ne else results[0][1])
+
+
+def emission_rows(activity: pd.DataFrame, table: pd.DataFrame, reduce: Callable[[pd.DataFrame], pd.DataFrame],
+                  engine: str = "local", scheduler: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(emissions, not estimated) of every method over `activity`, reduced by `reduce` (province sums and
+    the rest of the emissions table: `build.reduce_emissions`).
+
+    local: one partition in this process. dask: one partition per region on the cluster at `scheduler`
+    (a new local cluster when None), `reduce` as a task on the cluster too.
+    """
+    if engine != "dask":
+        emissions, ne = methods.compute_all(activity, table)
+        return reduce(emissions), ne
+    return _on_dask(activity, table, reduce, scheduler)
+
+
+def _on_dask(activity, table, reduce, scheduler):
+    client, cluster = connect(scheduler)
+    try:
+        parts = partitions(activity, max(len(set(activity["region"])), 1))
+        shared = client.scatter(table, broadcast=True)
+        mapped = client.map(methods.compute_all, parts, factor_table=shared, pure=False)
+        return client.submit(reduced, mapped, reduce, pure=False).result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def reduced(results: list[tuple[pd.DataFrame, pd.DataFrame]], reduce: Callable[[pd.DataFrame], pd.DataFrame]
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reduce step: the partitions' results combined, the emissions reduced by `reduce`."""
+    emissions, ne = combined(results)
+    return reduce(emissions), ne
+
+
+def connect(scheduler: str | None, timeout: float = 10.0):
+    """(client, cluster): a Dask client of the scheduler at `scheduler`, or of a new local cluster (returned,
+    to be closed) when None. An unreachable scheduler or a missing `dask[distributed]` is a UsageError
+    (exit 2) naming the address."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError([Problem("engine_needs_dask", column="engine", value="dask",
+                                  expected="expect_dask_installed")]) from None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout=timeout), None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError([Problem("scheduler_unreachable", column="scheduler", value=scheduler,
+                                  expected="expect_scheduler_address",
+                                  params=(("address", scheduler), ("detail", str(exc))))]) from None
