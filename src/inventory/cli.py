@@ -119,10 +119,13 @@ def build(
     seed: Annotated[int, typer.Option(help="Random seed of the Monte Carlo analysis (same seed, same numbers).")] = 0,
     targets: Annotated[Optional[Path], typer.Option(help="Targets file (TOML) to track; default: the project's "
                                                     "`targets`.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes writing the region-year folders "
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes writing the region folders "
                                       "(0 = one per CPU).", min=0)] = 0,
     factor_set: Annotated[str, typer.Option("--factor-set", help="Default factors: china (default), ipcc or ceads "
                                             "(CEADs' implied Hunan factors); default: the project's `factor_set`.")] = "",
+    per_region: Annotated[str, typer.Option("--per-region", help="`all`: a folder for every region; by default "
+                                            "builds of more than 200 regions write folders for provinces and "
+                                            "prefectures only.")] = "",
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
@@ -132,7 +135,8 @@ def build(
     inputs, project = resolve_paths(paths)
     options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
                                         factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
-                                        seed=seed, jobs=jobs, targets=targets, factor_set=factor_set)
+                                        seed=seed, jobs=jobs, targets=targets, factor_set=factor_set,
+                                        per_region=per_region)
     with _progress(lang) as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
