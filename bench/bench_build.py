@@ -75,13 +75,31 @@ def leaf_categories() -> list[str]:
     return [c for c in codes if c not in parents]
 
 
-def synthetic_rows(n: int, seed: int) -> dict[str, list]:
-    """Column-wise cell values of n activity rows and one sulfur-content row per region-year."""
+SCENARIOS = ("prefecture", "county")
+
+
+def scenario_regions(scenario: str) -> tuple[list[str], set[str] | None]:
+    """(regions the rows name, regions the build names; None = those with rows) of a scenario, from the
+    shipped region list: `prefecture` = Hunan and its 14 prefectures, each with rows of its own; `county` =
+    Hunan's 122 county-level units carry the rows and the build names all 137 regions, so the 14
+    prefectures are the sums of their counties and the province the sum of its prefectures (DESIGN 3.1)."""
+    from inventory import regions
+    reg = regions.table()
+    hunan = [c for c in reg.index if str(c).startswith("43")]
+    if scenario == "county":
+        return [c for c in hunan if reg.at[c, "level"] == "county"], set(hunan)
+    return [c for c in hunan if reg.at[c, "level"] in ("province", "prefecture")], None
+
+
+def synthetic_rows(n: int, seed: int, scenario: str = "prefecture") -> dict[str, list]:
+    """Column-wise cell values of n activity rows and one sulfur-content row per region-year
+    (regions: scenario_regions)."""
     from inventory import categories, regions
     rng = np.random.default_rng([seed, n])
     reg = regions.table()
-    codes = [c for c in reg.index if str(c).startswith("43")]  # Hunan and its 14 prefectures
-    names = [reg.at[c, "name_zh"] for c in codes]
+    codes = scenario_regions(scenario)[0]
+    # A name several regions bear (永定区 in Hunan and Fujian) is written as its code: it would be rejected.
+    names = [c if regions.ambiguous(reg.at[c, "name_zh"]) else reg.at[c, "name_zh"] for c in codes]
     cats = leaf_categories()
     cat_names = [categories.table().at[c, "name_zh"] for c in cats]
 
@@ -236,17 +254,18 @@ def write_xlsx_openpyxl(path: Path, cols: dict[str, list], sheets: list[tuple[in
     wb.save(path)
 
 
-def generate(folder: Path, n: int, seed: int, rows_per_sheet: int, sheets_per_file: int, writer: str) -> dict:
+def generate(folder: Path, n: int, seed: int, rows_per_sheet: int, sheets_per_file: int, writer: str,
+             scenario: str = "prefecture") -> dict:
     """Write the workbooks of one size into folder (reused when the stamp matches); returns the stamp."""
     stamp = {"generator": GENERATOR_VERSION, "rows": n, "seed": seed, "rows_per_sheet": rows_per_sheet,
-             "sheets_per_file": sheets_per_file, "writer": writer}
+             "sheets_per_file": sheets_per_file, "writer": writer, "scenario": scenario}
     stamp_file = folder / "stamp.json"
     if stamp_file.is_file() and {k: v for k, v in json.loads(stamp_file.read_text()).items() if k in stamp} == stamp:
         return json.loads(stamp_file.read_text())
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     t0 = time.perf_counter()
-    cols = synthetic_rows(n, seed)
+    cols = synthetic_rows(n, seed, scenario)
     total = len(cols["region"])
     write = write_xlsx_xml if writer == "xml" else write_xlsx_openpyxl
     files = []
@@ -339,6 +358,11 @@ def _meta(files) -> dict:
             "build_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "inputs": files}
 
 
+def _built() -> set[str] | None:
+    """The regions the scenario's build names (BENCH_SCENARIO, set by main for the stage processes)."""
+    return scenario_regions(os.environ.get("BENCH_SCENARIO", "prefecture"))[1]
+
+
 def stage_compute(work: Path) -> dict:
     from inventory.build import compile_inventory
     from inventory.factors import load
@@ -347,7 +371,7 @@ def stage_compute(work: Path) -> dict:
     t0 = time.perf_counter()
     factor_table = load.load_all([])
     t1 = time.perf_counter()
-    result = compile_inventory(inputs, factor_table, GWP, LANG, None, {})
+    result = compile_inventory(inputs, factor_table, GWP, LANG, _built(), {})
     t2 = time.perf_counter()
     meta = _meta(files)
     meta["regions"] = sorted(set(result.emissions["region"]))
@@ -439,7 +463,7 @@ def stage_build(work: Path) -> dict:
             _progress(stage)
 
     outcome = build_inventory(BuildOptions(paths=[work / "data"], out=out, gwp=GWP, lang=LANG, base=work / "data",
-                                           jobs=jobs), progress=mark)
+                                           jobs=jobs, regions=_built()), progress=mark)
     t1 = time.perf_counter()
     marks.append(("end", t1))
     parts = {name: marks[i + 1][1] - t for i, (name, t) in enumerate(marks[:-1])}
@@ -564,6 +588,9 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=None, help="stop a stage subprocess after this many seconds")
     ap.add_argument("--max-rss", type=float, default=None, metavar="MIB",
                     help="stop a stage subprocess whose resident memory exceeds this many MiB")
+    ap.add_argument("--scenario", choices=SCENARIOS, default="prefecture",
+                    help="prefecture: rows of Hunan and its 14 prefectures; county: rows of Hunan's 122 "
+                         "county-level units, the build naming all 137 regions (prefectures and province summed)")
     ap.add_argument("--jobs", type=int, default=1, help="processes writing region-year folders in the build stage")
     ap.add_argument("--no-detail", action="store_true", help="do not print the parts of each stage")
     ap.add_argument("--json", type=Path, help="also write all figures to this JSON file")
@@ -572,6 +599,7 @@ def main(argv=None) -> int:
     ap.add_argument("--_profile", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     os.environ.setdefault("BENCH_JOBS", str(args.jobs))  # read by the build stage's subprocess
+    os.environ.setdefault("BENCH_SCENARIO", args.scenario)  # read by the compute and build stages' subprocesses
     if args._stage:
         run_stage_here(args._stage, args._work, args._profile)
         return 0
@@ -590,9 +618,10 @@ def main(argv=None) -> int:
     all_results: dict = {}
     try:
         for size in args.sizes:
-            work = root / f"size_{size}"
+            work = root / (f"size_{size}" if args.scenario == "prefecture" else f"{args.scenario}_{size}")
             t0 = time.perf_counter()
-            stamp = generate(work / "data", size, args.seed, args.rows_per_sheet, args.sheets_per_file, args.writer)
+            stamp = generate(work / "data", size, args.seed, args.rows_per_sheet, args.sheets_per_file, args.writer,
+                             args.scenario)
             files = stamp["files"]
             print(f"# {size:,} activity rows + {stamp['parameter_rows']} parameter rows in {len(files)} file(s), "
                   f"{sum(f['sheets'] for f in files)} sheet(s), {sum(f['bytes'] for f in files) / 2**20:.1f} MiB "

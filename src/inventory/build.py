@@ -136,13 +136,11 @@ class BuildOutcome:
 
 
 def _selection(options: BuildOptions) -> set[str] | None:
-    """Regions to read: the named ones and, for a named province, its prefectures (for aggregation)."""
+    """Regions to read: the named ones and every region below them (a named province's prefectures and
+    counties, for its sums at every level)."""
     if options.regions is None:
         return None
-    selected = set(options.regions)
-    for code in options.regions:
-        selected |= set(regions.children(code))
-    return selected
+    return set(options.regions) | regions.descendants(options.regions)
 
 
 def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR5", lang: str = "zh",
