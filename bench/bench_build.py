@@ -10,7 +10,7 @@ stage alone:
     read      read_raw + validate (calamine, header mapping, vocabularies, units, ledger)
     compute   compile_inventory on already-read Inputs (factor loading timed apart)
     write     write_outputs as the build does it (emissions.csv/.parquet, checks.csv,
-              inventory.xlsx, report.html, per region-year sets) + manifest.json
+              inventory.xlsx, report.html, per-region sets) + manifest.json
     baseline  pandas.read_excel(engine="calamine") of every sheet + to_csv/to_parquet
               of the same emissions table: the floor a build is compared with
     build     build_inventory(BuildOptions(...)), the whole thing, from files to files
@@ -392,14 +392,14 @@ def stage_write(work: Path) -> dict:
     out = work / "out_write"
     shutil.rmtree(out, ignore_errors=True)
     tm = _Timer()
-    wrapped = [(tables, "write_emissions", tm.wrap("per region-year: csv+parquet", tables.write_emissions,
+    wrapped = [(tables, "write_emissions", tm.wrap("per region: csv+parquet", tables.write_emissions,
                                                    "emissions.csv+parquet")),
-               (tables, "write_checks", tm.wrap("per region-year: checks.csv", tables.write_checks, "checks.csv")),
-               (tables, "write_analysis", tm.wrap("per region-year: analysis csv", tables.write_analysis,
+               (tables, "write_checks", tm.wrap("per region: checks.csv", tables.write_checks, "checks.csv")),
+               (tables, "write_analysis", tm.wrap("per region: analysis csv", tables.write_analysis,
                                                   "analysis csv")),
-               (excel, "write_workbook", tm.wrap("per region-year: inventory.xlsx", excel.write_workbook,
+               (excel, "write_workbook", tm.wrap("per region: inventory.xlsx", excel.write_workbook,
                                                  "inventory.xlsx")),
-               (html, "render_html", tm.wrap("per region-year: report.html (render)", html.render_html,
+               (html, "render_html", tm.wrap("per region: report.html (render)", html.render_html,
                                              "report.html (render)"))]
     originals = [(module, name, getattr(module, name)) for module, name, _ in wrapped]
     for module, name, fn in wrapped:  # time each renderer as write_outputs calls it (one process)
@@ -418,7 +418,7 @@ def stage_write(work: Path) -> dict:
         t2 = time.perf_counter()
     t3 = time.perf_counter()
     parts = dict(tm.parts)
-    parts["per region-year: rest (subset, write_text)"] = (t1 - t0) - sum(parts.values())
+    parts["per region: rest (subset, write_text)"] = (t1 - t0) - sum(parts.values())
     parts["manifest.json"] = t2 - t1
     parts["staged move"] = t3 - t2
     return {"seconds": t3 - t0, "before_mib": before, "parts": parts,
@@ -591,7 +591,7 @@ def main(argv=None) -> int:
     ap.add_argument("--scenario", choices=SCENARIOS, default="prefecture",
                     help="prefecture: rows of Hunan and its 14 prefectures; county: rows of Hunan's 122 "
                          "county-level units, the build naming all 137 regions (prefectures and province summed)")
-    ap.add_argument("--jobs", type=int, default=1, help="processes writing region-year folders in the build stage")
+    ap.add_argument("--jobs", type=int, default=1, help="processes writing region folders in the build stage")
     ap.add_argument("--no-detail", action="store_true", help="do not print the parts of each stage")
     ap.add_argument("--json", type=Path, help="also write all figures to this JSON file")
     ap.add_argument("--_stage", choices=STAGES, help=argparse.SUPPRESS)
