@@ -126,6 +126,9 @@ def build(
     per_region: Annotated[str, typer.Option("--per-region", help="`all`: a folder for every region; by default "
                                             "builds of more than 200 regions write folders for provinces and "
                                             "prefectures only.")] = "",
+    no_maps: Annotated[bool, typer.Option("--no-maps", help="Leave the schematic maps out of the report (for "
+                                          "reports meant for publication); default: the project's [report] "
+                                          "maps.")] = False,
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
@@ -136,7 +139,7 @@ def build(
     options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
                                         factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
                                         seed=seed, jobs=jobs, targets=targets, factor_set=factor_set,
-                                        per_region=per_region)
+                                        per_region=per_region, maps=False if no_maps else None)
     with _progress(lang) as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)
