@@ -99,11 +99,18 @@ def write_region_manifests(status: pd.DataFrame, folders: list[str], outputs: li
     lang = meta.get("lang", "zh")
     by_region = {r: g for r, g in status.groupby("region", sort=False)}
     ledger = inputs.ledger
-    where = ledger[["file", "sheet", "row", "region"]]
+    wanted = set(folders)
+    mine = ledger[ledger["region"].isin(wanted)]
+    region_of = dict(zip(zip(mine["file"], mine["sheet"], mine["row"]), mine["region"]))
+    problems: dict[tuple[str, str], list[dict]] = {}
+    for kind, found in (("rejected", inputs.errors), ("warnings", inputs.warnings)):
+        for p in found:
+            region = region_of.get((p.file, p.sheet, p.row))
+            if region is not None:
+                problems.setdefault((region, kind), []).append(p.to_dict(lang))
     written = []
     for region in folders:
         years = by_region.get(region, status.iloc[:0])
-        mine = set(map(tuple, where[where["region"] == region][["file", "sheet", "row"]].to_numpy().tolist()))
         ok = years["status"].eq("ok")
         state = "ok" if ok.all() else ("failed" if not ok.any() else "partial")
         prefix = f"{region}/"
@@ -113,8 +120,8 @@ def write_region_manifests(status: pd.DataFrame, folders: list[str], outputs: li
                     "inputs": files,
                     "outputs": [o[len(prefix):] for o in outputs if o.startswith(prefix)] + ["manifest.json"],
                     "years": years.drop(columns="region").to_dict("records"),
-                    "rejected": [p.to_dict(lang) for p in inputs.errors if (p.file, p.sheet, p.row) in mine],
-                    "warnings": [p.to_dict(lang) for p in inputs.warnings if (p.file, p.sheet, p.row) in mine]}
+                    "rejected": problems.get((region, "rejected"), []),
+                    "warnings": problems.get((region, "warnings"), [])}
         (folder / region).mkdir(parents=True, exist_ok=True)
         tables.write_manifest(manifest, folder / region)
         written.append(f"{region}/manifest.json")
