@@ -10,7 +10,7 @@ stage alone:
     read      read_raw + validate (calamine, header mapping, vocabularies, units, ledger)
     compute   compile_inventory on already-read Inputs (factor loading timed apart)
     write     write_outputs as the build does it (emissions.csv/.parquet, checks.csv,
-              inventory.xlsx, report.html, per region-year sets) + manifest.json
+              inventory.xlsx, report.html, per-region sets) + manifest.json
     baseline  pandas.read_excel(engine="calamine") of every sheet + to_csv/to_parquet
               of the same emissions table: the floor a build is compared with
     build     build_inventory(BuildOptions(...)), the whole thing, from files to files
@@ -76,13 +76,31 @@ def leaf_categories() -> list[str]:
     return [c for c in codes if c not in parents]
 
 
-def synthetic_rows(n: int, seed: int) -> dict[str, list]:
-    """Column-wise cell values of n activity rows and one sulfur-content row per region-year."""
+SCENARIOS = ("prefecture", "county")
+
+
+def scenario_regions(scenario: str) -> tuple[list[str], set[str] | None]:
+    """(regions the rows name, regions the build names; None = those with rows) of a scenario, from the
+    shipped region list: `prefecture` = Hunan and its 14 prefectures, each with rows of its own; `county` =
+    Hunan's 122 county-level units carry the rows and the build names all 137 regions, so the 14
+    prefectures are the sums of their counties and the province the sum of its prefectures (DESIGN 3.1)."""
+    from inventory import regions
+    reg = regions.table()
+    hunan = [c for c in reg.index if str(c).startswith("43")]
+    if scenario == "county":
+        return [c for c in hunan if reg.at[c, "level"] == "county"], set(hunan)
+    return [c for c in hunan if reg.at[c, "level"] in ("province", "prefecture")], None
+
+
+def synthetic_rows(n: int, seed: int, scenario: str = "prefecture") -> dict[str, list]:
+    """Column-wise cell values of n activity rows and one sulfur-content row per region-year
+    (regions: scenario_regions)."""
     from inventory import categories, regions
     rng = np.random.default_rng([seed, n])
     reg = regions.table()
-    codes = [c for c in reg.index if str(c).startswith("43")]  # Hunan and its 14 prefectures
-    names = [reg.at[c, "name_zh"] for c in codes]
+    codes = scenario_regions(scenario)[0]
+    # A name several regions bear (永定区 in Hunan and Fujian) is written as its code: it would be rejected.
+    names = [c if regions.ambiguous(reg.at[c, "name_zh"]) else reg.at[c, "name_zh"] for c in codes]
     cats = leaf_categories()
     cat_names = [categories.table().at[c, "name_zh"] for c in cats]
 
@@ -237,17 +255,18 @@ def write_xlsx_openpyxl(path: Path, cols: dict[str, list], sheets: list[tuple[in
     wb.save(path)
 
 
-def generate(folder: Path, n: int, seed: int, rows_per_sheet: int, sheets_per_file: int, writer: str) -> dict:
+def generate(folder: Path, n: int, seed: int, rows_per_sheet: int, sheets_per_file: int, writer: str,
+             scenario: str = "prefecture") -> dict:
     """Write the workbooks of one size into folder (reused when the stamp matches); returns the stamp."""
     stamp = {"generator": GENERATOR_VERSION, "rows": n, "seed": seed, "rows_per_sheet": rows_per_sheet,
-             "sheets_per_file": sheets_per_file, "writer": writer}
+             "sheets_per_file": sheets_per_file, "writer": writer, "scenario": scenario}
     stamp_file = folder / "stamp.json"
     if stamp_file.is_file() and {k: v for k, v in json.loads(stamp_file.read_text()).items() if k in stamp} == stamp:
         return json.loads(stamp_file.read_text())
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     t0 = time.perf_counter()
-    cols = synthetic_rows(n, seed)
+    cols = synthetic_rows(n, seed, scenario)
     total = len(cols["region"])
     write = write_xlsx_xml if writer == "xml" else write_xlsx_openpyxl
     files = []
@@ -340,6 +359,11 @@ def _meta(files) -> dict:
             "build_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "inputs": files}
 
 
+def _built() -> set[str] | None:
+    """The regions the scenario's build names (BENCH_SCENARIO, set by main for the stage processes)."""
+    return scenario_regions(os.environ.get("BENCH_SCENARIO", "prefecture"))[1]
+
+
 def stage_compute(work: Path) -> dict:
     from inventory import engine
     from inventory.build import compile_inventory
@@ -354,7 +378,7 @@ def stage_compute(work: Path) -> dict:
     engine.emission_rows = tm.wrap(COMPUTE_PART, original)
     cpu = time.process_time()
     try:
-        result = compile_inventory(inputs, factor_table, GWP, LANG, None, {})
+        result = compile_inventory(inputs, factor_table, GWP, LANG, _built(), {})
     finally:
         engine.emission_rows = original
     t2 = time.perf_counter()
@@ -384,14 +408,14 @@ def stage_write(work: Path) -> dict:
     out = work / "out_write"
     shutil.rmtree(out, ignore_errors=True)
     tm = _Timer()
-    wrapped = [(tables, "write_emissions", tm.wrap("per region-year: csv+parquet", tables.write_emissions,
+    wrapped = [(tables, "write_emissions", tm.wrap("per region: csv+parquet", tables.write_emissions,
                                                    "emissions.csv+parquet")),
-               (tables, "write_checks", tm.wrap("per region-year: checks.csv", tables.write_checks, "checks.csv")),
-               (tables, "write_analysis", tm.wrap("per region-year: analysis csv", tables.write_analysis,
+               (tables, "write_checks", tm.wrap("per region: checks.csv", tables.write_checks, "checks.csv")),
+               (tables, "write_analysis", tm.wrap("per region: analysis csv", tables.write_analysis,
                                                   "analysis csv")),
-               (excel, "write_workbook", tm.wrap("per region-year: inventory.xlsx", excel.write_workbook,
+               (excel, "write_workbook", tm.wrap("per region: inventory.xlsx", excel.write_workbook,
                                                  "inventory.xlsx")),
-               (html, "render_html", tm.wrap("per region-year: report.html (render)", html.render_html,
+               (html, "render_html", tm.wrap("per region: report.html (render)", html.render_html,
                                              "report.html (render)"))]
     originals = [(module, name, getattr(module, name)) for module, name, _ in wrapped]
     for module, name, fn in wrapped:  # time each renderer as write_outputs calls it (one process)
@@ -410,7 +434,7 @@ def stage_write(work: Path) -> dict:
         t2 = time.perf_counter()
     t3 = time.perf_counter()
     parts = dict(tm.parts)
-    parts["per region-year: rest (subset, write_text)"] = (t1 - t0) - sum(parts.values())
+    parts["per region: rest (subset, write_text)"] = (t1 - t0) - sum(parts.values())
     parts["manifest.json"] = t2 - t1
     parts["staged move"] = t3 - t2
     return {"seconds": t3 - t0, "before_mib": before, "parts": parts,
@@ -455,7 +479,7 @@ def stage_build(work: Path) -> dict:
             _progress(stage)
 
     outcome = build_inventory(BuildOptions(paths=[work / "data"], out=out, gwp=GWP, lang=LANG, base=work / "data",
-                                           jobs=jobs), progress=mark)
+                                           jobs=jobs, regions=_built()), progress=mark)
     t1 = time.perf_counter()
     marks.append(("end", t1))
     parts = {name: marks[i + 1][1] - t for i, (name, t) in enumerate(marks[:-1])}
@@ -580,7 +604,10 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=None, help="stop a stage subprocess after this many seconds")
     ap.add_argument("--max-rss", type=float, default=None, metavar="MIB",
                     help="stop a stage subprocess whose resident memory exceeds this many MiB")
-    ap.add_argument("--jobs", type=int, default=1, help="processes writing region-year folders in the build stage")
+    ap.add_argument("--scenario", choices=SCENARIOS, default="prefecture",
+                    help="prefecture: rows of Hunan and its 14 prefectures; county: rows of Hunan's 122 "
+                         "county-level units, the build naming all 137 regions (prefectures and province summed)")
+    ap.add_argument("--jobs", type=int, default=1, help="processes writing region folders in the build stage")
     ap.add_argument("--no-detail", action="store_true", help="do not print the parts of each stage")
     ap.add_argument("--json", type=Path, help="also write all figures to this JSON file")
     ap.add_argument("--_stage", choices=STAGES, help=argparse.SUPPRESS)
@@ -588,6 +615,7 @@ def main(argv=None) -> int:
     ap.add_argument("--_profile", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     os.environ.setdefault("BENCH_JOBS", str(args.jobs))  # read by the build stage's subprocess
+    os.environ.setdefault("BENCH_SCENARIO", args.scenario)  # read by the compute and build stages' subprocesses
     if args._stage:
         run_stage_here(args._stage, args._work, args._profile)
         return 0
@@ -606,9 +634,10 @@ def main(argv=None) -> int:
     all_results: dict = {}
     try:
         for size in args.sizes:
-            work = root / f"size_{size}"
+            work = root / (f"size_{size}" if args.scenario == "prefecture" else f"{args.scenario}_{size}")
             t0 = time.perf_counter()
-            stamp = generate(work / "data", size, args.seed, args.rows_per_sheet, args.sheets_per_file, args.writer)
+            stamp = generate(work / "data", size, args.seed, args.rows_per_sheet, args.sheets_per_file, args.writer,
+                             args.scenario)
             files = stamp["files"]
             print(f"# {size:,} activity rows + {stamp['parameter_rows']} parameter rows in {len(files)} file(s), "
                   f"{sum(f['sheets'] for f in files)} sheet(s), {sum(f['bytes'] for f in files) / 2**20:.1f} MiB "

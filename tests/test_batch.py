@@ -1,5 +1,5 @@
-"""Project builds over many region-years (issue 5): per region-year folders, parallel writing,
-and a failure in one region-year that leaves the others built (DESIGN 3.8)."""
+"""Project builds over many region-years (issue 5, issue 14): a folder per region holding all its years,
+parallel writing, and a failure in one region-year that leaves the others built (DESIGN 3.7, 3.8)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def project(tmp_path, bad_year=None):
     return tmp_path / "inventory.toml"
 
 
-def test_every_region_year_gets_its_folder_and_the_combined_outputs_hold_all(tmp_path):
+def test_issue_14_every_region_gets_one_folder_with_all_its_years_and_the_combined_outputs_hold_all(tmp_path):
     out = tmp_path / "out"
     result = run("build", project(tmp_path), "-o", out, "--jobs", "2")
     assert result.exit_code == 0, result.output
@@ -42,21 +42,29 @@ def test_every_region_year_gets_its_folder_and_the_combined_outputs_hold_all(tmp
     pairs = set(zip(table["region"], table["year"]))
     # three prefectures and the province (aggregated from them), two years
     assert pairs == {(r, y) for r in ("430000", "430100", "430200", "430300") for y in (2018, 2019)}
-    for region, year in pairs:
-        folder = out / region / str(year)
+    for region in {r for r, _ in pairs}:
+        folder = out / region
         assert (folder / "report.html").is_file() and (folder / "inventory.xlsx").is_file()
+        assert not any(p.is_dir() for p in folder.iterdir())  # no folder per year any more
         own = pd.read_csv(folder / "emissions.csv", encoding="utf-8-sig", dtype={"region": str})
-        assert set(own["year"]) == {year} and region in set(own["region"])
+        assert set(own["year"]) == {2018, 2019} and region in set(own["region"])
+        # its time series inside: the workbook's and the report's years are both years
+        assert "2018" in (folder / "report.html").read_text(encoding="utf-8")
+        mine = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert mine["status"] == "ok" and mine["region"] == region
+        assert [(y["year"], y["status"]) for y in mine["years"]] == [(2018, "ok"), (2019, "ok")]
+        assert {"inventory.xlsx", "report.html", "emissions.csv", "manifest.json"} <= set(mine["outputs"])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {(r["region"], r["year"], r["status"]) for r in manifest["region_years"]} == \
         {(r, y, "ok") for r, y in pairs}
+    assert "430100/inventory.xlsx" in manifest["outputs"]
 
 
 def test_one_process_and_two_give_the_same_files(tmp_path):
     path = project(tmp_path)
     run("build", path, "-o", tmp_path / "one", "--jobs", "1")
     run("build", path, "-o", tmp_path / "two", "--jobs", "2")
-    for name in ("emissions.csv", "430200/2019/emissions.csv", "430000/2018/checks.csv"):
+    for name in ("emissions.csv", "430200/emissions.csv", "430000/checks.csv"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
 
@@ -70,9 +78,16 @@ def test_a_bad_row_fails_its_region_year_and_province_only(tmp_path):
     # 湘潭 2019 has the bad row; 湖南省 2019 is summed from it, so it fails too; the rest are built.
     assert status[("430300", 2019)] == "failed" and status[("430000", 2019)] == "failed"
     assert status[("430100", 2019)] == status[("430300", 2018)] == status[("430000", 2018)] == "ok"
-    failed = json.loads((out / "430300" / "2019" / "manifest.json").read_text(encoding="utf-8"))
-    assert failed["status"] == "failed" and failed["rejected"][0]["value"] == "三十"
-    assert sorted(p.name for p in (out / "430300" / "2019").iterdir()) == ["manifest.json"]
+    # 湘潭's folder holds its good year 2018; its manifest lists 2019 as failed with the rejected row.
+    partial = json.loads((out / "430300" / "manifest.json").read_text(encoding="utf-8"))
+    assert partial["status"] == "partial" and partial["rejected"][0]["value"] == "三十"
+    assert [(y["year"], y["status"], y["rejected"]) for y in partial["years"]] == [(2018, "ok", 0), (2019, "failed", 1)]
+    for region in ("430300", "430000"):  # the failed year is left out of the region's files
+        own = pd.read_csv(out / region / "emissions.csv", encoding="utf-8-sig", dtype={"region": str})
+        assert set(own.loc[own["region"] == region, "year"]) == {2018}
+    province = json.loads((out / "430000" / "manifest.json").read_text(encoding="utf-8"))
+    assert [(y["year"], y["message"]) for y in province["years"] if y["status"] == "failed"] == \
+        [(2019, "region_year_prefecture_failed")]
     table = pd.read_csv(out / "emissions.csv", encoding="utf-8-sig", dtype={"region": str})
     assert not ((table["region"] == "430300") & (table["year"] == 2019)).any()
     # 湘潭 2018: its coal (30 万吨) and gas are there

@@ -54,8 +54,8 @@ def test_build_writes_every_output(tmp_path, data):
     rows = manifest["rows"]
     assert rows["read"] == rows["used"] + rows["skipped"] + rows["rejected"] == 5
     assert manifest["inputs"][0]["sha256"] and "report.html" in manifest["outputs"]
-    # More than one region-year: a folder per region-year beside the combined files.
-    assert (out / "430100" / "2019" / "emissions.csv").is_file()
+    # More than one region-year: a folder per region beside the combined files.
+    assert (out / "430100" / "emissions.csv").is_file()
 
 
 def test_same_inputs_give_identical_emissions_csv(tmp_path, data):

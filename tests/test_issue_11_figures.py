@@ -68,7 +68,7 @@ def test_issue_11_province_100_against_prefectures_95_is_one_number_everywhere(t
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["build", str(data.parent), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    for folder in (out, out / "430000" / "2019"):  # the combined files and the province's own
+    for folder in (out, out / "430000"):  # the combined files and the province's own
         checks = pd.read_csv(folder / "checks.csv", encoding="utf-8-sig", dtype={"region": str})
         mine = checks[(checks["check"] == "province_vs_prefectures") & (checks["category"] == "1.A.1.a")]
         assert len(mine) > 3 and mine["diff_pct"].tolist() == pytest.approx([PCT_100_95] * len(mine))

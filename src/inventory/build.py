@@ -61,6 +61,7 @@ class BuildOptions:
     warnings: list[Problem] = field(default_factory=list)  # the project file's (listed with the inputs')
     factor_set: str = "china"  # the shipped factor set (DESIGN 3.4: china, ipcc, ceads)
     name: str = ""  # the project's name (shown in the report's header)
+    per_region: str = ""  # "all": a folder for every region even above 200 regions (DESIGN 3.7)
     maps: bool = True  # the report's schematic maps (`--no-maps`, [report] maps = false: left out)
     engine: str = "local"  # where emissions are computed (inventory.engine: local or dask)
     scheduler: str | None = None  # a Dask scheduler's address (engine dask; None: a local cluster)
@@ -70,8 +71,8 @@ class BuildOptions:
                      *, regions=None, years=None, gwp: str = "", lang: str = "zh", factor_dirs=(),
                      keep_going: bool = False, strict: bool = False, draws: int = 10000, seed: int = 0,
                      jobs: int = 0, targets: Path | None = None, factor_set: str = "",
-                     maps: bool | None = None, engine: str = "local", scheduler: str | None = None
-                     ) -> "BuildOptions":
+                     per_region: str = "", maps: bool | None = None, engine: str = "local",
+                     scheduler: str | None = None) -> "BuildOptions":
         """The options of a build: a project's settings (None: no project file) merged with overrides
         (the command line's options; None or empty = not given), all validated: every problem in one
         UsageError (exit 2).
@@ -81,6 +82,7 @@ class BuildOptions:
         searched after the project's `factors` (each must be a folder). targets: replaces the project's.
         jobs: processes writing region-year folders (0 = one per CPU). draws ≥ 100 Monte Carlo draws.
         factor_set: china, ipcc or ceads (DESIGN 3.4); replaces the project's (default: china).
+        per_region: "all" (a folder for every region above 200 regions too, DESIGN 3.7) or empty.
         maps: the report's maps on or off (None: the project's [report] maps, default on).
         engine: `local` or `dask`; scheduler: a Dask scheduler's address (dask only; None: a local cluster).
         """
@@ -103,6 +105,9 @@ class BuildOptions:
         if targets is not None and not targets.is_file():
             problems.append(Problem("file_not_found", file=str(targets), column="targets",
                                     expected="expect_targets_file"))
+        if per_region not in ("", "all"):
+            problems.append(Problem("invalid_setting", column="per_region", value=str(per_region),
+                                    expected="expect_per_region"))
         for name, value, least in (("draws", draws, 100), ("seed", seed, 0), ("jobs", jobs, 0)):
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 problems.append(Problem("invalid_setting", column=name, value=str(value),
@@ -118,7 +123,7 @@ class BuildOptions:
             draws=draws, seed=seed, jobs=jobs or _cpus(), targets=targets, project=project is not None,
             warnings=list(project.warnings) if project else [],
             factor_set=checked(sets.checked, factor_set or (project.factor_set if project else "")),
-            name=project.name if project else "",
+            name=project.name if project else "", per_region=per_region,
             maps=maps if maps is not None else (project.maps if project else True),
             engine=compute_engine or "local", scheduler=scheduler or None)
         if problems:
@@ -143,13 +148,11 @@ class BuildOutcome:
 
 
 def _selection(options: BuildOptions) -> set[str] | None:
-    """Regions to read: the named ones and, for a named province, its prefectures (for aggregation)."""
+    """Regions to read: the named ones and every region below them (a named province's prefectures and
+    counties, for its sums at every level)."""
     if options.regions is None:
         return None
-    selected = set(options.regions)
-    for code in options.regions:
-        selected |= set(regions.children(code))
-    return selected
+    return set(options.regions) | regions.descendants(options.regions)
 
 
 def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR5", lang: str = "zh",
@@ -264,7 +267,8 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     result.meta = meta
 
     progress("stage_writing")
-    manifest, status = write_build(result, inputs, files, failed, options.out, options.lang, options.jobs, progress)
+    manifest, status = write_build(result, inputs, files, failed, options.out, options.lang, options.jobs, progress,
+                                   options.per_region)
     codes = [int(c) for c in status["exit_code"]] + [1 if inputs.errors else 0]
     if options.strict and (result.checks["result"] == "fail").any():
         codes.append(1)

@@ -119,10 +119,13 @@ def build(
     seed: Annotated[int, typer.Option(help="Random seed of the Monte Carlo analysis (same seed, same numbers).")] = 0,
     targets: Annotated[Optional[Path], typer.Option(help="Targets file (TOML) to track; default: the project's "
                                                     "`targets`.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes writing the region-year folders "
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes writing the region folders "
                                       "(0 = one per CPU).", min=0)] = 0,
     factor_set: Annotated[str, typer.Option("--factor-set", help="Default factors: china (default), ipcc or ceads "
                                             "(CEADs' implied Hunan factors); default: the project's `factor_set`.")] = "",
+    per_region: Annotated[str, typer.Option("--per-region", help="`all`: a folder for every region; by default "
+                                            "builds of more than 200 regions write folders for provinces and "
+                                            "prefectures only.")] = "",
     no_maps: Annotated[bool, typer.Option("--no-maps", help="Leave the schematic maps out of the report (for "
                                           "reports meant for publication); default: the project's [report] "
                                           "maps.")] = False,
@@ -141,7 +144,8 @@ def build(
     options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
                                         factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
                                         seed=seed, jobs=jobs, targets=targets, factor_set=factor_set,
-                                        maps=False if no_maps else None, engine=engine, scheduler=scheduler)
+                                        per_region=per_region, maps=False if no_maps else None, engine=engine,
+                                        scheduler=scheduler)
     with _progress(lang) as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)

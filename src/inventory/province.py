@@ -1,4 +1,4 @@
-"""Province and prefectures (DESIGN 3.6): the province's own rows, or the sum of its prefectures."""
+"""Regions and their parts (DESIGN 3.1, 3.6): a region's own rows, or the sum of its parts, at every level."""
 
 from __future__ import annotations
 
@@ -12,31 +12,47 @@ from inventory.lookup import map_distinct
 GROUP = ["year", "category", "activity", "technology", "substance"]
 
 
-def provinces_to_aggregate(emission_regions: set[str], built: set[str]) -> dict[str, list[str]]:
-    """Built regions that have child regions among the computed ones -> those children."""
-    out = {}
-    for code in sorted(built):
-        kids = [c for c in regions.children(code) if c in emission_regions]
-        if kids:
-            out[code] = kids
-    return out
+def parents_bottom_up(present: set[str]) -> list[list[str]]:
+    """The regions above those `present` (country excluded), grouped by level, deepest first: the order in
+    which each is its own rows or the sum of its parts (DESIGN 3.1, 3.6)."""
+    depth: dict[str, int] = {}
+    for code in present:
+        line = regions.chain(code) if code in regions.table().index else [code]
+        for i, above in enumerate(line[1:], start=1):
+            if regions.table().at[above, "level"] != "country":
+                depth[above] = len(line) - i
+    levels: dict[int, list[str]] = {}
+    for code, d in depth.items():
+        levels.setdefault(d, []).append(code)
+    return [sorted(levels[d]) for d in sorted(levels, reverse=True)]
 
 
-def prefecture_rows(rows: pd.DataFrame, built: set[str],
-                    has_own: Callable[[str, pd.DataFrame], pd.Series]) -> pd.DataFrame:
-    """The rows of each built province's prefectures that the province's own rows do not cover,
-    relabelled with the province's code (column `region`), to be summed (DESIGN 3.6).
+def roll_up(rows: pd.DataFrame, has_own: Callable[[str, pd.DataFrame], pd.Series],
+            combine: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+    """Every region above the rows' regions as the sum of its parts where it has no rows of its own, level by
+    level from the bottom up, so a prefecture without its own rows is the sum of its counties and the province
+    the sum of its prefectures and the county-level units directly under it (DESIGN 3.1, 3.6).
 
-    has_own(province, rows of its prefectures) marks the rows its own figures cover: prefecture
-    rows are never added on top of the province's own.
+    has_own(region, rows of its parts) marks the rows its own figures cover (never added on top of them);
+    combine(parts relabelled with the region's code) sums them. Returns the summed rows of every level.
     """
-    parts = []
-    for province, kids in provinces_to_aggregate(set(rows["region"]), built).items():
-        sub = rows[rows["region"].isin(kids)]
-        sub = sub[~has_own(province, sub).to_numpy(dtype=bool)]
-        if len(sub):
-            parts.append(sub.assign(region=province))
-    return pd.concat(parts, ignore_index=True) if parts else rows.iloc[:0]
+    done = []
+    current = rows
+    for level in parents_bottom_up(set(rows["region"])):
+        wanted = set(level)
+        parent_of = {c: regions.parent(c) for c in set(current["region"])}
+        parent = current["region"].map(parent_of)
+        sub = current[parent.isin(wanted).to_numpy()]
+        parts = []
+        for code, group in sub.groupby(parent[sub.index], sort=True):
+            group = group[~has_own(code, group).to_numpy(dtype=bool)]
+            if len(group):
+                parts.append(group.assign(region=code))
+        if parts:
+            summed = combine(pd.concat(parts, ignore_index=True))
+            done.append(summed)
+            current = pd.concat([current, summed], ignore_index=True)
+    return pd.concat(done, ignore_index=True) if done else rows.iloc[:0]
 
 
 def _own_categories(activity: pd.DataFrame, code: str) -> dict[int, set[str]]:
@@ -56,11 +72,13 @@ def _joined_ids(rows: pd.DataFrame, group: list[str]) -> pd.DataFrame:
 
 
 def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
-    """Mark every row `basis = own` and add, for each province, the sum of its prefectures
-    (`basis = aggregated`) for the categories in which the province has no rows of its own.
+    """Mark every row `basis = own` and add, for each region above the computed ones (prefecture, province),
+    the sum of its parts (`basis = aggregated`) for the categories in which it has no rows of its own, level
+    by level (roll_up). `built` is kept for the caller's selection: regions not built are summed too, so a
+    province sums its prefectures even when only their counties have rows.
 
-    A province "has" a category in a year when it has activity rows at that category,
-    an ancestor or a descendant. Prefecture rows are never added on top of own rows.
+    A region "has" a category in a year when it has activity rows at that category,
+    an ancestor or a descendant. Rows of the parts are never added on top of own rows.
     """
     emissions = emissions.assign(basis="own")
 
@@ -77,18 +95,18 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
 
         return map_distinct(sub["year"].astype(str) + "|" + sub["category"], related).astype(bool)
 
-    parts = prefecture_rows(emissions, built, has_own)
-    if parts.empty:
-        return emissions
-    group = ["region", *GROUP]
-    agg = parts.groupby(group, sort=False, dropna=False).agg(
-        emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
-        activity_unit=("activity_unit", "first"), reported_amount=("reported_amount", "sum"),
-        reported_unit=("reported_unit", "first"), reported_units=("reported_unit", "nunique")).reset_index()
-    mixed = agg.pop("reported_units") > 1  # prefectures that gave the fuel in different units
-    agg.loc[mixed, "reported_amount"], agg.loc[mixed, "reported_unit"] = float("nan"), ""
-    agg = agg.merge(_joined_ids(parts, group), on=group, how="left").assign(basis="aggregated")
-    return pd.concat([emissions, agg], ignore_index=True)
+    def combine(parts: pd.DataFrame) -> pd.DataFrame:
+        group = ["region", *GROUP]
+        agg = parts.groupby(group, sort=False, dropna=False).agg(
+            emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
+            activity_unit=("activity_unit", "first"), reported_amount=("reported_amount", "sum"),
+            reported_unit=("reported_unit", "first"), reported_units=("reported_unit", "nunique")).reset_index()
+        mixed = agg.pop("reported_units") > 1  # parts that gave the fuel in different units
+        agg.loc[mixed, "reported_amount"], agg.loc[mixed, "reported_unit"] = float("nan"), ""
+        return agg.merge(_joined_ids(parts, group), on=group, how="left").assign(basis="aggregated")
+
+    summed = roll_up(emissions, has_own, combine)
+    return pd.concat([emissions, summed], ignore_index=True) if len(summed) else emissions
 
 
 STAT_COLUMNS = ["region", "year", "activity", "amount"]
@@ -96,8 +114,8 @@ STAT_COLUMNS = ["region", "year", "activity", "amount"]
 
 def statistics(activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
     """The statistics rows (category `stat`: GDP in 元, population in 人) of the built regions, summed per
-    region, year and activity; a built province without a statistic of its own in a year gets the sum of
-    its prefectures' (the rule of add_aggregated, each statistic standing for a category)."""
+    region, year and activity; a built region without a statistic of its own in a year gets the sum of
+    its parts' (the rule of add_aggregated at every level, each statistic standing for a category)."""
     stat = activity[activity["category"].isin(categories.with_role("statistic"))] if len(activity) else activity
     if stat.empty:
         return pd.DataFrame(columns=STAT_COLUMNS)
@@ -107,7 +125,8 @@ def statistics(activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
         mine = pd.MultiIndex.from_frame(own.loc[own["region"] == province, ["year", "activity"]])
         return pd.Series(pd.MultiIndex.from_frame(sub[["year", "activity"]]).isin(mine), index=sub.index)
 
-    summed = prefecture_rows(own, built, has_own).groupby(["region", "year", "activity"], as_index=False)["amount"].sum()
+    summed = roll_up(own, has_own,
+                     lambda parts: parts.groupby(["region", "year", "activity"], as_index=False)["amount"].sum())
     out = pd.concat([own, summed], ignore_index=True)
     return out[out["region"].isin(built)].reset_index(drop=True)
 

@@ -1,4 +1,5 @@
-"""GB/T 2260 regions from data/regions.csv: codes, names, aliases and parents."""
+"""GB/T 2260 regions from data/regions.csv: codes, names, aliases and parents; retired codes and their
+successors from data/code_changes.csv (DESIGN 3.1)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,41 @@ def table() -> pd.DataFrame:
 
 @cache
 def lookup() -> Lookup:
-    """Code, Chinese or English name, or alias -> code."""
-    return Lookup.from_table(table(), "code", ["name_zh", "name_en"], "aliases")
+    """Code, Chinese or English name, or alias -> code; a name that several regions bear (鼓楼区) names none
+    (see ambiguous)."""
+    whole = Lookup.from_table(table(), "code", ["name_zh", "name_en"], "aliases")
+    several = {s for s, codes in _by_spelling().items() if len(codes) > 1}
+    return Lookup({k: v for k, v in whole.names.items() if k not in several}, whole.ids,
+                  {k: v for k, v in whole.spellings.items() if k not in several})
+
+
+@cache
+def _by_spelling() -> dict[str, tuple[str, ...]]:
+    """Every spelling (normalised) -> the codes that bear it."""
+    out: dict[str, list[str]] = {}
+    for rec in table()[["code", "name_zh", "name_en", "aliases"]].itertuples(index=False):
+        for s in {normalise_name(n) for n in (rec.code, rec.name_zh, rec.name_en, *str(rec.aliases).split(";")) if n}:
+            out.setdefault(s, []).append(rec.code)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def ambiguous(text: object) -> tuple[str, ...]:
+    """The codes of the regions that bear the name `text` when there are several (鼓楼区), else ()."""
+    codes = _by_spelling().get(normalise_name(text), ())
+    return codes if len(codes) > 1 else ()
+
+
+@cache
+def code_changes() -> pd.DataFrame:
+    """The code-change table indexed by old code: old_name, new_code, new_name, year, source (DESIGN 3.1)."""
+    return resources.data_table("code_changes.csv").set_index("old_code", drop=False)
+
+
+def successor(text: object) -> str | None:
+    """The current code a retired code (`430122`) was changed into, or None when `text` is no retired code."""
+    key = normalise_name(text)
+    changes = code_changes()
+    return changes.at[key, "new_code"] if key in changes.index else None
 
 
 def name(code: str, lang: str = "zh") -> str:
@@ -38,6 +72,17 @@ def children(code: str) -> list[str]:
     """Codes of the regions whose parent is `code`."""
     t = table()
     return list(t.index[t["parent"] == code])
+
+
+def descendants(codes) -> set[str]:
+    """Codes of every region below any of `codes` (children, their children...)."""
+    t = table()
+    out: set[str] = set()
+    level = set(codes)
+    while level:
+        level = set(t.index[t["parent"].isin(level)]) - out
+        out |= level
+    return out
 
 
 def chain(code: str) -> list[str]:

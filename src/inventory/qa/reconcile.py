@@ -1,4 +1,4 @@
-"""Cross-verification: the province's own figures against the sum of its prefectures."""
+"""Cross-verification at every level: a region's own figures against the sum of its parts."""
 
 from __future__ import annotations
 
@@ -16,11 +16,25 @@ def fuel_key(category: pd.Series, activity: pd.Series) -> pd.Series:
     return category.astype(str) + ":" + activity.astype(str)
 
 
+def parts_present(present: set[str]) -> dict[str, list[str]]:
+    """Region -> its parts among `present`: the present regions whose nearest present ancestor it is (its
+    child regions, or their children where those are not built), so the check runs at every level."""
+    out: dict[str, list[str]] = {}
+    for code in sorted(present):
+        above = next((a for a in regions.chain(code)[1:] if a in present), None) \
+            if code in regions.table().index else None
+        if above:
+            out.setdefault(above, []).append(code)
+    return out
+
+
 def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = None,
                             per_fuel: bool = False) -> pd.DataFrame:
-    """Per province, year, category and substance: own emission vs the sum of its prefectures.
+    """Per region (province, prefecture...), year, category and substance: own emission vs the sum of its
+    parts (parts_present: prefectures and county-level units directly under the province, counties of a
+    prefecture; a part's rows of either basis).
 
-    Prefecture rows are rolled up to the province's own category (their own or an
+    The parts' rows are rolled up to the province's own category (their own or an
     ancestor of it); value = the province's own emission, reference = the sum (t), diff_pct =
     (own − sum) / |sum| × 100, graded by qa.grading (a zero sum: no difference, warn). Only
     categories where the province has its own rows AND its prefectures have rows (rolled up) are compared: a
@@ -34,14 +48,14 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
     name = "province_vs_prefectures_fuel" if per_fuel else "province_vs_prefectures"
     own = emissions[emissions["basis"] == "own"]
     frames = []
-    present = set(own["region"])
-    for province in sorted(present):
-        kids = [c for c in regions.children(province) if c in present]
+    parts_of = parts_present(set(emissions["region"]))
+    for province in sorted(set(own["region"])):
+        kids = parts_of.get(province, [])
         mine = own[own["region"] == province]
         if not kids or mine.empty:
             continue
         mine_cats = set(mine["category"])
-        sub = own[own["region"].isin(kids)]
+        sub = emissions[emissions["region"].isin(kids)]
         roll = {c: next((a for a in categories.ancestors(c) if a in mine_cats), None) for c in set(sub["category"])}
         sub = sub.assign(category=sub["category"].map(roll)).dropna(subset=["category"])
         mine = mine[mine["category"].isin(set(sub["category"]))]

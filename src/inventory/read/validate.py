@@ -458,9 +458,10 @@ def _one_status_per_row(ledger: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.Series, pd.Series]:
-    """Region codes of a column (None where unknown) and a mask of cells whose named parents disagree.
+    """Region codes of a column (None where unknown) and a mask of cells already reported (named parents
+    that disagree, a name several regions bear).
 
-    A cell naming the region's parents in front (`湖南省长沙市`, `湖南长沙`) is read as the last
+    A retired code is read as its successor with a warning (data/code_changes.csv). A cell naming the region's parents in front (`湖南省长沙市`, `湖南长沙`) is read as the last
     region, with a warning showing the reading; when the regions named do not nest it is an
     error suggesting the last one (DESIGN 3.1, 3.3).
     """
@@ -469,6 +470,15 @@ def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.S
     nested = pd.Series(False, index=cells.index)
     if not unknown.any():
         return region, nested
+    region, unknown = _read_changed_codes(cells, region, unknown, c)
+    several = map_distinct(cells[unknown], regions.ambiguous)
+    several = several[several.map(len) > 0]
+    named_by_several = pd.Series(cells.index.isin(several.index), index=cells.index)
+    if len(several):
+        c.add(named_by_several, "region", "region_name_ambiguous", "expect_region_with_parents",
+              params=several.map(lambda codes: (("regions", "、".join(
+                  f"{k} {regions.name(k)}（{regions.name(regions.parent(k))}）" for k in codes)),)))
+        unknown &= ~named_by_several
     readings = map_distinct(cells[unknown], regions.read_with_parents)
     code = readings.map(lambda r: r.code if r is not None and r.code else None)
     read = code.notna()
@@ -479,7 +489,24 @@ def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.S
     names = dict(zip(cells[nested], readings[bad].map(lambda r: r.name)))
     c.add(nested, "region", "region_parents_disagree", "expect_region_from_list",
           params=readings[bad].map(lambda r: (("parent", r.parent), ("name", r.name))), suggest=names.get)
-    return region, nested
+    return region, nested | named_by_several
+
+
+def _read_changed_codes(cells: pd.Series, region: pd.Series, unknown: pd.Series, c: _Collector
+                        ) -> tuple[pd.Series, pd.Series]:
+    """Retired codes (data/code_changes.csv) read as their successors, with a warning naming both (DESIGN 3.1).
+    Returns the region column and the mask of cells still unknown."""
+    new = map_distinct(cells[unknown], regions.successor).dropna()
+    if new.empty:
+        return region, unknown
+    changes = regions.code_changes()
+    region = region.copy()
+    region.loc[new.index] = new
+    old = cells[new.index].map(lambda v: str(v).strip())
+    params = pd.Series([(("old", o), ("old_name", changes.at[o, "old_name"]), ("new", n), ("new_name", regions.name(n)),
+                         ("year", changes.at[o, "year"])) for o, n in zip(old, new)], index=new.index, dtype=object)
+    c.add(cells.index.isin(new.index), "region", "region_code_changed", severity="warning", params=params)
+    return region, unknown & ~cells.index.isin(new.index)
 
 
 def read_years(cells: pd.Series, year: pd.Series, live: pd.Series, c: _Collector) -> pd.Series:

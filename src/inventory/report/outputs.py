@@ -1,8 +1,9 @@
-"""A build's output folder (DESIGN 3.7): the combined set, one set per region-year, the manifest.
+"""A build's output folder (DESIGN 3.7): the combined set, one set per region (all its years), the manifests.
 
-Region-year sets are written by worker processes when asked; one that fails is reported in
-the status table (exit code 3) and the others still finish. In a project build a failed
-region-year's folder holds only its manifest.
+Region sets are written by worker processes when asked; one that fails is reported in the
+status table (exit code 3) and the others still finish. In a project build a failed
+region-year is left out of its region's files and listed in the region's manifest; a region
+whose every year failed has a folder holding only its manifest.
 """
 
 from __future__ import annotations
@@ -41,17 +42,26 @@ def write_failed_build(inputs: Inputs, files: list[dict], meta: dict, out: Path)
     return manifest
 
 
+# Above this many regions only provinces and prefectures get folders of their own, unless asked for all (DESIGN 3.7).
+MAX_REGION_FOLDERS = 200
+FOLDER_LEVELS = ("province", "prefecture")
+
+
 def write_build(result: BuildResult, inputs: Inputs, files: list[dict], failed: dict[tuple[str, int], int],
-                out: Path, lang: str, jobs: int = 1, progress: Callable[..., None] = lambda stage, *a: None
-                ) -> tuple[dict, pd.DataFrame]:
-    """Every output of a build into `out` (staged, then moved in place): the outputs of the result
-    (write_outputs), a manifest for each failed region-year (`failed`: region-year -> rows rejected),
-    and manifest.json with the status of every region-year. Returns the manifest and the status table."""
+                out: Path, lang: str, jobs: int = 1, progress: Callable[..., None] = lambda stage, *a: None,
+                per_region: str = "") -> tuple[dict, pd.DataFrame]:
+    """Every output of a build into `out` (staged, then moved in place): the combined outputs, a folder per
+    region (write_outputs; `failed`: region-year -> rows rejected, left out of the region's files) with its
+    manifest listing each of its years' status, and manifest.json with the status of every region-year.
+    per_region: "all" gives every region a folder whatever their number. Returns the manifest and the
+    status table (region, year, status, exit_code, rejected, message)."""
     with tables.staged(out) as stage:
-        outputs, status = write_outputs(result, stage, lang, jobs, progress)
-        status = pd.concat([status, failed_status(failed, inputs, files, result.meta, stage)], ignore_index=True)
+        outputs, status = write_outputs(result, stage, lang, jobs, progress, set(failed), per_region)
+        status = pd.concat([status, failed_status(failed)], ignore_index=True)
         status = status.sort_values(["region", "year"], kind="stable").reset_index(drop=True)
-        outputs += [f"{r}/{y}/manifest.json" for r, y in failed]
+        folders = folder_regions(result, failed, per_region)
+        if folders:
+            outputs += write_region_manifests(status, folders, outputs, inputs, files, result.meta, stage)
         manifest = manifest_for(inputs, files, "ok" if not failed else "partial", outputs + ["manifest.json"],
                                 result.meta)
         manifest["region_years"] = status.to_dict("records")
@@ -59,62 +69,94 @@ def write_build(result: BuildResult, inputs: Inputs, files: list[dict], failed: 
     return manifest, status
 
 
-def failed_status(failed: dict, inputs: Inputs, files: list[dict], meta: dict, folder: Path) -> pd.DataFrame:
-    """Write the manifest of each failed region-year into its folder; their rows of the status table."""
-    rows = []
-    by_pair = _errors_by_region_year(inputs)
-    for (region, year), n in sorted(failed.items()):
-        sub = folder / str(region) / str(year)
-        sub.mkdir(parents=True, exist_ok=True)
-        mine = by_pair.get((region, year), [])
-        manifest = manifest_for(inputs, files, "failed", ["manifest.json"], {**meta, "regions": [region],
-                                                                             "years": [year]})
-        manifest["rejected"] = [p.to_dict(meta.get("lang", "zh")) for p in mine]
-        manifest["reason"] = "region_year_rows_rejected" if n else "region_year_prefecture_failed"
-        tables.write_manifest(manifest, sub)
-        rows.append({"region": region, "year": year, "status": "failed", "exit_code": 2, "rejected": n,
-                     "message": manifest["reason"]})
+def failed_status(failed: dict[tuple[str, int], int]) -> pd.DataFrame:
+    """The status table's rows of the failed region-years (`failed`: region-year -> rows rejected)."""
+    rows = [{"region": region, "year": year, "status": "failed", "exit_code": 2, "rejected": n,
+             "message": "region_year_rows_rejected" if n else "region_year_prefecture_failed"}
+            for (region, year), n in sorted(failed.items())]
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
-def _errors_by_region_year(inputs: Inputs) -> dict[tuple[str, int], list]:
-    """The rejecting problems grouped by the region-year of their row (looked up once in the ledger)."""
+def folder_regions(result: BuildResult, failed: dict | set, per_region: str = "") -> list[str]:
+    """The regions that get a folder OUT/<code>/ (DESIGN 3.7): none when the build has one region-year;
+    every region up to MAX_REGION_FOLDERS regions or with per_region "all"; above, provinces and
+    prefectures only."""
+    pairs = set(zip(result.emissions["region"], result.emissions["year"].astype(int))) | set(failed)
+    codes = sorted({r for r, _ in pairs})
+    if len(pairs) <= 1:
+        return []
+    if per_region == "all" or len(codes) <= MAX_REGION_FOLDERS:
+        return codes
+    level = regions.table()["level"]
+    return [c for c in codes if level.get(c, "") in FOLDER_LEVELS]
+
+
+def write_region_manifests(status: pd.DataFrame, folders: list[str], outputs: list[str], inputs: Inputs,
+                           files: list[dict], meta: dict, folder: Path) -> list[str]:
+    """OUT/<code>/manifest.json for each region with a folder: `status` (ok, partial or failed), `years` (each
+    year's status, exit code, rows rejected and reason), the region's `outputs`, and the rejected rows and
+    warnings of its own input rows. Returns the files written (relative to folder)."""
+    lang = meta.get("lang", "zh")
+    by_region = {r: g for r, g in status.groupby("region", sort=False)}
     ledger = inputs.ledger
-    rejected = ledger[(ledger["status"] == "rejected") & ledger["year"].notna()]
-    where = {(f, s, r): (reg, int(y)) for f, s, r, reg, y in
-             rejected[["file", "sheet", "row", "region", "year"]].itertuples(index=False)}
-    out: dict[tuple[str, int], list] = {}
-    for p in inputs.errors:
-        pair = where.get((p.file, p.sheet, p.row))
-        if pair is not None:
-            out.setdefault(pair, []).append(p)
-    return out
+    wanted = set(folders)
+    mine = ledger[ledger["region"].isin(wanted)]
+    region_of = dict(zip(zip(mine["file"], mine["sheet"], mine["row"]), mine["region"]))
+    problems: dict[tuple[str, str], list[dict]] = {}
+    for kind, found in (("rejected", inputs.errors), ("warnings", inputs.warnings)):
+        for p in found:
+            region = region_of.get((p.file, p.sheet, p.row))
+            if region is not None:
+                problems.setdefault((region, kind), []).append(p.to_dict(lang))
+    written = []
+    for region in folders:
+        years = by_region.get(region, status.iloc[:0])
+        ok = years["status"].eq("ok")
+        state = "ok" if ok.all() else ("failed" if not ok.any() else "partial")
+        prefix = f"{region}/"
+        manifest = {"status": state, "region": region, "region_name": regions.name(region, lang),
+                    "program_version": __version__, "factor_set": meta.get("factor_set"),
+                    "factor_set_version": meta.get("factor_set_version"), "gwp_set": meta.get("gwp_set"),
+                    "inputs": files,
+                    "outputs": [o[len(prefix):] for o in outputs if o.startswith(prefix)] + ["manifest.json"],
+                    "years": years.drop(columns="region").to_dict("records"),
+                    "rejected": problems.get((region, "rejected"), []),
+                    "warnings": problems.get((region, "warnings"), [])}
+        (folder / region).mkdir(parents=True, exist_ok=True)
+        tables.write_manifest(manifest, folder / region)
+        written.append(f"{region}/manifest.json")
+    return written
 
 
 def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
-                  progress: Callable[..., None] = lambda stage, *a: None) -> tuple[list[str], pd.DataFrame]:
-    """The combined outputs, and one folder OUT/<region>/<year>/ per region-year when there are several.
+                  progress: Callable[..., None] = lambda stage, *a: None, failed: set | None = None,
+                  per_region: str = "") -> tuple[list[str], pd.DataFrame]:
+    """The combined outputs, and one folder OUT/<region>/ per region (folder_regions) holding the region's
+    files for all its years except the `failed` region-years.
 
-    Region-year sets are written by `jobs` processes; one that fails is reported in the
-    status table (exit code 3) and the others still finish.
+    Region sets are written by `jobs` processes; one that fails is reported in the status table (exit
+    code 3 for each of its years) and the others still finish.
     Returns the files written (relative to folder) and the status per region-year.
     """
+    failed = failed or set()
     written = _write_set(result, folder, lang)
-    pairs = sorted(set(zip(result.emissions["region"], result.emissions["year"].astype(int))))
-    if len(pairs) <= 1:
-        return written, pd.DataFrame([{"region": r, "year": y, "status": "ok", "exit_code": 0, "rejected": 0,
-                                       "message": ""} for r, y in pairs], columns=STATUS_COLUMNS)
-    parts = [(_subset(result, r, y), folder / str(r) / str(y), lang) for r, y in pairs]
+    pairs = sorted(set(zip(result.emissions["region"], result.emissions["year"].astype(int))) - failed)
+    folders = set(folder_regions(result, failed, per_region))
+    by_region: dict[str, list[int]] = {}
+    for region, year in pairs:
+        by_region.setdefault(region, []).append(year)
+    parts = [(_subset(result, r, ys), folder / str(r), lang) for r, ys in by_region.items() if r in folders]
+    outcomes = dict(zip([r for r in by_region if r in folders], _run_parts(parts, jobs)))
     rows = []
-    for i, ((region, year), outcome) in enumerate(zip(pairs, _run_parts(parts, jobs)), start=1):
-        progress("stage_writing_region_years", i, len(pairs))
+    for i, (region, outcome) in enumerate(outcomes.items(), start=1):
+        progress("stage_writing_regions", i, len(outcomes))
         if isinstance(outcome, list):
-            written += [f"{region}/{year}/{name}" for name in outcome]
-            rows.append({"region": region, "year": year, "status": "ok", "exit_code": 0, "rejected": 0,
-                         "message": ""})
-        else:
-            rows.append({"region": region, "year": year, "status": "failed", "exit_code": 3, "rejected": 0,
-                         "message": outcome})
+            written += [f"{region}/{name}" for name in outcome]
+    for region, year in pairs:
+        outcome = outcomes.get(region, [])
+        ok = isinstance(outcome, list)
+        rows.append({"region": region, "year": year, "status": "ok" if ok else "failed", "exit_code": 0 if ok else 3,
+                     "rejected": 0, "message": "" if ok else outcome})
     return written, pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
@@ -132,12 +174,12 @@ def _run_parts(parts: list[tuple], jobs: int):
 
 
 def _write_part(part: tuple) -> list[str] | str:
-    """One region-year's set; an error becomes its message (the other region-years carry on)."""
+    """One region's set; an error becomes its message (the other regions carry on)."""
     result, sub, lang = part
     try:
         sub.mkdir(parents=True, exist_ok=True)
         return _write_set(result, sub, lang)
-    except Exception as exc:  # noqa: BLE001 - reported per region-year, never lost
+    except Exception as exc:  # noqa: BLE001 - reported per region, never lost
         return f"{type(exc).__name__}: {exc}"
 
 
@@ -152,36 +194,41 @@ def _write_set(result: BuildResult, folder: Path, lang: str) -> list[str]:
     return written + ["inventory.xlsx", "report.html"]
 
 
-def _subset(result: BuildResult, region: str, year: int) -> BuildResult:
-    """The part of a result that belongs to one region-year (its prefectures kept for comparison).
+def _subset(result: BuildResult, region: str, years: list[int]) -> BuildResult:
+    """The part of a result that belongs to one region over `years` (its child regions kept for comparison).
 
     Every table is selected from the whole result's, never recomputed: a figure shows the same
-    number in the region-year's files as in the combined ones. The province/prefecture comparison
-    is the region's own when it is a province (a prefecture compares with nothing on its own).
+    number in the region's files as in the combined ones. The comparison with the parts is the
+    region's own (a region without child regions compares with nothing on its own).
     """
     kids = set(regions.children(region))
-    keep = result.emissions["year"].eq(year) & (result.emissions["region"].eq(region)
-                                                | result.emissions["region"].isin(kids))
-    checks = result.checks[(result.checks["region"] == region) & (result.checks["year"] == year)]
+    chosen = set(years)
+
+    def in_years(t: pd.DataFrame, column: str = "year") -> pd.Series:
+        return t[column].astype(int).isin(chosen) if len(t) else t[column].astype(bool)
+
+    e = result.emissions
+    keep = in_years(e) & (e["region"].eq(region) | e["region"].isin(kids))
+    checks = result.checks[(result.checks["region"] == region) & in_years(result.checks)]
     ne = result.not_estimated
-    ne = ne[(ne["region"] == region) & (ne["year"] == year)] if len(ne) else ne
+    ne = ne[(ne["region"] == region) & in_years(ne)] if len(ne) else ne
     # The region's own rows, and rows whose region could not be read (they concern every region).
     ledger = result.ledger[result.ledger["region"].isin({region, ""})]
     mine = set(zip(ledger["file"], ledger["sheet"], ledger["row"]))
     warnings = [w for w in result.warnings if (w.file, w.sheet, w.row) in mine or w.row is None]
-    analysis = {name: t[(t["region"] == region) & (t["year" if "year" in t else "year_to"] == year)]
+    analysis = {name: t[(t["region"] == region) & in_years(t, "year" if "year" in t else "year_to")]
                 for name, t in result.analysis.items()}
-    qa_tables = {name: t[(t["region"] == region) & (t["year"] == year)] for name, t in result.qa_tables.items()}
+    qa_tables = {name: t[(t["region"] == region) & in_years(t)] for name, t in result.qa_tables.items()}
     stats = result.statistics
     if stats is not None and len(stats):
-        stats = stats[(stats["region"] == region) & (stats["year"] == year)]
+        stats = stats[(stats["region"] == region) & in_years(stats)]
     figures = {name: t[(t["province"] == region if "province" in t else t["region"].isin({region, *kids}))
-                       & (t["year" if "year" in t else "year_to"] == year)]
+                       & in_years(t, "year" if "year" in t else "year_to")]
                for name, t in result.figures.items()}
     factors = result.factors
     if factors is not None:
-        used = {i for cell in result.emissions.loc[keep, "factor_ids"].dropna().unique() for i in str(cell).split(";")}
+        used = {i for cell in e.loc[keep, "factor_ids"].dropna().unique() for i in str(cell).split(";")}
         factors = factors[factors["factor_id"].isin(used)]
-    return BuildResult(result.emissions[keep], checks, ne, ledger, warnings,
-                       {**result.meta, "regions": [region], "years": [year]}, analysis, stats, qa_tables, figures,
-                       factors)
+    return BuildResult(e[keep], checks, ne, ledger, warnings,
+                       {**result.meta, "regions": [region], "years": sorted(chosen)}, analysis, stats, qa_tables,
+                       figures, factors)

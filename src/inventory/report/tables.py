@@ -9,17 +9,35 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS
 
 
 def write_emissions(emissions: pd.DataFrame, folder: Path) -> list[str]:
-    """emissions.csv (UTF-8 with BOM, DESIGN 3.7 columns and order) and emissions.parquet."""
+    """emissions.csv (UTF-8 with BOM, DESIGN 3.7 columns and order) and emissions.parquet (write_parquet)."""
     table = emissions[EMISSION_COLUMNS]
     table.to_csv(folder / "emissions.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
-    table.to_parquet(folder / "emissions.parquet", index=False)
+    write_parquet(table, folder / "emissions.parquet")
     return ["emissions.csv", "emissions.parquet"]
+
+
+def write_parquet(table: pd.DataFrame, path: Path) -> None:
+    """The emissions table (sorted by region and year) as Parquet with one row group per region and year
+    (DESIGN 3.7, issue 14), so a reader can take one region (pyarrow filters, row-group statistics) without
+    loading the rest."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    keys = table[["region", "year"]]
+    starts = [0] if len(table) == 0 else \
+        [0, *np.flatnonzero((keys.iloc[1:].to_numpy() != keys.iloc[:-1].to_numpy()).any(axis=1)) + 1]
+    ends = [*starts[1:], len(table)]
+    with pq.ParquetWriter(path, arrow.schema) as writer:
+        for start, end in zip(starts, ends):
+            writer.write_table(arrow.slice(start, end - start), row_group_size=max(end - start, 1))
 
 
 def write_checks(checks: pd.DataFrame, folder: Path) -> list[str]:

@@ -1,0 +1,156 @@
+"""Issue 14: counties in the region list, code changes, the sum of the parts at every level, per-region
+folders above 200 regions, and the emissions Parquet in row groups by region and year (DESIGN 3.1, 3.6, 3.7)."""
+
+from __future__ import annotations
+
+import types
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import emission, write_workbook
+from inventory import regions
+from inventory.read import read_inputs
+from inventory.report import outputs, tables
+
+NCV_DIESEL = 42652e-6  # TJ/t, as test_province.py
+PER_T = NCV_DIESEL * 20.2 * 0.98 * 44 / 12  # t CO2 per t diesel (IPCC carbon content, China oxidation rate)
+
+
+def test_issue_14_region_list_covers_hunans_122_county_level_units_and_all_of_china():
+    t = regions.table()
+    hunan = t[t["code"].str.startswith("43")]
+    assert hunan["level"].value_counts().to_dict() == {"county": 122, "prefecture": 14, "province": 1}
+    assert t.at["430102", "name_zh"] == "芙蓉区" and t.at["430102", "parent"] == "430100"
+    assert (t["level"] == "province").sum() == 34 and (t["level"] == "county").sum() > 2800
+    # County-level units directly under a province (省直辖) have the province as parent: 仙桃市 in Hubei.
+    assert t.at["429004", "parent"] == "420000" and t.at["110101", "parent"] == "110000"
+    # Every parent is a code of the list.
+    assert set(t["parent"]) - {""} <= set(t["code"])
+
+
+def test_issue_14_code_changes_cover_hunan_2011_2022_and_no_old_code_is_in_use():
+    changes = regions.code_changes()
+    hunan = changes[changes["old_code"].str.startswith("43") & changes["year"].astype(int).between(2011, 2022)]
+    assert dict(zip(hunan["old_code"], hunan["new_code"])) == {
+        "430122": "430112", "430124": "430182", "430221": "430212", "430521": "430582", "431121": "431181"}
+    assert not set(changes["old_code"]) & set(regions.table()["code"])
+    assert set(changes["new_code"]) <= set(regions.table()["code"])
+
+
+def test_issue_14_an_old_code_reads_as_its_successor_with_a_warning_naming_both_and_the_series_follows(tmp_path):
+    rows = [["430122", 2010, "1.A.4.b", "柴油", "", 1, "万吨"],    # 望城县 before 2011
+            ["430112", 2012, "1.A.4.b", "柴油", "", 2, "万吨"],    # 望城区 since
+            ["430124", 2015, "1.A.4.b", "柴油", "", 3, "万吨"]]    # 宁乡县 -> 宁乡市 430182 (2017)
+    inputs, _ = read_inputs([write_workbook(tmp_path / "a.xlsx", rows)])
+    assert not inputs.errors
+    assert sorted(zip(inputs.activity["region"], inputs.activity["year"])) == \
+        [("430112", 2010), ("430112", 2012), ("430182", 2015)]
+    warned = [p for p in inputs.warnings if p.code == "region_code_changed"]
+    assert [(p.row, p.value) for p in warned] == [(2, "430122"), (4, "430124")]
+    for lang in ("zh", "en"):
+        text = warned[0].message(lang)
+        assert all(s in text for s in ("430122", "望城县", "430112", "望城区", "2011"))
+
+
+def test_issue_14_an_unknown_code_and_a_name_several_regions_bear_are_located_errors(tmp_path):
+    rows = [["439999", 2019, "1.A.4.b", "柴油", "", 1, "万吨"],
+            ["鼓楼区", 2019, "1.A.4.b", "柴油", "", 1, "万吨"],
+            ["南京市鼓楼区", 2019, "1.A.4.b", "柴油", "", 1, "万吨"]]
+    inputs, _ = read_inputs([write_workbook(tmp_path / "a.xlsx", rows)])
+    errors = {(p.row, p.code, p.column, p.value) for p in inputs.errors}
+    assert errors == {(2, "unknown_region", "地区 (A)", "439999"), (3, "region_name_ambiguous", "地区 (A)", "鼓楼区")}
+    amb = next(p for p in inputs.errors if p.code == "region_name_ambiguous").to_dict("zh")
+    assert "320106" in str(amb) and "350102" in str(amb)
+    assert list(inputs.activity["region"]) == ["320106"]  # the name with its parents in front is read
+
+
+def test_issue_14_a_prefecture_without_its_own_rows_is_the_sum_of_its_counties(compile_):
+    rows = [["430102", 2019, "1.A.4.b", "柴油", "", 1, "万吨"],   # 芙蓉区 (长沙市)
+            ["430121", 2019, "1.A.4.b", "柴油", "", 2, "万吨"],   # 长沙县 (长沙市)
+            ["430202", 2019, "1.A.4.b", "柴油", "", 4, "万吨"]]   # 荷塘区 (株洲市)
+    r = compile_(rows, regions={"430000", "430100", "430200", "430102", "430121", "430202"})
+    e = r.emissions[r.emissions["substance"] == "CO2"]
+    assert set(e.loc[e["region"].isin(["430100", "430200", "430000"]), "basis"]) == {"aggregated"}
+    assert emission(r, "CO2", region="430100") == pytest.approx(3e4 * PER_T, rel=1e-9)
+    assert emission(r, "CO2", region="430200") == pytest.approx(4e4 * PER_T, rel=1e-9)
+    # The province is the sum of its prefectures (themselves sums of their counties), nothing counted twice.
+    assert emission(r, "CO2", region="430000") == pytest.approx(7e4 * PER_T, rel=1e-9)
+
+
+def test_issue_14_province_sums_its_counties_even_when_the_prefectures_are_not_built(compile_):
+    rows = [["430102", 2019, "1.A.4.b", "柴油", "", 1, "万吨"], ["430202", 2019, "1.A.4.b", "柴油", "", 4, "万吨"]]
+    r = compile_(rows, regions={"430000", "430102", "430202"})
+    assert set(r.emissions["region"]) == {"430000", "430102", "430202"}
+    assert emission(r, "CO2", region="430000") == pytest.approx(5e4 * PER_T, rel=1e-9)
+
+
+def test_issue_14_county_level_units_directly_under_a_province_count_in_its_sum(compile_):
+    rows = [["420100", 2019, "1.A.4.b", "柴油", "", 1, "万吨"],   # 武汉市, a prefecture of Hubei
+            ["429004", 2019, "1.A.4.b", "柴油", "", 2, "万吨"]]   # 仙桃市, directly under Hubei (省直辖)
+    r = compile_(rows, regions={"420000", "420100", "429004"})
+    assert emission(r, "CO2", region="420000") == pytest.approx(3e4 * PER_T, rel=1e-9)
+
+
+def test_issue_14_the_parts_against_the_whole_check_runs_at_the_prefecture_level(compile_):
+    rows = [["430100", 2019, "1.A.4.b", "柴油", "", 10, "万吨"],  # 长沙市's own figure
+            ["430102", 2019, "1.A.4.b", "柴油", "", 4, "万吨"],
+            ["430121", 2019, "1.A.4.b", "柴油", "", 4, "万吨"]]
+    r = compile_(rows, regions={"430100", "430102", "430121"})
+    c = r.checks[(r.checks["check"] == "province_vs_prefectures") & (r.checks["substance"] == "CO2")]
+    assert list(c["region"]) == ["430100"]
+    assert c.iloc[0]["diff_pct"] == pytest.approx((10 - 8) / 8 * 100)
+    # its own figure stands: the counties are not added on top
+    assert emission(r, "CO2", region="430100") == pytest.approx(10e4 * PER_T, rel=1e-9)
+
+
+def _result(codes, years=(2019,)):
+    e = pd.DataFrame([(c, y) for c in codes for y in years], columns=["region", "year"])
+    return types.SimpleNamespace(emissions=e)
+
+
+def test_issue_14_above_200_regions_only_provinces_and_prefectures_get_folders_unless_all():
+    t = regions.table()
+    hunan = list(t.index[t["code"].str.startswith("43")])                  # 137 regions
+    assert outputs.folder_regions(_result(hunan), {}) == sorted(hunan)      # up to 200: every region
+    many = hunan + list(t.index[t["code"].str.startswith("42")])           # Hunan and Hubei: above 200
+    assert len(many) > 200
+    folders = outputs.folder_regions(_result(many), {})
+    assert set(folders) == {c for c in many if t.at[c, "level"] in ("province", "prefecture")}
+    assert "430102" not in folders and "430100" in folders and "420000" in folders
+    assert outputs.folder_regions(_result(many), {}, per_region="all") == sorted(many)
+    assert outputs.folder_regions(_result(["430100"]), {}) == []            # one region-year: no folders
+
+
+def test_issue_14_per_region_accepts_all_or_nothing(tmp_path):
+    from inventory.build import BuildOptions
+    from inventory.errors import UsageError
+
+    assert BuildOptions.from_project(None, [tmp_path], per_region="all").per_region == "all"
+    with pytest.raises(UsageError) as info:
+        BuildOptions.from_project(None, [tmp_path], per_region="some")
+    assert info.value.problems[0].value == "some"
+
+
+def test_issue_14_emissions_parquet_has_a_row_group_per_region_and_year(tmp_path):
+    rows = [(r, y, s) for r in ("430000", "430100", "430200") for y in (2018, 2019) for s in ("CH4", "CO2")]
+    frame = pd.DataFrame(rows, columns=["region", "year", "substance"])
+    from inventory.result import EMISSION_COLUMNS
+    frame = frame.reindex(columns=EMISSION_COLUMNS).assign(emission=range(len(rows)))
+    for column in ("region_name", "category", "category_name", "activity", "technology", "unit", "gwp_set",
+                   "activity_unit", "factor_ids", "kind", "basis", "reported_unit", "tier"):
+        frame[column] = ""
+    tables.write_emissions(frame, tmp_path)
+    meta = pq.ParquetFile(tmp_path / "emissions.parquet").metadata
+    assert meta.num_row_groups == 6 and meta.num_rows == 12
+    columns = meta.schema.names
+    groups = []
+    for i in range(meta.num_row_groups):
+        stats = {n: meta.row_group(i).column(columns.index(n)).statistics for n in ("region", "year")}
+        assert stats["region"].min == stats["region"].max and stats["year"].min == stats["year"].max
+        groups.append((stats["region"].min, stats["year"].min, meta.row_group(i).num_rows))
+    assert groups == [(r, y, 2) for r in ("430000", "430100", "430200") for y in (2018, 2019)]
+    # A reader takes one region without loading the rest.
+    one = pq.read_table(tmp_path / "emissions.parquet", filters=[("region", "=", "430100")]).to_pandas()
+    assert set(one["region"]) == {"430100"} and len(one) == 4
