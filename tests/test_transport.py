@@ -13,6 +13,7 @@ from conftest import emission
 NCV_DIESEL = 42652e-6    # TJ/t: China Energy Statistical Yearbook 2022 App.4, 柴油 42 652 kJ/kg
 NCV_GASOLINE = 43070e-6  # TJ/t: Yearbook 2022 App.4, 汽油 43 070 kJ/kg
 NCV_GAS = 38931e-9       # TJ/m3: Yearbook 2022 App.4, 天然气 38 931 kJ/m3
+NCV_KEROSENE = 43070e-6  # TJ/t: GB/T 32151.22-2024 Table C.1, 煤油 43.070 GJ/t
 
 
 def row(category, fuel, amount, unit="t", tech="", region="430200"):
@@ -77,6 +78,25 @@ def test_issue_17_inland_navigation(compile_):
     assert emission(r, "PM2.5", activity="fuel_oil") == pytest.approx(5.6, rel=1e-9)
     assert emission(r, "NOx", activity="diesel_oil") == pytest.approx(2 * 78.5, rel=1e-9)
     assert emission(r, "PM2.5", activity="diesel_oil") == pytest.approx(2 * 1.4, rel=1e-9)
+
+
+def test_issue_17_aviation_kerosene_and_aviation_gasoline(compile_):
+    # Kerosene in 1.A.3.a: Revised 1996 IPCC Guidelines Tables 1-9/1-10/1-11, civil aviation, fuel "Oil"
+    # (EFDB EF IDs 17279, 17319, 17359): NOx 300, CO 100, NMVOC 50 kg/TJ. 1e4 t × 43.070 GJ/t (GB/T
+    # 32151.22-2024 Table C.1, 煤油) = 430.7 TJ -> NOx 129.21 t, CO 43.07 t, NMVOC 21.535 t.
+    r = compile_([row("1.A.3.a", "煤油", 1, "万吨")])
+    assert emission(r, "NOx") == pytest.approx(129.21, rel=1e-9)
+    assert emission(r, "CO") == pytest.approx(1e4 * NCV_KEROSENE * 100e-3, rel=1e-9)
+    assert emission(r, "NMVOC") == pytest.approx(21.535, rel=1e-9)
+    ne = r.not_estimated
+    assert {"SO2", "PM2.5", "PM10"} <= set(ne["substance"])        # no per-fuel default for jet kerosene
+    # Gasoline in 1.A.3.a (aviation gasoline): EMEP/EEA 2023 1.A.3.a Table 3-3 (Tier 1), kg/t: NOx 4,
+    # CO 1 200, NMVOC 19, SOx 1 (0.05 % S); 500 t -> NOx 2 t, CO 600 t, NMVOC 9.5 t, SO2 0.5 t.
+    r = compile_([row("1.A.3.a.ii", "汽油", 500)])
+    assert emission(r, "NOx") == pytest.approx(2.0, rel=1e-9)
+    assert emission(r, "CO") == pytest.approx(600.0, rel=1e-9)
+    assert emission(r, "NMVOC") == pytest.approx(9.5, rel=1e-9)
+    assert emission(r, "SO2") == pytest.approx(0.5, rel=1e-9)
 
 
 def test_issue_17_agricultural_machinery_diesel_and_gasoline_engines(compile_):
