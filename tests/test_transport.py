@@ -154,18 +154,20 @@ def test_issue_17_validate_and_build_warn_about_a_row_at_1_A_3(tmp_path):
     checked = runner.invoke(app, ["validate", str(book), "--format", "json"])
     assert checked.exit_code == 0, checked.output
     warned = _warnings(json.loads(checked.stdout)["problems"])
-    assert [(w["row"], w["severity"]) for w in warned] == [(2, "warning"), (3, "warning"), (4, "warning")]
+    # One warning per file and category, at the category's first row, with the number of rows it covers.
+    assert [(w["row"], w["severity"], w["value"]) for w in warned] == \
+        [(2, "warning", "diesel_oil, gasoline"), (4, "warning", "diesel_oil")]
     params = dict(warned[0]["params"])
-    assert params["category"] == "1.A.3"
-    assert params["subcategories"] == "1.A.3.b, 1.A.3.c, 1.A.3.d, 1.A.3.e.ii"
-    assert params["substances"].split(", ")[:3] == ["CH4", "N2O", "NOx"]
+    assert (params["category"], params["rows"]) == ("1.A.3", "2")
+    assert params["subcategories"] == "1.A.3.a, 1.A.3.b, 1.A.3.c, 1.A.3.d, 1.A.3.e.ii"  # 1.A.3.a: aviation gasoline
+    assert params["substances"].split(", ")[:4] == ["CH4", "N2O", "SO2", "NOx"]  # SO2: aviation gasoline
     # The row at 1.A.3.b: its NOx, CO, NMVOC apply; NH3 exists only per vehicle class (EMEP Tables 3-7_xx).
-    assert dict(warned[2]["params"]) == {"category": "1.A.3.b", "substances": "NH3",
+    assert dict(warned[1]["params"]) == {"category": "1.A.3.b", "rows": "1", "substances": "NH3",
                                          "subcategories": "1.A.3.b.i, 1.A.3.b.ii, 1.A.3.b.iii"}
     text = runner.invoke(app, ["validate", str(book), "--lang", "en"], env={"COLUMNS": "300"}).output
-    assert "given for 1.A.3 as a whole" in text
-    assert "按类别 1.A.3 整体填报" in runner.invoke(app, ["validate", str(book)], env={"COLUMNS": "300"}).output
+    assert "2 row(s) of this file given for 1.A.3 as a whole" in text
+    assert "按类别 1.A.3 整体填报的 2 行" in runner.invoke(app, ["validate", str(book)], env={"COLUMNS": "300"}).output
     built = runner.invoke(app, ["build", str(book), "-o", str(tmp_path / "out")])
     assert built.exit_code == 0, built.output
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert len(_warnings(manifest["warnings"])) == 3
+    assert len(_warnings(manifest["warnings"])) == 2
