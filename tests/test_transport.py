@@ -41,6 +41,9 @@ def test_issue_17_road_diesel_and_gasoline_given_as_a_whole(compile_):
     # No fleet-wide NH3 or PM for road fuel as a whole: listed as not estimated.
     ne = r.not_estimated
     assert {"NH3", "PM2.5", "PM10"} <= set(ne.loc[ne["activity"] == "diesel_oil", "substance"])
+    # ... with the precise reason of data/ne_reasons.csv (EMEP gives them per vehicle class only).
+    reasons = ne[ne["substance"].isin(["NH3", "PM10", "PM2.5", "BC"])].groupby("substance")["reason"].agg(set)
+    assert reasons.to_dict() == {s: {"ne_road_no_fleet_factor"} for s in ["NH3", "PM10", "PM2.5", "BC"]}
 
 
 def test_issue_17_vehicle_classes_keep_their_emep_factors(compile_):
