@@ -8,12 +8,14 @@ CO2 (t) = electricity (kWh) × factor (kg/kWh) / 1000.
 
 from __future__ import annotations
 
+import io
+
 import openpyxl
 import pandas as pd
 import pytest
 
 from conftest import emission, write_workbook
-from inventory import aggregate
+from inventory import aggregate, resources
 from inventory.build import compile_inventory
 from inventory.factors.load import load_all
 from inventory.methods import indirect
@@ -103,12 +105,28 @@ def test_issue_17_net_exports_stay_a_memo_item(compile_):
     assert row["kind"] == "memo"
 
 
-def test_issue_17_heat_without_a_cited_factor_is_ne_with_its_reason(compile_):
+def test_issue_17_heat_bought_in_gives_memo_co2_with_the_gbt32150_default(compile_):
+    # GB/T 32150—2025 7.5.6–7.5.7: 0.11 t CO2/GJ of heat bought in. 100 万吉焦 = 1e6 GJ -> 110 000 t CO2.
     r = compile_([["株洲", 2023, "1.A.4.b", "热力", "", 100, "万吉焦"]])
-    assert memo_rows(r).empty
-    ne = r.not_estimated
-    assert ne[["category", "activity", "substance", "reason"]].values.tolist() == \
-        [["M.HEAT", "heat", "CO2", "ne_indirect_no_heat_factor"]]
+    row = memo_rows(r).loc[("430200", 2023, "M.HEAT")]
+    assert row["emission"] == pytest.approx(1e6 * 0.11)
+    assert (row["kind"], row["activity_unit"]) == ("memo", "GJ")
+    assert row["factor_ids"] == "gbt32150_2025.7_5.heat.co2"
+    assert r.not_estimated.empty
+
+
+def test_issue_17_regional_grid_factors_follow_the_province_grid_map():
+    # data/power_grids.csv: Hunan is in the 华中 grid; every regional factor row is shipped for a province of
+    # the grid its id names (mee_nbs.<year>.grid_avg.<grid>.co2).
+    grids = resources.data_table("power_grids.csv")
+    assert grids.set_index("province").loc["430000", ["grid", "grid_zh"]].tolist() == ["central_china", "华中"]
+    assert grids["province"].is_unique
+    text = (resources.factors_dir() / "mee_electricity_factors.csv").read_text(encoding="utf-8")
+    factors = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    regional = factors[factors["region"] != "CN"].assign(grid=lambda f: f["factor_id"].str.split(".").str[3])
+    assert len(regional) == 2
+    placed = regional.merge(grids, left_on=["region", "grid"], right_on=["province", "grid"])
+    assert len(placed) == len(regional)
 
 
 def test_issue_17_province_net_imports_come_from_the_balance_supply_rows(tmp_path):

@@ -33,8 +33,10 @@ def messages():
 
 def dynamic_codes() -> set[str]:
     """Codes the source builds from data: `unit_of_<quantity>` for each quantity of data/quantities.csv
-    (read/validate.py, the expectation of a unit that does not fit its activity)."""
-    return {f"unit_of_{q}" for q in resources.data_table("quantities.csv")["quantity"]}
+    (read/validate.py, the expectation of a unit that does not fit its activity), and the not-estimated
+    reasons of data/ne_reasons.csv (methods/energy.py)."""
+    return ({f"unit_of_{q}" for q in resources.data_table("quantities.csv")["quantity"]}
+            | set(resources.data_table("ne_reasons.csv")["reason"]))
 
 
 def _strings(node) -> list[ast.Constant]:

@@ -13,6 +13,7 @@ from conftest import emission
 NCV_DIESEL = 42652e-6    # TJ/t: China Energy Statistical Yearbook 2022 App.4, 柴油 42 652 kJ/kg
 NCV_GASOLINE = 43070e-6  # TJ/t: Yearbook 2022 App.4, 汽油 43 070 kJ/kg
 NCV_GAS = 38931e-9       # TJ/m3: Yearbook 2022 App.4, 天然气 38 931 kJ/m3
+NCV_KEROSENE = 43070e-6  # TJ/t: GB/T 32151.22-2024 Table C.1, 煤油 43.070 GJ/t
 
 
 def row(category, fuel, amount, unit="t", tech="", region="430200"):
@@ -40,6 +41,9 @@ def test_issue_17_road_diesel_and_gasoline_given_as_a_whole(compile_):
     # No fleet-wide NH3 or PM for road fuel as a whole: listed as not estimated.
     ne = r.not_estimated
     assert {"NH3", "PM2.5", "PM10"} <= set(ne.loc[ne["activity"] == "diesel_oil", "substance"])
+    # ... with the precise reason of data/ne_reasons.csv (EMEP gives them per vehicle class only).
+    reasons = ne[ne["substance"].isin(["NH3", "PM10", "PM2.5", "BC"])].groupby("substance")["reason"].agg(set)
+    assert reasons.to_dict() == {s: {"ne_road_no_fleet_factor"} for s in ["NH3", "PM10", "PM2.5", "BC"]}
 
 
 def test_issue_17_vehicle_classes_keep_their_emep_factors(compile_):
@@ -77,6 +81,25 @@ def test_issue_17_inland_navigation(compile_):
     assert emission(r, "PM2.5", activity="fuel_oil") == pytest.approx(5.6, rel=1e-9)
     assert emission(r, "NOx", activity="diesel_oil") == pytest.approx(2 * 78.5, rel=1e-9)
     assert emission(r, "PM2.5", activity="diesel_oil") == pytest.approx(2 * 1.4, rel=1e-9)
+
+
+def test_issue_17_aviation_kerosene_and_aviation_gasoline(compile_):
+    # Kerosene in 1.A.3.a: Revised 1996 IPCC Guidelines Tables 1-9/1-10/1-11, civil aviation, fuel "Oil"
+    # (EFDB EF IDs 17279, 17319, 17359): NOx 300, CO 100, NMVOC 50 kg/TJ. 1e4 t × 43.070 GJ/t (GB/T
+    # 32151.22-2024 Table C.1, 煤油) = 430.7 TJ -> NOx 129.21 t, CO 43.07 t, NMVOC 21.535 t.
+    r = compile_([row("1.A.3.a", "煤油", 1, "万吨")])
+    assert emission(r, "NOx") == pytest.approx(129.21, rel=1e-9)
+    assert emission(r, "CO") == pytest.approx(1e4 * NCV_KEROSENE * 100e-3, rel=1e-9)
+    assert emission(r, "NMVOC") == pytest.approx(21.535, rel=1e-9)
+    ne = r.not_estimated
+    assert {"SO2", "PM2.5", "PM10"} <= set(ne["substance"])        # no per-fuel default for jet kerosene
+    # Gasoline in 1.A.3.a (aviation gasoline): EMEP/EEA 2023 1.A.3.a Table 3-3 (Tier 1), kg/t: NOx 4,
+    # CO 1 200, NMVOC 19, SOx 1 (0.05 % S); 500 t -> NOx 2 t, CO 600 t, NMVOC 9.5 t, SO2 0.5 t.
+    r = compile_([row("1.A.3.a.ii", "汽油", 500)])
+    assert emission(r, "NOx") == pytest.approx(2.0, rel=1e-9)
+    assert emission(r, "CO") == pytest.approx(600.0, rel=1e-9)
+    assert emission(r, "NMVOC") == pytest.approx(9.5, rel=1e-9)
+    assert emission(r, "SO2") == pytest.approx(0.5, rel=1e-9)
 
 
 def test_issue_17_agricultural_machinery_diesel_and_gasoline_engines(compile_):
@@ -134,18 +157,20 @@ def test_issue_17_validate_and_build_warn_about_a_row_at_1_A_3(tmp_path):
     checked = runner.invoke(app, ["validate", str(book), "--format", "json"])
     assert checked.exit_code == 0, checked.output
     warned = _warnings(json.loads(checked.stdout)["problems"])
-    assert [(w["row"], w["severity"]) for w in warned] == [(2, "warning"), (3, "warning"), (4, "warning")]
+    # One warning per file and category, at the category's first row, with the number of rows it covers.
+    assert [(w["row"], w["severity"], w["value"]) for w in warned] == \
+        [(2, "warning", "diesel_oil, gasoline"), (4, "warning", "diesel_oil")]
     params = dict(warned[0]["params"])
-    assert params["category"] == "1.A.3"
-    assert params["subcategories"] == "1.A.3.b, 1.A.3.c, 1.A.3.d, 1.A.3.e.ii"
-    assert params["substances"].split(", ")[:3] == ["CH4", "N2O", "NOx"]
+    assert (params["category"], params["rows"]) == ("1.A.3", "2")
+    assert params["subcategories"] == "1.A.3.a, 1.A.3.b, 1.A.3.c, 1.A.3.d, 1.A.3.e.ii"  # 1.A.3.a: aviation gasoline
+    assert params["substances"].split(", ")[:4] == ["CH4", "N2O", "SO2", "NOx"]  # SO2: aviation gasoline
     # The row at 1.A.3.b: its NOx, CO, NMVOC apply; NH3 exists only per vehicle class (EMEP Tables 3-7_xx).
-    assert dict(warned[2]["params"]) == {"category": "1.A.3.b", "substances": "NH3",
+    assert dict(warned[1]["params"]) == {"category": "1.A.3.b", "rows": "1", "substances": "NH3",
                                          "subcategories": "1.A.3.b.i, 1.A.3.b.ii, 1.A.3.b.iii"}
     text = runner.invoke(app, ["validate", str(book), "--lang", "en"], env={"COLUMNS": "300"}).output
-    assert "given for 1.A.3 as a whole" in text
-    assert "按类别 1.A.3 整体填报" in runner.invoke(app, ["validate", str(book)], env={"COLUMNS": "300"}).output
+    assert "2 row(s) of this file given for 1.A.3 as a whole" in text
+    assert "按类别 1.A.3 整体填报的 2 行" in runner.invoke(app, ["validate", str(book)], env={"COLUMNS": "300"}).output
     built = runner.invoke(app, ["build", str(book), "-o", str(tmp_path / "out")])
     assert built.exit_code == 0, built.output
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert len(_warnings(manifest["warnings"])) == 3
+    assert len(_warnings(manifest["warnings"])) == 2

@@ -51,7 +51,7 @@ def test_factor_units():
 
 # International Table calorie: 1 kcal = 4.1868 kJ (the calorie of GB/T 2589's 7000 kcal/kg = 29.3076 MJ/kgce),
 # not pint's thermochemical 4.184 kJ.
-@pytest.mark.parametrize("unit", ["大卡/千克", "千卡/千克", "大卡/kg", "千卡/公斤"])
+@pytest.mark.parametrize("unit", ["大卡/千克", "千卡/千克", "大卡/kg", "千卡/公斤", "kcal/kg", "Kcal/kg", "kilocalorie/kg"])
 def test_issue_17_kilocalorie_per_kg_is_the_international_table_calorie(unit):
     assert units.factor(unit, "kJ/kg") == pytest.approx(4.1868, rel=1e-12)
 

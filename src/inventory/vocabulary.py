@@ -153,6 +153,13 @@ def _expected() -> pd.DataFrame:
 
 
 @cache
+def ne_reasons() -> pd.DataFrame:
+    """Precise not-estimated reasons (data/ne_reasons.csv: category, substance, reason code) for a key at
+    exactly that category missing that substance, in place of the generic one."""
+    return resources.data_table("ne_reasons.csv")[["category", "substance", "reason"]]
+
+
+@cache
 def expected_substances(category: str, activity: str = "") -> tuple[str, ...]:
     """Substances an activity key of `category` is expected to have (data/expected_substances.csv):
     a key without one is not estimated (NE) for it.

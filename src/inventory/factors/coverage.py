@@ -78,13 +78,13 @@ def _substance_order(column: pd.Series) -> pd.Series:
     """Sort key: substances in the vocabulary's order (CO2, CH4, N2O, ..., SO2, NOx, ...), other columns as they are."""
     if column.name != "substance":
         return column
-    order = {s: i for i, s in enumerate(vocabulary.substances().index)}
-    return column.map(lambda s: order.get(s, len(order)))
+    return column.map(_substance_rank)
 
 
 def level_warnings(activity: pd.DataFrame, table: pd.DataFrame) -> list[Problem]:
     """Warnings (code `subcategory_factors_only`) on the input rows whose category lacks factors its
-    sub-categories have: one per Excel row, naming the substances and the sub-categories.
+    sub-categories have: one per file and category, placed at the category's first row, naming the
+    activities, the substances, the sub-categories and how many rows it covers.
 
     activity: validated activity rows (read.validate Inputs.activity: KEY_COLUMNS, file, sheet, row).
     """
@@ -96,16 +96,24 @@ def level_warnings(activity: pd.DataFrame, table: pd.DataFrame) -> list[Problem]
     per_key = gaps.groupby(KEY_COLUMNS, sort=False).agg(
         substances=("substance", lambda s: ", ".join(dict.fromkeys(s))),
         subcategories=("subcategories", lambda s: _highest(c for x in s for c in x.split(", ")))).reset_index()
-    rows = activity.merge(per_key, on=KEY_COLUMNS)
+    rows = activity.merge(per_key, on=KEY_COLUMNS).sort_values(["file", "sheet", "row"], kind="stable")
     problems = []
-    for (file, sheet, row), group in rows.groupby(["file", "sheet", "row"], sort=True):
+    for (file, category), group in rows.groupby(["file", "category"], sort=True):
+        first = group.iloc[0]
+        substances = dict.fromkeys(s for x in group["substances"] for s in x.split(", "))
         problems.append(Problem(
-            CODE, file=file, sheet=sheet, row=int(row), value=", ".join(dict.fromkeys(group["activity"])),
-            severity="warning",
-            params=(("category", ", ".join(dict.fromkeys(group["category"]))),
-                    ("substances", ", ".join(dict.fromkeys(s for x in group["substances"] for s in x.split(", ")))),
+            CODE, file=file, sheet=first["sheet"], row=int(first["row"]),
+            value=", ".join(dict.fromkeys(group["activity"])), severity="warning",
+            params=(("category", category), ("rows", str(len(group))),
+                    ("substances", ", ".join(sorted(substances, key=_substance_rank))),
                     ("subcategories", _highest(c for x in group["subcategories"] for c in x.split(", "))))))
     return problems
+
+
+def _substance_rank(substance: str) -> int:
+    """A substance's place in the vocabulary's order (unknown ones last)."""
+    order = vocabulary.substances().index
+    return order.get_loc(substance) if substance in order else len(order)
 
 
 def add_level_warnings(inputs, factor_table: pd.DataFrame) -> None:

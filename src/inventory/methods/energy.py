@@ -153,7 +153,8 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
 
     Expected are the substances of data/expected_substances.csv and every substance the factor tables
     give the key's activity only at a sub-category of its category (factors.coverage); those get the
-    reason that the row was given for the category as a whole. Keys whose amounts are all zero emit
+    reason that the row was given for the category as a whole. A category and substance listed in
+    data/ne_reasons.csv take the more precise reason given there. Keys whose amounts are all zero emit
     nothing whatever the factor and are not listed.
     """
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
@@ -169,6 +170,8 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     missing["reason"] = np.select(
         [only_below, missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2")],
         [REASON_SUBCATEGORY_ONLY, REASON_NO_FACTOR_OR_NCV], REASON_NO_FACTOR)
+    specific = missing[["category", "substance"]].merge(vocabulary.ne_reasons(), how="left")["reason"].to_numpy()
+    missing["reason"] = np.where(pd.isna(specific), missing["reason"], specific)
     return missing.drop(columns="key_id").reset_index(drop=True)
 
 
