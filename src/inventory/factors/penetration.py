@@ -87,7 +87,8 @@ def shares(keys: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFram
     if cand.empty:
         return pd.DataFrame(columns=out_columns)
     # The winning series per key and group: the most specific region, then category.
-    best = (cand.sort_values(["key_id", "control_group", "region_score", "cat_score"], ascending=[True, True, False, False])
+    best = (cand.sort_values(["key_id", "control_group", "region_score", "cat_score"],
+                             ascending=[True, True, False, False])
             .drop_duplicates(["key_id", "control_group"])[["key_id", "control_group", "p_region", "p_category"]])
     cand = cand.merge(best, on=["key_id", "control_group", "p_region", "p_category"])
     series = ["key_id", "control_group", "technology"]
@@ -125,7 +126,8 @@ def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | Non
     penetration applied as removal efficiencies.
 
     For each control group, keys with no control device and no removal efficiency of the group's
-    substances get `removal_efficiency.<s>` = Σ_t share_t × η_t(s) (a technology without an η for s
+    substances (and, per substance, no factor from the workbook's own `ef.<s>` row) get
+    `removal_efficiency.<s>` = Σ_t share_t × η_t(s) (a technology without an η for s
     removes none of it) and `removal_efficiency.<s>:id` naming the penetration rows and the η rows.
     With EF × (1 − Σ s_t η_t) = Σ s_t EF (1 − η_t) + (1 − Σ s_t) EF this is the share-weighted mean.
     """
@@ -144,7 +146,10 @@ def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | Non
         if g.empty:
             continue
         for s in substances:
-            m = g.merge(eta[eta["substance"] == s], on="technology", how="left")
+            # A workbook's own factor (`local:` id) is the key's own: the table does not apply to it.
+            local = k.loc[k.get(f"ef.{s}:id", pd.Series("", index=k.index)).fillna("").astype(str)
+                          .str.startswith("local:"), "key_id"]
+            m = g[~g["key_id"].isin(local)].merge(eta[eta["substance"] == s], on="technology", how="left")
             m["removed"] = m["share"] * m["eta"].fillna(0.0)
             m["ids"] = m["penetration_ids"] + ";" + m["eta_id"].fillna("")
             per_key = m.groupby("key_id").agg(removed=("removed", "sum"), ids=("ids", ";".join))
@@ -163,7 +168,7 @@ def check(frame: pd.DataFrame) -> list:
     year and group summing to at most 1."""
     from inventory.errors import Problem
 
-    def problems(mask, column, code, expected):
+    def located(mask, code, column, expected):
         rows = frame[mask.fillna(False).astype(bool)]
         return [Problem(code, file=str(f), row=int(line), column=column, value=str(v), expected=expected)
                 for f, line, v in zip(rows["file"], rows["line"], rows[column])]
@@ -174,27 +179,28 @@ def check(frame: pd.DataFrame) -> list:
                         expected="expect_columns", params=(("column", c), ("columns", ", ".join(COLUMNS))))
                 for c in missing]
     control = set(vocabulary.technologies().query("technology_class == 'control'").index)
-    p = problems(frame["source"].str.strip() == "", "source", "source_is_empty", "expect_source")
-    p += problems(frame["penetration_id"].str.strip() == "", "penetration_id", "factor_id_is_empty", "expect_unique_id")
-    p += problems(frame["penetration_id"].duplicated(keep=False) & (frame["penetration_id"] != ""), "penetration_id",
-                  "factor_id_not_unique", "expect_unique_id")
-    p += problems(~frame["region"].isin(list(regions.table().index)), "region", "unknown_region", "expect_region")
-    p += problems(~frame["category"].isin(list(categories.table().index)), "category", "unknown_category",
+    p = located(frame["source"].str.strip() == "", "source_is_empty", "source", "expect_source")
+    p += located(frame["penetration_id"].str.strip() == "", "factor_id_is_empty", "penetration_id",
+                 "expect_unique_id")
+    p += located(frame["penetration_id"].duplicated(keep=False) & (frame["penetration_id"] != ""),
+                 "factor_id_not_unique", "penetration_id", "expect_unique_id")
+    p += located(~frame["region"].isin(list(regions.table().index)), "unknown_region", "region", "expect_region")
+    p += located(~frame["category"].isin(list(categories.table().index)), "unknown_category", "category",
                   "expect_category")
-    p += problems(~frame["activity"].isin(list(vocabulary.activities().index)), "activity", "unknown_activity",
+    p += located(~frame["activity"].isin(list(vocabulary.activities().index)), "unknown_activity", "activity",
                   "expect_activity")
-    p += problems(~frame["technology"].isin(control), "technology", "not_a_control_technology",
+    p += located(~frame["technology"].isin(control), "not_a_control_technology", "technology",
                   "expect_control_technology")
-    p += problems(~frame["control_group"].isin(list(GROUPS)), "control_group", "unknown_control_group",
+    p += located(~frame["control_group"].isin(list(GROUPS)), "unknown_control_group", "control_group",
                   "expect_control_group")
     year = pd.to_numeric(frame["year"], errors="coerce")
-    p += problems(year.isna(), "year", "not_a_number", "expect_year")
+    p += located(year.isna(), "not_a_number", "year", "expect_year")
     share = pd.to_numeric(frame["share"], errors="coerce")
-    p += problems(share.isna(), "share", "not_a_number", "expect_number")
-    p += problems(~frame["unit"].str.strip().isin(["", "1", "%"]), "unit", "unit_does_not_fit_parameter",
+    p += located(share.isna(), "not_a_number", "share", "expect_number")
+    p += located(~frame["unit"].str.strip().isin(["", "1", "%"]), "unit_does_not_fit_parameter", "unit",
                   "expect_share_unit")
     fraction = share * np.where(frame["unit"].str.strip() == "%", 0.01, 1.0)
-    p += problems(share.notna() & ((fraction < 0) | (fraction > 1)), "share", "value_out_of_bounds",
+    p += located(share.notna() & ((fraction < 0) | (fraction > 1)), "value_out_of_bounds", "share",
                   "expect_share_between_0_and_1")
     good = typed(frame)
     key = ["region", "category", "activity", "year", "control_group"]

@@ -65,17 +65,17 @@ def read(path: Path) -> pd.DataFrame:
     conv = units.to_canonical(frame["unit"].str.strip())
     problems = []
 
-    def located(mask, column, code, expected):
+    def located(mask, code, column, expected):
         rows = frame[mask]
         problems.extend(Problem(code, file=str(path), row=int(r), column=column, value=str(v), expected=expected)
                         for r, v in zip(rows["line"], rows[column]))
 
-    located(region == "", "region", "unknown_region", "expect_region")
-    located(year.isna() | (year % 1 != 0), "year", "not_a_year", "expect_year")
-    located(substance == "", "substance", "unknown_official_substance", "expect_official_substance")
-    located(value.isna() | (value < 0), "value", "not_a_number", "expect_non_negative")
-    located(conv["quantity"] != "mass", "unit", "official_unit_not_a_mass", "expect_mass_unit")
-    located(frame["source"].str.strip() == "", "source", "source_is_empty", "expect_source")
+    located(region == "", "unknown_region", "region", "expect_region")
+    located(year.isna() | (year % 1 != 0), "not_a_year", "year", "expect_year")
+    located(substance == "", "unknown_official_substance", "substance", "expect_official_substance")
+    located(value.isna() | (value < 0), "not_a_number", "value", "expect_non_negative")
+    located(conv["quantity"] != "mass", "official_unit_not_a_mass", "unit", "expect_mass_unit")
+    located(frame["source"].str.strip() == "", "source_is_empty", "source", "expect_source")
     if problems:
         raise UsageError(problems)
     return pd.DataFrame({"region": region, "year": year.astype(int), "substance": substance,
