@@ -24,7 +24,7 @@ from inventory.factors.coverage import add_level_warnings
 from inventory.factors.resolve import local_to_long
 from inventory.figures import compute as compute_figures
 from inventory import methods
-from inventory.methods import indirect
+from inventory.methods import indirect, tier3
 from inventory.methods.keys import tiers
 from inventory.project import Project, parse_gwp, parse_regions, parse_years
 from inventory.province import add_aggregated, statistics, with_statistics
@@ -154,9 +154,11 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
         built = set(activity["region"])
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
     emissions, not_estimated = methods.compute_all(activity, table)
+    emissions = tier3.apply(emissions, getattr(inputs, "facility", None))
     emissions = add_aggregated(emissions, activity, built)
     emissions = emissions[emissions["region"].isin(built)]
-    emissions = _finish(emissions.assign(tier=tiers(emissions["factor_ids"], table)), gwp, lang)
+    emissions = emissions.assign(tier=tier3.tier(emissions["factor_ids"], tiers(emissions["factor_ids"], table)))
+    emissions = _finish(emissions, gwp, lang)
     context = CheckContext(emissions=emissions, inputs=inputs, factor_table=table, not_estimated=not_estimated,
                            thresholds=thresholds or {})
     checks = run_checks(context)
