@@ -297,5 +297,6 @@ def penetration_view(result: BuildResult, lang: str) -> View | None:
 
 def qa_views(result: BuildResult, lang: str) -> list[View]:
     """The checks' explanation tables the result has."""
-    makers = (official_view, penetration_view, reference_approach_view, external_fuel_view, external_view, completeness_view)
+    makers = (official_view, penetration_view, reference_approach_view, external_fuel_view, external_view,
+              completeness_view)
     return [v for v in (m(result, lang) for m in makers) if v is not None]
