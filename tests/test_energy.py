@@ -25,7 +25,9 @@ def coal_row(amount="100", unit="万吨", tech="", region="430100", category="1.
 
 
 def test_raw_coal_power_uncontrolled(compile_):
-    """100 万吨 raw coal in 1.A.1.a: CO2 by carbon content; CH4/N2O IPCC Table 2.2; pollutants EMEP 1.A.1 Table 3-2."""
+    """100 万吨 raw coal in 1.A.1.a: CO2 by carbon content; CH4/N2O IPCC Table 2.2; pollutants EMEP 1.A.1 Table 3-2,
+    SO2 and NOx behind the shipped control penetration (CEC end-2011, carried forward to 2019: 75.73 % FGD at
+    T/CSES Table A.1's 80 %, 16.39 % SCR at 42 %), PM uncontrolled (no penetration source)."""
     r = compile_([coal_row()])
     tj = 100e4 * NCV_RAW_COAL  # 20 908 TJ
     assert emission(r, "CO2") == pytest.approx(tj * CC_RAW_COAL * OF_IPCC * 44 / 12, rel=1e-9)
@@ -33,8 +35,8 @@ def test_raw_coal_power_uncontrolled(compile_):
     assert emission(r, "CH4") == pytest.approx(tj * 1e-3, rel=1e-9)      # 1 kg/TJ
     assert emission(r, "N2O") == pytest.approx(tj * 1.5e-3, rel=1e-9)    # 1.5 kg/TJ
     gj = tj * 1000
-    assert emission(r, "NOx") == pytest.approx(gj * 209e-6, rel=1e-9)    # 209 g/GJ
-    assert emission(r, "SO2") == pytest.approx(gj * 820e-6, rel=1e-9)    # 820 g/GJ (SOx as SO2)
+    assert emission(r, "NOx") == pytest.approx(gj * 209e-6 * (1 - 0.1639 * 0.42), rel=1e-9)    # 209 g/GJ
+    assert emission(r, "SO2") == pytest.approx(gj * 820e-6 * (1 - 0.7573 * 0.80), rel=1e-9)    # 820 g/GJ (SOx as SO2)
     assert emission(r, "PM2.5") == pytest.approx(gj * 3.4e-6, rel=1e-9)
     assert emission(r, "PM10") == pytest.approx(gj * 7.7e-6, rel=1e-9)
     assert emission(r, "BC") == pytest.approx(gj * 3.4e-6 * 0.022, rel=1e-9)  # 2.2 % of PM2.5
@@ -149,5 +151,6 @@ def test_user_factor_directory_wins_over_shipped(compile_, tmp_path):
         "source_detail,uncertainty_low_pct,uncertainty_high_pct,notes\n"
         "hn.nox.coal,1.A.1,raw_coal,,NOx,5,kg/t,430000,,,2,ef,湖南省实测,,,,\n", encoding="utf-8")
     r = compile_([coal_row()], factor_dirs=[d])
-    assert emission(r, "NOx") == pytest.approx(100e4 * 5e-3, rel=1e-9)
+    # The shipped penetration still applies on top (16.39 % SCR at 42 %, CEC 2011 carried forward).
+    assert emission(r, "NOx") == pytest.approx(100e4 * 5e-3 * (1 - 0.1639 * 0.42), rel=1e-9)
     assert "hn.nox.coal" in r.emissions.query("substance == 'NOx'")["factor_ids"].iat[0]

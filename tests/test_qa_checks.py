@@ -35,10 +35,12 @@ SO2_PER_T = 2 * S * (1 - SR)  # t SO2 per t coal, uncontrolled: 0.016
 
 
 def coal(region, year, wan_t, category="1.A.1.a"):
-    """An activity row of raw coal in 万吨 with its local sulfur content and retention."""
+    """An activity row of raw coal in 万吨 with its local sulfur content and retention, uncontrolled (a local
+    SO2 removal efficiency of 0 replaces the shipped control penetration, DESIGN 3.4)."""
     return [[region, year, category, "原煤", "", wan_t, "万吨", "", "统计局", ""],
             [region, year, category, "原煤", "", 1, "%", "含硫率", "化验", ""],
-            [region, year, category, "原煤", "", SR, "", "sulfur_retention", "化验", ""]]
+            [region, year, category, "原煤", "", SR, "", "sulfur_retention", "化验", ""],
+            [region, year, category, "原煤", "", 0, "%", "removal_efficiency.SO2", "无脱硫", ""]]
 
 
 def build(tmp_path: Path, activity: list, facility: list | None = None, thresholds: dict | None = None,
@@ -301,7 +303,7 @@ def test_issue_17_ne_row_without_activity_is_used_and_shown_in_completeness(tmp_
     activity = coal("株洲", 2023, 100) + [["株洲", 2023, "2.A.1", "", "", "NE", "", "", "", ""],
                                          ["株洲", 2023, "1.A.1.a", "", "", "IE", "", "", "", ""]]
     r, inputs = build(tmp_path, activity, thresholds={"completeness": {"categories": ["1.A.1.a", "2.A.1", "4.A"]}})
-    assert inputs.counts()["rejected"] == 0 and inputs.counts()["used"] == 5
+    assert inputs.counts()["rejected"] == 0 and inputs.counts()["used"] == 6  # coal() gives 4 rows
     table = r.qa_tables["completeness"].set_index(["region", "category"])
     assert table.loc[("430200", "2.A.1"), ["status", "key", "key_source", "result"]].tolist() == \
         ["not_estimated", "NE", "workbook", "warn"]
@@ -399,7 +401,7 @@ def test_check_names_have_labels_in_both_languages():
 
     labels = resources.data_table("labels.csv").set_index("key")
     names = {"province_vs_prefectures", "province_vs_prefectures_fuel", "reference_approach", "external_ceads",
-             "facility", "ghg_pollutant_consistency", "so2_implied_fuel", "completeness", "year_jump"}
+             "external_official", "facility", "ghg_pollutant_consistency", "so2_implied_fuel", "completeness", "year_jump"}
     for name in names:
         assert labels.loc[f"check_{name}", "zh"] and labels.loc[f"check_{name}", "en"]
     assert len(CHECKS) == len(names)  # every registered check is one of the labelled ones

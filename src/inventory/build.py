@@ -26,7 +26,7 @@ from inventory.factors.coverage import add_level_warnings
 from inventory.factors.resolve import local_to_long
 from inventory.factors.sources import used_factors
 from inventory.figures import compute as compute_figures
-from inventory.methods import indirect
+from inventory.methods import indirect, tier3
 from inventory.methods.keys import tiers
 from inventory.project import Project, parse_gwp, parse_regions, parse_years, with_scope
 from inventory.province import add_aggregated, statistics, with_statistics
@@ -172,7 +172,8 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
         built = set(activity["region"])
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
     emissions, not_estimated = _engine.emission_rows(
-        activity, table, partial(reduce_emissions, activity=activity, table=table, built=built, gwp=gwp, lang=lang),
+        activity, table, partial(reduce_emissions, activity=activity, table=table, built=built, gwp=gwp, lang=lang,
+                                 facility=getattr(inputs, "facility", None)),
         compute_engine, scheduler)
     context = CheckContext(emissions=emissions, inputs=inputs, factor_table=table, not_estimated=not_estimated,
                            thresholds=thresholds or {})
@@ -184,17 +185,20 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                        not_estimated=not_estimated, ledger=inputs.ledger,
                        warnings=list(inputs.warnings), analysis=analysis,
                        statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
-                       figures=compute_figures(emissions, stats, analysis),
+                       figures=compute_figures(emissions, stats, analysis, context.tables),
                        factors=used_factors(emissions["factor_ids"], table))
 
 
 def reduce_emissions(emissions: pd.DataFrame, activity: pd.DataFrame, table: pd.DataFrame, built: set[str],
-                     gwp: str, lang: str) -> pd.DataFrame:
-    """The emissions table from the methods' rows: provinces without rows of their own as the sum of their
+                     gwp: str, lang: str, facility: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The emissions table from the methods' rows: plants' reported emissions in place of the factor estimate
+    for their activity (methods.tier3, IPCC Tier 3), provinces without rows of their own as the sum of their
     prefectures (province.add_aggregated), built regions only, tiers, then `_finish`."""
+    emissions = tier3.apply(emissions, facility)
     emissions = add_aggregated(emissions, activity, built)
     emissions = emissions[emissions["region"].isin(built)]
-    return _finish(emissions.assign(tier=tiers(emissions["factor_ids"], table)), gwp, lang)
+    return _finish(emissions.assign(tier=tier3.tier(emissions["factor_ids"], tiers(emissions["factor_ids"], table))),
+                   gwp, lang)
 
 
 def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:

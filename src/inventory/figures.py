@@ -17,6 +17,10 @@ gases summed as t CO2e), percentages in %:
 - `series_index`: each substance's emission as an index (the region's first year = 100).
 - `map_values`: the series the maps show (data/maps/items.csv), each with its year-on-year change (%).
 - `uncertainty_half_width`: half the 95 % interval in % of the estimate.
+- `control_penetration`: the share of each combustion key's activity behind each control technology, per
+  control group, with how the share was found (sourced, interpolated, carried forward; DESIGN 3.4).
+- `official`: the official pollutant totals and ours over 1.A, 1.B and 2 by region, substance and year
+  (check `external_official`), one row per side (`ours`, `official`), in t.
 - `official_structure`: a published official inventory's sector structure (data/official_inventories.csv,
   Hunan 2005) beside the build's own sectors of every year, for plausibility: never an input.
 - `key_figures`: the few figures a summary page leads with, per region-year (see `key_figures`).
@@ -40,7 +44,7 @@ REGION_KEYS = ["region", "region_name", "year"]
 FUEL_GROUPS = ["solid", "liquid", "gas", "other"]
 SERIES_COLUMNS = ["region", "group", "item", "unit", "year", "value"]
 _TOTAL_KEYS = [*REGION_KEYS, "sector", "kind", "basis", "substance", "substance_kind"]
-_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t", "tier"]
+_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t", "tier", "factor_ids"]
 KEY_FIGURE_COLUMNS = [*REGION_KEYS, "item", "rank", "detail", "value", "unit", "share_pct", "previous_year",
                       "change_pct"]
 TOP_SOURCES = 5  # the largest sources a summary page lists
@@ -50,10 +54,11 @@ _COMPARISON_RANK = {"prefecture": 0, "prefecture_sum": 1, "province_own": 2, "pr
 
 
 def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
-            analysis: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+            analysis: dict[str, pd.DataFrame] | None = None,
+            qa_tables: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     """The figure tables of a build (see the module docstring), from its emissions (EMISSION_COLUMNS +
-    sector, substance_kind), its statistics (region, year, activity, amount in canonical units) and
-    its analysis tables."""
+    sector, substance_kind), its statistics (region, year, activity, amount in canonical units), its
+    analysis tables and the checks' explanation tables."""
     emissions = emissions[[c for c in _USED if c in emissions]]  # the columns used, filtered once each below
     energy_table = energy(emissions)
     long = series(emissions, statistics)
@@ -69,9 +74,49 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
         "series_index": series_index(long),
         "map_values": map_values(long),
         "uncertainty_half_width": uncertainty_half_width((analysis or {}).get("uncertainty")),
+        "official": official((qa_tables or {}).get("official")),
+        "control_penetration": control_penetration(emissions),
         "official_structure": official_structure(emissions),
         "key_figures": key_figures(emissions, long),
     }
+
+
+PENETRATION_COLUMNS = ["region", "year", "category", "activity", "control_group", "technology", "share",
+                       "derivation", "penetration_ids"]
+
+
+def control_penetration(emissions: pd.DataFrame) -> pd.DataFrame:
+    """Each key's control split (factors.penetration.shares) for the keys whose emissions used a
+    penetration row (their factor ids name one), share as a fraction."""
+    from inventory.factors import penetration
+
+    if emissions.empty or "factor_ids" not in emissions:
+        return pd.DataFrame(columns=PENETRATION_COLUMNS)
+    ids = set(penetration.shipped()["penetration_id"])
+    used = map_distinct(emissions["factor_ids"].fillna("").astype(str),
+                        lambda t: any(i in ids for i in t.split(";"))).astype(bool)
+    keys = emissions.loc[used, ["region", "year", "category", "activity"]].drop_duplicates().reset_index(drop=True)
+    if keys.empty:
+        return pd.DataFrame(columns=PENETRATION_COLUMNS)
+    keys["key_id"] = keys.index
+    split = penetration.shares(keys).merge(keys, on="key_id")
+    return split.sort_values(["region", "year", "category", "activity", "control_group", "technology"],
+                             kind="stable")[PENETRATION_COLUMNS].reset_index(drop=True)
+
+
+OFFICIAL_TOTAL_COLUMNS = ["region", "year", "substance", "compared_with", "side", "value"]
+
+
+def official(table: pd.DataFrame | None) -> pd.DataFrame:
+    """Ours and the official total per region, official substance and year (t), long: one row per side
+    (`ours`, `official`), from the external_official check's table (qa/official.py)."""
+    if table is None or table.empty:
+        return pd.DataFrame(columns=OFFICIAL_TOTAL_COLUMNS)
+    long = table.melt(id_vars=["region", "year", "substance", "compared_with"], value_vars=["ours_t", "official_t"],
+                      var_name="side", value_name="value")
+    long["side"] = long["side"].map({"ours_t": "ours", "official_t": "official"})
+    return long.sort_values(["region", "substance", "year", "side"], ascending=[True, True, True, False],
+                            kind="stable")[OFFICIAL_TOTAL_COLUMNS].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- vocabulary order

@@ -9,7 +9,7 @@ import pandas as pd
 
 from inventory import categories, regions, vocabulary
 from inventory.errors import Problem
-from inventory.factors import sets
+from inventory.factors import penetration, sets
 from inventory.factors.load import FACTOR_COLUMNS, PARAMETER_COLUMNS, read_table, table_files
 from inventory.read.validate import parameter_canonical
 
@@ -194,4 +194,9 @@ def check_directory(directory: Path) -> list[Problem]:
         problems += found
         if not any(p.code == "missing_table_column" for p in found):
             frames.append(frame)
-    return problems + check_collisions(frames)
+    problems += check_collisions(frames)
+    if (directory / penetration.FILE).is_file():
+        frame = penetration.read(directory / penetration.FILE)
+        frame["file"] = str(directory / penetration.FILE)
+        problems += penetration.check(frame)
+    return problems

@@ -30,15 +30,20 @@ PARAMETER_COLUMNS = [c if c != "substance" else "parameter" for c in FACTOR_COLU
 SOURCE_DOCUMENTS = "source_documents.csv"
 # Resolution levels: local parameter rows beat user directories beat shipped tables (DESIGN 3.3).
 SHIPPED, USER, LOCAL = 1, 2, 3
+# The control-penetration table (factors.penetration) shares the folder but not the factor shape.
+PENETRATION_FILE = "control_penetration.csv"
 
 
 def table_files(directory: Traversable | Path) -> list[Traversable | Path]:
-    """The CSV tables of a factor directory: those its datapackage.json lists, else every *.csv."""
+    """The factor and parameter CSV tables of a factor directory: those its datapackage.json lists, else
+    every *.csv; the control-penetration table is not one of them."""
     package = directory / "datapackage.json"
     if package.is_file():
         spec = json.loads(package.read_text(encoding="utf-8"))
-        return [directory / r["path"] for r in spec.get("resources", []) if r["path"] != SOURCE_DOCUMENTS]
-    return sorted((p for p in directory.iterdir() if p.name.endswith(".csv") and p.name != SOURCE_DOCUMENTS),
+        return [directory / r["path"] for r in spec.get("resources", [])
+                if r["path"] not in (SOURCE_DOCUMENTS, PENETRATION_FILE)]
+    return sorted((p for p in directory.iterdir()
+                   if p.name.endswith(".csv") and p.name not in (SOURCE_DOCUMENTS, PENETRATION_FILE)),
                   key=lambda p: p.name)
 
 

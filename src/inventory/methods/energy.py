@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, units, vocabulary
+from inventory.factors import penetration
 from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import join_groups, map_distinct
@@ -38,7 +39,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     keys = aggregate_keys(activity[is_fuel])
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
-    k = with_parameters(keys, factor_table, _NAMES)
+    k = penetration.apply(with_parameters(keys, factor_table, _NAMES), factor_table)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
 
     ncv = column(k, "ncv")

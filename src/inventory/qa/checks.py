@@ -17,8 +17,8 @@ import pandas as pd
 
 from inventory.errors import Problem, UsageError
 from inventory.lookup import closest
-from inventory.qa import completeness, consistency, external, facility, reconcile, reference_approach, so2_fuel, \
-    year_jump
+from inventory.qa import completeness, consistency, external, facility, official, reconcile, reference_approach, \
+    so2_fuel, year_jump
 from inventory.result import CHECK_COLUMNS
 
 
@@ -83,6 +83,13 @@ def _external_ceads(ctx: CheckContext, settings: dict) -> pd.DataFrame:
     return pd.concat([f for f in (fuel, process) if not f.empty] or [fuel], ignore_index=True)
 
 
+def _external_official(ctx: CheckContext, settings: dict) -> pd.DataFrame:
+    table = official.comparison(getattr(ctx.inputs, "external", {}).get(official.NAME, {}).get("official"),
+                                ctx.emissions, settings)
+    ctx.tables["official"] = table
+    return official.check_rows(table)
+
+
 def _facility(ctx: CheckContext, settings: dict) -> pd.DataFrame:
     return facility.facility_vs_estimate(getattr(ctx.inputs, "facility", None), ctx.emissions, settings)
 
@@ -105,7 +112,7 @@ def _year_jump(ctx: CheckContext, settings: dict) -> pd.DataFrame:
     return year_jump.year_jump(ctx.emissions, settings)
 
 
-# In the order of checks.csv. `external_official` (DESIGN 3.8) is registered when it exists.
+# In the order of checks.csv.
 CHECKS: dict[str, Check] = {c.name: c for c in [
     Check("province_vs_prefectures", _province_vs_prefectures, reconcile.DEFAULT_THRESHOLDS, THRESHOLDS),
     Check("province_vs_prefectures_fuel", _province_vs_prefectures_fuel, reconcile.DEFAULT_THRESHOLDS, THRESHOLDS),
@@ -113,6 +120,8 @@ CHECKS: dict[str, Check] = {c.name: c for c in [
     Check(external.CHECK, _external_ceads, external.DEFAULT_THRESHOLDS,
           {**THRESHOLDS, "path": "path", "activity_path": "path", "region": "region"},
           former_names=("external",), read=external.read_files),
+    Check(official.NAME, _external_official, official.DEFAULT_THRESHOLDS, {**THRESHOLDS, "path": "path"},
+          read=official.read_files),
     Check(facility.NAME, _facility, facility.DEFAULT_THRESHOLDS, THRESHOLDS),
     Check(consistency.NAME, _ghg_pollutant_consistency, consistency.DEFAULT_THRESHOLDS,
           {**THRESHOLDS, "missing": "result"}),

@@ -14,7 +14,8 @@ from inventory.errors import Problem
 from inventory.qa.completeness import year_gaps
 from inventory.read.energy_balance import is_energy_balance, read_balance_sheet
 from inventory.read.cells import MAX_LISTED, SheetFacts, range_rows, split_ref
-from inventory.read.facility import DISTINCT, SHEET_FORMAT, empty_facility, read_facility_sheet, validate_facility
+from inventory.read.facility import DISTINCT, SHEET_FORMAT, check_against_region, empty_facility, read_facility_sheet, \
+    validate_facility
 from inventory.read.files import expand_paths, open_workbook, sha256
 from inventory.read.validate import Inputs, validate
 from inventory.read.workbook import HEADER_ROWS, LISTS_SHEET, RAW_COLUMNS, REQUIRED, find_header, has_numbers, \
@@ -109,6 +110,7 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
                                                              warn_not_selected)
         ledger = pd.concat([inputs.ledger, ledger], ignore_index=True)
         inputs.ledger = ledger.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
+        found += check_against_region(inputs.facility, inputs.activity)
         inputs.problems = sorted(inputs.problems + found, key=lambda p: (p.file, p.sheet, p.row or 0))
     if rejected.any():
         extra = raw.loc[rejected, ["file", "sheet", "row"]].drop_duplicates().assign(status="rejected", reason="", region="")

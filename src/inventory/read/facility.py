@@ -14,6 +14,9 @@ Sheet format: one header row, Chinese or English headers (data/headers.csv):
 | emission | 排放量 | yes | the reported emission, a non-negative number |
 | unit | 单位 | yes | a mass unit (t, 万吨, kg) |
 | coverage | 覆盖范围 | no | 全部/full: the sheet's facilities are the whole category; else partial (default) |
+| value (activity_amount) | 活动水平 | no | the plant's activity amount for `activity` (DESIGN 3.3 Tier 3), the same on each of its rows |
+| activity_unit | 活动水平单位 | with an amount | the amount's unit (t, 万吨, 万立方米, TJ...) |
+| confidential | 保密 | no | 是/yes: the plant is folded into its region's figures and never named |
 | source | 数据来源 | no | permit report, CEMS, verified carbon-market report... |
 | notes | 备注 | no | free text |
 
@@ -36,13 +39,21 @@ from inventory.read.validate import _Collector, _selected, _text, parse_numbers,
 from inventory.read.workbook import Header, find_header, missing_columns, sheet_records
 
 FACILITY_FIELDS = ["region", "year", "facility", "category", "activity", "substance", "emission", "unit",
-                   "coverage", "source", "notes"]
+                   "coverage", "value", "activity_unit", "confidential", "source", "notes"]
 FACILITY_REQUIRED = ["region", "year", "facility", "category", "substance", "emission", "unit"]
 # Headers that tell a facility sheet from an activity sheet.
 DISTINCT = ["facility", "substance", "emission"]
 FACILITY_COLUMNS = ["region", "year", "facility", "category", "activity", "substance", "emission", "coverage",
-                    "file", "sheet", "row", "source"]
+                    "file", "sheet", "row", "source", "amount", "quantity", "confidential"]
+# The plant and key a Tier 3 amount belongs to: its rows must agree on the amount.
+PLANT_KEY = ["region", "year", "facility", "category", "activity"]
 SHEET_FORMAT = "facility"
+
+
+@cache
+def confidential_lookup() -> Lookup:
+    """Confidentiality spellings (是, 否, yes, no, 保密...) -> `yes` or `no` (data/facility_confidential.csv)."""
+    return Lookup.from_table(resources.data_table("facility_confidential.csv"), "id", ["name_zh", "name_en"], "aliases")
 
 
 @cache
@@ -115,6 +126,22 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
     coverage = coverage_lookup().resolve(t["coverage"])
     c.add(live & (t["coverage"] != "") & coverage.isna(), "coverage", "unknown_coverage", _EXPECTED["coverage"])
 
+    amount, amount_text = parse_numbers(raw["value"])
+    has_amount = live & (t["value"] != "")
+    c.add(has_amount & amount.isna(), "value", "not_a_number", "expect_non_negative")
+    c.add(has_amount & (amount < 0), "value", "negative_amount", "expect_non_negative")
+    c.add(has_amount & amount_text, "value", "number_stored_as_text", severity="warning")
+    c.add(has_amount & (t["activity"] == ""), "activity", "activity_is_empty", "expect_facility_activity")
+    c.add(has_amount & (t["activity_unit"] == ""), "activity_unit", "unit_is_empty", "expect_unit")
+    aconv = units.to_canonical(t["activity_unit"])
+    c.add(has_amount & (t["activity_unit"] != "") & ~aconv["quantity"].isin(["mass", "volume", "energy", "count"]),
+          "activity_unit", "unknown_unit", "expect_unit")
+    confidential = confidential_lookup().resolve(t["confidential"])
+    c.add(live & (t["confidential"] != "") & confidential.isna(), "confidential", "unknown_confidential",
+          "expect_yes_or_no")
+    canonical = amount * aconv["factor"]
+    _differing_amounts(raw, t, region, year, category, activity, canonical, has_amount & ~c.rejected, c)
+
     ok = live & ~c.rejected
     selected = ok & _selected(region, year, select_regions, select_years)
     skip = marked.mask(ok & ~selected, "not_selected")
@@ -128,7 +155,8 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
         "region": region, "year": year, "facility": t["facility"], "category": category,
         "activity": activity.fillna(""), "substance": substance, "emission": value * conv["factor"],
         "coverage": coverage.fillna("partial"), "file": raw["file"], "sheet": raw["sheet"], "row": raw["row"],
-        "source": t["source"]})[selected].reset_index(drop=True)
+        "source": t["source"], "amount": canonical.where(has_amount), "quantity": aconv["quantity"].where(has_amount),
+        "confidential": confidential.fillna("no").eq("yes")})[selected].reset_index(drop=True)
     table["year"] = table["year"].astype(int)
     table["emission"] = table["emission"].astype(float)
     status = pd.Series("used", index=raw.index).mask(skip != "", "skipped").mask(c.rejected, "rejected")
@@ -136,6 +164,24 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
                            "status": status, "reason": skip.where(status == "skipped", ""),
                            "region": region.fillna("").astype(str)})
     return table[FACILITY_COLUMNS], ledger, c.problems
+
+
+def _differing_amounts(raw, t, region, year, category, activity, amount, mask, c) -> None:
+    """Rows of one plant, year, category and activity that give different amounts: each an error naming the
+    first row of the plant's other amount (DESIGN 3.3: the amount is repeated on each of its rows)."""
+    if not mask.any():
+        return
+    key = pd.DataFrame({"region": region, "year": year, "facility": t["facility"], "category": category,
+                        "activity": activity, "amount": amount.round(9), "row": raw["row"]})[mask]
+    first = key.groupby(PLANT_KEY, dropna=False)["amount"].transform("first")
+    first_row = key.groupby(PLANT_KEY, dropna=False)["row"].transform("first")
+    bad = key.index[key["amount"] != first]
+    flag = pd.Series(False, index=raw.index)
+    flag[bad] = True
+    other = pd.Series("", index=raw.index, dtype=object)
+    other[bad] = first_row[bad].astype(int).astype(str)
+    c.add(flag, "value", "facility_amounts_differ", "expect_same_amount_per_plant",
+          params=other.map(lambda r: (("row", r),)))
 
 
 def empty_facility() -> pd.DataFrame:
@@ -154,7 +200,70 @@ _EXPECTED = {
     "emission": "expect_non_negative",
     "unit": "expect_mass_unit",
     "coverage": "expect_coverage",
+    "value": "expect_non_negative",
 }
 _EMPTY = {"region": "region_is_empty", "year": "year_is_empty", "facility": "facility_is_empty",
           "category": "category_is_empty", "substance": "substance_is_empty", "emission": "emission_is_empty",
           "unit": "unit_is_empty"}
+
+
+def plants_with_amounts(facility: pd.DataFrame) -> pd.DataFrame:
+    """One row per plant and key with an activity amount (DESIGN 3.3 Tier 3): PLANT_KEY, amount, quantity,
+    confidential, and the file, sheet and row of its first row."""
+    if facility.empty or "amount" not in facility:
+        return pd.DataFrame(columns=[*PLANT_KEY, "amount", "quantity", "confidential", "file", "sheet", "row"])
+    rows = facility[facility["amount"].notna()]
+    return rows.drop_duplicates(PLANT_KEY)[[*PLANT_KEY, "amount", "quantity", "confidential", "file", "sheet",
+                                           "row"]].reset_index(drop=True)
+
+
+def region_rows_for(plants: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFrame:
+    """The region's activity rows each plant draws on: same region, year and activity, at the plant's
+    category or an ancestor of it (a plant at 1.A.1.a draws on a region row at 1.A.1). Returns the plant
+    columns with the activity rows' category (`region_category`), technology, amount (`region_amount`),
+    quantity (`region_quantity`) and location (`region_file`, `region_sheet`, `region_row`)."""
+    anc = pd.DataFrame([(c, a) for c in plants["category"].unique() for a in categories.ancestors(c)],
+                       columns=["category", "region_category"])
+    act = activity.rename(columns={"category": "region_category", "amount": "region_amount",
+                                   "quantity": "region_quantity", "file": "region_file", "sheet": "region_sheet",
+                                   "row": "region_row"})
+    cols = ["region", "year", "region_category", "activity", "technology", "region_amount", "region_quantity",
+            "region_file", "region_sheet", "region_row"]
+    return plants.merge(anc, on="category").merge(act[cols], on=["region", "year", "region_category", "activity"])
+
+
+def check_against_region(facility: pd.DataFrame, activity: pd.DataFrame) -> list[Problem]:
+    """Plant amounts against their region's activity (DESIGN 3.3): a plant's amount measured otherwise than
+    the region's, or plants' total above the region's amount, is an error naming the plant row and the
+    region's rows."""
+    plants = plants_with_amounts(facility)
+    if plants.empty:
+        return []
+    m = region_rows_for(plants, activity)
+    problems = []
+    other = m[m["quantity"] != m["region_quantity"]].drop_duplicates(["file", "sheet", "row"])
+    problems += [Problem("facility_quantity_differs", file=str(f), sheet=str(s), row=int(r), column="activity_unit",
+                         expected="expect_same_quantity_as_region", params=(("plant", q), ("region", rq)))
+                 for f, s, r, q, rq in zip(other["file"], other["sheet"], other["row"], other["quantity"],
+                                           other["region_quantity"])]
+    same = m[m["quantity"] == m["region_quantity"]]
+    key = ["region", "year", "region_category", "activity"]
+    region_total = same.drop_duplicates([*key, "region_file", "region_sheet", "region_row"]).groupby(key)[
+        "region_amount"].sum().rename("region_total")
+    plant_total = same.drop_duplicates([*key, "facility", "category"]).groupby(key)["amount"].sum().rename(
+        "plant_total")
+    totals = pd.concat([region_total, plant_total], axis=1).reset_index()
+    over = totals[totals["plant_total"] > totals["region_total"] * (1 + 1e-9)]
+    for o in over.itertuples():
+        rows = same[(same["region"] == o.region) & (same["year"] == o.year)
+                    & (same["region_category"] == o.region_category) & (same["activity"] == o.activity)]
+        where = ", ".join(dict.fromkeys(f"{f} {s} {int(r)}" for f, s, r in
+                                        zip(rows["region_file"], rows["region_sheet"], rows["region_row"])))
+        unit = units.canonical_unit(rows["quantity"].iat[0])
+        first = rows.iloc[0]
+        problems.append(Problem("facility_activity_above_region", file=str(first["file"]), sheet=str(first["sheet"]),
+                                row=int(first["row"]), column="value", value=f"{o.plant_total:g} {unit}",
+                                expected="expect_plant_within_region",
+                                params=(("plants", f"{o.plant_total:g} {unit}"),
+                                        ("region_amount", f"{o.region_total:g} {unit}"), ("region_rows", where))))
+    return problems

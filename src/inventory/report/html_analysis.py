@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from inventory import vocabulary
 from inventory.report.svg import PALETTE, fmt_number, fmt_pct, hbar_svg, line_svg, quadrant_svg
+from inventory.report.summaries import vocab_names
 from inventory.report.views import COCONTROL_POLLUTANTS, View, analysis_views, qa_views
 from inventory.result import BuildResult
 
@@ -151,6 +152,28 @@ def _external_fuel_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
     return charts
 
 
+def _official_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -> list[Markup]:
+    """Per official substance of the headline region: ours beside the official total, year by year (万吨),
+    from the figure table `official` (figures.official)."""
+    t = result.figures.get("official")
+    if t is None or t.empty:
+        return []
+    t = t[t["region"].astype(str) == headline]
+    names = vocab_names("official_substances.csv", "id", lang)
+    series = [(lbl["chart_ours"], PALETTE[0]), (lbl["chart_official_series"], "#a9b3bd")]
+    charts = []
+    for substance, block in t.groupby("substance", sort=False):
+        rows = []
+        for (year, side), value in zip(zip(block["year"], block["side"]), block["value"]):
+            ours = side == "ours"
+            label = f"{int(year)} · {series[0 if ours else 1][0]}"
+            rows.append((label, [value / 1e4, 0.0] if ours else [0.0, value / 1e4]))
+        compared = block["compared_with"].iat[0]
+        title = f"{names.get(substance, substance)} ({compared}) · {lbl['chart_official']}"
+        charts.append(hbar_svg(rows, series, lbl["unit_wan_t"], title, width=760))
+    return charts
+
+
 def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, qa: bool = False) -> list[dict]:
     """One section per analysis the build has (or, with qa, per explanation table of the checks): title,
     note, charts, the headline region's table and the other regions' tables (collapsed)."""
@@ -168,7 +191,8 @@ def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, 
         charts = {"series": lambda: _series_charts(result, headline, lbl, lang),
                   "targets": lambda: _target_charts(view, headline, lbl),
                   "cocontrol": lambda: _cocontrol_charts(view, headline, lbl),
-                  "external_fuel": lambda: _external_fuel_charts(view, headline, lbl)}.get(view.key, lambda: [])()
+                  "external_fuel": lambda: _external_fuel_charts(view, headline, lbl),
+                  "official": lambda: _official_charts(result, headline, lbl, lang)}.get(view.key, lambda: [])()
         others = frame[frame["region"].astype(str) != headline] if "region" in frame else frame.iloc[0:0]
         out.append({"key": view.key, "title": view.title, "note": view.note, "charts": charts,
                     "table": view_table(view, here, classes),

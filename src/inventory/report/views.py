@@ -267,7 +267,36 @@ def completeness_view(result: BuildResult, lang: str) -> View | None:
     return View("completeness", lbl["section_completeness"], columns, t, lbl["completeness_note"])
 
 
+def official_view(result: BuildResult, lang: str) -> View | None:
+    """Official pollutant statistics beside this inventory over 1.A, 1.B and 2 (check external_official)."""
+    t = result.qa_tables.get("official")
+    if t is None or t.empty:
+        return None
+    lbl = labels(lang)
+    names = vocab_names("official_substances.csv", "id", lang)
+    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
+                 substance_name=map_distinct(t["substance"], lambda s: names.get(s, s)),
+                 result_name=_labelled(t["result"], "result_", lbl))
+    return View("official", lbl["section_official"], _columns("official", lbl, t), t, lbl["official_note"])
+
+
+def penetration_view(result: BuildResult, lang: str) -> View | None:
+    """Each key's default control split (figures.control_penetration), with the assumptions in its note."""
+    t = result.figures.get("control_penetration")
+    if t is None or t.empty:
+        return None
+    lbl = labels(lang)
+    techs = vocab_names("technologies.csv", "id", lang)
+    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
+                 category_name=_category_names(t["category"].astype(str), lang),
+                 activity_name=_activity_names(t["activity"], lang),
+                 technology_name=map_distinct(t["technology"], lambda x: techs.get(x, x)),
+                 share_pct=t["share"] * 100, derivation_name=_labelled(t["derivation"], "derivation_", lbl))
+    return View("penetration", lbl["section_penetration"], _columns("penetration", lbl, t), t, lbl["penetration_note"])
+
+
 def qa_views(result: BuildResult, lang: str) -> list[View]:
     """The checks' explanation tables the result has."""
-    makers = (reference_approach_view, external_fuel_view, external_view, completeness_view)
+    makers = (official_view, penetration_view, reference_approach_view, external_fuel_view, external_view,
+              completeness_view)
     return [v for v in (m(result, lang) for m in makers) if v is not None]

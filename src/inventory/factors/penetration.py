@@ -1,0 +1,215 @@
+"""Control penetration (DESIGN 3.4): the share of a key's activity behind each control technology.
+
+Default pollutant factors are uncontrolled. For a key whose workbook names no control device (a combustion
+or process technology alone counts as none) and that has no removal efficiency of its own, each pollutant's
+factor becomes the share-weighted mean over its control group's technologies of factor × (1 − η), the rest
+of the activity uncontrolled: EF_eff = EF × (1 − Σ_t s_t η_t) (T/CSES 144-2024 eq. 2 per technology). The
+groups (SO2, NOx, PM) combine independently. Between sourced years a share is interpolated linearly, after
+the last one carried forward; before the first none applies. The key stays one row; its factor ids name the
+penetration rows and removal efficiencies used. Everything works on whole columns.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from inventory import categories, regions, resources, vocabulary
+from inventory.lookup import map_distinct
+
+FILE = "control_penetration.csv"
+COLUMNS = ["penetration_id", "region", "category", "activity", "year", "control_group", "technology", "share",
+           "unit", "source", "source_detail", "read_in", "notes"]
+# The substances whose removal efficiency each control group sets (PM: the T/CSES Table A.1 columns).
+GROUPS = {"SO2": ("SO2",), "NOx": ("NOx",), "PM": ("PM2.5", "PM2.5-10", "BC", "OC")}
+SOURCED, INTERPOLATED, CARRIED = "sourced", "interpolated", "carried_forward"
+
+
+def read(path: Traversable | Path) -> pd.DataFrame:
+    """A penetration table as text columns with its file name and 1-based CSV line number."""
+    frame = pd.read_csv(io.StringIO(path.read_text(encoding="utf-8-sig")), dtype=str, keep_default_na=False)
+    frame["file"] = path.name
+    frame["line"] = frame.index + 2
+    return frame
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text table -> year as int and share as a fraction (unit `%` or `1`/empty); rows that do not parse
+    are left out (`factors check` names them)."""
+    year = pd.to_numeric(frame["year"], errors="coerce")
+    share = pd.to_numeric(frame["share"], errors="coerce") * np.where(frame["unit"].str.strip() == "%", 0.01, 1.0)
+    ok = year.notna() & share.notna()
+    return frame[ok].assign(year=year[ok].astype(int), share=share[ok]).reset_index(drop=True)
+
+
+@cache
+def shipped() -> pd.DataFrame:
+    """The shipped penetration table (emission_factors/control_penetration.csv), typed."""
+    path = resources.factors_dir() / FILE
+    return typed(read(path)) if path.is_file() else pd.DataFrame(columns=COLUMNS)
+
+
+def has_control_device(technology: pd.Series) -> pd.Series:
+    """Whether a key's technology (`pc_boiler+scr`) names a device of class `control` (data/technologies.csv)."""
+    control = set(vocabulary.technologies().query("technology_class == 'control'").index)
+    return map_distinct(technology.fillna("").astype(str),
+                        lambda t: any(x in control for x in t.split("+") if x)).astype(bool)
+
+
+def shares(keys: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The share of each key's activity behind each control technology, per control group.
+
+    keys: key_id, region, year, category, activity. Per key and group the most specific series wins (the
+    key's region, then its parent, then CN; then the own category over an ancestor's); within it each
+    technology's share is the sourced value of the key's year, interpolated linearly between the sourced
+    years around it, or the last sourced value after them. Returns key_id, control_group, technology,
+    share (fraction), derivation (sourced, interpolated, carried_forward), penetration_ids (`;`-joined).
+    """
+    table = shipped() if table is None else table
+    out_columns = ["key_id", "control_group", "technology", "share", "derivation", "penetration_ids"]
+    if table.empty or keys.empty:
+        return pd.DataFrame(columns=out_columns)
+    k = keys[["key_id", "region", "year", "category", "activity"]].drop_duplicates("key_id")
+    reg = {r: regions.chain(r) for r in k["region"].unique()}
+    cat = {c: categories.ancestors(c) for c in k["category"].unique()}
+    reg_opts = pd.DataFrame([(r, p, len(ch) - i) for r, ch in reg.items() for i, p in enumerate(ch)],
+                            columns=["region", "p_region", "region_score"])
+    cat_opts = pd.DataFrame([(c, p, len(an) - i) for c, an in cat.items() for i, p in enumerate(an)],
+                            columns=["category", "p_category", "cat_score"])
+    rows = table.rename(columns={"region": "p_region", "category": "p_category", "year": "p_year"})
+    cand = (k.merge(reg_opts, on="region").merge(cat_opts, on="category")
+            .merge(rows, on=["p_region", "p_category", "activity"]))
+    if cand.empty:
+        return pd.DataFrame(columns=out_columns)
+    # The winning series per key and group: the most specific region, then category.
+    best = (cand.sort_values(["key_id", "control_group", "region_score", "cat_score"],
+                             ascending=[True, True, False, False])
+            .drop_duplicates(["key_id", "control_group"])[["key_id", "control_group", "p_region", "p_category"]])
+    cand = cand.merge(best, on=["key_id", "control_group", "p_region", "p_category"])
+    series = ["key_id", "control_group", "technology"]
+    before = cand[cand["p_year"] <= cand["year"]].sort_values("p_year").drop_duplicates(series, keep="last")
+    after = cand[cand["p_year"] >= cand["year"]].sort_values("p_year").drop_duplicates(series, keep="first")
+    both = before[series + ["year", "p_year", "share", "penetration_id"]].merge(
+        after[series + ["p_year", "share", "penetration_id"]], on=series, how="left", suffixes=("", "_next"))
+    span = (both["p_year_next"] - both["p_year"]).to_numpy(dtype=float)
+    weight = np.divide(both["year"] - both["p_year"], span, out=np.zeros(len(both)), where=span > 0)
+    exact = both["p_year"] == both["year"]
+    has_next = both["p_year_next"].notna()
+    both["share"] = np.where(exact | ~has_next, both["share"],
+                             both["share"] + weight * (both["share_next"] - both["share"]))
+    both["derivation"] = np.select([exact, has_next], [SOURCED, INTERPOLATED], CARRIED)
+    both["penetration_ids"] = np.where(both["derivation"] == INTERPOLATED,
+                                       both["penetration_id"] + ";" + both["penetration_id_next"].fillna(""),
+                                       both["penetration_id"])
+    return both[out_columns].reset_index(drop=True)
+
+
+def efficiencies(factor_table: pd.DataFrame) -> pd.DataFrame:
+    """Each control technology's removal efficiency per substance: the device rows of the factor tables
+    (`removal_efficiency.<substance>` with a technology and no category or activity, e.g. T/CSES 144-2024
+    Table A.1), the highest level winning. Returns technology, substance, eta (fraction), eta_id."""
+    rows = factor_table[factor_table["name"].str.startswith("removal_efficiency.")
+                        & (factor_table["technology"] != "") & (factor_table["category"] == "")
+                        & (factor_table["activity"] == "")]
+    rows = rows.sort_values("level", ascending=False).drop_duplicates(["name", "technology"])
+    return pd.DataFrame({"technology": rows["technology"], "substance": rows["name"].str.split(".", n=1).str[1],
+                         "eta": rows["value"].astype(float), "eta_id": rows["factor_id"]}).reset_index(drop=True)
+
+
+def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Keys with their resolved parameters (methods.keys.with_parameters) -> the same with the shipped
+    penetration applied as removal efficiencies.
+
+    For each control group, keys with no control device and no removal efficiency of the group's
+    substances (and, per substance, no factor from the workbook's own `ef.<s>` row) get
+    `removal_efficiency.<s>` = Σ_t share_t × η_t(s) (a technology without an η for s
+    removes none of it) and `removal_efficiency.<s>:id` naming the penetration rows and the η rows.
+    With EF × (1 − Σ s_t η_t) = Σ s_t EF (1 − η_t) + (1 − Σ s_t) EF this is the share-weighted mean.
+    """
+    split = shares(k, table)
+    if split.empty:
+        return k
+    eta = efficiencies(factor_table)
+    free = k.loc[~has_control_device(k["technology"]), "key_id"]
+    k = k.copy()
+    for group, substances in GROUPS.items():
+        g = split[(split["control_group"] == group) & split["key_id"].isin(free)]
+        own = [f"removal_efficiency.{s}" for s in substances if f"removal_efficiency.{s}" in k]
+        if own:
+            given = k.loc[k[own].notna().any(axis=1), "key_id"]
+            g = g[~g["key_id"].isin(given)]
+        if g.empty:
+            continue
+        for s in substances:
+            # A workbook's own factor (`local:` id) is the key's own: the table does not apply to it.
+            local = k.loc[k.get(f"ef.{s}:id", pd.Series("", index=k.index)).fillna("").astype(str)
+                          .str.startswith("local:"), "key_id"]
+            m = g[~g["key_id"].isin(local)].merge(eta[eta["substance"] == s], on="technology", how="left")
+            m["removed"] = m["share"] * m["eta"].fillna(0.0)
+            m["ids"] = m["penetration_ids"] + ";" + m["eta_id"].fillna("")
+            per_key = m.groupby("key_id").agg(removed=("removed", "sum"), ids=("ids", ";".join))
+            per_key["ids"] = per_key["ids"].map(lambda t: ";".join(dict.fromkeys(x for x in t.split(";") if x)))
+            col = f"removal_efficiency.{s}"
+            value = k["key_id"].map(per_key["removed"])
+            ids = k["key_id"].map(per_key["ids"])
+            k[col] = value if col not in k else k[col].where(value.isna(), value)
+            k[col + ":id"] = ids if col + ":id" not in k else k[col + ":id"].where(ids.isna(), ids)
+    return k
+
+
+def check(frame: pd.DataFrame) -> list:
+    """Rules of `factors check` for a penetration table read as text (`read`): known region, category,
+    activity, control technology and group; a year; a share between 0 and 1; a source; shares of one key,
+    year and group summing to at most 1."""
+    from inventory.errors import Problem
+
+    def located(mask, code, column, expected):
+        rows = frame[mask.fillna(False).astype(bool)]
+        return [Problem(code, file=str(f), row=int(line), column=column, value=str(v), expected=expected)
+                for f, line, v in zip(rows["file"], rows["line"], rows[column])]
+
+    missing = [c for c in COLUMNS if c not in frame]
+    if missing:
+        return [Problem("missing_table_column", file=str(frame["file"].iat[0]) if len(frame) else FILE, row=1,
+                        expected="expect_columns", params=(("column", c), ("columns", ", ".join(COLUMNS))))
+                for c in missing]
+    control = set(vocabulary.technologies().query("technology_class == 'control'").index)
+    p = located(frame["source"].str.strip() == "", "source_is_empty", "source", "expect_source")
+    p += located(frame["penetration_id"].str.strip() == "", "factor_id_is_empty", "penetration_id",
+                 "expect_unique_id")
+    p += located(frame["penetration_id"].duplicated(keep=False) & (frame["penetration_id"] != ""),
+                 "factor_id_not_unique", "penetration_id", "expect_unique_id")
+    p += located(~frame["region"].isin(list(regions.table().index)), "unknown_region", "region", "expect_region")
+    p += located(~frame["category"].isin(list(categories.table().index)), "unknown_category", "category",
+                  "expect_category")
+    p += located(~frame["activity"].isin(list(vocabulary.activities().index)), "unknown_activity", "activity",
+                  "expect_activity")
+    p += located(~frame["technology"].isin(control), "not_a_control_technology", "technology",
+                  "expect_control_technology")
+    p += located(~frame["control_group"].isin(list(GROUPS)), "unknown_control_group", "control_group",
+                  "expect_control_group")
+    year = pd.to_numeric(frame["year"], errors="coerce")
+    p += located(year.isna(), "not_a_number", "year", "expect_year")
+    share = pd.to_numeric(frame["share"], errors="coerce")
+    p += located(share.isna(), "not_a_number", "share", "expect_number")
+    p += located(~frame["unit"].str.strip().isin(["", "1", "%"]), "unit_does_not_fit_parameter", "unit",
+                  "expect_share_unit")
+    fraction = share * np.where(frame["unit"].str.strip() == "%", 0.01, 1.0)
+    p += located(share.notna() & ((fraction < 0) | (fraction > 1)), "value_out_of_bounds", "share",
+                  "expect_share_between_0_and_1")
+    good = typed(frame)
+    key = ["region", "category", "activity", "year", "control_group"]
+    total = good.groupby(key)["share"].transform("sum")
+    over = good[total > 1 + 1e-9]
+    for _, group in over.groupby(key, sort=True):
+        first = group.iloc[0]
+        rows = ", ".join(f"{a}:{b}" for a, b in zip(group["file"], group["line"]))
+        p.append(Problem("penetration_shares_above_one", file=str(first["file"]), row=int(first["line"]),
+                         column="share", value=f"{group['share'].sum():g}", expected="expect_shares_at_most_one",
+                         params=(("group", first["control_group"]), ("rows", rows))))
+    return p

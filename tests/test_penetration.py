@@ -1,0 +1,115 @@
+"""Control penetration (DESIGN 3.4) against hand calculations.
+
+Removal efficiencies are T/CSES 144-2024 Table A.1 as printed: limestone-gypsum FGD SO2 80 %, SCR NOx 42 %,
+ordinary ESP PM2.5 93 % and PM2.5-10 98 %. Uncontrolled factors: EMEP/EEA 2023 1.A.1 Table 3-2 hard coal
+(SO2 820, NOx 209, PM2.5 3.4, PM10 7.7 g/GJ); raw-coal NCV 20 908 kJ/kg (Energy Statistical Yearbook 2022 App.4).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import emission
+from inventory.factors import penetration
+from inventory.factors.check import check_directory
+from inventory.factors.load import PENETRATION_FILE
+
+GJ = 100e4 * 20908e-6 * 1000  # 100 万吨 raw coal in GJ
+HEADER = "penetration_id,region,category,activity,year,control_group,technology,share,unit,source,source_detail,read_in,notes\n"
+
+
+def table(*rows: str) -> pd.DataFrame:
+    """A penetration table from CSV lines, typed as the shipped one."""
+    frame = pd.read_csv(__import__("io").StringIO(HEADER + "\n".join(rows) + "\n"), dtype=str, keep_default_na=False)
+    return penetration.typed(frame.assign(file="t.csv", line=frame.index + 2))
+
+
+def coal(year=2019, tech=""):
+    return ["430100", year, "1.A.1.a", "原煤", tech, "100", "万吨", "", "统计局"]
+
+
+@pytest.fixture
+def shares_of(monkeypatch):
+    def use(*rows):
+        monkeypatch.setattr(penetration, "shipped", lambda: table(*rows))
+    return use
+
+
+def test_sixty_percent_wet_fgd_is_the_weighted_sum(compile_, shares_of):
+    """60 % behind wet FGD (η 80 %) and 40 % uncontrolled: 0.6 × EF × (1 − 0.8) + 0.4 × EF."""
+    shares_of("t1,430100,1.A.1.a,raw_coal,2019,SO2,fgd,60,%,test,,,")
+    r = compile_([coal()])
+    uncontrolled = GJ * 820e-6
+    assert emission(r, "SO2") == pytest.approx(0.6 * uncontrolled * (1 - 0.80) + 0.4 * uncontrolled, rel=1e-12)
+    assert emission(r, "NOx") == pytest.approx(GJ * 209e-6, rel=1e-12)  # no NOx share: uncontrolled
+    assert emission(r, "CO2") == pytest.approx(100e4 * 20908e-6 * 25.8 * 44 / 12, rel=1e-9)  # untouched
+    so2 = r.emissions.query("substance == 'SO2'")
+    assert len(so2) == 1 and "t1" in so2["factor_ids"].iat[0].split(";")  # the key stays one row
+    assert "tcses.a1.fgd.so2" in so2["factor_ids"].iat[0].split(";")
+
+
+def test_shares_interpolate_between_sourced_years_and_carry_forward(compile_, shares_of):
+    """FGD 50 % in 2015 and 100 % in 2020: 2019 gets 50 + 4/5 × 50 = 90 %; 2021 keeps 100 %; 2014 none."""
+    shares_of("a,430000,1.A.1,raw_coal,2015,SO2,fgd,0.5,1,test,,,", "b,430000,1.A.1,raw_coal,2020,SO2,fgd,1,1,test,,,")
+    r = compile_([coal(2014), coal(2019), coal(2021)])
+    unc = GJ * 820e-6
+    e = r.emissions.query("substance == 'SO2'").set_index("year")["emission"]
+    assert e[2019] == pytest.approx(unc * (1 - 0.9 * 0.80), rel=1e-12)
+    assert e[2021] == pytest.approx(unc * (1 - 1.0 * 0.80), rel=1e-12)
+    assert e[2014] == pytest.approx(unc, rel=1e-12)
+    k = pd.DataFrame({"key_id": [1, 2], "region": "430100", "year": [2017, 2015], "category": "1.A.1.a",
+                      "activity": "raw_coal"})
+    s = penetration.shares(k, penetration.shipped()).set_index("key_id")
+    assert s.loc[1, "share"] == pytest.approx(0.5 + 2 / 5 * 0.5) and s.loc[1, "derivation"] == "interpolated"
+    assert s.loc[1, "penetration_ids"] == "a;b"
+    assert s.loc[2, "derivation"] == "sourced"
+
+
+def test_groups_combine_independently_and_pm_splits_by_size(compile_, shares_of):
+    """SO2 60 % FGD, NOx 50 % SCR, PM 50 % ESP on one key: each pollutant only by its own group."""
+    shares_of("s,430100,1.A.1.a,raw_coal,2019,SO2,fgd,0.6,,test,,,", "n,430100,1.A.1.a,raw_coal,2019,NOx,scr,0.5,,test,,,",
+              "p,430100,1.A.1.a,raw_coal,2019,PM,esp,0.5,,test,,,")
+    r = compile_([coal()])
+    assert emission(r, "SO2") == pytest.approx(GJ * 820e-6 * (1 - 0.6 * 0.80), rel=1e-12)
+    assert emission(r, "NOx") == pytest.approx(GJ * 209e-6 * (1 - 0.5 * 0.42), rel=1e-12)
+    pm25, pm10 = GJ * 3.4e-6, GJ * 7.7e-6
+    assert emission(r, "PM2.5") == pytest.approx(pm25 * (1 - 0.5 * 0.93), rel=1e-12)
+    assert emission(r, "PM10") == pytest.approx(pm25 * (1 - 0.5 * 0.93) + (pm10 - pm25) * (1 - 0.5 * 0.98), rel=1e-12)
+
+
+def test_a_workbooks_control_device_replaces_the_table(compile_, shares_of):
+    """pc_boiler alone counts as no control (the table applies); pc_boiler+fgd uses FGD alone."""
+    shares_of("s,430100,1.A.1.a,raw_coal,2019,SO2,fgd,0.6,,test,,,")
+    r = compile_([coal(tech="pc_boiler"), ["430200", 2019, "1.A.1.a", "原煤", "pc_boiler+fgd", "100", "万吨", "", "x"]])
+    # 430200 is not covered by the 430100 row: only its own device. The sulfur balance needs a sulfur
+    # content, so SO2 here is the EMEP factor for both.
+    assert emission(r, "SO2", region="430100") == pytest.approx(GJ * 820e-6 * (1 - 0.6 * 0.80), rel=1e-12)
+    assert emission(r, "SO2", region="430200") == pytest.approx(GJ * 820e-6 * (1 - 0.80), rel=1e-12)
+    shares_of("s,CN,1.A.1.a,raw_coal,2019,SO2,fgd,0.6,,test,,,")
+    r = compile_([["430200", 2019, "1.A.1.a", "原煤", "pc_boiler+fgd", "100", "万吨", "", "x"]])
+    assert emission(r, "SO2") == pytest.approx(GJ * 820e-6 * (1 - 0.80), rel=1e-12)
+
+
+def test_factors_check_rejects_shares_above_one(tmp_path):
+    """FGD 0.8 + other FGD 0.3 on one key, year and group add up to 1.1: an error naming both rows."""
+    shipped = Path(penetration.resources.factors_dir())
+    copy = tmp_path / "ef"
+    shutil.copytree(shipped, copy)
+    (copy / PENETRATION_FILE).write_text(
+        HEADER + "a,CN,1.A.1.a,raw_coal,2012,SO2,fgd,0.8,1,test,,,\nb,CN,1.A.1.a,raw_coal,2012,SO2,fgd_other,30,%,test,,,\n"
+        "c,CN,1.A.1.a,raw_coal,2012,SO2,pc_boiler,0.1,1,test,,,\n", encoding="utf-8")
+    problems = check_directory(copy)
+    over = [p for p in problems if p.code == "penetration_shares_above_one"]
+    assert len(over) == 1 and over[0].row == 2 and "3" in dict(over[0].params)["rows"]
+    assert any(p.code == "not_a_control_technology" and p.row == 4 for p in problems)
+
+
+def test_the_shipped_table_is_clean_and_cited():
+    raw = penetration.read(penetration.resources.factors_dir() / PENETRATION_FILE)
+    assert penetration.check(raw) == []
+    assert (raw["source"].str.strip() != "").all()
+    assert set(raw["control_group"]) <= set(penetration.GROUPS)
