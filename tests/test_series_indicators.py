@@ -186,3 +186,19 @@ def test_ccd_table_over_own_years_by_hand():
     assert t.loc[2021, "d"] == pytest.approx((c * 0.7525) ** 0.5)
     assert t.loc[2020, "d"] == pytest.approx(0.1) and t.loc[2020, "band"] == "d_extreme_imbalance"
     assert set(t["scope"]) == {"own_years"} and (t["n_obs"] == 3).all()
+
+
+def test_series_gaps_name_the_missing_sectors():
+    long = pd.DataFrame({"region": "430000", "group": "sector", "unit": "t CO2e",
+                         "year": [2020, 2020, 2021, 2020, 2021], "item": ["energy", "industry", "energy", "gross", "gross"],
+                         "value": [1.0, 2.0, 1.0, 3.0, 1.0]})
+    gaps = figures.series_gaps(long)
+    assert gaps.to_dict("records") == [{"region": "430000", "year": 2021, "sector": "industry"}]
+
+
+def test_cocontrol_path_chart_joins_the_years():
+    from inventory.report.svg import quadrant_svg
+
+    svg = str(quadrant_svg([("SO2 2021", -5.0, -10.0, "#111111"), ("SO2 2022", 3.0, -2.0, "#111111")],
+                           "x", "y", {}, "t", path=True))
+    assert svg.count("<polyline") == 1 and svg.count("<circle") == 2

@@ -17,6 +17,7 @@ gases summed as t CO2e), percentages in %:
   series, the report, the workbook and targets.csv read.
 - `series`: each region's totals per year by sector and substance, and its intensities (from `indicators`).
 - `series_change`: each series' change from the first to the last year (%).
+- `series_gaps`: each region-year lacking a sector the region has in another year (an incomplete year).
 - `series_index`: each substance's emission as an index (the region's first year = 100).
 - `uncertainty_half_width`: half the 95 % interval in % of the estimate.
 
@@ -65,6 +66,7 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
         "indicators": table,
         "series": long,
         "series_change": series_change(long),
+        "series_gaps": series_gaps(long),
         "series_index": series_index(long),
         "uncertainty_half_width": uncertainty_half_width((analysis or {}).get("uncertainty")),
     }
@@ -485,6 +487,21 @@ def series(emissions: pd.DataFrame, indicator_table: pd.DataFrame | None = None)
         levels = indicator_table[(indicator_table["measure"] == "level") & indicator_table["value"].notna()]
         parts.append(levels.assign(group="intensity"))
     return pd.concat([p[SERIES_COLUMNS] for p in parts], ignore_index=True)
+
+
+def series_gaps(long: pd.DataFrame) -> pd.DataFrame:
+    """The incomplete years of each region's series: a year without a sector (gross t CO2e) that the region
+    has in another year. Columns: region, year, sector (one row per missing sector); the year's total
+    lacks it (its categories show NE, qa.completeness), it is not a lower emission."""
+    columns = ["region", "year", "sector"]
+    s = long[(long["group"] == "sector") & ~long["item"].isin(["gross", "net"])]
+    if s.empty:
+        return pd.DataFrame(columns=columns)
+    have = s[["region", "year", "item"]].drop_duplicates()
+    grid = have[["region", "item"]].drop_duplicates().merge(long[["region", "year"]].drop_duplicates(), on="region")
+    gaps = grid.merge(have, how="left", indicator=True)
+    gaps = gaps[gaps["_merge"] == "left_only"].rename(columns={"item": "sector"})
+    return _sorted(gaps, ["region", "year", _rank(gaps["sector"], _orders()["sector"], 0)])[columns]
 
 
 def series_change(long: pd.DataFrame) -> pd.DataFrame:
