@@ -202,3 +202,15 @@ def test_cocontrol_path_chart_joins_the_years():
     svg = str(quadrant_svg([("SO2 2021", -5.0, -10.0, "#111111"), ("SO2 2022", 3.0, -2.0, "#111111")],
                            "x", "y", {}, "t", path=True))
     assert svg.count("<polyline") == 1 and svg.count("<circle") == 2
+
+
+ENERGY_TARGET = CO2_TARGET.replace('"co2_intensity_proxy"', '"energy_intensity"').replace(
+    '"energy_CO2/gdp_constant"', '"energy/gdp_constant"').replace("-18", "-14")
+
+
+def test_an_indicator_without_its_statistic_names_it(tmp_path):
+    spec = load_targets(_targets(tmp_path, ENERGY_TARGET))
+    out = track_targets(spec, _emissions(), _statistics().assign(category="stat"),
+                        figures.indicators(_emissions(), _statistics()))
+    assert (out["status"] == "no_data").all()
+    assert set(out["reason"]) == {"target_no_statistic"} and set(out["reason_value"]) == {"energy_consumption"}

@@ -446,11 +446,16 @@ def _indicator_rows(row, num: pd.Series, stats: pd.DataFrame) -> list[pd.DataFra
         consecutive = prev_year == pd.Series(ratio.index.get_level_values("year"), index=ratio.index) - 1
         change = ((ratio / previous - 1) * 100).where(consecutive)
         prev_den = cden.sort_index().groupby(level="region").shift(1)
+        prev_num = num.sort_index().groupby(level="region").shift(1)
         lacks = cden.sort_index().isna() | (consecutive & prev_den.isna())
         present_c = present.reindex(ratio.index) & consecutive
+        # the statistic missing: the change denominator, else (a statistic numerator) the previous year's numerator
+        missing = np.where(lacks, row.change_denominator,
+                           np.where(prev_num.isna() & (row.numerator in set(vocabulary.activities()["id"])),
+                                    row.numerator, ""))
         out.append(change.rename("value").reset_index().assign(
             measure="change_pct", denominator=row.change_denominator, numerator_present=present_c.to_numpy(),
-            missing=np.where(lacks, row.change_denominator, ""), **base))
+            missing=missing, **base))
     for f in out:
         f["status"] = np.where(f["value"].isna(), "no_data", "")
         f.loc[f["value"].notna(), "missing"] = ""

@@ -418,12 +418,18 @@ def _from_indicators(grid: pd.DataFrame, emissions: pd.DataFrame, activity: pd.D
     hit.index = grid.index[rows]
     grid.loc[rows, "value"] = hit["_v"]
     no_year = grid.loc[rows, "year"].isna()
-    missing = hit["_m"].fillna("")
+    # a level the table lacks: its numerator is missing; a statistic numerator (energy_consumption) is named
+    from inventory.figures import _intensities
+
+    numerator = grid.loc[rows, "item"].map(_intensities().set_index("item")["numerator"]).fillna("")
+    is_stat = numerator.isin(set(vocabulary.activities()["id"]))
+    missing = hit["_m"].fillna("").where(hit["_m"].fillna("") != "", numerator.where(is_stat, ""))
     reason = np.where(no_year, TARGET_REASONS["no_region_data"],
                       np.where(hit["_v"].notna(), "", np.where(missing != "", TARGET_REASONS["no_statistic"],
                                                                TARGET_REASONS["no_numerator"])))
     grid.loc[rows, "reason"] = reason
-    grid.loc[rows, "reason_value"] = np.where(missing != "", missing, grid.loc[rows, "item"])
+    grid.loc[rows, "reason_value"] = np.where(hit["_v"].notna() | no_year, "",
+                                              np.where(missing != "", missing, numerator))
 
 
 def _factors(grid: pd.DataFrame) -> pd.Series:
