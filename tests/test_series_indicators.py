@@ -214,3 +214,19 @@ def test_an_indicator_without_its_statistic_names_it(tmp_path):
                         figures.indicators(_emissions(), _statistics()))
     assert (out["status"] == "no_data").all()
     assert set(out["reason"]) == {"target_no_statistic"} and set(out["reason_value"]) == {"energy_consumption"}
+
+
+def test_ccd_leaves_out_incomplete_years():
+    from inventory.analysis.ccd import ccd
+
+    rows = []
+    for year, co2 in ((2019, 100.0), (2020, 80.0), (2021, 90.0)):
+        rows.append(("430000", year, "1.A.1.a", "energy", "CO2", co2))
+        rows += [("430000", year, "1.A.1.a", "energy", s, co2 / 10) for s in ("SO2", "NOx", "PM2.5", "NMVOC")]
+        if year != 2021:  # 2021 lacks its industry rows
+            rows.append(("430000", year, "2.A.1", "industry", "SO2", 1.0))
+    e = pd.DataFrame(rows, columns=["region", "year", "category", "sector", "substance", "emission"]).assign(
+        kind="emission")
+    ind = pd.DataFrame({"region": "430000", "year": [2019, 2020, 2021], "item": "CO2/gdp", "measure": "level",
+                        "value": [1.0, 0.8, 0.9]})
+    assert list(ccd(e, ind)["year"]) == [2019, 2020]
