@@ -334,10 +334,12 @@ def revise_rows(rows):
 
 def write_revision_project() -> None:
     """`../hunan-revision/inventory.toml`: every workbook of `data/` (as it is when this runs) except
-    the one REVISED replaces and the province balances outside PREFECTURE_YEARS, then the revised copy."""
+    the one REVISED replaces and the province's balances and supply workbooks outside PREFECTURE_YEARS, then
+    the revised copy."""
     code, year = REVISED
     replaced = f"{code}_能源_{year}.xlsx"
-    outside = {f"{PROVINCE}_能源平衡表_{y}.xlsx" for y in YEARS if y not in PREFECTURE_YEARS}  # its years only
+    outside = {f"{PROVINCE}_{kind}_{y}.xlsx" for kind in ("能源平衡表", "能源供应") for y in YEARS
+               if y not in PREFECTURE_YEARS}  # the revision's years only
     inputs = [f"../hunan/data/{p.name}" for p in sorted(OUT.glob("*.xlsx")) if p.name not in {replaced, *outside}]
     inputs.append(f"data/{code}_能源_{year}_修订.xlsx")
     listed = "\n".join(f'    "{i}",' for i in inputs)
