@@ -60,12 +60,14 @@ class BuildOptions:
     warnings: list[Problem] = field(default_factory=list)  # the project file's (listed with the inputs')
     factor_set: str = "china"  # the shipped factor set (DESIGN 3.4: china, ipcc, ceads)
     name: str = ""  # the project's name (shown in the report's header)
+    maps: bool = True  # the report's schematic maps (`--no-maps`, [report] maps = false: left out)
 
     @classmethod
     def from_project(cls, project: Project | None = None, paths: list[Path] | None = None, out: Path = Path("out"),
                      *, regions=None, years=None, gwp: str = "", lang: str = "zh", factor_dirs=(),
                      keep_going: bool = False, strict: bool = False, draws: int = 10000, seed: int = 0,
-                     jobs: int = 0, targets: Path | None = None, factor_set: str = "") -> "BuildOptions":
+                     jobs: int = 0, targets: Path | None = None, factor_set: str = "",
+                     maps: bool | None = None) -> "BuildOptions":
         """The options of a build: a project's settings (None: no project file) merged with overrides
         (the command line's options; None or empty = not given), all validated: every problem in one
         UsageError (exit 2).
@@ -75,6 +77,7 @@ class BuildOptions:
         searched after the project's `factors` (each must be a folder). targets: replaces the project's.
         jobs: processes writing region-year folders (0 = one per CPU). draws ≥ 100 Monte Carlo draws.
         factor_set: china, ipcc or ceads (DESIGN 3.4); replaces the project's (default: china).
+        maps: the report's maps on or off (None: the project's [report] maps, default on).
         """
         problems: list[Problem] = []
 
@@ -108,7 +111,8 @@ class BuildOptions:
             draws=draws, seed=seed, jobs=jobs or _cpus(), targets=targets, project=project is not None,
             warnings=list(project.warnings) if project else [],
             factor_set=checked(sets.checked, factor_set or (project.factor_set if project else "")),
-            name=project.name if project else "")
+            name=project.name if project else "",
+            maps=maps if maps is not None else (project.maps if project else True))
         if problems:
             raise UsageError(problems)
         return options
@@ -222,7 +226,8 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     meta = {"project": options.name, "program_version": __version__, "factor_set": factor_set,
             "factor_set_version": load.factor_set_version(),
             "gwp_set": options.gwp, "gwp_data_version": aggregate.gwp_version(), "lang": options.lang,
-            "build_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "inputs": files}
+            "maps": options.maps, "build_time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "inputs": files}
     failed = failed_region_years(inputs) if options.project and not options.keep_going else {}
     whole = any(p.row is None for p in inputs.errors) or (
         inputs.errors and not options.keep_going and (failed is None or not options.project))

@@ -123,6 +123,9 @@ def build(
                                       "(0 = one per CPU).", min=0)] = 0,
     factor_set: Annotated[str, typer.Option("--factor-set", help="Default factors: china (default), ipcc or ceads "
                                             "(CEADs' implied Hunan factors); default: the project's `factor_set`.")] = "",
+    no_maps: Annotated[bool, typer.Option("--no-maps", help="Leave the schematic maps out of the report (for "
+                                          "reports meant for publication); default: the project's [report] "
+                                          "maps.")] = False,
     debug: DebugOpt = False,
 ):
     """Build the inventory: inventory.xlsx, report.html, emissions.csv/.parquet, checks.csv, manifest.json."""
@@ -132,7 +135,8 @@ def build(
     inputs, project = resolve_paths(paths)
     options = BuildOptions.from_project(project, inputs, out_dir, regions=region, years=year, gwp=gwp, lang=lang,
                                         factor_dirs=factors, keep_going=keep_going, strict=strict, draws=draws,
-                                        seed=seed, jobs=jobs, targets=targets, factor_set=factor_set)
+                                        seed=seed, jobs=jobs, targets=targets, factor_set=factor_set,
+                                        maps=False if no_maps else None)
     with _progress(lang) as progress:
         outcome = build_inventory(options, progress)
     _print_problems(outcome.inputs.problems, lang=lang)

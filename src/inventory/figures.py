@@ -19,6 +19,7 @@ gases summed as t CO2e), percentages in %:
 - `series_change`: each series' change from the first to the last year (%).
 - `series_gaps`: each region-year lacking a sector the region has in another year (an incomplete year).
 - `series_index`: each substance's emission as an index (the region's first year = 100).
+- `map_values`: the series the maps show (data/maps/items.csv), each with its year-on-year change (%).
 - `uncertainty_half_width`: half the 95 % interval in % of the estimate.
 
 Differences and changes are `qa.grading.relative_difference`, the one definition of the
@@ -68,6 +69,7 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
         "series_change": series_change(long),
         "series_gaps": series_gaps(long),
         "series_index": series_index(long),
+        "map_values": map_values(long),
         "uncertainty_half_width": uncertainty_half_width((analysis or {}).get("uncertainty")),
     }
 
@@ -539,6 +541,24 @@ def series_index(long: pd.DataFrame) -> pd.DataFrame:
     out = out[out["first"].notna() & (out["first"] != 0)]
     out = out.assign(value=out["value"] / out["first"] * 100)
     return _sorted(out, ["region", _rank(out["item"], _orders()["substance"], 10_000), "item", "year"])[columns]
+
+
+def map_values(long: pd.DataFrame) -> pd.DataFrame:
+    """The series the report's maps show (rows of data/maps/items.csv: gross CO2e in t CO2e, SO2, NOx
+    and PM2.5 in t, intensities in their units), each with its change from the year before,
+    (value − value of year − 1) / |value of year − 1| × 100 (qa.grading; none without that year or
+    when it is 0). Columns: region, group, item, unit, year, value, change_pct."""
+    columns = ["region", "group", "item", "unit", "year", "value", "change_pct"]
+    items = resources.data_table("maps/items.csv")[["group", "item"]]
+    rows = long.merge(items, on=["group", "item"])
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    keys = ["region", "group", "item", "unit"]
+    before = rows.assign(year=rows["year"].astype(int) + 1)[[*keys, "year", "value"]]
+    rows = rows.assign(year=rows["year"].astype(int)).merge(before, on=[*keys, "year"], how="left",
+                                                            suffixes=("", "_before"))
+    rows["change_pct"] = difference_pct(rows["value"], rows["value_before"])
+    return _sorted(rows, ["region", "year", "group", "item"])[columns]
 
 
 def uncertainty_half_width(uncertainty: pd.DataFrame | None) -> pd.DataFrame:

@@ -29,6 +29,7 @@ class Project:
     targets: Path | None = None
     warnings: list[Problem] = field(default_factory=list)  # e.g. a check's former name
     factor_set: str = ""  # DESIGN 3.4: china, ipcc or ceads; "" = the default set
+    maps: bool = True  # [report] maps: the report's schematic maps (false for reports meant for publication)
 
 
 def parse_years(spec) -> set[int]:
@@ -57,7 +58,7 @@ def parse_regions(spec) -> set[str] | None:
 
 
 # The tables of a project file (DESIGN 3.8); the keys of [project] are those of PROJECT_KEYS.
-TABLES = ("project", "checks")
+TABLES = ("project", "checks", "report")
 
 
 def load_project(path: Path) -> Project:
@@ -92,6 +93,7 @@ def load_project(path: Path) -> Project:
         setattr(project, key, value)
     if "inputs" not in proj:
         project.inputs = [base / "data/"]
+    problems += _report_table(spec.get("report", {}), file, project)
     try:
         project.checks, project.warnings = parse_checks(spec.get("checks", {}), file, base)
     except UsageError as exc:
@@ -99,6 +101,24 @@ def load_project(path: Path) -> Project:
     if problems:
         raise UsageError(problems)
     return project
+
+
+def _report_table(table, file: str, project: Project) -> list[Problem]:
+    """The [report] table's settings onto `project` (`maps = true|false`); its problems (an unknown key
+    with the nearest known one, a value that is not true or false)."""
+    if not isinstance(table, dict):
+        return [Problem("invalid_setting", file=file, column="report", value=str(table),
+                        expected="expect_report_table")]
+    problems = [_unknown(key, REPORT_KEYS, file, f"report.{key}") for key in table if key not in REPORT_KEYS]
+    for key in REPORT_KEYS:
+        if key not in table:
+            continue
+        if not isinstance(table[key], bool):
+            problems.append(Problem("invalid_setting", file=file, column=f"report.{key}", value=str(table[key]),
+                                    expected="expect_true_or_false"))
+        else:
+            setattr(project, key, table[key])
+    return problems
 
 
 def _unknown(key: str, known, file: str, where: str) -> Problem:
@@ -162,3 +182,6 @@ PROJECT_KEYS = {
     "factors": _paths, "targets": _file,
     "factor_set": lambda value, base: sets.checked(value, "project.factor_set"),
 }
+
+# The keys of [report] (each true or false) and the Project field each sets.
+REPORT_KEYS = ("maps",)

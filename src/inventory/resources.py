@@ -22,8 +22,8 @@ def package_root() -> Traversable:
 
 
 def data_file(name: str) -> Traversable:
-    """A vocabulary file under `inventory/data/`."""
-    return package_root() / "data" / name
+    """A vocabulary file under `inventory/data/` (`name` may name a sub-folder: `maps/items.csv`)."""
+    return package_root().joinpath("data", *name.split("/"))
 
 
 @cache

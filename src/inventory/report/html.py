@@ -42,6 +42,7 @@ from inventory.report.summaries import (
     vocab_order,
 )
 from inventory.report.html_analysis import analysis_sections
+from inventory.report.maps import map_charts
 from inventory.report.views import worded
 from inventory.report.svg import PALETTE, fmt_diff, fmt_number, fmt_share, hbar_svg, legend_svg
 from inventory.result import CHECK_COLUMNS, BuildResult
@@ -510,6 +511,7 @@ def _context(result: BuildResult, lang: str) -> dict:
         "chart_energy": chart_energy(cube, shares, headline, lbl, lang),
         "chart_energy_mix": chart_energy_mix(cube, shares, headline, lbl, lang),
         "chart_regions": chart_regions(result, lbl, lang),
+        "maps": map_charts(result, lang),
         "analysis": analysis_sections(result, headline, lbl, lang),
         "qa_tables": analysis_sections(result, headline, lbl, lang, qa=True),
         "chart_pollutants": chart_pollutants(result, cube, shares, headline, lbl, lang),
