@@ -35,7 +35,7 @@ And once:
   derived by ``derive_statistics`` from the province's NBS figures and marked
   示例数据（非统计数据）.
 * ``data/430000_活动水平不确定性.xlsx``: the province's ``uncertainty.activity``
-  rows, one per fuel it burns (every year): ACTIVITY_UNCERTAINTY.
+  rows, one per year of PREFECTURE_YEARS and fuel it burns: ACTIVITY_UNCERTAINTY.
 * ``../hunan-revision/data/431300_能源_2019_修订.xlsx``: the revised copy of one
   prefecture-year workbook for the revised edition (``revise_rows``).
 """
@@ -507,26 +507,27 @@ ACTIVITY_UNCERTAINTY = (
 )
 
 
-def uncertainty_rows(amounts_by_year, fuel_zh):
-    """One `uncertainty.activity` row per fuel the province burns in any year (year and category empty:
-    every year, every category)."""
-    fuels = sorted(set().union(*(set(a.activity) for a in amounts_by_year)))
+def uncertainty_rows(amounts_by_year: dict, fuel_zh):
+    """One `uncertainty.activity` row per year of PREFECTURE_YEARS and fuel the province burns in it
+    (category empty: every category). Only these years, so that the uncertainty analysis (Monte Carlo)
+    of the example's build stays fast; the same 5 % holds in every year: add rows to extend it."""
     value, unit, source = ACTIVITY_UNCERTAINTY
-    return [["湖南省", "", "", fuel_zh[f], "", value, unit, "uncertainty.activity", source,
-             "能源统计活动水平不确定性（95%置信区间半宽），适用于全省全部年份、全部类别"] for f in fuels]
+    return [["湖南省", year, "", fuel_zh[f], "", value, unit, "uncertainty.activity", source,
+             "能源统计活动水平不确定性（95%置信区间半宽），适用于该年全省全部类别"]
+            for year in PREFECTURE_YEARS for f in sorted(set(amounts_by_year[year].activity))]
 
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     sectors, fuels, cats, regions = load_vocab()
     energy = read_energy()
-    amounts = []
+    amounts = {}
     for year in YEARS:
         e = energy[energy.year == year]
         write_province_balance(e, sectors, fuels, year)
         if year in PREFECTURE_YEARS:
             write_prefectures(e, sectors, fuels, cats, regions, year)
-        amounts.append(combusted_by_category(e, sectors, fuels))
+        amounts[year] = combusted_by_category(e, sectors, fuels)
     province = province_statistics()
     published = pd.read_csv(SOURCE / "hunan_statistics_published.csv", dtype={"region": str})
     # The prefectures' split uses the province's NBS figures (one series), not the bulletins' first releases.
