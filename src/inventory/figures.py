@@ -21,6 +21,8 @@ gases summed as t CO2e), percentages in %:
 - `series_index`: each substance's emission as an index (the region's first year = 100).
 - `map_values`: the series the maps show (data/maps/items.csv), each with its year-on-year change (%).
 - `uncertainty_half_width`: half the 95 % interval in % of the estimate.
+- `official_structure`: a published official inventory's sector structure (data/official_inventories.csv,
+  Hunan 2005) beside the build's own sectors of every year, for plausibility: never an input.
 
 Differences and changes are `qa.grading.relative_difference`, the one definition of the
 checks: (value − reference) / |reference|, none for a zero reference.
@@ -71,6 +73,7 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
         "series_index": series_index(long),
         "map_values": map_values(long),
         "uncertainty_half_width": uncertainty_half_width((analysis or {}).get("uncertainty")),
+        "official_structure": official_structure(emissions),
     }
 
 
@@ -572,3 +575,36 @@ def uncertainty_half_width(uncertainty: pd.DataFrame | None) -> pd.DataFrame:
     estimate = u["estimate"].abs()
     half = (u["high_95"] - u["low_95"]) / 2 / estimate.where(estimate != 0) * 100
     return u[keys].assign(half_width_pct=half.where(u["level"] != "trend")).reset_index(drop=True)
+
+
+OFFICIAL_COLUMNS = ["region", "region_name", "sector", "official_year", "official_t", "official_share_pct",
+                    "year", "inventory_t", "inventory_share_pct"]
+
+
+def official_structure(emissions: pd.DataFrame) -> pd.DataFrame:
+    """A published official inventory's sectors beside the build's own, per region the table covers (issue 19).
+
+    official_t = the published net total × the sector's published share (t CO2e; the share is of the net
+    total, a sink negative); inventory_t = the build's CO2e of the sector, emissions and sinks (t CO2e, at
+    the build's GWP set), for each year the build has; each share is of its own net total (%, its sinks
+    included). Regions without an official inventory in data/official_inventories.csv have no rows.
+    A plausibility table with the years stated, never an input.
+    """
+    official = resources.data_table("official_inventories.csv")
+    official = official.assign(total_net=official["total_net"].astype(float),
+                               share_pct=official["share_pct"].astype(float), year=official["year"].astype(int))
+    e = emissions[emissions["region"].isin(set(official["region"])) & emissions["kind"].isin(["emission", "sink"])]
+    if e.empty:
+        return pd.DataFrame(columns=OFFICIAL_COLUMNS)
+    factor = map_distinct(official["unit"], lambda u: units.factor(u.replace("二氧化碳当量", "").strip(), "t"))
+    official = official.assign(official_t=official["total_net"] * factor * official["share_pct"] / 100,
+                               official_share_pct=official["share_pct"], official_year=official["year"])
+    ours = e.groupby(["region", "region_name", "year", "sector"])["co2e_t"].sum(min_count=1).rename("inventory_t")
+    ours = ours.reset_index()
+    net = ours.groupby(["region", "year"])["inventory_t"].transform("sum")
+    ours["inventory_share_pct"] = ours["inventory_t"] / net.where(net != 0) * 100
+    years = ours[["region", "region_name", "year"]].drop_duplicates()
+    grid = official[["region", "sector", "official_year", "official_t", "official_share_pct"]].merge(years, on="region")
+    out = grid.merge(ours, on=["region", "region_name", "year", "sector"], how="left")
+    order = _orders()["sector"]
+    return _sorted(out[OFFICIAL_COLUMNS], ["region", "year", _rank(out["sector"], order, 0)])

@@ -71,10 +71,16 @@ def _reference_approach(ctx: CheckContext, settings: dict) -> pd.DataFrame:
 
 
 def _external_ceads(ctx: CheckContext, settings: dict) -> pd.DataFrame:
-    table = external.external_table(ctx, getattr(ctx.inputs, "external", {}).get(external.CHECK))
+    files = getattr(ctx.inputs, "external", {}).get(external.CHECK)
+    files = external.read_files(ctx.thresholds.get(external.CHECK) or {}) if files is None else files
+    table = external.external_table(ctx, files)
     ctx.tables["external"] = table
     ctx.tables["external_fuel"] = external.fuel_table(table)
-    return external.external_checks(table, settings)
+    fuel = external.external_checks(table, settings)
+    if "external" not in files:
+        return fuel
+    process = external.process_checks(files["external"], ctx.emissions, settings)
+    return pd.concat([f for f in (fuel, process) if not f.empty] or [fuel], ignore_index=True)
 
 
 def _facility(ctx: CheckContext, settings: dict) -> pd.DataFrame:

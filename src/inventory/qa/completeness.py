@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories
-from inventory.errors import UsageError
+from inventory.errors import Problem, UsageError
 from inventory.result import CHECK_COLUMNS
 
 NAME = "completeness"
@@ -147,3 +147,35 @@ def check_rows(table: pd.DataFrame) -> pd.DataFrame:
     the category (0 when none), reference and diff_pct empty; the status and key are in the table."""
     return table.rename(columns={"substances": "value"}).assign(
         check=NAME, substance="", reference=np.nan, diff_pct=np.nan)[CHECK_COLUMNS]
+
+
+def year_gaps(activity: pd.DataFrame) -> list[Problem]:
+    """Warnings of a region whose sectors cover different years (issue 19): per region, year and sector that has
+    rows in another year of the region but none in this one, while another sector has rows in this year. Each
+    names both: the sector missing and the sectors present (code `year_missing_in_sector`). Emission-source
+    categories only (statistics and memo items left out). Warnings: the rows are used as they are."""
+    if activity.empty:
+        return []
+    table = categories.table()
+    source = table.index[table["role"].isin(["emission", "sink"])]
+    a = activity[activity["category"].isin(source)]
+    if a.empty:
+        return []
+    have = a.assign(sector=a["category"].map(table["sector"]))[["region", "year", "sector"]].drop_duplicates()
+    grid = have.pivot_table(index=["region", "year"], columns="sector", aggfunc="size", fill_value=0) > 0
+    grid = grid.reindex(columns=[s for s in categories.sectors().sort_values("order")["sector"] if s in grid.columns])
+    ever = grid.groupby(level="region").transform("any")  # the sectors a region has in some year
+    gaps = (~grid & ever).stack()
+    gaps = gaps[gaps]
+    if gaps.empty:
+        return []
+    names = categories.sectors()
+    out = []
+    for region, year, sector in gaps.index:
+        present = [s for s in grid.columns if grid.at[(region, year), s]]
+        out.append(Problem("year_missing_in_sector", severity="warning", value=str(year), params=(
+            ("region", region), ("year", year), ("missing_zh", names.at[sector, "name_zh"]),
+            ("missing_en", names.at[sector, "name_en"]),
+            ("present_zh", "、".join(names.at[s, "name_zh"] for s in present)),
+            ("present_en", ", ".join(names.at[s, "name_en"] for s in present)))))
+    return out

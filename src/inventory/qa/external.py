@@ -6,7 +6,9 @@ province-year (`Hunan2019`: sector rows × fuel columns, Mt CO2), or the long CS
 names the region; else the check table's `region`). Sector rows map to categories
 through data/energy_balance_sectors.csv, fuel columns to activities through
 data/ceads_fuels.csv; columns that are not fuels (Process, Scope_1_Total,
-Scope_2_*) and total rows are left out.
+Scope_2_*) and total rows are left out of the fuel comparison. CEADs' `Process` column (cement process
+CO2 on its sector rows) is checked on its own against the build's 2.A.1 CO2 (process_checks, issue 19):
+a check, never an input.
 
 Each difference is split as DESIGN 3.9's comparison does:
 activity_effect = (A_ours − A_ext) × F_ext and factor_effect = A_ours × (F_ours − F_ext),
@@ -191,18 +193,28 @@ def read_files(settings: dict) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _sector_index() -> dict:
+    """Normalised CEADs row label (English or Chinese) -> its balance-row record (category, role)."""
+    from inventory.read.energy_balance import sector_table
+
+    index = {}
+    for rec in sector_table().to_dict("records"):
+        index.setdefault(normalise_name(rec["row_label_en"]), rec)
+        index.setdefault(normalise_name(rec["row_label_zh"]), rec)
+    return index
+
+
+def _tonnes(unit: pd.Series) -> pd.Series:
+    """The factor to t of each CO2 unit cell (`Mt CO2` -> 1e6)."""
+    return map_distinct(unit.str.replace("CO2", "", regex=False).str.strip(), lambda u: units.factor(u, "t"))
+
+
 def to_categories(frame: pd.DataFrame, energy: bool = False) -> pd.DataFrame:
     """CEADs rows -> region, year, category, activity, amount: CO2 in t, or (energy=True) the energy
     inventory's amounts in canonical units (t, m3, TJ) with their `quantity`. Rows that are not combustion
     (totals, transformation other than power and heat, loss, non-energy use) and non-fuel columns drop out;
     power and heat transformation inputs count (positive values), as CEADs' power CO2 does."""
-    from inventory.read.energy_balance import sector_table
-
-    sectors = sector_table()
-    index = {}
-    for rec in sectors.to_dict("records"):
-        index.setdefault(normalise_name(rec["row_label_en"]), rec)
-        index.setdefault(normalise_name(rec["row_label_zh"]), rec)
+    index = _sector_index()
     key = map_distinct(frame["row_label"], normalise_name)
     role = key.map({k: r["role"] for k, r in index.items()})
     category = key.map({k: r["category"] for k, r in index.items()})
@@ -216,9 +228,7 @@ def to_categories(frame: pd.DataFrame, energy: bool = False) -> pd.DataFrame:
         conv = units.to_canonical(out["fuel"].map(fuels["unit"]))
         out = out.assign(amount=out["value"] * conv["factor"].to_numpy(), quantity=conv["quantity"].to_numpy())
     else:
-        unit = out["unit"].str.replace("CO2", "", regex=False).str.strip()
-        factor = map_distinct(unit, lambda u: units.factor(u, "t"))
-        out = out.assign(amount=out["value"] * factor, quantity="")
+        out = out.assign(amount=out["value"] * _tonnes(out["unit"]), quantity="")
     return out[["region", "year", "category", "activity", "amount", "quantity"]].reset_index(drop=True)
 
 
@@ -344,6 +354,41 @@ def external_checks(table: pd.DataFrame, thresholds: dict | None = None, name: s
     rows["check"], rows["substance"] = name, "CO2"
     return rows.drop_duplicates(["region", "year", "category"]).sort_values(
         ["region", "year", "category"]).reset_index(drop=True)[CHECK_COLUMNS]
+
+
+PROCESS_FUEL, PROCESS_CATEGORY = "Process", "2.A.1"
+
+
+def process_checks(external: pd.DataFrame, emissions: pd.DataFrame, thresholds: dict | None = None,
+                   name: str = CHECK) -> pd.DataFrame:
+    """Check rows of CEADs' cement process CO2 against the build's 2.A.1 CO2, per region-year (category `2.A.1`).
+
+    reference = CEADs' `Process` column summed over its sector rows (total rows left out), in t CO2; value =
+    the build's CO2 of 2.A.1 and its sub-categories (kind `emission`), missing where 2.A.1 has no row (then
+    the row warns: CEADs has cement process CO2 the inventory does not estimate). Only region-years the
+    build has. diff_pct and result as in external_checks. A check, never an input (issue 19).
+    """
+    lim = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    proc = external[external["fuel"] == PROCESS_FUEL]
+    if proc.empty or emissions.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    index = _sector_index()
+    role = map_distinct(proc["row_label"], normalise_name).map({k: r["role"] for k, r in index.items()})
+    proc = proc[role == "sector"]
+    ref = (proc["value"] * _tonnes(proc["unit"])).groupby([proc["region"], proc["year"]]).sum().rename("reference")
+    have = emissions[["region", "year"]].drop_duplicates()
+    ref = ref[pd.MultiIndex.from_frame(ref.index.to_frame()).isin(pd.MultiIndex.from_frame(have))]
+    cat = emissions["category"].astype(str)
+    e = emissions[(emissions["substance"] == "CO2") & (emissions["kind"] == "emission")
+                  & ((cat == PROCESS_CATEGORY) | cat.str.startswith(PROCESS_CATEGORY + "."))]
+    value = e.groupby(["region", "year"])["emission"].sum().rename("value")
+    rows = pd.concat([ref, value.reindex(ref.index)], axis=1).reset_index()
+    if rows.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    rows["diff_pct"] = difference_pct(rows["value"], rows["reference"])
+    rows["result"] = grade(rows["value"], rows["reference"], lim["warn"], lim["fail"])
+    rows["check"], rows["substance"], rows["category"] = name, "CO2", PROCESS_CATEGORY
+    return rows.sort_values(["region", "year"]).reset_index(drop=True)[CHECK_COLUMNS]
 
 
 def external_table(ctx, files: dict | None = None) -> pd.DataFrame:

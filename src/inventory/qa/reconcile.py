@@ -23,8 +23,10 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
     Prefecture rows are rolled up to the province's own category (their own or an
     ancestor of it); value = the province's own emission, reference = the sum (t), diff_pct =
     (own − sum) / |sum| × 100, graded by qa.grading (a zero sum: no difference, warn). Only
-    categories where the province has its own rows are compared. per_fuel: also per activity (fuel), check
-    `province_vs_prefectures_fuel`, category cell `<category>:<activity>` (fuel_key);
+    categories where the province has its own rows AND its prefectures have rows (rolled up) are compared: a
+    sector the province estimates from its own statistics but no prefecture has (agriculture of the Hunan
+    example, issue 19) is not a gap between them (`covered_sectors` names what a check covers).
+    per_fuel: also per activity (fuel), check `province_vs_prefectures_fuel`, category cell `<category>:<activity>` (fuel_key);
     a fuel only the prefectures burn in a category the province has is listed with value 0.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
@@ -42,6 +44,7 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
         sub = own[own["region"].isin(kids)]
         roll = {c: next((a for a in categories.ancestors(c) if a in mine_cats), None) for c in set(sub["category"])}
         sub = sub.assign(category=sub["category"].map(roll)).dropna(subset=["category"])
+        mine = mine[mine["category"].isin(set(sub["category"]))]
         value = mine.groupby(keys)["emission"].sum()
         ref = sub.groupby(keys)["emission"].sum()
         both = pd.concat({"value": value, "reference": ref}, axis=1)
@@ -60,3 +63,12 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
     if not frames:
         return pd.DataFrame(columns=CHECK_COLUMNS)
     return pd.concat(frames, ignore_index=True)[CHECK_COLUMNS]
+
+
+def covered_sectors(checks: pd.DataFrame) -> list[str]:
+    """The report sectors (data/sectors.csv ids, in tree order) of the categories the province-vs-prefectures
+    rows compare: what the check covers, for a sentence beside its table."""
+    cats = set(checks.loc[checks["check"] == "province_vs_prefectures", "category"])
+    sector = categories.table()["sector"]
+    have = {sector[c] for c in cats if c in sector.index}
+    return [s for s in categories.sectors().sort_values("order")["sector"] if s in have]

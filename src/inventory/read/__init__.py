@@ -11,6 +11,7 @@ import pandas as pd
 from inventory import resources
 
 from inventory.errors import Problem
+from inventory.qa.completeness import year_gaps
 from inventory.read.energy_balance import is_energy_balance, read_balance_sheet
 from inventory.read.cells import MAX_LISTED, SheetFacts, range_rows, split_ref
 from inventory.read.facility import DISTINCT, SHEET_FORMAT, empty_facility, read_facility_sheet, validate_facility
@@ -114,7 +115,7 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
         extra["row"] = extra["row"].astype(int)
         ledger = pd.concat([inputs.ledger, extra], ignore_index=True)
         inputs.ledger = ledger.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
-    inputs.problems = problems + inputs.problems
+    inputs.problems = problems + inputs.problems + year_gaps(inputs.activity)
     return inputs, files
 
 

@@ -44,7 +44,7 @@ from inventory.report.summaries import (
 from inventory.report.html_analysis import analysis_sections
 from inventory.report.maps import map_charts
 from inventory.report.views import worded
-from inventory.report.svg import PALETTE, fmt_diff, fmt_number, fmt_share, hbar_svg, legend_svg
+from inventory.report.svg import PALETTE, fmt_diff, fmt_number, fmt_pct, fmt_share, hbar_svg, legend_svg
 from inventory.result import CHECK_COLUMNS, BuildResult
 
 MAX_ROWS = 300  # longest list shown in the report; the workbook has all rows
@@ -487,6 +487,36 @@ def chart_pollutants(result: BuildResult, cube: dict, shares: dict, headline: st
     return out
 
 
+def official_structure_table(result: BuildResult, lbl: dict, lang: str) -> dict | None:
+    """The `official_structure` figures as one table (万吨/kt CO2e and %) with its note; None without rows."""
+    table = result.figures.get("official_structure")
+    if table is None or table.empty:
+        return None
+    scale = CO2E_SCALE[lang]
+    names = vocab_names("sectors.csv", "sector", lang)
+    headers = [lbl["col_region_name"], lbl["col_sector"], lbl["col_official_year"], lbl["col_official"],
+               lbl["col_official_share"], lbl["col_year"], lbl["col_inventory"], lbl["col_inventory_share"]]
+    rows = [[r["region_name"], names.get(r["sector"], r["sector"]), str(r["official_year"]),
+             fmt_number(r["official_t"], scale), fmt_pct(r["official_share_pct"], 2), str(r["year"]),
+             fmt_number(r["inventory_t"], scale) or "NE", fmt_pct(r["inventory_share_pct"], 2)]
+            for r in table.to_dict("records")]
+    official = resources.data_table("official_inventories.csv")
+    note = lbl["official_note"].format(source="、".join(sorted(set(official["document"]))),
+                                       official_year="、".join(sorted(set(official["year"]))),
+                                       gwp=result.meta.get("gwp_set", ""))
+    return {"note": note, "table": _table(headers, rows, [False, False, False, True, True, False, True, True])}
+
+
+def province_check_coverage(result: BuildResult, lbl: dict, lang: str) -> str:
+    """The sentence naming the sectors the province-vs-prefectures check compares ("" when it has no rows)."""
+    from inventory.qa.reconcile import covered_sectors
+
+    covered = covered_sectors(result.checks)
+    names = vocab_names("sectors.csv", "sector", lang)
+    sep = ", " if lang == "en" else "、"
+    return lbl["pvp_covers"].format(sectors=sep.join(names[s] for s in covered)) if covered else ""
+
+
 # ---------------------------------------------------------------- page
 
 def _context(result: BuildResult, lang: str) -> dict:
@@ -521,6 +551,8 @@ def _context(result: BuildResult, lang: str) -> dict:
         "checks_passed": passed, "checks_passed_count": n_passed,
         "checks_passed_note": _cut_note(len(passed["rows"]), n_passed, lbl),
         "check_counts": check_counts(result, lbl),
+        "official_structure": official_structure_table(result, lbl, lang),
+        "pvp_covers": province_check_coverage(result, lbl, lang),
         "checks_by_name": checks_by_name(result, lbl),
         "not_estimated": not_estimated_summary(result, lbl, lang),
         "ledger": ledger_table(result, lbl),
