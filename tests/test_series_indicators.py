@@ -216,7 +216,7 @@ def test_an_indicator_without_its_statistic_names_it(tmp_path):
     assert set(out["reason"]) == {"target_no_statistic"} and set(out["reason_value"]) == {"energy_consumption"}
 
 
-def test_ccd_leaves_out_incomplete_years():
+def test_ccd_counts_only_the_sectors_of_every_year():
     from inventory.analysis.ccd import ccd
 
     rows = []
@@ -229,4 +229,7 @@ def test_ccd_leaves_out_incomplete_years():
         kind="emission")
     ind = pd.DataFrame({"region": "430000", "year": [2019, 2020, 2021], "item": "CO2/gdp", "measure": "level",
                         "value": [1.0, 0.8, 0.9]})
-    assert list(ccd(e, ind)["year"]) == [2019, 2020]
+    t = ccd(e, ind).set_index("year")
+    # industry (2019, 2020 only) left out: pollution = energy only, 10, 8, 9 -> 0.01, 1, 0.505
+    assert list(t.index) == [2019, 2020, 2021]
+    assert list(t["u_pollution"]) == pytest.approx([0.01, 1.0, 0.505])

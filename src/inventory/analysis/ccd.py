@@ -17,9 +17,9 @@ better) min–max form that the textbook asks for (indicators "正向化" before
 [0.01, 1] so that no subsystem score is 0 (C is 0/0 at u_1 = u_2 = 0): the shift is this program's choice,
 no source read gives one. A subsystem's score is the mean of its indicators' x' (equal weights: this
 program's choice; published studies often use entropy weights over a panel, not reproduced here).
-An indicator equal in every observation of the set (max = min) or missing leaves the observation out, and so
-does an incomplete year (a year without a sector the region has in another year, figures.series_gaps): its
-lower total is missing data, not a lower emission.
+An indicator equal in every observation of the set (max = min) or missing leaves the observation out. Only the
+sectors a region has in every one of its years count (a year without a sector, figures.series_gaps, would
+otherwise show missing data as a lower emission): e.g. energy alone where the other sectors are patchy.
 These values are relative to the set they are normalised over: they compare years (or prefectures)
 within it, not with published CCD values.
 """
@@ -71,7 +71,7 @@ def normalised(obs: pd.DataFrame, group: pd.Series, columns: list[str]) -> pd.Da
 def observations(emissions: pd.DataFrame, indicator_table: pd.DataFrame | None) -> pd.DataFrame:
     """Per region-year: the gross emissions (t) of CO2 and the pollutants of SUBSYSTEMS and CO2/gdp (t/万元)."""
     e = emissions[emissions["kind"] == "emission"] if "kind" in emissions else emissions
-    e = _complete_years(e)
+    e = _common_sectors(e)
     names = [n for cols in SUBSYSTEMS.values() for n in cols if "/" not in n]
     e = e[e["substance"].isin(names)]
     wide = e.assign(emission=pd.to_numeric(e["emission"], errors="coerce")).pivot_table(
@@ -85,16 +85,15 @@ def observations(emissions: pd.DataFrame, indicator_table: pd.DataFrame | None) 
     return wide.reset_index()
 
 
-def _complete_years(e: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the region-years that have every sector the region has in any year."""
+def _common_sectors(e: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the sectors that the region has in every one of its years."""
     if "sector" not in e or e.empty:
         return e
     have = e[["region", "year", "sector"]].drop_duplicates()
-    per_year = have.groupby(["region", "year"]).size()
-    per_region = have.groupby("region")["sector"].nunique()
-    full = per_year[per_year.to_numpy() == per_region.reindex(per_year.index.get_level_values("region")).to_numpy()]
-    keep = pd.MultiIndex.from_frame(e[["region", "year"]]).isin(full.index)
-    return e[keep]
+    years = e.groupby("region")["year"].nunique()
+    count = have.groupby(["region", "sector"]).size()
+    common = count[count.to_numpy() == years.reindex(count.index.get_level_values("region")).to_numpy()]
+    return e[pd.MultiIndex.from_frame(e[["region", "sector"]]).isin(common.index)]
 
 
 def _scores(obs: pd.DataFrame, group: pd.Series, scope: str) -> pd.DataFrame:
