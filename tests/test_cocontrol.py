@@ -144,9 +144,15 @@ def test_sector_and_total_rows(table):
     assert pick(table, R1, "industry", "PM2.5")["quadrant"] == ""
 
 
-def test_only_pollutants_get_rows_and_synergy_is_empty(table):
+def test_only_pollutants_get_rows_and_the_synergy_column_is_gone(table):
     assert not table["substance"].isin(["CO2", "CH4", "CO2e"]).any()
-    assert table["synergy"].isna().all()
+    assert "synergy" not in table
+    # total PM2.5 10 -> 8 (-20 %) with CO2e 1510 -> 1370 (-9.27 %): both down, Els = 2.16 > 1 (PMC11666946 Table 2)
+    assert pick(table, R1, "total", "PM2.5")["elasticity_band"] == "synergy_pollutant_more"
+    # energy NOx 60 -> 59 (-1.67 %) with CO2e 1210 -> 1070 (-11.6 %): both down, 0 < Els = 0.14 < 1
+    assert pick(table, R1, "energy", "NOx")["elasticity_band"] == "synergy_ghg_more"
+    # 2.A.1: CO2e unchanged (ER_k/Q_k = 0), PM2.5 -20 %: no effect on the greenhouse gas
+    assert pick(table, R1, "2.A.1", "PM2.5")["elasticity_band"] == "no_effect_ghg"
 
 
 def test_source_of_one_year_only_has_no_invented_change(table):

@@ -289,6 +289,10 @@ def test_no_data_at_all_keeps_every_indicator(tmp_path):
 def test_hunan_example_targets_load():
     """The shipped example's plan targets (examples/hunan/targets.toml) pass the loader."""
     spec = load_targets(Path(__file__).resolve().parents[1] / "examples" / "hunan" / "targets.toml")
-    assert list(spec["indicator"]) == ["scrap_ratio", "secondary_nonferrous_metals", "bulk_solid_waste_utilisation"]
-    assert list(spec["target_value"]) == [30.0, 110.0, 60.0]
-    assert spec["source"].str.contains("湖南省减污降碳协同增效实施方案").all()
+    assert list(spec["indicator"]) == ["energy_intensity", "non_fossil_share", "co2_intensity_proxy", "scrap_ratio",
+                                       "secondary_nonferrous_metals", "bulk_solid_waste_utilisation"]
+    assert list(spec["target_value"].iloc[[1, 3, 4, 5]]) == [22.0, 30.0, 110.0, 60.0]
+    assert list(spec["change_pct"].iloc[[0, 2]]) == [-14.0, -18.0]
+    assert spec["source"].iloc[3:].str.contains("湖南省减污降碳协同增效实施方案").all()
+    assert spec["source"].iloc[0].find("湘政发〔2022〕16号") > 0 and spec["source"].iloc[1].find("湘政发〔2022〕19号") > 0
+    assert "national target used as a proxy" in spec["source"].iloc[2]

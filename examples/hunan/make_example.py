@@ -3,10 +3,15 @@
     python examples/hunan/make_example.py
 
 Needs pandas and openpyxl only. Deterministic: the same ``source/`` gives
-byte-identical workbooks. For every year Y of YEARS (2017-2019):
+byte-identical workbooks. For every year Y of YEARS (2011-2022, every year of
+CEADs' Hunan energy inventory):
 
 * ``data/430000_能源平衡表_<Y>.xlsx``: the province's CEADs energy inventory of
   year Y, values unchanged, laid out as a wide energy balance (DESIGN 3.3).
+
+For every year Y of PREFECTURE_YEARS (2017-2019) only (the build of the example
+stays fast; the split is illustrative in any year):
+
 * ``data/<code>_能源_<Y>.xlsx``: ILLUSTRATIVE prefecture workbooks in the long
   v1 format. For every category of ``energy_balance_sectors.csv`` and fuel, the
   province's combusted amount in Y (final use of the ``sector`` rows plus the
@@ -19,12 +24,18 @@ byte-identical workbooks. For every year Y of YEARS (2017-2019):
 
 And once:
 
-* ``data/统计指标.xlsx``: GDP and resident population (category ``stat``) of the
-  province and the prefectures, 2017-2019: the published figures of
-  ``source/hunan_statistics_published.csv`` where one was found, the rest
-  derived by ``derive_statistics`` and marked 示例数据（非统计数据）.
+* ``data/统计指标.xlsx``: statistics (category ``stat``). The province, 2011-2022:
+  GDP, GDP at comparable prices (2020 prices, chained with the GDP index),
+  year-end resident population (NBS provincial panel,
+  ``source/nbs_hunan_gdp_population_2011_2022.csv``), and energy consumption and
+  the non-fossil share in the years a figure was read
+  (``source/hunan_energy_statistics_published.csv``); no other year is filled.
+  The prefectures, PREFECTURE_YEARS: GDP and population, the published figures
+  of ``source/hunan_statistics_published.csv`` where one was found, the rest
+  derived by ``derive_statistics`` from the province's NBS figures and marked
+  示例数据（非统计数据）.
 * ``data/430000_活动水平不确定性.xlsx``: the province's ``uncertainty.activity``
-  rows, one per fuel it burns (every year): ACTIVITY_UNCERTAINTY.
+  rows, one per year of PREFECTURE_YEARS and fuel it burns: ACTIVITY_UNCERTAINTY.
 * ``../hunan-revision/data/431300_能源_2019_修订.xlsx``: the revised copy of one
   prefecture-year workbook for the revised edition (``revise_rows``).
 """
@@ -49,7 +60,9 @@ HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
 OUT = HERE / "data"
 REVISION_OUT = HERE.parent / "hunan-revision" / "data"
-YEARS = (2017, 2018, 2019)
+YEARS = tuple(range(2011, 2023))  # CEADs' Hunan energy inventory
+PREFECTURE_YEARS = (2017, 2018, 2019)  # the illustrative prefecture split
+GDP_CONSTANT_BASE = 2020  # gdp_constant is at the prices of this year (the plan's base year)
 PROVINCE = "430000"
 FIXED_TIME = datetime(2019, 12, 31)
 ILLUSTRATIVE = "示例数据（非统计数据）"
@@ -141,7 +154,7 @@ def save(wb: Workbook, path: Path) -> None:
 
 def read_energy() -> pd.DataFrame:
     """The CEADs provincial energy inventory rows of YEARS (long shape, CEADs units)."""
-    e = pd.read_csv(SOURCE / "ceads_hunan_energy_inventory_2017_2019.csv")
+    e = pd.read_csv(SOURCE / "ceads_hunan_energy_inventory_2011_2022.csv")
     return e[e.year.isin(YEARS)]
 
 
@@ -321,10 +334,13 @@ def revise_rows(rows):
 
 def write_revision_project() -> None:
     """`../hunan-revision/inventory.toml`: every workbook of `data/` (as it is when this runs) except
-    the one REVISED replaces, then the revised copy."""
+    the one REVISED replaces and the province's balances and supply workbooks outside PREFECTURE_YEARS, then
+    the revised copy."""
     code, year = REVISED
     replaced = f"{code}_能源_{year}.xlsx"
-    inputs = [f"../hunan/data/{p.name}" for p in sorted(OUT.glob("*.xlsx")) if p.name != replaced]
+    outside = {f"{PROVINCE}_{kind}_{y}.xlsx" for kind in ("能源平衡表", "能源供应") for y in YEARS
+               if y not in PREFECTURE_YEARS}  # the revision's years only
+    inputs = [f"../hunan/data/{p.name}" for p in sorted(OUT.glob("*.xlsx")) if p.name not in {replaced, *outside}]
     inputs.append(f"data/{code}_能源_{year}_修订.xlsx")
     listed = "\n".join(f'    "{i}",' for i in inputs)
     text = f"""# Revised edition of the Hunan example (see README.md). Written by ../hunan/make_example.py:
@@ -332,7 +348,7 @@ def write_revision_project() -> None:
 [project]
 name = "湖南省温室气体与大气污染物排放清单（示例，修订版）"
 regions = "all"
-years = "{YEARS[0]}-{YEARS[-1]}"
+years = "{PREFECTURE_YEARS[0]}-{PREFECTURE_YEARS[-1]}"
 gwp = "AR5"
 inputs = [
 {listed}
@@ -344,6 +360,7 @@ inputs = [
 # --- statistics (category stat): GDP and resident population ------------------------------------
 
 STAT_UNITS = {"gdp": "亿元", "population": "万人"}  # the unit every figure is kept in here
+EXTRA_STAT_UNITS = {"gdp_constant": "亿元", "energy_consumption": "万吨标准煤", "non_fossil_share": "%"}
 # Weights for splitting what is left of a province figure among prefectures without one: the lower
 # bounds of the 2018 resident-population classes the provincial statistics bureau gave (邵阳、衡阳
 # 超过700万, 常德、岳阳、永州超过500万, 怀化、郴州、益阳、株洲超过400万, 娄底接近400万, 湘潭、湘西
@@ -371,10 +388,11 @@ def derive_statistics(published: pd.DataFrame, regions, weights: pd.Series = SPL
     pub = published.set_index(["indicator", "region", "year"])["value"]
     out = []
     for ind in STAT_UNITS:
-        known = {(r, y): pub[(ind, r, y)] for r in [PROVINCE] + prefs for y in YEARS if (ind, r, y) in pub.index}
+        known = {(r, y): pub[(ind, r, y)] for r in [PROVINCE] + prefs for y in PREFECTURE_YEARS
+                 if (ind, r, y) in pub.index}
         how = {}
         prov_years = sorted(y for (r, y) in known if r == PROVINCE)
-        for y in YEARS:
+        for y in PREFECTURE_YEARS:
             if (PROVINCE, y) not in known:
                 a, b = sorted(prov_years, key=lambda t: (abs(t - y), t))[:2]
                 known[(PROVINCE, y)] = known[(PROVINCE, a)] * (known[(PROVINCE, a)] / known[(PROVINCE, b)]) ** (
@@ -382,12 +400,12 @@ def derive_statistics(published: pd.DataFrame, regions, weights: pd.Series = SPL
                 how[(PROVINCE, y)] = f"按全省{min(a, b)}–{max(a, b)}年公布数的年均变化率推算"
         for r in prefs:
             own = sorted(y for (q, y) in known if q == r)
-            for y in YEARS:
+            for y in PREFECTURE_YEARS:
                 if (r, y) not in known and own:
                     near = sorted(own, key=lambda t: (abs(t - y), t))[0]
                     known[(r, y)] = known[(r, near)] * known[(PROVINCE, y)] / known[(PROVINCE, near)]
                     how[(r, y)] = f"按{near}年公布数占全省比重不变推算"
-        for y in YEARS:
+        for y in PREFECTURE_YEARS:
             rest = [r for r in prefs if (r, y) not in known]
             left = known[(PROVINCE, y)] - sum(known[(r, y)] for r in prefs if (r, y) in known)
             assert left > 0, (ind, y, left)
@@ -402,6 +420,59 @@ def derive_statistics(published: pd.DataFrame, regions, weights: pd.Series = SPL
     return pd.DataFrame(out).sort_values(["region", "year", "indicator"], ignore_index=True)
 
 
+NBS_SOURCE = ("国家统计局 分省年度数据（第五次全国经济普查后修订）：{table}，湖南省，{year}年；"
+              "read in upstream1119/statistical-modeling_CUC_PYH data_raw/nbs/{file} (see source/PROVENANCE.md)")
+NBS_FILES = {"gdp": ("地区生产总值(亿元)", "NBS_地区生产总值_GDP_省级_2011-2022.csv"),
+             "gdp_index": ("地区生产总值指数(上年=100)", "NBS_地区生产总值指数_上年100_省级_2011-2022.csv"),
+             "population": ("年末常住人口(万人)", "NBS_年末常住人口_省级_2011-2022.csv")}
+
+
+def nbs_source(indicator: str, year: int) -> str:
+    table, file = NBS_FILES[indicator]
+    return NBS_SOURCE.format(table=table, year=year, file=file)
+
+
+def gdp_constant(nbs: pd.DataFrame, base: int = GDP_CONSTANT_BASE) -> pd.Series:
+    """GDP at the prices of `base` (亿元) per year: GDP_base x the product of the GDP indices (previous
+    year = 100) from base to the year (forward), or divided by them (backward):
+    G_Y = G_base x prod_{y=base+1..Y} I_y/100 for Y > base, G_base / prod_{y=Y+1..base} I_y/100 for Y < base."""
+    n = nbs.set_index("year")
+    growth = n["gdp_index_prev_100"] / 100
+    out = {}
+    for y in n.index:  # twelve years
+        if y >= base:
+            out[y] = n.at[base, "gdp"] * growth.loc[base + 1:y].prod()
+        else:
+            out[y] = n.at[base, "gdp"] / growth.loc[y + 1:base].prod()
+    return pd.Series(out)
+
+
+def province_statistics() -> pd.DataFrame:
+    """The province's statistics, YEARS: gdp, gdp_constant, population (NBS panel) and energy_consumption,
+    non_fossil_share in the years a figure was read; region, year, indicator, value (亿元, 万人, 万吨标准煤,
+    %), source, notes."""
+    nbs = pd.read_csv(SOURCE / "nbs_hunan_gdp_population_2011_2022.csv")
+    nbs = nbs[nbs.year.isin(YEARS)]
+    constant = gdp_constant(nbs)
+    rows = []
+    for r in nbs.itertuples():
+        rows.append({"region": PROVINCE, "year": r.year, "indicator": "gdp", "value": r.gdp,
+                     "source": nbs_source("gdp", r.year), "notes": "当年价格"})
+        rows.append({"region": PROVINCE, "year": r.year, "indicator": "population", "value": float(r.population),
+                     "source": nbs_source("population", r.year), "notes": "年末常住人口"})
+        rows.append({"region": PROVINCE, "year": r.year, "indicator": "gdp_constant",
+                     "value": round(float(constant[r.year]), 4),
+                     "source": nbs_source("gdp", GDP_CONSTANT_BASE) + "；" + nbs_source("gdp_index", r.year),
+                     "notes": f"{GDP_CONSTANT_BASE}年价格：{GDP_CONSTANT_BASE}年地区生产总值按地区生产总值指数（上年=100）"
+                              "逐年链接推算（本项目计算）"})
+    energy = pd.read_csv(SOURCE / "hunan_energy_statistics_published.csv", dtype={"region": str})
+    energy = energy[energy.year.isin(YEARS)]
+    for r in energy.itertuples():
+        rows.append({"region": r.region, "year": r.year, "indicator": r.indicator, "value": float(r.value),
+                     "source": r.source, "notes": ""})
+    return pd.DataFrame(rows)
+
+
 def statistics_rows(stats: pd.DataFrame, regions):
     """v1 rows of `stats`, spelled in mixed ways on purpose (region, category, activity, unit)."""
     order = {c: i for i, c in enumerate(regions[(regions.code == PROVINCE) | (regions.parent == PROVINCE)].code)}
@@ -411,7 +482,10 @@ def statistics_rows(stats: pd.DataFrame, regions):
         i = order[s.region]
         region = names.loc[s.region]
         region_cell = [s.region, region.aliases.split(";")[0], region.name_zh][i % 3]
-        if s.indicator == "gdp":
+        if s.indicator in EXTRA_STAT_UNITS:
+            act, unit = s.indicator, EXTRA_STAT_UNITS[s.indicator]
+            value = s.value
+        elif s.indicator == "gdp":
             value, unit = ((round(s.value, 2), "亿元") if i % 2 == 0 else (round(s.value * 1e4), "万元"))
             act = "gdp" if i % 2 == 0 else "地区生产总值"
         else:
@@ -433,26 +507,36 @@ ACTIVITY_UNCERTAINTY = (
 )
 
 
-def uncertainty_rows(amounts_by_year, fuel_zh):
-    """One `uncertainty.activity` row per fuel the province burns in any year (year and category empty:
-    every year, every category)."""
-    fuels = sorted(set().union(*(set(a.activity) for a in amounts_by_year)))
+def uncertainty_rows(amounts_by_year: dict, fuel_zh):
+    """One `uncertainty.activity` row per year of PREFECTURE_YEARS and fuel the province burns in it
+    (category empty: every category). Only these years, so that the uncertainty analysis (Monte Carlo)
+    of the example's build stays fast; the same 5 % holds in every year: add rows to extend it."""
     value, unit, source = ACTIVITY_UNCERTAINTY
-    return [["湖南省", "", "", fuel_zh[f], "", value, unit, "uncertainty.activity", source,
-             "能源统计活动水平不确定性（95%置信区间半宽），适用于全省全部年份、全部类别"] for f in fuels]
+    return [["湖南省", year, "", fuel_zh[f], "", value, unit, "uncertainty.activity", source,
+             "能源统计活动水平不确定性（95%置信区间半宽），适用于该年全省全部类别"]
+            for year in PREFECTURE_YEARS for f in sorted(set(amounts_by_year[year].activity))]
 
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     sectors, fuels, cats, regions = load_vocab()
     energy = read_energy()
-    amounts = []
+    amounts = {}
     for year in YEARS:
         e = energy[energy.year == year]
         write_province_balance(e, sectors, fuels, year)
-        amounts.append(write_prefectures(e, sectors, fuels, cats, regions, year))
+        if year in PREFECTURE_YEARS:
+            write_prefectures(e, sectors, fuels, cats, regions, year)
+        amounts[year] = combusted_by_category(e, sectors, fuels)
+    province = province_statistics()
     published = pd.read_csv(SOURCE / "hunan_statistics_published.csv", dtype={"region": str})
-    stats = derive_statistics(published, regions)
+    # The prefectures' split uses the province's NBS figures (one series), not the bulletins' first releases.
+    base = province[province.indicator.isin(list(STAT_UNITS)) & province.year.isin(PREFECTURE_YEARS)]
+    published = pd.concat([published[published.region != PROVINCE], base[published.columns.intersection(base.columns)]],
+                          ignore_index=True)
+    derived = derive_statistics(published, regions)
+    stats = pd.concat([province, derived[derived.region != PROVINCE]], ignore_index=True)
+    stats = stats.sort_values(["region", "year", "indicator"], ignore_index=True)
     write_rows(statistics_rows(stats, regions), OUT / "统计指标.xlsx", "统计指标")
     write_rows(uncertainty_rows(amounts, dict(zip(fuels.activity, fuels.name_zh))),
                OUT / f"{PROVINCE}_活动水平不确定性.xlsx", "参数")

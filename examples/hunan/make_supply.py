@@ -1,7 +1,7 @@
-"""Write examples/hunan/data/430000_能源供应_<year>.xlsx: Hunan's supply rows (2017-2019) for the reference approach.
+"""Write examples/hunan/data/430000_能源供应_<year>.xlsx: Hunan's supply rows (2011-2019) for the reference approach.
 
 Input (copies with provenance in source/PROVENANCE.md):
-- source/ceads_hunan_apparent_co2_2017_2019.csv: CEADs apparent-consumption CO2 of Hunan, supply-side
+- source/ceads_hunan_apparent_co2_2011_2019.csv: CEADs apparent-consumption CO2 of Hunan, supply-side
   flows of raw coal, crude oil and natural gas in Mt CO2;
 - source/ceads_apparent_factors_derived.csv: the per-fuel factor (Mt CO2 per 10^4 t or 10^8 m3) by which
   CEADs turned amounts into CO2 (raw coal: derived by us, see its `derivation` column).
@@ -21,7 +21,7 @@ from pathlib import Path
 import openpyxl
 
 HERE = Path(__file__).parent
-YEARS = (2017, 2018, 2019)
+YEARS = tuple(range(2011, 2020))  # the years whose raw-coal factor is checked (source/PROVENANCE.md)
 # CEADs apparent-CO2 section -> (balance column header, CEADs item -> balance row label).
 FUELS = {"Raw Coal": "原煤(万吨)", "Crude Oil": "原油(万吨)", "Natural Gas": "天然气(亿立方米)"}
 ROWS = {
@@ -43,7 +43,7 @@ def amounts(year: int) -> dict[tuple[str, str], float]:
     """(row label, column header) -> amount in 万吨 / 亿立方米 for one year."""
     factors = {r["fuel"]: float(r["factor"]) for r in read_csv("ceads_apparent_factors_derived.csv")}
     out = {}
-    for r in read_csv("ceads_hunan_apparent_co2_2017_2019.csv"):
+    for r in read_csv("ceads_hunan_apparent_co2_2011_2019.csv"):
         if int(r["year"]) == year and r["section"] in FUELS and r["item"] in ROWS:
             out[(ROWS[r["item"]], FUELS[r["section"]])] = float(r["value"]) / factors[r["section"]]
     return out

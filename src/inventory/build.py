@@ -26,6 +26,7 @@ from inventory.factors.coverage import add_level_warnings
 from inventory.factors.resolve import local_to_long
 from inventory.factors.sources import used_factors
 from inventory.figures import compute as compute_figures
+from inventory.figures import indicators as figure_indicators
 from inventory.methods import indirect, tier3
 from inventory.methods.keys import tiers
 from inventory.project import Project, parse_gwp, parse_regions, parse_years, with_scope
@@ -180,12 +181,14 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     checks = run_checks(context)
     not_estimated = _label_not_estimated(not_estimated, lang)
     stats = statistics(activity, built)
-    analysis = run_analyses(emissions, table, inputs.params, draws, seed, with_statistics(activity, stats), targets)
+    indicator_table = figure_indicators(emissions, stats)  # once: targets.csv and every output read it
+    analysis = run_analyses(emissions, table, inputs.params, draws, seed, with_statistics(activity, stats), targets,
+                            indicator_table)
     return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,
                        warnings=list(inputs.warnings), analysis=analysis,
                        statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
-                       figures=compute_figures(emissions, stats, analysis, context.tables),
+                       figures=compute_figures(emissions, stats, analysis, context.tables, indicator_table),
                        factors=used_factors(emissions["factor_ids"], table))
 
 

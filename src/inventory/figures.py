@@ -12,8 +12,12 @@ gases summed as t CO2e), percentages in %:
 - `energy`: gross energy emissions by level-3 category × fuel group × substance.
 - `energy_shares`: each sub-sector's and fuel group's total of a substance and its share (%).
 - `region_comparison`: each prefecture beside its province; their difference and its %.
-- `series`: each region's totals per year by sector and substance, and its intensities.
+- `indicators`: each region-year's intensities, per-capita figures and shares (data/intensities.csv), each
+  level and its year-on-year change, or `no_data` naming the missing statistic: the one definition that the
+  series, the report, the workbook and targets.csv read.
+- `series`: each region's totals per year by sector and substance, and its intensities (from `indicators`).
 - `series_change`: each series' change from the first to the last year (%).
+- `series_gaps`: each region-year lacking a sector the region has in another year (an incomplete year).
 - `series_index`: each substance's emission as an index (the region's first year = 100).
 - `map_values`: the series the maps show (data/maps/items.csv), each with its year-on-year change (%).
 - `uncertainty_half_width`: half the 95 % interval in % of the estimate.
@@ -55,13 +59,16 @@ _COMPARISON_RANK = {"prefecture": 0, "prefecture_sum": 1, "province_own": 2, "pr
 
 def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
             analysis: dict[str, pd.DataFrame] | None = None,
-            qa_tables: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+            qa_tables: dict[str, pd.DataFrame] | None = None,
+            indicator_table: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The figure tables of a build (see the module docstring), from its emissions (EMISSION_COLUMNS +
     sector, substance_kind), its statistics (region, year, activity, amount in canonical units), its
-    analysis tables and the checks' explanation tables."""
+    analysis tables, the checks' explanation tables and its `indicators` table when the build computed it
+    already (for targets.csv)."""
     emissions = emissions[[c for c in _USED if c in emissions]]  # the columns used, filtered once each below
     energy_table = energy(emissions)
-    long = series(emissions, statistics)
+    table = indicators(emissions, statistics) if indicator_table is None else indicator_table
+    long = series(emissions, table)
     return {
         "sector_gas": sector_gas(emissions),
         "pollutants": pollutants(emissions),
@@ -69,8 +76,10 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
         "energy": energy_table,
         "energy_shares": energy_shares(energy_table),
         "region_comparison": region_comparison(emissions),
+        "indicators": table,
         "series": long,
         "series_change": series_change(long),
+        "series_gaps": series_gaps(long),
         "series_index": series_index(long),
         "map_values": map_values(long),
         "uncertainty_half_width": uncertainty_half_width((analysis or {}).get("uncertainty")),
@@ -399,25 +408,128 @@ def region_comparison(emissions: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- series
 
+INDICATOR_COLUMNS = ["region", "year", "item", "measure", "numerator", "numerator_category", "denominator",
+                     "unit", "value", "status", "missing"]
+
+
 @cache
 def _intensities() -> pd.DataFrame:
-    """The intensities a series shows (data/intensities.csv: item, numerator, denominator, unit),
-    each with the factor that turns t per canonical unit of the denominator into its unit (pint)."""
+    """The indicators (data/intensities.csv: item, numerator (a substance, CO2e or a statistic),
+    numerator_category ("" = all), denominator (a statistic, "" = none), unit, change_denominator,
+    numerator_name), each with the factor that turns the numerator's canonical unit (t for a substance)
+    per the denominator's canonical unit into its unit (pint)."""
     spec = resources.data_table("intensities.csv")
-    quantity = spec["denominator"].map(vocabulary.activities()["quantity"])
-    factors = [units.factor(f"t/{units.canonical_unit(q)}", unit) for q, unit in zip(quantity, spec["unit"])]
+    quantity = vocabulary.activities().set_index("id")["quantity"]
+
+    def canonical(activity: str) -> str:
+        return units.canonical_unit(quantity[activity]) if activity in quantity.index else "t"
+
+    def factor(num: str, den: str, unit: str) -> float:
+        raw = canonical(num) if not den else f"{canonical(num) or 1}/{canonical(den)}"
+        return units.factor(raw or "", unit)
+
+    factors = [factor(n, d, u) for n, d, u in zip(spec["numerator"], spec["denominator"], spec["unit"])]
     return spec.assign(factor=factors)
 
 
-def series(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None) -> pd.DataFrame:
+def indicators(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every region-year's indicators (data/intensities.csv), computed once for every output.
+
+    Level (measure `level`): numerator / denominator of the same region-year, converted to the unit:
+    the numerator is the region's gross total (kind `emission`, no memo items, no sinks) of a
+    substance or of CO2e (t CO2e), within numerator_category when one is named (e.g. CO2 of 1.A,
+    energy-related CO2), or a statistic (energy_consumption, non_fossil_share); the denominator is a
+    statistic (DESIGN 3.3): intensity levels on nominal `gdp` (元), per capita on year-end `population`
+    (人), the CO2- and energy-intensity target bases on `gdp_constant` (元 at comparable prices).
+    Change (measure `change_pct`): the year-on-year change of numerator / change_denominator,
+    100 (I_y / I_(y-1) − 1), on GDP at comparable prices for every GDP-based indicator (never on
+    nominal GDP). A numerator the region-year has, whose statistic is missing, gives status `no_data`
+    and `missing` names the statistic(s) (value empty); a region-year without the numerator has no row.
+    Columns: INDICATOR_COLUMNS.
+    """
+    spec = _intensities()
+    e = emissions[emissions["kind"] == "emission"] if "kind" in emissions else emissions
+    if e.empty:
+        return pd.DataFrame(columns=INDICATOR_COLUMNS)
+    years = e[["region", "year"]].drop_duplicates()
+    stats = (statistics.pivot_table(index=["region", "year"], columns="activity", values="amount", aggfunc="sum")
+             if statistics is not None and len(statistics) else pd.DataFrame(index=pd.MultiIndex.from_frame(years)))
+    stats = stats.reindex(pd.MultiIndex.from_frame(years).union(stats.index))
+    e = e.assign(co2e_t=pd.to_numeric(e["co2e_t"], errors="coerce"), emission=pd.to_numeric(e["emission"],
+                                                                                           errors="coerce"))
+    frames = []
+    for row in spec.itertuples(index=False):  # one per indicator of data/intensities.csv
+        if row.numerator in stats.columns or row.numerator in vocabulary.activities()["id"].values:
+            num = stats[row.numerator] if row.numerator in stats.columns else pd.Series(np.nan, index=stats.index)
+        else:
+            sel = e[_under_category(e["category"], row.numerator_category)] if row.numerator_category else e
+            if row.numerator == "CO2e":
+                num = sel.groupby(["region", "year"])["co2e_t"].sum(min_count=1)
+            else:
+                num = sel[sel["substance"] == row.numerator].groupby(["region", "year"])["emission"].sum(min_count=1)
+            num = num.reindex(stats.index)
+        frames += _indicator_rows(row, num, stats)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INDICATOR_COLUMNS)
+    out = out[out["numerator_present"]]
+    order = {item: i for i, item in enumerate(spec["item"])}
+    return _sorted(out, ["region", out["item"].map(order), "measure", "year"])[INDICATOR_COLUMNS]
+
+
+def _statistic(stats: pd.DataFrame, name: str) -> pd.Series:
+    return stats[name] if name in stats.columns else pd.Series(np.nan, index=stats.index)
+
+
+def _indicator_rows(row, num: pd.Series, stats: pd.DataFrame) -> list[pd.DataFrame]:
+    """The level and change rows of one indicator (see `indicators`)."""
+    base = {"item": row.item, "numerator": row.numerator_name, "numerator_category": row.numerator_category,
+            "unit": row.unit}
+    present = num.notna()
+    den = _statistic(stats, row.denominator) if row.denominator else pd.Series(1.0, index=stats.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        level = (num / den.where(den != 0) * row.factor).replace([np.inf, -np.inf], np.nan)
+    missing_level = np.where(den.isna(), row.denominator, "")
+    frame = level.rename("value").reset_index().assign(
+        measure="level", denominator=row.denominator, numerator_present=present.to_numpy(),
+        missing=missing_level, **base)
+    out = [frame]
+    if row.change_denominator:
+        cden = _statistic(stats, row.change_denominator)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = num / cden.where(cden != 0)
+        ratio = ratio.sort_index()
+        previous = ratio.groupby(level="region").shift(1)
+        prev_year = pd.Series(ratio.index.get_level_values("year"), index=ratio.index).groupby(level="region").shift(1)
+        consecutive = prev_year == pd.Series(ratio.index.get_level_values("year"), index=ratio.index) - 1
+        change = ((ratio / previous - 1) * 100).where(consecutive)
+        prev_den = cden.sort_index().groupby(level="region").shift(1)
+        prev_num = num.sort_index().groupby(level="region").shift(1)
+        lacks = cden.sort_index().isna() | (consecutive & prev_den.isna())
+        present_c = present.reindex(ratio.index) & consecutive
+        # the statistic missing: the change denominator, else (a statistic numerator) the previous year's numerator
+        missing = np.where(lacks, row.change_denominator,
+                           np.where(prev_num.isna() & (row.numerator in set(vocabulary.activities()["id"])),
+                                    row.numerator, ""))
+        out.append(change.rename("value").reset_index().assign(
+            measure="change_pct", denominator=row.change_denominator, numerator_present=present_c.to_numpy(),
+            missing=missing, **base))
+    for f in out:
+        f["status"] = np.where(f["value"].isna(), "no_data", "")
+        f.loc[f["value"].notna(), "missing"] = ""
+    return out
+
+
+def _under_category(category: pd.Series, root: str) -> pd.Series:
+    """True for `root` and every category below it."""
+    return map_distinct(category.astype(str), lambda c: c == root or root in categories.ancestors(c)).astype(bool)
+
+
+def series(emissions: pd.DataFrame, indicator_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each region's yearly series (long): region, group, item, unit, year, value.
 
     Groups: `sector` (gross t CO2e per sector, then `gross` and `net`, the net total with
     sinks), `substance` (each substance in t: gases and pollutants, memo items and sinks
-    excluded) and `intensity` where the statistics give the denominator: each row of
-    data/intensities.csv, the region's gross total of the numerator (a substance or CO2e)
-    divided by its statistic of the same year (GDP in 元, population in 人; DESIGN 3.3),
-    converted with pint to the row's unit (t/万元, kg/万元, t/人).
+    excluded) and `intensity`: the levels of the `indicators` table that have a value (its
+    one definition: data/intensities.csv, DESIGN 3.3).
     """
     e = emissions
     if e.empty:
@@ -432,18 +544,25 @@ def series(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None) -> p
                                                                                  "emission": "value"})
     by_sub = by_sub.assign(group="substance", unit="t")
     parts = [by_sector, gross, net, by_sub]
-    if statistics is not None and len(statistics):
-        stats = statistics.pivot_table(index=["region", "year"], columns="activity", values="amount", aggfunc="sum")
-        amounts = by_sub.set_index(["region", "year", "item"])["value"].unstack("item")
-        both = amounts.join(gross.set_index(["region", "year"])["value"].rename("CO2e"), how="outer")
-        both = both.join(stats, how="inner")
-        for item, numerator, denominator, unit, factor in _intensities()[
-                ["item", "numerator", "denominator", "unit", "factor"]].itertuples(index=False):
-            if numerator in both and denominator in both:
-                values = (both[numerator] / both[denominator] * factor).replace([np.inf, -np.inf], np.nan)
-                parts.append(values.dropna().rename("value").reset_index().assign(group="intensity", item=item,
-                                                                                   unit=unit))
+    if indicator_table is not None and len(indicator_table):
+        levels = indicator_table[(indicator_table["measure"] == "level") & indicator_table["value"].notna()]
+        parts.append(levels.assign(group="intensity"))
     return pd.concat([p[SERIES_COLUMNS] for p in parts], ignore_index=True)
+
+
+def series_gaps(long: pd.DataFrame) -> pd.DataFrame:
+    """The incomplete years of each region's series: a year without a sector (gross t CO2e) that the region
+    has in another year. Columns: region, year, sector (one row per missing sector); the year's total
+    lacks it (its categories show NE, qa.completeness), it is not a lower emission."""
+    columns = ["region", "year", "sector"]
+    s = long[(long["group"] == "sector") & ~long["item"].isin(["gross", "net"])]
+    if s.empty:
+        return pd.DataFrame(columns=columns)
+    have = s[["region", "year", "item"]].drop_duplicates()
+    grid = have[["region", "item"]].drop_duplicates().merge(long[["region", "year"]].drop_duplicates(), on="region")
+    gaps = grid.merge(have, how="left", indicator=True)
+    gaps = gaps[gaps["_merge"] == "left_only"].rename(columns={"item": "sector"})
+    return _sorted(gaps, ["region", "year", _rank(gaps["sector"], _orders()["sector"], 0)])[columns]
 
 
 def series_change(long: pd.DataFrame) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from inventory.analysis.ccd import ccd
 from inventory.analysis.cocontrol import COCONTROL_COLUMNS, cocontrol
 from inventory.analysis.key_categories import KEY_CATEGORY_COLUMNS, key_categories
 from inventory.analysis.targets import TARGET_COLUMNS, load_targets, track_targets
@@ -21,12 +22,13 @@ __all__ = [
 
 
 def run_analyses(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd.DataFrame, draws: int,
-                 seed: int, activity: pd.DataFrame | None = None, targets: pd.DataFrame | None = None
-                 ) -> dict[str, pd.DataFrame]:
+                 seed: int, activity: pd.DataFrame | None = None, targets: pd.DataFrame | None = None,
+                 indicator_table: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The analyses whose inputs the build has (DESIGN 3.9), by name: key categories always; uncertainty
     (Approach 1 and Monte Carlo, `draws` draws from `seed`) when any row's activity and factor uncertainty
     are known; co-control indicators when a region has two years; target tracking when targets are given
-    (activity: the activity rows with the statistics, for the targets' denominators)."""
+    (activity: the activity rows with the statistics, for the targets' denominators; indicator_table: the
+    build's `indicators` figure table, read by targets of kind `indicator`)."""
     # Activity uncertainty comes only from `uncertainty.activity` rows: without them nothing is known.
     has_activity_uncertainty = len(params) > 0 and params["name"].eq("uncertainty.activity").any()
     uncertainty = (analyse_uncertainty(emissions, factor_table, params, draws=draws, seed=seed).table
@@ -37,8 +39,11 @@ def run_analyses(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd
         out["uncertainty"] = uncertainty
     if len(emissions) and emissions.groupby("region")["year"].nunique().max() > 1:
         out["cocontrol"] = cocontrol(emissions)
+        table = ccd(emissions, indicator_table)
+        if len(table):
+            out["ccd"] = table
     if targets is not None:
         stat = activity if activity is not None else pd.DataFrame(columns=["region", "year", "category", "activity",
                                                                           "amount"])
-        out["targets"] = track_targets(targets, emissions, stat)
+        out["targets"] = track_targets(targets, emissions, stat, indicator_table)
     return out

@@ -30,9 +30,18 @@ A point on an axis (either change exactly zero) lies in no quadrant: the quadran
 ΔE is used, not the percentage, so a source whose `year_from` emission is 0 (percent undefined)
 is still placed.
 
-Synergy degree (协同度): no published formula for two inventory editions was found that can
-be cited (coupling-coordination models in the literature need an index system of their own),
-so `synergy` is left empty.
+Elasticity band (`elasticity_band`): the reading of PMC11666946 Table 2 that the elasticity AND the
+quadrant fall in (a positive Els arises from both falling and from both rising, so the sign alone
+cannot tell them apart), one of ELASTICITY_BANDS: both down with Els > 1 (`synergy_pollutant_more`:
+"the degree of emission reduction of the j-type air pollutant is greater"), Els = 1 (`synergy_equal`),
+0 < Els < 1 (`synergy_ghg_more`); both up (`both_increase`: "promotes the emissions of both"); one
+down and the other up, Els < 0 (`non_synergy`); a pollutant change of exactly 0 (`no_effect_pollutant`,
+ER_j/Q_j = 0) or a greenhouse-gas change of exactly 0 (`no_effect_ghg`, ER_k/Q_k = 0). Empty where
+the changes are unknown. Labels: data/labels.csv `band_<id>` (zh, en).
+
+Synergy degree (减污降碳协同度): no citable formula was found (the plan defines none), so none is
+computed; the coupling coordination degree is its own table (analysis/ccd.py, `ccd.csv`) under its own
+name.
 
 Scope: emission rows only (`kind == "emission"`: memo items and sinks are not in the gross
 totals); `total`, each sector (emissions `sector`) and each category at the level the inputs
@@ -48,10 +57,13 @@ import pandas as pd
 from inventory import categories, vocabulary
 
 COCONTROL_COLUMNS = ["region", "category", "year_from", "year_to", "substance", "change_pct", "co2e_change_pct",
-                     "elasticity", "quadrant", "synergy"]
+                     "elasticity", "quadrant", "elasticity_band"]
 EXTRA_COLUMNS = ["level", "emission_from", "emission_to", "co2e_from", "co2e_to", "co2_change_pct",
                  "elasticity_co2"]
 QUADRANTS = ("both_down", "co2e_down_only", "pollutant_down_only", "both_up")
+ELASTICITY_BANDS = ("synergy_pollutant_more", "synergy_equal", "synergy_ghg_more", "both_increase", "non_synergy",
+                    "no_effect_pollutant", "no_effect_ghg")
+_EQUAL = 1e-9  # |Els - 1| below this is Els = 1
 _LEVEL_ORDER = {"total": 0, "sector": 1, "category": 2}
 
 
@@ -79,6 +91,20 @@ def quadrant(carbon_delta, pollutant_delta) -> pd.Series:
     y = pd.Series(pollutant_delta, dtype=float).set_axis(x.index)
     out = np.select([(x < 0) & (y < 0), (x < 0) & (y > 0), (x > 0) & (y < 0), (x > 0) & (y > 0)],
                     list(QUADRANTS), default="")
+    return pd.Series(out, index=x.index, dtype=object)
+
+
+def elasticity_band(carbon_delta, pollutant_delta, els) -> pd.Series:
+    """The PMC11666946 Table 2 band of each row from the signs of the absolute changes (x: greenhouse gas,
+    y: pollutant) and the elasticity (see the module docstring); "" where a change is unknown."""
+    x = pd.Series(carbon_delta, dtype=float)
+    y = pd.Series(pollutant_delta, dtype=float).set_axis(x.index)
+    e = pd.Series(els, dtype=float).set_axis(x.index)
+    both_down = (x < 0) & (y < 0)
+    out = np.select([y == 0, x == 0, both_down & ((e - 1).abs() <= _EQUAL), both_down & (e > 1),
+                     both_down & (e > 0) & (e < 1), (x > 0) & (y > 0), ((x < 0) & (y > 0)) | ((x > 0) & (y < 0))],
+                    ["no_effect_pollutant", "no_effect_ghg", "synergy_equal", "synergy_pollutant_more",
+                     "synergy_ghg_more", "both_increase", "non_synergy"], default="")
     return pd.Series(out, index=x.index, dtype=object)
 
 
@@ -142,7 +168,8 @@ def _table(rows: pd.DataFrame) -> pd.DataFrame:
     })
     out["elasticity"] = elasticity(out["change_pct"], out["co2e_change_pct"]).to_numpy()
     out["quadrant"] = quadrant(rows["C_to"] - rows["C_from"], rows["E_to"] - rows["E_from"]).to_numpy()
-    out["synergy"] = np.nan
+    out["elasticity_band"] = elasticity_band(rows["C_to"] - rows["C_from"], rows["E_to"] - rows["E_from"],
+                                             out["elasticity"]).to_numpy()
     out["level"] = rows["level"].to_numpy()
     out["emission_from"], out["emission_to"] = rows["E_from"].to_numpy(), rows["E_to"].to_numpy()
     out["co2e_from"], out["co2e_to"] = rows["C_from"].to_numpy(), rows["C_to"].to_numpy()
@@ -168,7 +195,7 @@ def cocontrol(emissions: pd.DataFrame, pairs: list[tuple[int, int]] | None = Non
     pairs: (year_from, year_to) applied to every region that has both years; None = each region's
         consecutive years and its first -> last year.
     Columns: COCONTROL_COLUMNS, then EXTRA_COLUMNS (level; sums in t / t CO2e; the CO2-only change and
-    elasticity). synergy is empty (no citable definition, see the module docstring).
+    elasticity). elasticity_band: the PMC11666946 Table 2 band (see the module docstring).
     """
     e = _emission_rows(emissions)
     if e.empty:

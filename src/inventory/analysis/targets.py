@@ -6,12 +6,14 @@ A targets file (TOML, named by the project key `targets`, DESIGN 3.8) lists indi
     id, name_zh, name_en   the indicator's id and names
     kind                   `intensity` (numerator substance / denominator activity, e.g. CO2 per GDP),
                            `total` (a substance or `CO2e`), `activity_share` (one activity amount over
-                           another), `activity` (an activity amount)
+                           another), `activity` (an activity amount), `indicator` (a level of the
+                           build's `indicators` figure table, data/intensities.csv: its one definition)
     direction              `down` (lower is better) or `up`
     numerator              { substance = "CO2" | "CO2e" | ..., category = "1" }  (intensity, total) or
                            { activity = "scrap_steel", category = "stat" }        (activity_share, activity);
                            category (optional) keeps that category and its descendants
     denominator            { activity = "gdp" }                                  (intensity, activity_share)
+    indicator              "energy_CO2/gdp_constant"                             (indicator: its item)
     unit                   the unit the values are stated in (`t/万元`, `%`, `万t`); default: canonical
     regions                ["430000", ...] or "all" (every region in the data)
     base_year, target_year
@@ -32,6 +34,7 @@ Path and status (per year):
     on_track   not reached, before the target year, value at or better than path_value
     off_track  not reached, before the target year, worse than path_value
     missed     not reached in or after the target year
+    (met needs no base value: a target value reached is met; the path needs one)
     no_data    the value or the base value cannot be computed (`reason` says why)
     ""         a year before the base year (`reason` says so)
 `reason` is a code of data/messages.csv (TARGET_REASONS), worded when rendered; `reason_value` is the
@@ -40,6 +43,7 @@ value of its placeholder {x} (the id of a numerator or denominator without data)
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -56,12 +60,13 @@ EXTRA_COLUMNS = ["unit", "name_zh", "name_en", "kind", "reason", "reason_value",
 # Why a row has no status (codes of data/messages.csv).
 TARGET_REASONS = {"no_region_data": "target_no_region_data", "no_numerator": "target_no_numerator",
                   "no_denominator": "target_no_denominator", "denominator_zero": "target_denominator_zero",
-                  "no_base_value": "target_no_base_value", "before_base_year": "target_before_base_year"}
-SPEC_COLUMNS = ["indicator", "name_zh", "name_en", "kind", "direction", "region", "num_substance", "num_activity",
+                  "no_base_value": "target_no_base_value", "before_base_year": "target_before_base_year",
+                  "no_statistic": "target_no_statistic"}
+SPEC_COLUMNS = ["indicator", "name_zh", "name_en", "kind", "direction", "region", "item", "num_substance", "num_activity",
                 "num_category", "den_activity", "den_category", "unit", "base_year", "base_value", "change_pct",
                 "target_year", "target_value", "source"]
 KINDS = {"intensity": ("substance", True), "total": ("substance", False), "activity_share": ("activity", True),
-         "activity": ("activity", False)}
+         "activity": ("activity", False), "indicator": ("indicator", False)}
 DIRECTIONS = ("down", "up")
 CO2E = "CO2e"
 STATUSES = ("met", "on_track", "off_track", "missed", "no_data")
@@ -73,13 +78,17 @@ _REL = 1e-9  # relative tolerance of "at or better than"
 def load_targets(path: Path) -> pd.DataFrame:
     """Read and check a targets file; one row per indicator and region (SPEC_COLUMNS; region "" = all).
 
-    Every problem (key, value, what was expected) is collected; any problem raises UsageError (exit 2).
+    Every problem (key, value, what was expected, and its line in the file) is collected; any problem
+    raises UsageError (exit 2).
     """
     path = Path(path)
     try:
-        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        spec = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(Problem("targets_file_unreadable", file=str(path), params=(("error", str(exc)),))) from exc
+        line = re.search(r"at line (\d+)", str(exc))
+        raise UsageError(Problem("targets_file_unreadable", file=str(path), row=int(line.group(1)) if line else None,
+                                 params=(("error", str(exc)),))) from exc
     items = spec.get("indicator")
     if not isinstance(items, list) or not items:
         raise UsageError(Problem("targets_without_indicators", file=str(path), column="indicator",
@@ -87,17 +96,40 @@ def load_targets(path: Path) -> pd.DataFrame:
     problems: list[Problem] = []
     rows: list[dict] = []
     seen: set[str] = set()
+    lines = _key_lines(text)
     for n, item in enumerate(items, start=1):  # one loop per indicator of the plan, not per data row
-        rows += _indicator(item, n, str(path), problems, seen)
+        rows += _indicator(item, n, str(path), problems, seen, lines.get(n, {}))
     if problems:
         raise UsageError(problems)
     return pd.DataFrame(rows, columns=SPEC_COLUMNS)
 
 
-def _indicator(item: dict, n: int, file: str, problems: list[Problem], seen: set[str]) -> list[dict]:
-    """The rows of one [[indicator]] table; its problems appended to `problems`."""
+def _key_lines(text: str) -> dict[int, dict[str, int]]:
+    """Line numbers (1-based) per [[indicator]] table n: its header ("") and each of its top-level keys."""
+    out: dict[int, dict[str, int]] = {}
+    n = 0
+    for number, line in enumerate(text.splitlines(), start=1):  # the lines of a small settings file
+        stripped = line.strip()
+        if stripped.startswith("[[indicator]]"):
+            n += 1
+            out[n] = {"": number}
+        elif stripped.startswith("["):
+            n = n if stripped.startswith("[indicator.") else 0
+        elif n and "=" in stripped and not stripped.startswith("#"):
+            out[n].setdefault(stripped.split("=", 1)[0].strip().strip('"'), number)
+    return out
+
+
+def _indicator(item: dict, n: int, file: str, problems: list[Problem], seen: set[str],
+               lines: dict[str, int] | None = None) -> list[dict]:
+    """The rows of one [[indicator]] table; its problems appended to `problems`, each with its line (the
+    key's, else the table header's)."""
+    lines = lines or {}
+
     def bad(where: str, code: str, value, expected: str, suggestion: str = "", **params) -> None:
-        problems.append(Problem(code, file=file, column=f"indicator[{n}].{where}", value=str(value),
+        key = where.split(".")[0]
+        problems.append(Problem(code, file=file, row=lines.get(key, lines.get("")),
+                                column=f"indicator[{n}].{where}", value=str(value),
                                 expected=expected, suggestion=suggestion, params=tuple(params.items())))
 
     if not isinstance(item, dict):
@@ -118,8 +150,13 @@ def _indicator(item: dict, n: int, file: str, problems: list[Problem], seen: set
     if direction not in DIRECTIONS:
         bad("direction", "unknown_direction", direction, "expect_direction")
     out.update(kind=kind, direction=direction)
-    num = _part(item, "numerator", kind, bad, required=True)
-    den = _part(item, "denominator", kind, bad, required=kind in KINDS and KINDS[kind][1])
+    out["item"] = ""
+    if kind == "indicator":
+        out["item"] = _indicator_item(item, bad)
+        num = den = {}
+    else:
+        num = _part(item, "numerator", kind, bad, required=True)
+        den = _part(item, "denominator", kind, bad, required=kind in KINDS and KINDS[kind][1])
     out.update(num_substance=num.get("substance", ""), num_activity=num.get("activity", ""),
                num_category=num.get("category", ""), den_activity=den.get("activity", ""),
                den_category=den.get("category", ""))
@@ -143,6 +180,22 @@ def _indicator(item: dict, n: int, file: str, problems: list[Problem], seen: set
             "target_value, change_pct" if "target_value" in item else "", "expect_target_or_change")
     out["unit"] = _unit(item, kind, num, den, bad)
     return [{**out, "region": r} for r in _regions(item.get("regions", "all"), bad)]
+
+
+def _indicator_item(item: dict, bad) -> str:
+    """The `indicator` key of an indicator of kind `indicator`: an item of data/intensities.csv."""
+    from inventory.figures import _intensities
+
+    known = list(_intensities()["item"])
+    value = item.get("indicator")
+    if value not in known:
+        bad("indicator", "unknown_indicator_item", value if value is not None else "", "expect_one_of",
+            names=", ".join(known))
+        return ""
+    for key in ("numerator", "denominator"):
+        if key in item:
+            bad(key, "indicator_part_not_used", item[key], "expect_no_part", part=key, kind="indicator")
+    return value
 
 
 def _part(item: dict, key: str, kind, bad, required: bool) -> dict:
@@ -222,6 +275,14 @@ def raw_unit(kind, num: dict, den: dict) -> str | None:
 
 
 def _unit(item: dict, kind, num: dict, den: dict, bad) -> str:
+    if kind == "indicator":  # the indicator table's own unit
+        from inventory.figures import _intensities
+
+        spec = _intensities().set_index("item")["unit"]
+        stated = spec.get(item.get("indicator"), "")
+        if item.get("unit") not in (None, stated):
+            bad("unit", "unit_does_not_fit_indicator", item.get("unit"), "expect_unit_from", unit=stated or "1")
+        return stated
     raw = raw_unit(kind, num, den)
     unit = item.get("unit")
     if raw is None:
@@ -273,12 +334,15 @@ def _activity_sums(activity: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         columns=["region", "year", "amount", "act", "cat"])
 
 
-def track_targets(targets: pd.DataFrame, emissions: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFrame:
+def track_targets(targets: pd.DataFrame, emissions: pd.DataFrame, activity: pd.DataFrame,
+                  indicator_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """targets.csv (DESIGN 3.9): every indicator's value for each region and year in the data, its linear
     path from base to target and its status (met, on_track, off_track, missed; no_data with a reason).
 
     targets: load_targets() output. emissions: the long table (t; co2e_t t CO2e; kind).
     activity: Inputs.activity (region, year, category, activity, amount in canonical units).
+    indicator_table: the build's `indicators` figure table (figures.indicators), read by kind `indicator`
+    (computed from emissions and activity when not given).
     Columns: TARGET_COLUMNS, then EXTRA_COLUMNS. Values in each indicator's `unit`.
     """
     if targets.empty:
@@ -331,7 +395,41 @@ def track_targets(targets: pd.DataFrame, emissions: pd.DataFrame, activity: pd.D
                                                                  "denominator_zero")], default="")
     numerator = grid["num_substance"].where(grid["num_substance"] != "", grid["num_activity"])
     grid["reason_value"] = np.select(why[:3], ["", numerator, grid["den_activity"]], default="")
+    if (grid["kind"] == "indicator").any():
+        _from_indicators(grid, emissions, activity, indicator_table)
     return _status(grid)
+
+
+def _from_indicators(grid: pd.DataFrame, emissions: pd.DataFrame, activity: pd.DataFrame,
+                     table: pd.DataFrame | None) -> None:
+    """Value and reason of the rows of kind `indicator`, read from the `indicators` figure table (its level);
+    a level the table gives as no_data has reason `target_no_statistic` naming the missing statistic."""
+    if table is None:
+        from inventory.figures import indicators
+        from inventory.province import statistics
+
+        stat = activity[activity["category"].isin(categories.with_role("statistic"))] if len(activity) else activity
+        table = indicators(emissions, statistics(stat, set(stat["region"])) if len(stat) else None)
+    levels = table[table["measure"] == "level"][["region", "year", "item", "value", "missing"]].rename(
+        columns={"value": "_v", "missing": "_m"}).astype({"year": int})
+    rows = grid["kind"] == "indicator"
+    hit = grid.loc[rows, ["region", "year", "item"]].astype({"year": float}).merge(
+        levels.astype({"year": float}), on=["region", "year", "item"], how="left")
+    hit.index = grid.index[rows]
+    grid.loc[rows, "value"] = hit["_v"]
+    no_year = grid.loc[rows, "year"].isna()
+    # a level the table lacks: its numerator is missing; a statistic numerator (energy_consumption) is named
+    from inventory.figures import _intensities
+
+    numerator = grid.loc[rows, "item"].map(_intensities().set_index("item")["numerator"]).fillna("")
+    is_stat = numerator.isin(set(vocabulary.activities()["id"]))
+    missing = hit["_m"].fillna("").where(hit["_m"].fillna("") != "", numerator.where(is_stat, ""))
+    reason = np.where(no_year, TARGET_REASONS["no_region_data"],
+                      np.where(hit["_v"].notna(), "", np.where(missing != "", TARGET_REASONS["no_statistic"],
+                                                               TARGET_REASONS["no_numerator"])))
+    grid.loc[rows, "reason"] = reason
+    grid.loc[rows, "reason_value"] = np.where(hit["_v"].notna() | no_year, "",
+                                              np.where(missing != "", missing, numerator))
 
 
 def _factors(grid: pd.DataFrame) -> pd.Series:
@@ -340,7 +438,8 @@ def _factors(grid: pd.DataFrame) -> pd.Series:
     table = {}
     for k, na, da, unit in keys.itertuples(index=False):  # one per indicator, not per row
         raw = raw_unit(k, {"activity": na}, {"activity": da})
-        table[(k, na, da, unit)] = units.factor(raw or "", unit) if unit != (raw or "") else 1.0
+        table[(k, na, da, unit)] = (1.0 if k == "indicator" or unit == (raw or "")  # indicators: in their unit
+                                    else units.factor(raw or "", unit))
     return pd.Series([table[t] for t in zip(grid["kind"], grid["num_activity"], grid["den_activity"], grid["unit"])],
                      index=grid.index, dtype=float)
 
@@ -367,10 +466,12 @@ def _status(grid: pd.DataFrame) -> pd.DataFrame:
     reason = grid["reason"].where(grid["reason"] != "",
                                   np.where(no_base, TARGET_REASONS["no_base_value"], np.where(
                                       before_base, TARGET_REASONS["before_base_year"], "")))
+    # A stated target value reached is met even without a base value (the path needs one).
+    reached_stated = reached & (reason == TARGET_REASONS["no_base_value"]) & grid["value"].notna()
     status = np.select(
-        [reason == TARGET_REASONS["before_base_year"], reason != "", reached, year >= grid["target_year"],
-         value <= path + tol],
-        ["", "no_data", "met", "missed", "on_track"], default="off_track")
+        [reason == TARGET_REASONS["before_base_year"], reached_stated, reason != "", reached,
+         year >= grid["target_year"], value <= path + tol],
+        ["", "met", "no_data", "met", "missed", "on_track"], default="off_track")
     grid["status"], grid["reason"] = status, reason
     grid.loc[grid["status"] == "", "path_value"] = np.nan
     out = grid.sort_values(["_order", "region", "year"], kind="stable").reset_index(drop=True)

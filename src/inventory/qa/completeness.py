@@ -10,7 +10,9 @@ guideline and the pollutant-only sources; memo items and statistics left out) ge
 - `keyed`: a notation key NO, NA, IE or C for it (or a related category) from a workbook row
   (value cell = the key) or the project file; result pass;
 - `not_estimated`: key NE from a workbook or the project file, or listed by the build as not
-  estimated (activity without a citable factor or method); result `not_estimated` (default warn);
+  estimated (activity without a citable factor or method), or (key source `year`) a category the
+  region estimates in another year of the build but not in this one (a year without a sector
+  shows it NE, never a silently lower total); result `not_estimated` (default warn);
 - `not_reported`: outside the project's `scope` (project key `scope`: the sectors or categories the
   inventory covers; settings key `scope`), with no key of its own from a workbook or the project
   file: listed in the completeness table, never a check result (not failed);
@@ -110,7 +112,11 @@ def completeness_table(emissions: pd.DataFrame, notation: pd.DataFrame, not_esti
     proj = _keys_on(pd.concat([every, own], ignore_index=True), checked, "project")
     build = _keys_on(ne[["region", "year", "category"]].assign(key="NE") if len(ne) else pd.DataFrame(),
                      checked, "build")
-    keyed = pd.concat([book, proj, build], ignore_index=True).drop_duplicates(["region", "year", "checked"])
+    other_years = est[["region", "checked"]].drop_duplicates().merge(region_years, on="region")
+    other_years = other_years.merge(count[["region", "year", "checked"]], how="left", indicator=True)
+    other_years = other_years[other_years["_merge"] == "left_only"].assign(key="NE", own=False, key_source="year")
+    keyed = pd.concat([book, proj, build, other_years[["region", "year", "checked", "key", "own", "key_source"]]],
+                      ignore_index=True).drop_duplicates(["region", "year", "checked"])
     keyed["year"] = keyed["year"].astype(int)
     grid = grid.merge(keyed, on=["region", "year", "checked"], how="left").fillna(
         {"key": "", "key_source": "", "own": False})

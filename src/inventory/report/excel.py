@@ -704,7 +704,7 @@ VIEW_FORMATS = {"t": FMT_T, "pct": FMT_PCT, "ratio": "0.00", "int": "0", "text":
 VIEW_SHEETS = {"official": "sheet_official", "penetration": "sheet_penetration",
                "reference_approach": "sheet_reference_approach", "external": "sheet_external",
                "external_fuel": "sheet_external_fuel",
-               "completeness": "sheet_completeness", "series": "sheet_series", "targets": "sheet_analysis_targets", "cocontrol": "sheet_analysis_cocontrol",
+               "completeness": "sheet_completeness", "series": "sheet_series", "targets": "sheet_analysis_targets", "cocontrol": "sheet_analysis_cocontrol", "ccd": "sheet_analysis_ccd",
                "key_categories": "sheet_analysis_key_categories", "uncertainty": "sheet_analysis_uncertainty"}
 
 

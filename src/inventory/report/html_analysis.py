@@ -69,6 +69,13 @@ def _series_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -> 
     if len(items) > 1:  # with one sector its line is the total
         ghg.append((lbl["series_gross"], "#1d2630", values(by_group["sector"], "gross", scale)))
     charts = [line_svg(years, ghg, lbl["unit_co2e_chart"], lbl["chart_series_ghg"], width=620)]
+    gaps = result.figures.get("series_gaps")
+    gaps = gaps[gaps["region"] == headline] if gaps is not None else None
+    if gaps is not None and len(gaps):  # incomplete years: named with the sectors they lack
+        outer, inner, left, right = ("；", "、", "（", "）") if lang == "zh" else ("; ", ", ", " (", ")")
+        text = outer.join(f"{int(y)}{left}{inner.join(sectors.get(s, s) for s in block['sector'])}{right}"
+                          for y, block in gaps.groupby("year", sort=True))
+        charts.append(Markup('<p class="chart-note">{}</p>').format(lbl["series_incomplete"].format(years=text)))
     index = result.figures["series_index"]
     index = index[index["region"] == headline]
     # colours by place among CO2 and the pollutants of the series, whether or not each has an index
@@ -126,6 +133,7 @@ def _cocontrol_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
     if points:
         title = f"{mine['region_name'].iat[0]} · {period}"
         charts.append(quadrant_svg(points, lbl["chart_cocontrol_x"], lbl["chart_cocontrol_y"], names, title))
+    charts += _cocontrol_paths(view, lbl, names)
     if c["region"].nunique() > 1:
         for i, pollutant in enumerate(p for p in COCONTROL_POLLUTANTS if (c["substance"] == p).any()):
             rows = c[c["substance"] == pollutant]
@@ -133,6 +141,26 @@ def _cocontrol_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
                    zip(rows["region_name"], rows["co2e_change_pct"], rows["change_pct"])]
             charts.append(quadrant_svg(pts, lbl["chart_cocontrol_x"], f"{pollutant} {lbl['chart_cocontrol_y']}",
                                        names, f"{pollutant} · {period}"))
+    return charts
+
+
+def _cocontrol_paths(view: View, lbl: dict, names: dict) -> list[Markup]:
+    """Per region with three or more years: its path on the co-control coordinate plane, one point per
+    consecutive pair of years (labelled with the later year) for SO2 and NOx (the first two of COCONTROL_POLLUTANTS)."""
+    c = view.frame
+    c = c[(c["category"] == "total") & (c["year_to"] - c["year_from"] == 1)]
+    charts = []
+    for region, block in c.groupby("region", sort=False):
+        if block["year_to"].nunique() < 2:
+            continue
+        points = []
+        for i, pollutant in enumerate(p for p in COCONTROL_POLLUTANTS[:2] if (block["substance"] == p).any()):
+            rows = block[block["substance"] == pollutant].sort_values("year_to")
+            points += [(f"{pollutant} {int(y)}", x, v, PALETTE[i % len(PALETTE)])
+                       for y, x, v in zip(rows["year_to"], rows["co2e_change_pct"], rows["change_pct"])]
+        title = f"{block['region_name'].iat[0]} · {lbl['chart_cocontrol_path']}"
+        charts.append(quadrant_svg(points, lbl["chart_cocontrol_x"], lbl["chart_cocontrol_y"], names, title,
+                                   size=520, path=True))
     return charts
 
 

@@ -249,12 +249,13 @@ def line_svg(years: list[int], series: list[tuple[str, str, list[float]]], unit:
 
 
 def quadrant_svg(points: list[tuple[str, float, float, str]], x_label: str, y_label: str,
-                 quadrant_names: dict[str, str], title: str = "", size: int = 420) -> Markup:
+                 quadrant_names: dict[str, str], title: str = "", size: int = 420, path: bool = False) -> Markup:
     """The co-control coordinate system: x = change of CO2e (%), y = change of a pollutant (%).
 
     points: (label, x, y, colour). Quadrants are shaded and named (quadrant_names keys
     `both_down`, `co2e_down_only`, `pollutant_down_only`, `both_up`); the axes are
-    symmetric around zero so the quadrants have equal areas.
+    symmetric around zero so the quadrants have equal areas. path: join the points of each
+    colour in their order with a line (a region's path over the years).
     """
     pad_top = 28 if title else 8
     left, top, plot = 48, pad_top + 8, size - 70
@@ -284,6 +285,14 @@ def quadrant_svg(points: list[tuple[str, float, float, str]], x_label: str, y_la
     parts.append(_svg_text(left + plot, top + plot + 30, x_label, "end", 11, "unit"))
     parts.append(f'<text x="12" y="{top + plot / 2:.1f}" font-size="11" class="unit" text-anchor="middle" '
                  f'transform="rotate(-90 12 {top + plot / 2:.1f})">{escape(y_label)}</text>')
+    if path:
+        by_colour: dict[str, list[str]] = {}
+        for _, x, y, colour in points:
+            if x is not None and y is not None and not pd.isna(x) and not pd.isna(y):
+                by_colour.setdefault(colour, []).append(
+                    f"{sx(max(-reach, min(reach, x))):.1f},{sy(max(-reach, min(reach, y))):.1f}")
+        parts += [f'<polyline points="{" ".join(p)}" fill="none" stroke="{c}" stroke-width="1.2" '
+                  f'stroke-opacity="0.6"/>' for c, p in by_colour.items() if len(p) > 1]
     for label, x, y, colour in points:
         if x is None or y is None or pd.isna(x) or pd.isna(y):
             continue

@@ -175,8 +175,23 @@ def cocontrol_view(result: BuildResult, lang: str) -> View | None:
     c["region_name"] = _region_names(c["region"].astype(str), lang)
     c["category_name"] = _category_names(c["category"].astype(str), lang)
     c["quadrant_name"] = _labelled(c["quadrant"].where(c["quadrant"] != ""), "quadrant_", lbl)
+    c["elasticity_band_name"] = _labelled(c["elasticity_band"].where(c["elasticity_band"] != ""), "band_", lbl)
     columns = _columns("cocontrol", lbl, c)
     return View("cocontrol", lbl["section_cocontrol"], columns, c, lbl["cocontrol_note"])
+
+
+def ccd_view(result: BuildResult, lang: str) -> View | None:
+    """Coupling coordination degree (DESIGN 3.9 ccd.csv) with its scope and bands named."""
+    c = result.analysis.get("ccd")
+    if c is None or c.empty:
+        return None
+    lbl = labels(lang)
+    c = c.copy()
+    c["region_name"] = _region_names(c["region"].astype(str), lang)
+    c["scope_name"] = _labelled(c["scope"], "ccd_scope_", lbl)
+    c["band_name"] = _labelled(c["band"].where(c["band"] != ""), "ccd_", lbl)
+    c["c_band_name"] = _labelled(c["c_band"].where(c["c_band"] != ""), "ccd_", lbl)
+    return View("ccd", lbl["section_ccd"], _columns("ccd", lbl, c), c, lbl["ccd_note"])
 
 
 def targets_view(result: BuildResult, lang: str) -> View | None:
@@ -207,7 +222,7 @@ def _target_reason(reason: str, lang: str) -> str:
 
 def analysis_views(result: BuildResult, lang: str) -> list[View]:
     """Every analysis view the result has, in report order."""
-    makers = (series_view, targets_view, cocontrol_view, key_category_view, uncertainty_view)
+    makers = (series_view, targets_view, cocontrol_view, ccd_view, key_category_view, uncertainty_view)
     return [v for v in (m(result, lang) for m in makers) if v is not None]
 
 
