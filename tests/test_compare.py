@@ -377,5 +377,7 @@ def test_issue_12_tier_names_chinese_and_local_values(tmp_path):
     ipcc = _coal_build(tmp_path, "ipcc", 100, factor_set="ipcc").set_index("substance")["tier"]
     local = _coal_build(tmp_path, "local", 100, 20, factor_set="ipcc").set_index("substance")["tier"]
     assert china["CO2"] == "T2"  # Yearbook NCV
-    assert ipcc["CO2"] == "T1" and ipcc["CH4"] == "T1" and ipcc["NOx"] == "T1"  # IPCC, EMEP Tier 1
+    assert ipcc["CO2"] == "T1" and ipcc["CH4"] == "T1" and ipcc["CO"] == "T1"  # IPCC, EMEP Tier 1
+    # NOx and SO2 of power-plant coal: EMEP Tier 1 with China's shipped control penetration (CEC, 2011) is T2
+    assert ipcc["NOx"] == "T2" and ipcc["SO2"] == "T2"
     assert local["CO2"] == "T2" and local["CH4"] == "T2"  # the workbook's own NCV

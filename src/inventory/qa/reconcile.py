@@ -36,10 +36,11 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
 
     The parts' rows are rolled up to the province's own category (their own or an
     ancestor of it); value = the province's own emission, reference = the sum (t), diff_pct =
-    (own − sum) / |sum| × 100, graded by qa.grading (a zero sum: no difference, warn). Only
-    categories where the province has its own rows AND its prefectures have rows (rolled up) are compared: a
-    sector the province estimates from its own statistics but no prefecture has (agriculture of the Hunan
-    example, issue 19) is not a gap between them (`covered_sectors` names what a check covers).
+    (own − sum) / |sum| × 100, graded by qa.grading (a zero sum: no difference, warn). A province's
+    category is compared in the years its parts have rows in the category's sector: a sector the province
+    estimates from its own statistics but no part has (agriculture of the Hunan example, issue 19), or a year
+    the parts have no rows in, is not a gap between them (`covered_sectors` names what a check covers); a
+    category of a covered sector that no part has is compared with 0 (warn).
     per_fuel: also per activity (fuel), check `province_vs_prefectures_fuel`, category cell `<category>:<activity>` (fuel_key);
     a fuel only the prefectures burn in a category the province has is listed with value 0.
     """
@@ -47,6 +48,7 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
     keys = ["year", "category", "activity", "substance"] if per_fuel else ["year", "category", "substance"]
     name = "province_vs_prefectures_fuel" if per_fuel else "province_vs_prefectures"
     own = emissions[emissions["basis"] == "own"]
+    sector = categories.table()["sector"]
     frames = []
     parts_of = parts_present(set(emissions["region"]))
     for province in sorted(set(own["region"])):
@@ -56,9 +58,10 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
             continue
         mine_cats = set(mine["category"])
         sub = emissions[emissions["region"].isin(kids)]
+        covered = pd.MultiIndex.from_arrays([sub["year"], sub["category"].map(sector)]).unique()
         roll = {c: next((a for a in categories.ancestors(c) if a in mine_cats), None) for c in set(sub["category"])}
         sub = sub.assign(category=sub["category"].map(roll)).dropna(subset=["category"])
-        mine = mine[mine["category"].isin(set(sub["category"]))]
+        mine = mine[pd.MultiIndex.from_arrays([mine["year"], mine["category"].map(sector)]).isin(covered)]
         value = mine.groupby(keys)["emission"].sum()
         ref = sub.groupby(keys)["emission"].sum()
         both = pd.concat({"value": value, "reference": ref}, axis=1)

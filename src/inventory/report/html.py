@@ -547,12 +547,13 @@ def region_names(result: BuildResult, lbl: dict, most: int = 6) -> str:
 
 
 def key_figure_tables(result: BuildResult, headline: str, lbl: dict, lang: str) -> list[dict]:
-    """The summary page's key figures (report.summaries.key_figure_rows): one table per year of the
-    headline region, newest first, each with its title."""
+    """The summary page's key figures (report.summaries.key_figure_rows): the headline region's newest
+    year, with its title (the change on the year before is one of its lines; every year's figures are in
+    the workbook's summary sheet and the series section), so the summary stays on one or two A4 pages."""
     rows = key_figure_rows(result, lang)
     rows = rows[rows["region"].astype(str) == headline]
     out = []
-    for (region, name, year), block in reversed(_blocks(rows, REGION_KEYS)):
+    for (region, name, year), block in reversed(_blocks(rows, REGION_KEYS)[-1:]):
         cells = [[r["label"], r["value"], r["reading"]] for r in block]
         out.append({"title": region_year_title(region, name, year, lang),
                     "table": _table([lbl["kf_col_item"], lbl["kf_col_value"], lbl["kf_col_reading"]], cells,
