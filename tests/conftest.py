@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import openpyxl
@@ -10,6 +11,10 @@ import pytest
 from inventory.build import compile_inventory
 from inventory.factors.load import load_all
 from inventory.read import read_inputs
+
+# The CLI's tables are as wide as the terminal; tests read whole messages from them, so the session's terminal is
+# wide whatever runs it (pytest-xdist's workers have none). A test of wrapping passes its own COLUMNS.
+os.environ["COLUMNS"] = "250"
 
 HEADERS_ZH = ["地区", "年份", "排放源类别", "活动", "技术", "活动水平", "单位", "参数", "数据来源", "备注"]
 HEADERS_EN = ["region", "year", "category", "activity", "technology", "value", "unit", "parameter", "source", "notes"]
