@@ -314,3 +314,22 @@ def test_workbook_reads_back_in_openpyxl_and_calamine(result, tmp_path):
     with zipfile.ZipFile(path) as z:
         xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
     assert b"<f>" not in xml and b"<f " not in xml
+
+
+def test_a_qa_table_past_excels_row_limit_becomes_a_note_instead_of_an_error():
+    """A county-scale build's QA table can pass 1,048,576 rows (issue 14's county bench stopped there): the
+    block then holds its title and a note naming where the full table is; without the note it is an error."""
+    import pandas as pd
+
+    from inventory.report import excel
+
+    book = excel._Book()
+    _, rows = book.sheet("QA")
+    rows.next_row = excel.EXCEL_MAX_ROWS - 5            # five rows left, a ten-row table
+    table = pd.DataFrame({"a": range(10)})
+    excel._write_block(book, rows, "核查", ["a"], table, 0, "见 checks.csv")
+    assert rows.next_row == excel.EXCEL_MAX_ROWS - 5 + 3   # title, note, empty row
+    _, rows = book.sheet("QA2")
+    rows.next_row = excel.EXCEL_MAX_ROWS - 5
+    with pytest.raises(ValueError):
+        excel._write_block(book, rows, "核查", ["a"], table, 0)

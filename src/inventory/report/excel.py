@@ -654,9 +654,14 @@ def _write_detail(book: _Book, result: BuildResult, lbl: dict, lang: str) -> Non
 
 
 def _write_block(book: _Book, rows: SheetRows, title: str, headers: list[str], table: pd.DataFrame,
-                 styles: list) -> None:
-    """A titled table inside a sheet, followed by an empty row."""
+                 styles: list, too_large: str = "") -> None:
+    """A titled table inside a sheet, followed by an empty row; when the table would pass Excel's row
+    limit and `too_large` is given, that note stands in its place (the full table is in the CSV outputs)."""
     rows.add_row([title], book.style(bold=True), widths=False)
+    if too_large and rows.next_row + len(table) + 2 > EXCEL_MAX_ROWS:
+        rows.add_row([too_large], widths=False)
+        rows.skip()
+        return
     _header(book, rows, headers)
     rows.add_frame(table, styles)
     rows.skip()
@@ -673,19 +678,21 @@ def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     ws.freeze_panes = "A3"
     _write_block(book, rows, lbl["section_checks"], [lbl[f"col_{c}"] for c in CHECK_COLUMNS], checks,
                  [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_DIFF) if c == "diff_pct"
-                  else 0 for c in CHECK_COLUMNS])
+                  else 0 for c in CHECK_COLUMNS], lbl["qa_table_too_large"])
     ne = result.not_estimated
     ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang),
                    reason_code=ne["reason"], reason=worded(ne["reason"], lang))
     _write_block(book, rows, lbl["section_not_estimated"], [lbl[f"col_{c}"] for c in NE_COLUMNS],
-                 ne.reindex(columns=NE_COLUMNS), 0)
+                 ne.reindex(columns=NE_COLUMNS), 0, lbl["qa_table_too_large"])
     _write_block(book, rows, lbl["section_ledger"], [lbl["col_status"], lbl["col_count"]], counts,
                  [0, book.style(FMT_COUNT)])
     ledger = not_used_rows(result.ledger)
     ledger = ledger.assign(status=ledger["status"].map(lambda s: lbl.get(f"status_{s}", s)),
                            reason=worded(ledger["reason"], lang))
-    _write_block(book, rows, lbl["section_ledger_rows"], [lbl[f"col_{c}"] for c in LEDGER_COLUMNS], ledger, 0)
-    _write_block(book, rows, lbl["col_message"], [lbl[f"col_{c}"] for c in WARNING_COLUMNS], warns, 0)
+    _write_block(book, rows, lbl["section_ledger_rows"], [lbl[f"col_{c}"] for c in LEDGER_COLUMNS], ledger, 0,
+                 lbl["qa_table_too_large"])
+    _write_block(book, rows, lbl["col_message"], [lbl[f"col_{c}"] for c in WARNING_COLUMNS], warns, 0,
+                 lbl["qa_table_too_large"])
 
 
 def _write_meta(book: _Book, result: BuildResult, lbl: dict) -> None:
