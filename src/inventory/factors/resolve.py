@@ -95,59 +95,100 @@ def candidates(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None 
     return cand.join(rest, on="tid")
 
 
-def resolution_classes(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+def key_codes(keys: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per KEY_COLUMNS column of `keys`: (integer code of each row, the distinct values the codes index),
+    so that resolution works on array lookups over codes, each distinct value handled once."""
+    out = {}
+    for column in KEY_COLUMNS:
+        codes, uniques = pd.factorize(keys[column], use_na_sentinel=False)
+        out[column] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
+    return out
+
+
+def class_positions(codes: dict[str, tuple[np.ndarray, np.ndarray]], table: pd.DataFrame
+                    ) -> tuple[pd.DataFrame, np.ndarray]:
     """Group keys that must resolve alike, so that resolution costs per class, not per activity row.
 
-    A key's region matters only through the members of its chain that the table names
-    (own region, parent, CN): the class region is that chain, `~` standing first when
-    the own region has no rows of its own. The year matters only when a row is
-    year-bound. The category matters only through its nearest ancestor the table names (the
-    candidates and their scores are those of that ancestor), the technology only through the
-    device ids the table names. Returns keys' key_id with `class_id`, and the class columns.
+    codes: `key_codes` of the keys. A key's region matters only through the members of its chain that the
+    table names (own region, parent, CN): the class region is that chain, `~` standing first when the own
+    region has no rows of its own. The year matters only when a row is year-bound. The category matters only
+    through its nearest ancestor the table names (the candidates and their scores are those of that
+    ancestor), the technology only through the device ids the table names. Each rule is applied once per
+    distinct value and mapped onto the keys by code. Returns (classes: KEY_COLUMNS and `key_id` = class
+    number, numbered in order of first appearance; the class number of each key).
     """
     named_categories = set(table["category"]) - {""}
     named_devices = {d for t in set(table["technology"].fillna("")) for d in t.split("+") if d}
-    category = map_distinct(keys["category"], lambda c: next(
-        (a for a in categories.ancestors(c or "") if a in named_categories), ""))
-    technology = map_distinct(keys["technology"], lambda t: "+".join(
-        d for d in (t or "").split("+") if d in named_devices))
     present = set(table["region"])
-    region = map_distinct(keys["region"], lambda r: ">".join(
-        ([] if r in present else ["~"]) + [c for c in regions.chain(r) if c in present]))
+    rules = {
+        "category": lambda c: next((a for a in categories.ancestors(c or "") if a in named_categories), ""),
+        "technology": lambda t: "+".join(d for d in (t or "").split("+") if d in named_devices),
+        "region": lambda r: ">".join(([] if r in present else ["~"]) + [c for c in regions.chain(r) if c in present]),
+    }
+    columns = {}
+    for column, rule in rules.items():
+        row_codes, uniques = codes[column]
+        class_codes, class_values = pd.factorize(np.array([rule(v) for v in uniques], dtype=object))
+        columns[column] = (class_codes[row_codes], np.asarray(class_values, dtype=object))
+    columns["activity"] = codes["activity"]
+    region_codes, region_values = codes["region"]
+    activity_codes, activity_values = codes["activity"]
     bound = table[table["year_from"].notna() | table["year_to"].notna()]
     local = bound["level"] == LOCAL
     every_region = set(bound.loc[~local, "activity"])  # shipped/user year-bound rows apply in every region
     pairs = set(zip(bound.loc[local, "region"], bound.loc[local, "activity"]))
-    if "" in every_region:
-        needs_year = pd.Series(True, index=keys.index)
-    else:
-        pair = keys["region"].astype(str) + "|" + keys["activity"].astype(str)
-        needs_year = keys["activity"].isin(every_region) | pair.isin({f"{r}|{a}" for r, a in pairs}) \
-            | (keys["region"].isin({r for r, a in pairs if a == ""}))
-    year = keys["year"].where(needs_year, 0)
-    classes = pd.DataFrame({"key_id": keys["key_id"], "region": region, "year": year, "category": category,
-                            "activity": keys["activity"], "technology": technology})
-    classes["class_id"] = classes.groupby(KEY_COLUMNS, sort=False).ngroup()
-    return classes
+    any_activity = {r for r, a in pairs if a == ""}
+    needs = np.array([[("" in every_region) or a in every_region or (r, a) in pairs or r in any_activity
+                       for a in activity_values] for r in region_values], dtype=bool).reshape(
+        len(region_values), len(activity_values))
+    year_codes, year_values = codes["year"]
+    year = np.where(needs[region_codes, activity_codes], year_values.astype(np.int64)[year_codes], 0)
+    columns["year"] = pd.factorize(year)
+    combined = np.zeros(len(year), dtype=np.int64)
+    for column in KEY_COLUMNS:
+        combined = combined * (len(columns[column][1]) + 1) + columns[column][0]
+    position, first = pd.factorize(combined)
+    first_row = np.zeros(len(first), dtype=np.int64)
+    first_row[position[::-1]] = np.arange(len(position))[::-1]
+    classes = pd.DataFrame({column: np.asarray(columns[column][1], dtype=object)[columns[column][0][first_row]]
+                            for column in KEY_COLUMNS})
+    classes["year"] = classes["year"].astype(np.int64)
+    classes.insert(0, "key_id", np.arange(len(first)))
+    return classes, position
+
+
+def resolution_classes(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The resolution class of every key (see class_positions): keys' key_id with `class_id`, and the class
+    columns."""
+    classes, position = class_positions(key_codes(keys), table)
+    out = classes.drop(columns="key_id").iloc[position].reset_index(drop=True)
+    out.insert(0, "key_id", keys["key_id"].to_numpy())
+    out["class_id"] = position
+    return out
 
 
 def resolve_by_class(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None
                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """resolve() on resolution classes: (winners with key_id = class_id, key_id -> class_id)."""
-    if names is not None:
-        table = table[table["name"].isin(names) | table["name"].str.startswith(tuple(n + "." for n in names))]
-    classes = resolution_classes(keys, table)
-    distinct = classes.drop_duplicates("class_id").drop(columns="key_id").rename(columns={"class_id": "key_id"})
-    return _resolve(distinct, table), classes[["key_id", "class_id"]]
+    table = of_names(table, names)
+    classes, position = class_positions(key_codes(keys), table)
+    return resolve_keys(classes, table), pd.DataFrame({"key_id": keys["key_id"].to_numpy(), "class_id": position})
+
+
+def of_names(table: pd.DataFrame, names: list[str] | None) -> pd.DataFrame:
+    """The rows of the table for the parameter names (a name `ef` takes `ef.CO2`, `ef.SO2`...); all when None."""
+    if names is None:
+        return table
+    return table[table["name"].isin(names) | table["name"].str.startswith(tuple(n + "." for n in names))]
 
 
 def resolve(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
-    """The winning value per key and parameter name (see _resolve), computed once per resolution class."""
+    """The winning value per key and parameter name (see resolve_keys), computed once per resolution class."""
     won, key_class = resolve_by_class(keys, table, names)
     return key_class.merge(won.rename(columns={"key_id": "class_id"}), on="class_id").drop(columns="class_id")
 
 
-def _resolve(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
+def resolve_keys(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
     """The winning value per key and parameter name.
 
     Returns key_id, name, value, basis, method, factor_id, level, uncertainty_low_pct,

@@ -16,7 +16,8 @@ from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import join_groups, map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
-                                    aggregate_keys, column, expected_per_key, is_local, join_ids, unique_ids, with_parameters)
+                                    aggregate_keys, column, expected_per_key, is_local, missing_expected, join_id_arrays, text, unique_ids,
+                                    with_parameters)
 
 # The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
 _BASES = ("energy", "mass", "volume")
@@ -41,110 +42,159 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return pd.DataFrame(), pd.DataFrame()
     k = penetration.apply(with_parameters(keys, factor_table, _NAMES), factor_table)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
+    results = _substances(k)
+    out, estimated = _long(k, results)
+    out = distinct.merge(out, on="key_id").drop(columns="key_id")
+    return out, _not_estimated(distinct, estimated, keys, factor_table)
 
-    ncv = column(k, "ncv")
-    given = k["quantity"]
-    ncv_ok = column(k, "ncv:basis", "") == given
-    energy = np.where(given == "energy", k["amount"], np.where(ncv_ok, k["amount"] * ncv, np.nan))
-    ncv_id = pd.Series(np.where(ncv_ok, column(k, "ncv:id", ""), ""), index=k.index)
-    physical_quantity = np.where(given == "energy", column(k, "ncv:basis", ""), given)
-    physical = np.where(given == "energy", k["amount"] / ncv, k["amount"])
-    amounts = {"energy": pd.Series(energy, index=k.index)}
+
+def _substances(k: pd.DataFrame) -> dict[str, tuple]:
+    """Per substance (emission t, activity amount, activity unit, factor ids) of every key row of `k` (keys
+    with their resolved parameters), as arrays: whole-column equations, ids joined per distinct tuple."""
+    def num(name: str) -> np.ndarray:
+        return column(k, name).to_numpy(dtype=float)
+
+    def ids_of(name: str) -> np.ndarray:
+        return text(column(k, name, ""))
+
+    amount_given = k["amount"].to_numpy(dtype=float)
+    given = text(k["quantity"])
+    ncv = num("ncv")
+    ncv_ok = ids_of("ncv:basis") == given
+    energy = np.where(given == "energy", amount_given, np.where(ncv_ok, amount_given * ncv, np.nan))
+    ncv_id = np.where(ncv_ok, ids_of("ncv:id"), "")
+    physical_quantity = np.where(given == "energy", ids_of("ncv:basis"), given)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        physical = np.where(given == "energy", amount_given / ncv, amount_given)
+    amounts = {"energy": energy}
     for quantity in ("mass", "volume"):
-        amounts[quantity] = pd.Series(np.where(physical_quantity == quantity, physical, np.nan), index=k.index)
+        amounts[quantity] = np.where(physical_quantity == quantity, physical, np.nan)
     # Converting an amount to another basis uses the calorific value: record it.
-    basis_ids = {b: pd.Series(np.where(given == b, "", ncv_id), index=k.index) for b in _BASES}
+    basis_ids = {b: np.where(given == b, "", ncv_id) for b in _BASES}
 
     def by_factor(substance: str):
         """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
-        ef = column(k, f"ef.{substance}")
-        basis = column(k, f"ef.{substance}:basis", "")
-        amount = pd.Series(np.nan, index=k.index)
-        unit = pd.Series("", index=k.index, dtype=object)
-        ids = pd.Series("", index=k.index, dtype=object)
+        ef = num(f"ef.{substance}")
+        basis = ids_of(f"ef.{substance}:basis")
+        amount = np.full(len(k), np.nan)
+        unit = np.full(len(k), "", dtype=object)
+        ids = np.full(len(k), "", dtype=object)
         for b in _BASES:
             m = basis == b
-            amount = amount.mask(m, amounts[b])
-            unit = unit.mask(m, units.canonical_unit(b))
-            ids = ids.mask(m, basis_ids[b])
-        return eq.emission_from_factor(amount, ef), amount, unit, join_ids(ids, column(k, f"ef.{substance}:id", ""))
+            amount = np.where(m, amounts[b], amount)
+            unit = np.where(m, units.canonical_unit(b), unit)
+            ids = np.where(m, basis_ids[b], ids)
+        return eq.emission_from_factor(amount, ef), amount, unit, join_id_arrays(ids, ids_of(f"ef.{substance}:id"))
 
     def eta(substance: str):
-        return column(k, f"removal_efficiency.{substance}").fillna(0.0), column(k, f"removal_efficiency.{substance}:id", "")
+        return np.nan_to_num(num(f"removal_efficiency.{substance}"), nan=0.0), ids_of(f"removal_efficiency.{substance}:id")
 
     results = {}
     # CO2: a factor where one applies (a local ef.CO2 replaces the carbon method), else carbon content. A carbon
     # content or oxidation rate of a higher level (a workbook's over a shipped set's ef.CO2) keeps the carbon method.
     unc, amount, unit, ids = by_factor("CO2")
-    carbon = eq.co2_from_carbon(amounts["energy"], column(k, "carbon_content"), column(k, "oxidation_rate"))
-    carbon_level = np.fmax(column(k, "carbon_content:level"), column(k, "oxidation_rate:level"))
-    use_carbon = unc.isna() | (carbon.notna() & (carbon_level > column(k, "ef.CO2:level")))
-    results["CO2"] = (unc.where(~use_carbon, carbon), amount.where(~use_carbon, amounts["energy"]),
-                      unit.where(~use_carbon, units.canonical_unit("energy")),
-                      ids.where(~use_carbon, join_ids(basis_ids["energy"], column(k, "carbon_content:id", ""),
-                                                       column(k, "oxidation_rate:id", ""))))
+    carbon = eq.co2_from_carbon(energy, num("carbon_content"), num("oxidation_rate"))
+    carbon_level = np.fmax(num("carbon_content:level"), num("oxidation_rate:level"))
+    use_carbon = np.isnan(unc) | (~np.isnan(carbon) & (carbon_level > num("ef.CO2:level")))
+    results["CO2"] = (np.where(use_carbon, carbon, unc), np.where(use_carbon, energy, amount),
+                      np.where(use_carbon, units.canonical_unit("energy"), unit),
+                      np.where(use_carbon, join_id_arrays(basis_ids["energy"], ids_of("carbon_content:id"),
+                                                          ids_of("oxidation_rate:id")), ids))
     for substance in ("CH4", "N2O", "NOx", "CO", "NMVOC", "NH3"):
         unc, amount, unit, ids = by_factor(substance)
         e, e_ids = eta(substance)
-        results[substance] = (eq.after_control(unc, e), amount, unit, join_ids(ids, e_ids))
+        results[substance] = (eq.after_control(unc, e), amount, unit, join_id_arrays(ids, e_ids))
 
     # SO2: a local ef.SO2 wins; else the sulfur balance where a sulfur content is given; else the factor.
     unc, amount, unit, ids = by_factor("SO2")
-    local_ef = is_local(k, "ef.SO2")
-    balance = eq.so2_from_sulfur(amounts["mass"], column(k, "sulfur_content"), column(k, "sulfur_retention").fillna(0.0))
-    use_balance = balance.notna() & ~local_ef
+    local_ef = is_local(k, "ef.SO2").to_numpy(dtype=bool)
+    balance = eq.so2_from_sulfur(amounts["mass"], num("sulfur_content"),
+                                 np.nan_to_num(num("sulfur_retention"), nan=0.0))
+    use_balance = ~np.isnan(balance) & ~local_ef
     e, e_ids = eta("SO2")
-    results["SO2"] = (eq.after_control(unc.where(~use_balance, balance), e),
-                      amount.where(~use_balance, amounts["mass"]), unit.where(~use_balance, units.canonical_unit("mass")),
-                      join_ids(ids.where(~use_balance, join_ids(basis_ids["mass"], column(k, "sulfur_content:id", ""),
-                                                                  column(k, "sulfur_retention:id", ""))), e_ids))
+    results["SO2"] = (eq.after_control(np.where(use_balance, balance, unc), e),
+                      np.where(use_balance, amounts["mass"], amount),
+                      np.where(use_balance, units.canonical_unit("mass"), unit),
+                      join_id_arrays(np.where(use_balance, join_id_arrays(
+                          basis_ids["mass"], ids_of("sulfur_content:id"), ids_of("sulfur_retention:id")), ids), e_ids))
 
     # Particulate matter: PM10 after control from its PM2.5 and coarse parts (T/CSES Table A.1).
     pm25, a25, u25, ids25 = by_factor("PM2.5")
     pm10, a10, u10, ids10 = by_factor("PM10")
     e25, e25_ids = eta("PM2.5")
-    results["PM2.5"] = (eq.after_control(pm25, e25), a25, u25, join_ids(ids25, e25_ids))
-    e10 = column(k, "removal_efficiency.PM10")
+    results["PM2.5"] = (eq.after_control(pm25, e25), a25, u25, join_id_arrays(ids25, e25_ids))
+    e10 = num("removal_efficiency.PM10")
     ecoarse, ecoarse_ids = eta("PM2.5-10")
     split = eq.pm10_after_control(pm25, pm10, e25, ecoarse)
     whole = eq.after_control(pm10, e10)
-    results["PM10"] = (whole.where(e10.notna() | pm25.isna(), split), a10, u10,
-                       join_ids(ids10, pd.Series(np.where(e10.notna(), column(k, "removal_efficiency.PM10:id", ""),
-                                                           join_ids(ids25, e25_ids, ecoarse_ids)), index=k.index)))
+    results["PM10"] = (np.where(~np.isnan(e10) | np.isnan(pm25), whole, split), a10, u10,
+                       join_id_arrays(ids10, np.where(~np.isnan(e10), ids_of("removal_efficiency.PM10:id"),
+                                                      join_id_arrays(ids25, e25_ids, ecoarse_ids))))
     # BC and OC: a share of uncontrolled PM2.5 where the factor is a share, else their own factor.
     for substance in ("BC", "OC"):
         unc, amount, unit, ids = by_factor(substance)
-        share = column(k, f"ef.{substance}:method", "") == "share_of_PM2.5"
-        share_unc = pm25 * column(k, f"ef.{substance}")
+        share = ids_of(f"ef.{substance}:method") == "share_of_PM2.5"
+        share_unc = pm25 * num(f"ef.{substance}")
         e, e_ids = eta(substance)
-        results[substance] = (eq.after_control(unc.where(~share, share_unc), e),
-                              amount.where(~share, a25), unit.where(~share, u25),
-                              join_ids(ids.where(~share, join_ids(ids25, column(k, f"ef.{substance}:id", ""))), e_ids))
+        results[substance] = (eq.after_control(np.where(share, share_unc, unc), e),
+                              np.where(share, a25, amount), np.where(share, u25, unit),
+                              join_id_arrays(np.where(share, join_id_arrays(ids25, ids_of(f"ef.{substance}:id")),
+                                                      ids), e_ids))
+    return results
 
-    frames = []
-    for substance, (emission, amount, unit, ids) in results.items():
-        frames.append(pd.DataFrame({"key_id": k["key_id"], "substance": substance, "emission": emission,
-                                    "activity_amount": amount, "activity_unit": unit, "factor_ids": ids,
-                                    "reported_amount": k["amount"], "reported_unit": given.map(units.canonical_units())}))
-    long = pd.concat(frames, ignore_index=True)
-    estimated = long[long["emission"].notna()]
-    group = estimated.groupby(["key_id", "substance"], sort=False)
-    out = group.agg(emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
-                    activity_unit=("activity_unit", "first"), factor_ids=("factor_ids", "first"),
-                    reported_amount=("reported_amount", "sum"), reported_unit=("reported_unit", "first"),
-                    reported_units=("reported_unit", "nunique")).reset_index()
-    # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV).
-    mixed = out.pop("reported_units") > 1
-    out.loc[mixed, "reported_amount"], out.loc[mixed, "reported_unit"] = np.nan, ""
-    # A key with amounts in two quantities (t and tce) may have used different ids: join them.
-    several = estimated[estimated.duplicated(["key_id", "substance"], keep=False)]
-    if len(several):
-        ids = join_groups(several, ["key_id", "substance"], "factor_ids").map(unique_ids)
-        out = out.set_index(["key_id", "substance"])
-        out.loc[ids.index, "factor_ids"] = ids
-        out = out.reset_index()
-    out = distinct.merge(out, on="key_id").drop(columns="key_id")
-    return out, _not_estimated(distinct, estimated, keys, factor_table)
+
+def _long(k: pd.DataFrame, results: dict[str, tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(emissions per key_id and substance, the estimated key_id/substance pairs) from the substances'
+    arrays over the key rows of `k`, in key order, then substance order.
+
+    A key given in two quantities (t and tce) has a row for each: its emission and amounts are summed,
+    the reported amount only when both use one unit, and the ids of both joined; every other key's row is
+    taken as it is (a sum of one value)."""
+    names = list(results)
+    n, s = len(k), len(names)
+    key_id = k["key_id"].to_numpy()
+    stacked = [np.concatenate([np.asarray(results[x][i]) for x in names]) for i in range(4)]
+    emission, amount, unit, ids = stacked
+    substance = np.repeat(np.array(names, dtype=object), n)
+    key = np.tile(key_id, s)
+    row = np.tile(np.arange(n), s)
+    reported = np.tile(k["amount"].to_numpy(dtype=float), s)
+    reported_unit = np.tile(k["quantity"].map(units.canonical_units()).to_numpy(dtype=object), s)
+    order = np.lexsort((row, np.repeat(np.arange(s), n), key))
+    order = order[~np.isnan(emission[order])]
+    key, code = key[order], np.repeat(np.arange(s), n)[order]
+    group = key * s + code
+    starts = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
+    several = ~starts | np.r_[~starts[1:], False]  # rows of a group of more than one
+    frame = pd.DataFrame({"key_id": key, "substance": pd.array(substance[order], dtype="str"),
+                          "emission": emission[order], "activity_amount": amount[order],
+                          "activity_unit": pd.Series(unit[order], dtype=object), "factor_ids": ids[order],
+                          "reported_amount": reported[order], "reported_unit": reported_unit[order]})
+    estimated = frame[["key_id", "substance"]]
+    single = frame[~several]
+    for c in ("emission", "activity_amount", "reported_amount"):  # as a groupby sum of one value
+        single[c] = np.where(np.isnan(single[c].to_numpy()), 0.0, single[c].to_numpy()) + 0.0
+    multi = frame[several]
+    if len(multi):
+        group = multi.groupby(["key_id", "substance"], sort=False)
+        summed = group.agg(emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
+                           activity_unit=("activity_unit", "first"), factor_ids=("factor_ids", "first"),
+                           reported_amount=("reported_amount", "sum"), reported_unit=("reported_unit", "first"),
+                           reported_units=("reported_unit", "nunique")).reset_index()
+        # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV).
+        mixed = summed.pop("reported_units").to_numpy() > 1
+        summed.loc[mixed, "reported_amount"], summed.loc[mixed, "reported_unit"] = np.nan, ""
+        # The two quantities may have used different ids: join them.
+        joined = join_groups(multi, ["key_id", "substance"], "factor_ids").map(unique_ids)
+        summed["factor_ids"] = joined.to_numpy()
+        at = np.flatnonzero(~several)
+        first = np.flatnonzero(several & starts)
+        out = pd.concat([single.assign(_at=at), summed.assign(_at=first)], ignore_index=True)
+        single = out.sort_values("_at", kind="stable").drop(columns="_at")
+    single = single.reset_index(drop=True)
+    single["factor_ids"] = single["factor_ids"].astype("str")
+    single["reported_unit"] = single["reported_unit"].astype("str")
+    return single, estimated
 
 
 def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame,
@@ -160,8 +210,12 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     """
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
     distinct = distinct[distinct["key_id"].isin(nonzero)]
+    gaps = subcategory_only(distinct, factor_table)[KEY_COLUMNS + ["substance"]]
+    # Only keys missing an expected substance or with gaps below take part (the rest have nothing to list).
+    distinct = distinct[missing_expected(distinct, estimated) | distinct.set_index(KEY_COLUMNS).index.isin(
+        gaps.set_index(KEY_COLUMNS).index)]
     expected = expected_per_key(distinct)
-    below = distinct.merge(subcategory_only(distinct, factor_table)[KEY_COLUMNS + ["substance"]], on=KEY_COLUMNS)
+    below = distinct.merge(gaps, on=KEY_COLUMNS)
     expected = pd.concat([expected, below], ignore_index=True).drop_duplicates(["key_id", "substance"])
     have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
     missing = expected.merge(have, on=["key_id", "substance"], how="left")

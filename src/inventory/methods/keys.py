@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import vocabulary
-from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
+from inventory.factors.resolve import KEY_COLUMNS, resolve_keys, class_positions, key_codes, of_names
 from inventory.lookup import map_distinct
 
 # Not-estimated reasons every method gives (codes of data/messages.csv; each module adds its own).
@@ -45,6 +45,30 @@ def resolved_wide(resolved: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, axis=1)
 
 
+def missing_expected(keys: pd.DataFrame, estimated: pd.DataFrame) -> np.ndarray:
+    """Whether each key (key_id, category, activity) lacks a substance expected of it (`expected_per_key`)
+    among the estimated key_id/substance pairs: integer codes, the expectations looked up once per distinct
+    category and activity."""
+    category, activity = (pd.factorize(keys[c], use_na_sentinel=False) for c in ("category", "activity"))
+    pair, pairs = pd.factorize(category[0].astype(np.int64) * (len(activity[1]) + 1) + activity[0])
+    lists = [vocabulary.expected_substances(category[1][p // (len(activity[1]) + 1)],
+                                            activity[1][p % (len(activity[1]) + 1)]) for p in pairs]
+    names = {s: i for i, s in enumerate(dict.fromkeys(s for x in lists for s in x))}
+    count = np.array([len(x) for x in lists], dtype=np.int64)[pair] if len(pairs) else np.zeros(0, dtype=np.int64)
+    if not len(names):
+        return np.zeros(len(keys), dtype=bool)
+    have = estimated[estimated["substance"].isin(list(names))]
+    have = pd.unique(have["key_id"].to_numpy(dtype=np.int64) * len(names)
+                     + have["substance"].map(names).to_numpy(dtype=np.int64))
+    codes = [np.array([names[s] for s in x], dtype=np.int64) for x in lists]
+    row = np.repeat(np.arange(len(keys)), count)
+    start = np.concatenate([[0], np.cumsum([len(x) for x in lists])])[pair]
+    flat = np.concatenate(codes)[np.repeat(start, count) + np.arange(len(row)) - np.repeat(np.cumsum(count) - count,
+                                                                                             count)]
+    found = np.isin(keys["key_id"].to_numpy(dtype=np.int64)[row] * len(names) + flat, have)
+    return np.bincount(row[found], minlength=len(keys)) < count
+
+
 def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd.DataFrame:
     """Aggregated keys with their resolved factors and parameters `names` as columns (see `resolved_wide`).
 
@@ -55,12 +79,15 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd
     """
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     position = pd.Index(distinct["key_id"]).get_indexer(keys["key_id"])
+    codes = key_codes(distinct)
     parts = []
     for name in names:
-        won, key_class = resolve_by_class(distinct, factor_table, [name])
+        table = of_names(factor_table, [name])
+        classes, class_of = class_positions(codes, table)
+        won = resolve_keys(classes, table)
         if won.empty:
             continue
-        parts.append(resolved_wide(won).reindex(key_class["class_id"].to_numpy()[position]).reset_index(drop=True))
+        parts.append(resolved_wide(won).reindex(class_of[position]).reset_index(drop=True))
     out = keys.reset_index(drop=True)
     return pd.concat([out, *parts], axis=1) if parts else out
 
@@ -96,17 +123,30 @@ def unique_ids(text: str) -> str:
     return ";".join(dict.fromkeys(x for x in text.split(";") if x))
 
 
-def join_ids(*columns: pd.Series) -> pd.Series:
-    """Factor ids of the columns joined by `;`, skipping empty ones, in order, without repeats.
+def text(values) -> np.ndarray:
+    """A column of texts as an object array, "" where missing."""
+    out = np.asarray(values, dtype=object)
+    return np.where(pd.isna(out), "", out) if len(out) else out
 
-    Joins whole columns; the clean-up runs once per distinct joined string.
-    """
-    index = columns[0].index
-    combo = np.zeros(len(index), dtype=np.int64)
+
+def join_id_arrays(*arrays) -> np.ndarray:
+    """Factor ids of the columns joined by `;`, skipping empty ones, in order, without repeats, as an object
+    array. Works on integer codes: the texts are joined once per distinct tuple of ids."""
+    columns = [text(a) for a in arrays]
+    combo = np.zeros(len(columns[0]), dtype=np.int64)
     for c in columns:  # one code per distinct tuple of ids
-        codes, uniques = pd.factorize(pd.Series(c).fillna("").to_numpy(dtype=object))
+        codes, uniques = pd.factorize(c)
         combo = pd.factorize(combo * (len(uniques) + 1) + codes)[0].astype(np.int64)
-    first = pd.Series(np.arange(len(index))).groupby(combo).first().to_numpy() if len(index) else []
-    texts = [pd.Series(c).fillna("").to_numpy(dtype=object)[first] for c in columns]
-    joined = np.array([unique_ids(";".join(str(t) for t in parts)) for parts in zip(*texts)] or [""], dtype=object)
-    return pd.Series(joined[combo], index=index, dtype="str")
+    if not len(combo):
+        return np.array([], dtype=object)
+    first = np.zeros(int(combo.max()) + 1, dtype=np.int64)
+    first[combo[::-1]] = np.arange(len(combo))[::-1]
+    joined = [unique_ids(";".join(map(str, parts))) for parts in zip(*[c[first] for c in columns])]
+    return np.array(joined, dtype=object)[combo]
+
+
+def join_ids(*columns: pd.Series) -> pd.Series:
+    """Factor ids of the columns joined by `;`, skipping empty ones, in order, without repeats
+    (`join_id_arrays` on whole columns)."""
+    index = columns[0].index
+    return pd.Series(join_id_arrays(*columns), index=index, dtype="str")
