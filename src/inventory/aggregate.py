@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, vocabulary
+from inventory.lookup import map_codes
 
 GWP_SETS = {"SAR": "SARGWP100", "AR4": "AR4GWP100", "AR5": "AR5GWP100", "AR6": "AR6GWP100"}
 
@@ -38,7 +39,7 @@ def add_co2e(emissions: pd.DataFrame, gwp_set: str) -> pd.DataFrame:
     """Add `co2e_t` (t CO2e = t × GWP-100; empty for pollutants) and `gwp_set`."""
     gwp = gwp_table(gwp_set)
     out = emissions.copy()
-    out["co2e_t"] = out["emission"] * out["substance"].map(gwp)
+    out["co2e_t"] = out["emission"] * map_codes(out["substance"], gwp)
     out["gwp_set"] = gwp_set
     return out
 
@@ -50,12 +51,12 @@ def label_categories(emissions: pd.DataFrame, lang: str) -> pd.DataFrame:
     for any other negative emission; else emission."""
     cats = categories.table()
     out = emissions.copy()
-    out["category_name"] = out["category"].map(cats[f"name_{lang}"])
-    out["sector"] = out["category"].map(cats["sector"])
-    out["kind"] = out["category"].map(cats["role"]).where(lambda k: k.isin(["memo", "sink"]), "emission")
+    out["category_name"] = map_codes(out["category"], cats[f"name_{lang}"])
+    out["sector"] = map_codes(out["category"], cats["sector"])
+    out["kind"] = map_codes(out["category"], cats["role"]).where(lambda k: k.isin(["memo", "sink"]), "emission")
     out.loc[is_biogenic_co2(out), "kind"] = "memo"
     out.loc[(out["emission"] < 0) & (out["kind"] != "memo"), "kind"] = "sink"  # a net exporter's M.EL.import stays memo
-    out["substance_kind"] = out["substance"].map(vocabulary.substances()["group"])
+    out["substance_kind"] = map_codes(out["substance"], vocabulary.substances()["group"])
     return out
 
 

@@ -27,6 +27,7 @@ from inventory.factors.resolve import local_to_long
 from inventory.factors.sources import used_factors
 from inventory.figures import compute as compute_figures
 from inventory.figures import indicators as figure_indicators
+from inventory.lookup import map_codes, sort_order
 from inventory.methods import indirect, tier3
 from inventory.methods.keys import tiers
 from inventory.project import Project, parse_gwp, parse_regions, parse_years, with_scope
@@ -207,15 +208,14 @@ def reduce_emissions(emissions: pd.DataFrame, activity: pd.DataFrame, table: pd.
 def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
     """Names, CO2e, kind and implied factor; DESIGN 3.7 column order; sorted."""
     out = aggregate.label_categories(aggregate.add_co2e(emissions, gwp), lang)
-    out["region_name"] = out["region"].map(regions.table()[f"name_{lang}"])
+    out["region_name"] = map_codes(out["region"], regions.table()[f"name_{lang}"])
     out["unit"] = "t"
     with np.errstate(divide="ignore", invalid="ignore"):
         out["implied_factor"] = out["emission"] / out["activity_amount"].where(out["activity_amount"] != 0)
     out["year"] = out["year"].astype(int)
     for column in ("emission", "co2e_t", "activity_amount", "implied_factor", "reported_amount"):
         out[column] = out[column].astype(float)
-    out = out.sort_values(SORT, kind="stable").reset_index(drop=True)
-    return out[EMISSION_COLUMNS + ["sector", "substance_kind"]]
+    return out[EMISSION_COLUMNS + ["sector", "substance_kind"]].take(sort_order(out, SORT)).reset_index(drop=True)
 
 
 def _label_not_estimated(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -66,17 +66,37 @@ def closest(name: str, known) -> str:
 
 
 def map_distinct(column: pd.Series, func) -> pd.Series:
-    """`func` applied once per distinct value of a column, mapped back onto the whole column.
+    """`func` applied once per distinct value of a column, mapped back onto the whole column by integer
+    codes (an object Series with the column's index).
 
     Missing cells (None/NaN) are passed to `func` as None.
     """
-    missing = column.isna()
-    present = column[~missing]
-    results = {v: func(v) for v in pd.unique(present.to_numpy())}
-    out = present.map(results).astype(object).reindex(column.index)
-    if missing.any():
-        out[missing] = [func(None)] * int(missing.sum())
-    return out
+    codes, uniques = pd.factorize(column)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        results[i] = func(value)
+    if (codes < 0).any():
+        results[-1] = func(None)
+    return pd.Series(results[codes], index=column.index, dtype=object)
+
+
+def map_codes(column: pd.Series, mapping: pd.Series) -> pd.Series:
+    """`column.map(mapping)` by integer codes: each distinct value looked up once, the results taken onto
+    the whole column (missing where the mapping has no entry), in the mapping's dtype."""
+    codes, uniques = pd.factorize(column)
+    found = pd.Series(mapping.reindex(uniques).array)
+    found = pd.concat([found, pd.Series(mapping.iloc[:0].array.take([-1], allow_fill=True))], ignore_index=True)
+    return pd.Series(found.array.take(codes), index=column.index, name=column.name)
+
+
+def sort_order(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The row order of `frame.sort_values(columns, kind="stable")` (missing values last), from sorted
+    integer codes of each column (one np.lexsort)."""
+    keys = []
+    for column in reversed(columns):
+        codes, uniques = pd.factorize(frame[column], sort=True)
+        keys.append(np.where(codes < 0, len(uniques), codes))
+    return np.lexsort(keys) if keys else np.arange(len(frame))
 
 
 def join_groups(frame: pd.DataFrame, by: list[str], column: str, sep: str = ";") -> pd.Series:

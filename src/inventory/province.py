@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from inventory import categories, regions
-from inventory.lookup import map_distinct
 
 GROUP = ["year", "category", "activity", "technology", "substance"]
 
@@ -38,13 +38,13 @@ def roll_up(rows: pd.DataFrame, has_own: Callable[[str, pd.DataFrame], pd.Series
     """
     done = []
     current = rows
-    for level in parents_bottom_up(set(rows["region"])):
+    for level in parents_bottom_up(set(pd.unique(rows["region"]))):
         wanted = set(level)
-        parent_of = {c: regions.parent(c) for c in set(current["region"])}
-        parent = current["region"].map(parent_of)
-        sub = current[parent.isin(wanted).to_numpy()]
+        codes, present = pd.factorize(current["region"])
+        parent = np.array([regions.parent(c) for c in present], dtype=object)[codes]
         parts = []
-        for code, group in sub.groupby(parent[sub.index], sort=True):
+        for code in sorted(wanted & set(pd.unique(parent))):  # each region above, in code order
+            group = current[parent == code]
             group = group[~has_own(code, group).to_numpy(dtype=bool)]
             if len(group):
                 parts.append(group.assign(region=code))
@@ -60,15 +60,29 @@ def _own_categories(activity: pd.DataFrame, code: str) -> dict[int, set[str]]:
     return {int(y): set(g) for y, g in rows.groupby("year")["category"]}
 
 
-def _joined_ids(rows: pd.DataFrame, group: list[str]) -> pd.DataFrame:
-    """Per group the union of the rows' factor ids, `;`-joined and sorted; joined in Python only where
-    the prefectures used different ids."""
-    distinct = rows[group + ["factor_ids"]].drop_duplicates()
-    several = distinct.duplicated(group, keep=False)
-    single = distinct[~several]
-    multi = distinct[several].groupby(group, sort=False)["factor_ids"].agg(
-        lambda s: ";".join(sorted({x for v in s for x in v.split(";") if x}))).reset_index()
-    return pd.concat([single, multi], ignore_index=True)
+def group_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One integer per distinct combination of the columns' values (missing values a value of their own),
+    numbered in order of first appearance, as `groupby(columns, sort=False, dropna=False).ngroup()`."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        combined = pd.factorize(combined * (len(uniques) + 1) + codes)[0].astype(np.int64)
+    return combined
+
+
+def _joined_ids(rows: pd.DataFrame, group: np.ndarray, count: int) -> np.ndarray:
+    """Per group (codes 0..count-1) the union of the rows' factor ids, `;`-joined and sorted; joined in Python
+    only where the parts used different ids."""
+    ids, texts = pd.factorize(rows["factor_ids"], use_na_sentinel=False)
+    texts = np.asarray(texts, dtype=object)
+    pairs = pd.unique(group * (len(texts) + 1) + ids)
+    pair_group, pair_ids = pairs // (len(texts) + 1), pairs % (len(texts) + 1)
+    out = np.empty(count, dtype=object)
+    out[pair_group] = texts[pair_ids]
+    several = np.bincount(pair_group, minlength=count) > 1
+    for g in np.flatnonzero(several):
+        out[g] = ";".join(sorted({x for v in texts[pair_ids[pair_group == g]] for x in v.split(";") if x}))
+    return out
 
 
 def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
@@ -93,17 +107,28 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
             year, category = key.split("|")
             return any(categories.is_related(category, o) for o in own.get(int(year), ()))
 
-        return map_distinct(sub["year"].astype(str) + "|" + sub["category"], related).astype(bool)
+        pair = group_codes(sub, ["year", "category"])
+        first = pd.Series(np.arange(len(sub))).groupby(pair).first().to_numpy()
+        years, cats = sub["year"].to_numpy()[first], sub["category"].to_numpy()[first]
+        flags = np.array([related(f"{y}|{c}") for y, c in zip(years, cats)], dtype=bool)
+        return pd.Series(flags[pair] if len(pair) else np.zeros(0, dtype=bool), index=sub.index)
 
     def combine(parts: pd.DataFrame) -> pd.DataFrame:
         group = ["region", *GROUP]
-        agg = parts.groupby(group, sort=False, dropna=False).agg(
-            emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
-            activity_unit=("activity_unit", "first"), reported_amount=("reported_amount", "sum"),
-            reported_unit=("reported_unit", "first"), reported_units=("reported_unit", "nunique")).reset_index()
-        mixed = agg.pop("reported_units") > 1  # parts that gave the fuel in different units
+        code = group_codes(parts, group)
+        by = parts.groupby(code, sort=False)
+        first = pd.Series(np.arange(len(parts))).groupby(code, sort=False).first().to_numpy()
+        units, unit_texts = pd.factorize(parts["reported_unit"])
+        agg = parts[group].iloc[first].reset_index(drop=True)
+        agg["emission"] = by["emission"].sum().reset_index(drop=True)
+        agg["activity_amount"] = by["activity_amount"].sum().reset_index(drop=True)
+        agg["activity_unit"] = by["activity_unit"].first().reset_index(drop=True)
+        agg["reported_amount"] = by["reported_amount"].sum().reset_index(drop=True)
+        agg["reported_unit"] = by["reported_unit"].first().reset_index(drop=True)
+        mixed = pd.Series(np.where(units >= 0, units, np.nan)).groupby(code, sort=False).nunique().to_numpy() > 1
         agg.loc[mixed, "reported_amount"], agg.loc[mixed, "reported_unit"] = float("nan"), ""
-        return agg.merge(_joined_ids(parts, group), on=group, how="left").assign(basis="aggregated")
+        agg["factor_ids"] = pd.array(_joined_ids(parts, code, len(first)), dtype="str")
+        return agg.assign(basis="aggregated")
 
     summed = roll_up(emissions, has_own, combine)
     return pd.concat([emissions, summed], ignore_index=True) if len(summed) else emissions
