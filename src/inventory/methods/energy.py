@@ -16,7 +16,7 @@ from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import join_groups, map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
-                                    aggregate_keys, column, expected_per_key, is_local, missing_expected, join_id_arrays, text, unique_ids,
+                                    aggregate_keys, column, expected_pairs, is_local, join_id_arrays, text, unique_ids,
                                     with_parameters)
 
 # The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
@@ -209,25 +209,31 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     nothing whatever the factor and are not listed.
     """
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
-    distinct = distinct[distinct["key_id"].isin(nonzero)]
-    gaps = subcategory_only(distinct, factor_table)[KEY_COLUMNS + ["substance"]]
-    # Only keys missing an expected substance or with gaps below take part (the rest have nothing to list).
-    distinct = distinct[missing_expected(distinct, estimated) | distinct.set_index(KEY_COLUMNS).index.isin(
-        gaps.set_index(KEY_COLUMNS).index)]
-    expected = expected_per_key(distinct)
-    below = distinct.merge(gaps, on=KEY_COLUMNS)
-    expected = pd.concat([expected, below], ignore_index=True).drop_duplicates(["key_id", "substance"])
-    have = estimated[["key_id", "substance"]].drop_duplicates().assign(_have=True)
-    missing = expected.merge(have, on=["key_id", "substance"], how="left")
-    missing = missing[missing["_have"].isna()].drop(columns="_have")
+    distinct = distinct[distinct["key_id"].isin(nonzero)].reset_index(drop=True)
+    position, substances, any_expected = expected_pairs(distinct)
+    below = distinct[KEY_COLUMNS].reset_index().merge(
+        subcategory_only(distinct, factor_table)[KEY_COLUMNS + ["substance"]], on=KEY_COLUMNS)
+    # The expected rows, then the rows below not already expected (as a concat and drop_duplicates).
+    substance = pd.concat([pd.Series(substances, dtype="str" if any_expected else object), below["substance"]],
+                          ignore_index=True)
+    position = np.concatenate([position, below["index"].to_numpy(dtype=np.int64)])
+    codes, names = pd.factorize(substance)
+    pair = position * (len(names) + 1) + codes
+    have_at = pd.Index(distinct["key_id"]).get_indexer(estimated["key_id"])
+    have_substance = pd.Index(names).get_indexer(estimated["substance"])
+    ok = (have_at >= 0) & (have_substance >= 0)
+    have = have_at[ok] * (len(names) + 1) + have_substance[ok]
+    keep = ~pd.Series(pair).duplicated().to_numpy() & ~np.isin(pair, have)
+    only_below = np.isin(pair[keep], pair[len(pair) - len(below):])
+    missing = distinct[KEY_COLUMNS].iloc[position[keep]].reset_index(drop=True)
+    missing["substance"] = substance[keep].reset_index(drop=True)
     no_ncv = set(keys.loc[keys["quantity"] != "energy", "activity"])
-    only_below = missing.set_index(["key_id", "substance"]).index.isin(below.set_index(["key_id", "substance"]).index)
-    missing["reason"] = np.select(
+    reason = np.select(
         [only_below, missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2")],
         [REASON_SUBCATEGORY_ONLY, REASON_NO_FACTOR_OR_NCV], REASON_NO_FACTOR)
     specific = missing[["category", "substance"]].merge(vocabulary.ne_reasons(), how="left")["reason"].to_numpy()
-    missing["reason"] = np.where(pd.isna(specific), missing["reason"], specific)
-    return missing.drop(columns="key_id").reset_index(drop=True)
+    missing["reason"] = np.where(pd.isna(specific), reason, specific)
+    return missing
 
 
 def is_combustion(category: pd.Series) -> pd.Series:

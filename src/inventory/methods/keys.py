@@ -45,28 +45,21 @@ def resolved_wide(resolved: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, axis=1)
 
 
-def missing_expected(keys: pd.DataFrame, estimated: pd.DataFrame) -> np.ndarray:
-    """Whether each key (key_id, category, activity) lacks a substance expected of it (`expected_per_key`)
-    among the estimated key_id/substance pairs: integer codes, the expectations looked up once per distinct
-    category and activity."""
+def expected_pairs(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, bool]:
+    """`expected_per_key` on integer codes: (position of the key in `keys`, substance) for every key and
+    substance expected of its category and activity, in key order then the vocabulary's order, and whether
+    any distinct category and activity expects a substance. Each distinct pair is looked up once."""
     category, activity = (pd.factorize(keys[c], use_na_sentinel=False) for c in ("category", "activity"))
-    pair, pairs = pd.factorize(category[0].astype(np.int64) * (len(activity[1]) + 1) + activity[0])
-    lists = [vocabulary.expected_substances(category[1][p // (len(activity[1]) + 1)],
-                                            activity[1][p % (len(activity[1]) + 1)]) for p in pairs]
-    names = {s: i for i, s in enumerate(dict.fromkeys(s for x in lists for s in x))}
+    width = len(activity[1]) + 1
+    pair, pairs = pd.factorize(category[0].astype(np.int64) * width + activity[0])
+    lists = [vocabulary.expected_substances(category[1][p // width], activity[1][p % width]) for p in pairs]
     count = np.array([len(x) for x in lists], dtype=np.int64)[pair] if len(pairs) else np.zeros(0, dtype=np.int64)
-    if not len(names):
-        return np.zeros(len(keys), dtype=bool)
-    have = estimated[estimated["substance"].isin(list(names))]
-    have = pd.unique(have["key_id"].to_numpy(dtype=np.int64) * len(names)
-                     + have["substance"].map(names).to_numpy(dtype=np.int64))
-    codes = [np.array([names[s] for s in x], dtype=np.int64) for x in lists]
-    row = np.repeat(np.arange(len(keys)), count)
-    start = np.concatenate([[0], np.cumsum([len(x) for x in lists])])[pair]
-    flat = np.concatenate(codes)[np.repeat(start, count) + np.arange(len(row)) - np.repeat(np.cumsum(count) - count,
-                                                                                             count)]
-    found = np.isin(keys["key_id"].to_numpy(dtype=np.int64)[row] * len(names) + flat, have)
-    return np.bincount(row[found], minlength=len(keys)) < count
+    flat = np.array([s for x in lists for s in x], dtype=object)
+    start = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)[pair] if len(pairs) \
+        else np.zeros(0, dtype=np.int64)
+    position = np.repeat(np.arange(len(keys)), count)
+    within = np.arange(len(position)) - np.repeat(np.cumsum(count) - count, count)
+    return position, flat[np.repeat(start, count) + within] if len(flat) else flat, bool(len(flat))
 
 
 def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd.DataFrame:
