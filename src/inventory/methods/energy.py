@@ -13,10 +13,10 @@ from inventory import categories, units, vocabulary
 from inventory.factors import penetration
 from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.lookup import join_groups, map_distinct
+from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
-                                    aggregate_keys, column, expected_pairs, is_local, join_id_arrays, text, unique_ids,
+                                    aggregate_keys, column, expected_pairs, is_local, join_id_arrays, text,
                                     with_parameters)
 
 # The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
@@ -155,7 +155,6 @@ def _long(k: pd.DataFrame, results: dict[str, tuple]) -> tuple[pd.DataFrame, pd.
     key_id = k["key_id"].to_numpy()
     stacked = [np.concatenate([np.asarray(results[x][i]) for x in names]) for i in range(4)]
     emission, amount, unit, ids = stacked
-    substance = np.repeat(np.array(names, dtype=object), n)
     key = np.tile(key_id, s)
     row = np.tile(np.arange(n), s)
     reported = np.tile(k["amount"].to_numpy(dtype=float), s)
@@ -166,35 +165,43 @@ def _long(k: pd.DataFrame, results: dict[str, tuple]) -> tuple[pd.DataFrame, pd.
     group = key * s + code
     starts = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
     several = ~starts | np.r_[~starts[1:], False]  # rows of a group of more than one
-    frame = pd.DataFrame({"key_id": key, "substance": pd.array(substance[order], dtype="str"),
-                          "emission": emission[order], "activity_amount": amount[order],
-                          "activity_unit": pd.Series(unit[order], dtype=object), "factor_ids": ids[order],
-                          "reported_amount": reported[order], "reported_unit": reported_unit[order]})
-    estimated = frame[["key_id", "substance"]]
-    single = frame[~several]
-    for c in ("emission", "activity_amount", "reported_amount"):  # as a groupby sum of one value
-        single[c] = np.where(np.isnan(single[c].to_numpy()), 0.0, single[c].to_numpy()) + 0.0
-    multi = frame[several]
-    if len(multi):
-        group = multi.groupby(["key_id", "substance"], sort=False)
-        summed = group.agg(emission=("emission", "sum"), activity_amount=("activity_amount", "sum"),
-                           activity_unit=("activity_unit", "first"), factor_ids=("factor_ids", "first"),
-                           reported_amount=("reported_amount", "sum"), reported_unit=("reported_unit", "first"),
-                           reported_units=("reported_unit", "nunique")).reset_index()
+    group = np.cumsum(starts) - 1  # the group of each row, groups numbered in order
+    first = np.flatnonzero(starts)
+    count = np.bincount(group, minlength=len(first)) if len(group) else np.zeros(0, dtype=np.int64)
+    sums = {}
+    for name, values in (("emission", emission[order]), ("activity_amount", amount[order]),
+                         ("reported_amount", reported[order])):
+        one = values[first]
+        sums[name] = np.where(np.isnan(one), 0.0, one) + 0.0  # as a groupby sum of one value
+    unit_first, ids_first, reported_unit_first = unit[order][first], ids[order][first], reported_unit[order][first]
+    if several.any():
+        multi = np.flatnonzero(several)
+        summed = pd.DataFrame({c: v[multi] for c, v in (("emission", emission[order]),
+                                                        ("activity_amount", amount[order]),
+                                                        ("reported_amount", reported[order]))}
+                              ).groupby(group[multi], sort=False).sum()
+        at = summed.index.to_numpy()
+        for c in sums:
+            sums[c][at] = summed[c].to_numpy()
         # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV).
-        mixed = summed.pop("reported_units").to_numpy() > 1
-        summed.loc[mixed, "reported_amount"], summed.loc[mixed, "reported_unit"] = np.nan, ""
-        # The two quantities may have used different ids: join them.
-        joined = join_groups(multi, ["key_id", "substance"], "factor_ids").map(unique_ids)
-        summed["factor_ids"] = joined.to_numpy()
-        at = np.flatnonzero(~several)
-        first = np.flatnonzero(several & starts)
-        out = pd.concat([single.assign(_at=at), summed.assign(_at=first)], ignore_index=True)
-        single = out.sort_values("_at", kind="stable").drop(columns="_at")
-    single = single.reset_index(drop=True)
-    single["factor_ids"] = single["factor_ids"].astype("str")
-    single["reported_unit"] = single["reported_unit"].astype("str")
-    return single, estimated
+        units_code = pd.factorize(reported_unit[order][multi])[0]
+        mixed = pd.Series(np.where(units_code >= 0, units_code, np.nan)).groupby(group[multi], sort=False).nunique()
+        mixed = mixed.index.to_numpy()[mixed.to_numpy() > 1]
+        sums["reported_amount"][mixed] = np.nan
+        reported_unit_first = reported_unit_first.copy()
+        reported_unit_first[mixed] = ""
+        # The two quantities may have used different ids: join them, in row order.
+        ids_first = ids_first.copy()
+        parts = [np.where(j < count[at], ids[order][np.minimum(first[at] + j, len(order) - 1)], "")
+                 for j in range(int(count.max()))]
+        ids_first[at] = join_id_arrays(*parts)
+    out = pd.DataFrame({"key_id": key[first],
+                        "substance": pd.array(np.array(names, dtype=object)[code[first]], dtype="str"),
+                        "emission": sums["emission"], "activity_amount": sums["activity_amount"],
+                        "activity_unit": pd.Series(unit_first, dtype=object),
+                        "factor_ids": pd.array(ids_first, dtype="str"), "reported_amount": sums["reported_amount"],
+                        "reported_unit": pd.array(reported_unit_first, dtype="str")})
+    return out, out[["key_id", "substance"]]
 
 
 def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame,
