@@ -32,8 +32,9 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
         if remaining.empty:
             break
         takes = method.claims(remaining) if hasattr(method, "claims") else method.handles(remaining["category"])
+        takes = takes.to_numpy(dtype=bool)
         mine = remaining[takes]
-        remaining = remaining.drop(mine.index)
+        remaining = remaining[~takes]
         if len(mine):
             e, ne = method.compute(mine, factor_table)
             emissions.append(with_reported(e))

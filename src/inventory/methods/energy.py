@@ -13,10 +13,10 @@ from inventory import categories, units, vocabulary
 from inventory.factors import penetration
 from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.lookup import map_distinct
+from inventory.lookup import map_codes, map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
-                                    aggregate_keys, column, expected_pairs, is_local, join_id_arrays, text,
+                                    aggregate_keys, column, expected_pairs, is_local, join_texts, text,
                                     with_parameters)
 
 # The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
@@ -36,7 +36,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     KEY_COLUMNS, substance, reason.
     """
     fuels = vocabulary.activities()
-    is_fuel = activity["activity"].map(fuels["activity_class"]) == "fuel"
+    is_fuel = map_codes(activity["activity"], fuels["activity_class"]) == "fuel"
     keys = aggregate_keys(activity[is_fuel])
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
@@ -84,7 +84,7 @@ def _substances(k: pd.DataFrame) -> dict[str, tuple]:
             amount = np.where(m, amounts[b], amount)
             unit = np.where(m, units.canonical_unit(b), unit)
             ids = np.where(m, basis_ids[b], ids)
-        return eq.emission_from_factor(amount, ef), amount, unit, join_id_arrays(ids, ids_of(f"ef.{substance}:id"))
+        return eq.emission_from_factor(amount, ef), amount, unit, join_texts(ids, ids_of(f"ef.{substance}:id"))
 
     def eta(substance: str):
         return np.nan_to_num(num(f"removal_efficiency.{substance}"), nan=0.0), ids_of(f"removal_efficiency.{substance}:id")
@@ -98,12 +98,12 @@ def _substances(k: pd.DataFrame) -> dict[str, tuple]:
     use_carbon = np.isnan(unc) | (~np.isnan(carbon) & (carbon_level > num("ef.CO2:level")))
     results["CO2"] = (np.where(use_carbon, carbon, unc), np.where(use_carbon, energy, amount),
                       np.where(use_carbon, units.canonical_unit("energy"), unit),
-                      np.where(use_carbon, join_id_arrays(basis_ids["energy"], ids_of("carbon_content:id"),
+                      np.where(use_carbon, join_texts(basis_ids["energy"], ids_of("carbon_content:id"),
                                                           ids_of("oxidation_rate:id")), ids))
     for substance in ("CH4", "N2O", "NOx", "CO", "NMVOC", "NH3"):
         unc, amount, unit, ids = by_factor(substance)
         e, e_ids = eta(substance)
-        results[substance] = (eq.after_control(unc, e), amount, unit, join_id_arrays(ids, e_ids))
+        results[substance] = (eq.after_control(unc, e), amount, unit, join_texts(ids, e_ids))
 
     # SO2: a local ef.SO2 wins; else the sulfur balance where a sulfur content is given; else the factor.
     unc, amount, unit, ids = by_factor("SO2")
@@ -115,21 +115,21 @@ def _substances(k: pd.DataFrame) -> dict[str, tuple]:
     results["SO2"] = (eq.after_control(np.where(use_balance, balance, unc), e),
                       np.where(use_balance, amounts["mass"], amount),
                       np.where(use_balance, units.canonical_unit("mass"), unit),
-                      join_id_arrays(np.where(use_balance, join_id_arrays(
+                      join_texts(np.where(use_balance, join_texts(
                           basis_ids["mass"], ids_of("sulfur_content:id"), ids_of("sulfur_retention:id")), ids), e_ids))
 
     # Particulate matter: PM10 after control from its PM2.5 and coarse parts (T/CSES Table A.1).
     pm25, a25, u25, ids25 = by_factor("PM2.5")
     pm10, a10, u10, ids10 = by_factor("PM10")
     e25, e25_ids = eta("PM2.5")
-    results["PM2.5"] = (eq.after_control(pm25, e25), a25, u25, join_id_arrays(ids25, e25_ids))
+    results["PM2.5"] = (eq.after_control(pm25, e25), a25, u25, join_texts(ids25, e25_ids))
     e10 = num("removal_efficiency.PM10")
     ecoarse, ecoarse_ids = eta("PM2.5-10")
     split = eq.pm10_after_control(pm25, pm10, e25, ecoarse)
     whole = eq.after_control(pm10, e10)
     results["PM10"] = (np.where(~np.isnan(e10) | np.isnan(pm25), whole, split), a10, u10,
-                       join_id_arrays(ids10, np.where(~np.isnan(e10), ids_of("removal_efficiency.PM10:id"),
-                                                      join_id_arrays(ids25, e25_ids, ecoarse_ids))))
+                       join_texts(ids10, np.where(~np.isnan(e10), ids_of("removal_efficiency.PM10:id"),
+                                                      join_texts(ids25, e25_ids, ecoarse_ids))))
     # BC and OC: a share of uncontrolled PM2.5 where the factor is a share, else their own factor.
     for substance in ("BC", "OC"):
         unc, amount, unit, ids = by_factor(substance)
@@ -138,7 +138,7 @@ def _substances(k: pd.DataFrame) -> dict[str, tuple]:
         e, e_ids = eta(substance)
         results[substance] = (eq.after_control(np.where(share, share_unc, unc), e),
                               np.where(share, a25, amount), np.where(share, u25, unit),
-                              join_id_arrays(np.where(share, join_id_arrays(ids25, ids_of(f"ef.{substance}:id")),
+                              join_texts(np.where(share, join_texts(ids25, ids_of(f"ef.{substance}:id")),
                                                       ids), e_ids))
     return results
 
@@ -194,7 +194,7 @@ def _long(k: pd.DataFrame, results: dict[str, tuple]) -> tuple[pd.DataFrame, pd.
         ids_first = ids_first.copy()
         parts = [np.where(j < count[at], ids[order][np.minimum(first[at] + j, len(order) - 1)], "")
                  for j in range(int(count.max()))]
-        ids_first[at] = join_id_arrays(*parts)
+        ids_first[at] = join_texts(*parts)
     out = pd.DataFrame({"key_id": key[first],
                         "substance": pd.array(np.array(names, dtype=object)[code[first]], dtype="str"),
                         "emission": sums["emission"], "activity_amount": sums["activity_amount"],

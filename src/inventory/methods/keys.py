@@ -16,11 +16,34 @@ REASON_NO_FACTOR_OR_NCV = "ne_no_default_factor_or_ncv"
 
 
 def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
-    """Sum activity rows per key and quantity of the amount; adds `key_id` (one per distinct key)."""
-    grouped = activity.groupby(KEY_COLUMNS + ["quantity"], sort=True, observed=True).agg(
-        amount=("amount", "sum"), rows=("amount", "size")).reset_index()
-    grouped["key_id"] = grouped.groupby(KEY_COLUMNS, sort=False).ngroup()
+    """Sum activity rows per key and quantity of the amount; adds `key_id` (one per distinct key).
+
+    Groups by one integer per key and quantity (sorted codes of each column combined, so the groups come
+    in the order of the sorted key values); rows with a missing key value belong to no group."""
+    key = np.zeros(len(activity), dtype=np.int64)
+    valid = np.ones(len(activity), dtype=bool)
+    for column in KEY_COLUMNS + ["quantity"]:
+        if column == "quantity":
+            per_key = key
+        codes, uniques = pd.factorize(activity[column], sort=True)
+        valid &= codes >= 0
+        key = key * (len(uniques) + 1) + codes
+    rows = activity[valid]
+    group = key[valid]
+    by = rows["amount"].groupby(group, sort=True)
+    first = pd.Series(np.arange(len(rows))).groupby(group, sort=True).first().to_numpy()
+    grouped = pd.DataFrame({c: _as_group_key(rows[c].iloc[first]) for c in KEY_COLUMNS + ["quantity"]})
+    grouped["amount"] = by.sum().to_numpy()
+    grouped["rows"] = by.size().to_numpy()
+    per_key = per_key[valid][first]
+    grouped["key_id"] = np.cumsum(np.r_[False, per_key[1:] != per_key[:-1]]) if len(per_key) else per_key
     return grouped
+
+
+def _as_group_key(values: pd.Series) -> pd.Series:
+    """Values as a groupby's keys hold them: texts in an object column as `str` (the dtype pandas infers)."""
+    values = values.reset_index(drop=True)
+    return pd.Series(pd.Index(values.to_numpy())) if values.dtype == object else values
 
 
 def expected_per_key(keys: pd.DataFrame) -> pd.DataFrame:
@@ -80,7 +103,9 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd
         won = resolve_keys(classes, table)
         if won.empty:
             continue
-        parts.append(resolved_wide(won).reindex(class_of[position]).reset_index(drop=True))
+        wide = resolved_wide(won)  # per class; texts as objects, so taking them onto the keys copies references
+        wide = wide.astype({c: object for c in wide.columns if wide[c].dtype == "str"})
+        parts.append(wide.reindex(class_of[position]).reset_index(drop=True))
     out = keys.reset_index(drop=True)
     return pd.concat([out, *parts], axis=1) if parts else out
 
@@ -125,7 +150,11 @@ def text(values) -> np.ndarray:
 def join_id_arrays(*arrays) -> np.ndarray:
     """Factor ids of the columns joined by `;`, skipping empty ones, in order, without repeats, as an object
     array. Works on integer codes: the texts are joined once per distinct tuple of ids."""
-    columns = [text(a) for a in arrays]
+    return join_texts(*[text(a) for a in arrays])
+
+
+def join_texts(*columns: np.ndarray) -> np.ndarray:
+    """`join_id_arrays` of object arrays without missing values (texts as `text` returns them)."""
     combo = np.zeros(len(columns[0]), dtype=np.int64)
     for c in columns:  # one code per distinct tuple of ids
         codes, uniques = pd.factorize(c)
