@@ -207,13 +207,13 @@ def test_the_seasons_add_up_to_the_rice_total_of_the_same_table():
 
 
 def test_years_without_a_statistic_are_ne_rows_with_their_reason(province):
-    """2011-2015 rice and fertiliser N, and livestock of 2018, 2019, 2021, 2022: NE rows naming the reason; a
+    """2011-2015 rice and fertiliser N, and livestock of 2018, 2021, 2022: NE rows naming the reason; a
     year with the statistic is estimated (the project keys only the prefectures for these categories)."""
     ne = pd.read_excel(PROVINCE_WORKBOOK, dtype=str, engine="openpyxl", sheet_name="注释符号")
     assert set(ne["活动水平"]) == {"NE"} and ne["备注"].str.contains("无可引用").all()
     keyed = {(int(y), c) for y, c in zip(ne["年份"], ne["排放源类别"])}
     assert keyed == ({(y, c) for y in range(2011, 2016) for c in ("3.C.4", "3.C.5", "3.C.7")}
-                     | {(y, c) for y in (2018, 2019, 2021, 2022) for c in ("3.A.1", "3.A.2")})
+                     | {(y, c) for y in (2018, 2021, 2022) for c in ("3.A.1", "3.A.2")})
     estimated = set(zip(province.emissions["year"], province.emissions["category"]))
     assert not keyed & estimated
     project = tomllib.loads((HUNAN / "inventory.toml").read_text(encoding="utf-8"))
@@ -229,3 +229,13 @@ def test_rice_area_in_tonnes_is_a_located_error(tmp_path):
     assert inputs.errors
     p = inputs.errors[0]
     assert (Path(p.file).name, p.row, p.value) == ("a.xlsx", 2, "吨")
+
+
+def test_pigs_2019_computed_from_the_survey_teams_2020_statement(province):
+    """2019 year-end pigs = 3734.6 万头 ÷ 1.384 (2020 stock and its growth on 2019, NBS Hunan survey team); the same
+    statement's "94.1 % of 2017" gives back the yearbook's 2017 stock (3968.1 万头) to 0.02 %."""
+    assert 3734.6 / 0.941 == pytest.approx(stock(2017, "swine"), rel=2e-4)
+    heads = round(3734.6 / 1.384, 1) * 1e4                     # 26,984,000 head
+    assert heads == 26_984_000
+    assert one(province, 2019, "3.A.1", "swine", "CH4") == pytest.approx(heads * GBT_ENTERIC_SWINE / 1000)   # 40,476 t
+    assert one(province, 2019, "3.A.2", "swine", "CH4") == pytest.approx(heads * GBT_MANURE_CH4_SWINE / 1000)

@@ -6,7 +6,8 @@ Inputs (all in ``source/``, provenance in ``source/PROVENANCE.md``):
 - ``hunan_livestock_nbs_2011_2017.csv``: Hunan's year-end stock (年末存栏) and number slaughtered (出栏) by animal,
   2011-2017, 万头 (poultry 万只), from 中国统计年鉴 (农业-牲畜饲养情况) and 国家数据 (畜产品出栏量) as transcribed in
   the public repository meatatlas/datamap2019;
-- ``hunan_livestock_news_2020.csv``: the 2020 pig numbers of 国家统计局湖南调查总队 (news reprint);
+- ``hunan_livestock_news_2020.csv``: the 2020 pig numbers of 国家统计局湖南调查总队 (news reprint), and the 2019
+  year-end pig stock computed from them (3734.6 万头 ÷ 1.384, the 2020 stock and its growth on 2019);
 - ``hunan_crops_fertiliser_nbs_2016_2022.csv``: Hunan's rice area by season (早稻、中稻和一季晚稻、双季晚稻,
   千公顷) and nitrogen fertiliser applied (农用氮肥施用折纯量, 万吨 N), 2016-2022, NBS 分省年度数据 as exported to
   the public repository Rain-118/China-s-agricultural-green-transformation-monitoring-screen.
@@ -23,10 +24,10 @@ Eq. 5.1 sums over seasons; 中稻和一季晚稻 is single rice, 双季晚稻 la
 农用氮肥施用折纯量 (t N; Eq. 11.1, its 3.C.5 indirect N2O from the same row). The N in compound fertiliser
 (复合肥, reported as one 折纯 total of N + P2O5 + K2O) is not counted: no citable N share of it was found.
 
-Every other non-energy category of the province (years 2011-2015 of rice and fertiliser, livestock of 2018, 2019,
-2021, 2022, residue burning, industrial products, waste, forest) has no statistic in ``source/`` and is a notation
-key in inventory.toml with its reason. Deterministic: the same script gives byte-identical workbooks
-(``make_example.save``).
+Every other non-energy category of the province (years 2011-2015 of rice and fertiliser, livestock of 2018, 2021,
+2022 and cattle and goats of 2019 and 2020, residue burning, industrial products, waste, forest) has no statistic in
+``source/``: a notation key in inventory.toml or an NE row of sheet 注释符号, with its reason. Deterministic: the same
+script gives byte-identical workbooks (``make_example.save``).
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ CROPS = {"rice_early_area": ("3.C.7", "早稻", "播种面积 = 收获面积（I
                                             "复合肥中的氮未计入：复合肥折纯量不分氮磷钾，无可引用的含氮比例")}
 YEARS = range(2011, 2023)  # the example's years (inventory.toml)
 # category -> reason of the NE row in a year of YEARS without the category's statistic in source/
-MISSING = {"3.A.1": "该年无可引用的湖南牲畜年末存栏统计（source/ 只有 2011—2017 年年鉴数和 2020 年生猪数）",
-           "3.A.2": "该年无可引用的湖南牲畜年末存栏统计（source/ 只有 2011—2017 年年鉴数和 2020 年生猪数）",
+MISSING = {"3.A.1": "该年无可引用的湖南牲畜年末存栏统计（source/ 只有 2011—2017 年年鉴数和 2019、2020 年生猪数）",
+           "3.A.2": "该年无可引用的湖南牲畜年末存栏统计（source/ 只有 2011—2017 年年鉴数和 2019、2020 年生猪数）",
            "3.C.7": "该年无可引用的湖南分季水稻播种面积（所引国家统计局分省年度数据导出只含 2016 年起的年份）",
            "3.C.4": "该年无可引用的湖南农用氮肥施用折纯量（所引国家统计局分省年度数据导出只含 2016 年起的年份）",
            "3.C.5": "该年无可引用的湖南农用氮肥施用折纯量（所引国家统计局分省年度数据导出只含 2016 年起的年份）"}
