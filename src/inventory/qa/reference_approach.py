@@ -182,19 +182,28 @@ def reference_approach_table(ctx) -> pd.DataFrame:
 
 def reference_approach(table: pd.DataFrame, thresholds: dict | None = None) -> pd.DataFrame:
     """Check rows (CHECK_COLUMNS) from the explanation table: per region and year the total over the
-    fuels with supply rows (category `1.A`), and per fuel (category `1.A:<activity>`, see fuel_key);
-    value = reference approach CO2 (t), reference = sectoral CO2 (t) of the same fuels, diff_pct =
-    (value − reference) / |reference| × 100, graded by qa.grading."""
+    fuels with supply rows (category `1.A`), and per fuel group (category `1.A:<group>`: solid, liquid,
+    gas, other, activities.csv `fuel_group`); value = reference approach CO2 (t), reference = sectoral
+    CO2 (t) of the same fuels, diff_pct = (value − reference) / |reference| × 100, graded by qa.grading.
+
+    The comparison is by fuel type, as the UNFCCC reporting table 1.A(c) sets it ("aggregate apparent
+    energy consumption of major fuel types (i.e., solid, liquid, and gaseous), and other fuels"): a
+    single fuel is not comparable, because transformation moves its carbon to other fuels of its type
+    (crude oil to refined products, raw coal to washed coal and coke). The per-fuel differences stay in
+    the explanation table."""
     lim = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     known = table.dropna(subset=["reference_co2_t"])
     if known.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
-    per_fuel = known.groupby(["region", "year", "activity"], as_index=False)[
+    from inventory.figures import fuel_groups
+
+    known = known.assign(group=known["activity"].map(fuel_groups()).fillna("other"))
+    per_group = known.groupby(["region", "year", "group"], as_index=False)[
         ["reference_co2_t", "sectoral_co2_t"]].sum()
-    per_fuel["category"] = fuel_key(pd.Series(CATEGORY, index=per_fuel.index), per_fuel["activity"])
+    per_group["category"] = fuel_key(pd.Series(CATEGORY, index=per_group.index), per_group["group"])
     total = known.groupby(["region", "year"], as_index=False)[["reference_co2_t", "sectoral_co2_t"]].sum()
     total["category"] = CATEGORY
-    rows = pd.concat([total, per_fuel.drop(columns="activity")], ignore_index=True)
+    rows = pd.concat([total, per_group.drop(columns="group")], ignore_index=True)
     rows = rows.rename(columns={"reference_co2_t": "value", "sectoral_co2_t": "reference"})
     rows["diff_pct"] = difference_pct(rows["value"], rows["reference"])
     rows["result"] = grade(rows["value"], rows["reference"], lim["warn"], lim["fail"])
