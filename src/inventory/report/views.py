@@ -233,81 +233,62 @@ def _activity_names(ids: pd.Series, lang: str) -> pd.Series:
     return map_distinct(ids, lambda a: "" if a is None else names.get(a, a))
 
 
-def _fuel_table_view(result: BuildResult, name: str, lang: str) -> View | None:
-    """A per-fuel QA table `name` with region and fuel names in `lang`, its section title and note
-    (labels `section_<name>`, `<name>_note`)."""
-    t = result.qa_tables.get(name)
+def _table_view(name: str, t: pd.DataFrame | None, lang: str, names=None) -> View | None:
+    """The View of table `t` (None when it is missing or empty) with its section title and note
+    (labels `section_<name>`, `<name>_note`), the region's name in `lang`, and the further name
+    columns `names(t, lbl)` returns."""
     if t is None or t.empty:
         return None
     lbl = labels(lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 activity_name=_activity_names(t["activity"], lang))
+    t = t.assign(region_name=_region_names(t["region"].astype(str), lang), **(names(t, lbl) if names else {}))
     return View(name, lbl[f"section_{name}"], _columns(name, lbl, t), t, lbl[f"{name}_note"])
+
+
+def _fuel_names(t: pd.DataFrame, lang: str) -> dict:
+    return {"activity_name": _activity_names(t["activity"], lang)}
 
 
 def reference_approach_view(result: BuildResult, lang: str) -> View | None:
     """IPCC reference approach against the sectoral approach per fuel, with the explanation of the gap."""
-    return _fuel_table_view(result, "reference_approach", lang)
+    return _table_view("reference_approach", result.qa_tables.get("reference_approach"), lang,
+                       lambda t, lbl: _fuel_names(t, lang))
 
 
 def external_view(result: BuildResult, lang: str) -> View | None:
     """The build against an external inventory (CEADs), each difference split into activity and factor."""
-    t = result.qa_tables.get("external")
-    if t is None or t.empty:
-        return None
-    lbl = labels(lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 category_name=_category_names(t["category"].astype(str), lang),
-                 activity_name=_activity_names(t["activity"], lang))
-    columns = _columns("external", lbl, t)
-    return View("external", lbl["section_external"], columns, t, lbl["external_note"])
+    return _table_view("external", result.qa_tables.get("external"), lang, lambda t, lbl: {
+        "category_name": _category_names(t["category"].astype(str), lang), **_fuel_names(t, lang)})
 
 
 def external_fuel_view(result: BuildResult, lang: str) -> View | None:
     """The build against an external inventory (CEADs) fuel by fuel, with each side's factor per t or 10^4 m3."""
-    return _fuel_table_view(result, "external_fuel", lang)
+    return _table_view("external_fuel", result.qa_tables.get("external_fuel"), lang,
+                       lambda t, lbl: _fuel_names(t, lang))
 
 
 def completeness_view(result: BuildResult, lang: str) -> View | None:
     """Each guideline category per region-year: estimated, or the notation key given, or missing."""
-    t = result.qa_tables.get("completeness")
-    if t is None or t.empty:
-        return None
-    lbl = labels(lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 category_name=_category_names(t["category"].astype(str), lang),
-                 status_name=_labelled(t["status"], "completeness_", lbl),
-                 result_name=_labelled(t["result"], "result_", lbl))
-    columns = _columns("completeness", lbl, t)
-    return View("completeness", lbl["section_completeness"], columns, t, lbl["completeness_note"])
+    return _table_view("completeness", result.qa_tables.get("completeness"), lang, lambda t, lbl: {
+        "category_name": _category_names(t["category"].astype(str), lang),
+        "status_name": _labelled(t["status"], "completeness_", lbl),
+        "result_name": _labelled(t["result"], "result_", lbl)})
 
 
 def official_view(result: BuildResult, lang: str) -> View | None:
     """Official pollutant statistics beside this inventory over 1.A, 1.B and 2 (check external_official)."""
-    t = result.qa_tables.get("official")
-    if t is None or t.empty:
-        return None
-    lbl = labels(lang)
     names = vocab_names("official_substances.csv", "id", lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 substance_name=map_distinct(t["substance"], lambda s: names.get(s, s)),
-                 result_name=_labelled(t["result"], "result_", lbl))
-    return View("official", lbl["section_official"], _columns("official", lbl, t), t, lbl["official_note"])
+    return _table_view("official", result.qa_tables.get("official"), lang, lambda t, lbl: {
+        "substance_name": map_distinct(t["substance"], lambda s: names.get(s, s)),
+        "result_name": _labelled(t["result"], "result_", lbl)})
 
 
 def penetration_view(result: BuildResult, lang: str) -> View | None:
     """Each key's default control split (figures.control_penetration), with the assumptions in its note."""
-    t = result.figures.get("control_penetration")
-    if t is None or t.empty:
-        return None
-    lbl = labels(lang)
     techs = vocab_names("technologies.csv", "id", lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 category_name=_category_names(t["category"].astype(str), lang),
-                 activity_name=_activity_names(t["activity"], lang),
-                 technology_name=map_distinct(t["technology"], lambda x: techs.get(x, x)),
-                 share_pct=t["share"] * 100, derivation_name=_labelled(t["derivation"], "derivation_", lbl))
-    return View("penetration", lbl["section_penetration"], _columns("penetration", lbl, t), t, lbl["penetration_note"])
+    return _table_view("penetration", result.figures.get("control_penetration"), lang, lambda t, lbl: {
+        "category_name": _category_names(t["category"].astype(str), lang), **_fuel_names(t, lang),
+        "technology_name": map_distinct(t["technology"], lambda x: techs.get(x, x)),
+        "share_pct": t["share"] * 100, "derivation_name": _labelled(t["derivation"], "derivation_", lbl)})
 
 
 def qa_views(result: BuildResult, lang: str) -> list[View]:
