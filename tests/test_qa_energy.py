@@ -319,3 +319,17 @@ def test_reference_approach_is_graded_by_fuel_type_not_by_fuel():
     assert rows["1.A:liquid"][:3] == (80.0, 79.0, pytest.approx((80 - 79) / 79 * 100))
     assert rows["1.A:liquid"][3] == "pass"                 # 1.27 % < warn 2 %
     assert rows["1.A"][:2] == (130.0, 129.0)
+
+
+def test_a_burnt_fuel_without_supply_rows_counts_on_the_sectoral_side(tmp_path):
+    # Only raw coal and gas have supply rows; gasoline burnt in the province (its inflow not given) still
+    # belongs to the liquid fuels' sectoral CO2, with reference 0 and the whole difference unexplained.
+    supply, emissions, factors = _supply_emissions(tmp_path)
+    row = emissions[emissions["substance"] == "CO2"].iloc[[0]].assign(activity="gasoline", emission=1000.0)
+    table = explanation_table(supply, pd.concat([emissions, row], ignore_index=True), factors)
+    gasoline = table.set_index("activity").loc["gasoline"]
+    assert (gasoline["reference_co2_t"], gasoline["sectoral_co2_t"]) == (0.0, 1000.0)
+    assert gasoline["statistical_difference_co2_t"] == -1000.0
+    rows = rows_of(reference_approach(table), "reference_approach")
+    assert rows["1.A:liquid"][:4] == (0.0, 1000.0, -100.0, "fail")
+    assert rows["1.A"][1] == pytest.approx(100e4 * COAL_T + 3.1e8 * GAS_M3 + 1000.0)
