@@ -44,7 +44,7 @@ def _expand(keys: pd.DataFrame, column: str, options) -> pd.DataFrame:
 
 
 def _chain(region: str) -> list[str]:
-    """A region's chain; a class region (`~>430000>CN`, see resolution_classes) is its own chain."""
+    """A region's chain; a class region (`~>430000>CN`, see class_positions) is its own chain."""
     return region.split(">") if ">" in region or region.startswith("~") else regions.chain(region)
 
 
@@ -155,16 +155,6 @@ def class_positions(codes: dict[str, tuple[np.ndarray, np.ndarray]], table: pd.D
     classes["year"] = classes["year"].astype(np.int64)
     classes.insert(0, "key_id", np.arange(len(first)))
     return classes, position
-
-
-def resolution_classes(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """The resolution class of every key (see class_positions): keys' key_id with `class_id`, and the class
-    columns."""
-    classes, position = class_positions(key_codes(keys), table)
-    out = classes.drop(columns="key_id").iloc[position].reset_index(drop=True)
-    out.insert(0, "key_id", keys["key_id"].to_numpy())
-    out["class_id"] = position
-    return out
 
 
 def resolve_by_class(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None

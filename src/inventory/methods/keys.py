@@ -88,10 +88,10 @@ def expected_pairs(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, bool]:
 def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd.DataFrame:
     """Aggregated keys with their resolved factors and parameters `names` as columns (see `resolved_wide`).
 
-    Resolution runs once per resolution class of each name (DESIGN 3.4; `resolve.resolution_classes`
+    Resolution runs once per resolution class of each name (DESIGN 3.4; `resolve.class_positions`
     over the rows of that name only, so a name without local or year-bound rows resolves once per
     category, activity and device, not per region-year), and the winners are looked up by class
-    position for every key, not per activity row.
+    position for every key (array lookups over integer codes), not per activity row.
     """
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     position = pd.Index(distinct["key_id"]).get_indexer(keys["key_id"])
