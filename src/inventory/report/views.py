@@ -292,7 +292,7 @@ def official_view(result: BuildResult, lang: str) -> View | None:
     t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
                  substance_name=map_distinct(t["substance"], lambda s: names.get(s, s)),
                  result_name=_labelled(t["result"], "result_", lbl))
-    return View("official", lbl["section_official"], _columns("official", lbl, t), t, lbl["official_note"])
+    return View("official", lbl["section_official"], _columns("official", lbl, t), t, lbl["official_statistics_note"])
 
 
 def penetration_view(result: BuildResult, lang: str) -> View | None:
