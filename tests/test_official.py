@@ -61,12 +61,14 @@ def test_a_bad_official_file_is_a_located_usage_error(tmp_path):
 
 
 def test_the_official_section_note_is_its_own_and_every_label_key_is_unique():
-    """The pollutant-statistics section's note is not the official-inventory structure note (both were keyed
-    `official_note`, and the later one, with its `{source}` placeholders, was shown under the pollutant section)."""
+    """The pollutant-statistics section's note (`official_note`) is not the official-inventory structure note
+    (`official_structure_note`): both were keyed `official_note`, and the later one, with its `{source}`
+    placeholders, was shown under the pollutant section."""
     from inventory.report.summaries import labels
     from inventory.resources import data_table
 
     keys = data_table("labels.csv")["key"]
     assert not keys.duplicated().any(), sorted(set(keys[keys.duplicated()]))
-    note = labels("zh")["official_statistics_note"]
+    note = labels("zh")["official_note"]
     assert "1.A、1.B 和 2" in note and "{" not in note
+    assert "{official_year}" in labels("zh")["official_structure_note"]
