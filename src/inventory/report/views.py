@@ -310,8 +310,23 @@ def penetration_view(result: BuildResult, lang: str) -> View | None:
     return View("penetration", lbl["section_penetration"], _columns("penetration", lbl, t), t, lbl["penetration_note"])
 
 
+def plant_coverage_view(result: BuildResult, lang: str) -> View | None:
+    """The share of activity and emission covered by plant data per key (figures.plant_coverage), confidential
+    plants marked `C` and never given a number."""
+    t = result.figures.get("plant_coverage")
+    if t is None or t.empty:
+        return None
+    lbl = labels(lang)
+    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
+                 category_name=_category_names(t["category"].astype(str), lang),
+                 activity_name=_activity_names(t["activity"], lang),
+                 confidential_mark=t["confidential"].map({True: "C", False: ""}))
+    return View("plant_coverage", lbl["section_plant_coverage"], _columns("plant_coverage", lbl, t), t,
+                lbl["plant_coverage_note"])
+
+
 def qa_views(result: BuildResult, lang: str) -> list[View]:
     """The checks' explanation tables the result has."""
-    makers = (official_view, penetration_view, reference_approach_view, external_fuel_view, external_view,
+    makers = (official_view, penetration_view, plant_coverage_view, reference_approach_view, external_fuel_view, external_view,
               completeness_view)
     return [v for v in (m(result, lang) for m in makers) if v is not None]
