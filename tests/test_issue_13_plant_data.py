@@ -171,3 +171,49 @@ def test_above_region_error_names_both_rows(tmp_path):
     assert result.exit_code == 2
     [line] = [x for x in result.output.splitlines() if "│ 2 " in x and "活动水平 (I)" in x]
     assert "130 万吨" in line and "a.xlsx 能源活动 2" in line, result.output
+
+
+def test_template_facility_sheet_filled_by_hand_validates(tmp_path):
+    from inventory.template import write_templates
+
+    paths = write_templates(tmp_path / "tpl")
+    energy = next(p for p in paths if p.name == "1_energy.xlsx")
+    wb = openpyxl.load_workbook(energy)
+    ws = wb["企业排放"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:8] == ["地区", "年份", "企业名称", "排放源类别", "活动", "污染物", "排放量", "单位"]
+    assert {"活动水平", "活动水平单位", "保密", "覆盖范围"} <= set(headers)
+    lists = {str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in ws.data_validations.dataValidation
+             if dv.type == "list"}
+    col = {h: openpyxl.utils.get_column_letter(i) for i, h in enumerate(headers, start=1)}
+    for h in ("地区", "排放源类别", "活动", "污染物", "单位", "活动水平单位", "保密", "覆盖范围"):
+        assert col[h] in lists, h
+
+    def values(formula):
+        sheet, rng = formula.split("!")
+        return [c.value for row in wb[sheet.strip("'")][rng.replace("$", "")] for c in row]
+    assert set(values(lists[col["保密"]])) == {"是", "否"}
+    assert "1.A.1.a 电力和热力生产" in values(lists[col["排放源类别"]])
+    assert "万吨" in values(lists[col["活动水平单位"]]) and "吨" in values(lists[col["单位"]])
+    # The instructions' facility example, copied as it is, is skipped (marked 示例).
+    [example] = [r for r in wb["填表说明"].iter_rows(values_only=True) if r[0] == "企业排放"]
+    assert example[len(headers)] == "示例"
+    # Fill the energy sheet and one plant row by hand, as a user would from the drop-downs.
+    wb["化石燃料燃烧"].append(["长沙市", 2019, "1.A.1.a 电力和热力生产", "原煤", "", 500, "万吨", "", "统计局", ""])
+    row = {"地区": "长沙市", "年份": 2019, "企业名称": "甲电厂", "排放源类别": "1.A.1.a 电力和热力生产", "活动": "原煤",
+           "污染物": "二氧化硫", "排放量": 800, "单位": "吨", "活动水平": 200, "活动水平单位": "万吨", "保密": "否",
+           "数据来源": "排污许可执行报告"}
+    ws.append([row.get(h) for h in headers])
+    wb.save(energy)
+    result = runner.invoke(app, ["validate", str(energy)], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    inputs = read_inputs([energy], None)[0]
+    assert len(inputs.facility) == 1 and inputs.facility["amount"].iat[0] == pytest.approx(200e4)
+    # A bad row: a negative emission, located in the facility sheet.
+    ws.append([{**row, "排放量": -3}.get(h) for h in headers])
+    wb.save(energy)
+    result = runner.invoke(app, ["validate", str(energy)], env={"COLUMNS": "250"})
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "1_energy.xlsx › 企业排放" in result.output
+    assert any("│ 3 " in line and f"排放量 ({col['排放量']})" in line and "-3" in line
+               for line in result.output.splitlines()), result.output

@@ -34,7 +34,7 @@ import pandas as pd
 from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import Lookup
-from inventory.read.forms import is_nil_marker
+from inventory.read.forms import is_example, is_nil_marker
 from inventory.read.validate import _Collector, _selected, _text, parse_numbers, read_regions, read_years
 from inventory.read.workbook import Header, find_header, missing_columns, sheet_records
 
@@ -97,6 +97,7 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
     marked = raw["skip"].fillna("").astype(str) if "skip" in raw else pd.Series("", index=raw.index)
     blank = pd.concat([t[col] == "" for col in FACILITY_FIELDS], axis=1).all(axis=1) & (marked == "")
     marked = marked.mask(blank, "blank").mask((marked == "") & is_nil_marker(t["emission"]), "nil_marker")
+    marked = marked.mask((marked == "") & is_example(t["notes"]), "example")  # a template's example row, copied
     live = marked == ""
     for col in FACILITY_REQUIRED:
         c.add(live & (t[col] == ""), col, _EMPTY[col], _EXPECTED[col])
