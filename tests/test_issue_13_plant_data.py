@@ -4,8 +4,8 @@ like, and bad facility rows as located errors (exit 2)."""
 
 from __future__ import annotations
 
-import json
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -27,6 +27,7 @@ REGION = [["430100", 2019, "1.A.2", "原煤", "", "100", "万吨", "", "统计�
           ["430100", 2019, "1.A.2", "原煤", "", "10", "kg/t", "ef.SO2", "测试"]]
 SECRET = "乙保密厂"
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def plant(name, amount, so2, confidential="否", category="1.A.2.a", substance="SO2", region="430100",
@@ -217,3 +218,25 @@ def test_template_facility_sheet_filled_by_hand_validates(tmp_path):
     assert "1_energy.xlsx › 企业排放" in result.output
     assert any("│ 3 " in line and f"排放量 ({col['排放量']})" in line and "-3" in line
                for line in result.output.splitlines()), result.output
+
+
+def test_shipped_illustrative_facility_workbook(tmp_path):
+    """examples/hunan: the illustrative plants of 湘潭 2019 (make_facility.py) cover 40 % (named) and 20 %
+    (confidential) of the prefecture's 1.A.1.a raw coal, their rows labelled illustrative; the coverage table
+    gives the named plant's 40 % of the activity (in t, the basis of the split, not the computed TJ)."""
+    data = ROOT / "examples" / "hunan" / "data"
+    facility = data / "430300_企业排放_示例_2019.xlsx"
+    rows = openpyxl.load_workbook(facility, read_only=True)["企业排放"]
+    cells = [r for r in rows.iter_rows(values_only=True)]
+    assert cells[0][0].startswith("示例数据（非真实企业、非监测数据）")
+    assert all(r[11].startswith("示例数据") and r[12].startswith("示意") for r in cells[2:])
+    inputs = read_inputs([data / "430300_能源_2019.xlsx", facility], None)[0]
+    assert not inputs.errors, [str(p) for p in inputs.errors]
+    r = compile_inventory(inputs, load_all())
+    cov = r.figures["plant_coverage"].set_index("substance")
+    region = 789.272e4  # t, the workbook's 1.A.1.a raw coal of 湘潭 2019
+    assert cov.loc["SO2", "activity_unit"] == "t"
+    assert cov.loc["SO2", "activity_total"] == pytest.approx(region)
+    assert cov.loc["SO2", "activity_share_pct"] == pytest.approx(100 * 315.709e4 / region)
+    assert cov.loc["SO2", "plant_emission"] == pytest.approx(315.709e4 * 0.35 / 1000)
+    assert bool(cov.loc["SO2", "confidential"]) and "示例电厂乙" not in r.emissions.to_csv()

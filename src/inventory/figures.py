@@ -51,8 +51,8 @@ REGION_KEYS = ["region", "region_name", "year"]
 FUEL_GROUPS = ["solid", "liquid", "gas", "other"]
 SERIES_COLUMNS = ["region", "group", "item", "unit", "year", "value"]
 _TOTAL_KEYS = [*REGION_KEYS, "sector", "kind", "basis", "substance", "substance_kind"]
-_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t", "tier", "factor_ids", "activity_amount",
-         "activity_unit"]
+_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t", "tier", "factor_ids", "reported_amount",
+         "reported_unit"]
 KEY_FIGURE_COLUMNS = [*REGION_KEYS, "item", "rank", "detail", "value", "unit", "share_pct", "previous_year",
                       "change_pct"]
 TOP_SOURCES = 5  # the largest sources a summary page lists
@@ -130,10 +130,12 @@ def plant_coverage(emissions: pd.DataFrame) -> pd.DataFrame:
     100 × a / A and emission_share_pct = 100 × E / ((A − a) × F + E), a and E the named plants' amount and
     reported emission, A the region's activity (methods.tier3); `plants` counts the named plants, `confidential`
     is True where confidential plants are folded into the rest (factor id `facility:C`): their share is never
-    shown as a number. `category` is the region row's (the key's) category."""
+    shown as a number. `category` is the region row's (the key's) category. Amounts are the rows' reported
+    amounts (canonical unit of the quantity given, `activity_unit`), the basis methods.tier3 splits on: the
+    computed activity of a combustion row is in TJ, a plant's in its own unit."""
     from inventory.methods.tier3 import CONFIDENTIAL_ID, FACILITY_ID
 
-    need = {"tier", "factor_ids", "activity_amount"}
+    need = {"tier", "factor_ids", "reported_amount"}
     if emissions.empty or not need <= set(emissions):
         return pd.DataFrame(columns=PLANT_COVERAGE_COLUMNS)
     e = emissions[emissions["kind"] != "memo"] if "kind" in emissions else emissions
@@ -142,7 +144,8 @@ def plant_coverage(emissions: pd.DataFrame) -> pd.DataFrame:
     hidden = map_distinct(ids, lambda t: CONFIDENTIAL_ID in t.split(";")).astype(bool) & ~own
     if not own.any() and not hidden.any():
         return pd.DataFrame(columns=PLANT_COVERAGE_COLUMNS)
-    keys = ["region", "year", "activity", "substance"]
+    keys = ["region", "year", "activity", "substance", "reported_unit"]  # amounts compared in one unit
+    e = e.assign(reported_unit=e["reported_unit"].fillna(""))
     plants = e[own]
     anc = pd.DataFrame([(c, a) for c in plants["category"].unique() for a in categories.ancestors(c)],
                        columns=["plant_category", "category"])
@@ -154,14 +157,13 @@ def plant_coverage(emissions: pd.DataFrame) -> pd.DataFrame:
     matched = matched.assign(_d=depth).sort_values("_d", ascending=False, kind="stable").drop_duplicates(
         [*keys, "plant_category"])
     named = matched.groupby([*keys, "category"]).agg(
-        plant_activity=("activity_amount", "sum"), plant_emission=("emission", "sum"),
+        plant_activity=("reported_amount", "sum"), plant_emission=("emission", "sum"),
         plants=("factor_ids", lambda f: len({x for t in f for x in str(t).split(";") if x.startswith(FACILITY_ID)})))
     key_index = pd.concat([named.index.to_frame(index=False),
                            rest.loc[hidden[~own], [*keys, "category"]]]).drop_duplicates()
     r = rest.merge(key_index, on=[*keys, "category"])
     whole = r.groupby([*keys, "category"]).agg(
-        rest_activity=("activity_amount", "sum"), rest_emission=("emission", "sum"),
-        activity_unit=("activity_unit", "first"),
+        rest_activity=("reported_amount", "sum"), rest_emission=("emission", "sum"),
         confidential=("factor_ids", lambda f: any(CONFIDENTIAL_ID in str(t).split(";") for t in f)))
     out = whole.join(named, how="left").fillna({"plant_activity": 0.0, "plant_emission": 0.0, "plants": 0})
     out["activity_total"] = out["rest_activity"] + out["plant_activity"]
@@ -169,7 +171,7 @@ def plant_coverage(emissions: pd.DataFrame) -> pd.DataFrame:
     out["activity_share_pct"] = _share_pct(out["plant_activity"], out["activity_total"])
     out["emission_share_pct"] = _share_pct(out["plant_emission"], out["emission_total"])
     out["plants"] = out["plants"].astype(int)
-    out = out.reset_index()
+    out = out.reset_index().rename(columns={"reported_unit": "activity_unit"})
     return out.sort_values(["region", "year", "category", "activity", "substance"], kind="stable")[
         PLANT_COVERAGE_COLUMNS].reset_index(drop=True)
 
