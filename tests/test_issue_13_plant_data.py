@@ -240,3 +240,11 @@ def test_shipped_illustrative_facility_workbook(tmp_path):
     assert cov.loc["SO2", "activity_share_pct"] == pytest.approx(100 * 315.709e4 / region)
     assert cov.loc["SO2", "plant_emission"] == pytest.approx(315.709e4 * 0.35 / 1000)
     assert bool(cov.loc["SO2", "confidential"]) and "示例电厂乙" not in r.emissions.to_csv()
+
+
+def test_consistency_check_skips_a_key_plant_data_split(tmp_path):
+    # SO2 of 1.A.2 raw coal rests on A − a (plant part replaced), its CO2 on A: not an inconsistency.
+    r = build(tmp_path, [plant("甲电厂", 30, 1000)])
+    c = r.checks.query("check == 'ghg_pollutant_consistency'")
+    assert not c["category"].str.startswith("1.A.2").any(), c
+    assert (c["result"] != "fail").all()

@@ -88,3 +88,24 @@ def tier(factor_ids: pd.Series, tiers: pd.Series) -> pd.Series:
     own = factor_ids.fillna("").astype(str).str.startswith(FACILITY_ID) & ~factor_ids.fillna("").astype(str).eq(
         CONFIDENTIAL_ID)
     return pd.Series(np.where(own, "T3", tiers), index=tiers.index)
+
+
+def split_rows(emissions: pd.DataFrame) -> pd.Series:
+    """True for the rows plant data changed (see the module docstring): the plants' own rows (tier T3) and the
+    factor-based rows they were taken from (same region, year, activity, substance and reported unit, at the
+    plant's category or an ancestor), and the rows a confidential plant was folded into (`facility:C`)."""
+    ids = emissions["factor_ids"].fillna("").astype(str)
+    own = emissions["tier"].eq("T3") if "tier" in emissions else tier(ids, pd.Series("", index=ids.index)).eq("T3")
+    folded = ids.str.contains(CONFIDENTIAL_ID, regex=False) & ~own
+    if not own.any():
+        return folded
+    keys = ["region", "year", "activity", "substance", "reported_unit"]
+    e = emissions.assign(reported_unit=emissions["reported_unit"].fillna(""), _row=np.arange(len(emissions)))
+    plants = e.loc[own.to_numpy(), [*keys, "category"]].drop_duplicates()
+    anc = pd.DataFrame([(c, a) for c in plants["category"].unique() for a in categories.ancestors(c)],
+                       columns=["category", "region_category"])
+    drawn = plants.merge(anc, on="category").drop(columns="category").rename(columns={"region_category": "category"})
+    hit = e.loc[~own.to_numpy()].merge(drawn.drop_duplicates(), on=[*keys, "category"])["_row"]
+    out = own.to_numpy() | folded.to_numpy()
+    out[hit.to_numpy()] = True
+    return pd.Series(out, index=emissions.index)
