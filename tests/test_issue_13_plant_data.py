@@ -248,3 +248,10 @@ def test_consistency_check_skips_a_key_plant_data_split(tmp_path):
     c = r.checks.query("check == 'ghg_pollutant_consistency'")
     assert not c["category"].str.startswith("1.A.2").any(), c
     assert (c["result"] != "fail").all()
+
+
+def test_a_confidential_plant_without_amount_is_not_compared(tmp_path):
+    # Its reported 4 000 t alone in a check row would show its number: the facility check leaves it out.
+    r = build(tmp_path, [plant(SECRET, "", 4000, category="1.A.2", confidential="是")])
+    assert r.checks.query("check in ('facility', 'so2_implied_fuel')").empty
+    assert "4000" not in r.checks.to_csv()

@@ -17,7 +17,8 @@ inventory, its reported emission is the inventory's figure for its activity, so 
 (the report's plant-coverage table says so). Like is compared with like: the rows without amounts
 are compared with the factor-based estimate of the activity no plant data covers, i.e. without the
 named plants' T3 rows and without the confidential plants' reported emissions folded into the
-region's rest row (methods.tier3).
+region's rest row (methods.tier3). A confidential plant is never compared: a check row of it alone
+would show its numbers.
 """
 
 from __future__ import annotations
@@ -34,6 +35,17 @@ from inventory.result import CHECK_COLUMNS
 NAME = "facility"
 DEFAULT_THRESHOLDS = {"warn": 0.10, "fail": 0.30}
 _KEY = ["region", "year", "category", "activity", "substance"]
+
+
+def in_inventory_or_confidential(facility: pd.DataFrame) -> pd.Series:
+    """True for the facility rows no check compares: a plant with an activity amount (part of the inventory,
+    IPCC Tier 3) or a confidential one (its numbers appear in no output, DESIGN 3.3)."""
+    out = pd.Series(False, index=facility.index)
+    if "amount" in facility:
+        out |= facility["amount"].notna()
+    if "confidential" in facility:
+        out |= facility["confidential"].fillna(False).astype(bool)
+    return out
 
 
 def reported_by_key(facility: pd.DataFrame) -> pd.DataFrame:
@@ -75,7 +87,7 @@ def facility_vs_estimate(facility: pd.DataFrame, emissions: pd.DataFrame,
         return pd.DataFrame(columns=CHECK_COLUMNS)
     facility = facility[facility["region"].isin(set(emissions["region"]))]  # regions not built are not compared
     tier3 = facility["amount"].notna() if "amount" in facility else pd.Series(False, index=facility.index)
-    compared = facility[~tier3]
+    compared = facility[~in_inventory_or_confidential(facility)]
     if compared.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
     rep = reported_by_key(compared)

@@ -9,7 +9,7 @@ import pandas as pd
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.methods import equations as eq
 from inventory.qa.amounts import key_amounts, resolved_parameters
-from inventory.qa.facility import estimate_under, reported_by_key
+from inventory.qa.facility import estimate_under, in_inventory_or_confidential, reported_by_key
 from inventory.qa.keys import key_label
 from inventory.qa.grading import grade, relative_difference
 from inventory.result import CHECK_COLUMNS
@@ -48,7 +48,9 @@ def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facili
       activity (removal efficiency only from a parameter without technology): the fuel the
       facilities' SO2 implies against the inventory's fuel of that category and activity. Full
       coverage: |diff| graded; partial (default): only an excess counts; no such fuel in the
-      inventory: warn, diff_pct empty. Category cell `category/activity`.
+      inventory: warn, diff_pct empty. Category cell `category/activity`. Plants with an activity amount
+      (part of the inventory, IPCC Tier 3) and confidential plants (named and numbered in no output) are left
+      out, as in the facility check.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     a = key_amounts(emissions, factor_table)
@@ -80,7 +82,8 @@ def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facili
 def _facility_rows(facility: pd.DataFrame, amounts: pd.DataFrame, factor_table: pd.DataFrame, t: dict):
     """Rows for facility-reported SO2 that names an activity (see so2_implied_fuel)."""
     fac = facility[(facility["substance"] == "SO2") & (facility["activity"] != "")
-                   & facility["region"].isin(set(amounts["region"]))]  # regions not built are not compared
+                   & facility["region"].isin(set(amounts["region"]))  # regions not built are not compared
+                   & ~in_inventory_or_confidential(facility)]
     if fac.empty:
         return pd.DataFrame()
     rep = reported_by_key(fac)
