@@ -272,16 +272,9 @@ def penetration_view(result: BuildResult, lang: str) -> View | None:
 def plant_coverage_view(result: BuildResult, lang: str) -> View | None:
     """The share of activity and emission covered by plant data per key (figures.plant_coverage), confidential
     plants marked `C` and never given a number."""
-    t = result.figures.get("plant_coverage")
-    if t is None or t.empty:
-        return None
-    lbl = labels(lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 category_name=_category_names(t["category"].astype(str), lang),
-                 activity_name=_activity_names(t["activity"], lang),
-                 confidential_mark=t["confidential"].map({True: "C", False: ""}))
-    return View("plant_coverage", lbl["section_plant_coverage"], _columns("plant_coverage", lbl, t), t,
-                lbl["plant_coverage_note"])
+    return _table_view("plant_coverage", result.figures.get("plant_coverage"), lang, lambda t, lbl: {
+        "category_name": _category_names(t["category"].astype(str), lang), **_fuel_names(t, lang),
+        "confidential_mark": t["confidential"].map({True: "C", False: ""})})
 
 
 def qa_views(result: BuildResult, lang: str) -> list[View]:
