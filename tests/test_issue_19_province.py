@@ -26,6 +26,7 @@ from inventory.read import read_inputs
 
 HUNAN = Path(__file__).resolve().parents[1] / "examples" / "hunan"
 PROVINCE_WORKBOOK = HUNAN / "data" / "430000_农业_2011-2022.xlsx"
+IPPU_WORKBOOK = HUNAN / "data" / "430000_工业生产过程_2011-2022.xlsx"
 # GB/T 32151.22-2024 Appendix C: Table C.3 pig enteric CH4 (national, no stage), Table C.7 中南 pig manure CH4,
 # Table C.10 中南 pig manure direct N2O, kg/head/a
 GBT_ENTERIC_SWINE, GBT_MANURE_CH4_SWINE, GBT_MANURE_N2O_SWINE = 1.5, 5.85, 0.157
@@ -42,7 +43,7 @@ def stock(year: int, animal: str) -> float:
 
 @pytest.fixture(scope="module")
 def province():
-    inputs, _ = read_inputs([PROVINCE_WORKBOOK], {"430000"})
+    inputs, _ = read_inputs([PROVINCE_WORKBOOK, IPPU_WORKBOOK], {"430000"})
     assert not inputs.errors, [str(p) for p in inputs.errors]
     return compile_inventory(inputs, load_all(None), built={"430000"})
 
@@ -84,7 +85,8 @@ def test_make_province_writes_the_shipped_workbook(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     done = subprocess.run([sys.executable, "make_province.py"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "data" / PROVINCE_WORKBOOK.name).read_bytes() == PROVINCE_WORKBOOK.read_bytes()
+    for shipped in (PROVINCE_WORKBOOK, IPPU_WORKBOOK):
+        assert (tmp_path / "data" / shipped.name).read_bytes() == shipped.read_bytes()
 
 
 def test_clinker_in_head_is_a_located_error(tmp_path):
@@ -239,3 +241,49 @@ def test_pigs_2019_computed_from_the_survey_teams_2020_statement(province):
     assert heads == 26_984_000
     assert one(province, 2019, "3.A.1", "swine", "CH4") == pytest.approx(heads * GBT_ENTERIC_SWINE / 1000)   # 40,476 t
     assert one(province, 2019, "3.A.2", "swine", "CH4") == pytest.approx(heads * GBT_MANURE_CH4_SWINE / 1000)
+
+
+# --- flat glass (2.A.3, 2011-2019) ------------------------------------------------------------------------------------
+# IPCC 2006 Vol.3 Ch.2 Eq. 2.10 Tier 1: EF 0.2 t CO2/t glass, cullet ratio 0.5 (IPCC EFDB EF ID 213930, 213931).
+
+
+def building_material(year: int, indicator: str) -> float:
+    """A value of the cited building-materials file (万吨 cement, 万重量箱 glass), read as text."""
+    with open(HUNAN / "source" / "hunan_building_materials_2011_2019.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if (int(row["year"]), row["indicator"]) == (year, indicator):
+                return float(row["value"])
+    raise KeyError((year, indicator))
+
+
+def test_flat_glass_co2_2019_from_the_weight_cases(province):
+    """Hunan 2019: 3303.9 万重量箱 × 50 kg = 1,651,950 t glass; CO2 = M_g × 0.2 × (1 − 0.5) (Eq. 2.10)."""
+    assert building_material(2019, "flat_glass_output") == 3303.9
+    glass_t = 3303.9e4 * 0.050                                  # 1 重量箱 = 10 m2 × 2 mm × 2.5 t/m3 = 50 kg
+    assert glass_t == pytest.approx(1_651_950)
+    assert one(province, 2019, "2.A.3", "flat_glass", "CO2") == pytest.approx(glass_t * 0.2 * (1 - 0.5))  # 165,195 t
+    ne = pd.read_excel(IPPU_WORKBOOK, dtype=str, engine="openpyxl", sheet_name="注释符号")
+    assert {(int(y), c) for y, c in zip(ne["年份"], ne["排放源类别"])} == {(y, "2.A.3") for y in (2020, 2021, 2022)}
+    assert ne["备注"].str.contains("无可引用").all()
+
+
+def test_the_cement_column_is_what_ceads_multiplied_by_its_process_factor():
+    """Cross-check of the building-materials panel: CEADs' Hunan process CO2 (Mt, source/ceads_hunan_co2_sectoral)
+    equals 0.2906 t/t × the panel's cement output in 2011-2016 and 2018 (2017, 2019 differ: CEADs used other
+    cement figures there). Cement is not an input: 2.A.1 needs clinker, a project key says NE with the reason."""
+    ceads = pd.read_csv(HUNAN / "source" / "ceads_hunan_co2_sectoral_2011_2019.csv")
+    process = ceads[(ceads["fuel"] == "Process") & (ceads["row_order"] == 1)].set_index("year")["value"]
+    for year in (2011, 2012, 2013, 2014, 2015, 2016, 2018):
+        assert process[year] == pytest.approx(building_material(year, "cement_output") * 1e4 * 0.2906 / 1e6, rel=1e-9)
+    assert process[2019] / (building_material(2019, "cement_output") * 1e4 / 1e6) == pytest.approx(0.3229, abs=1e-4)
+    keys = tomllib.loads((HUNAN / "inventory.toml").read_text(encoding="utf-8"))["checks"]["completeness"]["keys"]
+    assert keys["2.A.1"] == "NE" and "2.A.3" not in keys and keys["430100"]["2.A.3"] == "NE"
+
+
+def test_flat_glass_in_head_is_a_located_error(tmp_path):
+    """A statistic in a unit its category cannot take (head for flat glass) is rejected with its place."""
+    path = write_workbook(tmp_path / "a.xlsx", [["430000", 2019, "2.A.3", "平板玻璃", "", 165.2, "万头", "", "统计局"]])
+    inputs, _ = read_inputs([path], {"430000"})
+    assert inputs.errors
+    p = inputs.errors[0]
+    assert (Path(p.file).name, p.row, p.value) == ("a.xlsx", 2, "万头")
