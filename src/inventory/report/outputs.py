@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from inventory import __version__, regions
@@ -139,13 +140,18 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     Returns the files written (relative to folder) and the status per region-year.
     """
     failed = failed or set()
-    written = _write_set(result, folder, lang)
+    written, csv_rows = _write_set(result, folder, lang)
     pairs = sorted(set(zip(result.emissions["region"], result.emissions["year"].astype(int))) - failed)
     folders = set(folder_regions(result, failed, per_region))
     by_region: dict[str, list[int]] = {}
     for region, year in pairs:
         by_region.setdefault(region, []).append(year)
-    parts = [(_subset(result, r, ys), folder / str(r), lang) for r, ys in by_region.items() if r in folders]
+    parts = []
+    for region, years in by_region.items():
+        if region in folders:
+            sub, positions = _subset(result, region, years)
+            rows = csv_rows.take(positions) if csv_rows is not None else None
+            parts.append((sub, folder / str(region), lang, rows))
     outcomes = dict(zip([r for r in by_region if r in folders], _run_parts(parts, jobs)))
     rows = []
     for i, (region, outcome) in enumerate(outcomes.items(), start=1):
@@ -175,27 +181,32 @@ def _run_parts(parts: list[tuple], jobs: int):
 
 def _write_part(part: tuple) -> list[str] | str:
     """One region's set; an error becomes its message (the other regions carry on)."""
-    result, sub, lang = part
+    result, sub, lang, rows = part
     try:
         sub.mkdir(parents=True, exist_ok=True)
-        return _write_set(result, sub, lang)
+        return _write_set(result, sub, lang, rows)[0]
     except Exception as exc:  # noqa: BLE001 - reported per region, never lost
         return f"{type(exc).__name__}: {exc}"
 
 
-def _write_set(result: BuildResult, folder: Path, lang: str) -> list[str]:
+def _write_set(result: BuildResult, folder: Path, lang: str, rows: tables.CsvSlice | None = None,
+               ) -> tuple[list[str], tables.CsvRows | None]:
+    """One set of outputs (emissions, checks and analysis CSVs, workbook, report) from `result` into
+    `folder`; `rows`: where its emission rows lie in the combined emissions.csv (copied, not formatted
+    again). Returns the files written and where each row of its emissions.csv lies."""
     from inventory.report import excel, html  # renderers load only when writing
 
-    written = tables.write_emissions(result.emissions, folder)
+    written, csv_rows = tables.write_emissions(result.emissions, folder, rows)
     written += tables.write_checks(result.checks, folder)
     written += tables.write_analysis(result.analysis, folder)
     excel.write_workbook(result, folder / "inventory.xlsx", lang)
     (folder / "report.html").write_text(html.render_html(result, lang), encoding="utf-8")
-    return written + ["inventory.xlsx", "report.html"]
+    return written + ["inventory.xlsx", "report.html"], csv_rows
 
 
-def _subset(result: BuildResult, region: str, years: list[int]) -> BuildResult:
-    """The part of a result that belongs to one region over `years` (its child regions kept for comparison).
+def _subset(result: BuildResult, region: str, years: list[int]) -> tuple[BuildResult, np.ndarray]:
+    """The part of a result that belongs to one region over `years` (its child regions kept for comparison),
+    and the positions of its emission rows in the whole result's.
 
     Every table is selected from the whole result's, never recomputed: a figure shows the same
     number in the region's files as in the combined ones. The comparison with the parts is the
@@ -231,4 +242,4 @@ def _subset(result: BuildResult, region: str, years: list[int]) -> BuildResult:
         factors = factors[factors["factor_id"].isin(used)]
     return BuildResult(e[keep], checks, ne, ledger, warnings,
                        {**result.meta, "regions": [region], "years": sorted(chosen)}, analysis, stats, qa_tables,
-                       figures, factors)
+                       figures, factors), np.flatnonzero(keep.to_numpy())

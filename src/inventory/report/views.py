@@ -84,7 +84,7 @@ def worded(codes: pd.Series, lang: str) -> pd.Series:
     return map_distinct(codes, lambda c: word(c, lang) if isinstance(c, str) and c else "")
 
 
-def _labelled(column: pd.Series, prefix: str, lbl: dict) -> pd.Series:
+def labelled(column: pd.Series, prefix: str, lbl: dict) -> pd.Series:
     """Each value's label `<prefix><value>` (the value itself without one; empty cells stay empty)."""
     return map_distinct(column, lambda v: "" if v is None else lbl.get(f"{prefix}{v}", v))
 
@@ -138,7 +138,7 @@ def key_category_view(result: BuildResult, lang: str) -> View | None:
     k = kc[kc["key"].astype(bool) & kc["with_lulucf"].astype(bool)].copy()
     k["region_name"] = _region_names(k["region"].astype(str), lang)
     k["category_name"] = _category_names(k["category"].astype(str), lang)
-    k["assessment_name"] = _labelled(k["assessment"], "assessment_", lbl)
+    k["assessment_name"] = labelled(k["assessment"], "assessment_", lbl)
     k["share_pct"], k["cumulative_pct"] = k["share"] * 100, k["cumulative"] * 100
     k = k.sort_values(["region", "year", "approach", "assessment", "cumulative"], kind="stable")
     columns = _columns("key_categories", lbl, k)
@@ -154,7 +154,7 @@ def uncertainty_view(result: BuildResult, lang: str) -> View | None:
     u = u[u["level"].isin(["total", "sector", "trend"])].copy()
     u["region_name"] = _region_names(u["region"].astype(str), lang)
     u["key_name"] = _category_names(u["key"].astype(str), lang)
-    u["level_name"] = _labelled(u["level"], "level_", lbl)
+    u["level_name"] = labelled(u["level"], "level_", lbl)
     keys = ["region", "year", "level", "key", "substance", "approach"]
     half = result.figures["uncertainty_half_width"].set_index(keys)["half_width_pct"]
     u["half_pct"] = half.reindex(pd.MultiIndex.from_frame(u[keys])).to_numpy()
@@ -174,8 +174,8 @@ def cocontrol_view(result: BuildResult, lang: str) -> View | None:
     c = c.copy()
     c["region_name"] = _region_names(c["region"].astype(str), lang)
     c["category_name"] = _category_names(c["category"].astype(str), lang)
-    c["quadrant_name"] = _labelled(c["quadrant"].where(c["quadrant"] != ""), "quadrant_", lbl)
-    c["elasticity_band_name"] = _labelled(c["elasticity_band"].where(c["elasticity_band"] != ""), "band_", lbl)
+    c["quadrant_name"] = labelled(c["quadrant"].where(c["quadrant"] != ""), "quadrant_", lbl)
+    c["elasticity_band_name"] = labelled(c["elasticity_band"].where(c["elasticity_band"] != ""), "band_", lbl)
     columns = _columns("cocontrol", lbl, c)
     return View("cocontrol", lbl["section_cocontrol"], columns, c, lbl["cocontrol_note"])
 
@@ -188,9 +188,9 @@ def ccd_view(result: BuildResult, lang: str) -> View | None:
     lbl = labels(lang)
     c = c.copy()
     c["region_name"] = _region_names(c["region"].astype(str), lang)
-    c["scope_name"] = _labelled(c["scope"], "ccd_scope_", lbl)
-    c["band_name"] = _labelled(c["band"].where(c["band"] != ""), "ccd_", lbl)
-    c["c_band_name"] = _labelled(c["c_band"].where(c["c_band"] != ""), "ccd_", lbl)
+    c["scope_name"] = labelled(c["scope"], "ccd_scope_", lbl)
+    c["band_name"] = labelled(c["band"].where(c["band"] != ""), "ccd_", lbl)
+    c["c_band_name"] = labelled(c["c_band"].where(c["c_band"] != ""), "ccd_", lbl)
     return View("ccd", lbl["section_ccd"], _columns("ccd", lbl, c), c, lbl["ccd_note"])
 
 
@@ -204,8 +204,8 @@ def targets_view(result: BuildResult, lang: str) -> View | None:
     name_col = f"name_{lang}"
     t["indicator_name"] = t[name_col] if name_col in t else t["indicator"]
     t["region_name"] = _region_names(t["region"].astype(str), lang)
-    t["direction_name"] = _labelled(t["direction"], "direction_", lbl)
-    t["status_name"] = _labelled(t["status"].where(t["status"] != ""), "target_status_", lbl)
+    t["direction_name"] = labelled(t["direction"], "direction_", lbl)
+    t["status_name"] = labelled(t["status"].where(t["status"] != ""), "target_status_", lbl)
     if "reason" in t:
         values = t["reason_value"] if "reason_value" in t else pd.Series("", index=t.index)
         t["reason"] = map_distinct(t["reason"].fillna("").astype(str) + "|" + values.fillna("").astype(str),
@@ -276,8 +276,8 @@ def completeness_view(result: BuildResult, lang: str) -> View | None:
     lbl = labels(lang)
     t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
                  category_name=_category_names(t["category"].astype(str), lang),
-                 status_name=_labelled(t["status"], "completeness_", lbl),
-                 result_name=_labelled(t["result"], "result_", lbl))
+                 status_name=labelled(t["status"], "completeness_", lbl),
+                 result_name=labelled(t["result"], "result_", lbl))
     columns = _columns("completeness", lbl, t)
     return View("completeness", lbl["section_completeness"], columns, t, lbl["completeness_note"])
 
@@ -291,7 +291,7 @@ def official_view(result: BuildResult, lang: str) -> View | None:
     names = vocab_names("official_substances.csv", "id", lang)
     t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
                  substance_name=map_distinct(t["substance"], lambda s: names.get(s, s)),
-                 result_name=_labelled(t["result"], "result_", lbl))
+                 result_name=labelled(t["result"], "result_", lbl))
     return View("official", lbl["section_official"], _columns("official", lbl, t), t, lbl["official_note"])
 
 
@@ -306,7 +306,7 @@ def penetration_view(result: BuildResult, lang: str) -> View | None:
                  category_name=_category_names(t["category"].astype(str), lang),
                  activity_name=_activity_names(t["activity"], lang),
                  technology_name=map_distinct(t["technology"], lambda x: techs.get(x, x)),
-                 share_pct=t["share"] * 100, derivation_name=_labelled(t["derivation"], "derivation_", lbl))
+                 share_pct=t["share"] * 100, derivation_name=labelled(t["derivation"], "derivation_", lbl))
     return View("penetration", lbl["section_penetration"], _columns("penetration", lbl, t), t, lbl["penetration_note"])
 
 
