@@ -147,9 +147,10 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     for region, year in pairs:
         by_region.setdefault(region, []).append(year)
     parts = []
+    index = RegionRows(result)  # one groupby per table for all the regions
     for region, years in by_region.items():
         if region in folders:
-            sub, positions = _subset(result, region, years)
+            sub, positions = _subset(result, region, years, index)
             rows = csv_rows.take(positions) if csv_rows is not None else None
             parts.append((sub, folder / str(region), lang, rows))
     outcomes = dict(zip([r for r in by_region if r in folders], _run_parts(parts, jobs)))
@@ -204,42 +205,78 @@ def _write_set(result: BuildResult, folder: Path, lang: str, rows: tables.CsvSli
     return written + ["inventory.xlsx", "report.html"], csv_rows
 
 
-def _subset(result: BuildResult, region: str, years: list[int]) -> tuple[BuildResult, np.ndarray]:
+class RegionRows:
+    """The row positions of each region in each table of a result, found once per table (one groupby) and
+    used for every region's subset: a region's part then costs its own rows, not a scan of every table."""
+
+    def __init__(self, result: BuildResult) -> None:
+        self._groups: dict[tuple[int, str], tuple[pd.DataFrame, dict]] = {}
+        warned: dict[tuple, list[int]] = {}
+        for i, w in enumerate(result.warnings):
+            warned.setdefault((w.file, w.sheet, w.row), []).append(i)
+        self.warned = warned  # (file, sheet, row) -> positions in result.warnings
+        self.everywhere = [i for i, w in enumerate(result.warnings) if w.row is None]
+
+    def positions(self, table: pd.DataFrame, column: str, codes, years: set[int] | None = None,
+                  year_column: str = "year") -> np.ndarray:
+        """Positions (ascending) of the rows of `table` whose `column` is one of `codes` and, when `years`
+        is given, whose `year_column` is one of them."""
+        key = (id(table), column)
+        if key not in self._groups:  # the table is kept with its groups, so its id stays its own
+            self._groups[key] = (table, table.groupby(column, sort=False, dropna=False).indices if len(table) else {})
+        groups = self._groups[key][1]
+        found = [groups[c] for c in codes if c in groups]
+        rows = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp)
+        if years is not None and len(rows):
+            rows = rows[np.isin(table[year_column].to_numpy()[rows].astype(int), list(years))]
+        return rows
+
+    def take(self, table: pd.DataFrame, column: str, codes, years: set[int] | None = None,
+             year_column: str = "year") -> pd.DataFrame:
+        """The rows `positions` finds, in the table's order and with its index (as a boolean mask selects them)."""
+        return table.iloc[self.positions(table, column, codes, years, year_column)]
+
+
+def _subset(result: BuildResult, region: str, years: list[int], index: RegionRows | None = None,
+            ) -> tuple[BuildResult, np.ndarray]:
     """The part of a result that belongs to one region over `years` (its child regions kept for comparison),
-    and the positions of its emission rows in the whole result's.
+    and the positions of its emission rows in the whole result's. `index`: the result's RegionRows, shared
+    by all regions' subsets.
 
     Every table is selected from the whole result's, never recomputed: a figure shows the same
     number in the region's files as in the combined ones. The comparison with the parts is the
     region's own (a region without child regions compares with nothing on its own).
     """
-    kids = set(regions.children(region))
+    index = index or RegionRows(result)
+    kids = list(regions.children(region))
     chosen = set(years)
 
-    def in_years(t: pd.DataFrame, column: str = "year") -> pd.Series:
-        return t[column].astype(int).isin(chosen) if len(t) else t[column].astype(bool)
+    def year_of(t: pd.DataFrame) -> str:
+        return "year" if "year" in t else "year_to"
 
     e = result.emissions
-    keep = in_years(e) & (e["region"].eq(region) | e["region"].isin(kids))
-    checks = result.checks[(result.checks["region"] == region) & in_years(result.checks)]
+    keep = index.positions(e, "region", [region, *kids], chosen)
+    checks = index.take(result.checks, "region", [region], chosen)
     ne = result.not_estimated
-    ne = ne[(ne["region"] == region) & in_years(ne)] if len(ne) else ne
+    ne = index.take(ne, "region", [region], chosen) if len(ne) else ne
     # The region's own rows, and rows whose region could not be read (they concern every region).
-    ledger = result.ledger[result.ledger["region"].isin({region, ""})]
-    mine = set(zip(ledger["file"], ledger["sheet"], ledger["row"]))
-    warnings = [w for w in result.warnings if (w.file, w.sheet, w.row) in mine or w.row is None]
-    analysis = {name: t[(t["region"] == region) & in_years(t, "year" if "year" in t else "year_to")]
-                for name, t in result.analysis.items()}
-    qa_tables = {name: t[(t["region"] == region) & in_years(t)] for name, t in result.qa_tables.items()}
+    ledger = index.take(result.ledger, "region", [region, ""])
+    mine = zip(ledger["file"], ledger["sheet"], ledger["row"])
+    warned = sorted({i for key in mine for i in index.warned.get(key, ())}.union(index.everywhere))
+    warnings = [result.warnings[i] for i in warned]
+    analysis = {name: index.take(t, "region", [region], chosen, year_of(t)) for name, t in result.analysis.items()}
+    qa_tables = {name: index.take(t, "region", [region], chosen) for name, t in result.qa_tables.items()}
     stats = result.statistics
     if stats is not None and len(stats):
-        stats = stats[(stats["region"] == region) & in_years(stats)]
-    figures = {name: t[(t["province"] == region if "province" in t else t["region"].isin({region, *kids}))
-                       & in_years(t, "year" if "year" in t else "year_to")]
+        stats = index.take(stats, "region", [region], chosen)
+    figures = {name: index.take(t, "province", [region], chosen, year_of(t)) if "province" in t
+               else index.take(t, "region", [region, *kids], chosen, year_of(t))
                for name, t in result.figures.items()}
     factors = result.factors
+    mine_e = e.iloc[keep]
     if factors is not None:
-        used = {i for cell in e.loc[keep, "factor_ids"].dropna().unique() for i in str(cell).split(";")}
+        used = {i for cell in mine_e["factor_ids"].dropna().unique() for i in str(cell).split(";")}
         factors = factors[factors["factor_id"].isin(used)]
-    return BuildResult(e[keep], checks, ne, ledger, warnings,
+    return BuildResult(mine_e, checks, ne, ledger, warnings,
                        {**result.meta, "regions": [region], "years": sorted(chosen)}, analysis, stats, qa_tables,
-                       figures, factors), np.flatnonzero(keep.to_numpy())
+                       figures, factors), keep
