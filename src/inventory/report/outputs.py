@@ -216,6 +216,14 @@ class RegionRows:
             warned.setdefault((w.file, w.sheet, w.row), []).append(i)
         self.warned = warned  # (file, sheet, row) -> positions in result.warnings
         self.everywhere = [i for i, w in enumerate(result.warnings) if w.row is None]
+        # Each emission row's factor_ids as a code into its distinct values, each split once into its ids.
+        self.factor_codes, cells = pd.factorize(result.emissions["factor_ids"], use_na_sentinel=True)
+        self.factor_ids = [str(cell).split(";") for cell in cells.tolist()]
+
+    def factors_used(self, rows: np.ndarray) -> set[str]:
+        """The factor ids the emission rows at `rows` name."""
+        codes = np.unique(self.factor_codes[rows])
+        return {i for c in codes[codes >= 0].tolist() for i in self.factor_ids[c]}
 
     def positions(self, table: pd.DataFrame, column: str, codes, years: set[int] | None = None,
                   year_column: str = "year") -> np.ndarray:
@@ -273,10 +281,8 @@ def _subset(result: BuildResult, region: str, years: list[int], index: RegionRow
                else index.take(t, "region", [region, *kids], chosen, year_of(t))
                for name, t in result.figures.items()}
     factors = result.factors
-    mine_e = e.iloc[keep]
     if factors is not None:
-        used = {i for cell in mine_e["factor_ids"].dropna().unique() for i in str(cell).split(";")}
-        factors = factors[factors["factor_id"].isin(used)]
-    return BuildResult(mine_e, checks, ne, ledger, warnings,
+        factors = factors[factors["factor_id"].isin(index.factors_used(keep))]
+    return BuildResult(e.iloc[keep], checks, ne, ledger, warnings,
                        {**result.meta, "regions": [region], "years": sorted(chosen)}, analysis, stats, qa_tables,
                        figures, factors), keep
