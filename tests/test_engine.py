@@ -18,10 +18,10 @@ from inventory.read import read_inputs
 from inventory.report.tables import write_emissions
 
 ROOT = Path(__file__).resolve().parents[1]
-# Two prefectures' energy and road dust (a series), and the province: its own agriculture (2011-2020) and its
+# Two prefectures' energy and road dust (a series), and the province: its own agriculture (2011-2022) and its
 # energy as the sum of the prefectures'.
 FILES = ["430100_能源_2019.xlsx", "430100_道路扬尘_2017-2019.xlsx", "430200_能源_2019.xlsx",
-         "430000_农业_2011-2020.xlsx"]
+         "430000_农业_2011-2022.xlsx"]
 
 
 def test_partitions_keep_every_year_of_a_region_together():

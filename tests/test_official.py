@@ -58,3 +58,17 @@ def test_a_bad_official_file_is_a_located_usage_error(tmp_path):
     found = {(p.code, p.row, p.column) for p in err.value.problems}
     assert found == {("unknown_official_substance", 2, "substance"), ("official_unit_not_a_mass", 3, "unit"),
                      ("not_a_year", 4, "year"), ("not_a_number", 4, "value"), ("source_is_empty", 4, "source")}
+
+
+def test_the_official_section_note_is_its_own_and_every_label_key_is_unique():
+    """The pollutant-statistics section's note (`official_note`) is not the official-inventory structure note
+    (`official_structure_note`): both were keyed `official_note`, and the later one, with its `{source}`
+    placeholders, was shown under the pollutant section."""
+    from inventory.report.summaries import labels
+    from inventory.resources import data_table
+
+    keys = data_table("labels.csv")["key"]
+    assert not keys.duplicated().any(), sorted(set(keys[keys.duplicated()]))
+    note = labels("zh")["official_note"]
+    assert "1.A、1.B 和 2" in note and "{" not in note
+    assert "{official_year}" in labels("zh")["official_structure_note"]

@@ -33,19 +33,26 @@ def coal(year=2019, tech=""):
 
 
 @pytest.fixture
-def shares_of(monkeypatch):
+def shares_of(tmp_path, compile_):
+    """A project factor directory holding only a control_penetration.csv of the given rows: returns a
+    compile function that builds activity rows with it (its rows win over the shipped table, DESIGN 3.4)."""
     def use(*rows):
-        monkeypatch.setattr(penetration, "shipped", lambda: table(*rows))
+        folder = tmp_path / f"factors{len(list(tmp_path.glob('factors*')))}"
+        folder.mkdir()
+        (folder / PENETRATION_FILE).write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+        return lambda activity: compile_(activity, factor_dirs=[folder])
     return use
 
 
 def test_sixty_percent_wet_fgd_is_the_weighted_sum(compile_, shares_of):
     """60 % behind wet FGD (η 80 %) and 40 % uncontrolled: 0.6 × EF × (1 − 0.8) + 0.4 × EF."""
-    shares_of("t1,430100,1.A.1.a,raw_coal,2019,SO2,fgd,60,%,test,,,")
-    r = compile_([coal()])
+    build = shares_of("t1,430100,1.A.1.a,raw_coal,2019,SO2,fgd,60,%,test,,,")
+    r = build([coal()])
     uncontrolled = GJ * 820e-6
     assert emission(r, "SO2") == pytest.approx(0.6 * uncontrolled * (1 - 0.80) + 0.4 * uncontrolled, rel=1e-12)
-    assert emission(r, "NOx") == pytest.approx(GJ * 209e-6, rel=1e-12)  # no NOx share: uncontrolled
+    # No NOx row in the project's table: the shipped NOx series applies (CEC end-2011 16.39 % SCR carried
+    # forward, SCR η 42 %): 0.1639 × EF × (1 − 0.42) + 0.8361 × EF.
+    assert emission(r, "NOx") == pytest.approx(GJ * 209e-6 * (0.1639 * (1 - 0.42) + (1 - 0.1639)), rel=1e-12)
     assert emission(r, "CO2") == pytest.approx(100e4 * 20908e-6 * 25.8 * 44 / 12, rel=1e-9)  # untouched
     so2 = r.emissions.query("substance == 'SO2'")
     assert len(so2) == 1 and "t1" in so2["factor_ids"].iat[0].split(";")  # the key stays one row
@@ -54,8 +61,9 @@ def test_sixty_percent_wet_fgd_is_the_weighted_sum(compile_, shares_of):
 
 def test_shares_interpolate_between_sourced_years_and_carry_forward(compile_, shares_of):
     """FGD 50 % in 2015 and 100 % in 2020: 2019 gets 50 + 4/5 × 50 = 90 %; 2021 keeps 100 %; 2014 none."""
-    shares_of("a,430000,1.A.1,raw_coal,2015,SO2,fgd,0.5,1,test,,,", "b,430000,1.A.1,raw_coal,2020,SO2,fgd,1,1,test,,,")
-    r = compile_([coal(2014), coal(2019), coal(2021)])
+    build = shares_of("a,430000,1.A.1,raw_coal,2015,SO2,fgd,0.5,1,test,,,",
+                      "b,430000,1.A.1,raw_coal,2020,SO2,fgd,1,1,test,,,")
+    r = build([coal(2014), coal(2019), coal(2021)])
     unc = GJ * 820e-6
     e = r.emissions.query("substance == 'SO2'").set_index("year")["emission"]
     assert e[2019] == pytest.approx(unc * (1 - 0.9 * 0.80), rel=1e-12)
@@ -63,7 +71,8 @@ def test_shares_interpolate_between_sourced_years_and_carry_forward(compile_, sh
     assert e[2014] == pytest.approx(unc, rel=1e-12)
     k = pd.DataFrame({"key_id": [1, 2], "region": "430100", "year": [2017, 2015], "category": "1.A.1.a",
                       "activity": "raw_coal"})
-    s = penetration.shares(k, penetration.shipped()).set_index("key_id")
+    s = penetration.shares(k, table("a,430000,1.A.1,raw_coal,2015,SO2,fgd,0.5,1,test,,,",
+                                    "b,430000,1.A.1,raw_coal,2020,SO2,fgd,1,1,test,,,")).set_index("key_id")
     assert s.loc[1, "share"] == pytest.approx(0.5 + 2 / 5 * 0.5) and s.loc[1, "derivation"] == "interpolated"
     assert s.loc[1, "penetration_ids"] == "a;b"
     assert s.loc[2, "derivation"] == "sourced"
@@ -71,9 +80,9 @@ def test_shares_interpolate_between_sourced_years_and_carry_forward(compile_, sh
 
 def test_groups_combine_independently_and_pm_splits_by_size(compile_, shares_of):
     """SO2 60 % FGD, NOx 50 % SCR, PM 50 % ESP on one key: each pollutant only by its own group."""
-    shares_of("s,430100,1.A.1.a,raw_coal,2019,SO2,fgd,0.6,,test,,,", "n,430100,1.A.1.a,raw_coal,2019,NOx,scr,0.5,,test,,,",
-              "p,430100,1.A.1.a,raw_coal,2019,PM,esp,0.5,,test,,,")
-    r = compile_([coal()])
+    build = shares_of("s,430100,1.A.1.a,raw_coal,2019,SO2,fgd,0.6,,test,,,",
+                      "n,430100,1.A.1.a,raw_coal,2019,NOx,scr,0.5,,test,,,", "p,430100,1.A.1.a,raw_coal,2019,PM,esp,0.5,,test,,,")
+    r = build([coal()])
     assert emission(r, "SO2") == pytest.approx(GJ * 820e-6 * (1 - 0.6 * 0.80), rel=1e-12)
     assert emission(r, "NOx") == pytest.approx(GJ * 209e-6 * (1 - 0.5 * 0.42), rel=1e-12)
     pm25, pm10 = GJ * 3.4e-6, GJ * 7.7e-6
@@ -83,14 +92,14 @@ def test_groups_combine_independently_and_pm_splits_by_size(compile_, shares_of)
 
 def test_a_workbooks_control_device_replaces_the_table(compile_, shares_of):
     """pc_boiler alone counts as no control (the table applies); pc_boiler+fgd uses FGD alone."""
-    shares_of("s,430100,1.A.1.a,raw_coal,2019,SO2,fgd,0.6,,test,,,")
-    r = compile_([coal(tech="pc_boiler"), ["430200", 2019, "1.A.1.a", "原煤", "pc_boiler+fgd", "100", "万吨", "", "x"]])
-    # 430200 is not covered by the 430100 row: only its own device. The sulfur balance needs a sulfur
-    # content, so SO2 here is the EMEP factor for both.
+    build = shares_of("s,430100,1.A.1.a,raw_coal,2019,SO2,fgd,0.6,,test,,,")
+    r = build([coal(tech="pc_boiler"), ["430200", 2019, "1.A.1.a", "原煤", "pc_boiler+fgd", "100", "万吨", "", "x"]])
+    # 430200 names its own device: the table (the project's or the shipped one) does not apply. The sulfur
+    # balance needs a sulfur content, so SO2 here is the EMEP factor for both.
     assert emission(r, "SO2", region="430100") == pytest.approx(GJ * 820e-6 * (1 - 0.6 * 0.80), rel=1e-12)
     assert emission(r, "SO2", region="430200") == pytest.approx(GJ * 820e-6 * (1 - 0.80), rel=1e-12)
-    shares_of("s,CN,1.A.1.a,raw_coal,2019,SO2,fgd,0.6,,test,,,")
-    r = compile_([["430200", 2019, "1.A.1.a", "原煤", "pc_boiler+fgd", "100", "万吨", "", "x"]])
+    build = shares_of("s,CN,1.A.1.a,raw_coal,2019,SO2,fgd,0.6,,test,,,")
+    r = build([["430200", 2019, "1.A.1.a", "原煤", "pc_boiler+fgd", "100", "万吨", "", "x"]])
     assert emission(r, "SO2") == pytest.approx(GJ * 820e-6 * (1 - 0.80), rel=1e-12)
 
 
@@ -113,3 +122,19 @@ def test_the_shipped_table_is_clean_and_cited():
     assert penetration.check(raw) == []
     assert (raw["source"].str.strip() != "").all()
     assert set(raw["control_group"]) <= set(penetration.GROUPS)
+
+
+def test_cement_kilns_take_the_shipped_denitrification_share(compile_):
+    """Shipped cement rows (MEE, SCIO 2016-02-18: 92 % of new dry-process lines denitrified at end-2015, none
+    at end-2010; SNCR assumed, T/CSES Table A.1 η 30 %) on T/CSES Table E.1 NSP clinker NOx 1.88 g/kg:
+    100 万吨 clinker in 2015 -> 1 880 t × (1 − 0.92 × 0.30); 2013 interpolates 0 + 3/5 × 0.92 = 0.552;
+    2010 none. SO2 (no cement FGD share found) stays uncontrolled: 0.51 g/kg."""
+    clinker = [["430300", year, "2.A.1", "水泥熟料", "nsp_kiln", "100", "万吨", "", "统计局"] for year in (2010, 2013, 2015)]
+    r = compile_(clinker)
+    nox = r.emissions.query("substance == 'NOx' and category == '2.A.1'").set_index("year")["emission"]
+    assert nox[2015] == pytest.approx(1880 * (1 - 0.92 * 0.30), rel=1e-12)
+    assert nox[2013] == pytest.approx(1880 * (1 - 0.552 * 0.30), rel=1e-12)
+    assert nox[2010] == pytest.approx(1880, rel=1e-12)
+    assert emission(r, "SO2", category="2.A.1") == pytest.approx(3 * 510, rel=1e-12)
+    ids = r.emissions.query("substance == 'NOx' and year == 2013")["factor_ids"].iat[0].split(";")
+    assert {"mee.2010.denox.2A1.clinker", "mee.2015.denox.2A1.clinker", "tcses.a1.sncr.nox"} <= set(ids)

@@ -256,6 +256,20 @@ def test_so2_implied_fuel_fails(tmp_path):
     assert b["diff_pct"] == pytest.approx(50.0) and b["result"] == "fail"
 
 
+def test_so2_implied_fuel_uses_the_control_penetration(tmp_path):
+    """A plant's SO2 is after control: where the key gives no removal efficiency, the fuel it implies is
+    worked out with the controlled factor the inventory uses (shipped penetration, CEC end-2011 75.73 % FGD
+    carried forward, T/CSES Table A.1 limestone-gypsum η 80 %)."""
+    zhuzhou = [row for row in coal("株洲", 2019, 50) if row[7] != "removal_efficiency.SO2"]
+    facility = [["株洲", 2019, "电厂丙", "1.A.1.a", "原煤", "SO2", 4000, "t", "", "排污许可"]]
+    r, _ = build(tmp_path, zhuzhou, facility)
+    b = rows_of(r, "so2_implied_fuel").loc[("430200", 2019, "1.A.1.a/raw_coal", "SO2")]
+    # 4 000 / (2 × 0.01 × (1 − 0.2) × (1 − 0.7573 × 0.80)) = 4 000 / 0.00630656 = 634 260 t of 500 000 t:
+    # +26.9 %, an excess of a partial coverage: warn.
+    assert b["value"] == pytest.approx(4000 / (SO2_PER_T * (1 - 0.7573 * 0.80)), rel=1e-12)
+    assert b["reference"] == pytest.approx(50e4) and b["result"] == "warn"
+
+
 # --- completeness ----------------------------------------------------------------------------
 
 CHECKED = ["1.A.1", "2.A.1", "3.A.1", "4.A"]

@@ -21,7 +21,7 @@ from inventory.build import compile_inventory
 from inventory.factors.load import load_all
 from inventory.project import load_project
 from inventory.qa.external import comparison_table, external_checks, read_external
-from inventory.qa.reference_approach import explanation_table
+from inventory.qa.reference_approach import explanation_table, reference_approach
 from inventory.read import read_inputs
 
 COAL_T = 20908e-6 * 25.8 * 1.0 * 44 / 12      # t CO2 per t raw coal
@@ -109,8 +109,8 @@ def test_reference_approach_passes_when_supply_matches_use(tmp_path):
     coal_ref = (105e4 - 3e4) * COAL_T                     # Eq. 6.1: excluded carbon of non-energy use
     gas_ref = (3e8 + 0.1e8) * GAS_M3                      # Eq. 6.2: a stock decrease adds
     rows = rows_of(r.checks, "reference_approach")
-    assert rows["1.A:raw_coal"][:2] == (pytest.approx(coal_ref), pytest.approx(100e4 * COAL_T))
-    assert rows["1.A:natural_gas"][:2] == (pytest.approx(gas_ref), pytest.approx(3.1e8 * GAS_M3))
+    assert rows["1.A:solid"][:2] == (pytest.approx(coal_ref), pytest.approx(100e4 * COAL_T))
+    assert rows["1.A:gas"][:2] == (pytest.approx(gas_ref), pytest.approx(3.1e8 * GAS_M3))
     total = rows["1.A"]
     assert total[:2] == (pytest.approx(coal_ref + gas_ref), pytest.approx(100e4 * COAL_T + 3.1e8 * GAS_M3))
     # the washed coal, against the sectoral CO2 (DESIGN 3.8: (value − reference) / |reference|): 1.3 %
@@ -131,7 +131,7 @@ def _supply_emissions(tmp_path, burnt_coal=100):
 
 def test_reference_approach_fails_when_much_more_is_supplied_than_burnt(tmp_path):
     _, r = build_balance(tmp_path, 80)
-    value, ref, pct, result = rows_of(r.checks, "reference_approach")["1.A:raw_coal"]
+    value, ref, pct, result = rows_of(r.checks, "reference_approach")["1.A:solid"]
     assert (value, ref) == (pytest.approx(102e4 * COAL_T), pytest.approx(80e4 * COAL_T))
     assert pct == pytest.approx((102 - 80) / 80 * 100) and result == "fail"
     table = explanation_table(*_supply_emissions(tmp_path, 80)).set_index("activity")
@@ -142,7 +142,7 @@ def test_reference_approach_fails_when_much_more_is_supplied_than_burnt(tmp_path
 def test_reference_approach_thresholds_from_the_project(tmp_path):
     inputs, _ = read_inputs([balance(tmp_path / "balance.xlsx", 80)])
     r = compile_inventory(inputs, load_all(), thresholds={"reference_approach": {"warn": 0.3, "fail": 0.5}})
-    assert rows_of(r.checks, "reference_approach")["1.A:raw_coal"][3] == "pass"
+    assert rows_of(r.checks, "reference_approach")["1.A:solid"][3] == "pass"
 
 
 # 3. External inventory (CEADs) ------------------------------------------------------------------------------
@@ -303,3 +303,33 @@ def test_issue_12_report_shows_the_per_fuel_table_with_a_chart(tmp_path):
     section = section[:section.index("</table>")]
     assert "<svg" in section and "CO2 by fuel: this inventory and the external one" in section
     assert "Liu et al. 2015" in section and "1.67" in section and "t/t" in section  # CEADs 1.5e6 t / 90e4 t
+
+
+def test_reference_approach_is_graded_by_fuel_type_not_by_fuel():
+    # UNFCCC table 1.A(c) compares solid, liquid and gaseous fuels: refining moves crude oil's carbon
+    # into products, so crude alone (100 supplied, 0 burnt) is no finding; the liquids together are.
+    table = pd.DataFrame({
+        "region": "430000", "year": 2019,
+        "activity": ["crude_oil", "gasoline", "raw_coal"],
+        "reference_co2_t": [100.0, -20.0, 50.0],   # the refinery's gasoline leaves the province: negative supply
+        "sectoral_co2_t": [0.0, 79.0, 50.0],
+    })
+    rows = rows_of(reference_approach(table), "reference_approach")
+    assert set(rows) == {"1.A", "1.A:liquid", "1.A:solid"}
+    assert rows["1.A:liquid"][:3] == (80.0, 79.0, pytest.approx((80 - 79) / 79 * 100))
+    assert rows["1.A:liquid"][3] == "pass"                 # 1.27 % < warn 2 %
+    assert rows["1.A"][:2] == (130.0, 129.0)
+
+
+def test_a_burnt_fuel_without_supply_rows_counts_on_the_sectoral_side(tmp_path):
+    # Only raw coal and gas have supply rows; gasoline burnt in the province (its inflow not given) still
+    # belongs to the liquid fuels' sectoral CO2, with reference 0 and the whole difference unexplained.
+    supply, emissions, factors = _supply_emissions(tmp_path)
+    row = emissions[emissions["substance"] == "CO2"].iloc[[0]].assign(activity="gasoline", emission=1000.0)
+    table = explanation_table(supply, pd.concat([emissions, row], ignore_index=True), factors)
+    gasoline = table.set_index("activity").loc["gasoline"]
+    assert (gasoline["reference_co2_t"], gasoline["sectoral_co2_t"]) == (0.0, 1000.0)
+    assert gasoline["statistical_difference_co2_t"] == -1000.0
+    rows = rows_of(reference_approach(table), "reference_approach")
+    assert rows["1.A:liquid"][:4] == (0.0, 1000.0, -100.0, "fail")
+    assert rows["1.A"][1] == pytest.approx(100e4 * COAL_T + 3.1e8 * GAS_M3 + 1000.0)

@@ -188,7 +188,7 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                        not_estimated=not_estimated, ledger=inputs.ledger,
                        warnings=list(inputs.warnings), analysis=analysis,
                        statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
-                       figures=compute_figures(emissions, stats, analysis, context.tables, indicator_table),
+                       figures=compute_figures(emissions, stats, analysis, context.tables, indicator_table, table),
                        factors=used_factors(emissions["factor_ids"], table))
 
 

@@ -60,11 +60,12 @@ _COMPARISON_RANK = {"prefecture": 0, "prefecture_sum": 1, "province_own": 2, "pr
 def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
             analysis: dict[str, pd.DataFrame] | None = None,
             qa_tables: dict[str, pd.DataFrame] | None = None,
-            indicator_table: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+            indicator_table: pd.DataFrame | None = None,
+            factor_table: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The figure tables of a build (see the module docstring), from its emissions (EMISSION_COLUMNS +
     sector, substance_kind), its statistics (region, year, activity, amount in canonical units), its
-    analysis tables, the checks' explanation tables and its `indicators` table when the build computed it
-    already (for targets.csv)."""
+    analysis tables, the checks' explanation tables, its `indicators` table when the build computed it
+    already (for targets.csv) and its factor table (the control penetration it used; None: the shipped one)."""
     emissions = emissions[[c for c in _USED if c in emissions]]  # the columns used, filtered once each below
     energy_table = energy(emissions)
     table = indicators(emissions, statistics) if indicator_table is None else indicator_table
@@ -84,7 +85,7 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
         "map_values": map_values(long),
         "uncertainty_half_width": uncertainty_half_width((analysis or {}).get("uncertainty")),
         "official": official((qa_tables or {}).get("official")),
-        "control_penetration": control_penetration(emissions),
+        "control_penetration": control_penetration(emissions, factor_table),
         "official_structure": official_structure(emissions),
         "key_figures": key_figures(emissions, long),
     }
@@ -94,21 +95,23 @@ PENETRATION_COLUMNS = ["region", "year", "category", "activity", "control_group"
                        "derivation", "penetration_ids"]
 
 
-def control_penetration(emissions: pd.DataFrame) -> pd.DataFrame:
+def control_penetration(emissions: pd.DataFrame, factor_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each key's control split (factors.penetration.shares) for the keys whose emissions used a
-    penetration row (their factor ids name one), share as a fraction."""
+    penetration row (their factor ids name one), share as a fraction; the penetration rows of
+    `factor_table` (shipped and user directories'), the shipped table when None."""
     from inventory.factors import penetration
 
     if emissions.empty or "factor_ids" not in emissions:
         return pd.DataFrame(columns=PENETRATION_COLUMNS)
-    ids = set(penetration.shipped()["penetration_id"])
+    table = penetration.shipped() if factor_table is None else penetration.from_table(factor_table)
+    ids = set(table["penetration_id"])
     used = map_distinct(emissions["factor_ids"].fillna("").astype(str),
                         lambda t: any(i in ids for i in t.split(";"))).astype(bool)
     keys = emissions.loc[used, ["region", "year", "category", "activity"]].drop_duplicates().reset_index(drop=True)
     if keys.empty:
         return pd.DataFrame(columns=PENETRATION_COLUMNS)
     keys["key_id"] = keys.index
-    split = penetration.shares(keys).merge(keys, on="key_id")
+    split = penetration.shares(keys, table).merge(keys, on="key_id")
     return split.sort_values(["region", "year", "category", "activity", "control_group", "technology"],
                              kind="stable")[PENETRATION_COLUMNS].reset_index(drop=True)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from inventory import resources
-from inventory.factors import sets
+from inventory.factors import penetration, sets
 from inventory.read.validate import parameter_canonical
 
 FACTOR_COLUMNS = ["factor_id", "category", "activity", "technology", "substance", "value", "unit", "region",
@@ -31,7 +31,7 @@ SOURCE_DOCUMENTS = "source_documents.csv"
 # Resolution levels: local parameter rows beat user directories beat shipped tables (DESIGN 3.3).
 SHIPPED, USER, LOCAL = 1, 2, 3
 # The control-penetration table (factors.penetration) shares the folder but not the factor shape.
-PENETRATION_FILE = "control_penetration.csv"
+PENETRATION_FILE = penetration.FILE
 
 
 def table_files(directory: Traversable | Path) -> list[Traversable | Path]:
@@ -92,8 +92,12 @@ def to_long(frame: pd.DataFrame, level: int) -> pd.DataFrame:
 
 
 def load_directory(directory: Traversable | Path, level: int) -> pd.DataFrame:
-    """Every table of one factor directory as one long table."""
+    """Every table of one factor directory as one long table, its control-penetration table
+    (factors.penetration) included as `penetration.<group>` rows."""
     frames = [to_long(read_table(p), level) for p in table_files(directory)]
+    if (directory / PENETRATION_FILE).is_file():
+        frames.append(penetration.to_long(penetration.read(directory / PENETRATION_FILE), level))
+    frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

@@ -47,6 +47,38 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[ok].assign(year=year[ok].astype(int), share=share[ok]).reset_index(drop=True)
 
 
+def to_long(frame: pd.DataFrame, level: int) -> pd.DataFrame:
+    """A penetration table read as text (`read`) -> rows of the long factor table (factors.load.to_long
+    shape): name `penetration.<group>`, value the share as a fraction, year_from = year_to = the row's year,
+    at resolution `level` (shipped 1, user 2). Rows that do not parse are left out (`factors check`)."""
+    t = typed(frame)
+    return pd.DataFrame({
+        "factor_id": t["penetration_id"], "name": "penetration." + t["control_group"], "category": t["category"],
+        "activity": t["activity"], "technology": t["technology"], "region": t["region"],
+        "year_from": t["year"].astype(float), "year_to": t["year"].astype(float), "value": t["share"],
+        "basis": "", "published_value": pd.to_numeric(t["share"], errors="coerce")
+        * np.where(t["unit"].str.strip() == "%", 100.0, 1.0),
+        "unit": t["unit"].where(t["unit"].str.strip() != "", "1"), "method": "", "source": t["source"],
+        "source_detail": t["source_detail"], "uncertainty_low_pct": np.nan, "uncertainty_high_pct": np.nan,
+        "level": level, "file": t["file"], "line": t["line"], "factor_sets": "", "read_in": t["read_in"],
+    })
+
+
+def from_table(factor_table: pd.DataFrame) -> pd.DataFrame:
+    """The penetration rows of a long factor table (`to_long`) back in the penetration shape, typed, with
+    their resolution `level`."""
+    if factor_table.empty or "name" not in factor_table:
+        return pd.DataFrame(columns=COLUMNS + ["level"])
+    rows = factor_table[factor_table["name"].astype(str).str.startswith("penetration.")]
+    return pd.DataFrame({
+        "penetration_id": rows["factor_id"], "region": rows["region"], "category": rows["category"],
+        "activity": rows["activity"], "year": rows["year_from"].astype(int),
+        "control_group": rows["name"].str.removeprefix("penetration."), "technology": rows["technology"],
+        "share": rows["value"].astype(float), "unit": "1", "source": rows["source"],
+        "source_detail": rows["source_detail"], "read_in": rows["read_in"], "notes": "",
+        "level": rows["level"]}).reset_index(drop=True)
+
+
 @cache
 def shipped() -> pd.DataFrame:
     """The shipped penetration table (emission_factors/control_penetration.csv), typed."""
@@ -64,8 +96,10 @@ def has_control_device(technology: pd.Series) -> pd.Series:
 def shares(keys: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The share of each key's activity behind each control technology, per control group.
 
-    keys: key_id, region, year, category, activity. Per key and group the most specific series wins (the
-    key's region, then its parent, then CN; then the own category over an ancestor's); within it each
+    keys: key_id, region, year, category, activity. table: penetration rows (`typed` or `from_table`; a
+    `level` column ranks user rows over shipped ones, default the shipped table). Per key and group the
+    series of the highest level wins, then the most specific one (the key's region, then its parent, then
+    CN; then the own category over an ancestor's); within it each
     technology's share is the sourced value of the key's year, interpolated linearly between the sourced
     years around it, or the last sourced value after them. Returns key_id, control_group, technology,
     share (fraction), derivation (sourced, interpolated, carried_forward), penetration_ids (`;`-joined).
@@ -82,15 +116,17 @@ def shares(keys: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFram
     cat_opts = pd.DataFrame([(c, p, len(an) - i) for c, an in cat.items() for i, p in enumerate(an)],
                             columns=["category", "p_category", "cat_score"])
     rows = table.rename(columns={"region": "p_region", "category": "p_category", "year": "p_year"})
+    rows = rows.assign(level=rows["level"] if "level" in rows else 1)
     cand = (k.merge(reg_opts, on="region").merge(cat_opts, on="category")
             .merge(rows, on=["p_region", "p_category", "activity"]))
     if cand.empty:
         return pd.DataFrame(columns=out_columns)
-    # The winning series per key and group: the most specific region, then category.
-    best = (cand.sort_values(["key_id", "control_group", "region_score", "cat_score"],
-                             ascending=[True, True, False, False])
-            .drop_duplicates(["key_id", "control_group"])[["key_id", "control_group", "p_region", "p_category"]])
-    cand = cand.merge(best, on=["key_id", "control_group", "p_region", "p_category"])
+    # The winning series per key and group: the highest level, then the most specific region, then category.
+    series_of = ["key_id", "control_group", "level", "p_region", "p_category"]
+    best = (cand.sort_values(["key_id", "control_group", "level", "region_score", "cat_score"],
+                             ascending=[True, True, False, False, False])
+            .drop_duplicates(["key_id", "control_group"])[series_of])
+    cand = cand.merge(best, on=series_of)
     series = ["key_id", "control_group", "technology"]
     before = cand[cand["p_year"] <= cand["year"]].sort_values("p_year").drop_duplicates(series, keep="last")
     after = cand[cand["p_year"] >= cand["year"]].sort_values("p_year").drop_duplicates(series, keep="first")
@@ -122,8 +158,9 @@ def efficiencies(factor_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Keys with their resolved parameters (methods.keys.with_parameters) -> the same with the shipped
-    penetration applied as removal efficiencies.
+    """Keys with their resolved parameters (methods.keys.with_parameters) -> the same with the penetration
+    of the factor table (`from_table`: shipped and user rows; `table` replaces it) applied as removal
+    efficiencies.
 
     For each control group, keys with no control device and no removal efficiency of the group's
     substances (and, per substance, no factor from the workbook's own `ef.<s>` row) get
@@ -131,7 +168,7 @@ def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | Non
     removes none of it) and `removal_efficiency.<s>:id` naming the penetration rows and the η rows.
     With EF × (1 − Σ s_t η_t) = Σ s_t EF (1 − η_t) + (1 − Σ s_t) EF this is the share-weighted mean.
     """
-    split = shares(k, table)
+    split = shares(k, from_table(factor_table) if table is None else table)
     if split.empty:
         return k
     eta = efficiencies(factor_table)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, units, vocabulary
+from inventory.factors import penetration
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_distinct
 from inventory.methods import equations as eq
@@ -83,7 +84,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     keys = aggregate_keys(activity)
     if keys.empty:
         return pd.DataFrame(columns=_FRAME), pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"])
-    k = with_parameters(keys, factor_table, _NAMES)
+    # A process technology alone (nsp_kiln) is no control: the control penetration applies (DESIGN 3.4).
+    k = penetration.apply(with_parameters(keys, factor_table, _NAMES), factor_table)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     mass = k["quantity"] == "mass"
     amount = k["amount"].where(mass)

@@ -23,6 +23,15 @@ Sources read (secondary copies of the IPCC text; the primary PDF was not at hand
 - thresholds: "in general the gap between the two approaches is relatively small (5 per
   cent or less)", climate-policy-watcher.org `emissions-sector/reference-approach-vs-sectoral-approach.html`:
   the default fail threshold 5 %; the warn threshold 2 % is our choice.
+The check compares the two approaches per fuel type (solid, liquid, gaseous, other), as the UNFCCC
+reporting table 1.A(c) does ("aggregate apparent energy consumption of major fuel types (i.e., solid,
+liquid, and gaseous), and other fuels": member.ghginstitute.org `.../energy/l01_t05_p34`), with the
+sectoral side taking every fuel of the type, because a primary fuel's carbon reaches the sectors as its
+products (crude oil as gasoline, raw coal as coke and coke-oven gas). The fuel types are the UN
+International Standard Energy Classification's sections (data/reference_fuel_types.csv; the codes read
+in a copy of Eurostat's SIEC code list, find_string file id 43500165200): manufactured gases (coke-oven,
+blast-furnace, other recovered gases) are coal products, refinery gas, LPG and petroleum coke oil
+products.
 Not verified in a copy: the number "Eq. 6.1" of the overall equation (taken from the
 issue), and whether the 2006 Guidelines exclude all the carbon of non-energy use (as
 done here) or a stored fraction; the IPCC default oxidation factor 1 is used only
@@ -31,10 +40,12 @@ where the factor tables resolve it (they do for IPCC-layer fuels, Table 1.4).
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
-from inventory import units
+from inventory import resources, units
 from inventory.factors.resolve import resolve
 from inventory.methods.equations import CO2_PER_C
 from inventory.qa.grading import difference_pct, grade
@@ -54,6 +65,13 @@ TABLE_COLUMNS = [
     "carbon_t", "excluded_carbon_t", "oxidation_rate", "reference_co2_t", "sectoral_co2_t", "difference_t",
     "diff_pct", "transformation_co2_t", "loss_co2_t", "statistical_difference_co2_t", "factor_ids",
 ]
+
+
+@cache
+def fuel_types() -> dict[str, str]:
+    """Activity id -> fuel type of the comparison (solid, liquid, gas, other; data/reference_fuel_types.csv)."""
+    t = resources.data_table("reference_fuel_types.csv")
+    return dict(zip(t["activity"], t["fuel_type"]))
 
 
 def co2_reference_approach(apparent_tj, excluded_tj, carbon_content, oxidation_rate):
@@ -124,6 +142,19 @@ def _sectoral(emissions: pd.DataFrame) -> pd.Series:
     return e.groupby(["region", "year", "activity"])["emission"].sum().rename("sectoral_co2_t")
 
 
+def _unsupplied(table: pd.DataFrame, emissions: pd.DataFrame) -> pd.DataFrame:
+    """Rows for the fuels burnt in a region-year of `table` that have no supply row there (secondary
+    fuels whose inflows the balance does not give, e.g. gasoline when only crude oil's supply is given):
+    reference CO2 0, sectoral CO2 as built, so the fuel type's comparison holds all its fuels."""
+    sectoral = _sectoral(emissions).reset_index()
+    sectoral = sectoral[sectoral["sectoral_co2_t"] != 0]
+    region_years = table[["region", "year"]].drop_duplicates()
+    rows = sectoral.merge(region_years, on=["region", "year"])
+    rows = rows.merge(table[["region", "year", "activity"]], how="left", indicator=True)
+    rows = rows[rows["_merge"] == "left_only"].drop(columns="_merge")
+    return rows.assign(reference_co2_t=0.0, transformation_co2_t=0.0, loss_co2_t=0.0)
+
+
 def explanation_table(supply: pd.DataFrame, emissions: pd.DataFrame, factor_table: pd.DataFrame) -> pd.DataFrame:
     """The per-fuel explanation table (TABLE_COLUMNS) of the reference approach against the sectoral approach.
 
@@ -166,6 +197,7 @@ def explanation_table(supply: pd.DataFrame, emissions: pd.DataFrame, factor_tabl
     t["loss_co2_t"] = tj("loss") * co2_per_tj
     t = t.join(_sectoral(emissions), on=["region", "year", "activity"])
     t["sectoral_co2_t"] = t["sectoral_co2_t"].fillna(0.0)
+    t = pd.concat([t, _unsupplied(t, emissions)], ignore_index=True)
     t["difference_t"] = t["reference_co2_t"] - t["sectoral_co2_t"]
     t["diff_pct"] = difference_pct(t["reference_co2_t"], t["sectoral_co2_t"])
     # What transformation and losses do not explain is supply not matched by recorded use.
@@ -182,19 +214,26 @@ def reference_approach_table(ctx) -> pd.DataFrame:
 
 def reference_approach(table: pd.DataFrame, thresholds: dict | None = None) -> pd.DataFrame:
     """Check rows (CHECK_COLUMNS) from the explanation table: per region and year the total over the
-    fuels with supply rows (category `1.A`), and per fuel (category `1.A:<activity>`, see fuel_key);
-    value = reference approach CO2 (t), reference = sectoral CO2 (t) of the same fuels, diff_pct =
-    (value − reference) / |reference| × 100, graded by qa.grading."""
+    fuels (category `1.A`), and per fuel type (category `1.A:<type>`: solid, liquid, gas, other,
+    fuel_types()); value = reference approach CO2 (t), reference = sectoral
+    CO2 (t) of the same fuels, diff_pct = (value − reference) / |reference| × 100, graded by qa.grading.
+
+    The comparison is by fuel type, as the UNFCCC reporting table 1.A(c) sets it ("aggregate apparent
+    energy consumption of major fuel types (i.e., solid, liquid, and gaseous), and other fuels"): a
+    single fuel is not comparable, because transformation moves its carbon to other fuels of its type
+    (crude oil to refined products, raw coal to washed coal and coke). The per-fuel differences stay in
+    the explanation table."""
     lim = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     known = table.dropna(subset=["reference_co2_t"])
     if known.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
-    per_fuel = known.groupby(["region", "year", "activity"], as_index=False)[
+    known = known.assign(group=known["activity"].map(fuel_types()).fillna("other"))
+    per_group = known.groupby(["region", "year", "group"], as_index=False)[
         ["reference_co2_t", "sectoral_co2_t"]].sum()
-    per_fuel["category"] = fuel_key(pd.Series(CATEGORY, index=per_fuel.index), per_fuel["activity"])
+    per_group["category"] = fuel_key(pd.Series(CATEGORY, index=per_group.index), per_group["group"])
     total = known.groupby(["region", "year"], as_index=False)[["reference_co2_t", "sectoral_co2_t"]].sum()
     total["category"] = CATEGORY
-    rows = pd.concat([total, per_fuel.drop(columns="activity")], ignore_index=True)
+    rows = pd.concat([total, per_group.drop(columns="group")], ignore_index=True)
     rows = rows.rename(columns={"reference_co2_t": "value", "sectoral_co2_t": "reference"})
     rows["diff_pct"] = difference_pct(rows["value"], rows["reference"])
     rows["result"] = grade(rows["value"], rows["reference"], lim["warn"], lim["fail"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from inventory.factors import penetration
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.methods import equations as eq
 from inventory.qa.amounts import key_amounts, resolved_parameters
@@ -46,7 +47,9 @@ def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facili
       warn, diff_pct empty.
     - Facility-reported SO2 naming an activity, with a sulfur content for the region, category and
       activity (removal efficiency only from a parameter without technology): the fuel the
-      facilities' SO2 implies against the inventory's fuel of that category and activity. Full
+      facilities' SO2 implies against the inventory's fuel of that category and activity; where no such
+      removal efficiency is given, the control penetration of the region's key applies (factors.penetration,
+      the controlled factor the inventory uses for that fuel). Full
       coverage: |diff| graded; partial (default): only an excess counts; no such fuel in the
       inventory: warn, diff_pct empty. Category cell `category/activity`.
     """
@@ -83,8 +86,10 @@ def _facility_rows(facility: pd.DataFrame, amounts: pd.DataFrame, factor_table: 
                    & facility["region"].isin(set(amounts["region"]))]  # regions not built are not compared
     if fac.empty:
         return pd.DataFrame()
-    rep = reported_by_key(fac)
-    params = resolved_parameters(rep.assign(technology=""), factor_table, _NAMES)
+    rep = reported_by_key(fac).reset_index(drop=True)
+    keys = rep.assign(technology="")[KEY_COLUMNS].assign(key_id=rep.index)
+    params = penetration.apply(pd.concat([keys, resolved_parameters(keys, factor_table, _NAMES)], axis=1),
+                               factor_table)
     per_tonne = so2_per_tonne_fuel(params)
     rep["value"] = implied_fuel(rep.pop("value"), per_tonne)
     rep = rep[per_tonne.notna()].reset_index(drop=True)

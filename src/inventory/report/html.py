@@ -517,7 +517,7 @@ def official_structure_table(result: BuildResult, lbl: dict, lang: str) -> dict 
              fmt_number(r["inventory_t"], scale) or "NE", fmt_pct(r["inventory_share_pct"], 2)]
             for r in table.to_dict("records")]
     official = resources.data_table("official_inventories.csv")
-    note = lbl["official_note"].format(source="、".join(sorted(set(official["document"]))),
+    note = lbl["official_structure_note"].format(source="、".join(sorted(set(official["document"]))),
                                        official_year="、".join(sorted(set(official["year"]))),
                                        gwp=result.meta.get("gwp_set", ""))
     return {"note": note, "table": _table(headers, rows, [False, False, False, True, True, False, True, True])}

@@ -132,66 +132,44 @@ def series_view(result: BuildResult, lang: str) -> View | None:
 def key_category_view(result: BuildResult, lang: str) -> View | None:
     """The key categories (Approach 1 and 2, level and trend, with LULUCF) of every region-year."""
     kc = result.analysis.get("key_categories")
-    if kc is None or kc.empty:
-        return None
-    lbl = labels(lang)
-    k = kc[kc["key"].astype(bool) & kc["with_lulucf"].astype(bool)].copy()
-    k["region_name"] = _region_names(k["region"].astype(str), lang)
-    k["category_name"] = _category_names(k["category"].astype(str), lang)
-    k["assessment_name"] = labelled(k["assessment"], "assessment_", lbl)
-    k["share_pct"], k["cumulative_pct"] = k["share"] * 100, k["cumulative"] * 100
-    k = k.sort_values(["region", "year", "approach", "assessment", "cumulative"], kind="stable")
-    columns = _columns("key_categories", lbl, k)
-    return View("key_categories", lbl["section_key_categories"], columns, k, lbl["key_categories_note"])
+    if kc is not None:
+        kc = kc[kc["key"].astype(bool) & kc["with_lulucf"].astype(bool)].sort_values(
+            ["region", "year", "approach", "assessment", "cumulative"], kind="stable")
+    return _table_view("key_categories", kc, lang, lambda k, lbl: {
+        "category_name": _category_names(k["category"].astype(str), lang),
+        "assessment_name": labelled(k["assessment"], "assessment_", lbl),
+        "share_pct": k["share"] * 100, "cumulative_pct": k["cumulative"] * 100})
 
 
 def uncertainty_view(result: BuildResult, lang: str) -> View | None:
     """Uncertainty of totals and sectors (Approach 1 and Monte Carlo): estimate, 95 % interval, ± %."""
     u = result.analysis.get("uncertainty")
-    if u is None or u.empty:
-        return None
-    lbl = labels(lang)
-    u = u[u["level"].isin(["total", "sector", "trend"])].copy()
-    u["region_name"] = _region_names(u["region"].astype(str), lang)
-    u["key_name"] = _category_names(u["key"].astype(str), lang)
-    u["level_name"] = labelled(u["level"], "level_", lbl)
     keys = ["region", "year", "level", "key", "substance", "approach"]
-    half = result.figures["uncertainty_half_width"].set_index(keys)["half_width_pct"]
-    u["half_pct"] = half.reindex(pd.MultiIndex.from_frame(u[keys])).to_numpy()
-    order = {"total": 0, "sector": 1, "trend": 2}
-    u = u.assign(_o=u["level"].map(order)).sort_values(["region", "year", "_o", "key", "substance", "approach"],
-                                                      kind="stable")
-    columns = _columns("uncertainty", lbl, u)
-    return View("uncertainty", lbl["section_uncertainty"], columns, u, lbl["uncertainty_note"])
+    if u is not None:
+        u = u[u["level"].isin(["total", "sector", "trend"])]
+        order = u["level"].map({"total": 0, "sector": 1, "trend": 2})
+        u = u.assign(_o=order).sort_values(["region", "year", "_o", "key", "substance", "approach"], kind="stable")
+    half = result.figures["uncertainty_half_width"]
+    return _table_view("uncertainty", u, lang, lambda u, lbl: {
+        "key_name": _category_names(u["key"].astype(str), lang),
+        "level_name": labelled(u["level"], "level_", lbl),
+        "half_pct": half.set_index(keys)["half_width_pct"].reindex(pd.MultiIndex.from_frame(u[keys])).to_numpy()})
 
 
 def cocontrol_view(result: BuildResult, lang: str) -> View | None:
     """Co-control indicators (DESIGN 3.9 cocontrol.csv) with translated names and quadrants."""
-    c = result.analysis.get("cocontrol")
-    if c is None or c.empty:
-        return None
-    lbl = labels(lang)
-    c = c.copy()
-    c["region_name"] = _region_names(c["region"].astype(str), lang)
-    c["category_name"] = _category_names(c["category"].astype(str), lang)
-    c["quadrant_name"] = labelled(c["quadrant"].where(c["quadrant"] != ""), "quadrant_", lbl)
-    c["elasticity_band_name"] = labelled(c["elasticity_band"].where(c["elasticity_band"] != ""), "band_", lbl)
-    columns = _columns("cocontrol", lbl, c)
-    return View("cocontrol", lbl["section_cocontrol"], columns, c, lbl["cocontrol_note"])
+    return _table_view("cocontrol", result.analysis.get("cocontrol"), lang, lambda c, lbl: {
+        "category_name": _category_names(c["category"].astype(str), lang),
+        "quadrant_name": labelled(c["quadrant"].where(c["quadrant"] != ""), "quadrant_", lbl),
+        "elasticity_band_name": labelled(c["elasticity_band"].where(c["elasticity_band"] != ""), "band_", lbl)})
 
 
 def ccd_view(result: BuildResult, lang: str) -> View | None:
     """Coupling coordination degree (DESIGN 3.9 ccd.csv) with its scope and bands named."""
-    c = result.analysis.get("ccd")
-    if c is None or c.empty:
-        return None
-    lbl = labels(lang)
-    c = c.copy()
-    c["region_name"] = _region_names(c["region"].astype(str), lang)
-    c["scope_name"] = labelled(c["scope"], "ccd_scope_", lbl)
-    c["band_name"] = labelled(c["band"].where(c["band"] != ""), "ccd_", lbl)
-    c["c_band_name"] = labelled(c["c_band"].where(c["c_band"] != ""), "ccd_", lbl)
-    return View("ccd", lbl["section_ccd"], _columns("ccd", lbl, c), c, lbl["ccd_note"])
+    return _table_view("ccd", result.analysis.get("ccd"), lang, lambda c, lbl: {
+        "scope_name": labelled(c["scope"], "ccd_scope_", lbl),
+        "band_name": labelled(c["band"].where(c["band"] != ""), "ccd_", lbl),
+        "c_band_name": labelled(c["c_band"].where(c["c_band"] != ""), "ccd_", lbl)})
 
 
 def targets_view(result: BuildResult, lang: str) -> View | None:
@@ -233,81 +211,62 @@ def _activity_names(ids: pd.Series, lang: str) -> pd.Series:
     return map_distinct(ids, lambda a: "" if a is None else names.get(a, a))
 
 
-def _fuel_table_view(result: BuildResult, name: str, lang: str) -> View | None:
-    """A per-fuel QA table `name` with region and fuel names in `lang`, its section title and note
-    (labels `section_<name>`, `<name>_note`)."""
-    t = result.qa_tables.get(name)
+def _table_view(name: str, t: pd.DataFrame | None, lang: str, names=None) -> View | None:
+    """The View of table `t` (None when it is missing or empty) with its section title and note
+    (labels `section_<name>`, `<name>_note`), the region's name in `lang`, and the further name
+    columns `names(t, lbl)` returns."""
     if t is None or t.empty:
         return None
     lbl = labels(lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 activity_name=_activity_names(t["activity"], lang))
+    t = t.assign(region_name=_region_names(t["region"].astype(str), lang), **(names(t, lbl) if names else {}))
     return View(name, lbl[f"section_{name}"], _columns(name, lbl, t), t, lbl[f"{name}_note"])
+
+
+def _fuel_names(t: pd.DataFrame, lang: str) -> dict:
+    return {"activity_name": _activity_names(t["activity"], lang)}
 
 
 def reference_approach_view(result: BuildResult, lang: str) -> View | None:
     """IPCC reference approach against the sectoral approach per fuel, with the explanation of the gap."""
-    return _fuel_table_view(result, "reference_approach", lang)
+    return _table_view("reference_approach", result.qa_tables.get("reference_approach"), lang,
+                       lambda t, lbl: _fuel_names(t, lang))
 
 
 def external_view(result: BuildResult, lang: str) -> View | None:
     """The build against an external inventory (CEADs), each difference split into activity and factor."""
-    t = result.qa_tables.get("external")
-    if t is None or t.empty:
-        return None
-    lbl = labels(lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 category_name=_category_names(t["category"].astype(str), lang),
-                 activity_name=_activity_names(t["activity"], lang))
-    columns = _columns("external", lbl, t)
-    return View("external", lbl["section_external"], columns, t, lbl["external_note"])
+    return _table_view("external", result.qa_tables.get("external"), lang, lambda t, lbl: {
+        "category_name": _category_names(t["category"].astype(str), lang), **_fuel_names(t, lang)})
 
 
 def external_fuel_view(result: BuildResult, lang: str) -> View | None:
     """The build against an external inventory (CEADs) fuel by fuel, with each side's factor per t or 10^4 m3."""
-    return _fuel_table_view(result, "external_fuel", lang)
+    return _table_view("external_fuel", result.qa_tables.get("external_fuel"), lang,
+                       lambda t, lbl: _fuel_names(t, lang))
 
 
 def completeness_view(result: BuildResult, lang: str) -> View | None:
     """Each guideline category per region-year: estimated, or the notation key given, or missing."""
-    t = result.qa_tables.get("completeness")
-    if t is None or t.empty:
-        return None
-    lbl = labels(lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 category_name=_category_names(t["category"].astype(str), lang),
-                 status_name=labelled(t["status"], "completeness_", lbl),
-                 result_name=labelled(t["result"], "result_", lbl))
-    columns = _columns("completeness", lbl, t)
-    return View("completeness", lbl["section_completeness"], columns, t, lbl["completeness_note"])
+    return _table_view("completeness", result.qa_tables.get("completeness"), lang, lambda t, lbl: {
+        "category_name": _category_names(t["category"].astype(str), lang),
+        "status_name": labelled(t["status"], "completeness_", lbl),
+        "result_name": labelled(t["result"], "result_", lbl)})
 
 
 def official_view(result: BuildResult, lang: str) -> View | None:
     """Official pollutant statistics beside this inventory over 1.A, 1.B and 2 (check external_official)."""
-    t = result.qa_tables.get("official")
-    if t is None or t.empty:
-        return None
-    lbl = labels(lang)
     names = vocab_names("official_substances.csv", "id", lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 substance_name=map_distinct(t["substance"], lambda s: names.get(s, s)),
-                 result_name=labelled(t["result"], "result_", lbl))
-    return View("official", lbl["section_official"], _columns("official", lbl, t), t, lbl["official_note"])
+    return _table_view("official", result.qa_tables.get("official"), lang, lambda t, lbl: {
+        "substance_name": map_distinct(t["substance"], lambda s: names.get(s, s)),
+        "result_name": labelled(t["result"], "result_", lbl)})
 
 
 def penetration_view(result: BuildResult, lang: str) -> View | None:
     """Each key's default control split (figures.control_penetration), with the assumptions in its note."""
-    t = result.figures.get("control_penetration")
-    if t is None or t.empty:
-        return None
-    lbl = labels(lang)
     techs = vocab_names("technologies.csv", "id", lang)
-    t = t.assign(region_name=_region_names(t["region"].astype(str), lang),
-                 category_name=_category_names(t["category"].astype(str), lang),
-                 activity_name=_activity_names(t["activity"], lang),
-                 technology_name=map_distinct(t["technology"], lambda x: techs.get(x, x)),
-                 share_pct=t["share"] * 100, derivation_name=labelled(t["derivation"], "derivation_", lbl))
-    return View("penetration", lbl["section_penetration"], _columns("penetration", lbl, t), t, lbl["penetration_note"])
+    return _table_view("penetration", result.figures.get("control_penetration"), lang, lambda t, lbl: {
+        "category_name": _category_names(t["category"].astype(str), lang), **_fuel_names(t, lang),
+        "technology_name": map_distinct(t["technology"], lambda x: techs.get(x, x)),
+        "share_pct": t["share"] * 100, "derivation_name": labelled(t["derivation"], "derivation_", lbl)})
 
 
 def qa_views(result: BuildResult, lang: str) -> list[View]:
