@@ -54,7 +54,7 @@ def test_one_workbook_per_sector_with_categories(zh_templates):
 
 def test_energy_sheets_headers_frozen_and_widths(zh_templates):
     wb = openpyxl.load_workbook(energy_book(zh_templates))
-    assert wb.sheetnames == ["化石燃料燃烧", "燃料逃逸排放", "统计指标", "参数", "填表说明",
+    assert wb.sheetnames == ["化石燃料燃烧", "燃料逃逸排放", "统计指标", "参数", "企业排放", "填表说明",
                              LISTS_SHEET]
     assert wb[LISTS_SHEET].sheet_state == "hidden"
     for name in ["化石燃料燃烧", "燃料逃逸排放", "统计指标", "参数"]:
@@ -120,10 +120,11 @@ def test_instructions_explain_every_column_with_one_example_per_sheet(zh_templat
     wb = openpyxl.load_workbook(energy_book(zh_templates))
     ws = wb["填表说明"]
     cells = [[c.value for c in row] for row in ws.iter_rows()]
-    explained = {row[1] for row in cells if row[0] in list("ABCDEFGHIJ") and row[3]}
-    assert explained == set(HEADERS_ZH)
+    explained = {row[1] for row in cells if row[0] in list("ABCDEFGHIJKLMN") and row[3]}
+    facility = [c.value for c in wb["企业排放"][1]]
+    assert explained == set(HEADERS_ZH) | set(facility)  # the facility sheet's columns at the end (issue 13)
     examples = [row for row in cells if row[0] in wb.sheetnames and row[0] != "填表说明"]
-    assert [row[0] for row in examples] == ["化石燃料燃烧", "燃料逃逸排放", "统计指标", "参数"]
+    assert [row[0] for row in examples] == ["化石燃料燃烧", "燃料逃逸排放", "统计指标", "参数", "企业排放"]
 
 
 @pytest.mark.parametrize("sector", SECTORS)
@@ -150,6 +151,7 @@ def test_instruction_examples_of_energy_validate(tmp_path, zh_templates):
         wb = openpyxl.load_workbook(energy_book(zh_templates))
         for row in wb["填表说明"].iter_rows(values_only=True):
             if row[0] in ("化石燃料燃烧", "燃料逃逸排放", "统计指标", "参数"):
+                row = row[:len(HEADERS_ZH) + 1]  # the facility block below is wider (issue 13)
                 assert row[-1] == "示例"                                  # issue 18: marked as an example
                 wb[row[0]].append(list(row[1:]) if marked else [*row[1:-1], None])
         path = tmp_path / "examples.xlsx"

@@ -46,6 +46,8 @@ def test_a_plant_replaces_the_factor_estimate_for_its_share(tmp_path):
     # Rest: (A − a) × F + E of the confidential plant = (100e4 − 30e4 − 20e4) × 0.01 + 500 = 5 500 t.
     rest = so2[so2["category"] == "1.A.2"]
     assert rest["emission"].sum() == pytest.approx((100e4 - 30e4 - 20e4) * 0.01 + 500)
+    # Its activity keeps the confidential plant's 20 万吨 (folded into the region's figures): A − 30 万吨.
+    assert rest["activity_amount"].sum() == pytest.approx(100e4 - 30e4)
     # The named plant's own row: its reported 1 000 t, tier T3, its 30 万吨.
     own = so2.loc["T3"]
     assert own["emission"] == pytest.approx(1000) and own["activity_amount"] == pytest.approx(30e4)

@@ -23,6 +23,9 @@ gases summed as t CO2e), percentages in %:
 - `uncertainty_half_width`: half the 95 % interval in % of the estimate.
 - `control_penetration`: the share of each combustion key's activity behind each control technology, per
   control group, with how the share was found (sourced, interpolated, carried forward; DESIGN 3.4).
+- `plant_coverage`: per region, year, category, activity and substance with plant data (IPCC Tier 3), the
+  share of the activity and of the emission the named plants' reported rows cover (%), and whether
+  confidential plants are folded into the rest (their share shown as `C`, never a number).
 - `official`: the official pollutant totals and ours over 1.A, 1.B and 2 by region, substance and year
   (check `external_official`), one row per side (`ours`, `official`), in t.
 - `official_structure`: a published official inventory's sector structure (data/official_inventories.csv,
@@ -48,7 +51,8 @@ REGION_KEYS = ["region", "region_name", "year"]
 FUEL_GROUPS = ["solid", "liquid", "gas", "other"]
 SERIES_COLUMNS = ["region", "group", "item", "unit", "year", "value"]
 _TOTAL_KEYS = [*REGION_KEYS, "sector", "kind", "basis", "substance", "substance_kind"]
-_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t", "tier", "factor_ids"]
+_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t", "tier", "factor_ids", "reported_amount",
+         "reported_unit"]
 KEY_FIGURE_COLUMNS = [*REGION_KEYS, "item", "rank", "detail", "value", "unit", "share_pct", "previous_year",
                       "change_pct"]
 TOP_SOURCES = 5  # the largest sources a summary page lists
@@ -86,6 +90,7 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
         "uncertainty_half_width": uncertainty_half_width((analysis or {}).get("uncertainty")),
         "official": official((qa_tables or {}).get("official")),
         "control_penetration": control_penetration(emissions, factor_table),
+        "plant_coverage": plant_coverage(emissions),
         "official_structure": official_structure(emissions),
         "key_figures": key_figures(emissions, long),
     }
@@ -114,6 +119,69 @@ def control_penetration(emissions: pd.DataFrame, factor_table: pd.DataFrame | No
     split = penetration.shares(keys, table).merge(keys, on="key_id")
     return split.sort_values(["region", "year", "category", "activity", "control_group", "technology"],
                              kind="stable")[PENETRATION_COLUMNS].reset_index(drop=True)
+
+
+PLANT_COVERAGE_COLUMNS = ["region", "year", "category", "activity", "substance", "plant_activity", "activity_total",
+                          "activity_unit", "activity_share_pct", "plant_emission", "emission_total",
+                          "emission_share_pct", "plants", "confidential"]
+
+
+def plant_coverage(emissions: pd.DataFrame) -> pd.DataFrame:
+    """The share of each key covered by plant data (DESIGN 3.3 "Facility rows"): the named plants' rows (tier
+    T3) against the key's whole, their own rows plus the region's factor-based rest (same region, year, activity
+    and substance at the plants' category or an ancestor, memo items left out). activity_share_pct =
+    100 × a / A and emission_share_pct = 100 × E / ((A − a) × F + E), a and E the named plants' amount and
+    reported emission, A the region's activity (methods.tier3); `plants` counts the named plants, `confidential`
+    is True where confidential plants are folded into the rest (factor id `facility:C`): their share is never
+    shown as a number. `category` is the region row's (the key's) category. Amounts are the rows' reported
+    amounts (canonical unit of the quantity given, `activity_unit`), the basis methods.tier3 splits on: the
+    computed activity of a combustion row is in TJ, a plant's in its own unit."""
+    from inventory.methods.tier3 import CONFIDENTIAL_ID, FACILITY_ID
+
+    need = {"tier", "factor_ids", "reported_amount"}
+    if emissions.empty or not need <= set(emissions):
+        return pd.DataFrame(columns=PLANT_COVERAGE_COLUMNS)
+    e = emissions[emissions["kind"] != "memo"] if "kind" in emissions else emissions
+    own = e["tier"].eq("T3")
+    ids = e["factor_ids"].fillna("").astype(str)
+    hidden = map_distinct(ids, lambda t: CONFIDENTIAL_ID in t.split(";")).astype(bool) & ~own
+    if not own.any() and not hidden.any():
+        return pd.DataFrame(columns=PLANT_COVERAGE_COLUMNS)
+    keys = ["region", "year", "activity", "substance", "reported_unit"]  # amounts compared in one unit
+    e = e.assign(reported_unit=e["reported_unit"].fillna(""))
+    plants = e[own]
+    anc = pd.DataFrame([(c, a) for c in plants["category"].unique() for a in categories.ancestors(c)],
+                       columns=["plant_category", "category"])
+    rest = e[~own]
+    # The rest rows each plant row draws on (nearest ancestor with a row), and the confidential-only keys.
+    matched = plants.rename(columns={"category": "plant_category"}).merge(anc, on="plant_category").merge(
+        rest[[*keys, "category"]].drop_duplicates(), on=[*keys, "category"])
+    depth = matched["category"].str.count(r"\.")
+    matched = matched.assign(_d=depth).sort_values("_d", ascending=False, kind="stable").drop_duplicates(
+        [*keys, "plant_category"])
+    named = matched.groupby([*keys, "category"]).agg(
+        plant_activity=("reported_amount", "sum"), plant_emission=("emission", "sum"),
+        plants=("factor_ids", lambda f: len({x for t in f for x in str(t).split(";") if x.startswith(FACILITY_ID)})))
+    key_index = pd.concat([named.index.to_frame(index=False),
+                           rest.loc[hidden[~own], [*keys, "category"]]]).drop_duplicates()
+    r = rest.merge(key_index, on=[*keys, "category"])
+    whole = r.groupby([*keys, "category"]).agg(
+        rest_activity=("reported_amount", "sum"), rest_emission=("emission", "sum"),
+        confidential=("factor_ids", lambda f: any(CONFIDENTIAL_ID in str(t).split(";") for t in f)))
+    out = whole.join(named, how="left").fillna({"plant_activity": 0.0, "plant_emission": 0.0, "plants": 0})
+    out["activity_total"] = out["rest_activity"] + out["plant_activity"]
+    out["emission_total"] = out["rest_emission"] + out["plant_emission"]
+    out["activity_share_pct"] = _share_pct(out["plant_activity"], out["activity_total"])
+    out["emission_share_pct"] = _share_pct(out["plant_emission"], out["emission_total"])
+    out["plants"] = out["plants"].astype(int)
+    out = out.reset_index().rename(columns={"reported_unit": "activity_unit"})
+    return out.sort_values(["region", "year", "category", "activity", "substance"], kind="stable")[
+        PLANT_COVERAGE_COLUMNS].reset_index(drop=True)
+
+
+def _share_pct(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """100 × part / whole (%), NaN where the whole is 0."""
+    return 100.0 * part / whole.where(whole != 0)
 
 
 OFFICIAL_TOTAL_COLUMNS = ["region", "year", "substance", "compared_with", "side", "value"]

@@ -2,7 +2,9 @@
 
 Each workbook has one sheet per activity group with the v1 headers (data/headers.csv),
 a `参数` sheet for local parameters, an instructions sheet and a hidden `_lists` sheet
-holding the drop-down sources. Lists are referenced by range, not written inline, so
+holding the drop-down sources. The energy workbook also has the facility sheet (DESIGN 3.3
+"Facility rows": plant-level reported emissions, with the plant's activity amount for IPCC
+Tier 3), its columns explained at the end of the instructions. Lists are referenced by range, not written inline, so
 Excel's 255-character limit on inline lists does not apply. Data sheets hold no rows:
 an untouched template builds to nothing.
 """
@@ -20,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from inventory import categories, regions, resources, vocabulary
 from inventory.errors import Problem, UsageError
+from inventory.read.facility import FACILITY_FIELDS, FACILITY_REQUIRED
 from inventory.read.workbook import FIELDS, LISTS_SHEET, REQUIRED
 
 LANGUAGES = ("zh", "en")
@@ -71,6 +74,15 @@ GROUPS = (
 # on their first group's example.
 SULFUR_EXAMPLE = (("1.A.1.a", "raw_coal", "", 1.2, "%"), "sulfur_content")
 UNCERTAINTY_EXAMPLE = ("uncertainty.activity", 5, "%")
+# The facility sheet (energy workbook): the category roots and activity classes of its drop-downs, the
+# quantities its activity units are given in (as read.facility accepts them), and the instruction example
+# (a plant of the example prefecture: an order of magnitude, not data; marked 示例, so a copied one is skipped).
+FACILITY_ROOTS = ("1.A", "1.B", "2")
+FACILITY_CLASSES = ("fuel", "secondary_energy", "product")
+FACILITY_QUANTITIES = ("mass", "volume", "energy")
+FACILITY_EXAMPLE = {"facility": "某某发电有限公司", "category": "1.A.1.a", "activity": "raw_coal", "substance": "SO2",
+                    "emission": 300, "unit": "吨", "coverage": "partial", "value": 150, "activity_unit": "万吨",
+                    "confidential": "no"}
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -189,32 +201,100 @@ def _list_validation(formula: str, prompt: str, lab: dict[str, str]) -> DataVali
 
 
 def _write_data_sheet(ws: Worksheet, lists: _Lists, lab: dict[str, str], head: dict[str, str],
-                      lists_of: dict[str, tuple[tuple, str, list]]) -> None:
-    """Header row, widths, frozen header and the validations of one data sheet (no data rows)."""
-    ws.append([head[f] for f in FIELDS])
-    for i, field in enumerate(FIELDS, start=1):
+                      lists_of: dict[str, tuple[tuple, str, list]], fields: list[str] = FIELDS,
+                      prompts: dict[str, str] | None = None, numbers: tuple[str, ...] = ("value",)) -> None:
+    """Header row, widths, frozen header and the validations of one data sheet (no data rows): a drop-down
+    per `lists_of` column, the year a whole number, the `numbers` columns non-negative. prompts: the input
+    message of a column where it differs from its `tpl_col_<column>` label."""
+    prompt = {f: lab[f"tpl_col_{f}"] for f in fields} | (prompts or {})
+    ws.append([head[f] for f in fields])
+    for i, field in enumerate(fields, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
-        ws.column_dimensions[get_column_letter(i)].width = WIDTHS[field]
+        ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(field, 14)
     ws.freeze_panes = "A2"
-    col = {f: get_column_letter(i) for i, f in enumerate(FIELDS, start=1)}
+    col = {f: get_column_letter(i) for i, f in enumerate(fields, start=1)}
     for field, (key, title, values) in lists_of.items():
         formula = lists.range(key, title, values)
         if formula:
-            dv = _list_validation(formula, lab[f"tpl_col_{field}"], lab)
+            dv = _list_validation(formula, prompt[field], lab)
             dv.add(f"{col[field]}2:{col[field]}{LAST_ROW}")
             ws.add_data_validation(dv)
     year = DataValidation(type="whole", operator="between", formula1=str(YEAR_MIN), formula2=str(YEAR_MAX),
                           allow_blank=True, showErrorMessage=True, errorStyle="stop", error=lab["tpl_error_year"],
-                          showInputMessage=True, prompt=lab["tpl_col_year"][:255])
+                          showInputMessage=True, prompt=prompt["year"][:255])
     year.add(f"{col['year']}2:{col['year']}{LAST_ROW}")
-    value = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                           showErrorMessage=True, errorStyle="warning", error=lab["tpl_error_value"],
-                           showInputMessage=True, prompt=lab["tpl_col_value"][:255])
-    value.add(f"{col['value']}2:{col['value']}{LAST_ROW}")
     ws.add_data_validation(year)
-    ws.add_data_validation(value)
+    for field in numbers:
+        value = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                               showErrorMessage=True, errorStyle="warning", error=lab["tpl_error_value"],
+                               showInputMessage=True, prompt=prompt[field][:255])
+        value.add(f"{col[field]}2:{col[field]}{LAST_ROW}")
+        ws.add_data_validation(value)
+
+
+def _yes_no(name: str):
+    """A facility vocabulary (data/facility_coverage.csv, facility_confidential.csv) indexed by id."""
+    return resources.data_table(name).set_index("id", drop=False)
+
+
+def facility_prompts(lab: dict[str, str]) -> dict[str, str]:
+    """The facility sheet's column explanations (labels `tpl_fac_col_<column>`, else `tpl_col_<column>`)."""
+    return {f: lab.get(f"tpl_fac_col_{f}") or lab[f"tpl_col_{f}"] for f in FACILITY_FIELDS}
+
+
+def _write_facility_sheet(ws: Worksheet, lists: _Lists, lab: dict[str, str], head: dict[str, str],
+                          region_list: list, lang: str) -> None:
+    """The facility sheet (DESIGN 3.3 "Facility rows"): its headers in `lang` and drop-downs for region,
+    category, activity, substance, the emission's mass unit, the activity unit, coverage and confidential."""
+    names = "name_zh" if lang == "zh" else "name_en"
+    plants = Group("energy", "facility", FACILITY_ROOTS, FACILITY_CLASSES, ("", "", "", 0, ""))
+    table = resources.data_table("template_units.csv")
+    activity_units = list(table.loc[table["quantity"].isin(FACILITY_QUANTITIES), "unit"])
+    title = ws.title
+    _write_data_sheet(ws, lists, lab, head, {
+        "region": (("region",), head["region"], region_list),
+        "category": (("category", "facility"), f"{head['category']} · {title}",
+                     category_entries(group_categories(plants), lang)),
+        "activity": (("activity", "facility"), f"{head['activity']} · {title}",
+                     activity_names(FACILITY_CLASSES, lang)),
+        "substance": (("substance",), head["substance"], list(vocabulary.substances()[names])),
+        "unit": (("unit", "mass"), f"{head['unit']} · {title}", list(table.loc[table["quantity"] == "mass", "unit"])),
+        "activity_unit": (("unit", "facility_activity"), head["activity_unit"], activity_units),
+        "coverage": (("coverage",), head["coverage"], list(_yes_no("facility_coverage.csv")[names])),
+        "confidential": (("confidential",), head["confidential"], list(_yes_no("facility_confidential.csv")[names])),
+    }, FACILITY_FIELDS, facility_prompts(lab), ("emission", "value"))
+
+
+def _write_facility_instructions(ws: Worksheet, lab: dict[str, str], head: dict[str, str], sheet: str,
+                                 region: str, year: int, lang: str) -> None:
+    """The facility sheet's columns, one line each, and one example row (marked 示例), at the end of the
+    instructions (far below the rows a reader searches for a header)."""
+    names = "name_zh" if lang == "zh" else "name_en"
+    ws.append([])
+    ws.append([lab["tpl_facility_title"].format(sheet=sheet)])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    ws.append([lab["tpl_facility_intro"]])
+    ws.append([lab["tpl_column"], lab["tpl_header"], lab["tpl_required"], lab["tpl_meaning"]])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    prompts = facility_prompts(lab)
+    for i, field in enumerate(FACILITY_FIELDS, start=1):
+        ws.append([get_column_letter(i), head[field], lab["tpl_yes" if field in FACILITY_REQUIRED else "tpl_no"],
+                   prompts[field]])
+    ex = FACILITY_EXAMPLE
+    values = {**ex, "region": region, "year": year, "category": categories.labelled(ex["category"], lang),
+              "activity": _activity_label(ex["activity"], lang),
+              "coverage": _yes_no("facility_coverage.csv").at[ex["coverage"], names],
+              "confidential": _yes_no("facility_confidential.csv").at[ex["confidential"], names],
+              "source": "", "notes": lab["tpl_example_marker"]}
+    ws.append([lab["tpl_sheet"], *[head[f] for f in FACILITY_FIELDS]])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    ws.append([sheet, *[values[f] for f in FACILITY_FIELDS]])
 
 
 def _write_instructions(ws: Worksheet, lab: dict[str, str], head: dict[str, str],
@@ -327,6 +407,10 @@ def write_workbook(sector: str, path: Path, lang: str = "zh", regions_: list[str
         example = (*groups[0].example[:3], value, unit)
     examples.append((params_ws.title, _example_row(example, example_region, example_year, lang, parameter)))
     _write_instructions(info_ws, lab, head, examples, lang)
+    if sector == "energy":
+        facility_ws = wb.create_sheet(lab["tpl_sheet_facility"], index=len(data_sheets) + 1)
+        _write_facility_sheet(facility_ws, lists, lab, head, region_list, lang)
+        _write_facility_instructions(info_ws, lab, head, facility_ws.title, example_region, example_year, lang)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

@@ -3,9 +3,10 @@
 A facility row with the plant's activity amount makes the plant part of the inventory: for each substance
 the plant reports, the region's estimate for the key becomes (A − Σ a) × F + Σ E, A the region's activity,
 a the plants' amounts, F the key's factor and E their reported emissions, so nothing is counted twice.
-The factor-based rest keeps its row (emission, activity and reported amount scaled by (A − Σ a) / A); the
-named plants' part is a row of its own (`tier` T3, factor ids `facility:<name>`); confidential plants are
-folded into the rest row (their reported emission added to it) and never named. A substance a plant does
+The factor-based rest keeps its row (emission scaled by (A − Σ a) / A, activity and reported amount by
+(A − Σ a_named) / A); the named plants' part is a row of its own (`tier` T3, factor ids `facility:<name>`);
+confidential plants are folded into the rest row (their activity kept in it, their reported emission added
+to it) and never named. A substance a plant does
 not report stays estimated by factor for its activity. Amounts are compared in the canonical unit of the
 quantity both sides are given in (read.facility.check_against_region rejects a mismatch before).
 """
@@ -49,15 +50,19 @@ def apply(emissions: pd.DataFrame, facility: pd.DataFrame | None) -> pd.DataFram
     region_a = rows.groupby([*_KEY, "substance"])["reported_amount"].sum().rename("A")
     per_plant = cand.drop_duplicates([*_KEY, "substance", "facility", "category"])
     plant_a = per_plant.groupby([*_KEY, "substance"])["amount"].sum().rename("a")
-    hidden = per_plant[per_plant["confidential"]].groupby([*_KEY, "substance"])["reported"].sum().rename("E_conf")
-    keys = pd.concat([region_a, plant_a, hidden], axis=1).fillna({"E_conf": 0.0})
+    conf = per_plant[per_plant["confidential"]].groupby([*_KEY, "substance"])
+    hidden = pd.concat([conf["reported"].sum().rename("E_conf"), conf["amount"].sum().rename("a_conf")], axis=1)
+    keys = pd.concat([region_a, plant_a, hidden], axis=1).fillna({"E_conf": 0.0, "a_conf": 0.0})
     keys["rest"] = (1.0 - keys["a"] / keys["A"].where(keys["A"] != 0)).clip(lower=0.0)
+    # The rest row keeps the confidential plants' activity too (folded into the region's figures, DESIGN 3.3).
+    keys["rest_activity"] = (1.0 - (keys["a"] - keys["a_conf"]) / keys["A"].where(keys["A"] != 0)).clip(lower=0.0)
     scale = rows.join(keys, on=[*_KEY, "substance"])
     out = e.copy()
     r = scale.set_index("row_id")
     share_of_a = r["reported_amount"] / r["A"].where(r["A"] != 0)  # confidential E spread over the key's rows
-    for column in ("emission", "activity_amount", "reported_amount"):
-        out.loc[r.index, column] = out.loc[r.index, column] * r["rest"]
+    out.loc[r.index, "emission"] = out.loc[r.index, "emission"] * r["rest"]
+    for column in ("activity_amount", "reported_amount"):
+        out.loc[r.index, column] = out.loc[r.index, column] * r["rest_activity"]
     out.loc[r.index, "emission"] += (r["E_conf"] * share_of_a).fillna(0.0)
     conf = r["E_conf"] > 0
     out.loc[r.index[conf], "factor_ids"] = out.loc[r.index[conf], "factor_ids"].fillna("") + ";" + CONFIDENTIAL_ID
@@ -83,3 +88,24 @@ def tier(factor_ids: pd.Series, tiers: pd.Series) -> pd.Series:
     own = factor_ids.fillna("").astype(str).str.startswith(FACILITY_ID) & ~factor_ids.fillna("").astype(str).eq(
         CONFIDENTIAL_ID)
     return pd.Series(np.where(own, "T3", tiers), index=tiers.index)
+
+
+def split_rows(emissions: pd.DataFrame) -> pd.Series:
+    """True for the rows plant data changed (see the module docstring): the plants' own rows (tier T3) and the
+    factor-based rows they were taken from (same region, year, activity, substance and reported unit, at the
+    plant's category or an ancestor), and the rows a confidential plant was folded into (`facility:C`)."""
+    ids = emissions["factor_ids"].fillna("").astype(str)
+    own = emissions["tier"].eq("T3") if "tier" in emissions else tier(ids, pd.Series("", index=ids.index)).eq("T3")
+    folded = ids.str.contains(CONFIDENTIAL_ID, regex=False) & ~own
+    if not own.any():
+        return folded
+    keys = ["region", "year", "activity", "substance", "reported_unit"]
+    e = emissions.assign(reported_unit=emissions["reported_unit"].fillna(""), _row=np.arange(len(emissions)))
+    plants = e.loc[own.to_numpy(), [*keys, "category"]].drop_duplicates()
+    anc = pd.DataFrame([(c, a) for c in plants["category"].unique() for a in categories.ancestors(c)],
+                       columns=["category", "region_category"])
+    drawn = plants.merge(anc, on="category").drop(columns="category").rename(columns={"region_category": "category"})
+    hit = e.loc[~own.to_numpy()].merge(drawn.drop_duplicates(), on=[*keys, "category"])["_row"]
+    out = own.to_numpy() | folded.to_numpy()
+    out[hit.to_numpy()] = True
+    return pd.Series(out, index=emissions.index)

@@ -91,7 +91,8 @@ def _external_official(ctx: CheckContext, settings: dict) -> pd.DataFrame:
 
 
 def _facility(ctx: CheckContext, settings: dict) -> pd.DataFrame:
-    return facility.facility_vs_estimate(getattr(ctx.inputs, "facility", None), ctx.emissions, settings)
+    return facility.facility_vs_estimate(getattr(ctx.inputs, "facility", None), ctx.emissions, settings,
+                                         getattr(ctx.inputs, "activity", None))
 
 
 def _ghg_pollutant_consistency(ctx: CheckContext, settings: dict) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
+from inventory.methods import tier3
 from inventory.qa.amounts import key_amounts
 from inventory.qa.keys import key_label
 from inventory.qa.grading import grade, relative_difference
@@ -33,10 +34,17 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     greenhouse gases and no pollutant (or the reverse) gets the `missing` result with reference
     empty (pass when its amount is 0: nothing is emitted); keys of pollutant-only categories
     (sector other_pollutant) are not checked. The category cell is `category/activity/technology`.
+    A key plant data split (methods.tier3, IPCC Tier 3) is not checked: the pollutants a plant reports rest
+    on the activity no plant covers, the greenhouse gases on the whole, by design.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     # The indirect CO2 of electricity and heat (M. memo items, DESIGN 3.2) has no pollutant to compare with.
-    a = key_amounts(emissions[~emissions["category"].astype(str).str.startswith("M.")], factor_table)
+    emissions = emissions[~emissions["category"].astype(str).str.startswith("M.")]
+    split = emissions.loc[tier3.split_rows(emissions), KEY_COLUMNS].drop_duplicates()
+    if len(split):
+        keyed = emissions[KEY_COLUMNS].merge(split.assign(_split=True), on=KEY_COLUMNS, how="left")["_split"]
+        emissions = emissions[~keyed.fillna(False).astype(bool).to_numpy()]
+    a = key_amounts(emissions, factor_table)
     if a.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
     single_unit = a.groupby("key_id")["activity_unit"].transform("nunique") == 1

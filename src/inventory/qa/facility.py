@@ -11,6 +11,14 @@ substance, with diff = (reported − estimate) / |estimate| (qa.grading):
 The estimate of a category is the sum over it and its descendants (memo items left out), of
 the named activity only when the facility rows name one. Facilities of regions that the build
 does not report (e.g. prefectures read only for a province's aggregation) are not compared.
+
+Plant-level data (IPCC Tier 3, DESIGN 3.3): a row with the plant's activity amount is part of the
+inventory, its reported emission is the inventory's figure for its activity, so it is not compared
+(the report's plant-coverage table says so). Like is compared with like: the rows without amounts
+are compared with the factor-based estimate of the activity no plant data covers, i.e. without the
+named plants' T3 rows and without the confidential plants' reported emissions folded into the
+region's rest row (methods.tier3). A confidential plant is never compared: a check row of it alone
+would show its numbers.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories
+from inventory.read.facility import PLANT_KEY, plants_with_amounts, region_rows_for
 from inventory.qa.keys import key_label
 from inventory.qa.grading import difference_pct, grade
 from inventory.result import CHECK_COLUMNS
@@ -26,6 +35,17 @@ from inventory.result import CHECK_COLUMNS
 NAME = "facility"
 DEFAULT_THRESHOLDS = {"warn": 0.10, "fail": 0.30}
 _KEY = ["region", "year", "category", "activity", "substance"]
+
+
+def in_inventory_or_confidential(facility: pd.DataFrame) -> pd.Series:
+    """True for the facility rows no check compares: a plant with an activity amount (part of the inventory,
+    IPCC Tier 3) or a confidential one (its numbers appear in no output, DESIGN 3.3)."""
+    out = pd.Series(False, index=facility.index)
+    if "amount" in facility:
+        out |= facility["amount"].notna()
+    if "confidential" in facility:
+        out |= facility["confidential"].fillna(False).astype(bool)
+    return out
 
 
 def reported_by_key(facility: pd.DataFrame) -> pd.DataFrame:
@@ -56,20 +76,38 @@ def estimate_under(emissions: pd.DataFrame, wanted: pd.DataFrame, column: str = 
 
 
 def facility_vs_estimate(facility: pd.DataFrame, emissions: pd.DataFrame,
-                         thresholds: dict | None = None) -> pd.DataFrame:
-    """checks.csv rows: value = facility-reported emission (t), reference = the inventory's estimate
-    (t), diff_pct = (reported − estimate) / |estimate| × 100; the category cell names the activity
-    when the facility rows do (`1.A.1.a/raw_coal`). Grading: see the module docstring."""
+                         thresholds: dict | None = None, activity: pd.DataFrame | None = None) -> pd.DataFrame:
+    """checks.csv rows: value = facility-reported emission (t) of the rows without an activity amount,
+    reference = the factor-based estimate of the activity plant data do not cover (t; see the module
+    docstring; `activity` = the validated activity rows, to place confidential plants), diff_pct =
+    (reported − estimate) / |estimate| × 100; the category cell names the activity when the facility rows
+    do (`1.A.1.a/raw_coal`). Grading: see the module docstring."""
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     if facility is None or facility.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
     facility = facility[facility["region"].isin(set(emissions["region"]))]  # regions not built are not compared
-    if facility.empty:
+    tier3 = facility["amount"].notna() if "amount" in facility else pd.Series(False, index=facility.index)
+    compared = facility[~in_inventory_or_confidential(facility)]
+    if compared.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
-    rep = reported_by_key(facility)
-    rep["reference"] = estimate_under(emissions, rep)
+    rep = reported_by_key(compared)
+    factor_based = emissions[emissions["tier"] != "T3"] if "tier" in emissions else emissions
+    folded = estimate_under(_confidential_rows(facility[tier3], activity), rep)
+    rep["reference"] = estimate_under(factor_based, rep) - folded.fillna(0.0)
     rep["diff_pct"] = difference_pct(rep["value"], rep["reference"])
     rep["result"] = grade(rep["value"], rep["reference"], t["warn"], t["fail"], excess_only=~rep["full"])
     rep["category"] = key_label(rep["category"], rep["activity"])
     rep["check"] = NAME
     return rep[CHECK_COLUMNS]
+
+
+def _confidential_rows(plants: pd.DataFrame, activity: pd.DataFrame | None) -> pd.DataFrame:
+    """The confidential plants' reported emissions (t) as emission rows at the region row's category they
+    are folded into (read.facility.region_rows_for): what methods.tier3 added to the factor-based rest."""
+    columns = ["region", "year", "category", "activity", "substance", "emission", "kind"]
+    conf = plants[plants["confidential"]] if len(plants) else plants
+    if conf.empty or activity is None or activity.empty:
+        return pd.DataFrame(columns=columns)
+    where = region_rows_for(plants_with_amounts(conf), activity).drop_duplicates([*PLANT_KEY, "region_category"])
+    rows = conf.merge(where[[*PLANT_KEY, "region_category"]], on=PLANT_KEY)
+    return rows.drop(columns="category").rename(columns={"region_category": "category"}).assign(kind="")[columns]

@@ -10,7 +10,7 @@ from inventory.factors import penetration
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.methods import equations as eq
 from inventory.qa.amounts import key_amounts, resolved_parameters
-from inventory.qa.facility import estimate_under, reported_by_key
+from inventory.qa.facility import estimate_under, in_inventory_or_confidential, reported_by_key
 from inventory.qa.keys import key_label
 from inventory.qa.grading import grade, relative_difference
 from inventory.result import CHECK_COLUMNS
@@ -51,7 +51,9 @@ def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facili
       removal efficiency is given, the control penetration of the region's key applies (factors.penetration,
       the controlled factor the inventory uses for that fuel). Full
       coverage: |diff| graded; partial (default): only an excess counts; no such fuel in the
-      inventory: warn, diff_pct empty. Category cell `category/activity`.
+      inventory: warn, diff_pct empty. Category cell `category/activity`. Plants with an activity amount
+      (part of the inventory, IPCC Tier 3) and confidential plants (named and numbered in no output) are left
+      out, as in the facility check.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     a = key_amounts(emissions, factor_table)
@@ -83,7 +85,8 @@ def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facili
 def _facility_rows(facility: pd.DataFrame, amounts: pd.DataFrame, factor_table: pd.DataFrame, t: dict):
     """Rows for facility-reported SO2 that names an activity (see so2_implied_fuel)."""
     fac = facility[(facility["substance"] == "SO2") & (facility["activity"] != "")
-                   & facility["region"].isin(set(amounts["region"]))]  # regions not built are not compared
+                   & facility["region"].isin(set(amounts["region"]))  # regions not built are not compared
+                   & ~in_inventory_or_confidential(facility)]
     if fac.empty:
         return pd.DataFrame()
     rep = reported_by_key(fac).reset_index(drop=True)

@@ -34,7 +34,7 @@ import pandas as pd
 from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
 from inventory.lookup import Lookup
-from inventory.read.forms import is_nil_marker
+from inventory.read.forms import is_example, is_nil_marker
 from inventory.read.validate import _Collector, _selected, _text, parse_numbers, read_regions, read_years
 from inventory.read.workbook import Header, find_header, missing_columns, sheet_records
 
@@ -44,7 +44,8 @@ FACILITY_REQUIRED = ["region", "year", "facility", "category", "substance", "emi
 # Headers that tell a facility sheet from an activity sheet.
 DISTINCT = ["facility", "substance", "emission"]
 FACILITY_COLUMNS = ["region", "year", "facility", "category", "activity", "substance", "emission", "coverage",
-                    "file", "sheet", "row", "source", "amount", "quantity", "confidential"]
+                    "file", "sheet", "row", "source", "amount", "quantity", "confidential", "amount_cell",
+                    "amount_column"]
 # The plant and key a Tier 3 amount belongs to: its rows must agree on the amount.
 PLANT_KEY = ["region", "year", "facility", "category", "activity"]
 SHEET_FORMAT = "facility"
@@ -96,6 +97,7 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
     marked = raw["skip"].fillna("").astype(str) if "skip" in raw else pd.Series("", index=raw.index)
     blank = pd.concat([t[col] == "" for col in FACILITY_FIELDS], axis=1).all(axis=1) & (marked == "")
     marked = marked.mask(blank, "blank").mask((marked == "") & is_nil_marker(t["emission"]), "nil_marker")
+    marked = marked.mask((marked == "") & is_example(t["notes"]), "example")  # a template's example row, copied
     live = marked == ""
     for col in FACILITY_REQUIRED:
         c.add(live & (t[col] == ""), col, _EMPTY[col], _EXPECTED[col])
@@ -156,7 +158,11 @@ def validate_facility(raw: pd.DataFrame, select_regions: set[str] | None = None,
         "activity": activity.fillna(""), "substance": substance, "emission": value * conv["factor"],
         "coverage": coverage.fillna("partial"), "file": raw["file"], "sheet": raw["sheet"], "row": raw["row"],
         "source": t["source"], "amount": canonical.where(has_amount), "quantity": aconv["quantity"].where(has_amount),
-        "confidential": confidential.fillna("no").eq("yes")})[selected].reset_index(drop=True)
+        "confidential": confidential.fillna("no").eq("yes"),
+        # The amount as typed and its column's header, for errors found against the region's rows.
+        "amount_cell": (t["value"] + " " + t["activity_unit"]).str.strip(),
+        "amount_column": raw["columns"].map(lambda c: (c or {}).get("value", "value"))})[selected].reset_index(
+        drop=True)
     table["year"] = table["year"].astype(int)
     table["emission"] = table["emission"].astype(float)
     status = pd.Series("used", index=raw.index).mask(skip != "", "skipped").mask(c.rejected, "rejected")
@@ -211,10 +217,12 @@ def plants_with_amounts(facility: pd.DataFrame) -> pd.DataFrame:
     """One row per plant and key with an activity amount (DESIGN 3.3 Tier 3): PLANT_KEY, amount, quantity,
     confidential, and the file, sheet and row of its first row."""
     if facility.empty or "amount" not in facility:
-        return pd.DataFrame(columns=[*PLANT_KEY, "amount", "quantity", "confidential", "file", "sheet", "row"])
+        return pd.DataFrame(columns=[*PLANT_KEY, "amount", "quantity", "confidential", "file", "sheet", "row",
+                                     "amount_cell", "amount_column"])
     rows = facility[facility["amount"].notna()]
-    return rows.drop_duplicates(PLANT_KEY)[[*PLANT_KEY, "amount", "quantity", "confidential", "file", "sheet",
-                                           "row"]].reset_index(drop=True)
+    return rows.drop_duplicates(PLANT_KEY).reindex(columns=[
+        *PLANT_KEY, "amount", "quantity", "confidential", "file", "sheet", "row", "amount_cell", "amount_column"]
+    ).reset_index(drop=True)
 
 
 def region_rows_for(plants: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFrame:
@@ -242,10 +250,13 @@ def check_against_region(facility: pd.DataFrame, activity: pd.DataFrame) -> list
     m = region_rows_for(plants, activity)
     problems = []
     other = m[m["quantity"] != m["region_quantity"]].drop_duplicates(["file", "sheet", "row"])
-    problems += [Problem("facility_quantity_differs", file=str(f), sheet=str(s), row=int(r), column="activity_unit",
+    problems += [Problem("facility_quantity_differs", file=str(f), sheet=str(s), row=int(r),
+                         column=str(col if isinstance(col, str) else "value"), value=str(cell if isinstance(cell, str)
+                                                                                          else ""),
                          expected="expect_same_quantity_as_region", params=(("plant", q), ("region", rq)))
-                 for f, s, r, q, rq in zip(other["file"], other["sheet"], other["row"], other["quantity"],
-                                           other["region_quantity"])]
+                 for f, s, r, q, rq, col, cell in zip(other["file"], other["sheet"], other["row"], other["quantity"],
+                                                      other["region_quantity"], other["amount_column"],
+                                                      other["amount_cell"])]
     same = m[m["quantity"] == m["region_quantity"]]
     key = ["region", "year", "region_category", "activity"]
     region_total = same.drop_duplicates([*key, "region_file", "region_sheet", "region_row"]).groupby(key)[
@@ -261,8 +272,10 @@ def check_against_region(facility: pd.DataFrame, activity: pd.DataFrame) -> list
                                         zip(rows["region_file"], rows["region_sheet"], rows["region_row"])))
         unit = units.canonical_unit(rows["quantity"].iat[0])
         first = rows.iloc[0]
+        column = first["amount_column"] if isinstance(first["amount_column"], str) else "value"
         problems.append(Problem("facility_activity_above_region", file=str(first["file"]), sheet=str(first["sheet"]),
-                                row=int(first["row"]), column="value", value=f"{o.plant_total:g} {unit}",
+                                row=int(first["row"]), column=column,
+                                value=str(first["amount_cell"]) if isinstance(first["amount_cell"], str) else "",
                                 expected="expect_plant_within_region",
                                 params=(("plants", f"{o.plant_total:g} {unit}"),
                                         ("region_amount", f"{o.region_total:g} {unit}"), ("region_rows", where))))

@@ -709,6 +709,7 @@ def _write_meta(book: _Book, result: BuildResult, lbl: dict) -> None:
 
 VIEW_FORMATS = {"t": FMT_T, "pct": FMT_PCT, "ratio": "0.00", "int": "0", "text": FMT_GENERAL}
 VIEW_SHEETS = {"official": "sheet_official", "penetration": "sheet_penetration",
+               "plant_coverage": "sheet_plant_coverage",
                "reference_approach": "sheet_reference_approach", "external": "sheet_external",
                "external_fuel": "sheet_external_fuel",
                "completeness": "sheet_completeness", "series": "sheet_series", "targets": "sheet_analysis_targets", "cocontrol": "sheet_analysis_cocontrol", "ccd": "sheet_analysis_ccd",

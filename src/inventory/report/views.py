@@ -269,8 +269,16 @@ def penetration_view(result: BuildResult, lang: str) -> View | None:
         "share_pct": t["share"] * 100, "derivation_name": labelled(t["derivation"], "derivation_", lbl)})
 
 
+def plant_coverage_view(result: BuildResult, lang: str) -> View | None:
+    """The share of activity and emission covered by plant data per key (figures.plant_coverage), confidential
+    plants marked `C` and never given a number."""
+    return _table_view("plant_coverage", result.figures.get("plant_coverage"), lang, lambda t, lbl: {
+        "category_name": _category_names(t["category"].astype(str), lang), **_fuel_names(t, lang),
+        "confidential_mark": t["confidential"].map({True: "C", False: ""})})
+
+
 def qa_views(result: BuildResult, lang: str) -> list[View]:
     """The checks' explanation tables the result has."""
-    makers = (official_view, penetration_view, reference_approach_view, external_fuel_view, external_view,
+    makers = (official_view, penetration_view, plant_coverage_view, reference_approach_view, external_fuel_view, external_view,
               completeness_view)
     return [v for v in (m(result, lang) for m in makers) if v is not None]
