@@ -76,19 +76,23 @@ def leaf_categories() -> list[str]:
     return [c for c in codes if c not in parents]
 
 
-SCENARIOS = ("prefecture", "county")
+SCENARIOS = ("prefecture", "county", "national")
 
 
 def scenario_regions(scenario: str) -> tuple[list[str], set[str] | None]:
     """(regions the rows name, regions the build names; None = those with rows) of a scenario, from the
     shipped region list: `prefecture` = Hunan and its 14 prefectures, each with rows of its own; `county` =
     Hunan's 122 county-level units carry the rows and the build names all 137 regions, so the 14
-    prefectures are the sums of their counties and the province the sum of its prefectures (DESIGN 3.1)."""
+    prefectures are the sums of their counties and the province the sum of its prefectures (DESIGN 3.1);
+    `national` = the same over China's 2,846 county-level units and all their prefectures and provinces."""
     from inventory import regions
     reg = regions.table()
     hunan = [c for c in reg.index if str(c).startswith("43")]
     if scenario == "county":
         return [c for c in hunan if reg.at[c, "level"] == "county"], set(hunan)
+    if scenario == "national":
+        built = [c for c in reg.index if reg.at[c, "level"] in ("province", "prefecture", "county")]
+        return [c for c in built if reg.at[c, "level"] == "county"], set(built)
     return [c for c in hunan if reg.at[c, "level"] in ("province", "prefecture")], None
 
 
@@ -606,7 +610,9 @@ def main(argv=None) -> int:
                     help="stop a stage subprocess whose resident memory exceeds this many MiB")
     ap.add_argument("--scenario", choices=SCENARIOS, default="prefecture",
                     help="prefecture: rows of Hunan and its 14 prefectures; county: rows of Hunan's 122 "
-                         "county-level units, the build naming all 137 regions (prefectures and province summed)")
+                         "county-level units, the build naming all 137 regions (prefectures and province summed); "
+                         "national: rows of China's 2,846 county-level units, the build naming every province, "
+                         "prefecture and county (folders for provinces and prefectures only, DESIGN 3.7)")
     ap.add_argument("--jobs", type=int, default=1, help="processes writing region folders in the build stage")
     ap.add_argument("--no-detail", action="store_true", help="do not print the parts of each stage")
     ap.add_argument("--json", type=Path, help="also write all figures to this JSON file")

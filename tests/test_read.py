@@ -239,3 +239,36 @@ def test_year_outside_the_project_is_reported_by_validate(tmp_path):
     p = next(p for p in inputs.warnings if p.code == "year_not_selected")
     assert (p.row, p.column, p.value, p.expectation("en")) == (3, "year (B)", "2018", "the project's years: 2019")
     assert inputs.counts() == {"read": 2, "used": 1, "skipped": 1, "rejected": 0}
+
+
+def test_calamine_grids_are_the_frames_pandas_read_excel_gives(tmp_path):
+    """The reader uses python-calamine's own API (faster, bench/README.md); its grids must equal what
+    pandas.read_excel(engine="calamine") gave: whole floats as int, dates as datetime, empty cells NaN,
+    'NA' and '' kept apart, blank rows and columns kept so row i is Excel row i + 1."""
+    import datetime
+
+    import pandas as pd
+
+    from inventory.read.files import read_grids
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "数据"
+    ws.append(["地区", "年份", "值", "备注"])
+    ws.append([])
+    ws.append(["430100", 2019.0, 1.5, "NA"])
+    ws.append([430100, 2020, 2.0, datetime.date(2020, 1, 2)])
+    ws.append(["=1+1", True, 1e20, datetime.datetime(2020, 1, 2, 3, 4)])
+    ws.cell(row=7, column=6, value=" ")
+    book.create_sheet("空")
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    grids = read_grids(path, ["数据", "空"], 1_048_576)
+    theirs = pd.read_excel(path, sheet_name=["数据", "空"], header=None, engine="calamine", dtype=object,
+                           nrows=1_048_576, keep_default_na=False, na_values=[""])
+    for sheet in ("数据", "空"):
+        pd.testing.assert_frame_equal(grids[sheet], theirs[sheet])
+    grid = grids["数据"]
+    assert grid.shape == (7, 6) and grid.iloc[1].isna().all()
+    assert grid.iat[2, 1] == 2019 and type(grid.iat[2, 1]) is int and grid.iat[2, 3] == "NA"
+    assert grid.iat[3, 3] == datetime.datetime(2020, 1, 2) and grid.iat[4, 2] == 1e20

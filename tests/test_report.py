@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pathlib
 import shutil
+import re
 import subprocess
 import zipfile
 
@@ -244,7 +245,8 @@ def test_html_summarises_long_lists(result, tmp_path):
 
 # "<r>...</r>" is what xlsxwriter (constant_memory) takes for rich-string markup and writes unescaped.
 MARKUP = '<r><t>a</t></r></is></c><c r="Z1"><f>1+1</f></c><c r="Z2" t="inlineStr"><is><r><t>b</t></r>'
-HOSTILE = ["=1+1", "+SUM(A1)", "@x", "_x0041_", "  spaced  ", "a\x07b", "&<>\"'", "line\nbreak", "湖南", MARKUP]
+HOSTILE = ["=1+1", "+SUM(A1)", "@x", "_x0041_", "  spaced  ", "a\x07b", "&<>\"'", "line\nbreak", "湖南", MARKUP,
+           "长" * 40_000, "x" * 300, "\x01\x1f控制"]
 
 
 @pytest.mark.parametrize("n", [5, 600])  # cell by cell, and a column at a time
@@ -262,8 +264,10 @@ def test_workbook_cells_round_trip(result, tmp_path, n):
     assert len(detail) == n
     # Read with calamine, which undoes Excel's _xHHHH_ escapes in shared and inline strings alike.
     names = pd.read_excel(path, sheet_name="明细", engine="calamine", dtype=object).iloc[:, 4].tolist()
-    expected = [HOSTILE[i % len(HOSTILE)].replace("\x07", "") for i in range(n)]
+    # What a cell can hold: XML 1.0 has no control characters, and Excel keeps at most 32,767 characters.
+    expected = [re.sub("[\x01\x07\x1f]", "", HOSTILE[i % len(HOSTILE)])[:32_767] for i in range(n)]
     assert names == expected
+    assert [r[4] for r in detail] == expected  # openpyxl reads every label back too
     assert [r[10] for r in detail] == [float(i) + 0.25 for i in range(n)]
     assert all(c.data_type == "s" for row in wb["明细"].iter_rows(min_row=2, min_col=5, max_col=5) for c in row)
     qa = [r for r in wb["质量检查"].iter_rows(values_only=True) if r[0] == "a.xlsx"]

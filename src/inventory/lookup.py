@@ -69,7 +69,8 @@ def map_distinct(column: pd.Series, func) -> pd.Series:
     """`func` applied once per distinct value of a column, mapped back onto the whole column by integer
     codes (an object Series with the column's index).
 
-    Missing cells (None/NaN) are passed to `func` as None.
+    Missing cells (None/NaN) are passed to `func` as None. Mapped back by the column's factorised codes
+    (an array take, not a per-row dictionary lookup: a detail table of 500k rows felt it).
     """
     codes, uniques = pd.factorize(column)
     results = np.empty(len(uniques) + 1, dtype=object)
@@ -77,7 +78,7 @@ def map_distinct(column: pd.Series, func) -> pd.Series:
         results[i] = func(value)
     if (codes < 0).any():
         results[-1] = func(None)
-    return pd.Series(results[codes], index=column.index, dtype=object)
+    return pd.Series(results[codes], index=column.index, name=column.name, dtype=object)
 
 
 def map_codes(column: pd.Series, mapping: pd.Series) -> pd.Series:

@@ -44,7 +44,7 @@ from inventory.report.summaries import (
     sector_tree,
     vocab_names,
 )
-from inventory.report.views import View, analysis_views, named, qa_views, worded
+from inventory.report.views import View, labelled, analysis_views, named, qa_views, worded
 from inventory.result import CHECK_COLUMNS, BuildResult
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -630,9 +630,9 @@ def detail_frame(emissions: pd.DataFrame, lbl: dict, lang: str) -> pd.DataFrame:
     return em.assign(
         activity_id=em["activity"], activity=named(em["activity"], "activities.csv", lang),
         technology_id=em["technology"], technology=named(em["technology"], "technologies.csv", lang),
-        kind=em["kind"].map(lambda k: lbl.get(f"kind_{k}", k)), basis=em["basis"].map(lambda b: lbl.get(f"basis_{b}", b)),
+        kind=labelled(em["kind"], "kind_", lbl), basis=labelled(em["basis"], "basis_", lbl),
         sector=named(em["sector"], "sectors.csv", lang, "sector") if "sector" in em else blank,
-        substance_kind=em["substance_kind"].map(lambda k: lbl.get(f"substance_kind_{k}", k))
+        substance_kind=labelled(em["substance_kind"], "substance_kind_", lbl)
         if "substance_kind" in em else blank).reindex(columns=DETAIL_COLUMNS)
 
 
@@ -671,7 +671,7 @@ def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet QA: checks, not-estimated categories, row accounting, skipped/rejected rows, warnings."""
     ws, rows = book.sheet(lbl["sheet_qa"])
     checks = result.checks.reindex(columns=CHECK_COLUMNS)
-    checks = checks.assign(result=checks["result"].map(lambda r: lbl.get(f"result_{r}", r)))
+    checks = checks.assign(result=labelled(checks["result"], "result_", lbl))
     counts = ledger_counts(result.ledger)
     counts = pd.DataFrame({"status": [lbl[f"status_{k}"] for k in counts], "count": list(counts.values())})
     warns = pd.DataFrame([w.to_dict(lang) for w in result.warnings]).reindex(columns=WARNING_COLUMNS)
@@ -687,7 +687,7 @@ def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     _write_block(book, rows, lbl["section_ledger"], [lbl["col_status"], lbl["col_count"]], counts,
                  [0, book.style(FMT_COUNT)])
     ledger = not_used_rows(result.ledger)
-    ledger = ledger.assign(status=ledger["status"].map(lambda s: lbl.get(f"status_{s}", s)),
+    ledger = ledger.assign(status=labelled(ledger["status"], "status_", lbl),
                            reason=worded(ledger["reason"], lang))
     _write_block(book, rows, lbl["section_ledger_rows"], [lbl[f"col_{c}"] for c in LEDGER_COLUMNS], ledger, 0,
                  lbl["qa_table_too_large"])

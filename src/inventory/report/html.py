@@ -19,6 +19,7 @@ import itertools
 from zoneinfo import ZoneInfo
 
 import jinja2
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -46,7 +47,7 @@ from inventory.report.summaries import (
 )
 from inventory.report.html_analysis import analysis_sections
 from inventory.report.maps import map_charts
-from inventory.report.views import worded
+from inventory.report.views import labelled, worded
 from inventory.report.svg import PALETTE, fmt_diff, fmt_number, fmt_pct, fmt_share, hbar_svg, legend_svg
 from inventory.result import CHECK_COLUMNS, BuildResult
 
@@ -176,20 +177,22 @@ def region_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
 def check_table(result: BuildResult, lbl: dict, results: set[str]) -> tuple[dict, int]:
     """QA/QC checks whose result is in `results` (at most MAX_ROWS, failed first), each row classed
     by its result, and how many there are in all."""
-    checks = [r for r in result.checks.reindex(columns=CHECK_COLUMNS).to_dict("records") if r["result"] in results]
-    checks.sort(key=lambda r: {"fail": 0, "warn": 1}.get(r["result"], 2))
+    table = result.checks.reindex(columns=CHECK_COLUMNS)
+    table = table[table["result"].isin(results)]
+    order = np.argsort(table["result"].map({"fail": 0, "warn": 1}).fillna(2).to_numpy(), kind="stable")
+    checks = table.iloc[order[:MAX_ROWS]].to_dict("records")  # only the rows shown become dicts
     numeric = {"value", "reference"}
     rows = []
-    for r in checks[:MAX_ROWS]:
+    for r in checks:
         row = [fmt_number(r[c]) if c in numeric else fmt_diff(r[c]) if c == "diff_pct" else _text(r[c])
                for c in CHECK_COLUMNS]
         row[0] = lbl.get(f"check_{row[0]}", row[0])
         row[-1] = lbl.get(f"result_{r['result']}", _text(r["result"]))
         rows.append(row)
-    classes = [f"result-{r['result']}" if r["result"] in RESULT_CLASSES else "" for r in checks[:MAX_ROWS]]
-    table = _table([lbl[f"col_{c}"] for c in CHECK_COLUMNS], rows,
+    classes = [f"result-{r['result']}" if r["result"] in RESULT_CLASSES else "" for r in checks]
+    shown = _table([lbl[f"col_{c}"] for c in CHECK_COLUMNS], rows,
                    [c in {*numeric, "diff_pct"} for c in CHECK_COLUMNS], classes)
-    return table, len(checks)
+    return shown, len(table)
 
 
 def check_counts(result: BuildResult, lbl: dict) -> str:
@@ -229,7 +232,7 @@ def ledger_table(result: BuildResult, lbl: dict) -> dict:
 
 def _translated_status(rows: pd.DataFrame, lbl: dict, lang: str) -> pd.DataFrame:
     """Ledger rows with their status (used, skipped, rejected) and skip reason in the report's language."""
-    return rows.assign(status=rows["status"].map(lambda s: lbl.get(f"status_{s}", s)),
+    return rows.assign(status=labelled(rows["status"], "status_", lbl),
                        reason=worded(rows["reason"], lang))
 
 
@@ -401,6 +404,12 @@ def chart_energy(cube: dict, shares: dict, headline: str, lbl: dict, lang: str) 
 
 
 @functools.cache
+def _level3(code: str) -> str:
+    """figures.level3_category, remembered per code (the not-estimated pairs of every year ask again)."""
+    return level3_category(code)
+
+
+@functools.cache
 def _level3_codes() -> dict[str, int]:
     """Position of each level-3 category (1.A.1, 1.A.2 ...) in categories.csv."""
     codes = [c for c in resources.data_table("categories.csv")["code"] if c.count(".") == 2]
@@ -474,7 +483,7 @@ def chart_pollutants(result: BuildResult, cube: dict, shares: dict, headline: st
         by_fuel = {r["sector"] for r in block} == {"energy"}
         here = ne[ne["year"] == year]
         pairs = here.reindex(columns=["category", "substance"]).drop_duplicates()
-        missing = {(level3_category(str(c)), s) for c, s in zip(pairs["category"], pairs["substance"])}
+        missing = {(_level3(str(c)), s) for c, s in zip(pairs["category"], pairs["substance"])}
         for i, p in enumerate(pols):
             if by_fuel:
                 rows = _bars(cube.get((headline, name, year), {}), p, not_estimated=missing)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from inventory import __version__, regions
@@ -139,13 +140,19 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     Returns the files written (relative to folder) and the status per region-year.
     """
     failed = failed or set()
-    written = _write_set(result, folder, lang)
+    written, csv_rows = _write_set(result, folder, lang)
     pairs = sorted(set(zip(result.emissions["region"], result.emissions["year"].astype(int))) - failed)
     folders = set(folder_regions(result, failed, per_region))
     by_region: dict[str, list[int]] = {}
     for region, year in pairs:
         by_region.setdefault(region, []).append(year)
-    parts = [(_subset(result, r, ys), folder / str(r), lang) for r, ys in by_region.items() if r in folders]
+    parts = []
+    index = RegionRows(result)  # one groupby per table for all the regions
+    for region, years in by_region.items():
+        if region in folders:
+            sub, positions = _subset(result, region, years, index)
+            rows = csv_rows.take(positions) if csv_rows is not None else None
+            parts.append((sub, folder / str(region), lang, rows))
     outcomes = dict(zip([r for r in by_region if r in folders], _run_parts(parts, jobs)))
     rows = []
     for i, (region, outcome) in enumerate(outcomes.items(), start=1):
@@ -175,60 +182,107 @@ def _run_parts(parts: list[tuple], jobs: int):
 
 def _write_part(part: tuple) -> list[str] | str:
     """One region's set; an error becomes its message (the other regions carry on)."""
-    result, sub, lang = part
+    result, sub, lang, rows = part
     try:
         sub.mkdir(parents=True, exist_ok=True)
-        return _write_set(result, sub, lang)
+        return _write_set(result, sub, lang, rows)[0]
     except Exception as exc:  # noqa: BLE001 - reported per region, never lost
         return f"{type(exc).__name__}: {exc}"
 
 
-def _write_set(result: BuildResult, folder: Path, lang: str) -> list[str]:
+def _write_set(result: BuildResult, folder: Path, lang: str, rows: tables.CsvSlice | None = None,
+               ) -> tuple[list[str], tables.CsvRows | None]:
+    """One set of outputs (emissions, checks and analysis CSVs, workbook, report) from `result` into
+    `folder`; `rows`: where its emission rows lie in the combined emissions.csv (copied, not formatted
+    again). Returns the files written and where each row of its emissions.csv lies."""
     from inventory.report import excel, html  # renderers load only when writing
 
-    written = tables.write_emissions(result.emissions, folder)
+    written, csv_rows = tables.write_emissions(result.emissions, folder, rows)
     written += tables.write_checks(result.checks, folder)
     written += tables.write_analysis(result.analysis, folder)
     excel.write_workbook(result, folder / "inventory.xlsx", lang)
     (folder / "report.html").write_text(html.render_html(result, lang), encoding="utf-8")
-    return written + ["inventory.xlsx", "report.html"]
+    return written + ["inventory.xlsx", "report.html"], csv_rows
 
 
-def _subset(result: BuildResult, region: str, years: list[int]) -> BuildResult:
-    """The part of a result that belongs to one region over `years` (its child regions kept for comparison).
+class RegionRows:
+    """The row positions of each region in each table of a result, found once per table (one groupby) and
+    used for every region's subset: a region's part then costs its own rows, not a scan of every table."""
+
+    def __init__(self, result: BuildResult) -> None:
+        self._groups: dict[tuple[int, str], tuple[pd.DataFrame, dict]] = {}
+        warned: dict[tuple, list[int]] = {}
+        for i, w in enumerate(result.warnings):
+            warned.setdefault((w.file, w.sheet, w.row), []).append(i)
+        self.warned = warned  # (file, sheet, row) -> positions in result.warnings
+        self.everywhere = [i for i, w in enumerate(result.warnings) if w.row is None]
+        # Each emission row's factor_ids as a code into its distinct values, each split once into its ids.
+        self.factor_codes, cells = pd.factorize(result.emissions["factor_ids"], use_na_sentinel=True)
+        self.factor_ids = [str(cell).split(";") for cell in cells.tolist()]
+
+    def factors_used(self, rows: np.ndarray) -> set[str]:
+        """The factor ids the emission rows at `rows` name."""
+        codes = np.unique(self.factor_codes[rows])
+        return {i for c in codes[codes >= 0].tolist() for i in self.factor_ids[c]}
+
+    def positions(self, table: pd.DataFrame, column: str, codes, years: set[int] | None = None,
+                  year_column: str = "year") -> np.ndarray:
+        """Positions (ascending) of the rows of `table` whose `column` is one of `codes` and, when `years`
+        is given, whose `year_column` is one of them."""
+        key = (id(table), column)
+        if key not in self._groups:  # the table is kept with its groups, so its id stays its own
+            self._groups[key] = (table, table.groupby(column, sort=False, dropna=False).indices if len(table) else {})
+        groups = self._groups[key][1]
+        found = [groups[c] for c in codes if c in groups]
+        rows = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp)
+        if years is not None and len(rows):
+            rows = rows[np.isin(table[year_column].to_numpy()[rows].astype(int), list(years))]
+        return rows
+
+    def take(self, table: pd.DataFrame, column: str, codes, years: set[int] | None = None,
+             year_column: str = "year") -> pd.DataFrame:
+        """The rows `positions` finds, in the table's order and with its index (as a boolean mask selects them)."""
+        return table.iloc[self.positions(table, column, codes, years, year_column)]
+
+
+def _subset(result: BuildResult, region: str, years: list[int], index: RegionRows | None = None,
+            ) -> tuple[BuildResult, np.ndarray]:
+    """The part of a result that belongs to one region over `years` (its child regions kept for comparison),
+    and the positions of its emission rows in the whole result's. `index`: the result's RegionRows, shared
+    by all regions' subsets.
 
     Every table is selected from the whole result's, never recomputed: a figure shows the same
     number in the region's files as in the combined ones. The comparison with the parts is the
     region's own (a region without child regions compares with nothing on its own).
     """
-    kids = set(regions.children(region))
+    index = index or RegionRows(result)
+    kids = list(regions.children(region))
     chosen = set(years)
 
-    def in_years(t: pd.DataFrame, column: str = "year") -> pd.Series:
-        return t[column].astype(int).isin(chosen) if len(t) else t[column].astype(bool)
+    def year_of(t: pd.DataFrame) -> str:
+        return "year" if "year" in t else "year_to"
 
     e = result.emissions
-    keep = in_years(e) & (e["region"].eq(region) | e["region"].isin(kids))
-    checks = result.checks[(result.checks["region"] == region) & in_years(result.checks)]
+    keep = index.positions(e, "region", [region, *kids], chosen)
+    checks = index.take(result.checks, "region", [region], chosen)
     ne = result.not_estimated
-    ne = ne[(ne["region"] == region) & in_years(ne)] if len(ne) else ne
+    ne = index.take(ne, "region", [region], chosen) if len(ne) else ne
     # The region's own rows, and rows whose region could not be read (they concern every region).
-    ledger = result.ledger[result.ledger["region"].isin({region, ""})]
-    mine = set(zip(ledger["file"], ledger["sheet"], ledger["row"]))
-    warnings = [w for w in result.warnings if (w.file, w.sheet, w.row) in mine or w.row is None]
-    analysis = {name: t[(t["region"] == region) & in_years(t, "year" if "year" in t else "year_to")]
-                for name, t in result.analysis.items()}
-    qa_tables = {name: t[(t["region"] == region) & in_years(t)] for name, t in result.qa_tables.items()}
+    ledger = index.take(result.ledger, "region", [region, ""])
+    mine = zip(ledger["file"], ledger["sheet"], ledger["row"])
+    warned = sorted({i for key in mine for i in index.warned.get(key, ())}.union(index.everywhere))
+    warnings = [result.warnings[i] for i in warned]
+    analysis = {name: index.take(t, "region", [region], chosen, year_of(t)) for name, t in result.analysis.items()}
+    qa_tables = {name: index.take(t, "region", [region], chosen) for name, t in result.qa_tables.items()}
     stats = result.statistics
     if stats is not None and len(stats):
-        stats = stats[(stats["region"] == region) & in_years(stats)]
-    figures = {name: t[(t["province"] == region if "province" in t else t["region"].isin({region, *kids}))
-                       & in_years(t, "year" if "year" in t else "year_to")]
+        stats = index.take(stats, "region", [region], chosen)
+    figures = {name: index.take(t, "province", [region], chosen, year_of(t)) if "province" in t
+               else index.take(t, "region", [region, *kids], chosen, year_of(t))
                for name, t in result.figures.items()}
     factors = result.factors
     if factors is not None:
-        used = {i for cell in e.loc[keep, "factor_ids"].dropna().unique() for i in str(cell).split(";")}
-        factors = factors[factors["factor_id"].isin(used)]
-    return BuildResult(e[keep], checks, ne, ledger, warnings,
+        factors = factors[factors["factor_id"].isin(index.factors_used(keep))]
+    return BuildResult(e.iloc[keep], checks, ne, ledger, warnings,
                        {**result.meta, "regions": [region], "years": sorted(chosen)}, analysis, stats, qa_tables,
-                       figures, factors)
+                       figures, factors), keep

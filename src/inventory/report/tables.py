@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,12 +16,77 @@ import pandas as pd
 from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS
 
 
-def write_emissions(emissions: pd.DataFrame, folder: Path) -> list[str]:
-    """emissions.csv (UTF-8 with BOM, DESIGN 3.7 columns and order) and emissions.parquet (write_parquet)."""
+BOM = "\ufeff".encode()
+_CSV_CHUNK_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class CsvRows:
+    """Where each row of a written emissions.csv lies: `path` and the byte offset of each row's start,
+    then the file's end (`offsets`, one more than the rows; the header ends at offsets[0])."""
+
+    path: Path
+    offsets: np.ndarray
+
+    def take(self, positions: np.ndarray) -> CsvSlice:
+        """The rows at `positions` (ascending) as byte ranges, neighbouring rows as one range."""
+        if not len(positions):
+            return CsvSlice(self.path, int(self.offsets[0]), [])
+        breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+        firsts = positions[np.r_[0, breaks]]
+        lasts = positions[np.r_[breaks - 1, len(positions) - 1]]
+        return CsvSlice(self.path, int(self.offsets[0]),
+                        list(zip(self.offsets[firsts].tolist(), self.offsets[lasts + 1].tolist())))
+
+
+@dataclass(frozen=True)
+class CsvSlice:
+    """Some rows of a written emissions.csv: its `path`, where its header ends, the rows' byte `ranges`."""
+
+    path: Path
+    header: int
+    ranges: list[tuple[int, int]]
+
+
+def write_emissions(emissions: pd.DataFrame, folder: Path, rows: CsvSlice | None = None,
+                    ) -> tuple[list[str], CsvRows | None]:
+    """emissions.csv (UTF-8 with BOM, DESIGN 3.7 columns and order) and emissions.parquet (write_parquet);
+    returns the names written and where each CSV row lies (CsvRows; None when a text cell holds a line
+    break, so rows are not lines).
+
+    rows: where `emissions`' rows lie in a bigger emissions.csv already written (a region's rows in the
+    combined file): the CSV is then their bytes copied, the same text to_csv gives for them (every cell
+    is formatted on its own), without formatting them again."""
     table = emissions[EMISSION_COLUMNS]
-    table.to_csv(folder / "emissions.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
+    csv = folder / "emissions.csv"
+    found = None
+    if rows is not None:
+        with open(rows.path, "rb") as src, open(csv, "wb") as dst:
+            dst.write(src.read(rows.header))
+            for start, end in rows.ranges:
+                src.seek(start)
+                dst.write(src.read(end - start))
+    else:
+        found = _write_csv(table, csv)
     write_parquet(table, folder / "emissions.parquet")
-    return ["emissions.csv", "emissions.parquet"]
+    return ["emissions.csv", "emissions.parquet"], found
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> CsvRows | None:
+    """`table` as pandas' to_csv writes it (UTF-8 with BOM, "\\n" line ends), a chunk of rows at a time,
+    noting where each row starts; None when a text cell holds a line break (then rows are not lines)."""
+    with open(path, "wb") as f:
+        f.write(BOM + table.iloc[:0].to_csv(index=False, lineterminator="\n").encode())
+        starts = [np.array([f.tell()])]
+        lines = True
+        for start in range(0, len(table), _CSV_CHUNK_ROWS):
+            chunk = table.iloc[start:start + _CSV_CHUNK_ROWS]
+            text = chunk.to_csv(index=False, header=False, lineterminator="\n").encode()
+            ends = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == 10) + 1 + f.tell()
+            lines = lines and len(ends) == len(chunk)
+            f.write(text)
+            starts.append(ends)
+    return CsvRows(path, np.concatenate(starts)) if lines else None
 
 
 def write_parquet(table: pd.DataFrame, path: Path) -> None:

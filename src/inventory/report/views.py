@@ -84,7 +84,7 @@ def worded(codes: pd.Series, lang: str) -> pd.Series:
     return map_distinct(codes, lambda c: word(c, lang) if isinstance(c, str) and c else "")
 
 
-def _labelled(column: pd.Series, prefix: str, lbl: dict) -> pd.Series:
+def labelled(column: pd.Series, prefix: str, lbl: dict) -> pd.Series:
     """Each value's label `<prefix><value>` (the value itself without one; empty cells stay empty)."""
     return map_distinct(column, lambda v: "" if v is None else lbl.get(f"{prefix}{v}", v))
 
@@ -137,7 +137,7 @@ def key_category_view(result: BuildResult, lang: str) -> View | None:
             ["region", "year", "approach", "assessment", "cumulative"], kind="stable")
     return _table_view("key_categories", kc, lang, lambda k, lbl: {
         "category_name": _category_names(k["category"].astype(str), lang),
-        "assessment_name": _labelled(k["assessment"], "assessment_", lbl),
+        "assessment_name": labelled(k["assessment"], "assessment_", lbl),
         "share_pct": k["share"] * 100, "cumulative_pct": k["cumulative"] * 100})
 
 
@@ -152,7 +152,7 @@ def uncertainty_view(result: BuildResult, lang: str) -> View | None:
     half = result.figures["uncertainty_half_width"]
     return _table_view("uncertainty", u, lang, lambda u, lbl: {
         "key_name": _category_names(u["key"].astype(str), lang),
-        "level_name": _labelled(u["level"], "level_", lbl),
+        "level_name": labelled(u["level"], "level_", lbl),
         "half_pct": half.set_index(keys)["half_width_pct"].reindex(pd.MultiIndex.from_frame(u[keys])).to_numpy()})
 
 
@@ -160,16 +160,16 @@ def cocontrol_view(result: BuildResult, lang: str) -> View | None:
     """Co-control indicators (DESIGN 3.9 cocontrol.csv) with translated names and quadrants."""
     return _table_view("cocontrol", result.analysis.get("cocontrol"), lang, lambda c, lbl: {
         "category_name": _category_names(c["category"].astype(str), lang),
-        "quadrant_name": _labelled(c["quadrant"].where(c["quadrant"] != ""), "quadrant_", lbl),
-        "elasticity_band_name": _labelled(c["elasticity_band"].where(c["elasticity_band"] != ""), "band_", lbl)})
+        "quadrant_name": labelled(c["quadrant"].where(c["quadrant"] != ""), "quadrant_", lbl),
+        "elasticity_band_name": labelled(c["elasticity_band"].where(c["elasticity_band"] != ""), "band_", lbl)})
 
 
 def ccd_view(result: BuildResult, lang: str) -> View | None:
     """Coupling coordination degree (DESIGN 3.9 ccd.csv) with its scope and bands named."""
     return _table_view("ccd", result.analysis.get("ccd"), lang, lambda c, lbl: {
-        "scope_name": _labelled(c["scope"], "ccd_scope_", lbl),
-        "band_name": _labelled(c["band"].where(c["band"] != ""), "ccd_", lbl),
-        "c_band_name": _labelled(c["c_band"].where(c["c_band"] != ""), "ccd_", lbl)})
+        "scope_name": labelled(c["scope"], "ccd_scope_", lbl),
+        "band_name": labelled(c["band"].where(c["band"] != ""), "ccd_", lbl),
+        "c_band_name": labelled(c["c_band"].where(c["c_band"] != ""), "ccd_", lbl)})
 
 
 def targets_view(result: BuildResult, lang: str) -> View | None:
@@ -182,8 +182,8 @@ def targets_view(result: BuildResult, lang: str) -> View | None:
     name_col = f"name_{lang}"
     t["indicator_name"] = t[name_col] if name_col in t else t["indicator"]
     t["region_name"] = _region_names(t["region"].astype(str), lang)
-    t["direction_name"] = _labelled(t["direction"], "direction_", lbl)
-    t["status_name"] = _labelled(t["status"].where(t["status"] != ""), "target_status_", lbl)
+    t["direction_name"] = labelled(t["direction"], "direction_", lbl)
+    t["status_name"] = labelled(t["status"].where(t["status"] != ""), "target_status_", lbl)
     if "reason" in t:
         values = t["reason_value"] if "reason_value" in t else pd.Series("", index=t.index)
         t["reason"] = map_distinct(t["reason"].fillna("").astype(str) + "|" + values.fillna("").astype(str),
@@ -248,8 +248,8 @@ def completeness_view(result: BuildResult, lang: str) -> View | None:
     """Each guideline category per region-year: estimated, or the notation key given, or missing."""
     return _table_view("completeness", result.qa_tables.get("completeness"), lang, lambda t, lbl: {
         "category_name": _category_names(t["category"].astype(str), lang),
-        "status_name": _labelled(t["status"], "completeness_", lbl),
-        "result_name": _labelled(t["result"], "result_", lbl)})
+        "status_name": labelled(t["status"], "completeness_", lbl),
+        "result_name": labelled(t["result"], "result_", lbl)})
 
 
 def official_view(result: BuildResult, lang: str) -> View | None:
@@ -257,7 +257,7 @@ def official_view(result: BuildResult, lang: str) -> View | None:
     names = vocab_names("official_substances.csv", "id", lang)
     return _table_view("official", result.qa_tables.get("official"), lang, lambda t, lbl: {
         "substance_name": map_distinct(t["substance"], lambda s: names.get(s, s)),
-        "result_name": _labelled(t["result"], "result_", lbl)})
+        "result_name": labelled(t["result"], "result_", lbl)})
 
 
 def penetration_view(result: BuildResult, lang: str) -> View | None:
@@ -266,7 +266,7 @@ def penetration_view(result: BuildResult, lang: str) -> View | None:
     return _table_view("penetration", result.figures.get("control_penetration"), lang, lambda t, lbl: {
         "category_name": _category_names(t["category"].astype(str), lang), **_fuel_names(t, lang),
         "technology_name": map_distinct(t["technology"], lambda x: techs.get(x, x)),
-        "share_pct": t["share"] * 100, "derivation_name": _labelled(t["derivation"], "derivation_", lbl)})
+        "share_pct": t["share"] * 100, "derivation_name": labelled(t["derivation"], "derivation_", lbl)})
 
 
 def plant_coverage_view(result: BuildResult, lang: str) -> View | None:
