@@ -20,6 +20,31 @@ HEADERS_ZH = ["地区", "年份", "排放源类别", "活动", "技术", "活动
 HEADERS_EN = ["region", "year", "category", "activity", "technology", "value", "unit", "parameter", "source", "notes"]
 
 
+# A facility sheet (DESIGN 3.3 "Facility rows") beside one region's energy rows: the tier-3 tests' workbook.
+FACILITY_HEADERS = ["地区", "年份", "企业名称", "排放源类别", "活动", "污染物", "排放量", "单位", "活动水平", "活动水平单位",
+                    "保密", "数据来源"]
+# Region: A = 100 万吨 raw coal in 1.A.2 with a local ef.SO2 of 10 kg/t, so F = 0.01 t SO2 per t coal.
+FACILITY_REGION = [["430100", 2019, "1.A.2", "原煤", "", "100", "万吨", "", "统计局"],
+                   ["430100", 2019, "1.A.2", "原煤", "", "10", "kg/t", "ef.SO2", "测试"]]
+
+
+def facility_workbook(path, plants, region_rows=FACILITY_REGION):
+    """Write an energy sheet (region_rows) and a 企业排放 sheet (plants) to `path`; returns the path."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "能源活动"
+    ws.append(HEADERS_ZH)
+    for r in region_rows:
+        ws.append(r)
+    fs = wb.create_sheet("企业排放")
+    fs.append(FACILITY_HEADERS)
+    for p in plants:
+        fs.append(p)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
 def write_workbook(path: Path, rows: list[list], headers: list[str] = HEADERS_ZH, sheet: str = "能源活动") -> Path:
     """A v1 activity workbook with one sheet; every cell written as given (strings stay strings)."""
     wb = openpyxl.Workbook()

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import HEADERS_ZH
+from conftest import facility_workbook
 from inventory.build import compile_inventory
 from inventory.cli import app
 from inventory.factors.load import load_all
@@ -19,12 +19,8 @@ from inventory.read import read_inputs
 from inventory.report.excel import write_workbook
 from inventory.report.html import render_html
 
-FACILITY_HEADERS = ["地区", "年份", "企业名称", "排放源类别", "活动", "污染物", "排放量", "单位", "活动水平", "活动水平单位",
-                    "保密", "数据来源"]
 # Region: A = 100 万吨 raw coal in 1.A.2 with a local ef.SO2 of 10 kg/t, so F = 0.01 t SO2 per t coal.
 A, F = 100e4, 0.01
-REGION = [["430100", 2019, "1.A.2", "原煤", "", "100", "万吨", "", "统计局"],
-          ["430100", 2019, "1.A.2", "原煤", "", "10", "kg/t", "ef.SO2", "测试"]]
 SECRET = "乙保密厂"
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,24 +31,8 @@ def plant(name, amount, so2, confidential="否", category="1.A.2.a", substance="
     return [region, 2019, name, category, activity, substance, so2, "t", amount, "万吨", confidential, "排污许可执行报告"]
 
 
-def workbook_file(path, plants):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "能源活动"
-    ws.append(HEADERS_ZH)
-    for r in REGION:
-        ws.append(r)
-    fs = wb.create_sheet("企业排放")
-    fs.append(FACILITY_HEADERS)
-    for p in plants:
-        fs.append(p)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
-
-
 def build(tmp_path, plants):
-    inputs = read_inputs([workbook_file(tmp_path / "a.xlsx", plants)], None)[0]
+    inputs = read_inputs([facility_workbook(tmp_path / "a.xlsx", plants)], None)[0]
     assert not inputs.errors, [str(p) for p in inputs.errors]
     return compile_inventory(inputs, load_all())
 
@@ -105,7 +85,7 @@ def test_coverage_table_in_workbook_and_report_chinese_and_english(tmp_path):
 
 
 def test_a_confidential_plant_is_named_in_no_output(tmp_path):
-    data = workbook_file(tmp_path / "data" / "a.xlsx",
+    data = facility_workbook(tmp_path / "data" / "a.xlsx",
                          [plant("甲电厂", 30, 1000), plant(SECRET, 20, 500, confidential="是"),
                           plant(SECRET, 20, 80, confidential="是", substance="NOx")])
     out = tmp_path / "out"
@@ -149,7 +129,7 @@ def test_facility_check_leaves_t3_plants_out_and_compares_the_rest_like_with_lik
     (plant("甲电厂", 130, 5), "活动水平 (I)", "facility_activity_above_region"),
 ])
 def test_bad_facility_rows_are_located_errors_with_exit_2(tmp_path, row, column, code):
-    data = workbook_file(tmp_path / "a.xlsx", [row])
+    data = facility_workbook(tmp_path / "a.xlsx", [row])
     inputs = read_inputs([data], None)[0]
     [p] = [p for p in inputs.errors if p.code == code]
     assert (p.file.endswith("a.xlsx"), p.sheet, p.row) == (True, "企业排放", 2)
@@ -159,7 +139,7 @@ def test_bad_facility_rows_are_located_errors_with_exit_2(tmp_path, row, column,
 
 
 def test_rows_of_one_plant_and_fuel_with_different_amounts_exit_2(tmp_path):
-    data = workbook_file(tmp_path / "a.xlsx", [plant("甲电厂", 30, 1000), plant("甲电厂", 31, 40, substance="NOx")])
+    data = facility_workbook(tmp_path / "a.xlsx", [plant("甲电厂", 30, 1000), plant("甲电厂", 31, 40, substance="NOx")])
     result = runner.invoke(app, ["validate", str(data)], env={"COLUMNS": "250"})
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert any("│ 3 " in line and "活动水平 (I)" in line and "第 2 行" in line for line in result.output.splitlines()), \
@@ -167,7 +147,7 @@ def test_rows_of_one_plant_and_fuel_with_different_amounts_exit_2(tmp_path):
 
 
 def test_above_region_error_names_both_rows(tmp_path):
-    data = workbook_file(tmp_path / "a.xlsx", [plant("甲电厂", 130, 1000)])
+    data = facility_workbook(tmp_path / "a.xlsx", [plant("甲电厂", 130, 1000)])
     result = runner.invoke(app, ["validate", str(data)], env={"COLUMNS": "250"})
     assert result.exit_code == 2
     [line] = [x for x in result.output.splitlines() if "│ 2 " in x and "活动水平 (I)" in x]

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import openpyxl
 import pytest
 
-from conftest import HEADERS_ZH
+from conftest import facility_workbook
 from inventory.build import compile_inventory
 from inventory.factors.load import load_all
 from inventory.read import read_inputs
 
-FACILITY_HEADERS = ["地区", "年份", "企业名称", "排放源类别", "活动", "污染物", "排放量", "单位", "活动水平", "活动水平单位",
-                    "保密", "数据来源"]
-# Region: 100 万吨 raw coal in 1.A.2 with a local ef.SO2 of 10 kg/t, so F = 0.01 t SO2 per t coal.
-REGION = [["430100", 2019, "1.A.2", "原煤", "", "100", "万吨", "", "统计局"],
-          ["430100", 2019, "1.A.2", "原煤", "", "10", "kg/t", "ef.SO2", "测试"]]
-
 
 def workbook(tmp_path, plants):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "能源活动"
-    ws.append(HEADERS_ZH)
-    for r in REGION:
-        ws.append(r)
-    fs = wb.create_sheet("企业排放")
-    fs.append(FACILITY_HEADERS)
-    for p in plants:
-        fs.append(p)
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / "a.xlsx"
-    wb.save(path)
-    return read_inputs([path], None)[0]
+    """Read the region's rows (conftest.FACILITY_REGION: F = 0.01 t SO2 per t coal) with `plants`."""
+    return read_inputs([facility_workbook(tmp_path / "a.xlsx", plants)], None)[0]
 
 
 def plant(name, amount, so2, confidential="否", category="1.A.2.a", substance="SO2"):
