@@ -57,22 +57,28 @@ def _fuels() -> pd.DataFrame:
     return resources.data_table("ceads_fuels.csv")
 
 
+def read_csv_table(path: Path, columns: list[str], line: str, **read_csv) -> pd.DataFrame:
+    """An external CSV as text cells, its CSV line number in column `line` (the header is line 1) and
+    its blank lines dropped; an unreadable file or a missing column is a UsageError naming the file."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", **read_csv)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise UsageError(Problem("external_file_unreadable", file=str(path), value=str(exc),
+                                 expected="expect_external_file")) from exc
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise UsageError(Problem("external_columns_missing", file=str(path), value=", ".join(missing),
+                                 expected="expect_columns", params=(("columns", ", ".join(columns)),)))
+    frame = frame.assign(**{line: frame.index + 2})
+    return frame[frame[columns].ne("").any(axis=1)]
+
+
 def read_long(path: Path, region: str | None = None, co2: bool = False) -> pd.DataFrame:
     """CEADs rows of a long CSV (year, row_label, fuel, unit, value[, source_sheet]) -> region, year,
     row_label, fuel, unit, value. region: GB/T 2260 code for files without a source_sheet column;
     co2: the file is the CO2 inventory (its units must be masses of CO2). Bad cells are problems
     located by CSV line and column (see _checked)."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UsageError(Problem("external_file_unreadable", file=str(path), value=str(exc),
-                                 expected="expect_external_file")) from exc
-    missing = [c for c in LONG_COLUMNS if c not in frame.columns]
-    if missing:
-        raise UsageError(Problem("external_columns_missing", file=str(path), value=", ".join(missing),
-                                 expected="expect_columns", params=(("columns", ", ".join(LONG_COLUMNS)),)))
-    frame = frame.assign(row=frame.index + 2)  # the CSV line: the header is line 1
-    frame = frame[frame[LONG_COLUMNS].ne("").any(axis=1)]  # blank lines
+    frame = read_csv_table(path, LONG_COLUMNS, "row", skip_blank_lines=False)
     sheet = frame["source_sheet"] if "source_sheet" in frame.columns else None
     frame = frame.assign(region=map_distinct(sheet, lambda s: _sheet_region(s) or region or "")
                          if sheet is not None else region or "",

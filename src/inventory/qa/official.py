@@ -20,6 +20,7 @@ import pandas as pd
 from inventory import categories, regions, resources, units
 from inventory.errors import Problem, UsageError
 from inventory.lookup import map_distinct
+from inventory.qa.external import read_csv_table
 from inventory.qa.grading import difference_pct, grade
 from inventory.result import CHECK_COLUMNS
 
@@ -47,17 +48,7 @@ def _substance_lookup() -> dict[str, str]:
 def read(path: Path) -> pd.DataFrame:
     """The official totals of a CSV -> region (code), year, substance (id), value (t), series, source.
     Every bad cell is a problem located by file, CSV line and column, all in one UsageError."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UsageError(Problem("external_file_unreadable", file=str(path), value=str(exc),
-                                 expected="expect_external_file")) from exc
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise UsageError(Problem("external_columns_missing", file=str(path), value=", ".join(missing),
-                                 expected="expect_columns", params=(("columns", ", ".join(COLUMNS)),)))
-    frame = frame.assign(line=frame.index + 2)
-    frame = frame[frame[COLUMNS].ne("").any(axis=1)]
+    frame = read_csv_table(path, COLUMNS, "line")
     region = map_distinct(frame["region"], lambda r: regions.lookup().get(str(r).strip()) or "")
     year = pd.to_numeric(frame["year"], errors="coerce")
     substance = frame["substance"].str.strip().str.lower().map(_substance_lookup()).fillna("")
