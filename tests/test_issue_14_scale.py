@@ -154,3 +154,38 @@ def test_issue_14_emissions_parquet_has_a_row_group_per_region_and_year(tmp_path
     # A reader takes one region without loading the rest.
     one = pq.read_table(tmp_path / "emissions.parquet", filters=[("region", "=", "430100")]).to_pandas()
     assert set(one["region"]) == {"430100"} and len(one) == 4
+
+
+def test_issue_14_emissions_csv_is_the_bytes_to_csv_writes_and_its_rows_are_located(tmp_path):
+    import numpy as np
+    from inventory.result import EMISSION_COLUMNS
+
+    rng = np.random.default_rng(7)
+    n = 3_000
+    hostile = ["", "a,b", 'say "hi"', "line\nbreak", "cr\rhere", " padded ", "=1+2", "湖南省", "tab\there",
+               "#N/A", "'", "x" * 300]
+    frame = pd.DataFrame({c: rng.choice(hostile, n) for c in EMISSION_COLUMNS}).astype("str")
+    floats = np.concatenate([rng.lognormal(0, 12, n - 12), [0.0, -0.0, 1e16, 1e-4, 9.999999999999999e15, 1e-5,
+                                                            5e-324, 0.1, 1 / 3, np.inf, -np.inf, np.nan]])
+    for column in ("emission", "co2e_t", "activity_amount", "implied_factor", "reported_amount"):
+        frame[column] = rng.permutation(floats) * rng.choice([-1, 1], n)
+    frame["year"] = rng.integers(-5, 3000, n)
+    frame["region_name"] = frame["region_name"].where(rng.random(n) > 0.2)  # missing text
+    frame["activity_unit"] = frame["activity_unit"].astype(object).where(rng.random(n) > 0.2)
+    frame = frame[EMISSION_COLUMNS]
+    expected = "\ufeff".encode() + frame.to_csv(index=False, lineterminator="\n").encode()
+    rows = tables._write_csv(frame, tmp_path / "emissions.csv")
+    written = (tmp_path / "emissions.csv").read_bytes()
+    assert written == expected
+    # Each row's bytes are where the offsets say: a region's rows copied from them are to_csv's text.
+    some = np.sort(rng.choice(n, 200, replace=False))
+    (tmp_path / "part").mkdir()
+    tables.write_emissions(frame.iloc[some], tmp_path / "part", rows.take(some))
+    part = frame.iloc[some]
+    assert (tmp_path / "part" / "emissions.csv").read_bytes() == \
+        "\ufeff".encode() + part.to_csv(index=False, lineterminator="\n").encode()
+    # A column of a kind the fast path does not cover (booleans) is written by to_csv, the same bytes.
+    mixed = frame.assign(tier=rng.random(n) > 0.5)
+    tables._write_csv(mixed, tmp_path / "mixed.csv")
+    assert (tmp_path / "mixed.csv").read_bytes() == \
+        "\ufeff".encode() + mixed.to_csv(index=False, lineterminator="\n").encode()

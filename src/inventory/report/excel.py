@@ -44,6 +44,7 @@ from inventory.report.summaries import (
     sector_tree,
     vocab_names,
 )
+from inventory.report.tables import joined_bytes
 from inventory.report.views import View, labelled, analysis_views, named, qa_views, worded
 from inventory.result import CHECK_COLUMNS, BuildResult
 
@@ -205,12 +206,6 @@ def _as_array(values) -> np.ndarray | pd.Series:
     return array
 
 
-def _joined(strings: pa.Array) -> bytes:
-    """The UTF-8 bytes of all strings of a null-free string array, one after the other."""
-    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
-    return strings.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
-
-
 class SheetRows:
     """The rows of one worksheet as SpreadsheetML, built a column at a time with Arrow string kernels.
 
@@ -278,7 +273,7 @@ class SheetRows:
             if widths:
                 self._widen(i, width)
         rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
-        self.parts.append(_joined(rows))
+        self.parts.append(joined_bytes(rows))
         self.next_row += n
 
     def add_frame(self, frame: pd.DataFrame, styles: Sequence[int | np.ndarray] | int = 0,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS
 
@@ -73,11 +77,22 @@ def write_emissions(emissions: pd.DataFrame, folder: Path, rows: CsvSlice | None
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> CsvRows | None:
-    """`table` as pandas' to_csv writes it (UTF-8 with BOM, "\\n" line ends), a chunk of rows at a time,
-    noting where each row starts; None when a text cell holds a line break (then rows are not lines)."""
+    """`table` as pandas' to_csv writes it (UTF-8 with BOM, "\\n" line ends), noting where each row starts:
+    the cells formatted a column at a time (_csv_cells) and joined with Arrow, or, for a column of a kind
+    _csv_cells does not cover, with to_csv a chunk of rows at a time (None when a text cell then holds a
+    line break, so rows are not lines)."""
+    cells = [_csv_cells(column, last=i == table.shape[1] - 1) for i, (_, column) in enumerate(table.items())]
     with open(path, "wb") as f:
         f.write(BOM + table.iloc[:0].to_csv(index=False, lineterminator="\n").encode())
         starts = [np.array([f.tell()])]
+        if len(table.columns) and all(c is not None for c in cells):
+            for start in range(0, len(table), _CSV_CHUNK_ROWS):
+                taken = [uniques.take(pa.array(codes[start:start + _CSV_CHUNK_ROWS])) for uniques, codes in cells]
+                lines = pc.binary_join_element_wise(*taken, ",")
+                ends = np.cumsum(pc.binary_length(lines).to_numpy(zero_copy_only=False)) + f.tell()
+                f.write(joined_bytes(lines))
+                starts.append(ends)
+            return CsvRows(path, np.concatenate(starts))
         lines = True
         for start in range(0, len(table), _CSV_CHUNK_ROWS):
             chunk = table.iloc[start:start + _CSV_CHUNK_ROWS]
@@ -87,6 +102,50 @@ def _write_csv(table: pd.DataFrame, path: Path) -> CsvRows | None:
             f.write(text)
             starts.append(ends)
     return CsvRows(path, np.concatenate(starts)) if lines else None
+
+
+def _csv_cells(column: pd.Series, last: bool = False) -> tuple[pa.Array, np.ndarray] | None:
+    """The cells of one column as to_csv writes them: each distinct cell text once (an Arrow string array,
+    the empty text last, for missing values) and each row's position in it; `last`: the row's line end
+    follows each text. Float64 cells as numpy's str (Python's repr, which pandas uses), int64 as str,
+    text quoted by the csv module as to_csv's writer quotes it; None for any other kind of column (bool,
+    categorical, nullable, mixed objects), which to_csv then writes."""
+    end = "\n" if last else ""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype == np.float64:
+        values = column.to_numpy()
+        bits = values.view(np.int64)  # by bit pattern: 0.0 and -0.0 stay apart
+        codes, uniques = pd.factorize(bits)
+        codes[np.isnan(values)] = -1
+        texts = [repr(v) + end for v in uniques.view(np.float64).tolist()]
+    elif isinstance(dtype, np.dtype) and dtype == np.int64:
+        codes, uniques = pd.factorize(column.to_numpy())
+        texts = [str(v) + end for v in uniques.tolist()]
+    elif isinstance(dtype, pd.StringDtype) or (dtype == object and pd.api.types.infer_dtype(column, skipna=True)
+                                                in ("string", "empty")):
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n", delimiter=",", quoting=csv.QUOTE_MINIMAL,
+                            doublequote=True, escapechar=None, quotechar='"')
+        texts = []
+        for u in uniques.tolist():
+            writer.writerow([u, ""])  # a second, empty field: a lone empty field would be quoted
+            texts.append(buffer.getvalue()[:-2] + end)
+            buffer.seek(0)
+            buffer.truncate()
+    else:
+        return None
+    codes = np.where(codes < 0, len(texts), codes)
+    try:
+        return pa.array(texts + [end], type=pa.string()), codes
+    except (UnicodeEncodeError, pa.ArrowException):  # e.g. a lone surrogate: to_csv raises on it as before
+        return None
+
+
+def joined_bytes(strings: pa.Array) -> bytes:
+    """The UTF-8 bytes of all strings of a null-free string array, one after the other."""
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
+    return strings.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
 
 
 def write_parquet(table: pd.DataFrame, path: Path) -> None:
