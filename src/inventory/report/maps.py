@@ -95,6 +95,16 @@ def class_colours(name: str, n: int) -> list[str]:
 
 # ---------------------------------------------------------------- drawing
 
+@cache
+def _shapes() -> dict[str, tuple[str, str, float, float, float]]:
+    """Each boundary's (level, path, area, label_x, label_y) by code: the boundaries looked up as plain
+    values (a map draws every county of a province, in every region's report)."""
+    b = boundaries()
+    return {code: (level, path, area, x, y) for code, level, path, area, x, y in
+            zip(b.index, b["level"], b["path"], b["area"], b["label_x"], b["label_y"])}
+
+
+@cache
 def region_label(code: str, lang: str) -> str:
     """A region's name on a map: its name in `lang`, or its shortest alias in that script when the name is
     long (湘西土家族苗族自治州 -> 湘西); a county not in data/regions.csv: the boundaries' Chinese name."""
@@ -138,7 +148,7 @@ def map_svg(frame: str, codes: list[str], values: dict, diverging: bool, title: 
     about zero when `diverging`), the region names, the title, the unit and the 示意图 mark.
     `outlines`: regions drawn over the map as thicker borders (the prefectures of a county map).
     `uid` makes the SVG's pattern ids unique in the page."""
-    b = boundaries()
+    shapes = _shapes()
     size = frames().loc[frame]
     scale = WIDTH / size["width"]
     map_h = size["height"] * scale
@@ -149,7 +159,7 @@ def map_svg(frame: str, codes: list[str], values: dict, diverging: bool, title: 
     colours = class_colours("diverging" if diverging else "sequential", CLASSES if diverging and n > 1 else n)
     klass = classify(shown, edges) if edges else np.full(len(codes), -1)
     height = top + map_h + 16 + (len(colours) + 1) * 18 + 8
-    county = any(b.at[c, "level"] == "county" for c in codes)
+    county = any(shapes[c][0] == "county" for c in codes)
     font = 8 if county else 11
     parts = [f'<svg class="chart map" width="{WIDTH + 20}" '
              f'height="{height:.0f}" viewBox="0 0 {WIDTH + 20} {height:.0f}" role="img" '
@@ -162,21 +172,24 @@ def map_svg(frame: str, codes: list[str], values: dict, diverging: bool, title: 
              f'<svg x="10" y="{top}" width="{WIDTH}" height="{map_h:.1f}" '
              f'viewBox="0 0 {size["width"]:g} {size["height"]:g}">',
              f'<defs>{_hatch(uid + "-nodata", 6 / scale)}</defs>']
-    for code, k in zip(codes, klass):
+    no_data = escape(lbl['no_data'])
+    stroke = 0.6 if county else 1
+    for code, k, value in zip(codes, klass.tolist(), shown.tolist()):
         fill = colours[k] if k >= 0 else f"url(#{uid}-nodata)"
         name = escape(region_label(code, lang))
-        value = "" if k < 0 else fmt(shown[code])
-        tip = f"{name}: {escape(value) if value else escape(lbl['no_data'])}"
-        parts.append(f'<path d="{b.at[code, "path"]}" fill="{fill}" stroke="#fff" stroke-width="{0.6 if county else 1}"'
+        text = "" if k < 0 else fmt(value)
+        tip = f"{name}: {escape(text) if text else no_data}"
+        parts.append(f'<path d="{shapes[code][1]}" fill="{fill}" stroke="#fff" stroke-width="{stroke}"'
                      f' vector-effect="non-scaling-stroke" data-region="{escape(code)}"><title>{tip}</title></path>')
     for code in outlines or []:
-        parts.append(f'<path d="{b.at[code, "path"]}" fill="none" stroke="#3d4650" stroke-width="1.2" '
+        parts.append(f'<path d="{shapes[code][1]}" fill="none" stroke="#3d4650" stroke-width="1.2" '
                      f'vector-effect="non-scaling-stroke"/>')
     parts.append("</svg>")
     for code in codes:
-        if b.at[code, "area"] * scale * scale < LABEL_AREA:
+        _, _, area, label_x, label_y = shapes[code]
+        if area * scale * scale < LABEL_AREA:
             continue
-        x, y = b.at[code, "label_x"] * scale + 10, b.at[code, "label_y"] * scale + top
+        x, y = label_x * scale + 10, label_y * scale + top
         parts.append(f'<text x="{x:.1f}" y="{y + font / 3:.1f}" font-size="{font}" text-anchor="middle" '
                      f'stroke="#fff" stroke-width="2.5" paint-order="stroke" stroke-opacity="0.8">'
                      f'{escape(region_label(code, lang))}</text>')
