@@ -184,8 +184,14 @@ def test_issue_14_emissions_csv_is_the_bytes_to_csv_writes_and_its_rows_are_loca
     part = frame.iloc[some]
     assert (tmp_path / "part" / "emissions.csv").read_bytes() == \
         "\ufeff".encode() + part.to_csv(index=False, lineterminator="\n").encode()
-    # A column of a kind the fast path does not cover (booleans) is written by to_csv, the same bytes.
-    mixed = frame.assign(tier=rng.random(n) > 0.5)
+    # Booleans and nullable integers (analysis tables), and a column of a kind the fast path does not cover
+    # (a categorical: to_csv writes the whole table), give to_csv's bytes too.
+    other = frame.assign(key=rng.random(n) > 0.5, base_year=pd.array(rng.integers(0, 3, n), dtype="Int64"))
+    other.loc[other.index[::7], "base_year"] = pd.NA
+    tables._write_csv(other, tmp_path / "other.csv")
+    assert (tmp_path / "other.csv").read_bytes() == \
+        "\ufeff".encode() + other.to_csv(index=False, lineterminator="\n").encode()
+    mixed = frame.assign(tier=pd.Categorical(rng.choice(["T1", "T2"], n)))
     tables._write_csv(mixed, tmp_path / "mixed.csv")
     assert (tmp_path / "mixed.csv").read_bytes() == \
         "\ufeff".encode() + mixed.to_csv(index=False, lineterminator="\n").encode()

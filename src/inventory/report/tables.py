@@ -77,7 +77,7 @@ def write_emissions(emissions: pd.DataFrame, folder: Path, rows: CsvSlice | None
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> CsvRows | None:
-    """`table` as pandas' to_csv writes it (UTF-8 with BOM, "\\n" line ends), noting where each row starts:
+    """`table` as pandas' to_csv writes it (no index, UTF-8 with BOM, "\\n" line ends), noting where each row starts:
     the cells formatted a column at a time (_csv_cells) and joined with Arrow, or, for a column of a kind
     _csv_cells does not cover, with to_csv a chunk of rows at a time (None when a text cell then holds a
     line break, so rows are not lines)."""
@@ -107,9 +107,10 @@ def _write_csv(table: pd.DataFrame, path: Path) -> CsvRows | None:
 def _csv_cells(column: pd.Series, last: bool = False) -> tuple[pa.Array, np.ndarray] | None:
     """The cells of one column as to_csv writes them: each distinct cell text once (an Arrow string array,
     the empty text last, for missing values) and each row's position in it; `last`: the row's line end
-    follows each text. Float64 cells as numpy's str (Python's repr, which pandas uses), int64 as str,
-    text quoted by the csv module as to_csv's writer quotes it; None for any other kind of column (bool,
-    categorical, nullable, mixed objects), which to_csv then writes."""
+    follows each text. Float64 cells as numpy's str (Python's repr, which pandas uses), int64, Int64 and
+    bool as str,
+    text quoted by the csv module as to_csv's writer quotes it; None for any other kind of column
+    (categorical, other nullable kinds, mixed objects, dates), which to_csv then writes."""
     end = "\n" if last else ""
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype == np.float64:
@@ -118,8 +119,8 @@ def _csv_cells(column: pd.Series, last: bool = False) -> tuple[pa.Array, np.ndar
         codes, uniques = pd.factorize(bits)
         codes[np.isnan(values)] = -1
         texts = [repr(v) + end for v in uniques.view(np.float64).tolist()]
-    elif isinstance(dtype, np.dtype) and dtype == np.int64:
-        codes, uniques = pd.factorize(column.to_numpy())
+    elif (isinstance(dtype, np.dtype) and dtype in (np.int64, np.bool_)) or isinstance(dtype, pd.Int64Dtype):
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)  # a nullable Int64's missing cells: ""
         texts = [str(v) + end for v in uniques.tolist()]
     elif isinstance(dtype, pd.StringDtype) or (dtype == object and pd.api.types.infer_dtype(column, skipna=True)
                                                 in ("string", "empty")):
@@ -166,9 +167,8 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
 
 
 def write_checks(checks: pd.DataFrame, folder: Path) -> list[str]:
-    """checks.csv: one row per cross-verification or QA check."""
-    checks.reindex(columns=CHECK_COLUMNS).to_csv(folder / "checks.csv", index=False, encoding="utf-8-sig",
-                                                 lineterminator="\n")
+    """checks.csv: one row per cross-verification or QA check (the bytes to_csv writes, _write_csv)."""
+    _write_csv(checks.reindex(columns=CHECK_COLUMNS), folder / "checks.csv")
     return ["checks.csv"]
 
 
@@ -176,7 +176,7 @@ def write_analysis(analysis: dict[str, pd.DataFrame], folder: Path) -> list[str]
     """One CSV per analysis table (key_categories.csv, uncertainty.csv; DESIGN 3.9)."""
     names = []
     for name, table in sorted(analysis.items()):
-        table.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
+        _write_csv(table, folder / f"{name}.csv")  # the bytes to_csv writes
         names.append(f"{name}.csv")
     return names
 
