@@ -321,8 +321,9 @@ class _Sheet:
         self.autofilter = ""  # e.g. "A1:T100"
         self.column_widths: dict[str, float] = {}  # column letter -> width, over the measured widths
 
-    def xml(self) -> bytes:
-        """The worksheet part (UTF-8)."""
+    def xml(self) -> list[bytes]:
+        """The worksheet part (UTF-8), in pieces to be written one after the other (a detail sheet's rows are
+        not copied into one string)."""
         head = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                 f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><dimension ref="{self.rows.dimension()}"/>'
                 '<sheetViews><sheetView workbookViewId="0">']
@@ -342,7 +343,7 @@ class _Sheet:
         head.append("<sheetData>")
         tail = "</sheetData>" + (f'<autoFilter ref="{self.autofilter}"/>' if self.autofilter else "")
         tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
-        return b"".join(["".join(head).encode(), self.rows.xml(), tail.encode()])
+        return ["".join(head).encode(), *self.rows.parts, tail.encode()]
 
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -414,7 +415,7 @@ class _Book:
                 f'<bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
                 + (f"<definedNames>{names}</definedNames>" if names else "") + "</workbook>")
 
-    def _parts(self) -> dict[str, str | bytes]:
+    def _parts(self) -> dict[str, str | bytes | list[bytes]]:
         """Every part of the package by its path."""
         n = len(self.sheets)
         sheet_types = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
@@ -458,7 +459,13 @@ class _Book:
                 for name, data in self._parts().items():
                     info = zipfile.ZipInfo(name, _FIXED_TIME)
                     info.external_attr = 0o644 << 16
-                    package.writestr(info, data, zipfile.ZIP_DEFLATED, 1)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info._compresslevel = 1  # zipfile's own attribute for the level of one entry
+                    pieces = data if isinstance(data, list) else [data.encode() if isinstance(data, str) else data]
+                    size = sum(len(piece) for piece in pieces)
+                    with package.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as entry:
+                        for piece in pieces:  # streamed: the pieces are never joined into one string
+                            entry.write(piece)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
