@@ -477,13 +477,15 @@ def chart_pollutants(result: BuildResult, cube: dict, shares: dict, headline: st
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     ne = result.not_estimated
     ne = ne[ne["region"] == headline] if ne is not None and len(ne) else pd.DataFrame(columns=["year"])
+    pairs = ne.reindex(columns=["year", "category", "substance"]).drop_duplicates()
+    missing_in: dict = {}  # year -> (level-3 category, substance) listed as not estimated, found in one pass
+    for y, c, s in zip(pairs["year"], pairs["category"], pairs["substance"]):
+        missing_in.setdefault(y, set()).add((_level3(str(c)), s))
     out = []
     for (_, name, year), block in _blocks(table, REGION_KEYS):
         charts = []
         by_fuel = {r["sector"] for r in block} == {"energy"}
-        here = ne[ne["year"] == year]
-        pairs = here.reindex(columns=["category", "substance"]).drop_duplicates()
-        missing = {(_level3(str(c)), s) for c, s in zip(pairs["category"], pairs["substance"])}
+        missing = missing_in.get(year, set())
         for i, p in enumerate(pols):
             if by_fuel:
                 rows = _bars(cube.get((headline, name, year), {}), p, not_estimated=missing)
