@@ -91,7 +91,7 @@ class Coded:
         return np.append(result_codes, -1).astype(np.int32)[codes], pd.Index(result_uniques, dtype=object)
 
     def group_sum(self, by: list, values, mask: np.ndarray | None = None, sort: bool = True, min_count: int = 0,
-                  fill: dict[str, str] | None = None) -> pd.DataFrame:
+                  fill: dict[str, str] | None = None, together: bool = True) -> pd.DataFrame:
         """`frame[mask].groupby(by, sort=sort)[values].sum(min_count=min_count).reset_index()`, grouped by the
         columns' codes (the same rows summed in the same order, so the same sums).
 
@@ -99,6 +99,9 @@ class Coded:
         values: column names, or {name: float array over every row}.
         fill: {column: text}, a fillna of that key column before grouping (missing cells grouped with that
         text); otherwise rows with a missing key are left out, as groupby does.
+        together: the values summed as one frame (as `groupby(...)[[a, b]].sum()`), else each on its own (as
+        `groupby(...).agg(a=(a, "sum"), ...)`): pandas' sums of the two can differ in the last bit, so the
+        caller says which one it replaces.
         """
         fill = fill or {}
         names, keys, texts, radix = [], [], [], []
@@ -120,7 +123,10 @@ class Coded:
             key = key * r + codes[rows]
         arrays = values if isinstance(values, dict) else {v: self.number(v) for v in values}
         numbers = pd.DataFrame({v: np.asarray(a, dtype=float)[rows] for v, a in arrays.items()})
-        sums = numbers.groupby(key, sort=sort).sum(min_count=min_count)
+        if together:
+            sums = numbers.groupby(key, sort=sort).sum(min_count=min_count)
+        else:
+            sums = pd.DataFrame({v: numbers[v].groupby(key, sort=sort).sum(min_count=min_count) for v in numbers})
         rest = sums.index.to_numpy(dtype=np.int64)
         parts = []
         for r in reversed(radix):
