@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, regions, resources, units, vocabulary
-from inventory.grouped import coded
+from inventory.grouped import coded, combine, split_key
 from inventory.lookup import map_distinct
 from inventory.qa.grading import difference_pct
 
@@ -381,6 +381,8 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
         role = cats["role"].to_dict()
         biogenic = c.eq("kind", "memo") & (c.values_of("category", lambda v: role.get(v)) != "memo")
         mask = ~c.isin("sector", [""]) & (c.code("sector")[0] >= 0) & ~biogenic
+        if mask.any():
+            return _coded_trees(c, keys, mask)
         sums = c.group_sum(keys, ["emission", "co2e_t"], mask, sort=False, min_count=1, fill={"region_name": ""})
     else:
         e = emissions[emissions["sector"].fillna("") != ""].fillna({"region_name": ""})
@@ -403,6 +405,59 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
         wide["co2e_t"] = pd.Series(dtype=float)
     wide = wide.rename(columns={"node": "category"})
     wide["depth"] = wide["category"].map(lambda c: len(_in_sector_chain(c)) - 1)
+    wide["memo"] = wide["category"].map(cats["role"]).eq("memo")
+    wide = _sorted(wide, ["region", "year", _rank(wide["sector"], _orders()["sector"], 0),
+                          _rank(wide["category"], _orders()["category"], len(cats)), "category"])
+    return wide[[*REGION_KEYS, "sector", "category", "depth", "memo", *ghgs, "co2e_t", *pols]]
+
+
+def _coded_trees(c, keys: list[str], mask: np.ndarray) -> pd.DataFrame:
+    """sector_trees() over the coded emissions (inventory.grouped): the sums of the rows of `mask` by `keys`,
+    each counted at its category's chain (node) and summed by node, all on integer codes; the same groups,
+    rows and order of addition as the frame-based steps, so the same sums."""
+    cats = categories.table()
+    role = cats["role"].to_dict()
+    groups, sums = c.group_sum(keys, ["emission", "co2e_t"], mask, sort=False, min_count=1,
+                               fill={"region_name": ""}, decode=False)
+    category, category_texts = groups["category"]
+    chains = [_in_sector_chain(x) for x in category_texts]
+    nodes = pd.Index(list(dict.fromkeys(n for chain in chains for n in chain)), dtype=object)
+    lengths = np.array([len(chain) for chain in chains])
+    flat = np.concatenate([nodes.get_indexer(list(chain)) for chain in chains])
+    per_row = lengths[category]
+    row = np.repeat(np.arange(len(sums)), per_row)  # the explode: each sum once per node of its chain
+    within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    node = flat[(np.cumsum(lengths) - lengths)[category][row] + within]
+    kind, kind_texts = groups["kind"]
+    memo_node = np.array([role.get(n) == "memo" for n in nodes], dtype=bool)
+    keep = ~np.asarray(kind_texts == "memo", dtype=bool)[kind[row]] | memo_node[node]
+    row, node = row[keep], node[keep]
+    index = ["region", "region_name", "year", "sector"]
+    parts = [groups[k][0][row] for k in index] + [node]
+    radix = [len(groups[k][1]) + 1 for k in index] + [len(nodes) + 1]
+    substance, substance_texts = groups["substance"]
+    subs = ordered_substances(substance_texts.take(np.unique(substance[row])))
+    ghg = set(vocabulary.greenhouse_gases())
+    ghgs, pols = [s for s in subs if s in ghg], [s for s in subs if s not in ghg]
+    place = np.full(len(substance_texts), -1)
+    place[substance_texts.get_indexer(ghgs + pols)] = np.arange(len(subs))
+    node_key = combine(parts, radix)
+    # _wide: emission by node and substance (then one column per substance), co2e_t by node
+    by_sub = sums["emission"].to_numpy()[row]
+    emission = pd.Series(by_sub).groupby(node_key * (len(substance_texts) + 1) + substance[row], sort=False).sum(
+        min_count=1)
+    co2e = pd.Series(sums["co2e_t"].to_numpy()[row]).groupby(node_key, sort=False).sum(min_count=1)
+    combos = np.sort(co2e.index.to_numpy(dtype=np.int64))
+    cell_node, cell_sub = np.divmod(emission.index.to_numpy(dtype=np.int64), len(substance_texts) + 1)
+    values = np.full((len(combos), len(subs)), np.nan)
+    values[np.searchsorted(combos, cell_node), place[cell_sub]] = emission.to_numpy()
+    decoded = split_key(combos, radix)
+    wide = pd.DataFrame({k: groups[k][1].take(p).array for k, p in zip(index, decoded)})
+    wide["category"] = nodes.take(decoded[-1]).to_numpy()
+    for i, s in enumerate(ghgs + pols):
+        wide[s] = values[:, i]
+    wide["co2e_t"] = co2e.reindex(combos).to_numpy()
+    wide["depth"] = wide["category"].map(lambda x: len(_in_sector_chain(x)) - 1)
     wide["memo"] = wide["category"].map(cats["role"]).eq("memo")
     wide = _sorted(wide, ["region", "year", _rank(wide["sector"], _orders()["sector"], 0),
                           _rank(wide["category"], _orders()["category"], len(cats)), "category"])

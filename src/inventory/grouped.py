@@ -91,7 +91,7 @@ class Coded:
         return np.append(result_codes, -1).astype(np.int32)[codes], pd.Index(result_uniques, dtype=object)
 
     def group_sum(self, by: list, values, mask: np.ndarray | None = None, sort: bool = True, min_count: int = 0,
-                  fill: dict[str, str] | None = None, together: bool = True) -> pd.DataFrame:
+                  fill: dict[str, str] | None = None, together: bool = True, decode: bool = True):
         """`frame[mask].groupby(by, sort=sort)[values].sum(min_count=min_count).reset_index()`, grouped by the
         columns' codes (the same rows summed in the same order, so the same sums).
 
@@ -102,6 +102,7 @@ class Coded:
         together: the values summed as one frame (as `groupby(...)[[a, b]].sum()`), else each on its own (as
         `groupby(...).agg(a=(a, "sum"), ...)`): pandas' sums of the two can differ in the last bit, so the
         caller says which one it replaces.
+        decode: False returns ({name: (codes, uniques)} of the groups, the sums) instead of one decoded frame.
         """
         fill = fill or {}
         names, keys, texts, radix = [], [], [], []
@@ -118,22 +119,17 @@ class Coded:
         rows = np.ones(self.n, dtype=bool) if mask is None else np.array(mask, dtype=bool)
         for codes in keys:
             rows &= codes >= 0
-        key = np.zeros(int(rows.sum()), dtype=np.int64)
-        for codes, r in zip(keys, radix):
-            key = key * r + codes[rows]
+        key = combine(keys, radix)[rows]
         arrays = values if isinstance(values, dict) else {v: self.number(v) for v in values}
         numbers = pd.DataFrame({v: np.asarray(a, dtype=float)[rows] for v, a in arrays.items()})
         if together:
             sums = numbers.groupby(key, sort=sort).sum(min_count=min_count)
         else:
             sums = pd.DataFrame({v: numbers[v].groupby(key, sort=sort).sum(min_count=min_count) for v in numbers})
-        rest = sums.index.to_numpy(dtype=np.int64)
-        parts = []
-        for r in reversed(radix):
-            rest, part = np.divmod(rest, r)
-            parts.append(part)
-        frame = pd.DataFrame({name: uniques.take(part).array
-                              for name, uniques, part in zip(names, texts, reversed(parts))})
+        groups = {name: (part, uniques) for name, uniques, part in zip(names, texts, split_key(sums.index, radix))}
+        if not decode:
+            return groups, sums.reset_index(drop=True)
+        frame = pd.DataFrame({name: uniques.take(part).array for name, (part, uniques) in groups.items()})
         for v in arrays:
             frame[v] = sums[v].to_numpy()
         return frame
@@ -147,6 +143,24 @@ class Coded:
             key = key * (len(uniques) + 1) + (codes + 1)
         positions = np.arange(self.n) if mask is None else np.flatnonzero(mask)
         return positions[pd.Series(key[positions]).drop_duplicates().index.to_numpy()]
+
+
+def combine(keys: list[np.ndarray], radix: list[int]) -> np.ndarray:
+    """One int64 key of several code arrays (each < its radix), ordered as the codes are, column by column."""
+    key = np.zeros(len(keys[0]) if keys else 0, dtype=np.int64)
+    for codes, r in zip(keys, radix):
+        key = key * r + codes
+    return key
+
+
+def split_key(key, radix: list[int]) -> list[np.ndarray]:
+    """The code arrays a `combine`d key was made of."""
+    rest = np.asarray(key, dtype=np.int64)
+    parts = []
+    for r in reversed(radix):
+        rest, part = np.divmod(rest, r)
+        parts.append(part)
+    return parts[::-1]
 
 
 def _filled(codes: np.ndarray, uniques: pd.Index, text: str, sort: bool) -> tuple[np.ndarray, pd.Index]:
