@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 _CACHE: dict[int, Coded] = {}
+KEEP_KEYS = 4  # combined group keys a Coded keeps (8 bytes a row each)
 
 
 def coded(frame: pd.DataFrame) -> Coded:
@@ -37,6 +38,8 @@ class Coded:
         self._frame = weakref.ref(frame)
         self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
         self._numbers: dict[str, np.ndarray] = {}
+        self._isin: dict[tuple, np.ndarray] = {}
+        self._keys: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # the last few group keys (KEEP_KEYS)
         self.n = len(frame)
 
     @property
@@ -68,9 +71,12 @@ class Coded:
 
     def isin(self, column: str, values) -> np.ndarray:
         """True where the row's value of `column` is one of `values` (never for a missing cell)."""
-        codes, uniques = self.code(column)
-        hit = np.append(np.asarray(uniques.isin(list(values)), dtype=bool), False)
-        return hit[codes]
+        wanted = (column, tuple(sorted(map(str, values))))
+        if wanted not in self._isin:
+            codes, uniques = self.code(column)
+            hit = np.append(np.asarray(uniques.isin(list(values)), dtype=bool), False)
+            self._isin[wanted] = hit[codes]
+        return self._isin[wanted].copy()
 
     def eq(self, column: str, value) -> np.ndarray:
         """True where the row's value of `column` equals `value`."""
@@ -117,9 +123,15 @@ class Coded:
             texts.append(item[2])
             radix.append(len(item[2]) + 1)
         rows = np.ones(self.n, dtype=bool) if mask is None else np.array(mask, dtype=bool)
-        for codes in keys:
-            rows &= codes >= 0
-        key = combine(keys, radix)[rows]
+        named = tuple((b, fill.get(b)) for b in by) if all(isinstance(b, str) for b in by) else None
+        if named is not None and (named, sort) in self._keys:
+            full, known = self._keys[(named, sort)]
+        else:
+            full, known = combine(keys, radix), np.logical_and.reduce([codes >= 0 for codes in keys])
+            if named is not None:
+                self._keys = dict(list(self._keys.items())[-(KEEP_KEYS - 1):]) | {(named, sort): (full, known)}
+        rows &= known
+        key = full[rows]
         arrays = values if isinstance(values, dict) else {v: self.number(v) for v in values}
         numbers = pd.DataFrame({v: np.asarray(a, dtype=float)[rows] for v, a in arrays.items()})
         if together:

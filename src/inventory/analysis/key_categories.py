@@ -128,7 +128,7 @@ def key_categories(emissions: pd.DataFrame, uncertainties: pd.DataFrame | None =
         return pd.DataFrame(columns=KEY_CATEGORY_COLUMNS)
     table = pd.concat(out, ignore_index=True)
     table["base_year"] = table["base_year"].astype("Int64")
-    table = table.assign(_a=table["assessment"].map({"level": 0, "trend": 1}), _l=~table["with_lulucf"])
+    table = table.assign(_a=np.where(table["assessment"].to_numpy() == "trend", 1, 0), _l=~table["with_lulucf"])
     table = table.sort_values(["region", "year", "_a", "_l", "approach", "cumulative"], kind="stable")
     return table[KEY_CATEGORY_COLUMNS].reset_index(drop=True)
 
