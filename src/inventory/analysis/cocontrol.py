@@ -245,7 +245,17 @@ def cocontrol(emissions: pd.DataFrame, pairs: list[tuple[int, int]] | None = Non
     if pair_table.empty:
         return _table(pd.DataFrame())
     pol, carbon = _coded_sums(emissions, gross)
-    return _table(_compare(pol, carbon, pol, carbon, pair_table))
+    # compared on integer codes of the texts (merges of a few hundred thousand rows), named again for _table
+    texts = {}
+    for column in ("region", "level", "key", "substance"):
+        frames = [f for f in (pol, carbon, pair_table) if column in f]
+        texts[column] = pd.Index(pd.concat([f[column] for f in frames], ignore_index=True).unique())
+        for f in frames:
+            f[column] = texts[column].get_indexer(f[column])
+    rows = _compare(pol, carbon, pol, carbon, pair_table)
+    for column, uniques in texts.items():
+        rows[column] = uniques.take(rows[column].to_numpy()).array
+    return _table(rows)
 
 
 def _pairs(region_years: pd.DataFrame, pairs: list[tuple[int, int]] | None) -> pd.DataFrame:
