@@ -230,8 +230,15 @@ def ordered_substances(ids) -> list[str]:
 
 
 def _rank(values: pd.Series, order: dict, unknown: int) -> pd.Series:
-    """Each value's position in `order` (`unknown` when not listed)."""
-    return values.map(order).fillna(unknown)
+    """Each value's position in `order` (`unknown` when not listed): `values.map(order).fillna(unknown)`, looked up
+    once per distinct value."""
+    if values.empty:
+        return values.map(order).fillna(unknown)
+    codes, uniques = pd.factorize(values)
+    ranks = np.array([order.get(u, np.nan) for u in uniques] + [np.nan], dtype=float)[codes]
+    found = ~np.isnan(ranks)
+    out = ranks.astype(np.int64) if found.all() else np.where(found, ranks, unknown)
+    return pd.Series(out, index=values.index, name=values.name)
 
 
 def _sorted(frame: pd.DataFrame, keys: list) -> pd.DataFrame:

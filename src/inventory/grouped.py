@@ -134,7 +134,10 @@ class Coded:
         key = full[rows]
         arrays = values if isinstance(values, dict) else {v: self.number(v) for v in values}
         numbers = pd.DataFrame({v: np.asarray(a, dtype=float)[rows] for v, a in arrays.items()})
-        if together:
+        if len(arrays) == 1:  # one column: summed as a Series (the same loop as a frame of one column)
+            (v,) = arrays
+            sums = numbers[v].groupby(key, sort=sort).sum(min_count=min_count).to_frame(v)
+        elif together:
             sums = numbers.groupby(key, sort=sort).sum(min_count=min_count)
         else:
             sums = pd.DataFrame({v: numbers[v].groupby(key, sort=sort).sum(min_count=min_count) for v in numbers})
