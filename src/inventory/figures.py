@@ -50,6 +50,7 @@ from inventory.qa.grading import difference_pct
 
 REGION_KEYS = ["region", "region_name", "year"]
 FUEL_GROUPS = ["solid", "liquid", "gas", "other"]
+_FUEL_RANK = {g: i for i, g in enumerate(FUEL_GROUPS)}
 SERIES_COLUMNS = ["region", "group", "item", "unit", "year", "value"]
 _TOTAL_KEYS = [*REGION_KEYS, "sector", "kind", "basis", "substance", "substance_kind"]
 _USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t", "tier", "factor_ids", "reported_amount",
@@ -493,7 +494,7 @@ def energy(emissions: pd.DataFrame) -> pd.DataFrame:
         out = rows.groupby(keys, sort=False)["value"].sum().reset_index()
     order = _orders()
     return _sorted(out, ["region", "year", _rank(out["category"], order["category"], len(order["category"])),
-                         "category", out["fuel_group"].map(FUEL_GROUPS.index),
+                         "category", _rank(out["fuel_group"], _FUEL_RANK, len(FUEL_GROUPS)),
                          _rank(out["substance"], {"CO2e": 0, **order["substance"]}, 10_000), "substance"])
 
 

@@ -163,8 +163,8 @@ def _approach1(cat: pd.DataFrame, base_year: int | None, with_lulucf: bool) -> l
         cat[["region", "year", "category", "substance", "E"]].rename(columns={"E": "Et"}),
         on=["region", "year", "category", "substance"], how="left").fillna({"E0": 0.0, "Et": 0.0})
     g = grid.groupby(["region", "year"])
-    abs0, net0, nett = _abs_sum(grid["E0"], [grid["region"], grid["year"]]), g["E0"].transform("sum"), g["Et"].transform(
-        "sum")
+    abs0 = _abs_sum(grid["E0"], [grid["region"], grid["year"]])
+    net0, nett = g["E0"].transform("sum"), g["Et"].transform("sum")
     valid = (abs0 != 0) & (net0 != 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         eq42 = grid["E0"].abs() / abs0 * ((grid["Et"] - grid["E0"]) / grid["E0"].abs() - (nett - net0) / net0.abs()).abs()
