@@ -53,8 +53,6 @@ FUEL_GROUPS = ["solid", "liquid", "gas", "other"]
 _FUEL_RANK = {g: i for i, g in enumerate(FUEL_GROUPS)}
 SERIES_COLUMNS = ["region", "group", "item", "unit", "year", "value"]
 _TOTAL_KEYS = [*REGION_KEYS, "sector", "kind", "basis", "substance", "substance_kind"]
-_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t", "tier", "factor_ids", "reported_amount",
-         "reported_unit"]
 KEY_FIGURE_COLUMNS = [*REGION_KEYS, "item", "rank", "detail", "value", "unit", "share_pct", "previous_year",
                       "change_pct"]
 TOP_SOURCES = 5  # the largest sources a summary page lists
