@@ -23,7 +23,7 @@ KEEP_KEYS = 4  # combined group keys a Coded keeps (8 bytes a row each)
 def coded(frame: pd.DataFrame) -> Coded:
     """The Coded view of `frame`, made once per frame object (kept while the frame lives)."""
     found = _CACHE.get(id(frame))
-    if found is not None and found.frame is frame:
+    if found is not None and found.frame is frame and found.n == len(frame):
         return found
     out = Coded(frame)
     _CACHE[id(frame)] = out
