@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -73,6 +74,7 @@ class Inputs:
         return {str(k): int(v) for k, v in reasons.items()}
 
 
+@cache
 def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
     """(factor to the canonical unit, basis) for a parameter value in `unit`, or None if it does not fit.
 
@@ -81,7 +83,7 @@ def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
     quantity it is per (`{basis}`, one of the row's `bases`): ncv -> TJ per t or m3, ef.X -> t per
     TJ, t, m3, head, ha or km of activity, or per year of it; an ef.X in % is a share (basis `share`).
     """
-    row = vocabulary.parameters().loc[vocabulary.parameter_entry(name)]
+    row = vocabulary.parameters().loc[vocabulary.parameter_entry(name)].to_dict()
     try:
         q = units.parse(unit)
     except ValueError:
@@ -100,6 +102,17 @@ def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
         if is_factor and q.check(f"{per_dim} / [time]"):  # per head and year (EMEP/EEA 3.B), per ha and year
             return units.factor(unit, f"{per_unit} / year"), basis
     return None
+
+
+def parameter_conversions(names: pd.Series, unit: pd.Series) -> pd.DataFrame:
+    """parameter_canonical on whole columns: `factor` (float, NaN where the unit does not fit the parameter
+    or the name is empty or missing) and `basis` (text, "" there), aligned with `names`; each distinct
+    (name, unit) pair is converted once and taken onto the rows by its integer code."""
+    codes, pairs = pd.factorize(names.fillna("").astype(str) + "\x1f" + unit.fillna("").astype(str))
+    found = [_conversion_of_pair(pair) for pair in pairs]
+    factor = np.array([f[0] if f else np.nan for f in found] + [np.nan], dtype=float)
+    basis = np.array([f[1] if f else "" for f in found] + [""], dtype=object)
+    return pd.DataFrame({"factor": factor[codes], "basis": basis[codes]}, index=names.index)
 
 
 def _cell_text(value) -> str:
