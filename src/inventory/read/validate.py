@@ -134,7 +134,8 @@ class _Distinct:
     def __init__(self, series: pd.Series):
         self.index, self.name = series.index, series.name
         codes, uniques = pd.factorize(series)
-        self.codes, self.uniques = codes, np.asarray(uniques, dtype=object)
+        self.codes = codes.astype(np.int32) if len(uniques) < 2**31 - 1 else codes
+        self.uniques = np.asarray(uniques, dtype=object)
 
     def map(self, convert, missing) -> pd.Series:
         """`convert` (a function of an object array of the distinct values) applied once to them, taken back
@@ -281,10 +282,12 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     """
     raw = raw.reset_index(drop=True)
     c = _Collector(raw)
-    cells = {col: _Distinct(raw[col]) for col in FIELDS}  # each column factorised once
-    t, empty = {}, {}  # the cells as text, and where that text is ""
+    t, empty, cells = {}, {}, {}  # the cells as text, where that text is "", the number columns factorised
     for col in FIELDS:
-        t[col], empty[col] = cells[col].text_and_blank()
+        distinct = _Distinct(raw[col])  # each column factorised once
+        t[col], empty[col] = distinct.text_and_blank()
+        if col in ("year", "value"):
+            cells[col] = distinct
     skip = raw["skip"].fillna("").astype(str)
     skip, supply_flow = _supply_marks(skip)
     blank = pd.Series(np.logical_and.reduce([empty[col].to_numpy() for col in FIELDS]), index=raw.index) \
