@@ -108,15 +108,19 @@ def shares(keys: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFram
     out_columns = ["key_id", "control_group", "technology", "share", "derivation", "penetration_ids"]
     if table.empty or keys.empty:
         return pd.DataFrame(columns=out_columns)
-    k = keys[["key_id", "region", "year", "category", "activity"]].drop_duplicates("key_id")
-    reg = {r: regions.chain(r) for r in k["region"].unique()}
-    cat = {c: categories.ancestors(c) for c in k["category"].unique()}
-    reg_opts = pd.DataFrame([(r, p, len(ch) - i) for r, ch in reg.items() for i, p in enumerate(ch)],
-                            columns=["region", "p_region", "region_score"])
-    cat_opts = pd.DataFrame([(c, p, len(an) - i) for c, an in cat.items() for i, p in enumerate(an)],
-                            columns=["category", "p_category", "cat_score"])
     rows = table.rename(columns={"region": "p_region", "category": "p_category", "year": "p_year"})
     rows = rows.assign(level=rows["level"] if "level" in rows else 1)
+    # Only keys of an activity, and options of a region or category, that the table names can match: the
+    # joins below start from those (the same candidates, in the same order, as joins over every key).
+    k = keys[["key_id", "region", "year", "category", "activity"]].drop_duplicates("key_id")
+    k = k[k["activity"].isin(set(rows["activity"]))]
+    named_regions, named_categories = set(rows["p_region"]), set(rows["p_category"])
+    reg = {r: regions.chain(r) for r in k["region"].unique()}
+    cat = {c: categories.ancestors(c) for c in k["category"].unique()}
+    reg_opts = pd.DataFrame([(r, p, len(ch) - i) for r, ch in reg.items() for i, p in enumerate(ch)
+                             if p in named_regions], columns=["region", "p_region", "region_score"])
+    cat_opts = pd.DataFrame([(c, p, len(an) - i) for c, an in cat.items() for i, p in enumerate(an)
+                             if p in named_categories], columns=["category", "p_category", "cat_score"])
     cand = (k.merge(reg_opts, on="region").merge(cat_opts, on="category")
             .merge(rows, on=["p_region", "p_category", "activity"]))
     if cand.empty:
