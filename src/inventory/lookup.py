@@ -92,12 +92,22 @@ def map_codes(column: pd.Series, mapping: pd.Series) -> pd.Series:
 
 def sort_order(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """The row order of `frame.sort_values(columns, kind="stable")` (missing values last), from sorted
-    integer codes of each column (one np.lexsort)."""
-    keys = []
-    for column in reversed(columns):
+    integer codes of each column, combined into as few int64 keys as fit (one stable sort when they all do)."""
+    keys, key, span = [], None, 1
+    for column in columns:
         codes, uniques = pd.factorize(frame[column], sort=True)
-        keys.append(np.where(codes < 0, len(uniques), codes))
-    return np.lexsort(keys) if keys else np.arange(len(frame))
+        size = len(uniques) + 1
+        codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
+        if key is not None and span * size < 2 ** 62:
+            key, span = key * size + codes, span * size
+        else:
+            if key is not None:
+                keys.append(key)
+            key, span = codes, size
+    if key is None:
+        return np.arange(len(frame))
+    keys.append(key)
+    return np.argsort(keys[0], kind="stable") if len(keys) == 1 else np.lexsort(keys[::-1])
 
 
 def join_groups(frame: pd.DataFrame, by: list[str], column: str, sep: str = ";") -> pd.Series:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, regions, resources, vocabulary
-from inventory.lookup import map_distinct
+from inventory.lookup import join_groups, map_distinct
 
 FILE = "control_penetration.csv"
 COLUMNS = ["penetration_id", "region", "category", "activity", "year", "control_group", "technology", "share",
@@ -177,7 +177,7 @@ def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | Non
         return k
     eta = efficiencies(factor_table)
     free = k.loc[~has_control_device(k["technology"]), "key_id"]
-    k = k.copy()
+    k = k.copy(deep=False)  # copy on write: the caller's frame keeps its columns
     for group, substances in GROUPS.items():
         g = split[(split["control_group"] == group) & split["key_id"].isin(free)]
         own = [f"removal_efficiency.{s}" for s in substances if f"removal_efficiency.{s}" in k]
@@ -193,8 +193,9 @@ def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | Non
             m = g[~g["key_id"].isin(local)].merge(eta[eta["substance"] == s], on="technology", how="left")
             m["removed"] = m["share"] * m["eta"].fillna(0.0)
             m["ids"] = m["penetration_ids"] + ";" + m["eta_id"].fillna("")
-            per_key = m.groupby("key_id").agg(removed=("removed", "sum"), ids=("ids", ";".join))
-            per_key["ids"] = per_key["ids"].map(lambda t: ";".join(dict.fromkeys(x for x in t.split(";") if x)))
+            per_key = m.groupby("key_id")[["removed"]].sum()
+            per_key["ids"] = join_groups(m, ["key_id"], "ids").reindex(per_key.index).map(
+                lambda t: ";".join(dict.fromkeys(x for x in t.split(";") if x)))
             col = f"removal_efficiency.{s}"
             value = k["key_id"].map(per_key["removed"])
             ids = k["key_id"].map(per_key["ids"])
