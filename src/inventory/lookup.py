@@ -81,10 +81,11 @@ def map_distinct(column: pd.Series, func) -> pd.Series:
     return pd.Series(results[codes], index=column.index, name=column.name, dtype=object)
 
 
-def map_codes(column: pd.Series, mapping: pd.Series) -> pd.Series:
+def map_codes(column: pd.Series, mapping: pd.Series, factorized: tuple | None = None) -> pd.Series:
     """`column.map(mapping)` by integer codes: each distinct value looked up once, the results taken onto
-    the whole column (missing where the mapping has no entry), in the mapping's dtype."""
-    codes, uniques = pd.factorize(column)
+    the whole column (missing where the mapping has no entry), in the mapping's dtype. `factorized`: the
+    column's `pd.factorize`, when several mappings are taken onto one column."""
+    codes, uniques = pd.factorize(column) if factorized is None else factorized
     found = pd.Series(mapping.reindex(uniques).array)
     found = pd.concat([found, pd.Series(mapping.iloc[:0].array.take([-1], allow_fill=True))], ignore_index=True)
     return pd.Series(found.array.take(codes), index=column.index, name=column.name)
