@@ -28,13 +28,14 @@ def parents_bottom_up(present: set[str]) -> list[list[str]]:
 
 
 def roll_up(rows: pd.DataFrame, has_own: Callable[[str, pd.DataFrame], pd.Series],
-            combine: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+            combine: Callable[[pd.DataFrame], pd.DataFrame], reads: list[str] | None = None) -> pd.DataFrame:
     """Every region above the rows' regions as the sum of its parts where it has no rows of its own, level by
     level from the bottom up, so a prefecture without its own rows is the sum of its counties and the province
     the sum of its prefectures and the county-level units directly under it (DESIGN 3.1, 3.6).
 
     has_own(region, rows of its parts) marks the rows its own figures cover (never added on top of them);
-    combine(parts relabelled with the region's code) sums them. Returns the summed rows of every level.
+    it sees only the columns `reads` (all when None). combine(parts relabelled with the region's code) sums
+    them. Returns the summed rows of every level.
     """
     done = []
     current = rows
@@ -48,18 +49,20 @@ def roll_up(rows: pd.DataFrame, has_own: Callable[[str, pd.DataFrame], pd.Series
         order = np.argsort(parent, kind="stable")
         order = order[parent[order] < len(wanted)]
         bounds = np.searchsorted(parent[order], np.arange(len(wanted) + 1))
-        taken = current.take(order)
+        probe = (current if reads is None else current[reads]).take(order)
         keep = np.zeros(len(order), dtype=bool)
         for i, code in enumerate(wanted):
             a, b = bounds[i], bounds[i + 1]
             if a < b:
-                keep[a:b] = ~has_own(code, taken.iloc[a:b]).to_numpy(dtype=bool)
+                keep[a:b] = ~has_own(code, probe.iloc[a:b]).to_numpy(dtype=bool)
         if keep.any():
             label = np.array(wanted, dtype=object)[parent[order][keep]]
-            summed = combine(taken[keep].assign(region=pd.array(label, dtype="str"))
+            summed = combine(current.take(order[keep]).assign(region=pd.array(label, dtype="str"))
                              .reset_index(drop=True))
             done.append(summed)
-            current = pd.concat([current, summed], ignore_index=True)
+            # The rows of this level's parts are done (a region has one parent, in one level): the next
+            # levels see the rest and the sums, in the same order.
+            current = pd.concat([current[parent == len(wanted)], summed], ignore_index=True)
     return pd.concat(done, ignore_index=True) if done else rows.iloc[:0]
 
 
@@ -81,11 +84,14 @@ def _own_categories(activity: pd.DataFrame, emissions: pd.DataFrame, present: se
 def group_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """One integer per distinct combination of the columns' values (missing values a value of their own),
     numbered in order of first appearance, as `groupby(columns, sort=False, dropna=False).ngroup()`."""
-    combined = np.zeros(len(frame), dtype=np.int64)
+    combined, span = np.zeros(len(frame), dtype=np.int64), 1
     for column in columns:
         codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        combined = pd.factorize(combined * (len(uniques) + 1) + codes)[0].astype(np.int64)
-    return combined
+        if span * (len(uniques) + 1) >= 2 ** 62:  # renumber only when the next column would not fit
+            combined = pd.factorize(combined)[0].astype(np.int64)
+            span = int(combined.max(initial=0)) + 1
+        combined, span = combined * (len(uniques) + 1) + codes, span * (len(uniques) + 1)
+    return pd.factorize(combined)[0].astype(np.int64)
 
 
 def _joined_ids(rows: pd.DataFrame, group: np.ndarray, count: int) -> np.ndarray:
@@ -170,7 +176,7 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
         agg["factor_ids"] = pd.array(_joined_ids(parts, code, len(first)), dtype="str")
         return agg.assign(basis="aggregated")
 
-    summed = roll_up(emissions, has_own, combine)
+    summed = roll_up(emissions, has_own, combine, ["year", "category"])
     return pd.concat([emissions, summed], ignore_index=True) if len(summed) else emissions
 
 
