@@ -161,16 +161,16 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
 
     def combine(parts: pd.DataFrame) -> pd.DataFrame:
         group = ["region", *GROUP]
-        code = group_codes(parts, group)
-        by = parts.groupby(code, sort=False)
-        first = pd.Series(np.arange(len(parts))).groupby(code, sort=False).first().to_numpy()
+        code = group_codes(parts, group)  # groups numbered in order of first appearance
+        first = np.zeros(int(code.max(initial=-1)) + 1, dtype=np.int64)
+        first[code[::-1]] = np.arange(len(code))[::-1]
         units, unit_texts = pd.factorize(parts["reported_unit"])
         agg = parts[group].iloc[first].reset_index(drop=True)
-        agg["emission"] = by["emission"].sum().reset_index(drop=True)
-        agg["activity_amount"] = by["activity_amount"].sum().reset_index(drop=True)
-        agg["activity_unit"] = by["activity_unit"].first().reset_index(drop=True)
-        agg["reported_amount"] = by["reported_amount"].sum().reset_index(drop=True)
-        agg["reported_unit"] = by["reported_unit"].first().reset_index(drop=True)
+        # One groupby per aggregation: the amounts summed, the units' first value (as one groupby per column).
+        sums = parts[["emission", "activity_amount", "reported_amount"]].groupby(code, sort=False).sum()
+        firsts = parts[["activity_unit", "reported_unit"]].groupby(code, sort=False).first()
+        for column in ("emission", "activity_amount", "activity_unit", "reported_amount", "reported_unit"):
+            agg[column] = (sums if column in sums else firsts)[column].reset_index(drop=True)
         mixed = pd.Series(np.where(units >= 0, units, np.nan)).groupby(code, sort=False).nunique().to_numpy() > 1
         agg.loc[mixed, "reported_amount"], agg.loc[mixed, "reported_unit"] = float("nan"), ""
         agg["factor_ids"] = pd.array(_joined_ids(parts, code, len(first)), dtype="str")
