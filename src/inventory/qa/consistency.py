@@ -62,7 +62,7 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     substance, substance_values = pd.factorize(emissions["substance"])
     order = pd.Series(substance_values).map(vocabulary.substances()["order"].astype(int)).to_numpy(dtype=float)
     order = np.append(np.where(np.isnan(order), np.inf, order), np.inf)[substance[rows]]
-    kind = emissions["substance_kind"].to_numpy()[rows]
+    kind = emissions["substance_kind"]
     at = np.arange(len(rows))
 
     def first_per_key(pick, *keys):
@@ -71,12 +71,12 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
         o = o[np.lexsort([at[o], order[o], *(k[o] for k in keys), key[o]])]
         return o[np.diff(key[o], prepend=-1) != 0]
 
-    ghg = first_per_key(kind == "ghg")
+    ghg = first_per_key(kind.eq("ghg").to_numpy()[rows])
     reference = np.full(n, np.nan)
     reference[key[ghg]] = amount[ghg]
     has_ghg = np.zeros(n, dtype=bool)
     has_ghg[key[ghg]] = True
-    pol = kind == "pollutant"
+    pol = kind.eq("pollutant").to_numpy()[rows]
     ref = reference[key]
     with np.errstate(divide="ignore", invalid="ignore"):
         diff = (amount - ref) / np.where(np.abs(ref) != 0, np.abs(ref), np.nan)

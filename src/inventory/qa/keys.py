@@ -20,7 +20,7 @@ def first_rows(frame: pd.DataFrame, columns: list[str], rows: np.ndarray | None 
     """Positions of the first row of each distinct combination of `columns` among `rows` (positions; all rows
     when None), in row order: the rows `frame[columns].drop_duplicates()` keeps, found on integer codes of
     each column (missing values a value of their own), without copying the columns."""
-    rows = np.arange(len(frame)) if rows is None else rows
+    rows = np.arange(len(frame)) if rows is None else np.asarray(rows, dtype=np.int64)
     combined = np.zeros(len(rows), dtype=np.int64)
     for column in columns:
         codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
