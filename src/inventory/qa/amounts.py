@@ -41,8 +41,8 @@ class KeyAmounts:
 
     rows: their positions in the emissions table; key: each such row's key number; keys: one row per key
     number (KEY_COLUMNS, in order of first appearance) with its resolved calorific value (resolved_parameters'
-    columns `ncv`, `ncv:basis`, `ncv:id`) and `first`, the position of its first row; tj, t: each row's amount as energy (TJ) and as
-    mass (t of fuel), NaN where it cannot be put so (see key_amounts)."""
+    columns `ncv`, `ncv:basis`, `ncv:id`) and `first`, the position of its first row; tj, t: each row's
+    amount as energy (TJ) and as mass (t of fuel), NaN where it cannot be put so (see key_amounts)."""
 
     rows: np.ndarray
     key: np.ndarray

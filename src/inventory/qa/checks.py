@@ -17,8 +17,8 @@ import pandas as pd
 
 from inventory.errors import Problem, UsageError
 from inventory.lookup import closest
-from inventory.qa import amounts, completeness, consistency, external, facility, official, reconcile, reference_approach, \
-    so2_fuel, year_jump
+from inventory.qa import amounts, completeness, consistency, external, facility, official, reconcile, \
+    reference_approach, so2_fuel, year_jump
 from inventory.result import CHECK_COLUMNS
 
 
