@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from inventory.build import compile_inventory
+from inventory.errors import word
 from inventory.factors.load import load_all
 from inventory.read import read_inputs
 
@@ -84,3 +85,15 @@ def emission(result, substance, region=None, category=None, activity=None) -> fl
 @pytest.fixture
 def compile_(tmp_path):
     return lambda rows, **kw: compile_rows(tmp_path, rows, **kw)
+
+
+def ne(result, category, activity, substance):
+    """The not-estimated reason code of a key, or None when the key is estimated."""
+    n = result.not_estimated
+    hit = n[(n["category"] == category) & (n["activity"] == activity) & (n["substance"] == substance)]
+    return hit.iloc[0]["reason"] if len(hit) else None
+
+
+def why(result, category, activity, substance):
+    """The not-estimated reason of a key, worded in English (data/messages.csv)."""
+    return word(ne(result, category, activity, substance), "en")

@@ -7,10 +7,8 @@ printed in its table (cited beside it), not from the program's output.
 from __future__ import annotations
 
 import pytest
-from conftest import emission, write_workbook
+from conftest import emission, ne, why
 
-from inventory.errors import word
-from inventory.read import read_inputs
 
 N2O_N = 44 / 28                 # N2O-N -> N2O (IPCC 2006 Vol.4 Eq. 10.25, 11.1)
 # IPCC 2006 Vol.4 Table 10.11 (Asia), kg CH4/head/a (EFDB 415945); pig enteric CH4 in the china set: GB/T 32151.22-2024
@@ -26,17 +24,6 @@ NH3_FERT = 0.085                # kg NH3/kg N, EMEP/EEA 2023 3.D Table 3-1 (3.D.
 GBT_CH4_DAIRY, GBT_N2O_DAIRY, GBT_CH4_SWINE, GBT_N2O_SWINE = 8.45, 1.710, 5.85, 0.157
 RICE_DAYS_EAST_ASIA = 112       # d, IPCC 2019 Refinement Vol.4 Table 5.11A, East Asia
 GEF_CH4, GEF_N2O = 2.7, 0.07    # g/kg dry matter burnt, IPCC 2006 Vol.4 Table 2.5, agricultural residues
-
-
-def ne(result, category, activity, substance):
-    n = result.not_estimated
-    hit = n[(n["category"] == category) & (n["activity"] == activity) & (n["substance"] == substance)]
-    return hit.iloc[0]["reason"] if len(hit) else None
-
-
-def why(result, category, activity, substance):
-    """The not-estimated reason of a key, worded in English (data/messages.csv)."""
-    return word(ne(result, category, activity, substance), "en")
 
 
 def test_enteric_and_manure_for_two_animals(compile_):
@@ -193,17 +180,6 @@ def test_province_aggregates_agriculture_without_double_counting(compile_):
     assert list(p["basis"].unique()) == ["own"]
     assert emission(own, "N2O", region="430000", category="3.C.5") == pytest.approx(
         4e4 * (FRAC_GASF * EF4 + FRAC_LEACH * EF5) * N2O_N)
-
-
-def test_agriculture_parameter_with_wrong_unit_is_rejected(tmp_path):
-    path = write_workbook(tmp_path / "a.xlsx", [
-        ["430100", 2019, "3.C.7", "早稻", "", 100, "千公顷"],
-        ["430100", 2019, "3.C.7", "早稻", "", 80, "kg", "rice_days"],
-    ])
-    inputs, _ = read_inputs([path], None)
-    [problem] = inputs.errors
-    assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "kg")
-    assert problem.code == "unit_does_not_fit_parameter"
 
 
 def test_not_estimated_reasons_are_translated_in_the_report(compile_):

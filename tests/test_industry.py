@@ -188,18 +188,6 @@ def test_ammonia_from_natural_gas_conventional_reforming(compile_):
     assert emission(result, "CO2", category="2.B.1") == pytest.approx(100_000 * 1.694)  # 169 400 t
 
 
-def test_mining_parameter_in_a_wrong_unit_is_rejected_with_its_cell(tmp_path):
-    from inventory.read import read_inputs
-    from tests.conftest import write_workbook
-
-    path = write_workbook(tmp_path / "coal.xlsx", rows(["娄底", 2019, "1.B.1.a.i", "原煤", "", 200, "万吨"],
-                                                       ["娄底", 2019, "1.B.1.a.i", "原煤", "", 10, "t", "ch4_mining"]))
-    inputs, _ = read_inputs([path], None)
-    [problem] = inputs.errors
-    assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "t")
-    assert problem.code == "unit_does_not_fit_parameter"
-
-
 @pytest.mark.parametrize("activity, amount_t, g_per_kg", [
     ("印刷油墨", 2_000, 500),          # EMEP/EEA 2023 2.D.3.h Table 3-1: 500 g NMVOC/kg ink
     ("脱脂清洗剂", 300, 460),          # 2.D.3.e Table 3-1: 460 g NMVOC/kg cleaning products

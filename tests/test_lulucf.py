@@ -7,9 +7,8 @@ value as printed in its table (cited beside it), not from the program's output.
 from __future__ import annotations
 
 import pytest
-from conftest import emission, write_workbook
+from conftest import emission, ne, why
 
-from inventory.errors import word
 from inventory.read import read_inputs
 from inventory import figures
 
@@ -17,17 +16,6 @@ C_TO_CO2 = 44 / 12
 CF = 0.47   # IPCC 2006 Vol.4 Table 4.3, carbon fraction of above-ground forest biomass (default)
 R = 0.24    # IPCC 2006 Vol.4 Table 4.4, subtropical humid forest (shipped for 430000 and its prefectures)
 D, BEF = 0.45, 1.5  # local wood density (t d.m./m3) and BEF of the example rows below (not shipped values)
-
-
-def ne(result, category, activity, substance):
-    n = result.not_estimated
-    hit = n[(n["category"] == category) & (n["activity"] == activity) & (n["substance"] == substance)]
-    return hit.iloc[0]["reason"] if len(hit) else None
-
-
-def why(result, category, activity, substance):
-    """The not-estimated reason of a key, worded in English (data/messages.csv)."""
-    return word(ne(result, category, activity, substance), "en")
 
 
 STOCK_ROWS = [
@@ -142,17 +130,6 @@ def test_province_sink_is_the_sum_of_its_prefectures(compile_):
     p = r.emissions[(r.emissions["region"] == "430000") & (r.emissions["sector"] == "land_use")]
     assert set(p["basis"]) == {"aggregated"}
     assert p["emission"].sum() == pytest.approx(-4e5 * 0.9 * 1.24 * 0.47 * 44 / 12)
-
-
-def test_lulucf_parameter_with_wrong_unit_is_rejected(tmp_path):
-    path = write_workbook(tmp_path / "a.xlsx", [
-        ["430100", 2019, "3.B.1.a", "forest_stock_growth", "", 100, "万立方米"],
-        ["430100", 2019, "3.B.1.a", "forest_stock_growth", "", 0.45, "t", "wood_density"],
-    ])
-    inputs, _ = read_inputs([path], None)
-    [problem] = inputs.errors
-    assert (problem.row, problem.column, problem.value) == (3, "单位 (G)", "t")
-    assert problem.code == "unit_does_not_fit_parameter"
 
 
 def test_not_estimated_reason_is_translated_in_the_report(compile_):

@@ -75,6 +75,12 @@ def test_row_accounting_adds_up(tmp_path):
     (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "t", "magic_number"], "parameter (H)", "unknown_parameter",
      "magic_number"),
     (["430100", 2019, "1.A.1.a", "raw_coal", "", 5, "kg", "ncv"], "unit (G)", "unit_does_not_fit_parameter", "kg"),
+    # every sector's parameters are checked against their quantity: rice days, wood density, mining CH4
+    (["430100", 2019, "3.C.7", "早稻", "", 80, "kg", "rice_days"], "unit (G)", "unit_does_not_fit_parameter", "kg"),
+    (["430100", 2019, "3.B.1.a", "forest_stock_growth", "", 0.45, "t", "wood_density"], "unit (G)",
+     "unit_does_not_fit_parameter", "t"),
+    (["430100", 2019, "1.B.1.a.i", "原煤", "", 10, "t", "ch4_mining"], "unit (G)", "unit_does_not_fit_parameter",
+     "t"),
 ])
 def test_error_is_located(tmp_path, cells, column, code, value):
     inputs = read(tmp_path, [["430100", 2019, "1.A.1.a", "raw_coal", "", 1, "t"], cells])
