@@ -43,16 +43,16 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from inventory import aggregate, categories, regions, resources, units, vocabulary
+from inventory import categories, regions, resources, units, vocabulary
+from inventory.grouped import coded, combine, split_key
 from inventory.lookup import map_distinct
 from inventory.qa.grading import difference_pct
 
 REGION_KEYS = ["region", "region_name", "year"]
 FUEL_GROUPS = ["solid", "liquid", "gas", "other"]
+_FUEL_RANK = {g: i for i, g in enumerate(FUEL_GROUPS)}
 SERIES_COLUMNS = ["region", "group", "item", "unit", "year", "value"]
 _TOTAL_KEYS = [*REGION_KEYS, "sector", "kind", "basis", "substance", "substance_kind"]
-_USED = [*_TOTAL_KEYS, "category", "activity", "emission", "co2e_t", "tier", "factor_ids", "reported_amount",
-         "reported_unit"]
 KEY_FIGURE_COLUMNS = [*REGION_KEYS, "item", "rank", "detail", "value", "unit", "share_pct", "previous_year",
                       "change_pct"]
 TOP_SOURCES = 5  # the largest sources a summary page lists
@@ -70,17 +70,19 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
     sector, substance_kind), its statistics (region, year, activity, amount in canonical units), its
     analysis tables, the checks' explanation tables, its `indicators` table when the build computed it
     already (for targets.csv) and its factor table (the control penetration it used; None: the shipped one)."""
-    emissions = emissions[[c for c in _USED if c in emissions]]  # the columns used, filtered once each below
+    # Every function below masks and groups the emissions by their columns' integer codes (inventory.grouped),
+    # coded once for all of them (and for the analyses); the totals by region-year, sector and gas once for three.
     energy_table = energy(emissions)
     table = indicators(emissions, statistics) if indicator_table is None else indicator_table
     long = series(emissions, table)
+    totals = _totals(emissions)
     return {
-        "sector_gas": sector_gas(emissions),
-        "pollutants": pollutants(emissions),
+        "sector_gas": sector_gas(emissions, totals),
+        "pollutants": pollutants(emissions, totals),
         "sector_trees": sector_trees(emissions),
         "energy": energy_table,
         "energy_shares": energy_shares(energy_table),
-        "region_comparison": region_comparison(emissions),
+        "region_comparison": region_comparison(emissions, totals),
         "indicators": table,
         "series": long,
         "series_change": series_change(long),
@@ -110,8 +112,8 @@ def control_penetration(emissions: pd.DataFrame, factor_table: pd.DataFrame | No
         return pd.DataFrame(columns=PENETRATION_COLUMNS)
     table = penetration.shipped() if factor_table is None else penetration.from_table(factor_table)
     ids = set(table["penetration_id"])
-    used = map_distinct(emissions["factor_ids"].fillna("").astype(str),
-                        lambda t: any(i in ids for i in t.split(";"))).astype(bool)
+    used = coded(emissions).values_of("factor_ids", lambda t: any(i in ids for i in str(t or "").split(";"))
+                                      ).astype(bool)
     keys = emissions.loc[used, ["region", "year", "category", "activity"]].drop_duplicates().reset_index(drop=True)
     if keys.empty:
         return pd.DataFrame(columns=PENETRATION_COLUMNS)
@@ -141,7 +143,13 @@ def plant_coverage(emissions: pd.DataFrame) -> pd.DataFrame:
     need = {"tier", "factor_ids", "reported_amount"}
     if emissions.empty or not need <= set(emissions):
         return pd.DataFrame(columns=PLANT_COVERAGE_COLUMNS)
-    e = emissions[emissions["kind"] != "memo"] if "kind" in emissions else emissions
+    c = coded(emissions)
+    kept = ~c.eq("kind", "memo") if "kind" in emissions else np.ones(c.n, dtype=bool)
+    plant_rows = c.eq("tier", "T3") | c.values_of("factor_ids", lambda t: CONFIDENTIAL_ID in str(t or "").split(";")
+                                                  ).astype(bool)
+    if not (kept & plant_rows).any():  # no plant data: nothing to cover (without masking the whole table)
+        return pd.DataFrame(columns=PLANT_COVERAGE_COLUMNS)
+    e = emissions[kept]
     own = e["tier"].eq("T3")
     ids = e["factor_ids"].fillna("").astype(str)
     hidden = map_distinct(ids, lambda t: CONFIDENTIAL_ID in t.split(";")).astype(bool) & ~own
@@ -216,12 +224,20 @@ def _orders() -> dict[str, dict[str, int]]:
 def ordered_substances(ids) -> list[str]:
     """Substance ids in the order of substances.csv (unknown ones last, by name)."""
     order = _orders()["substance"]
-    return sorted(set(ids), key=lambda s: (order.get(s, 10_000), s))
+    distinct = pd.unique(pd.Series(ids)) if isinstance(ids, (pd.Series, pd.Index, np.ndarray)) else ids
+    return sorted(set(distinct), key=lambda s: (order.get(s, 10_000), s))
 
 
 def _rank(values: pd.Series, order: dict, unknown: int) -> pd.Series:
-    """Each value's position in `order` (`unknown` when not listed)."""
-    return values.map(order).fillna(unknown)
+    """Each value's position in `order` (`unknown` when not listed): `values.map(order).fillna(unknown)`, looked up
+    once per distinct value."""
+    if values.empty:
+        return values.map(order).fillna(unknown)
+    codes, uniques = pd.factorize(values)
+    ranks = np.array([order.get(u, np.nan) for u in uniques] + [np.nan], dtype=float)[codes]
+    found = ~np.isnan(ranks)
+    out = ranks.astype(np.int64) if found.all() else np.where(found, ranks, unknown)
+    return pd.Series(out, index=values.index, name=values.name)
 
 
 def _sorted(frame: pd.DataFrame, keys: list) -> pd.DataFrame:
@@ -257,6 +273,9 @@ def _totals(emissions: pd.DataFrame) -> pd.DataFrame:
     """emission (t) and co2e_t (t CO2e) summed by region-year, sector, kind, basis and substance (all
     missing: NaN); missing keys as ""."""
     text = [k for k in _TOTAL_KEYS if k != "year"]
+    if set(_TOTAL_KEYS) <= set(emissions) and len(emissions):
+        return coded(emissions).group_sum(_TOTAL_KEYS, ["emission", "co2e_t"], sort=False, min_count=1,
+                                          fill=dict.fromkeys(text, ""))
     keyed = emissions.reindex(columns=[*_TOTAL_KEYS, "emission", "co2e_t"])
     keyed[text] = keyed[text].fillna("")
     return keyed.groupby(_TOTAL_KEYS, sort=False)[["emission", "co2e_t"]].sum(min_count=1).reset_index()
@@ -274,15 +293,15 @@ def _wide(rows: pd.DataFrame, index: list[str], value: str, columns: list[str],
 
 # ---------------------------------------------------------------- tables
 
-def sector_gas(emissions: pd.DataFrame) -> pd.DataFrame:
+def sector_gas(emissions: pd.DataFrame, totals: pd.DataFrame | None = None) -> pd.DataFrame:
     """t CO2e by region-year × sector × gas, with the gross total, sinks, net total and memo items.
 
     Columns: region, region_name, year, row_type (sector, gross, sink, net, memo), sector
     ("" on total rows), one column per gas present, total (over the gases). The gross total
     holds kind `emission` only; sinks and memo items are rows of their own; the net row
-    (gross + sinks) is given for the region-years that have sinks.
+    (gross + sinks) is given for the region-years that have sinks. totals: `_totals(emissions)` when computed.
     """
-    t = _totals(emissions)
+    t = _totals(emissions) if totals is None else totals
     g = t[t["substance_kind"] == "ghg"]
     emission = g["kind"] == "emission"
     sink_years = g.loc[g["kind"] == "sink", ["region", "year"]].drop_duplicates()
@@ -301,9 +320,20 @@ def sector_gas(emissions: pd.DataFrame) -> pd.DataFrame:
 def _memo_items(emissions: pd.DataFrame) -> pd.DataFrame:
     """Greenhouse-gas memo rows summed per memo item (column `sector` holds the item, see memo_item):
     the items overlap (electricity used and brought in), so each is a row of its own, never added up."""
+    keys = [*REGION_KEYS, "row_type", "sector", "substance"]
+    if len(emissions) and {*REGION_KEYS, "kind", "substance_kind", "category", "substance", "co2e_t"} <= set(emissions):
+        c = coded(emissions)
+        mask = c.eq("kind", "memo") & c.eq("substance_kind", "ghg")
+        if mask.any():
+            item = ("sector", *c.derived("category", lambda v: memo_item(str(v)), sort=False))
+            codes = np.zeros(c.n, dtype=np.int32)
+            row_type = ("row_type", codes, pd.Index(["memo"], dtype=object))
+            out = c.group_sum(["region", "region_name", "year", row_type, item, "substance"], ["co2e_t"], mask,
+                              sort=False, min_count=1)
+            return out
     memo = emissions[(emissions["kind"] == "memo") & (emissions["substance_kind"] == "ghg")]
     memo = memo.assign(sector=map_distinct(memo["category"].astype(str), memo_item), row_type="memo")
-    return memo.groupby([*REGION_KEYS, "row_type", "sector", "substance"], sort=False)[["co2e_t"]].sum(
+    return memo.groupby(keys, sort=False)[["co2e_t"]].sum(
         min_count=1).reset_index()
 
 
@@ -318,13 +348,13 @@ def memo_item(category: str) -> str:
     return top or "biogenic"
 
 
-def pollutants(emissions: pd.DataFrame) -> pd.DataFrame:
+def pollutants(emissions: pd.DataFrame, totals: pd.DataFrame | None = None) -> pd.DataFrame:
     """Air pollutants in t by region-year × sector (memo items left out), with a total row.
 
     Columns: region, region_name, year, row_type (sector, total), sector ("" on the total
-    row), one column per pollutant present.
+    row), one column per pollutant present. totals: `_totals(emissions)` when computed.
     """
-    t = _totals(emissions)
+    t = _totals(emissions) if totals is None else totals
     p = t[(t["substance_kind"] == "pollutant") & (t["kind"] == "emission")]
     rows = pd.concat([p.assign(row_type="sector"), p.assign(row_type="total", sector="")], ignore_index=True)
     names = ordered_substances(rows.loc[rows["emission"].notna(), "substance"])
@@ -351,11 +381,20 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
     at all; sinks count (negative). A sector's columns are those with a value in its rows.
     """
     cats = categories.table()
-    e = emissions[emissions["sector"].fillna("") != ""].fillna({"region_name": ""})
-    biogenic = (e["kind"] == "memo") & (e["category"].map(cats["role"]) != "memo")
-    e = e[~biogenic]
     keys = [*REGION_KEYS, "sector", "category", "kind", "substance"]
-    sums = e.groupby(keys, sort=False)[["emission", "co2e_t"]].sum(min_count=1).reset_index()
+    if len(emissions):
+        c = coded(emissions)
+        role = cats["role"].to_dict()
+        biogenic = c.eq("kind", "memo") & (c.values_of("category", lambda v: role.get(v)) != "memo")
+        mask = ~c.isin("sector", [""]) & (c.code("sector")[0] >= 0) & ~biogenic
+        if mask.any():
+            return _coded_trees(c, keys, mask)
+        sums = c.group_sum(keys, ["emission", "co2e_t"], mask, sort=False, min_count=1, fill={"region_name": ""})
+    else:
+        e = emissions[emissions["sector"].fillna("") != ""].fillna({"region_name": ""})
+        biogenic = (e["kind"] == "memo") & (e["category"].map(cats["role"]) != "memo")
+        e = e[~biogenic]
+        sums = e.groupby(keys, sort=False)[["emission", "co2e_t"]].sum(min_count=1).reset_index()
     # Each sum counts at its category and the category's ancestors in the sector; a memo item only at its own
     # category and its memo ancestors (M.EL.use sums its consumers), never in an emission category's sum.
     nodes = sums.assign(node=map_distinct(sums["category"], lambda c: list(_in_sector_chain(c)))).explode("node")
@@ -378,6 +417,59 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
     return wide[[*REGION_KEYS, "sector", "category", "depth", "memo", *ghgs, "co2e_t", *pols]]
 
 
+def _coded_trees(c, keys: list[str], mask: np.ndarray) -> pd.DataFrame:
+    """sector_trees() over the coded emissions (inventory.grouped): the sums of the rows of `mask` by `keys`,
+    each counted at its category's chain (node) and summed by node, all on integer codes; the same groups,
+    rows and order of addition as the frame-based steps, so the same sums."""
+    cats = categories.table()
+    role = cats["role"].to_dict()
+    groups, sums = c.group_sum(keys, ["emission", "co2e_t"], mask, sort=False, min_count=1,
+                               fill={"region_name": ""}, decode=False)
+    category, category_texts = groups["category"]
+    chains = [_in_sector_chain(x) for x in category_texts]
+    nodes = pd.Index(list(dict.fromkeys(n for chain in chains for n in chain)), dtype=object)
+    lengths = np.array([len(chain) for chain in chains])
+    flat = np.concatenate([nodes.get_indexer(list(chain)) for chain in chains])
+    per_row = lengths[category]
+    row = np.repeat(np.arange(len(sums)), per_row)  # the explode: each sum once per node of its chain
+    within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    node = flat[(np.cumsum(lengths) - lengths)[category][row] + within]
+    kind, kind_texts = groups["kind"]
+    memo_node = np.array([role.get(n) == "memo" for n in nodes], dtype=bool)
+    keep = ~np.asarray(kind_texts == "memo", dtype=bool)[kind[row]] | memo_node[node]
+    row, node = row[keep], node[keep]
+    index = ["region", "region_name", "year", "sector"]
+    parts = [groups[k][0][row] for k in index] + [node]
+    radix = [len(groups[k][1]) + 1 for k in index] + [len(nodes) + 1]
+    substance, substance_texts = groups["substance"]
+    subs = ordered_substances(substance_texts.take(np.unique(substance[row])))
+    ghg = set(vocabulary.greenhouse_gases())
+    ghgs, pols = [s for s in subs if s in ghg], [s for s in subs if s not in ghg]
+    place = np.full(len(substance_texts), -1)
+    place[substance_texts.get_indexer(ghgs + pols)] = np.arange(len(subs))
+    node_key = combine(parts, radix)
+    # _wide: emission by node and substance (then one column per substance), co2e_t by node
+    by_sub = sums["emission"].to_numpy()[row]
+    emission = pd.Series(by_sub).groupby(node_key * (len(substance_texts) + 1) + substance[row], sort=False).sum(
+        min_count=1)
+    co2e = pd.Series(sums["co2e_t"].to_numpy()[row]).groupby(node_key, sort=False).sum(min_count=1)
+    combos = np.sort(co2e.index.to_numpy(dtype=np.int64))
+    cell_node, cell_sub = np.divmod(emission.index.to_numpy(dtype=np.int64), len(substance_texts) + 1)
+    values = np.full((len(combos), len(subs)), np.nan)
+    values[np.searchsorted(combos, cell_node), place[cell_sub]] = emission.to_numpy()
+    decoded = split_key(combos, radix)
+    wide = pd.DataFrame({k: groups[k][1].take(p).array for k, p in zip(index, decoded)})
+    wide["category"] = nodes.take(decoded[-1]).to_numpy()
+    for i, s in enumerate(ghgs + pols):
+        wide[s] = values[:, i]
+    wide["co2e_t"] = co2e.reindex(combos).to_numpy()
+    wide["depth"] = wide["category"].map(lambda x: len(_in_sector_chain(x)) - 1)
+    wide["memo"] = wide["category"].map(cats["role"]).eq("memo")
+    wide = _sorted(wide, ["region", "year", _rank(wide["sector"], _orders()["sector"], 0),
+                          _rank(wide["category"], _orders()["category"], len(cats)), "category"])
+    return wide[[*REGION_KEYS, "sector", "category", "depth", "memo", *ghgs, "co2e_t", *pols]]
+
+
 def energy(emissions: pd.DataFrame) -> pd.DataFrame:
     """Gross energy emissions by region-year × level-3 category (1.A.1 ...) × fuel group × substance.
 
@@ -385,19 +477,43 @@ def energy(emissions: pd.DataFrame) -> pd.DataFrame:
     other: activities.csv), substance (`CO2e` for the greenhouse gases together, else the
     pollutant), value (t CO2e for CO2e, t for pollutants). Memo items and sinks are left out.
     """
-    e = emissions[(emissions["sector"] == "energy") & (emissions["kind"] == "emission")].fillna({"region_name": ""})
-    ghg = e["substance_kind"] == "ghg"
-    rows = e[REGION_KEYS].assign(
-        category=map_distinct(e["category"].astype(str), level3_category),
-        fuel_group=e["activity"].map(fuel_groups()).fillna("other"),
-        substance=e["substance"].where(~ghg, "CO2e"), value=e["emission"].where(~ghg, e["co2e_t"]))
-    rows = rows.dropna(subset=["value"])
     keys = [*REGION_KEYS, "category", "fuel_group", "substance"]
-    out = rows.groupby(keys, sort=False)["value"].sum().reset_index()
+    if len(emissions):
+        out = _energy_sums(coded(emissions), keys)
+    else:
+        e = emissions[(emissions["sector"] == "energy") & (emissions["kind"] == "emission")].fillna(
+            {"region_name": ""})
+        ghg = e["substance_kind"] == "ghg"
+        rows = e[REGION_KEYS].assign(
+            category=map_distinct(e["category"].astype(str), level3_category),
+            fuel_group=e["activity"].map(fuel_groups()).fillna("other"),
+            substance=e["substance"].where(~ghg, "CO2e"), value=e["emission"].where(~ghg, e["co2e_t"]))
+        rows = rows.dropna(subset=["value"])
+        out = rows.groupby(keys, sort=False)["value"].sum().reset_index()
     order = _orders()
     return _sorted(out, ["region", "year", _rank(out["category"], order["category"], len(order["category"])),
-                         "category", out["fuel_group"].map(FUEL_GROUPS.index),
+                         "category", _rank(out["fuel_group"], _FUEL_RANK, len(FUEL_GROUPS)),
                          _rank(out["substance"], {"CO2e": 0, **order["substance"]}, 10_000), "substance"])
+
+
+def _energy_sums(c, keys: list[str]) -> pd.DataFrame:
+    """energy()'s sums by region-year, level-3 category, fuel group and substance (CO2e for the greenhouse
+    gases together), over the coded emissions."""
+    ghg = c.eq("substance_kind", "ghg")
+    value = np.where(ghg, c.number("co2e_t"), c.number("emission"))
+    mask = c.eq("sector", "energy") & c.eq("kind", "emission") & ~np.isnan(value)
+    category = ("category", *c.derived("category", lambda v: level3_category(str(v)), sort=False))
+    groups = fuel_groups()
+    fuel_codes, activities = c.code("activity")
+    fuel_texts = [groups.get(a, "other") for a in activities]
+    fuel_uniques = pd.Index(list(dict.fromkeys([*fuel_texts, "other"])), dtype="str")
+    fuel = ("fuel_group", np.append(fuel_uniques.get_indexer(fuel_texts), fuel_uniques.get_loc("other"))
+            .astype(np.int32)[fuel_codes], fuel_uniques)
+    sub_codes, subs = c.code("substance")
+    sub_uniques = subs.append(pd.Index(["CO2e"], dtype=subs.dtype))
+    substance = ("substance", np.where(ghg, len(subs), sub_codes).astype(np.int32), sub_uniques)
+    return c.group_sum(["region", "region_name", "year", category, fuel, substance], {"value": value}, mask,
+                       sort=False, fill={"region_name": ""})
 
 
 def energy_shares(energy_table: pd.DataFrame) -> pd.DataFrame:
@@ -433,16 +549,17 @@ def energy_shares(energy_table: pd.DataFrame) -> pd.DataFrame:
     return out[columns]
 
 
-def region_comparison(emissions: pd.DataFrame) -> pd.DataFrame:
+def region_comparison(emissions: pd.DataFrame, totals: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each prefecture beside its province: gross emission in t per substance, CO2e in t CO2e.
 
     Rows per province and year: one per prefecture (region, region_name), the prefectures'
     sum, the province's own-basis and aggregated-basis parts, the province total, their
     difference (province total − prefecture sum, t) and that difference in % of the sum,
     (total − sum) / |sum| × 100 (qa.grading: none for a zero sum). Columns: province, year,
-    row_type, region, region_name ("" except on prefecture rows), the substances, CO2e.
+    row_type, region, region_name ("" except on prefecture rows), the substances, CO2e. totals:
+    `_totals(emissions)` when computed.
     """
-    t = _totals(emissions)
+    t = _totals(emissions) if totals is None else totals
     t = t[t["kind"] == "emission"]
     table = regions.table()
     level = t["region"].map(table["level"])
@@ -519,26 +636,26 @@ def indicators(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None) 
     Columns: INDICATOR_COLUMNS.
     """
     spec = _intensities()
-    e = emissions[emissions["kind"] == "emission"] if "kind" in emissions else emissions
-    if e.empty:
+    c = coded(emissions)
+    gross = c.eq("kind", "emission") if "kind" in emissions else np.ones(c.n, dtype=bool)
+    if not gross.any():
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
-    years = e[["region", "year"]].drop_duplicates()
+    first = c.first_rows(["region", "year"], gross)
+    years = pd.DataFrame({"region": c.take("region", first).array, "year": c.take("year", first).array})
     stats = (statistics.pivot_table(index=["region", "year"], columns="activity", values="amount", aggfunc="sum")
              if statistics is not None and len(statistics) else pd.DataFrame(index=pd.MultiIndex.from_frame(years)))
     stats = stats.reindex(pd.MultiIndex.from_frame(years).union(stats.index))
-    e = e.assign(co2e_t=pd.to_numeric(e["co2e_t"], errors="coerce"), emission=pd.to_numeric(e["emission"],
-                                                                                           errors="coerce"))
     frames = []
     for row in spec.itertuples(index=False):  # one per indicator of data/intensities.csv
         if row.numerator in stats.columns or row.numerator in vocabulary.activities()["id"].values:
             num = stats[row.numerator] if row.numerator in stats.columns else pd.Series(np.nan, index=stats.index)
         else:
-            sel = e[_under_category(e["category"], row.numerator_category)] if row.numerator_category else e
-            if row.numerator == "CO2e":
-                num = sel.groupby(["region", "year"])["co2e_t"].sum(min_count=1)
-            else:
-                num = sel[sel["substance"] == row.numerator].groupby(["region", "year"])["emission"].sum(min_count=1)
-            num = num.reindex(stats.index)
+            sel = gross & _under_category_rows(c, row.numerator_category) if row.numerator_category else gross
+            value = "co2e_t" if row.numerator == "CO2e" else "emission"
+            if row.numerator != "CO2e":
+                sel = sel & c.eq("substance", row.numerator)
+            sums = c.group_sum(["region", "year"], [value], sel, sort=True, min_count=1)
+            num = sums.set_index(["region", "year"])[value].reindex(stats.index)
         frames += _indicator_rows(row, num, stats)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INDICATOR_COLUMNS)
     out = out[out["numerator_present"]]
@@ -589,9 +706,10 @@ def _indicator_rows(row, num: pd.Series, stats: pd.DataFrame) -> list[pd.DataFra
     return out
 
 
-def _under_category(category: pd.Series, root: str) -> pd.Series:
-    """True for `root` and every category below it."""
-    return map_distinct(category.astype(str), lambda c: c == root or root in categories.ancestors(c)).astype(bool)
+def _under_category_rows(c, root: str) -> np.ndarray:
+    """True for the coded rows whose category is `root` or below it."""
+    return c.values_of("category", lambda v: v is not None and (v == root or root in categories.ancestors(str(v)))
+                       ).astype(bool)
 
 
 def series(emissions: pd.DataFrame, indicator_table: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -605,14 +723,19 @@ def series(emissions: pd.DataFrame, indicator_table: pd.DataFrame | None = None)
     e = emissions
     if e.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)
-    by_sector = aggregate.totals(e, ["region", "year", "sector"]).rename(columns={"sector": "item", "co2e_t": "value"})
+    c = coded(e)
+    kept = c.eq("kind", "emission")  # aggregate.totals: gross, memo items and sinks left out
+
+    def totals(by: list[str]) -> pd.DataFrame:
+        return c.group_sum(by, ["emission", "co2e_t"], kept, sort=True, min_count=1)
+
+    by_sector = totals(["region", "year", "sector"]).rename(columns={"sector": "item", "co2e_t": "value"})
     by_sector = by_sector.dropna(subset=["value"]).assign(group="sector", unit="t CO2e")
-    gross = aggregate.totals(e, ["region", "year"]).rename(columns={"co2e_t": "value"}).assign(
+    gross = totals(["region", "year"]).rename(columns={"co2e_t": "value"}).assign(
         group="sector", item="gross", unit="t CO2e")
-    net = e[e["kind"].isin(["emission", "sink"])].groupby(["region", "year"])["co2e_t"].sum(min_count=1)
-    net = net.rename("value").reset_index().assign(group="sector", item="net", unit="t CO2e")
-    by_sub = aggregate.totals(e, ["region", "year", "substance"]).rename(columns={"substance": "item",
-                                                                                 "emission": "value"})
+    net = c.group_sum(["region", "year"], ["co2e_t"], c.isin("kind", ["emission", "sink"]), min_count=1)
+    net = net.rename(columns={"co2e_t": "value"}).assign(group="sector", item="net", unit="t CO2e")
+    by_sub = totals(["region", "year", "substance"]).rename(columns={"substance": "item", "emission": "value"})
     by_sub = by_sub.assign(group="substance", unit="t")
     parts = [by_sector, gross, net, by_sub]
     if indicator_table is not None and len(indicator_table):
@@ -753,7 +876,10 @@ def key_figures(emissions: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
     """
     if emissions.empty or long.empty:
         return pd.DataFrame(columns=KEY_FIGURE_COLUMNS)
-    names = emissions.drop_duplicates(["region", "year"]).set_index(["region", "year"])["region_name"]
+    c = coded(emissions)
+    first = c.first_rows(["region", "year"])
+    names = pd.Series(c.take("region_name", first).array, index=pd.MultiIndex.from_arrays(
+        [c.take("region", first).array, c.take("year", first).array], names=["region", "year"]), name="region_name")
     parts = []
     keyed = long.assign(item=[_KEY_SERIES.get(k) for k in zip(long["group"], long["item"])]).dropna(subset=["item"])
     keyed = keyed[["region", "year", "item", "unit", "value"]].assign(rank=0, detail="")
@@ -763,24 +889,26 @@ def key_figures(emissions: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
     keyed["change_pct"] = difference_pct(keyed["value"], before)
     parts.append(keyed)
     gross = keyed[keyed["item"] == "gross"].set_index(["region", "year"])["value"]
-    e = emissions[(emissions["kind"] == "emission")]
-    ghg = e[e["substance_kind"] == "ghg"]
-    if len(ghg):
-        by_cat = ghg.assign(detail=map_distinct(ghg["category"].astype(str), level3_category)).groupby(
-            ["region", "year", "detail"])["co2e_t"].sum(min_count=1).dropna().rename("value").reset_index()
+    e = c.eq("kind", "emission")
+    ghg = e & c.eq("substance_kind", "ghg")
+    if ghg.any():
+        detail = ("detail", *c.derived("category", lambda v: level3_category(str(v))))
+        by_cat = c.group_sum(["region", "year", detail], {"value": c.number("co2e_t")}, ghg, min_count=1)
+        by_cat = by_cat.dropna(subset=["value"]).reset_index(drop=True)
         by_cat = by_cat.sort_values(["region", "year", "value", "detail"], ascending=[True, True, False, True],
                                     kind="stable")
         by_cat["rank"] = by_cat.groupby(["region", "year"]).cumcount() + 1
         top = by_cat[by_cat["rank"] <= TOP_SOURCES].assign(item="top_source", unit="t CO2e")
         parts.append(top.assign(share_pct=top["value"] / _lookup(gross, top) * 100))
-    pol = e[e["substance_kind"] == "pollutant"]
-    if len(pol):
-        sums = pol.groupby(["region", "year", "substance"])["emission"].sum(min_count=1).dropna()
-        sums = sums.rename("value").reset_index().rename(columns={"substance": "detail"})
+    pol = e & c.eq("substance_kind", "pollutant")
+    if pol.any():
+        sums = c.group_sum(["region", "year", "substance"], {"value": c.number("emission")}, pol, min_count=1)
+        sums = sums.dropna(subset=["value"]).reset_index(drop=True).rename(columns={"substance": "detail"})
         sums["rank"] = _rank(sums["detail"], _orders()["substance"], 10_000)
         parts.append(sums.assign(item="pollutant", unit="t"))
-    if "tier" in ghg and len(ghg):
-        plant = ghg[ghg["tier"] == "T3"].groupby(["region", "year"])["co2e_t"].sum()
+    if "tier" in emissions and ghg.any():
+        plant = c.group_sum(["region", "year"], ["co2e_t"], ghg & c.eq("tier", "T3")).set_index(
+            ["region", "year"])["co2e_t"]
         share = gross.index.to_frame(index=False).assign(item="plant_share", unit="%", rank=0, detail="")
         share["value"] = _lookup(plant.reindex(gross.index, fill_value=0.0), share) / _lookup(gross, share) * 100
         parts.append(share)

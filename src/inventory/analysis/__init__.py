@@ -3,6 +3,7 @@ run_analyses runs those whose inputs a build has."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from inventory.analysis.ccd import ccd
@@ -13,6 +14,7 @@ from inventory.analysis.uncertainty import (
     UNCERTAINTY_COLUMNS, UncertaintyResult, analyse_uncertainty, approach1, approach1_trend, monte_carlo,
     row_uncertainties,
 )
+from inventory.grouped import coded
 
 __all__ = [
     "COCONTROL_COLUMNS", "KEY_CATEGORY_COLUMNS", "TARGET_COLUMNS", "UNCERTAINTY_COLUMNS", "UncertaintyResult",
@@ -37,7 +39,7 @@ def run_analyses(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd
     out = {"key_categories": key_categories(emissions, rows)}
     if len(uncertainty):
         out["uncertainty"] = uncertainty
-    if len(emissions) and emissions.groupby("region")["year"].nunique().max() > 1:
+    if len(emissions) and _several_years(emissions):
         out["cocontrol"] = cocontrol(emissions)
         table = ccd(emissions, indicator_table)
         if len(table):
@@ -47,3 +49,13 @@ def run_analyses(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd
                                                                           "amount"])
         out["targets"] = track_targets(targets, emissions, stat, indicator_table)
     return out
+
+
+def _several_years(emissions: pd.DataFrame) -> bool:
+    """True when some region has more than one year (by the coded columns, inventory.grouped)."""
+    c = coded(emissions)
+    region, _ = c.code("region")
+    year, _ = c.code("year")
+    known = (region >= 0) & (year >= 0)
+    pairs = np.unique(region[known].astype(np.int64) * (int(year.max()) + 1) + year[known])
+    return bool(len(pairs)) and np.bincount(pairs // (int(year.max()) + 1)).max() > 1

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import regions
+from inventory.grouped import coded
 
 CCD_COLUMNS = ["region", "year", "scope", "u_carbon", "u_pollution", "c", "t", "d", "band", "c_band", "n_obs"]
 SUBSYSTEMS = {"carbon": ["CO2", "CO2/gdp"], "pollution": ["SO2", "NOx", "PM2.5", "NMVOC"]}
@@ -70,12 +71,19 @@ def normalised(obs: pd.DataFrame, group: pd.Series, columns: list[str]) -> pd.Da
 
 def observations(emissions: pd.DataFrame, indicator_table: pd.DataFrame | None) -> pd.DataFrame:
     """Per region-year: the gross emissions (t) of CO2 and the pollutants of SUBSYSTEMS and CO2/gdp (t/万元)."""
-    e = emissions[emissions["kind"] == "emission"] if "kind" in emissions else emissions
-    e = _common_sectors(e)
     names = [n for cols in SUBSYSTEMS.values() for n in cols if "/" not in n]
-    e = e[e["substance"].isin(names)]
-    wide = e.assign(emission=pd.to_numeric(e["emission"], errors="coerce")).pivot_table(
-        index=["region", "year"], columns="substance", values="emission", aggfunc="sum")
+    if len(emissions) and "sector" in emissions:
+        c = coded(emissions)
+        gross = c.eq("kind", "emission") if "kind" in emissions else np.ones(c.n, dtype=bool)
+        rows = gross & _common_sector_rows(c, gross) & c.isin("substance", names)
+        # each region-year and substance summed over the rows (as pivot_table would), pivoted from the sums
+        e = c.group_sum(["region", "year", "substance"], ["emission"], rows)
+    else:
+        e = emissions[emissions["kind"] == "emission"] if "kind" in emissions else emissions
+        e = _common_sectors(e)
+        e = e[e["substance"].isin(names)]
+        e = e.assign(emission=pd.to_numeric(e["emission"], errors="coerce"))
+    wide = e.pivot_table(index=["region", "year"], columns="substance", values="emission", aggfunc="sum")
     wide = wide.reindex(columns=names)
     if indicator_table is not None and len(indicator_table):
         i = indicator_table[(indicator_table["measure"] == "level") & (indicator_table["item"] == "CO2/gdp")]
@@ -83,6 +91,25 @@ def observations(emissions: pd.DataFrame, indicator_table: pd.DataFrame | None) 
     else:
         wide["CO2/gdp"] = np.nan
     return wide.reset_index()
+
+
+def _common_sector_rows(c, gross: np.ndarray) -> np.ndarray:
+    """_common_sectors over coded emissions: True for the rows of a sector that the region has in every one of
+    its `gross` years."""
+    region, regions_ = c.code("region")
+    year, years = c.code("year")
+    sector, sectors = c.code("sector")
+    dated = gross & (region >= 0) & (year >= 0)
+    known = dated & (sector >= 0)
+    n_years, n_sectors = len(years), len(sectors)
+    region_years = np.zeros((len(regions_), n_years), dtype=bool)
+    region_years[region[dated], year[dated]] = True
+    have = np.zeros((len(regions_), n_years, n_sectors), dtype=bool)
+    have[region[known], year[known], sector[known]] = True
+    common = have.sum(axis=1) == region_years.sum(axis=1)[:, None]  # region x sector
+    out = np.zeros(c.n, dtype=bool)
+    out[known] = common[region[known], sector[known]]
+    return out
 
 
 def _common_sectors(e: pd.DataFrame) -> pd.DataFrame:

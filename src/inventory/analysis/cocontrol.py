@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, vocabulary
+from inventory.grouped import coded
 
 COCONTROL_COLUMNS = ["region", "category", "year_from", "year_to", "substance", "change_pct", "co2e_change_pct",
                      "elasticity", "quadrant", "elasticity_band"]
@@ -140,6 +141,33 @@ def _sums(e: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pol, carbon.drop(columns="n_co2")
 
 
+def _coded_sums(emissions: pd.DataFrame, gross: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """_sums(_levels(rows)) of the `gross` rows of `emissions`, each level grouped by the coded columns
+    (inventory.grouped) instead of the rows copied three times: the same groups, rows and sums."""
+    c = coded(emissions)
+    keys = ["region", "year", "level", "key"]
+    levels = (("total", None), ("sector", "sector"), ("category", "category"))
+    co2 = np.where(c.eq("substance", "CO2"), c.number("emission"), np.nan)
+    carbon_rows = gross & ~np.isnan(c.number("co2e_t"))
+    pol_rows = gross & c.isin("substance", vocabulary.pollutants())
+    pols, carbons = [], []
+    for level, column in levels:
+        by = ["region", "year"] + ([column] if column else [])
+        fill = {"sector": ""} if column == "sector" else None  # _levels: the sector's key fillna("")
+        pol = c.group_sum([*by, "substance"], {"E": c.number("emission")}, pol_rows, sort=False, fill=fill)
+        carbon = c.group_sum(by, {"C": c.number("co2e_t"), "CO2": co2, "n_co2": ~np.isnan(co2)}, carbon_rows,
+                             sort=False, fill=fill, together=False)
+        for frame, out in ((pol, pols), (carbon, carbons)):
+            key = frame.pop(column).astype(str) if column else "total"
+            frame.insert(2, "level", level)
+            frame.insert(3, "key", key)
+            out.append(frame)
+    pol = pd.concat(pols, ignore_index=True)
+    carbon = pd.concat(carbons, ignore_index=True)
+    carbon["CO2"] = carbon["CO2"].where(carbon["n_co2"] > 0)
+    return pol, carbon[keys + ["C", "CO2"]]
+
+
 def _side(frame: pd.DataFrame, pairs: pd.DataFrame, year_col: str, suffix: str) -> pd.DataFrame:
     out = pairs.merge(frame.rename(columns={"year": year_col}), on=["region", year_col])
     return out.rename(columns={c: c + suffix for c in ("E", "C", "CO2") if c in out})
@@ -180,6 +208,12 @@ def _table(rows: pd.DataFrame) -> pd.DataFrame:
     return out[COCONTROL_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
 
 
+def _gross_rows(emissions: pd.DataFrame) -> np.ndarray:
+    """True for the rows _emission_rows keeps (kind `emission`)."""
+    c = coded(emissions)
+    return c.eq("kind", "emission") if "kind" in emissions else np.ones(c.n, dtype=bool)
+
+
 def _emission_rows(emissions: pd.DataFrame) -> pd.DataFrame:
     e = emissions[emissions["kind"] == "emission"] if "kind" in emissions else emissions
     return e.assign(emission=pd.to_numeric(e["emission"], errors="coerce").astype(float),
@@ -197,16 +231,47 @@ def cocontrol(emissions: pd.DataFrame, pairs: list[tuple[int, int]] | None = Non
     Columns: COCONTROL_COLUMNS, then EXTRA_COLUMNS (level; sums in t / t CO2e; the CO2-only change and
     elasticity). elasticity_band: the PMC11666946 Table 2 band (see the module docstring).
     """
-    e = _emission_rows(emissions)
+    fast = len(emissions) and {"sector", "category", "substance", "emission", "co2e_t"} <= set(emissions)
+    if not fast:
+        return _cocontrol_rows(_emission_rows(emissions), pairs)
+    gross = _gross_rows(emissions)
+    if not gross.any():
+        return _table(pd.DataFrame())
+    c = coded(emissions)
+    first = c.first_rows(["region", "year"], gross)
+    region_years = pd.DataFrame({"region": c.take("region", first).array,
+                                 "year": c.take("year", first).to_numpy().astype(int)})
+    pair_table = _pairs(region_years, pairs)
+    if pair_table.empty:
+        return _table(pd.DataFrame())
+    pol, carbon = _coded_sums(emissions, gross)
+    # compared on integer codes of the texts (merges of a few hundred thousand rows), named again for _table
+    texts = {}
+    for column in ("region", "level", "key", "substance"):
+        frames = [f for f in (pol, carbon, pair_table) if column in f]
+        texts[column] = pd.Index(pd.concat([f[column] for f in frames], ignore_index=True).unique())
+        for f in frames:
+            f[column] = texts[column].get_indexer(f[column])
+    rows = _compare(pol, carbon, pol, carbon, pair_table)
+    for column, uniques in texts.items():
+        rows[column] = uniques.take(rows[column].to_numpy()).array
+    return _table(rows)
+
+
+def _pairs(region_years: pd.DataFrame, pairs: list[tuple[int, int]] | None) -> pd.DataFrame:
+    """(region, year_from, year_to) of `pairs` that a region has both years of; None: default_pairs."""
+    if pairs is None:
+        return default_pairs(region_years)
+    wanted = pd.DataFrame(list(pairs), columns=["year_from", "year_to"]).astype(int).drop_duplicates()
+    pair_table = region_years.rename(columns={"year": "year_from"}).merge(wanted, on="year_from")
+    return pair_table.merge(region_years.rename(columns={"year": "year_to"}), on=["region", "year_to"])
+
+
+def _cocontrol_rows(e: pd.DataFrame, pairs: list[tuple[int, int]] | None) -> pd.DataFrame:
+    """cocontrol() of the emission rows `e` (_emission_rows), on the rows themselves."""
     if e.empty:
         return _table(pd.DataFrame())
-    region_years = e[["region", "year"]].drop_duplicates()
-    if pairs is None:
-        pair_table = default_pairs(region_years)
-    else:
-        wanted = pd.DataFrame(list(pairs), columns=["year_from", "year_to"]).astype(int).drop_duplicates()
-        pair_table = region_years.rename(columns={"year": "year_from"}).merge(wanted, on="year_from")
-        pair_table = pair_table.merge(region_years.rename(columns={"year": "year_to"}), on=["region", "year_to"])
+    pair_table = _pairs(e[["region", "year"]].drop_duplicates(), pairs)
     if pair_table.empty:
         return _table(pd.DataFrame())
     pol, carbon = _sums(_levels(e))

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories
+from inventory.grouped import coded
 from inventory.lookup import map_distinct
 
 KEY_CATEGORY_COLUMNS = ["region", "year", "base_year", "category", "substance", "with_lulucf", "assessment",
@@ -112,9 +113,9 @@ def key_categories(emissions: pd.DataFrame, uncertainties: pd.DataFrame | None =
     base_year: None = each region's earliest year; trend rows for every later year.
     share and cumulative are fractions (0-1); level rows have no base_year.
     """
-    e = emissions[emissions["kind"].isin(["emission", "sink"])]
-    e = e.assign(co2e_t=pd.to_numeric(e["co2e_t"], errors="coerce").astype(float)).dropna(subset=["co2e_t"])
-    cat = e.groupby(["region", "year", "category", "substance"], sort=True)["co2e_t"].sum().rename("E").reset_index()
+    c = coded(emissions)
+    assessed = c.isin("kind", ["emission", "sink"]) & ~np.isnan(c.number("co2e_t"))
+    cat = c.group_sum(["region", "year", "category", "substance"], {"E": c.number("co2e_t")}, assessed)
     cat["lulucf"] = is_lulucf(cat["category"]).to_numpy()
     u_cat = _category_uncertainty(uncertainties)
     out = []
@@ -127,7 +128,7 @@ def key_categories(emissions: pd.DataFrame, uncertainties: pd.DataFrame | None =
         return pd.DataFrame(columns=KEY_CATEGORY_COLUMNS)
     table = pd.concat(out, ignore_index=True)
     table["base_year"] = table["base_year"].astype("Int64")
-    table = table.assign(_a=table["assessment"].map({"level": 0, "trend": 1}), _l=~table["with_lulucf"])
+    table = table.assign(_a=np.where(table["assessment"].to_numpy() == "trend", 1, 0), _l=~table["with_lulucf"])
     table = table.sort_values(["region", "year", "_a", "_l", "approach", "cumulative"], kind="stable")
     return table[KEY_CATEGORY_COLUMNS].reset_index(drop=True)
 
@@ -146,8 +147,7 @@ def _approach1(cat: pd.DataFrame, base_year: int | None, with_lulucf: bool) -> l
     whole tables (one pass, not one per region-year)."""
     if cat.empty:
         return []
-    level = cat.assign(share=cat["E"].abs() / cat.groupby(["region", "year"])["E"].transform(lambda e: e.abs().sum())
-                       .replace(0, np.nan))
+    level = cat.assign(share=cat["E"].abs() / _abs_sum(cat["E"], [cat["region"], cat["year"]]).replace(0, np.nan))
     level = _ranked(level, ["region", "year"], THRESHOLD[1]).assign(
         base_year=pd.NA, with_lulucf=with_lulucf, assessment="level", approach=1)
     base = cat.groupby("region")["year"].transform("min") if base_year is None else pd.Series(base_year, cat.index)
@@ -163,7 +163,8 @@ def _approach1(cat: pd.DataFrame, base_year: int | None, with_lulucf: bool) -> l
         cat[["region", "year", "category", "substance", "E"]].rename(columns={"E": "Et"}),
         on=["region", "year", "category", "substance"], how="left").fillna({"E0": 0.0, "Et": 0.0})
     g = grid.groupby(["region", "year"])
-    abs0, net0, nett = g["E0"].transform(lambda e: e.abs().sum()), g["E0"].transform("sum"), g["Et"].transform("sum")
+    abs0 = _abs_sum(grid["E0"], [grid["region"], grid["year"]])
+    net0, nett = g["E0"].transform("sum"), g["Et"].transform("sum")
     valid = (abs0 != 0) & (net0 != 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         eq42 = grid["E0"].abs() / abs0 * ((grid["Et"] - grid["E0"]) / grid["E0"].abs() - (nett - net0) / net0.abs()).abs()
@@ -174,6 +175,23 @@ def _approach1(cat: pd.DataFrame, base_year: int | None, with_lulucf: bool) -> l
     trend_rows = _ranked(grid, ["region", "year"], THRESHOLD[1]).rename(columns={"base": "base_year"}).assign(
         with_lulucf=with_lulucf, assessment="trend", approach=1)
     return [level, trend_rows]
+
+
+def _abs_sum(values: pd.Series, by: list[pd.Series]) -> pd.Series:
+    """`values.groupby(by).transform(lambda e: e.abs().sum())` without a Python call per group: each group's
+    |values| (missing as 0) summed by numpy over the group's rows in their order, as Series.sum does."""
+    group = values.groupby(by, sort=False).ngroup().to_numpy()  # -1: a missing key, in no group
+    order = np.argsort(group, kind="stable")
+    data = np.abs(values.to_numpy(dtype=float))[order]
+    data[np.isnan(data)] = 0.0
+    ordered = group[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.empty(0, dtype=int)
+    ends = np.r_[starts[1:], len(data)].astype(int)
+    sums = np.full(int(group.max()) + 2 if len(group) else 1, np.nan)
+    for a, b in zip(starts, ends):
+        if ordered[a] >= 0:
+            sums[ordered[a]] = data[a:b].sum()
+    return pd.Series(sums[group], index=values.index)
 
 
 def _approach2(cat: pd.DataFrame, u_cat: pd.Series, base_year: int | None) -> list[pd.DataFrame]:

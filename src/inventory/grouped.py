@@ -1,0 +1,194 @@
+"""A table's columns as integer codes, each coded once per table, and group sums over the codes.
+
+The figures and the analyses filter and sum the same emissions table (millions of rows with text key
+columns) many times; masking the whole frame copies every text column and grouping by text factorises it
+again each time. `coded(frame)` codes each column on first use (pandas' sorted factorisation, so codes
+order as the texts do) and keeps the codes as long as the frame lives; masks and group keys are then
+integer arrays, and only the few result rows are turned back into texts. Sums are pandas' groupby sums
+over the same rows in the same order as a groupby of the texts, so every figure is bit for bit the same.
+The frame must not change once coded.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+import pandas as pd
+
+_CACHE: dict[int, Coded] = {}
+KEEP_KEYS = 4  # combined group keys a Coded keeps (8 bytes a row each)
+
+
+def coded(frame: pd.DataFrame) -> Coded:
+    """The Coded view of `frame`, made once per frame object (kept while the frame lives)."""
+    found = _CACHE.get(id(frame))
+    if found is not None and found.frame is frame and found.n == len(frame):
+        return found
+    out = Coded(frame)
+    _CACHE[id(frame)] = out
+    weakref.finalize(frame, _CACHE.pop, id(frame), None)
+    return out
+
+
+class Coded:
+    """`frame`'s columns as integer codes (missing: -1) and sorted distinct values, coded on first use."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self._frame = weakref.ref(frame)
+        self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
+        self._numbers: dict[str, np.ndarray] = {}
+        self._isin: dict[tuple, np.ndarray] = {}
+        self._keys: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # the last few group keys (KEEP_KEYS)
+        self.n = len(frame)
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        return self._frame()
+
+    def code(self, column: str) -> tuple[np.ndarray, pd.Index]:
+        """(codes, uniques) of a column: uniques sorted as pandas sorts them, codes -1 where missing."""
+        if column not in self._codes:
+            codes, uniques = pd.factorize(self.frame[column], sort=True)
+            self._codes[column] = (codes.astype(np.int32), uniques)
+        return self._codes[column]
+
+    def number(self, column: str) -> np.ndarray:
+        """A numeric column as a float array."""
+        if column not in self._numbers:
+            self._numbers[column] = pd.to_numeric(self.frame[column], errors="coerce").to_numpy(dtype=float)
+        return self._numbers[column]
+
+    def values_of(self, column: str, func) -> np.ndarray:
+        """`func(value)` for every row's value of `column`, computed once per distinct value (func(None) for
+        missing cells): an object array."""
+        codes, uniques = self.code(column)
+        results = np.empty(len(uniques) + 1, dtype=object)
+        for i, value in enumerate(uniques):
+            results[i] = func(value)
+        results[-1] = func(None)
+        return results[codes]
+
+    def isin(self, column: str, values) -> np.ndarray:
+        """True where the row's value of `column` is one of `values` (never for a missing cell)."""
+        wanted = (column, tuple(sorted(map(str, values))))
+        if wanted not in self._isin:
+            codes, uniques = self.code(column)
+            hit = np.append(np.asarray(uniques.isin(list(values)), dtype=bool), False)
+            self._isin[wanted] = hit[codes]
+        return self._isin[wanted].copy()
+
+    def eq(self, column: str, value) -> np.ndarray:
+        """True where the row's value of `column` equals `value`."""
+        return self.isin(column, [value])
+
+    def take(self, column: str, rows: np.ndarray | None = None) -> pd.Series:
+        """The column's values (in its own dtype) of `rows` (a bool mask or positions; None: all)."""
+        codes, uniques = self.code(column)
+        picked = codes if rows is None else codes[rows]
+        return pd.Series(uniques.take(picked, allow_fill=True, fill_value=None))
+
+    def derived(self, column: str, func, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
+        """(codes, uniques) of `func(value)` over a column, computed once per distinct value (an object column
+        as map_distinct gives; missing cells stay missing)."""
+        codes, uniques = self.code(column)
+        results = pd.Series([func(v) for v in uniques], dtype=object)
+        result_codes, result_uniques = pd.factorize(results, sort=sort)
+        return np.append(result_codes, -1).astype(np.int32)[codes], pd.Index(result_uniques, dtype=object)
+
+    def group_sum(self, by: list, values, mask: np.ndarray | None = None, sort: bool = True, min_count: int = 0,
+                  fill: dict[str, str] | None = None, together: bool = True, decode: bool = True):
+        """`frame[mask].groupby(by, sort=sort)[values].sum(min_count=min_count).reset_index()`, grouped by the
+        columns' codes (the same rows summed in the same order, so the same sums).
+
+        by: column names, or (name, codes, uniques) for a key computed from the columns (`derived`).
+        values: column names, or {name: float array over every row}.
+        fill: {column: text}, a fillna of that key column before grouping (missing cells grouped with that
+        text); otherwise rows with a missing key are left out, as groupby does.
+        together: the values summed as one frame (as `groupby(...)[[a, b]].sum()`), else each on its own (as
+        `groupby(...).agg(a=(a, "sum"), ...)`): pandas' sums of the two can differ in the last bit, so the
+        caller says which one it replaces.
+        decode: False returns ({name: (codes, uniques)} of the groups, the sums) instead of one decoded frame.
+        """
+        fill = fill or {}
+        names, keys, texts, radix = [], [], [], []
+        for item in by:
+            if isinstance(item, str):
+                codes, uniques = self.code(item)
+                if item in fill:
+                    codes, uniques = _filled(codes, uniques, fill[item], sort)
+                item = (item, codes, uniques)
+            names.append(item[0])
+            keys.append(item[1])
+            texts.append(item[2])
+            radix.append(len(item[2]) + 1)
+        rows = np.ones(self.n, dtype=bool) if mask is None else np.array(mask, dtype=bool)
+        named = tuple((b, fill.get(b)) for b in by) if all(isinstance(b, str) for b in by) else None
+        if named is not None and (named, sort) in self._keys:
+            full, known = self._keys[(named, sort)]
+        else:
+            full, known = combine(keys, radix), np.logical_and.reduce([codes >= 0 for codes in keys])
+            if named is not None:
+                self._keys = dict(list(self._keys.items())[-(KEEP_KEYS - 1):]) | {(named, sort): (full, known)}
+        rows &= known
+        key = full[rows]
+        arrays = values if isinstance(values, dict) else {v: self.number(v) for v in values}
+        numbers = pd.DataFrame({v: np.asarray(a, dtype=float)[rows] for v, a in arrays.items()})
+        if len(arrays) == 1:  # one column: summed as a Series (the same loop as a frame of one column)
+            (v,) = arrays
+            sums = numbers[v].groupby(key, sort=sort).sum(min_count=min_count).to_frame(v)
+        elif together:
+            sums = numbers.groupby(key, sort=sort).sum(min_count=min_count)
+        else:
+            sums = pd.DataFrame({v: numbers[v].groupby(key, sort=sort).sum(min_count=min_count) for v in numbers})
+        groups = {name: (part, uniques) for name, uniques, part in zip(names, texts, split_key(sums.index, radix))}
+        if not decode:
+            return groups, sums.reset_index(drop=True)
+        frame = pd.DataFrame({name: uniques.take(part).array for name, (part, uniques) in groups.items()})
+        for v in arrays:
+            frame[v] = sums[v].to_numpy()
+        return frame
+
+    def first_rows(self, by: list[str], mask: np.ndarray | None = None) -> np.ndarray:
+        """Positions of the first row of each distinct combination of `by` (rows with a missing key
+        included), in order of appearance: `frame[mask].drop_duplicates(by)`'s rows."""
+        key = np.zeros(self.n, dtype=np.int64)
+        for column in by:
+            codes, uniques = self.code(column)
+            key = key * (len(uniques) + 1) + (codes + 1)
+        positions = np.arange(self.n) if mask is None else np.flatnonzero(mask)
+        return positions[pd.Series(key[positions]).drop_duplicates().index.to_numpy()]
+
+
+def combine(keys: list[np.ndarray], radix: list[int]) -> np.ndarray:
+    """One int64 key of several code arrays (each < its radix), ordered as the codes are, column by column."""
+    key = np.zeros(len(keys[0]) if keys else 0, dtype=np.int64)
+    for codes, r in zip(keys, radix):
+        key = key * r + codes
+    return key
+
+
+def split_key(key, radix: list[int]) -> list[np.ndarray]:
+    """The code arrays a `combine`d key was made of."""
+    rest = np.asarray(key, dtype=np.int64)
+    parts = []
+    for r in reversed(radix):
+        rest, part = np.divmod(rest, r)
+        parts.append(part)
+    return parts[::-1]
+
+
+def _filled(codes: np.ndarray, uniques: pd.Index, text: str, sort: bool) -> tuple[np.ndarray, pd.Index]:
+    """Codes and uniques with missing cells read as `text` (kept sorted when `sort`)."""
+    if not (codes < 0).any():
+        return codes, uniques
+    if text in uniques:
+        return np.where(codes < 0, uniques.get_loc(text), codes).astype(np.int32), uniques
+    extended = uniques.append(pd.Index([text], dtype=uniques.dtype))
+    codes = np.where(codes < 0, len(uniques), codes).astype(np.int32)
+    if not sort:
+        return codes, extended
+    order = np.argsort(extended.to_numpy(dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    return rank[codes], extended.take(order)
