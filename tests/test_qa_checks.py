@@ -423,16 +423,6 @@ def test_check_names_have_labels_in_both_languages():
 
 # --- the checks at scale: whole columns, shared work -----------------------------------------
 
-def test_first_rows_are_the_rows_drop_duplicates_keeps():
-    from inventory.qa.keys import first_rows
-
-    frame = pd.DataFrame({"region": ["430100", "430200", "430100", None, "430100", None],
-                          "year": [2019, 2019, 2019, 2020, 2020, 2020],
-                          "category": ["1.A", "1.A", "1.A", "2", "1.A", "2"]})
-    assert list(first_rows(frame, ["region", "year", "category"])) == [0, 1, 3, 4]
-    assert list(first_rows(frame, ["region"], rows=[1, 2, 4, 5])) == [1, 2, 5]
-
-
 def test_amounts_of_a_build_are_computed_once_for_every_check(tmp_path, monkeypatch):
     from inventory.qa import amounts
 

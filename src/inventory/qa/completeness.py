@@ -39,7 +39,7 @@ import pandas as pd
 
 from inventory import categories
 from inventory.errors import Problem, UsageError
-from inventory.qa.keys import first_rows
+from inventory.grouped import Coded, coded
 from inventory.result import CHECK_COLUMNS
 
 NAME = "completeness"
@@ -66,7 +66,7 @@ def _keys_on(frame: pd.DataFrame, checked: list[str], source: str) -> pd.DataFra
     if frame.empty:
         return pd.DataFrame(columns=["region", "year", "checked", "key", "key_source", "own"])
     # Rows repeating a region, year, category and key give nothing more: the first of each is enough.
-    frame = frame.take(first_rows(frame, ["region", "year", "category", "key"]))
+    frame = frame.take(Coded(frame).first_rows(["region", "year", "category", "key"]))
     on = frame.merge(_related(frame["category"], checked), on="category")
     on = on.assign(_o=on["key"].map(_KEY_ORDER), own=on["category"] == on["checked"])
     on = on.sort_values(["region", "year", "checked", "own", "_o"], ascending=[True, True, True, False, True],
@@ -87,8 +87,8 @@ def completeness_table(emissions: pd.DataFrame, notation: pd.DataFrame, not_esti
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     checked = list(checked or default_categories())
     ne = not_estimated if not_estimated is not None else pd.DataFrame(columns=["region", "year", "category"])
-    region_years = pd.concat([f[["region", "year"]].take(first_rows(f, ["region", "year"]))
-                              for f in (emissions, notation, ne) if len(f)]
+    region_years = pd.concat([f[["region", "year"]].take((coded(f) if f is emissions else Coded(f)).first_rows(
+                              ["region", "year"])) for f in (emissions, notation, ne) if len(f)]
                              or [pd.DataFrame(columns=["region", "year"])]).drop_duplicates()
     region_years["year"] = region_years["year"].astype(int)
     grid = region_years.merge(pd.DataFrame({"checked": checked}), how="cross")
@@ -97,8 +97,8 @@ def completeness_table(emissions: pd.DataFrame, notation: pd.DataFrame, not_esti
 
     # The substances of each region, year and category estimated (the first row of each: counts and
     # presence are all that is read), not a copy of the emissions table.
-    est = emissions[["region", "year", "category", "substance"]].take(first_rows(
-        emissions, ["region", "year", "category", "substance"], np.flatnonzero(emissions["emission"].notna())))
+    est = emissions[["region", "year", "category", "substance"]].take(coded(emissions).first_rows(
+        ["region", "year", "category", "substance"], emissions["emission"].notna().to_numpy()))
     related = _related(est["category"], checked)
     below = [c == k or k in categories.ancestors(c) for c, k in zip(related["category"], related["checked"])]
     parents = est.merge(related[~pd.Series(below, dtype=bool, index=related.index)], on="category")
