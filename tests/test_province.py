@@ -46,3 +46,35 @@ def test_province_not_built_from_prefecture_rows_unless_named(compile_):
     assert set(compile_(rows).emissions["region"]) == {"430100"}
     named = compile_(rows, regions={"430000", "430100"})
     assert set(named.emissions.loc[named.emissions["region"] == "430000", "basis"]) == {"aggregated"}
+
+
+def test_factor_ids_of_summed_parts_are_their_sorted_union():
+    """province._joined_ids: a region summed from parts that used different ids names every id once, sorted
+    (`;`-joined); parts that all used one list keep that list as it is (written here by hand)."""
+    import numpy as np
+    import pandas as pd
+
+    from inventory.province import _joined_ids
+
+    rows = pd.DataFrame({"factor_ids": pd.array(["b;a", "b;a", "c;a", "a", "x;;y", "", "z"], dtype="str")})
+    group = np.array([0, 0, 1, 1, 2, 2, 3])
+    assert list(_joined_ids(rows, group, 4)) == ["b;a", "a;c", "x;y", "z"]
+
+
+def test_group_codes_and_sort_order_match_pandas():
+    """province.group_codes numbers groups as groupby(...).ngroup() does, lookup.sort_order orders rows as a
+    stable sort_values does (missing values last), also when the codes need more than one int64."""
+    import numpy as np
+    import pandas as pd
+
+    from inventory.lookup import sort_order
+    from inventory.province import group_codes
+
+    rng = np.random.default_rng(14)
+    frame = pd.DataFrame({"a": pd.array(rng.choice(["x", "y", None], 400), dtype="str"),
+                          "b": rng.integers(0, 3, 400), "c": rng.choice([1.0, np.nan, 2.0], 400),
+                          **{f"w{i}": rng.integers(0, 100_000, 400) for i in range(5)}})
+    columns = list(frame.columns)
+    expected = frame.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+    assert (group_codes(frame, columns) == expected).all()
+    assert (sort_order(frame, columns) == frame.sort_values(columns, kind="stable").index.to_numpy()).all()

@@ -419,3 +419,42 @@ def test_check_names_have_labels_in_both_languages():
     for name in names:
         assert labels.loc[f"check_{name}", "zh"] and labels.loc[f"check_{name}", "en"]
     assert len(CHECKS) == len(names)  # every registered check is one of the labelled ones
+
+
+# --- the checks at scale: whole columns, shared work -----------------------------------------
+
+def test_amounts_of_a_build_are_computed_once_for_every_check(tmp_path, monkeypatch):
+    from inventory.qa import amounts
+
+    calls = []
+    real = amounts.key_amounts
+    monkeypatch.setattr(amounts, "key_amounts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    activity = coal("长沙", 2019, 100) + [["长沙", 2019, "1.A.1.a", "原煤", "", 16, "kg/t", "ef.SO2", "监测", ""]]
+    r, _ = build(tmp_path, activity + NCV)
+    assert len(calls) == 1          # the consistency check and the SO2 check read the same key amounts
+    assert rows_of(r, "so2_implied_fuel").loc[("430100", 2019, "1.A.1.a/raw_coal", "SO2"), "result"] == "pass"
+    assert set(rows_of(r, "ghg_pollutant_consistency")["result"]) == {"pass"}
+
+
+def test_parts_are_compared_at_every_level_in_one_pass():
+    """Province 430000 (own 100 t) against its prefectures 430100 (own 60 t) and 430200 (35 t); 430100 against
+    its counties 430102 (25 t) and 430103 (30 t), one of which also burns gas the prefecture does not."""
+    from inventory.qa import reconcile
+
+    def row(region, activity, emission):
+        return {"region": region, "year": 2020, "category": "1.A.1.a", "activity": activity, "substance": "CO2",
+                "emission": emission, "basis": "own"}
+    e = pd.DataFrame([row("430100", "raw_coal", 60.0), row("430103", "raw_coal", 30.0),
+                      row("430000", "raw_coal", 100.0), row("430102", "raw_coal", 25.0),
+                      row("430200", "raw_coal", 35.0), row("430102", "natural_gas", 4.0)])
+    whole = reconcile.province_vs_prefectures(e)
+    assert list(whole["region"]) == ["430000", "430100"]
+    assert list(whole["value"]) == [100.0, 60.0]
+    assert list(whole["reference"]) == [95.0, 59.0]            # 60 + 35; 25 + 30 + 4 (gas counted in the whole)
+    assert list(whole["diff_pct"]) == pytest.approx([5 / 95 * 100, 1 / 59 * 100])
+    assert list(whole["result"]) == ["fail", "pass"]           # 5.3 % > 5 %; 1.7 % < 2 %
+    fuel = reconcile.province_vs_prefectures(e, per_fuel=True)
+    # Each region's own fuels first, then the fuel only its parts burn (value 0).
+    assert list(zip(fuel["region"], fuel["category"], fuel["value"], fuel["reference"])) == [
+        ("430000", "1.A.1.a:raw_coal", 100.0, 95.0), ("430100", "1.A.1.a:raw_coal", 60.0, 55.0),
+        ("430100", "1.A.1.a:natural_gas", 0.0, 4.0)]

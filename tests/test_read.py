@@ -278,3 +278,41 @@ def test_calamine_grids_are_the_frames_pandas_read_excel_gives(tmp_path):
     assert grid.shape == (7, 6) and grid.iloc[1].isna().all()
     assert grid.iat[2, 1] == 2019 and type(grid.iat[2, 1]) is int and grid.iat[2, 3] == "NA"
     assert grid.iat[3, 3] == datetime.datetime(2020, 1, 2) and grid.iat[4, 2] == 1e20
+
+
+def test_calamine_grids_hold_one_object_per_distinct_text(tmp_path):
+    """A county-level sheet repeats a few hundred names over 250,000 rows: the grid keeps one object per
+    distinct text and whole number of a column (calamine makes one per cell; issue 14, a national read),
+    with the values, types and empty cells as before (a text column, and a column mixing texts and numbers)."""
+    from inventory.read.files import read_grids
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    for i in range(6):
+        ws.append(["长沙市", ["2019", 2019.0, "", 7.5, "2019", 2019.0][i], "天然气" if i % 2 else "煤"])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    grid = read_grids(path, [ws.title], 1_048_576)[ws.title]
+    names, mixed, fuels = (grid[j].tolist() for j in range(3))
+    assert names == ["长沙市"] * 6 and all(n is names[0] for n in names)
+    assert fuels[1] is fuels[3] is fuels[5] == "天然气" and fuels[0] is fuels[2] == "煤"
+    assert mixed[0] is mixed[4] == "2019" and mixed[1] is mixed[5] == 2019 and type(mixed[1]) is int
+    assert mixed[3] == 7.5 and grid[1].isna().tolist() == [False, False, True, False, False, False]
+
+
+def test_column_conversions_of_validate_give_each_values_own_reading():
+    """validate converts each distinct cell value without a Python call per number (issue 14); every kind of
+    cell must read as the per-value functions read it: text, blank, number type, notation key."""
+    import datetime
+
+    import numpy as np
+
+    from inventory.read.validate import _cell_text, _cell_type, _cell_types, _notations, _texts
+
+    values = np.array([" 长沙市 ", "", "na", " NE ", "c", 2019, 2019.0, -0.0, 1e20, 2.5, float("inf"), float("nan"),
+                       -3, True, False, None, np.int64(7), np.float64(7.0), np.float64(7.25), "1,234",
+                       datetime.datetime(2020, 1, 2), 10 ** 30, "IE"], dtype=object)
+    assert _texts(values).tolist() == [_cell_text(x) for x in values]
+    assert _cell_types(values).tolist() == [_cell_type(x) for x in values]
+    keys = [_cell_text(x).upper() for x in values]
+    assert _notations(values).tolist() == [k if k in ("NO", "NE", "NA", "IE", "C") else "" for k in keys]

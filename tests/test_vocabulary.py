@@ -7,10 +7,12 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from inventory import aggregate, categories, resources, units, vocabulary
-from inventory.read.validate import parameter_canonical
+from inventory.read.validate import parameter_canonical, parameter_conversions
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "inventory"
 
@@ -55,6 +57,22 @@ def test_parameter_units_from_the_data_convert_workbook_units():
     assert parameter_canonical("uncertainty.ef.CH4", "%") == (pytest.approx(0.01), "")
     assert parameter_canonical("rice_days", "d") == (pytest.approx(1.0), "")
     assert parameter_canonical("carbon_content", "kg") is None  # a mass is no carbon content
+
+
+def test_parameter_conversions_of_a_column_are_each_rows_own():
+    # The column form converts each distinct (name, unit) once; every row gets what its own pair gives:
+    # the factor and basis, or NaN and "" where the unit does not fit, the name is empty or missing.
+    names = pd.Series(["ncv", "ef.NH3", "ncv", "carbon_content", "", None, "ncv", "ef.BC"], index=range(10, 18))
+    unit = pd.Series(["kJ/kg", "kg/head/a", "kJ/m3", "kg", "t", "t", "kJ/kg", "%"], index=names.index)
+    conv = parameter_conversions(names, unit)
+    assert list(conv.index) == list(names.index)
+    for i, (n, u) in enumerate(zip(names, unit)):
+        own = parameter_canonical(n, u) if isinstance(n, str) and n else None
+        if own is None:
+            assert np.isnan(conv["factor"].iat[i]) and conv["basis"].iat[i] == ""
+        else:
+            assert (conv["factor"].iat[i], conv["basis"].iat[i]) == own
+    assert conv["factor"].iat[0] == pytest.approx(1e-6) and conv["basis"].iat[2] == "volume"
 
 
 def test_prefixed_parameters_come_from_the_data():

@@ -51,9 +51,11 @@ def label_categories(emissions: pd.DataFrame, lang: str) -> pd.DataFrame:
     for any other negative emission; else emission."""
     cats = categories.table()
     out = emissions.copy()
-    out["category_name"] = map_codes(out["category"], cats[f"name_{lang}"])
-    out["sector"] = map_codes(out["category"], cats["sector"])
-    out["kind"] = map_codes(out["category"], cats["role"]).where(lambda k: k.isin(["memo", "sink"]), "emission")
+    category = pd.factorize(out["category"])  # once for the three mappings
+    out["category_name"] = map_codes(out["category"], cats[f"name_{lang}"], category)
+    out["sector"] = map_codes(out["category"], cats["sector"], category)
+    out["kind"] = map_codes(out["category"], cats["role"], category).where(lambda k: k.isin(["memo", "sink"]),
+                                                                           "emission")
     out.loc[is_biogenic_co2(out), "kind"] = "memo"
     out.loc[(out["emission"] < 0) & (out["kind"] != "memo"), "kind"] = "sink"  # a net exporter's M.EL.import stays memo
     out["substance_kind"] = map_codes(out["substance"], vocabulary.substances()["group"])

@@ -206,7 +206,9 @@ def reduce_emissions(emissions: pd.DataFrame, activity: pd.DataFrame, table: pd.
 
 
 def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
-    """Names, CO2e, kind and implied factor; DESIGN 3.7 column order; sorted."""
+    """Names, CO2e, kind and implied factor; DESIGN 3.7 column order; sorted (before the labels are added,
+    so that the sort moves only the computed columns)."""
+    emissions = emissions.take(sort_order(emissions, SORT)).reset_index(drop=True)
     out = aggregate.label_categories(aggregate.add_co2e(emissions, gwp), lang)
     out["region_name"] = map_codes(out["region"], regions.table()[f"name_{lang}"])
     out["unit"] = "t"
@@ -215,7 +217,7 @@ def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
     out["year"] = out["year"].astype(int)
     for column in ("emission", "co2e_t", "activity_amount", "implied_factor", "reported_amount"):
         out[column] = out[column].astype(float)
-    return out[EMISSION_COLUMNS + ["sector", "substance_kind"]].take(sort_order(out, SORT)).reset_index(drop=True)
+    return out[EMISSION_COLUMNS + ["sector", "substance_kind"]]
 
 
 def _label_not_estimated(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

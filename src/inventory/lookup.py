@@ -81,10 +81,11 @@ def map_distinct(column: pd.Series, func) -> pd.Series:
     return pd.Series(results[codes], index=column.index, name=column.name, dtype=object)
 
 
-def map_codes(column: pd.Series, mapping: pd.Series) -> pd.Series:
+def map_codes(column: pd.Series, mapping: pd.Series, factorized: tuple | None = None) -> pd.Series:
     """`column.map(mapping)` by integer codes: each distinct value looked up once, the results taken onto
-    the whole column (missing where the mapping has no entry), in the mapping's dtype."""
-    codes, uniques = pd.factorize(column)
+    the whole column (missing where the mapping has no entry), in the mapping's dtype. `factorized`: the
+    column's `pd.factorize`, when several mappings are taken onto one column."""
+    codes, uniques = pd.factorize(column) if factorized is None else factorized
     found = pd.Series(mapping.reindex(uniques).array)
     found = pd.concat([found, pd.Series(mapping.iloc[:0].array.take([-1], allow_fill=True))], ignore_index=True)
     return pd.Series(found.array.take(codes), index=column.index, name=column.name)
@@ -92,12 +93,22 @@ def map_codes(column: pd.Series, mapping: pd.Series) -> pd.Series:
 
 def sort_order(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """The row order of `frame.sort_values(columns, kind="stable")` (missing values last), from sorted
-    integer codes of each column (one np.lexsort)."""
-    keys = []
-    for column in reversed(columns):
+    integer codes of each column, combined into as few int64 keys as fit (one stable sort when they all do)."""
+    keys, key, span = [], None, 1
+    for column in columns:
         codes, uniques = pd.factorize(frame[column], sort=True)
-        keys.append(np.where(codes < 0, len(uniques), codes))
-    return np.lexsort(keys) if keys else np.arange(len(frame))
+        size = len(uniques) + 1
+        codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
+        if key is not None and span * size < 2 ** 62:
+            key, span = key * size + codes, span * size
+        else:
+            if key is not None:
+                keys.append(key)
+            key, span = codes, size
+    if key is None:
+        return np.arange(len(frame))
+    keys.append(key)
+    return np.argsort(keys[0], kind="stable") if len(keys) == 1 else np.lexsort(keys[::-1])
 
 
 def join_groups(frame: pd.DataFrame, by: list[str], column: str, sep: str = ";") -> pd.Series:

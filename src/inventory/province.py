@@ -28,60 +28,107 @@ def parents_bottom_up(present: set[str]) -> list[list[str]]:
 
 
 def roll_up(rows: pd.DataFrame, has_own: Callable[[str, pd.DataFrame], pd.Series],
-            combine: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+            combine: Callable[[pd.DataFrame], pd.DataFrame], reads: list[str] | None = None) -> pd.DataFrame:
     """Every region above the rows' regions as the sum of its parts where it has no rows of its own, level by
     level from the bottom up, so a prefecture without its own rows is the sum of its counties and the province
     the sum of its prefectures and the county-level units directly under it (DESIGN 3.1, 3.6).
 
     has_own(region, rows of its parts) marks the rows its own figures cover (never added on top of them);
-    combine(parts relabelled with the region's code) sums them. Returns the summed rows of every level.
+    it sees only the columns `reads` (all when None). combine(parts relabelled with the region's code) sums
+    them. Returns the summed rows of every level.
     """
     done = []
     current = rows
     for level in parents_bottom_up(set(pd.unique(rows["region"]))):
-        wanted = set(level)
+        wanted = sorted(level)
         codes, present = pd.factorize(current["region"])
-        parent = np.array([regions.parent(c) for c in present], dtype=object)[codes]
-        parts = []
-        for code in sorted(wanted & set(pd.unique(parent))):  # each region above, in code order
-            group = current[parent == code]
-            group = group[~has_own(code, group).to_numpy(dtype=bool)]
-            if len(group):
-                parts.append(group.assign(region=code))
-        if parts:
-            summed = combine(pd.concat(parts, ignore_index=True))
+        # Each row's parent as its position in `wanted` (len(wanted) where it is not wanted): the rows of each
+        # region above are taken in code order by one stable sort, each region's rows in their order.
+        slot = {code: i for i, code in enumerate(wanted)}
+        parent = np.array([slot.get(regions.parent(c), len(wanted)) for c in present], dtype=np.int64)[codes]
+        order = np.argsort(parent, kind="stable")
+        order = order[parent[order] < len(wanted)]
+        bounds = np.searchsorted(parent[order], np.arange(len(wanted) + 1))
+        probe = (current if reads is None else current[reads]).take(order)
+        keep = np.zeros(len(order), dtype=bool)
+        for i, code in enumerate(wanted):
+            a, b = bounds[i], bounds[i + 1]
+            if a < b:
+                keep[a:b] = ~has_own(code, probe.iloc[a:b]).to_numpy(dtype=bool)
+        if keep.any():
+            label = np.array(wanted, dtype=object)[parent[order][keep]]
+            summed = combine(current.take(order[keep]).assign(region=pd.array(label, dtype="str"))
+                             .reset_index(drop=True))
             done.append(summed)
-            current = pd.concat([current, summed], ignore_index=True)
+            # The rows of this level's parts are done (a region has one parent, in one level): the next
+            # levels see the rest and the sums, in the same order.
+            current = pd.concat([current[parent == len(wanted)], summed], ignore_index=True)
     return pd.concat(done, ignore_index=True) if done else rows.iloc[:0]
 
 
-def _own_categories(activity: pd.DataFrame, code: str) -> dict[int, set[str]]:
-    rows = activity[activity["region"] == code]
-    return {int(y): set(g) for y, g in rows.groupby("year")["category"]}
+def _own_categories(activity: pd.DataFrame, emissions: pd.DataFrame, present: set[str]
+                    ) -> dict[str, dict[int, set[str]]]:
+    """Per region above those `present` (parents_bottom_up): per year the categories of its own activity
+    rows and of its own emission rows."""
+    above = {code for level in parents_bottom_up(present) for code in level}
+    columns = ["region", "year", "category"]
+    rows = pd.concat([frame.loc[frame["region"].isin(above), columns] for frame in (activity, emissions)
+                      if len(frame)] or [pd.DataFrame(columns=columns)], ignore_index=True)
+    rows = rows[rows["year"].notna()].drop_duplicates()
+    owned: dict[str, dict[int, set[str]]] = {}
+    for region, year, category in zip(rows["region"], rows["year"], rows["category"]):
+        owned.setdefault(region, {}).setdefault(int(year), set()).add(category)
+    return owned
 
 
 def group_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """One integer per distinct combination of the columns' values (missing values a value of their own),
     numbered in order of first appearance, as `groupby(columns, sort=False, dropna=False).ngroup()`."""
-    combined = np.zeros(len(frame), dtype=np.int64)
+    combined, span = np.zeros(len(frame), dtype=np.int64), 1
     for column in columns:
         codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        combined = pd.factorize(combined * (len(uniques) + 1) + codes)[0].astype(np.int64)
-    return combined
+        if span * (len(uniques) + 1) >= 2 ** 62:  # renumber only when the next column would not fit
+            combined = pd.factorize(combined)[0].astype(np.int64)
+            span = int(combined.max(initial=0)) + 1
+        combined, span = combined * (len(uniques) + 1) + codes, span * (len(uniques) + 1)
+    return pd.factorize(combined)[0].astype(np.int64)
 
 
 def _joined_ids(rows: pd.DataFrame, group: np.ndarray, count: int) -> np.ndarray:
-    """Per group (codes 0..count-1) the union of the rows' factor ids, `;`-joined and sorted; joined in Python
-    only where the parts used different ids."""
+    """Per group (codes 0..count-1) the union of the rows' factor ids, `;`-joined and sorted, as an object
+    array; a group whose parts all used one id list keeps that list as it is. Works on integer codes: each
+    distinct list is split once, the (group, id) pairs made unique by one sort, and only the groups whose
+    parts differ are joined in Python (one join each)."""
     ids, texts = pd.factorize(rows["factor_ids"], use_na_sentinel=False)
     texts = np.asarray(texts, dtype=object)
-    pairs = pd.unique(group * (len(texts) + 1) + ids)
-    pair_group, pair_ids = pairs // (len(texts) + 1), pairs % (len(texts) + 1)
+    width = len(texts) + 1
+    pairs = pd.unique(group.astype(np.int64) * width + ids)
+    pair_group, pair_ids = pairs // width, pairs % width
     out = np.empty(count, dtype=object)
     out[pair_group] = texts[pair_ids]
     several = np.bincount(pair_group, minlength=count) > 1
-    for g in np.flatnonzero(several):
-        out[g] = ";".join(sorted({x for v in texts[pair_ids[pair_group == g]] for x in v.split(";") if x}))
+    if not several.any():
+        return out
+    multi = several[pair_group]
+    pair_group, pair_ids = pair_group[multi], pair_ids[multi]
+    lists = [[x for x in t.split(";") if x] if isinstance(t, str) else [] for t in texts]
+    length = np.array([len(x) for x in lists], dtype=np.int64)
+    start = np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64)
+    tokens, names = pd.factorize(np.array([x for lst in lists for x in lst], dtype=object))
+    names = np.asarray(names, dtype=object)
+    order = np.argsort(names, kind="stable")  # the ids' text order (Python's `sorted`)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    per_pair = length[pair_ids]
+    within = np.arange(int(per_pair.sum())) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    token_rank = rank[tokens[np.repeat(start[pair_ids], per_pair) + within]]
+    combined = np.unique(np.repeat(pair_group, per_pair) * (len(names) + 1) + token_rank)
+    owner, ranked = combined // (len(names) + 1), combined % (len(names) + 1)
+    texts_sorted = names[order][ranked].tolist()
+    bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True]) if len(owner) else np.zeros(1, np.int64)
+    joined = np.full(count, "", dtype=object)
+    joined[owner[bounds[:-1]]] = [";".join(texts_sorted[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    out[several] = joined[several]
     return out
 
 
@@ -95,13 +142,12 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
     an ancestor or a descendant. Rows of the parts are never added on top of own rows.
     """
     emissions = emissions.assign(basis="own")
+    # A method may report a row in another category than the row's (indirect N2O of fertiliser in 3.C.5):
+    # the categories of a region's own emissions are its own too. Found once for every region above.
+    owned = _own_categories(activity, emissions, set(pd.unique(emissions["region"])))
 
     def has_own(province: str, sub: pd.DataFrame) -> pd.Series:
-        own = _own_categories(activity, province)
-        # A method may report a row in another category than the row's (indirect N2O of fertiliser in 3.C.5):
-        # the categories of the province's own emissions are its own too.
-        for year, cats in emissions[emissions["region"] == province].groupby("year")["category"]:
-            own.setdefault(int(year), set()).update(cats)
+        own = owned.get(province, {})
 
         def related(key: str) -> bool:
             year, category = key.split("|")
@@ -115,22 +161,22 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
 
     def combine(parts: pd.DataFrame) -> pd.DataFrame:
         group = ["region", *GROUP]
-        code = group_codes(parts, group)
-        by = parts.groupby(code, sort=False)
-        first = pd.Series(np.arange(len(parts))).groupby(code, sort=False).first().to_numpy()
+        code = group_codes(parts, group)  # groups numbered in order of first appearance
+        first = np.zeros(int(code.max(initial=-1)) + 1, dtype=np.int64)
+        first[code[::-1]] = np.arange(len(code))[::-1]
         units, unit_texts = pd.factorize(parts["reported_unit"])
         agg = parts[group].iloc[first].reset_index(drop=True)
-        agg["emission"] = by["emission"].sum().reset_index(drop=True)
-        agg["activity_amount"] = by["activity_amount"].sum().reset_index(drop=True)
-        agg["activity_unit"] = by["activity_unit"].first().reset_index(drop=True)
-        agg["reported_amount"] = by["reported_amount"].sum().reset_index(drop=True)
-        agg["reported_unit"] = by["reported_unit"].first().reset_index(drop=True)
+        # One groupby per aggregation: the amounts summed, the units' first value (as one groupby per column).
+        sums = parts[["emission", "activity_amount", "reported_amount"]].groupby(code, sort=False).sum()
+        firsts = parts[["activity_unit", "reported_unit"]].groupby(code, sort=False).first()
+        for column in ("emission", "activity_amount", "activity_unit", "reported_amount", "reported_unit"):
+            agg[column] = (sums if column in sums else firsts)[column].reset_index(drop=True)
         mixed = pd.Series(np.where(units >= 0, units, np.nan)).groupby(code, sort=False).nunique().to_numpy() > 1
         agg.loc[mixed, "reported_amount"], agg.loc[mixed, "reported_unit"] = float("nan"), ""
         agg["factor_ids"] = pd.array(_joined_ids(parts, code, len(first)), dtype="str")
         return agg.assign(basis="aggregated")
 
-    summed = roll_up(emissions, has_own, combine)
+    summed = roll_up(emissions, has_own, combine, ["year", "category"])
     return pd.concat([emissions, summed], ignore_index=True) if len(summed) else emissions
 
 

@@ -65,7 +65,13 @@ def name(code: str, lang: str = "zh") -> str:
 
 def parent(code: str) -> str:
     """The parent region's code ("" for the top)."""
-    return table().at[code, "parent"] if code in table().index else ""
+    return _parents().get(code, "")
+
+
+@cache
+def _parents() -> dict[str, str]:
+    """Code -> parent code, read once from the region table (a dictionary lookup, not a frame lookup per call)."""
+    return dict(zip(table()["code"], table()["parent"]))
 
 
 def children(code: str) -> list[str]:

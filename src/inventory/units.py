@@ -117,7 +117,7 @@ def to_canonical(units: pd.Series) -> pd.DataFrame:
     and `factor` (multiply the value by it to get the canonical amount). Each
     distinct unit is parsed once.
     """
-    distinct = pd.Series(units.unique())
+    codes, distinct = pd.factorize(units, use_na_sentinel=False)
     rows = []
     for text in distinct:
         quantity = None
@@ -131,7 +131,9 @@ def to_canonical(units: pd.Series) -> pd.DataFrame:
         target = canonical_unit(quantity)
         rows.append((text, quantity, target, factor(text, target)))
     table = pd.DataFrame(rows, columns=["unit", "quantity", "canonical_unit", "factor"]).set_index("unit")
-    return table.reindex(units.to_numpy()).set_index(units.index)
+    out = table.take(codes)  # each row's unit by its code: an array take, not a label lookup per row
+    out.index = units.index
+    return out
 
 
 def accepted_quantities(quantity: str) -> set[str]:

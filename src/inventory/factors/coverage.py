@@ -34,7 +34,7 @@ def subcategory_only(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """
     distinct = keys[KEY_COLUMNS].drop_duplicates().reset_index(drop=True)
     ef = table[table["name"].str.startswith("ef.") & (table["category"] != "")
-               & table["activity"].isin(set(distinct["activity"]) | {""})]
+               & table["activity"].isin(set(pd.unique(distinct["activity"])) | {""})]
     if distinct.empty or ef.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     distinct["key_id"] = distinct.index

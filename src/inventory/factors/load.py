@@ -17,7 +17,7 @@ import pandas as pd
 
 from inventory import resources
 from inventory.factors import penetration, sets
-from inventory.read.validate import parameter_canonical
+from inventory.read.validate import parameter_conversions
 
 FACTOR_COLUMNS = ["factor_id", "category", "activity", "technology", "substance", "value", "unit", "region",
                   "year_from", "year_to", "tier", "method", "source", "source_detail",
@@ -70,8 +70,8 @@ def to_long(frame: pd.DataFrame, level: int) -> pd.DataFrame:
     else:
         name = frame["parameter"]
     value = pd.to_numeric(frame["value"], errors="coerce")
-    conv = pd.Series([parameter_canonical(n, u) for n, u in zip(name, frame["unit"])], index=frame.index, dtype=object)
-    ok = conv.notna() & value.notna()
+    conv = parameter_conversions(name, frame["unit"])  # each distinct (parameter, unit) converted once
+    ok = conv["factor"].notna() & value.notna()
     conv = conv[ok]
     return pd.DataFrame({
         "factor_id": frame["factor_id"][ok], "name": name[ok], "category": frame["category"][ok],
@@ -79,7 +79,7 @@ def to_long(frame: pd.DataFrame, level: int) -> pd.DataFrame:
         "region": frame["region"][ok],
         "year_from": pd.to_numeric(frame["year_from"][ok], errors="coerce"),
         "year_to": pd.to_numeric(frame["year_to"][ok], errors="coerce"),
-        "value": value[ok] * conv.map(lambda x: x[0]), "basis": conv.map(lambda x: x[1]),
+        "value": value[ok] * conv["factor"], "basis": conv["basis"],
         "published_value": value[ok],
         "unit": frame["unit"][ok], "method": frame["method"][ok], "source": frame["source"][ok],
         "source_detail": frame["source_detail"][ok],

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, regions, resources, vocabulary
-from inventory.lookup import map_distinct
+from inventory.lookup import join_groups, map_distinct
 
 FILE = "control_penetration.csv"
 COLUMNS = ["penetration_id", "region", "category", "activity", "year", "control_group", "technology", "share",
@@ -108,15 +108,19 @@ def shares(keys: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFram
     out_columns = ["key_id", "control_group", "technology", "share", "derivation", "penetration_ids"]
     if table.empty or keys.empty:
         return pd.DataFrame(columns=out_columns)
-    k = keys[["key_id", "region", "year", "category", "activity"]].drop_duplicates("key_id")
-    reg = {r: regions.chain(r) for r in k["region"].unique()}
-    cat = {c: categories.ancestors(c) for c in k["category"].unique()}
-    reg_opts = pd.DataFrame([(r, p, len(ch) - i) for r, ch in reg.items() for i, p in enumerate(ch)],
-                            columns=["region", "p_region", "region_score"])
-    cat_opts = pd.DataFrame([(c, p, len(an) - i) for c, an in cat.items() for i, p in enumerate(an)],
-                            columns=["category", "p_category", "cat_score"])
     rows = table.rename(columns={"region": "p_region", "category": "p_category", "year": "p_year"})
     rows = rows.assign(level=rows["level"] if "level" in rows else 1)
+    # Only keys of an activity, and options of a region or category, that the table names can match: the
+    # joins below start from those (the same candidates, in the same order, as joins over every key).
+    k = keys[["key_id", "region", "year", "category", "activity"]].drop_duplicates("key_id")
+    k = k[k["activity"].isin(set(rows["activity"]))]
+    named_regions, named_categories = set(rows["p_region"]), set(rows["p_category"])
+    reg = {r: regions.chain(r) for r in k["region"].unique()}
+    cat = {c: categories.ancestors(c) for c in k["category"].unique()}
+    reg_opts = pd.DataFrame([(r, p, len(ch) - i) for r, ch in reg.items() for i, p in enumerate(ch)
+                             if p in named_regions], columns=["region", "p_region", "region_score"])
+    cat_opts = pd.DataFrame([(c, p, len(an) - i) for c, an in cat.items() for i, p in enumerate(an)
+                             if p in named_categories], columns=["category", "p_category", "cat_score"])
     cand = (k.merge(reg_opts, on="region").merge(cat_opts, on="category")
             .merge(rows, on=["p_region", "p_category", "activity"]))
     if cand.empty:
@@ -173,7 +177,7 @@ def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | Non
         return k
     eta = efficiencies(factor_table)
     free = k.loc[~has_control_device(k["technology"]), "key_id"]
-    k = k.copy()
+    k = k.copy(deep=False)  # copy on write: the caller's frame keeps its columns
     for group, substances in GROUPS.items():
         g = split[(split["control_group"] == group) & split["key_id"].isin(free)]
         own = [f"removal_efficiency.{s}" for s in substances if f"removal_efficiency.{s}" in k]
@@ -189,8 +193,9 @@ def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | Non
             m = g[~g["key_id"].isin(local)].merge(eta[eta["substance"] == s], on="technology", how="left")
             m["removed"] = m["share"] * m["eta"].fillna(0.0)
             m["ids"] = m["penetration_ids"] + ";" + m["eta_id"].fillna("")
-            per_key = m.groupby("key_id").agg(removed=("removed", "sum"), ids=("ids", ";".join))
-            per_key["ids"] = per_key["ids"].map(lambda t: ";".join(dict.fromkeys(x for x in t.split(";") if x)))
+            per_key = m.groupby("key_id")[["removed"]].sum()
+            per_key["ids"] = join_groups(m, ["key_id"], "ids").reindex(per_key.index).map(
+                lambda t: ";".join(dict.fromkeys(x for x in t.split(";") if x)))
             col = f"removal_efficiency.{s}"
             value = k["key_id"].map(per_key["removed"])
             ids = k["key_id"].map(per_key["ids"])

@@ -74,7 +74,7 @@ def candidates(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None 
     """
     if names is not None:
         table = table[table["name"].isin(names) | table["name"].str.startswith(tuple(n + "." for n in names))]
-    table = table[table["activity"].isin(set(keys["activity"]) | {""})].reset_index(drop=True)
+    table = table[table["activity"].isin(set(pd.unique(keys["activity"])) | {""})].reset_index(drop=True)
     match = table[_MATCH].rename(columns={c: "p_" + c for c in ("activity", "region", "category", "technology")})
     match["tid"] = match.index
     # Activity and category options together first: they select the fewest table rows per key.

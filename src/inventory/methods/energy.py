@@ -234,7 +234,7 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     only_below = np.isin(pair[keep], pair[len(pair) - len(below):])
     missing = distinct[KEY_COLUMNS].iloc[position[keep]].reset_index(drop=True)
     missing["substance"] = substance[keep].reset_index(drop=True)
-    no_ncv = set(keys.loc[keys["quantity"] != "energy", "activity"])
+    no_ncv = set(pd.unique(keys.loc[keys["quantity"] != "energy", "activity"]))
     reason = np.select(
         [only_below, missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2")],
         [REASON_SUBCATEGORY_ONLY, REASON_NO_FACTOR_OR_NCV], REASON_NO_FACTOR)

@@ -121,7 +121,7 @@ def tiers(factor_ids: pd.Series, factor_table: pd.DataFrame) -> pd.Series:
     def tier(ids: str) -> str:
         return "T2" if any(i.startswith("local:") or i in specific for i in ids.split(";") if i) else "T1"
 
-    return map_distinct(factor_ids.fillna("").astype(str), tier)
+    return map_distinct(factor_ids, lambda ids: tier("" if ids is None else str(ids)))  # missing ids: none
 
 
 def is_local(frame: pd.DataFrame, name: str) -> pd.Series:

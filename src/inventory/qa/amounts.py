@@ -1,50 +1,82 @@
-"""Activity amounts of emission rows on a common basis, for the consistency checks (issue 5)."""
+"""Activity amounts of emission rows on a common basis, for the consistency checks (issue 5).
+
+Computed once per build for every check that needs them (qa.checks.CheckContext.amounts): the keys of the
+emission rows as integer numbers, their resolved parameters once per key, the amounts as arrays over the rows.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from inventory import units
-from inventory.factors.resolve import KEY_COLUMNS, resolve
+from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
 
 
 def resolved_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """The winning parameters of each key (KEY_COLUMNS), resolved as a build resolves them
-    (factors.resolve); one row per key in `keys` order with columns `<name>`, `<name>:basis`
-    and `<name>:id` for every name found (`ef.SO2`, `ncv`, `removal_efficiency.SO2`...)."""
+    (factors.resolve, once per resolution class); one row per key in `keys` order with columns `<name>`,
+    `<name>:basis` and `<name>:id` for every name found (`ef.SO2`, `ncv`, `removal_efficiency.SO2`...)."""
     keys = keys[KEY_COLUMNS].reset_index(drop=True)
     out = pd.DataFrame(index=keys.index)
     if keys.empty or factor_table.empty:
         return out
-    won = resolve(keys.assign(key_id=keys.index), factor_table, names)
+    won, key_class = resolve_by_class(keys.assign(key_id=keys.index), factor_table, names)
+    of_key = key_class["class_id"].to_numpy()
+    classes = np.arange(of_key.max() + 1)
     for field, suffix in (("value", ""), ("basis", ":basis"), ("factor_id", ":id")):
-        wide = won.pivot(index="key_id", columns="name", values=field)
+        wide = won.pivot(index="key_id", columns="name", values=field).reindex(classes)
+        wide = (wide.astype(float) if field == "value" else wide).take(of_key)
         wide.columns = [c + suffix for c in wide.columns]
-        out = out.join(wide.astype(float) if field == "value" else wide)
+        wide.index = keys.index
+        out = out.join(wide)
     return out
 
 
-def key_amounts(emissions: pd.DataFrame, factor_table: pd.DataFrame) -> pd.DataFrame:
+@dataclass
+class KeyAmounts:
+    """The emission rows with an activity amount, by key.
+
+    rows: their positions in the emissions table; key: each such row's key number; keys: one row per key
+    number (KEY_COLUMNS, in order of first appearance) with its resolved calorific value (resolved_parameters'
+    columns `ncv`, `ncv:basis`, `ncv:id`) and `first`, the position of its first row; tj, t: each row's
+    amount as energy (TJ) and as mass (t of fuel), NaN where it cannot be put so (see key_amounts)."""
+
+    rows: np.ndarray
+    key: np.ndarray
+    keys: pd.DataFrame
+    tj: np.ndarray
+    t: np.ndarray
+
+
+def key_amounts(emissions: pd.DataFrame, factor_table: pd.DataFrame) -> KeyAmounts:
     """Every emission row with an activity amount, with that amount as energy and as mass.
 
-    Returns the rows' KEY_COLUMNS, substance, substance_kind, emission, activity_amount,
-    activity_unit, plus `key_id` (one per key), `tj` (TJ) and `t` (t of fuel): an amount in TJ
-    is energy; in t or m3 it is converted with the key's resolved calorific value (TJ/t or
-    TJ/m3, DESIGN 3.5: physical amount -> energy by the NCV); NaN where no NCV applies.
+    An amount in TJ is energy; in t or m3 it is converted with the key's resolved calorific value (TJ/t
+    or TJ/m3, DESIGN 3.5: physical amount -> energy by the NCV); NaN where no NCV applies.
     """
-    e = emissions[emissions["activity_amount"].notna()].reset_index(drop=True)
-    keys = e[KEY_COLUMNS].drop_duplicates().reset_index(drop=True)
-    keys["key_id"] = keys.index
-    e = e.merge(keys, on=KEY_COLUMNS, how="left")
+    rows = np.flatnonzero(emissions["activity_amount"].notna().to_numpy())
+    combined = np.zeros(len(rows), dtype=np.int64)
+    for column in KEY_COLUMNS:
+        codes, uniques = pd.factorize(emissions[column], use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes[rows]
+    key = pd.factorize(combined)[0]
+    first = rows[np.unique(key, return_index=True)[1]]
+    keys = emissions[KEY_COLUMNS].take(first).reset_index(drop=True)
     params = resolved_parameters(keys, factor_table, ["ncv"])
-    ncv = params["ncv"] if "ncv" in params else pd.Series(np.nan, index=keys.index)
-    basis = params["ncv:basis"] if "ncv:basis" in params else pd.Series("", index=keys.index)
-    ncv, basis = e["key_id"].map(ncv), e["key_id"].map(basis).fillna("")
-    quantity = e["activity_unit"].map({u: q for q, u in units.canonical_units().items()})
-    amount = e["activity_amount"].astype(float)
-    by_ncv = (quantity == basis) & basis.isin(["mass", "volume"])
-    e["tj"] = np.where(quantity == "energy", amount, np.where(by_ncv, amount * ncv, np.nan))
-    energy_of_mass = (quantity == "energy") & (basis == "mass")
-    e["t"] = np.where(quantity == "mass", amount, np.where(energy_of_mass, amount / ncv, np.nan))
-    return e
+    keys = pd.concat([keys, params], axis=1).assign(first=first)
+    ncv = keys["ncv"].to_numpy(dtype=float) if "ncv" in keys else np.full(len(keys), np.nan)
+    basis = keys["ncv:basis"].fillna("") if "ncv:basis" in keys else pd.Series("", index=keys.index)
+    unit_codes, unit_values = pd.factorize(emissions["activity_unit"].take(rows))
+    quantity = pd.Series(unit_values).map({u: q for q, u in units.canonical_units().items()}).to_numpy(object)
+    quantity = np.append(quantity, None)[unit_codes]
+    amount = emissions["activity_amount"].to_numpy(dtype=float)[rows]
+    ncv = ncv[key]
+    mass, volume = (basis == "mass").to_numpy()[key], (basis == "volume").to_numpy()[key]
+    energy = quantity == "energy"
+    by_ncv = ((quantity == "mass") & mass) | ((quantity == "volume") & volume)
+    tj = np.where(energy, amount, np.where(by_ncv, amount * ncv, np.nan))
+    t = np.where(quantity == "mass", amount, np.where(energy & mass, amount / ncv, np.nan))
+    return KeyAmounts(rows=rows, key=key.astype(np.int64), keys=keys, tj=tj, t=t)

@@ -17,8 +17,8 @@ import pandas as pd
 
 from inventory.errors import Problem, UsageError
 from inventory.lookup import closest
-from inventory.qa import completeness, consistency, external, facility, official, reconcile, reference_approach, \
-    so2_fuel, year_jump
+from inventory.qa import amounts, completeness, consistency, external, facility, official, reconcile, \
+    reference_approach, so2_fuel, year_jump
 from inventory.result import CHECK_COLUMNS
 
 
@@ -34,6 +34,14 @@ class CheckContext:
     not_estimated: pd.DataFrame
     thresholds: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)  # explanation tables the checks leave for the report
+    _amounts: amounts.KeyAmounts | None = field(default=None, repr=False)
+
+    def amounts(self) -> amounts.KeyAmounts:
+        """The emission rows' activity amounts by key (qa.amounts.key_amounts), computed once for every check
+        that needs them."""
+        if self._amounts is None:
+            self._amounts = amounts.key_amounts(self.emissions, self.factor_table)
+        return self._amounts
 
     def settings(self, name: str) -> dict:
         """The check's settings: the project file's values over the registered defaults."""
@@ -96,11 +104,12 @@ def _facility(ctx: CheckContext, settings: dict) -> pd.DataFrame:
 
 
 def _ghg_pollutant_consistency(ctx: CheckContext, settings: dict) -> pd.DataFrame:
-    return consistency.ghg_pollutant_consistency(ctx.emissions, ctx.factor_table, settings)
+    return consistency.ghg_pollutant_consistency(ctx.emissions, ctx.factor_table, settings, ctx.amounts())
 
 
 def _so2_implied_fuel(ctx: CheckContext, settings: dict) -> pd.DataFrame:
-    return so2_fuel.so2_implied_fuel(ctx.emissions, ctx.factor_table, getattr(ctx.inputs, "facility", None), settings)
+    return so2_fuel.so2_implied_fuel(ctx.emissions, ctx.factor_table, getattr(ctx.inputs, "facility", None), settings,
+                                     ctx.amounts())
 
 
 def _completeness(ctx: CheckContext, settings: dict) -> pd.DataFrame:

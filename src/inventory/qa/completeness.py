@@ -39,6 +39,7 @@ import pandas as pd
 
 from inventory import categories
 from inventory.errors import Problem, UsageError
+from inventory.grouped import Coded, coded
 from inventory.result import CHECK_COLUMNS
 
 NAME = "completeness"
@@ -55,8 +56,7 @@ def default_categories() -> list[str]:
 
 def _related(codes, checked: list[str]) -> pd.DataFrame:
     """(category, checked) for every given category related (itself, ancestor, descendant) to a checked one."""
-    pairs = [(c, k) for c in pd.unique(pd.Series(list(codes), dtype=object)) for k in checked
-             if categories.is_related(c, k)]
+    pairs = [(c, k) for c in pd.Series(codes).unique() for k in checked if categories.is_related(c, k)]
     return pd.DataFrame(pairs, columns=["category", "checked"])
 
 
@@ -65,6 +65,8 @@ def _keys_on(frame: pd.DataFrame, checked: list[str], source: str) -> pd.DataFra
     a key given for the checked category itself first (`own`), then NO, NA, IE, C before NE."""
     if frame.empty:
         return pd.DataFrame(columns=["region", "year", "checked", "key", "key_source", "own"])
+    # Rows repeating a region, year, category and key give nothing more: the first of each is enough.
+    frame = frame.take(Coded(frame).first_rows(["region", "year", "category", "key"]))
     on = frame.merge(_related(frame["category"], checked), on="category")
     on = on.assign(_o=on["key"].map(_KEY_ORDER), own=on["category"] == on["checked"])
     on = on.sort_values(["region", "year", "checked", "own", "_o"], ascending=[True, True, True, False, True],
@@ -85,14 +87,18 @@ def completeness_table(emissions: pd.DataFrame, notation: pd.DataFrame, not_esti
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     checked = list(checked or default_categories())
     ne = not_estimated if not_estimated is not None else pd.DataFrame(columns=["region", "year", "category"])
-    region_years = pd.concat([f[["region", "year"]] for f in (emissions, notation, ne) if len(f)]
+    region_years = pd.concat([f[["region", "year"]].take((coded(f) if f is emissions else Coded(f)).first_rows(
+                              ["region", "year"])) for f in (emissions, notation, ne) if len(f)]
                              or [pd.DataFrame(columns=["region", "year"])]).drop_duplicates()
     region_years["year"] = region_years["year"].astype(int)
     grid = region_years.merge(pd.DataFrame({"checked": checked}), how="cross")
     if grid.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
 
-    est = emissions[emissions["emission"].notna()]
+    # The substances of each region, year and category estimated (the first row of each: counts and
+    # presence are all that is read), not a copy of the emissions table.
+    est = emissions[["region", "year", "category", "substance"]].take(coded(emissions).first_rows(
+        ["region", "year", "category", "substance"], emissions["emission"].notna().to_numpy()))
     related = _related(est["category"], checked)
     below = [c == k or k in categories.ancestors(c) for c, k in zip(related["category"], related["checked"])]
     parents = est.merge(related[~pd.Series(below, dtype=bool, index=related.index)], on="category")
@@ -125,7 +131,8 @@ def completeness_table(emissions: pd.DataFrame, notation: pd.DataFrame, not_esti
     own_key = grid["own"].astype(bool) & grid["key_source"].isin(["workbook", "project"])
     estimated = (grid["substances"] > 0) & ~own_key
     scope = [str(c) for c in (t.get("scope") or [])]
-    outside = (~grid["checked"].map(lambda c: any(c == k or k in categories.ancestors(c) for k in scope))
+    outside = (~grid["checked"].map({c: any(c == k or k in categories.ancestors(c) for k in scope)
+                                     for c in grid["checked"].unique()}).astype(bool)
                if scope else pd.Series(False, index=grid.index))
     user_key = grid["key_source"].isin(["workbook", "project"])
     grid["status"] = np.select(

@@ -9,7 +9,8 @@ import pandas as pd
 from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.methods import tier3
-from inventory.qa.amounts import key_amounts
+from inventory.lookup import sort_order
+from inventory.qa.amounts import KeyAmounts, key_amounts
 from inventory.qa.keys import key_label
 from inventory.qa.grading import grade, relative_difference
 from inventory.result import CHECK_COLUMNS
@@ -21,7 +22,7 @@ DEFAULT_THRESHOLDS = {"warn": 0.001, "fail": 0.01, "missing": "warn"}
 
 
 def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFrame,
-                              thresholds: dict | None = None) -> pd.DataFrame:
+                              thresholds: dict | None = None, amounts: KeyAmounts | None = None) -> pd.DataFrame:
     """One checks.csv row per activity key (region, year, category, activity, technology).
 
     The key's greenhouse-gas amount (CO2's, else the first GHG's) is the reference; each
@@ -36,41 +37,72 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     (sector other_pollutant) are not checked. The category cell is `category/activity/technology`.
     A key plant data split (methods.tier3, IPCC Tier 3) is not checked: the pollutants a plant reports rest
     on the activity no plant covers, the greenhouse gases on the whole, by design.
+    amounts: the build's key_amounts (computed here when not given). Works on the rows' positions and key
+    numbers; only the compared rows are taken from the emissions table.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    a = key_amounts(emissions, factor_table) if amounts is None else amounts
     # The indirect CO2 of electricity and heat (M. memo items, DESIGN 3.2) has no pollutant to compare with.
-    emissions = emissions[~emissions["category"].astype(str).str.startswith("M.")]
-    split = emissions.loc[tier3.split_rows(emissions), KEY_COLUMNS].drop_duplicates()
-    if len(split):
-        keyed = emissions[KEY_COLUMNS].merge(split.assign(_split=True), on=KEY_COLUMNS, how="left")["_split"]
-        emissions = emissions[~keyed.fillna(False).astype(bool).to_numpy()]
-    a = key_amounts(emissions, factor_table)
-    if a.empty:
+    category, category_values = pd.factorize(emissions["category"], use_na_sentinel=False)
+    memo = pd.Series(category_values, dtype=object).astype(str).str.startswith("M.").to_numpy()[category]
+    dropped = np.zeros(len(a.keys) + 1, dtype=bool)
+    split = tier3.split_rows(emissions).to_numpy() & ~memo
+    if split.any():
+        keys = a.keys[KEY_COLUMNS].assign(_key=np.arange(len(a.keys)))
+        dropped[keys.merge(emissions.loc[split, KEY_COLUMNS].drop_duplicates(), on=KEY_COLUMNS)["_key"]] = True
+    on = ~memo[a.rows] & ~dropped[a.key]
+    rows, key, n = a.rows[on], a.key[on], len(a.keys)
+    if not len(rows):
         return pd.DataFrame(columns=CHECK_COLUMNS)
-    single_unit = a.groupby("key_id")["activity_unit"].transform("nunique") == 1
-    a["basis_amount"] = a["activity_amount"].where(single_unit, a["tj"])
-    order = a["substance"].map(vocabulary.substances()["order"].astype(int))
-    a = a.assign(_order=order).sort_values(["key_id", "_order"], kind="stable")
-    ghg = a[a["substance_kind"] == "ghg"].drop_duplicates("key_id").set_index("key_id")
-    pol = a[a["substance_kind"] == "pollutant"].copy()
-    pol["reference"] = pol["key_id"].map(ghg["basis_amount"])
-    has_ghg = pol["key_id"].isin(ghg.index)
-    diff = relative_difference(pol["basis_amount"], pol["reference"])
-    pol["result"] = grade(pol["basis_amount"], pol["reference"], t["warn"], t["fail"])
-    pol["diff"] = diff
+    unit = pd.factorize(emissions["activity_unit"])[0][rows]
+    have = pd.DataFrame({"key": key, "unit": unit})[unit >= 0].groupby("key")["unit"].agg(["min", "max"])
+    single = np.zeros(n, dtype=bool)
+    single[have.index] = have["min"].to_numpy() == have["max"].to_numpy()
+    amount = np.where(single[key], emissions["activity_amount"].to_numpy(dtype=float)[rows], a.tj[on])
+    substance, substance_values = pd.factorize(emissions["substance"])
+    order = pd.Series(substance_values).map(vocabulary.substances()["order"].astype(int)).to_numpy(dtype=float)
+    order = np.append(np.where(np.isnan(order), np.inf, order), np.inf)[substance[rows]]
+    kind = emissions["substance_kind"]
+    at = np.arange(len(rows))
+
+    def first_per_key(pick, *keys):
+        """Positions (in `rows`) of the first row per key of the picked rows, sorted by `keys` (last: primary)."""
+        o = np.flatnonzero(pick)
+        o = o[np.lexsort([at[o], order[o], *(k[o] for k in keys), key[o]])]
+        return o[np.diff(key[o], prepend=-1) != 0]
+
+    ghg = first_per_key(kind.eq("ghg").to_numpy()[rows])
+    reference = np.full(n, np.nan)
+    reference[key[ghg]] = amount[ghg]
+    has_ghg = np.zeros(n, dtype=bool)
+    has_ghg[key[ghg]] = True
+    pol = kind.eq("pollutant").to_numpy()[rows]
+    ref = reference[key]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff = (amount - ref) / np.where(np.abs(ref) != 0, np.abs(ref), np.nan)
+    both_zero = (amount == 0) & (np.nan_to_num(ref, nan=0.0) == 0)
     # The pollutant that differs most; one without a difference counts as the worst unless it passes.
-    pol["_score"] = diff.abs().where(diff.notna(), np.where(pol["result"] == "pass", 0.0, np.inf)).where(has_ghg, -1.0)
-    worst = pol.sort_values(["key_id", "_score"], ascending=[True, False], kind="stable").drop_duplicates("key_id")
-    paired = worst[worst["key_id"].isin(ghg.index)]
-    rows = paired.assign(value=paired["basis_amount"], diff_pct=paired["diff"] * 100)
-    pol_only = worst[~worst["key_id"].isin(ghg.index)]
+    score = np.where(has_ghg[key], np.where(np.isnan(diff), np.where(both_zero, 0.0, np.inf), np.abs(diff)), -1.0)
+    worst = first_per_key(pol, -score)
+    has_pol = np.zeros(n, dtype=bool)
+    has_pol[key[worst]] = True
+    paired = worst[has_ghg[key[worst]]]
     # Pollutant-only sources (sector other_pollutant, DESIGN 3.2) have no greenhouse gas to compare with.
-    pol_only = pol_only[pol_only["category"].map(categories.table()["sector"]) != "other_pollutant"]
-    ghg_only = ghg[~ghg.index.isin(pol["key_id"])].reset_index()
-    lonely = pd.concat([pol_only, ghg_only], ignore_index=True)
-    lonely = lonely.assign(value=lonely["basis_amount"], reference=np.nan, diff_pct=np.nan,
-                           result=np.where(lonely["basis_amount"] == 0, "pass", t["missing"]))
-    out = pd.concat([rows, lonely], ignore_index=True).sort_values(KEY_COLUMNS, kind="stable")
+    sector = pd.Series(category_values, dtype=object).map(categories.table()["sector"]).to_numpy(dtype=object)
+    pol_only = worst[~has_ghg[key[worst]]]
+    pol_only = pol_only[sector[category[rows[pol_only]]] != "other_pollutant"]
+    ghg_only = ghg[~has_pol[key[ghg]]]
+    lonely = np.concatenate([pol_only, ghg_only])
+    value = pd.Series(amount[paired])
+    result = grade(value, pd.Series(ref[paired]), t["warn"], t["fail"])
+    out = emissions[KEY_COLUMNS + ["substance"]].take(rows[np.concatenate([paired, lonely])]).reset_index(drop=True)
+    out["value"] = amount[np.concatenate([paired, lonely])]
+    out["reference"] = np.concatenate([ref[paired], np.full(len(lonely), np.nan)])
+    out["diff_pct"] = np.concatenate([relative_difference(value, pd.Series(ref[paired])).to_numpy() * 100,
+                                      np.full(len(lonely), np.nan)])
+    out["result"] = pd.concat([result, pd.Series(np.where(amount[lonely] == 0, "pass", t["missing"]))],
+                              ignore_index=True)
+    out = out.iloc[sort_order(out, KEY_COLUMNS)].reset_index(drop=True)
     out["category"] = key_label(out["category"], out["activity"], out["technology"])
     out["check"] = NAME
-    return out.reset_index(drop=True)[CHECK_COLUMNS]
+    return out[CHECK_COLUMNS]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from inventory import categories, regions
@@ -43,43 +44,84 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
     category of a covered sector that no part has is compared with 0 (warn).
     per_fuel: also per activity (fuel), check `province_vs_prefectures_fuel`, category cell `<category>:<activity>` (fuel_key);
     a fuel only the prefectures burn in a category the province has is listed with value 0.
+    Every level at once, on integer codes of the columns (sorted codes: groups in the order of the values).
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
-    keys = ["year", "category", "activity", "substance"] if per_fuel else ["year", "category", "substance"]
+    columns = ["region", "year", "category", "activity", "substance"] if per_fuel \
+        else ["region", "year", "category", "substance"]
     name = "province_vs_prefectures_fuel" if per_fuel else "province_vs_prefectures"
-    own = emissions[emissions["basis"] == "own"]
-    sector = categories.table()["sector"]
-    frames = []
-    parts_of = parts_present(set(emissions["region"]))
-    for province in sorted(set(own["region"])):
-        kids = parts_of.get(province, [])
-        mine = own[own["region"] == province]
-        if not kids or mine.empty:
-            continue
-        mine_cats = set(mine["category"])
-        sub = emissions[emissions["region"].isin(kids)]
-        covered = pd.MultiIndex.from_arrays([sub["year"], sub["category"].map(sector)]).unique()
-        roll = {c: next((a for a in categories.ancestors(c) if a in mine_cats), None) for c in set(sub["category"])}
-        sub = sub.assign(category=sub["category"].map(roll)).dropna(subset=["category"])
-        mine = mine[pd.MultiIndex.from_arrays([mine["year"], mine["category"].map(sector)]).isin(covered)]
-        value = mine.groupby(keys)["emission"].sum()
-        ref = sub.groupby(keys)["emission"].sum()
-        both = pd.concat({"value": value, "reference": ref}, axis=1)
-        if per_fuel:  # keep fuels of the province's categories that only one side burns
-            have = value.index.droplevel(["activity", "substance"]).unique()
-            both = both[both.index.droplevel(["activity", "substance"]).isin(have)].fillna(0)
-        else:
-            both = both.dropna(subset=["value"]).fillna({"reference": 0})
-        both = both.reset_index()
-        if per_fuel:
-            both["category"] = fuel_key(both["category"], both["activity"])
-        both["diff_pct"] = difference_pct(both["value"], both["reference"])
-        both["result"] = grade(both["value"], both["reference"], t["warn"], t["fail"])
-        both["check"], both["region"] = name, province
-        frames.append(both)
-    if not frames:
+    region, region_values = pd.factorize(emissions["region"], sort=True)
+    own = (emissions["basis"] == "own").to_numpy()
+    with_own = set(region_values[np.unique(region[own])])
+    parts_of = parts_present(set(region_values))
+    position = {code: i for i, code in enumerate(region_values)}
+    # parent[r]: the region code number a region's rows add up to (-1: none compared); its own rows compared.
+    parent = np.full(len(region_values) + 1, -1)
+    for above, kids in parts_of.items():
+        if above in with_own:
+            parent[[position[k] for k in kids]] = position[above]
+    compared = np.zeros(len(region_values) + 1, dtype=bool)
+    compared[parent[parent >= 0]] = True
+    mine = own & compared[region]
+    sub = parent[region] >= 0
+    if not mine.any():
         return pd.DataFrame(columns=CHECK_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[CHECK_COLUMNS]
+    codes = {c: pd.factorize(emissions[c], sort=True) for c in columns[1:]}
+    category, category_values = codes["category"]
+    sector_codes = pd.factorize(pd.Series(category_values).map(categories.table()["sector"]))[0]
+    n_cat = len(category_values) + 1
+    # Each part's category rolled up to its parent's own category (itself or its nearest ancestor there).
+    pairs = np.unique(parent[region[sub]] * n_cat + category[sub])
+    mine_pairs = set(np.unique(region[mine] * n_cat + category[mine]).tolist())
+    cat_position = {c: i for i, c in enumerate(category_values)}
+    rolled = {}
+    for pair in pairs.tolist():
+        above, cat = divmod(pair, n_cat)
+        rolled[pair] = next((cat_position[a] for a in categories.ancestors(category_values[cat])
+                             if a in cat_position and above * n_cat + cat_position[a] in mine_pairs), -1)
+    sub_pair = parent[region[sub]] * n_cat + category[sub]
+    sub_roll = pd.Series(rolled).reindex(sub_pair).to_numpy()
+    # The (parent, year, sector) the parts have rows in: the parent's categories compared there only.
+    year = codes["year"][0]
+    n_year, n_sector = len(codes["year"][1]) + 1, sector_codes.max() + 2
+    def covered_code(reg, yr, cat):
+        return (reg * n_year + yr) * n_sector + sector_codes[cat] + 1
+    covered = np.unique(covered_code(parent[region[sub]], year[sub], category[sub]))
+    mine_rows = np.flatnonzero(mine)
+    mine_rows = mine_rows[np.isin(covered_code(region[mine_rows], year[mine_rows], category[mine_rows]), covered)]
+    sub_rows = np.flatnonzero(sub)
+    keep = sub_roll >= 0
+    sub_rows, sub_roll = sub_rows[keep], sub_roll[keep]
+    emission = emissions["emission"].to_numpy(dtype=float)
+
+    def sums(rows, reg, cat):
+        frame = pd.DataFrame({"region": reg, **{c: codes[c][0][rows] for c in columns[1:]}})
+        frame["category"] = cat
+        frame["emission"] = emission[rows]
+        return frame.groupby(columns)["emission"].sum()
+
+    value = sums(mine_rows, region[mine_rows], category[mine_rows])
+    ref = sums(sub_rows, parent[region[sub_rows]], sub_roll)
+    both = pd.concat({"value": value, "reference": ref}, axis=1)
+    if per_fuel:  # keep fuels of the province's categories that only one side burns
+        have = value.index.droplevel(["activity", "substance"]).unique()
+        both = both[both.index.droplevel(["activity", "substance"]).isin(have)].fillna(0)
+        # per region as each region's own comparison: its own keys in order, then those only the parts have
+        only_parts = ~both.index.isin(value.index)
+        order = np.lexsort([only_parts, both.index.get_level_values("region")])
+        both = both.iloc[order]
+    else:
+        both = both.dropna(subset=["value"]).fillna({"reference": 0})
+    both = both.reset_index()
+    out = pd.DataFrame({"check": name, "region": region_values.take(both["region"].to_numpy())})
+    for c in columns[1:]:
+        out[c] = codes[c][1].take(both[c].to_numpy())
+    if per_fuel:
+        out["category"] = fuel_key(out["category"], out["activity"])
+    out["value"], out["reference"] = both["value"], both["reference"]
+    out["diff_pct"] = difference_pct(out["value"], out["reference"])
+    out["result"] = grade(out["value"], out["reference"], t["warn"], t["fail"])
+    return out[CHECK_COLUMNS]
 
 
 def covered_sectors(checks: pd.DataFrame) -> list[str]:

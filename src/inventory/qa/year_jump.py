@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from inventory.grouped import coded
 from inventory.qa.grading import difference_pct, grade
 from inventory.result import CHECK_COLUMNS
 
@@ -25,11 +27,20 @@ def year_jump(emissions: pd.DataFrame, thresholds: dict | None = None) -> pd.Dat
     Memo items are left out.
     """
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
-    e = emissions[emissions["kind"] != "memo"]
-    if e.empty:
+    counted = (emissions["kind"] != "memo").to_numpy()
+    rows = np.flatnonzero(counted)
+    if not len(rows):
         return pd.DataFrame(columns=CHECK_COLUMNS)
-    sums = e.groupby(_GROUP + ["year"], sort=False)["emission"].sum().reset_index()
-    region_years = e[["region", "year"]].drop_duplicates()
+    # Sums on the table's integer codes (inventory.grouped, shared with the figures), not on a copy of the
+    # table: the same rows in the same order.
+    codes = {c: coded(emissions).code(c) for c in _GROUP + ["year"]}
+    frame = pd.DataFrame({c: codes[c][0][rows] for c in codes})
+    frame["emission"] = emissions["emission"].to_numpy()[rows]
+    frame = frame[(frame[list(codes)] >= 0).all(axis=1)]  # as groupby: a row with a missing key is in no group
+    sums = frame.groupby(_GROUP + ["year"], sort=False)["emission"].sum().reset_index()
+    for c in codes:
+        sums[c] = codes[c][1].take(sums[c].to_numpy())
+    region_years = emissions[["region", "year"]].take(coded(emissions).first_rows(["region", "year"], counted))
     grid = (sums[_GROUP].drop_duplicates().merge(region_years, on="region")
             .merge(sums, on=_GROUP + ["year"], how="left").fillna({"emission": 0.0}))
     grid = grid.sort_values(_GROUP + ["year"], kind="stable")

@@ -187,17 +187,28 @@ def _cells(column: np.ndarray) -> np.ndarray:
     if kind in ("integer", "boolean"):
         return column
     if kind == "string":
+        column[:] = _shared(column)
         column[column == ""] = np.nan
         return column
     types = np.frompyfunc(type, 1, 1)(column)
+    texts = np.flatnonzero(types == str)
+    column[texts] = _shared(column[texts])
     floats = np.flatnonzero(types == float)
     if len(floats):
         values = column[floats].astype(float)
         whole = np.isfinite(values) & (values == np.trunc(values))
-        column[floats[whole]] = [int(v) for v in values[whole].tolist()]
-    texts = np.flatnonzero(types == str)
+        distinct, codes = np.unique(values[whole], return_inverse=True)  # a year column: ten ints, one object each
+        column[floats[whole]] = np.array([int(v) for v in distinct.tolist()], dtype=object)[codes.ravel()]
     column[texts[column[texts] == ""]] = np.nan
     for i in np.flatnonzero(types == date):
         day = column[i]
         column[i] = datetime(day.year, day.month, day.day)
     return column
+
+
+def _shared(texts: np.ndarray) -> np.ndarray:
+    """The same texts with each distinct one a single object (calamine makes one per cell): a county-level
+    sheet repeats a few hundred names over 250,000 rows, so the grid holds pointers, not copies (issue 14:
+    a national read of 5.7M rows), and later hashing and comparing of the column is cheaper."""
+    codes, uniques = pd.factorize(texts)
+    return np.asarray(uniques, dtype=object)[codes]

@@ -38,12 +38,24 @@ def bounds(activity: pd.Series, quantity: pd.Series) -> pd.DataFrame:
     table = national_totals()
     own = table[table["activity"] != ""].set_index(["activity", "quantity"])
     every = table[table["activity"] == ""].set_index("quantity")
-    keys = pd.MultiIndex.from_arrays([activity.fillna("").astype(str), quantity.fillna("").astype(str)])
-    found = own.reindex(keys)
+    (acts, quants), rows = _distinct_pairs(activity, quantity)  # looked up once per distinct pair
+    keys = pd.MultiIndex.from_arrays([acts, quants])
+    found = own.reindex(keys).reset_index(drop=True)
+    general = every.reindex(quants).reset_index(drop=True)
+    found = found.where(found["canonical"].notna(), general).take(rows)
     found.index = activity.index
-    general = every.reindex(quantity.fillna("").astype(str))
-    general.index = activity.index
-    return found.where(found["canonical"].notna(), general)
+    return found
+
+
+def _distinct_pairs(first: pd.Series, second: pd.Series) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The distinct (first, second) pairs of two columns (missing as "") and each row's pair number."""
+    codes, values = [], []
+    for column in (first, second):
+        code, uniques = pd.factorize(column)
+        codes.append(np.where(code < 0, len(uniques), code).astype(np.int64))
+        values.append(np.append(np.asarray(uniques, dtype=object), ""))
+    rows, pairs = pd.factorize(codes[0] * len(values[1]) + codes[1])
+    return (values[0][pairs // len(values[1])], values[1][pairs % len(values[1])]), rows
 
 
 def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None, quantity: pd.Series | None,

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
-from inventory.lookup import map_distinct
+from inventory.lookup import map_distinct, sort_order
 from inventory.read import forms, magnitudes, suggest
 from inventory.read.workbook import FIELDS
 
@@ -73,6 +74,7 @@ class Inputs:
         return {str(k): int(v) for k, v in reasons.items()}
 
 
+@cache
 def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
     """(factor to the canonical unit, basis) for a parameter value in `unit`, or None if it does not fit.
 
@@ -81,7 +83,7 @@ def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
     quantity it is per (`{basis}`, one of the row's `bases`): ncv -> TJ per t or m3, ef.X -> t per
     TJ, t, m3, head, ha or km of activity, or per year of it; an ef.X in % is a share (basis `share`).
     """
-    row = vocabulary.parameters().loc[vocabulary.parameter_entry(name)]
+    row = vocabulary.parameters().loc[vocabulary.parameter_entry(name)].to_dict()
     try:
         q = units.parse(unit)
     except ValueError:
@@ -102,6 +104,17 @@ def parameter_canonical(name: str, unit: str) -> tuple[float, str] | None:
     return None
 
 
+def parameter_conversions(names: pd.Series, unit: pd.Series) -> pd.DataFrame:
+    """parameter_canonical on whole columns: `factor` (float, NaN where the unit does not fit the parameter
+    or the name is empty or missing) and `basis` (text, "" there), aligned with `names`; each distinct
+    (name, unit) pair is converted once and taken onto the rows by its integer code."""
+    codes, pairs = pd.factorize(names.fillna("").astype(str) + "\x1f" + unit.fillna("").astype(str))
+    found = [_conversion_of_pair(pair) for pair in pairs]
+    factor = np.array([f[0] if f else np.nan for f in found] + [np.nan], dtype=float)
+    basis = np.array([f[1] if f else "" for f in found] + [""], dtype=object)
+    return pd.DataFrame({"factor": factor[codes], "basis": basis[codes]}, index=names.index)
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
@@ -112,23 +125,95 @@ def _cell_text(value) -> str:
 
 def _text(series: pd.Series) -> pd.Series:
     """Cells as stripped text; empty cells as "" (each distinct value converted once)."""
-    return map_distinct(series, _cell_text).astype(object)
+    return _per_distinct(series, _texts, "")
+
+
+class _Distinct:
+    """A column factorised once: its distinct values and each row's code, for several conversions."""
+
+    def __init__(self, series: pd.Series):
+        self.index, self.name = series.index, series.name
+        codes, uniques = pd.factorize(series)
+        self.codes = codes.astype(np.int32) if len(uniques) < 2**31 - 1 else codes
+        self.uniques = np.asarray(uniques, dtype=object)
+
+    def map(self, convert, missing) -> pd.Series:
+        """`convert` (a function of an object array of the distinct values) applied once to them, taken back
+        onto the rows by their codes; missing cells get `missing`. An object Series."""
+        done = np.append(convert(self.uniques), np.array([missing], dtype=object))
+        return pd.Series(done[self.codes], index=self.index, name=self.name, dtype=object)
+
+    def text_and_blank(self) -> tuple[pd.Series, pd.Series]:
+        """The cells as stripped text (_text) and the mask of those that are "" (compared once per value)."""
+        done = np.append(_texts(self.uniques), np.array([""], dtype=object))
+        blank = done == ""
+        return (pd.Series(done[self.codes], index=self.index, name=self.name, dtype=object),
+                pd.Series(blank[self.codes], index=self.index))
+
+
+def _per_distinct(series: pd.Series, convert, missing) -> pd.Series:
+    """`convert` (a function of an object array of distinct values) applied once to the distinct values of a
+    column, taken back onto the rows by their codes; missing cells get `missing`. An object Series."""
+    return _Distinct(series).map(convert, missing)
+
+
+def _notations(values: np.ndarray) -> np.ndarray:
+    """The notation key (NO, NE, NA, IE, C) each value is as upper-case text, else "" (never a number)."""
+    out = np.full(len(values), "", dtype=object)
+    types = _types(values)
+    at = np.flatnonzero((types != int) & (types != float))
+    upper = [_cell_text(v).upper() for v in values[at]]
+    out[at] = [u if u in vocabulary.NOTATION_KEYS else "" for u in upper]
+    return out
+
+
+def _types(values: np.ndarray) -> np.ndarray:
+    """The Python type of each value (an object array)."""
+    return np.frompyfunc(type, 1, 1)(values) if len(values) else np.empty(0, dtype=object)
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """_cell_text of each value, the numbers converted without a Python call each (a value column has about
+    as many distinct numbers as rows): a whole float as its int, other floats and ints as `str` gives them."""
+    out = np.empty(len(values), dtype=object)
+    types = _types(values)
+    floats = np.flatnonzero(types == float)
+    number = values[floats].astype(float)
+    whole = np.isfinite(number) & (number == np.trunc(number))
+    out[floats[whole]] = [str(int(v)) for v in number[whole].tolist()]
+    out[floats[~whole]] = list(map(str, number[~whole].tolist()))
+    ints = np.flatnonzero(types == int)
+    out[ints] = list(map(str, values[ints].tolist()))
+    rest = np.flatnonzero((types != float) & (types != int))
+    out[rest] = [_cell_text(v) for v in values[rest]]
+    return out
 
 
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?$")
 
 
-def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(cells: pd.Series, distinct: _Distinct | None = None) -> tuple[pd.Series, pd.Series]:
     """Numeric values of a column and a mask of cells that were numbers stored as text.
 
     Text numbers with thousands separators or full-width digits (`１２３`, `1,234.5`)
-    are converted; anything else that is not a number gives NaN.
+    are converted; anything else that is not a number gives NaN. distinct: the column already factorised.
     """
-    cell_type = map_distinct(cells, _cell_type)
+    cell_type = (distinct or _Distinct(cells)).map(_cell_types, "")
     numeric = pd.to_numeric(cells.where(cell_type == "num"), errors="coerce").astype(float)
     from_text = map_distinct(cells.where(cell_type == "str"), _text_number).astype(float)
     was_text = from_text.notna()
     return numeric.where(~was_text, from_text), was_text
+
+
+def _cell_types(values: np.ndarray) -> np.ndarray:
+    """_cell_type of each value, ints, floats and texts found by their type without a Python call each."""
+    types = _types(values)
+    out = np.full(len(values), "", dtype=object)
+    out[(types == int) | (types == float)] = "num"
+    out[types == str] = "str"
+    rest = np.flatnonzero((types != int) & (types != float) & (types != str))
+    out[rest] = [_cell_type(v) for v in values[rest]]
+    return out
 
 
 def _cell_type(value) -> str:
@@ -197,41 +282,47 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     """
     raw = raw.reset_index(drop=True)
     c = _Collector(raw)
-    t = {col: _text(raw[col]) for col in FIELDS}
+    t, empty, cells = {}, {}, {}  # the cells as text, where that text is "", the number columns factorised
+    for col in FIELDS:
+        distinct = _Distinct(raw[col])  # each column factorised once
+        t[col], empty[col] = distinct.text_and_blank()
+        if col in ("year", "value"):
+            cells[col] = distinct
     skip = raw["skip"].fillna("").astype(str)
     skip, supply_flow = _supply_marks(skip)
-    blank = pd.concat([t[col] == "" for col in FIELDS], axis=1).all(axis=1) & (skip == "")
+    blank = pd.Series(np.logical_and.reduce([empty[col].to_numpy() for col in FIELDS]), index=raw.index) \
+        & (skip == "")
     skip = skip.mask(blank, "blank")
     skip = skip.mask((skip == "") & forms.is_nil_marker(t["value"]), "nil_marker")
     skip = skip.mask((skip == "") & forms.is_example(t["notes"]), "example")
     live = skip == ""
     is_supply = live & (supply_flow != "")  # supply rows of a balance: used by the reference approach
-    is_param = live & (t["parameter"] != "") & ~is_supply
+    is_param = live & ~empty["parameter"] & ~is_supply
     is_act = live & ~is_param & ~is_supply
 
     region, nested = read_regions(t["region"], live, c)
-    c.add(live & (t["region"] == ""), "region", "region_is_empty", "expect_region")
-    c.add(live & (t["region"] != "") & region.isna() & ~nested, "region", "unknown_region", "expect_region_from_list",
+    c.add(live & empty["region"], "region", "region_is_empty", "expect_region")
+    c.add(live & ~empty["region"] & region.isna() & ~nested, "region", "unknown_region", "expect_region_from_list",
           suggest=regions.lookup().suggest)
 
-    year_num, year_text = parse_numbers(raw["year"])
+    year_num, year_text = parse_numbers(raw["year"], cells["year"])
     year_num = read_years(t["year"], year_num, live, c)
     year_ok = year_num.notna() & (year_num == year_num.round()) & year_num.between(1900, 2100)
-    c.add(live & (t["year"] != "") & ~year_ok, "year", "not_a_year", "expect_year")
-    c.add((is_act | is_supply) & (t["year"] == ""), "year", "year_is_empty", "expect_year")
+    c.add(live & ~empty["year"] & ~year_ok, "year", "not_a_year", "expect_year")
+    c.add((is_act | is_supply) & empty["year"], "year", "year_is_empty", "expect_year")
 
     category = categories.lookup().resolve(t["category"])
     activity = vocabulary.activity_lookup().resolve(t["activity"])
-    c.add(is_act & (t["category"] == ""), "category", "category_is_empty", "expect_category")
+    c.add(is_act & empty["category"], "category", "category_is_empty", "expect_category")
     # Suggestions that stay in the sector of the row's other names and cannot misroute it (read/suggest.py).
-    _unknown(c, live & (t["category"] != "") & category.isna(), "category", "unknown_category", "expect_category",
+    _unknown(c, live & ~empty["category"] & category.isna(), "category", "unknown_category", "expect_category",
              t["category"], activity, suggest.category)
-    _unknown(c, live & (t["activity"] != "") & activity.isna(), "activity", "unknown_activity", "expect_activity",
+    _unknown(c, live & ~empty["activity"] & activity.isna(), "activity", "unknown_activity", "expect_activity",
              t["activity"], category, suggest.activity)
     # A notation key for a whole category needs no activity (DESIGN 3.3: value NO, NE, NA, IE or C, unit empty).
-    notation = t["value"].str.upper().where(t["value"].str.upper().isin(vocabulary.NOTATION_KEYS), "")
-    category_key = is_act & (notation != "") & (t["activity"] == "")
-    c.add(live & (t["activity"] == "") & ~category_key, "activity", "activity_is_empty", "expect_activity")
+    notation = cells["value"].map(_notations, "")
+    category_key = is_act & (notation != "") & empty["activity"]
+    c.add(live & empty["activity"] & ~category_key, "activity", "activity_is_empty", "expect_activity")
 
     technology, bad_tech = _technologies(t["technology"])
     _unknown(c, live & bad_tech, "technology", "unknown_technology", "expect_technologies",
@@ -242,13 +333,14 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(is_param & parameter.isna(), "parameter", "unknown_parameter", "expect_parameter",
           suggest=vocabulary.parameter_lookup().suggest)
 
-    value, value_text = parse_numbers(raw["value"])
+    value, value_text = parse_numbers(raw["value"], cells["value"])
     is_notation = is_act & (notation != "")
     header_unit = _text(raw["header_unit"]) if "header_unit" in raw else pd.Series("", index=raw.index)
-    t["unit"] = units_with_header(t["unit"], header_unit, is_act & ~is_notation & (t["value"] != ""), c)
+    t["unit"] = units_with_header(t["unit"], header_unit, is_act & ~is_notation & ~empty["value"], c)
+    empty["unit"] = t["unit"] == ""
     value, shaped = read_value_forms(raw["value"], value, t["unit"], live, c)
-    c.add(live & (t["value"] == ""), "value", "value_is_empty", "expect_number_or_key")
-    c.add(live & (t["value"] != "") & value.isna() & ~is_notation & ~shaped, "value", "not_a_number",
+    c.add(live & empty["value"], "value", "value_is_empty", "expect_number_or_key")
+    c.add(live & ~empty["value"] & value.isna() & ~is_notation & ~shaped, "value", "not_a_number",
           "expect_number_or_key")
     signed = category.isin(set(resources.data_table("signed_categories.csv")["category"]))  # net imports
     c.add(is_act & (value < 0) & ~signed, "value", "negative_amount", "expect_non_negative")
@@ -259,8 +351,8 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     fits = (unit_conv["quantity"].fillna("").astype(str) + "|" + act_quantity.astype(str)).isin(
         {f"{given}|{q}" for q in units.quantities().index for given in units.accepted_quantities(q)})
     num_act = (is_act & ~is_notation) | is_supply
-    c.add(num_act & (t["unit"] == ""), "unit", "unit_is_empty", "expect_unit")
-    c.add(num_act & (t["unit"] != "") & unit_conv["quantity"].isna(), "unit", "unknown_unit", "expect_unit")
+    c.add(num_act & empty["unit"], "unit", "unit_is_empty", "expect_unit")
+    c.add(num_act & ~empty["unit"] & unit_conv["quantity"].isna(), "unit", "unknown_unit", "expect_unit")
     mismatch = num_act & unit_conv["quantity"].notna() & activity.notna() & ~fits
     if mismatch.any():
         for quantity in units.quantities().index:  # expected: message code `unit_of_<quantity>`
@@ -355,9 +447,12 @@ def _supply_marks(skip: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     if skip.empty:
         return skip, skip.copy()
-    parts = skip.str.partition(SUPPLY_MARK)
-    marked = parts[1] != ""
-    return skip.where(~marked, parts[0]), parts[2].where(marked, "")
+    codes, marks = pd.factorize(skip)  # a handful of distinct marks, split once each
+    parts = pd.Series(marks).str.partition(SUPPLY_MARK)
+    reason = np.where(parts[1] != "", parts[0], marks).astype(object)
+    flow = np.where(parts[1] != "", parts[2], "").astype(object)
+    return (pd.Series(reason[codes], index=skip.index, name=skip.name, dtype=skip.dtype),
+            pd.Series(flow[codes], index=skip.index, dtype=skip.dtype))
 
 
 def _supply_table(raw: pd.DataFrame, region: pd.Series, year: pd.Series, activity: pd.Series, flow: pd.Series,
@@ -442,7 +537,7 @@ def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.Dat
     """Warn about parameter rows that match no activity row (same region and activity)."""
     if params.empty:
         return
-    have = set(zip(activity["region"], activity["activity"]))
+    have = set(activity[["region", "activity"]].drop_duplicates().itertuples(index=False, name=None))
     unused = pd.Series([(r, a) not in have for r, a in zip(params["region"], params["activity"])])
     if unused.any():
         sub = _Collector(raw)
@@ -453,8 +548,12 @@ def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.Dat
 def _one_status_per_row(ledger: pd.DataFrame) -> pd.DataFrame:
     """Collapse records of one Excel row (wide balances) into one ledger row: rejected > used > skipped."""
     rank = ledger["status"].map({"rejected": 0, "used": 1, "skipped": 2})
-    ledger = ledger.assign(_rank=rank).sort_values(["file", "sheet", "row", "_rank"], kind="stable")
-    return ledger.drop_duplicates(["file", "sheet", "row"]).drop(columns="_rank").reset_index(drop=True)
+    order = sort_order(ledger.assign(_rank=rank), ["file", "sheet", "row", "_rank"])  # one lexsort of codes
+    ledger = ledger.take(order)
+    place = [pd.factorize(ledger[k])[0] for k in ("file", "sheet", "row")]
+    first = np.ones(len(ledger), dtype=bool)  # the first record of each (file, sheet, row) in sorted order
+    first[1:] = np.logical_or.reduce([code[1:] != code[:-1] for code in place])
+    return ledger[first].reset_index(drop=True)
 
 
 def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.Series, pd.Series]:
