@@ -32,13 +32,19 @@ IPPU_WORKBOOK = HUNAN / "data" / "430000_工业生产过程_2011-2022.xlsx"
 GBT_ENTERIC_SWINE, GBT_MANURE_CH4_SWINE, GBT_MANURE_N2O_SWINE = 1.5, 5.85, 0.157
 
 
-def stock(year: int, animal: str) -> float:
-    """The year-end stock (万头) of the cited statistics file, read as text and converted here."""
-    with open(HUNAN / "source" / "hunan_livestock_nbs_2011_2017.csv", encoding="utf-8") as f:
+def cited_value(file: str, year: int, **match: str) -> float:
+    """A value of one of the example's cited statistics files (examples/hunan/source), read as text: the row of
+    `year` whose other columns equal `match`."""
+    with open(HUNAN / "source" / file, encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            if (int(row["year"]), row["animal"], row["indicator"]) == (year, animal, "year_end_stock"):
+            if int(row["year"]) == year and all(row[k] == v for k, v in match.items()):
                 return float(row["value"])
-    raise KeyError((year, animal))
+    raise KeyError((file, year, match))
+
+
+def stock(year: int, animal: str) -> float:
+    """The year-end stock (万头) of the cited livestock file."""
+    return cited_value("hunan_livestock_nbs_2011_2017.csv", year, animal=animal, indicator="year_end_stock")
 
 
 @pytest.fixture(scope="module")
@@ -163,12 +169,8 @@ EF1, FRAC_GASF, EF4, FRAC_LEACH, EF5 = 0.01, 0.10, 0.01, 0.30, 0.0075
 
 
 def crop_statistic(year: int, indicator: str) -> float:
-    """A value of the cited crops and fertiliser file (千公顷 or 万吨), read as text."""
-    with open(HUNAN / "source" / "hunan_crops_fertiliser_nbs_2016_2022.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if (int(row["year"]), row["indicator"]) == (year, indicator):
-                return float(row["value"])
-    raise KeyError((year, indicator))
+    """A value of the cited crops and fertiliser file (千公顷 or 万吨)."""
+    return cited_value("hunan_crops_fertiliser_nbs_2016_2022.csv", year, indicator=indicator)
 
 
 def one(result, year: int, category: str, activity: str, substance: str) -> float:
@@ -248,12 +250,8 @@ def test_pigs_2019_computed_from_the_survey_teams_2020_statement(province):
 
 
 def building_material(year: int, indicator: str) -> float:
-    """A value of the cited building-materials file (万吨 cement, 万重量箱 glass), read as text."""
-    with open(HUNAN / "source" / "hunan_building_materials_2011_2019.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if (int(row["year"]), row["indicator"]) == (year, indicator):
-                return float(row["value"])
-    raise KeyError((year, indicator))
+    """A value of the cited building-materials file (万吨 cement, 万重量箱 glass)."""
+    return cited_value("hunan_building_materials_2011_2019.csv", year, indicator=indicator)
 
 
 def test_flat_glass_co2_2019_from_the_weight_cases(province):
