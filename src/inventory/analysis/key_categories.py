@@ -178,8 +178,9 @@ def _approach1(cat: pd.DataFrame, base_year: int | None, with_lulucf: bool) -> l
 
 
 def _abs_sum(values: pd.Series, by: list[pd.Series]) -> pd.Series:
-    """`values.groupby(by).transform(lambda e: e.abs().sum())` without a Python call per group: each group's
-    |values| (missing as 0) summed by numpy over the group's rows in their order, as Series.sum does."""
+    """`values.groupby(by).transform(lambda e: e.abs().sum())` without pandas' per-group call: the rows sorted
+    by group once, then each group's |values| (missing as 0) summed by numpy over its contiguous slice in the
+    rows' order, as Series.sum does (np.add.reduceat would sum in another order and differ in the last bit)."""
     group = values.groupby(by, sort=False).ngroup().to_numpy()  # -1: a missing key, in no group
     order = np.argsort(group, kind="stable")
     data = np.abs(values.to_numpy(dtype=float))[order]
