@@ -337,3 +337,39 @@ def test_a_qa_table_past_excels_row_limit_becomes_a_note_instead_of_an_error():
     rows.next_row = excel.EXCEL_MAX_ROWS - 5
     with pytest.raises(ValueError):
         excel._write_block(book, rows, "核查", ["a"], table, 0)
+
+
+def test_sheet_cells_after_empty_cells_keep_their_columns(tmp_path):
+    """A cell is written without its reference (r) unless the cell before it in the row is empty: every value
+    reads back in its own column in openpyxl and calamine, whatever the empty cells before it (first column,
+    two in a row, text and number columns, a column of mixed kinds, a style per row)."""
+    import numpy as np
+
+    n = 300  # past _SMALL_ROWS: the column-at-a-time path
+    i = np.arange(n)
+    table = pd.DataFrame({
+        "a": [None if k % 3 == 0 else f"a{k}" for k in i],
+        "b": np.where(i % 5 == 0, np.nan, i + 0.5),
+        "c": ["" if k % 7 == 0 else "c" for k in i],
+        "d": [None if k % 2 else k for k in i],
+        "e": [k if k % 4 else f"e{k}" for k in i],
+        "f": np.where(i % 3 == 1, np.nan, i * 2.0),
+    })
+    book = excel._Book()
+    _, rows = book.sheet("S")
+    bold = i % 2 == 0
+    rows.add_frame(table, [0, np.where(bold, book.style(excel.FMT_T, True), book.style(excel.FMT_T)), 0, 0, 0,
+                           book.style(excel.FMT_T)])
+    path = tmp_path / "s.xlsx"
+    book.save(path)
+
+    def cell(v):
+        return None if v is None or v == "" or (isinstance(v, float) and np.isnan(v)) else v
+
+    expected = [[cell(v) for v in row] for row in table.astype(object).itertuples(index=False)]
+    ws = openpyxl.load_workbook(path)["S"]
+    got = [list(r) + [None] * (6 - len(r)) for r in ws.iter_rows(values_only=True)]
+    assert got == expected
+    assert ws["B3"].font.b and not ws["B2"].font.b and ws["F3"].number_format == excel.FMT_T
+    read = pd.read_excel(path, header=None, engine="calamine", dtype=object).reindex(columns=range(6))
+    assert [[cell(v) for v in r] for r in read.itertuples(index=False)] == expected
