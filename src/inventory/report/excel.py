@@ -247,7 +247,7 @@ class SheetRows:
     def __init__(self, strings: SharedStrings) -> None:
         self.strings = strings
         self.columns = 0  # widest row written, in columns
-        self.parts: list[bytes] = []
+        self.parts: list[bytes | pa.Buffer] = []
         self.next_row = 1
         self.widths: dict[int, float] = {}
 
@@ -298,10 +298,11 @@ class SheetRows:
         gap = np.zeros(n, dtype=bool)  # the previous cell of the row is empty
         for i, (values, style) in enumerate(zip(columns, styles)):
             cell, width = _cells(values, style, self.strings)
-            if gap.any():
-                named = pc.binary_join_element_wise(f'<c r="{get_column_letter(i + 1)}', numbers, '"',
-                                                    pc.utf8_slice_codeunits(cell, 2), "")
-                cell = pc.if_else(pa.array(gap), named, cell)
+            if gap.any():  # these rows' cells name their column and row
+                after = pa.array(gap)
+                named = pc.binary_join_element_wise(f'<c r="{get_column_letter(i + 1)}', numbers.filter(after), '"',
+                                                    pc.utf8_slice_codeunits(cell.filter(after), 2), "")
+                cell = pc.replace_with_mask(cell, after, named)
             gap = pc.is_null(cell).to_numpy(zero_copy_only=False)
             cells.append(pc.fill_null(cell, "") if gap.any() else cell)
             if widths:

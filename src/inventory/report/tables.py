@@ -143,10 +143,11 @@ def _csv_cells(column: pd.Series, last: bool = False) -> tuple[pa.Array, np.ndar
         return None
 
 
-def joined_bytes(strings: pa.Array) -> bytes:
-    """The UTF-8 bytes of all strings of a null-free string array, one after the other."""
+def joined_bytes(strings: pa.Array) -> pa.Buffer:
+    """The UTF-8 bytes of all strings of a null-free string array, one after the other: a slice of the array's
+    own data buffer (not copied; a bytes-like object for file and zip writes and bytes.join)."""
     offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
-    return strings.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+    return strings.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
 def write_parquet(table: pd.DataFrame, path: Path) -> None:
