@@ -146,14 +146,17 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     by_region: dict[str, list[int]] = {}
     for region, year in pairs:
         by_region.setdefault(region, []).append(year)
-    parts = []
     index = RegionRows(result)  # one groupby per table for all the regions
-    for region, years in by_region.items():
-        if region in folders:
-            sub, positions = _subset(result, region, years, index)
+    chosen = [r for r in by_region if r in folders]
+
+    def parts():
+        """Each region's part, made when it is written (not every region's subset in memory at once)."""
+        for region in chosen:
+            sub, positions = _subset(result, region, by_region[region], index)
             rows = csv_rows.take(positions) if csv_rows is not None else None
-            parts.append((sub, folder / str(region), lang, rows))
-    outcomes = dict(zip([r for r in by_region if r in folders], _run_parts(parts, jobs)))
+            yield sub, folder / str(region), lang, rows
+
+    outcomes = dict(zip(chosen, _run_parts(parts(), len(chosen), jobs)))
     rows = []
     for i, (region, outcome) in enumerate(outcomes.items(), start=1):
         progress("stage_writing_regions", i, len(outcomes))
@@ -167,17 +170,26 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     return written, pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
-def _run_parts(parts: list[tuple], jobs: int):
-    """Write each part (in order), in `jobs` worker processes when jobs > 1; yields file lists or error texts."""
-    if jobs <= 1 or len(parts) < 2:
+def _run_parts(parts, count: int, jobs: int):
+    """Write each of the `count` parts (in order), in `jobs` worker processes when jobs > 1; yields file lists
+    or error texts. Parts are made and sent a few ahead of the workers, so that only those few are held."""
+    if jobs <= 1 or count < 2:
         yield from map(_write_part, parts)
         return
     import multiprocessing
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(parts)), mp_context=context) as pool:
-        yield from pool.map(_write_part, parts)
+    workers = min(jobs, count)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque = deque()
+        for part in parts:
+            pending.append(pool.submit(_write_part, part))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _write_part(part: tuple) -> list[str] | str:
@@ -219,11 +231,19 @@ class RegionRows:
         # Each emission row's factor_ids as a code into its distinct values, each split once into its ids.
         self.factor_codes, cells = pd.factorize(result.emissions["factor_ids"], use_na_sentinel=True)
         self.factor_ids = [str(cell).split(";") for cell in cells.tolist()]
+        factors = result.factors  # each factor id's rows in the factor table
+        self.factor_rows = factors.groupby("factor_id", sort=False).indices \
+            if factors is not None and len(factors) else {}
 
     def factors_used(self, rows: np.ndarray) -> set[str]:
         """The factor ids the emission rows at `rows` name."""
         codes = np.unique(self.factor_codes[rows])
         return {i for c in codes[codes >= 0].tolist() for i in self.factor_ids[c]}
+
+    def factor_positions(self, rows: np.ndarray) -> np.ndarray:
+        """Positions (ascending) of the rows of the result's factor table that the emission rows at `rows` use."""
+        found = [self.factor_rows[i] for i in self.factors_used(rows) if i in self.factor_rows]
+        return np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp)
 
     def positions(self, table: pd.DataFrame, column: str, codes, years: set[int] | None = None,
                   year_column: str = "year") -> np.ndarray:
@@ -269,8 +289,10 @@ def _subset(result: BuildResult, region: str, years: list[int], index: RegionRow
     ne = index.take(ne, "region", [region], chosen) if len(ne) else ne
     # The region's own rows, and rows whose region could not be read (they concern every region).
     ledger = index.take(result.ledger, "region", [region, ""])
-    mine = zip(ledger["file"], ledger["sheet"], ledger["row"])
-    warned = sorted({i for key in mine for i in index.warned.get(key, ())}.union(index.everywhere))
+    warned = index.everywhere
+    if index.warned:  # warnings that name a row: those of the region's rows
+        mine = zip(ledger["file"], ledger["sheet"], ledger["row"])
+        warned = sorted({i for key in mine for i in index.warned.get(key, ())}.union(index.everywhere))
     warnings = [result.warnings[i] for i in warned]
     analysis = {name: index.take(t, "region", [region], chosen, year_of(t)) for name, t in result.analysis.items()}
     qa_tables = {name: index.take(t, "region", [region], chosen) for name, t in result.qa_tables.items()}
@@ -282,7 +304,7 @@ def _subset(result: BuildResult, region: str, years: list[int], index: RegionRow
                for name, t in result.figures.items()}
     factors = result.factors
     if factors is not None:
-        factors = factors[factors["factor_id"].isin(index.factors_used(keep))]
+        factors = factors.iloc[index.factor_positions(keep)]
     return BuildResult(e.iloc[keep], checks, ne, ledger, warnings,
                        {**result.meta, "regions": [region], "years": sorted(chosen)}, analysis, stats, qa_tables,
                        figures, factors), keep
