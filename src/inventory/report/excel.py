@@ -82,9 +82,12 @@ _CHUNK_ROWS = 100_000
 _SMALL_ROWS = 200
 
 
+_NARROW = re.compile("[\x00-\u2e7f]+")  # characters of single display width (below the CJK radicals)
+
+
 def _text_width(text: str) -> int:
     """Display width of a text in Excel character units (CJK characters count double)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
+    return len(text) + len(_NARROW.sub("", text))
 
 
 class SharedStrings:
@@ -92,11 +95,17 @@ class SharedStrings:
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
+        self._seen: dict[str, int | None] = {}  # each text value as given -> its index (cleaned once)
 
     def add(self, value) -> int | None:
         """The index of a text value (added when new); None when it is empty after cleaning."""
+        if isinstance(value, str) and value in self._seen:
+            return self._seen[value]
         text = _XML_BAD.sub("", value if isinstance(value, str) else str(value))[:EXCEL_MAX_TEXT]
-        return self.index.setdefault(text, len(self.index)) if text else None
+        index = self.index.setdefault(text, len(self.index)) if text else None
+        if isinstance(value, str):
+            self._seen[value] = index
+        return index
 
     def xml(self) -> bytes:
         """xl/sharedStrings.xml."""
