@@ -337,3 +337,27 @@ def test_a_qa_table_past_excels_row_limit_becomes_a_note_instead_of_an_error():
     rows.next_row = excel.EXCEL_MAX_ROWS - 5
     with pytest.raises(ValueError):
         excel._write_block(book, rows, "核查", ["a"], table, 0)
+
+
+def test_table_html_escapes_every_cell_and_classes_numeric_columns():
+    """html.table_html writes the markup the template's table macro wrote: hand-written here for two rows
+    (one classed) and for an empty table, hostile text escaped."""
+    t = html._table(["Name", "t"], [["<b>", "1,000"], ["a&b", "2"]], [False, True], ["row-total", ""])
+    assert str(html.table_html(t, "wide", "none")) == (
+        '<div class="table-wrap">\n<table class="wide">\n'
+        '  <thead><tr><th>Name</th><th class="num">t</th></tr></thead>\n  <tbody>\n'
+        '    <tr class="row-total"><td>&lt;b&gt;</td><td class="num">1,000</td></tr>\n'
+        '    <tr><td>a&amp;b</td><td class="num">2</td></tr>\n'
+        '  </tbody>\n</table>\n</div>\n')
+    empty = html._table(["A", "B", "C"], [], [False, False, True])
+    assert '<tr><td colspan="3" class="empty">&lt;none&gt;</td></tr>' in html.table_html(empty, "", "<none>")
+
+
+def test_built_regions_keep_each_regions_first_name_in_order_of_appearance():
+    """The regions of an emissions table, each once, first-seen first, with their first row's name."""
+    e = pd.DataFrame({"region": ["430100", "430000", "430100", "430200"],
+                      "region_name": ["长沙市", "湖南省", "长沙", "株洲市"]})
+    built = html.built_regions(e)
+    assert built["region"].tolist() == ["430100", "430000", "430200"]
+    assert built["region_name"].tolist() == ["长沙市", "湖南省", "株洲市"]
+    assert html.headline_region(e, built) == "430000"  # the province, though it comes second

@@ -14,6 +14,7 @@ summarised or cut to a few hundred rows; the full lists are in inventory.xlsx.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 import numpy as np
 import pandas as pd
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from inventory import resources
 from inventory.errors import word
@@ -90,6 +91,25 @@ def _table(headers: list[str], rows: list[list[str]], numeric: list[bool], row_c
     row_classes = list(row_classes) if row_classes is not None else [""] * len(rows)
     return {"headers": headers, "numeric": numeric,
             "rows": [{"cls": c, "cells": r} for r, c in zip(rows, row_classes)]}
+
+
+def table_html(t: dict, cls: str = "", empty: str = "") -> Markup:
+    """A `_table` dict as the report's HTML table (the template's `table` macro): a header row, one row
+    per entry (its class when it has one), numeric columns classed `num`, and one row saying `empty`
+    when there are none. Every header, cell and class is escaped (markupsafe.escape, as jinja's
+    autoescape does); the markup is joined once per table, not rendered cell by cell by the template."""
+    numeric = t["numeric"]
+    heads = "".join([f'<th class="num">{escape(h)}</th>' if numeric[i] else f"<th>{escape(h)}</th>"
+                     for i, h in enumerate(t["headers"])])
+    opens = ['<td class="num">' if n else "<td>" for n in numeric]
+    lines = []
+    for row in t["rows"]:
+        cells = "".join([f"{opens[i]}{escape(c)}</td>" for i, c in enumerate(row["cells"])])
+        lines.append(f'    <tr class="{escape(row["cls"])}">{cells}</tr>\n' if row["cls"] else f"    <tr>{cells}</tr>\n")
+    if not lines:
+        lines.append(f'    <tr><td colspan="{len(t["headers"])}" class="empty">{escape(empty)}</td></tr>\n')
+    return Markup(f'<div class="table-wrap">\n<table class="{escape(cls)}">\n  <thead><tr>{heads}</tr></thead>\n'
+                  f'  <tbody>\n{"".join(lines)}  </tbody>\n</table>\n</div>\n')
 
 
 def _cut_note(shown: int, total: int, lbl: dict) -> str:
@@ -285,19 +305,34 @@ def not_estimated_summary(result: BuildResult, lbl: dict, lang: str) -> dict:
     }
 
 
-def headline_region(emissions: pd.DataFrame) -> str:
-    """The region the detailed charts show: the province if it was built, else the first region."""
-    level = dict(zip(resources.data_table("regions.csv")["code"], resources.data_table("regions.csv")["level"]))
-    regions = sorted(emissions["region"].unique())
+@functools.cache
+def _region_levels() -> dict[str, str]:
+    """Each region code's level (province, prefecture, county) from data/regions.csv."""
+    table = resources.data_table("regions.csv")
+    return dict(zip(table["code"], table["level"]))
+
+
+def built_regions(emissions: pd.DataFrame) -> pd.DataFrame:
+    """The regions of an emissions table: code and name (of its first row), in order of first appearance;
+    found once per report (a province's subset holds its prefectures' rows too)."""
+    return emissions.loc[~emissions["region"].duplicated().to_numpy(), ["region", "region_name"]]
+
+
+def headline_region(emissions: pd.DataFrame, built: pd.DataFrame | None = None) -> str:
+    """The region the detailed charts show: the province if it was built, else the first region.
+    `built`: the emissions' built_regions when already found."""
+    level = _region_levels()
+    regions = sorted((built if built is not None else built_regions(emissions))["region"])
     provinces = [r for r in regions if level.get(r) == "province"]
     return (provinces or regions or [""])[0]
 
 
-def chart_sector_gas(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
+def chart_sector_gas(result: BuildResult, lbl: dict, lang: str, headline: str | None = None) -> list[dict]:
     """Per region-year: CO2e by sector stacked by gas, in 万吨/kt CO2e (gross: no memo, no sinks).
 
     Each item: {"headline": True for the headline region, "svg": the chart}. Empty
-    when every region has one sector only (the energy breakdown tells more then).
+    when every region has one sector only (the energy breakdown tells more then). `headline`: the
+    headline_region when already found.
     """
     table = sector_gas_summary(result, lang)
     table = table[table["row_type"] == "sector"]
@@ -306,7 +341,7 @@ def chart_sector_gas(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     gases = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     series = [(g, PALETTE[i % len(PALETTE)]) for i, g in enumerate(gases)]
     scale = CO2E_SCALE[lang]
-    headline = headline_region(result.emissions)
+    headline = headline_region(result.emissions) if headline is None else headline
     charts = []
     for (region, name, year), block in _blocks(table, REGION_KEYS):
         rows = [(r["item"], [_zero(r[g]) / scale for g in gases]) for r in block]
@@ -344,8 +379,9 @@ def energy_cube(result: BuildResult, lang: str) -> dict[tuple, dict[str, dict[st
     cube: dict[tuple, dict[str, dict[str, list[float]]]] = {}
     fuel_at = {g: i for i, g in enumerate(FUEL_GROUPS)}
     names = vocab_names("categories.csv", "code", lang)
-    for region, name, year, code, fuel, substance, value in result.figures["energy"].itertuples(index=False,
-                                                                                              name=None):
+    table = result.figures["energy"]
+    columns = ["region", "region_name", "year", "category", "fuel_group", "substance", "value"]
+    for region, name, year, code, fuel, substance, value in zip(*(table[c].tolist() for c in columns)):
         bars = cube.setdefault((region, name, year), {}).setdefault(f"{code} {names.get(code, code)}", {})
         bars.setdefault(substance, [0.0] * len(FUEL_GROUPS))[fuel_at[fuel]] = value
     return cube
@@ -356,8 +392,8 @@ def energy_shares(result: BuildResult) -> dict[tuple, dict[str, tuple[float, flo
     a fuel group) -> (value, share in %), in the figures' order."""
     out: dict[tuple, dict[str, tuple[float, float]]] = {}
     table = result.figures["energy_shares"]
-    for region, year, substance, by, key, value, share in table[
-            ["region", "year", "substance", "by", "key", "value", "share_pct"]].itertuples(index=False, name=None):
+    columns = ["region", "year", "substance", "by", "key", "value", "share_pct"]
+    for region, year, substance, by, key, value, share in zip(*(table[c].tolist() for c in columns)):
         out.setdefault((region, year, substance, by), {})[key] = (value, share)
     return out
 
@@ -537,10 +573,11 @@ def province_check_coverage(result: BuildResult, lbl: dict, lang: str) -> str:
 
 # ---------------------------------------------------------------- leaders' summary page
 
-def report_title(result: BuildResult, headline: str, years: list[str], lbl: dict) -> str:
+def report_title(result: BuildResult, headline: str, years: list[str], lbl: dict,
+                 built: pd.DataFrame | None = None) -> str:
     """The report's title: the headline region (and how many regions) and the years (label
-    `report_title_for`)."""
-    names = result.emissions.drop_duplicates("region").set_index("region")["region_name"]
+    `report_title_for`). `built`: the emissions' built_regions when already found."""
+    names = (built if built is not None else built_regions(result.emissions)).set_index("region")["region_name"]
     if headline not in names.index:
         return lbl["report_title"]
     count = len(names)
@@ -549,9 +586,11 @@ def report_title(result: BuildResult, headline: str, years: list[str], lbl: dict
     return lbl["report_title_for"].format(region=region, years=span)
 
 
-def region_names(result: BuildResult, lbl: dict, most: int = 6) -> str:
-    """The built regions by name (the first `most`, then how many in all; label `report_regions_more`)."""
-    names = result.emissions.drop_duplicates("region").sort_values("region")["region_name"].astype(str).tolist()
+def region_names(result: BuildResult, lbl: dict, most: int = 6, built: pd.DataFrame | None = None) -> str:
+    """The built regions by name (the first `most`, then how many in all; label `report_regions_more`).
+    `built`: the emissions' built_regions when already found."""
+    built = built if built is not None else built_regions(result.emissions)
+    names = built.sort_values("region")["region_name"].astype(str).tolist()
     if len(names) <= most:
         return lbl["kf_list_sep"].join(names)
     return lbl["report_regions_more"].format(region=lbl["kf_list_sep"].join(names[:most]), count=len(names))
@@ -561,6 +600,14 @@ def key_figure_tables(result: BuildResult, headline: str, lbl: dict, lang: str) 
     """The summary page's key figures (report.summaries.key_figure_rows): the headline region's newest
     year, with its title (the change on the year before is one of its lines; every year's figures are in
     the workbook's summary sheet and the series section), so the summary stays on one or two A4 pages."""
+    table = result.figures.get("key_figures")
+    if table is not None and len(table):  # only the headline region's last region-year is worded
+        mine = table[table["region"].astype(str) == headline].dropna(subset=REGION_KEYS)
+        keys = list(dict.fromkeys(zip(*(mine[k].tolist() for k in REGION_KEYS))))
+        if keys:
+            region, name, year = keys[-1]
+            mine = mine[(mine["region_name"] == name) & (mine["year"] == year)]
+        result = dataclasses.replace(result, figures={**result.figures, "key_figures": mine})
     rows = key_figure_rows(result, lang)
     rows = rows[rows["region"].astype(str) == headline]
     out = []
@@ -583,17 +630,19 @@ def _context(result: BuildResult, lang: str) -> dict:
     passed, n_passed = check_table(result, lbl, {"pass"})
     cube = energy_cube(result, lang)
     shares = energy_shares(result)
-    headline = headline_region(result.emissions)
+    built = built_regions(result.emissions)
+    headline = headline_region(result.emissions, built)
     return {
         "lang": lang, "L": lbl,
-        "title": report_title(result, headline, years, lbl),
-        "scope": f"{lbl['scope_regions']}: {region_names(result, lbl)} · {lbl['scope_years']}: {', '.join(years)}",
+        "title": report_title(result, headline, years, lbl, built),
+        "scope": f"{lbl['scope_regions']}: {region_names(result, lbl, built=built)} · {lbl['scope_years']}: "
+                 f"{', '.join(years)}",
         "generated": fmt_time(result.meta.get("build_time", ""), REPORT_ZONE),
         "key_figures": key_figure_tables(result, headline, lbl, lang),
         "factor_set": factor_set_label(result.meta.get("factor_set", ""), lang),
         "project": result.meta.get("project", ""),
         "summary": summary_tables(result, lbl, lang),
-        "chart_sector_gas": chart_sector_gas(result, lbl, lang),
+        "chart_sector_gas": chart_sector_gas(result, lbl, lang, headline),
         "chart_energy": chart_energy(cube, shares, headline, lbl, lang),
         "chart_energy_mix": chart_energy_mix(cube, shares, headline, lbl, lang),
         "chart_regions": chart_regions(result, lbl, lang),
@@ -624,6 +673,7 @@ def _template(text: str) -> jinja2.Template:
     """The compiled report template (compiled once per template text)."""
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
+    env.globals["table_html"] = table_html
     return env.from_string(text)
 
 
