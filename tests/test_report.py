@@ -361,3 +361,13 @@ def test_built_regions_keep_each_regions_first_name_in_order_of_appearance():
     assert built["region"].tolist() == ["430100", "430000", "430200"]
     assert built["region_name"].tolist() == ["长沙市", "湖南省", "株洲市"]
     assert html.headline_region(e, built) == "430000"  # the province, though it comes second
+
+
+def test_fmt_numbers_formats_a_column_as_fmt_number_formats_each_value():
+    """svg.fmt_numbers: 0 as "0", >= 100 without decimals, >= 1 with two, below 1 with 2 - floor(log10 |x|)
+    decimals (three significant digits), missing values empty; divided by the scale first (万吨: 1e4 t)."""
+    from inventory.report.svg import fmt_numbers
+
+    column = pd.Series([0.0, 12345.6, -2.5, 0.0123, None, 1.0e6])
+    assert fmt_numbers(column) == ["0", "12,346", "-2.50", "0.0123", "", "1,000,000"]
+    assert fmt_numbers(column, 1e4) == ["0", "1.23", "-0.000250", "0.00000123", "", "100"]

@@ -13,7 +13,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from inventory import vocabulary
-from inventory.report.svg import PALETTE, fmt_number, fmt_pct, hbar_svg, line_svg, quadrant_svg
+from inventory.report.svg import PALETTE, fmt_numbers, fmt_pct, hbar_svg, line_svg, quadrant_svg
 from inventory.report.summaries import vocab_names
 from inventory.report.views import COCONTROL_POLLUTANTS, View, analysis_views, qa_views
 from inventory.result import BuildResult
@@ -23,22 +23,22 @@ STATUS_CLASSES = {"met": "result-pass", "on_track": "result-pass", "off_track": 
                   "missed": "result-fail"}
 
 
-def _cell(value, fmt: str) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if fmt == "t" or fmt == "ratio":
-        return fmt_number(value)
-    if fmt == "pct":
-        return fmt_pct(value)
-    if fmt == "int":
-        return str(int(value))
-    return str(value)
+def _cells(column: pd.Series, fmt: str) -> list[str]:
+    """A column's display texts in format `fmt` (View formats: t and ratio as fmt_number, pct as fmt_pct,
+    int as a whole number, text as it is); missing values (one `isna` over the column) as ""."""
+    if fmt in ("t", "ratio"):
+        return fmt_numbers(column)
+    missing = column.isna().tolist()
+    show = fmt_pct if fmt == "pct" else (lambda v: str(int(v))) if fmt == "int" else str
+    return ["" if m else show(v) for v, m in zip(column.tolist(), missing)]
 
 
 def view_table(view: View, frame: pd.DataFrame | None = None, row_classes=None) -> dict:
-    """A view (or some of its rows) as a table for the template's `table` macro (at most MAX_ROWS rows)."""
+    """A view (or some of its rows) as a table for the template's `table` macro (at most MAX_ROWS rows),
+    formatted column by column."""
     data = (view.data() if frame is None else frame.reindex(columns=[k for k, _, _ in view.columns])).head(MAX_ROWS)
-    rows = [[_cell(v, f) for v, f in zip(record, view.formats)] for record in data.itertuples(index=False)]
+    columns = [_cells(data.iloc[:, i], f) for i, f in enumerate(view.formats)]
+    rows = [list(r) for r in zip(*columns)] if columns else [[] for _ in range(len(data))]
     classes = list(row_classes)[:len(rows)] if row_classes is not None else [""] * len(rows)
     return {"headers": view.headers, "numeric": [f != "text" for f in view.formats],
             "rows": [{"cls": c, "cells": r} for r, c in zip(rows, classes)]}
@@ -56,18 +56,23 @@ def _series_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -> 
     if len(years) < 2:
         return []
     scale = CO2E_SCALE[lang]
+    # (group, item) -> year -> value, and each item's first unit: the headline's rows read once
+    found: dict[tuple, dict] = {}
+    unit_of: dict[str, str] = {}
+    for group, item, year, value, unit in zip(*(long[c].tolist() for c in ("group", "item", "year", "value", "unit"))):
+        found.setdefault((group, item), {})[int(year)] = value
+        unit_of.setdefault(item, unit)
 
-    def values(table: pd.DataFrame, item: str, factor: float = 1.0) -> list[float]:
-        s = table[table["item"] == item].set_index("year")["value"]
+    def values(group: str, item: str, factor: float = 1.0) -> list[float]:
+        s = found.get((group, item), {})
         return [s.get(y, np.nan) / factor for y in years]
 
-    by_group = {g: long[long["group"] == g] for g in ("sector", "intensity")}
     sectors = vocab_names("sectors.csv", "sector", lang)
-    items = [i for i in dict.fromkeys(by_group["sector"]["item"]) if i not in ("gross", "net")]
-    ghg = [(sectors.get(i, i), PALETTE[n % len(PALETTE)], values(by_group["sector"], i, scale))
+    items = [i for g, i in found if g == "sector" and i not in ("gross", "net")]
+    ghg = [(sectors.get(i, i), PALETTE[n % len(PALETTE)], values("sector", i, scale))
            for n, i in enumerate(items)]
     if len(items) > 1:  # with one sector its line is the total
-        ghg.append((lbl["series_gross"], "#1d2630", values(by_group["sector"], "gross", scale)))
+        ghg.append((lbl["series_gross"], "#1d2630", values("sector", "gross", scale)))
     charts = [line_svg(years, ghg, lbl["unit_co2e_chart"], lbl["chart_series_ghg"], width=620)]
     gaps = result.figures.get("series_gaps")
     gaps = gaps[gaps["region"] == headline] if gaps is not None else None
@@ -78,16 +83,18 @@ def _series_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -> 
         charts.append(Markup('<p class="chart-note">{}</p>').format(lbl["series_incomplete"].format(years=text)))
     index = result.figures["series_index"]
     index = index[index["region"] == headline]
+    for item, year, value in zip(index["item"].tolist(), index["year"].tolist(), index["value"].tolist()):
+        found.setdefault(("index", item), {})[int(year)] = value
     # colours by place among CO2 and the pollutants of the series, whether or not each has an index
-    shown = ["CO2", *(p for p in vocabulary.pollutants() if ((long["group"] == "substance") & (long["item"] == p)).any())]
-    lines = [(p, PALETTE[n % len(PALETTE)], values(index, p)) for n, p in enumerate(shown)
-             if (index["item"] == p).any()]
+    shown = ["CO2", *(p for p in vocabulary.pollutants() if ("substance", p) in found)]
+    lines = [(p, PALETTE[n % len(PALETTE)], values("index", p)) for n, p in enumerate(shown)
+             if ("index", p) in found]
     if lines:
         charts.append(line_svg(years, lines, lbl["chart_index_unit"], lbl["chart_series_index"], width=620))
     for item in ("CO2/gdp", "CO2e/population"):
-        v = values(by_group["intensity"], item)
+        v = values("intensity", item)
         if any(not pd.isna(x) for x in v):
-            unit = long.loc[long["item"] == item, "unit"].iat[0]
+            unit = unit_of[item]
             charts.append(line_svg(years, [(lbl.get(f"series_{item}", item), PALETTE[0], v)], unit,
                                    lbl.get(f"series_{item}", item), width=620))
     return charts

@@ -22,7 +22,17 @@ def fmt_number(value, scale: float = 1.0) -> str:
     """A number divided by `scale`, with thousands separators; empty for missing values."""
     if value is None or pd.isna(value):
         return ""
-    x = float(value) / scale
+    return _fmt_present(float(value) / scale)
+
+
+def fmt_numbers(values: pd.Series, scale: float = 1.0) -> list[str]:
+    """fmt_number of each value of a column (missing ones found by one `isna` over the column)."""
+    missing = values.isna().tolist()
+    return ["" if m else _fmt_present(float(v) / scale) for v, m in zip(values.tolist(), missing)]
+
+
+def _fmt_present(x: float) -> str:
+    """fmt_number's text of a number present (already divided by its scale)."""
     if x == 0:
         return "0"
     if abs(x) >= 100:
