@@ -371,3 +371,14 @@ def test_fmt_numbers_formats_a_column_as_fmt_number_formats_each_value():
     column = pd.Series([0.0, 12345.6, -2.5, 0.0123, None, 1.0e6])
     assert fmt_numbers(column) == ["0", "12,346", "-2.50", "0.0123", "", "1,000,000"]
     assert fmt_numbers(column, 1e4) == ["0", "1.23", "-0.000250", "0.00000123", "", "100"]
+
+
+def test_table_cells_are_escaped_alike_joined_or_one_by_one():
+    """html._escaped gives markupsafe.escape's text of each value: plain strings (escaped in one call),
+    Markup left as it is, numbers as text, and a string holding NUL (which could not be joined) alone."""
+    from markupsafe import Markup
+
+    assert html._escaped(["a<b", "\"q\" & 'x'", ""]) == ["a&lt;b", "&#34;q&#34; &amp; &#39;x&#39;", ""]
+    assert html._escaped([Markup("<i>x</i>"), 3, "<"]) == ["<i>x</i>", "3", "&lt;"]
+    assert html._escaped(["a\x00<", "b"]) == ["a\x00&lt;", "b"]
+    assert html._escaped([]) == []

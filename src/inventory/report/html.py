@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import operator
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -49,7 +50,7 @@ from inventory.report.summaries import (
 from inventory.report.html_analysis import analysis_sections
 from inventory.report.maps import map_charts
 from inventory.report.views import labelled, worded
-from inventory.report.svg import PALETTE, fmt_diff, fmt_number, fmt_pct, fmt_share, hbar_svg, legend_svg
+from inventory.report.svg import PALETTE, fmt_diff, fmt_number, fmt_numbers, fmt_pct, fmt_share, hbar_svg, legend_svg
 from inventory.result import CHECK_COLUMNS, BuildResult
 
 MAX_ROWS = 300  # longest list shown in the report; the workbook has all rows
@@ -93,19 +94,38 @@ def _table(headers: list[str], rows: list[list[str]], numeric: list[bool], row_c
             "rows": [{"cls": c, "cells": r} for r, c in zip(rows, row_classes)]}
 
 
+def _escaped(values: list) -> list[str]:
+    """markupsafe.escape of each value, as text: plain strings in one call over them joined by NUL (escaping
+    works character by character, so joined or alone gives the same text); anything else (Markup, numbers,
+    a string holding NUL) one by one."""
+    if values and all(type(v) is str for v in values):
+        text = "\x00".join(values)
+        if text.count("\x00") == len(values) - 1:
+            return str(escape(text)).split("\x00")
+    return [str(escape(v)) for v in values]
+
+
 def table_html(t: dict, cls: str = "", empty: str = "") -> Markup:
     """A `_table` dict as the report's HTML table (the template's `table` macro): a header row, one row
     per entry (its class when it has one), numeric columns classed `num`, and one row saying `empty`
     when there are none. Every header, cell and class is escaped (markupsafe.escape, as jinja's
     autoescape does); the markup is joined once per table, not rendered cell by cell by the template."""
     numeric = t["numeric"]
-    heads = "".join([f'<th class="num">{escape(h)}</th>' if numeric[i] else f"<th>{escape(h)}</th>"
-                     for i, h in enumerate(t["headers"])])
+    heads = "".join([f'<th class="num">{h}</th>' if numeric[i] else f"<th>{h}</th>"
+                     for i, h in enumerate(_escaped(list(t["headers"])))])
     opens = ['<td class="num">' if n else "<td>" for n in numeric]
-    lines = []
-    for row in t["rows"]:
-        cells = "".join([f"{opens[i]}{escape(c)}</td>" for i, c in enumerate(row["cells"])])
-        lines.append(f'    <tr class="{escape(row["cls"])}">{cells}</tr>\n' if row["cls"] else f"    <tr>{cells}</tr>\n")
+    starts = [*opens[:1], *("</td>" + o for o in opens[1:])]  # what comes before each cell of a row
+    rows = t["rows"]
+    texts = _escaped([c for row in rows for c in row["cells"]])
+    classes = {c: str(escape(c)) for c in {row["cls"] for row in rows} if c}
+    lines, at = [], 0
+    for row in rows:
+        n = len(row["cells"])
+        if n > len(starts):
+            raise ValueError(f"a table row has {n} cells, its table {len(starts)} columns")
+        cells = "".join(map(operator.add, starts, texts[at:at + n])) + "</td>" if n else ""
+        at += n
+        lines.append(f'    <tr class="{classes[row["cls"]]}">{cells}</tr>\n' if row["cls"] else f"    <tr>{cells}</tr>\n")
     if not lines:
         lines.append(f'    <tr><td colspan="{len(t["headers"])}" class="empty">{escape(empty)}</td></tr>\n')
     return Markup(f'<div class="table-wrap">\n<table class="{escape(cls)}">\n  <thead><tr>{heads}</tr></thead>\n'
@@ -139,9 +159,10 @@ def _zero(value) -> float:
     return 0.0 if value is None or value != value else float(value)
 
 
-def summary_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
-    """Per region-year: CO2e by sector x gas in 万吨/kt CO2e, with gross, sink, net and memo rows."""
-    table = sector_gas_summary(result, lang)
+def summary_tables(result: BuildResult, lbl: dict, lang: str, table: pd.DataFrame | None = None) -> list[dict]:
+    """Per region-year: CO2e by sector x gas in 万吨/kt CO2e, with gross, sink, net and memo rows.
+    `table`: the result's sector_gas_summary when already made."""
+    table = sector_gas_summary(result, lang) if table is None else table
     gases = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     scale = CO2E_SCALE[lang]
     headers = [lbl["col_item"], *gases, lbl["col_total"]]
@@ -154,9 +175,10 @@ def summary_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
     return out
 
 
-def pollutant_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
-    """Per region-year: air pollutant emissions by sector in t, with a total row."""
-    table = pollutant_summary(result, lang)
+def pollutant_tables(result: BuildResult, lbl: dict, lang: str, table: pd.DataFrame | None = None) -> list[dict]:
+    """Per region-year: air pollutant emissions by sector in t, with a total row. `table`: the result's
+    pollutant_summary when already made."""
+    table = pollutant_summary(result, lang) if table is None else table
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     out = []
     for (region, name, year), block in _blocks(table, REGION_KEYS):
@@ -197,22 +219,24 @@ def region_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
 def check_table(result: BuildResult, lbl: dict, results: set[str]) -> tuple[dict, int]:
     """QA/QC checks whose result is in `results` (at most MAX_ROWS, failed first), each row classed
     by its result, and how many there are in all."""
-    table = result.checks.reindex(columns=CHECK_COLUMNS)
-    table = table[table["result"].isin(results)]
-    order = np.argsort(table["result"].map({"fail": 0, "warn": 1}).fillna(2).to_numpy(), kind="stable")
-    checks = table.iloc[order[:MAX_ROWS]].to_dict("records")  # only the rows shown become dicts
+    checks = result.checks
+    if "result" not in checks:
+        checks = checks.reindex(columns=CHECK_COLUMNS)
+    status = checks["result"]
+    found = np.flatnonzero(status.isin(results).to_numpy())
+    order = np.argsort(status.iloc[found].map({"fail": 0, "warn": 1}).fillna(2).to_numpy(), kind="stable")
+    table = checks.iloc[found[order[:MAX_ROWS]]].reindex(columns=CHECK_COLUMNS)  # only the rows shown
     numeric = {"value", "reference"}
-    rows = []
-    for r in checks:
-        row = [fmt_number(r[c]) if c in numeric else fmt_diff(r[c]) if c == "diff_pct" else _text(r[c])
-               for c in CHECK_COLUMNS]
-        row[0] = lbl.get(f"check_{row[0]}", row[0])
-        row[-1] = lbl.get(f"result_{r['result']}", _text(r["result"]))
-        rows.append(row)
-    classes = [f"result-{r['result']}" if r["result"] in RESULT_CLASSES else "" for r in checks]
+    columns = [fmt_numbers(table[c]) if c in numeric else [fmt_diff(v) for v in table[c].tolist()]
+               if c == "diff_pct" else [_text(v) for v in table[c].tolist()] for c in CHECK_COLUMNS]
+    result_of = table["result"].tolist()
+    columns[0] = [lbl.get(f"check_{c}", c) for c in columns[0]]
+    columns[-1] = [lbl.get(f"result_{r}", t) for r, t in zip(result_of, columns[-1])]
+    rows = [list(r) for r in zip(*columns)]
+    classes = [f"result-{r}" if r in RESULT_CLASSES else "" for r in result_of]
     shown = _table([lbl[f"col_{c}"] for c in CHECK_COLUMNS], rows,
                    [c in {*numeric, "diff_pct"} for c in CHECK_COLUMNS], classes)
-    return shown, len(table)
+    return shown, len(found)
 
 
 def check_counts(result: BuildResult, lbl: dict) -> str:
@@ -226,11 +250,11 @@ def checks_by_name(result: BuildResult, lbl: dict) -> dict:
     c = result.checks
     if c.empty:
         return _table([lbl["col_check"]], [], [False])
-    counts = c.groupby(["check", "result"]).size().unstack(fill_value=0)
-    order = list(dict.fromkeys(c["check"]))
-    rows = [[lbl.get(f"check_{name}", name), *(f"{int(counts.loc[name].get(r, 0)):,}" for r in ("pass", "warn", "fail"))]
+    counts = c.groupby(["check", "result"]).size().to_dict()  # (check, result) -> how many
+    order = c["check"].unique().tolist()
+    rows = [[lbl.get(f"check_{name}", name), *(f"{int(counts.get((name, r), 0)):,}" for r in ("pass", "warn", "fail"))]
             for name in order]
-    classes = ["result-fail" if counts.loc[n].get("fail", 0) else "result-warn" if counts.loc[n].get("warn", 0)
+    classes = ["result-fail" if counts.get((n, "fail"), 0) else "result-warn" if counts.get((n, "warn"), 0)
                else "result-pass" for n in order]
     return _table([lbl["col_check"], lbl["result_pass"], lbl["result_warn"], lbl["result_fail"]], rows,
                   [False, True, True, True], classes)
@@ -327,14 +351,15 @@ def headline_region(emissions: pd.DataFrame, built: pd.DataFrame | None = None) 
     return (provinces or regions or [""])[0]
 
 
-def chart_sector_gas(result: BuildResult, lbl: dict, lang: str, headline: str | None = None) -> list[dict]:
+def chart_sector_gas(result: BuildResult, lbl: dict, lang: str, headline: str | None = None,
+                     table: pd.DataFrame | None = None) -> list[dict]:
     """Per region-year: CO2e by sector stacked by gas, in 万吨/kt CO2e (gross: no memo, no sinks).
 
     Each item: {"headline": True for the headline region, "svg": the chart}. Empty
     when every region has one sector only (the energy breakdown tells more then). `headline`: the
-    headline_region when already found.
+    headline_region when already found, `table` the result's sector_gas_summary when already made.
     """
-    table = sector_gas_summary(result, lang)
+    table = sector_gas_summary(result, lang) if table is None else table
     table = table[table["row_type"] == "sector"]
     if table.empty or table.groupby(["region", "year"])["sector"].nunique().max() <= 1:
         return []
@@ -502,13 +527,14 @@ def chart_regions(result: BuildResult, lbl: dict, lang: str) -> list[Markup]:
 
 
 def chart_pollutants(result: BuildResult, cube: dict, shares: dict, headline: str, lbl: dict,
-                     lang: str) -> list[dict]:
+                     lang: str, table: pd.DataFrame | None = None) -> list[dict]:
     """Per year of the headline region: one small bar chart per pollutant (t).
 
     Bars are the energy sub-sectors stacked by fuel group when energy is the only
-    sector, else the sectors. Each item: {"title", "legend" (shared, or None), "charts"}.
+    sector, else the sectors. Each item: {"title", "legend" (shared, or None), "charts"}. `table`: the
+    result's pollutant_summary when already made.
     """
-    table = pollutant_summary(result, lang)
+    table = pollutant_summary(result, lang) if table is None else table
     table = table[(table["region"] == headline) & (table["row_type"] == "sector")]
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     ne = result.not_estimated
@@ -632,6 +658,7 @@ def _context(result: BuildResult, lang: str) -> dict:
     shares = energy_shares(result)
     built = built_regions(result.emissions)
     headline = headline_region(result.emissions, built)
+    gases, pollutants = sector_gas_summary(result, lang), pollutant_summary(result, lang)
     return {
         "lang": lang, "L": lbl,
         "title": report_title(result, headline, years, lbl, built),
@@ -641,16 +668,16 @@ def _context(result: BuildResult, lang: str) -> dict:
         "key_figures": key_figure_tables(result, headline, lbl, lang),
         "factor_set": factor_set_label(result.meta.get("factor_set", ""), lang),
         "project": result.meta.get("project", ""),
-        "summary": summary_tables(result, lbl, lang),
-        "chart_sector_gas": chart_sector_gas(result, lbl, lang, headline),
+        "summary": summary_tables(result, lbl, lang, gases),
+        "chart_sector_gas": chart_sector_gas(result, lbl, lang, headline, gases),
         "chart_energy": chart_energy(cube, shares, headline, lbl, lang),
         "chart_energy_mix": chart_energy_mix(cube, shares, headline, lbl, lang),
         "chart_regions": chart_regions(result, lbl, lang),
         "maps": map_charts(result, lang),
         "analysis": analysis_sections(result, headline, lbl, lang),
         "qa_tables": analysis_sections(result, headline, lbl, lang, qa=True),
-        "chart_pollutants": chart_pollutants(result, cube, shares, headline, lbl, lang),
-        "pollutants": pollutant_tables(result, lbl, lang),
+        "chart_pollutants": chart_pollutants(result, cube, shares, headline, lbl, lang, pollutants),
+        "pollutants": pollutant_tables(result, lbl, lang, pollutants),
         "regions": region_tables(result, lbl, lang),
         "checks": problems, "checks_note": _cut_note(len(problems["rows"]), n_problems, lbl),
         "checks_passed": passed, "checks_passed_count": n_passed,

@@ -7,6 +7,7 @@ which the report template inserts as it is.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from html import escape
 
 import pandas as pd
@@ -73,11 +74,13 @@ def _nice_step(span: float, ticks: int = 4) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
+@lru_cache(maxsize=16384)
 def _label_width(text: str, size: float) -> float:
     """Approximate rendered width in px of `text` at font size `size` (CJK glyphs are full width)."""
     return sum(size if ord(ch) > 0x2E7F else size * 0.58 for ch in text)
 
 
+@lru_cache(maxsize=4096)
 def _fit(text: str, size: float, width: float) -> str:
     """`text`, cut with an ellipsis to fit `width` px at font size `size`."""
     if _label_width(text, size) <= width:
@@ -87,11 +90,13 @@ def _fit(text: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def _wrap(text: str, size: float, width: float) -> list[str]:
+@lru_cache(maxsize=4096)
+def _wrap(text: str, size: float, width: float) -> tuple[str, ...]:
     """`text` on one line if it fits `width` px, else on two, split at the space (or, in text without
-    spaces, the character) that balances the lines best; the second line is cut if still too long."""
+    spaces, the character) that balances the lines best; the second line is cut if still too long.
+    Remembered per text, size and width (the same labels come back in every chart of a report)."""
     if _label_width(text, size) <= width:
-        return [text]
+        return (text,)
     cuts = [i for i, ch in enumerate(text) if ch == " "] or range(1, len(text))
     best = None
     for i in cuts:
@@ -100,7 +105,7 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
             balance = abs(_label_width(first, size) - _label_width(rest, size))
             if best is None or balance < best[0]:
                 best = (balance, first, rest)
-    return [best[1], _fit(best[2], size, width)] if best else [_fit(text, size, width)]
+    return (best[1], _fit(best[2], size, width)) if best else (_fit(text, size, width),)
 
 
 def _svg_text(x: float, y: float, text: str, anchor: str = "start", size: int = 12, cls: str = "",
