@@ -382,3 +382,22 @@ def test_table_cells_are_escaped_alike_joined_or_one_by_one():
     assert html._escaped([Markup("<i>x</i>"), 3, "<"]) == ["<i>x</i>", "3", "&lt;"]
     assert html._escaped(["a\x00<", "b"]) == ["a\x00&lt;", "b"]
     assert html._escaped([]) == []
+
+
+def test_a_view_set_made_once_renders_the_same_report_and_is_not_changed(result):
+    """render_html with the result's views.view_set gives the page it makes alone, and the report's
+    targets section adds its reason column before the status to a copy, not to the shared view."""
+    import numpy as np
+
+    from inventory.report import html_analysis, views
+
+    shared = views.view_set(result, "zh")
+    assert html.render_html(result, "zh", shared) == html.render_html(result, "zh")
+    frame = pd.DataFrame({"region": ["430000"], "indicator": ["co2e_per_gdp"], "year": [np.nan],
+                          "reason": ["target_no_base_year"], "status": ["no_data"]})
+    columns = [("region", "地区", "text"), ("status", "状态", "text")]
+    view = views.View("targets", "目标", list(columns), frame)
+    lbl = summaries.labels("zh")
+    section, = html_analysis.analysis_sections(result, "430000", lbl, "zh", views=[view])
+    assert section["table"]["headers"] == ["地区", lbl["col_reason"], "状态"]
+    assert view.columns == columns

@@ -49,7 +49,7 @@ from inventory.report.summaries import (
 )
 from inventory.report.html_analysis import analysis_sections
 from inventory.report.maps import map_charts
-from inventory.report.views import labelled, worded
+from inventory.report.views import ViewSet, labelled, view_set, worded
 from inventory.report.svg import PALETTE, fmt_diff, fmt_number, fmt_numbers, fmt_pct, fmt_share, hbar_svg, legend_svg
 from inventory.result import CHECK_COLUMNS, BuildResult
 
@@ -647,9 +647,11 @@ def key_figure_tables(result: BuildResult, headline: str, lbl: dict, lang: str) 
 
 # ---------------------------------------------------------------- page
 
-def _context(result: BuildResult, lang: str) -> dict:
-    """Everything the template shows, as display-ready text, tables and SVG."""
+def _context(result: BuildResult, lang: str, views: ViewSet | None = None) -> dict:
+    """Everything the template shows, as display-ready text, tables and SVG; `views`: the result's
+    view_set in `lang` when already made (views.view_set)."""
     lbl = labels(lang)
+    views = view_set(result, lang) if views is None else views
     bad = not_used_rows(result.ledger)
     years = sorted({str(y) for y in result.emissions["year"].unique()})
     problems, n_problems = check_table(result, lbl, {"fail", "warn"})
@@ -674,8 +676,8 @@ def _context(result: BuildResult, lang: str) -> dict:
         "chart_energy_mix": chart_energy_mix(cube, shares, headline, lbl, lang),
         "chart_regions": chart_regions(result, lbl, lang),
         "maps": map_charts(result, lang),
-        "analysis": analysis_sections(result, headline, lbl, lang),
-        "qa_tables": analysis_sections(result, headline, lbl, lang, qa=True),
+        "analysis": analysis_sections(result, headline, lbl, lang, views=views.analysis),
+        "qa_tables": analysis_sections(result, headline, lbl, lang, qa=True, views=views.qa),
         "chart_pollutants": chart_pollutants(result, cube, shares, headline, lbl, lang, pollutants),
         "pollutants": pollutant_tables(result, lbl, lang, pollutants),
         "regions": region_tables(result, lbl, lang),
@@ -704,6 +706,7 @@ def _template(text: str) -> jinja2.Template:
     return env.from_string(text)
 
 
-def render_html(result: BuildResult, lang: str = "zh") -> str:
-    """The report as one self-contained HTML page in `lang` (zh or en)."""
-    return _template(resources.template_text("report.html.j2")).render(**_context(result, lang))
+def render_html(result: BuildResult, lang: str = "zh", views: ViewSet | None = None) -> str:
+    """The report as one self-contained HTML page in `lang` (zh or en). `views`: the result's
+    views.view_set in `lang` when the caller made it already (e.g. for the workbook), read, not changed."""
+    return _template(resources.template_text("report.html.j2")).render(**_context(result, lang, views))

@@ -8,6 +8,8 @@ coordinate system.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
@@ -209,13 +211,17 @@ def _official_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -
     return charts
 
 
-def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, qa: bool = False) -> list[dict]:
+def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, qa: bool = False,
+                      views: list[View] | None = None) -> list[dict]:
     """One section per analysis the build has (or, with qa, per explanation table of the checks): title,
-    note, charts, the headline region's table and the other regions' tables (collapsed)."""
+    note, charts, the headline region's table and the other regions' tables (collapsed). `views`: the
+    result's analysis_views (qa_views with qa) when already made; they are read, never changed (the
+    targets table's reason column is added to a copy)."""
     out = []
-    for view in (qa_views if qa else analysis_views)(result, lang):
-        if view.key == "targets" and "reason" in view.frame:
-            view.columns.insert(len(view.columns) - 1, ("reason", lbl["col_reason"], "text"))  # status stays last
+    for view in (qa_views if qa else analysis_views)(result, lang) if views is None else views:
+        if view.key == "targets" and "reason" in view.frame:  # status stays last
+            view = dataclasses.replace(view, columns=[*view.columns[:-1], ("reason", lbl["col_reason"], "text"),
+                                                      *view.columns[-1:]])
         frame = view.frame
         here = frame[frame["region"].astype(str) == headline] if "region" in frame else frame
         classes = None

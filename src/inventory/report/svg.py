@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from html import escape
+from html import escape as _html_escape
 
 import pandas as pd
 from markupsafe import Markup
@@ -19,9 +19,17 @@ PALETTE = ["#1f6fb2", "#e07b22", "#3a9d5d", "#c8413b", "#8a63b8", "#8c6d46", "#d
 
 # ---------------------------------------------------------------- numbers
 
+escape = lru_cache(maxsize=16384)(_html_escape)  # html.escape, remembered: the same labels come back in every chart
+
+
+def _missing(value) -> bool:
+    """Whether a value is missing (pd.isna of a scalar; a float is checked without pandas)."""
+    return value != value if type(value) is float else value is None or bool(pd.isna(value))
+
+
 def fmt_number(value, scale: float = 1.0) -> str:
     """A number divided by `scale`, with thousands separators; empty for missing values."""
-    if value is None or pd.isna(value):
+    if _missing(value):
         return ""
     return _fmt_present(float(value) / scale)
 
@@ -45,13 +53,13 @@ def _fmt_present(x: float) -> str:
 
 def fmt_pct(value, decimals: int = 1) -> str:
     """A percentage with `decimals` decimals and a % sign; empty for missing values."""
-    return "" if value is None or pd.isna(value) else f"{float(value):,.{decimals}f}%"
+    return "" if _missing(value) else f"{float(value):,.{decimals}f}%"
 
 
 def fmt_diff(value) -> str:
     """A relative difference in % with its sign and two decimals (+5.26%, 0.00% for none); empty for
     missing values (as the workbook's format +0.00;-0.00;0.00 shows it)."""
-    if value is None or pd.isna(value):
+    if _missing(value):
         return ""
     return f"{float(value):+,.2f}%" if value else "0.00%"
 
