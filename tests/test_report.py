@@ -401,3 +401,14 @@ def test_a_view_set_made_once_renders_the_same_report_and_is_not_changed(result)
     section, = html_analysis.analysis_sections(result, "430000", lbl, "zh", views=[view])
     assert section["table"]["headers"] == ["地区", lbl["col_reason"], "状态"]
     assert view.columns == columns
+
+
+def test_built_regions_look_at_runs_of_equal_codes_and_fall_back_for_missing_ones():
+    """built_regions by runs of equal codes (regions interleaved, codes as object) gives each region once
+    with its first row's name; a missing code falls back to pandas' duplicated and is kept as a region."""
+    e = pd.DataFrame({"region": ["b", "a", "a", "b", "c", "a"], "region_name": ["B", "A", "x", "y", "C", "z"]},
+                     dtype=object)
+    assert html.built_regions(e).values.tolist() == [["b", "B"], ["a", "A"], ["c", "C"]]
+    e.loc[2, "region"] = None
+    assert html.built_regions(e).values.tolist() == [["b", "B"], ["a", "A"], [None, "x"], ["c", "C"]]
+    assert html.built_regions(e.iloc[:0]).empty

@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 import jinja2
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from markupsafe import Markup, escape
 
 from inventory import resources
@@ -338,8 +340,26 @@ def _region_levels() -> dict[str, str]:
 
 def built_regions(emissions: pd.DataFrame) -> pd.DataFrame:
     """The regions of an emissions table: code and name (of its first row), in order of first appearance;
-    found once per report (a province's subset holds its prefectures' rows too)."""
-    return emissions.loc[~emissions["region"].duplicated().to_numpy(), ["region", "region_name"]]
+    found once per report (a province's subset holds its prefectures' rows too).
+
+    A region's first row starts a run of equal codes, so only the runs' first rows are looked at (the
+    rows of a region mostly lie together): one comparison of each code with the one before it (pyarrow),
+    then a dict over the runs."""
+    codes = emissions["region"]
+    try:
+        values = pa.chunked_array(pa.array(codes.array)).combine_chunks()
+    except (TypeError, pa.ArrowInvalid, pa.ArrowTypeError):
+        values = None
+    if values is None or values.null_count or not len(values):
+        first = np.flatnonzero(~codes.duplicated().to_numpy())
+    else:
+        changed = pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)
+        starts = np.concatenate([[0], np.flatnonzero(changed) + 1])
+        seen: dict = {}
+        for position, code in zip(starts.tolist(), values.take(starts).to_pylist()):
+            seen.setdefault(code, position)
+        first = np.fromiter(seen.values(), dtype=np.int64, count=len(seen))
+    return emissions.iloc[first][["region", "region_name"]]
 
 
 def headline_region(emissions: pd.DataFrame, built: pd.DataFrame | None = None) -> str:

@@ -158,16 +158,21 @@ def _cocontrol_paths(view: View, lbl: dict, names: dict) -> list[Markup]:
     consecutive pair of years (labelled with the later year) for SO2 and NOx (the first two of COCONTROL_POLLUTANTS)."""
     c = view.frame
     c = c[(c["category"] == "total") & (c["year_to"] - c["year_from"] == 1)]
+    columns = ["region", "region_name", "substance", "year_to", "co2e_change_pct", "change_pct"]
+    blocks: dict = {}  # region -> its rows, in the order the regions first come (as groupby sort=False)
+    for row in zip(*(c[k].tolist() for k in columns)):
+        if not pd.isna(row[0]):
+            blocks.setdefault(row[0], []).append(row)
     charts = []
-    for region, block in c.groupby("region", sort=False):
-        if block["year_to"].nunique() < 2:
+    for block in blocks.values():
+        if len({r[3] for r in block if not pd.isna(r[3])}) < 2:
             continue
         points = []
-        for i, pollutant in enumerate(p for p in COCONTROL_POLLUTANTS[:2] if (block["substance"] == p).any()):
-            rows = block[block["substance"] == pollutant].sort_values("year_to")
-            points += [(f"{pollutant} {int(y)}", x, v, PALETTE[i % len(PALETTE)])
-                       for y, x, v in zip(rows["year_to"], rows["co2e_change_pct"], rows["change_pct"])]
-        title = f"{block['region_name'].iat[0]} · {lbl['chart_cocontrol_path']}"
+        present = {r[2] for r in block}
+        for i, pollutant in enumerate(p for p in COCONTROL_POLLUTANTS[:2] if p in present):
+            rows = sorted((r for r in block if r[2] == pollutant), key=lambda r: r[3])
+            points += [(f"{pollutant} {int(y)}", x, v, PALETTE[i % len(PALETTE)]) for _, _, _, y, x, v in rows]
+        title = f"{block[0][1]} · {lbl['chart_cocontrol_path']}"
         charts.append(quadrant_svg(points, lbl["chart_cocontrol_x"], lbl["chart_cocontrol_y"], names, title,
                                    size=520, path=True))
     return charts
