@@ -412,3 +412,18 @@ def test_built_regions_look_at_runs_of_equal_codes_and_fall_back_for_missing_one
     e.loc[2, "region"] = None
     assert html.built_regions(e).values.tolist() == [["b", "B"], ["a", "A"], [None, "x"], ["c", "C"]]
     assert html.built_regions(e.iloc[:0]).empty
+
+
+def test_energy_shares_for_a_headline_keep_its_substances_and_the_others_co2e_only():
+    """html.energy_shares with a headline: every substance of the headline region, only CO2e of the
+    others (what the energy charts look up); without one, every row."""
+    table = pd.DataFrame({"region": ["430000", "430000", "430100", "430100"], "year": [2020] * 4,
+                          "substance": ["CO2e", "SO2", "CO2e", "SO2"], "by": ["category"] * 4,
+                          "key": ["1.A.1"] * 4, "value": [10.0, 2.0, 4.0, 1.0], "share_pct": [100.0] * 4})
+    r = BuildResult(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), [], {},
+                    figures={"energy_shares": table})
+    assert sorted(html.energy_shares(r, "430000")) == [("430000", 2020, "CO2e", "category"),
+                                                       ("430000", 2020, "SO2", "category"),
+                                                       ("430100", 2020, "CO2e", "category")]
+    assert html.energy_shares(r, "430000")[("430100", 2020, "CO2e", "category")] == {"1.A.1": (4.0, 100.0)}
+    assert len(html.energy_shares(r)) == 4

@@ -156,6 +156,13 @@ def _blocks(table: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, list[dict
     return [(key, list(block)) for key, block in itertools.groupby(rows, key=lambda r: tuple(r[k] for k in keys))]
 
 
+def _position_blocks(table: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, list[int]]]:
+    """The row positions of a summary frame grouped as _blocks groups its rows (runs of equal `keys`), for
+    tables formatted column by column."""
+    values = zip(*(table[k].tolist() for k in keys))
+    return [(key, [i for i, _ in run]) for key, run in itertools.groupby(enumerate(values), key=lambda t: t[1])]
+
+
 def _zero(value) -> float:
     """A missing value as 0."""
     return 0.0 if value is None or value != value else float(value)
@@ -168,12 +175,14 @@ def summary_tables(result: BuildResult, lbl: dict, lang: str, table: pd.DataFram
     gases = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     scale = CO2E_SCALE[lang]
     headers = [lbl["col_item"], *gases, lbl["col_total"]]
+    cells = [table["item"].tolist(), *(fmt_numbers(table[c], scale) for c in [*gases, "total"])]
+    types = table["row_type"].tolist()
     out = []
-    for (region, name, year), block in _blocks(table, REGION_KEYS):
-        rows = [[r["item"], *[fmt_number(r[c], scale) for c in [*gases, "total"]]] for r in block]
+    for (region, name, year), at in _position_blocks(table, REGION_KEYS):
+        rows = [[column[i] for column in cells] for i in at]
         out.append({"title": region_year_title(region, name, year, lang),
                     "table": _table(headers, rows, [False] + [True] * (len(gases) + 1),
-                                    [f"row-{r['row_type']}" for r in block])})
+                                    [f"row-{types[i]}" for i in at])})
     return out
 
 
@@ -182,12 +191,14 @@ def pollutant_tables(result: BuildResult, lbl: dict, lang: str, table: pd.DataFr
     pollutant_summary when already made."""
     table = pollutant_summary(result, lang) if table is None else table
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
+    cells = [table["item"].tolist(), *(fmt_numbers(table[p]) for p in pols)]
+    types = table["row_type"].tolist()
     out = []
-    for (region, name, year), block in _blocks(table, REGION_KEYS):
-        rows = [[r["item"], *[fmt_number(r[p]) for p in pols]] for r in block]
+    for (region, name, year), at in _position_blocks(table, REGION_KEYS):
+        rows = [[column[i] for column in cells] for i in at]
         out.append({"title": region_year_title(region, name, year, lang),
                     "table": _table([lbl["col_sector"], *pols], rows, [False] + [True] * len(pols),
-                                    [f"row-{r['row_type']}" for r in block])})
+                                    [f"row-{types[i]}" for i in at])})
     return out
 
 
@@ -432,11 +443,14 @@ def energy_cube(result: BuildResult, lang: str) -> dict[tuple, dict[str, dict[st
     return cube
 
 
-def energy_shares(result: BuildResult) -> dict[tuple, dict[str, tuple[float, float]]]:
+def energy_shares(result: BuildResult, headline: str | None = None) -> dict[tuple, dict[str, tuple[float, float]]]:
     """The build's `energy_shares` figures as (region, year, substance, by) -> key (a level-3 category or
-    a fuel group) -> (value, share in %), in the figures' order."""
+    a fuel group) -> (value, share in %), in the figures' order. With `headline`, only what the report
+    shows: every substance of the headline region, CO2e of the others."""
     out: dict[tuple, dict[str, tuple[float, float]]] = {}
     table = result.figures["energy_shares"]
+    if headline is not None and len(table):
+        table = table[((table["substance"] == "CO2e") | (table["region"] == headline)).to_numpy()]
     columns = ["region", "year", "substance", "by", "key", "value", "share_pct"]
     for region, year, substance, by, key, value, share in zip(*(table[c].tolist() for c in columns)):
         out.setdefault((region, year, substance, by), {})[key] = (value, share)
@@ -677,9 +691,9 @@ def _context(result: BuildResult, lang: str, views: ViewSet | None = None) -> di
     problems, n_problems = check_table(result, lbl, {"fail", "warn"})
     passed, n_passed = check_table(result, lbl, {"pass"})
     cube = energy_cube(result, lang)
-    shares = energy_shares(result)
     built = built_regions(result.emissions)
     headline = headline_region(result.emissions, built)
+    shares = energy_shares(result, headline)
     gases, pollutants = sector_gas_summary(result, lang), pollutant_summary(result, lang)
     return {
         "lang": lang, "L": lbl,

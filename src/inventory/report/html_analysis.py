@@ -15,7 +15,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from inventory import vocabulary
-from inventory.report.svg import PALETTE, fmt_numbers, fmt_pct, hbar_svg, line_svg, quadrant_svg
+from inventory.report.svg import PALETTE, fmt_number, fmt_pct, hbar_svg, line_svg, quadrant_svg
 from inventory.report.summaries import vocab_names
 from inventory.report.views import COCONTROL_POLLUTANTS, View, analysis_views, qa_views
 from inventory.result import BuildResult
@@ -25,21 +25,22 @@ STATUS_CLASSES = {"met": "result-pass", "on_track": "result-pass", "off_track": 
                   "missed": "result-fail"}
 
 
-def _cells(column: pd.Series, fmt: str) -> list[str]:
+def _cells(values: list, missing: list[bool], fmt: str) -> list[str]:
     """A column's display texts in format `fmt` (View formats: t and ratio as fmt_number, pct as fmt_pct,
-    int as a whole number, text as it is); missing values (one `isna` over the column) as ""."""
-    if fmt in ("t", "ratio"):
-        return fmt_numbers(column)
-    missing = column.isna().tolist()
-    show = fmt_pct if fmt == "pct" else (lambda v: str(int(v))) if fmt == "int" else str
-    return ["" if m else show(v) for v, m in zip(column.tolist(), missing)]
+    int as a whole number, text as it is); `missing` values as ""."""
+    show = fmt_number if fmt in ("t", "ratio") else fmt_pct if fmt == "pct" else (
+        (lambda v: str(int(v))) if fmt == "int" else str)
+    return ["" if m else show(v) for v, m in zip(values, missing)]
 
 
 def view_table(view: View, frame: pd.DataFrame | None = None, row_classes=None) -> dict:
     """A view (or some of its rows) as a table for the template's `table` macro (at most MAX_ROWS rows),
-    formatted column by column."""
-    data = (view.data() if frame is None else frame.reindex(columns=[k for k, _, _ in view.columns])).head(MAX_ROWS)
-    columns = [_cells(data.iloc[:, i], f) for i, f in enumerate(view.formats)]
+    formatted column by column from one object grid of the rows shown (one `isna` over it)."""
+    keys = [k for k, _, _ in view.columns]
+    data = (view.frame if frame is None else frame).head(MAX_ROWS).reindex(columns=keys)
+    grid = data.to_numpy(dtype=object)
+    missing = pd.isna(grid)
+    columns = [_cells(grid[:, i].tolist(), missing[:, i].tolist(), f) for i, f in enumerate(view.formats)]
     rows = [list(r) for r in zip(*columns)] if columns else [[] for _ in range(len(data))]
     classes = list(row_classes)[:len(rows)] if row_classes is not None else [""] * len(rows)
     return {"headers": view.headers, "numeric": [f != "text" for f in view.formats],
