@@ -229,21 +229,22 @@ def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, 
             view = dataclasses.replace(view, columns=[*view.columns[:-1], ("reason", lbl["col_reason"], "text"),
                                                       *view.columns[-1:]])
         frame = view.frame
-        here = frame[frame["region"].astype(str) == headline] if "region" in frame else frame
+        # the headline's rows and the others', found by one comparison; only the rows shown are taken
+        mine = (frame["region"].astype(str) == headline).to_numpy() if "region" in frame else np.ones(len(frame), bool)
+        here, there = np.flatnonzero(mine), np.flatnonzero(~mine)
         classes = None
         if view.key == "targets":
-            classes = [STATUS_CLASSES.get(s, "") for s in here["status"]]
+            classes = [STATUS_CLASSES.get(s, "") for s in frame["status"].to_numpy()[here].tolist()]
         elif view.key == "completeness":
-            classes = [f"result-{r}" for r in here["result"]]
+            classes = [f"result-{r}" for r in frame["result"].to_numpy()[here].tolist()]
         charts = {"series": lambda: _series_charts(result, headline, lbl, lang),
                   "targets": lambda: _target_charts(view, headline, lbl),
                   "cocontrol": lambda: _cocontrol_charts(view, headline, lbl),
                   "external_fuel": lambda: _external_fuel_charts(view, headline, lbl),
                   "official": lambda: _official_charts(result, headline, lbl, lang)}.get(view.key, lambda: [])()
-        others = frame[frame["region"].astype(str) != headline] if "region" in frame else frame.iloc[0:0]
         out.append({"key": view.key, "title": view.title, "note": view.note, "charts": charts,
-                    "table": view_table(view, here, classes),
+                    "table": view_table(view, frame.iloc[here[:MAX_ROWS]], classes),
                     "cut": len(here) > MAX_ROWS,
-                    "others": view_table(view, others) if len(others) else None,
-                    "others_count": int(others["region"].nunique()) if len(others) else 0})
+                    "others": view_table(view, frame.iloc[there[:MAX_ROWS]]) if len(there) else None,
+                    "others_count": int(frame["region"].iloc[there].nunique()) if len(there) else 0})
     return out
