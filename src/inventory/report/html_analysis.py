@@ -127,12 +127,14 @@ def _target_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
 def _cocontrol_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
     """The co-control coordinate system, first to last year: the headline region's pollutants (total),
     then one chart per pollutant with every region's total."""
+    used = ["region", "region_name", "category", "substance", "year_from", "year_to", "co2e_change_pct", "change_pct"]
+    view = dataclasses.replace(view, frame=view.frame[used])  # the columns the charts read, selected once
     c = view.frame
     c = c[c["category"] == "total"]
     if c.empty:
         return []
-    span = c.assign(span=c["year_to"] - c["year_from"]).sort_values("span")
-    widest = span.iloc[-1]
+    span = (c["year_to"] - c["year_from"]).reset_index(drop=True).sort_values()  # sort_values("span")'s order
+    widest = c.iloc[span.index[-1]]
     c = c[(c["year_from"] == widest["year_from"]) & (c["year_to"] == widest["year_to"])]
     names = {k.removeprefix("chart_quadrant_"): v for k, v in lbl.items() if k.startswith("chart_quadrant_")}
     period = f"{int(widest['year_from'])}–{int(widest['year_to'])}"
