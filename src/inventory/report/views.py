@@ -52,12 +52,17 @@ def _view_columns() -> pd.DataFrame:
     return resources.data_table("view_columns.csv")
 
 
-def _columns(view: str, lbl: dict, frame: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """(key, header, format) of a view's columns, in order; an optional column only when the frame has it."""
+@cache
+def _view_spec(view: str) -> tuple[tuple[str, str, str, str], ...]:
+    """(column, label key, format, optional) of each column of a view in data/view_columns.csv, in order."""
     t = _view_columns()
     t = t[t["view"] == view]
-    return [(c, lbl[label], fmt) for c, label, fmt, optional in zip(t["column"], t["label"], t["format"], t["optional"])
-            if not optional or c in frame]
+    return tuple(zip(t["column"], t["label"], t["format"], t["optional"]))
+
+
+def _columns(view: str, lbl: dict, frame: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(key, header, format) of a view's columns, in order; an optional column only when the frame has it."""
+    return [(c, lbl[label], fmt) for c, label, fmt, optional in _view_spec(view) if not optional or c in frame]
 
 
 def _region_names(codes: pd.Series, lang: str) -> pd.Series:
