@@ -188,7 +188,8 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
         lo, hi = min([0.0, *neg]), max([0.0, *pos])
         step = _nice_step(hi - lo)
         lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step or step
-    sx = lambda v: left + (v - lo) / (hi - lo) * plot_w  # noqa: E731 - the axis scale, px per unit
+    span = hi - lo
+    sx = lambda v: left + (v - lo) / span * plot_w  # noqa: E731 - the axis scale, px per unit
     top = y + 6
     bottom = top + len(rows) * (row_h + gap)
     height = bottom + 36
@@ -203,6 +204,7 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
             base = yy + bar - 4 if len(lines) == 1 else yy + bar / 2 - 2 + 13 * j
             parts.append(_svg_text(left - 8, base, line, "end", size))
         p_end = n_end = 0.0
+        tip = escape(label)
         for (name, colour), v in zip(series, vals):
             if not v:
                 continue
@@ -211,10 +213,11 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
                 p_end += v
             else:
                 n_end += v
-            x0, w = sx(start), max(sx(start + abs(v)) - sx(start), 0.5)
+            x0 = sx(start)
+            w = max(sx(start + abs(v)) - x0, 0.5)
             shown = fmt_share(v) if percent else f"{fmt_number(v)} {unit}"
             parts.append(f'<rect x="{x0:.1f}" y="{yy:.1f}" width="{w:.1f}" height="{bar}" fill="{colour}">'
-                         f"<title>{escape(label)} · {escape(name)}: {escape(shown)}</title></rect>")
+                         f"<title>{tip} · {escape(name)}: {escape(shown)}</title></rect>")
             if percent and w >= 30:
                 parts.append(_svg_text(x0 + w / 2, yy + bar - 4, fmt_share(v), "middle", 10, fill=_ink(colour)))
         if absent[i]:
