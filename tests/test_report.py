@@ -427,3 +427,16 @@ def test_energy_shares_for_a_headline_keep_its_substances_and_the_others_co2e_on
                                                        ("430100", 2020, "CO2e", "category")]
     assert html.energy_shares(r, "430000")[("430100", 2020, "CO2e", "category")] == {"1.A.1": (4.0, 100.0)}
     assert len(html.energy_shares(r)) == 4
+
+
+def test_map_classes_from_a_float_array_match_those_from_a_list():
+    """maps.class_breaks, diverging_breaks and classify read a float array as they read the same numbers
+    in a list (None and NaN missing): quantile edges of 1, 2, 3, 4 in two classes are 1, 2.5, 4."""
+    import numpy as np
+
+    from inventory.report import maps
+
+    listed, array = [1.0, None, 2.0, 3.0, 4.0], np.array([1.0, np.nan, 2.0, 3.0, 4.0])
+    assert maps.class_breaks(array, 2) == maps.class_breaks(listed, 2) == [1.0, 2.5, 4.0]
+    assert maps.diverging_breaks(array - 2.5, 2) == maps.diverging_breaks([-1.5, None, -0.5, 0.5, 1.5], 2) == [-1.5, 0.0, 1.5]
+    assert maps.classify(array, [1.0, 2.5, 4.0]).tolist() == maps.classify(listed, [1.0, 2.5, 4.0]).tolist() == [0, -1, 0, 1, 1]

@@ -54,11 +54,19 @@ def palette(name: str) -> list[str]:
 
 # ---------------------------------------------------------------- colour classes
 
+def _numbers(values) -> np.ndarray:
+    """`values` as floats, anything not a number as NaN (a float array as it is)."""
+    if isinstance(values, np.ndarray) and values.dtype == float:
+        return values
+    return pd.to_numeric(pd.Series(values, dtype=float), errors="coerce").to_numpy()
+
+
 def class_breaks(values, classes: int = CLASSES) -> list[float]:
     """Quantile class edges of `values` (missing ones ignored): the k/n quantiles, k = 0..n (numpy's
     linear interpolation), n = `classes` or fewer when fewer distinct values; equal edges merged.
     One value gives [v, v]; no value gives []."""
-    v = pd.to_numeric(pd.Series(values, dtype=float), errors="coerce").dropna().to_numpy()
+    v = _numbers(values)
+    v = v[~np.isnan(v)]
     if not len(v):
         return []
     n = max(1, min(classes, len(np.unique(v))))
@@ -69,8 +77,9 @@ def class_breaks(values, classes: int = CLASSES) -> list[float]:
 def diverging_breaks(values, classes: int = CLASSES) -> list[float]:
     """Class edges symmetric about zero for changes (%): `classes` equal classes from −m to m, m the
     largest |value| (missing ones ignored); the middle class holds zero. All zero gives [0, 0]."""
-    v = pd.to_numeric(pd.Series(values, dtype=float), errors="coerce").dropna().abs()
-    if v.empty:
+    v = _numbers(values)
+    v = np.abs(v[~np.isnan(v)])
+    if not len(v):
         return []
     m = float(v.max())
     return [0.0, 0.0] if m == 0 else [float(e) for e in np.linspace(-m, m, classes + 1)]
@@ -79,7 +88,7 @@ def diverging_breaks(values, classes: int = CLASSES) -> list[float]:
 def classify(values, edges: list[float]) -> np.ndarray:
     """Each value's class: i where edges[i] < value ≤ edges[i + 1] (the lowest class includes its lower
     edge; values beyond the edges go to the end classes); −1 for a missing value."""
-    v = pd.to_numeric(pd.Series(values, dtype=float), errors="coerce").to_numpy()
+    v = _numbers(values)
     inner = np.asarray(edges[1:-1], dtype=float)
     out = np.searchsorted(inner, v, side="left")
     return np.where(np.isnan(v), -1, out)
@@ -187,7 +196,7 @@ def map_svg(frame: str, codes: list[str], values: dict, diverging: bool, title: 
     scale = WIDTH / size["width"]
     map_h = size["height"] * scale
     top = 44
-    shown = pd.Series([values.get(c, np.nan) for c in codes], index=codes, dtype=float)
+    shown = np.array([values.get(c, np.nan) for c in codes], dtype=float)
     edges = (diverging_breaks if diverging else class_breaks)(shown)
     n = max(1, len(edges) - 1)
     colours = class_colours("diverging" if diverging else "sequential", CLASSES if diverging and n > 1 else n)
