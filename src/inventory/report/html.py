@@ -237,7 +237,8 @@ def check_table(result: BuildResult, lbl: dict, results: set[str]) -> tuple[dict
         checks = checks.reindex(columns=CHECK_COLUMNS)
     status = checks["result"]
     found = np.flatnonzero(status.isin(results).to_numpy())
-    order = np.argsort(status.iloc[found].map({"fail": 0, "warn": 1}).fillna(2).to_numpy(), kind="stable")
+    statuses = status.to_numpy()[found]
+    order = np.argsort(np.where(statuses == "fail", 0, np.where(statuses == "warn", 1, 2)), kind="stable")  # failed first
     table = checks.iloc[found[order[:MAX_ROWS]]].reindex(columns=CHECK_COLUMNS)  # only the rows shown
     numeric = {"value", "reference"}
     columns = [fmt_numbers(table[c]) if c in numeric else [fmt_diff(v) for v in table[c].tolist()]
