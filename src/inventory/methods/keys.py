@@ -172,3 +172,47 @@ def join_ids(*columns: pd.Series) -> pd.Series:
     (`join_id_arrays` on whole columns)."""
     index = columns[0].index
     return pd.Series(join_id_arrays(*columns), index=index, dtype="str")
+
+
+class IdCodes:
+    """Factor-id lists as integer codes into one vocabulary of texts (code 0: no id), so that ids are chosen
+    (`np.where`) and joined on integers: each distinct text is looked up once, each distinct tuple of ids
+    joined once (as `join_texts`), and the texts are made only when the table is written (`array`)."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = [""]
+        self._code: dict[str, int] = {"": 0}
+
+    def _intern(self, texts) -> np.ndarray:
+        out = np.empty(len(texts), dtype=np.int64)
+        for i, value in enumerate(texts):
+            code = self._code.get(value)
+            if code is None:
+                code = self._code[value] = len(self.texts)
+                self.texts.append(value)
+            out[i] = code
+        return out
+
+    def codes(self, values) -> np.ndarray:
+        """The codes of a column of id texts (missing: no id, as `text`)."""
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        found = np.append(self._intern([str(u) for u in uniques]), 0)
+        return found[codes]
+
+    def join(self, *columns: np.ndarray) -> np.ndarray:
+        """`join_texts` on codes: the ids of the columns joined by `;`, skipping empty ones, in order, without
+        repeats, as codes; the texts joined once per distinct tuple of codes."""
+        combo = np.zeros(len(columns[0]), dtype=np.int64)
+        for c in columns:
+            combo = pd.factorize(combo * (len(self.texts) + 1) + c)[0].astype(np.int64)
+        if not len(combo):
+            return np.zeros(0, dtype=np.int64)
+        first = np.zeros(int(combo.max()) + 1, dtype=np.int64)
+        first[combo[::-1]] = np.arange(len(combo))[::-1]
+        texts = self.texts
+        joined = [unique_ids(";".join(texts[p] for p in parts)) for parts in zip(*[c[first].tolist() for c in columns])]
+        return self._intern(joined)[combo]
+
+    def array(self, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """The id texts of the codes as a `str` array (what `pd.array(texts, dtype="str")` gives), taken by code."""
+        return pd.array(np.array(self.texts, dtype=object), dtype="str").take(codes)
