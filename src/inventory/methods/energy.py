@@ -227,23 +227,37 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     """
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
     distinct = distinct[distinct["key_id"].isin(nonzero)].reset_index(drop=True)
-    position, substances, any_expected = expected_pairs(distinct)
+    position, expected, names = expected_pairs(distinct)
     below = distinct[KEY_COLUMNS].reset_index().merge(
         subcategory_only(distinct, factor_table)[KEY_COLUMNS + ["substance"]], on=KEY_COLUMNS)
-    # The expected rows, then the rows below not already expected (as a concat and drop_duplicates).
-    substance = pd.concat([pd.Series(substances, dtype="str" if any_expected else object), below["substance"]],
-                          ignore_index=True)
-    position = np.concatenate([position, below["index"].to_numpy(dtype=np.int64)])
-    codes, names = pd.factorize(substance)
-    pair = position * (len(names) + 1) + codes
+    # Pairs (key position, substance) as integers: the expected ones, then those below not already expected
+    # (a concat and drop_duplicates), less the estimated ones; marked in boolean arrays over all pairs.
+    below_codes, below_names = pd.factorize(below["substance"])
+    names = np.concatenate([names, np.setdiff1d(np.asarray(below_names, dtype=object), names)]).astype(object)
+    width = len(names) + 1
+    index = pd.Index(names)
+    pair = position * width + expected
+    below_pair = below["index"].to_numpy(dtype=np.int64) * width + index.get_indexer(below_names)[below_codes]
     have_at = pd.Index(distinct["key_id"]).get_indexer(estimated["key_id"])
-    have_substance = pd.Index(names).get_indexer(estimated["substance"])
+    have_substance = index.get_indexer(estimated["substance"])
     ok = (have_at >= 0) & (have_substance >= 0)
-    have = have_at[ok] * (len(names) + 1) + have_substance[ok]
-    keep = ~pd.Series(pair).duplicated().to_numpy() & ~np.isin(pair, have)
-    only_below = np.isin(pair[keep], pair[len(pair) - len(below):])
-    missing = distinct[KEY_COLUMNS].iloc[position[keep]].reset_index(drop=True)
-    missing["substance"] = substance[keep].reset_index(drop=True)
+    size = len(distinct) * width
+
+    def marked(pairs: np.ndarray) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        mask[pairs] = True
+        return mask
+
+    have, expected_mask, below_mask = marked(have_at[ok] * width + have_substance[ok]), marked(pair), marked(below_pair)
+    keep = ~have[pair]
+    keep_below = ~have[below_pair] & ~expected_mask[below_pair] & ~pd.Series(below_pair).duplicated().to_numpy()
+    only_below = np.concatenate([below_mask[pair[keep]], np.ones(int(keep_below.sum()), dtype=bool)])
+    kept = np.concatenate([pair[keep], below_pair[keep_below]])
+    missing = distinct[KEY_COLUMNS].iloc[kept // width].reset_index(drop=True)
+    # The dtype of the expected substances (texts) concatenated with those below, as the column was made.
+    dtype = pd.concat([pd.Series(names[expected[:1]], dtype="str" if len(position) else object), below["substance"]],
+                      ignore_index=True).dtype
+    missing["substance"] = pd.Series(names[kept % width], dtype=dtype)
     no_ncv = set(pd.unique(keys.loc[keys["quantity"] != "energy", "activity"]))
     reason = np.select(
         [only_below, missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2")],

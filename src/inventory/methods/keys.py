@@ -68,21 +68,23 @@ def resolved_wide(resolved: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, axis=1)
 
 
-def expected_pairs(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, bool]:
-    """`expected_per_key` on integer codes: (position of the key in `keys`, substance) for every key and
-    substance expected of its category and activity, in key order then the vocabulary's order, and whether
-    any distinct category and activity expects a substance. Each distinct pair is looked up once."""
+def expected_pairs(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`expected_per_key` on integer codes: (position of the key in `keys`, substance code) for every key and
+    substance expected of its category and activity, in key order then the vocabulary's order, and the
+    substances the codes index (an object array). Each distinct category and activity is looked up once."""
     category, activity = (pd.factorize(keys[c], use_na_sentinel=False) for c in ("category", "activity"))
     width = len(activity[1]) + 1
     pair, pairs = pd.factorize(category[0].astype(np.int64) * width + activity[0])
     lists = [vocabulary.expected_substances(category[1][p // width], activity[1][p % width]) for p in pairs]
+    names = list(dict.fromkeys(s for x in lists for s in x))
+    number = {s: i for i, s in enumerate(names)}
     count = np.array([len(x) for x in lists], dtype=np.int64)[pair] if len(pairs) else np.zeros(0, dtype=np.int64)
-    flat = np.array([s for x in lists for s in x], dtype=object)
+    flat = np.array([number[s] for x in lists for s in x], dtype=np.int64)
     start = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)[pair] if len(pairs) \
         else np.zeros(0, dtype=np.int64)
     position = np.repeat(np.arange(len(keys)), count)
     within = np.arange(len(position)) - np.repeat(np.cumsum(count) - count, count)
-    return position, flat[np.repeat(start, count) + within] if len(flat) else flat, bool(len(flat))
+    return position, flat[np.repeat(start, count) + within] if len(flat) else flat, np.array(names, dtype=object)
 
 
 def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd.DataFrame:
