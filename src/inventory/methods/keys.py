@@ -98,16 +98,26 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     position = pd.Index(distinct["key_id"]).get_indexer(keys["key_id"])
     codes = key_codes(distinct)
-    parts = []
-    for name in names:
+    # Every name's classes and rows in one resolution (`group` = the name's number; class numbers offset).
+    tables, class_frames, offsets, class_of = [], [], [0], []
+    for group, name in enumerate(names):
         table = of_names(factor_table, [name])
-        classes, class_of = class_positions(codes, table)
-        won = resolve_keys(classes, table)
-        if won.empty:
+        classes, of_key = class_positions(codes, table)
+        tables.append(table.assign(group=group))
+        class_frames.append(classes.assign(key_id=classes["key_id"] + offsets[-1], group=group))
+        offsets.append(offsets[-1] + len(classes))
+        class_of.append(of_key)
+    won = resolve_keys(pd.concat(class_frames, ignore_index=True), pd.concat(tables, ignore_index=True)) \
+        if len(names) else pd.DataFrame()
+    parts = []
+    for group in range(len(names)):
+        mine = won[(won["key_id"] >= offsets[group]) & (won["key_id"] < offsets[group + 1])]
+        if mine.empty:
             continue
-        wide = resolved_wide(won)  # per class; texts as objects, so taking them onto the keys copies references
+        wide = resolved_wide(mine.assign(key_id=mine["key_id"] - offsets[group]))
+        # per class; texts as objects, so taking them onto the keys copies references
         wide = wide.astype({c: object for c in wide.columns if wide[c].dtype == "str"})
-        parts.append(wide.reindex(class_of[position]).reset_index(drop=True))
+        parts.append(wide.reindex(class_of[group][position]).reset_index(drop=True))
     out = keys.reset_index(drop=True)
     return pd.concat([out, *parts], axis=1) if parts else out
 
