@@ -162,13 +162,14 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     stacked = [np.concatenate([np.asarray(results[x][i]) for x in names]) for i in range(4)]
     emission, amount, unit, ids = stacked
     key = np.tile(key_id, s)
-    row = np.tile(np.arange(n), s)
     reported = np.tile(k["amount"].to_numpy(dtype=float), s)
     # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).
     unit_codes, unit_texts = pd.factorize(k["quantity"].map(units.canonical_units()).to_numpy(dtype=object))
     unit_texts = np.append(np.asarray(unit_texts, dtype=object), [None, ""])
     reported_unit = np.tile(np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes), s)
-    order = np.lexsort((row, np.repeat(np.arange(s), n), key))
+    # By key, then substance, then row: a stable sort of key * s + substance over the rows laid out substance
+    # by substance (ties keep the row order; the runs come sorted, which the stable sort merges).
+    order = np.argsort(key * s + np.repeat(np.arange(s), n), kind="stable")
     order = order[~np.isnan(emission[order])]
     key, code = key[order], np.repeat(np.arange(s), n)[order]
     group = key * s + code
