@@ -148,15 +148,17 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
 
     def has_own(province: str, sub: pd.DataFrame) -> pd.Series:
         own = owned.get(province, {})
+        # categories.is_related(c, o) for some own o: c is o or an ancestor of one (`up`), or o is an ancestor of c.
+        up = {year: {a for o in mine for a in categories.ancestors(o)} for year, mine in own.items()}
 
-        def related(key: str) -> bool:
-            year, category = key.split("|")
-            return any(categories.is_related(category, o) for o in own.get(int(year), ()))
+        def related(year: int, category: str) -> bool:
+            mine = own.get(year, ())
+            return bool(mine) and (category in up[year] or any(a in mine for a in categories.ancestors(category)))
 
         pair = group_codes(sub, ["year", "category"])
         first = pd.Series(np.arange(len(sub))).groupby(pair).first().to_numpy()
         years, cats = sub["year"].to_numpy()[first], sub["category"].to_numpy()[first]
-        flags = np.array([related(f"{y}|{c}") for y, c in zip(years, cats)], dtype=bool)
+        flags = np.array([related(int(str(y)), str(c)) for y, c in zip(years, cats)], dtype=bool)
         return pd.Series(flags[pair] if len(pair) else np.zeros(0, dtype=bool), index=sub.index)
 
     def combine(parts: pd.DataFrame) -> pd.DataFrame:
