@@ -21,6 +21,8 @@ from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, R
 
 # The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
 _BASES = ("energy", "mass", "volume")
+# Activity units as codes: 0 none, then the canonical unit of each basis (units.canonical_unit), in _BASES order.
+_UNIT = {b: i + 1 for i, b in enumerate(_BASES)}
 _NAMES = ["ncv", "carbon_content", "oxidation_rate", "sulfur_content", "sulfur_retention", "ef",
           "removal_efficiency"]
 
@@ -51,7 +53,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
 
 def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
-    """Per substance (emission t, activity amount, activity unit, factor ids as codes of `vocab`) of every key
+    """Per substance (emission t, activity amount, activity unit as a code of `_UNIT`, factor ids as codes of
+    `vocab`) of every key
     row of `k` (keys with their resolved parameters), as arrays: whole-column equations, ids chosen and
     joined on integer codes (each distinct tuple joined once)."""
     def num(name: str) -> np.ndarray:
@@ -81,14 +84,14 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
     def by_factor(substance: str):
         """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
         ef = num(f"ef.{substance}")
-        basis = text_of(f"ef.{substance}:basis")
+        basis, bases = pd.factorize(text_of(f"ef.{substance}:basis"))
         amount = np.full(len(k), np.nan)
-        unit = np.full(len(k), "", dtype=object)
+        unit = np.zeros(len(k), dtype=np.int64)
         chosen = np.zeros(len(k), dtype=np.int64)
         for b in _BASES:
-            m = basis == b
+            m = basis == (list(bases).index(b) if b in set(bases) else -2)
             amount = np.where(m, amounts[b], amount)
-            unit = np.where(m, units.canonical_unit(b), unit)
+            unit = np.where(m, _UNIT[b], unit)
             chosen = np.where(m, basis_ids[b], chosen)
         return eq.emission_from_factor(amount, ef), amount, unit, vocab.join(chosen, ids_of(f"ef.{substance}:id"))
 
@@ -103,7 +106,7 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
     carbon_level = np.fmax(num("carbon_content:level"), num("oxidation_rate:level"))
     use_carbon = np.isnan(unc) | (~np.isnan(carbon) & (carbon_level > num("ef.CO2:level")))
     results["CO2"] = (np.where(use_carbon, carbon, unc), np.where(use_carbon, energy, amount),
-                      np.where(use_carbon, units.canonical_unit("energy"), unit),
+                      np.where(use_carbon, _UNIT["energy"], unit),
                       np.where(use_carbon, vocab.join(basis_ids["energy"], ids_of("carbon_content:id"),
                                                           ids_of("oxidation_rate:id")), ids))
     for substance in ("CH4", "N2O", "NOx", "CO", "NMVOC", "NH3"):
@@ -120,7 +123,7 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
     e, e_ids = eta("SO2")
     results["SO2"] = (eq.after_control(np.where(use_balance, balance, unc), e),
                       np.where(use_balance, amounts["mass"], amount),
-                      np.where(use_balance, units.canonical_unit("mass"), unit),
+                      np.where(use_balance, _UNIT["mass"], unit),
                       vocab.join(np.where(use_balance, vocab.join(
                           basis_ids["mass"], ids_of("sulfur_content:id"), ids_of("sulfur_retention:id")), ids), e_ids))
 
@@ -151,7 +154,8 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
 
 def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(emissions per key_id and substance, the estimated key_id/substance pairs) from the substances'
-    arrays over the key rows of `k` (factor ids as codes of `vocab`), in key order, then substance order.
+    arrays over the key rows of `k` (units as codes of `_UNIT`, factor ids as codes of `vocab`), in key
+    order, then substance order.
 
     A key given in two quantities (t and tce) has a row for each: its emission and amounts are summed,
     the reported amount only when both use one unit, and the ids of both joined; every other key's row is
@@ -209,7 +213,8 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     out = pd.DataFrame({"key_id": key[first],
                         "substance": pd.array(np.array(names, dtype=object), dtype="str").take(code[first]),
                         "emission": sums["emission"], "activity_amount": sums["activity_amount"],
-                        "activity_unit": pd.Series(unit_first, dtype=object),
+                        "activity_unit": pd.Series(np.array([""] + [units.canonical_unit(b) for b in _BASES],
+                                                            dtype=object)[unit_first], dtype=object),
                         "factor_ids": vocab.array(ids_first), "reported_amount": sums["reported_amount"],
                         "reported_unit": pd.array(unit_texts, dtype="str").take(reported_unit_first)})
     return out, out[["key_id", "substance"]]
