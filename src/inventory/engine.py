@@ -22,6 +22,7 @@ import pandas as pd
 
 from inventory import methods
 from inventory.errors import Problem, UsageError
+from inventory.factors.load import LOCAL
 
 ENGINES = ("local", "dask")
 PARTITION_ROWS = 250_000  # activity rows a Dask partition holds at most, unless a region has more
@@ -53,6 +54,18 @@ def partition_count(rows: int, regions: int, threads: int) -> int:
     """How many partitions to map: enough for `PARTITION_ROWS` rows each and two per worker thread, at most
     one per region."""
     return max(1, min(regions, max(2 * threads, -(-rows // PARTITION_ROWS))))
+
+
+def partition_table(table: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """The factor table a partition needs: every shipped and user row, and the local parameter rows
+    (`load.LOCAL`) of the partition's own regions only; a local row applies to its own region alone
+    (`resolve.candidates`), so the others could never win, while joining them to every key class costs
+    memory in proportion to all regions' local rows (28,460 at national scale)."""
+    local = table["level"].to_numpy() == LOCAL
+    if not local.any():
+        return table
+    own = table["region"].isin(set(pd.unique(part["region"]))).to_numpy()
+    return table[~local | own].reset_index(drop=True)
 
 
 def compute_parts(parts: list[pd.DataFrame], table: pd.DataFrame) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
@@ -87,11 +100,11 @@ def _on_dask(activity, table, reduce, scheduler):
     try:
         threads = sum(client.nthreads().values()) or 1
         parts = partitions(activity, partition_count(len(activity), activity["region"].nunique(), threads))
-        shared = client.scatter(table, broadcast=True)
+        tables = client.scatter([partition_table(table, p) for p in parts])
         scattered = client.scatter(parts)  # the data to the workers, not into the task graph
         del parts
-        mapped = client.map(methods.compute_all, scattered, factor_table=shared, pure=False)
-        del scattered
+        mapped = client.map(methods.compute_all, scattered, tables, pure=False)
+        del scattered, tables
         results = []
         for future in mapped:  # in partition order; each partition's rows leave the cluster once gathered
             results.append(future.result())
