@@ -39,15 +39,21 @@ def checked(engine: str, scheduler: str | None) -> str:
 
 
 def partitions(activity: pd.DataFrame, count: int) -> list[pd.DataFrame]:
-    """The activity rows in at most `count` partitions of whole regions (every year of a region together),
-    regions dealt round-robin in code order, rows in their input order (one sorted factorisation of the
-    region column, then a boolean mask of integer codes per partition)."""
+    """The activity rows in at most `count` partitions of whole regions (every year of a region together):
+    consecutive runs of regions in code order holding about equal numbers of rows, rows in their input
+    order (one sorted factorisation of the region column, then a mask of integer codes per partition).
+
+    Consecutive runs, so that the partitions' rows, concatenated, come in region order as the local engine's
+    do (each method's keys are sorted by region first): the province sums then add the same numbers in the
+    same order, bit for bit."""
     codes, uniques = pd.factorize(activity["region"], sort=True)
     count = min(count, len(uniques))
     if count <= 1:
         return [activity]
-    group = codes % count
-    return [activity.iloc[np.flatnonzero(group == i)] for i in range(count)]
+    sizes = np.bincount(codes, minlength=len(uniques))
+    block = (np.cumsum(sizes) - sizes) * count // len(activity)  # each region's partition, by rows before it
+    group = block[codes]
+    return [activity.iloc[np.flatnonzero(group == i)] for i in np.unique(block)]
 
 
 def partition_count(rows: int, regions: int, threads: int) -> int:
