@@ -3,6 +3,8 @@ the copy a value was read in is apart (`read_in`)."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from inventory.factors import sources
@@ -33,3 +35,29 @@ def test_issue_18_citation_in_either_language_and_secondary_copy_apart():
     assert (tcses["read_in"].str.startswith("third-party text extraction")).all()
     assert not tcses["source"].str.contains("secondary|glittering", regex=True).any()
     assert isinstance(tcses, pd.DataFrame)
+
+
+def test_every_shipped_read_in_text_has_a_copy_with_a_chinese_title():
+    """The workbook's 转引自 column in Chinese: each shipped row's read_in text starts with the `starts_with`
+    of a copy in read_in_copies.csv, and every copy there is the copy of some row (no dead rows)."""
+    texts = pd.Series(shipped()["read_in"].unique())
+    texts = texts[texts != ""]
+    starts = list(sources.copies())
+    matched = texts.map(lambda t: [s for s in starts if t.startswith(s)])
+    assert texts[matched.map(len) == 0].tolist() == []
+    assert set(starts) - {s for found in matched for s in found} == set()
+    assert all(re.search(r"[\u4e00-\u9fff]", title) for title in sources.copies().values())
+
+
+def test_copy_title_words_the_copy_in_chinese_and_leaves_english_and_own_notes_as_written():
+    tcses = ("third-party text extraction of the T/CSES 144-2024 PDF (glittering-universe/fixed-combustion-"
+             "inventory-experiment-v2 @b9dd635, rules/stage_r/tcses_fixed_combustion_scope.md); measure SCR")
+    assert sources.copy_title(tcses) == ("T/CSES 144-2024 PDF 的第三方文本提取（glittering-universe/"
+                                         "fixed-combustion-inventory-experiment-v2 仓库 @b9dd635）")
+    assert sources.copy_title(tcses, "en") == tcses
+    assert sources.copy_title("本市环境统计年报 2020") == "本市环境统计年报 2020"  # a user's own note
+    # the longest start wins: "bonsai-ipcc 0.5.3 PyPI wheel" and "bonsai-ipcc 0.5.3 data files" share a start
+    assert sources.copy_title("bonsai-ipcc 0.5.3 data files bonsai_ipcc/data/generic/x.csv").endswith(
+        "par_carbon_content_per_energy.csv）")
+    column = pd.Series([tcses, None, "", tcses])
+    assert sources.copy_titles(column).tolist() == [sources.copy_title(tcses), "", "", sources.copy_title(tcses)]

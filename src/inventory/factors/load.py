@@ -28,10 +28,13 @@ OPTIONAL_COLUMNS = ["factor_sets", "read_in"]
 PARAMETER_COLUMNS = [c if c != "substance" else "parameter" for c in FACTOR_COLUMNS]
 # The table of the documents factor rows cite (DESIGN 3.4); listed in datapackage.json but not a factor table.
 SOURCE_DOCUMENTS = "source_documents.csv"
+# The Chinese titles of the copies values were read in (factors.sources.copy_title); not a factor table either.
+READ_IN_COPIES = "read_in_copies.csv"
 # Resolution levels: local parameter rows beat user directories beat shipped tables (DESIGN 3.3).
 SHIPPED, USER, LOCAL = 1, 2, 3
 # The control-penetration table (factors.penetration) shares the folder but not the factor shape.
 PENETRATION_FILE = penetration.FILE
+NOT_FACTOR_TABLES = (SOURCE_DOCUMENTS, READ_IN_COPIES, PENETRATION_FILE)
 
 
 def table_files(directory: Traversable | Path) -> list[Traversable | Path]:
@@ -41,9 +44,8 @@ def table_files(directory: Traversable | Path) -> list[Traversable | Path]:
     if package.is_file():
         spec = json.loads(package.read_text(encoding="utf-8"))
         return [directory / r["path"] for r in spec.get("resources", [])
-                if r["path"] not in (SOURCE_DOCUMENTS, PENETRATION_FILE)]
-    return sorted((p for p in directory.iterdir()
-                   if p.name.endswith(".csv") and p.name not in (SOURCE_DOCUMENTS, PENETRATION_FILE)),
+                if r["path"] not in NOT_FACTOR_TABLES]
+    return sorted((p for p in directory.iterdir() if p.name.endswith(".csv") and p.name not in NOT_FACTOR_TABLES),
                   key=lambda p: p.name)
 
 

@@ -1,7 +1,8 @@
 """The documents factor rows cite (DESIGN 3.4): `emission_factors/source_documents.csv` (id, title as published,
 title_zh, title_en, publisher, year). A row's `source` is `<document id>: <table>`; a citation shows the
 document's title in the reader's language where one is published, else the title as published (a title is a
-citation, never translated here)."""
+citation, never translated here). The copy a value was read in (`read_in`, 转引自) is shown in Chinese by the
+title `emission_factors/read_in_copies.csv` gives the copy."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from functools import cache
 import pandas as pd
 
 from inventory import resources
-from inventory.factors.load import SOURCE_DOCUMENTS
+from inventory.factors.load import READ_IN_COPIES, SOURCE_DOCUMENTS
 from inventory.lookup import map_distinct
 
 
@@ -20,6 +21,24 @@ def documents() -> pd.DataFrame:
     """The shipped source-document table, indexed by id (text columns; do not modify)."""
     text = (resources.factors_dir() / SOURCE_DOCUMENTS).read_text(encoding="utf-8-sig")
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).set_index("id")
+
+
+@cache
+def copies() -> dict[str, str]:
+    """The shipped copies' Chinese titles by the start of their read_in texts, longest start first."""
+    text = (resources.factors_dir() / READ_IN_COPIES).read_text(encoding="utf-8-sig")
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    order = table["starts_with"].str.len().sort_values(ascending=False, kind="stable").index
+    return dict(zip(table.loc[order, "starts_with"], table.loc[order, "title_zh"]))
+
+
+def copy_title(read_in: str, lang: str = "zh") -> str:
+    """The copy a value was read in as a reader of `lang` sees it: in Chinese the title of the shipped copy
+    whose `starts_with` is the longest start of the text; in English, or for a text no copy starts (a
+    user's own note), the text as written."""
+    if lang == "en" or not read_in:
+        return read_in
+    return next((title for start, title in copies().items() if read_in.startswith(start)), read_in)
 
 
 def split(source: str) -> tuple[str, str]:
@@ -42,6 +61,11 @@ def cite(source: str, lang: str = "zh") -> str:
 def cited(sources: pd.Series, lang: str = "zh") -> pd.Series:
     """`cite` over a column (each distinct source worded once)."""
     return map_distinct(sources.fillna("").astype(str), lambda s: cite(s, lang))
+
+
+def copy_titles(read_in: pd.Series, lang: str = "zh") -> pd.Series:
+    """`copy_title` over a column (each distinct text worded once)."""
+    return map_distinct(read_in.fillna("").astype(str), lambda text: copy_title(text or "", lang))
 
 
 USED_COLUMNS = ["factor_id", "name", "value", "unit", "document", "table", "read_in", "source_detail"]

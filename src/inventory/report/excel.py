@@ -533,16 +533,17 @@ def _write_key_figures(book: _Book, result: BuildResult, lbl: dict, lang: str) -
 def _write_factors(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet 排放因子/Factors: every factor and parameter the emissions used (BuildResult.factors): id, name,
     value and unit as published, the document (title in `lang` where published, else as published) and
-    table, and the copy it was read in (转引自) apart (the further notes of source_detail stay in the factor
-    tables and `inventory factors show`)."""
-    from inventory.factors.sources import document_title
+    table, and the copy it was read in (转引自) apart: in Chinese the copy's title (sources.copy_title), in
+    English the record as written (the full record and the notes of source_detail stay in the factor tables
+    and `inventory factors show`)."""
+    from inventory.factors.sources import copy_titles, document_title
 
     factors = result.factors
     if factors is None or factors.empty:
         return
     ws, rows = book.sheet(lbl["sheet_factors"])
     titles = {d: document_title(d, lang) for d in factors["document"].unique()}
-    table = factors.assign(document=factors["document"].map(titles))
+    table = factors.assign(document=factors["document"].map(titles), read_in=copy_titles(factors["read_in"], lang))
     cols = ["factor_id", "name", "value", "unit", "document", "table", "read_in"]
     ws.freeze_panes = "B2"
     _header(book, rows, [lbl[f"factors_col_{c}"] for c in cols])
