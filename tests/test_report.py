@@ -337,3 +337,106 @@ def test_a_qa_table_past_excels_row_limit_becomes_a_note_instead_of_an_error():
     rows.next_row = excel.EXCEL_MAX_ROWS - 5
     with pytest.raises(ValueError):
         excel._write_block(book, rows, "核查", ["a"], table, 0)
+
+
+def test_table_html_escapes_every_cell_and_classes_numeric_columns():
+    """html.table_html writes the markup the template's table macro wrote: hand-written here for two rows
+    (one classed) and for an empty table, hostile text escaped."""
+    t = html._table(["Name", "t"], [["<b>", "1,000"], ["a&b", "2"]], [False, True], ["row-total", ""])
+    assert str(html.table_html(t, "wide", "none")) == (
+        '<div class="table-wrap">\n<table class="wide">\n'
+        '  <thead><tr><th>Name</th><th class="num">t</th></tr></thead>\n  <tbody>\n'
+        '    <tr class="row-total"><td>&lt;b&gt;</td><td class="num">1,000</td></tr>\n'
+        '    <tr><td>a&amp;b</td><td class="num">2</td></tr>\n'
+        '  </tbody>\n</table>\n</div>\n')
+    empty = html._table(["A", "B", "C"], [], [False, False, True])
+    assert '<tr><td colspan="3" class="empty">&lt;none&gt;</td></tr>' in html.table_html(empty, "", "<none>")
+
+
+def test_built_regions_keep_each_regions_first_name_in_order_of_appearance():
+    """The regions of an emissions table, each once, first-seen first, with their first row's name."""
+    e = pd.DataFrame({"region": ["430100", "430000", "430100", "430200"],
+                      "region_name": ["长沙市", "湖南省", "长沙", "株洲市"]})
+    built = html.built_regions(e)
+    assert built["region"].tolist() == ["430100", "430000", "430200"]
+    assert built["region_name"].tolist() == ["长沙市", "湖南省", "株洲市"]
+    assert html.headline_region(e, built) == "430000"  # the province, though it comes second
+
+
+def test_fmt_numbers_formats_a_column_as_fmt_number_formats_each_value():
+    """svg.fmt_numbers: 0 as "0", >= 100 without decimals, >= 1 with two, below 1 with 2 - floor(log10 |x|)
+    decimals (three significant digits), missing values empty; divided by the scale first (万吨: 1e4 t)."""
+    from inventory.report.svg import fmt_numbers
+
+    column = pd.Series([0.0, 12345.6, -2.5, 0.0123, None, 1.0e6])
+    assert fmt_numbers(column) == ["0", "12,346", "-2.50", "0.0123", "", "1,000,000"]
+    assert fmt_numbers(column, 1e4) == ["0", "1.23", "-0.000250", "0.00000123", "", "100"]
+
+
+def test_table_cells_are_escaped_alike_joined_or_one_by_one():
+    """html._escaped gives markupsafe.escape's text of each value: plain strings (escaped in one call),
+    Markup left as it is, numbers as text, and a string holding NUL (which could not be joined) alone."""
+    from markupsafe import Markup
+
+    assert html._escaped(["a<b", "\"q\" & 'x'", ""]) == ["a&lt;b", "&#34;q&#34; &amp; &#39;x&#39;", ""]
+    assert html._escaped([Markup("<i>x</i>"), 3, "<"]) == ["<i>x</i>", "3", "&lt;"]
+    assert html._escaped(["a\x00<", "b"]) == ["a\x00&lt;", "b"]
+    assert html._escaped([]) == []
+
+
+def test_a_view_set_made_once_renders_the_same_report_and_is_not_changed(result):
+    """render_html with the result's views.view_set gives the page it makes alone, and the report's
+    targets section adds its reason column before the status to a copy, not to the shared view."""
+    import numpy as np
+
+    from inventory.report import html_analysis, views
+
+    shared = views.view_set(result, "zh")
+    assert html.render_html(result, "zh", shared) == html.render_html(result, "zh")
+    frame = pd.DataFrame({"region": ["430000"], "indicator": ["co2e_per_gdp"], "year": [np.nan],
+                          "reason": ["target_no_base_year"], "status": ["no_data"]})
+    columns = [("region", "地区", "text"), ("status", "状态", "text")]
+    view = views.View("targets", "目标", list(columns), frame)
+    lbl = summaries.labels("zh")
+    section, = html_analysis.analysis_sections(result, "430000", lbl, "zh", views=[view])
+    assert section["table"]["headers"] == ["地区", lbl["col_reason"], "状态"]
+    assert view.columns == columns
+
+
+def test_built_regions_look_at_runs_of_equal_codes_and_fall_back_for_missing_ones():
+    """built_regions by runs of equal codes (regions interleaved, codes as object) gives each region once
+    with its first row's name; a missing code falls back to pandas' duplicated and is kept as a region."""
+    e = pd.DataFrame({"region": ["b", "a", "a", "b", "c", "a"], "region_name": ["B", "A", "x", "y", "C", "z"]},
+                     dtype=object)
+    assert html.built_regions(e).values.tolist() == [["b", "B"], ["a", "A"], ["c", "C"]]
+    e.loc[2, "region"] = None
+    assert html.built_regions(e).values.tolist() == [["b", "B"], ["a", "A"], [None, "x"], ["c", "C"]]
+    assert html.built_regions(e.iloc[:0]).empty
+
+
+def test_energy_shares_for_a_headline_keep_its_substances_and_the_others_co2e_only():
+    """html.energy_shares with a headline: every substance of the headline region, only CO2e of the
+    others (what the energy charts look up); without one, every row."""
+    table = pd.DataFrame({"region": ["430000", "430000", "430100", "430100"], "year": [2020] * 4,
+                          "substance": ["CO2e", "SO2", "CO2e", "SO2"], "by": ["category"] * 4,
+                          "key": ["1.A.1"] * 4, "value": [10.0, 2.0, 4.0, 1.0], "share_pct": [100.0] * 4})
+    r = BuildResult(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), [], {},
+                    figures={"energy_shares": table})
+    assert sorted(html.energy_shares(r, "430000")) == [("430000", 2020, "CO2e", "category"),
+                                                       ("430000", 2020, "SO2", "category"),
+                                                       ("430100", 2020, "CO2e", "category")]
+    assert html.energy_shares(r, "430000")[("430100", 2020, "CO2e", "category")] == {"1.A.1": (4.0, 100.0)}
+    assert len(html.energy_shares(r)) == 4
+
+
+def test_map_classes_from_a_float_array_match_those_from_a_list():
+    """maps.class_breaks, diverging_breaks and classify read a float array as they read the same numbers
+    in a list (None and NaN missing): quantile edges of 1, 2, 3, 4 in two classes are 1, 2.5, 4."""
+    import numpy as np
+
+    from inventory.report import maps
+
+    listed, array = [1.0, None, 2.0, 3.0, 4.0], np.array([1.0, np.nan, 2.0, 3.0, 4.0])
+    assert maps.class_breaks(array, 2) == maps.class_breaks(listed, 2) == [1.0, 2.5, 4.0]
+    assert maps.diverging_breaks(array - 2.5, 2) == maps.diverging_breaks([-1.5, None, -0.5, 0.5, 1.5], 2) == [-1.5, 0.0, 1.5]
+    assert maps.classify(array, [1.0, 2.5, 4.0]).tolist() == maps.classify(listed, [1.0, 2.5, 4.0]).tolist() == [0, -1, 0, 1, 1]

@@ -38,7 +38,7 @@ def gwp_version() -> str:
 def add_co2e(emissions: pd.DataFrame, gwp_set: str) -> pd.DataFrame:
     """Add `co2e_t` (t CO2e = t × GWP-100; empty for pollutants) and `gwp_set`."""
     gwp = gwp_table(gwp_set)
-    out = emissions.copy()
+    out = emissions.copy(deep=False)  # copy on write: the caller's frame keeps its columns
     out["co2e_t"] = out["emission"] * map_codes(out["substance"], gwp)
     out["gwp_set"] = gwp_set
     return out
@@ -50,14 +50,18 @@ def label_categories(emissions: pd.DataFrame, lang: str) -> pd.DataFrame:
     sink categories (forest stock change, 3.B.1, whose harvest losses stay out of the gross total too) and
     for any other negative emission; else emission."""
     cats = categories.table()
-    out = emissions.copy()
+    out = emissions.copy(deep=False)  # copy on write: the caller's frame keeps its columns
     category = pd.factorize(out["category"])  # once for the three mappings
     out["category_name"] = map_codes(out["category"], cats[f"name_{lang}"], category)
     out["sector"] = map_codes(out["category"], cats["sector"], category)
-    out["kind"] = map_codes(out["category"], cats["role"], category).where(lambda k: k.isin(["memo", "sink"]),
-                                                                           "emission")
-    out.loc[is_biogenic_co2(out), "kind"] = "memo"
-    out.loc[(out["emission"] < 0) & (out["kind"] != "memo"), "kind"] = "sink"  # a net exporter's M.EL.import stays memo
+    # The kind as a code per row (emission, memo, sink), from the role of each distinct category.
+    role = cats["role"].reindex(category[1]).to_numpy(dtype=object)
+    kind = np.append(np.select([role == "memo", role == "sink"], [1, 2], 0), 0)[category[0]]
+    kind[is_biogenic_co2(out).to_numpy(dtype=bool)] = 1
+    kind[(out["emission"] < 0).to_numpy(dtype=bool) & (kind != 1)] = 2  # a net exporter's M.EL.import stays memo
+    kinds = np.array(["emission", "memo", "sink"], dtype=object)
+    out["kind"] = pd.Series(pd.array(kinds, dtype=cats["role"].dtype).take(kind), index=out.index) \
+        if cats["role"].dtype != object else pd.Series(kinds[kind], index=out.index, dtype=object)
     out["substance_kind"] = map_codes(out["substance"], vocabulary.substances()["group"])
     return out
 

@@ -148,15 +148,17 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
 
     def has_own(province: str, sub: pd.DataFrame) -> pd.Series:
         own = owned.get(province, {})
+        # categories.is_related(c, o) for some own o: c is o or an ancestor of one (`up`), or o is an ancestor of c.
+        up = {year: {a for o in mine for a in categories.ancestors(o)} for year, mine in own.items()}
 
-        def related(key: str) -> bool:
-            year, category = key.split("|")
-            return any(categories.is_related(category, o) for o in own.get(int(year), ()))
+        def related(year: int, category: str) -> bool:
+            mine = own.get(year, ())
+            return bool(mine) and (category in up[year] or any(a in mine for a in categories.ancestors(category)))
 
         pair = group_codes(sub, ["year", "category"])
         first = pd.Series(np.arange(len(sub))).groupby(pair).first().to_numpy()
-        years, cats = sub["year"].to_numpy()[first], sub["category"].to_numpy()[first]
-        flags = np.array([related(f"{y}|{c}") for y, c in zip(years, cats)], dtype=bool)
+        years, cats = sub["year"].to_numpy()[first], sub["category"].iloc[first].to_numpy()  # texts of firsts only
+        flags = np.array([related(int(str(y)), str(c)) for y, c in zip(years, cats)], dtype=bool)
         return pd.Series(flags[pair] if len(pair) else np.zeros(0, dtype=bool), index=sub.index)
 
     def combine(parts: pd.DataFrame) -> pd.DataFrame:
@@ -168,10 +170,18 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
         agg = parts[group].iloc[first].reset_index(drop=True)
         # One groupby per aggregation: the amounts summed, the units' first value (as one groupby per column).
         sums = parts[["emission", "activity_amount", "reported_amount"]].groupby(code, sort=False).sum()
-        firsts = parts[["activity_unit", "reported_unit"]].groupby(code, sort=False).first()
         for column in ("emission", "activity_amount", "activity_unit", "reported_amount", "reported_unit"):
-            agg[column] = (sums if column in sums else firsts)[column].reset_index(drop=True)
-        mixed = pd.Series(np.where(units >= 0, units, np.nan)).groupby(code, sort=False).nunique().to_numpy() > 1
+            if column in sums:
+                agg[column] = sums[column].reset_index(drop=True)
+            elif parts[column].isna().any():  # a groupby's first: the first value that is not missing
+                agg[column] = parts[column].groupby(code, sort=False).first().reset_index(drop=True)
+            else:
+                agg[column] = parts[column].iloc[first].reset_index(drop=True)
+        # Mixed units: a group with a unit other than its first one (a groupby's nunique > 1, missing ones left out).
+        valid = units >= 0
+        reference = np.full(len(first), -1, dtype=np.int64)
+        reference[code[valid][::-1]] = units[valid][::-1]
+        mixed = np.bincount(code[valid & (units != reference[code])], minlength=len(first)) > 0
         agg.loc[mixed, "reported_amount"], agg.loc[mixed, "reported_unit"] = float("nan"), ""
         agg["factor_ids"] = pd.array(_joined_ids(parts, code, len(first)), dtype="str")
         return agg.assign(basis="aggregated")

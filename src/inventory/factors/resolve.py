@@ -71,16 +71,23 @@ def candidates(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None 
     keys: KEY_COLUMNS plus `key_id`. table: the long factor table (load.load_all plus
     local_to_long). Returns one row per (key_id, candidate) with the table's columns.
     Only the matching columns take part in the joins; the rest is joined to the result.
+    When keys and table both have a column `group`, a key takes only the rows of its own group (the
+    resolution of several parameter names, each over its own classes, in one pass: `with_parameters`).
     """
     if names is not None:
         table = table[table["name"].isin(names) | table["name"].str.startswith(tuple(n + "." for n in names))]
     table = table[table["activity"].isin(set(pd.unique(keys["activity"])) | {""})].reset_index(drop=True)
     match = table[_MATCH].rename(columns={c: "p_" + c for c in ("activity", "region", "category", "technology")})
     match["tid"] = match.index
+    grouped = "group" in keys and "group" in table
+    if grouped:
+        match["group"] = table["group"].to_numpy()
     # Activity and category options together first: they select the fewest table rows per key.
     act = _expand(keys, "activity", lambda a: [(a, 1), ("", 0)])
     act_cat = act.merge(_expand(keys, "category", _category_options), on="key_id")
     cand = act_cat.merge(match, on=["p_activity", "p_category"])
+    if grouped:
+        cand = cand.merge(keys[["key_id", "group"]], on=["key_id", "group"]).drop(columns="group")
     for column, options in (("region", _region_options), ("technology", _technology_options)):
         cand = cand.merge(_expand(keys, column, options), on=["key_id", "p_" + column])
     cand = cand.rename(columns={"reg_score": "region_score", "tec_score": "tech_score"})
@@ -91,7 +98,8 @@ def candidates(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None 
     own_region_only = (cand["level"] < LOCAL) | (cand["p_region"] == cand["own"])
     cand = cand[in_years & own_region_only].drop(columns=["own", "year"])
     cand["year_score"] = (cand["year_from"].notna() | cand["year_to"].notna()).astype(int)
-    rest = table.drop(columns=[c for c in _MATCH if c not in ("name", "level")] + ["name", "level"])
+    rest = table.drop(columns=[c for c in _MATCH if c not in ("name", "level")] + ["name", "level"]
+                      + (["group"] if "group" in table else []))
     return cand.join(rest, on="tid")
 
 

@@ -4,12 +4,13 @@ Each method module exposes `handles(category: Series) -> bool Series` (the activ
 rows it computes; a module that picks rows by more than their category exposes
 `claims(activity: DataFrame) -> bool Series` instead) and `compute(activity, factor_table)
 -> (emissions, not_estimated)` with the columns documented in `methods.energy.compute`.
-`compute_all` hands each row to the first module that takes it; rows no module takes are
-not estimated.
+`compute_all` hands each row to the first module that takes it (asked per distinct category and activity:
+`claims` reads only those two columns); rows no module takes are not estimated.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from inventory import categories, vocabulary
@@ -25,21 +26,31 @@ EMISSION_FRAME_COLUMNS = KEY_COLUMNS + ["substance", "emission", "activity_amoun
 
 
 def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Emissions and not-estimated rows of every method over the validated activity table."""
+    """Emissions and not-estimated rows of every method over the validated activity table.
+
+    Which module takes a row depends on its category and activity only: each module's `handles`/`claims`
+    is asked once per distinct pair, and the rows are split by one integer per row (in their order)."""
     emissions, not_estimated = [], []
-    remaining = activity
-    for method in METHODS:
-        if remaining.empty:
-            break
-        takes = method.claims(remaining) if hasattr(method, "claims") else method.handles(remaining["category"])
-        takes = takes.to_numpy(dtype=bool)
-        mine = remaining[takes]
-        remaining = remaining[~takes]
+    pair = np.zeros(len(activity), dtype=np.int64)
+    for column in ("category", "activity"):
+        codes, uniques = pd.factorize(activity[column], use_na_sentinel=False)
+        pair = pair * (len(uniques) + 1) + codes
+    pair, distinct = pd.factorize(pair)
+    first = np.zeros(len(distinct), dtype=np.int64)
+    first[pair[::-1]] = np.arange(len(pair))[::-1]
+    pairs = activity[["category", "activity"]].take(first).reset_index(drop=True)
+    taker = np.full(len(pairs), len(METHODS), dtype=np.int64)  # the first module that takes each pair
+    for i, method in reversed(list(enumerate(METHODS)) if len(pairs) else []):
+        takes = method.claims(pairs) if hasattr(method, "claims") else method.handles(pairs["category"])
+        taker[takes.to_numpy(dtype=bool)] = i
+    taker = taker[pair]
+    for i, method in enumerate(METHODS):
+        mine = activity.take(np.flatnonzero(taker == i))
         if len(mine):
             e, ne = method.compute(mine, factor_table)
             emissions.append(with_reported(e))
             not_estimated.append(ne)
-    not_estimated.append(no_method(remaining))
+    not_estimated.append(no_method(activity.take(np.flatnonzero(taker == len(METHODS)))))
     emissions = [e for e in emissions if len(e)]
     frame = (pd.concat(emissions, ignore_index=True) if emissions
              else pd.DataFrame(columns=EMISSION_FRAME_COLUMNS))

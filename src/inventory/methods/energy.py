@@ -16,11 +16,13 @@ from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import map_codes, map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
-                                    aggregate_keys, column, expected_pairs, is_local, join_texts, text,
+                                    IdCodes, aggregate_keys, column, expected_pairs, is_local, text,
                                     with_parameters)
 
 # The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
 _BASES = ("energy", "mass", "volume")
+# Activity units as codes: 0 none, then the canonical unit of each basis (units.canonical_unit), in _BASES order.
+_UNIT = {b: i + 1 for i, b in enumerate(_BASES)}
 _NAMES = ["ncv", "carbon_content", "oxidation_rate", "sulfur_content", "sulfur_retention", "ef",
           "removal_efficiency"]
 
@@ -42,49 +44,56 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         return pd.DataFrame(), pd.DataFrame()
     k = penetration.apply(with_parameters(keys, factor_table, _NAMES), factor_table)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
-    results = _substances(k)
-    out, estimated = _long(k, results)
-    out = distinct.merge(out, on="key_id").drop(columns="key_id")
+    vocab = IdCodes()
+    out, estimated = _long(k, _substances(k, vocab), vocab)
+    # Each emission row with its key's columns (both in key order: as an inner merge on key_id).
+    at = pd.Index(distinct["key_id"]).get_indexer(out["key_id"])
+    out = pd.concat([distinct[KEY_COLUMNS].take(at).reset_index(drop=True), out.drop(columns="key_id")], axis=1)
     return out, _not_estimated(distinct, estimated, keys, factor_table)
 
 
-def _substances(k: pd.DataFrame) -> dict[str, tuple]:
-    """Per substance (emission t, activity amount, activity unit, factor ids) of every key row of `k` (keys
-    with their resolved parameters), as arrays: whole-column equations, ids joined per distinct tuple."""
+def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
+    """Per substance (emission t, activity amount, activity unit as a code of `_UNIT`, factor ids as codes of
+    `vocab`) of every key
+    row of `k` (keys with their resolved parameters), as arrays: whole-column equations, ids chosen and
+    joined on integer codes (each distinct tuple joined once)."""
     def num(name: str) -> np.ndarray:
         return column(k, name).to_numpy(dtype=float)
 
     def ids_of(name: str) -> np.ndarray:
+        return vocab.codes(column(k, name, "")) if name in k else np.zeros(len(k), dtype=np.int64)
+
+    def text_of(name: str) -> np.ndarray:
         return text(column(k, name, ""))
 
     amount_given = k["amount"].to_numpy(dtype=float)
     given = text(k["quantity"])
     ncv = num("ncv")
-    ncv_ok = ids_of("ncv:basis") == given
+    ncv_ok = text_of("ncv:basis") == given
     energy = np.where(given == "energy", amount_given, np.where(ncv_ok, amount_given * ncv, np.nan))
-    ncv_id = np.where(ncv_ok, ids_of("ncv:id"), "")
-    physical_quantity = np.where(given == "energy", ids_of("ncv:basis"), given)
+    ncv_id = np.where(ncv_ok, ids_of("ncv:id"), 0)
+    physical_quantity = np.where(given == "energy", text_of("ncv:basis"), given)
     with np.errstate(divide="ignore", invalid="ignore"):
         physical = np.where(given == "energy", amount_given / ncv, amount_given)
     amounts = {"energy": energy}
     for quantity in ("mass", "volume"):
         amounts[quantity] = np.where(physical_quantity == quantity, physical, np.nan)
     # Converting an amount to another basis uses the calorific value: record it.
-    basis_ids = {b: np.where(given == b, "", ncv_id) for b in _BASES}
+    basis_ids = {b: np.where(given == b, 0, ncv_id) for b in _BASES}
 
     def by_factor(substance: str):
         """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
         ef = num(f"ef.{substance}")
-        basis = ids_of(f"ef.{substance}:basis")
+        basis, bases = pd.factorize(text_of(f"ef.{substance}:basis"))
         amount = np.full(len(k), np.nan)
-        unit = np.full(len(k), "", dtype=object)
-        ids = np.full(len(k), "", dtype=object)
+        unit = np.zeros(len(k), dtype=np.int64)
+        chosen = np.zeros(len(k), dtype=np.int64)
         for b in _BASES:
-            m = basis == b
+            m = basis == (list(bases).index(b) if b in set(bases) else -2)
             amount = np.where(m, amounts[b], amount)
-            unit = np.where(m, units.canonical_unit(b), unit)
-            ids = np.where(m, basis_ids[b], ids)
-        return eq.emission_from_factor(amount, ef), amount, unit, join_texts(ids, ids_of(f"ef.{substance}:id"))
+            unit = np.where(m, _UNIT[b], unit)
+            chosen = np.where(m, basis_ids[b], chosen)
+        return eq.emission_from_factor(amount, ef), amount, unit, vocab.join(chosen, ids_of(f"ef.{substance}:id"))
 
     def eta(substance: str):
         return np.nan_to_num(num(f"removal_efficiency.{substance}"), nan=0.0), ids_of(f"removal_efficiency.{substance}:id")
@@ -97,13 +106,13 @@ def _substances(k: pd.DataFrame) -> dict[str, tuple]:
     carbon_level = np.fmax(num("carbon_content:level"), num("oxidation_rate:level"))
     use_carbon = np.isnan(unc) | (~np.isnan(carbon) & (carbon_level > num("ef.CO2:level")))
     results["CO2"] = (np.where(use_carbon, carbon, unc), np.where(use_carbon, energy, amount),
-                      np.where(use_carbon, units.canonical_unit("energy"), unit),
-                      np.where(use_carbon, join_texts(basis_ids["energy"], ids_of("carbon_content:id"),
+                      np.where(use_carbon, _UNIT["energy"], unit),
+                      np.where(use_carbon, vocab.join(basis_ids["energy"], ids_of("carbon_content:id"),
                                                           ids_of("oxidation_rate:id")), ids))
     for substance in ("CH4", "N2O", "NOx", "CO", "NMVOC", "NH3"):
-        unc, amount, unit, ids = by_factor(substance)
+        unc, amount, unit, used = by_factor(substance)
         e, e_ids = eta(substance)
-        results[substance] = (eq.after_control(unc, e), amount, unit, join_texts(ids, e_ids))
+        results[substance] = (eq.after_control(unc, e), amount, unit, vocab.join(used, e_ids))
 
     # SO2: a local ef.SO2 wins; else the sulfur balance where a sulfur content is given; else the factor.
     unc, amount, unit, ids = by_factor("SO2")
@@ -114,38 +123,39 @@ def _substances(k: pd.DataFrame) -> dict[str, tuple]:
     e, e_ids = eta("SO2")
     results["SO2"] = (eq.after_control(np.where(use_balance, balance, unc), e),
                       np.where(use_balance, amounts["mass"], amount),
-                      np.where(use_balance, units.canonical_unit("mass"), unit),
-                      join_texts(np.where(use_balance, join_texts(
+                      np.where(use_balance, _UNIT["mass"], unit),
+                      vocab.join(np.where(use_balance, vocab.join(
                           basis_ids["mass"], ids_of("sulfur_content:id"), ids_of("sulfur_retention:id")), ids), e_ids))
 
     # Particulate matter: PM10 after control from its PM2.5 and coarse parts (T/CSES Table A.1).
     pm25, a25, u25, ids25 = by_factor("PM2.5")
     pm10, a10, u10, ids10 = by_factor("PM10")
     e25, e25_ids = eta("PM2.5")
-    results["PM2.5"] = (eq.after_control(pm25, e25), a25, u25, join_texts(ids25, e25_ids))
+    results["PM2.5"] = (eq.after_control(pm25, e25), a25, u25, vocab.join(ids25, e25_ids))
     e10 = num("removal_efficiency.PM10")
     ecoarse, ecoarse_ids = eta("PM2.5-10")
     split = eq.pm10_after_control(pm25, pm10, e25, ecoarse)
     whole = eq.after_control(pm10, e10)
     results["PM10"] = (np.where(~np.isnan(e10) | np.isnan(pm25), whole, split), a10, u10,
-                       join_texts(ids10, np.where(~np.isnan(e10), ids_of("removal_efficiency.PM10:id"),
-                                                      join_texts(ids25, e25_ids, ecoarse_ids))))
+                       vocab.join(ids10, np.where(~np.isnan(e10), ids_of("removal_efficiency.PM10:id"),
+                                                      vocab.join(ids25, e25_ids, ecoarse_ids))))
     # BC and OC: a share of uncontrolled PM2.5 where the factor is a share, else their own factor.
     for substance in ("BC", "OC"):
         unc, amount, unit, ids = by_factor(substance)
-        share = ids_of(f"ef.{substance}:method") == "share_of_PM2.5"
+        share = text_of(f"ef.{substance}:method") == "share_of_PM2.5"
         share_unc = pm25 * num(f"ef.{substance}")
         e, e_ids = eta(substance)
         results[substance] = (eq.after_control(np.where(share, share_unc, unc), e),
                               np.where(share, a25, amount), np.where(share, u25, unit),
-                              join_texts(np.where(share, join_texts(ids25, ids_of(f"ef.{substance}:id")),
+                              vocab.join(np.where(share, vocab.join(ids25, ids_of(f"ef.{substance}:id")),
                                                       ids), e_ids))
     return results
 
 
-def _long(k: pd.DataFrame, results: dict[str, tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(emissions per key_id and substance, the estimated key_id/substance pairs) from the substances'
-    arrays over the key rows of `k`, in key order, then substance order.
+    arrays over the key rows of `k` (units as codes of `_UNIT`, factor ids as codes of `vocab`), in key
+    order, then substance order.
 
     A key given in two quantities (t and tce) has a row for each: its emission and amounts are summed,
     the reported amount only when both use one unit, and the ids of both joined; every other key's row is
@@ -156,10 +166,14 @@ def _long(k: pd.DataFrame, results: dict[str, tuple]) -> tuple[pd.DataFrame, pd.
     stacked = [np.concatenate([np.asarray(results[x][i]) for x in names]) for i in range(4)]
     emission, amount, unit, ids = stacked
     key = np.tile(key_id, s)
-    row = np.tile(np.arange(n), s)
     reported = np.tile(k["amount"].to_numpy(dtype=float), s)
-    reported_unit = np.tile(k["quantity"].map(units.canonical_units()).to_numpy(dtype=object), s)
-    order = np.lexsort((row, np.repeat(np.arange(s), n), key))
+    # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).
+    unit_codes, unit_texts = pd.factorize(k["quantity"].map(units.canonical_units()).to_numpy(dtype=object))
+    unit_texts = np.append(np.asarray(unit_texts, dtype=object), [None, ""])
+    reported_unit = np.tile(np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes), s)
+    # By key, then substance, then row: a stable sort of key * s + substance over the rows laid out substance
+    # by substance (ties keep the row order; the runs come sorted, which the stable sort merges).
+    order = np.argsort(key * s + np.repeat(np.arange(s), n), kind="stable")
     order = order[~np.isnan(emission[order])]
     key, code = key[order], np.repeat(np.arange(s), n)[order]
     group = key * s + code
@@ -184,23 +198,25 @@ def _long(k: pd.DataFrame, results: dict[str, tuple]) -> tuple[pd.DataFrame, pd.
         for c in sums:
             sums[c][at] = summed[c].to_numpy()
         # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV).
-        units_code = pd.factorize(reported_unit[order][multi])[0]
-        mixed = pd.Series(np.where(units_code >= 0, units_code, np.nan)).groupby(group[multi], sort=False).nunique()
+        units_code = reported_unit[order][multi]
+        mixed = pd.Series(np.where(units_code != len(unit_texts) - 2, units_code, np.nan)).groupby(
+            group[multi], sort=False).nunique()
         mixed = mixed.index.to_numpy()[mixed.to_numpy() > 1]
         sums["reported_amount"][mixed] = np.nan
         reported_unit_first = reported_unit_first.copy()
-        reported_unit_first[mixed] = ""
+        reported_unit_first[mixed] = len(unit_texts) - 1
         # The two quantities may have used different ids: join them, in row order.
         ids_first = ids_first.copy()
-        parts = [np.where(j < count[at], ids[order][np.minimum(first[at] + j, len(order) - 1)], "")
+        parts = [np.where(j < count[at], ids[order][np.minimum(first[at] + j, len(order) - 1)], 0)
                  for j in range(int(count.max()))]
-        ids_first[at] = join_texts(*parts)
+        ids_first[at] = vocab.join(*parts)
     out = pd.DataFrame({"key_id": key[first],
-                        "substance": pd.array(np.array(names, dtype=object)[code[first]], dtype="str"),
+                        "substance": pd.array(np.array(names, dtype=object), dtype="str").take(code[first]),
                         "emission": sums["emission"], "activity_amount": sums["activity_amount"],
-                        "activity_unit": pd.Series(unit_first, dtype=object),
-                        "factor_ids": pd.array(ids_first, dtype="str"), "reported_amount": sums["reported_amount"],
-                        "reported_unit": pd.array(reported_unit_first, dtype="str")})
+                        "activity_unit": pd.Series(np.array([""] + [units.canonical_unit(b) for b in _BASES],
+                                                            dtype=object)[unit_first], dtype=object),
+                        "factor_ids": vocab.array(ids_first), "reported_amount": sums["reported_amount"],
+                        "reported_unit": pd.array(unit_texts, dtype="str").take(reported_unit_first)})
     return out, out[["key_id", "substance"]]
 
 
@@ -217,23 +233,37 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     """
     nonzero = keys.groupby("key_id")["amount"].sum().loc[lambda a: a != 0].index
     distinct = distinct[distinct["key_id"].isin(nonzero)].reset_index(drop=True)
-    position, substances, any_expected = expected_pairs(distinct)
+    position, expected, names = expected_pairs(distinct)
     below = distinct[KEY_COLUMNS].reset_index().merge(
         subcategory_only(distinct, factor_table)[KEY_COLUMNS + ["substance"]], on=KEY_COLUMNS)
-    # The expected rows, then the rows below not already expected (as a concat and drop_duplicates).
-    substance = pd.concat([pd.Series(substances, dtype="str" if any_expected else object), below["substance"]],
-                          ignore_index=True)
-    position = np.concatenate([position, below["index"].to_numpy(dtype=np.int64)])
-    codes, names = pd.factorize(substance)
-    pair = position * (len(names) + 1) + codes
+    # Pairs (key position, substance) as integers: the expected ones, then those below not already expected
+    # (a concat and drop_duplicates), less the estimated ones; marked in boolean arrays over all pairs.
+    below_codes, below_names = pd.factorize(below["substance"])
+    names = np.concatenate([names, np.setdiff1d(np.asarray(below_names, dtype=object), names)]).astype(object)
+    width = len(names) + 1
+    index = pd.Index(names)
+    pair = position * width + expected
+    below_pair = below["index"].to_numpy(dtype=np.int64) * width + index.get_indexer(below_names)[below_codes]
     have_at = pd.Index(distinct["key_id"]).get_indexer(estimated["key_id"])
-    have_substance = pd.Index(names).get_indexer(estimated["substance"])
+    have_substance = index.get_indexer(estimated["substance"])
     ok = (have_at >= 0) & (have_substance >= 0)
-    have = have_at[ok] * (len(names) + 1) + have_substance[ok]
-    keep = ~pd.Series(pair).duplicated().to_numpy() & ~np.isin(pair, have)
-    only_below = np.isin(pair[keep], pair[len(pair) - len(below):])
-    missing = distinct[KEY_COLUMNS].iloc[position[keep]].reset_index(drop=True)
-    missing["substance"] = substance[keep].reset_index(drop=True)
+    size = len(distinct) * width
+
+    def marked(pairs: np.ndarray) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        mask[pairs] = True
+        return mask
+
+    have, expected_mask, below_mask = marked(have_at[ok] * width + have_substance[ok]), marked(pair), marked(below_pair)
+    keep = ~have[pair]
+    keep_below = ~have[below_pair] & ~expected_mask[below_pair] & ~pd.Series(below_pair).duplicated().to_numpy()
+    only_below = np.concatenate([below_mask[pair[keep]], np.ones(int(keep_below.sum()), dtype=bool)])
+    kept = np.concatenate([pair[keep], below_pair[keep_below]])
+    missing = distinct[KEY_COLUMNS].iloc[kept // width].reset_index(drop=True)
+    # The dtype of the expected substances (texts) concatenated with those below, as the column was made.
+    dtype = pd.concat([pd.Series(names[expected[:1]], dtype="str" if len(position) else object), below["substance"]],
+                      ignore_index=True).dtype
+    missing["substance"] = pd.Series(names[kept % width], dtype=dtype)
     no_ncv = set(pd.unique(keys.loc[keys["quantity"] != "energy", "activity"]))
     reason = np.select(
         [only_below, missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2")],

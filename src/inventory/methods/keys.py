@@ -68,21 +68,23 @@ def resolved_wide(resolved: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, axis=1)
 
 
-def expected_pairs(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, bool]:
-    """`expected_per_key` on integer codes: (position of the key in `keys`, substance) for every key and
-    substance expected of its category and activity, in key order then the vocabulary's order, and whether
-    any distinct category and activity expects a substance. Each distinct pair is looked up once."""
+def expected_pairs(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`expected_per_key` on integer codes: (position of the key in `keys`, substance code) for every key and
+    substance expected of its category and activity, in key order then the vocabulary's order, and the
+    substances the codes index (an object array). Each distinct category and activity is looked up once."""
     category, activity = (pd.factorize(keys[c], use_na_sentinel=False) for c in ("category", "activity"))
     width = len(activity[1]) + 1
     pair, pairs = pd.factorize(category[0].astype(np.int64) * width + activity[0])
     lists = [vocabulary.expected_substances(category[1][p // width], activity[1][p % width]) for p in pairs]
+    names = list(dict.fromkeys(s for x in lists for s in x))
+    number = {s: i for i, s in enumerate(names)}
     count = np.array([len(x) for x in lists], dtype=np.int64)[pair] if len(pairs) else np.zeros(0, dtype=np.int64)
-    flat = np.array([s for x in lists for s in x], dtype=object)
+    flat = np.array([number[s] for x in lists for s in x], dtype=np.int64)
     start = np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64)[pair] if len(pairs) \
         else np.zeros(0, dtype=np.int64)
     position = np.repeat(np.arange(len(keys)), count)
     within = np.arange(len(position)) - np.repeat(np.cumsum(count) - count, count)
-    return position, flat[np.repeat(start, count) + within] if len(flat) else flat, bool(len(flat))
+    return position, flat[np.repeat(start, count) + within] if len(flat) else flat, np.array(names, dtype=object)
 
 
 def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd.DataFrame:
@@ -96,16 +98,26 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     position = pd.Index(distinct["key_id"]).get_indexer(keys["key_id"])
     codes = key_codes(distinct)
-    parts = []
-    for name in names:
+    # Every name's classes and rows in one resolution (`group` = the name's number; class numbers offset).
+    tables, class_frames, offsets, class_of = [], [], [0], []
+    for group, name in enumerate(names):
         table = of_names(factor_table, [name])
-        classes, class_of = class_positions(codes, table)
-        won = resolve_keys(classes, table)
-        if won.empty:
+        classes, of_key = class_positions(codes, table)
+        tables.append(table.assign(group=group))
+        class_frames.append(classes.assign(key_id=classes["key_id"] + offsets[-1], group=group))
+        offsets.append(offsets[-1] + len(classes))
+        class_of.append(of_key)
+    won = resolve_keys(pd.concat(class_frames, ignore_index=True), pd.concat(tables, ignore_index=True)) \
+        if len(names) else pd.DataFrame()
+    parts = []
+    for group in range(len(names)):
+        mine = won[(won["key_id"] >= offsets[group]) & (won["key_id"] < offsets[group + 1])]
+        if mine.empty:
             continue
-        wide = resolved_wide(won)  # per class; texts as objects, so taking them onto the keys copies references
+        wide = resolved_wide(mine.assign(key_id=mine["key_id"] - offsets[group]))
+        # per class; texts as objects, so taking them onto the keys copies references
         wide = wide.astype({c: object for c in wide.columns if wide[c].dtype == "str"})
-        parts.append(wide.reindex(class_of[position]).reset_index(drop=True))
+        parts.append(wide.reindex(class_of[group][position]).reset_index(drop=True))
     out = keys.reset_index(drop=True)
     return pd.concat([out, *parts], axis=1) if parts else out
 
@@ -172,3 +184,47 @@ def join_ids(*columns: pd.Series) -> pd.Series:
     (`join_id_arrays` on whole columns)."""
     index = columns[0].index
     return pd.Series(join_id_arrays(*columns), index=index, dtype="str")
+
+
+class IdCodes:
+    """Factor-id lists as integer codes into one vocabulary of texts (code 0: no id), so that ids are chosen
+    (`np.where`) and joined on integers: each distinct text is looked up once, each distinct tuple of ids
+    joined once (as `join_texts`), and the texts are made only when the table is written (`array`)."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = [""]
+        self._code: dict[str, int] = {"": 0}
+
+    def _intern(self, texts) -> np.ndarray:
+        out = np.empty(len(texts), dtype=np.int64)
+        for i, value in enumerate(texts):
+            code = self._code.get(value)
+            if code is None:
+                code = self._code[value] = len(self.texts)
+                self.texts.append(value)
+            out[i] = code
+        return out
+
+    def codes(self, values) -> np.ndarray:
+        """The codes of a column of id texts (missing: no id, as `text`)."""
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        found = np.append(self._intern([str(u) for u in uniques]), 0)
+        return found[codes]
+
+    def join(self, *columns: np.ndarray) -> np.ndarray:
+        """`join_texts` on codes: the ids of the columns joined by `;`, skipping empty ones, in order, without
+        repeats, as codes; the texts joined once per distinct tuple of codes."""
+        combo = np.zeros(len(columns[0]), dtype=np.int64)
+        for c in columns:
+            combo = pd.factorize(combo * (len(self.texts) + 1) + c)[0].astype(np.int64)
+        if not len(combo):
+            return np.zeros(0, dtype=np.int64)
+        first = np.zeros(int(combo.max()) + 1, dtype=np.int64)
+        first[combo[::-1]] = np.arange(len(combo))[::-1]
+        texts = self.texts
+        joined = [unique_ids(";".join(texts[p] for p in parts)) for parts in zip(*[c[first].tolist() for c in columns])]
+        return self._intern(joined)[combo]
+
+    def array(self, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """The id texts of the codes as a `str` array (what `pd.array(texts, dtype="str")` gives), taken by code."""
+        return pd.array(np.array(self.texts, dtype=object), dtype="str").take(codes)

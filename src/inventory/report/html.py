@@ -14,14 +14,18 @@ summarised or cut to a few hundred rows; the full lists are in inventory.xlsx.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
+import operator
 from zoneinfo import ZoneInfo
 
 import jinja2
 import numpy as np
 import pandas as pd
-from markupsafe import Markup
+import pyarrow as pa
+import pyarrow.compute as pc
+from markupsafe import Markup, escape
 
 from inventory import resources
 from inventory.errors import word
@@ -47,8 +51,8 @@ from inventory.report.summaries import (
 )
 from inventory.report.html_analysis import analysis_sections
 from inventory.report.maps import map_charts
-from inventory.report.views import labelled, worded
-from inventory.report.svg import PALETTE, fmt_diff, fmt_number, fmt_pct, fmt_share, hbar_svg, legend_svg
+from inventory.report.views import ViewSet, labelled, view_set, worded
+from inventory.report.svg import PALETTE, fmt_diff, fmt_number, fmt_numbers, fmt_pct, fmt_share, hbar_svg, legend_svg
 from inventory.result import CHECK_COLUMNS, BuildResult
 
 MAX_ROWS = 300  # longest list shown in the report; the workbook has all rows
@@ -92,6 +96,44 @@ def _table(headers: list[str], rows: list[list[str]], numeric: list[bool], row_c
             "rows": [{"cls": c, "cells": r} for r, c in zip(rows, row_classes)]}
 
 
+def _escaped(values: list) -> list[str]:
+    """markupsafe.escape of each value, as text: plain strings in one call over them joined by NUL (escaping
+    works character by character, so joined or alone gives the same text); anything else (Markup, numbers,
+    a string holding NUL) one by one."""
+    if values and all(type(v) is str for v in values):
+        text = "\x00".join(values)
+        if text.count("\x00") == len(values) - 1:
+            return str(escape(text)).split("\x00")
+    return [str(escape(v)) for v in values]
+
+
+def table_html(t: dict, cls: str = "", empty: str = "") -> Markup:
+    """A `_table` dict as the report's HTML table (the template's `table` macro): a header row, one row
+    per entry (its class when it has one), numeric columns classed `num`, and one row saying `empty`
+    when there are none. Every header, cell and class is escaped (markupsafe.escape, as jinja's
+    autoescape does); the markup is joined once per table, not rendered cell by cell by the template."""
+    numeric = t["numeric"]
+    heads = "".join([f'<th class="num">{h}</th>' if numeric[i] else f"<th>{h}</th>"
+                     for i, h in enumerate(_escaped(list(t["headers"])))])
+    opens = ['<td class="num">' if n else "<td>" for n in numeric]
+    starts = [*opens[:1], *("</td>" + o for o in opens[1:])]  # what comes before each cell of a row
+    rows = t["rows"]
+    texts = _escaped([c for row in rows for c in row["cells"]])
+    classes = {c: str(escape(c)) for c in {row["cls"] for row in rows} if c}
+    lines, at = [], 0
+    for row in rows:
+        n = len(row["cells"])
+        if n > len(starts):
+            raise ValueError(f"a table row has {n} cells, its table {len(starts)} columns")
+        cells = "".join(map(operator.add, starts, texts[at:at + n])) + "</td>" if n else ""
+        at += n
+        lines.append(f'    <tr class="{classes[row["cls"]]}">{cells}</tr>\n' if row["cls"] else f"    <tr>{cells}</tr>\n")
+    if not lines:
+        lines.append(f'    <tr><td colspan="{len(t["headers"])}" class="empty">{escape(empty)}</td></tr>\n')
+    return Markup(f'<div class="table-wrap">\n<table class="{escape(cls)}">\n  <thead><tr>{heads}</tr></thead>\n'
+                  f'  <tbody>\n{"".join(lines)}  </tbody>\n</table>\n</div>\n')
+
+
 def _cut_note(shown: int, total: int, lbl: dict) -> str:
     """The note under a list cut to its first `shown` of `total` rows ("" when nothing was cut)."""
     return lbl["rows_shown_of"].format(shown=shown, total=f"{total:,}", sheet=lbl["sheet_qa"]) if total > shown else ""
@@ -114,36 +156,49 @@ def _blocks(table: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, list[dict
     return [(key, list(block)) for key, block in itertools.groupby(rows, key=lambda r: tuple(r[k] for k in keys))]
 
 
+def _position_blocks(table: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, list[int]]]:
+    """The row positions of a summary frame grouped as _blocks groups its rows (runs of equal `keys`), for
+    tables formatted column by column."""
+    values = zip(*(table[k].tolist() for k in keys))
+    return [(key, [i for i, _ in run]) for key, run in itertools.groupby(enumerate(values), key=lambda t: t[1])]
+
+
 def _zero(value) -> float:
     """A missing value as 0."""
     return 0.0 if value is None or value != value else float(value)
 
 
-def summary_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
-    """Per region-year: CO2e by sector x gas in 万吨/kt CO2e, with gross, sink, net and memo rows."""
-    table = sector_gas_summary(result, lang)
+def summary_tables(result: BuildResult, lbl: dict, lang: str, table: pd.DataFrame | None = None) -> list[dict]:
+    """Per region-year: CO2e by sector x gas in 万吨/kt CO2e, with gross, sink, net and memo rows.
+    `table`: the result's sector_gas_summary when already made."""
+    table = sector_gas_summary(result, lang) if table is None else table
     gases = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     scale = CO2E_SCALE[lang]
     headers = [lbl["col_item"], *gases, lbl["col_total"]]
+    cells = [table["item"].tolist(), *(fmt_numbers(table[c], scale) for c in [*gases, "total"])]
+    types = table["row_type"].tolist()
     out = []
-    for (region, name, year), block in _blocks(table, REGION_KEYS):
-        rows = [[r["item"], *[fmt_number(r[c], scale) for c in [*gases, "total"]]] for r in block]
+    for (region, name, year), at in _position_blocks(table, REGION_KEYS):
+        rows = [[column[i] for column in cells] for i in at]
         out.append({"title": region_year_title(region, name, year, lang),
                     "table": _table(headers, rows, [False] + [True] * (len(gases) + 1),
-                                    [f"row-{r['row_type']}" for r in block])})
+                                    [f"row-{types[i]}" for i in at])})
     return out
 
 
-def pollutant_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
-    """Per region-year: air pollutant emissions by sector in t, with a total row."""
-    table = pollutant_summary(result, lang)
+def pollutant_tables(result: BuildResult, lbl: dict, lang: str, table: pd.DataFrame | None = None) -> list[dict]:
+    """Per region-year: air pollutant emissions by sector in t, with a total row. `table`: the result's
+    pollutant_summary when already made."""
+    table = pollutant_summary(result, lang) if table is None else table
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
+    cells = [table["item"].tolist(), *(fmt_numbers(table[p]) for p in pols)]
+    types = table["row_type"].tolist()
     out = []
-    for (region, name, year), block in _blocks(table, REGION_KEYS):
-        rows = [[r["item"], *[fmt_number(r[p]) for p in pols]] for r in block]
+    for (region, name, year), at in _position_blocks(table, REGION_KEYS):
+        rows = [[column[i] for column in cells] for i in at]
         out.append({"title": region_year_title(region, name, year, lang),
                     "table": _table([lbl["col_sector"], *pols], rows, [False] + [True] * len(pols),
-                                    [f"row-{r['row_type']}" for r in block])})
+                                    [f"row-{types[i]}" for i in at])})
     return out
 
 
@@ -177,22 +232,25 @@ def region_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
 def check_table(result: BuildResult, lbl: dict, results: set[str]) -> tuple[dict, int]:
     """QA/QC checks whose result is in `results` (at most MAX_ROWS, failed first), each row classed
     by its result, and how many there are in all."""
-    table = result.checks.reindex(columns=CHECK_COLUMNS)
-    table = table[table["result"].isin(results)]
-    order = np.argsort(table["result"].map({"fail": 0, "warn": 1}).fillna(2).to_numpy(), kind="stable")
-    checks = table.iloc[order[:MAX_ROWS]].to_dict("records")  # only the rows shown become dicts
+    checks = result.checks
+    if "result" not in checks:
+        checks = checks.reindex(columns=CHECK_COLUMNS)
+    status = checks["result"]
+    found = np.flatnonzero(status.isin(results).to_numpy())
+    statuses = status.to_numpy()[found]
+    order = np.argsort(np.where(statuses == "fail", 0, np.where(statuses == "warn", 1, 2)), kind="stable")  # failed first
+    table = checks.iloc[found[order[:MAX_ROWS]]].reindex(columns=CHECK_COLUMNS)  # only the rows shown
     numeric = {"value", "reference"}
-    rows = []
-    for r in checks:
-        row = [fmt_number(r[c]) if c in numeric else fmt_diff(r[c]) if c == "diff_pct" else _text(r[c])
-               for c in CHECK_COLUMNS]
-        row[0] = lbl.get(f"check_{row[0]}", row[0])
-        row[-1] = lbl.get(f"result_{r['result']}", _text(r["result"]))
-        rows.append(row)
-    classes = [f"result-{r['result']}" if r["result"] in RESULT_CLASSES else "" for r in checks]
+    columns = [fmt_numbers(table[c]) if c in numeric else [fmt_diff(v) for v in table[c].tolist()]
+               if c == "diff_pct" else [_text(v) for v in table[c].tolist()] for c in CHECK_COLUMNS]
+    result_of = table["result"].tolist()
+    columns[0] = [lbl.get(f"check_{c}", c) for c in columns[0]]
+    columns[-1] = [lbl.get(f"result_{r}", t) for r, t in zip(result_of, columns[-1])]
+    rows = [list(r) for r in zip(*columns)]
+    classes = [f"result-{r}" if r in RESULT_CLASSES else "" for r in result_of]
     shown = _table([lbl[f"col_{c}"] for c in CHECK_COLUMNS], rows,
                    [c in {*numeric, "diff_pct"} for c in CHECK_COLUMNS], classes)
-    return shown, len(table)
+    return shown, len(found)
 
 
 def check_counts(result: BuildResult, lbl: dict) -> str:
@@ -206,11 +264,11 @@ def checks_by_name(result: BuildResult, lbl: dict) -> dict:
     c = result.checks
     if c.empty:
         return _table([lbl["col_check"]], [], [False])
-    counts = c.groupby(["check", "result"]).size().unstack(fill_value=0)
-    order = list(dict.fromkeys(c["check"]))
-    rows = [[lbl.get(f"check_{name}", name), *(f"{int(counts.loc[name].get(r, 0)):,}" for r in ("pass", "warn", "fail"))]
+    counts = c.groupby(["check", "result"]).size().to_dict()  # (check, result) -> how many
+    order = c["check"].unique().tolist()
+    rows = [[lbl.get(f"check_{name}", name), *(f"{int(counts.get((name, r), 0)):,}" for r in ("pass", "warn", "fail"))]
             for name in order]
-    classes = ["result-fail" if counts.loc[n].get("fail", 0) else "result-warn" if counts.loc[n].get("warn", 0)
+    classes = ["result-fail" if counts.get((n, "fail"), 0) else "result-warn" if counts.get((n, "warn"), 0)
                else "result-pass" for n in order]
     return _table([lbl["col_check"], lbl["result_pass"], lbl["result_warn"], lbl["result_fail"]], rows,
                   [False, True, True, True], classes)
@@ -285,28 +343,62 @@ def not_estimated_summary(result: BuildResult, lbl: dict, lang: str) -> dict:
     }
 
 
-def headline_region(emissions: pd.DataFrame) -> str:
-    """The region the detailed charts show: the province if it was built, else the first region."""
-    level = dict(zip(resources.data_table("regions.csv")["code"], resources.data_table("regions.csv")["level"]))
-    regions = sorted(emissions["region"].unique())
+@functools.cache
+def _region_levels() -> dict[str, str]:
+    """Each region code's level (province, prefecture, county) from data/regions.csv."""
+    table = resources.data_table("regions.csv")
+    return dict(zip(table["code"], table["level"]))
+
+
+def built_regions(emissions: pd.DataFrame) -> pd.DataFrame:
+    """The regions of an emissions table: code and name (of its first row), in order of first appearance;
+    found once per report (a province's subset holds its prefectures' rows too).
+
+    A region's first row starts a run of equal codes, so only the runs' first rows are looked at (the
+    rows of a region mostly lie together): one comparison of each code with the one before it (pyarrow),
+    then a dict over the runs."""
+    codes = emissions["region"]
+    try:
+        values = pa.chunked_array(pa.array(codes.array)).combine_chunks()
+    except (TypeError, pa.ArrowInvalid, pa.ArrowTypeError):
+        values = None
+    if values is None or values.null_count or not len(values):
+        first = np.flatnonzero(~codes.duplicated().to_numpy())
+    else:
+        changed = pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)
+        starts = np.concatenate([[0], np.flatnonzero(changed) + 1])
+        seen: dict = {}
+        for position, code in zip(starts.tolist(), values.take(starts).to_pylist()):
+            seen.setdefault(code, position)
+        first = np.fromiter(seen.values(), dtype=np.int64, count=len(seen))
+    return emissions.iloc[first][["region", "region_name"]]
+
+
+def headline_region(emissions: pd.DataFrame, built: pd.DataFrame | None = None) -> str:
+    """The region the detailed charts show: the province if it was built, else the first region.
+    `built`: the emissions' built_regions when already found."""
+    level = _region_levels()
+    regions = sorted((built if built is not None else built_regions(emissions))["region"])
     provinces = [r for r in regions if level.get(r) == "province"]
     return (provinces or regions or [""])[0]
 
 
-def chart_sector_gas(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
+def chart_sector_gas(result: BuildResult, lbl: dict, lang: str, headline: str | None = None,
+                     table: pd.DataFrame | None = None) -> list[dict]:
     """Per region-year: CO2e by sector stacked by gas, in 万吨/kt CO2e (gross: no memo, no sinks).
 
     Each item: {"headline": True for the headline region, "svg": the chart}. Empty
-    when every region has one sector only (the energy breakdown tells more then).
+    when every region has one sector only (the energy breakdown tells more then). `headline`: the
+    headline_region when already found, `table` the result's sector_gas_summary when already made.
     """
-    table = sector_gas_summary(result, lang)
+    table = sector_gas_summary(result, lang) if table is None else table
     table = table[table["row_type"] == "sector"]
     if table.empty or table.groupby(["region", "year"])["sector"].nunique().max() <= 1:
         return []
     gases = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     series = [(g, PALETTE[i % len(PALETTE)]) for i, g in enumerate(gases)]
     scale = CO2E_SCALE[lang]
-    headline = headline_region(result.emissions)
+    headline = headline_region(result.emissions) if headline is None else headline
     charts = []
     for (region, name, year), block in _blocks(table, REGION_KEYS):
         rows = [(r["item"], [_zero(r[g]) / scale for g in gases]) for r in block]
@@ -344,20 +436,24 @@ def energy_cube(result: BuildResult, lang: str) -> dict[tuple, dict[str, dict[st
     cube: dict[tuple, dict[str, dict[str, list[float]]]] = {}
     fuel_at = {g: i for i, g in enumerate(FUEL_GROUPS)}
     names = vocab_names("categories.csv", "code", lang)
-    for region, name, year, code, fuel, substance, value in result.figures["energy"].itertuples(index=False,
-                                                                                              name=None):
+    table = result.figures["energy"]
+    columns = ["region", "region_name", "year", "category", "fuel_group", "substance", "value"]
+    for region, name, year, code, fuel, substance, value in zip(*(table[c].tolist() for c in columns)):
         bars = cube.setdefault((region, name, year), {}).setdefault(f"{code} {names.get(code, code)}", {})
         bars.setdefault(substance, [0.0] * len(FUEL_GROUPS))[fuel_at[fuel]] = value
     return cube
 
 
-def energy_shares(result: BuildResult) -> dict[tuple, dict[str, tuple[float, float]]]:
+def energy_shares(result: BuildResult, headline: str | None = None) -> dict[tuple, dict[str, tuple[float, float]]]:
     """The build's `energy_shares` figures as (region, year, substance, by) -> key (a level-3 category or
-    a fuel group) -> (value, share in %), in the figures' order."""
+    a fuel group) -> (value, share in %), in the figures' order. With `headline`, only what the report
+    shows: every substance of the headline region, CO2e of the others."""
     out: dict[tuple, dict[str, tuple[float, float]]] = {}
     table = result.figures["energy_shares"]
-    for region, year, substance, by, key, value, share in table[
-            ["region", "year", "substance", "by", "key", "value", "share_pct"]].itertuples(index=False, name=None):
+    if headline is not None and len(table):
+        table = table[((table["substance"] == "CO2e") | (table["region"] == headline)).to_numpy()]
+    columns = ["region", "year", "substance", "by", "key", "value", "share_pct"]
+    for region, year, substance, by, key, value, share in zip(*(table[c].tolist() for c in columns)):
         out.setdefault((region, year, substance, by), {})[key] = (value, share)
     return out
 
@@ -466,13 +562,14 @@ def chart_regions(result: BuildResult, lbl: dict, lang: str) -> list[Markup]:
 
 
 def chart_pollutants(result: BuildResult, cube: dict, shares: dict, headline: str, lbl: dict,
-                     lang: str) -> list[dict]:
+                     lang: str, table: pd.DataFrame | None = None) -> list[dict]:
     """Per year of the headline region: one small bar chart per pollutant (t).
 
     Bars are the energy sub-sectors stacked by fuel group when energy is the only
-    sector, else the sectors. Each item: {"title", "legend" (shared, or None), "charts"}.
+    sector, else the sectors. Each item: {"title", "legend" (shared, or None), "charts"}. `table`: the
+    result's pollutant_summary when already made.
     """
-    table = pollutant_summary(result, lang)
+    table = pollutant_summary(result, lang) if table is None else table
     table = table[(table["region"] == headline) & (table["row_type"] == "sector")]
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     ne = result.not_estimated
@@ -537,10 +634,11 @@ def province_check_coverage(result: BuildResult, lbl: dict, lang: str) -> str:
 
 # ---------------------------------------------------------------- leaders' summary page
 
-def report_title(result: BuildResult, headline: str, years: list[str], lbl: dict) -> str:
+def report_title(result: BuildResult, headline: str, years: list[str], lbl: dict,
+                 built: pd.DataFrame | None = None) -> str:
     """The report's title: the headline region (and how many regions) and the years (label
-    `report_title_for`)."""
-    names = result.emissions.drop_duplicates("region").set_index("region")["region_name"]
+    `report_title_for`). `built`: the emissions' built_regions when already found."""
+    names = (built if built is not None else built_regions(result.emissions)).set_index("region")["region_name"]
     if headline not in names.index:
         return lbl["report_title"]
     count = len(names)
@@ -549,9 +647,11 @@ def report_title(result: BuildResult, headline: str, years: list[str], lbl: dict
     return lbl["report_title_for"].format(region=region, years=span)
 
 
-def region_names(result: BuildResult, lbl: dict, most: int = 6) -> str:
-    """The built regions by name (the first `most`, then how many in all; label `report_regions_more`)."""
-    names = result.emissions.drop_duplicates("region").sort_values("region")["region_name"].astype(str).tolist()
+def region_names(result: BuildResult, lbl: dict, most: int = 6, built: pd.DataFrame | None = None) -> str:
+    """The built regions by name (the first `most`, then how many in all; label `report_regions_more`).
+    `built`: the emissions' built_regions when already found."""
+    built = built if built is not None else built_regions(result.emissions)
+    names = built.sort_values("region")["region_name"].astype(str).tolist()
     if len(names) <= most:
         return lbl["kf_list_sep"].join(names)
     return lbl["report_regions_more"].format(region=lbl["kf_list_sep"].join(names[:most]), count=len(names))
@@ -561,6 +661,14 @@ def key_figure_tables(result: BuildResult, headline: str, lbl: dict, lang: str) 
     """The summary page's key figures (report.summaries.key_figure_rows): the headline region's newest
     year, with its title (the change on the year before is one of its lines; every year's figures are in
     the workbook's summary sheet and the series section), so the summary stays on one or two A4 pages."""
+    table = result.figures.get("key_figures")
+    if table is not None and len(table):  # only the headline region's last region-year is worded
+        mine = table[table["region"].astype(str) == headline].dropna(subset=REGION_KEYS)
+        keys = list(dict.fromkeys(zip(*(mine[k].tolist() for k in REGION_KEYS))))
+        if keys:
+            region, name, year = keys[-1]
+            mine = mine[(mine["region_name"] == name) & (mine["year"] == year)]
+        result = dataclasses.replace(result, figures={**result.figures, "key_figures": mine})
     rows = key_figure_rows(result, lang)
     rows = rows[rows["region"].astype(str) == headline]
     out = []
@@ -574,34 +682,39 @@ def key_figure_tables(result: BuildResult, headline: str, lbl: dict, lang: str) 
 
 # ---------------------------------------------------------------- page
 
-def _context(result: BuildResult, lang: str) -> dict:
-    """Everything the template shows, as display-ready text, tables and SVG."""
+def _context(result: BuildResult, lang: str, views: ViewSet | None = None) -> dict:
+    """Everything the template shows, as display-ready text, tables and SVG; `views`: the result's
+    view_set in `lang` when already made (views.view_set)."""
     lbl = labels(lang)
+    views = view_set(result, lang) if views is None else views
     bad = not_used_rows(result.ledger)
     years = sorted({str(y) for y in result.emissions["year"].unique()})
     problems, n_problems = check_table(result, lbl, {"fail", "warn"})
     passed, n_passed = check_table(result, lbl, {"pass"})
     cube = energy_cube(result, lang)
-    shares = energy_shares(result)
-    headline = headline_region(result.emissions)
+    built = built_regions(result.emissions)
+    headline = headline_region(result.emissions, built)
+    shares = energy_shares(result, headline)
+    gases, pollutants = sector_gas_summary(result, lang), pollutant_summary(result, lang)
     return {
         "lang": lang, "L": lbl,
-        "title": report_title(result, headline, years, lbl),
-        "scope": f"{lbl['scope_regions']}: {region_names(result, lbl)} · {lbl['scope_years']}: {', '.join(years)}",
+        "title": report_title(result, headline, years, lbl, built),
+        "scope": f"{lbl['scope_regions']}: {region_names(result, lbl, built=built)} · {lbl['scope_years']}: "
+                 f"{', '.join(years)}",
         "generated": fmt_time(result.meta.get("build_time", ""), REPORT_ZONE),
         "key_figures": key_figure_tables(result, headline, lbl, lang),
         "factor_set": factor_set_label(result.meta.get("factor_set", ""), lang),
         "project": result.meta.get("project", ""),
-        "summary": summary_tables(result, lbl, lang),
-        "chart_sector_gas": chart_sector_gas(result, lbl, lang),
+        "summary": summary_tables(result, lbl, lang, gases),
+        "chart_sector_gas": chart_sector_gas(result, lbl, lang, headline, gases),
         "chart_energy": chart_energy(cube, shares, headline, lbl, lang),
         "chart_energy_mix": chart_energy_mix(cube, shares, headline, lbl, lang),
         "chart_regions": chart_regions(result, lbl, lang),
         "maps": map_charts(result, lang),
-        "analysis": analysis_sections(result, headline, lbl, lang),
-        "qa_tables": analysis_sections(result, headline, lbl, lang, qa=True),
-        "chart_pollutants": chart_pollutants(result, cube, shares, headline, lbl, lang),
-        "pollutants": pollutant_tables(result, lbl, lang),
+        "analysis": analysis_sections(result, headline, lbl, lang, views=views.analysis),
+        "qa_tables": analysis_sections(result, headline, lbl, lang, qa=True, views=views.qa),
+        "chart_pollutants": chart_pollutants(result, cube, shares, headline, lbl, lang, pollutants),
+        "pollutants": pollutant_tables(result, lbl, lang, pollutants),
         "regions": region_tables(result, lbl, lang),
         "checks": problems, "checks_note": _cut_note(len(problems["rows"]), n_problems, lbl),
         "checks_passed": passed, "checks_passed_count": n_passed,
@@ -624,9 +737,11 @@ def _template(text: str) -> jinja2.Template:
     """The compiled report template (compiled once per template text)."""
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
+    env.globals["table_html"] = table_html
     return env.from_string(text)
 
 
-def render_html(result: BuildResult, lang: str = "zh") -> str:
-    """The report as one self-contained HTML page in `lang` (zh or en)."""
-    return _template(resources.template_text("report.html.j2")).render(**_context(result, lang))
+def render_html(result: BuildResult, lang: str = "zh", views: ViewSet | None = None) -> str:
+    """The report as one self-contained HTML page in `lang` (zh or en). `views`: the result's
+    views.view_set in `lang` when the caller made it already (e.g. for the workbook), read, not changed."""
+    return _template(resources.template_text("report.html.j2")).render(**_context(result, lang, views))

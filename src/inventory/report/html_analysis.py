@@ -8,6 +8,8 @@ coordinate system.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
@@ -23,22 +25,23 @@ STATUS_CLASSES = {"met": "result-pass", "on_track": "result-pass", "off_track": 
                   "missed": "result-fail"}
 
 
-def _cell(value, fmt: str) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if fmt == "t" or fmt == "ratio":
-        return fmt_number(value)
-    if fmt == "pct":
-        return fmt_pct(value)
-    if fmt == "int":
-        return str(int(value))
-    return str(value)
+def _cells(values: list, missing: list[bool], fmt: str) -> list[str]:
+    """A column's display texts in format `fmt` (View formats: t and ratio as fmt_number, pct as fmt_pct,
+    int as a whole number, text as it is); `missing` values as ""."""
+    show = fmt_number if fmt in ("t", "ratio") else fmt_pct if fmt == "pct" else (
+        (lambda v: str(int(v))) if fmt == "int" else str)
+    return ["" if m else show(v) for v, m in zip(values, missing)]
 
 
 def view_table(view: View, frame: pd.DataFrame | None = None, row_classes=None) -> dict:
-    """A view (or some of its rows) as a table for the template's `table` macro (at most MAX_ROWS rows)."""
-    data = (view.data() if frame is None else frame.reindex(columns=[k for k, _, _ in view.columns])).head(MAX_ROWS)
-    rows = [[_cell(v, f) for v, f in zip(record, view.formats)] for record in data.itertuples(index=False)]
+    """A view (or some of its rows) as a table for the template's `table` macro (at most MAX_ROWS rows),
+    formatted column by column from one object grid of the rows shown (one `isna` over it)."""
+    keys = [k for k, _, _ in view.columns]
+    data = (view.frame if frame is None else frame).head(MAX_ROWS).reindex(columns=keys)
+    grid = data.to_numpy(dtype=object)
+    missing = pd.isna(grid)
+    columns = [_cells(grid[:, i].tolist(), missing[:, i].tolist(), f) for i, f in enumerate(view.formats)]
+    rows = [list(r) for r in zip(*columns)] if columns else [[] for _ in range(len(data))]
     classes = list(row_classes)[:len(rows)] if row_classes is not None else [""] * len(rows)
     return {"headers": view.headers, "numeric": [f != "text" for f in view.formats],
             "rows": [{"cls": c, "cells": r} for r, c in zip(rows, classes)]}
@@ -56,18 +59,23 @@ def _series_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -> 
     if len(years) < 2:
         return []
     scale = CO2E_SCALE[lang]
+    # (group, item) -> year -> value, and each item's first unit: the headline's rows read once
+    found: dict[tuple, dict] = {}
+    unit_of: dict[str, str] = {}
+    for group, item, year, value, unit in zip(*(long[c].tolist() for c in ("group", "item", "year", "value", "unit"))):
+        found.setdefault((group, item), {})[int(year)] = value
+        unit_of.setdefault(item, unit)
 
-    def values(table: pd.DataFrame, item: str, factor: float = 1.0) -> list[float]:
-        s = table[table["item"] == item].set_index("year")["value"]
+    def values(group: str, item: str, factor: float = 1.0) -> list[float]:
+        s = found.get((group, item), {})
         return [s.get(y, np.nan) / factor for y in years]
 
-    by_group = {g: long[long["group"] == g] for g in ("sector", "intensity")}
     sectors = vocab_names("sectors.csv", "sector", lang)
-    items = [i for i in dict.fromkeys(by_group["sector"]["item"]) if i not in ("gross", "net")]
-    ghg = [(sectors.get(i, i), PALETTE[n % len(PALETTE)], values(by_group["sector"], i, scale))
+    items = [i for g, i in found if g == "sector" and i not in ("gross", "net")]
+    ghg = [(sectors.get(i, i), PALETTE[n % len(PALETTE)], values("sector", i, scale))
            for n, i in enumerate(items)]
     if len(items) > 1:  # with one sector its line is the total
-        ghg.append((lbl["series_gross"], "#1d2630", values(by_group["sector"], "gross", scale)))
+        ghg.append((lbl["series_gross"], "#1d2630", values("sector", "gross", scale)))
     charts = [line_svg(years, ghg, lbl["unit_co2e_chart"], lbl["chart_series_ghg"], width=620)]
     gaps = result.figures.get("series_gaps")
     gaps = gaps[gaps["region"] == headline] if gaps is not None else None
@@ -78,16 +86,18 @@ def _series_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -> 
         charts.append(Markup('<p class="chart-note">{}</p>').format(lbl["series_incomplete"].format(years=text)))
     index = result.figures["series_index"]
     index = index[index["region"] == headline]
+    for item, year, value in zip(index["item"].tolist(), index["year"].tolist(), index["value"].tolist()):
+        found.setdefault(("index", item), {})[int(year)] = value
     # colours by place among CO2 and the pollutants of the series, whether or not each has an index
-    shown = ["CO2", *(p for p in vocabulary.pollutants() if ((long["group"] == "substance") & (long["item"] == p)).any())]
-    lines = [(p, PALETTE[n % len(PALETTE)], values(index, p)) for n, p in enumerate(shown)
-             if (index["item"] == p).any()]
+    shown = ["CO2", *(p for p in vocabulary.pollutants() if ("substance", p) in found)]
+    lines = [(p, PALETTE[n % len(PALETTE)], values("index", p)) for n, p in enumerate(shown)
+             if ("index", p) in found]
     if lines:
         charts.append(line_svg(years, lines, lbl["chart_index_unit"], lbl["chart_series_index"], width=620))
     for item in ("CO2/gdp", "CO2e/population"):
-        v = values(by_group["intensity"], item)
+        v = values("intensity", item)
         if any(not pd.isna(x) for x in v):
-            unit = long.loc[long["item"] == item, "unit"].iat[0]
+            unit = unit_of[item]
             charts.append(line_svg(years, [(lbl.get(f"series_{item}", item), PALETTE[0], v)], unit,
                                    lbl.get(f"series_{item}", item), width=620))
     return charts
@@ -117,12 +127,14 @@ def _target_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
 def _cocontrol_charts(view: View, headline: str, lbl: dict) -> list[Markup]:
     """The co-control coordinate system, first to last year: the headline region's pollutants (total),
     then one chart per pollutant with every region's total."""
+    used = ["region", "region_name", "category", "substance", "year_from", "year_to", "co2e_change_pct", "change_pct"]
+    view = dataclasses.replace(view, frame=view.frame[used])  # the columns the charts read, selected once
     c = view.frame
     c = c[c["category"] == "total"]
     if c.empty:
         return []
-    span = c.assign(span=c["year_to"] - c["year_from"]).sort_values("span")
-    widest = span.iloc[-1]
+    span = (c["year_to"] - c["year_from"]).reset_index(drop=True).sort_values()  # sort_values("span")'s order
+    widest = c.iloc[span.index[-1]]
     c = c[(c["year_from"] == widest["year_from"]) & (c["year_to"] == widest["year_to"])]
     names = {k.removeprefix("chart_quadrant_"): v for k, v in lbl.items() if k.startswith("chart_quadrant_")}
     period = f"{int(widest['year_from'])}–{int(widest['year_to'])}"
@@ -149,16 +161,21 @@ def _cocontrol_paths(view: View, lbl: dict, names: dict) -> list[Markup]:
     consecutive pair of years (labelled with the later year) for SO2 and NOx (the first two of COCONTROL_POLLUTANTS)."""
     c = view.frame
     c = c[(c["category"] == "total") & (c["year_to"] - c["year_from"] == 1)]
+    columns = ["region", "region_name", "substance", "year_to", "co2e_change_pct", "change_pct"]
+    blocks: dict = {}  # region -> its rows, in the order the regions first come (as groupby sort=False)
+    for row in zip(*(c[k].tolist() for k in columns)):
+        if not pd.isna(row[0]):
+            blocks.setdefault(row[0], []).append(row)
     charts = []
-    for region, block in c.groupby("region", sort=False):
-        if block["year_to"].nunique() < 2:
+    for block in blocks.values():
+        if len({r[3] for r in block if not pd.isna(r[3])}) < 2:
             continue
         points = []
-        for i, pollutant in enumerate(p for p in COCONTROL_POLLUTANTS[:2] if (block["substance"] == p).any()):
-            rows = block[block["substance"] == pollutant].sort_values("year_to")
-            points += [(f"{pollutant} {int(y)}", x, v, PALETTE[i % len(PALETTE)])
-                       for y, x, v in zip(rows["year_to"], rows["co2e_change_pct"], rows["change_pct"])]
-        title = f"{block['region_name'].iat[0]} · {lbl['chart_cocontrol_path']}"
+        present = {r[2] for r in block}
+        for i, pollutant in enumerate(p for p in COCONTROL_POLLUTANTS[:2] if p in present):
+            rows = sorted((r for r in block if r[2] == pollutant), key=lambda r: r[3])
+            points += [(f"{pollutant} {int(y)}", x, v, PALETTE[i % len(PALETTE)]) for _, _, _, y, x, v in rows]
+        title = f"{block[0][1]} · {lbl['chart_cocontrol_path']}"
         charts.append(quadrant_svg(points, lbl["chart_cocontrol_x"], lbl["chart_cocontrol_y"], names, title,
                                    size=520, path=True))
     return charts
@@ -202,29 +219,34 @@ def _official_charts(result: BuildResult, headline: str, lbl: dict, lang: str) -
     return charts
 
 
-def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, qa: bool = False) -> list[dict]:
+def analysis_sections(result: BuildResult, headline: str, lbl: dict, lang: str, qa: bool = False,
+                      views: list[View] | None = None) -> list[dict]:
     """One section per analysis the build has (or, with qa, per explanation table of the checks): title,
-    note, charts, the headline region's table and the other regions' tables (collapsed)."""
+    note, charts, the headline region's table and the other regions' tables (collapsed). `views`: the
+    result's analysis_views (qa_views with qa) when already made; they are read, never changed (the
+    targets table's reason column is added to a copy)."""
     out = []
-    for view in (qa_views if qa else analysis_views)(result, lang):
-        if view.key == "targets" and "reason" in view.frame:
-            view.columns.insert(len(view.columns) - 1, ("reason", lbl["col_reason"], "text"))  # status stays last
+    for view in (qa_views if qa else analysis_views)(result, lang) if views is None else views:
+        if view.key == "targets" and "reason" in view.frame:  # status stays last
+            view = dataclasses.replace(view, columns=[*view.columns[:-1], ("reason", lbl["col_reason"], "text"),
+                                                      *view.columns[-1:]])
         frame = view.frame
-        here = frame[frame["region"].astype(str) == headline] if "region" in frame else frame
+        # the headline's rows and the others', found by one comparison; only the rows shown are taken
+        mine = (frame["region"].astype(str) == headline).to_numpy() if "region" in frame else np.ones(len(frame), bool)
+        here, there = np.flatnonzero(mine), np.flatnonzero(~mine)
         classes = None
         if view.key == "targets":
-            classes = [STATUS_CLASSES.get(s, "") for s in here["status"]]
+            classes = [STATUS_CLASSES.get(s, "") for s in frame["status"].to_numpy()[here].tolist()]
         elif view.key == "completeness":
-            classes = [f"result-{r}" for r in here["result"]]
+            classes = [f"result-{r}" for r in frame["result"].to_numpy()[here].tolist()]
         charts = {"series": lambda: _series_charts(result, headline, lbl, lang),
                   "targets": lambda: _target_charts(view, headline, lbl),
                   "cocontrol": lambda: _cocontrol_charts(view, headline, lbl),
                   "external_fuel": lambda: _external_fuel_charts(view, headline, lbl),
                   "official": lambda: _official_charts(result, headline, lbl, lang)}.get(view.key, lambda: [])()
-        others = frame[frame["region"].astype(str) != headline] if "region" in frame else frame.iloc[0:0]
         out.append({"key": view.key, "title": view.title, "note": view.note, "charts": charts,
-                    "table": view_table(view, here, classes),
+                    "table": view_table(view, frame.iloc[here[:MAX_ROWS]], classes),
                     "cut": len(here) > MAX_ROWS,
-                    "others": view_table(view, others) if len(others) else None,
-                    "others_count": int(others["region"].nunique()) if len(others) else 0})
+                    "others": view_table(view, frame.iloc[there[:MAX_ROWS]]) if len(there) else None,
+                    "others_count": int(frame["region"].iloc[there].nunique()) if len(there) else 0})
     return out

@@ -54,11 +54,19 @@ def palette(name: str) -> list[str]:
 
 # ---------------------------------------------------------------- colour classes
 
+def _numbers(values) -> np.ndarray:
+    """`values` as floats, anything not a number as NaN (a float array as it is)."""
+    if isinstance(values, np.ndarray) and values.dtype == float:
+        return values
+    return pd.to_numeric(pd.Series(values, dtype=float), errors="coerce").to_numpy()
+
+
 def class_breaks(values, classes: int = CLASSES) -> list[float]:
     """Quantile class edges of `values` (missing ones ignored): the k/n quantiles, k = 0..n (numpy's
     linear interpolation), n = `classes` or fewer when fewer distinct values; equal edges merged.
     One value gives [v, v]; no value gives []."""
-    v = pd.to_numeric(pd.Series(values, dtype=float), errors="coerce").dropna().to_numpy()
+    v = _numbers(values)
+    v = v[~np.isnan(v)]
     if not len(v):
         return []
     n = max(1, min(classes, len(np.unique(v))))
@@ -69,8 +77,9 @@ def class_breaks(values, classes: int = CLASSES) -> list[float]:
 def diverging_breaks(values, classes: int = CLASSES) -> list[float]:
     """Class edges symmetric about zero for changes (%): `classes` equal classes from −m to m, m the
     largest |value| (missing ones ignored); the middle class holds zero. All zero gives [0, 0]."""
-    v = pd.to_numeric(pd.Series(values, dtype=float), errors="coerce").dropna().abs()
-    if v.empty:
+    v = _numbers(values)
+    v = np.abs(v[~np.isnan(v)])
+    if not len(v):
         return []
     m = float(v.max())
     return [0.0, 0.0] if m == 0 else [float(e) for e in np.linspace(-m, m, classes + 1)]
@@ -79,7 +88,7 @@ def diverging_breaks(values, classes: int = CLASSES) -> list[float]:
 def classify(values, edges: list[float]) -> np.ndarray:
     """Each value's class: i where edges[i] < value ≤ edges[i + 1] (the lowest class includes its lower
     edge; values beyond the edges go to the end classes); −1 for a missing value."""
-    v = pd.to_numeric(pd.Series(values, dtype=float), errors="coerce").to_numpy()
+    v = _numbers(values)
     inner = np.asarray(edges[1:-1], dtype=float)
     out = np.searchsorted(inner, v, side="left")
     return np.where(np.isnan(v), -1, out)
@@ -102,6 +111,40 @@ def _shapes() -> dict[str, tuple[str, str, float, float, float]]:
     b = boundaries()
     return {code: (level, path, area, x, y) for code, level, path, area, x, y in
             zip(b.index, b["level"], b["path"], b["area"], b["label_x"], b["label_y"])}
+
+
+@cache
+def _frame_size(frame: str) -> tuple[float, float]:
+    """A province frame's width and height in frame units (frames())."""
+    size = frames().loc[frame]
+    return float(size["width"]), float(size["height"])
+
+
+@cache
+def _escaped_label(code: str, lang: str) -> str:
+    """region_label escaped for the SVG (asked for every region of every map)."""
+    return escape(region_label(code, lang))
+
+
+@cache
+def _map_labels(frame: str, codes: tuple[str, ...], lang: str) -> str:
+    """The region names drawn on a map of `codes` in `frame`: those whose drawn area is large enough, at
+    their label point (the same on every map of a layout, so drawn once per layout and language)."""
+    shapes = _shapes()
+    width, _ = _frame_size(frame)
+    scale = WIDTH / width
+    top = 44
+    font = 8 if any(shapes[c][0] == "county" for c in codes) else 11
+    parts = []
+    for code in codes:
+        _, _, area, label_x, label_y = shapes[code]
+        if area * scale * scale < LABEL_AREA:
+            continue
+        x, y = label_x * scale + 10, label_y * scale + top
+        parts.append(f'<text x="{x:.1f}" y="{y + font / 3:.1f}" font-size="{font}" text-anchor="middle" '
+                     f'stroke="#fff" stroke-width="2.5" paint-order="stroke" stroke-opacity="0.8">'
+                     f'{_escaped_label(code, lang)}</text>')
+    return "".join(parts)
 
 
 @cache
@@ -149,18 +192,17 @@ def map_svg(frame: str, codes: list[str], values: dict, diverging: bool, title: 
     `outlines`: regions drawn over the map as thicker borders (the prefectures of a county map).
     `uid` makes the SVG's pattern ids unique in the page."""
     shapes = _shapes()
-    size = frames().loc[frame]
+    size = dict(zip(("width", "height"), _frame_size(frame)))
     scale = WIDTH / size["width"]
     map_h = size["height"] * scale
     top = 44
-    shown = pd.Series([values.get(c, np.nan) for c in codes], index=codes, dtype=float)
+    shown = np.array([values.get(c, np.nan) for c in codes], dtype=float)
     edges = (diverging_breaks if diverging else class_breaks)(shown)
     n = max(1, len(edges) - 1)
     colours = class_colours("diverging" if diverging else "sequential", CLASSES if diverging and n > 1 else n)
     klass = classify(shown, edges) if edges else np.full(len(codes), -1)
     height = top + map_h + 16 + (len(colours) + 1) * 18 + 8
     county = any(shapes[c][0] == "county" for c in codes)
-    font = 8 if county else 11
     parts = [f'<svg class="chart map" width="{WIDTH + 20}" '
              f'height="{height:.0f}" viewBox="0 0 {WIDTH + 20} {height:.0f}" role="img" '
              f'aria-label="{escape(title)}">',
@@ -176,7 +218,7 @@ def map_svg(frame: str, codes: list[str], values: dict, diverging: bool, title: 
     stroke = 0.6 if county else 1
     for code, k, value in zip(codes, klass.tolist(), shown.tolist()):
         fill = colours[k] if k >= 0 else f"url(#{uid}-nodata)"
-        name = escape(region_label(code, lang))
+        name = _escaped_label(code, lang)
         text = "" if k < 0 else fmt(value)
         tip = f"{name}: {escape(text) if text else no_data}"
         parts.append(f'<path d="{shapes[code][1]}" fill="{fill}" stroke="#fff" stroke-width="{stroke}"'
@@ -185,14 +227,7 @@ def map_svg(frame: str, codes: list[str], values: dict, diverging: bool, title: 
         parts.append(f'<path d="{shapes[code][1]}" fill="none" stroke="#3d4650" stroke-width="1.2" '
                      f'vector-effect="non-scaling-stroke"/>')
     parts.append("</svg>")
-    for code in codes:
-        _, _, area, label_x, label_y = shapes[code]
-        if area * scale * scale < LABEL_AREA:
-            continue
-        x, y = label_x * scale + 10, label_y * scale + top
-        parts.append(f'<text x="{x:.1f}" y="{y + font / 3:.1f}" font-size="{font}" text-anchor="middle" '
-                     f'stroke="#fff" stroke-width="2.5" paint-order="stroke" stroke-opacity="0.8">'
-                     f'{escape(region_label(code, lang))}</text>')
+    parts.append(_map_labels(frame, tuple(codes), lang))
     if edges:
         parts += _legend(edges, colours, fmt, lbl["no_data"], uid, top + map_h + 12)
     parts.append("</svg>")
@@ -206,16 +241,23 @@ def _item_name(group: str, item: str, lbl: dict) -> str:
     return lbl["series_gross"] if item == "gross" else lbl.get(f"series_{item}", item)
 
 
+@cache
+def _frame_regions() -> dict[str, tuple[list[str], list[str]]]:
+    """Each province frame's counties and prefectures (boundaries' order)."""
+    b = boundaries()
+    out = {}
+    for frame in frames().index:
+        mine = b[b["frame"] == frame]
+        out[frame] = (list(mine.index[mine["level"] == "county"]), list(mine.index[mine["level"] == "prefecture"]))
+    return out
+
+
 def map_layers(values: pd.DataFrame) -> list[tuple[str, list[str], list[str]]]:
     """(frame, regions coloured, outlines) of each map layout the values allow: the counties of a province
     frame when any county has a value (prefectures outlined), else its prefectures when two or more have."""
-    b = boundaries()
     have = set(values["region"])
     out = []
-    for frame in frames().index:
-        mine = b[b["frame"] == frame]
-        counties = list(mine.index[mine["level"] == "county"])
-        prefectures = list(mine.index[mine["level"] == "prefecture"])
+    for frame, (counties, prefectures) in _frame_regions().items():
         if have & set(counties):
             out.append((frame, counties, prefectures))
         elif len(have & set(prefectures)) >= 2:
@@ -237,26 +279,31 @@ def map_charts(result: BuildResult, lang: str) -> list[dict]:
         rows = values[values["region"].isin(codes)]
         year = int(rows["year"].max())
         rows = rows[rows["year"] == year]
+        found: dict[tuple, list[tuple]] = {}  # (group, item) -> its rows (region, value, change_pct, unit)
+        columns = [rows[c].tolist() for c in ("group", "item", "region", "value", "change_pct", "unit")]
+        missing = {k: rows[k].isna().tolist() for k in ("value", "change_pct")}
+        for group, item, *rest, v_na, c_na in zip(*columns, missing["value"], missing["change_pct"]):
+            found.setdefault((group, item), []).append((*rest, v_na, c_na))
         charts = []
         for kind in ("value", "change_pct"):
             for group, item, change in items[["group", "item", "change"]].itertuples(index=False):
                 if kind == "change_pct" and change != "yes":
                     continue
-                these = rows[(rows["group"] == group) & (rows["item"] == item)].dropna(subset=[kind])
-                if these.empty:
+                at = 1 if kind == "value" else 2  # the kind's place in a found row
+                these = [r for r in found.get((group, item), []) if not r[at + 3]]
+                if not these:
                     continue
                 name = _item_name(group, item, lbl)
                 if kind == "value":
                     co2e = item == "gross"
                     scale = CO2E_SCALE[lang] if co2e else 1.0
-                    unit = lbl["unit_co2e_chart"] if co2e else these["unit"].iat[0]
+                    unit = lbl["unit_co2e_chart"] if co2e else these[0][3]
                     title = f"{name} · {year}"
                     fmt = (lambda s: lambda x: fmt_number(x, s))(scale)
-                    data = dict(zip(these["region"], these["value"]))
                 else:
                     title = lbl["map_change_title"].format(item=name, before=year - 1, year=year)
                     unit, fmt = "%", (lambda x: f"{x:+,.1f}%")
-                    data = dict(zip(these["region"], these["change_pct"]))
+                data = {r[0]: r[at] for r in these}
                 uid = f"map-{frame}-{len(charts)}"
                 charts.append(map_svg(frame, codes, data, kind == "change_pct", title, unit, lbl, lang, uid,
                                       fmt, outlines))

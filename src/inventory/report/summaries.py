@@ -64,7 +64,9 @@ def value_columns(frame: pd.DataFrame, exclude: Iterable[str]) -> list[str]:
     """The columns of `frame` outside `exclude` that hold a value in some row (a figure table has a
     column for every substance of the build; a region-year shows those it has)."""
     skip = set(exclude)
-    return [c for c in frame.columns if c not in skip and frame[c].notna().any()]
+    columns = [c for c in frame.columns if c not in skip]
+    present = frame[columns].notna().any().tolist()  # one pass over the columns, not a selection each
+    return [c for c, p in zip(columns, present) if p]
 
 
 def sector_gas_summary(result: BuildResult, lang: str = "zh") -> pd.DataFrame:

@@ -7,7 +7,8 @@ which the report template inserts as it is.
 from __future__ import annotations
 
 import math
-from html import escape
+from functools import lru_cache
+from html import escape as _html_escape
 
 import pandas as pd
 from markupsafe import Markup
@@ -18,11 +19,29 @@ PALETTE = ["#1f6fb2", "#e07b22", "#3a9d5d", "#c8413b", "#8a63b8", "#8c6d46", "#d
 
 # ---------------------------------------------------------------- numbers
 
+escape = lru_cache(maxsize=16384)(_html_escape)  # html.escape, remembered: the same labels come back in every chart
+
+
+def _missing(value) -> bool:
+    """Whether a value is missing (pd.isna of a scalar; a float is checked without pandas)."""
+    return value != value if type(value) is float else value is None or bool(pd.isna(value))
+
+
 def fmt_number(value, scale: float = 1.0) -> str:
     """A number divided by `scale`, with thousands separators; empty for missing values."""
-    if value is None or pd.isna(value):
+    if _missing(value):
         return ""
-    x = float(value) / scale
+    return _fmt_present(float(value) / scale)
+
+
+def fmt_numbers(values: pd.Series, scale: float = 1.0) -> list[str]:
+    """fmt_number of each value of a column (missing ones found by one `isna` over the column)."""
+    missing = values.isna().tolist()
+    return ["" if m else _fmt_present(float(v) / scale) for v, m in zip(values.tolist(), missing)]
+
+
+def _fmt_present(x: float) -> str:
+    """fmt_number's text of a number present (already divided by its scale)."""
     if x == 0:
         return "0"
     if abs(x) >= 100:
@@ -34,13 +53,13 @@ def fmt_number(value, scale: float = 1.0) -> str:
 
 def fmt_pct(value, decimals: int = 1) -> str:
     """A percentage with `decimals` decimals and a % sign; empty for missing values."""
-    return "" if value is None or pd.isna(value) else f"{float(value):,.{decimals}f}%"
+    return "" if _missing(value) else f"{float(value):,.{decimals}f}%"
 
 
 def fmt_diff(value) -> str:
     """A relative difference in % with its sign and two decimals (+5.26%, 0.00% for none); empty for
     missing values (as the workbook's format +0.00;-0.00;0.00 shows it)."""
-    if value is None or pd.isna(value):
+    if _missing(value):
         return ""
     return f"{float(value):+,.2f}%" if value else "0.00%"
 
@@ -63,11 +82,13 @@ def _nice_step(span: float, ticks: int = 4) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
+@lru_cache(maxsize=16384)
 def _label_width(text: str, size: float) -> float:
     """Approximate rendered width in px of `text` at font size `size` (CJK glyphs are full width)."""
     return sum(size if ord(ch) > 0x2E7F else size * 0.58 for ch in text)
 
 
+@lru_cache(maxsize=4096)
 def _fit(text: str, size: float, width: float) -> str:
     """`text`, cut with an ellipsis to fit `width` px at font size `size`."""
     if _label_width(text, size) <= width:
@@ -77,11 +98,13 @@ def _fit(text: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def _wrap(text: str, size: float, width: float) -> list[str]:
+@lru_cache(maxsize=4096)
+def _wrap(text: str, size: float, width: float) -> tuple[str, ...]:
     """`text` on one line if it fits `width` px, else on two, split at the space (or, in text without
-    spaces, the character) that balances the lines best; the second line is cut if still too long."""
+    spaces, the character) that balances the lines best; the second line is cut if still too long.
+    Remembered per text, size and width (the same labels come back in every chart of a report)."""
     if _label_width(text, size) <= width:
-        return [text]
+        return (text,)
     cuts = [i for i, ch in enumerate(text) if ch == " "] or range(1, len(text))
     best = None
     for i in cuts:
@@ -90,7 +113,7 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
             balance = abs(_label_width(first, size) - _label_width(rest, size))
             if best is None or balance < best[0]:
                 best = (balance, first, rest)
-    return [best[1], _fit(best[2], size, width)] if best else [_fit(text, size, width)]
+    return (best[1], _fit(best[2], size, width)) if best else (_fit(text, size, width),)
 
 
 def _svg_text(x: float, y: float, text: str, anchor: str = "start", size: int = 12, cls: str = "",
@@ -165,7 +188,8 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
         lo, hi = min([0.0, *neg]), max([0.0, *pos])
         step = _nice_step(hi - lo)
         lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step or step
-    sx = lambda v: left + (v - lo) / (hi - lo) * plot_w  # noqa: E731 - the axis scale, px per unit
+    span = hi - lo
+    sx = lambda v: left + (v - lo) / span * plot_w  # noqa: E731 - the axis scale, px per unit
     top = y + 6
     bottom = top + len(rows) * (row_h + gap)
     height = bottom + 36
@@ -180,6 +204,7 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
             base = yy + bar - 4 if len(lines) == 1 else yy + bar / 2 - 2 + 13 * j
             parts.append(_svg_text(left - 8, base, line, "end", size))
         p_end = n_end = 0.0
+        tip = escape(label)
         for (name, colour), v in zip(series, vals):
             if not v:
                 continue
@@ -188,10 +213,11 @@ def hbar_svg(rows: list[tuple[str, list[float]]], series: list[tuple[str, str]],
                 p_end += v
             else:
                 n_end += v
-            x0, w = sx(start), max(sx(start + abs(v)) - sx(start), 0.5)
+            x0 = sx(start)
+            w = max(sx(start + abs(v)) - x0, 0.5)
             shown = fmt_share(v) if percent else f"{fmt_number(v)} {unit}"
             parts.append(f'<rect x="{x0:.1f}" y="{yy:.1f}" width="{w:.1f}" height="{bar}" fill="{colour}">'
-                         f"<title>{escape(label)} · {escape(name)}: {escape(shown)}</title></rect>")
+                         f"<title>{tip} · {escape(name)}: {escape(shown)}</title></rect>")
             if percent and w >= 30:
                 parts.append(_svg_text(x0 + w / 2, yy + bar - 4, fmt_share(v), "middle", 10, fill=_ink(colour)))
         if absent[i]:

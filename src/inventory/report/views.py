@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from inventory import categories, regions, resources
@@ -50,12 +52,17 @@ def _view_columns() -> pd.DataFrame:
     return resources.data_table("view_columns.csv")
 
 
-def _columns(view: str, lbl: dict, frame: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """(key, header, format) of a view's columns, in order; an optional column only when the frame has it."""
+@cache
+def _view_spec(view: str) -> tuple[tuple[str, str, str, str], ...]:
+    """(column, label key, format, optional) of each column of a view in data/view_columns.csv, in order."""
     t = _view_columns()
     t = t[t["view"] == view]
-    return [(c, lbl[label], fmt) for c, label, fmt, optional in zip(t["column"], t["label"], t["format"], t["optional"])
-            if not optional or c in frame]
+    return tuple(zip(t["column"], t["label"], t["format"], t["optional"]))
+
+
+def _columns(view: str, lbl: dict, frame: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(key, header, format) of a view's columns, in order; an optional column only when the frame has it."""
+    return [(c, lbl[label], fmt) for c, label, fmt, optional in _view_spec(view) if not optional or c in frame]
 
 
 def _region_names(codes: pd.Series, lang: str) -> pd.Series:
@@ -110,18 +117,23 @@ def series_view(result: BuildResult, lang: str) -> View | None:
     if len(years) < 2:
         return None
     lbl = labels(lang)
-    wide = long.pivot_table(index=["region", "group", "item", "unit"], columns="year", values="value",
-                            aggfunc="sum").reset_index()
+    keys = ["region", "group", "item", "unit"]
+    # the pivot table of the sums per key and year (as pivot_table makes it: keys sorted, a year's column
+    # only when it has a value), by one groupby
+    wide = long.groupby([*keys, "year"], sort=True)["value"].sum().unstack("year")
+    wide = wide.dropna(how="all", axis=1).reset_index()
     wide.columns = [str(c) for c in wide.columns]
-    wide["order"] = [_item_order(g, i) for g, i in zip(wide["group"], wide["item"])]
-    wide = wide.sort_values(["region", "order"], kind="stable").drop(columns="order")
+    groups, items = wide["group"].tolist(), wide["item"].tolist()
+    order = pd.Series([_item_order(g, i) for g, i in zip(groups, items)], index=wide.index)
+    wide = wide.iloc[np.lexsort((pd.factorize(order, sort=True)[0], pd.factorize(wide["region"], sort=True)[0]))]
     sectors = vocab_names("sectors.csv", "sector", lang)
     names = {"gross": lbl["series_gross"], "net": lbl["series_net"]}
-    wide["item_name"] = [names.get(i) or sectors.get(i) or lbl.get(f"series_{i}", i) for i in wide["item"]]
+    wide["item_name"] = [names.get(i) or sectors.get(i) or lbl.get(f"series_{i}", i) for i in wide["item"].tolist()]
     wide["region_name"] = _region_names(wide["region"], lang)
     first, last = str(years[0]), str(years[-1])
-    change = result.figures["series_change"].set_index(["region", "group", "item", "unit"])["change_pct"]
-    wide["change"] = change.reindex(pd.MultiIndex.from_frame(wide[["region", "group", "item", "unit"]])).to_numpy()
+    change = result.figures["series_change"]
+    found = dict(zip(zip(*(change[k].tolist() for k in keys)), change["change_pct"].tolist()))
+    wide["change"] = np.array([found.get(k, np.nan) for k in zip(*(wide[k].tolist() for k in keys))], dtype=float)
     columns = [*_columns("series", lbl, wide), *[(str(y), str(y), "t") for y in years],
                ("change", lbl["series_change"].format(first=first, last=last), "pct")]
     return View("series", lbl["section_series"], columns, wide, lbl["series_note"])
@@ -282,3 +294,17 @@ def qa_views(result: BuildResult, lang: str) -> list[View]:
     makers = (official_view, penetration_view, plant_coverage_view, reference_approach_view, external_fuel_view, external_view,
               completeness_view)
     return [v for v in (m(result, lang) for m in makers) if v is not None]
+
+
+class ViewSet(NamedTuple):
+    """Every view of a result in one language, made once for the renderers that show them (the workbook
+    and the report show the same views: a region's set can make them once and hand them to both).
+    A renderer reads the views and never changes them."""
+
+    analysis: list[View]  # analysis_views
+    qa: list[View]  # qa_views
+
+
+def view_set(result: BuildResult, lang: str) -> ViewSet:
+    """analysis_views and qa_views of `result` in `lang`, made once."""
+    return ViewSet(analysis_views(result, lang), qa_views(result, lang))
