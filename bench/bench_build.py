@@ -479,6 +479,7 @@ def stage_build(work: Path) -> dict:
     before = _rss_mib()
     t0 = time.perf_counter()
     jobs = int(os.environ.get("BENCH_JOBS", "1"))
+    engine = os.environ.get("BENCH_ENGINE", "local")
 
     def mark(stage: str, *count) -> None:
         if not count:  # a new stage (counts of written region-years are not stages)
@@ -486,12 +487,13 @@ def stage_build(work: Path) -> dict:
             _progress(stage)
 
     outcome = build_inventory(BuildOptions(paths=[work / "data"], out=out, gwp=GWP, lang=LANG, base=work / "data",
-                                           jobs=jobs, regions=_built()), progress=mark)
+                                           jobs=jobs, regions=_built(), engine=engine), progress=mark)
     t1 = time.perf_counter()
     marks.append(("end", t1))
     parts = {name: marks[i + 1][1] - t for i, (name, t) in enumerate(marks[:-1])}
     return {"seconds": t1 - t0, "before_mib": before, "parts": parts,
-            "info": {"exit_code": outcome.exit_code, "rows": outcome.manifest.get("rows"), "jobs": jobs}}
+            "info": {"exit_code": outcome.exit_code, "rows": outcome.manifest.get("rows"), "jobs": jobs,
+                     "engine": engine}}
 
 
 STAGE_FUNCS = {"read": stage_read, "compute": stage_compute, "write": stage_write, "baseline": stage_baseline,
@@ -533,6 +535,25 @@ def _child_rss_mib(pid: int) -> float:
     return 0.0
 
 
+def _tree_rss_mib(pid: int) -> float:
+    """Summed RSS (MiB) of `pid` and all its descendants (the writer processes, a local Dask cluster's
+    workers and nanny processes), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    stat = fh.read()
+                children.setdefault(int(stat[stat.rindex(")") + 2:].split()[1]), []).append(int(entry))
+            except (OSError, ValueError):
+                continue
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo += children.get(tree[-1], [])
+    return sum(_child_rss_mib(p) for p in tree)
+
+
 def run_stage(name: str, work: Path, timeout: float | None, profile: bool = False,
               max_rss: float | None = None) -> dict:
     """Run one stage in a fresh interpreter; stop it after `timeout` s or above `max_rss` MiB."""
@@ -542,13 +563,16 @@ def run_stage(name: str, work: Path, timeout: float | None, profile: bool = Fals
     t0 = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
-        stopped = ""
+        stopped, tree_peak, polls = "", 0.0, 0
         while proc.poll() is None:
             time.sleep(0.25)
+            polls += 1
+            tree = _tree_rss_mib(proc.pid) if polls % 4 == 0 else _child_rss_mib(proc.pid)  # the tree once a second
+            tree_peak = max(tree_peak, tree)
             if timeout and time.perf_counter() - t0 > timeout:
                 stopped = f"stopped after {timeout:.0f} s (timeout)"
-            elif max_rss and _child_rss_mib(proc.pid) > max_rss:
-                stopped = f"stopped at {time.perf_counter() - t0:.0f} s: RSS over {max_rss:.0f} MiB"
+            elif max_rss and tree > max_rss:
+                stopped = f"stopped at {time.perf_counter() - t0:.0f} s: RSS of the process tree over {max_rss:.0f} MiB"
             if stopped:
                 proc.kill()
                 proc.wait()
@@ -568,6 +592,7 @@ def run_stage(name: str, work: Path, timeout: float | None, profile: bool = Fals
     res = json.loads(lines[-1][6:])
     res["status"] = "ok"
     res["process_seconds"] = wall
+    res["tree_peak_mib"] = tree_peak
     return res
 
 
@@ -587,7 +612,8 @@ def print_result(size: int, name: str, res: dict, detail: bool) -> None:
     sec = res["seconds"]
     rate = f"{size / sec:,.0f}" if sec > 0 else "-"
     print(fmt_row([size, name, f"{sec:.2f}", rate, f"{res['peak_mib']:.0f}",
-                   f"{res['peak_mib'] - res['before_mib']:.0f}"], WIDTHS), flush=True)
+                   f"{res['peak_mib'] - res['before_mib']:.0f}"], WIDTHS)
+          + f"  (process tree, sampled each second: {res.get('tree_peak_mib', 0):,.0f} MiB)", flush=True)
     if detail:
         for part, s in res.get("parts", {}).items():
             print(fmt_row(["", "  " + part, f"{s:.2f}", "", "", ""], WIDTHS), flush=True)
@@ -612,13 +638,15 @@ def main(argv=None) -> int:
                     help="how the input workbooks are written (xml: direct, fast; openpyxl: write-only mode)")
     ap.add_argument("--timeout", type=float, default=None, help="stop a stage subprocess after this many seconds")
     ap.add_argument("--max-rss", type=float, default=None, metavar="MIB",
-                    help="stop a stage subprocess whose resident memory exceeds this many MiB")
+                    help="stop a stage subprocess whose resident memory (its process tree: writers, Dask workers) exceeds this many MiB")
     ap.add_argument("--scenario", choices=SCENARIOS, default="prefecture",
                     help="prefecture: rows of Hunan and its 14 prefectures; county: rows of Hunan's 122 "
                          "county-level units, the build naming all 137 regions (prefectures and province summed); "
                          "national: rows of China's 2,846 county-level units, the build naming every province, "
                          "prefecture and county (folders for provinces and prefectures only, DESIGN 3.7)")
     ap.add_argument("--jobs", type=int, default=1, help="processes writing region folders in the build stage")
+    ap.add_argument("--engine", choices=["local", "dask"], default="local",
+                    help="the build stage's compute engine (dask: a new two-worker local cluster)")
     ap.add_argument("--no-detail", action="store_true", help="do not print the parts of each stage")
     ap.add_argument("--json", type=Path, help="also write all figures to this JSON file")
     ap.add_argument("--_stage", choices=STAGES, help=argparse.SUPPRESS)
@@ -626,6 +654,7 @@ def main(argv=None) -> int:
     ap.add_argument("--_profile", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     os.environ.setdefault("BENCH_JOBS", str(args.jobs))  # read by the build stage's subprocess
+    os.environ.setdefault("BENCH_ENGINE", args.engine)  # read by the build stage's subprocess
     os.environ.setdefault("BENCH_SCENARIO", args.scenario)  # read by the compute and build stages' subprocesses
     if args._stage:
         run_stage_here(args._stage, args._work, args._profile)
@@ -640,7 +669,7 @@ def main(argv=None) -> int:
     print(f"# inventory {inventory.__version__} from {Path(inventory.__file__).parent}  python "
           f"{platform.python_version()}  {os.cpu_count()} CPUs  work dir {root}")
     print("# rows/s = activity rows of the size / seconds;  peak = max RSS of the stage's process (MiB);"
-          "  +MiB = peak - RSS before the timed work")
+          "  +MiB = peak - RSS before the timed work;  --max-rss applies to the stage's process tree")
     print(fmt_row(["size", "stage", "seconds", "rows/s", "peak", "+MiB"], WIDTHS))
     all_results: dict = {}
     try:

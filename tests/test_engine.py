@@ -26,10 +26,26 @@ FILES = ["430100_能源_2019.xlsx", "430100_道路扬尘_2017-2019.xlsx", "43020
 
 def test_partitions_keep_every_year_of_a_region_together():
     activity = pd.DataFrame({"region": ["430200", "430100", "430300", "430100"], "year": [2019, 2018, 2019, 2019]})
-    parts = engine.partitions(activity, 2)
-    assert [sorted(set(p["region"])) for p in parts] == [["430100", "430300"], ["430200"]]
+    parts = engine.partitions(activity, 2)  # consecutive regions, about half of the 4 rows each
+    assert [sorted(set(p["region"])) for p in parts] == [["430100"], ["430200", "430300"]]
     assert sum(len(p) for p in parts) == len(activity)
-    assert list(parts[0].index) == [1, 2, 3]  # input order kept
+    assert list(parts[0].index) == [1, 3] and list(parts[1].index) == [0, 2]  # input order kept
+
+
+def test_partition_count_is_about_the_rows_per_partition_with_two_per_thread_and_one_per_region_at_most():
+    assert engine.partition_count(5_700_000, 2_846, 2) == 23  # ceil(5.7M / 250k)
+    assert engine.partition_count(400_000, 137, 2) == 4  # two per worker thread
+    assert engine.partition_count(400_000, 3, 2) == 3  # never more than the regions
+    assert engine.partition_count(0, 0, 2) == 1
+
+
+def test_a_partition_table_keeps_shipped_rows_and_only_its_own_regions_local_rows():
+    table = pd.DataFrame({"region": ["", "430000", "430100", "430200", "430100"], "level": [1, 1, 3, 3, 2],
+                          "name": ["ef", "ncv", "ef", "ef", "ncv"]})
+    part = pd.DataFrame({"region": ["430100", "430100"]})
+    kept = engine.partition_table(table, part)
+    assert list(kept["region"]) == ["", "430000", "430100", "430100"]  # 430200's local row dropped
+    assert list(kept["level"]) == [1, 1, 3, 2]
 
 
 def test_dask_and_local_give_byte_identical_emissions_csv(tmp_path):

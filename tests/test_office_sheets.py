@@ -59,7 +59,7 @@ def read(tmp_path, rows, **kw):
 
 
 def reasons(inputs):
-    return dict(zip(inputs.ledger["row"], inputs.ledger["status"] + ":" + inputs.ledger["reason"]))
+    return dict(zip(inputs.ledger["row"], inputs.ledger["status"].astype(str) + ":" + inputs.ledger["reason"].astype(str)))
 
 
 def codes(problems):

@@ -5,18 +5,27 @@ Both engines run the same functions: `methods.compute_all` on activity rows (map
 `reduce_emissions` (province/prefecture sums, tiers, labels, CO2e, sort). A partition holds every year
 of its regions, since some methods need a region's series (waste's first-order decay), so the same
 inputs give the same emissions table whichever engine computes it.
+
+With dask the partitions are few and large (about `PARTITION_ROWS` activity rows each, at least two per
+worker thread): a task per region (2,846 at national scale) costs a mask of the whole table each and a
+task's overhead each. The reduce runs in this process on the gathered partitions' rows: the build writes
+its outputs here, so the emissions table must be here anyway, and a reduce on a worker would hold it
+twice more (on the worker and in transit) and ship it the whole activity table.
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from inventory import methods
 from inventory.errors import Problem, UsageError
+from inventory.factors.load import LOCAL
 
 ENGINES = ("local", "dask")
+PARTITION_ROWS = 250_000  # activity rows a Dask partition holds at most, unless a region has more
 
 
 def checked(engine: str, scheduler: str | None) -> str:
@@ -30,11 +39,39 @@ def checked(engine: str, scheduler: str | None) -> str:
 
 
 def partitions(activity: pd.DataFrame, count: int) -> list[pd.DataFrame]:
-    """The activity rows in at most `count` partitions of whole regions (every year of a region together),
-    regions dealt round-robin in code order, rows in their input order."""
-    codes = sorted(set(activity["region"]))
-    groups = [codes[i::count] for i in range(min(count, len(codes)))]
-    return [activity[activity["region"].isin(g)] for g in groups] or [activity]
+    """The activity rows in at most `count` partitions of whole regions (every year of a region together):
+    consecutive runs of regions in code order holding about equal numbers of rows, rows in their input
+    order (one sorted factorisation of the region column, then a mask of integer codes per partition).
+
+    Consecutive runs, so that the partitions' rows, concatenated, come in region order as the local engine's
+    do (each method's keys are sorted by region first): the province sums then add the same numbers in the
+    same order, bit for bit."""
+    codes, uniques = pd.factorize(activity["region"], sort=True)
+    count = min(count, len(uniques))
+    if count <= 1:
+        return [activity]
+    sizes = np.bincount(codes, minlength=len(uniques))
+    block = (np.cumsum(sizes) - sizes) * count // len(activity)  # each region's partition, by rows before it
+    group = block[codes]
+    return [activity.iloc[np.flatnonzero(group == i)] for i in np.unique(block)]
+
+
+def partition_count(rows: int, regions: int, threads: int) -> int:
+    """How many partitions to map: enough for `PARTITION_ROWS` rows each and two per worker thread, at most
+    one per region."""
+    return max(1, min(regions, max(2 * threads, -(-rows // PARTITION_ROWS))))
+
+
+def partition_table(table: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """The factor table a partition needs: every shipped and user row, and the local parameter rows
+    (`load.LOCAL`) of the partition's own regions only; a local row applies to its own region alone
+    (`resolve.candidates`), so the others could never win, while joining them to every key class costs
+    memory in proportion to all regions' local rows (28,460 at national scale)."""
+    local = table["level"].to_numpy() == LOCAL
+    if not local.any():
+        return table
+    own = table["region"].isin(set(pd.unique(part["region"]))).to_numpy()
+    return table[~local | own].reset_index(drop=True)
 
 
 def compute_parts(parts: list[pd.DataFrame], table: pd.DataFrame) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
@@ -55,8 +92,8 @@ def emission_rows(activity: pd.DataFrame, table: pd.DataFrame, reduce: Callable[
     """(emissions, not estimated) of every method over `activity`, reduced by `reduce` (province sums and
     the rest of the emissions table: `build.reduce_emissions`).
 
-    local: one partition in this process. dask: one partition per region on the cluster at `scheduler`
-    (a new local cluster when None), `reduce` as a task on the cluster too.
+    local: one partition in this process. dask: `partition_count` partitions of whole regions mapped over
+    the cluster at `scheduler` (a new local cluster when None), their rows gathered here and reduced.
     """
     if engine != "dask":
         emissions, ne = methods.compute_all(activity, table)
@@ -67,10 +104,19 @@ def emission_rows(activity: pd.DataFrame, table: pd.DataFrame, reduce: Callable[
 def _on_dask(activity, table, reduce, scheduler):
     client, cluster = connect(scheduler)
     try:
-        parts = partitions(activity, max(len(set(activity["region"])), 1))
-        shared = client.scatter(table, broadcast=True)
-        mapped = client.map(methods.compute_all, parts, factor_table=shared, pure=False)
-        return client.submit(reduced, mapped, reduce, pure=False).result()
+        threads = sum(client.nthreads().values()) or 1
+        parts = partitions(activity, partition_count(len(activity), activity["region"].nunique(), threads))
+        tables = client.scatter([partition_table(table, p) for p in parts])
+        scattered = client.scatter(parts)  # the data to the workers, not into the task graph
+        del parts
+        mapped = client.map(methods.compute_all, scattered, tables, pure=False)
+        del scattered, tables
+        results = []
+        for future in mapped:  # in partition order; each partition's rows leave the cluster once gathered
+            results.append(future.result())
+            future.release()
+        del mapped
+        return reduced(results, reduce)
     finally:
         client.close()
         if cluster is not None:

@@ -17,7 +17,7 @@ from inventory.read.cells import MAX_LISTED, SheetFacts, range_rows, split_ref
 from inventory.read.facility import DISTINCT, SHEET_FORMAT, check_against_region, empty_facility, read_facility_sheet, \
     validate_facility
 from inventory.read.files import expand_paths, open_workbook, sha256
-from inventory.read.validate import Inputs, validate
+from inventory.read.validate import Inputs, compact_ledger, validate
 from inventory.read.workbook import HEADER_ROWS, LISTS_SHEET, RAW_COLUMNS, REQUIRED, find_header, has_numbers, \
     header_problems, read_activity_sheet
 
@@ -109,14 +109,16 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
         inputs.facility, ledger, found = validate_facility(raw[~rejected & is_facility], regions, years,
                                                              warn_not_selected)
         ledger = pd.concat([inputs.ledger, ledger], ignore_index=True)
-        inputs.ledger = ledger.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
+        inputs.ledger = compact_ledger(ledger.sort_values(["file", "sheet", "row"], kind="stable")
+                                       .reset_index(drop=True))
         found += check_against_region(inputs.facility, inputs.activity)
         inputs.problems = sorted(inputs.problems + found, key=lambda p: (p.file, p.sheet, p.row or 0))
     if rejected.any():
         extra = raw.loc[rejected, ["file", "sheet", "row"]].drop_duplicates().assign(status="rejected", reason="", region="")
         extra["row"] = extra["row"].astype(int)
         ledger = pd.concat([inputs.ledger, extra], ignore_index=True)
-        inputs.ledger = ledger.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
+        inputs.ledger = compact_ledger(ledger.sort_values(["file", "sheet", "row"], kind="stable")
+                                       .reset_index(drop=True))
     inputs.problems = problems + inputs.problems + year_gaps(inputs.activity)
     return inputs, files
 
