@@ -45,7 +45,7 @@ from inventory.report.summaries import (
     vocab_names,
 )
 from inventory.report.tables import joined_bytes
-from inventory.report.views import View, labelled, analysis_views, named, qa_views, worded
+from inventory.report.views import View, ViewSet, labelled, named, view_set, worded
 from inventory.result import CHECK_COLUMNS, BuildResult
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -773,8 +773,10 @@ def _write_view(book: _Book, view: View, sheet: str) -> None:
     rows.add_frame(view.data(), styles)
 
 
-def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") -> None:
-    """Write the inventory workbook (emissions in t, CO2e in t CO2e) to `path`, labels in `lang`."""
+def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh", views: ViewSet | None = None) -> None:
+    """Write the inventory workbook (emissions in t, CO2e in t CO2e) to `path`, labels in `lang`. `views`: the
+    result's views.view_set in `lang` when the caller made it already (for the report too), read, not changed."""
+    views = views or view_set(result, lang)
     lbl = labels(lang)
     book = _Book()
     _write_key_figures(book, result, lbl, lang)
@@ -783,12 +785,12 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh") ->
         _write_sector(book, result, sector, lbl, lang)
     _write_pollutants(book, result, lbl, lang)
     _write_regions(book, result, lbl, lang)
-    for view in analysis_views(result, lang):
+    for view in views.analysis:
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_detail(book, result, lbl, lang)
     _write_factors(book, result, lbl, lang)
     _write_qa(book, result, lbl, lang)
-    for view in qa_views(result, lang):
+    for view in views.qa:
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_meta(book, result, lbl)
     book.save(pathlib.Path(path))

@@ -208,12 +208,14 @@ def _write_set(result: BuildResult, folder: Path, lang: str, rows: tables.CsvSli
     `folder`; `rows`: where its emission rows lie in the combined emissions.csv (copied, not formatted
     again). Returns the files written and where each row of its emissions.csv lies."""
     from inventory.report import excel, html  # renderers load only when writing
+    from inventory.report.views import view_set
 
     written, csv_rows = tables.write_emissions(result.emissions, folder, rows)
     written += tables.write_checks(result.checks, folder)
     written += tables.write_analysis(result.analysis, folder)
-    excel.write_workbook(result, folder / "inventory.xlsx", lang)
-    (folder / "report.html").write_text(html.render_html(result, lang), encoding="utf-8")
+    views = view_set(result, lang)  # the workbook and the report show the same views: made once
+    excel.write_workbook(result, folder / "inventory.xlsx", lang, views)
+    (folder / "report.html").write_text(html.render_html(result, lang, views), encoding="utf-8")
     return written + ["inventory.xlsx", "report.html"], csv_rows
 
 
