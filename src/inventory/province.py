@@ -158,7 +158,7 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
         pair = group_codes(sub, ["year", "category"])
         first = pd.Series(np.arange(len(sub))).groupby(pair).first().to_numpy()
         years, cats = sub["year"].to_numpy()[first], sub["category"].iloc[first].to_numpy()  # texts of firsts only
-        flags = np.array([related(int(str(y)), str(c)) for y, c in zip(years, cats)], dtype=bool)
+        flags = np.array([related(int(y), str(c)) for y, c in zip(years, cats)], dtype=bool)
         return pd.Series(flags[pair] if len(pair) else np.zeros(0, dtype=bool), index=sub.index)
 
     def combine(parts: pd.DataFrame) -> pd.DataFrame:
