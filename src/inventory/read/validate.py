@@ -518,19 +518,40 @@ def _history(region: pd.Series, year: pd.Series, category: pd.Series, select_reg
 
 def _duplicates(raw: pd.DataFrame, t: dict[str, pd.Series], live: pd.Series, c: _Collector) -> None:
     """Warn about rows identical in every column, in the same sheet or in another sheet or workbook,
-    naming the first place each was read (file, sheet, row): DESIGN 3.3 row accounting."""
-    frame = pd.DataFrame({k: v for k, v in t.items()})
-    frame = frame[live & (raw["skip"].fillna("") == "")]
-    later = frame.duplicated(keep="first")
-    if not later.any():
+    naming the first place each was read (file, sheet, row): DESIGN 3.3 row accounting.
+
+    The texts of each column are coded one column at a time and combined into one integer key per row (no
+    copy of the text columns as a frame, no group-by of the texts)."""
+    rows = np.flatnonzero((live & (raw["skip"].fillna("") == "")).to_numpy())
+    group = row_groups([pd.factorize(column.to_numpy()[rows], use_na_sentinel=False)[0] for column in t.values()])
+    seen = np.maximum.accumulate(group) if len(group) else group  # numbered in order of appearance
+    is_first = np.ones(len(group), dtype=bool)
+    is_first[1:] = group[1:] > seen[:-1]
+    if is_first.all():
         return
-    groups = [frame[k] for k in frame.columns]
-    first = raw.loc[frame.index, ["file", "sheet", "row"]].groupby(groups, sort=False).transform("first")
-    first = first[later]
-    params = pd.Series([(("file", f), ("sheet", s), ("row", str(int(r))))
-                        for f, s, r in zip(first["file"], first["sheet"], first["row"])], index=first.index,
-                       dtype=object)
-    c.add(raw.index.isin(first.index), "value", "duplicate_row", severity="warning", params=params)
+    first_of = np.empty(len(group), dtype=np.int64)  # the position (in raw) of each group's first row
+    first_of[group[is_first]] = rows[is_first]
+    later = rows[~is_first]
+    first = first_of[group[~is_first]]
+    params = pd.Series([(("file", f), ("sheet", s), ("row", str(int(r)))) for f, s, r in
+                        zip(raw["file"].to_numpy()[first], raw["sheet"].to_numpy()[first], raw["row"].to_numpy()[first])],
+                       index=raw.index[later], dtype=object)
+    c.add(np.isin(np.arange(len(raw)), later), "value", "duplicate_row", severity="warning", params=params)
+
+
+def row_groups(codes: list[np.ndarray]) -> np.ndarray:
+    """One group number per row for the rows' tuples of integer codes (each >= 0), numbered 0, 1, ... in
+    order of first appearance (as pandas' factorize numbers them): equal tuples, equal numbers."""
+    group = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    span = 1
+    for column in codes:
+        size = int(column.max()) + 1 if len(column) else 1
+        if span * size >= 2 ** 62:  # renumber what is combined so far before it overflows
+            group, uniques = pd.factorize(group)
+            span = len(uniques)
+        group = group * size + column
+        span *= size
+    return pd.factorize(group)[0]
 
 
 def _unused_parameters(params: pd.DataFrame, activity: pd.DataFrame, raw: pd.DataFrame, c: _Collector) -> None:
@@ -557,14 +578,14 @@ def compact_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
 
 
 def _one_status_per_row(ledger: pd.DataFrame) -> pd.DataFrame:
-    """Collapse records of one Excel row (wide balances) into one ledger row: rejected > used > skipped."""
+    """Collapse records of one Excel row (wide balances) into one ledger row: rejected > used > skipped.
+    Sorted by file, sheet and row; only the kept rows are taken from the ledger (one copy, not two)."""
     rank = ledger["status"].map({"rejected": 0, "used": 1, "skipped": 2})
     order = sort_order(ledger.assign(_rank=rank), ["file", "sheet", "row", "_rank"])  # one lexsort of codes
-    ledger = ledger.take(order)
-    place = [pd.factorize(ledger[k])[0] for k in ("file", "sheet", "row")]
+    place = row_groups([pd.factorize(ledger[k], use_na_sentinel=False)[0] for k in ("file", "sheet", "row")])[order]
     first = np.ones(len(ledger), dtype=bool)  # the first record of each (file, sheet, row) in sorted order
-    first[1:] = np.logical_or.reduce([code[1:] != code[:-1] for code in place])
-    return ledger[first].reset_index(drop=True)
+    first[1:] = place[1:] != place[:-1]
+    return ledger.take(order[first]).reset_index(drop=True)
 
 
 def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.Series, pd.Series]:
