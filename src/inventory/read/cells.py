@@ -183,7 +183,11 @@ _MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref="([^"]{1,40})"')
 # Non-self-closing row tags (their number), non-self-closing cells in columns past J (letters and
 # row), and cells in A..J from row 1,000,000 on. Other cells in A..J are not captured (most sheets
 # have only those, and Python work per cell is what would make this slow): any cell means >= 10 columns.
-_ROWS_COLS = re.compile(rb' r="(?:(\d{1,9})"[^>]*(?<!/)>|([A-Z]{2,3}|[K-Z])(\d{1,9})"[^>]*(?<!/)>|[A-J](\d{7,9})")')
+# The row numbers are found on their own (a flat list, its maximum taken without a Python loop); the
+# cells only where a search finds one past J or that low (most sheets: none).
+_ROW_NUMBERS = re.compile(rb' r="(\d{1,9})"[^>]*(?<!/)>')
+_CELLS = re.compile(rb' r="(?:([A-Z]{2,3}|[K-Z])(\d{1,9})"[^>]*(?<!/)>|[A-J](\d{7,9})")')
+_ANY_CELL = re.compile(rb' r="(?:[A-Z]{2}|[K-Z]|[A-J]\d{7})')  # finds every cell _CELLS captures (and more)
 # Sheets wider than this get a second pass for cells in A..J below the last row tag.
 _WIDE = 20
 _FOREIGN = re.compile(rb":(?:c[ >]|row[ >])")
@@ -232,15 +236,14 @@ class _FastScan:
               or chunk.count(b":c ") + chunk.count(b":c>") != n_cells + chunk.count(b"</" + p + b"c>")
               or chunk.count(b":row ") + chunk.count(b":row>") != n_rows + chunk.count(b"</" + p + b"row>")):
             raise _NeedExact
-        top = f.max_row
-        for row, col, col_row, low_row in _ROWS_COLS.findall(chunk):
-            if row:
-                top = max(top, int(row))
-            elif col:
-                f.max_col = max(f.max_col, col_number(col))
-                top = max(top, int(col_row))
-            else:
-                top = max(top, int(low_row))
+        top = max(f.max_row, max(map(int, _ROW_NUMBERS.findall(chunk)), default=0))
+        if _ANY_CELL.search(chunk):
+            for col, col_row, low_row in _CELLS.findall(chunk):
+                if col:
+                    f.max_col = max(f.max_col, col_number(col))
+                    top = max(top, int(col_row))
+                else:
+                    top = max(top, int(low_row))
         f.max_row = top
         if n_cells and f.max_col < 10:
             f.max_col = 10
