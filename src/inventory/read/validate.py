@@ -198,11 +198,19 @@ def parse_numbers(cells: pd.Series, distinct: _Distinct | None = None) -> tuple[
     Text numbers with thousands separators or full-width digits (`１２３`, `1,234.5`)
     are converted; anything else that is not a number gives NaN. distinct: the column already factorised.
     """
-    cell_type = (distinct or _Distinct(cells)).map(_cell_types, "")
-    numeric = pd.to_numeric(cells.where(cell_type == "num"), errors="coerce").astype(float)
-    from_text = map_distinct(cells.where(cell_type == "str"), _text_number).astype(float)
-    was_text = from_text.notna()
-    return numeric.where(~was_text, from_text), was_text
+    distinct = distinct or _Distinct(cells)
+    values = distinct.uniques  # each distinct value converted once, taken onto the rows by its code
+    cell_type = _cell_types(values)
+    number = np.full(len(values) + 1, np.nan)  # the last slot: missing cells
+    is_num = np.flatnonzero(cell_type == "num")
+    number[is_num] = pd.to_numeric(pd.Series(values[is_num], dtype=object), errors="coerce").to_numpy(dtype=float)
+    is_str = np.flatnonzero(cell_type == "str")
+    from_text = np.array([_text_number(v) for v in values[is_str]], dtype=float)
+    number[is_str] = from_text
+    was_text = np.zeros(len(values) + 1, dtype=bool)
+    was_text[is_str] = ~np.isnan(from_text)
+    return (pd.Series(number[distinct.codes], index=cells.index, name=cells.name),
+            pd.Series(was_text[distinct.codes], index=cells.index, name=cells.name))
 
 
 def _cell_types(values: np.ndarray) -> np.ndarray:
