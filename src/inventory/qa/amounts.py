@@ -13,6 +13,7 @@ import pandas as pd
 
 from inventory import units
 from inventory.factors.resolve import KEY_COLUMNS, resolve_by_class
+from inventory.grouped import coded
 
 
 def resolved_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -59,9 +60,9 @@ def key_amounts(emissions: pd.DataFrame, factor_table: pd.DataFrame) -> KeyAmoun
     """
     rows = np.flatnonzero(emissions["activity_amount"].notna().to_numpy())
     combined = np.zeros(len(rows), dtype=np.int64)
-    for column in KEY_COLUMNS:
-        codes, uniques = pd.factorize(emissions[column], use_na_sentinel=False)
-        combined = combined * (len(uniques) + 1) + codes[rows]
+    for column in KEY_COLUMNS:  # the table's codes (inventory.grouped, made once per table; missing: -1)
+        codes, uniques = coded(emissions).code(column)
+        combined = combined * (len(uniques) + 1) + (codes[rows].astype(np.int64) + 1)
     key = pd.factorize(combined)[0]
     first = rows[np.unique(key, return_index=True)[1]]
     keys = emissions[KEY_COLUMNS].take(first).reset_index(drop=True)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
+from inventory.grouped import coded
 from inventory.methods import tier3
 from inventory.lookup import sort_order
 from inventory.qa.amounts import KeyAmounts, key_amounts
@@ -43,8 +44,10 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     a = key_amounts(emissions, factor_table) if amounts is None else amounts
     # The indirect CO2 of electricity and heat (M. memo items, DESIGN 3.2) has no pollutant to compare with.
-    category, category_values = pd.factorize(emissions["category"], use_na_sentinel=False)
-    memo = pd.Series(category_values, dtype=object).astype(str).str.startswith("M.").to_numpy()[category]
+    table = coded(emissions)  # the table's codes (inventory.grouped, made once per table; missing: -1)
+    category, category_values = table.code("category")
+    memo = np.append(pd.Series(category_values, dtype=object).astype(str).str.startswith("M.").to_numpy(),
+                     False)[category]
     dropped = np.zeros(len(a.keys) + 1, dtype=bool)
     split = tier3.split_rows(emissions).to_numpy() & ~memo
     if split.any():
@@ -54,15 +57,14 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     rows, key, n = a.rows[on], a.key[on], len(a.keys)
     if not len(rows):
         return pd.DataFrame(columns=CHECK_COLUMNS)
-    unit = pd.factorize(emissions["activity_unit"])[0][rows]
+    unit = table.code("activity_unit")[0][rows]
     have = pd.DataFrame({"key": key, "unit": unit})[unit >= 0].groupby("key")["unit"].agg(["min", "max"])
     single = np.zeros(n, dtype=bool)
     single[have.index] = have["min"].to_numpy() == have["max"].to_numpy()
     amount = np.where(single[key], emissions["activity_amount"].to_numpy(dtype=float)[rows], a.tj[on])
-    substance, substance_values = pd.factorize(emissions["substance"])
+    substance, substance_values = table.code("substance")
     order = pd.Series(substance_values).map(vocabulary.substances()["order"].astype(int)).to_numpy(dtype=float)
     order = np.append(np.where(np.isnan(order), np.inf, order), np.inf)[substance[rows]]
-    kind = emissions["substance_kind"]
     at = np.arange(len(rows))
 
     def first_per_key(pick, *keys):
@@ -71,12 +73,12 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
         o = o[np.lexsort([at[o], order[o], *(k[o] for k in keys), key[o]])]
         return o[np.diff(key[o], prepend=-1) != 0]
 
-    ghg = first_per_key(kind.eq("ghg").to_numpy()[rows])
+    ghg = first_per_key(table.eq("substance_kind", "ghg")[rows])
     reference = np.full(n, np.nan)
     reference[key[ghg]] = amount[ghg]
     has_ghg = np.zeros(n, dtype=bool)
     has_ghg[key[ghg]] = True
-    pol = kind.eq("pollutant").to_numpy()[rows]
+    pol = table.eq("substance_kind", "pollutant")[rows]
     ref = reference[key]
     with np.errstate(divide="ignore", invalid="ignore"):
         diff = (amount - ref) / np.where(np.abs(ref) != 0, np.abs(ref), np.nan)
@@ -88,7 +90,8 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     has_pol[key[worst]] = True
     paired = worst[has_ghg[key[worst]]]
     # Pollutant-only sources (sector other_pollutant, DESIGN 3.2) have no greenhouse gas to compare with.
-    sector = pd.Series(category_values, dtype=object).map(categories.table()["sector"]).to_numpy(dtype=object)
+    sector = np.append(pd.Series(category_values, dtype=object).map(categories.table()["sector"]).to_numpy(dtype=object),
+                       None)
     pol_only = worst[~has_ghg[key[worst]]]
     pol_only = pol_only[sector[category[rows[pol_only]]] != "other_pollutant"]
     ghg_only = ghg[~has_pol[key[ghg]]]

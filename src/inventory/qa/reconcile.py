@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, regions
+from inventory.grouped import coded
 from inventory.qa.grading import difference_pct, grade
 from inventory.result import CHECK_COLUMNS
 
@@ -50,7 +51,9 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
     columns = ["region", "year", "category", "activity", "substance"] if per_fuel \
         else ["region", "year", "category", "substance"]
     name = "province_vs_prefectures_fuel" if per_fuel else "province_vs_prefectures"
-    region, region_values = pd.factorize(emissions["region"], sort=True)
+    coded_columns = coded(emissions)  # sorted codes, made once per table (inventory.grouped)
+    region, region_values = coded_columns.code("region")
+    region = region.astype(np.int64)
     own = (emissions["basis"] == "own").to_numpy()
     with_own = set(region_values[np.unique(region[own])])
     parts_of = parts_present(set(region_values))
@@ -66,7 +69,10 @@ def province_vs_prefectures(emissions: pd.DataFrame, thresholds: dict | None = N
     sub = parent[region] >= 0
     if not mine.any():
         return pd.DataFrame(columns=CHECK_COLUMNS)
-    codes = {c: pd.factorize(emissions[c], sort=True) for c in columns[1:]}
+    codes = {}
+    for column in columns[1:]:
+        found, values = coded_columns.code(column)
+        codes[column] = (found.astype(np.int64), values)
     category, category_values = codes["category"]
     sector_codes = pd.factorize(pd.Series(category_values).map(categories.table()["sector"]))[0]
     n_cat = len(category_values) + 1

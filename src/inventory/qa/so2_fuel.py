@@ -9,6 +9,7 @@ import pandas as pd
 from inventory.factors import penetration
 from inventory.factors.load import LOCAL
 from inventory.factors.resolve import KEY_COLUMNS
+from inventory.grouped import coded
 from inventory.methods import equations as eq
 from inventory.qa.amounts import KeyAmounts, key_amounts, resolved_parameters
 from inventory.qa.facility import estimate_under, in_inventory_or_confidential, reported_by_key
@@ -78,7 +79,7 @@ def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facili
     frames = []
     if len(a.rows):
         fuel = pd.Series(a.t).groupby(a.key).max().reindex(np.arange(len(a.keys))).to_numpy()
-        so2 = emissions["substance"].eq("SO2").to_numpy()[a.rows]
+        so2 = coded(emissions).eq("substance", "SO2")[a.rows]
         with_so2 = np.unique(a.key[so2])
         local = with_so2[local_so2_factor(a.keys.iloc[with_so2], factor_table)]
         per_tonne = np.full(len(a.keys), np.nan)
