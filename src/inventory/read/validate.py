@@ -143,12 +143,14 @@ class _Distinct:
         done = np.append(convert(self.uniques), np.array([missing], dtype=object))
         return pd.Series(done[self.codes], index=self.index, name=self.name, dtype=object)
 
-    def text_and_blank(self) -> tuple[pd.Series, pd.Series]:
-        """The cells as stripped text (_text) and the mask of those that are "" (compared once per value)."""
+    def text_and_blank(self) -> tuple[pd.Series, pd.Series, np.ndarray]:
+        """The cells as stripped text (_text), the mask of those that are "" (compared once per value) and
+        each row's code of its text (equal texts, equal codes, missing cells as ""; the texts factorised, not
+        the rows)."""
         done = np.append(_texts(self.uniques), np.array([""], dtype=object))
         blank = done == ""
         return (pd.Series(done[self.codes], index=self.index, name=self.name, dtype=object),
-                pd.Series(blank[self.codes], index=self.index))
+                pd.Series(blank[self.codes], index=self.index), pd.factorize(done)[0][self.codes])
 
 
 def _per_distinct(series: pd.Series, convert, missing) -> pd.Series:
@@ -291,11 +293,16 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     raw = raw.reset_index(drop=True)
     c = _Collector(raw)
     t, empty, cells = {}, {}, {}  # the cells as text, where that text is "", the number columns factorised
+    text_codes = []  # each row's code of its text, per column but the unit (a header may fill it in below)
     for col in FIELDS:
         distinct = _Distinct(raw[col])  # each column factorised once
-        t[col], empty[col] = distinct.text_and_blank()
+        t[col], empty[col], codes = distinct.text_and_blank()
+        if col != "unit":
+            text_codes.append(codes)
         if col in ("year", "value"):
             cells[col] = distinct
+    same_texts = row_groups(text_codes)  # one number per row: equal numbers, equal texts (for _duplicates)
+    del text_codes, codes
     skip = raw["skip"].fillna("").astype(str)
     skip, supply_flow = _supply_marks(skip)
     blank = pd.Series(np.logical_and.reduce([empty[col].to_numpy() for col in FIELDS]), index=raw.index) \
@@ -375,7 +382,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
                              unit_conv["quantity"], num_act & value.notna() & unit_conv["quantity"].notna(), c)
     magnitudes.check_amounts(value * param_conv.str[0], pd.Series("", index=raw.index), None, None,
                              is_param & value.notna() & param_conv.notna(), c)
-    _duplicates(raw, t, live, c)
+    _duplicates(raw, same_texts, t["unit"], live, c)
 
     ok = live & ~c.rejected
     selected = ok & _selected(region, year_num, select_regions, select_years)
@@ -524,14 +531,16 @@ def _history(region: pd.Series, year: pd.Series, category: pd.Series, select_reg
     return keep
 
 
-def _duplicates(raw: pd.DataFrame, t: dict[str, pd.Series], live: pd.Series, c: _Collector) -> None:
+def _duplicates(raw: pd.DataFrame, same_texts: np.ndarray, unit: pd.Series, live: pd.Series, c: _Collector) -> None:
     """Warn about rows identical in every column, in the same sheet or in another sheet or workbook,
     naming the first place each was read (file, sheet, row): DESIGN 3.3 row accounting.
 
-    The texts of each column are coded one column at a time and combined into one integer key per row (no
-    copy of the text columns as a frame, no group-by of the texts)."""
+    same_texts: one number per row, equal where the rows' texts of every column but the unit are equal;
+    unit: the rows' units as read. Rows compared as integer keys (no copy of the text columns as a frame,
+    no group-by of the texts)."""
     rows = np.flatnonzero((live & (raw["skip"].fillna("") == "")).to_numpy())
-    group = row_groups([pd.factorize(column.to_numpy()[rows], use_na_sentinel=False)[0] for column in t.values()])
+    group = row_groups([pd.factorize(same_texts[rows])[0],
+                        pd.factorize(unit.to_numpy()[rows], use_na_sentinel=False)[0]])
     seen = np.maximum.accumulate(group) if len(group) else group  # numbered in order of appearance
     is_first = np.ones(len(group), dtype=bool)
     is_first[1:] = group[1:] > seen[:-1]
@@ -588,7 +597,9 @@ def compact_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
 def _one_status_per_row(ledger: pd.DataFrame) -> pd.DataFrame:
     """Collapse records of one Excel row (wide balances) into one ledger row: rejected > used > skipped.
     Sorted by file, sheet and row; only the kept rows are taken from the ledger (one copy, not two)."""
-    rank = ledger["status"].map({"rejected": 0, "used": 1, "skipped": 2})
+    codes, statuses = pd.factorize(ledger["status"])  # a few statuses: each ranked once, not per row
+    rank = np.append(pd.Series(statuses).map({"rejected": 0, "used": 1, "skipped": 2}).to_numpy(dtype=float),
+                     np.nan)[codes]
     order = sort_order(ledger.assign(_rank=rank), ["file", "sheet", "row", "_rank"])  # one lexsort of codes
     place = row_groups([pd.factorize(ledger[k], use_na_sentinel=False)[0] for k in ("file", "sheet", "row")])[order]
     first = np.ones(len(ledger), dtype=bool)  # the first record of each (file, sheet, row) in sorted order
