@@ -63,8 +63,10 @@ def key_amounts(emissions: pd.DataFrame, factor_table: pd.DataFrame) -> KeyAmoun
     for column in KEY_COLUMNS:  # the table's codes (inventory.grouped, made once per table; missing: -1)
         codes, uniques = coded(emissions).code(column)
         combined = combined * (len(uniques) + 1) + (codes[rows].astype(np.int64) + 1)
-    key = pd.factorize(combined)[0]
-    first = rows[np.unique(key, return_index=True)[1]]
+    key = pd.factorize(combined)[0]  # numbered in order of appearance: a key's first row is where it is new
+    new = np.ones(len(key), dtype=bool)
+    new[1:] = key[1:] > np.maximum.accumulate(key)[:-1]
+    first = rows[new]
     keys = emissions[KEY_COLUMNS].take(first).reset_index(drop=True)
     params = resolved_parameters(keys, factor_table, ["ncv"])
     keys = pd.concat([keys, params], axis=1).assign(first=first)
