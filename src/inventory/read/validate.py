@@ -434,7 +434,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     ledger = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"], "row": raw["row"].astype(int),
                            "status": status, "reason": skip.where(status == "skipped", ""),
                            "region": region.fillna("").astype(str), "year": year_num.where(year_ok).astype("Int64")})
-    ledger = compact_ledger(_one_status_per_row(ledger))
+    ledger = _one_status_per_row(compact_ledger(ledger))  # the records' texts as codes before the sort and take
     problems = sorted(c.problems, key=lambda p: (p.file, p.sheet, p.row or 0))
     return Inputs(activity_table, params, notation_table, ledger, problems, supply=supply)
 
@@ -596,15 +596,21 @@ def compact_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
 
 def _one_status_per_row(ledger: pd.DataFrame) -> pd.DataFrame:
     """Collapse records of one Excel row (wide balances) into one ledger row: rejected > used > skipped.
-    Sorted by file, sheet and row; only the kept rows are taken from the ledger (one copy, not two)."""
+    Sorted by file, sheet and row; only the kept rows are taken from the ledger (one copy, not two), best
+    with its text columns already categoricals (compact_ledger: codes copied, not texts)."""
     codes, statuses = pd.factorize(ledger["status"])  # a few statuses: each ranked once, not per row
-    rank = np.append(pd.Series(statuses).map({"rejected": 0, "used": 1, "skipped": 2}).to_numpy(dtype=float),
-                     np.nan)[codes]
+    rank = np.append(pd.Series(np.asarray(statuses, dtype=object)).map({"rejected": 0, "used": 1, "skipped": 2})
+                     .to_numpy(dtype=float), np.nan)[codes]
     order = sort_order(ledger.assign(_rank=rank), ["file", "sheet", "row", "_rank"])  # one lexsort of codes
     place = row_groups([pd.factorize(ledger[k], use_na_sentinel=False)[0] for k in ("file", "sheet", "row")])[order]
     first = np.ones(len(ledger), dtype=bool)  # the first record of each (file, sheet, row) in sorted order
     first[1:] = place[1:] != place[:-1]
-    return ledger.take(order[first]).reset_index(drop=True)
+    ledger = ledger.take(order[first]).reset_index(drop=True)
+    if first.all():
+        return ledger
+    # categoricals (compact_ledger) keep only the values of the rows kept, as if made from those rows
+    return ledger.assign(**{c: ledger[c].cat.remove_unused_categories() for c in ledger
+                            if isinstance(ledger[c].dtype, pd.CategoricalDtype)})
 
 
 def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.Series, pd.Series]:
