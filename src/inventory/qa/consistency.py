@@ -90,8 +90,8 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     has_pol[key[worst]] = True
     paired = worst[has_ghg[key[worst]]]
     # Pollutant-only sources (sector other_pollutant, DESIGN 3.2) have no greenhouse gas to compare with.
-    sector = np.append(pd.Series(category_values, dtype=object).map(categories.table()["sector"]).to_numpy(dtype=object),
-                       None)
+    sector = pd.Series(category_values, dtype=object).map(categories.table()["sector"]).to_numpy(dtype=object)
+    sector = np.append(sector, None)  # the last slot: rows without a category (code -1)
     pol_only = worst[~has_ghg[key[worst]]]
     pol_only = pol_only[sector[category[rows[pol_only]]] != "other_pollutant"]
     ghg_only = ghg[~has_pol[key[ghg]]]
