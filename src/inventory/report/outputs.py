@@ -269,13 +269,15 @@ class RegionRows:
 
 def _subset(result: BuildResult, region: str, years: list[int], index: RegionRows | None = None,
             ) -> tuple[BuildResult, np.ndarray]:
-    """The part of a result that belongs to one region over `years` (its child regions kept for comparison),
-    and the positions of its emission rows in the whole result's. `index`: the result's RegionRows, shared
-    by all regions' subsets.
+    """The part of a result that belongs to one region over `years`, and the positions of its emission rows
+    in the whole result's. `index`: the result's RegionRows, shared by all regions' subsets.
 
-    Every table is selected from the whole result's, never recomputed: a figure shows the same
-    number in the region's files as in the combined ones. The comparison with the parts is the
-    region's own (a region without child regions compares with nothing on its own).
+    The region's emission rows are its own only (DESIGN 3.7: a region's folder holds its own files; own
+    and aggregated basis rows alike), so its detail sheet and emissions.csv/.parquet never repeat its child
+    regions' rows, which are in their own folders. Its figures keep the child regions' summed tables (the
+    comparison with its parts: region_comparison, maps, summaries), already computed for the whole build.
+    Every table is selected from the whole result's, never recomputed: a figure shows the same number in
+    the region's files as in the combined ones.
     """
     index = index or RegionRows(result)
     kids = list(regions.children(region))
@@ -285,7 +287,7 @@ def _subset(result: BuildResult, region: str, years: list[int], index: RegionRow
         return "year" if "year" in t else "year_to"
 
     e = result.emissions
-    keep = index.positions(e, "region", [region, *kids], chosen)
+    keep = index.positions(e, "region", [region], chosen)
     checks = index.take(result.checks, "region", [region], chosen)
     ne = result.not_estimated
     ne = index.take(ne, "region", [region], chosen) if len(ne) else ne
