@@ -8,6 +8,7 @@ whose every year failed has a folder holding only its manifest.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -17,7 +18,7 @@ import pandas as pd
 from inventory import __version__, regions
 from inventory.read import Inputs
 from inventory.report import tables
-from inventory.result import BuildResult
+from inventory.result import EMISSION_COLUMNS, BuildResult
 
 STATUS_COLUMNS = ["region", "year", "status", "exit_code", "rejected", "message"]
 
@@ -78,11 +79,18 @@ def failed_status(failed: dict[tuple[str, int], int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
+def region_years(emissions: pd.DataFrame) -> list[tuple[str, int]]:
+    """The distinct (region, year) pairs of an emissions table, sorted: found by one drop_duplicates on the
+    two columns (iterating every row's region as a Python string took seconds at county scale)."""
+    keys = emissions[["region", "year"]].drop_duplicates()
+    return sorted(zip(keys["region"].astype(str).tolist(), keys["year"].astype(int).tolist()))
+
+
 def folder_regions(result: BuildResult, failed: dict | set, per_region: str = "") -> list[str]:
     """The regions that get a folder OUT/<code>/ (DESIGN 3.7): none when the build has one region-year;
     every region up to MAX_REGION_FOLDERS regions or with per_region "all"; above, provinces and
     prefectures only."""
-    pairs = set(zip(result.emissions["region"], result.emissions["year"].astype(int))) | set(failed)
+    pairs = set(region_years(result.emissions)) | set(failed)
     codes = sorted({r for r, _ in pairs})
     if len(pairs) <= 1:
         return []
@@ -101,7 +109,8 @@ def write_region_manifests(status: pd.DataFrame, folders: list[str], outputs: li
     by_region = {r: g for r, g in status.groupby("region", sort=False)}
     ledger = inputs.ledger
     wanted = set(folders)
-    mine = ledger[ledger["region"].isin(wanted)]
+    named = {p.row for p in (*inputs.errors, *inputs.warnings)}  # only the rows a problem names are looked up
+    mine = ledger[ledger["region"].isin(wanted) & ledger["row"].isin(named)] if named else ledger.iloc[:0]
     region_of = dict(zip(zip(mine["file"], mine["sheet"], mine["row"]), mine["region"]))
     problems: dict[tuple[str, str], list[dict]] = {}
     for kind, found in (("rejected", inputs.errors), ("warnings", inputs.warnings)):
@@ -135,28 +144,30 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     """The combined outputs, and one folder OUT/<region>/ per region (folder_regions) holding the region's
     files for all its years except the `failed` region-years.
 
-    Region sets are written by `jobs` processes; one that fails is reported in the status table (exit
-    code 3 for each of its years) and the others still finish.
+    Region sets are written by `jobs` processes while this one writes the combined set (the workers are
+    forked where the system can: they share the result and are sent only region codes); one that fails is
+    reported in the status table (exit code 3 for each of its years) and the others still finish. Each
+    region's emissions.csv is its rows' bytes copied from the combined file, by this process.
     Returns the files written (relative to folder) and the status per region-year.
     """
     failed = failed or set()
-    written, csv_rows = _write_set(result, folder, lang)
-    pairs = sorted(set(zip(result.emissions["region"], result.emissions["year"].astype(int))) - failed)
+    pairs = sorted(set(region_years(result.emissions)) - failed)
     folders = set(folder_regions(result, failed, per_region))
     by_region: dict[str, list[int]] = {}
     for region, year in pairs:
         by_region.setdefault(region, []).append(year)
-    index = RegionRows(result)  # one groupby per table for all the regions
     chosen = [r for r in by_region if r in folders]
-
-    def parts():
-        """Each region's part, made when it is written (not every region's subset in memory at once)."""
-        for region in chosen:
-            sub, positions = _subset(result, region, by_region[region], index)
-            rows = csv_rows.take(positions) if csv_rows is not None else None
-            yield sub, folder / str(region), lang, rows
-
-    outcomes = dict(zip(chosen, _run_parts(parts(), len(chosen), jobs)))
+    parts = RegionParts(result, folder, lang, by_region)
+    with _region_writers(parts, chosen, jobs) as outcomes:
+        csv_rows = tables.write_emissions_csv(result.emissions, folder / "emissions.csv")
+        for region in chosen:  # each region's rows copied from the combined file (or formatted on their own)
+            positions = parts.positions(region)
+            (folder / region).mkdir(parents=True, exist_ok=True)
+            tables.write_emissions_csv(result.emissions.iloc[positions] if csv_rows is None else None,
+                                       folder / region / "emissions.csv",
+                                       csv_rows.take(positions) if csv_rows is not None else None)
+        written = _write_set(result, folder, lang, csv_written=True)
+        outcomes = dict(zip(chosen, outcomes()))
     rows = []
     for i, (region, outcome) in enumerate(outcomes.items(), start=1):
         progress("stage_writing_regions", i, len(outcomes))
@@ -170,53 +181,89 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     return written, pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
-def _run_parts(parts, count: int, jobs: int):
-    """Write each of the `count` parts (in order), in `jobs` worker processes when jobs > 1; yields file lists
-    or error texts. Parts are made and sent a few ahead of the workers, so that only those few are held."""
-    if jobs <= 1 or count < 2:
-        yield from map(_write_part, parts)
+class RegionParts:
+    """What a region's set is written from: the whole result, its RegionRows index, the output folder, the
+    language and each region's years. Worker processes get it once (forked: shared, not copied) and are
+    then sent region codes only."""
+
+    def __init__(self, result: BuildResult, folder: Path, lang: str, years: dict[str, list[int]]) -> None:
+        self.result, self.folder, self.lang, self.years = result, folder, lang, years
+        self.index = RegionRows(result)  # one groupby per table for all the regions
+
+    def positions(self, region: str) -> np.ndarray:
+        """Positions (ascending) of the region's own emission rows over its years in the whole result."""
+        return self.index.positions(self.result.emissions, "region", [region], set(self.years[region]))
+
+    def size(self, region: str) -> int:
+        """The number of the region's emission rows (the biggest parts are handed out first)."""
+        return len(self.positions(region))
+
+    def write(self, region: str) -> list[str] | str:
+        """The region's set but its emissions.csv (written by the parent); its files, or the error's text
+        (the other regions carry on)."""
+        try:
+            sub = self.folder / str(region)
+            sub.mkdir(parents=True, exist_ok=True)
+            part, _ = _subset(self.result, region, self.years[region], self.index)
+            return _write_set(part, sub, self.lang, csv_written=True)
+        except Exception as exc:  # noqa: BLE001 - reported per region, never lost
+            return f"{type(exc).__name__}: {exc}"
+
+
+_PARTS: RegionParts | None = None  # a worker process's RegionParts (set once by _adopt)
+
+
+def _adopt(parts: RegionParts) -> None:
+    """A worker process's start: keep the parts it writes from."""
+    global _PARTS
+    _PARTS = parts
+
+
+def _write_adopted(region: str) -> list[str] | str:
+    """One region's set, in a worker process (from the RegionParts it adopted)."""
+    return _PARTS.write(region)
+
+
+@contextmanager
+def _region_writers(parts: RegionParts, regions: list[str], jobs: int):
+    """Start writing the regions' sets and give a function that waits for them: their outcomes (file lists
+    or error texts) in the order of `regions`. With jobs > 1 and two regions or more, `jobs` worker
+    processes write them (forked where the system can, so the result is shared, not pickled; elsewhere
+    each worker is sent it once), the biggest first, while the caller goes on; otherwise they are written
+    in this process when the function is called."""
+    if jobs <= 1 or len(regions) < 2:
+        yield lambda: [parts.write(r) for r in regions]
         return
     import multiprocessing
-    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("forkserver")
-    workers = min(jobs, count)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque = deque()
-        for part in parts:
-            pending.append(pool.submit(_write_part, part))
-            if len(pending) > 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
-def _write_part(part: tuple) -> list[str] | str:
-    """One region's set; an error becomes its message (the other regions carry on)."""
-    result, sub, lang, rows = part
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(regions)), mp_context=multiprocessing.get_context(method),
+                               initializer=_adopt, initargs=(parts,))
     try:
-        sub.mkdir(parents=True, exist_ok=True)
-        return _write_set(result, sub, lang, rows)[0]
-    except Exception as exc:  # noqa: BLE001 - reported per region, never lost
-        return f"{type(exc).__name__}: {exc}"
+        futures = {r: pool.submit(_write_adopted, r) for r in sorted(regions, key=parts.size, reverse=True)}
+        yield lambda: [futures[r].result() for r in regions]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _write_set(result: BuildResult, folder: Path, lang: str, rows: tables.CsvSlice | None = None,
-               ) -> tuple[list[str], tables.CsvRows | None]:
+def _write_set(result: BuildResult, folder: Path, lang: str, csv_written: bool = False) -> list[str]:
     """One set of outputs (emissions, checks and analysis CSVs, workbook, report) from `result` into
-    `folder`; `rows`: where its emission rows lie in the combined emissions.csv (copied, not formatted
-    again). Returns the files written and where each row of its emissions.csv lies."""
+    `folder`; `csv_written`: its emissions.csv is written already (by the caller). Returns the files written."""
     from inventory.report import excel, html  # renderers load only when writing
     from inventory.report.views import view_set
 
-    written, csv_rows = tables.write_emissions(result.emissions, folder, rows)
+    if csv_written:
+        tables.write_parquet(result.emissions[EMISSION_COLUMNS], folder / "emissions.parquet")
+        written = ["emissions.csv", "emissions.parquet"]
+    else:
+        written = tables.write_emissions(result.emissions, folder)[0]
     written += tables.write_checks(result.checks, folder)
     written += tables.write_analysis(result.analysis, folder)
     views = view_set(result, lang)  # the workbook and the report show the same views: made once
     excel.write_workbook(result, folder / "inventory.xlsx", lang, views)
     (folder / "report.html").write_text(html.render_html(result, lang, views), encoding="utf-8")
-    return written + ["inventory.xlsx", "report.html"], csv_rows
+    return written + ["inventory.xlsx", "report.html"]
 
 
 class RegionRows:

@@ -54,26 +54,31 @@ class CsvSlice:
 
 def write_emissions(emissions: pd.DataFrame, folder: Path, rows: CsvSlice | None = None,
                     ) -> tuple[list[str], CsvRows | None]:
-    """emissions.csv (UTF-8 with BOM, DESIGN 3.7 columns and order) and emissions.parquet (write_parquet);
-    returns the names written and where each CSV row lies (CsvRows; None when a text cell holds a line
-    break, so rows are not lines).
+    """emissions.csv (write_emissions_csv) and emissions.parquet (write_parquet); returns the names written
+    and where each CSV row lies (CsvRows; None when the rows were copied or a text cell holds a line break).
 
-    rows: where `emissions`' rows lie in a bigger emissions.csv already written (a region's rows in the
-    combined file): the CSV is then their bytes copied, the same text to_csv gives for them (every cell
-    is formatted on its own), without formatting them again."""
+    rows: where `emissions`' rows lie in a bigger emissions.csv already written (write_emissions_csv)."""
     table = emissions[EMISSION_COLUMNS]
-    csv = folder / "emissions.csv"
-    found = None
-    if rows is not None:
-        with open(rows.path, "rb") as src, open(csv, "wb") as dst:
-            dst.write(src.read(rows.header))
-            for start, end in rows.ranges:
-                src.seek(start)
-                dst.write(src.read(end - start))
-    else:
-        found = _write_csv(table, csv)
+    found = write_emissions_csv(table, folder / "emissions.csv", rows)
     write_parquet(table, folder / "emissions.parquet")
     return ["emissions.csv", "emissions.parquet"], found
+
+
+def write_emissions_csv(emissions: pd.DataFrame | None, path: Path, rows: CsvSlice | None = None) -> CsvRows | None:
+    """emissions.csv at `path` (UTF-8 with BOM, DESIGN 3.7 columns and order); returns where each row lies
+    (CsvRows; None when a text cell holds a line break, so rows are not lines, or when copied).
+
+    rows: where the rows lie in a bigger emissions.csv already written (a region's rows in the combined
+    file): the CSV is then their bytes copied, the same text to_csv gives for them (every cell is formatted
+    on its own), without formatting them again; `emissions` is then not read (may be None)."""
+    if rows is None:
+        return _write_csv(emissions[EMISSION_COLUMNS], path)
+    with open(rows.path, "rb") as src, open(path, "wb") as dst:
+        dst.write(src.read(rows.header))
+        for start, end in rows.ranges:
+            src.seek(start)
+            dst.write(src.read(end - start))
+    return None
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> CsvRows | None:
