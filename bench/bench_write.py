@@ -66,19 +66,18 @@ def main(argv=None) -> int:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     parts = Parts()
-    csv = tables.write_emissions_csv
+    csv = tables.write_csv
 
-    def timed_csv(emissions, path, rows=None):
+    def timed_csv(table, path, rows=None):
         t0, c0 = time.perf_counter(), time.process_time()
         try:
-            return csv(emissions, path, rows)
+            return csv(table, path, rows)
         finally:
-            parts.add("emissions.csv (formatted)" if rows is None else "regions' emissions.csv (rows copied)",
-                      time.perf_counter() - t0, time.process_time() - c0)
-    tables.write_emissions_csv = timed_csv
+            whose = path.name if path.parent == out else "regions' " + path.name
+            how = "formatted" if rows is None else "rows copied"
+            parts.add(f"{whose} ({how})", time.perf_counter() - t0, time.process_time() - c0)
+    tables.write_csv = timed_csv
     parts.wrap(tables, "write_parquet", "emissions.parquet")
-    parts.wrap(tables, "write_checks", "checks.csv")
-    parts.wrap(tables, "write_analysis", "analysis CSVs")
     parts.wrap(views, "view_set", "views (view_set)")
     parts.wrap(excel, "write_workbook", "inventory.xlsx")
     parts.wrap(html, "render_html", "report.html (render)")

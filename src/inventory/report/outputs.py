@@ -14,11 +14,12 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from inventory import __version__, regions
 from inventory.read import Inputs
 from inventory.report import tables
-from inventory.result import EMISSION_COLUMNS, BuildResult
+from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
 
 STATUS_COLUMNS = ["region", "year", "status", "exit_code", "rejected", "message"]
 
@@ -147,7 +148,8 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     Region sets are written by `jobs` processes while this one writes the combined set (the workers are
     forked where the system can: they share the result and are sent only region codes); one that fails is
     reported in the status table (exit code 3 for each of its years) and the others still finish. Each
-    region's emissions.csv is its rows' bytes copied from the combined file, by this process.
+    region's CSVs (emissions, checks, analyses) are its rows' bytes copied from the combined files, and its
+    emissions.parquet its rows taken from the combined Arrow table, by this process.
     Returns the files written (relative to folder) and the status per region-year.
     """
     failed = failed or set()
@@ -159,14 +161,23 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     chosen = [r for r in by_region if r in folders]
     parts = RegionParts(result, folder, lang, by_region)
     with _region_writers(parts, chosen, jobs) as outcomes:
-        csv_rows = tables.write_emissions_csv(result.emissions, folder / "emissions.csv")
-        for region in chosen:  # each region's rows copied from the combined file (or formatted on their own)
+        for name, table in csv_tables(result):  # the combined CSV, then each region's rows copied from it
+            found = tables.write_csv(table, folder / name)
+            for region in chosen:
+                positions = parts.positions(region, name)
+                (folder / region).mkdir(parents=True, exist_ok=True)
+                tables.write_csv(table.iloc[positions] if found is None else None, folder / region / name,
+                                 found.take(positions) if found is not None else None)
+        # emissions.parquet: the table made Arrow once, each region's rows taken from it
+        emissions = result.emissions[EMISSION_COLUMNS]
+        arrow = pa.Table.from_pandas(emissions, preserve_index=False)
+        tables.write_parquet(emissions, folder / "emissions.parquet", arrow)
+        for region in chosen:
             positions = parts.positions(region)
-            (folder / region).mkdir(parents=True, exist_ok=True)
-            tables.write_emissions_csv(result.emissions.iloc[positions] if csv_rows is None else None,
-                                       folder / region / "emissions.csv",
-                                       csv_rows.take(positions) if csv_rows is not None else None)
-        written = _write_set(result, folder, lang, csv_written=True)
+            tables.write_parquet(emissions[["region", "year"]].iloc[positions], folder / region / "emissions.parquet",
+                                 arrow.take(positions))
+        del arrow
+        written = _write_set(result, folder, lang)
         outcomes = dict(zip(chosen, outcomes()))
     rows = []
     for i, (region, outcome) in enumerate(outcomes.items(), start=1):
@@ -190,22 +201,29 @@ class RegionParts:
         self.result, self.folder, self.lang, self.years = result, folder, lang, years
         self.index = RegionRows(result)  # one groupby per table for all the regions
 
-    def positions(self, region: str) -> np.ndarray:
-        """Positions (ascending) of the region's own emission rows over its years in the whole result."""
-        return self.index.positions(self.result.emissions, "region", [region], set(self.years[region]))
+    def positions(self, region: str, name: str = "emissions.csv") -> np.ndarray:
+        """Positions (ascending) of the region's own rows over its years in the whole result's table that
+        CSV `name` holds (csv_tables), as _subset selects them."""
+        result, years = self.result, set(self.years[region])
+        if name == "emissions.csv":
+            return self.index.positions(result.emissions, "region", [region], years)
+        if name == "checks.csv":
+            return self.index.positions(result.checks, "region", [region], years)
+        table = result.analysis[name.removesuffix(".csv")]
+        return self.index.positions(table, "region", [region], years, _year_column(table))
 
     def size(self, region: str) -> int:
         """The number of the region's emission rows (the biggest parts are handed out first)."""
         return len(self.positions(region))
 
     def write(self, region: str) -> list[str] | str:
-        """The region's set but its emissions.csv (written by the parent); its files, or the error's text
-        (the other regions carry on)."""
+        """The region's set but its CSVs and Parquet (written by the parent, write_outputs); its files, or the
+        error's text (the other regions carry on)."""
         try:
             sub = self.folder / str(region)
             sub.mkdir(parents=True, exist_ok=True)
             part, _ = _subset(self.result, region, self.years[region], self.index)
-            return _write_set(part, sub, self.lang, csv_written=True)
+            return _write_set(part, sub, self.lang)
         except Exception as exc:  # noqa: BLE001 - reported per region, never lost
             return f"{type(exc).__name__}: {exc}"
 
@@ -247,23 +265,25 @@ def _region_writers(parts: RegionParts, regions: list[str], jobs: int):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _write_set(result: BuildResult, folder: Path, lang: str, csv_written: bool = False) -> list[str]:
-    """One set of outputs (emissions, checks and analysis CSVs, workbook, report) from `result` into
-    `folder`; `csv_written`: its emissions.csv is written already (by the caller). Returns the files written."""
+def csv_tables(result: BuildResult) -> list[tuple[str, pd.DataFrame]]:
+    """The CSV files of a set and the tables they hold, in the order they are written: emissions.csv
+    (DESIGN 3.7 columns), checks.csv (CHECK_COLUMNS), one per analysis table (key_categories.csv, ...)."""
+    return [("emissions.csv", result.emissions[EMISSION_COLUMNS]),
+            ("checks.csv", result.checks.reindex(columns=CHECK_COLUMNS)),
+            *[(f"{name}.csv", table) for name, table in sorted(result.analysis.items())]]
+
+
+def _write_set(result: BuildResult, folder: Path, lang: str) -> list[str]:
+    """One set of outputs but its CSVs and Parquet (written by write_outputs): workbook and report from
+    `result` into `folder`. Returns the set's files, the CSVs and Parquet among them."""
     from inventory.report import excel, html  # renderers load only when writing
     from inventory.report.views import view_set
 
-    if csv_written:
-        tables.write_parquet(result.emissions[EMISSION_COLUMNS], folder / "emissions.parquet")
-        written = ["emissions.csv", "emissions.parquet"]
-    else:
-        written = tables.write_emissions(result.emissions, folder)[0]
-    written += tables.write_checks(result.checks, folder)
-    written += tables.write_analysis(result.analysis, folder)
+    names = [name for name, _ in csv_tables(result)]
     views = view_set(result, lang)  # the workbook and the report show the same views: made once
     excel.write_workbook(result, folder / "inventory.xlsx", lang, views)
     (folder / "report.html").write_text(html.render_html(result, lang, views), encoding="utf-8")
-    return written + ["inventory.xlsx", "report.html"]
+    return [names[0], "emissions.parquet", *names[1:], "inventory.xlsx", "report.html"]
 
 
 class RegionRows:
@@ -314,6 +334,11 @@ class RegionRows:
         return table.iloc[self.positions(table, column, codes, years, year_column)]
 
 
+def _year_column(table: pd.DataFrame) -> str:
+    """The column that holds a table's year (`year_to` in tables of changes from one year to another)."""
+    return "year" if "year" in table else "year_to"
+
+
 def _subset(result: BuildResult, region: str, years: list[int], index: RegionRows | None = None,
             ) -> tuple[BuildResult, np.ndarray]:
     """The part of a result that belongs to one region over `years`, and the positions of its emission rows
@@ -330,9 +355,6 @@ def _subset(result: BuildResult, region: str, years: list[int], index: RegionRow
     kids = list(regions.children(region))
     chosen = set(years)
 
-    def year_of(t: pd.DataFrame) -> str:
-        return "year" if "year" in t else "year_to"
-
     e = result.emissions
     keep = index.positions(e, "region", [region], chosen)
     checks = index.take(result.checks, "region", [region], chosen)
@@ -345,13 +367,13 @@ def _subset(result: BuildResult, region: str, years: list[int], index: RegionRow
         mine = zip(ledger["file"], ledger["sheet"], ledger["row"])
         warned = sorted({i for key in mine for i in index.warned.get(key, ())}.union(index.everywhere))
     warnings = [result.warnings[i] for i in warned]
-    analysis = {name: index.take(t, "region", [region], chosen, year_of(t)) for name, t in result.analysis.items()}
+    analysis = {name: index.take(t, "region", [region], chosen, _year_column(t)) for name, t in result.analysis.items()}
     qa_tables = {name: index.take(t, "region", [region], chosen) for name, t in result.qa_tables.items()}
     stats = result.statistics
     if stats is not None and len(stats):
         stats = index.take(stats, "region", [region], chosen)
-    figures = {name: index.take(t, "province", [region], chosen, year_of(t)) if "province" in t
-               else index.take(t, "region", [region, *kids], chosen, year_of(t))
+    figures = {name: index.take(t, "province", [region], chosen, _year_column(t)) if "province" in t
+               else index.take(t, "region", [region, *kids], chosen, _year_column(t))
                for name, t in result.figures.items()}
     factors = result.factors
     if factors is not None:
