@@ -129,3 +129,18 @@ def test_issue_14_a_region_folder_holds_its_own_rows_and_still_compares_with_its
     assert len(detail) == len(own) and {row[0] for row in detail} == {"430000"}
     compared = {row[1] for row in book[lbl["sheet_regions"]].iter_rows(min_row=2, values_only=True)}
     assert {"430100", "430200", "430300"} <= compared
+
+
+def test_spawned_region_writers_give_the_same_files_as_forked_ones(tmp_path, monkeypatch):
+    """Where fork is not used (macOS, Windows) the workers are spawned and sent the result once; the
+    region files are the same."""
+    from inventory.report import outputs
+
+    path = project(tmp_path)
+    run("build", path, "-o", tmp_path / "fork", "--jobs", "2")
+    monkeypatch.setattr(outputs, "START_METHOD", "spawn")
+    result = run("build", path, "-o", tmp_path / "spawn", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    for name in ("emissions.csv", "430000/emissions.csv", "430200/emissions.parquet", "430300/checks.csv"):
+        assert (tmp_path / "fork" / name).read_bytes() == (tmp_path / "spawn" / name).read_bytes()
+    assert (tmp_path / "spawn" / "430100" / "inventory.xlsx").is_file()

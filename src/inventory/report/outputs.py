@@ -8,6 +8,7 @@ whose every year failed has a folder holding only its manifest.
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
@@ -228,6 +229,9 @@ class RegionParts:
             return f"{type(exc).__name__}: {exc}"
 
 
+# How region writers start: forked on Linux (the result shared, not pickled); elsewhere spawned and sent the
+# result once (fork is unsafe on macOS and missing on Windows).
+START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 _PARTS: RegionParts | None = None  # a worker process's RegionParts (set once by _adopt)
 
 
@@ -246,8 +250,8 @@ def _write_adopted(region: str) -> list[str] | str:
 def _region_writers(parts: RegionParts, regions: list[str], jobs: int):
     """Start writing the regions' sets and give a function that waits for them: their outcomes (file lists
     or error texts) in the order of `regions`. With jobs > 1 and two regions or more, `jobs` worker
-    processes write them (forked where the system can, so the result is shared, not pickled; elsewhere
-    each worker is sent it once), the biggest first, while the caller goes on; otherwise they are written
+    processes write them (forked on Linux, so the result is shared, not pickled; elsewhere each worker is
+    sent it once), the biggest first, while the caller goes on; otherwise they are written
     in this process when the function is called."""
     if jobs <= 1 or len(regions) < 2:
         yield lambda: [parts.write(r) for r in regions]
@@ -255,8 +259,8 @@ def _region_writers(parts: RegionParts, regions: list[str], jobs: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(regions)), mp_context=multiprocessing.get_context(method),
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(regions)),
+                               mp_context=multiprocessing.get_context(START_METHOD),
                                initializer=_adopt, initargs=(parts,))
     try:
         futures = {r: pool.submit(_write_adopted, r) for r in sorted(regions, key=parts.size, reverse=True)}
@@ -303,6 +307,11 @@ class RegionRows:
         factors = result.factors  # each factor id's rows in the factor table
         self.factor_rows = factors.groupby("factor_id", sort=False).indices \
             if factors is not None and len(factors) else {}
+
+    def __getstate__(self) -> dict:
+        """Pickled (sent to a spawned worker) without the groups found so far: they are keyed by the tables'
+        ids, which are not theirs in another process."""
+        return {**self.__dict__, "_groups": {}}
 
     def factors_used(self, rows: np.ndarray) -> set[str]:
         """The factor ids the emission rows at `rows` name."""
