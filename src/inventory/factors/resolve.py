@@ -68,57 +68,134 @@ _MATCH = ["name", "activity", "region", "category", "technology", "year_from", "
 def candidates(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
     """Every factor/parameter row that applies to each key, with its specificity scores.
 
-    keys: KEY_COLUMNS plus `key_id`. table: the long factor table (load.load_all plus
-    local_to_long). Returns one row per (key_id, candidate) with the table's columns.
-    Only the matching columns take part in the joins; the rest is joined to the result.
+    keys: KEY_COLUMNS plus `key_id` (one row per key_id). table: the long factor table (load.load_all plus
+    local_to_long). Returns one row per (key_id, candidate) with the table's columns: key_id, p_activity,
+    act_score, p_category, cat_score, name, p_region, p_technology, year_from, year_to, level, tid (the
+    row's position in the table of `names`), region_score, tech_score, year_score and the table's other
+    columns; keys in their order, each key's rows by activity option (own, then any), category option
+    (own, then ancestors, then none), then table order: the rows and order of joins of the keys' options
+    with the table, found by array lookups over integer codes (`_options`, `_pairs`).
     When keys and table both have a column `group`, a key takes only the rows of its own group (the
     resolution of several parameter names, each over its own classes, in one pass: `with_parameters`).
+    A local row (level LOCAL) applies only in the key's own region (`_chain(region)[0]`).
     """
     if names is not None:
         table = table[table["name"].isin(names) | table["name"].str.startswith(tuple(n + "." for n in names))]
     table = table[table["activity"].isin(set(pd.unique(keys["activity"])) | {""})].reset_index(drop=True)
-    match = table[_MATCH].rename(columns={c: "p_" + c for c in ("activity", "region", "category", "technology")})
-    match["tid"] = match.index
-    grouped = "group" in keys and "group" in table
-    if grouped:
-        match["group"] = table["group"].to_numpy()
-    # Activity and category options together first: they select the fewest table rows per key.
-    act = _expand(keys, "activity", lambda a: [(a, 1), ("", 0)])
-    act_cat = act.merge(_expand(keys, "category", _category_options), on="key_id")
-    own = keys.assign(own=map_distinct(keys["region"], lambda r: _chain(r)[0]))[["key_id", "own", "year"]]
-    cand = _join_table(act_cat, match, own)
-    if grouped:
-        cand = cand.merge(keys[["key_id", "group"]], on=["key_id", "group"]).drop(columns="group")
+    key, tid, act_score, cat_score = _activity_category_rows(keys, table)
+    if "group" in keys and "group" in table:
+        same = keys["group"].to_numpy()[key] == table["group"].to_numpy()[tid]
+        key, tid, act_score, cat_score = key[same], tid[same], act_score[same], cat_score[same]
+    scores = {}
     for column, options in (("region", _region_options), ("technology", _technology_options)):
-        cand = cand.merge(_expand(keys, column, options), on=["key_id", "p_" + column])
-    cand = cand.rename(columns={"reg_score": "region_score", "tec_score": "tech_score"})
-    cand = cand.merge(own, on="key_id")
-    in_years = ((cand["year_from"].isna() | (cand["year_from"] <= cand["year"]))
-                & (cand["year_to"].isna() | (cand["year_to"] >= cand["year"])))
-    own_region_only = (cand["level"] < LOCAL) | (cand["p_region"] == cand["own"])
-    cand = cand[in_years & own_region_only].drop(columns=["own", "year"])
+        at, score = _option_join(keys[column], table[column], options, key, tid)
+        key, tid, act_score, cat_score = key[at], tid[at], act_score[at], cat_score[at]
+        scores = {c: v[at] for c, v in scores.items()}
+        scores[column] = score
+    year = keys["year"].to_numpy()[key]
+    year_from, year_to = table["year_from"].to_numpy(dtype=float)[tid], table["year_to"].to_numpy(dtype=float)[tid]
+    in_years = (np.isnan(year_from) | (year_from <= year)) & (np.isnan(year_to) | (year_to >= year))
+    level = table["level"].to_numpy()[tid]
+    own = map_distinct(keys["region"], lambda r: _chain(r)[0]).to_numpy(dtype=object)[key]
+    own_region_only = (level < LOCAL) | (table["region"].to_numpy(dtype=object)[tid] == own)
+    keep = in_years & own_region_only
+    key, tid = key[keep], tid[keep]
+    match = table[_MATCH].take(tid).reset_index(drop=True)
+    cand = pd.DataFrame({"key_id": keys["key_id"].to_numpy()[key], "p_activity": match["activity"],
+                         "act_score": act_score[keep], "p_category": match["category"], "cat_score": cat_score[keep],
+                         "name": match["name"], "p_region": match["region"], "p_technology": match["technology"],
+                         "year_from": match["year_from"], "year_to": match["year_to"], "level": match["level"],
+                         "tid": tid.astype(np.int64), "region_score": scores["region"][keep],
+                         "tech_score": scores["technology"][keep]})
     cand["year_score"] = (cand["year_from"].notna() | cand["year_to"].notna()).astype(int)
     rest = table.drop(columns=[c for c in _MATCH if c not in ("name", "level")] + ["name", "level"]
                       + (["group"] if "group" in table else []))
-    return cand.join(rest, on="tid")
+    return pd.concat([cand, rest.take(tid).reset_index(drop=True)], axis=1)
 
 
-def _join_table(act_cat: pd.DataFrame, match: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
-    """The table rows each key's activity and category options select, in the order of one merge on both
-    (options' order, then table order). A local row applies only in its own region, so local rows are
-    joined on the key's own region too: joined on activity and category alone, every key class would meet
-    every region's local rows (national scale: 3,916 classes x 28,460 local rows, 25M rows before the
-    region filter dropped them)."""
-    local = match["level"].to_numpy() == LOCAL
-    if not local.any():
-        return act_cat.merge(match, on=["p_activity", "p_category"])
-    act_cat = act_cat.assign(option=np.arange(len(act_cat)))
-    shared = act_cat.merge(match[~local], on=["p_activity", "p_category"])
-    with_own = act_cat.merge(own[["key_id", "own"]], on="key_id").rename(columns={"own": "p_region"})
-    mine = with_own.merge(match[local], on=["p_activity", "p_category", "p_region"])
-    cand = pd.concat([shared, mine[shared.columns]], ignore_index=True)
-    order = np.lexsort((cand["tid"].to_numpy(), cand["option"].to_numpy()))
-    return cand.take(order).drop(columns="option").reset_index(drop=True)
+def _options(values: pd.Series, vocabulary: pd.Series, options) -> tuple[np.ndarray, tuple]:
+    """The options of each distinct value of a key column as codes into the table column's values.
+
+    Returns (code of each key's value, (start, count) of each distinct value's options in the flat arrays,
+    flat option codes into `vocabulary`'s distinct values (-1: not in the table), flat scores).
+    `options(value)` gives [(option, score), ...] in order of preference, once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    lists = [options(v) for v in uniques]
+    count = np.array([len(o) for o in lists], dtype=np.int64)
+    flat = [o for opts in lists for o, _ in opts]
+    score = np.array([sc for opts in lists for _, sc in opts], dtype=np.int64)
+    where = pd.Index(pd.unique(vocabulary.dropna())).get_indexer(pd.Index(flat, dtype=object))
+    return codes, (np.cumsum(count) - count, count), where.astype(np.int64), score
+
+
+def _pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All (i, j) with left[i] == right[j]: i ascending, each i's j in order (an inner join of two integer
+    code columns, the order of a merge keeping the left order)."""
+    order = np.argsort(right, kind="stable")
+    ordered = right[order]
+    low, high = np.searchsorted(ordered, left, "left"), np.searchsorted(ordered, left, "right")
+    count = high - low
+    i = np.repeat(np.arange(len(left)), count)
+    within = np.arange(len(i)) - np.repeat(np.cumsum(count) - count, count)
+    return i, order[np.repeat(low, count) + within]
+
+
+def _activity_category_rows(keys: pd.DataFrame, table: pd.DataFrame):
+    """(key position, table row, act_score, cat_score) of the table rows each key's activity and category
+    options select, keys in order, then activity option, category option, table row. A local row is
+    matched on the key's own region as well: matched on activity and category alone, every key class would
+    meet every region's local rows (national scale: 3,916 classes x 28,460 local rows)."""
+    a_codes, (a_start, a_count), a_flat, a_score = _options(keys["activity"], table["activity"],
+                                                            lambda a: [(a, 1), ("", 0)])
+    c_codes, (c_start, c_count), c_flat, c_score = _options(keys["category"], table["category"], _category_options)
+    na, nc = a_count[a_codes], c_count[c_codes]
+    n = na * nc
+    key = np.repeat(np.arange(len(keys)), n)
+    within = np.arange(len(key)) - np.repeat(np.cumsum(n) - n, n)
+    a_at = a_start[a_codes][key] + within // nc[key]
+    c_at = c_start[c_codes][key] + within % nc[key]
+    act, cat = a_flat[a_at], c_flat[c_at]
+    ok = (act >= 0) & (cat >= 0)
+    key, act, cat, a_at, c_at = key[ok], act[ok], cat[ok], a_at[ok], c_at[ok]
+    t_act = _codes_in(table["activity"])
+    t_cat = _codes_in(table["category"])
+    n_cat = int(t_cat.max()) + 2 if len(t_cat) else 1
+    local = table["level"].to_numpy() == LOCAL
+    shared_rows = np.flatnonzero(~local & (t_act >= 0) & (t_cat >= 0))
+    option, at = _pairs(act * n_cat + cat, t_act[shared_rows] * n_cat + t_cat[shared_rows])
+    tid = shared_rows[at]
+    if local.any():
+        t_reg = _codes_in(table["region"])
+        own = pd.Index(pd.unique(table["region"].dropna())).get_indexer(
+            map_distinct(keys["region"], lambda r: _chain(r)[0]).to_numpy(dtype=object))[key]
+        local_rows = np.flatnonzero(local & (t_act >= 0) & (t_cat >= 0) & (t_reg >= 0))
+        n_reg = int(t_reg.max()) + 2
+        mine, at = _pairs(np.where(own >= 0, (act * n_cat + cat) * n_reg + own, -1),
+                          (t_act[local_rows] * n_cat + t_cat[local_rows]) * n_reg + t_reg[local_rows])
+        option, tid = np.concatenate([option, mine]), np.concatenate([tid, local_rows[at]])
+        order = np.lexsort((tid, option))
+        option, tid = option[order], tid[order]
+    return key[option], tid, a_score[a_at[option]], c_score[c_at[option]]
+
+
+def _codes_in(column: pd.Series) -> np.ndarray:
+    """Codes of a table column into its distinct values (in order of appearance; -1 for a missing cell)."""
+    return pd.factorize(column)[0].astype(np.int64)
+
+
+def _option_join(values: pd.Series, column: pd.Series, options, key: np.ndarray, tid: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The (key, table row) pairs whose table value is one of the key's options, with its score: (positions
+    into the pairs, each as often as the option occurs, in order; the scores)."""
+    codes, (start, count), flat, score = _options(values, column, options)
+    table_codes = _codes_in(column)
+    width = int(table_codes.max()) + 2 if len(table_codes) else 1
+    owner = np.repeat(np.arange(len(count)), count)
+    table_code = table_codes[tid]
+    left = np.where(table_code >= 0, codes[key] * width + table_code, -1)
+    right = np.where(flat >= 0, owner * width + flat, -2)
+    at, option = _pairs(left, right)
+    return at, score[option]
 
 
 def key_codes(keys: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
