@@ -4,7 +4,8 @@ For each key (region, year, category, activity, technology) and parameter name t
 candidates are compared by: level (local rows > user directories > shipped tables),
 activity (named over any), region (own, parent, CN, empty), technology (matching
 one of the row's ids over none), category (own over an ancestor's), year (a range
-containing the year over an open one). Work is done by joins over whole tables.
+containing the year over an open one). Work is done on whole columns: array lookups over integer codes
+of the keys' distinct values and the table's columns (no Python loop per key).
 """
 
 from __future__ import annotations
@@ -33,14 +34,6 @@ def local_to_long(params: pd.DataFrame) -> pd.DataFrame:
         "source": params["source"], "source_detail": "local parameter row",
         "uncertainty_low_pct": np.nan, "uncertainty_high_pct": np.nan, "level": LOCAL, "file": "", "line": 0,
     })
-
-
-def _expand(keys: pd.DataFrame, column: str, options) -> pd.DataFrame:
-    """(key_id, candidate value, score) for every distinct value of a key column."""
-    table = {v: options(v) for v in keys[column].unique()}
-    pairs = [(v, cand, score) for v, cands in table.items() for cand, score in cands]
-    lookup = pd.DataFrame(pairs, columns=[column, "p_" + column, column[:3] + "_score"])
-    return keys[["key_id", column]].merge(lookup, on=column).drop(columns=column)
 
 
 def _chain(region: str) -> list[str]:
