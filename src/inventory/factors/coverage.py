@@ -4,12 +4,14 @@ A row keeps the level it is given at (DESIGN 3.2): fuel for transport as a whole
 balance's 交通运输 row) takes no factor of 1.A.3.b, 1.A.3.c or 1.A.3.d, for want of a citable split of the
 fuel over them. This module finds, per activity key, the substances that factor rows give the activity at
 a sub-category while no row applies at the key's own level, so that `validate` and `build` warn about the
-row and the not-estimated list says why those substances are missing. Work is done by joins over the
-distinct keys and the factor table, never per activity row.
+row and the not-estimated list says why those substances are missing. Work is done on integer codes of
+the keys and joins over their distinct (category, activity) pairs and the factor table, never per
+activity row.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from inventory import categories, regions, vocabulary
@@ -32,13 +34,16 @@ def subcategory_only(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     technology or none). Returns GAP_COLUMNS, one row per distinct key and substance; `subcategories`
     names the highest such sub-categories, joined by ", ".
     """
-    distinct = keys[KEY_COLUMNS].drop_duplicates().reset_index(drop=True)
+    codes = {column: pd.factorize(keys[column]) for column in KEY_COLUMNS}
+    first = _first_rows(_combined([(codes[c][0], len(codes[c][1])) for c in KEY_COLUMNS]))
+    distinct = keys[KEY_COLUMNS].take(first).reset_index(drop=True)  # as drop_duplicates
     ef = table[table["name"].str.startswith("ef.") & (table["category"] != "")
                & table["activity"].isin(set(pd.unique(distinct["activity"])) | {""})]
     if distinct.empty or ef.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     distinct["key_id"] = distinct.index
-    below = _rows_below(distinct, ef)
+    below = _rows_below(distinct, ef, _combined([(codes[c][0][first], len(codes[c][1]))
+                                                 for c in ("category", "activity")]))
     if below.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     at = candidates(distinct[distinct["key_id"].isin(set(below["key_id"]))], table, ["ef"])
@@ -53,19 +58,50 @@ def subcategory_only(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["key_id", "substance"], key=_substance_order).reset_index(drop=True)[GAP_COLUMNS]
 
 
-def _rows_below(keys: pd.DataFrame, ef: pd.DataFrame) -> pd.DataFrame:
+def _rows_below(keys: pd.DataFrame, ef: pd.DataFrame, pair: np.ndarray) -> pd.DataFrame:
     """(key_id, name, subcategory) for every ef row at a strict descendant of the key's category that
-    names the key's activity (or none) and applies in the key's region."""
+    names the key's activity (or none) and applies in the key's region (pair: one integer per key for
+    its category and activity).
+
+    The rows are found once per distinct (category, activity) of the keys, and the regions checked only
+    for the keys of a pair that has some (most have none), so the keys themselves are never joined whole."""
     rows = ef[["category", "activity", "region", "name"]].drop_duplicates()
     rows = rows.assign(key_category=map_distinct(rows["category"], lambda c: categories.ancestors(c)[1:]))
     rows = rows.explode("key_category").dropna(subset=["key_category"]).rename(
         columns={"category": "subcategory", "activity": "p_activity", "region": "p_region"})
-    by_activity = pd.concat([keys.assign(p_activity=keys["activity"]), keys.assign(p_activity="")])
+    first = _first_rows(pair)
+    pairs = keys[["category", "activity"]].take(first).reset_index(drop=True).assign(pair=pair[first])
+    by_activity = pd.concat([pairs.assign(p_activity=pairs["activity"]), pairs.assign(p_activity="")])
     found = by_activity.merge(rows, left_on=["category", "p_activity"], right_on=["key_category", "p_activity"])
+    if found.empty:
+        return pd.DataFrame(columns=["key_id", "name", "subcategory"])
+    at = np.flatnonzero(np.isin(pair, found["pair"].to_numpy()))
+    mine = keys.take(at).assign(pair=pair[at])
+    found = mine[["key_id", "region", "pair"]].merge(found[["pair", "p_region", "name", "subcategory"]], on="pair")
     allowed = pd.DataFrame([(r, p) for r in found["region"].unique() for p in [*regions.chain(r), ""]],
                            columns=["region", "p_region"])
     found = found.merge(allowed, on=["region", "p_region"])
     return found[["key_id", "name", "subcategory"]].drop_duplicates()
+
+
+def _combined(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """One integer per row for its tuple of codes (parts: each column's codes, -1 for a missing cell, and
+    number of values; equal tuples, equal integers)."""
+    combined, size = np.zeros(len(parts[0][0]), dtype=np.int64), 1
+    for codes, n in parts:
+        if size * (n + 1) >= 2 ** 62:  # renumber before the product could overflow
+            combined, uniques = pd.factorize(combined)
+            size = len(uniques)
+        combined, size = combined * (n + 1) + codes + 1, size * (n + 1)
+    return combined
+
+
+def _first_rows(combined: np.ndarray) -> np.ndarray:
+    """The position of the first row of each distinct value, in order of first appearance."""
+    number, uniques = pd.factorize(combined)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[number[::-1]] = np.arange(len(number))[::-1]
+    return first
 
 
 def _highest(codes) -> str:
