@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from inventory.factors.coverage import GAP_COLUMNS, _combined, _first_rows, subcategory_only
+from inventory.factors.coverage import GAP_COLUMNS, subcategory_only
+from inventory.factors.resolve import combined_codes, first_rows
 from inventory.factors.load import SHIPPED
 
 
@@ -43,9 +44,9 @@ def test_gaps_per_key_and_substance_by_hand():
 
 
 def test_first_rows_of_combined_codes_are_drop_duplicates():
-    """_combined/_first_rows against drop_duplicates: first rows of each distinct tuple, in order, a missing
+    """resolve.combined_codes/first_rows against drop_duplicates: first rows of each distinct tuple, in order, a missing
     cell a value of its own (not equal to any other code: (1, missing) differs from (0, b))."""
     frame = pd.DataFrame({"a": ["x", "y", "x", "y", None, "x"], "b": ["b", None, "b", "c", None, "c"]})
     parts = [(pd.factorize(frame[c])[0], len(pd.factorize(frame[c])[1])) for c in ("a", "b")]
-    first = _first_rows(_combined(parts))
+    first = first_rows(combined_codes(parts))[1]
     assert first.tolist() == frame.drop_duplicates().index.tolist() == [0, 1, 3, 4, 5]

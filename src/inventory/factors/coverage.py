@@ -16,7 +16,7 @@ import pandas as pd
 
 from inventory import categories, regions, vocabulary
 from inventory.errors import Problem
-from inventory.factors.resolve import KEY_COLUMNS, candidates, local_to_long
+from inventory.factors.resolve import KEY_COLUMNS, candidates, combined_codes, first_rows, local_to_long
 from inventory.lookup import map_distinct
 
 CODE = "subcategory_factors_only"  # data/messages.csv: the warning on a row given above its factors
@@ -35,14 +35,14 @@ def subcategory_only(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     names the highest such sub-categories, joined by ", ".
     """
     codes = {column: pd.factorize(keys[column]) for column in KEY_COLUMNS}
-    first = _first_rows(_combined([(codes[c][0], len(codes[c][1])) for c in KEY_COLUMNS]))
+    first = first_rows(combined_codes([(codes[c][0], len(codes[c][1])) for c in KEY_COLUMNS]))[1]
     distinct = keys[KEY_COLUMNS].take(first).reset_index(drop=True)  # as drop_duplicates
     ef = table[table["name"].str.startswith("ef.") & (table["category"] != "")
                & table["activity"].isin(set(pd.unique(distinct["activity"])) | {""})]
     if distinct.empty or ef.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     distinct["key_id"] = distinct.index
-    below = _rows_below(distinct, ef, _combined([(codes[c][0][first], len(codes[c][1]))
+    below = _rows_below(distinct, ef, combined_codes([(codes[c][0][first], len(codes[c][1]))
                                                  for c in ("category", "activity")]))
     if below.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
@@ -69,7 +69,7 @@ def _rows_below(keys: pd.DataFrame, ef: pd.DataFrame, pair: np.ndarray) -> pd.Da
     rows = rows.assign(key_category=map_distinct(rows["category"], lambda c: categories.ancestors(c)[1:]))
     rows = rows.explode("key_category").dropna(subset=["key_category"]).rename(
         columns={"category": "subcategory", "activity": "p_activity", "region": "p_region"})
-    first = _first_rows(pair)
+    first = first_rows(pair)[1]
     pairs = keys[["category", "activity"]].take(first).reset_index(drop=True).assign(pair=pair[first])
     by_activity = pd.concat([pairs.assign(p_activity=pairs["activity"]), pairs.assign(p_activity="")])
     found = by_activity.merge(rows, left_on=["category", "p_activity"], right_on=["key_category", "p_activity"])
@@ -82,26 +82,6 @@ def _rows_below(keys: pd.DataFrame, ef: pd.DataFrame, pair: np.ndarray) -> pd.Da
                            columns=["region", "p_region"])
     found = found.merge(allowed, on=["region", "p_region"])
     return found[["key_id", "name", "subcategory"]].drop_duplicates()
-
-
-def _combined(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
-    """One integer per row for its tuple of codes (parts: each column's codes, -1 for a missing cell, and
-    number of values; equal tuples, equal integers)."""
-    combined, size = np.zeros(len(parts[0][0]), dtype=np.int64), 1
-    for codes, n in parts:
-        if size * (n + 1) >= 2 ** 62:  # renumber before the product could overflow
-            combined, uniques = pd.factorize(combined)
-            size = len(uniques)
-        combined, size = combined * (n + 1) + codes + 1, size * (n + 1)
-    return combined
-
-
-def _first_rows(combined: np.ndarray) -> np.ndarray:
-    """The position of the first row of each distinct value, in order of first appearance."""
-    number, uniques = pd.factorize(combined)
-    first = np.empty(len(uniques), dtype=np.int64)
-    first[number[::-1]] = np.arange(len(number))[::-1]
-    return first
 
 
 def _highest(codes) -> str:

@@ -128,23 +128,24 @@ def distinct_tuples(keys: pd.DataFrame, table: pd.DataFrame) -> tuple[pd.DataFra
     members of their chains the table names (a member's score is its depth, the same in every chain that
     holds it): keys alike in those four share a group, each rule applied once per distinct value.
     """
+    from inventory.factors import resolve  # not at the top: factors.load imports this module, resolve imports load
+
     named = keys["activity"].isin(set(table["activity"])).to_numpy() if len(table) else np.zeros(len(keys), bool)
     at = np.flatnonzero(named)
     named_regions, named_categories = set(table["region"]), set(table["category"])
     rules = {"region": lambda r: ">".join(c for c in regions.chain(r) if c in named_regions),
              "category": lambda c: ">".join(a for a in categories.ancestors(c) if a in named_categories),
              "year": None, "activity": None}
-    combined = np.zeros(len(at), dtype=np.int64)
+    parts = []
     for column, rule in rules.items():
         codes, uniques = pd.factorize(keys[column].take(at))
         if rule is not None:
             codes, uniques = pd.factorize(np.array([rule(v) for v in uniques] + [""], dtype=object)[codes])
-        combined = combined * (len(uniques) + 1) + codes
-    number, _ = pd.factorize(combined)
+        parts.append((codes, len(uniques)))
+    number, first = resolve.first_rows(resolve.combined_codes(parts))
     of_key = np.full(len(keys), -1, dtype=np.int64)
     of_key[at] = number
-    first = np.zeros(int(number.max()) + 1 if len(number) else 0, dtype=np.int64)
-    first[number[::-1]] = at[::-1]
+    first = at[first]
     tuples = pd.DataFrame({c: keys[c].take(first).reset_index(drop=True) for c in rules})
     tuples.insert(0, "key_id", np.arange(len(first)))
     return tuples, of_key

@@ -121,6 +121,27 @@ def _options(values: pd.Series, vocabulary: pd.Series, options) -> tuple[np.ndar
     return codes, (np.cumsum(count) - count, count), where.astype(np.int64), score
 
 
+def combined_codes(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """One integer per row for its tuple of codes (parts: each column's codes from pd.factorize, -1 for a
+    missing cell, and its number of values): equal tuples, equal integers."""
+    combined, size = np.zeros(len(parts[0][0]) if parts else 0, dtype=np.int64), 1
+    for codes, n in parts:
+        if size * (n + 1) >= 2 ** 62:  # renumber before the product could overflow
+            combined, uniques = pd.factorize(combined)
+            size = len(uniques)
+        combined, size = combined * (n + 1) + codes + 1, size * (n + 1)
+    return combined
+
+
+def first_rows(combined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(number of each row's value, numbered in order of first appearance; the position of the first row
+    of each number): `drop_duplicates` on integer codes."""
+    number, uniques = pd.factorize(combined)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[number[::-1]] = np.arange(len(number))[::-1]
+    return number, first
+
+
 def _pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All (i, j) with left[i] == right[j]: i ascending, each i's j in order (an inner join of two integer
     code columns, the order of a merge keeping the left order)."""
