@@ -304,10 +304,15 @@ def resolve_keys(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | Non
     technology replaces the devices' combination.
     """
     cand = candidates(keys, table, names)
-    cand = cand.sort_values(["key_id", "name", *_ORDER], ascending=[True, True] + [False] * len(_ORDER),
-                            kind="stable")
-    is_re = cand["name"].str.startswith("removal_efficiency.")
-    best = cand[~is_re].drop_duplicates(["key_id", "name"])
+    # sort_values(["key_id", "name", *_ORDER], descending scores, stable) as one lexsort over integer codes
+    name_codes, name_values = pd.factorize(cand["name"], sort=True)
+    key = cand["key_id"].to_numpy()
+    order = np.lexsort([-cand[c].to_numpy() for c in reversed(_ORDER)] + [name_codes, key])
+    cand, key, name_codes = cand.take(order), key[order], name_codes[order]
+    is_re = np.array([str(n).startswith("removal_efficiency.") for n in name_values], dtype=bool)[name_codes]
+    first = np.ones(len(cand), dtype=bool)  # the first row of each (key_id, name): the winner
+    first[1:] = (key[1:] != key[:-1]) | (name_codes[1:] != name_codes[:-1])
+    best = cand[~is_re & first]
     columns = ["key_id", "name", "value", "basis", "method", "factor_id", "level",
                "uncertainty_low_pct", "uncertainty_high_pct"]
     return pd.concat([best[columns], _combine_removal(cand[is_re])[columns]], ignore_index=True)
