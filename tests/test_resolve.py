@@ -81,3 +81,18 @@ def test_candidates_in_order_with_their_scores_by_hand():
         ("own_cat", 1, depth, 3, 0), ("boiler", 1, depth, 1, 1), ("cat_1A1", 1, depth - 1, 2, 0),
         ("local_cs", 1, 0, 4, 0), ("any_act", 0, depth, 2, 0), ("fgd", 0, 0, 1, 1)]
     assert cand["key_id"].eq(5).all() and cand["tid"].tolist() == [2, 8, 1, 7, 0, 3]  # positions once the gasoline row is left out
+
+
+def test_needs_year_by_rows_columns_and_cells_equals_the_rule_per_pair():
+    """_needs_year against the rule written out per (region, activity): a year-bound shipped row for coal,
+    local year-bound rows of 430100 for gas and of 430200 for any activity; a pair naming a region the keys
+    lack changes nothing."""
+    from inventory.factors.resolve import _needs_year
+
+    regions_, activities = pd.Index(["430100", "430200", "430300"]), pd.Index(["coal", "gas", "oil"])
+    every, pairs = {"coal"}, {("430100", "gas"), ("430200", ""), ("999999", "oil")}
+    anywhere = {r for r, a in pairs if a == ""}
+    by_rule = [[("" in every) or a in every or (r, a) in pairs or r in anywhere for a in activities] for r in regions_]
+    assert _needs_year(regions_, activities, every, pairs, anywhere).tolist() == by_rule == [
+        [True, True, False], [True, True, True], [True, False, False]]
+    assert _needs_year(regions_, activities, {""}, set(), set()).all()

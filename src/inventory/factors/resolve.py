@@ -255,9 +255,8 @@ def class_positions(codes: dict[str, tuple[np.ndarray, np.ndarray]], table: pd.D
     every_region = set(bound.loc[~local, "activity"])  # shipped/user year-bound rows apply in every region
     pairs = set(zip(bound.loc[local, "region"], bound.loc[local, "activity"]))
     any_activity = {r for r, a in pairs if a == ""}
-    needs = np.array([[("" in every_region) or a in every_region or (r, a) in pairs or r in any_activity
-                       for a in activity_values] for r in region_values], dtype=bool).reshape(
-        len(region_values), len(activity_values))
+    needs = _needs_year(pd.Index(region_values, dtype=object), pd.Index(activity_values, dtype=object),
+                        every_region, pairs, any_activity)
     year_codes, year_values = codes["year"]
     year = np.where(needs[region_codes, activity_codes], year_values.astype(np.int64)[year_codes], 0)
     columns["year"] = pd.factorize(year)
@@ -272,6 +271,23 @@ def class_positions(codes: dict[str, tuple[np.ndarray, np.ndarray]], table: pd.D
     classes["year"] = classes["year"].astype(np.int64)
     classes.insert(0, "key_id", np.arange(len(first)))
     return classes, position
+
+
+def _needs_year(regions_: pd.Index, activities: pd.Index, every_region: set, pairs: set, any_activity: set
+                ) -> np.ndarray:
+    """Whether a key's year matters, per (region, activity) of the distinct values (a boolean matrix): a
+    year-bound shipped/user row for the activity or for any (`every_region`), or a year-bound local row of
+    the region for the activity (`pairs`) or for any activity (`any_activity`). Set by whole rows, columns
+    and cells, not per pair."""
+    needs = np.full((len(regions_), len(activities)), "" in every_region, dtype=bool)
+    needs[:, activities.isin(list(every_region))] = True
+    needs[regions_.isin(list(any_activity)), :] = True
+    if pairs:
+        r_at = regions_.get_indexer([r for r, _ in pairs])
+        a_at = activities.get_indexer([a for _, a in pairs])
+        known = (r_at >= 0) & (a_at >= 0)
+        needs[r_at[known], a_at[known]] = True
+    return needs
 
 
 def resolve_by_class(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None
