@@ -72,8 +72,7 @@ def candidates(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None 
     resolution of several parameter names, each over its own classes, in one pass: `with_parameters`).
     A local row (level LOCAL) applies only in the key's own region (`_chain(region)[0]`).
     """
-    if names is not None:
-        table = table[table["name"].isin(names) | table["name"].str.startswith(tuple(n + "." for n in names))]
+    table = of_names(table, names)
     table = table[table["activity"].isin(set(pd.unique(keys["activity"])) | {""})].reset_index(drop=True)
     key, tid, act_score, cat_score = _activity_category_rows(keys, table)
     if "group" in keys and "group" in table:
@@ -299,10 +298,14 @@ def resolve_by_class(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] |
 
 
 def of_names(table: pd.DataFrame, names: list[str] | None) -> pd.DataFrame:
-    """The rows of the table for the parameter names (a name `ef` takes `ef.CO2`, `ef.SO2`...); all when None."""
+    """The rows of the table for the parameter names (a name `ef` takes `ef.CO2`, `ef.SO2`...); all when None.
+    Each distinct name is tested once and the answer taken onto the rows by code."""
     if names is None:
         return table
-    return table[table["name"].isin(names) | table["name"].str.startswith(tuple(n + "." for n in names))]
+    codes, uniques = pd.factorize(table["name"])
+    prefixes = tuple(n + "." for n in names)
+    wanted = np.array([u in names or u.startswith(prefixes) for u in uniques] + [False], dtype=bool)
+    return table[wanted[codes]]
 
 
 def resolve(keys: pd.DataFrame, table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
