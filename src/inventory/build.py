@@ -27,7 +27,7 @@ from inventory.factors.resolve import local_to_long
 from inventory.factors.sources import used_factors
 from inventory.figures import compute as compute_figures
 from inventory.figures import indicators as figure_indicators
-from inventory.lookup import map_codes, sort_order
+from inventory.lookup import constant, map_categorical, sort_order
 from inventory.methods import indirect, tier3
 from inventory.methods.keys import tiers
 from inventory.project import Project, parse_gwp, parse_regions, parse_years, with_scope
@@ -207,11 +207,11 @@ def reduce_emissions(emissions: pd.DataFrame, activity: pd.DataFrame, table: pd.
 
 def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
     """Names, CO2e, kind and implied factor; DESIGN 3.7 column order; sorted (before the labels are added,
-    so that the sort moves only the computed columns)."""
+    so that the sort moves only the computed columns). Text columns are Categoricals (a code per row)."""
     emissions = emissions.take(sort_order(emissions, SORT)).reset_index(drop=True)
     out = aggregate.label_categories(aggregate.add_co2e(emissions, gwp), lang)
-    out["region_name"] = map_codes(out["region"], regions.table()[f"name_{lang}"])
-    out["unit"] = "t"
+    out["region_name"] = map_categorical(out["region"], regions.table()[f"name_{lang}"])
+    out["unit"] = pd.Series(constant("t", len(out)), index=out.index)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["implied_factor"] = out["emission"] / out["activity_amount"].where(out["activity_amount"] != 0)
     out["year"] = out["year"].astype(int)

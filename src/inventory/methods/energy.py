@@ -13,7 +13,7 @@ from inventory import categories, units, vocabulary
 from inventory.factors import penetration
 from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.lookup import map_codes, map_distinct
+from inventory.lookup import categorical, coded, map_codes, map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
                                     IdCodes, aggregate_keys, column, expected_pairs, is_local, text,
@@ -34,8 +34,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     factor_table: shipped + user + local factors (factors.load / resolve.local_to_long).
     Returns (emissions, not_estimated): emissions has KEY_COLUMNS, substance, emission (t),
     activity_amount, activity_unit, factor_ids, reported_amount, reported_unit (the amount as
-    given: t, m3, or TJ for an amount in tce, before any calorific value); not_estimated has
-    KEY_COLUMNS, substance, reason.
+    given: t, m3, or TJ for an amount in tce, before any calorific value), its texts as Categoricals
+    (lookup.categorical); not_estimated has KEY_COLUMNS, substance, reason.
     """
     fuels = vocabulary.activities()
     is_fuel = map_codes(activity["activity"], fuels["activity_class"]) == "fuel"
@@ -46,9 +46,10 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     vocab = IdCodes()
     out, estimated = _long(k, _substances(k, vocab), vocab)
-    # Each emission row with its key's columns (both in key order: as an inner merge on key_id).
+    # Each emission row with its key's columns (both in key order: as an inner merge on key_id), the texts as
+    # Categoricals (codes taken per row, lookup.coded).
     at = pd.Index(distinct["key_id"]).get_indexer(out["key_id"])
-    out = pd.concat([distinct[KEY_COLUMNS].take(at).reset_index(drop=True), out.drop(columns="key_id")], axis=1)
+    out = pd.concat([coded(distinct[KEY_COLUMNS]).take(at).reset_index(drop=True), out.drop(columns="key_id")], axis=1)
     return out, _not_estimated(distinct, estimated, keys, factor_table)
 
 
@@ -210,13 +211,12 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
         parts = [np.where(j < count[at], ids[order][np.minimum(first[at] + j, len(order) - 1)], 0)
                  for j in range(int(count.max()))]
         ids_first[at] = vocab.join(*parts)
-    out = pd.DataFrame({"key_id": key[first],
-                        "substance": pd.array(np.array(names, dtype=object), dtype="str").take(code[first]),
+    activity_units = [""] + [units.canonical_unit(b) for b in _BASES]
+    out = pd.DataFrame({"key_id": key[first], "substance": categorical(code[first], names),
                         "emission": sums["emission"], "activity_amount": sums["activity_amount"],
-                        "activity_unit": pd.Series(np.array([""] + [units.canonical_unit(b) for b in _BASES],
-                                                            dtype=object)[unit_first], dtype=object),
-                        "factor_ids": vocab.array(ids_first), "reported_amount": sums["reported_amount"],
-                        "reported_unit": pd.array(unit_texts, dtype="str").take(reported_unit_first)})
+                        "activity_unit": categorical(unit_first, activity_units),
+                        "factor_ids": categorical(ids_first, vocab.texts), "reported_amount": sums["reported_amount"],
+                        "reported_unit": categorical(reported_unit_first, unit_texts)})
     return out, out[["key_id", "substance"]]
 
 

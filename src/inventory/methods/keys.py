@@ -7,7 +7,7 @@ import pandas as pd
 
 from inventory import vocabulary
 from inventory.factors.resolve import KEY_COLUMNS, resolve_keys, class_positions, key_codes, of_names
-from inventory.lookup import map_distinct
+from inventory.lookup import categorical
 
 # Not-estimated reasons every method gives (codes of data/messages.csv; each module adds its own).
 REASON_NO_FACTOR = "ne_no_default_factor"
@@ -126,14 +126,16 @@ def tiers(factor_ids: pd.Series, factor_table: pd.DataFrame) -> pd.Series:
     """The IPCC tier of each emission row from the factor ids it used (DESIGN 3.7 `tier`): `T2` where any
     factor or parameter is local (a workbook's `local:` row, a user folder's row) or country- or
     region-specific (a row with a region: the china and ceads sets' Chinese values, T/CSES), else `T1`
-    (IPCC or EMEP/EEA defaults only). One test per distinct id list."""
+    (IPCC or EMEP/EEA defaults only). One test per distinct id list; a Categorical."""
     specific = set(factor_table.loc[(factor_table["region"].fillna("") != "") | (factor_table["level"] > 1),
                                     "factor_id"])
 
     def tier(ids: str) -> str:
         return "T2" if any(i.startswith("local:") or i in specific for i in ids.split(";") if i) else "T1"
 
-    return map_distinct(factor_ids, lambda ids: tier("" if ids is None else str(ids)))  # missing ids: none
+    codes, uniques = pd.factorize(factor_ids)  # missing ids (code -1): none
+    found = [tier(str(ids)) for ids in uniques] + [tier("")]
+    return pd.Series(categorical(np.where(codes < 0, len(uniques), codes), found), index=factor_ids.index)
 
 
 def is_local(frame: pd.DataFrame, name: str) -> pd.Series:
