@@ -45,7 +45,10 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     k = penetration.apply(with_parameters(keys, factor_table, _NAMES), factor_table)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     vocab = IdCodes()
-    out, estimated = _long(k, _substances(k, vocab), vocab)
+    results = _substances(k, vocab)
+    # The parameters' columns are done with: only the key rows' ids, amounts and quantities are kept.
+    k = k[["key_id", "amount", "quantity"]].copy()
+    out, estimated = _long(k, results, vocab)
     # Each emission row with its key's columns (both in key order: as an inner merge on key_id), the texts as
     # Categoricals (codes taken per row, lookup.coded).
     at = pd.Index(distinct["key_id"]).get_indexer(out["key_id"])
@@ -164,19 +167,25 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     names = list(results)
     n, s = len(k), len(names)
     key_id = k["key_id"].to_numpy()
-    stacked = [np.concatenate([np.asarray(results[x][i]) for x in names]) for i in range(4)]
-    emission, amount, unit, ids = stacked
-    key = np.tile(key_id, s)
-    reported = np.tile(k["amount"].to_numpy(dtype=float), s)
+    # By key, then substance, then row: a stable sort of key * s + substance over the rows laid out substance
+    # by substance (ties keep the row order; the runs come sorted, which the stable sort merges). Each array is
+    # put in that order once, the substances' arrays freed as they are stacked (`results` is emptied).
+    order = np.argsort(np.tile(key_id, s) * s + np.repeat(np.arange(s, dtype=np.int64), n), kind="stable")
+    emission = np.concatenate([results[x][0] for x in names])[order]
+    kept = ~np.isnan(emission)
+    order, emission = order[kept], emission[kept]
+    amount = np.concatenate([np.asarray(results[x][1], dtype=float) for x in names])[order]
+    unit = np.concatenate([np.asarray(results[x][2], dtype=np.int8) for x in names])[order]
+    ids = np.concatenate([np.asarray(results[x][3], dtype=np.int64) for x in names])[order]
+    results.clear()
+    row, code = order % n, order // n  # the key row and the substance of each emission row
+    reported = k["amount"].to_numpy(dtype=float)[row]
     # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).
     unit_codes, unit_texts = pd.factorize(k["quantity"].map(units.canonical_units()).to_numpy(dtype=object))
     unit_texts = np.append(np.asarray(unit_texts, dtype=object), [None, ""])
-    reported_unit = np.tile(np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes), s)
-    # By key, then substance, then row: a stable sort of key * s + substance over the rows laid out substance
-    # by substance (ties keep the row order; the runs come sorted, which the stable sort merges).
-    order = np.argsort(key * s + np.repeat(np.arange(s), n), kind="stable")
-    order = order[~np.isnan(emission[order])]
-    key, code = key[order], np.repeat(np.arange(s), n)[order]
+    reported_unit = np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes)[row]
+    del row
+    key = key_id[order % n]
     group = key * s + code
     starts = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
     several = ~starts | np.r_[~starts[1:], False]  # rows of a group of more than one
@@ -184,22 +193,20 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     first = np.flatnonzero(starts)
     count = np.bincount(group, minlength=len(first)) if len(group) else np.zeros(0, dtype=np.int64)
     sums = {}
-    for name, values in (("emission", emission[order]), ("activity_amount", amount[order]),
-                         ("reported_amount", reported[order])):
+    for name, values in (("emission", emission), ("activity_amount", amount), ("reported_amount", reported)):
         one = values[first]
         sums[name] = np.where(np.isnan(one), 0.0, one) + 0.0  # as a groupby sum of one value
-    unit_first, ids_first, reported_unit_first = unit[order][first], ids[order][first], reported_unit[order][first]
+    unit_first, ids_first, reported_unit_first = unit[first], ids[first], reported_unit[first]
     if several.any():
         multi = np.flatnonzero(several)
-        summed = pd.DataFrame({c: v[multi] for c, v in (("emission", emission[order]),
-                                                        ("activity_amount", amount[order]),
-                                                        ("reported_amount", reported[order]))}
+        summed = pd.DataFrame({c: v[multi] for c, v in (("emission", emission), ("activity_amount", amount),
+                                                        ("reported_amount", reported))}
                               ).groupby(group[multi], sort=False).sum()
         at = summed.index.to_numpy()
         for c in sums:
             sums[c][at] = summed[c].to_numpy()
         # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV).
-        units_code = reported_unit[order][multi]
+        units_code = reported_unit[multi]
         mixed = pd.Series(np.where(units_code != len(unit_texts) - 2, units_code, np.nan)).groupby(
             group[multi], sort=False).nunique()
         mixed = mixed.index.to_numpy()[mixed.to_numpy() > 1]
@@ -208,7 +215,7 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
         reported_unit_first[mixed] = len(unit_texts) - 1
         # The two quantities may have used different ids: join them, in row order.
         ids_first = ids_first.copy()
-        parts = [np.where(j < count[at], ids[order][np.minimum(first[at] + j, len(order) - 1)], 0)
+        parts = [np.where(j < count[at], ids[np.minimum(first[at] + j, len(order) - 1)], 0)
                  for j in range(int(count.max()))]
         ids_first[at] = vocab.join(*parts)
     activity_units = [""] + [units.canonical_unit(b) for b in _BASES]
