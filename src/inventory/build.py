@@ -223,9 +223,11 @@ def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
 def _label_not_estimated(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["region", "year", "category", "category_name", "activity", "substance", "reason"])
-    frame = frame.assign(category_name=frame["category"].map(categories.table()[f"name_{lang}"]))
-    return frame.sort_values(["region", "year", "category", "activity", "substance"]).reset_index(drop=True)[
-        ["region", "year", "category", "category_name", "activity", "substance", "reason"]]
+    frame = frame.take(sort_order(frame, ["region", "year", "category", "activity", "substance"])).reset_index(drop=True)
+    frame = frame.assign(category_name=map_categorical(frame["category"], categories.table()[f"name_{lang}"]))
+    # The reason as texts (a few distinct ones): the report counts them (`value_counts`, ties in row order).
+    frame["reason"] = frame["reason"].to_numpy(dtype=object)
+    return frame[["region", "year", "category", "category_name", "activity", "substance", "reason"]]
 
 
 def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambda stage, *a: None) -> BuildOutcome:

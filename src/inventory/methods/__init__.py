@@ -56,7 +56,7 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
     emissions = [e for e in emissions if len(e)]
     frame = concat_coded(emissions) if emissions else pd.DataFrame(columns=EMISSION_FRAME_COLUMNS)
     ne = [n for n in not_estimated if len(n)]
-    return frame, (pd.concat(ne, ignore_index=True) if ne else pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"]))
+    return frame, (concat_coded(ne) if ne else pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"]))
 
 
 def with_reported(emissions: pd.DataFrame) -> pd.DataFrame:

@@ -266,17 +266,24 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     keep_below = ~have[below_pair] & ~expected_mask[below_pair] & ~pd.Series(below_pair).duplicated().to_numpy()
     only_below = np.concatenate([below_mask[pair[keep]], np.ones(int(keep_below.sum()), dtype=bool)])
     kept = np.concatenate([pair[keep], below_pair[keep_below]])
-    missing = distinct[KEY_COLUMNS].iloc[kept // width].reset_index(drop=True)
-    # The dtype of the expected substances (texts) concatenated with those below, as the column was made.
-    dtype = pd.concat([pd.Series(names[expected[:1]], dtype="str" if len(position) else object), below["substance"]],
-                      ignore_index=True).dtype
-    missing["substance"] = pd.Series(names[kept % width], dtype=dtype)
+    # The rows as codes (lookup.categorical): the key's columns taken by position, the substance and reason by code.
+    substance = kept % width
+    missing = coded(distinct[KEY_COLUMNS]).take(kept // width).reset_index(drop=True)
+    missing["substance"] = categorical(substance, names)
     no_ncv = set(pd.unique(keys.loc[keys["quantity"] != "energy", "activity"]))
+    activity = missing["activity"].cat
     reason = np.select(
-        [only_below, missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2")],
-        [REASON_SUBCATEGORY_ONLY, REASON_NO_FACTOR_OR_NCV], REASON_NO_FACTOR)
-    specific = missing[["category", "substance"]].merge(vocabulary.ne_reasons(), how="left")["reason"].to_numpy()
-    missing["reason"] = np.where(pd.isna(specific), reason, specific)
+        [only_below, np.append(activity.categories.isin(no_ncv), False)[activity.codes] & (names[substance] == "CO2")],
+        [1, 2], 0)
+    # A category and substance of data/ne_reasons.csv take its reason: looked up once per distinct pair.
+    category = missing["category"].cat
+    pair, pairs = pd.factorize(category.codes.astype(np.int64) * width + substance)
+    specific = {(c, x): r for c, x, r in vocabulary.ne_reasons().itertuples(index=False)}
+    texts = [REASON_NO_FACTOR, REASON_SUBCATEGORY_ONLY, REASON_NO_FACTOR_OR_NCV]
+    found = np.array([specific.get((category.categories[p // width] if p // width >= 0 else None, names[p % width]), "")
+                      for p in pairs], dtype=object)
+    has = np.append(found != "", False)[pair]
+    missing["reason"] = categorical(np.where(has, len(texts) + pair, reason), np.concatenate([texts, found]))
     return missing
 
 
