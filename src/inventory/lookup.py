@@ -183,3 +183,20 @@ def map_categorical(column: pd.Series, mapping: pd.Series, factorized: tuple | N
     codes, uniques = pd.factorize(column) if factorized is None else factorized
     found = mapping.reindex(uniques).to_numpy(dtype=object)
     return pd.Series(categorical(codes, found), index=column.index, name=column.name)
+
+
+
+def observed_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each Categorical of texts holding as categories only the values present and "" (the dtype
+    `categorical` gives), so that one table has one dtype however it was put together (one engine or another)."""
+    out = frame.copy(deep=False)
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy().astype(np.int64)
+            texts = values.cat.categories.to_numpy(dtype=object)
+            used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(texts)))
+            remap = np.full(len(texts) + 1, -1, dtype=np.int64)  # the last slot: code -1
+            remap[used] = np.arange(len(used))
+            out[column] = pd.Series(categorical(remap[codes], texts[used]), index=frame.index)
+    return out
