@@ -201,14 +201,18 @@ def reduce_emissions(emissions: pd.DataFrame, activity: pd.DataFrame, table: pd.
     emissions = tier3.apply(emissions, facility)
     emissions = add_aggregated(emissions, activity, built)
     emissions = emissions[emissions["region"].isin(built)]
-    return _finish(emissions.assign(tier=tier3.tier(emissions["factor_ids"], tiers(emissions["factor_ids"], table))),
-                   gwp, lang)
-
-
-def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
-    """Names, CO2e, kind and implied factor; DESIGN 3.7 column order; sorted (before the labels are added,
-    so that the sort moves only the computed columns). Text columns are Categoricals (a code per row)."""
+    emissions = emissions.assign(tier=tier3.tier(emissions["factor_ids"], tiers(emissions["factor_ids"], table)))
+    # Sorted here, so that the unsorted rows are freed before the labels are added (one copy of the table).
     emissions = emissions.take(sort_order(emissions, SORT)).reset_index(drop=True)
+    return _finish(emissions, gwp, lang, is_sorted=True)
+
+
+def _finish(emissions: pd.DataFrame, gwp: str, lang: str, is_sorted: bool = False) -> pd.DataFrame:
+    """Names, CO2e, kind and implied factor; DESIGN 3.7 column order; sorted (before the labels are added,
+    so that the sort moves only the computed columns; `is_sorted`: the caller sorted them by SORT).
+    Text columns are Categoricals (a code per row)."""
+    if not is_sorted:
+        emissions = emissions.take(sort_order(emissions, SORT)).reset_index(drop=True)
     out = aggregate.label_categories(aggregate.add_co2e(emissions, gwp), lang)
     out["region_name"] = map_categorical(out["region"], regions.table()[f"name_{lang}"])
     out["unit"] = pd.Series(constant("t", len(out)), index=out.index)

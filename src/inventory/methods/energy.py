@@ -170,22 +170,29 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     # By key, then substance, then row: a stable sort of key * s + substance over the rows laid out substance
     # by substance (ties keep the row order; the runs come sorted, which the stable sort merges). Each array is
     # put in that order once, the substances' arrays freed as they are stacked (`results` is emptied).
-    order = np.argsort(np.tile(key_id, s) * s + np.repeat(np.arange(s, dtype=np.int64), n), kind="stable")
+    sort_key = np.tile(key_id.astype(np.int64), s)
+    sort_key *= s
+    for i in range(s):  # in place: no temporary the size of all rows
+        sort_key[i * n:(i + 1) * n] += i
+    order = np.argsort(sort_key, kind="stable")
+    del sort_key
     emission = np.concatenate([results[x][0] for x in names])[order]
     kept = ~np.isnan(emission)
     order, emission = order[kept], emission[kept]
+    if n * s < 2 ** 31:  # positions as int32 (half the memory of the arrays of every emission row)
+        order = order.astype(np.int32)
     amount = np.concatenate([np.asarray(results[x][1], dtype=float) for x in names])[order]
     unit = np.concatenate([np.asarray(results[x][2], dtype=np.int8) for x in names])[order]
-    ids = np.concatenate([np.asarray(results[x][3], dtype=np.int64) for x in names])[order]
+    ids = np.concatenate([np.asarray(results[x][3], dtype=np.int32) for x in names])[order]
     results.clear()
     row, code = order % n, order // n  # the key row and the substance of each emission row
     reported = k["amount"].to_numpy(dtype=float)[row]
     # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).
     unit_codes, unit_texts = pd.factorize(k["quantity"].map(units.canonical_units()).to_numpy(dtype=object))
     unit_texts = np.append(np.asarray(unit_texts, dtype=object), [None, ""])
-    reported_unit = np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes)[row]
+    reported_unit = np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes).astype(np.int16)[row]
+    key = key_id[row]
     del row
-    key = key_id[order % n]
     group = key * s + code
     starts = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
     several = ~starts | np.r_[~starts[1:], False]  # rows of a group of more than one
