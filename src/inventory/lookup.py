@@ -4,6 +4,10 @@ Inputs may name a thing by its id, its Chinese or English name or an alias; the
 lookup is case-insensitive and ignores full-width/half-width differences and
 surrounding blanks. Resolution works on whole columns: each distinct name is
 looked up once.
+
+The emissions table carries its texts (region, category, activity, units, factor ids...) as ordered
+Categoricals of sorted categories (`categorical`, `coded`, `concat_coded`): a code of 1 to 4 bytes per row
+instead of a text, sorting and grouping as the texts do.
 """
 
 from __future__ import annotations
