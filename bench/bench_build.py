@@ -481,17 +481,29 @@ def stage_build(work: Path) -> dict:
     jobs = int(os.environ.get("BENCH_JOBS", "1"))
     engine = os.environ.get("BENCH_ENGINE", "local")
 
+    cpu_marks: list[float] = []
+
     def mark(stage: str, *count) -> None:
         if not count:  # a new stage (counts of written region-years are not stages)
             marks.append((stage, time.perf_counter()))
+            cpu_marks.append(time.process_time())
             _progress(stage)
 
+    def cpu_children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # writer processes, once they have ended
+        return usage.ru_utime + usage.ru_stime
+
+    children = cpu_children()
     outcome = build_inventory(BuildOptions(paths=[work / "data"], out=out, gwp=GWP, lang=LANG, base=work / "data",
                                            jobs=jobs, regions=_built(), engine=engine), progress=mark)
     t1 = time.perf_counter()
     marks.append(("end", t1))
+    cpu_marks.append(time.process_time())
     parts = {name: marks[i + 1][1] - t for i, (name, t) in enumerate(marks[:-1])}
-    return {"seconds": t1 - t0, "before_mib": before, "parts": parts,
+    cpu = {name: cpu_marks[i + 1] - cpu_marks[i] for i, (name, _) in enumerate(marks[:-1])}
+    shown = {"CPU seconds of the build process by stage": ", ".join(f"{k} {v:.1f}" for k, v in cpu.items()),
+             "CPU seconds of the writer processes": f"{cpu_children() - children:.1f}"}
+    return {"seconds": t1 - t0, "before_mib": before, "parts": parts, "shown": shown,
             "info": {"exit_code": outcome.exit_code, "rows": outcome.manifest.get("rows"), "jobs": jobs,
                      "engine": engine}}
 
@@ -535,9 +547,21 @@ def _child_rss_mib(pid: int) -> float:
     return 0.0
 
 
-def _tree_rss_mib(pid: int) -> float:
-    """Summed RSS (MiB) of `pid` and all its descendants (the writer processes, a local Dask cluster's
-    workers and nanny processes), from /proc."""
+def _child_pss_mib(pid: int) -> float:
+    """Proportional set size (MiB) of one process: its own pages, and each page it shares (a forked writer's
+    pages of its parent) divided by the processes sharing it, so a tree's sum counts shared pages once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _child_rss_mib(pid)
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (the writer processes, a local Dask cluster's workers and nannies)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -551,7 +575,14 @@ def _tree_rss_mib(pid: int) -> float:
     while todo:
         tree.append(todo.pop())
         todo += children.get(tree[-1], [])
-    return sum(_child_rss_mib(p) for p in tree)
+    return tree
+
+
+def _tree_rss_mib(pid: int) -> tuple[float, float]:
+    """Summed RSS and summed PSS (MiB) of `pid` and all its descendants, from /proc. The RSS sum counts
+    the pages forked writers share with the build process once per process; the PSS sum counts them once."""
+    tree = _tree(pid)
+    return sum(_child_rss_mib(p) for p in tree), sum(_child_pss_mib(p) for p in tree)
 
 
 def run_stage(name: str, work: Path, timeout: float | None, profile: bool = False,
@@ -563,16 +594,20 @@ def run_stage(name: str, work: Path, timeout: float | None, profile: bool = Fals
     t0 = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
-        stopped, tree_peak, polls = "", 0.0, 0
+        stopped, tree_peak, pss_peak, polls = "", 0.0, 0.0, 0
         while proc.poll() is None:
             time.sleep(0.25)
             polls += 1
-            tree = _tree_rss_mib(proc.pid) if polls % 4 == 0 else _child_rss_mib(proc.pid)  # the tree once a second
-            tree_peak = max(tree_peak, tree)
+            if polls % 4 == 0:  # the tree once a second
+                rss, tree = _tree_rss_mib(proc.pid)
+                tree_peak = max(tree_peak, rss)
+            else:
+                tree = _child_pss_mib(proc.pid)
+            pss_peak = max(pss_peak, tree)
             if timeout and time.perf_counter() - t0 > timeout:
                 stopped = f"stopped after {timeout:.0f} s (timeout)"
             elif max_rss and tree > max_rss:
-                stopped = f"stopped at {time.perf_counter() - t0:.0f} s: RSS of the process tree over {max_rss:.0f} MiB"
+                stopped = f"stopped at {time.perf_counter() - t0:.0f} s: PSS of the process tree over {max_rss:.0f} MiB"
             if stopped:
                 proc.kill()
                 proc.wait()
@@ -593,6 +628,7 @@ def run_stage(name: str, work: Path, timeout: float | None, profile: bool = Fals
     res["status"] = "ok"
     res["process_seconds"] = wall
     res["tree_peak_mib"] = tree_peak
+    res["tree_pss_peak_mib"] = pss_peak
     return res
 
 
@@ -613,7 +649,8 @@ def print_result(size: int, name: str, res: dict, detail: bool) -> None:
     rate = f"{size / sec:,.0f}" if sec > 0 else "-"
     print(fmt_row([size, name, f"{sec:.2f}", rate, f"{res['peak_mib']:.0f}",
                    f"{res['peak_mib'] - res['before_mib']:.0f}"], WIDTHS)
-          + f"  (process tree, sampled each second: {res.get('tree_peak_mib', 0):,.0f} MiB)", flush=True)
+          + f"  (process tree, sampled each second: RSS sum {res.get('tree_peak_mib', 0):,.0f} MiB, "
+            f"PSS sum {res.get('tree_pss_peak_mib', 0):,.0f} MiB)", flush=True)
     if detail:
         for part, s in res.get("parts", {}).items():
             print(fmt_row(["", "  " + part, f"{s:.2f}", "", "", ""], WIDTHS), flush=True)
@@ -638,7 +675,7 @@ def main(argv=None) -> int:
                     help="how the input workbooks are written (xml: direct, fast; openpyxl: write-only mode)")
     ap.add_argument("--timeout", type=float, default=None, help="stop a stage subprocess after this many seconds")
     ap.add_argument("--max-rss", type=float, default=None, metavar="MIB",
-                    help="stop a stage subprocess whose resident memory (its process tree: writers, Dask workers) exceeds this many MiB")
+                    help="stop a stage subprocess whose memory (the PSS sum of its process tree: writers, Dask workers; shared pages counted once) exceeds this many MiB")
     ap.add_argument("--scenario", choices=SCENARIOS, default="prefecture",
                     help="prefecture: rows of Hunan and its 14 prefectures; county: rows of Hunan's 122 "
                          "county-level units, the build naming all 137 regions (prefectures and province summed); "
@@ -669,7 +706,7 @@ def main(argv=None) -> int:
     print(f"# inventory {inventory.__version__} from {Path(inventory.__file__).parent}  python "
           f"{platform.python_version()}  {os.cpu_count()} CPUs  work dir {root}")
     print("# rows/s = activity rows of the size / seconds;  peak = max RSS of the stage's process (MiB);"
-          "  +MiB = peak - RSS before the timed work;  --max-rss applies to the stage's process tree")
+          "  +MiB = peak - RSS before the timed work;  --max-rss applies to the PSS sum of the stage's process tree")
     print(fmt_row(["size", "stage", "seconds", "rows/s", "peak", "+MiB"], WIDTHS))
     all_results: dict = {}
     try:

@@ -101,3 +101,46 @@ def test_outside_a_project_a_bad_row_still_stops_the_whole_build(tmp_path):
     result = run("build", tmp_path / "data", "-o", out)
     assert result.exit_code == 2
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+
+
+def test_issue_14_a_region_folder_holds_its_own_rows_and_still_compares_with_its_parts(tmp_path):
+    """DESIGN 3.7: OUT/<code>/ holds that region's own files. The province (aggregated from three
+    prefectures) gets its own rows only in its detail sheet, emissions.csv and .parquet (the prefectures'
+    rows are in their folders), while its region comparison sheet still lists the three prefectures."""
+    import openpyxl
+
+    from inventory.report.summaries import labels
+
+    out = tmp_path / "out"
+    result = run("build", project(tmp_path), "-o", out, "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    combined = (out / "emissions.csv").read_bytes().split(b"\n")
+    for region in ("430000", "430100"):
+        mine = (out / region / "emissions.csv").read_bytes().split(b"\n")
+        # the header, then exactly the combined file's lines of this region, in its order
+        assert mine[0] == combined[0]
+        assert mine[1:-1] == [line for line in combined[1:] if line.startswith(region.encode() + b",")]
+        assert set(pd.read_parquet(out / region / "emissions.parquet")["region"]) == {region}
+    own = pd.read_csv(out / "430000" / "emissions.csv", encoding="utf-8-sig", dtype={"region": str})
+    assert set(own["basis"]) == {"aggregated"} and len(own) > 0
+    lbl = labels("zh")
+    book = openpyxl.load_workbook(out / "430000" / "inventory.xlsx", read_only=True)
+    detail = list(book[lbl["sheet_detail"]].iter_rows(min_row=2, values_only=True))
+    assert len(detail) == len(own) and {row[0] for row in detail} == {"430000"}
+    compared = {row[1] for row in book[lbl["sheet_regions"]].iter_rows(min_row=2, values_only=True)}
+    assert {"430100", "430200", "430300"} <= compared
+
+
+def test_spawned_region_writers_give_the_same_files_as_forked_ones(tmp_path, monkeypatch):
+    """Where fork is not used (macOS, Windows) the workers are spawned and sent the result once; the
+    region files are the same."""
+    from inventory.report import outputs
+
+    path = project(tmp_path)
+    run("build", path, "-o", tmp_path / "fork", "--jobs", "2")
+    monkeypatch.setattr(outputs, "START_METHOD", "spawn")
+    result = run("build", path, "-o", tmp_path / "spawn", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    for name in ("emissions.csv", "430000/emissions.csv", "430200/emissions.parquet", "430300/checks.csv"):
+        assert (tmp_path / "fork" / name).read_bytes() == (tmp_path / "spawn" / name).read_bytes()
+    assert (tmp_path / "spawn" / "430100" / "inventory.xlsx").is_file()

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from inventory import resources
@@ -108,3 +109,18 @@ def test_issue_12_rows_collide_only_within_a_set(copy):
     collide = [p for p in check_directory(copy) if "collide" in p.code]
     assert len(collide) == 1 and "factor set china" in collide[0].message("en")
     assert "dup.ncv.coke_oven_gas" in collide[0].expectation("en") and "gbt32151.22.c1.ncv.coke_oven_gas" in collide[0].expectation("en")
+
+
+def test_conversions_once_per_distinct_pair_equal_the_per_row_conversion():
+    """check._conversions against parameter_canonical row by row: kg/TJ of SO2 is 1e-3 t/TJ on an energy basis, %
+    a share, a missing name none, a unit that does not fit none, repeated pairs alike."""
+    from inventory.factors.check import _conversions
+    from inventory.read.validate import parameter_canonical
+
+    names = pd.Series(["ef.SO2", None, "ef.SO2", "ncv", "ef.PM2.5", "ncv"], index=[4, 5, 6, 7, 8, 9])
+    unit = pd.Series(["kg/TJ", "t", "kg/TJ", "kg", "%", "kJ/kg"], index=names.index)
+    got = _conversions(names, unit)
+    assert got.index.equals(names.index)
+    assert got.tolist() == [parameter_canonical(n, u) if isinstance(n, str) else None for n, u in zip(names, unit)]
+    assert got[4] == got[6] and got[4][1] == "energy" and abs(got[4][0] - 1e-3) < 1e-15
+    assert got[5] is None and got[7] is None and got[8][1] == "share"

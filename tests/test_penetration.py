@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -138,3 +139,43 @@ def test_cement_kilns_take_the_shipped_denitrification_share(compile_):
     assert emission(r, "SO2", category="2.A.1") == pytest.approx(3 * 510, rel=1e-12)
     ids = r.emissions.query("substance == 'NOx' and year == 2013")["factor_ids"].iat[0].split(";")
     assert {"mee.2010.denox.2A1.clinker", "mee.2015.denox.2A1.clinker", "tcses.a1.sncr.nox"} <= set(ids)
+
+
+def _per_key_merge(keys: pd.DataFrame, t: pd.DataFrame) -> pd.DataFrame:
+    """What the joins over every key give (tuple_shares on the keys themselves), each key's rows in order."""
+    return penetration.tuple_shares(keys, t).sort_values("key_id", kind="stable").reset_index(drop=True)
+
+
+def test_keys_alike_in_the_tables_regions_and_categories_share_one_group():
+    """Table rows at 430000 and CN, category 1.A.1: 430100 and 430200 in 2019 (chains 4301/4302 > 430000 > CN,
+    named members 430000 > CN) are one group; 2020 another; 110000 (named member CN only) a third; gasoline
+    (no penetration row) none."""
+    t = table("a,430000,1.A.1,raw_coal,2015,SO2,fgd,0.5,1,test,,,", "b,CN,1.A.1,raw_coal,2015,SO2,fgd,0.2,1,test,,,")
+    k = pd.DataFrame({"key_id": [7, 8, 9, 10, 11], "region": ["430100", "430200", "430100", "110000", "430100"],
+                      "year": [2019, 2019, 2020, 2019, 2019],
+                      "category": ["1.A.1.a", "1.A.1.a", "1.A.1.a", "1.A.1.a", "1.A.1.a"],
+                      "activity": ["raw_coal", "raw_coal", "raw_coal", "raw_coal", "gasoline"]})
+    groups, of_key = penetration.distinct_tuples(k, t)
+    assert of_key.tolist() == [0, 0, 1, 2, -1]
+    assert groups["region"].tolist() == ["430100", "430100", "110000"] and groups["key_id"].tolist() == [0, 1, 2]
+    s = penetration.shares(k, t)
+    pd.testing.assert_frame_equal(s, _per_key_merge(k, t))
+    assert s.set_index("key_id")["share"].to_dict() == {7: 0.5, 8: 0.5, 9: 0.5, 10: 0.2}
+
+
+def test_shares_per_group_equal_the_joins_over_every_key():
+    """Two technologies and interpolated years over several regions, categories and years: the shares taken
+    from each group's representative equal those of the joins over every key, key by key."""
+    t = table("a,430000,1.A.1,raw_coal,2015,SO2,fgd,0.5,1,test,,,", "b,430000,1.A.1,raw_coal,2020,SO2,fgd,0.7,1,test,,,",
+              "c,430000,1.A.1,raw_coal,2015,SO2,fgd_other,0.1,1,test,,,",
+              "d,CN,1.A.1.a,raw_coal,2010,NOx,scr,0.3,1,test,,,", "e,430100,1.A.1.a,raw_coal,2018,NOx,sncr,0.4,1,test,,,")
+    rows = [(r, y, c) for r in ("430100", "430200", "430000", "110000") for y in (2014, 2015, 2017, 2021)
+            for c in ("1.A.1.a", "1.A.1.b", "1.A.2.a")]
+    k = pd.DataFrame(rows, columns=["region", "year", "category"]).assign(activity="raw_coal")
+    k.insert(0, "key_id", np.arange(100, 100 + len(k)))
+    s = penetration.shares(k, t)
+    pd.testing.assert_frame_equal(s, _per_key_merge(k, t))
+    one = s[(s["key_id"] == 100 + rows.index(("430200", 2017, "1.A.1.a")))].set_index(["control_group", "technology"])
+    assert one.loc[("SO2", "fgd"), "share"] == pytest.approx(0.5 + 2 / 5 * 0.2)
+    assert one.loc[("SO2", "fgd_other"), "derivation"] == "carried_forward"
+    assert one.loc[("NOx", "scr"), "share"] == 0.3 and ("NOx", "sncr") not in one.index

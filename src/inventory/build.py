@@ -277,8 +277,8 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
                                options.checks, options.draws, options.seed, targets, options.engine,
                                options.scheduler)
-    meta["regions"] = sorted(set(result.emissions["region"]))
-    meta["years"] = sorted(int(y) for y in set(result.emissions["year"]))
+    meta["regions"] = sorted(str(r) for r in result.emissions["region"].unique())  # distinct values, not every row
+    meta["years"] = sorted(int(y) for y in result.emissions["year"].unique())
     result.meta = meta
 
     progress("stage_writing")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from inventory import categories, regions, vocabulary
 from inventory.errors import Problem
 from inventory.factors import penetration, sets
 from inventory.factors.load import FACTOR_COLUMNS, PARAMETER_COLUMNS, read_table, table_files
+from inventory.factors.resolve import combined_codes, first_rows
 from inventory.read.validate import parameter_canonical
 
 # Plausible ranges of canonical values: per parameter in data/parameters.csv (plausible_low, plausible_high);
@@ -93,8 +95,7 @@ def check_table(frame: pd.DataFrame) -> list[Problem]:
     value = pd.to_numeric(frame["value"], errors="coerce")
     p += _problems(frame, value.isna(), "value", "not_a_number", "expect_number")
     p += _problems(frame, value < 0, "value", "negative_value", "expect_non_negative")
-    conv = pd.Series([parameter_canonical(n, u) if isinstance(n, str) else None for n, u in zip(names, frame["unit"])],
-                     index=frame.index, dtype=object)
+    conv = _conversions(names, frame["unit"])
     p += _problems(frame, names.notna() & conv.isna(), "unit", "unit_does_not_fit_parameter", "expect_factor_unit")
     if is_factor:
         share = frame["method"] == "share_of_PM2.5"
@@ -122,6 +123,18 @@ def _unknown_sets(frame: pd.DataFrame) -> list[Problem]:
     return [Problem("unknown_factor_set", file=str(f), row=int(line), column="factor_sets", value=str(v),
                     expected="known_factor_sets_joined_by", params=(("sets", listing),))
             for f, line, v in zip(bad["file"], bad["line"], bad["factor_sets"])]
+
+
+def _conversions(names: pd.Series, unit: pd.Series) -> pd.Series:
+    """read.validate.parameter_canonical of each row's (name, unit): (factor to the canonical unit, basis) or
+    None (no name, or a unit that does not fit), an object Series aligned with `names`; each distinct pair
+    converted once and taken onto the rows by its integer code."""
+    parts = [(codes, len(values)) for codes, values in (pd.factorize(names), pd.factorize(unit))]
+    number, first = first_rows(combined_codes(parts))
+    found = np.empty(len(first), dtype=object)
+    for i, (n, u) in enumerate(zip(names.to_numpy(dtype=object)[first], unit.to_numpy(dtype=object)[first])):
+        found[i] = parameter_canonical(n, u) if isinstance(n, str) else None
+    return pd.Series(found[number], index=names.index, dtype=object)
 
 
 def _bounds(frame, names, canonical, conv) -> list[Problem]:

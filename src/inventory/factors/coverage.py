@@ -4,17 +4,19 @@ A row keeps the level it is given at (DESIGN 3.2): fuel for transport as a whole
 balance's 交通运输 row) takes no factor of 1.A.3.b, 1.A.3.c or 1.A.3.d, for want of a citable split of the
 fuel over them. This module finds, per activity key, the substances that factor rows give the activity at
 a sub-category while no row applies at the key's own level, so that `validate` and `build` warn about the
-row and the not-estimated list says why those substances are missing. Work is done by joins over the
-distinct keys and the factor table, never per activity row.
+row and the not-estimated list says why those substances are missing. Work is done on integer codes of
+the keys and joins over their distinct (category, activity) pairs and the factor table, never per
+activity row.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from inventory import categories, regions, vocabulary
 from inventory.errors import Problem
-from inventory.factors.resolve import KEY_COLUMNS, candidates, local_to_long
+from inventory.factors.resolve import KEY_COLUMNS, candidates, combined_codes, first_rows, local_to_long
 from inventory.lookup import map_distinct
 
 CODE = "subcategory_factors_only"  # data/messages.csv: the warning on a row given above its factors
@@ -32,13 +34,16 @@ def subcategory_only(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     technology or none). Returns GAP_COLUMNS, one row per distinct key and substance; `subcategories`
     names the highest such sub-categories, joined by ", ".
     """
-    distinct = keys[KEY_COLUMNS].drop_duplicates().reset_index(drop=True)
+    codes = {column: pd.factorize(keys[column]) for column in KEY_COLUMNS}
+    first = first_rows(combined_codes([(codes[c][0], len(codes[c][1])) for c in KEY_COLUMNS]))[1]
+    distinct = keys[KEY_COLUMNS].take(first).reset_index(drop=True)  # as drop_duplicates
     ef = table[table["name"].str.startswith("ef.") & (table["category"] != "")
                & table["activity"].isin(set(pd.unique(distinct["activity"])) | {""})]
     if distinct.empty or ef.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     distinct["key_id"] = distinct.index
-    below = _rows_below(distinct, ef)
+    below = _rows_below(distinct, ef, combined_codes([(codes[c][0][first], len(codes[c][1]))
+                                                 for c in ("category", "activity")]))
     if below.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     at = candidates(distinct[distinct["key_id"].isin(set(below["key_id"]))], table, ["ef"])
@@ -53,15 +58,26 @@ def subcategory_only(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["key_id", "substance"], key=_substance_order).reset_index(drop=True)[GAP_COLUMNS]
 
 
-def _rows_below(keys: pd.DataFrame, ef: pd.DataFrame) -> pd.DataFrame:
+def _rows_below(keys: pd.DataFrame, ef: pd.DataFrame, pair: np.ndarray) -> pd.DataFrame:
     """(key_id, name, subcategory) for every ef row at a strict descendant of the key's category that
-    names the key's activity (or none) and applies in the key's region."""
+    names the key's activity (or none) and applies in the key's region (pair: one integer per key for
+    its category and activity).
+
+    The rows are found once per distinct (category, activity) of the keys, and the regions checked only
+    for the keys of a pair that has some (most have none), so the keys themselves are never joined whole."""
     rows = ef[["category", "activity", "region", "name"]].drop_duplicates()
     rows = rows.assign(key_category=map_distinct(rows["category"], lambda c: categories.ancestors(c)[1:]))
     rows = rows.explode("key_category").dropna(subset=["key_category"]).rename(
         columns={"category": "subcategory", "activity": "p_activity", "region": "p_region"})
-    by_activity = pd.concat([keys.assign(p_activity=keys["activity"]), keys.assign(p_activity="")])
+    first = first_rows(pair)[1]
+    pairs = keys[["category", "activity"]].take(first).reset_index(drop=True).assign(pair=pair[first])
+    by_activity = pd.concat([pairs.assign(p_activity=pairs["activity"]), pairs.assign(p_activity="")])
     found = by_activity.merge(rows, left_on=["category", "p_activity"], right_on=["key_category", "p_activity"])
+    if found.empty:
+        return pd.DataFrame(columns=["key_id", "name", "subcategory"])
+    at = np.flatnonzero(np.isin(pair, found["pair"].to_numpy()))
+    mine = keys.take(at).assign(pair=pair[at])
+    found = mine[["key_id", "region", "pair"]].merge(found[["pair", "p_region", "name", "subcategory"]], on="pair")
     allowed = pd.DataFrame([(r, p) for r in found["region"].unique() for p in [*regions.chain(r), ""]],
                            columns=["region", "p_region"])
     found = found.merge(allowed, on=["region", "p_region"])

@@ -102,9 +102,70 @@ def shares(keys: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFram
     CN; then the own category over an ancestor's); within it each
     technology's share is the sourced value of the key's year, interpolated linearly between the sourced
     years around it, or the last sourced value after them. Returns key_id, control_group, technology,
-    share (fraction), derivation (sourced, interpolated, carried_forward), penetration_ids (`;`-joined).
+    share (fraction), derivation (sourced, interpolated, carried_forward), penetration_ids (`;`-joined):
+    the rows of each key together, keys in their order. The shares depend on a key's region, year,
+    category and activity only, so they are found once per distinct tuple of those (`tuple_shares`) and
+    taken onto the keys by array position.
     """
     table = shipped() if table is None else table
+    k = keys[["key_id", "region", "year", "category", "activity"]].drop_duplicates("key_id")
+    tuples, of_key = distinct_tuples(k, table)
+    split = tuple_shares(tuples, table)
+    if split.empty:
+        return split
+    at = _rows_of(split["key_id"].to_numpy(), len(tuples), of_key)
+    out = split.take(at[1]).reset_index(drop=True)
+    out["key_id"] = k["key_id"].to_numpy()[at[0]]
+    return out
+
+
+def distinct_tuples(keys: pd.DataFrame, table: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Keys that must get the same shares, grouped: (one representative key per group, key_id = group
+    number in order of first appearance; the group number of each row of `keys`, -1 where its activity has
+    no penetration row).
+
+    A key's shares depend on its year and activity, and on its region and category only through the
+    members of their chains the table names (a member's score is its depth, the same in every chain that
+    holds it): keys alike in those four share a group, each rule applied once per distinct value.
+    """
+    from inventory.factors import resolve  # not at the top: factors.load imports this module, resolve imports load
+
+    named = keys["activity"].isin(set(table["activity"])).to_numpy() if len(table) else np.zeros(len(keys), bool)
+    at = np.flatnonzero(named)
+    named_regions, named_categories = set(table["region"]), set(table["category"])
+    rules = {"region": lambda r: ">".join(c for c in regions.chain(r) if c in named_regions),
+             "category": lambda c: ">".join(a for a in categories.ancestors(c) if a in named_categories),
+             "year": None, "activity": None}
+    parts = []
+    for column, rule in rules.items():
+        codes, uniques = pd.factorize(keys[column].take(at))
+        if rule is not None:
+            codes, uniques = pd.factorize(np.array([rule(v) for v in uniques] + [""], dtype=object)[codes])
+        parts.append((codes, len(uniques)))
+    number, first = resolve.first_rows(resolve.combined_codes(parts))
+    of_key = np.full(len(keys), -1, dtype=np.int64)
+    of_key[at] = number
+    first = at[first]
+    tuples = pd.DataFrame({c: keys[c].take(first).reset_index(drop=True) for c in rules})
+    tuples.insert(0, "key_id", np.arange(len(first)))
+    return tuples, of_key
+
+
+def _rows_of(tuple_of_row: np.ndarray, tuples: int, of_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each key with every row of its tuple: (key position, row position) pairs, keys in their order and
+    each key's rows in their order in the tuple table (`tuple_of_row`: the tuple number of each row)."""
+    order = np.argsort(tuple_of_row, kind="stable")
+    count = np.bincount(tuple_of_row, minlength=tuples + 1)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    key_count = np.where(of_key >= 0, count[np.where(of_key >= 0, of_key, tuples)], 0)
+    key = np.repeat(np.arange(len(of_key)), key_count)
+    within = np.arange(len(key)) - np.repeat(np.cumsum(key_count) - key_count, key_count)
+    return key, order[start[of_key[key]] + within]
+
+
+def tuple_shares(keys: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """`shares` of keys as they are (key_id, region, year, category, activity: `distinct_tuples`), each
+    key's rows in the order of its series' years, then table order."""
     out_columns = ["key_id", "control_group", "technology", "share", "derivation", "penetration_ids"]
     if table.empty or keys.empty:
         return pd.DataFrame(columns=out_columns)
@@ -128,12 +189,14 @@ def shares(keys: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFram
     # The winning series per key and group: the highest level, then the most specific region, then category.
     series_of = ["key_id", "control_group", "level", "p_region", "p_category"]
     best = (cand.sort_values(["key_id", "control_group", "level", "region_score", "cat_score"],
-                             ascending=[True, True, False, False, False])
+                             ascending=[True, True, False, False, False], kind="stable")
             .drop_duplicates(["key_id", "control_group"])[series_of])
     cand = cand.merge(best, on=series_of)
     series = ["key_id", "control_group", "technology"]
-    before = cand[cand["p_year"] <= cand["year"]].sort_values("p_year").drop_duplicates(series, keep="last")
-    after = cand[cand["p_year"] >= cand["year"]].sort_values("p_year").drop_duplicates(series, keep="first")
+    before = (cand[cand["p_year"] <= cand["year"]].sort_values("p_year", kind="stable")
+              .drop_duplicates(series, keep="last"))
+    after = (cand[cand["p_year"] >= cand["year"]].sort_values("p_year", kind="stable")
+             .drop_duplicates(series, keep="first"))
     both = before[series + ["year", "p_year", "share", "penetration_id"]].merge(
         after[series + ["p_year", "share", "penetration_id"]], on=series, how="left", suffixes=("", "_next"))
     span = (both["p_year_next"] - both["p_year"]).to_numpy(dtype=float)
@@ -172,36 +235,66 @@ def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | Non
     removes none of it) and `removal_efficiency.<s>:id` naming the penetration rows and the η rows.
     With EF × (1 − Σ s_t η_t) = Σ s_t EF (1 − η_t) + (1 − Σ s_t) EF this is the share-weighted mean.
     """
-    split = shares(k, from_table(factor_table) if table is None else table)
+    table = from_table(factor_table) if table is None else table
+    tuples, of_key = distinct_tuples(k, table)
+    split = tuple_shares(tuples, table)
     if split.empty:
         return k
     eta = efficiencies(factor_table)
-    free = k.loc[~has_control_device(k["technology"]), "key_id"]
+    free = ~has_control_device(k["technology"]).to_numpy()
     k = k.copy(deep=False)  # copy on write: the caller's frame keeps its columns
+    none = len(tuples)  # the tuple number of keys without one (of_key -1), indexing False/NaN below
+    tuple_of_key = np.where(of_key >= 0, of_key, none)
     for group, substances in GROUPS.items():
-        g = split[(split["control_group"] == group) & split["key_id"].isin(free)]
+        g = split[split["control_group"] == group]
+        in_group = np.zeros(none + 1, dtype=bool)
+        in_group[g["key_id"].to_numpy()] = True
+        takes = free & in_group[tuple_of_key]
         own = [f"removal_efficiency.{s}" for s in substances if f"removal_efficiency.{s}" in k]
         if own:
-            given = k.loc[k[own].notna().any(axis=1), "key_id"]
-            g = g[~g["key_id"].isin(given)]
-        if g.empty:
+            takes &= ~k[own].notna().any(axis=1).to_numpy()
+        if not takes.any():
             continue
         for s in substances:
             # A workbook's own factor (`local:` id) is the key's own: the table does not apply to it.
-            local = k.loc[k.get(f"ef.{s}:id", pd.Series("", index=k.index)).fillna("").astype(str)
-                          .str.startswith("local:"), "key_id"]
-            m = g[~g["key_id"].isin(local)].merge(eta[eta["substance"] == s], on="technology", how="left")
-            m["removed"] = m["share"] * m["eta"].fillna(0.0)
-            m["ids"] = m["penetration_ids"] + ";" + m["eta_id"].fillna("")
-            per_key = m.groupby("key_id")[["removed"]].sum()
-            per_key["ids"] = join_groups(m, ["key_id"], "ids").reindex(per_key.index).map(
-                lambda t: ";".join(dict.fromkeys(x for x in t.split(";") if x)))
+            mine = takes.copy()
+            if f"ef.{s}:id" in k:
+                mine[takes] = ~_is_local(k[f"ef.{s}:id"].take(np.flatnonzero(takes)))
+            value, ids = _removed(g, eta[eta["substance"] == s], tuple_of_key, mine, none)
             col = f"removal_efficiency.{s}"
-            value = k["key_id"].map(per_key["removed"])
-            ids = k["key_id"].map(per_key["ids"])
+            value, ids = pd.Series(value, index=k.index), pd.Series(ids, index=k.index)
             k[col] = value if col not in k else k[col].where(value.isna(), value)
             k[col + ":id"] = ids if col + ":id" not in k else k[col + ":id"].where(ids.isna(), ids)
     return k
+
+
+def _removed(g: pd.DataFrame, eta: pd.DataFrame, tuple_of_key: np.ndarray, takes: np.ndarray, none: int
+             ) -> tuple[np.ndarray, pd.Series]:
+    """Σ_t share_t × η_t of one substance per key (NaN where the key does not take the table: `takes`
+    false), with the `;`-joined penetration and η ids. g: `tuple_shares` rows of one control group;
+    eta: `efficiencies` rows of the substance. Summed once per tuple, taken onto the keys by tuple number."""
+    value = np.full(len(takes), np.nan)
+    if not takes.any():
+        return value, pd.array(value)  # as a map onto no key: float, all missing
+    m = g[np.isin(g["key_id"].to_numpy(), np.unique(tuple_of_key[takes]))].merge(eta, on="technology", how="left")
+    m["removed"] = m["share"] * m["eta"].fillna(0.0)
+    m["ids"] = m["penetration_ids"] + ";" + m["eta_id"].fillna("")
+    per_tuple = m.groupby("key_id")[["removed"]].sum()
+    per_tuple["ids"] = join_groups(m, ["key_id"], "ids").reindex(per_tuple.index).map(
+        lambda t: ";".join(dict.fromkeys(x for x in t.split(";") if x)))
+    at = np.full(none + 1, -1, dtype=np.int64)
+    at[per_tuple.index.to_numpy()] = np.arange(len(per_tuple))
+    row = np.where(takes, at[tuple_of_key], -1)
+    hit = row >= 0
+    value[hit] = per_tuple["removed"].to_numpy()[row[hit]]
+    return value, per_tuple["ids"].array.take(row, allow_fill=True)
+
+
+def _is_local(ids: pd.Series) -> np.ndarray:
+    """Whether each id cell names a workbook's own factor (`local:...`), decided once per distinct cell."""
+    codes, uniques = pd.factorize(ids)
+    local = np.array([isinstance(u, str) and u.startswith("local:") for u in uniques] + [False], dtype=bool)
+    return local[codes]
 
 
 def check(frame: pd.DataFrame) -> list:

@@ -8,16 +8,19 @@ whose every year failed has a folder holding only its manifest.
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from inventory import __version__, regions
 from inventory.read import Inputs
 from inventory.report import tables
-from inventory.result import BuildResult
+from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
 
 STATUS_COLUMNS = ["region", "year", "status", "exit_code", "rejected", "message"]
 
@@ -78,11 +81,18 @@ def failed_status(failed: dict[tuple[str, int], int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
+def region_years(emissions: pd.DataFrame) -> list[tuple[str, int]]:
+    """The distinct (region, year) pairs of an emissions table, sorted: found by one drop_duplicates on the
+    two columns (iterating every row's region as a Python string took seconds at county scale)."""
+    keys = emissions[["region", "year"]].drop_duplicates()
+    return sorted(zip(keys["region"].astype(str).tolist(), keys["year"].astype(int).tolist()))
+
+
 def folder_regions(result: BuildResult, failed: dict | set, per_region: str = "") -> list[str]:
     """The regions that get a folder OUT/<code>/ (DESIGN 3.7): none when the build has one region-year;
     every region up to MAX_REGION_FOLDERS regions or with per_region "all"; above, provinces and
     prefectures only."""
-    pairs = set(zip(result.emissions["region"], result.emissions["year"].astype(int))) | set(failed)
+    pairs = set(region_years(result.emissions)) | set(failed)
     codes = sorted({r for r, _ in pairs})
     if len(pairs) <= 1:
         return []
@@ -101,7 +111,8 @@ def write_region_manifests(status: pd.DataFrame, folders: list[str], outputs: li
     by_region = {r: g for r, g in status.groupby("region", sort=False)}
     ledger = inputs.ledger
     wanted = set(folders)
-    mine = ledger[ledger["region"].isin(wanted)]
+    named = {p.row for p in (*inputs.errors, *inputs.warnings)}  # only the rows a problem names are looked up
+    mine = ledger[ledger["region"].isin(wanted) & ledger["row"].isin(named)] if named else ledger.iloc[:0]
     region_of = dict(zip(zip(mine["file"], mine["sheet"], mine["row"]), mine["region"]))
     problems: dict[tuple[str, str], list[dict]] = {}
     for kind, found in (("rejected", inputs.errors), ("warnings", inputs.warnings)):
@@ -135,28 +146,40 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     """The combined outputs, and one folder OUT/<region>/ per region (folder_regions) holding the region's
     files for all its years except the `failed` region-years.
 
-    Region sets are written by `jobs` processes; one that fails is reported in the status table (exit
-    code 3 for each of its years) and the others still finish.
+    Region sets are written by `jobs` processes while this one writes the combined set (the workers are
+    forked where the system can: they share the result and are sent only region codes); one that fails is
+    reported in the status table (exit code 3 for each of its years) and the others still finish. Each
+    region's CSVs (emissions, checks, analyses) are its rows' bytes copied from the combined files, and its
+    emissions.parquet its rows taken from the combined Arrow table, by this process.
     Returns the files written (relative to folder) and the status per region-year.
     """
     failed = failed or set()
-    written, csv_rows = _write_set(result, folder, lang)
-    pairs = sorted(set(zip(result.emissions["region"], result.emissions["year"].astype(int))) - failed)
+    pairs = sorted(set(region_years(result.emissions)) - failed)
     folders = set(folder_regions(result, failed, per_region))
     by_region: dict[str, list[int]] = {}
     for region, year in pairs:
         by_region.setdefault(region, []).append(year)
-    index = RegionRows(result)  # one groupby per table for all the regions
     chosen = [r for r in by_region if r in folders]
-
-    def parts():
-        """Each region's part, made when it is written (not every region's subset in memory at once)."""
+    parts = RegionParts(result, folder, lang, by_region)
+    with _region_writers(parts, chosen, jobs) as outcomes:
+        for name, table in csv_tables(result):  # the combined CSV, then each region's rows copied from it
+            found = tables.write_csv(table, folder / name)
+            for region in chosen:
+                positions = parts.positions(region, name)
+                (folder / region).mkdir(parents=True, exist_ok=True)
+                tables.write_csv(table.iloc[positions] if found is None else None, folder / region / name,
+                                 found.take(positions) if found is not None else None)
+        # emissions.parquet: the table made Arrow once, each region's rows taken from it
+        emissions = result.emissions[EMISSION_COLUMNS]
+        arrow = pa.Table.from_pandas(emissions, preserve_index=False)
+        tables.write_parquet(emissions, folder / "emissions.parquet", arrow)
         for region in chosen:
-            sub, positions = _subset(result, region, by_region[region], index)
-            rows = csv_rows.take(positions) if csv_rows is not None else None
-            yield sub, folder / str(region), lang, rows
-
-    outcomes = dict(zip(chosen, _run_parts(parts(), len(chosen), jobs)))
+            positions = parts.positions(region)
+            tables.write_parquet(emissions[["region", "year"]].iloc[positions], folder / region / "emissions.parquet",
+                                 arrow.take(positions))
+        del arrow
+        written = _write_set(result, folder, lang)
+        outcomes = dict(zip(chosen, outcomes()))
     rows = []
     for i, (region, outcome) in enumerate(outcomes.items(), start=1):
         progress("stage_writing_regions", i, len(outcomes))
@@ -170,53 +193,101 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     return written, pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
-def _run_parts(parts, count: int, jobs: int):
-    """Write each of the `count` parts (in order), in `jobs` worker processes when jobs > 1; yields file lists
-    or error texts. Parts are made and sent a few ahead of the workers, so that only those few are held."""
-    if jobs <= 1 or count < 2:
-        yield from map(_write_part, parts)
+class RegionParts:
+    """What a region's set is written from: the whole result, its RegionRows index, the output folder, the
+    language and each region's years. Worker processes get it once (forked: shared, not copied) and are
+    then sent region codes only."""
+
+    def __init__(self, result: BuildResult, folder: Path, lang: str, years: dict[str, list[int]]) -> None:
+        self.result, self.folder, self.lang, self.years = result, folder, lang, years
+        self.index = RegionRows(result)  # one groupby per table for all the regions
+
+    def positions(self, region: str, name: str = "emissions.csv") -> np.ndarray:
+        """Positions (ascending) of the region's own rows over its years in the whole result's table that
+        CSV `name` holds (csv_tables), as _subset selects them."""
+        result, years = self.result, set(self.years[region])
+        if name == "emissions.csv":
+            return self.index.positions(result.emissions, "region", [region], years)
+        if name == "checks.csv":
+            return self.index.positions(result.checks, "region", [region], years)
+        table = result.analysis[name.removesuffix(".csv")]
+        return self.index.positions(table, "region", [region], years, _year_column(table))
+
+    def size(self, region: str) -> int:
+        """The number of the region's emission rows (the biggest parts are handed out first)."""
+        return len(self.positions(region))
+
+    def write(self, region: str) -> list[str] | str:
+        """The region's set but its CSVs and Parquet (written by the parent, write_outputs); its files, or the
+        error's text (the other regions carry on)."""
+        try:
+            sub = self.folder / str(region)
+            sub.mkdir(parents=True, exist_ok=True)
+            part, _ = _subset(self.result, region, self.years[region], self.index)
+            return _write_set(part, sub, self.lang)
+        except Exception as exc:  # noqa: BLE001 - reported per region, never lost
+            return f"{type(exc).__name__}: {exc}"
+
+
+# How region writers start: forked on Linux (the result shared, not pickled); elsewhere spawned and sent the
+# result once (fork is unsafe on macOS and missing on Windows).
+START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
+_PARTS: RegionParts | None = None  # a worker process's RegionParts (set once by _adopt)
+
+
+def _adopt(parts: RegionParts) -> None:
+    """A worker process's start: keep the parts it writes from."""
+    global _PARTS
+    _PARTS = parts
+
+
+def _write_adopted(region: str) -> list[str] | str:
+    """One region's set, in a worker process (from the RegionParts it adopted)."""
+    return _PARTS.write(region)
+
+
+@contextmanager
+def _region_writers(parts: RegionParts, regions: list[str], jobs: int):
+    """Start writing the regions' sets and give a function that waits for them: their outcomes (file lists
+    or error texts) in the order of `regions`. With jobs > 1 and two regions or more, `jobs` worker
+    processes write them (forked on Linux, so the result is shared, not pickled; elsewhere each worker is
+    sent it once), the biggest first, while the caller goes on; otherwise they are written
+    in this process when the function is called."""
+    if jobs <= 1 or len(regions) < 2:
+        yield lambda: [parts.write(r) for r in regions]
         return
     import multiprocessing
-    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("forkserver")
-    workers = min(jobs, count)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque = deque()
-        for part in parts:
-            pending.append(pool.submit(_write_part, part))
-            if len(pending) > 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
-def _write_part(part: tuple) -> list[str] | str:
-    """One region's set; an error becomes its message (the other regions carry on)."""
-    result, sub, lang, rows = part
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(regions)),
+                               mp_context=multiprocessing.get_context(START_METHOD),
+                               initializer=_adopt, initargs=(parts,))
     try:
-        sub.mkdir(parents=True, exist_ok=True)
-        return _write_set(result, sub, lang, rows)[0]
-    except Exception as exc:  # noqa: BLE001 - reported per region, never lost
-        return f"{type(exc).__name__}: {exc}"
+        futures = {r: pool.submit(_write_adopted, r) for r in sorted(regions, key=parts.size, reverse=True)}
+        yield lambda: [futures[r].result() for r in regions]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _write_set(result: BuildResult, folder: Path, lang: str, rows: tables.CsvSlice | None = None,
-               ) -> tuple[list[str], tables.CsvRows | None]:
-    """One set of outputs (emissions, checks and analysis CSVs, workbook, report) from `result` into
-    `folder`; `rows`: where its emission rows lie in the combined emissions.csv (copied, not formatted
-    again). Returns the files written and where each row of its emissions.csv lies."""
+def csv_tables(result: BuildResult) -> list[tuple[str, pd.DataFrame]]:
+    """The CSV files of a set and the tables they hold, in the order they are written: emissions.csv
+    (DESIGN 3.7 columns), checks.csv (CHECK_COLUMNS), one per analysis table (key_categories.csv, ...)."""
+    return [("emissions.csv", result.emissions[EMISSION_COLUMNS]),
+            ("checks.csv", result.checks.reindex(columns=CHECK_COLUMNS)),
+            *[(f"{name}.csv", table) for name, table in sorted(result.analysis.items())]]
+
+
+def _write_set(result: BuildResult, folder: Path, lang: str) -> list[str]:
+    """One set of outputs but its CSVs and Parquet (written by write_outputs): workbook and report from
+    `result` into `folder`. Returns the set's files, the CSVs and Parquet among them."""
     from inventory.report import excel, html  # renderers load only when writing
     from inventory.report.views import view_set
 
-    written, csv_rows = tables.write_emissions(result.emissions, folder, rows)
-    written += tables.write_checks(result.checks, folder)
-    written += tables.write_analysis(result.analysis, folder)
+    names = [name for name, _ in csv_tables(result)]
     views = view_set(result, lang)  # the workbook and the report show the same views: made once
     excel.write_workbook(result, folder / "inventory.xlsx", lang, views)
     (folder / "report.html").write_text(html.render_html(result, lang, views), encoding="utf-8")
-    return written + ["inventory.xlsx", "report.html"], csv_rows
+    return [names[0], "emissions.parquet", *names[1:], "inventory.xlsx", "report.html"]
 
 
 class RegionRows:
@@ -236,6 +307,11 @@ class RegionRows:
         factors = result.factors  # each factor id's rows in the factor table
         self.factor_rows = factors.groupby("factor_id", sort=False).indices \
             if factors is not None and len(factors) else {}
+
+    def __getstate__(self) -> dict:
+        """Pickled (sent to a spawned worker) without the groups found so far: they are keyed by the tables'
+        ids, which are not theirs in another process."""
+        return {**self.__dict__, "_groups": {}}
 
     def factors_used(self, rows: np.ndarray) -> set[str]:
         """The factor ids the emission rows at `rows` name."""
@@ -267,25 +343,29 @@ class RegionRows:
         return table.iloc[self.positions(table, column, codes, years, year_column)]
 
 
+def _year_column(table: pd.DataFrame) -> str:
+    """The column that holds a table's year (`year_to` in tables of changes from one year to another)."""
+    return "year" if "year" in table else "year_to"
+
+
 def _subset(result: BuildResult, region: str, years: list[int], index: RegionRows | None = None,
             ) -> tuple[BuildResult, np.ndarray]:
-    """The part of a result that belongs to one region over `years` (its child regions kept for comparison),
-    and the positions of its emission rows in the whole result's. `index`: the result's RegionRows, shared
-    by all regions' subsets.
+    """The part of a result that belongs to one region over `years`, and the positions of its emission rows
+    in the whole result's. `index`: the result's RegionRows, shared by all regions' subsets.
 
-    Every table is selected from the whole result's, never recomputed: a figure shows the same
-    number in the region's files as in the combined ones. The comparison with the parts is the
-    region's own (a region without child regions compares with nothing on its own).
+    The region's emission rows are its own only (DESIGN 3.7: a region's folder holds its own files; own
+    and aggregated basis rows alike), so its detail sheet and emissions.csv/.parquet never repeat its child
+    regions' rows, which are in their own folders. Its figures keep the child regions' summed tables (the
+    comparison with its parts: region_comparison, maps, summaries), already computed for the whole build.
+    Every table is selected from the whole result's, never recomputed: a figure shows the same number in
+    the region's files as in the combined ones.
     """
     index = index or RegionRows(result)
     kids = list(regions.children(region))
     chosen = set(years)
 
-    def year_of(t: pd.DataFrame) -> str:
-        return "year" if "year" in t else "year_to"
-
     e = result.emissions
-    keep = index.positions(e, "region", [region, *kids], chosen)
+    keep = index.positions(e, "region", [region], chosen)
     checks = index.take(result.checks, "region", [region], chosen)
     ne = result.not_estimated
     ne = index.take(ne, "region", [region], chosen) if len(ne) else ne
@@ -296,13 +376,13 @@ def _subset(result: BuildResult, region: str, years: list[int], index: RegionRow
         mine = zip(ledger["file"], ledger["sheet"], ledger["row"])
         warned = sorted({i for key in mine for i in index.warned.get(key, ())}.union(index.everywhere))
     warnings = [result.warnings[i] for i in warned]
-    analysis = {name: index.take(t, "region", [region], chosen, year_of(t)) for name, t in result.analysis.items()}
+    analysis = {name: index.take(t, "region", [region], chosen, _year_column(t)) for name, t in result.analysis.items()}
     qa_tables = {name: index.take(t, "region", [region], chosen) for name, t in result.qa_tables.items()}
     stats = result.statistics
     if stats is not None and len(stats):
         stats = index.take(stats, "region", [region], chosen)
-    figures = {name: index.take(t, "province", [region], chosen, year_of(t)) if "province" in t
-               else index.take(t, "region", [region, *kids], chosen, year_of(t))
+    figures = {name: index.take(t, "province", [region], chosen, _year_column(t)) if "province" in t
+               else index.take(t, "region", [region, *kids], chosen, _year_column(t))
                for name, t in result.figures.items()}
     factors = result.factors
     if factors is not None:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS
+from inventory.result import EMISSION_COLUMNS
 
 
 BOM = "\ufeff".encode()
@@ -54,26 +54,32 @@ class CsvSlice:
 
 def write_emissions(emissions: pd.DataFrame, folder: Path, rows: CsvSlice | None = None,
                     ) -> tuple[list[str], CsvRows | None]:
-    """emissions.csv (UTF-8 with BOM, DESIGN 3.7 columns and order) and emissions.parquet (write_parquet);
-    returns the names written and where each CSV row lies (CsvRows; None when a text cell holds a line
-    break, so rows are not lines).
+    """emissions.csv (write_csv of the DESIGN 3.7 columns) and emissions.parquet (write_parquet); returns the
+    names written and where each CSV row lies (CsvRows; None when the rows were copied or a text cell holds a
+    line break).
 
-    rows: where `emissions`' rows lie in a bigger emissions.csv already written (a region's rows in the
-    combined file): the CSV is then their bytes copied, the same text to_csv gives for them (every cell
-    is formatted on its own), without formatting them again."""
+    rows: where `emissions`' rows lie in a bigger emissions.csv already written (write_csv)."""
     table = emissions[EMISSION_COLUMNS]
-    csv = folder / "emissions.csv"
-    found = None
-    if rows is not None:
-        with open(rows.path, "rb") as src, open(csv, "wb") as dst:
-            dst.write(src.read(rows.header))
-            for start, end in rows.ranges:
-                src.seek(start)
-                dst.write(src.read(end - start))
-    else:
-        found = _write_csv(table, csv)
+    found = write_csv(table, folder / "emissions.csv", rows)
     write_parquet(table, folder / "emissions.parquet")
     return ["emissions.csv", "emissions.parquet"], found
+
+
+def write_csv(table: pd.DataFrame | None, path: Path, rows: CsvSlice | None = None) -> CsvRows | None:
+    """`table` as a CSV at `path` (the bytes to_csv writes, UTF-8 with BOM, _write_csv); returns where each
+    row lies (CsvRows; None when a text cell holds a line break, so rows are not lines, or when copied).
+
+    rows: where the rows lie in a bigger CSV of the same columns already written (a region's rows in the
+    combined file): the CSV is then their bytes copied, the same text to_csv gives for them (every cell is
+    formatted on its own), without formatting them again; `table` is then not read (may be None)."""
+    if rows is None:
+        return _write_csv(table, path)
+    with open(rows.path, "rb") as src, open(path, "wb") as dst:
+        dst.write(src.read(rows.header))
+        for start, end in rows.ranges:
+            src.seek(start)
+            dst.write(src.read(end - start))
+    return None
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> CsvRows | None:
@@ -150,14 +156,14 @@ def joined_bytes(strings: pa.Array) -> pa.Buffer:
     return strings.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
-def write_parquet(table: pd.DataFrame, path: Path) -> None:
+def write_parquet(table: pd.DataFrame, path: Path, arrow: pa.Table | None = None) -> None:
     """The emissions table (sorted by region and year) as Parquet with one row group per region and year
     (DESIGN 3.7, issue 14), so a reader can take one region (pyarrow filters, row-group statistics) without
-    loading the rest."""
-    import pyarrow as pa
+    loading the rest. arrow: `table` as Arrow already (pa.Table.from_pandas, or rows taken from a bigger
+    table made so: a region's from the combined one); `table` is then read for its region and year only."""
     import pyarrow.parquet as pq
 
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    arrow = pa.Table.from_pandas(table, preserve_index=False) if arrow is None else arrow
     keys = table[["region", "year"]]
     starts = [0] if len(table) == 0 else \
         [0, *np.flatnonzero((keys.iloc[1:].to_numpy() != keys.iloc[:-1].to_numpy()).any(axis=1)) + 1]
@@ -165,21 +171,6 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     with pq.ParquetWriter(path, arrow.schema) as writer:
         for start, end in zip(starts, ends):
             writer.write_table(arrow.slice(start, end - start), row_group_size=max(end - start, 1))
-
-
-def write_checks(checks: pd.DataFrame, folder: Path) -> list[str]:
-    """checks.csv: one row per cross-verification or QA check (the bytes to_csv writes, _write_csv)."""
-    _write_csv(checks.reindex(columns=CHECK_COLUMNS), folder / "checks.csv")
-    return ["checks.csv"]
-
-
-def write_analysis(analysis: dict[str, pd.DataFrame], folder: Path) -> list[str]:
-    """One CSV per analysis table (key_categories.csv, uncertainty.csv; DESIGN 3.9)."""
-    names = []
-    for name, table in sorted(analysis.items()):
-        _write_csv(table, folder / f"{name}.csv")  # the bytes to_csv writes
-        names.append(f"{name}.csv")
-    return names
 
 
 def write_manifest(manifest: dict, folder: Path) -> str:
