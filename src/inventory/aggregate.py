@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, vocabulary
-from inventory.lookup import map_codes
+from inventory.lookup import categorical, constant, map_categorical, map_codes
 
 GWP_SETS = {"SAR": "SARGWP100", "AR4": "AR4GWP100", "AR5": "AR5GWP100", "AR6": "AR6GWP100"}
 
@@ -36,11 +36,11 @@ def gwp_version() -> str:
 
 
 def add_co2e(emissions: pd.DataFrame, gwp_set: str) -> pd.DataFrame:
-    """Add `co2e_t` (t CO2e = t × GWP-100; empty for pollutants) and `gwp_set`."""
+    """Add `co2e_t` (t CO2e = t × GWP-100; empty for pollutants) and `gwp_set` (a Categorical)."""
     gwp = gwp_table(gwp_set)
     out = emissions.copy(deep=False)  # copy on write: the caller's frame keeps its columns
     out["co2e_t"] = out["emission"] * map_codes(out["substance"], gwp)
-    out["gwp_set"] = gwp_set
+    out["gwp_set"] = pd.Series(constant(gwp_set, len(out)), index=out.index)
     return out
 
 
@@ -48,21 +48,23 @@ def label_categories(emissions: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Add category_name (in `lang`), sector and kind: memo for memo categories (bunkers, the indirect CO2
     of electricity and heat, `M.`) and for the biogenic CO2 of biomass fuels (`is_biogenic_co2`); sink for
     sink categories (forest stock change, 3.B.1, whose harvest losses stay out of the gross total too) and
-    for any other negative emission; else emission."""
+    for any other negative emission; else emission. The added texts are Categoricals (a code per row)."""
     cats = categories.table()
     out = emissions.copy(deep=False)  # copy on write: the caller's frame keeps its columns
     category = pd.factorize(out["category"])  # once for the three mappings
-    out["category_name"] = map_codes(out["category"], cats[f"name_{lang}"], category)
-    out["sector"] = map_codes(out["category"], cats["sector"], category)
+    out["category_name"] = map_categorical(out["category"], cats[f"name_{lang}"], category)
+    out["sector"] = map_categorical(out["category"], cats["sector"], category)
     # The kind as a code per row (emission, memo, sink), from the role of each distinct category.
     role = cats["role"].reindex(category[1]).to_numpy(dtype=object)
     kind = np.append(np.select([role == "memo", role == "sink"], [1, 2], 0), 0)[category[0]]
     kind[is_biogenic_co2(out).to_numpy(dtype=bool)] = 1
     kind[(out["emission"] < 0).to_numpy(dtype=bool) & (kind != 1)] = 2  # a net exporter's M.EL.import stays memo
-    kinds = np.array(["emission", "memo", "sink"], dtype=object)
-    out["kind"] = pd.Series(pd.array(kinds, dtype=cats["role"].dtype).take(kind), index=out.index) \
-        if cats["role"].dtype != object else pd.Series(kinds[kind], index=out.index, dtype=object)
-    out["substance_kind"] = map_codes(out["substance"], vocabulary.substances()["group"])
+    used = np.unique(kind)  # only the kinds present are categories
+    remap = np.zeros(3, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    out["kind"] = pd.Series(categorical(remap[kind], np.array(["emission", "memo", "sink"], dtype=object)[used]),
+                            index=out.index)
+    out["substance_kind"] = map_categorical(out["substance"], vocabulary.substances()["group"])
     return out
 
 

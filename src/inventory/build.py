@@ -27,7 +27,7 @@ from inventory.factors.resolve import local_to_long
 from inventory.factors.sources import used_factors
 from inventory.figures import compute as compute_figures
 from inventory.figures import indicators as figure_indicators
-from inventory.lookup import map_codes, sort_order
+from inventory.lookup import constant, map_categorical, sort_order
 from inventory.methods import indirect, tier3
 from inventory.methods.keys import tiers
 from inventory.project import Project, parse_gwp, parse_regions, parse_years, with_scope
@@ -201,17 +201,21 @@ def reduce_emissions(emissions: pd.DataFrame, activity: pd.DataFrame, table: pd.
     emissions = tier3.apply(emissions, facility)
     emissions = add_aggregated(emissions, activity, built)
     emissions = emissions[emissions["region"].isin(built)]
-    return _finish(emissions.assign(tier=tier3.tier(emissions["factor_ids"], tiers(emissions["factor_ids"], table))),
-                   gwp, lang)
-
-
-def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
-    """Names, CO2e, kind and implied factor; DESIGN 3.7 column order; sorted (before the labels are added,
-    so that the sort moves only the computed columns)."""
+    emissions = emissions.assign(tier=tier3.tier(emissions["factor_ids"], tiers(emissions["factor_ids"], table)))
+    # Sorted here, so that the unsorted rows are freed before the labels are added (one copy of the table).
     emissions = emissions.take(sort_order(emissions, SORT)).reset_index(drop=True)
+    return _finish(emissions, gwp, lang, is_sorted=True)
+
+
+def _finish(emissions: pd.DataFrame, gwp: str, lang: str, is_sorted: bool = False) -> pd.DataFrame:
+    """Names, CO2e, kind and implied factor; DESIGN 3.7 column order; sorted (before the labels are added,
+    so that the sort moves only the computed columns; `is_sorted`: the caller sorted them by SORT).
+    Text columns are Categoricals (a code per row)."""
+    if not is_sorted:
+        emissions = emissions.take(sort_order(emissions, SORT)).reset_index(drop=True)
     out = aggregate.label_categories(aggregate.add_co2e(emissions, gwp), lang)
-    out["region_name"] = map_codes(out["region"], regions.table()[f"name_{lang}"])
-    out["unit"] = "t"
+    out["region_name"] = map_categorical(out["region"], regions.table()[f"name_{lang}"])
+    out["unit"] = pd.Series(constant("t", len(out)), index=out.index)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["implied_factor"] = out["emission"] / out["activity_amount"].where(out["activity_amount"] != 0)
     out["year"] = out["year"].astype(int)
@@ -223,9 +227,11 @@ def _finish(emissions: pd.DataFrame, gwp: str, lang: str) -> pd.DataFrame:
 def _label_not_estimated(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["region", "year", "category", "category_name", "activity", "substance", "reason"])
-    frame = frame.assign(category_name=frame["category"].map(categories.table()[f"name_{lang}"]))
-    return frame.sort_values(["region", "year", "category", "activity", "substance"]).reset_index(drop=True)[
-        ["region", "year", "category", "category_name", "activity", "substance", "reason"]]
+    frame = frame.take(sort_order(frame, ["region", "year", "category", "activity", "substance"])).reset_index(drop=True)
+    frame = frame.assign(category_name=map_categorical(frame["category"], categories.table()[f"name_{lang}"]))
+    # The reason as texts (a few distinct ones): the report counts them (`value_counts`, ties in row order).
+    frame["reason"] = frame["reason"].to_numpy(dtype=object)
+    return frame[["region", "year", "category", "category_name", "activity", "substance", "reason"]]
 
 
 def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambda stage, *a: None) -> BuildOutcome:

@@ -23,6 +23,7 @@ import pandas as pd
 from inventory import methods
 from inventory.errors import Problem, UsageError
 from inventory.factors.load import LOCAL
+from inventory.lookup import concat_coded, observed_categories
 
 ENGINES = ("local", "dask")
 PARTITION_ROWS = 250_000  # activity rows a Dask partition holds at most, unless a region has more
@@ -80,11 +81,12 @@ def compute_parts(parts: list[pd.DataFrame], table: pd.DataFrame) -> list[tuple[
 
 
 def combined(results: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The partitions' emissions and not-estimated rows, each concatenated in partition order."""
+    """The partitions' emissions and not-estimated rows, each concatenated in partition order (Categoricals
+    recoded onto the union of their categories, lookup.concat_coded)."""
     emissions = [e for e, _ in results if len(e)]
     ne = [n for _, n in results if len(n)]
-    return (pd.concat(emissions, ignore_index=True) if emissions else results[0][0],
-            pd.concat(ne, ignore_index=True) if ne else results[0][1])
+    return (concat_coded(emissions) if emissions else results[0][0],
+            concat_coded(ne) if ne else results[0][1])
 
 
 def emission_rows(activity: pd.DataFrame, table: pd.DataFrame, reduce: Callable[[pd.DataFrame], pd.DataFrame],
@@ -97,8 +99,11 @@ def emission_rows(activity: pd.DataFrame, table: pd.DataFrame, reduce: Callable[
     """
     if engine != "dask":
         emissions, ne = methods.compute_all(activity, table)
-        return reduce(emissions), ne
-    return _on_dask(activity, table, reduce, scheduler)
+        emissions, ne = reduce(emissions), ne
+    else:
+        emissions, ne = _on_dask(activity, table, reduce, scheduler)
+    # Categories: the values present (the same dtypes whichever engine computed them).
+    return observed_categories(emissions), observed_categories(ne)
 
 
 def _on_dask(activity, table, reduce, scheduler):

@@ -50,6 +50,8 @@ class Coded:
         """(codes, uniques) of a column: uniques sorted as pandas sorts them, codes -1 where missing."""
         if column not in self._codes:
             codes, uniques = pd.factorize(self.frame[column], sort=True)
+            if isinstance(uniques, pd.CategoricalIndex):  # a Categorical of texts: its texts, as in a text column
+                uniques = pd.Index(uniques.to_numpy(dtype=object), dtype="str")
             self._codes[column] = (codes.astype(np.int32), uniques)
         return self._codes[column]
 

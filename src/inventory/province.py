@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, regions
+from inventory.lookup import categorical, concat_coded, constant
 
 GROUP = ["year", "category", "activity", "technology", "substance"]
 
@@ -56,14 +57,16 @@ def roll_up(rows: pd.DataFrame, has_own: Callable[[str, pd.DataFrame], pd.Series
             if a < b:
                 keep[a:b] = ~has_own(code, probe.iloc[a:b]).to_numpy(dtype=bool)
         if keep.any():
-            label = np.array(wanted, dtype=object)[parent[order][keep]]
-            summed = combine(current.take(order[keep]).assign(region=pd.array(label, dtype="str"))
-                             .reset_index(drop=True))
+            # The parents' codes as the region column (a Categorical where the rows' regions are one).
+            label = (pd.Series(categorical(parent[order][keep], wanted))
+                     if isinstance(current["region"].dtype, pd.CategoricalDtype)
+                     else pd.array(np.array(wanted, dtype=object)[parent[order][keep]], dtype="str"))
+            summed = combine(current.take(order[keep]).reset_index(drop=True).assign(region=label))
             done.append(summed)
             # The rows of this level's parts are done (a region has one parent, in one level): the next
             # levels see the rest and the sums, in the same order.
-            current = pd.concat([current[parent == len(wanted)], summed], ignore_index=True)
-    return pd.concat(done, ignore_index=True) if done else rows.iloc[:0]
+            current = concat_coded([current[parent == len(wanted)], summed])
+    return concat_coded(done) if done else rows.iloc[:0]
 
 
 def _own_categories(activity: pd.DataFrame, emissions: pd.DataFrame, present: set[str]
@@ -95,8 +98,8 @@ def group_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 
 def _joined_ids(rows: pd.DataFrame, group: np.ndarray, count: int) -> np.ndarray:
-    """Per group (codes 0..count-1) the union of the rows' factor ids, `;`-joined and sorted, as an object
-    array; a group whose parts all used one id list keeps that list as it is. Works on integer codes: each
+    """Per group (codes 0..count-1) the union of the rows' factor ids, `;`-joined and sorted, as a Categorical
+    (lookup.categorical); a group whose parts all used one id list keeps that list as it is. Works on integer codes: each
     distinct list is split once, the (group, id) pairs made unique by one sort, and only the groups whose
     parts differ are joined in Python (one join each)."""
     ids, texts = pd.factorize(rows["factor_ids"], use_na_sentinel=False)
@@ -104,11 +107,11 @@ def _joined_ids(rows: pd.DataFrame, group: np.ndarray, count: int) -> np.ndarray
     width = len(texts) + 1
     pairs = pd.unique(group.astype(np.int64) * width + ids)
     pair_group, pair_ids = pairs // width, pairs % width
-    out = np.empty(count, dtype=object)
-    out[pair_group] = texts[pair_ids]
+    out = np.full(count, -1, dtype=np.int64)  # codes into `texts`, then the joined texts after them
+    out[pair_group] = pair_ids
     several = np.bincount(pair_group, minlength=count) > 1
     if not several.any():
-        return out
+        return categorical(out, texts)
     multi = several[pair_group]
     pair_group, pair_ids = pair_group[multi], pair_ids[multi]
     lists = [[x for x in t.split(";") if x] if isinstance(t, str) else [] for t in texts]
@@ -128,8 +131,8 @@ def _joined_ids(rows: pd.DataFrame, group: np.ndarray, count: int) -> np.ndarray
     bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True]) if len(owner) else np.zeros(1, np.int64)
     joined = np.full(count, "", dtype=object)
     joined[owner[bounds[:-1]]] = [";".join(texts_sorted[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-    out[several] = joined[several]
-    return out
+    out[several] = len(texts) + np.arange(int(several.sum()))
+    return categorical(out, np.concatenate([texts, joined[several]]))
 
 
 def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
@@ -141,7 +144,7 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
     A region "has" a category in a year when it has activity rows at that category,
     an ancestor or a descendant. Rows of the parts are never added on top of own rows.
     """
-    emissions = emissions.assign(basis="own")
+    emissions = emissions.assign(basis=constant("own", len(emissions)))
     # A method may report a row in another category than the row's (indirect N2O of fertiliser in 3.C.5):
     # the categories of a region's own emissions are its own too. Found once for every region above.
     owned = _own_categories(activity, emissions, set(pd.unique(emissions["region"])))
@@ -182,12 +185,14 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
         reference = np.full(len(first), -1, dtype=np.int64)
         reference[code[valid][::-1]] = units[valid][::-1]
         mixed = np.bincount(code[valid & (units != reference[code])], minlength=len(first)) > 0
-        agg.loc[mixed, "reported_amount"], agg.loc[mixed, "reported_unit"] = float("nan"), ""
-        agg["factor_ids"] = pd.array(_joined_ids(parts, code, len(first)), dtype="str")
-        return agg.assign(basis="aggregated")
+        if mixed.any():  # "" is a category of every Categorical of texts (lookup.categorical)
+            agg["reported_amount"] = agg["reported_amount"].mask(mixed)
+            agg["reported_unit"] = agg["reported_unit"].mask(mixed, "")
+        agg["factor_ids"] = _joined_ids(parts, code, len(first))
+        return agg.assign(basis=constant("aggregated", len(agg)))
 
     summed = roll_up(emissions, has_own, combine, ["year", "category"])
-    return pd.concat([emissions, summed], ignore_index=True) if len(summed) else emissions
+    return concat_coded([emissions, summed]) if len(summed) else emissions
 
 
 STAT_COLUMNS = ["region", "year", "activity", "amount"]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
+from inventory.lookup import coded, concat_coded
 from inventory.methods import agriculture, energy, indirect, industry, lulucf, pollutant_sources, waste
 
 # Order matters only where two modules would claim the same rows: the first wins (electricity and heat
@@ -26,7 +27,8 @@ EMISSION_FRAME_COLUMNS = KEY_COLUMNS + ["substance", "emission", "activity_amoun
 
 
 def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Emissions and not-estimated rows of every method over the validated activity table.
+    """Emissions and not-estimated rows of every method over the validated activity table; the emissions' texts
+    (region, category, activity, technology, substance, units, factor ids) as Categoricals (lookup.coded).
 
     Which module takes a row depends on its category and activity only: each module's `handles`/`claims`
     is asked once per distinct pair, and the rows are split by one integer per row (in their order)."""
@@ -48,14 +50,13 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
         mine = activity.take(np.flatnonzero(taker == i))
         if len(mine):
             e, ne = method.compute(mine, factor_table)
-            emissions.append(with_reported(e))
+            emissions.append(coded(with_reported(e)))
             not_estimated.append(ne)
     not_estimated.append(no_method(activity.take(np.flatnonzero(taker == len(METHODS)))))
     emissions = [e for e in emissions if len(e)]
-    frame = (pd.concat(emissions, ignore_index=True) if emissions
-             else pd.DataFrame(columns=EMISSION_FRAME_COLUMNS))
+    frame = concat_coded(emissions) if emissions else pd.DataFrame(columns=EMISSION_FRAME_COLUMNS)
     ne = [n for n in not_estimated if len(n)]
-    return frame, (pd.concat(ne, ignore_index=True) if ne else pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"]))
+    return frame, (concat_coded(ne) if ne else pd.DataFrame(columns=KEY_COLUMNS + ["substance", "reason"]))
 
 
 def with_reported(emissions: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from inventory import categories, units, vocabulary
 from inventory.factors import penetration
 from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.lookup import map_codes, map_distinct
+from inventory.lookup import categorical, coded, map_codes, map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
                                     IdCodes, aggregate_keys, column, expected_pairs, is_local, text,
@@ -34,8 +34,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     factor_table: shipped + user + local factors (factors.load / resolve.local_to_long).
     Returns (emissions, not_estimated): emissions has KEY_COLUMNS, substance, emission (t),
     activity_amount, activity_unit, factor_ids, reported_amount, reported_unit (the amount as
-    given: t, m3, or TJ for an amount in tce, before any calorific value); not_estimated has
-    KEY_COLUMNS, substance, reason.
+    given: t, m3, or TJ for an amount in tce, before any calorific value), its texts as Categoricals
+    (lookup.categorical); not_estimated has KEY_COLUMNS, substance, reason.
     """
     fuels = vocabulary.activities()
     is_fuel = map_codes(activity["activity"], fuels["activity_class"]) == "fuel"
@@ -45,10 +45,14 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     k = penetration.apply(with_parameters(keys, factor_table, _NAMES), factor_table)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     vocab = IdCodes()
-    out, estimated = _long(k, _substances(k, vocab), vocab)
-    # Each emission row with its key's columns (both in key order: as an inner merge on key_id).
+    results = _substances(k, vocab)
+    # The parameters' columns are done with: only the key rows' ids, amounts and quantities are kept.
+    k = k[["key_id", "amount", "quantity"]].copy()
+    out, estimated = _long(k, results, vocab)
+    # Each emission row with its key's columns (both in key order: as an inner merge on key_id), the texts as
+    # Categoricals (codes taken per row, lookup.coded).
     at = pd.Index(distinct["key_id"]).get_indexer(out["key_id"])
-    out = pd.concat([distinct[KEY_COLUMNS].take(at).reset_index(drop=True), out.drop(columns="key_id")], axis=1)
+    out = pd.concat([coded(distinct[KEY_COLUMNS]).take(at).reset_index(drop=True), out.drop(columns="key_id")], axis=1)
     return out, _not_estimated(distinct, estimated, keys, factor_table)
 
 
@@ -163,19 +167,32 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     names = list(results)
     n, s = len(k), len(names)
     key_id = k["key_id"].to_numpy()
-    stacked = [np.concatenate([np.asarray(results[x][i]) for x in names]) for i in range(4)]
-    emission, amount, unit, ids = stacked
-    key = np.tile(key_id, s)
-    reported = np.tile(k["amount"].to_numpy(dtype=float), s)
+    # By key, then substance, then row: a stable sort of key * s + substance over the rows laid out substance
+    # by substance (ties keep the row order; the runs come sorted, which the stable sort merges). Each array is
+    # put in that order once, the substances' arrays freed as they are stacked (`results` is emptied).
+    sort_key = np.tile(key_id.astype(np.int64), s)
+    sort_key *= s
+    for i in range(s):  # in place: no temporary the size of all rows
+        sort_key[i * n:(i + 1) * n] += i
+    order = np.argsort(sort_key, kind="stable")
+    del sort_key
+    emission = np.concatenate([results[x][0] for x in names])[order]
+    kept = ~np.isnan(emission)
+    order, emission = order[kept], emission[kept]
+    if n * s < 2 ** 31:  # positions as int32 (half the memory of the arrays of every emission row)
+        order = order.astype(np.int32)
+    amount = np.concatenate([np.asarray(results[x][1], dtype=float) for x in names])[order]
+    unit = np.concatenate([np.asarray(results[x][2], dtype=np.int8) for x in names])[order]
+    ids = np.concatenate([np.asarray(results[x][3], dtype=np.int32) for x in names])[order]
+    results.clear()
+    row, code = order % n, order // n  # the key row and the substance of each emission row
+    reported = k["amount"].to_numpy(dtype=float)[row]
     # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).
     unit_codes, unit_texts = pd.factorize(k["quantity"].map(units.canonical_units()).to_numpy(dtype=object))
     unit_texts = np.append(np.asarray(unit_texts, dtype=object), [None, ""])
-    reported_unit = np.tile(np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes), s)
-    # By key, then substance, then row: a stable sort of key * s + substance over the rows laid out substance
-    # by substance (ties keep the row order; the runs come sorted, which the stable sort merges).
-    order = np.argsort(key * s + np.repeat(np.arange(s), n), kind="stable")
-    order = order[~np.isnan(emission[order])]
-    key, code = key[order], np.repeat(np.arange(s), n)[order]
+    reported_unit = np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes).astype(np.int16)[row]
+    key = key_id[row]
+    del row
     group = key * s + code
     starts = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
     several = ~starts | np.r_[~starts[1:], False]  # rows of a group of more than one
@@ -183,22 +200,20 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     first = np.flatnonzero(starts)
     count = np.bincount(group, minlength=len(first)) if len(group) else np.zeros(0, dtype=np.int64)
     sums = {}
-    for name, values in (("emission", emission[order]), ("activity_amount", amount[order]),
-                         ("reported_amount", reported[order])):
+    for name, values in (("emission", emission), ("activity_amount", amount), ("reported_amount", reported)):
         one = values[first]
         sums[name] = np.where(np.isnan(one), 0.0, one) + 0.0  # as a groupby sum of one value
-    unit_first, ids_first, reported_unit_first = unit[order][first], ids[order][first], reported_unit[order][first]
+    unit_first, ids_first, reported_unit_first = unit[first], ids[first], reported_unit[first]
     if several.any():
         multi = np.flatnonzero(several)
-        summed = pd.DataFrame({c: v[multi] for c, v in (("emission", emission[order]),
-                                                        ("activity_amount", amount[order]),
-                                                        ("reported_amount", reported[order]))}
+        summed = pd.DataFrame({c: v[multi] for c, v in (("emission", emission), ("activity_amount", amount),
+                                                        ("reported_amount", reported))}
                               ).groupby(group[multi], sort=False).sum()
         at = summed.index.to_numpy()
         for c in sums:
             sums[c][at] = summed[c].to_numpy()
         # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV).
-        units_code = reported_unit[order][multi]
+        units_code = reported_unit[multi]
         mixed = pd.Series(np.where(units_code != len(unit_texts) - 2, units_code, np.nan)).groupby(
             group[multi], sort=False).nunique()
         mixed = mixed.index.to_numpy()[mixed.to_numpy() > 1]
@@ -207,16 +222,15 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
         reported_unit_first[mixed] = len(unit_texts) - 1
         # The two quantities may have used different ids: join them, in row order.
         ids_first = ids_first.copy()
-        parts = [np.where(j < count[at], ids[order][np.minimum(first[at] + j, len(order) - 1)], 0)
+        parts = [np.where(j < count[at], ids[np.minimum(first[at] + j, len(order) - 1)], 0)
                  for j in range(int(count.max()))]
         ids_first[at] = vocab.join(*parts)
-    out = pd.DataFrame({"key_id": key[first],
-                        "substance": pd.array(np.array(names, dtype=object), dtype="str").take(code[first]),
+    activity_units = [""] + [units.canonical_unit(b) for b in _BASES]
+    out = pd.DataFrame({"key_id": key[first], "substance": categorical(code[first], names),
                         "emission": sums["emission"], "activity_amount": sums["activity_amount"],
-                        "activity_unit": pd.Series(np.array([""] + [units.canonical_unit(b) for b in _BASES],
-                                                            dtype=object)[unit_first], dtype=object),
-                        "factor_ids": vocab.array(ids_first), "reported_amount": sums["reported_amount"],
-                        "reported_unit": pd.array(unit_texts, dtype="str").take(reported_unit_first)})
+                        "activity_unit": categorical(unit_first, activity_units),
+                        "factor_ids": categorical(ids_first, vocab.texts), "reported_amount": sums["reported_amount"],
+                        "reported_unit": categorical(reported_unit_first, unit_texts)})
     return out, out[["key_id", "substance"]]
 
 
@@ -259,17 +273,24 @@ def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.Dat
     keep_below = ~have[below_pair] & ~expected_mask[below_pair] & ~pd.Series(below_pair).duplicated().to_numpy()
     only_below = np.concatenate([below_mask[pair[keep]], np.ones(int(keep_below.sum()), dtype=bool)])
     kept = np.concatenate([pair[keep], below_pair[keep_below]])
-    missing = distinct[KEY_COLUMNS].iloc[kept // width].reset_index(drop=True)
-    # The dtype of the expected substances (texts) concatenated with those below, as the column was made.
-    dtype = pd.concat([pd.Series(names[expected[:1]], dtype="str" if len(position) else object), below["substance"]],
-                      ignore_index=True).dtype
-    missing["substance"] = pd.Series(names[kept % width], dtype=dtype)
+    # The rows as codes (lookup.categorical): the key's columns taken by position, the substance and reason by code.
+    substance = kept % width
+    missing = coded(distinct[KEY_COLUMNS]).take(kept // width).reset_index(drop=True)
+    missing["substance"] = categorical(substance, names)
     no_ncv = set(pd.unique(keys.loc[keys["quantity"] != "energy", "activity"]))
+    activity = missing["activity"].cat
     reason = np.select(
-        [only_below, missing["activity"].isin(no_ncv) & (missing["substance"] == "CO2")],
-        [REASON_SUBCATEGORY_ONLY, REASON_NO_FACTOR_OR_NCV], REASON_NO_FACTOR)
-    specific = missing[["category", "substance"]].merge(vocabulary.ne_reasons(), how="left")["reason"].to_numpy()
-    missing["reason"] = np.where(pd.isna(specific), reason, specific)
+        [only_below, np.append(activity.categories.isin(no_ncv), False)[activity.codes] & (names[substance] == "CO2")],
+        [1, 2], 0)
+    # A category and substance of data/ne_reasons.csv take its reason: looked up once per distinct pair.
+    category = missing["category"].cat
+    pair, pairs = pd.factorize(category.codes.astype(np.int64) * width + substance)
+    specific = {(c, x): r for c, x, r in vocabulary.ne_reasons().itertuples(index=False)}
+    texts = [REASON_NO_FACTOR, REASON_SUBCATEGORY_ONLY, REASON_NO_FACTOR_OR_NCV]
+    found = np.array([specific.get((category.categories[p // width] if p // width >= 0 else None, names[p % width]), "")
+                      for p in pairs], dtype=object)
+    has = np.append(found != "", False)[pair]
+    missing["reason"] = categorical(np.where(has, len(texts) + pair, reason), np.concatenate([texts, found]))
     return missing
 
 

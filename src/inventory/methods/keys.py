@@ -7,7 +7,7 @@ import pandas as pd
 
 from inventory import vocabulary
 from inventory.factors.resolve import KEY_COLUMNS, resolve_keys, class_positions, key_codes, of_names
-from inventory.lookup import map_distinct
+from inventory.lookup import categorical, coded
 
 # Not-estimated reasons every method gives (codes of data/messages.csv; each module adds its own).
 REASON_NO_FACTOR = "ne_no_default_factor"
@@ -88,7 +88,8 @@ def expected_pairs(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd.DataFrame:
-    """Aggregated keys with their resolved factors and parameters `names` as columns (see `resolved_wide`).
+    """Aggregated keys with their resolved factors and parameters `names` as columns (see `resolved_wide`;
+    bases and methods as Categoricals, levels as float32).
 
     Resolution runs once per resolution class of each name (DESIGN 3.4; `resolve.class_positions`
     over the rows of that name only, so a name without local or year-bound rows resolves once per
@@ -115,8 +116,11 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd
         if mine.empty:
             continue
         wide = resolved_wide(mine.assign(key_id=mine["key_id"] - offsets[group]))
-        # per class; texts as objects, so taking them onto the keys copies references
+        # Per class; taken onto the keys below. Bases and methods (a few distinct texts) as Categoricals, levels
+        # (1 to 3) as float32: a key row holds codes for them; ids as objects (taking them copies references).
+        wide = coded(wide, [c for c in wide.columns if c.endswith((":basis", ":method"))])
         wide = wide.astype({c: object for c in wide.columns if wide[c].dtype == "str"})
+        wide = wide.astype({c: np.float32 for c in wide.columns if c.endswith(":level")})
         parts.append(wide.reindex(class_of[group][position]).reset_index(drop=True))
     out = keys.reset_index(drop=True)
     return pd.concat([out, *parts], axis=1) if parts else out
@@ -126,14 +130,16 @@ def tiers(factor_ids: pd.Series, factor_table: pd.DataFrame) -> pd.Series:
     """The IPCC tier of each emission row from the factor ids it used (DESIGN 3.7 `tier`): `T2` where any
     factor or parameter is local (a workbook's `local:` row, a user folder's row) or country- or
     region-specific (a row with a region: the china and ceads sets' Chinese values, T/CSES), else `T1`
-    (IPCC or EMEP/EEA defaults only). One test per distinct id list."""
+    (IPCC or EMEP/EEA defaults only). One test per distinct id list; a Categorical."""
     specific = set(factor_table.loc[(factor_table["region"].fillna("") != "") | (factor_table["level"] > 1),
                                     "factor_id"])
 
     def tier(ids: str) -> str:
         return "T2" if any(i.startswith("local:") or i in specific for i in ids.split(";") if i) else "T1"
 
-    return map_distinct(factor_ids, lambda ids: tier("" if ids is None else str(ids)))  # missing ids: none
+    codes, uniques = pd.factorize(factor_ids)  # missing ids (code -1): none
+    found = [tier(str(ids)) for ids in uniques] + [tier("")]
+    return pd.Series(categorical(np.where(codes < 0, len(uniques), codes), found), index=factor_ids.index)
 
 
 def is_local(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, units
+from inventory.lookup import coded, text_dtype
 from inventory.read.facility import PLANT_KEY, plants_with_amounts
 
 FACILITY_ID = "facility:"
@@ -30,6 +31,9 @@ def apply(emissions: pd.DataFrame, facility: pd.DataFrame | None) -> pd.DataFram
     plants = plants_with_amounts(facility if facility is not None else pd.DataFrame())
     if plants.empty or emissions.empty:
         return emissions
+    # The rows are edited and merged below as texts; the Categoricals are restored at the end (lookup.coded).
+    texts = [c for c in emissions.columns if isinstance(emissions[c].dtype, pd.CategoricalDtype)]
+    emissions = emissions.astype({c: object for c in texts})
     reported = facility[facility["amount"].notna()].groupby([*PLANT_KEY, "substance"], dropna=False)[
         "emission"].sum().rename("reported").reset_index()
     plants = plants.assign(unit=plants["quantity"].map(units.canonical_units()))
@@ -44,7 +48,7 @@ def apply(emissions: pd.DataFrame, facility: pd.DataFrame | None) -> pd.DataFram
         on=["region", "year", "region_category", "activity"])
     cand = cand[cand["reported_unit"] == cand["unit"]].merge(reported, on=[*PLANT_KEY, "substance"])
     if cand.empty:
-        return emissions
+        return coded(emissions, texts)
     # Per region key and substance: A (the rows' reported amounts), Σ a and the split of Σ E.
     rows = cand.drop_duplicates("row_id")
     region_a = rows.groupby([*_KEY, "substance"])["reported_amount"].sum().rename("A")
@@ -66,8 +70,8 @@ def apply(emissions: pd.DataFrame, facility: pd.DataFrame | None) -> pd.DataFram
     out.loc[r.index, "emission"] += (r["E_conf"] * share_of_a).fillna(0.0)
     conf = r["E_conf"] > 0
     out.loc[r.index[conf], "factor_ids"] = out.loc[r.index[conf], "factor_ids"].fillna("") + ";" + CONFIDENTIAL_ID
-    return pd.concat([out.drop(columns="row_id"), _plant_rows(per_plant[~per_plant["confidential"]], e)],
-                     ignore_index=True)
+    return coded(pd.concat([out.drop(columns="row_id"), _plant_rows(per_plant[~per_plant["confidential"]], e)],
+                           ignore_index=True), texts)
 
 
 def _plant_rows(per_plant: pd.DataFrame, emissions: pd.DataFrame) -> pd.DataFrame:
@@ -84,9 +88,15 @@ def _plant_rows(per_plant: pd.DataFrame, emissions: pd.DataFrame) -> pd.DataFram
 
 
 def tier(factor_ids: pd.Series, tiers: pd.Series) -> pd.Series:
-    """`T3` for the plants' own rows (factor ids `facility:<name>`), the given tier otherwise."""
-    own = factor_ids.fillna("").astype(str).str.startswith(FACILITY_ID) & ~factor_ids.fillna("").astype(str).eq(
-        CONFIDENTIAL_ID)
+    """`T3` for the plants' own rows (factor ids `facility:<name>`), the given tier otherwise (a Categorical where
+    `tiers` is one). Each distinct id list is tested once."""
+    codes, uniques = pd.factorize(factor_ids)
+    ids = pd.Series(np.asarray(uniques, dtype=object), dtype=object).fillna("").astype(str)
+    own = np.append((ids.str.startswith(FACILITY_ID) & ~ids.eq(CONFIDENTIAL_ID)).to_numpy(dtype=bool), False)[codes]
+    if isinstance(tiers.dtype, pd.CategoricalDtype):
+        if not own.any():
+            return tiers
+        return tiers.astype(text_dtype(sorted(set(tiers.cat.categories) | {"T3"}))).mask(own, "T3")
     return pd.Series(np.where(own, "T3", tiers), index=tiers.index)
 
 
@@ -94,7 +104,7 @@ def split_rows(emissions: pd.DataFrame) -> pd.Series:
     """True for the rows plant data changed (see the module docstring): the plants' own rows (tier T3) and the
     factor-based rows they were taken from (same region, year, activity, substance and reported unit, at the
     plant's category or an ancestor), and the rows a confidential plant was folded into (`facility:C`)."""
-    ids = emissions["factor_ids"].fillna("").astype(str)
+    ids = emissions["factor_ids"].astype(object).fillna("").astype(str)
     own = emissions["tier"].eq("T3") if "tier" in emissions else tier(ids, pd.Series("", index=ids.index)).eq("T3")
     folded = ids.str.contains(CONFIDENTIAL_ID, regex=False) & ~own
     if not own.any():
