@@ -191,7 +191,19 @@ def test_issue_14_emissions_csv_is_the_bytes_to_csv_writes_and_its_rows_are_loca
     tables._write_csv(other, tmp_path / "other.csv")
     assert (tmp_path / "other.csv").read_bytes() == \
         "\ufeff".encode() + other.to_csv(index=False, lineterminator="\n").encode()
-    mixed = frame.assign(tier=pd.Categorical(rng.choice(["T1", "T2"], n)))
+    mixed = frame.assign(tier=pd.Categorical(rng.choice(["T1", "T2"], n)),
+                         base=pd.Categorical(rng.choice([1, 2, 3], n)))  # categories not texts: to_csv writes it
     tables._write_csv(mixed, tmp_path / "mixed.csv")
     assert (tmp_path / "mixed.csv").read_bytes() == \
         "\ufeff".encode() + mixed.to_csv(index=False, lineterminator="\n").encode()
+    # The text columns as the build carries them (ordered Categoricals of sorted texts and "", missing cells
+    # as code -1) give the same bytes, and a region's rows copied from their offsets too.
+    from inventory.lookup import coded
+    as_codes = coded(frame)
+    assert isinstance(as_codes["region"].dtype, pd.CategoricalDtype) and as_codes["region_name"].isna().any()
+    rows = tables._write_csv(as_codes, tmp_path / "coded.csv")
+    assert (tmp_path / "coded.csv").read_bytes() == expected
+    (tmp_path / "coded_part").mkdir()
+    tables.write_emissions(as_codes.iloc[some], tmp_path / "coded_part", rows.take(some))
+    assert (tmp_path / "coded_part" / "emissions.csv").read_bytes() == \
+        "\ufeff".encode() + part.to_csv(index=False, lineterminator="\n").encode()

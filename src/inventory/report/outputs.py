@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
+
 
 from inventory import __version__, regions
 from inventory.read import Inputs
@@ -171,7 +171,7 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
                                  found.take(positions) if found is not None else None)
         # emissions.parquet: the table made Arrow once, each region's rows taken from it
         emissions = result.emissions[EMISSION_COLUMNS]
-        arrow = pa.Table.from_pandas(emissions, preserve_index=False)
+        arrow = tables.arrow_table(emissions)
         tables.write_parquet(emissions, folder / "emissions.parquet", arrow)
         for region in chosen:
             positions = parts.positions(region)

@@ -115,8 +115,8 @@ def _csv_cells(column: pd.Series, last: bool = False) -> tuple[pa.Array, np.ndar
     the empty text last, for missing values) and each row's position in it; `last`: the row's line end
     follows each text. Float64 cells as numpy's str (Python's repr, which pandas uses), int64, Int64 and
     bool as str,
-    text quoted by the csv module as to_csv's writer quotes it; None for any other kind of column
-    (categorical, other nullable kinds, mixed objects, dates), which to_csv then writes."""
+    text (a column of texts or a Categorical of texts) quoted by the csv module as to_csv's writer quotes it;
+    None for any other kind of column (other nullable kinds, mixed objects, dates), which to_csv then writes."""
     end = "\n" if last else ""
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype == np.float64:
@@ -131,15 +131,11 @@ def _csv_cells(column: pd.Series, last: bool = False) -> tuple[pa.Array, np.ndar
     elif isinstance(dtype, pd.StringDtype) or (dtype == object and pd.api.types.infer_dtype(column, skipna=True)
                                                 in ("string", "empty")):
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n", delimiter=",", quoting=csv.QUOTE_MINIMAL,
-                            doublequote=True, escapechar=None, quotechar='"')
-        texts = []
-        for u in uniques.tolist():
-            writer.writerow([u, ""])  # a second, empty field: a lone empty field would be quoted
-            texts.append(buffer.getvalue()[:-2] + end)
-            buffer.seek(0)
-            buffer.truncate()
+        texts = _quoted(uniques.tolist(), end)
+    elif isinstance(dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(dtype.categories, skipna=True) \
+            in ("string", "empty"):  # a column of texts carried as codes (lookup.categorical): -1 is missing
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        texts = _quoted(dtype.categories.tolist(), end)
     else:
         return None
     codes = np.where(codes < 0, len(texts), codes)
@@ -149,11 +145,44 @@ def _csv_cells(column: pd.Series, last: bool = False) -> tuple[pa.Array, np.ndar
         return None
 
 
+def _quoted(values: list[str], end: str) -> list[str]:
+    """Each text as one CSV cell, quoted by the csv module as to_csv's writer quotes it, followed by `end`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", delimiter=",", quoting=csv.QUOTE_MINIMAL,
+                        doublequote=True, escapechar=None, quotechar='"')
+    texts = []
+    for value in values:
+        writer.writerow([value, ""])  # a second, empty field: a lone empty field would be quoted
+        texts.append(buffer.getvalue()[:-2] + end)
+        buffer.seek(0)
+        buffer.truncate()
+    return texts
+
+
 def joined_bytes(strings: pa.Array) -> pa.Buffer:
     """The UTF-8 bytes of all strings of a null-free string array, one after the other: a slice of the array's
     own data buffer (not copied; a bytes-like object for file and zip writes and bytes.join)."""
     offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
     return strings.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
+
+
+def arrow_table(table: pd.DataFrame) -> pa.Table:
+    """`table` as Arrow for Parquet, each Categorical of texts written as the column of texts it stands for
+    (Arrow large_string, pandas metadata of a str column), so the file is the one a table of texts gives: a
+    dictionary column would repeat its whole dictionary in every row group (one per region and year)."""
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    coded = [i for i, field in enumerate(arrow.schema) if pa.types.is_dictionary(field.type)
+             and (pa.types.is_string(field.type.value_type) or pa.types.is_large_string(field.type.value_type))]
+    if not coded:
+        return arrow
+    meta = json.loads(arrow.schema.metadata[b"pandas"])
+    names = {arrow.schema.field(i).name for i in coded}
+    for column in meta["columns"]:
+        if column["name"] in names:
+            column.update(pandas_type="object", numpy_type="str", metadata=None)
+    for i in coded:
+        arrow = arrow.set_column(i, arrow.schema.field(i).name, arrow.column(i).cast(pa.large_string()))
+    return arrow.replace_schema_metadata({**arrow.schema.metadata, b"pandas": json.dumps(meta).encode()})
 
 
 def write_parquet(table: pd.DataFrame, path: Path, arrow: pa.Table | None = None) -> None:
@@ -163,7 +192,7 @@ def write_parquet(table: pd.DataFrame, path: Path, arrow: pa.Table | None = None
     table made so: a region's from the combined one); `table` is then read for its region and year only."""
     import pyarrow.parquet as pq
 
-    arrow = pa.Table.from_pandas(table, preserve_index=False) if arrow is None else arrow
+    arrow = arrow_table(table) if arrow is None else arrow
     keys = table[["region", "year"]]
     starts = [0] if len(table) == 0 else \
         [0, *np.flatnonzero((keys.iloc[1:].to_numpy() != keys.iloc[:-1].to_numpy()).any(axis=1)) + 1]
