@@ -151,6 +151,23 @@ def test_technology_is_part_of_the_key():
     assert c["activity_effect"].iloc[1] == pytest.approx(20.0 * 0.1)
 
 
+def test_tables_coded_apart_compare_as_texts():
+    """Emission tables straight from two builds carry their texts as Categoricals whose categories differ
+    (each build codes only its own values); they compare as the texts do."""
+    from inventory.lookup import coded
+    old = coded(table([row("430100", "1.A.1.a", "raw_coal", "CO2", 10.0, 100.0, ids="a"),
+                       row("430100", "1.A.1.a", "raw_coal", "SO2", 40.0, 100.0, ids="b")]))
+    new = coded(table([row("430100", "1.A.1.a", "raw_coal", "CO2", 12.0, 100.0, ids="c"),
+                       row("430200", "1.A.1.a", "raw_coal", "CO2", 5.0, 50.0, ids="a")]))
+    assert isinstance(old["factor_ids"].dtype, pd.CategoricalDtype)
+    assert list(old["factor_ids"].cat.categories) != list(new["factor_ids"].cat.categories)
+    c = compare_builds(old, new).set_index(["region", "substance"])
+    assert c.loc[("430100", "CO2"), "status"] == "changed"
+    assert c.loc[("430100", "CO2"), "factor_effect"] == pytest.approx(100.0 * (0.12 - 0.10))
+    assert c.loc[("430100", "SO2"), "status"] == "dropped"
+    assert c.loc[("430200", "CO2"), "status"] == "new"
+
+
 def test_summary_per_region_adds_up_by_hand():
     c = compare_builds(OLD.copy(), NEW.copy())
     s = summarise(c, ["region", "substance"]).set_index(["region", "substance"])

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from inventory import lookup
 from inventory.aggregate import GWP_SETS, gwp_table
 from inventory.errors import InputError, Problem
 
@@ -198,6 +199,7 @@ def compare_builds(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     builds used different GWP sets, so the three add up to `co2e_change`.
     """
     cols = [*KEY, "emission", "activity_amount", "activity_unit", "implied_factor", "factor_ids", *OPTIONAL]
+    old, new = lookup.as_texts(old), lookup.as_texts(new)  # tables from two builds are coded apart
     m = old.reindex(columns=cols).merge(new.reindex(columns=cols), on=KEY, how="outer", suffixes=("_o", "_n"),
                                         indicator=True, sort=False)
     both, only_old, only_new = (m["_merge"] == s for s in ("both", "left_only", "right_only"))

@@ -190,6 +190,13 @@ def map_categorical(column: pd.Series, mapping: pd.Series, factorized: tuple | N
 
 
 
+def as_texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each Categorical column turned back into a column of its texts (object dtype), so that two
+    tables coded apart (their categories differ) compare and merge value by value."""
+    cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.astype({c: object for c in cats}) if cats else frame
+
+
 def observed_categories(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with each Categorical of texts holding as categories only the values present and "" (the dtype
     `categorical` gives), so that one table has one dtype however it was put together (one engine or another)."""
