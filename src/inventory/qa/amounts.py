@@ -67,6 +67,7 @@ def key_amounts(emissions: pd.DataFrame, factor_table: pd.DataFrame) -> KeyAmoun
     new = np.ones(len(key), dtype=bool)
     new[1:] = key[1:] > np.maximum.accumulate(key)[:-1]
     first = rows[new]
+    del combined, new  # the per-row temporaries are not kept while the amounts are computed (issue 14)
     keys = emissions[KEY_COLUMNS].take(first).reset_index(drop=True)
     params = resolved_parameters(keys, factor_table, ["ncv"])
     keys = pd.concat([keys, params], axis=1).assign(first=first)
@@ -74,12 +75,16 @@ def key_amounts(emissions: pd.DataFrame, factor_table: pd.DataFrame) -> KeyAmoun
     basis = keys["ncv:basis"].fillna("") if "ncv:basis" in keys else pd.Series("", index=keys.index)
     unit_codes, unit_values = pd.factorize(emissions["activity_unit"].take(rows))
     quantity = pd.Series(unit_values).map({u: q for q, u in units.canonical_units().items()}).to_numpy(object)
-    quantity = np.append(quantity, None)[unit_codes]
+    quantity = np.append(quantity, None)  # by unit code (last: no unit); compared per code, then per row
+
+    def of(what: str) -> np.ndarray:
+        return (quantity == what)[unit_codes]
+
     amount = emissions["activity_amount"].to_numpy(dtype=float)[rows]
     ncv = ncv[key]
     mass, volume = (basis == "mass").to_numpy()[key], (basis == "volume").to_numpy()[key]
-    energy = quantity == "energy"
-    by_ncv = ((quantity == "mass") & mass) | ((quantity == "volume") & volume)
+    energy, in_mass = of("energy"), of("mass")
+    by_ncv = (in_mass & mass) | (of("volume") & volume)
     tj = np.where(energy, amount, np.where(by_ncv, amount * ncv, np.nan))
-    t = np.where(quantity == "mass", amount, np.where(energy & mass, amount / ncv, np.nan))
-    return KeyAmounts(rows=rows, key=key.astype(np.int64), keys=keys, tj=tj, t=t)
+    t = np.where(in_mass, amount, np.where(energy & mass, amount / ncv, np.nan))
+    return KeyAmounts(rows=rows, key=key.astype(np.int64, copy=False), keys=keys, tj=tj, t=t)

@@ -57,35 +57,47 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     rows, key, n = a.rows[on], a.key[on], len(a.keys)
     if not len(rows):
         return pd.DataFrame(columns=CHECK_COLUMNS)
+    # A key is in one unit when all its rows with a unit have the same one (per key lowest = highest code).
     unit = table.code("activity_unit")[0][rows]
-    have = pd.DataFrame({"key": key, "unit": unit})[unit >= 0].groupby("key")["unit"].agg(["min", "max"])
-    single = np.zeros(n, dtype=bool)
-    single[have.index] = have["min"].to_numpy() == have["max"].to_numpy()
+    known = unit >= 0
+    low, high = np.full(n, np.iinfo(np.int32).max, dtype=np.int32), np.full(n, -1, dtype=np.int32)
+    np.minimum.at(low, key[known], unit[known])
+    np.maximum.at(high, key[known], unit[known])
+    single = (high >= 0) & (low == high)
+    del unit, known, low, high
     amount = np.where(single[key], emissions["activity_amount"].to_numpy(dtype=float)[rows], a.tj[on])
     substance, substance_values = table.code("substance")
     order = pd.Series(substance_values).map(vocabulary.substances()["order"].astype(int)).to_numpy(dtype=float)
-    order = np.append(np.where(np.isnan(order), np.inf, order), np.inf)[substance[rows]]
-    at = np.arange(len(rows))
+    order = np.append(np.where(np.isnan(order), np.inf, order), np.inf)  # by substance code (last: missing)
+    rank = np.unique(order, return_inverse=True)[1].astype(np.int64)  # equal orders, equal ranks
+    last = np.iinfo(np.int64).max
 
-    def first_per_key(pick, *keys):
-        """Positions (in `rows`) of the first row per key of the picked rows, sorted by `keys` (last: primary)."""
-        o = np.flatnonzero(pick)
-        o = o[np.lexsort([at[o], order[o], *(k[o] for k in keys), key[o]])]
-        return o[np.diff(key[o], prepend=-1) != 0]
+    def first_per_key(o):
+        """Of the positions `o` (in `rows`), the first per key by the substance's order, then position;
+        in key order. Per-key minima of order rank × len(rows) + position, no sort (memory: issue 14)."""
+        best = np.full(n, last)
+        np.minimum.at(best, key[o], rank[substance[rows[o]]] * len(rows) + o)
+        return best[best != last] % len(rows)
 
-    ghg = first_per_key(table.eq("substance_kind", "ghg")[rows])
+    # Arrays over the greenhouse-gas or the pollutant rows only, not over every row.
+    ghg = first_per_key(np.flatnonzero(table.eq("substance_kind", "ghg")[rows]))
     reference = np.full(n, np.nan)
     reference[key[ghg]] = amount[ghg]
     has_ghg = np.zeros(n, dtype=bool)
     has_ghg[key[ghg]] = True
-    pol = table.eq("substance_kind", "pollutant")[rows]
-    ref = reference[key]
+    pol = np.flatnonzero(table.eq("substance_kind", "pollutant")[rows])
+    ref = reference[key[pol]]
     with np.errstate(divide="ignore", invalid="ignore"):
-        diff = (amount - ref) / np.where(np.abs(ref) != 0, np.abs(ref), np.nan)
-    both_zero = (amount == 0) & (np.nan_to_num(ref, nan=0.0) == 0)
+        diff = (amount[pol] - ref) / np.where(np.abs(ref) != 0, np.abs(ref), np.nan)
+    both_zero = (amount[pol] == 0) & (np.nan_to_num(ref, nan=0.0) == 0)
     # The pollutant that differs most; one without a difference counts as the worst unless it passes.
-    score = np.where(has_ghg[key], np.where(np.isnan(diff), np.where(both_zero, 0.0, np.inf), np.abs(diff)), -1.0)
-    worst = first_per_key(pol, -score)
+    score = np.where(has_ghg[key[pol]], np.where(np.isnan(diff), np.where(both_zero, 0.0, np.inf), np.abs(diff)),
+                     -1.0)
+    del ref, diff, both_zero
+    top = np.full(n, -np.inf)
+    np.maximum.at(top, key[pol], score)
+    worst = first_per_key(pol[score == top[key[pol]]])
+    del pol, score, top
     has_pol = np.zeros(n, dtype=bool)
     has_pol[key[worst]] = True
     paired = worst[has_ghg[key[worst]]]
@@ -97,11 +109,12 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     ghg_only = ghg[~has_pol[key[ghg]]]
     lonely = np.concatenate([pol_only, ghg_only])
     value = pd.Series(amount[paired])
-    result = grade(value, pd.Series(ref[paired]), t["warn"], t["fail"])
+    ref = reference[key[paired]]
+    result = grade(value, pd.Series(ref), t["warn"], t["fail"])
     out = emissions[KEY_COLUMNS + ["substance"]].take(rows[np.concatenate([paired, lonely])]).reset_index(drop=True)
     out["value"] = amount[np.concatenate([paired, lonely])]
-    out["reference"] = np.concatenate([ref[paired], np.full(len(lonely), np.nan)])
-    out["diff_pct"] = np.concatenate([relative_difference(value, pd.Series(ref[paired])).to_numpy() * 100,
+    out["reference"] = np.concatenate([ref, np.full(len(lonely), np.nan)])
+    out["diff_pct"] = np.concatenate([relative_difference(value, pd.Series(ref)).to_numpy() * 100,
                                       np.full(len(lonely), np.nan)])
     out["result"] = pd.concat([result, pd.Series(np.where(amount[lonely] == 0, "pass", t["missing"]))],
                               ignore_index=True)
