@@ -316,3 +316,19 @@ def test_column_conversions_of_validate_give_each_values_own_reading():
     assert _cell_types(values).tolist() == [_cell_type(x) for x in values]
     keys = [_cell_text(x).upper() for x in values]
     assert _notations(values).tolist() == [k if k in ("NO", "NE", "NA", "IE", "C") else "" for k in keys]
+
+
+def test_named_records_finds_the_rows_and_sheets_the_reader_rejects():
+    """read_inputs rejects the records of rows a reader problem names (merged cells, formulas without a value)
+    and of sheets without a header, found by integer keys: the same records as comparing (file, sheet, row)."""
+    import pandas as pd
+
+    from inventory.read import named_records
+
+    raw = pd.DataFrame({"file": ["a.xlsx", "a.xlsx", "b.xlsx", "b.xlsx", "a.xlsx", "b.xlsx"],
+                        "sheet": ["S1", "S1", "S1", "S2", "S2", "S2"], "row": [2, 3, 2, 2, 3, 3]})
+    rows = {("a.xlsx", "S1", 3), ("b.xlsx", "S1", 2), ("a.xlsx", "S9", 2), ("c.xlsx", "S1", 2), ("a.xlsx", "S2", 99)}
+    sheets = {("b.xlsx", "S2"), ("a.xlsx", "S3")}
+    expected = [(f, s, r) in rows or (f, s) in sheets for f, s, r in zip(raw["file"], raw["sheet"], raw["row"])]
+    assert named_records(raw, rows, sheets).tolist() == expected == [False, True, True, True, False, True]
+    assert not named_records(raw, set(), set()).any() and not named_records(raw.iloc[:0], rows, sheets).any()

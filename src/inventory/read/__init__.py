@@ -6,6 +6,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from inventory import resources
@@ -98,10 +99,7 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
     raw, files, problems = read_raw(paths, base)
     bad = {(p.file, p.sheet, p.row) for p in problems if p.code in READER_ROW_ERRORS and p.row is not None}
     bad_sheets = {(p.file, p.sheet) for p in problems if p.code in READER_SHEET_ERRORS}
-    keys = pd.Series(list(zip(raw["file"], raw["sheet"], raw["row"])), index=raw.index, dtype=object)
-    rejected = keys.isin(bad) if bad else pd.Series(False, index=raw.index)
-    if bad_sheets:
-        rejected |= pd.Series(list(zip(raw["file"], raw["sheet"])), index=raw.index, dtype=object).isin(bad_sheets)
+    rejected = named_records(raw, bad, bad_sheets)
     is_facility = raw["sheet_format"].eq(SHEET_FORMAT) if "sheet_format" in raw else pd.Series(False, index=raw.index)
     inputs = validate(raw[~rejected & ~is_facility].reindex(columns=RAW_COLUMNS), regions, years, warn_not_selected)
     inputs.facility = empty_facility()
@@ -121,6 +119,35 @@ def read_inputs(paths: list[Path], regions: set[str] | None = None, years: set[i
                                        .reset_index(drop=True))
     inputs.problems = problems + inputs.problems + year_gaps(inputs.activity)
     return inputs, files
+
+
+def named_records(raw: pd.DataFrame, rows: set[tuple[str, str, int]], sheets: set[tuple[str, str]]) -> pd.Series:
+    """Mask of the raw records on the named rows (file, sheet, Excel row) or in the named sheets (file, sheet).
+
+    Compared as integer keys made from the codes of the distinct files and sheets (no tuple per record)."""
+    out = np.zeros(len(raw), dtype=bool)
+    if not rows and not sheets:
+        return pd.Series(out, index=raw.index)
+    file_codes, files = pd.factorize(raw["file"])
+    sheet_codes, sheet_names = pd.factorize(raw["sheet"])
+    file_at = {f: i for i, f in enumerate(files)}
+    sheet_at = {s: i for i, s in enumerate(sheet_names)}
+    place = file_codes.astype(np.int64) * max(len(sheet_names), 1) + sheet_codes  # -1 (missing) never named
+
+    def key(file, sheet) -> int:
+        if file not in file_at or sheet not in sheet_at:
+            return -1
+        return file_at[file] * max(len(sheet_names), 1) + sheet_at[sheet]
+
+    if sheets:
+        wanted = [k for k in (key(f, s) for f, s in sheets) if k >= 0]
+        out |= np.isin(place, wanted) & (file_codes >= 0) & (sheet_codes >= 0)
+    if rows:
+        row = raw["row"].to_numpy(dtype=np.int64)
+        span = int(max(row.max(initial=0), max(r for _, _, r in rows))) + 1
+        wanted = [k * span + r for (f, s, r), k in ((n, key(n[0], n[1])) for n in rows) if k >= 0 and r >= 0]
+        out |= np.isin(place * span + row, wanted) & (file_codes >= 0) & (sheet_codes >= 0)
+    return pd.Series(out, index=raw.index)
 
 
 # Problem codes of the reader that reject the row they name, and every row of the sheet they name.
