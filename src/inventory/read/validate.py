@@ -340,9 +340,10 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(live & empty["activity"] & ~category_key, "activity", "activity_is_empty", "expect_activity")
 
     technology, bad_tech = _technologies(t["technology"])
-    _unknown(c, live & bad_tech, "technology", "unknown_technology", "expect_technologies",
-             t["technology"], activity.fillna("") + "\x1f" + category.fillna(""),
-             lambda text, other: suggest.technology(text, *(other.split("\x1f") if other else ("", ""))))
+    if (live & bad_tech).any():  # the rows' activity and category as one text only where a suggestion needs them
+        _unknown(c, live & bad_tech, "technology", "unknown_technology", "expect_technologies",
+                 t["technology"], activity.fillna("") + "\x1f" + category.fillna(""),
+                 lambda text, other: suggest.technology(text, *(other.split("\x1f") if other else ("", ""))))
 
     parameter = map_distinct(t["parameter"], lambda s: vocabulary.parse_parameter(s) if s else "")
     c.add(is_param & parameter.isna(), "parameter", "unknown_parameter", "expect_parameter",
@@ -362,9 +363,10 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(live & value_text, "value", "number_stored_as_text", severity="warning")
 
     unit_conv = units.to_canonical(t["unit"])
-    act_quantity = activity.map(vocabulary.activities()["quantity"]).fillna("")
-    fits = (unit_conv["quantity"].fillna("").astype(str) + "|" + act_quantity.astype(str)).isin(
-        {f"{given}|{q}" for q in units.quantities().index for given in units.accepted_quantities(q)})
+    quantity_of = vocabulary.activities()["quantity"].dropna().to_dict()
+    act_quantity = map_distinct(activity, lambda a: quantity_of.get(a, ""))
+    fits = _pairs_in(unit_conv["quantity"].fillna(""), act_quantity,
+                     {(given, q) for q in units.quantities().index for given in units.accepted_quantities(q)})
     num_act = (is_act & ~is_notation) | is_supply
     c.add(num_act & empty["unit"], "unit", "unit_is_empty", "expect_unit")
     c.add(num_act & ~empty["unit"] & unit_conv["quantity"].isna(), "unit", "unknown_unit", "expect_unit")
@@ -373,8 +375,10 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
         for quantity in units.quantities().index:  # expected: message code `unit_of_<quantity>`
             c.add(mismatch & (act_quantity == quantity), "unit", "unit_does_not_fit_activity", f"unit_of_{quantity}")
 
-    pair = (parameter.fillna("").astype(str) + "\x1f" + t["unit"].astype(str)).where(is_param, "")
-    param_conv = map_distinct(pair, _conversion_of_pair)
+    param_conv = pd.Series(np.full(len(raw), None, dtype=object), index=raw.index)  # None: no parameter row
+    if is_param.any():
+        pair = parameter[is_param].fillna("").astype(str) + "\x1f" + t["unit"][is_param].astype(str)
+        param_conv[is_param] = map_distinct(pair, _conversion_of_pair).to_numpy()
     c.add(is_param & parameter.notna() & param_conv.isna(), "unit", "unit_does_not_fit_parameter",
           "expect_parameter_unit")
 
@@ -496,14 +500,29 @@ def _short(path: str) -> str:
 
 
 def _technologies(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Normalised `a+b+c` technology strings and a mask of cells with an unknown id."""
+    """Normalised `a+b+c` technology strings and a mask of cells with an unknown id (cells: texts, none
+    missing); each distinct text read once and taken onto the rows by its code."""
     lookup = vocabulary.technology_lookup()
-    out, bad = {}, {}
-    for s in cells.unique():
+    codes, uniques = pd.factorize(cells)
+    out, bad = np.empty(len(uniques), dtype=object), np.zeros(len(uniques), dtype=bool)
+    for k, s in enumerate(uniques):
         ids = [lookup.get(tok) for tok in s.replace("＋", "+").split("+") if tok.strip()] if s else []
-        bad[s] = any(i is None for i in ids)
-        out[s] = "+".join(i for i in ids if i)
-    return cells.map(out), cells.map(bad)
+        bad[k] = any(i is None for i in ids)
+        out[k] = "+".join(i for i in ids if i)
+    if not len(cells):
+        return cells.map(dict(zip(uniques, out))), cells.map(dict(zip(uniques, bad)))  # as Series.map types them
+    return (pd.Series(out[codes], index=cells.index, name=cells.name),  # all texts: str, as Series.map gives
+            pd.Series(bad[codes], index=cells.index, name=cells.name))
+
+
+def _pairs_in(left: pd.Series, right: pd.Series, pairs: set[tuple]) -> pd.Series:
+    """True where the row's (left, right) is one of `pairs` (each distinct pair looked up once, by codes)."""
+    left_codes, left_values = pd.factorize(left, use_na_sentinel=False)
+    right_codes, right_values = pd.factorize(right, use_na_sentinel=False)
+    table = np.array([[(a, b) in pairs for b in right_values] for a in left_values], dtype=bool)
+    if not table.size:
+        return pd.Series(False, index=left.index)
+    return pd.Series(table[left_codes, right_codes], index=left.index)
 
 
 def _selected(region: pd.Series, year: pd.Series, select_regions, select_years) -> pd.Series:
@@ -551,7 +570,7 @@ def _duplicates(raw: pd.DataFrame, same_texts: np.ndarray, unit: pd.Series, live
     later = rows[~is_first]
     first = first_of[group[~is_first]]
     params = pd.Series([(("file", f), ("sheet", s), ("row", str(int(r)))) for f, s, r in
-                        zip(raw["file"].to_numpy()[first], raw["sheet"].to_numpy()[first], raw["row"].to_numpy()[first])],
+                        zip(raw["file"].take(first), raw["sheet"].take(first), raw["row"].take(first))],
                        index=raw.index[later], dtype=object)
     c.add(np.isin(np.arange(len(raw)), later), "value", "duplicate_row", severity="warning", params=params)
 
