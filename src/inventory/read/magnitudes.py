@@ -35,16 +35,23 @@ def national_totals() -> pd.DataFrame:
 def bounds(activity: pd.Series, quantity: pd.Series) -> pd.DataFrame:
     """The national total that bounds each row (the activity's own, else its quantity's), aligned with
     the rows: the columns of national_totals(), NaN where none is cited."""
+    found, rows = _pair_bounds(activity, quantity)
+    found = found.take(rows)
+    found.index = activity.index
+    return found
+
+
+def _pair_bounds(activity: pd.Series, quantity: pd.Series) -> tuple[pd.DataFrame, np.ndarray]:
+    """The national total bounding each distinct (activity, quantity) pair of the rows (the columns of
+    national_totals(), NaN where none is cited; looked up once per pair) and each row's pair number."""
     table = national_totals()
     own = table[table["activity"] != ""].set_index(["activity", "quantity"])
     every = table[table["activity"] == ""].set_index("quantity")
-    (acts, quants), rows = _distinct_pairs(activity, quantity)  # looked up once per distinct pair
+    (acts, quants), rows = _distinct_pairs(activity, quantity)
     keys = pd.MultiIndex.from_arrays([acts, quants])
     found = own.reindex(keys).reset_index(drop=True)
     general = every.reindex(quants).reset_index(drop=True)
-    found = found.where(found["canonical"].notna(), general).take(rows)
-    found.index = activity.index
-    return found
+    return found.where(found["canonical"].notna(), general), rows
 
 
 def _distinct_pairs(first: pd.Series, second: pd.Series) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
@@ -75,9 +82,11 @@ def check_amounts(amount: pd.Series, unit: pd.Series, activity: pd.Series | None
                            index=amount.index[too_large], dtype=object))
     if activity is None:
         return
-    bound = bounds(activity, quantity)
-    above = ~too_large & bound["canonical"].notna() & (amount > bound["canonical"])
-    cited = bound[above]
+    pairs, pair_of = _pair_bounds(activity, quantity)  # the cited totals taken onto the rows above them only
+    canonical = pd.Series(pairs["canonical"].to_numpy(dtype=float)[pair_of], index=amount.index)
+    above = ~too_large & canonical.notna() & (amount > canonical)
+    cited = pairs.take(pair_of[above.to_numpy()])
+    cited.index = amount.index[above.to_numpy()]
     c.add(_on(rows, above), "value", "above_national_total", severity="warning",
           params=pd.Series([(("amount", forms.shown(a)), ("unit", b.canonical_unit), ("total", forms.shown(b.canonical)),
                              ("year", b.year), ("source", b.source), ("measure_zh", b.measure_zh),
