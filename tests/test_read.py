@@ -300,6 +300,30 @@ def test_calamine_grids_hold_one_object_per_distinct_text(tmp_path):
     assert mixed[3] == 7.5 and grid[1].isna().tolist() == [False, False, True, False, False, False]
 
 
+def test_calamine_grids_keep_true_and_false_apart_from_one_and_zero(tmp_path):
+    """read_grids converts each distinct value of a column once; factorising merges True with 1 and 1.0 and
+    False with 0, -0.0: those cells keep their own type, as pandas' calamine reader gives them."""
+    import datetime
+
+    import pandas as pd
+
+    from inventory.read.files import read_grids
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    cells = [True, 1, 1.0, 0, False, 0.0, -0.0, "1", "", 2.5, datetime.date(2020, 1, 2), "True", 1, True, None]
+    for i, v in enumerate(cells):
+        ws.append([v, cells[-1 - i], "x" if i % 2 else 3.0])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    grid = read_grids(path, [ws.title], 1_048_576)[ws.title]
+    theirs = pd.read_excel(path, header=None, engine="calamine", dtype=object, keep_default_na=False, na_values=[""])
+    pd.testing.assert_frame_equal(grid, theirs)
+    for j in grid:
+        assert [type(v) for v in grid[j]] == [type(v) for v in theirs[j]]
+    assert grid[0].tolist()[:5] == [True, 1, 1, 0, False] and type(grid.iat[0, 0]) is bool and type(grid.iat[4, 0]) is bool
+
+
 def test_column_conversions_of_validate_give_each_values_own_reading():
     """validate converts each distinct cell value without a Python call per number (issue 14); every kind of
     cell must read as the per-value functions read it: text, blank, number type, notation key."""
@@ -332,3 +356,16 @@ def test_named_records_finds_the_rows_and_sheets_the_reader_rejects():
     expected = [(f, s, r) in rows or (f, s) in sheets for f, s, r in zip(raw["file"], raw["sheet"], raw["row"])]
     assert named_records(raw, rows, sheets).tolist() == expected == [False, True, True, True, False, True]
     assert not named_records(raw, set(), set()).any() and not named_records(raw.iloc[:0], rows, sheets).any()
+
+
+def test_first_filled_cell_of_each_row_is_what_bfill_gives():
+    """note_rows looks at each row's first filled cell, found column by column (issue 14: bfill copied the sheet)."""
+    import numpy as np
+    import pandas as pd
+
+    from inventory.read.workbook import first_filled
+
+    body = pd.DataFrame({0: [np.nan, "注：a", None, 3, np.nan], 1: [np.nan, np.nan, "x", 4, np.nan],
+                         2: [5.5, "y", None, np.nan, np.nan]}, dtype=object, index=[4, 5, 6, 7, 8])
+    assert first_filled(body).tolist()[:4] == body.bfill(axis=1).iloc[:, 0].tolist()[:4] == [5.5, "注：a", "x", 3]
+    assert pd.isna(first_filled(body).iloc[4]) and first_filled(body).index.equals(body.index)

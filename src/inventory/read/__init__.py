@@ -38,15 +38,16 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
         book = open_workbook(path)
         problems += [replace(p, file=shown) for p in book.problems]
         for sheet, grid in book.sheets.items():
-            grid = grid.dropna(how="all", axis=1)
+            grid = grid.loc[:, [bool(grid[j].notna().any()) for j in grid.columns]]  # no empty columns
             if grid.empty or sheet in _template_sheets():
                 continue  # the templates' instructions and drop-down lists hold no activity rows
             frame, found = read_sheet(grid, shown, sheet)
             if frame is None:
                 problems += found
                 continue
-            data_rows = set(frame.loc[~frame["skip"].isin(NOT_DATA), "row"])
-            found += cell_problems(book.facts.get(sheet), data_rows, shown, sheet, _text_letters(frame))
+            facts = book.facts.get(sheet)
+            data_rows = set(frame.loc[~frame["skip"].isin(NOT_DATA), "row"]) if facts and facts.merged else set()
+            found += cell_problems(facts, data_rows, shown, sheet, _text_letters(frame))
             problems += found
             frames.append(frame)
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)

@@ -179,9 +179,39 @@ def read_grids(path: Path, sheets: list[str], nrows: int) -> dict[str, pd.DataFr
     return grids
 
 
+# Cells looked at to tell a column of a few distinct values (names, units, years) from one of mostly
+# distinct numbers, which is converted cell by cell (the same result, without a factorisation first).
+SAMPLE = 1000
+
+
 def _cells(column: np.ndarray) -> np.ndarray:
     """One column of calamine values as pandas' calamine reader gives them: a float holding a whole number
-    as int, a date as datetime, an empty text as NaN; each kind found with whole-column operations."""
+    as int, a date as datetime, an empty text as NaN. Each distinct value converted once (_values) and
+    taken onto the cells by its code, so equal texts are one object (_shared); the cells of values that
+    equal True or False (factorising merges True, 1 and 1.0) converted one by one."""
+    if len(pd.unique(column[:SAMPLE])) > SAMPLE // 2:  # mostly distinct (a value column): cell by cell
+        return _values(column)
+    codes, uniques = pd.factorize(column)
+    if (codes < 0).any():  # None or NaN (calamine gives "" for an empty cell): cell by cell
+        return _values(column)
+    uniques = np.asarray(uniques, dtype=object)
+    out = _values(uniques)[codes]
+    types = _types(uniques)
+    numbers = np.flatnonzero((types == bool) | (types == int) | (types == float))
+    merged = numbers[np.isin(uniques[numbers].astype(float), (0.0, 1.0))]
+    if len(merged):
+        at = np.flatnonzero(np.isin(codes, merged))
+        out[at] = _values(column[at])
+    return out
+
+
+def _types(values: np.ndarray) -> np.ndarray:
+    """The Python type of each value (an object array)."""
+    return np.frompyfunc(type, 1, 1)(values) if len(values) else np.empty(0, dtype=object)
+
+
+def _values(column: np.ndarray) -> np.ndarray:
+    """_cells of a column cell by cell, each kind found with whole-column operations."""
     kind = pd.api.types.infer_dtype(column, skipna=False)
     column = column.copy()
     if kind in ("integer", "boolean"):
@@ -190,7 +220,7 @@ def _cells(column: np.ndarray) -> np.ndarray:
         column[:] = _shared(column)
         column[column == ""] = np.nan
         return column
-    types = np.frompyfunc(type, 1, 1)(column)
+    types = _types(column)
     texts = np.flatnonzero(types == str)
     column[texts] = _shared(column[texts])
     floats = np.flatnonzero(types == float)

@@ -255,7 +255,7 @@ def note_rows(body: pd.DataFrame) -> pd.Series:
     out = pd.Series(False, index=body.index)
     if body.empty:
         return out
-    first = body.bfill(axis=1).iloc[:, 0]
+    first = first_filled(body)
     candidate = map_distinct(first, lambda v: isinstance(v, str) and forms.is_note(v)).astype(bool)
     if not candidate.any():
         return out
@@ -267,6 +267,22 @@ def note_rows(body: pd.DataFrame) -> pd.Series:
     after_marker = marker.groupby(data_like.cumsum()).cummax()
     out.loc[tail.index] = marker | (after_marker & (count == 1) & ~has_number)
     return out
+
+
+def first_filled(body: pd.DataFrame) -> pd.Series:
+    """Each row's first filled cell (missing when the row is empty): `body.bfill(axis=1).iloc[:, 0]`, column by
+    column over the rows still empty (no copy of the whole sheet as one block)."""
+    if not body.shape[1]:
+        return pd.Series(np.nan, index=body.index, dtype=object)
+    first = body.iloc[:, 0].to_numpy(dtype=object, copy=True)
+    empty = np.flatnonzero(pd.isna(first))
+    for j in range(1, body.shape[1]):
+        if not len(empty):
+            break
+        cells = body.iloc[:, j].to_numpy(dtype=object)[empty]
+        first[empty] = cells
+        empty = empty[pd.isna(cells)]
+    return pd.Series(first, index=body.index, dtype=object)
 
 
 def _is_number(v) -> bool:
