@@ -366,3 +366,20 @@ def test_table_starting_in_column_b(tmp_path):
     wb.save(path)
     inputs, _ = read_inputs([path])
     assert inputs.counts()["used"] == 1
+
+
+def test_highest_row_is_found_when_rows_are_out_of_order(tmp_path):
+    """The fast scan takes the last row tag's number as the highest unless a search finds a higher one: rows
+    out of order, written with leading zeros or with `r` after another attribute, and a self-closing (empty)
+    row tag last, give the highest row holding a cell, as the exact scan does (issue 14)."""
+    from inventory.read import cells
+
+    rows = (data_row(2) + '<row r="00000040"><c r="A40"><v>1</v></c></row>' + '<row spans="1:2" r="50"><c r="B50">'
+            '<v>1</v></c></row>' + data_row(7) + '<row r="99"/>')
+    ordered = package(tmp_path / "ordered.xlsx", data_row(2) + data_row(3) + '<row r="12"/>')
+    for path, highest in ((package(tmp_path / "rows.xlsx", rows), 50), (ordered, 3)):
+        fast = scan_workbook(path)[0]
+        with zipfile.ZipFile(path) as zf:
+            exact = cells.SheetFacts(fast.name, fast.part)
+            cells._scan_exact(zf, zf.getinfo(fast.part), exact)
+        assert not fast.exact and fast.max_row == exact.max_row == highest

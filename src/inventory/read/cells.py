@@ -110,6 +110,8 @@ def range_rows(ref: str) -> tuple[int, int, int, int] | None:
 
 
 def _has_dtd(data: bytes) -> bool:
+    if b"!" not in data:  # one byte searched at memchr speed: most parts hold no `!` at all
+        return False
     return b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"<!doctype" in data
 
 
@@ -210,6 +212,12 @@ def _above(m: int) -> bytes:
     return b"|".join(alts)
 
 
+def _rows_above(m: int) -> re.Pattern:
+    """A search for a non-self-closing row tag numbered above `m` (leading zeros allowed), shaped as
+    _ROW_NUMBERS: finds nothing exactly when every number _ROW_NUMBERS finds is at most `m`."""
+    return re.compile(rb' r="(?=\d)0*(?:%s)"[^>]*(?<!/)>' % _above(m))
+
+
 class _FastScan:
     """Byte-level scan of one worksheet; raises _NeedExact when its assumptions do not hold."""
 
@@ -236,7 +244,9 @@ class _FastScan:
               or chunk.count(b":c ") + chunk.count(b":c>") != n_cells + chunk.count(b"</" + p + b"c>")
               or chunk.count(b":row ") + chunk.count(b":row>") != n_rows + chunk.count(b"</" + p + b"row>")):
             raise _NeedExact
-        top = max(f.max_row, max(map(int, _ROW_NUMBERS.findall(chunk)), default=0))
+        top = max(f.max_row, self._last_row(chunk))
+        if _rows_above(top).search(chunk):  # rows out of order: every row number of the chunk
+            top = max(f.max_row, max(map(int, _ROW_NUMBERS.findall(chunk)), default=0))
         if _ANY_CELL.search(chunk):
             for col, col_row, low_row in _CELLS.findall(chunk):
                 if col:
@@ -247,13 +257,20 @@ class _FastScan:
         f.max_row = top
         if n_cells and f.max_col < 10:
             f.max_col = 10
-        if b"<" + p + b"f" in chunk:
+        if b"f" in chunk and b"<" + p + b"f" in chunk:
             for tag in (b"<" + p + b"f>", b"<" + p + b"f ", b"<" + p + b"f/>"):
                 if tag in chunk:
                     self._formulas(chunk, tag)
         if b"mergeCell" in chunk:
             for ref in _MERGE.findall(chunk):
                 _add_merge(f, ref.decode("ascii", "replace"))
+
+    def _last_row(self, chunk: bytes) -> int:
+        """The number of the chunk's last row tag (0 when it has none or is self-closing): rows come in
+        order, so this is the chunk's highest unless a search for a higher one finds it (_rows_above)."""
+        pos = chunk.rfind(b"<" + self.prefix + b"row")
+        m = _ROW_NUMBERS.search(chunk, pos) if pos >= 0 else None
+        return int(m.group(1)) if m else 0
 
     def below_last_row(self, chunk: bytes) -> bool:
         """True when a cell of the chunk lies below the last row found (<row r="1"><c r="A999999">)."""
