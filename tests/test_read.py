@@ -369,3 +369,21 @@ def test_first_filled_cell_of_each_row_is_what_bfill_gives():
                          2: [5.5, "y", None, np.nan, np.nan]}, dtype=object, index=[4, 5, 6, 7, 8])
     assert first_filled(body).tolist()[:4] == body.bfill(axis=1).iloc[:, 0].tolist()[:4] == [5.5, "注：a", "x", 3]
     assert pd.isna(first_filled(body).iloc[4]) and first_filled(body).index.equals(body.index)
+
+
+def test_value_keys_are_equal_exactly_where_the_texts_are():
+    """validate compares the value column's cells by key (a float not a whole number keyed by itself, not its
+    text: issue 14); two cells' keys are equal exactly where their texts are, whatever mix of numbers and text."""
+    import numpy as np
+
+    from inventory.read.validate import _text_keys, _texts
+
+    values = np.array([2.5, "2.5", " 2.5 ", "2.50", 1e-05, "1e-05", "1e-5", float("inf"), "inf", "-inf", -float("inf"),
+                       2.0, "2.0", "2", 2, "nan", "NaN", -0.0, 0, "0", "—", "", np.float64(2.5), np.float64(3.0),
+                       True, "1,234", 1e20, "1e+20", 1e16, "1e+16", 1.5e300, 0.1 + 0.2, "0.30000000000000004", "2_5"],
+                      dtype=object)
+    texts, keys = _texts(values).tolist(), _text_keys(values).tolist()
+    for i in range(len(values)):
+        for j in range(len(values)):
+            assert (texts[i] == texts[j]) == (keys[i] == keys[j]), (values[i], values[j])
+    assert all(k == t for k, t in zip(keys, texts) if isinstance(k, str))

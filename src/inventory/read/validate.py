@@ -7,6 +7,7 @@ only for the rows at fault.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -153,6 +154,45 @@ class _Distinct:
                 pd.Series(blank[self.codes], index=self.index), pd.factorize(done)[0][self.codes])
 
 
+    def nil_blank_and_codes(self) -> tuple[pd.Series, pd.Series, np.ndarray]:
+        """For a column of mostly distinct numbers (the values): the masks of cells that are a nil marker
+        (forms.is_nil_marker of their text) and of blank cells, and each row's code of its text, as from
+        text_and_blank, without writing each number as text (_text_keys)."""
+        done = np.append(_text_keys(self.uniques), np.array([""], dtype=object))
+        blank = done == ""
+        nil = forms.is_nil_marker(pd.Series(done, dtype=object)).to_numpy(dtype=bool)
+        return (pd.Series(nil[self.codes], index=self.index), pd.Series(blank[self.codes], index=self.index),
+                pd.factorize(done)[0][self.codes])
+
+
+def _text_keys(values: np.ndarray) -> np.ndarray:
+    """One key per value, equal exactly where the values' texts (_texts) are equal: the text itself, except
+    for a float that is not a whole number, keyed by the float (its text is its repr, one per float: no
+    Python call per number), and a text that is such a float's repr, keyed by that float."""
+    out = np.empty(len(values), dtype=object)
+    types = _types(values)
+    floats = np.flatnonzero(types == float)
+    number = values[floats].astype(float)
+    whole = np.isfinite(number) & (number == np.trunc(number))
+    out[floats[whole]] = [str(int(v)) for v in number[whole].tolist()]
+    out[floats[~whole]] = number[~whole].tolist()
+    others = np.flatnonzero(types != float)
+    out[others] = [_float_key(text) for text in _texts(values[others])]
+    return out
+
+
+def _float_key(text: str):
+    """The float a text is the repr of when that float is not a whole number (`2.5`, `1e-05`, `inf`), else
+    the text (`2`, `2.0`, `1,234`, `NE`)."""
+    try:
+        x = float(text)
+    except ValueError:
+        return text
+    if x != x or repr(x) != text or (math.isfinite(x) and x == math.trunc(x)):
+        return text
+    return x
+
+
 def _per_distinct(series: pd.Series, convert, missing) -> pd.Series:
     """`convert` (a function of an object array of distinct values) applied once to the distinct values of a
     column, taken back onto the rows by their codes; missing cells get `missing`. An object Series."""
@@ -296,7 +336,10 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     text_codes = []  # each row's code of its text, per column but the unit (a header may fill it in below)
     for col in FIELDS:
         distinct = _Distinct(raw[col])  # each column factorised once
-        t[col], empty[col], codes = distinct.text_and_blank()
+        if col == "value":  # mostly distinct numbers: compared by key, not each written as text
+            nil_value, empty[col], codes = distinct.nil_blank_and_codes()
+        else:
+            t[col], empty[col], codes = distinct.text_and_blank()
         if col != "unit":
             text_codes.append(codes)
         if col in ("year", "value"):
@@ -308,7 +351,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     blank = pd.Series(np.logical_and.reduce([empty[col].to_numpy() for col in FIELDS]), index=raw.index) \
         & (skip == "")
     skip = skip.mask(blank, "blank")
-    skip = skip.mask((skip == "") & forms.is_nil_marker(t["value"]), "nil_marker")
+    skip = skip.mask((skip == "") & nil_value, "nil_marker")
     skip = skip.mask((skip == "") & forms.is_example(t["notes"]), "example")
     live = skip == ""
     is_supply = live & (supply_flow != "")  # supply rows of a balance: used by the reference approach
