@@ -38,7 +38,7 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
         book = open_workbook(path)
         problems += [replace(p, file=shown) for p in book.problems]
         for sheet, grid in book.sheets.items():
-            grid = grid.loc[:, [bool(grid[j].notna().any()) for j in grid.columns]]  # no empty columns
+            grid = grid.loc[:, [_filled(grid[j]) for j in grid.columns]]  # no empty columns
             if grid.empty or sheet in _template_sheets():
                 continue  # the templates' instructions and drop-down lists hold no activity rows
             frame, found = read_sheet(grid, shown, sheet)
@@ -52,6 +52,11 @@ def read_raw(paths: list[Path], base: Path | None = None) -> tuple[pd.DataFrame,
             frames.append(frame)
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RAW_COLUMNS)
     return raw, inputs, problems
+
+
+def _filled(column: pd.Series) -> bool:
+    """True when any cell of the column is filled (its first rows looked at first: they mostly hold its header)."""
+    return bool(column.iloc[:100].notna().any()) or bool(column.notna().any())
 
 
 def read_sheet(grid: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame | None, list[Problem]]:
