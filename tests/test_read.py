@@ -387,3 +387,24 @@ def test_value_keys_are_equal_exactly_where_the_texts_are():
         for j in range(len(values)):
             assert (texts[i] == texts[j]) == (keys[i] == keys[j]), (values[i], values[j])
     assert all(k == t for k, t in zip(keys, texts) if isinstance(k, str))
+
+
+def test_ledger_in_row_order_is_kept_as_it_is_and_any_other_order_sorted_to_it():
+    """The ledger of a read in sorted sheet order is already one record per row in (file, sheet, row) order
+    and is kept as it is (issue 14); shuffled, or with a row read twice, it is sorted and collapsed to the same."""
+    import pandas as pd
+
+    from inventory.read.validate import _in_row_order, _one_status_per_row, compact_ledger
+
+    ledger = compact_ledger(pd.DataFrame({
+        "file": ["a.xlsx"] * 4 + ["b.xlsx"] * 2, "sheet": ["S1", "S1", "S2", "S2", "S1", "S1"],
+        "row": [2, 3, 2, 5, 2, 10], "status": ["used", "skipped", "used", "rejected", "used", "used"],
+        "reason": ["", "blank", "", "", "", ""], "region": ["430100"] * 6,
+        "year": pd.array([2019] * 6, dtype="Int64")}))
+    assert _in_row_order(ledger)
+    pd.testing.assert_frame_equal(_one_status_per_row(ledger), ledger)
+    shuffled = ledger.iloc[[3, 0, 5, 1, 4, 2]].reset_index(drop=True)
+    assert not _in_row_order(shuffled)
+    pd.testing.assert_frame_equal(_one_status_per_row(shuffled), ledger)
+    twice = pd.concat([ledger, ledger.iloc[[3]].assign(status=pd.Categorical(["used"]))], ignore_index=True)
+    assert not _in_row_order(compact_ledger(twice.astype({c: str for c in ("file", "sheet", "status", "reason", "region")})))

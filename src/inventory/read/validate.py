@@ -660,6 +660,8 @@ def _one_status_per_row(ledger: pd.DataFrame) -> pd.DataFrame:
     """Collapse records of one Excel row (wide balances) into one ledger row: rejected > used > skipped.
     Sorted by file, sheet and row; only the kept rows are taken from the ledger (one copy, not two), best
     with its text columns already categoricals (compact_ledger: codes copied, not texts)."""
+    if _in_row_order(ledger):
+        return ledger.reset_index(drop=True)
     codes, statuses = pd.factorize(ledger["status"])  # a few statuses: each ranked once, not per row
     rank = np.append(pd.Series(np.asarray(statuses, dtype=object)).map({"rejected": 0, "used": 1, "skipped": 2})
                      .to_numpy(dtype=float), np.nan)[codes]
@@ -673,6 +675,23 @@ def _one_status_per_row(ledger: pd.DataFrame) -> pd.DataFrame:
     # categoricals (compact_ledger) keep only the values of the rows kept, as if made from those rows
     return ledger.assign(**{c: ledger[c].cat.remove_unused_categories() for c in ledger
                             if isinstance(ledger[c].dtype, pd.CategoricalDtype)})
+
+
+def _in_row_order(ledger: pd.DataFrame) -> bool:
+    """True when the ledger is sorted by file, sheet and row with one record per row (as a read of sheets
+    named in sorted order gives it): its file and sheet categoricals' codes (their categories sorted) and
+    rows, combined into one integer key per record, strictly increase."""
+    if not len(ledger) or not all(isinstance(ledger[c].dtype, pd.CategoricalDtype) for c in ("file", "sheet")):
+        return False
+    files, sheets = (ledger[c].cat.codes.to_numpy(dtype=np.int64) for c in ("file", "sheet"))
+    row = ledger["row"].to_numpy()
+    if row.dtype.kind not in "iu" or files.min() < 0 or sheets.min() < 0 or row.min() < 0:
+        return False
+    span = int(row.max()) + 1
+    if (len(ledger["file"].cat.categories) * len(ledger["sheet"].cat.categories) + 1) * span >= 2 ** 62:
+        return False
+    key = (files * len(ledger["sheet"].cat.categories) + sheets) * span + row
+    return bool(np.all(key[1:] > key[:-1]))
 
 
 def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.Series, pd.Series]:
