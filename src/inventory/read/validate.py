@@ -510,6 +510,8 @@ def _supply_marks(skip: pd.Series) -> tuple[pd.Series, pd.Series]:
     if skip.empty:
         return skip, skip.copy()
     codes, marks = pd.factorize(skip)  # a handful of distinct marks, split once each
+    if not any(SUPPLY_MARK in m for m in marks):  # no balance sheet: the reasons as they are, no flows
+        return skip, pd.Series("", index=skip.index, dtype=skip.dtype)
     parts = pd.Series(marks).str.partition(SUPPLY_MARK)
     reason = np.where(parts[1] != "", parts[0], marks).astype(object)
     flow = np.where(parts[1] != "", parts[2], "").astype(object)
