@@ -16,7 +16,7 @@ from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import categorical, coded, map_codes, map_distinct
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
-                                    IdCodes, aggregate_keys, column, expected_pairs, is_local, text,
+                                    IdCodes, aggregate_keys, column, expected_pairs,
                                     with_parameters)
 
 # The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
@@ -65,35 +65,41 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
         return column(k, name).to_numpy(dtype=float)
 
     def ids_of(name: str) -> np.ndarray:
-        return vocab.codes(column(k, name, "")) if name in k else np.zeros(len(k), dtype=np.int64)
+        return vocab.codes(k[name]) if name in k else np.zeros(len(k), dtype=np.int64)
 
-    def text_of(name: str) -> np.ndarray:
-        return text(column(k, name, ""))
+    # Bases, quantities and methods as codes of one vocabulary of texts: 0 none, then _BASES (codes of _UNIT).
+    words = IdCodes()
+    words.codes(np.array(_BASES, dtype=object))
+
+    def word_of(name: str) -> np.ndarray:
+        return words.codes(k[name]) if name in k else np.zeros(len(k), dtype=np.int64)
 
     amount_given = k["amount"].to_numpy(dtype=float)
-    given = text(k["quantity"])
+    given = word_of("quantity")
+    in_energy = given == _UNIT["energy"]
     ncv = num("ncv")
-    ncv_ok = text_of("ncv:basis") == given
-    energy = np.where(given == "energy", amount_given, np.where(ncv_ok, amount_given * ncv, np.nan))
+    ncv_basis = word_of("ncv:basis")
+    ncv_ok = ncv_basis == given
+    energy = np.where(in_energy, amount_given, np.where(ncv_ok, amount_given * ncv, np.nan))
     ncv_id = np.where(ncv_ok, ids_of("ncv:id"), 0)
-    physical_quantity = np.where(given == "energy", text_of("ncv:basis"), given)
+    physical_quantity = np.where(in_energy, ncv_basis, given)
     with np.errstate(divide="ignore", invalid="ignore"):
-        physical = np.where(given == "energy", amount_given / ncv, amount_given)
+        physical = np.where(in_energy, amount_given / ncv, amount_given)
     amounts = {"energy": energy}
     for quantity in ("mass", "volume"):
-        amounts[quantity] = np.where(physical_quantity == quantity, physical, np.nan)
+        amounts[quantity] = np.where(physical_quantity == _UNIT[quantity], physical, np.nan)
     # Converting an amount to another basis uses the calorific value: record it.
-    basis_ids = {b: np.where(given == b, 0, ncv_id) for b in _BASES}
+    basis_ids = {b: np.where(given == _UNIT[b], 0, ncv_id) for b in _BASES}
 
     def by_factor(substance: str):
         """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
         ef = num(f"ef.{substance}")
-        basis, bases = pd.factorize(text_of(f"ef.{substance}:basis"))
+        basis = word_of(f"ef.{substance}:basis")
         amount = np.full(len(k), np.nan)
         unit = np.zeros(len(k), dtype=np.int64)
         chosen = np.zeros(len(k), dtype=np.int64)
         for b in _BASES:
-            m = basis == (list(bases).index(b) if b in set(bases) else -2)
+            m = basis == _UNIT[b]
             amount = np.where(m, amounts[b], amount)
             unit = np.where(m, _UNIT[b], unit)
             chosen = np.where(m, basis_ids[b], chosen)
@@ -120,7 +126,7 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
 
     # SO2: a local ef.SO2 wins; else the sulfur balance where a sulfur content is given; else the factor.
     unc, amount, unit, ids = by_factor("SO2")
-    local_ef = is_local(k, "ef.SO2").to_numpy(dtype=bool)
+    local_ef = vocab.local()[ids_of("ef.SO2:id")]
     balance = eq.so2_from_sulfur(amounts["mass"], num("sulfur_content"),
                                  np.nan_to_num(num("sulfur_retention"), nan=0.0))
     use_balance = ~np.isnan(balance) & ~local_ef
@@ -146,7 +152,7 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
     # BC and OC: a share of uncontrolled PM2.5 where the factor is a share, else their own factor.
     for substance in ("BC", "OC"):
         unc, amount, unit, ids = by_factor(substance)
-        share = text_of(f"ef.{substance}:method") == "share_of_PM2.5"
+        share = word_of(f"ef.{substance}:method") == words.codes(np.array(["share_of_PM2.5"], dtype=object))[0]
         share_unc = pm25 * num(f"ef.{substance}")
         e, e_ids = eta(substance)
         results[substance] = (eq.after_control(np.where(share, share_unc, unc), e),

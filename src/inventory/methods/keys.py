@@ -193,7 +193,8 @@ def join_ids(*columns: pd.Series) -> pd.Series:
 
 
 class IdCodes:
-    """Factor-id lists as integer codes into one vocabulary of texts (code 0: no id), so that ids are chosen
+    """Factor-id lists (or other texts: bases, methods) as integer codes into one vocabulary of texts (code 0: no
+    id, "" or missing), so that ids are chosen
     (`np.where`) and joined on integers: each distinct text is looked up once, each distinct tuple of ids
     joined once (as `join_texts`), and the texts are made only when the table is written (`array`)."""
 
@@ -212,10 +213,14 @@ class IdCodes:
         return out
 
     def codes(self, values) -> np.ndarray:
-        """The codes of a column of id texts (missing: no id, as `text`)."""
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        """The codes of a column of id texts (missing: no id, as `text`); a Categorical by its codes."""
+        codes, uniques = pd.factorize(values)
         found = np.append(self._intern([str(u) for u in uniques]), 0)
         return found[codes]
+
+    def local(self) -> np.ndarray:
+        """Per code, whether its ids start with a workbook's own factor (`local:...`, as `is_local`)."""
+        return np.array([t.startswith("local:") for t in self.texts], dtype=bool)
 
     def join(self, *columns: np.ndarray) -> np.ndarray:
         """`join_texts` on codes: the ids of the columns joined by `;`, skipping empty ones, in order, without
