@@ -19,23 +19,28 @@ def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
     """Sum activity rows per key and quantity of the amount; adds `key_id` (one per distinct key).
 
     Groups by one integer per key and quantity (sorted codes of each column combined, so the groups come
-    in the order of the sorted key values); rows with a missing key value belong to no group."""
+    in the order of the sorted key values; each group's values read back from its integer); rows with a
+    missing key value belong to no group."""
+    columns = KEY_COLUMNS + ["quantity"]
     key = np.zeros(len(activity), dtype=np.int64)
     valid = np.ones(len(activity), dtype=bool)
-    for column in KEY_COLUMNS + ["quantity"]:
-        if column == "quantity":
-            per_key = key
-        codes, uniques = pd.factorize(activity[column], sort=True)
+    uniques = []
+    for column in columns:
+        codes, values = pd.factorize(activity[column], sort=True)
         valid &= codes >= 0
-        key = key * (len(uniques) + 1) + codes
-    rows = activity[valid]
-    group = key[valid]
-    by = rows["amount"].groupby(group, sort=True)
-    first = pd.Series(np.arange(len(rows))).groupby(group, sort=True).first().to_numpy()
-    grouped = pd.DataFrame({c: _as_group_key(rows[c].iloc[first]) for c in KEY_COLUMNS + ["quantity"]})
-    grouped["amount"] = by.sum().to_numpy()
-    grouped["rows"] = by.size().to_numpy()
-    per_key = per_key[valid][first]
+        key = key * (len(values) + 1) + codes
+        uniques.append(values)
+    by = pd.Series(activity["amount"].to_numpy()[valid]).groupby(key[valid], sort=True)
+    amount, size = by.sum(), by.size()
+    group = amount.index.to_numpy()
+    grouped = {}
+    for column, values in reversed(list(zip(columns, uniques))):
+        group, code = np.divmod(group, len(values) + 1)
+        grouped[column] = _as_group_key(pd.Series(values.take(code)))
+    grouped = pd.DataFrame({c: grouped[c] for c in columns})
+    grouped["amount"] = amount.to_numpy()
+    grouped["rows"] = size.to_numpy()
+    per_key = amount.index.to_numpy() // (len(uniques[-1]) + 1)  # the key without its quantity
     grouped["key_id"] = np.cumsum(np.r_[False, per_key[1:] != per_key[:-1]]) if len(per_key) else per_key
     return grouped
 
