@@ -42,7 +42,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     keys = aggregate_keys(activity[is_fuel])
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
-    k = penetration.apply(with_parameters(keys, factor_table, _NAMES), factor_table)
+    k = penetration.apply(with_parameters(keys, factor_table, _NAMES, coded_ids=True), factor_table)
     distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
     vocab = IdCodes()
     results = _substances(k, vocab)

@@ -92,9 +92,10 @@ def expected_pairs(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return position, flat[np.repeat(start, count) + within] if len(flat) else flat, np.array(names, dtype=object)
 
 
-def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd.DataFrame:
+def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names, coded_ids: bool = False) -> pd.DataFrame:
     """Aggregated keys with their resolved factors and parameters `names` as columns (see `resolved_wide`;
-    bases and methods as Categoricals, levels as float32).
+    bases and methods as Categoricals, levels as float32; factor ids as texts, or as Categoricals with
+    `coded_ids`, for a method that works on their codes: methods.energy).
 
     Resolution runs once per resolution class of each name (DESIGN 3.4; `resolve.class_positions`
     over the rows of that name only, so a name without local or year-bound rows resolves once per
@@ -123,7 +124,8 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd
         wide = resolved_wide(mine.assign(key_id=mine["key_id"] - offsets[group]))
         # Per class; taken onto the keys below. Bases and methods (a few distinct texts) as Categoricals, levels
         # (1 to 3) as float32: a key row holds codes for them; ids as objects (taking them copies references).
-        wide = coded(wide, [c for c in wide.columns if c.endswith((":basis", ":method"))])
+        wide = coded(wide, [c for c in wide.columns if c.endswith((":basis", ":method", ":id") if coded_ids
+                                                                   else (":basis", ":method"))])
         wide = wide.astype({c: object for c in wide.columns if wide[c].dtype == "str"})
         wide = wide.astype({c: np.float32 for c in wide.columns if c.endswith(":level")})
         parts.append(wide.reindex(class_of[group][position]).reset_index(drop=True))
