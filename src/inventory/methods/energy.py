@@ -37,9 +37,13 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     given: t, m3, or TJ for an amount in tce, before any calorific value), its texts as Categoricals
     (lookup.categorical); not_estimated has KEY_COLUMNS, substance, reason.
     """
-    fuels = vocabulary.activities()
-    is_fuel = map_codes(activity["activity"], fuels["activity_class"]) == "fuel"
-    keys = aggregate_keys(activity[is_fuel])
+    # Only fuels burn: the keys of other activities are left out (found per key, not per row), the rest numbered
+    # in order as if their rows alone had been summed.
+    keys = aggregate_keys(activity)
+    is_fuel = (map_codes(keys["activity"], vocabulary.activities()["activity_class"]) == "fuel").to_numpy()
+    if not is_fuel.all():
+        keys = keys[is_fuel].reset_index(drop=True)
+        keys["key_id"] = pd.factorize(keys["key_id"])[0]
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
     k = penetration.apply(with_parameters(keys, factor_table, _NAMES, coded_ids=True), factor_table)
