@@ -22,6 +22,8 @@ from inventory.methods import agriculture, energy, indirect, industry, lulucf, p
 # at a consuming category go to `indirect` before `energy` sees their category).
 METHODS = [indirect, energy, industry, agriculture, waste, lulucf, pollutant_sources]
 
+# The activity columns the methods read (the rows' file, sheet, row and source are not handed to them).
+METHOD_COLUMNS = KEY_COLUMNS + ["amount", "quantity", "history"]
 EMISSION_FRAME_COLUMNS = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids",
                                        "reported_amount", "reported_unit"]
 
@@ -31,7 +33,8 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
     (region, category, activity, technology, substance, units, factor ids) as Categoricals (lookup.coded).
 
     Which module takes a row depends on its category and activity only: each module's `handles`/`claims`
-    is asked once per distinct pair, and the rows are split by one integer per row (in their order)."""
+    is asked once per distinct pair, and the rows are split by one integer per row (in their order); a module
+    gets the columns of METHOD_COLUMNS only."""
     emissions, not_estimated = [], []
     pair = np.zeros(len(activity), dtype=np.int64)
     for column in ("category", "activity"):
@@ -46,13 +49,14 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
         takes = method.claims(pairs) if hasattr(method, "claims") else method.handles(pairs["category"])
         taker[takes.to_numpy(dtype=bool)] = i
     taker = taker[pair]
+    columns = activity[[c for c in METHOD_COLUMNS if c in activity]]
     for i, method in enumerate(METHODS):
-        mine = activity.take(np.flatnonzero(taker == i))
+        mine = columns.take(np.flatnonzero(taker == i))
         if len(mine):
             e, ne = method.compute(mine, factor_table)
             emissions.append(coded(with_reported(e)))
             not_estimated.append(ne)
-    not_estimated.append(no_method(activity.take(np.flatnonzero(taker == len(METHODS)))))
+    not_estimated.append(no_method(columns.take(np.flatnonzero(taker == len(METHODS)))))
     emissions = [e for e in emissions if len(e)]
     frame = concat_coded(emissions) if emissions else pd.DataFrame(columns=EMISSION_FRAME_COLUMNS)
     ne = [n for n in not_estimated if len(n)]
