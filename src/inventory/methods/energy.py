@@ -198,7 +198,9 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     row, code = order % n, order // n  # the key row and the substance of each emission row
     reported = k["amount"].to_numpy(dtype=float)[row]
     # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).
-    unit_codes, unit_texts = pd.factorize(k["quantity"].map(units.canonical_units()).to_numpy(dtype=object))
+    quantity, quantities = pd.factorize(k["quantity"])  # each distinct quantity's unit looked up once
+    canonical, unit_texts = pd.factorize(pd.Series(quantities).map(units.canonical_units()).to_numpy(dtype=object))
+    unit_codes = np.append(canonical, -1)[quantity]
     unit_texts = np.append(np.asarray(unit_texts, dtype=object), [None, ""])
     reported_unit = np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes).astype(np.int16)[row]
     key = key_id[row]

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from inventory import vocabulary
-from inventory.factors.resolve import KEY_COLUMNS, resolve_keys, class_positions, key_codes, of_names
+from inventory.factors.resolve import (KEY_COLUMNS, class_positions, combined_codes, first_rows, key_codes, of_names,
+                                      resolve_keys)
 from inventory.lookup import categorical, coded
 
 # Not-estimated reasons every method gives (codes of data/messages.csv; each module adds its own).
@@ -232,13 +233,9 @@ class IdCodes:
     def join(self, *columns: np.ndarray) -> np.ndarray:
         """`join_texts` on codes: the ids of the columns joined by `;`, skipping empty ones, in order, without
         repeats, as codes; the texts joined once per distinct tuple of codes."""
-        combo = np.zeros(len(columns[0]), dtype=np.int64)
-        for c in columns:
-            combo = pd.factorize(combo * (len(self.texts) + 1) + c)[0].astype(np.int64)
-        if not len(combo):
+        if not len(columns[0]):
             return np.zeros(0, dtype=np.int64)
-        first = np.zeros(int(combo.max()) + 1, dtype=np.int64)
-        first[combo[::-1]] = np.arange(len(combo))[::-1]
+        combo, first = first_rows(combined_codes([(c, len(self.texts)) for c in columns]))
         texts = self.texts
         joined = [unique_ids(";".join(texts[p] for p in parts)) for parts in zip(*[c[first].tolist() for c in columns])]
         return self._intern(joined)[combo]
