@@ -5,7 +5,8 @@ rows it computes; a module that picks rows by more than their category exposes
 `claims(activity: DataFrame) -> bool Series` instead) and `compute(activity, factor_table)
 -> (emissions, not_estimated)` with the columns documented in `methods.energy.compute`.
 `compute_all` hands each row to the first module that takes it (asked per distinct category and activity:
-`claims` reads only those two columns); rows no module takes are not estimated.
+`claims` reads only those two columns); rows no module takes are not estimated. A module with `CODED_KEYS`
+true gets the rows' region, category and activity as Categoricals (lookup.coded), the others as texts.
 """
 
 from __future__ import annotations
@@ -36,10 +37,14 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
     is asked once per distinct pair, and the rows are split by one integer per row (in their order); a module
     gets the columns of METHOD_COLUMNS only."""
     emissions, not_estimated = [], []
+    columns = activity[[c for c in METHOD_COLUMNS if c in activity]]
+    # The region, category and activity as Categoricals (one factorisation each): what a module of CODED_KEYS
+    # gets, and the pairs' codes.
+    as_codes = coded(columns, ["region", "category", "activity"])
     pair = np.zeros(len(activity), dtype=np.int64)
     for column in ("category", "activity"):
-        codes, uniques = pd.factorize(activity[column], use_na_sentinel=False)
-        pair = pair * (len(uniques) + 1) + codes
+        codes, size = as_codes[column].cat.codes.to_numpy().astype(np.int64), len(as_codes[column].cat.categories)
+        pair = pair * (size + 1) + np.where(codes < 0, size, codes)  # a missing value: a code of its own
     pair, distinct = pd.factorize(pair)
     first = np.zeros(len(distinct), dtype=np.int64)
     first[pair[::-1]] = np.arange(len(pair))[::-1]
@@ -49,9 +54,8 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
         takes = method.claims(pairs) if hasattr(method, "claims") else method.handles(pairs["category"])
         taker[takes.to_numpy(dtype=bool)] = i
     taker = taker[pair]
-    columns = activity[[c for c in METHOD_COLUMNS if c in activity]]
     for i, method in enumerate(METHODS):
-        mine = columns.take(np.flatnonzero(taker == i))
+        mine = (as_codes if getattr(method, "CODED_KEYS", False) else columns).take(np.flatnonzero(taker == i))
         if len(mine):
             e, ne = method.compute(mine, factor_table)
             emissions.append(coded(with_reported(e)))

@@ -13,7 +13,7 @@ from inventory import categories, units, vocabulary
 from inventory.factors import penetration
 from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.lookup import categorical, coded, map_codes, map_distinct
+from inventory.lookup import categorical, coded, map_codes, map_distinct, observed_categories
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
                                     IdCodes, aggregate_keys, column, expected_pairs,
@@ -27,10 +27,14 @@ _NAMES = ["ncv", "carbon_content", "oxidation_rate", "sulfur_content", "sulfur_r
           "removal_efficiency"]
 
 
+# compute_all hands this module the activity's region, category and activity as Categoricals (lookup.coded).
+CODED_KEYS = True
+
+
 def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Emissions of fuel combustion and the not-estimated list.
 
-    activity: validated activity rows of 1.A categories (amount in t, m3 or TJ).
+    activity: validated activity rows of 1.A categories (amount in t, m3 or TJ; texts or Categoricals).
     factor_table: shipped + user + local factors (factors.load / resolve.local_to_long).
     Returns (emissions, not_estimated): emissions has KEY_COLUMNS, substance, emission (t),
     activity_amount, activity_unit, factor_ids, reported_amount, reported_unit (the amount as
@@ -47,7 +51,8 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
     k = penetration.apply(with_parameters(keys, factor_table, _NAMES, coded_ids=True), factor_table)
-    distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
+    # The keys' texts as Categoricals of the values present (those of the activity given may hold more).
+    distinct = observed_categories(keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]])
     vocab = IdCodes()
     results = _substances(k, vocab)
     # The parameters' columns are done with: only the key rows' ids, amounts and quantities are kept.
