@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, regions, resources, vocabulary
-from inventory.lookup import join_groups, map_distinct
+from inventory.lookup import categorical, join_groups, map_distinct
 
 FILE = "control_penetration.csv"
 COLUMNS = ["penetration_id", "region", "category", "activity", "year", "control_group", "technology", "share",
@@ -264,8 +264,19 @@ def apply(k: pd.DataFrame, factor_table: pd.DataFrame, table: pd.DataFrame | Non
             col = f"removal_efficiency.{s}"
             value, ids = pd.Series(value, index=k.index), pd.Series(ids, index=k.index)
             k[col] = value if col not in k else k[col].where(value.isna(), value)
-            k[col + ":id"] = ids if col + ":id" not in k else k[col + ":id"].where(ids.isna(), ids)
+            k[col + ":id"] = ids if col + ":id" not in k else _filled(k[col + ":id"], ids)
     return k
+
+
+def _filled(ids: pd.Series, new: pd.Series) -> pd.Series:
+    """`ids.where(new.isna(), new)`: the new ids where there are some; ids as Categoricals (`with_parameters`
+    with `coded_ids`) stay Categoricals, the new texts added to their categories (lookup.categorical)."""
+    if not isinstance(ids.dtype, pd.CategoricalDtype):
+        return ids.where(new.isna(), new)
+    codes, uniques = pd.factorize(new)
+    old = ids.cat.categories.to_numpy(dtype=object)
+    texts = np.concatenate([old, np.asarray(uniques, dtype=object)])
+    return pd.Series(categorical(np.where(codes >= 0, len(old) + codes, ids.cat.codes), texts), index=ids.index)
 
 
 def _removed(g: pd.DataFrame, eta: pd.DataFrame, tuple_of_key: np.ndarray, takes: np.ndarray, none: int

@@ -5,7 +5,8 @@ rows it computes; a module that picks rows by more than their category exposes
 `claims(activity: DataFrame) -> bool Series` instead) and `compute(activity, factor_table)
 -> (emissions, not_estimated)` with the columns documented in `methods.energy.compute`.
 `compute_all` hands each row to the first module that takes it (asked per distinct category and activity:
-`claims` reads only those two columns); rows no module takes are not estimated.
+`claims` reads only those two columns); rows no module takes are not estimated. A module with `CODED_KEYS`
+true gets the rows' region, category and activity as Categoricals (lookup.coded), the others as texts.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from inventory.methods import agriculture, energy, indirect, industry, lulucf, p
 # at a consuming category go to `indirect` before `energy` sees their category).
 METHODS = [indirect, energy, industry, agriculture, waste, lulucf, pollutant_sources]
 
+# The activity columns the methods read (the rows' file, sheet, row and source are not handed to them).
+METHOD_COLUMNS = KEY_COLUMNS + ["amount", "quantity", "history"]
 EMISSION_FRAME_COLUMNS = KEY_COLUMNS + ["substance", "emission", "activity_amount", "activity_unit", "factor_ids",
                                        "reported_amount", "reported_unit"]
 
@@ -31,12 +34,17 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
     (region, category, activity, technology, substance, units, factor ids) as Categoricals (lookup.coded).
 
     Which module takes a row depends on its category and activity only: each module's `handles`/`claims`
-    is asked once per distinct pair, and the rows are split by one integer per row (in their order)."""
+    is asked once per distinct pair, and the rows are split by one integer per row (in their order); a module
+    gets the columns of METHOD_COLUMNS only."""
     emissions, not_estimated = [], []
+    columns = activity[[c for c in METHOD_COLUMNS if c in activity]]
+    # The region, category and activity as Categoricals (one factorisation each): what a module of CODED_KEYS
+    # gets, and the pairs' codes.
+    as_codes = coded(columns, ["region", "category", "activity"])
     pair = np.zeros(len(activity), dtype=np.int64)
     for column in ("category", "activity"):
-        codes, uniques = pd.factorize(activity[column], use_na_sentinel=False)
-        pair = pair * (len(uniques) + 1) + codes
+        codes, size = as_codes[column].cat.codes.to_numpy().astype(np.int64), len(as_codes[column].cat.categories)
+        pair = pair * (size + 1) + np.where(codes < 0, size, codes)  # a missing value: a code of its own
     pair, distinct = pd.factorize(pair)
     first = np.zeros(len(distinct), dtype=np.int64)
     first[pair[::-1]] = np.arange(len(pair))[::-1]
@@ -47,12 +55,12 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
         taker[takes.to_numpy(dtype=bool)] = i
     taker = taker[pair]
     for i, method in enumerate(METHODS):
-        mine = activity.take(np.flatnonzero(taker == i))
+        mine = (as_codes if getattr(method, "CODED_KEYS", False) else columns).take(np.flatnonzero(taker == i))
         if len(mine):
             e, ne = method.compute(mine, factor_table)
             emissions.append(coded(with_reported(e)))
             not_estimated.append(ne)
-    not_estimated.append(no_method(activity.take(np.flatnonzero(taker == len(METHODS)))))
+    not_estimated.append(no_method(columns.take(np.flatnonzero(taker == len(METHODS)))))
     emissions = [e for e in emissions if len(e)]
     frame = concat_coded(emissions) if emissions else pd.DataFrame(columns=EMISSION_FRAME_COLUMNS)
     ne = [n for n in not_estimated if len(n)]

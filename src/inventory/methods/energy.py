@@ -13,10 +13,10 @@ from inventory import categories, units, vocabulary
 from inventory.factors import penetration
 from inventory.factors.coverage import subcategory_only
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.lookup import categorical, coded, map_codes, map_distinct
+from inventory.lookup import categorical, coded, map_codes, map_distinct, observed_categories
 from inventory.methods import equations as eq
 from inventory.methods.keys import (REASON_NO_FACTOR, REASON_NO_FACTOR_OR_NCV, REASON_SUBCATEGORY_ONLY,
-                                    IdCodes, aggregate_keys, column, expected_pairs, is_local, text,
+                                    IdCodes, aggregate_keys, column, expected_pairs,
                                     with_parameters)
 
 # The quantities a fuel amount is given in (t, m3 or TJ): each factor applies to the amount of its basis.
@@ -27,23 +27,32 @@ _NAMES = ["ncv", "carbon_content", "oxidation_rate", "sulfur_content", "sulfur_r
           "removal_efficiency"]
 
 
+# compute_all hands this module the activity's region, category and activity as Categoricals (lookup.coded).
+CODED_KEYS = True
+
+
 def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Emissions of fuel combustion and the not-estimated list.
 
-    activity: validated activity rows of 1.A categories (amount in t, m3 or TJ).
+    activity: validated activity rows of 1.A categories (amount in t, m3 or TJ; texts or Categoricals).
     factor_table: shipped + user + local factors (factors.load / resolve.local_to_long).
     Returns (emissions, not_estimated): emissions has KEY_COLUMNS, substance, emission (t),
     activity_amount, activity_unit, factor_ids, reported_amount, reported_unit (the amount as
     given: t, m3, or TJ for an amount in tce, before any calorific value), its texts as Categoricals
     (lookup.categorical); not_estimated has KEY_COLUMNS, substance, reason.
     """
-    fuels = vocabulary.activities()
-    is_fuel = map_codes(activity["activity"], fuels["activity_class"]) == "fuel"
-    keys = aggregate_keys(activity[is_fuel])
+    # Only fuels burn: the keys of other activities are left out (found per key, not per row), the rest numbered
+    # in order as if their rows alone had been summed.
+    keys = aggregate_keys(activity)
+    is_fuel = (map_codes(keys["activity"], vocabulary.activities()["activity_class"]) == "fuel").to_numpy()
+    if not is_fuel.all():
+        keys = keys[is_fuel].reset_index(drop=True)
+        keys["key_id"] = pd.factorize(keys["key_id"])[0]
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
-    k = penetration.apply(with_parameters(keys, factor_table, _NAMES), factor_table)
-    distinct = keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]]
+    k = penetration.apply(with_parameters(keys, factor_table, _NAMES, coded_ids=True), factor_table)
+    # The keys' texts as Categoricals of the values present (those of the activity given may hold more).
+    distinct = observed_categories(keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]])
     vocab = IdCodes()
     results = _substances(k, vocab)
     # The parameters' columns are done with: only the key rows' ids, amounts and quantities are kept.
@@ -65,35 +74,41 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
         return column(k, name).to_numpy(dtype=float)
 
     def ids_of(name: str) -> np.ndarray:
-        return vocab.codes(column(k, name, "")) if name in k else np.zeros(len(k), dtype=np.int64)
+        return vocab.codes(k[name]) if name in k else np.zeros(len(k), dtype=np.int64)
 
-    def text_of(name: str) -> np.ndarray:
-        return text(column(k, name, ""))
+    # Bases, quantities and methods as codes of one vocabulary of texts: 0 none, then _BASES (codes of _UNIT).
+    words = IdCodes()
+    words.codes(np.array(_BASES, dtype=object))
+
+    def word_of(name: str) -> np.ndarray:
+        return words.codes(k[name]) if name in k else np.zeros(len(k), dtype=np.int64)
 
     amount_given = k["amount"].to_numpy(dtype=float)
-    given = text(k["quantity"])
+    given = word_of("quantity")
+    in_energy = given == _UNIT["energy"]
     ncv = num("ncv")
-    ncv_ok = text_of("ncv:basis") == given
-    energy = np.where(given == "energy", amount_given, np.where(ncv_ok, amount_given * ncv, np.nan))
+    ncv_basis = word_of("ncv:basis")
+    ncv_ok = ncv_basis == given
+    energy = np.where(in_energy, amount_given, np.where(ncv_ok, amount_given * ncv, np.nan))
     ncv_id = np.where(ncv_ok, ids_of("ncv:id"), 0)
-    physical_quantity = np.where(given == "energy", text_of("ncv:basis"), given)
+    physical_quantity = np.where(in_energy, ncv_basis, given)
     with np.errstate(divide="ignore", invalid="ignore"):
-        physical = np.where(given == "energy", amount_given / ncv, amount_given)
+        physical = np.where(in_energy, amount_given / ncv, amount_given)
     amounts = {"energy": energy}
     for quantity in ("mass", "volume"):
-        amounts[quantity] = np.where(physical_quantity == quantity, physical, np.nan)
+        amounts[quantity] = np.where(physical_quantity == _UNIT[quantity], physical, np.nan)
     # Converting an amount to another basis uses the calorific value: record it.
-    basis_ids = {b: np.where(given == b, 0, ncv_id) for b in _BASES}
+    basis_ids = {b: np.where(given == _UNIT[b], 0, ncv_id) for b in _BASES}
 
     def by_factor(substance: str):
         """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
         ef = num(f"ef.{substance}")
-        basis, bases = pd.factorize(text_of(f"ef.{substance}:basis"))
+        basis = word_of(f"ef.{substance}:basis")
         amount = np.full(len(k), np.nan)
         unit = np.zeros(len(k), dtype=np.int64)
         chosen = np.zeros(len(k), dtype=np.int64)
         for b in _BASES:
-            m = basis == (list(bases).index(b) if b in set(bases) else -2)
+            m = basis == _UNIT[b]
             amount = np.where(m, amounts[b], amount)
             unit = np.where(m, _UNIT[b], unit)
             chosen = np.where(m, basis_ids[b], chosen)
@@ -120,7 +135,7 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
 
     # SO2: a local ef.SO2 wins; else the sulfur balance where a sulfur content is given; else the factor.
     unc, amount, unit, ids = by_factor("SO2")
-    local_ef = is_local(k, "ef.SO2").to_numpy(dtype=bool)
+    local_ef = vocab.local()[ids_of("ef.SO2:id")]
     balance = eq.so2_from_sulfur(amounts["mass"], num("sulfur_content"),
                                  np.nan_to_num(num("sulfur_retention"), nan=0.0))
     use_balance = ~np.isnan(balance) & ~local_ef
@@ -146,7 +161,7 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
     # BC and OC: a share of uncontrolled PM2.5 where the factor is a share, else their own factor.
     for substance in ("BC", "OC"):
         unc, amount, unit, ids = by_factor(substance)
-        share = text_of(f"ef.{substance}:method") == "share_of_PM2.5"
+        share = word_of(f"ef.{substance}:method") == words.codes(np.array(["share_of_PM2.5"], dtype=object))[0]
         share_unc = pm25 * num(f"ef.{substance}")
         e, e_ids = eta(substance)
         results[substance] = (eq.after_control(np.where(share, share_unc, unc), e),
@@ -188,7 +203,9 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     row, code = order % n, order // n  # the key row and the substance of each emission row
     reported = k["amount"].to_numpy(dtype=float)[row]
     # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).
-    unit_codes, unit_texts = pd.factorize(k["quantity"].map(units.canonical_units()).to_numpy(dtype=object))
+    quantity, quantities = pd.factorize(k["quantity"])  # each distinct quantity's unit looked up once
+    canonical, unit_texts = pd.factorize(pd.Series(quantities).map(units.canonical_units()).to_numpy(dtype=object))
+    unit_codes = np.append(canonical, -1)[quantity]
     unit_texts = np.append(np.asarray(unit_texts, dtype=object), [None, ""])
     reported_unit = np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes).astype(np.int16)[row]
     key = key_id[row]

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from inventory import vocabulary
-from inventory.factors.resolve import KEY_COLUMNS, resolve_keys, class_positions, key_codes, of_names
+from inventory.factors.resolve import (KEY_COLUMNS, class_positions, combined_codes, first_rows, key_codes, of_names,
+                                      resolve_keys)
 from inventory.lookup import categorical, coded
 
 # Not-estimated reasons every method gives (codes of data/messages.csv; each module adds its own).
@@ -19,23 +20,28 @@ def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
     """Sum activity rows per key and quantity of the amount; adds `key_id` (one per distinct key).
 
     Groups by one integer per key and quantity (sorted codes of each column combined, so the groups come
-    in the order of the sorted key values); rows with a missing key value belong to no group."""
+    in the order of the sorted key values; each group's values read back from its integer); rows with a
+    missing key value belong to no group."""
+    columns = KEY_COLUMNS + ["quantity"]
     key = np.zeros(len(activity), dtype=np.int64)
     valid = np.ones(len(activity), dtype=bool)
-    for column in KEY_COLUMNS + ["quantity"]:
-        if column == "quantity":
-            per_key = key
-        codes, uniques = pd.factorize(activity[column], sort=True)
+    uniques = []
+    for column in columns:
+        codes, values = pd.factorize(activity[column], sort=True)
         valid &= codes >= 0
-        key = key * (len(uniques) + 1) + codes
-    rows = activity[valid]
-    group = key[valid]
-    by = rows["amount"].groupby(group, sort=True)
-    first = pd.Series(np.arange(len(rows))).groupby(group, sort=True).first().to_numpy()
-    grouped = pd.DataFrame({c: _as_group_key(rows[c].iloc[first]) for c in KEY_COLUMNS + ["quantity"]})
-    grouped["amount"] = by.sum().to_numpy()
-    grouped["rows"] = by.size().to_numpy()
-    per_key = per_key[valid][first]
+        key = key * (len(values) + 1) + codes
+        uniques.append(values)
+    by = pd.Series(activity["amount"].to_numpy()[valid]).groupby(key[valid], sort=True)
+    amount, size = by.sum(), by.size()
+    group = amount.index.to_numpy()
+    grouped = {}
+    for column, values in reversed(list(zip(columns, uniques))):
+        group, code = np.divmod(group, len(values) + 1)
+        grouped[column] = _as_group_key(pd.Series(values.take(code)))
+    grouped = pd.DataFrame({c: grouped[c] for c in columns})
+    grouped["amount"] = amount.to_numpy()
+    grouped["rows"] = size.to_numpy()
+    per_key = amount.index.to_numpy() // (len(uniques[-1]) + 1)  # the key without its quantity
     grouped["key_id"] = np.cumsum(np.r_[False, per_key[1:] != per_key[:-1]]) if len(per_key) else per_key
     return grouped
 
@@ -87,9 +93,10 @@ def expected_pairs(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return position, flat[np.repeat(start, count) + within] if len(flat) else flat, np.array(names, dtype=object)
 
 
-def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd.DataFrame:
+def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names, coded_ids: bool = False) -> pd.DataFrame:
     """Aggregated keys with their resolved factors and parameters `names` as columns (see `resolved_wide`;
-    bases and methods as Categoricals, levels as float32).
+    bases and methods as Categoricals, levels as float32; factor ids as texts, or as Categoricals with
+    `coded_ids`, for a method that works on their codes: methods.energy).
 
     Resolution runs once per resolution class of each name (DESIGN 3.4; `resolve.class_positions`
     over the rows of that name only, so a name without local or year-bound rows resolves once per
@@ -118,7 +125,8 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names) -> pd
         wide = resolved_wide(mine.assign(key_id=mine["key_id"] - offsets[group]))
         # Per class; taken onto the keys below. Bases and methods (a few distinct texts) as Categoricals, levels
         # (1 to 3) as float32: a key row holds codes for them; ids as objects (taking them copies references).
-        wide = coded(wide, [c for c in wide.columns if c.endswith((":basis", ":method"))])
+        wide = coded(wide, [c for c in wide.columns if c.endswith((":basis", ":method", ":id") if coded_ids
+                                                                   else (":basis", ":method"))])
         wide = wide.astype({c: object for c in wide.columns if wide[c].dtype == "str"})
         wide = wide.astype({c: np.float32 for c in wide.columns if c.endswith(":level")})
         parts.append(wide.reindex(class_of[group][position]).reset_index(drop=True))
@@ -193,7 +201,8 @@ def join_ids(*columns: pd.Series) -> pd.Series:
 
 
 class IdCodes:
-    """Factor-id lists as integer codes into one vocabulary of texts (code 0: no id), so that ids are chosen
+    """Factor-id lists (or other texts: bases, methods) as integer codes into one vocabulary of texts (code 0: no
+    id, "" or missing), so that ids are chosen
     (`np.where`) and joined on integers: each distinct text is looked up once, each distinct tuple of ids
     joined once (as `join_texts`), and the texts are made only when the table is written (`array`)."""
 
@@ -212,21 +221,21 @@ class IdCodes:
         return out
 
     def codes(self, values) -> np.ndarray:
-        """The codes of a column of id texts (missing: no id, as `text`)."""
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        """The codes of a column of id texts (missing: no id, as `text`); a Categorical by its codes."""
+        codes, uniques = pd.factorize(values)
         found = np.append(self._intern([str(u) for u in uniques]), 0)
         return found[codes]
+
+    def local(self) -> np.ndarray:
+        """Per code, whether its ids start with a workbook's own factor (`local:...`, as `is_local`)."""
+        return np.array([t.startswith("local:") for t in self.texts], dtype=bool)
 
     def join(self, *columns: np.ndarray) -> np.ndarray:
         """`join_texts` on codes: the ids of the columns joined by `;`, skipping empty ones, in order, without
         repeats, as codes; the texts joined once per distinct tuple of codes."""
-        combo = np.zeros(len(columns[0]), dtype=np.int64)
-        for c in columns:
-            combo = pd.factorize(combo * (len(self.texts) + 1) + c)[0].astype(np.int64)
-        if not len(combo):
+        if not len(columns[0]):
             return np.zeros(0, dtype=np.int64)
-        first = np.zeros(int(combo.max()) + 1, dtype=np.int64)
-        first[combo[::-1]] = np.arange(len(combo))[::-1]
+        combo, first = first_rows(combined_codes([(c, len(self.texts)) for c in columns]))
         texts = self.texts
         joined = [unique_ids(";".join(texts[p] for p in parts)) for parts in zip(*[c[first].tolist() for c in columns])]
         return self._intern(joined)[combo]
