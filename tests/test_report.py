@@ -476,3 +476,23 @@ def test_map_classes_from_a_float_array_match_those_from_a_list():
     assert maps.class_breaks(array, 2) == maps.class_breaks(listed, 2) == [1.0, 2.5, 4.0]
     assert maps.diverging_breaks(array - 2.5, 2) == maps.diverging_breaks([-1.5, None, -0.5, 0.5, 1.5], 2) == [-1.5, 0.0, 1.5]
     assert maps.classify(array, [1.0, 2.5, 4.0]).tolist() == maps.classify(listed, [1.0, 2.5, 4.0]).tolist() == [0, -1, 0, 1, 1]
+
+
+@pytest.mark.parametrize("n", [5, 600])  # cell by cell, and a column at a time
+def test_a_categorical_column_writes_the_cells_its_texts_write(n):
+    """A Categorical of texts is written from its codes (no text made per row): the same sheet XML and shared
+    strings as the column of its texts, missing cells, unused categories and a style per row included."""
+    import numpy as np
+
+    texts = [None if k % 7 == 3 else ["乙", "甲", "c&<", "", "  d  "][k % 5] for k in range(n)]
+    coded = pd.Series(pd.Categorical(texts, categories=["unused", "  d  ", "c&<", "甲", "乙", ""]))
+    bold = np.arange(n) % 2 == 0
+
+    def sheet(column):
+        book = excel._Book()
+        _, rows = book.sheet("S")
+        rows.add_frame(pd.DataFrame({"a": column, "b": np.arange(n, dtype=float), "c": column}),
+                       [0, 0, np.where(bold, book.style(bold=True), 0)])
+        return rows.xml(), book.strings.xml()
+
+    assert sheet(coded) == sheet(pd.Series(texts, dtype=object))

@@ -136,11 +136,25 @@ def _number_cells(numbers: np.ndarray, tagged: bool = True) -> tuple[pa.Array, f
     return (pc.binary_join_element_wise("<v>", text, "</v>", "") if tagged else text), width
 
 
+def _distinct(values: np.ndarray | pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each cell's code into the column's distinct values (in order of first appearance; -1 where missing) and
+    those values as text, as pd.factorize gives them. A Categorical is factorised by its integer codes: no
+    text is made per row."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        codes, first = pd.factorize(values.cat.codes.to_numpy())
+        missing = np.flatnonzero(first < 0)
+        if len(missing):  # the missing cells' code -1 took a place among the distinct values: give it back
+            codes = np.where(codes == missing[0], -1, codes - (codes > missing[0]))
+            first = np.delete(first, missing[0])
+        return codes, [str(u) for u in values.cat.categories.take(first).tolist()]
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, [u if isinstance(u, str) else str(u) for u in uniques]
+
+
 def _text_cells(values: np.ndarray | pd.Series, strings: SharedStrings) -> tuple[pa.Array, float]:
     """<v> elements with the shared-string index of text values (null for missing or empty), each
     distinct value looked up once, and the display width of the widest of the first 500."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = [u if isinstance(u, str) else str(u) for u in uniques]
+    codes, texts = _distinct(values)
     ids = [strings.add(t) for t in texts]
     xml = pa.array([None if i is None else f"<v>{i}</v>" for i in ids] + [None], type=pa.string())
     shown = np.unique(codes[:500])
@@ -152,7 +166,7 @@ def _cell_values(values: np.ndarray | pd.Series, strings: SharedStrings) -> tupl
     """Each cell's value XML (<v>: a number, or for text its shared-string index; null when empty),
     whether it is text, and the display width of the column's widest value (first 500 rows).
 
-    values: a numpy array, or a pandas Series of a text dtype (taken as all text).
+    values: a numpy array, or a pandas Series of a text dtype or a Categorical of texts (taken as all text).
     """
     numbers = np.zeros(len(values), dtype=bool)
     if isinstance(values, pd.Series):
@@ -192,8 +206,7 @@ def _cells(values: np.ndarray | pd.Series, style: np.ndarray, strings: SharedStr
         attrs = f' s="{first}"' if first else ""
         if isinstance(values, pd.Series) or (values.dtype.kind not in "iufb" and pd.api.types.infer_dtype(
                 values, skipna=True) in _TEXT_KINDS):
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            texts = [u if isinstance(u, str) else str(u) for u in uniques]
+            codes, texts = _distinct(values)
             ids = [strings.add(t) for t in texts]
             xml = pa.array([None if k is None else f'<c{attrs} t="s"><v>{k}</v></c>' for k in ids] + [None],
                            type=pa.string())
@@ -234,8 +247,11 @@ def _value_width(value) -> float:
 
 def _as_array(values) -> np.ndarray | pd.Series:
     """A column as a 1-d numpy array (text and mixed columns as objects); a Series of a pandas
-    text dtype stays as it is (Arrow strings factorize faster than Python objects)."""
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+    text dtype or a Categorical of texts stays as it is (Arrow strings factorize faster than Python
+    objects; a Categorical by its codes)."""
+    if isinstance(values, pd.Series) and (isinstance(values.dtype, pd.StringDtype) or (
+            isinstance(values.dtype, pd.CategoricalDtype)
+            and pd.api.types.infer_dtype(values.cat.categories, skipna=True) in ("string", "empty"))):
         return values.reset_index(drop=True)
     if isinstance(values, pd.Series | pd.Index):
         array = values.to_numpy()
