@@ -14,6 +14,7 @@ never as a formula.
 
 from __future__ import annotations
 
+import functools
 import os
 import pathlib
 import re
@@ -101,7 +102,7 @@ class SharedStrings:
         """The index of a text value (added when new); None when it is empty after cleaning."""
         if isinstance(value, str) and value in self._seen:
             return self._seen[value]
-        text = _XML_BAD.sub("", value if isinstance(value, str) else str(value))[:EXCEL_MAX_TEXT]
+        text = _cleaned(value if isinstance(value, str) else str(value))
         index = self.index.setdefault(text, len(self.index)) if text else None
         if isinstance(value, str):
             self._seen[value] = index
@@ -109,14 +110,26 @@ class SharedStrings:
 
     def xml(self) -> bytes:
         """xl/sharedStrings.xml."""
-        items = []
-        for text in self.index:
-            space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-            escaped = _EXCEL_ESCAPE.sub(r"_x005F_\1", xml_escape(text))
-            items.append(f"<si><t{space}>{escaped}</t></si>")
         n = len(self.index)
         return (f'{_XML_HEAD}<sst xmlns="{_NS_MAIN}" count="{n}" uniqueCount="{n}">'
-                + "".join(items) + "</sst>").encode()
+                + "".join(map(_string_item, self.index)) + "</sst>").encode()
+
+
+# Remembered per process: a region's workbooks are written one after another by the same process and share
+# most of their texts (labels, names, factor ids), which are then cleaned and escaped once.
+@functools.lru_cache(maxsize=1 << 16)
+def _cleaned(text: str) -> str:
+    """A text as a cell can hold it: without the characters XML 1.0 cannot hold, at most EXCEL_MAX_TEXT long."""
+    return _XML_BAD.sub("", text)[:EXCEL_MAX_TEXT]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _string_item(text: str) -> str:
+    """A text's <si> element of the shared-string table (escaped for XML and for Excel's _xHHHH_ escapes;
+    space kept where it would be lost)."""
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    escaped = _EXCEL_ESCAPE.sub(r"_x005F_\1", xml_escape(text))
+    return f"<si><t{space}>{escaped}</t></si>"
 
 
 def _is_number_value(value) -> bool:
