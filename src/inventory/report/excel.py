@@ -33,16 +33,11 @@ from inventory.report.summaries import (
     LEDGER_COLUMNS,
     REGION_KEYS,
     labels,
-    key_figure_rows,
     ledger_counts,
     meta_inputs,
     meta_rows,
     not_used_rows,
     ordered_sectors,
-    pollutant_summary,
-    region_comparison,
-    sector_gas_summary,
-    sector_tree,
     vocab_names,
 )
 from inventory.report.tables import joined_bytes
@@ -590,11 +585,10 @@ def _header(book: _Book, rows: SheetRows, headers: list[str]) -> None:
     rows.add_row(headers, book.style(bold=True))
 
 
-def _write_key_figures(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
+def _write_key_figures(book: _Book, table: pd.DataFrame, lbl: dict) -> None:
     """Sheet 摘要/Key figures (first): the report's summary page, one block of lines per region-year (label,
-    value with its unit, plain reading), from report.summaries.key_figure_rows."""
+    value with its unit, plain reading): `table`, the result's report.summaries.key_figure_rows."""
     ws, rows = book.sheet(lbl["sheet_key_figures"])
-    table = key_figure_rows(result, lang)
     cols = [*REGION_KEYS, "label", "value", "reading"]
     ws.freeze_panes = "A2"
     _header(book, rows, [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["kf_col_item"],
@@ -624,15 +618,14 @@ def _write_factors(book: _Book, result: BuildResult, lbl: dict, lang: str) -> No
     ws.column_widths |= {"E": 50, "F": 36, "G": 70}
 
 
-def _write_summary(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 汇总/Summary: CO2e (t) by sector x gas per region-year, then pollutants (t) by sector."""
+def _write_summary(book: _Book, ghg: pd.DataFrame, pol: pd.DataFrame, lbl: dict) -> None:
+    """Sheet 汇总/Summary: CO2e (t) by sector x gas per region-year, then pollutants (t) by sector (`ghg`, `pol`:
+    the result's sector_gas_summary and pollutant_summary)."""
     ws, rows = book.sheet(lbl["sheet_summary"])
-    ghg = sector_gas_summary(result, lang)
     gases = [c for c in ghg.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     cols = [*REGION_KEYS, "item", *gases, "total"]
     headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_item"],
                *[f"{g} ({lbl['unit_co2e_t']})" for g in gases], f"{lbl['col_total']} ({lbl['unit_co2e_t']})"]
-    pol = pollutant_summary(result, lang)
     pols = [c for c in pol.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     pol_cols = [*REGION_KEYS, "item", *pols]
     ws.freeze_panes = "E2"
@@ -647,11 +640,11 @@ def _write_summary(book: _Book, result: BuildResult, lbl: dict, lang: str) -> No
     rows.add_frame(pol[pol_cols], _styles(book, [c in pols for c in pol_cols], pol["row_type"].eq("total")))
 
 
-def _write_sector(book: _Book, result: BuildResult, sector: str, lbl: dict, lang: str) -> None:
-    """One sector sheet: categories indented by level, gases in t, CO2e in t, pollutants in t."""
+def _write_sector(book: _Book, tree: pd.DataFrame, sector: str, lbl: dict, lang: str) -> None:
+    """One sector sheet: categories indented by level, gases in t, CO2e in t, pollutants in t (`tree`: the
+    result's sector_tree of `sector`)."""
     names = vocab_names("sectors.csv", "sector", lang)
     ws, rows = book.sheet(names.get(sector, sector))
-    tree = sector_tree(result, sector, lang)
     subs = [c for c in tree.columns if c not in {*REGION_KEYS, "category", "name", "depth", "memo"}]
     cols = [*REGION_KEYS, "category", "name", *subs]
     unit = {s: lbl["unit_co2e_t"] if s == "co2e_t" else lbl["unit_t"] for s in subs}
@@ -668,10 +661,9 @@ def _write_sector(book: _Book, result: BuildResult, sector: str, lbl: dict, lang
     rows.widths[4] = rows.widths.get(4, 0) + 2 * depth.max(initial=0)
 
 
-def _write_pollutants(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 大气污染物/Air pollutants: sector x pollutant per region-year, t."""
+def _write_pollutants(book: _Book, pol: pd.DataFrame, lbl: dict) -> None:
+    """Sheet 大气污染物/Air pollutants: sector x pollutant per region-year, t (`pol`: the result's pollutant_summary)."""
     ws, rows = book.sheet(lbl["sheet_pollutants"])
-    pol = pollutant_summary(result, lang)
     pols = [c for c in pol.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     cols = [*REGION_KEYS, "item", *pols]
     headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_sector"],
@@ -681,10 +673,10 @@ def _write_pollutants(book: _Book, result: BuildResult, lbl: dict, lang: str) ->
     rows.add_frame(pol[cols], _styles(book, [c in pols for c in cols], pol["row_type"].eq("total")))
 
 
-def _write_regions(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 地区对比/Regions: prefectures, their sum, the province and the difference (t, %)."""
+def _write_regions(book: _Book, comp: pd.DataFrame, lbl: dict) -> None:
+    """Sheet 地区对比/Regions: prefectures, their sum, the province and the difference (t, %) (`comp`: the
+    result's region_comparison)."""
     ws, rows = book.sheet(lbl["sheet_regions"])
-    comp = region_comparison(result, lang)
     subs = [c for c in comp.columns if c not in {"province", "year", "row_type", "region", "region_name"}]
     cols = ["year", "region", "region_name", *subs]
     headers = [lbl["col_year"], lbl["col_region"], lbl["col_region_name"],
@@ -808,12 +800,13 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh", vi
     views = views or view_set(result, lang)
     lbl = labels(lang)
     book = _Book()
-    _write_key_figures(book, result, lbl, lang)
-    _write_summary(book, result, lbl, lang)
+    shown = views.summaries
+    _write_key_figures(book, shown["key_figures"], lbl)
+    _write_summary(book, shown["sector_gas"], shown["pollutants"], lbl)
     for sector in ordered_sectors(result.emissions["sector"].dropna().unique()):
-        _write_sector(book, result, sector, lbl, lang)
-    _write_pollutants(book, result, lbl, lang)
-    _write_regions(book, result, lbl, lang)
+        _write_sector(book, shown["trees"][sector], sector, lbl, lang)
+    _write_pollutants(book, shown["pollutants"], lbl)
+    _write_regions(book, shown["comparison"], lbl)
     for view in views.analysis:
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_detail(book, result, lbl, lang)

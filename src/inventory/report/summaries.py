@@ -13,6 +13,7 @@ import functools
 import json
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from inventory import categories, units
@@ -69,6 +70,31 @@ def value_columns(frame: pd.DataFrame, exclude: Iterable[str]) -> list[str]:
     return [c for c, p in zip(columns, present) if p]
 
 
+# The summary frames' columns: those always shown, first, then the value columns (substances), each shown
+# where some row holds a value, and these value columns even without one (the comparison's CO2e when it has rows).
+SHOWN = {"sector_gas": ([*REGION_KEYS, "row_type", "sector", "item"], {"total"}),
+         "pollutants": ([*REGION_KEYS, "row_type", "sector", "item"], set()),
+         "tree": ([*REGION_KEYS, "category", "name", "depth", "memo"], {"co2e_t"}),
+         "comparison": (["province", "year", "row_type", "region", "region_name"], {"CO2e"})}
+
+
+def _has_value(column: pd.Series) -> bool:
+    """Whether some cell of a column holds a value (float columns by numpy, without a Series of flags)."""
+    values = column.to_numpy()
+    return not np.isnan(values).all() if values.dtype.kind == "f" else bool(column.notna().any())
+
+
+def shown_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """A summary frame of `kind` (SHOWN) with the value columns it shows: the frame made for a whole build
+    and any of its parts (a region's rows) gives the frame made from that part's figures alone."""
+    fixed, always = SHOWN[kind]
+    if kind == "comparison" and not len(frame):
+        always = set()
+    values = [c for c in frame.columns if c not in fixed]
+    kept = [c for c in values if c in always or _has_value(frame[c])]  # a column at a time: no frame copied
+    return frame if kept == values and list(frame.columns[:len(fixed)]) == fixed else frame[[*fixed, *kept]]
+
+
 def sector_gas_summary(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     """The build's `sector_gas` figures (t CO2e by region-year x sector x gas, gross, sink, net and memo
     rows) with `item`, the row's label in `lang`, and only the gases that have a value.
@@ -85,8 +111,9 @@ def sector_gas_summary(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     memo = table["row_type"] == "memo"
     item = item.where(~memo, table["sector"].map(lambda code: lbl["row_memo_item"].format(
         item=lbl["memo_biogenic"] if code == "biogenic" else vocab_names("categories.csv", "code", lang).get(code, code))))
-    gases = value_columns(table, [*REGION_KEYS, "row_type", "sector", "total"])
-    return table.assign(item=item)[[*REGION_KEYS, "row_type", "sector", "item", *gases, "total"]]
+    gases = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "total"}]
+    return shown_columns(table.assign(item=item)[[*REGION_KEYS, "row_type", "sector", "item", *gases, "total"]],
+                         "sector_gas")
 
 
 def pollutant_summary(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
@@ -99,8 +126,8 @@ def pollutant_summary(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     names = vocab_names("sectors.csv", "sector", lang)
     total = labels(lang)["col_total"]
     item = table["sector"].map(names).fillna(table["sector"]).where(table["row_type"] == "sector", total)
-    pols = value_columns(table, [*REGION_KEYS, "row_type", "sector"])
-    return table.assign(item=item)[[*REGION_KEYS, "row_type", "sector", "item", *pols]]
+    pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector"}]
+    return shown_columns(table.assign(item=item)[[*REGION_KEYS, "row_type", "sector", "item", *pols]], "pollutants")
 
 
 def sector_tree(result: BuildResult, sector: str, lang: str = "zh") -> pd.DataFrame:
@@ -115,9 +142,9 @@ def sector_tree(result: BuildResult, sector: str, lang: str = "zh") -> pd.DataFr
     names = vocab_names("categories.csv", "code", lang)
     suffix = labels(lang)["memo_suffix"]
     name = tree["category"].map(names).fillna(tree["category"]) + tree["memo"].map({True: suffix, False: ""})
-    shown = {"co2e_t", *value_columns(tree, [*REGION_KEYS, "sector", "category", "depth", "memo"])}
-    subs = [c for c in tree.columns if c in shown]  # gases, co2e_t, pollutants: the figure table's order
-    return tree.assign(name=name)[[*REGION_KEYS, "category", "name", "depth", "memo", *subs]]
+    subs = [c for c in tree.columns if c not in {*REGION_KEYS, "sector", "category", "depth", "memo"}]
+    # gases, co2e_t, pollutants: the figure table's order
+    return shown_columns(tree.assign(name=name)[[*REGION_KEYS, "category", "name", "depth", "memo", *subs]], "tree")
 
 
 def region_comparison(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
@@ -135,8 +162,8 @@ def region_comparison(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
              "difference_pct": lbl["row_difference_pct"]}
     name = comp["region_name"].where(comp["row_type"] == "prefecture", comp["row_type"].map(label))
     index = ["province", "year", "row_type", "region", "region_name"]
-    subs = [c for c in value_columns(comp, index) if c != "CO2e"] + (["CO2e"] if "CO2e" in comp and len(comp) else [])
-    return comp.assign(region_name=name)[[*index, *subs]]
+    subs = [c for c in comp.columns if c not in {*index, "CO2e"}] + (["CO2e"] if "CO2e" in comp else [])
+    return shown_columns(comp.assign(region_name=name)[[*index, *subs]], "comparison")
 
 
 def ledger_counts(ledger: pd.DataFrame) -> dict[str, int]:

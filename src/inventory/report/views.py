@@ -18,7 +18,9 @@ import pandas as pd
 from inventory import categories, regions, resources
 from inventory.errors import word
 from inventory.lookup import map_distinct
-from inventory.report.summaries import labels, vocab_names, vocab_order
+from inventory.report.summaries import (key_figure_rows, labels, ordered_sectors, pollutant_summary,
+                                        region_comparison, sector_gas_summary, sector_tree, vocab_names,
+                                        vocab_order)
 from inventory.result import BuildResult
 
 COCONTROL_POLLUTANTS = ["SO2", "NOx", "PM2.5", "NMVOC"]
@@ -297,14 +299,25 @@ def qa_views(result: BuildResult, lang: str) -> list[View]:
 
 
 class ViewSet(NamedTuple):
-    """Every view of a result in one language, made once for the renderers that show them (the workbook
-    and the report show the same views: a region's set can make them once and hand them to both).
-    A renderer reads the views and never changes them."""
+    """Every view and summary frame of a result in one language, made once for the renderers that show them
+    (the workbook and the report show the same tables: a set makes them once and hands them to both).
+    A renderer reads them and never changes them."""
 
     analysis: list[View]  # analysis_views
     qa: list[View]  # qa_views
+    summaries: dict  # summary_frames
+
+
+def summary_frames(result: BuildResult, lang: str) -> dict:
+    """The result's summary frames in `lang` (report.summaries): `key_figures` (key_figure_rows), `sector_gas`,
+    `pollutants`, `comparison` (region_comparison) and `trees` (sector -> sector_tree, for every sector of
+    the emissions)."""
+    sectors = ordered_sectors(result.emissions["sector"].dropna().unique()) if "sector" in result.emissions else []
+    return {"key_figures": key_figure_rows(result, lang), "sector_gas": sector_gas_summary(result, lang),
+            "pollutants": pollutant_summary(result, lang), "comparison": region_comparison(result, lang),
+            "trees": {sector: sector_tree(result, sector, lang) for sector in sectors}}
 
 
 def view_set(result: BuildResult, lang: str) -> ViewSet:
-    """analysis_views and qa_views of `result` in `lang`, made once."""
-    return ViewSet(analysis_views(result, lang), qa_views(result, lang))
+    """analysis_views, qa_views and summary_frames of `result` in `lang`, made once."""
+    return ViewSet(analysis_views(result, lang), qa_views(result, lang), summary_frames(result, lang))
