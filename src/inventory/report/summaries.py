@@ -216,6 +216,17 @@ def _change_text(row: dict, lbl: dict) -> str:
     return lbl[key].format(previous_year=int(row["previous_year"]), change=f"{abs(change):,.1f}")
 
 
+def _groups(table: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
+    """The rows of `table` as dicts, grouped by their `keys` values in order of first appearance; rows with a
+    missing key belong to no group (as `groupby(keys, sort=False)` groups them; one to_dict for all groups)."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in table.to_dict("records"):
+        key = tuple(row[k] for k in keys)
+        if not any(pd.isna(v) for v in key):
+            groups.setdefault(key, []).append(row)
+    return groups
+
+
 def key_figure_rows(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     """The build's `key_figures` as the summary page shows them: per region-year one row per line, with
     `label` (what the figure is), `value` (formatted, with its unit) and `reading` (one plain sentence
@@ -226,7 +237,7 @@ def key_figure_rows(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     from inventory.report.svg import fmt_number, fmt_pct
 
     lbl = labels(lang)
-    cats = categories.table()[f"name_{'en' if lang == 'en' else 'zh'}"]
+    cats = categories.table()[f"name_{'en' if lang == 'en' else 'zh'}"].to_dict()
     subs = vocab_names("substances.csv", "id", lang)
     scale, co2e = CO2E_SCALE[lang], lbl["unit_co2e_chart"]
     fset = factor_set_label(result.meta.get("factor_set", ""), lang)
@@ -234,8 +245,7 @@ def key_figure_rows(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     out = []
     if table is None or table.empty:
         return pd.DataFrame(columns=[*REGION_KEYS, "label", "value", "reading"])
-    for (region, name, year), block in table.groupby(REGION_KEYS, sort=False):
-        rows = block.to_dict("records")
+    for (region, name, year), rows in _groups(table, REGION_KEYS).items():
         items = {r["item"]: r for r in rows if r["item"] in {"gross", "net", "per_capita", "per_gdp", "plant_share"}}
         put = lambda label, value, reading: out.append((region, name, year, label, value, reading))  # noqa: E731
         where = {"region": name, "year": year}
