@@ -496,3 +496,18 @@ def test_a_categorical_column_writes_the_cells_its_texts_write(n):
         return rows.xml(), book.strings.xml()
 
     assert sheet(coded) == sheet(pd.Series(texts, dtype=object))
+
+
+def test_map_distinct_keeps_a_categorical_coded_with_the_values_it_maps_to():
+    """lookup.map_distinct(categorical=True) on a Categorical: the same value in every row as the object
+    Series it gives otherwise (results repeated for two categories, a missing cell mapped by func(None),
+    a result that is missing), made from the codes."""
+    from inventory.lookup import map_distinct
+
+    column = pd.Series(pd.Categorical(["b", None, "a", "c", "b", "d"], categories=["d", "c", "b", "a", "z"]),
+                       index=[5, 4, 3, 2, 1, 0])
+    func = {"a": "x", "b": "x", "c": None, "d": "y", "z": "w", None: "none"}.get
+    coded = map_distinct(column, func, categorical=True)
+    assert isinstance(coded.dtype, pd.CategoricalDtype) and list(coded.index) == [5, 4, 3, 2, 1, 0]
+    assert coded.astype(object).where(coded.notna(), None).tolist() == map_distinct(column, func).tolist() \
+        == ["x", "none", "x", None, "x", "y"]

@@ -695,12 +695,12 @@ def detail_frame(emissions: pd.DataFrame, lbl: dict, lang: str) -> pd.DataFrame:
     beside their ids, kind, basis, sector and substance kind worded in `lang`."""
     em = emissions
     blank = pd.Series("", index=em.index)
-    return em.assign(
-        activity_id=em["activity"], activity=named(em["activity"], "activities.csv", lang),
-        technology_id=em["technology"], technology=named(em["technology"], "technologies.csv", lang),
-        kind=labelled(em["kind"], "kind_", lbl), basis=labelled(em["basis"], "basis_", lbl),
-        sector=named(em["sector"], "sectors.csv", lang, "sector") if "sector" in em else blank,
-        substance_kind=labelled(em["substance_kind"], "substance_kind_", lbl)
+    return em.assign(  # a Categorical column's names made per category (the sheet's cells are made so too)
+        activity_id=em["activity"], activity=named(em["activity"], "activities.csv", lang, categorical=True),
+        technology_id=em["technology"], technology=named(em["technology"], "technologies.csv", lang, categorical=True),
+        kind=labelled(em["kind"], "kind_", lbl, True), basis=labelled(em["basis"], "basis_", lbl, True),
+        sector=named(em["sector"], "sectors.csv", lang, "sector", True) if "sector" in em else blank,
+        substance_kind=labelled(em["substance_kind"], "substance_kind_", lbl, True)
         if "substance_kind" in em else blank).reindex(columns=DETAIL_COLUMNS)
 
 
@@ -748,7 +748,7 @@ def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
                  [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_DIFF) if c == "diff_pct"
                   else 0 for c in CHECK_COLUMNS], lbl["qa_table_too_large"])
     ne = result.not_estimated
-    ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang),
+    ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang, categorical=True),
                    reason_code=ne["reason"], reason=worded(ne["reason"], lang))
     _write_block(book, rows, lbl["section_not_estimated"], [lbl[f"col_{c}"] for c in NE_COLUMNS],
                  ne.reindex(columns=NE_COLUMNS), 0, lbl["qa_table_too_large"])

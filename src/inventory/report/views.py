@@ -80,12 +80,12 @@ def _category_names(codes: pd.Series, lang: str) -> pd.Series:
     return map_distinct(codes, lambda c: lbl["col_total"] if c == "total" else sectors.get(c, names.get(c, c)))
 
 
-def named(ids: pd.Series, vocabulary: str, lang: str, key: str = "id") -> pd.Series:
+def named(ids: pd.Series, vocabulary: str, lang: str, key: str = "id", categorical: bool = False) -> pd.Series:
     """Names in `lang` of the ids of a column from a vocabulary CSV (`a+b` ids: names joined by +); an id
-    without a name stays as it is, empty cells stay empty."""
+    without a name stays as it is, empty cells stay empty (`categorical`: as lookup.map_distinct)."""
     names = vocab_names(vocabulary, key, lang)
     return map_distinct(ids, lambda v: "" if not isinstance(v, str) or not v else
-                        "+".join(names.get(part, part) for part in v.split("+")))
+                        "+".join(names.get(part, part) for part in v.split("+")), categorical)
 
 
 def worded(codes: pd.Series, lang: str) -> pd.Series:
@@ -93,9 +93,10 @@ def worded(codes: pd.Series, lang: str) -> pd.Series:
     return map_distinct(codes, lambda c: word(c, lang) if isinstance(c, str) and c else "")
 
 
-def labelled(column: pd.Series, prefix: str, lbl: dict) -> pd.Series:
-    """Each value's label `<prefix><value>` (the value itself without one; empty cells stay empty)."""
-    return map_distinct(column, lambda v: "" if v is None else lbl.get(f"{prefix}{v}", v))
+def labelled(column: pd.Series, prefix: str, lbl: dict, categorical: bool = False) -> pd.Series:
+    """Each value's label `<prefix><value>` (the value itself without one; empty cells stay empty;
+    `categorical`: as lookup.map_distinct)."""
+    return map_distinct(column, lambda v: "" if v is None else lbl.get(f"{prefix}{v}", v), categorical)
 
 
 # ---------------------------------------------------------------- time series
