@@ -81,6 +81,7 @@ _SMALL_ROWS = 200
 _NARROW = re.compile("[\x00-\u2e7f]+")  # characters of single display width (below the CJK radicals)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _text_width(text: str) -> int:
     """Display width of a text in Excel character units (CJK characters count double)."""
     return len(text) + len(_NARROW.sub("", text))
@@ -356,12 +357,33 @@ class SheetRows:
         self._add_cells(values, [style] * len(values), widths)
 
     def _add_cells(self, values: list, styles: list[int], widths: bool) -> None:
-        """One row, cell by cell (the scalar form of `_add_chunk`)."""
+        """One row, cell by cell (the scalar form of `_add_chunk`; a text cell, the most common, the shortest way)."""
         row = self.next_row
         self.columns = max(self.columns, len(values))
         cells = []
+        strings, seen, wide = self.strings, self.strings._seen, self.widths
         for i, (value, style) in enumerate(zip(values, styles)):
-            xml, is_text = _cell_value(value, self.strings)
+            if type(value) is str and value in seen:  # as _cell_value and _value_width give it
+                index = seen[value]
+                if index is None:
+                    continue
+                attrs = f' s="{style}" t="s">' if style else ' t="s">'
+                cells.append(f'<c r="{get_column_letter(i + 1)}{row}"{attrs}<v>{index}</v></c>')
+                if widths:
+                    width = _text_width(value)
+                    if width > wide.get(i, -1):
+                        wide[i] = width
+                continue
+            if type(value) is float:
+                if value - value == 0:  # finite (as _cell_value writes it and _value_width measures it)
+                    attrs = f' s="{style}">' if style else ">"
+                    cells.append(f'<c r="{get_column_letter(i + 1)}{row}"{attrs}<v>{value!r}</v></c>')
+                    if widths:
+                        width = len(f"{value:,.2f}")
+                        if width > wide.get(i, -1):
+                            wide[i] = width
+                continue
+            xml, is_text = _cell_value(value, strings)
             if xml:
                 attrs = (f' s="{style}"' if style else "") + (' t="s"' if is_text else "")
                 cells.append(f'<c r="{get_column_letter(i + 1)}{row}"{attrs}>{xml}</c>')
