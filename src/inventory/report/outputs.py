@@ -12,7 +12,7 @@ import dataclasses
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -355,6 +355,25 @@ def _year_column(table: pd.DataFrame) -> str:
     return "year" if "year" in table else "year_to"
 
 
+class _Taken(Mapping):
+    """Tables by name, each one's rows taken from the whole result's table when first asked for (`take`), so a
+    region's part costs only the tables its outputs read (its views and summaries are taken already made)."""
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame], take: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+        self._tables, self._take, self._taken = tables, take, {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._taken:
+            self._taken[name] = self._take(self._tables[name])
+        return self._taken[name]
+
+    def __iter__(self):
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+
 def _subset(result: BuildResult, region: str, years: list[int], index: RegionRows | None = None,
             ) -> tuple[BuildResult, np.ndarray]:
     """The part of a result that belongs to one region over `years`, and the positions of its emission rows
@@ -383,14 +402,13 @@ def _subset(result: BuildResult, region: str, years: list[int], index: RegionRow
         mine = zip(ledger["file"], ledger["sheet"], ledger["row"])
         warned = sorted({i for key in mine for i in index.warned.get(key, ())}.union(index.everywhere))
     warnings = [result.warnings[i] for i in warned]
-    analysis = {name: index.take(t, "region", [region], chosen, _year_column(t)) for name, t in result.analysis.items()}
-    qa_tables = {name: index.take(t, "region", [region], chosen) for name, t in result.qa_tables.items()}
+    analysis = _Taken(result.analysis, lambda t: index.take(t, "region", [region], chosen, _year_column(t)))
+    qa_tables = _Taken(result.qa_tables, lambda t: index.take(t, "region", [region], chosen))
     stats = result.statistics
     if stats is not None and len(stats):
         stats = index.take(stats, "region", [region], chosen)
-    figures = {name: index.take(t, "province", [region], chosen, _year_column(t)) if "province" in t
-               else index.take(t, "region", [region, *kids], chosen, _year_column(t))
-               for name, t in result.figures.items()}
+    figures = _Taken(result.figures, lambda t: index.take(t, "province", [region], chosen, _year_column(t))
+                     if "province" in t else index.take(t, "region", [region, *kids], chosen, _year_column(t)))
     factors = result.factors
     if factors is not None:
         factors = factors.iloc[index.factor_positions(keep)]
