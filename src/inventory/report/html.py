@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from inventory import resources
 from inventory.errors import word
 from inventory.figures import level3_category
+from inventory.lookup import map_distinct
 from inventory.report.summaries import (
     CO2E_SCALE,
     factor_set_label,
@@ -571,10 +572,13 @@ def chart_pollutants(result: BuildResult, cube: dict, shares: dict, headline: st
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     ne = result.not_estimated
     ne = ne[ne["region"] == headline] if ne is not None and len(ne) else pd.DataFrame(columns=["year"])
-    pairs = ne.reindex(columns=["year", "category", "substance"]).drop_duplicates()
+    pairs = ne.reindex(columns=["year", "category", "substance"])
+    # each category's level-3 ancestor found once per distinct category, then the distinct triples only
+    pairs = pairs.assign(category=map_distinct(pairs["category"], lambda c: _level3(str(c)), categorical=True)
+                         if len(pairs) else pairs["category"]).drop_duplicates()
     missing_in: dict = {}  # year -> (level-3 category, substance) listed as not estimated, found in one pass
-    for y, c, s in zip(pairs["year"], pairs["category"], pairs["substance"]):
-        missing_in.setdefault(y, set()).add((_level3(str(c)), s))
+    for y, c, s in zip(pairs["year"].tolist(), pairs["category"].tolist(), pairs["substance"].tolist()):
+        missing_in.setdefault(y, set()).add((c, s))
     out = []
     for (_, name, year), block in _blocks(table, REGION_KEYS):
         charts = []
