@@ -82,6 +82,7 @@ def main(argv=None) -> int:
     parts.wrap(excel, "write_workbook", "inventory.xlsx")
     parts.wrap(html, "render_html", "report.html (render)")
     parts.wrap(outputs, "RegionRows", "index of region rows (RegionRows)")
+    parts.wrap(outputs, "_region_views", "views taken from the whole build's (_region_views)")
     subset = outputs._subset
     sizes, regions = [], []
 

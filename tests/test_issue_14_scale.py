@@ -232,15 +232,15 @@ def test_issue_14_a_regions_views_taken_from_the_whole_builds_equal_those_made_f
         assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
 
     for region in ("430000", "430100", "430102", "430103"):
-        part, _ = outputs._subset(r, region, years[region], index)
-        taken = outputs._region_views(whole, part, region, years[region], index, "zh")
+        part, keep = outputs._subset(r, region, years[region], index)
+        taken = outputs._region_views(whole, part, keep, region, years[region], index, "zh")
         made = views.view_set(part, "zh")
         for got, want in ((taken.analysis, made.analysis), (taken.qa, made.qa)):
             assert [v.key for v in got] == [v.key for v in want], region
             for g, w in zip(got, want):
                 assert (g.title, g.columns, g.note) == (w.title, w.columns, w.note)
                 same(g.frame, w.frame)
-        for name in ("key_figures", "sector_gas", "pollutants", "comparison"):
+        for name in ("key_figures", "factors", "sector_gas", "pollutants", "comparison"):
             same(taken.summaries[name], made.summaries[name])
         assert made.summaries["trees"] and set(made.summaries["trees"]) <= set(taken.summaries["trees"])
         for sector, tree in made.summaries["trees"].items():

@@ -619,24 +619,16 @@ def _write_key_figures(book: _Book, table: pd.DataFrame, lbl: dict) -> None:
     ws.column_widths |= {"D": 30, "E": 40, "F": 90}
 
 
-def _write_factors(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 排放因子/Factors: every factor and parameter the emissions used (BuildResult.factors): id, name,
-    value and unit as published, the document (title in `lang` where published, else as published) and
-    table, and the copy it was read in (转引自) apart: in Chinese the copy's title (sources.copy_title), in
-    English the record as written (the full record and the notes of source_detail stay in the factor tables
-    and `inventory factors show`)."""
-    from inventory.factors.sources import copy_titles, document_title
-
-    factors = result.factors
-    if factors is None or factors.empty:
+def _write_factors(book: _Book, table: pd.DataFrame | None, lbl: dict) -> None:
+    """Sheet 排放因子/Factors: every factor and parameter the emissions used, as summaries.factor_table shows
+    them (`table`: the result's; no sheet without rows)."""
+    if table is None or table.empty:
         return
     ws, rows = book.sheet(lbl["sheet_factors"])
-    titles = {d: document_title(d, lang) for d in factors["document"].unique()}
-    table = factors.assign(document=factors["document"].map(titles), read_in=copy_titles(factors["read_in"], lang))
-    cols = ["factor_id", "name", "value", "unit", "document", "table", "read_in"]
+    cols = list(table.columns)
     ws.freeze_panes = "B2"
     _header(book, rows, [lbl[f"factors_col_{c}"] for c in cols])
-    rows.add_frame(table[cols], [0] * len(cols))
+    rows.add_frame(table, [0] * len(cols))
     ws.column_widths |= {"E": 50, "F": 36, "G": 70}
 
 
@@ -832,7 +824,7 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh", vi
     for view in views.analysis:
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_detail(book, result, lbl, lang)
-    _write_factors(book, result, lbl, lang)
+    _write_factors(book, shown["factors"], lbl)
     _write_qa(book, result, lbl, lang)
     for view in views.qa:
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])

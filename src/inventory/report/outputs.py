@@ -228,8 +228,8 @@ class RegionParts:
         try:
             sub = self.folder / str(region)
             sub.mkdir(parents=True, exist_ok=True)
-            part, _ = _subset(self.result, region, self.years[region], self.index)
-            return _write_set(part, sub, self.lang, _region_views(self.views, part, region, self.years[region],
+            part, keep = _subset(self.result, region, self.years[region], self.index)
+            return _write_set(part, sub, self.lang, _region_views(self.views, part, keep, region, self.years[region],
                                                                   self.index, self.lang))
         except Exception as exc:  # noqa: BLE001 - reported per region, never lost
             return f"{type(exc).__name__}: {exc}"
@@ -422,9 +422,11 @@ def _subset(result: BuildResult, region: str, years: list[int], index: RegionRow
 _FIGURE_VIEWS = {"series", "penetration", "plant_coverage"}
 
 
-def _region_views(views, part: BuildResult, region: str, years: list[int], index: RegionRows, lang: str):
+def _region_views(views, part: BuildResult, keep: np.ndarray, region: str, years: list[int], index: RegionRows,
+                  lang: str):
     """A region's views.view_set, taken from the whole result's `views`: each table's rows that _subset gives
-    the region's `part` (its own rows, and its child regions' rows of the figure tables; its years), with the
+    the region's `part` (its own rows, and its child regions' rows of the figure tables; its years; the factors
+    its emission rows at `keep` use), with the
     value columns its rows show (summaries.shown_columns). It equals view_set(part, lang) (the frames' index
     aside), without making the views again for each region. The series view, a pivot over the years, is taken
     only when the part keeps every year of it; otherwise, as for any view without a year column, it is made
@@ -439,7 +441,9 @@ def _region_views(views, part: BuildResult, region: str, years: list[int], index
         return index.take(frame, column, codes, chosen, _year_column(frame))
 
     shown = views.summaries
+    factors = shown["factors"]
     summaries = {"key_figures": take(shown["key_figures"], mine),
+                 "factors": None if factors is None else factors.iloc[index.factor_positions(keep)],
                  "sector_gas": shown_columns(take(shown["sector_gas"], mine), "sector_gas"),
                  "pollutants": shown_columns(take(shown["pollutants"], mine), "pollutants"),
                  "comparison": shown_columns(take(shown["comparison"], [region], "province"), "comparison"),

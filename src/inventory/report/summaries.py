@@ -166,6 +166,21 @@ def region_comparison(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     return shown_columns(comp.assign(region_name=name)[[*index, *subs]], "comparison")
 
 
+def factor_table(factors: pd.DataFrame | None, lang: str = "zh") -> pd.DataFrame | None:
+    """The factors and parameters the emissions used (BuildResult.factors) as the workbook shows them: id,
+    name, value and unit as published, the document (title in `lang` where published, else as published) and
+    table, and the copy it was read in (转引自) apart: in Chinese the copy's title (sources.copy_title), in
+    English the record as written (the full record and the notes of source_detail stay in the factor tables
+    and `inventory factors show`). None without factors."""
+    from inventory.factors.sources import copy_titles, document_title
+
+    if factors is None or factors.empty:
+        return None
+    titles = {d: document_title(d, lang) for d in factors["document"].unique()}
+    table = factors.assign(document=factors["document"].map(titles), read_in=copy_titles(factors["read_in"], lang))
+    return table[["factor_id", "name", "value", "unit", "document", "table", "read_in"]]
+
+
 def ledger_counts(ledger: pd.DataFrame) -> dict[str, int]:
     """Number of input rows read, used, skipped and rejected (DESIGN 3.3 row accounting)."""
     status = ledger["status"] if "status" in ledger else pd.Series(dtype=str)

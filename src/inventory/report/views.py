@@ -18,7 +18,7 @@ import pandas as pd
 from inventory import categories, regions, resources
 from inventory.errors import word
 from inventory.lookup import map_distinct
-from inventory.report.summaries import (key_figure_rows, labels, ordered_sectors, pollutant_summary,
+from inventory.report.summaries import (factor_table, key_figure_rows, labels, ordered_sectors, pollutant_summary,
                                         region_comparison, sector_gas_summary, sector_tree, vocab_names,
                                         vocab_order)
 from inventory.result import BuildResult
@@ -310,11 +310,13 @@ class ViewSet(NamedTuple):
 
 
 def summary_frames(result: BuildResult, lang: str) -> dict:
-    """The result's summary frames in `lang` (report.summaries): `key_figures` (key_figure_rows), `sector_gas`,
+    """The result's summary frames in `lang` (report.summaries): `key_figures` (key_figure_rows), `factors`
+    (factor_table), `sector_gas`,
     `pollutants`, `comparison` (region_comparison) and `trees` (sector -> sector_tree, for every sector of
     the emissions)."""
     sectors = ordered_sectors(result.emissions["sector"].dropna().unique()) if "sector" in result.emissions else []
-    return {"key_figures": key_figure_rows(result, lang), "sector_gas": sector_gas_summary(result, lang),
+    return {"key_figures": key_figure_rows(result, lang), "factors": factor_table(result.factors, lang),
+            "sector_gas": sector_gas_summary(result, lang),
             "pollutants": pollutant_summary(result, lang), "comparison": region_comparison(result, lang),
             "trees": {sector: sector_tree(result, sector, lang) for sector in sectors}}
 
