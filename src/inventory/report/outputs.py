@@ -290,7 +290,7 @@ def _write_set(result: BuildResult, folder: Path, lang: str, views=None) -> list
     from inventory.report import excel, html  # renderers load only when writing
     from inventory.report.views import view_set
 
-    names = [name for name, _ in csv_tables(result)]
+    names = ["emissions.csv", "checks.csv", *(f"{name}.csv" for name in sorted(result.analysis))]  # csv_tables'
     views = views or view_set(result, lang)  # the workbook and the report show the same views: made once
     excel.write_workbook(result, folder / "inventory.xlsx", lang, views)
     (folder / "report.html").write_text(html.render_html(result, lang, views), encoding="utf-8")
