@@ -61,15 +61,6 @@ def ordered_sectors(ids: Iterable[str]) -> list[str]:
 
 # ---------------------------------------------------------------- summary frames
 
-def value_columns(frame: pd.DataFrame, exclude: Iterable[str]) -> list[str]:
-    """The columns of `frame` outside `exclude` that hold a value in some row (a figure table has a
-    column for every substance of the build; a region-year shows those it has)."""
-    skip = set(exclude)
-    columns = [c for c in frame.columns if c not in skip]
-    present = frame[columns].notna().any().tolist()  # one pass over the columns, not a selection each
-    return [c for c, p in zip(columns, present) if p]
-
-
 # The summary frames' columns: those always shown, first, then the value columns (substances), each shown
 # where some row holds a value, and these value columns even without one (the comparison's CO2e when it has rows).
 SHOWN = {"sector_gas": ([*REGION_KEYS, "row_type", "sector", "item"], {"total"}),
