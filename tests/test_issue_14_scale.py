@@ -207,3 +207,41 @@ def test_issue_14_emissions_csv_is_the_bytes_to_csv_writes_and_its_rows_are_loca
     tables.write_emissions(as_codes.iloc[some], tmp_path / "coded_part", rows.take(some))
     assert (tmp_path / "coded_part" / "emissions.csv").read_bytes() == \
         "\ufeff".encode() + part.to_csv(index=False, lineterminator="\n").encode()
+
+
+def test_issue_14_a_regions_views_taken_from_the_whole_builds_equal_those_made_from_its_part(compile_):
+    """outputs._region_views takes each region's views and summary frames from those made once for the whole
+    build: they equal views.view_set of the region's own part (_subset), frame by frame, for the province, a
+    prefecture with counties, and a county with one year of two (its series view then made from its part)."""
+    from pandas.testing import assert_frame_equal
+
+    from inventory.report import views
+
+    rows = [[code, year, "1.A.4.b", "柴油", "", amount, "万吨"]
+            for code, amount in (("430102", 1), ("430121", 2), ("430202", 4)) for year in (2018, 2019)]
+    rows += [["430103", 2019, "3.A.1", "猪", "", 3, "万头"]]   # 天心区: one year only, another sector and gases
+    r = compile_(rows, regions={"430000", "430100", "430200", "430102", "430103", "430121", "430202"})
+    whole = views.view_set(r, "zh")
+    index = outputs.RegionRows(r)
+    years = {}
+    for region, year in outputs.region_years(r.emissions):
+        years.setdefault(region, []).append(year)
+    assert years["430103"] == [2019]
+
+    def same(a, b):
+        assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+    for region in ("430000", "430100", "430102", "430103"):
+        part, keep = outputs._subset(r, region, years[region], index)
+        taken = outputs._region_views(whole, part, keep, region, years[region], index, "zh")
+        made = views.view_set(part, "zh")
+        for got, want in ((taken.analysis, made.analysis), (taken.qa, made.qa)):
+            assert [v.key for v in got] == [v.key for v in want], region
+            for g, w in zip(got, want):
+                assert (g.title, g.columns, g.note) == (w.title, w.columns, w.note)
+                same(g.frame, w.frame)
+        for name in ("key_figures", "factors", "sector_gas", "pollutants", "comparison"):
+            same(taken.summaries[name], made.summaries[name])
+        assert made.summaries["trees"] and set(made.summaries["trees"]) <= set(taken.summaries["trees"])
+        for sector, tree in made.summaries["trees"].items():
+            same(taken.summaries["trees"][sector], tree)

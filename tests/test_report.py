@@ -476,3 +476,38 @@ def test_map_classes_from_a_float_array_match_those_from_a_list():
     assert maps.class_breaks(array, 2) == maps.class_breaks(listed, 2) == [1.0, 2.5, 4.0]
     assert maps.diverging_breaks(array - 2.5, 2) == maps.diverging_breaks([-1.5, None, -0.5, 0.5, 1.5], 2) == [-1.5, 0.0, 1.5]
     assert maps.classify(array, [1.0, 2.5, 4.0]).tolist() == maps.classify(listed, [1.0, 2.5, 4.0]).tolist() == [0, -1, 0, 1, 1]
+
+
+@pytest.mark.parametrize("n", [5, 600])  # cell by cell, and a column at a time
+def test_a_categorical_column_writes_the_cells_its_texts_write(n):
+    """A Categorical of texts is written from its codes (no text made per row): the same sheet XML and shared
+    strings as the column of its texts, missing cells, unused categories and a style per row included."""
+    import numpy as np
+
+    texts = [None if k % 7 == 3 else ["乙", "甲", "c&<", "", "  d  "][k % 5] for k in range(n)]
+    coded = pd.Series(pd.Categorical(texts, categories=["unused", "  d  ", "c&<", "甲", "乙", ""]))
+    bold = np.arange(n) % 2 == 0
+
+    def sheet(column):
+        book = excel._Book()
+        _, rows = book.sheet("S")
+        rows.add_frame(pd.DataFrame({"a": column, "b": np.arange(n, dtype=float), "c": column}),
+                       [0, 0, np.where(bold, book.style(bold=True), 0)])
+        return rows.xml(), book.strings.xml()
+
+    assert sheet(coded) == sheet(pd.Series(texts, dtype=object))
+
+
+def test_map_distinct_keeps_a_categorical_coded_with_the_values_it_maps_to():
+    """lookup.map_distinct(categorical=True) on a Categorical: the same value in every row as the object
+    Series it gives otherwise (results repeated for two categories, a missing cell mapped by func(None),
+    a result that is missing), made from the codes."""
+    from inventory.lookup import map_distinct
+
+    column = pd.Series(pd.Categorical(["b", None, "a", "c", "b", "d"], categories=["d", "c", "b", "a", "z"]),
+                       index=[5, 4, 3, 2, 1, 0])
+    func = {"a": "x", "b": "x", "c": None, "d": "y", "z": "w", None: "none"}.get
+    coded = map_distinct(column, func, categorical=True)
+    assert isinstance(coded.dtype, pd.CategoricalDtype) and list(coded.index) == [5, 4, 3, 2, 1, 0]
+    assert coded.astype(object).where(coded.notna(), None).tolist() == map_distinct(column, func).tolist() \
+        == ["x", "none", "x", None, "x", "y"]

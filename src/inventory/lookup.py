@@ -69,13 +69,19 @@ def closest(name: str, known) -> str:
     return match[0] if match else ""
 
 
-def map_distinct(column: pd.Series, func) -> pd.Series:
+def map_distinct(column: pd.Series, func, categorical: bool = False) -> pd.Series:
     """`func` applied once per distinct value of a column, mapped back onto the whole column by integer
-    codes (an object Series with the column's index).
+    codes (an object Series with the column's index; with `categorical`, a Categorical column gives a
+    Categorical of the results, made from its codes without a value per row).
 
     Missing cells (None/NaN) are passed to `func` as None. Mapped back by the column's factorised codes
     (an array take, not a per-row dictionary lookup: a detail table of 500k rows felt it).
     """
+    if categorical and isinstance(column.dtype, pd.CategoricalDtype):
+        results = [func(value) for value in column.cat.categories.tolist()] + [func(None)]
+        found, uniques = pd.factorize(np.array(results, dtype=object))  # results repeated or missing: once
+        codes = found[column.cat.codes.to_numpy()]  # code -1 (missing) takes the last result, func(None)'s
+        return pd.Series(pd.Categorical.from_codes(codes, categories=uniques), index=column.index, name=column.name)
     codes, uniques = pd.factorize(column)
     results = np.empty(len(uniques) + 1, dtype=object)
     for i, value in enumerate(uniques):

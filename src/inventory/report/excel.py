@@ -14,6 +14,7 @@ never as a formula.
 
 from __future__ import annotations
 
+import functools
 import os
 import pathlib
 import re
@@ -32,16 +33,11 @@ from inventory.report.summaries import (
     LEDGER_COLUMNS,
     REGION_KEYS,
     labels,
-    key_figure_rows,
     ledger_counts,
     meta_inputs,
     meta_rows,
     not_used_rows,
     ordered_sectors,
-    pollutant_summary,
-    region_comparison,
-    sector_gas_summary,
-    sector_tree,
     vocab_names,
 )
 from inventory.report.tables import joined_bytes
@@ -85,6 +81,7 @@ _SMALL_ROWS = 200
 _NARROW = re.compile("[\x00-\u2e7f]+")  # characters of single display width (below the CJK radicals)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _text_width(text: str) -> int:
     """Display width of a text in Excel character units (CJK characters count double)."""
     return len(text) + len(_NARROW.sub("", text))
@@ -101,7 +98,7 @@ class SharedStrings:
         """The index of a text value (added when new); None when it is empty after cleaning."""
         if isinstance(value, str) and value in self._seen:
             return self._seen[value]
-        text = _XML_BAD.sub("", value if isinstance(value, str) else str(value))[:EXCEL_MAX_TEXT]
+        text = _cleaned(value if isinstance(value, str) else str(value))
         index = self.index.setdefault(text, len(self.index)) if text else None
         if isinstance(value, str):
             self._seen[value] = index
@@ -109,14 +106,26 @@ class SharedStrings:
 
     def xml(self) -> bytes:
         """xl/sharedStrings.xml."""
-        items = []
-        for text in self.index:
-            space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-            escaped = _EXCEL_ESCAPE.sub(r"_x005F_\1", xml_escape(text))
-            items.append(f"<si><t{space}>{escaped}</t></si>")
         n = len(self.index)
         return (f'{_XML_HEAD}<sst xmlns="{_NS_MAIN}" count="{n}" uniqueCount="{n}">'
-                + "".join(items) + "</sst>").encode()
+                + "".join(map(_string_item, self.index)) + "</sst>").encode()
+
+
+# Remembered per process: a region's workbooks are written one after another by the same process and share
+# most of their texts (labels, names, factor ids), which are then cleaned and escaped once.
+@functools.lru_cache(maxsize=1 << 16)
+def _cleaned(text: str) -> str:
+    """A text as a cell can hold it: without the characters XML 1.0 cannot hold, at most EXCEL_MAX_TEXT long."""
+    return _XML_BAD.sub("", text)[:EXCEL_MAX_TEXT]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _string_item(text: str) -> str:
+    """A text's <si> element of the shared-string table (escaped for XML and for Excel's _xHHHH_ escapes;
+    space kept where it would be lost)."""
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    escaped = _EXCEL_ESCAPE.sub(r"_x005F_\1", xml_escape(text))
+    return f"<si><t{space}>{escaped}</t></si>"
 
 
 def _is_number_value(value) -> bool:
@@ -136,11 +145,25 @@ def _number_cells(numbers: np.ndarray, tagged: bool = True) -> tuple[pa.Array, f
     return (pc.binary_join_element_wise("<v>", text, "</v>", "") if tagged else text), width
 
 
+def _distinct(values: np.ndarray | pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each cell's code into the column's distinct values (in order of first appearance; -1 where missing) and
+    those values as text, as pd.factorize gives them. A Categorical is factorised by its integer codes: no
+    text is made per row."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        codes, first = pd.factorize(values.cat.codes.to_numpy())
+        missing = np.flatnonzero(first < 0)
+        if len(missing):  # the missing cells' code -1 took a place among the distinct values: give it back
+            codes = np.where(codes == missing[0], -1, codes - (codes > missing[0]))
+            first = np.delete(first, missing[0])
+        return codes, [str(u) for u in values.cat.categories.take(first).tolist()]
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, [u if isinstance(u, str) else str(u) for u in uniques]
+
+
 def _text_cells(values: np.ndarray | pd.Series, strings: SharedStrings) -> tuple[pa.Array, float]:
     """<v> elements with the shared-string index of text values (null for missing or empty), each
     distinct value looked up once, and the display width of the widest of the first 500."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = [u if isinstance(u, str) else str(u) for u in uniques]
+    codes, texts = _distinct(values)
     ids = [strings.add(t) for t in texts]
     xml = pa.array([None if i is None else f"<v>{i}</v>" for i in ids] + [None], type=pa.string())
     shown = np.unique(codes[:500])
@@ -152,7 +175,7 @@ def _cell_values(values: np.ndarray | pd.Series, strings: SharedStrings) -> tupl
     """Each cell's value XML (<v>: a number, or for text its shared-string index; null when empty),
     whether it is text, and the display width of the column's widest value (first 500 rows).
 
-    values: a numpy array, or a pandas Series of a text dtype (taken as all text).
+    values: a numpy array, or a pandas Series of a text dtype or a Categorical of texts (taken as all text).
     """
     numbers = np.zeros(len(values), dtype=bool)
     if isinstance(values, pd.Series):
@@ -192,8 +215,7 @@ def _cells(values: np.ndarray | pd.Series, style: np.ndarray, strings: SharedStr
         attrs = f' s="{first}"' if first else ""
         if isinstance(values, pd.Series) or (values.dtype.kind not in "iufb" and pd.api.types.infer_dtype(
                 values, skipna=True) in _TEXT_KINDS):
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            texts = [u if isinstance(u, str) else str(u) for u in uniques]
+            codes, texts = _distinct(values)
             ids = [strings.add(t) for t in texts]
             xml = pa.array([None if k is None else f'<c{attrs} t="s"><v>{k}</v></c>' for k in ids] + [None],
                            type=pa.string())
@@ -234,8 +256,11 @@ def _value_width(value) -> float:
 
 def _as_array(values) -> np.ndarray | pd.Series:
     """A column as a 1-d numpy array (text and mixed columns as objects); a Series of a pandas
-    text dtype stays as it is (Arrow strings factorize faster than Python objects)."""
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+    text dtype or a Categorical of texts stays as it is (Arrow strings factorize faster than Python
+    objects; a Categorical by its codes)."""
+    if isinstance(values, pd.Series) and (isinstance(values.dtype, pd.StringDtype) or (
+            isinstance(values.dtype, pd.CategoricalDtype)
+            and pd.api.types.infer_dtype(values.cat.categories, skipna=True) in ("string", "empty"))):
         return values.reset_index(drop=True)
     if isinstance(values, pd.Series | pd.Index):
         array = values.to_numpy()
@@ -332,12 +357,33 @@ class SheetRows:
         self._add_cells(values, [style] * len(values), widths)
 
     def _add_cells(self, values: list, styles: list[int], widths: bool) -> None:
-        """One row, cell by cell (the scalar form of `_add_chunk`)."""
+        """One row, cell by cell (the scalar form of `_add_chunk`; a text cell, the most common, the shortest way)."""
         row = self.next_row
         self.columns = max(self.columns, len(values))
         cells = []
+        strings, seen, wide = self.strings, self.strings._seen, self.widths
         for i, (value, style) in enumerate(zip(values, styles)):
-            xml, is_text = _cell_value(value, self.strings)
+            if type(value) is str and value in seen:  # as _cell_value and _value_width give it
+                index = seen[value]
+                if index is None:
+                    continue
+                attrs = f' s="{style}" t="s">' if style else ' t="s">'
+                cells.append(f'<c r="{get_column_letter(i + 1)}{row}"{attrs}<v>{index}</v></c>')
+                if widths:
+                    width = _text_width(value)
+                    if width > wide.get(i, -1):
+                        wide[i] = width
+                continue
+            if type(value) is float:
+                if value - value == 0:  # finite (as _cell_value writes it and _value_width measures it)
+                    attrs = f' s="{style}">' if style else ">"
+                    cells.append(f'<c r="{get_column_letter(i + 1)}{row}"{attrs}<v>{value!r}</v></c>')
+                    if widths:
+                        width = len(f"{value:,.2f}")
+                        if width > wide.get(i, -1):
+                            wide[i] = width
+                continue
+            xml, is_text = _cell_value(value, strings)
             if xml:
                 attrs = (f' s="{style}"' if style else "") + (' t="s"' if is_text else "")
                 cells.append(f'<c r="{get_column_letter(i + 1)}{row}"{attrs}>{xml}</c>')
@@ -561,11 +607,10 @@ def _header(book: _Book, rows: SheetRows, headers: list[str]) -> None:
     rows.add_row(headers, book.style(bold=True))
 
 
-def _write_key_figures(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
+def _write_key_figures(book: _Book, table: pd.DataFrame, lbl: dict) -> None:
     """Sheet 摘要/Key figures (first): the report's summary page, one block of lines per region-year (label,
-    value with its unit, plain reading), from report.summaries.key_figure_rows."""
+    value with its unit, plain reading): `table`, the result's report.summaries.key_figure_rows."""
     ws, rows = book.sheet(lbl["sheet_key_figures"])
-    table = key_figure_rows(result, lang)
     cols = [*REGION_KEYS, "label", "value", "reading"]
     ws.freeze_panes = "A2"
     _header(book, rows, [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["kf_col_item"],
@@ -574,36 +619,27 @@ def _write_key_figures(book: _Book, result: BuildResult, lbl: dict, lang: str) -
     ws.column_widths |= {"D": 30, "E": 40, "F": 90}
 
 
-def _write_factors(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 排放因子/Factors: every factor and parameter the emissions used (BuildResult.factors): id, name,
-    value and unit as published, the document (title in `lang` where published, else as published) and
-    table, and the copy it was read in (转引自) apart: in Chinese the copy's title (sources.copy_title), in
-    English the record as written (the full record and the notes of source_detail stay in the factor tables
-    and `inventory factors show`)."""
-    from inventory.factors.sources import copy_titles, document_title
-
-    factors = result.factors
-    if factors is None or factors.empty:
+def _write_factors(book: _Book, table: pd.DataFrame | None, lbl: dict) -> None:
+    """Sheet 排放因子/Factors: every factor and parameter the emissions used, as summaries.factor_table shows
+    them (`table`: the result's; no sheet without rows)."""
+    if table is None or table.empty:
         return
     ws, rows = book.sheet(lbl["sheet_factors"])
-    titles = {d: document_title(d, lang) for d in factors["document"].unique()}
-    table = factors.assign(document=factors["document"].map(titles), read_in=copy_titles(factors["read_in"], lang))
-    cols = ["factor_id", "name", "value", "unit", "document", "table", "read_in"]
+    cols = list(table.columns)
     ws.freeze_panes = "B2"
     _header(book, rows, [lbl[f"factors_col_{c}"] for c in cols])
-    rows.add_frame(table[cols], [0] * len(cols))
+    rows.add_frame(table, [0] * len(cols))
     ws.column_widths |= {"E": 50, "F": 36, "G": 70}
 
 
-def _write_summary(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 汇总/Summary: CO2e (t) by sector x gas per region-year, then pollutants (t) by sector."""
+def _write_summary(book: _Book, ghg: pd.DataFrame, pol: pd.DataFrame, lbl: dict) -> None:
+    """Sheet 汇总/Summary: CO2e (t) by sector x gas per region-year, then pollutants (t) by sector (`ghg`, `pol`:
+    the result's sector_gas_summary and pollutant_summary)."""
     ws, rows = book.sheet(lbl["sheet_summary"])
-    ghg = sector_gas_summary(result, lang)
     gases = [c for c in ghg.columns if c not in {*REGION_KEYS, "row_type", "sector", "item", "total"}]
     cols = [*REGION_KEYS, "item", *gases, "total"]
     headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_item"],
                *[f"{g} ({lbl['unit_co2e_t']})" for g in gases], f"{lbl['col_total']} ({lbl['unit_co2e_t']})"]
-    pol = pollutant_summary(result, lang)
     pols = [c for c in pol.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     pol_cols = [*REGION_KEYS, "item", *pols]
     ws.freeze_panes = "E2"
@@ -618,11 +654,11 @@ def _write_summary(book: _Book, result: BuildResult, lbl: dict, lang: str) -> No
     rows.add_frame(pol[pol_cols], _styles(book, [c in pols for c in pol_cols], pol["row_type"].eq("total")))
 
 
-def _write_sector(book: _Book, result: BuildResult, sector: str, lbl: dict, lang: str) -> None:
-    """One sector sheet: categories indented by level, gases in t, CO2e in t, pollutants in t."""
+def _write_sector(book: _Book, tree: pd.DataFrame, sector: str, lbl: dict, lang: str) -> None:
+    """One sector sheet: categories indented by level, gases in t, CO2e in t, pollutants in t (`tree`: the
+    result's sector_tree of `sector`)."""
     names = vocab_names("sectors.csv", "sector", lang)
     ws, rows = book.sheet(names.get(sector, sector))
-    tree = sector_tree(result, sector, lang)
     subs = [c for c in tree.columns if c not in {*REGION_KEYS, "category", "name", "depth", "memo"}]
     cols = [*REGION_KEYS, "category", "name", *subs]
     unit = {s: lbl["unit_co2e_t"] if s == "co2e_t" else lbl["unit_t"] for s in subs}
@@ -639,10 +675,9 @@ def _write_sector(book: _Book, result: BuildResult, sector: str, lbl: dict, lang
     rows.widths[4] = rows.widths.get(4, 0) + 2 * depth.max(initial=0)
 
 
-def _write_pollutants(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 大气污染物/Air pollutants: sector x pollutant per region-year, t."""
+def _write_pollutants(book: _Book, pol: pd.DataFrame, lbl: dict) -> None:
+    """Sheet 大气污染物/Air pollutants: sector x pollutant per region-year, t (`pol`: the result's pollutant_summary)."""
     ws, rows = book.sheet(lbl["sheet_pollutants"])
-    pol = pollutant_summary(result, lang)
     pols = [c for c in pol.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     cols = [*REGION_KEYS, "item", *pols]
     headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_sector"],
@@ -652,10 +687,10 @@ def _write_pollutants(book: _Book, result: BuildResult, lbl: dict, lang: str) ->
     rows.add_frame(pol[cols], _styles(book, [c in pols for c in cols], pol["row_type"].eq("total")))
 
 
-def _write_regions(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
-    """Sheet 地区对比/Regions: prefectures, their sum, the province and the difference (t, %)."""
+def _write_regions(book: _Book, comp: pd.DataFrame, lbl: dict) -> None:
+    """Sheet 地区对比/Regions: prefectures, their sum, the province and the difference (t, %) (`comp`: the
+    result's region_comparison)."""
     ws, rows = book.sheet(lbl["sheet_regions"])
-    comp = region_comparison(result, lang)
     subs = [c for c in comp.columns if c not in {"province", "year", "row_type", "region", "region_name"}]
     cols = ["year", "region", "region_name", *subs]
     headers = [lbl["col_year"], lbl["col_region"], lbl["col_region_name"],
@@ -674,12 +709,12 @@ def detail_frame(emissions: pd.DataFrame, lbl: dict, lang: str) -> pd.DataFrame:
     beside their ids, kind, basis, sector and substance kind worded in `lang`."""
     em = emissions
     blank = pd.Series("", index=em.index)
-    return em.assign(
-        activity_id=em["activity"], activity=named(em["activity"], "activities.csv", lang),
-        technology_id=em["technology"], technology=named(em["technology"], "technologies.csv", lang),
-        kind=labelled(em["kind"], "kind_", lbl), basis=labelled(em["basis"], "basis_", lbl),
-        sector=named(em["sector"], "sectors.csv", lang, "sector") if "sector" in em else blank,
-        substance_kind=labelled(em["substance_kind"], "substance_kind_", lbl)
+    return em.assign(  # a Categorical column's names made per category (the sheet's cells are made so too)
+        activity_id=em["activity"], activity=named(em["activity"], "activities.csv", lang, categorical=True),
+        technology_id=em["technology"], technology=named(em["technology"], "technologies.csv", lang, categorical=True),
+        kind=labelled(em["kind"], "kind_", lbl, True), basis=labelled(em["basis"], "basis_", lbl, True),
+        sector=named(em["sector"], "sectors.csv", lang, "sector", True) if "sector" in em else blank,
+        substance_kind=labelled(em["substance_kind"], "substance_kind_", lbl, True)
         if "substance_kind" in em else blank).reindex(columns=DETAIL_COLUMNS)
 
 
@@ -727,7 +762,7 @@ def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
                  [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_DIFF) if c == "diff_pct"
                   else 0 for c in CHECK_COLUMNS], lbl["qa_table_too_large"])
     ne = result.not_estimated
-    ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang),
+    ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang, categorical=True),
                    reason_code=ne["reason"], reason=worded(ne["reason"], lang))
     _write_block(book, rows, lbl["section_not_estimated"], [lbl[f"col_{c}"] for c in NE_COLUMNS],
                  ne.reindex(columns=NE_COLUMNS), 0, lbl["qa_table_too_large"])
@@ -779,16 +814,17 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh", vi
     views = views or view_set(result, lang)
     lbl = labels(lang)
     book = _Book()
-    _write_key_figures(book, result, lbl, lang)
-    _write_summary(book, result, lbl, lang)
+    shown = views.summaries
+    _write_key_figures(book, shown["key_figures"], lbl)
+    _write_summary(book, shown["sector_gas"], shown["pollutants"], lbl)
     for sector in ordered_sectors(result.emissions["sector"].dropna().unique()):
-        _write_sector(book, result, sector, lbl, lang)
-    _write_pollutants(book, result, lbl, lang)
-    _write_regions(book, result, lbl, lang)
+        _write_sector(book, shown["trees"][sector], sector, lbl, lang)
+    _write_pollutants(book, shown["pollutants"], lbl)
+    _write_regions(book, shown["comparison"], lbl)
     for view in views.analysis:
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
     _write_detail(book, result, lbl, lang)
-    _write_factors(book, result, lbl, lang)
+    _write_factors(book, shown["factors"], lbl)
     _write_qa(book, result, lbl, lang)
     for view in views.qa:
         _write_view(book, view, lbl[VIEW_SHEETS[view.key]])

@@ -14,7 +14,6 @@ summarised or cut to a few hundred rows; the full lists are in inventory.xlsx.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import itertools
 import operator
@@ -30,10 +29,10 @@ from markupsafe import Markup, escape
 from inventory import resources
 from inventory.errors import word
 from inventory.figures import level3_category
+from inventory.lookup import map_distinct
 from inventory.report.summaries import (
     CO2E_SCALE,
     factor_set_label,
-    key_figure_rows,
     FUEL_GROUPS,
     LEDGER_COLUMNS,
     REGION_KEYS,
@@ -44,7 +43,6 @@ from inventory.report.summaries import (
     not_used_rows,
     ordered_substances,
     pollutant_summary,
-    region_comparison,
     sector_gas_summary,
     vocab_names,
     vocab_order,
@@ -209,9 +207,9 @@ def _compares(block: list[dict]) -> bool:
     return "province_total" in types or types.count("prefecture") > 1
 
 
-def region_tables(result: BuildResult, lbl: dict, lang: str) -> list[dict]:
-    """Per province-year: prefectures, their sum, the province and the difference (t; CO2e in t CO2e)."""
-    comp = region_comparison(result, lang)
+def region_tables(comp: pd.DataFrame, lbl: dict, lang: str) -> list[dict]:
+    """Per province-year: prefectures, their sum, the province and the difference (t; CO2e in t CO2e) (`comp`:
+    the result's region_comparison)."""
     subs = [c for c in comp.columns if c not in {"province", "year", "row_type", "region", "region_name"}]
     headers = [lbl["col_region"], lbl["col_region_name"],
                *[f"{s} ({lbl['unit_co2e_t'] if s == 'CO2e' else lbl['unit_t']})" for s in subs]]
@@ -574,10 +572,13 @@ def chart_pollutants(result: BuildResult, cube: dict, shares: dict, headline: st
     pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "item"}]
     ne = result.not_estimated
     ne = ne[ne["region"] == headline] if ne is not None and len(ne) else pd.DataFrame(columns=["year"])
-    pairs = ne.reindex(columns=["year", "category", "substance"]).drop_duplicates()
+    pairs = ne.reindex(columns=["year", "category", "substance"])
+    # each category's level-3 ancestor found once per distinct category, then the distinct triples only
+    pairs = pairs.assign(category=map_distinct(pairs["category"], lambda c: _level3(str(c)), categorical=True)
+                         if len(pairs) else pairs["category"]).drop_duplicates()
     missing_in: dict = {}  # year -> (level-3 category, substance) listed as not estimated, found in one pass
-    for y, c, s in zip(pairs["year"], pairs["category"], pairs["substance"]):
-        missing_in.setdefault(y, set()).add((_level3(str(c)), s))
+    for y, c, s in zip(pairs["year"].tolist(), pairs["category"].tolist(), pairs["substance"].tolist()):
+        missing_in.setdefault(y, set()).add((c, s))
     out = []
     for (_, name, year), block in _blocks(table, REGION_KEYS):
         charts = []
@@ -657,19 +658,11 @@ def region_names(result: BuildResult, lbl: dict, most: int = 6, built: pd.DataFr
     return lbl["report_regions_more"].format(region=lbl["kf_list_sep"].join(names[:most]), count=len(names))
 
 
-def key_figure_tables(result: BuildResult, headline: str, lbl: dict, lang: str) -> list[dict]:
-    """The summary page's key figures (report.summaries.key_figure_rows): the headline region's newest
-    year, with its title (the change on the year before is one of its lines; every year's figures are in
-    the workbook's summary sheet and the series section), so the summary stays on one or two A4 pages."""
-    table = result.figures.get("key_figures")
-    if table is not None and len(table):  # only the headline region's last region-year is worded
-        mine = table[table["region"].astype(str) == headline].dropna(subset=REGION_KEYS)
-        keys = list(dict.fromkeys(zip(*(mine[k].tolist() for k in REGION_KEYS))))
-        if keys:
-            region, name, year = keys[-1]
-            mine = mine[(mine["region_name"] == name) & (mine["year"] == year)]
-        result = dataclasses.replace(result, figures={**result.figures, "key_figures": mine})
-    rows = key_figure_rows(result, lang)
+def key_figure_tables(rows: pd.DataFrame, headline: str, lbl: dict, lang: str) -> list[dict]:
+    """The summary page's key figures (`rows`: the result's report.summaries.key_figure_rows): the headline
+    region's newest year, with its title (the change on the year before is one of its lines; every year's
+    figures are in the workbook's summary sheet and the series section), so the summary stays on one or two
+    A4 pages."""
     rows = rows[rows["region"].astype(str) == headline]
     out = []
     for (region, name, year), block in reversed(_blocks(rows, REGION_KEYS)[-1:]):
@@ -695,14 +688,15 @@ def _context(result: BuildResult, lang: str, views: ViewSet | None = None) -> di
     built = built_regions(result.emissions)
     headline = headline_region(result.emissions, built)
     shares = energy_shares(result, headline)
-    gases, pollutants = sector_gas_summary(result, lang), pollutant_summary(result, lang)
+    shown = views.summaries
+    gases, pollutants = shown["sector_gas"], shown["pollutants"]
     return {
         "lang": lang, "L": lbl,
         "title": report_title(result, headline, years, lbl, built),
         "scope": f"{lbl['scope_regions']}: {region_names(result, lbl, built=built)} · {lbl['scope_years']}: "
                  f"{', '.join(years)}",
         "generated": fmt_time(result.meta.get("build_time", ""), REPORT_ZONE),
-        "key_figures": key_figure_tables(result, headline, lbl, lang),
+        "key_figures": key_figure_tables(shown["key_figures"], headline, lbl, lang),
         "factor_set": factor_set_label(result.meta.get("factor_set", ""), lang),
         "project": result.meta.get("project", ""),
         "summary": summary_tables(result, lbl, lang, gases),
@@ -715,7 +709,7 @@ def _context(result: BuildResult, lang: str, views: ViewSet | None = None) -> di
         "qa_tables": analysis_sections(result, headline, lbl, lang, qa=True, views=views.qa),
         "chart_pollutants": chart_pollutants(result, cube, shares, headline, lbl, lang, pollutants),
         "pollutants": pollutant_tables(result, lbl, lang, pollutants),
-        "regions": region_tables(result, lbl, lang),
+        "regions": region_tables(shown["comparison"], lbl, lang),
         "checks": problems, "checks_note": _cut_note(len(problems["rows"]), n_problems, lbl),
         "checks_passed": passed, "checks_passed_count": n_passed,
         "checks_passed_note": _cut_note(len(passed["rows"]), n_passed, lbl),

@@ -8,10 +8,11 @@ whose every year failed has a folder holding only its manifest.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -178,7 +179,7 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
             tables.write_parquet(emissions[["region", "year"]].iloc[positions], folder / region / "emissions.parquet",
                                  arrow.take(positions))
         del arrow
-        written = _write_set(result, folder, lang)
+        written = _write_set(result, folder, lang, parts.views)
         outcomes = dict(zip(chosen, outcomes()))
     rows = []
     for i, (region, outcome) in enumerate(outcomes.items(), start=1):
@@ -194,13 +195,17 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
 
 
 class RegionParts:
-    """What a region's set is written from: the whole result, its RegionRows index, the output folder, the
+    """What a region's set is written from: the whole result, its RegionRows index, its views (views.view_set:
+    made once for the combined set and every region's share of them taken from it), the output folder, the
     language and each region's years. Worker processes get it once (forked: shared, not copied) and are
     then sent region codes only."""
 
     def __init__(self, result: BuildResult, folder: Path, lang: str, years: dict[str, list[int]]) -> None:
+        from inventory.report.views import view_set
+
         self.result, self.folder, self.lang, self.years = result, folder, lang, years
         self.index = RegionRows(result)  # one groupby per table for all the regions
+        self.views = view_set(result, lang)
 
     def positions(self, region: str, name: str = "emissions.csv") -> np.ndarray:
         """Positions (ascending) of the region's own rows over its years in the whole result's table that
@@ -223,8 +228,9 @@ class RegionParts:
         try:
             sub = self.folder / str(region)
             sub.mkdir(parents=True, exist_ok=True)
-            part, _ = _subset(self.result, region, self.years[region], self.index)
-            return _write_set(part, sub, self.lang)
+            part, keep = _subset(self.result, region, self.years[region], self.index)
+            return _write_set(part, sub, self.lang, _region_views(self.views, part, keep, region, self.years[region],
+                                                                  self.index, self.lang))
         except Exception as exc:  # noqa: BLE001 - reported per region, never lost
             return f"{type(exc).__name__}: {exc}"
 
@@ -277,14 +283,15 @@ def csv_tables(result: BuildResult) -> list[tuple[str, pd.DataFrame]]:
             *[(f"{name}.csv", table) for name, table in sorted(result.analysis.items())]]
 
 
-def _write_set(result: BuildResult, folder: Path, lang: str) -> list[str]:
+def _write_set(result: BuildResult, folder: Path, lang: str, views=None) -> list[str]:
     """One set of outputs but its CSVs and Parquet (written by write_outputs): workbook and report from
-    `result` into `folder`. Returns the set's files, the CSVs and Parquet among them."""
+    `result` into `folder` (`views`: the result's views.view_set when already made). Returns the set's files,
+    the CSVs and Parquet among them."""
     from inventory.report import excel, html  # renderers load only when writing
     from inventory.report.views import view_set
 
-    names = [name for name, _ in csv_tables(result)]
-    views = view_set(result, lang)  # the workbook and the report show the same views: made once
+    names = ["emissions.csv", "checks.csv", *(f"{name}.csv" for name in sorted(result.analysis))]  # csv_tables'
+    views = views or view_set(result, lang)  # the workbook and the report show the same views: made once
     excel.write_workbook(result, folder / "inventory.xlsx", lang, views)
     (folder / "report.html").write_text(html.render_html(result, lang, views), encoding="utf-8")
     return [names[0], "emissions.parquet", *names[1:], "inventory.xlsx", "report.html"]
@@ -348,6 +355,25 @@ def _year_column(table: pd.DataFrame) -> str:
     return "year" if "year" in table else "year_to"
 
 
+class _Taken(Mapping):
+    """Tables by name, each one's rows taken from the whole result's table when first asked for (`take`), so a
+    region's part costs only the tables its outputs read (its views and summaries are taken already made)."""
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame], take: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+        self._tables, self._take, self._taken = tables, take, {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._taken:
+            self._taken[name] = self._take(self._tables[name])
+        return self._taken[name]
+
+    def __iter__(self):
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+
 def _subset(result: BuildResult, region: str, years: list[int], index: RegionRows | None = None,
             ) -> tuple[BuildResult, np.ndarray]:
     """The part of a result that belongs to one region over `years`, and the positions of its emission rows
@@ -376,17 +402,72 @@ def _subset(result: BuildResult, region: str, years: list[int], index: RegionRow
         mine = zip(ledger["file"], ledger["sheet"], ledger["row"])
         warned = sorted({i for key in mine for i in index.warned.get(key, ())}.union(index.everywhere))
     warnings = [result.warnings[i] for i in warned]
-    analysis = {name: index.take(t, "region", [region], chosen, _year_column(t)) for name, t in result.analysis.items()}
-    qa_tables = {name: index.take(t, "region", [region], chosen) for name, t in result.qa_tables.items()}
+    analysis = _Taken(result.analysis, lambda t: index.take(t, "region", [region], chosen, _year_column(t)))
+    qa_tables = _Taken(result.qa_tables, lambda t: index.take(t, "region", [region], chosen))
     stats = result.statistics
     if stats is not None and len(stats):
         stats = index.take(stats, "region", [region], chosen)
-    figures = {name: index.take(t, "province", [region], chosen, _year_column(t)) if "province" in t
-               else index.take(t, "region", [region, *kids], chosen, _year_column(t))
-               for name, t in result.figures.items()}
+    figures = _Taken(result.figures, lambda t: index.take(t, "province", [region], chosen, _year_column(t))
+                     if "province" in t else index.take(t, "region", [region, *kids], chosen, _year_column(t)))
     factors = result.factors
     if factors is not None:
         factors = factors.iloc[index.factor_positions(keep)]
     return BuildResult(e.iloc[keep], checks, ne, ledger, warnings,
                        {**result.meta, "regions": [region], "years": sorted(chosen)}, analysis, stats, qa_tables,
                        figures, factors), keep
+
+
+# Views made from the figure tables (a region's part holds its child regions' rows of these, as _subset takes
+# them); the other views are made from analysis and QA tables (the region's own rows).
+_FIGURE_VIEWS = {"series", "penetration", "plant_coverage"}
+
+
+def _region_views(views, part: BuildResult, keep: np.ndarray, region: str, years: list[int], index: RegionRows,
+                  lang: str):
+    """A region's views.view_set, taken from the whole result's `views`: each table's rows that _subset gives
+    the region's `part` (its own rows, and its child regions' rows of the figure tables; its years; the factors
+    its emission rows at `keep` use), with the
+    value columns its rows show (summaries.shown_columns). It equals view_set(part, lang) (the frames' index
+    aside), without making the views again for each region. The series view, a pivot over the years, is taken
+    only when the part keeps every year of it; otherwise, as for any view without a year column, it is made
+    from the part."""
+    from inventory.report import views as made
+    from inventory.report.summaries import shown_columns
+
+    chosen = set(years)
+    mine = [region, *regions.children(region)]
+
+    def take(frame: pd.DataFrame, codes: list[str], column: str = "region") -> pd.DataFrame:
+        return index.take(frame, column, codes, chosen, _year_column(frame))
+
+    shown = views.summaries
+    factors = shown["factors"]
+    summaries = {"key_figures": take(shown["key_figures"], mine),
+                 "factors": None if factors is None else factors.iloc[index.factor_positions(keep)],
+                 "sector_gas": shown_columns(take(shown["sector_gas"], mine), "sector_gas"),
+                 "pollutants": shown_columns(take(shown["pollutants"], mine), "pollutants"),
+                 "comparison": shown_columns(take(shown["comparison"], [region], "province"), "comparison"),
+                 "trees": {sector: shown_columns(take(tree, mine), "tree") for sector, tree in shown["trees"].items()}}
+
+    def share(view):
+        frame = view.frame
+        codes = mine if view.key in _FIGURE_VIEWS else [region]
+        if view.key == "series":
+            years_shown = [k for k, _, f in view.columns if k.isdigit()]
+            if not chosen.issuperset(int(y) for y in years_shown):
+                return made.series_view(part, lang)
+            frame = index.take(frame, "region", codes)
+            if not frame[years_shown].notna().any().all():  # a year the part has no value for
+                return made.series_view(part, lang)
+        elif "year" in frame or "year_to" in frame:
+            frame = take(frame, codes)
+        else:
+            makers = {**{m.__name__.removesuffix("_view"): m for m in (
+                made.targets_view, made.cocontrol_view, made.ccd_view, made.uncertainty_view, made.official_view,
+                made.penetration_view, made.plant_coverage_view, made.reference_approach_view, made.external_view,
+                made.external_fuel_view, made.completeness_view)}, "key_categories": made.key_category_view}
+            return makers[view.key](part, lang)
+        return dataclasses.replace(view, frame=frame) if len(frame) else None
+
+    return made.ViewSet([v for v in map(share, views.analysis) if v is not None],
+                        [v for v in map(share, views.qa) if v is not None], summaries)

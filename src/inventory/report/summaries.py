@@ -13,6 +13,7 @@ import functools
 import json
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from inventory import categories, units
@@ -60,13 +61,29 @@ def ordered_sectors(ids: Iterable[str]) -> list[str]:
 
 # ---------------------------------------------------------------- summary frames
 
-def value_columns(frame: pd.DataFrame, exclude: Iterable[str]) -> list[str]:
-    """The columns of `frame` outside `exclude` that hold a value in some row (a figure table has a
-    column for every substance of the build; a region-year shows those it has)."""
-    skip = set(exclude)
-    columns = [c for c in frame.columns if c not in skip]
-    present = frame[columns].notna().any().tolist()  # one pass over the columns, not a selection each
-    return [c for c, p in zip(columns, present) if p]
+# The summary frames' columns: those always shown, first, then the value columns (substances), each shown
+# where some row holds a value, and these value columns even without one (the comparison's CO2e when it has rows).
+SHOWN = {"sector_gas": ([*REGION_KEYS, "row_type", "sector", "item"], {"total"}),
+         "pollutants": ([*REGION_KEYS, "row_type", "sector", "item"], set()),
+         "tree": ([*REGION_KEYS, "category", "name", "depth", "memo"], {"co2e_t"}),
+         "comparison": (["province", "year", "row_type", "region", "region_name"], {"CO2e"})}
+
+
+def _has_value(column: pd.Series) -> bool:
+    """Whether some cell of a column holds a value (float columns by numpy, without a Series of flags)."""
+    values = column.to_numpy()
+    return not np.isnan(values).all() if values.dtype.kind == "f" else bool(column.notna().any())
+
+
+def shown_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """A summary frame of `kind` (SHOWN) with the value columns it shows: the frame made for a whole build
+    and any of its parts (a region's rows) gives the frame made from that part's figures alone."""
+    fixed, always = SHOWN[kind]
+    if kind == "comparison" and not len(frame):
+        always = set()
+    values = [c for c in frame.columns if c not in fixed]
+    kept = [c for c in values if c in always or _has_value(frame[c])]  # a column at a time: no frame copied
+    return frame if kept == values and list(frame.columns[:len(fixed)]) == fixed else frame[[*fixed, *kept]]
 
 
 def sector_gas_summary(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
@@ -85,8 +102,9 @@ def sector_gas_summary(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     memo = table["row_type"] == "memo"
     item = item.where(~memo, table["sector"].map(lambda code: lbl["row_memo_item"].format(
         item=lbl["memo_biogenic"] if code == "biogenic" else vocab_names("categories.csv", "code", lang).get(code, code))))
-    gases = value_columns(table, [*REGION_KEYS, "row_type", "sector", "total"])
-    return table.assign(item=item)[[*REGION_KEYS, "row_type", "sector", "item", *gases, "total"]]
+    gases = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector", "total"}]
+    return shown_columns(table.assign(item=item)[[*REGION_KEYS, "row_type", "sector", "item", *gases, "total"]],
+                         "sector_gas")
 
 
 def pollutant_summary(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
@@ -99,8 +117,8 @@ def pollutant_summary(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     names = vocab_names("sectors.csv", "sector", lang)
     total = labels(lang)["col_total"]
     item = table["sector"].map(names).fillna(table["sector"]).where(table["row_type"] == "sector", total)
-    pols = value_columns(table, [*REGION_KEYS, "row_type", "sector"])
-    return table.assign(item=item)[[*REGION_KEYS, "row_type", "sector", "item", *pols]]
+    pols = [c for c in table.columns if c not in {*REGION_KEYS, "row_type", "sector"}]
+    return shown_columns(table.assign(item=item)[[*REGION_KEYS, "row_type", "sector", "item", *pols]], "pollutants")
 
 
 def sector_tree(result: BuildResult, sector: str, lang: str = "zh") -> pd.DataFrame:
@@ -115,9 +133,9 @@ def sector_tree(result: BuildResult, sector: str, lang: str = "zh") -> pd.DataFr
     names = vocab_names("categories.csv", "code", lang)
     suffix = labels(lang)["memo_suffix"]
     name = tree["category"].map(names).fillna(tree["category"]) + tree["memo"].map({True: suffix, False: ""})
-    shown = {"co2e_t", *value_columns(tree, [*REGION_KEYS, "sector", "category", "depth", "memo"])}
-    subs = [c for c in tree.columns if c in shown]  # gases, co2e_t, pollutants: the figure table's order
-    return tree.assign(name=name)[[*REGION_KEYS, "category", "name", "depth", "memo", *subs]]
+    subs = [c for c in tree.columns if c not in {*REGION_KEYS, "sector", "category", "depth", "memo"}]
+    # gases, co2e_t, pollutants: the figure table's order
+    return shown_columns(tree.assign(name=name)[[*REGION_KEYS, "category", "name", "depth", "memo", *subs]], "tree")
 
 
 def region_comparison(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
@@ -135,8 +153,23 @@ def region_comparison(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
              "difference_pct": lbl["row_difference_pct"]}
     name = comp["region_name"].where(comp["row_type"] == "prefecture", comp["row_type"].map(label))
     index = ["province", "year", "row_type", "region", "region_name"]
-    subs = [c for c in value_columns(comp, index) if c != "CO2e"] + (["CO2e"] if "CO2e" in comp and len(comp) else [])
-    return comp.assign(region_name=name)[[*index, *subs]]
+    subs = [c for c in comp.columns if c not in {*index, "CO2e"}] + (["CO2e"] if "CO2e" in comp else [])
+    return shown_columns(comp.assign(region_name=name)[[*index, *subs]], "comparison")
+
+
+def factor_table(factors: pd.DataFrame | None, lang: str = "zh") -> pd.DataFrame | None:
+    """The factors and parameters the emissions used (BuildResult.factors) as the workbook shows them: id,
+    name, value and unit as published, the document (title in `lang` where published, else as published) and
+    table, and the copy it was read in (转引自) apart: in Chinese the copy's title (sources.copy_title), in
+    English the record as written (the full record and the notes of source_detail stay in the factor tables
+    and `inventory factors show`). None without factors."""
+    from inventory.factors.sources import copy_titles, document_title
+
+    if factors is None or factors.empty:
+        return None
+    titles = {d: document_title(d, lang) for d in factors["document"].unique()}
+    table = factors.assign(document=factors["document"].map(titles), read_in=copy_titles(factors["read_in"], lang))
+    return table[["factor_id", "name", "value", "unit", "document", "table", "read_in"]]
 
 
 def ledger_counts(ledger: pd.DataFrame) -> dict[str, int]:
@@ -189,6 +222,17 @@ def _change_text(row: dict, lbl: dict) -> str:
     return lbl[key].format(previous_year=int(row["previous_year"]), change=f"{abs(change):,.1f}")
 
 
+def _groups(table: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
+    """The rows of `table` as dicts, grouped by their `keys` values in order of first appearance; rows with a
+    missing key belong to no group (as `groupby(keys, sort=False)` groups them; one to_dict for all groups)."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in table.to_dict("records"):
+        key = tuple(row[k] for k in keys)
+        if not any(pd.isna(v) for v in key):
+            groups.setdefault(key, []).append(row)
+    return groups
+
+
 def key_figure_rows(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     """The build's `key_figures` as the summary page shows them: per region-year one row per line, with
     `label` (what the figure is), `value` (formatted, with its unit) and `reading` (one plain sentence
@@ -199,7 +243,7 @@ def key_figure_rows(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     from inventory.report.svg import fmt_number, fmt_pct
 
     lbl = labels(lang)
-    cats = categories.table()[f"name_{'en' if lang == 'en' else 'zh'}"]
+    cats = categories.table()[f"name_{'en' if lang == 'en' else 'zh'}"].to_dict()
     subs = vocab_names("substances.csv", "id", lang)
     scale, co2e = CO2E_SCALE[lang], lbl["unit_co2e_chart"]
     fset = factor_set_label(result.meta.get("factor_set", ""), lang)
@@ -207,8 +251,7 @@ def key_figure_rows(result: BuildResult, lang: str = "zh") -> pd.DataFrame:
     out = []
     if table is None or table.empty:
         return pd.DataFrame(columns=[*REGION_KEYS, "label", "value", "reading"])
-    for (region, name, year), block in table.groupby(REGION_KEYS, sort=False):
-        rows = block.to_dict("records")
+    for (region, name, year), rows in _groups(table, REGION_KEYS).items():
         items = {r["item"]: r for r in rows if r["item"] in {"gross", "net", "per_capita", "per_gdp", "plant_share"}}
         put = lambda label, value, reading: out.append((region, name, year, label, value, reading))  # noqa: E731
         where = {"region": name, "year": year}

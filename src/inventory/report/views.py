@@ -18,7 +18,9 @@ import pandas as pd
 from inventory import categories, regions, resources
 from inventory.errors import word
 from inventory.lookup import map_distinct
-from inventory.report.summaries import labels, vocab_names, vocab_order
+from inventory.report.summaries import (factor_table, key_figure_rows, labels, ordered_sectors, pollutant_summary,
+                                        region_comparison, sector_gas_summary, sector_tree, vocab_names,
+                                        vocab_order)
 from inventory.result import BuildResult
 
 COCONTROL_POLLUTANTS = ["SO2", "NOx", "PM2.5", "NMVOC"]
@@ -78,12 +80,12 @@ def _category_names(codes: pd.Series, lang: str) -> pd.Series:
     return map_distinct(codes, lambda c: lbl["col_total"] if c == "total" else sectors.get(c, names.get(c, c)))
 
 
-def named(ids: pd.Series, vocabulary: str, lang: str, key: str = "id") -> pd.Series:
+def named(ids: pd.Series, vocabulary: str, lang: str, key: str = "id", categorical: bool = False) -> pd.Series:
     """Names in `lang` of the ids of a column from a vocabulary CSV (`a+b` ids: names joined by +); an id
-    without a name stays as it is, empty cells stay empty."""
+    without a name stays as it is, empty cells stay empty (`categorical`: as lookup.map_distinct)."""
     names = vocab_names(vocabulary, key, lang)
     return map_distinct(ids, lambda v: "" if not isinstance(v, str) or not v else
-                        "+".join(names.get(part, part) for part in v.split("+")))
+                        "+".join(names.get(part, part) for part in v.split("+")), categorical)
 
 
 def worded(codes: pd.Series, lang: str) -> pd.Series:
@@ -91,9 +93,10 @@ def worded(codes: pd.Series, lang: str) -> pd.Series:
     return map_distinct(codes, lambda c: word(c, lang) if isinstance(c, str) and c else "")
 
 
-def labelled(column: pd.Series, prefix: str, lbl: dict) -> pd.Series:
-    """Each value's label `<prefix><value>` (the value itself without one; empty cells stay empty)."""
-    return map_distinct(column, lambda v: "" if v is None else lbl.get(f"{prefix}{v}", v))
+def labelled(column: pd.Series, prefix: str, lbl: dict, categorical: bool = False) -> pd.Series:
+    """Each value's label `<prefix><value>` (the value itself without one; empty cells stay empty;
+    `categorical`: as lookup.map_distinct)."""
+    return map_distinct(column, lambda v: "" if v is None else lbl.get(f"{prefix}{v}", v), categorical)
 
 
 # ---------------------------------------------------------------- time series
@@ -297,14 +300,27 @@ def qa_views(result: BuildResult, lang: str) -> list[View]:
 
 
 class ViewSet(NamedTuple):
-    """Every view of a result in one language, made once for the renderers that show them (the workbook
-    and the report show the same views: a region's set can make them once and hand them to both).
-    A renderer reads the views and never changes them."""
+    """Every view and summary frame of a result in one language, made once for the renderers that show them
+    (the workbook and the report show the same tables: a set makes them once and hands them to both).
+    A renderer reads them and never changes them."""
 
     analysis: list[View]  # analysis_views
     qa: list[View]  # qa_views
+    summaries: dict  # summary_frames
+
+
+def summary_frames(result: BuildResult, lang: str) -> dict:
+    """The result's summary frames in `lang` (report.summaries): `key_figures` (key_figure_rows), `factors`
+    (factor_table), `sector_gas`,
+    `pollutants`, `comparison` (region_comparison) and `trees` (sector -> sector_tree, for every sector of
+    the emissions)."""
+    sectors = ordered_sectors(result.emissions["sector"].dropna().unique()) if "sector" in result.emissions else []
+    return {"key_figures": key_figure_rows(result, lang), "factors": factor_table(result.factors, lang),
+            "sector_gas": sector_gas_summary(result, lang),
+            "pollutants": pollutant_summary(result, lang), "comparison": region_comparison(result, lang),
+            "trees": {sector: sector_tree(result, sector, lang) for sector in sectors}}
 
 
 def view_set(result: BuildResult, lang: str) -> ViewSet:
-    """analysis_views and qa_views of `result` in `lang`, made once."""
-    return ViewSet(analysis_views(result, lang), qa_views(result, lang))
+    """analysis_views, qa_views and summary_frames of `result` in `lang`, made once."""
+    return ViewSet(analysis_views(result, lang), qa_views(result, lang), summary_frames(result, lang))
