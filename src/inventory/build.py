@@ -181,10 +181,12 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     context = CheckContext(emissions=emissions, inputs=inputs, factor_table=table, not_estimated=not_estimated,
                            thresholds=thresholds or {})
     checks = run_checks(context)
-    memory.give_back()
+    context.not_estimated = None  # read by the checks only: not kept beside its labelled copy (issue 14)
     not_estimated = _label_not_estimated(not_estimated, lang)
+    memory.give_back()
     stats = statistics(activity, built)
     indicator_table = figure_indicators(emissions, stats)  # once: targets.csv and every output read it
+    memory.give_back()
     analysis = run_analyses(emissions, table, inputs.params, draws, seed, with_statistics(activity, stats), targets,
                             indicator_table)
     memory.give_back()
