@@ -78,3 +78,34 @@ def test_group_codes_and_sort_order_match_pandas():
     expected = frame.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
     assert (group_codes(frame, columns) == expected).all()
     assert (sort_order(frame, columns) == frame.sort_values(columns, kind="stable").index.to_numpy()).all()
+
+
+def test_issue_14_add_aggregated_own_rows_else_the_sum_of_the_parts_at_every_level():
+    """province.add_aggregated on a hand-made table (one has_own call per level, columnar): a prefecture without
+    rows of its own is the sum of its counties; the province the sum of that prefecture and of a county directly
+    under it (仙桃市 429004), except in a year's categories it has itself (1.A.1 covers the parts' 1.A.1.a, and the
+    parts' 1.A.3 covers its own 1.A.3.b); in a year without rows of its own everything is summed."""
+    import pandas as pd
+
+    from inventory.lookup import coded
+    from inventory.province import add_aggregated
+
+    columns = ["region", "year", "category", "emission"]
+    own = [("420000", 2019, "1.A.1", 100.0), ("420000", 2019, "1.A.3.b", 50.0),   # Hubei's own rows
+           ("420102", 2019, "1.A.4.b", 1.0), ("420103", 2019, "1.A.4.b", 2.0),    # counties of 武汉市 420100
+           ("420102", 2019, "1.A.1.a", 10.0), ("420102", 2020, "1.A.1.a", 20.0),
+           ("429004", 2019, "1.A.4.b", 4.0), ("429004", 2019, "1.A.3", 8.0)]      # directly under Hubei
+    rows = pd.DataFrame(own, columns=columns).assign(
+        activity="柴油", technology="", substance="CO2", activity_amount=1.0, activity_unit="t",
+        factor_ids="f", reported_amount=1.0, reported_unit="t")
+    rows = coded(rows[["region", "year", "category", "activity", "technology", "substance", "emission",
+                       "activity_amount", "activity_unit", "factor_ids", "reported_amount", "reported_unit"]])
+    activity = pd.DataFrame(own, columns=columns).drop(columns="emission")
+    out = add_aggregated(rows, activity, {"420000", "420100", "420102", "420103", "429004"})
+    summed = {(r, y, c): e for r, y, c, e, b in zip(out["region"], out["year"], out["category"], out["emission"],
+                                                     out["basis"]) if b == "aggregated"}
+    assert summed == {("420100", 2019, "1.A.4.b"): 3.0, ("420100", 2019, "1.A.1.a"): 10.0,
+                      ("420100", 2020, "1.A.1.a"): 20.0,
+                      ("420000", 2019, "1.A.4.b"): 7.0, ("420000", 2020, "1.A.1.a"): 20.0}
+    assert sorted(zip(out.loc[out["basis"] == "own", "region"], out.loc[out["basis"] == "own", "emission"])) == \
+        sorted((r, e) for r, _, _, e in own)

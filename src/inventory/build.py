@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from inventory import __version__, aggregate, categories, regions
+from inventory import __version__, aggregate, categories, memory, regions
 from inventory import engine as _engine
 from inventory.analysis import run_analyses
 from inventory.errors import Problem, UsageError
@@ -177,20 +177,26 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
         activity, table, partial(reduce_emissions, activity=activity, table=table, built=built, gwp=gwp, lang=lang,
                                  facility=getattr(inputs, "facility", None)),
         compute_engine, scheduler)
+    memory.give_back()  # each stage's freed temporaries returned before the next one (issue 14)
     context = CheckContext(emissions=emissions, inputs=inputs, factor_table=table, not_estimated=not_estimated,
                            thresholds=thresholds or {})
     checks = run_checks(context)
+    context.not_estimated = None  # read by the checks only: not kept beside its labelled copy (issue 14)
     not_estimated = _label_not_estimated(not_estimated, lang)
+    memory.give_back()
     stats = statistics(activity, built)
     indicator_table = figure_indicators(emissions, stats)  # once: targets.csv and every output read it
+    memory.give_back()
     analysis = run_analyses(emissions, table, inputs.params, draws, seed, with_statistics(activity, stats), targets,
                             indicator_table)
+    memory.give_back()
+    figures = compute_figures(emissions, stats, analysis, context.tables, indicator_table, table)
+    memory.give_back()
     return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,
                        warnings=list(inputs.warnings), analysis=analysis,
                        statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
-                       figures=compute_figures(emissions, stats, analysis, context.tables, indicator_table, table),
-                       factors=used_factors(emissions["factor_ids"], table))
+                       figures=figures, factors=used_factors(emissions["factor_ids"], table))
 
 
 def reduce_emissions(emissions: pd.DataFrame, activity: pd.DataFrame, table: pd.DataFrame, built: set[str],

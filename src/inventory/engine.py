@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from inventory import methods
+from inventory import memory, methods
 from inventory.errors import Problem, UsageError
 from inventory.factors.load import LOCAL
 from inventory.lookup import concat_coded, observed_categories
@@ -99,6 +99,7 @@ def emission_rows(activity: pd.DataFrame, table: pd.DataFrame, reduce: Callable[
     """
     if engine != "dask":
         emissions, ne = methods.compute_all(activity, table)
+        memory.give_back()  # the methods' freed temporaries, before the province sums (issue 14)
         emissions, ne = reduce(emissions), ne
     else:
         emissions, ne = _on_dask(activity, table, reduce, scheduler)

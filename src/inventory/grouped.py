@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 _CACHE: dict[int, Coded] = {}
-KEEP_KEYS = 4  # combined group keys a Coded keeps (8 bytes a row each)
+KEEP_KEYS = 1  # combined group keys a Coded keeps (9 bytes a row each: 411 MiB for the national table's
+# 45.7M rows; four of them were 1.6 GiB kept to the end of the build, issue 14)
 
 
 def coded(frame: pd.DataFrame) -> Coded:
@@ -38,7 +39,6 @@ class Coded:
         self._frame = weakref.ref(frame)
         self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
         self._numbers: dict[str, np.ndarray] = {}
-        self._isin: dict[tuple, np.ndarray] = {}
         self._keys: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # the last few group keys (KEEP_KEYS)
         self.n = len(frame)
 
@@ -49,10 +49,12 @@ class Coded:
     def code(self, column: str) -> tuple[np.ndarray, pd.Index]:
         """(codes, uniques) of a column: uniques sorted as pandas sorts them, codes -1 where missing."""
         if column not in self._codes:
-            codes, uniques = pd.factorize(self.frame[column], sort=True)
-            if isinstance(uniques, pd.CategoricalIndex):  # a Categorical of texts: its texts, as in a text column
-                uniques = pd.Index(uniques.to_numpy(dtype=object), dtype="str")
-            self._codes[column] = (codes.astype(np.int32), uniques)
+            values = self.frame[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                codes, uniques = _observed(values.array)
+            else:
+                codes, uniques = pd.factorize(values, sort=True)
+            self._codes[column] = (codes.astype(_code_type(len(uniques)), copy=False), uniques)
         return self._codes[column]
 
     def number(self, column: str) -> np.ndarray:
@@ -73,12 +75,8 @@ class Coded:
 
     def isin(self, column: str, values) -> np.ndarray:
         """True where the row's value of `column` is one of `values` (never for a missing cell)."""
-        wanted = (column, tuple(sorted(map(str, values))))
-        if wanted not in self._isin:
-            codes, uniques = self.code(column)
-            hit = np.append(np.asarray(uniques.isin(list(values)), dtype=bool), False)
-            self._isin[wanted] = hit[codes]
-        return self._isin[wanted].copy()
+        codes, uniques = self.code(column)  # a mask per call, not kept: a byte a row each (issue 14)
+        return np.append(np.asarray(uniques.isin(list(values)), dtype=bool), False)[codes]
 
     def eq(self, column: str, value) -> np.ndarray:
         """True where the row's value of `column` equals `value`."""
@@ -131,7 +129,8 @@ class Coded:
         else:
             full, known = combine(keys, radix), np.logical_and.reduce([codes >= 0 for codes in keys])
             if named is not None:
-                self._keys = dict(list(self._keys.items())[-(KEEP_KEYS - 1):]) | {(named, sort): (full, known)}
+                kept = list(self._keys.items())
+                self._keys = dict(kept[max(0, len(kept) - (KEEP_KEYS - 1)):]) | {(named, sort): (full, known)}
         rows &= known
         key = full[rows]
         arrays = values if isinstance(values, dict) else {v: self.number(v) for v in values}
@@ -160,6 +159,23 @@ class Coded:
             key = key * (len(uniques) + 1) + (codes + 1)
         positions = np.arange(self.n) if mask is None else np.flatnonzero(mask)
         return positions[pd.Series(key[positions]).drop_duplicates().index.to_numpy()]
+
+
+def _code_type(count: int) -> type:
+    """The smallest signed integer type holding codes 0..count-1, -1 and count (issue 14: a byte or two a row
+    instead of four for the few hundred regions or categories of a table of tens of millions of rows)."""
+    return np.int8 if count < 127 else np.int16 if count < 32767 else np.int32
+
+
+def _observed(values: pd.Categorical) -> tuple[np.ndarray, pd.Index]:
+    """`pd.factorize(values, sort=True)` of a Categorical from its own codes (no factorisation of the rows):
+    codes of the categories present, in category order, -1 where missing; the uniques as texts (as a text
+    column's)."""
+    codes = values.codes
+    present = np.bincount(codes[codes >= 0], minlength=len(values.categories)) > 0
+    remap = np.append(np.cumsum(present) - 1, -1).astype(_code_type(int(present.sum())))
+    uniques = values.categories[present]
+    return remap[codes], pd.Index(uniques.to_numpy(dtype=object), dtype="str")
 
 
 def combine(keys: list[np.ndarray], radix: list[int]) -> np.ndarray:

@@ -28,13 +28,14 @@ def parents_bottom_up(present: set[str]) -> list[list[str]]:
     return [sorted(levels[d]) for d in sorted(levels, reverse=True)]
 
 
-def roll_up(rows: pd.DataFrame, has_own: Callable[[str, pd.DataFrame], pd.Series],
+def roll_up(rows: pd.DataFrame, has_own: Callable[[list[str], np.ndarray, pd.DataFrame], np.ndarray],
             combine: Callable[[pd.DataFrame], pd.DataFrame], reads: list[str] | None = None) -> pd.DataFrame:
     """Every region above the rows' regions as the sum of its parts where it has no rows of its own, level by
     level from the bottom up, so a prefecture without its own rows is the sum of its counties and the province
     the sum of its prefectures and the county-level units directly under it (DESIGN 3.1, 3.6).
 
-    has_own(region, rows of its parts) marks the rows its own figures cover (never added on top of them);
+    has_own(regions of the level, each row's region among them (positions), rows of their parts) marks, for
+    a whole level at once, the rows its regions' own figures cover (never added on top of them): a bool array;
     it sees only the columns `reads` (all when None). combine(parts relabelled with the region's code) sums
     them. Returns the summed rows of every level.
     """
@@ -49,13 +50,8 @@ def roll_up(rows: pd.DataFrame, has_own: Callable[[str, pd.DataFrame], pd.Series
         parent = np.array([slot.get(regions.parent(c), len(wanted)) for c in present], dtype=np.int64)[codes]
         order = np.argsort(parent, kind="stable")
         order = order[parent[order] < len(wanted)]
-        bounds = np.searchsorted(parent[order], np.arange(len(wanted) + 1))
-        probe = (current if reads is None else current[reads]).take(order)
-        keep = np.zeros(len(order), dtype=bool)
-        for i, code in enumerate(wanted):
-            a, b = bounds[i], bounds[i + 1]
-            if a < b:
-                keep[a:b] = ~has_own(code, probe.iloc[a:b]).to_numpy(dtype=bool)
+        probe = (current if reads is None else current[reads]).take(order).reset_index(drop=True)
+        keep = ~np.asarray(has_own(wanted, parent[order], probe), dtype=bool)
         if keep.any():
             # The parents' codes as the region column (a Categorical where the rows' regions are one).
             label = (pd.Series(categorical(parent[order][keep], wanted))
@@ -89,7 +85,11 @@ def group_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     numbered in order of first appearance, as `groupby(columns, sort=False, dropna=False).ngroup()`."""
     combined, span = np.zeros(len(frame), dtype=np.int64), 1
     for column in columns:
-        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # its own codes (missing: -1 -> 0): no factorisation
+            codes, uniques = values.array.codes.astype(np.int64) + 1, range(len(values.dtype.categories) + 1)
+        else:
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
         if span * (len(uniques) + 1) >= 2 ** 62:  # renumber only when the next column would not fit
             combined = pd.factorize(combined)[0].astype(np.int64)
             span = int(combined.max(initial=0)) + 1
@@ -149,20 +149,30 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
     # the categories of a region's own emissions are its own too. Found once for every region above.
     owned = _own_categories(activity, emissions, set(pd.unique(emissions["region"])))
 
-    def has_own(province: str, sub: pd.DataFrame) -> pd.Series:
-        own = owned.get(province, {})
-        # categories.is_related(c, o) for some own o: c is o or an ancestor of one (`up`), or o is an ancestor of c.
-        up = {year: {a for o in mine for a in categories.ancestors(o)} for year, mine in own.items()}
+    def has_own(wanted: list[str], parent: np.ndarray, sub: pd.DataFrame) -> np.ndarray:
+        # Per distinct (region above, year, category) of the parts' rows, not per row nor per region: whether the
+        # region has the category in the year (categories.is_related(c, o) for one of its own o: c is o or an
+        # ancestor of one, or o is an ancestor of c).
+        years, year_values = pd.factorize(sub["year"], use_na_sentinel=False)
+        cats, cat_values = pd.factorize(sub["category"], use_na_sentinel=False)
+        triple = (parent.astype(np.int64) * (len(year_values) + 1) + years) * (len(cat_values) + 1) + cats
+        distinct, which = np.unique(triple, return_inverse=True)
+        rest, cat = np.divmod(distinct, len(cat_values) + 1)
+        region, year = np.divmod(rest, len(year_values) + 1)
+        up: dict[tuple[str, int], set[str]] = {}
 
-        def related(year: int, category: str) -> bool:
-            mine = own.get(year, ())
-            return bool(mine) and (category in up[year] or any(a in mine for a in categories.ancestors(category)))
+        def related(code: str, y: int, category: str) -> bool:
+            mine = owned.get(code, {}).get(y, ())
+            if not mine:
+                return False
+            if (code, y) not in up:
+                up[(code, y)] = {a for o in mine for a in categories.ancestors(o)}
+            return category in up[(code, y)] or any(a in mine for a in categories.ancestors(category))
 
-        pair = group_codes(sub, ["year", "category"])
-        first = pd.Series(np.arange(len(sub))).groupby(pair).first().to_numpy()
-        years, cats = sub["year"].to_numpy()[first], sub["category"].iloc[first].to_numpy()  # texts of firsts only
-        flags = np.array([related(int(y), str(c)) for y, c in zip(years, cats)], dtype=bool)
-        return pd.Series(flags[pair] if len(pair) else np.zeros(0, dtype=bool), index=sub.index)
+        year_list, cat_list = list(year_values), [str(c) for c in np.asarray(cat_values, dtype=object)]
+        flags = np.array([related(wanted[r], int(year_list[y]), cat_list[c])
+                          for r, y, c in zip(region.tolist(), year.tolist(), cat.tolist())], dtype=bool)
+        return flags[which] if len(which) else np.zeros(0, dtype=bool)
 
     def combine(parts: pd.DataFrame) -> pd.DataFrame:
         group = ["region", *GROUP]
@@ -207,9 +217,10 @@ def statistics(activity: pd.DataFrame, built: set[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=STAT_COLUMNS)
     own = stat.groupby(["region", "year", "activity"], as_index=False)["amount"].sum()
 
-    def has_own(province: str, sub: pd.DataFrame) -> pd.Series:
-        mine = pd.MultiIndex.from_frame(own.loc[own["region"] == province, ["year", "activity"]])
-        return pd.Series(pd.MultiIndex.from_frame(sub[["year", "activity"]]).isin(mine), index=sub.index)
+    def has_own(wanted: list[str], parent: np.ndarray, sub: pd.DataFrame) -> np.ndarray:
+        mine = pd.MultiIndex.from_frame(own[["region", "year", "activity"]])
+        above = np.asarray(wanted, dtype=object)[parent]
+        return pd.MultiIndex.from_arrays([above, sub["year"], sub["activity"]]).isin(mine)
 
     summed = roll_up(own, has_own,
                      lambda parts: parts.groupby(["region", "year", "activity"], as_index=False)["amount"].sum())

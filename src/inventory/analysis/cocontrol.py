@@ -91,8 +91,14 @@ def quadrant(carbon_delta, pollutant_delta) -> pd.Series:
     x = pd.Series(carbon_delta, dtype=float)
     y = pd.Series(pollutant_delta, dtype=float).set_axis(x.index)
     out = np.select([(x < 0) & (y < 0), (x < 0) & (y > 0), (x > 0) & (y < 0), (x > 0) & (y > 0)],
-                    list(QUADRANTS), default="")
-    return pd.Series(out, index=x.index, dtype=object)
+                    np.arange(len(QUADRANTS), dtype=np.int8), default=-1)
+    return _named(out, QUADRANTS, x.index)
+
+
+def _named(codes: np.ndarray, names, index) -> pd.Series:
+    """The names of codes (-1: "") as an object Series referring to one str per name, not a fixed-width text
+    array and a str per row (issue 14: millions of rows at national scale)."""
+    return pd.Series(np.array([*names, ""], dtype=object)[codes], index=index, dtype=object)
 
 
 def elasticity_band(carbon_delta, pollutant_delta, els) -> pd.Series:
@@ -102,11 +108,12 @@ def elasticity_band(carbon_delta, pollutant_delta, els) -> pd.Series:
     y = pd.Series(pollutant_delta, dtype=float).set_axis(x.index)
     e = pd.Series(els, dtype=float).set_axis(x.index)
     both_down = (x < 0) & (y < 0)
+    bands = ["no_effect_pollutant", "no_effect_ghg", "synergy_equal", "synergy_pollutant_more",
+             "synergy_ghg_more", "both_increase", "non_synergy"]
     out = np.select([y == 0, x == 0, both_down & ((e - 1).abs() <= _EQUAL), both_down & (e > 1),
                      both_down & (e > 0) & (e < 1), (x > 0) & (y > 0), ((x < 0) & (y > 0)) | ((x > 0) & (y < 0))],
-                    ["no_effect_pollutant", "no_effect_ghg", "synergy_equal", "synergy_pollutant_more",
-                     "synergy_ghg_more", "both_increase", "non_synergy"], default="")
-    return pd.Series(out, index=x.index, dtype=object)
+                    np.arange(len(bands), dtype=np.int8), default=-1)
+    return _named(out, bands, x.index)
 
 
 def default_pairs(region_years: pd.DataFrame) -> pd.DataFrame:

@@ -126,7 +126,9 @@ def key_categories(emissions: pd.DataFrame, uncertainties: pd.DataFrame | None =
         out += _approach2(cat, u_cat, base_year)
     if not out:
         return pd.DataFrame(columns=KEY_CATEGORY_COLUMNS)
-    table = pd.concat(out, ignore_index=True)
+    # Only the output's columns concatenated and sorted (issue 14: the assessments' working columns are as wide).
+    table = pd.concat([f[[c for c in KEY_CATEGORY_COLUMNS if c in f]] for f in out], ignore_index=True)
+    del out
     table["base_year"] = table["base_year"].astype("Int64")
     table = table.assign(_a=np.where(table["assessment"].to_numpy() == "trend", 1, 0), _l=~table["with_lulucf"])
     table = table.sort_values(["region", "year", "_a", "_l", "approach", "cumulative"], kind="stable")

@@ -65,7 +65,11 @@ def ghg_pollutant_consistency(emissions: pd.DataFrame, factor_table: pd.DataFram
     np.maximum.at(high, key[known], unit[known])
     single = (high >= 0) & (low == high)
     del unit, known, low, high
-    amount = np.where(single[key], emissions["activity_amount"].to_numpy(dtype=float)[rows], a.tj[on])
+    # As its rows' amounts where the key is in one unit, else in TJ (filled in place: one array over the rows).
+    amount = a.tj[on]
+    one = single[key]
+    amount[one] = emissions["activity_amount"].to_numpy(dtype=float)[rows[one]]
+    del one, on, memo, split
     substance, substance_values = table.code("substance")
     order = pd.Series(substance_values).map(vocabulary.substances()["order"].astype(int)).to_numpy(dtype=float)
     order = np.append(np.where(np.isnan(order), np.inf, order), np.inf)  # by substance code (last: missing)

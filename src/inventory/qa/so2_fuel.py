@@ -78,7 +78,7 @@ def so2_implied_fuel(emissions: pd.DataFrame, factor_table: pd.DataFrame, facili
     a = key_amounts(emissions, factor_table) if amounts is None else amounts
     frames = []
     if len(a.rows):
-        fuel = pd.Series(a.t).groupby(a.key).max().reindex(np.arange(len(a.keys))).to_numpy()
+        fuel = a.t_max
         so2 = coded(emissions).eq("substance", "SO2")[a.rows]
         with_so2 = np.unique(a.key[so2])
         local = with_so2[local_so2_factor(a.keys.iloc[with_so2], factor_table)]

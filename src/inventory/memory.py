@@ -1,0 +1,31 @@
+"""Giving freed memory back to the operating system between the build's stages (issue 14).
+
+pandas and numpy free a stage's temporaries, but the C allocator keeps the freed pages of its heap for later
+small allocations; arrays above its mmap threshold (most columns of a national table) never reuse them. After a
+stage that made and dropped millions of small objects the process so holds gigabytes it does not use. Asking
+glibc to trim its heap returns those pages; elsewhere (no glibc) nothing is done.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _libc():
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+def give_back() -> None:
+    """Return the allocator's free heap pages to the operating system (glibc `malloc_trim(0)`); no effect on
+    any value, only on the process's resident memory."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
