@@ -75,11 +75,6 @@ def partition_table(table: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
     return table[~local | own].reset_index(drop=True)
 
 
-def compute_parts(parts: list[pd.DataFrame], table: pd.DataFrame) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
-    """(emissions, not estimated) of `methods.compute_all` per partition, in this process."""
-    return [methods.compute_all(p, table) for p in parts]
-
-
 def combined(results: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The partitions' emissions and not-estimated rows, each concatenated in partition order (Categoricals
     recoded onto the union of their categories, lookup.concat_coded)."""
