@@ -19,13 +19,18 @@ def table() -> pd.DataFrame:
     category takes where it has one (`fuel` under 1.A).
     """
     t = resources.data_table("categories.csv").set_index("code", drop=False)
-    t["depth"] = [len(ancestors(c, t)) for c in t.index]
+    parents = dict(zip(t["code"], t["parent"]))  # made once, not once per category (ancestors' `t`)
+    t["depth"] = [len(_chain(c, parents)) for c in t.index]
     return t
 
 
 def ancestors(code: str, t: pd.DataFrame | None = None) -> list[str]:
     """The category and its ancestors, nearest first (`1.A.1.a` -> [`1.A.1.a`, `1.A.1`, `1.A`, `1`])."""
-    parents = _parents() if t is None else dict(zip(t["code"], t["parent"]))
+    return _chain(code, _parents() if t is None else dict(zip(t["code"], t["parent"])))
+
+
+def _chain(code: str, parents: dict[str, str]) -> list[str]:
+    """`code` and its ancestors by the child -> parent map `parents`, nearest first."""
     out = []
     while code:
         out.append(code)

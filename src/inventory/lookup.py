@@ -147,9 +147,14 @@ def categorical(codes: np.ndarray, texts) -> pd.Categorical:
     texts = np.asarray(texts, dtype=object)
     valid = ~pd.isna(texts) if len(texts) else np.zeros(0, dtype=bool)
     ranks, uniques = pd.factorize(np.append(texts[valid], ""), sort=True)
-    remap = np.full(len(texts) + 1, -1, dtype=np.int64)  # the last slot: code -1
+    dtype = text_dtype(uniques)
+    # The remap in the Categorical's own code dtype (int8 for up to 127 categories), so the codes are made in one
+    # take, and not checked again (every remapped code is -1 or a category's).
+    remap = np.full(len(texts) + 1, -1, dtype=pd.Categorical([], dtype=dtype).codes.dtype)  # the last slot: code -1
     remap[np.flatnonzero(valid)] = ranks[:-1]
-    return pd.Categorical.from_codes(remap[np.asarray(codes, dtype=np.int64)], dtype=text_dtype(uniques))
+    codes = np.asarray(codes)
+    return pd.Categorical.from_codes(remap[codes if codes.dtype.kind in "iu" else codes.astype(np.int64)],
+                                     dtype=dtype, validate=False)
 
 
 def text_dtype(values) -> pd.CategoricalDtype:
