@@ -163,13 +163,20 @@ class EmissionFiles:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+# Above this many emission rows the emissions files are written in the write stage, not beside the checks: the
+# writing process's own memory (the CSV cells' codes, the Arrow table of texts: ≈ 0.3 KiB a row, 800 MiB at
+# county scale, 2.7M rows) would add to the compute stage's peak, which at national scale (45.7M rows) is the
+# build's.
+EARLY_MAX_ROWS = 10_000_000
+
+
 def start_emission_files(emissions: pd.DataFrame, out: Path, failed: dict | set, jobs: int,
                          per_region: str = "") -> EmissionFiles | None:
     """Start writing a build's emissions files (the combined and every region folder's emissions.csv and
     .parquet, as write_outputs would) in a forked process, as soon as the emissions table is made; None (they
-    are then written by write_outputs) with jobs 1 or where processes are not forked. `emissions` must not
-    change afterwards."""
-    if jobs <= 1 or START_METHOD != "fork":
+    are then written by write_outputs) with jobs 1, where processes are not forked or above EARLY_MAX_ROWS
+    emission rows. `emissions` must not change afterwards."""
+    if jobs <= 1 or START_METHOD != "fork" or len(emissions) > EARLY_MAX_ROWS:
         return None
     _, by_region, chosen = _region_sets(emissions, set(failed), per_region)
     groups = emissions.groupby("region", sort=False, dropna=False).indices if len(emissions) else {}
