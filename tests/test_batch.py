@@ -144,3 +144,27 @@ def test_spawned_region_writers_give_the_same_files_as_forked_ones(tmp_path, mon
     for name in ("emissions.csv", "430000/emissions.csv", "430200/emissions.parquet", "430300/checks.csv"):
         assert (tmp_path / "fork" / name).read_bytes() == (tmp_path / "spawn" / name).read_bytes()
     assert (tmp_path / "spawn" / "430100" / "inventory.xlsx").is_file()
+
+
+def test_emissions_files_written_beside_the_checks_are_the_same_and_leave_no_folder(tmp_path, monkeypatch):
+    """With --jobs 2 the emissions files are written by a process started as soon as the emissions are made
+    (outputs.start_emission_files); they equal those of a one-process build, its folder is gone, and when that
+    process fails the build writes them itself."""
+    from inventory.report import outputs
+
+    path = project(tmp_path)
+    started = []
+    start = outputs.start_emission_files
+    monkeypatch.setattr("inventory.build.start_emission_files", lambda *a: started.append(start(*a)) or started[-1])
+    run("build", path, "-o", tmp_path / "one", "--jobs", "1")
+    assert started == [None]
+    run("build", path, "-o", tmp_path / "two", "--jobs", "2")
+    assert started[-1] is not None
+    monkeypatch.setattr(outputs, "_emission_files_child", lambda *a: 1 / 0)  # the forked process fails
+    result = run("build", path, "-o", tmp_path / "failed", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    names = ["emissions.csv", "emissions.parquet", "430000/emissions.csv", "430200/emissions.parquet"]
+    for out in ("two", "failed"):
+        assert [p.name for p in (tmp_path / out).iterdir() if p.name.startswith(".")] == []
+        for name in names:
+            assert (tmp_path / "one" / name).read_bytes() == (tmp_path / out / name).read_bytes()

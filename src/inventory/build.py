@@ -34,7 +34,7 @@ from inventory.project import Project, parse_gwp, parse_regions, parse_years, wi
 from inventory.province import add_aggregated, statistics, with_statistics
 from inventory.qa.checks import CheckContext, read_check_files, run_checks
 from inventory.read import Inputs, read_inputs
-from inventory.report.outputs import write_build, write_failed_build
+from inventory.report.outputs import start_emission_files, write_build, write_failed_build
 from inventory.result import EMISSION_COLUMNS, BuildResult
 
 SORT = ["region", "year", "category", "activity", "technology", "substance"]
@@ -160,13 +160,16 @@ def _selection(options: BuildOptions) -> set[str] | None:
 def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR5", lang: str = "zh",
                       built: set[str] | None = None, thresholds: dict | None = None, draws: int = 10000,
                       seed: int = 0, targets: pd.DataFrame | None = None, compute_engine: str = "local",
-                      scheduler: str | None = None) -> BuildResult:
+                      scheduler: str | None = None,
+                      emissions_made: Callable[[pd.DataFrame], None] = lambda emissions: None) -> BuildResult:
     """Emissions, checks, not-estimated list, analyses and figures (inventory.figures) from validated
     inputs (no files written).
 
     built: the regions to report (None = every region with rows of its own; a province
     without rows of its own is built only when named, DESIGN 3.6). compute_engine, scheduler: where the
     emissions are computed (inventory.engine: `local`, or `dask` on the cluster at `scheduler`).
+    emissions_made(emissions) is called with the emissions table as soon as it is made (it does not change
+    afterwards).
     """
     # Net electricity imports from the balances' supply rows where a region-year gives none of its own.
     activity = pd.concat([inputs.activity, indirect.net_imports(inputs.supply, inputs.activity)], ignore_index=True)
@@ -178,6 +181,7 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                                  facility=getattr(inputs, "facility", None)),
         compute_engine, scheduler)
     memory.give_back()  # each stage's freed temporaries returned before the next one (issue 14)
+    emissions_made(emissions)
     context = CheckContext(emissions=emissions, inputs=inputs, factor_table=table, not_estimated=not_estimated,
                            thresholds=thresholds or {})
     checks = run_checks(context)
@@ -280,16 +284,27 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
     progress("stage_computing")
     factor_table = load.load_all(options.factor_dirs, factor_set)
     add_level_warnings(inputs, factor_table)  # rows given above the level of their factors (DESIGN 3.2)
-    result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
-                               options.checks, options.draws, options.seed, targets, options.engine,
-                               options.scheduler)
+    early = []  # the emissions files, written by another process while the checks and analyses are computed
+
+    def emissions_made(emissions: pd.DataFrame) -> None:
+        early.append(start_emission_files(emissions, options.out, failed, options.jobs, options.per_region))
+
+    try:
+        result = compile_inventory(built_inputs, factor_table, options.gwp, options.lang, options.regions,
+                                   options.checks, options.draws, options.seed, targets, options.engine,
+                                   options.scheduler, emissions_made)
+    except BaseException:
+        for files in early:
+            if files is not None:
+                files.cancel()
+        raise
     meta["regions"] = sorted(str(r) for r in result.emissions["region"].unique())  # distinct values, not every row
     meta["years"] = sorted(int(y) for y in result.emissions["year"].unique())
     result.meta = meta
 
     progress("stage_writing")
     manifest, status = write_build(result, inputs, files, failed, options.out, options.lang, options.jobs, progress,
-                                   options.per_region)
+                                   options.per_region, early[0] if early else None)
     codes = [int(c) for c in status["exit_code"]] + [1 if inputs.errors else 0]
     if options.strict and (result.checks["result"] == "fail").any():
         codes.append(1)

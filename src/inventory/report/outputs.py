@@ -9,6 +9,8 @@ whose every year failed has a folder holding only its manifest.
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,14 +56,19 @@ FOLDER_LEVELS = ("province", "prefecture")
 
 def write_build(result: BuildResult, inputs: Inputs, files: list[dict], failed: dict[tuple[str, int], int],
                 out: Path, lang: str, jobs: int = 1, progress: Callable[..., None] = lambda stage, *a: None,
-                per_region: str = "") -> tuple[dict, pd.DataFrame]:
+                per_region: str = "", early: EmissionFiles | None = None) -> tuple[dict, pd.DataFrame]:
     """Every output of a build into `out` (staged, then moved in place): the combined outputs, a folder per
     region (write_outputs; `failed`: region-year -> rows rejected, left out of the region's files) with its
     manifest listing each of its years' status, and manifest.json with the status of every region-year.
-    per_region: "all" gives every region a folder whatever their number. Returns the manifest and the
+    per_region: "all" gives every region a folder whatever their number. early: the emissions files being
+    written already (start_emission_files), moved in place. Returns the manifest and the
     status table (region, year, status, exit_code, rejected, message)."""
     with tables.staged(out) as stage:
-        outputs, status = write_outputs(result, stage, lang, jobs, progress, set(failed), per_region)
+        try:
+            outputs, status = write_outputs(result, stage, lang, jobs, progress, set(failed), per_region, early)
+        finally:
+            if early is not None:
+                early.cancel()
         status = pd.concat([status, failed_status(failed)], ignore_index=True)
         status = status.sort_values(["region", "year"], kind="stable").reset_index(drop=True)
         folders = folder_regions(result, failed, per_region)
@@ -82,6 +89,101 @@ def failed_status(failed: dict[tuple[str, int], int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
+def _region_sets(emissions: pd.DataFrame, failed: set, per_region: str
+                 ) -> tuple[list[tuple[str, int]], dict[str, list[int]], list[str]]:
+    """The region-years written (every one of `emissions` but the `failed`), each region's years, and the regions
+    that get a folder of their own (folder_regions), in the order of their codes."""
+    pairs = sorted(set(region_years(emissions)) - failed)
+    folders = set(_folder_codes(emissions, failed, per_region))
+    by_region: dict[str, list[int]] = {}
+    for region, year in pairs:
+        by_region.setdefault(region, []).append(year)
+    return pairs, by_region, [r for r in by_region if r in folders]
+
+
+def write_emission_files(emissions: pd.DataFrame, folder: Path, positions: dict[str, np.ndarray]) -> None:
+    """emissions.csv and emissions.parquet (DESIGN 3.7 columns) in `folder`, and in each region's folder
+    `folder/<region>/` the rows at its `positions` (ascending): the CSV rows' bytes copied from the combined
+    file, the Parquet rows taken from the combined Arrow table (made once)."""
+    table = emissions[EMISSION_COLUMNS]
+    found = tables.write_csv(table, folder / "emissions.csv")
+    for region, rows in positions.items():
+        (folder / region).mkdir(parents=True, exist_ok=True)
+        tables.write_csv(table.iloc[rows] if found is None else None, folder / region / "emissions.csv",
+                         found.take(rows) if found is not None else None)
+    arrow = tables.arrow_table(table)
+    tables.write_parquet(table, folder / "emissions.parquet", arrow)
+    for region, rows in positions.items():
+        tables.write_parquet(table[["region", "year"]].iloc[rows], folder / region / "emissions.parquet",
+                             arrow.take(rows))
+
+
+def _emission_files_child(emissions: pd.DataFrame, folder: Path, positions: dict[str, np.ndarray]) -> None:
+    """A forked process's work (start_emission_files): the files, then a mark that they are all written."""
+    write_emission_files(emissions, folder, positions)
+    (folder / ".done").touch()
+
+
+class EmissionFiles:
+    """The emissions files of a build (write_emission_files) being written by a forked process into a folder of
+    their own beside the output folder, from the emissions table as it was when the process started (issue 14:
+    the compute stage's checks, analyses and figures run on one core; the other writes these meanwhile)."""
+
+    def __init__(self, emissions: pd.DataFrame, out: Path, positions: dict[str, np.ndarray]) -> None:
+        import multiprocessing
+        import tempfile
+
+        out.mkdir(parents=True, exist_ok=True)
+        self.emissions, self.positions = emissions, positions
+        self.folder = Path(tempfile.mkdtemp(prefix=".inventory-emissions-", dir=out))
+        self.process = multiprocessing.get_context("fork").Process(
+            target=_emission_files_child, args=(emissions, self.folder, positions), daemon=True)
+        self.process.start()
+
+    def finish(self, folder: Path) -> None:
+        """Wait for the files and move them into `folder` (its region folders made as needed); written here
+        instead when the process failed."""
+        self.process.join()
+        if not (self.folder / ".done").exists():  # the process failed: written in this one
+            write_emission_files(self.emissions, folder, self.positions)
+        else:
+            for name in ("emissions.csv", "emissions.parquet"):
+                os.replace(self.folder / name, folder / name)
+            for region in self.positions:
+                (folder / region).mkdir(parents=True, exist_ok=True)
+                for name in ("emissions.csv", "emissions.parquet"):
+                    os.replace(self.folder / region / name, folder / region / name)
+        self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the process if it still runs and remove its folder."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# Above this many emission rows the emissions files are written in the write stage, not beside the checks: the
+# writing process's own memory (the CSV cells' codes, the Arrow table of texts: ≈ 0.3 KiB a row, 800 MiB at
+# county scale, 2.7M rows) would add to the compute stage's peak, which at national scale (45.7M rows) is the
+# build's.
+EARLY_MAX_ROWS = 10_000_000
+
+
+def start_emission_files(emissions: pd.DataFrame, out: Path, failed: dict | set, jobs: int,
+                         per_region: str = "") -> EmissionFiles | None:
+    """Start writing a build's emissions files (the combined and every region folder's emissions.csv and
+    .parquet, as write_outputs would) in a forked process, as soon as the emissions table is made; None (they
+    are then written by write_outputs) with jobs 1, where processes are not forked or above EARLY_MAX_ROWS
+    emission rows. `emissions` must not change afterwards."""
+    if jobs <= 1 or START_METHOD != "fork" or len(emissions) > EARLY_MAX_ROWS:
+        return None
+    _, by_region, chosen = _region_sets(emissions, set(failed), per_region)
+    groups = emissions.groupby("region", sort=False, dropna=False).indices if len(emissions) else {}
+    positions = {r: _rows_of(emissions, groups, [r], set(by_region[r])) for r in chosen}
+    return EmissionFiles(emissions, out, positions)
+
+
 def region_years(emissions: pd.DataFrame) -> list[tuple[str, int]]:
     """The distinct (region, year) pairs of an emissions table, sorted: found by one drop_duplicates on the
     two columns (iterating every row's region as a Python string took seconds at county scale)."""
@@ -93,7 +195,12 @@ def folder_regions(result: BuildResult, failed: dict | set, per_region: str = ""
     """The regions that get a folder OUT/<code>/ (DESIGN 3.7): none when the build has one region-year;
     every region up to MAX_REGION_FOLDERS regions or with per_region "all"; above, provinces and
     prefectures only."""
-    pairs = set(region_years(result.emissions)) | set(failed)
+    return _folder_codes(result.emissions, failed, per_region)
+
+
+def _folder_codes(emissions: pd.DataFrame, failed: dict | set, per_region: str = "") -> list[str]:
+    """folder_regions of a result with these emissions."""
+    pairs = set(region_years(emissions)) | set(failed)
     codes = sorted({r for r, _ in pairs})
     if len(pairs) <= 1:
         return []
@@ -143,7 +250,7 @@ def write_region_manifests(status: pd.DataFrame, folders: list[str], outputs: li
 
 def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
                   progress: Callable[..., None] = lambda stage, *a: None, failed: set | None = None,
-                  per_region: str = "") -> tuple[list[str], pd.DataFrame]:
+                  per_region: str = "", early: EmissionFiles | None = None) -> tuple[list[str], pd.DataFrame]:
     """The combined outputs, and one folder OUT/<region>/ per region (folder_regions) holding the region's
     files for all its years except the `failed` region-years.
 
@@ -151,35 +258,26 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     forked where the system can: they share the result and are sent only region codes); one that fails is
     reported in the status table (exit code 3 for each of its years) and the others still finish. Each
     region's CSVs (emissions, checks, analyses) are its rows' bytes copied from the combined files, and its
-    emissions.parquet its rows taken from the combined Arrow table, by this process.
+    emissions.parquet its rows taken from the combined Arrow table, by this process, or, given `early`
+    (start_emission_files), the emissions files by the process it started, their files moved in place here.
     Returns the files written (relative to folder) and the status per region-year.
     """
     failed = failed or set()
-    pairs = sorted(set(region_years(result.emissions)) - failed)
-    folders = set(folder_regions(result, failed, per_region))
-    by_region: dict[str, list[int]] = {}
-    for region, year in pairs:
-        by_region.setdefault(region, []).append(year)
-    chosen = [r for r in by_region if r in folders]
+    pairs, by_region, chosen = _region_sets(result.emissions, failed, per_region)
     parts = RegionParts(result, folder, lang, by_region)
     with _region_writers(parts, chosen, jobs) as outcomes:
-        for name, table in csv_tables(result):  # the combined CSV, then each region's rows copied from it
+        if early is None:
+            write_emission_files(result.emissions, folder, {r: parts.positions(r) for r in chosen})
+        for name, table in csv_tables(result)[1:]:  # each combined CSV, then each region's rows copied from it
             found = tables.write_csv(table, folder / name)
             for region in chosen:
                 positions = parts.positions(region, name)
                 (folder / region).mkdir(parents=True, exist_ok=True)
                 tables.write_csv(table.iloc[positions] if found is None else None, folder / region / name,
                                  found.take(positions) if found is not None else None)
-        # emissions.parquet: the table made Arrow once, each region's rows taken from it
-        emissions = result.emissions[EMISSION_COLUMNS]
-        arrow = tables.arrow_table(emissions)
-        tables.write_parquet(emissions, folder / "emissions.parquet", arrow)
-        for region in chosen:
-            positions = parts.positions(region)
-            tables.write_parquet(emissions[["region", "year"]].iloc[positions], folder / region / "emissions.parquet",
-                                 arrow.take(positions))
-        del arrow
         written = _write_set(result, folder, lang, parts.views)
+        if early is not None:
+            early.finish(folder)
         outcomes = dict(zip(chosen, outcomes()))
     rows = []
     for i, (region, outcome) in enumerate(outcomes.items(), start=1):
@@ -337,17 +435,22 @@ class RegionRows:
         key = (id(table), column)
         if key not in self._groups:  # the table is kept with its groups, so its id stays its own
             self._groups[key] = (table, table.groupby(column, sort=False, dropna=False).indices if len(table) else {})
-        groups = self._groups[key][1]
-        found = [groups[c] for c in codes if c in groups]
-        rows = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp)
-        if years is not None and len(rows):
-            rows = rows[np.isin(table[year_column].to_numpy()[rows].astype(int), list(years))]
-        return rows
+        return _rows_of(table, self._groups[key][1], codes, years, year_column)
 
     def take(self, table: pd.DataFrame, column: str, codes, years: set[int] | None = None,
              year_column: str = "year") -> pd.DataFrame:
         """The rows `positions` finds, in the table's order and with its index (as a boolean mask selects them)."""
         return table.iloc[self.positions(table, column, codes, years, year_column)]
+
+
+def _rows_of(table: pd.DataFrame, groups: dict, codes, years: set[int] | None = None,
+             year_column: str = "year") -> np.ndarray:
+    """RegionRows.positions from the table's groups (its groupby indices, by the column of `codes`)."""
+    found = [groups[c] for c in codes if c in groups]
+    rows = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp)
+    if years is not None and len(rows):
+        rows = rows[np.isin(table[year_column].to_numpy()[rows].astype(int), list(years))]
+    return rows
 
 
 def _year_column(table: pd.DataFrame) -> str:
