@@ -168,3 +168,17 @@ def test_emissions_files_written_beside_the_checks_are_the_same_and_leave_no_fol
         assert [p.name for p in (tmp_path / out).iterdir() if p.name.startswith(".")] == []
         for name in names:
             assert (tmp_path / "one" / name).read_bytes() == (tmp_path / out / name).read_bytes()
+
+
+def test_a_build_whose_checks_fail_after_the_emissions_files_started_leaves_no_folder(tmp_path, monkeypatch):
+    """The emissions files' process is started before the checks (--jobs 2); when the compute stage then fails,
+    the process is stopped and neither its scratch folder nor an empty output folder is left."""
+    path = project(tmp_path)
+
+    def broken(context):
+        raise RuntimeError("a bug in a check")
+
+    monkeypatch.setattr("inventory.build.run_checks", broken)
+    result = run("build", path, "-o", tmp_path / "out", "--jobs", "2")
+    assert result.exit_code == 3, result.output
+    assert not (tmp_path / "out").exists()

@@ -133,6 +133,7 @@ class EmissionFiles:
         import multiprocessing
         import tempfile
 
+        self.out, self.made_out = out, not out.exists()
         out.mkdir(parents=True, exist_ok=True)
         self.emissions, self.positions = emissions, positions
         self.folder = Path(tempfile.mkdtemp(prefix=".inventory-emissions-", dir=out))
@@ -156,11 +157,14 @@ class EmissionFiles:
         self.cancel()
 
     def cancel(self) -> None:
-        """Stop the process if it still runs and remove its folder."""
+        """Stop the process if it still runs and remove its folder, and the output folder if it made it and
+        nothing else is in it (a build that failed before writing leaves no empty folder)."""
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self.made_out and not any(self.out.iterdir()):
+            self.out.rmdir()
 
 
 # Above this many emission rows the emissions files are written in the write stage, not beside the checks: the
