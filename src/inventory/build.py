@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from inventory import __version__, aggregate, categories, memory, regions
+from inventory import __version__, aggregate, categories, grouped, memory, regions
 from inventory import engine as _engine
 from inventory.analysis import run_analyses
 from inventory.errors import Problem, UsageError
@@ -191,6 +191,7 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                             indicator_table)
     memory.give_back()
     figures = compute_figures(emissions, stats, analysis, context.tables, indicator_table, table)
+    grouped.release(emissions)  # the emissions' codes, read by the checks, analyses and figures only (issue 14)
     memory.give_back()
     return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,

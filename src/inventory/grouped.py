@@ -32,6 +32,12 @@ def coded(frame: pd.DataFrame) -> Coded:
     return out
 
 
+def release(frame: pd.DataFrame) -> None:
+    """Forget `frame`'s Coded view (its codes and group key: bytes a row for each coded column, issue 14), e.g.
+    once the build's last reader is done; a later `coded(frame)` codes it again (the same codes)."""
+    _CACHE.pop(id(frame), None)
+
+
 class Coded:
     """`frame`'s columns as integer codes (missing: -1) and sorted distinct values, coded on first use."""
 
