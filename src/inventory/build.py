@@ -168,6 +168,7 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     without rows of its own is built only when named, DESIGN 3.6). compute_engine, scheduler: where the
     emissions are computed (inventory.engine: `local`, or `dask` on the cluster at `scheduler`).
     """
+    memory.give_back()  # the read stage's freed temporaries returned before the compute (issue 14)
     # Net electricity imports from the balances' supply rows where a region-year gives none of its own.
     activity = pd.concat([inputs.activity, indirect.net_imports(inputs.supply, inputs.activity)], ignore_index=True)
     if built is None:

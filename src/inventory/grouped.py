@@ -133,10 +133,12 @@ class Coded:
         if named is not None and (named, sort) in self._keys:
             full, known = self._keys[(named, sort)]
         else:
+            if named is not None:  # the oldest keys let go before the new one is made, not after (issue 14)
+                kept = list(self._keys.items())
+                self._keys = dict(kept[max(0, len(kept) - (KEEP_KEYS - 1)):])
             full, known = combine(keys, radix), _known(keys)
             if named is not None:
-                kept = list(self._keys.items())
-                self._keys = dict(kept[max(0, len(kept) - (KEEP_KEYS - 1)):]) | {(named, sort): (full, known)}
+                self._keys[(named, sort)] = (full, known)
         rows &= known
         everything = bool(rows.all())
         key = full if everything else full[rows]
