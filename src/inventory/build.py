@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from inventory import __version__, aggregate, categories, memory, regions
+from inventory import __version__, aggregate, categories, grouped, memory, regions
 from inventory import engine as _engine
 from inventory.analysis import run_analyses
 from inventory.errors import Problem, UsageError
@@ -171,6 +171,7 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     emissions_made(emissions) is called with the emissions table as soon as it is made (it does not change
     afterwards).
     """
+    memory.give_back()  # the read stage's freed temporaries returned before the compute (issue 14)
     # Net electricity imports from the balances' supply rows where a region-year gives none of its own.
     activity = pd.concat([inputs.activity, indirect.net_imports(inputs.supply, inputs.activity)], ignore_index=True)
     if built is None:
@@ -195,6 +196,7 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                             indicator_table)
     memory.give_back()
     figures = compute_figures(emissions, stats, analysis, context.tables, indicator_table, table)
+    grouped.release(emissions)  # the emissions' codes, read by the checks, analyses and figures only (issue 14)
     memory.give_back()
     return BuildResult(emissions=emissions, checks=checks,
                        not_estimated=not_estimated, ledger=inputs.ledger,

@@ -43,7 +43,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from inventory import categories, regions, resources, units, vocabulary
+from inventory import categories, memory, regions, resources, units, vocabulary
 from inventory.grouped import coded, combine, split_key
 from inventory.lookup import map_distinct
 from inventory.qa.grading import difference_pct
@@ -73,13 +73,16 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
     # Every function below masks and groups the emissions by their columns' integer codes (inventory.grouped),
     # coded once for all of them (and for the analyses); the totals by region-year, sector and gas once for three.
     energy_table = energy(emissions)
+    memory.give_back()  # the largest figures' freed temporaries returned before the next one (issue 14)
     table = indicators(emissions, statistics) if indicator_table is None else indicator_table
     long = series(emissions, table)
     totals = _totals(emissions)
+    trees = sector_trees(emissions)
+    memory.give_back()
     return {
         "sector_gas": sector_gas(emissions, totals),
         "pollutants": pollutants(emissions, totals),
-        "sector_trees": sector_trees(emissions),
+        "sector_trees": trees,
         "energy": energy_table,
         "energy_shares": energy_shares(energy_table),
         "region_comparison": region_comparison(emissions, totals),
@@ -431,28 +434,37 @@ def _coded_trees(c, keys: list[str], mask: np.ndarray) -> pd.DataFrame:
     lengths = np.array([len(chain) for chain in chains])
     flat = np.concatenate([nodes.get_indexer(list(chain)) for chain in chains])
     per_row = lengths[category]
-    row = np.repeat(np.arange(len(sums)), per_row)  # the explode: each sum once per node of its chain
+    row = np.repeat(np.arange(len(sums), dtype=_row_type(len(sums))), per_row)  # the explode: each sum once per
+    # node of its chain
     within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
     node = flat[(np.cumsum(lengths) - lengths)[category][row] + within]
+    del within, per_row  # arrays over every exploded row, freed as soon as done with (issue 14)
     kind, kind_texts = groups["kind"]
     memo_node = np.array([role.get(n) == "memo" for n in nodes], dtype=bool)
     keep = ~np.asarray(kind_texts == "memo", dtype=bool)[kind[row]] | memo_node[node]
     row, node = row[keep], node[keep]
     index = ["region", "region_name", "year", "sector"]
-    parts = [groups[k][0][row] for k in index] + [node]
     radix = [len(groups[k][1]) + 1 for k in index] + [len(nodes) + 1]
     substance, substance_texts = groups["substance"]
-    subs = ordered_substances(substance_texts.take(np.unique(substance[row])))
+    present = np.zeros(len(sums), dtype=bool)
+    present[row] = True
+    subs = ordered_substances(substance_texts.take(np.unique(substance[present])))
     ghg = set(vocabulary.greenhouse_gases())
     ghgs, pols = [s for s in subs if s in ghg], [s for s in subs if s not in ghg]
     place = np.full(len(substance_texts), -1)
     place[substance_texts.get_indexer(ghgs + pols)] = np.arange(len(subs))
-    node_key = combine(parts, radix)
+    # combine(parts of every exploded row, radix): the groups' key once per group, then per row with its node
+    node_key = combine([groups[k][0] for k in index], radix[:-1])[row]
+    node_key *= radix[-1]
+    node_key += node
+    del keep, node
     # _wide: emission by node and substance (then one column per substance), co2e_t by node
-    by_sub = sums["emission"].to_numpy()[row]
-    emission = pd.Series(by_sub).groupby(node_key * (len(substance_texts) + 1) + substance[row], sort=False).sum(
-        min_count=1)
+    by_node_sub = node_key * (len(substance_texts) + 1)
+    by_node_sub += substance[row]
+    emission = pd.Series(sums["emission"].to_numpy()[row]).groupby(by_node_sub, sort=False).sum(min_count=1)
+    del by_node_sub
     co2e = pd.Series(sums["co2e_t"].to_numpy()[row]).groupby(node_key, sort=False).sum(min_count=1)
+    del row, node_key
     combos = np.sort(co2e.index.to_numpy(dtype=np.int64))
     cell_node, cell_sub = np.divmod(emission.index.to_numpy(dtype=np.int64), len(substance_texts) + 1)
     values = np.full((len(combos), len(subs)), np.nan)
@@ -468,6 +480,11 @@ def _coded_trees(c, keys: list[str], mask: np.ndarray) -> pd.DataFrame:
     wide = _sorted(wide, ["region", "year", _rank(wide["sector"], _orders()["sector"], 0),
                           _rank(wide["category"], _orders()["category"], len(cats)), "category"])
     return wide[[*REGION_KEYS, "sector", "category", "depth", "memo", *ghgs, "co2e_t", *pols]]
+
+
+def _row_type(count: int) -> type:
+    """int32 for positions below 2**31 (half the memory of an exploded row's position), else int64."""
+    return np.int32 if count < 2**31 - 1 else np.int64
 
 
 def energy(emissions: pd.DataFrame) -> pd.DataFrame:

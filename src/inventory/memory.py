@@ -29,3 +29,13 @@ def give_back() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+    pool = _arrow_pool()
+    if pool is not None:
+        pool.release_unused()
+
+
+def _arrow_pool():
+    """pyarrow's default memory pool when pyarrow is already imported (pandas' `str` columns live there), else None."""
+    import sys
+    pa = sys.modules.get("pyarrow")
+    return pa.default_memory_pool() if pa is not None else None

@@ -14,6 +14,7 @@ from inventory.analysis.uncertainty import (
     UNCERTAINTY_COLUMNS, UncertaintyResult, analyse_uncertainty, approach1, approach1_trend, monte_carlo,
     row_uncertainties,
 )
+from inventory import memory
 from inventory.grouped import coded
 
 __all__ = [
@@ -37,10 +38,12 @@ def run_analyses(emissions: pd.DataFrame, factor_table: pd.DataFrame, params: pd
                    if has_activity_uncertainty else pd.DataFrame())
     rows = row_uncertainties(emissions, factor_table, params, kinds=("emission", "sink")) if len(uncertainty) else None
     out = {"key_categories": key_categories(emissions, rows)}
+    memory.give_back()  # each analysis's freed temporaries returned before the next one (issue 14)
     if len(uncertainty):
         out["uncertainty"] = uncertainty
     if len(emissions) and _several_years(emissions):
         out["cocontrol"] = cocontrol(emissions)
+        memory.give_back()
         table = ccd(emissions, indicator_table)
         if len(table):
             out["ccd"] = table

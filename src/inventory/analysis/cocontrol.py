@@ -191,8 +191,10 @@ def _compare(pol_from: pd.DataFrame, carbon_from: pd.DataFrame, pol_to: pd.DataF
     return p.merge(c, on=pk, how="left")
 
 
-def _table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Changes, elasticities and quadrants of compared rows; COCONTROL_COLUMNS then EXTRA_COLUMNS, sorted."""
+def _table(rows: pd.DataFrame, texts: dict[str, pd.Index] | None = None) -> pd.DataFrame:
+    """Changes, elasticities and quadrants of compared rows; COCONTROL_COLUMNS then EXTRA_COLUMNS, sorted.
+    texts: {column: uniques sorted} when the rows' region, level, key and substance are integer codes into them
+    (ranked as the texts sort, so the rows sort as the texts would): named once the table is sorted."""
     if rows.empty:
         return pd.DataFrame(columns=COCONTROL_COLUMNS + EXTRA_COLUMNS)
     out = pd.DataFrame({
@@ -210,9 +212,19 @@ def _table(rows: pd.DataFrame) -> pd.DataFrame:
     out["co2e_from"], out["co2e_to"] = rows["C_from"].to_numpy(), rows["C_to"].to_numpy()
     out["co2_change_pct"] = change_pct(rows["CO2_from"], rows["CO2_to"]).to_numpy()
     out["elasticity_co2"] = elasticity(out["change_pct"], out["co2_change_pct"]).to_numpy()
-    out = out.assign(_l=out["level"].map(_LEVEL_ORDER)).sort_values(
+    if texts is None:
+        level_order = out["level"].map(_LEVEL_ORDER)
+    else:
+        level_order = pd.Series(texts["level"].to_series().map(_LEVEL_ORDER).to_numpy()[out["level"].to_numpy()],
+                                index=out.index)
+    out = out.assign(_l=level_order).sort_values(
         ["region", "year_from", "year_to", "_l", "category", "substance"], kind="stable")
-    return out[COCONTROL_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
+    out = out[COCONTROL_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
+    if texts is not None:
+        for column, name in (("region", "region"), ("category", "key"), ("substance", "substance")):
+            out[column] = texts[name].take(out[column].to_numpy()).array
+        out["level"] = texts["level"].take(out["level"].to_numpy()).to_numpy()
+    return out
 
 
 def _gross_rows(emissions: pd.DataFrame) -> np.ndarray:
@@ -253,16 +265,15 @@ def cocontrol(emissions: pd.DataFrame, pairs: list[tuple[int, int]] | None = Non
         return _table(pd.DataFrame())
     pol, carbon = _coded_sums(emissions, gross)
     # compared on integer codes of the texts (merges of a few hundred thousand rows), named again for _table
+    # (ranked as the texts sort: _table sorts the codes and names the sorted rows, issue 14)
     texts = {}
     for column in ("region", "level", "key", "substance"):
         frames = [f for f in (pol, carbon, pair_table) if column in f]
-        texts[column] = pd.Index(pd.concat([f[column] for f in frames], ignore_index=True).unique())
+        uniques = pd.Index(pd.concat([f[column] for f in frames], ignore_index=True).unique())
+        texts[column] = uniques.take(np.argsort(uniques.to_numpy(dtype=object), kind="stable"))
         for f in frames:
             f[column] = texts[column].get_indexer(f[column])
-    rows = _compare(pol, carbon, pol, carbon, pair_table)
-    for column, uniques in texts.items():
-        rows[column] = uniques.take(rows[column].to_numpy()).array
-    return _table(rows)
+    return _table(_compare(pol, carbon, pol, carbon, pair_table), texts)
 
 
 def _pairs(region_years: pd.DataFrame, pairs: list[tuple[int, int]] | None) -> pd.DataFrame:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories
-from inventory.grouped import coded
+from inventory.grouped import _code_type, coded
 from inventory.lookup import map_distinct
 
 KEY_CATEGORY_COLUMNS = ["region", "year", "base_year", "category", "substance", "with_lulucf", "assessment",
@@ -115,9 +115,11 @@ def key_categories(emissions: pd.DataFrame, uncertainties: pd.DataFrame | None =
     """
     c = coded(emissions)
     assessed = c.isin("kind", ["emission", "sink"]) & ~np.isnan(c.number("co2e_t"))
+    u_cat = _category_uncertainty(uncertainties)
+    if u_cat.empty:  # Approach 1 only: on integer codes of the texts, named once at the end (issue 14)
+        return _coded_approach1(c, assessed, base_year)
     cat = c.group_sum(["region", "year", "category", "substance"], {"E": c.number("co2e_t")}, assessed)
     cat["lulucf"] = is_lulucf(cat["category"]).to_numpy()
-    u_cat = _category_uncertainty(uncertainties)
     out = []
     for with_lulucf in (True, False):
         sub = cat if with_lulucf else cat[~cat["lulucf"]]
@@ -133,6 +135,41 @@ def key_categories(emissions: pd.DataFrame, uncertainties: pd.DataFrame | None =
     table = table.assign(_a=np.where(table["assessment"].to_numpy() == "trend", 1, 0), _l=~table["with_lulucf"])
     table = table.sort_values(["region", "year", "_a", "_l", "approach", "cumulative"], kind="stable")
     return table[KEY_CATEGORY_COLUMNS].reset_index(drop=True)
+
+
+def _coded_approach1(c, assessed: np.ndarray, base_year: int | None) -> pd.DataFrame:
+    """key_categories() without uncertainties (Approach 1 only) with region, category and substance as
+    integer codes ranked as their texts sort, so that every merge, sort and group runs on integers and the
+    result orders as the texts would; the texts are put back once, on the sorted result (the same values)."""
+    groups, sums = c.group_sum(["region", "year", "category", "substance"], {"E": c.number("co2e_t")}, assessed,
+                               decode=False)
+    cat = pd.DataFrame({"year": groups["year"][1].take(groups["year"][0]).array})
+    texts = {}
+    for column in ("region", "category", "substance"):
+        codes, uniques = groups[column]
+        order = np.argsort(uniques.to_numpy(dtype=object), kind="stable")
+        rank = np.empty(len(order), dtype=_code_type(len(order)))
+        rank[order] = np.arange(len(order))
+        texts[column] = uniques.take(order)
+        cat[column] = rank[codes]
+    cat = cat[["region", "year", "category", "substance"]]
+    cat["E"] = sums["E"].to_numpy()
+    cat["lulucf"] = is_lulucf(pd.Series(texts["category"].to_numpy(dtype=object))).to_numpy()[cat["category"]]
+    out = []
+    for with_lulucf in (True, False):
+        sub = cat if with_lulucf else cat[~cat["lulucf"]]
+        out += _approach1(sub, base_year, with_lulucf)
+    if not out:
+        return pd.DataFrame(columns=KEY_CATEGORY_COLUMNS)
+    table = pd.concat([f[[c for c in KEY_CATEGORY_COLUMNS if c in f]] for f in out], ignore_index=True)
+    del out, cat
+    table["base_year"] = table["base_year"].astype("Int64")
+    table = table.assign(_a=np.where(table["assessment"].to_numpy() == "trend", 1, 0), _l=~table["with_lulucf"])
+    table = table.sort_values(["region", "year", "_a", "_l", "approach", "cumulative"], kind="stable")
+    table = table[KEY_CATEGORY_COLUMNS].reset_index(drop=True)
+    for column, uniques in texts.items():
+        table[column] = uniques.take(table[column].to_numpy()).array
+    return table
 
 
 def _ranked(frame: pd.DataFrame, group: list[str], threshold: float) -> pd.DataFrame:
