@@ -296,9 +296,9 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
                                    options.checks, options.draws, options.seed, targets, options.engine,
                                    options.scheduler, emissions_made)
     except BaseException:
-        for files in early:
-            if files is not None:
-                files.cancel()
+        for started in early:
+            if started is not None:
+                started.cancel()
         raise
     meta["regions"] = sorted(str(r) for r in result.emissions["region"].unique())  # distinct values, not every row
     meta["years"] = sorted(int(y) for y in result.emissions["year"].unique())
