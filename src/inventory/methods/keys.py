@@ -122,6 +122,10 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names, coded
         mine = won[(won["key_id"] >= offsets[group]) & (won["key_id"] < offsets[group + 1])]
         if mine.empty:
             continue
+        if coded_ids:  # the columns made on codes, straight onto the keys (no per-class frame)
+            parts.append(_wide_coded(mine, offsets[group], offsets[group + 1] - offsets[group],
+                                     class_of[group][position]))
+            continue
         wide = resolved_wide(mine.assign(key_id=mine["key_id"] - offsets[group]))
         # Per class; taken onto the keys below. Bases and methods (a few distinct texts) as Categoricals, levels
         # (1 to 3) as float32: a key row holds codes for them; ids as objects (taking them copies references).
@@ -132,6 +136,40 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names, coded
         parts.append(wide.reindex(class_of[group][position]).reset_index(drop=True))
     out = keys.reset_index(drop=True)
     return pd.concat([out, *parts], axis=1) if parts else out
+
+
+def _wide_coded(won: pd.DataFrame, offset: int, classes: int, class_of_key: np.ndarray) -> pd.DataFrame:
+    """`with_parameters(coded_ids=True)`'s columns of one resolution (`won`: resolve_keys' winners of classes
+    numbered from `offset`, `classes` of them) taken onto the keys (`class_of_key`: each key's class): the
+    columns, order, values and dtypes of `resolved_wide` coded (bases, methods and ids as Categoricals of the
+    values each column holds over the classes, levels as float32) and reindexed by class, made on integer
+    codes: one factorisation per field, a scatter into a class × name matrix, the Categoricals made per class
+    and their codes taken onto the keys."""
+    name_codes, names = pd.factorize(won["name"], sort=True)  # the pivot's columns: the names sorted
+    row = won["key_id"].to_numpy(dtype=np.int64) - offset
+    parts = []
+    for field, suffix in (("value", ""), ("basis", ":basis"), ("method", ":method"), ("factor_id", ":id"),
+                          ("level", ":level")):
+        labels = [str(name) + suffix for name in names]
+        if field in ("value", "level"):
+            matrix = np.full((len(names), classes), np.nan, dtype=np.float32 if field == "level" else float)
+            matrix[name_codes, row] = won[field].to_numpy(dtype=float)
+            # One 2-D block of the keys' numbers (a name per row of it: each column contiguous), not a column each.
+            parts.append(pd.DataFrame(np.take(matrix, class_of_key, axis=1).T, columns=labels, copy=False))
+            continue
+        codes, texts = pd.factorize(won[field])
+        matrix = np.full((classes, len(names)), -1, dtype=np.int64)
+        matrix[row, name_codes] = codes
+        columns = {}
+        for j, label in enumerate(labels):
+            at = matrix[:, j]
+            present = np.unique(at[at >= 0])  # a column's categories: the values it holds over the classes
+            remap = np.full(len(texts) + 1, -1, dtype=np.int64)  # the last slot: code -1
+            remap[present] = np.arange(len(present))
+            # Made per class, then its (small-integer) codes taken onto the keys.
+            columns[label] = categorical(remap[at], np.asarray(texts, dtype=object)[present]).take(class_of_key)
+        parts.append(pd.DataFrame(columns))
+    return pd.concat(parts, axis=1)
 
 
 def tiers(factor_ids: pd.Series, factor_table: pd.DataFrame) -> pd.Series:
