@@ -43,19 +43,27 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
     # The region, category and activity as Categoricals (one factorisation each, none where they are already):
     # what a module of CODED_KEYS gets, and the pairs' codes.
     as_codes = coded(columns, ["region", "category", "activity"])
-    pair = np.zeros(len(activity), dtype=np.int64)
+    # Each row's pair as one small integer (the two vocabularies' codes combined: a few thousand values at most),
+    # the distinct pairs found by where each first occurs (no hashing of a million rows).
+    pair, span = np.zeros(len(activity), dtype=np.int64), 1
     for column in ("category", "activity"):
-        codes, size = as_codes[column].cat.codes.to_numpy().astype(np.int64), len(as_codes[column].cat.categories)
-        pair = pair * (size + 1) + np.where(codes < 0, size, codes)  # a missing value: a code of its own
-    pair, distinct = pd.factorize(pair)
-    first = np.zeros(len(distinct), dtype=np.int64)
-    first[pair[::-1]] = np.arange(len(pair))[::-1]
-    pairs = as_texts(activity[["category", "activity"]].take(first).reset_index(drop=True))
-    taker = np.full(len(pairs), len(METHODS), dtype=np.int64)  # the first module that takes each pair
+        codes, size = as_codes[column].cat.codes.to_numpy(), len(as_codes[column].cat.categories)
+        pair *= size + 1
+        pair += np.where(codes < 0, size, codes)  # a missing value: a code of its own
+        span *= size + 1
+    first_of = np.full(span, len(pair), dtype=np.int64)
+    first_of[pair[::-1]] = np.arange(len(pair))[::-1]
+    present = np.flatnonzero(first_of < len(pair))
+    present = present[np.argsort(first_of[present], kind="stable")]  # the pairs in order of first appearance
+    pairs = as_texts(activity[["category", "activity"]].take(first_of[present]).reset_index(drop=True))
+    taker = np.full(len(pairs), len(METHODS), dtype=np.int8)  # the first module that takes each pair
     for i, method in reversed(list(enumerate(METHODS)) if len(pairs) else []):
         takes = method.claims(pairs) if hasattr(method, "claims") else method.handles(pairs["category"])
         taker[takes.to_numpy(dtype=bool)] = i
-    taker = taker[pair]
+    of_pair = np.full(span, len(METHODS), dtype=np.int8)
+    of_pair[present] = taker
+    taker = of_pair[pair]
+    del pair, first_of
     for i, method in enumerate(METHODS):
         rows = np.flatnonzero(taker == i)
         mine = as_codes.take(rows) if getattr(method, "CODED_KEYS", False) else as_texts(columns.take(rows))
