@@ -27,11 +27,15 @@ def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
     valid = np.ones(len(activity), dtype=bool)
     uniques = []
     for column in columns:
-        codes, values = pd.factorize(activity[column], sort=True)
+        codes, values = _sorted_codes(activity[column])
         valid &= codes >= 0
-        key = key * (len(values) + 1) + codes
+        key *= len(values) + 1  # in place: no temporary the size of the rows
+        key += codes
         uniques.append(values)
-    by = pd.Series(activity["amount"].to_numpy()[valid]).groupby(key[valid], sort=True)
+    amounts = activity["amount"].to_numpy()
+    if not valid.all():
+        key, amounts = key[valid], amounts[valid]
+    by = pd.Series(amounts).groupby(key, sort=True)
     amount, size = by.sum(), by.size()
     group = amount.index.to_numpy()
     grouped = {}
@@ -44,6 +48,22 @@ def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
     per_key = amount.index.to_numpy() // (len(uniques[-1]) + 1)  # the key without its quantity
     grouped["key_id"] = np.cumsum(np.r_[False, per_key[1:] != per_key[:-1]]) if len(per_key) else per_key
     return grouped
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, object]:
+    """A column's codes in the order of its sorted values (-1: missing) and the values they index: a Categorical's
+    own codes and categories (its categories taken in their order, as sorting it does), whole numbers of a small
+    range as their offset from the least, else `pd.factorize(sort=True)`. Equal values, equal codes; codes
+    ordered as the values; the values read back by `values.take(code)` as from the factorisation."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Categorical.from_codes(np.arange(len(values.cat.categories)),
+                                                                      dtype=values.dtype)
+    if values.dtype == np.int64 and len(values):
+        numbers = values.to_numpy()
+        low, high = int(numbers.min()), int(numbers.max())
+        if high - low < max(len(numbers), 1024):
+            return numbers - low, np.arange(low, high + 1, dtype=np.int64)
+    return pd.factorize(values, sort=True)
 
 
 def _as_group_key(values: pd.Series) -> pd.Series:
