@@ -165,13 +165,17 @@ class _Distinct:
                 pd.Series(blank[self.codes], index=self.index), pd.factorize(done)[0][self.codes])
 
 
-    def resolved(self, get) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    def resolved(self, get) -> tuple[pd.Series, np.ndarray]:
         """`get` of the cells' texts (after text_and_blank), as `Lookup.resolve` of the text column gives it (an
-        object Series), called once per distinct cell; with each row's code into the results per code (an object
-        array), so the results can be a Categorical without factorising the rows again."""
-        found = np.array([get(text) for text in self.texts.tolist()] or [None], dtype=object)
-        codes = np.where(self.codes < 0, len(self.texts) - 1, self.codes)  # a missing cell's text is ""
-        return pd.Series(found[codes], index=self.index, name=self.name, dtype=object), codes, found
+        object Series), called once per distinct cell; with the results per code (an object array, a missing
+        cell's last: `codes_of`), so the results can be a Categorical without factorising the rows again."""
+        found = np.array([get(text) for text in self.texts.tolist()], dtype=object)
+        return pd.Series(found[self.codes], index=self.index, name=self.name, dtype=object), found  # -1: the last
+
+    def codes_of(self, rows: np.ndarray) -> np.ndarray:
+        """The codes of the rows (a mask) into `resolved`'s results (a missing cell's: the last)."""
+        codes = self.codes[rows]
+        return np.where(codes < 0, len(self.texts) - 1, codes)
 
     def nil_blank_and_codes(self) -> tuple[pd.Series, pd.Series, np.ndarray]:
         """For a column of mostly distinct numbers (the values): the masks of cells that are a nil marker
@@ -353,9 +357,13 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c = _Collector(raw)
     t, empty, cells = {}, {}, {}  # the cells as text, where that text is "", the number columns factorised
     text_codes = []  # each row's code of its text, per column but the unit (a header may fill it in below)
-    distincts = {}
+    distincts = {}  # those of region, category and activity, kept for `activity_codes`
     for col in FIELDS:
-        distinct = distincts[col] = _Distinct(raw[col])  # each column factorised once
+        distinct = _Distinct(raw[col])  # each column factorised once
+        if col in ("region", "category", "activity"):
+            distincts[col] = distinct
+            if len(distinct.uniques) < 2 ** 15 - 1:  # kept to the end: a few thousand names at most, 2 bytes a row
+                distinct.codes = distinct.codes.astype(np.int16)
         if col == "value":  # mostly distinct numbers: compared by key, not each written as text
             nil_value, empty[col], codes = distinct.nil_blank_and_codes()
         else:
@@ -480,10 +488,10 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     # from the codes they were resolved by; the region only where no cell was read otherwise (read_regions).
     rows = act_rows.to_numpy()
     activity_codes = observed_categories(pd.DataFrame(
-        {col: categorical(codes[rows], found) for col, (values, codes, found) in resolved.items()
+        {col: categorical(distincts[col].codes_of(rows), found) for col, (values, found) in resolved.items()
          if col != "region" or values is region}))
     activity_codes = {col: activity_codes[col].array for col in activity_codes}
-    del resolved
+    del resolved, distincts
 
     nk = selected & is_notation
     notation_table = pd.DataFrame({"region": region[nk], "year": year_num[nk].astype(int),
