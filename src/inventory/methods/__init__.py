@@ -66,9 +66,9 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
     del pair, first_of
     for i, method in enumerate(METHODS):
         rows = np.flatnonzero(taker == i)
-        mine = as_codes.take(rows) if getattr(method, "CODED_KEYS", False) else as_texts(columns.take(rows))
-        if len(mine):
-            e, ne = method.compute(mine, factor_table)
+        if len(rows):  # the rows handed over, not kept here: a module may free them once it has summed them
+            e, ne = method.compute(as_codes.take(rows) if getattr(method, "CODED_KEYS", False)
+                                   else as_texts(columns.take(rows)), factor_table)
             emissions.append(coded(with_reported(e)))
             not_estimated.append(ne)
     not_estimated.append(no_method(as_texts(columns.take(np.flatnonzero(taker == len(METHODS))))))

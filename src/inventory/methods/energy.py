@@ -44,6 +44,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     # Only fuels burn: the keys of other activities are left out (found per key, not per row), the rest numbered
     # in order as if their rows alone had been summed.
     keys = aggregate_keys(activity)
+    del activity  # summed: the rows are freed here where the caller handed them over (methods.compute_all)
     is_fuel = (map_codes(keys["activity"], vocabulary.activities()["activity_class"]) == "fuel").to_numpy()
     if not is_fuel.all():
         keys = keys[is_fuel].reset_index(drop=True)
@@ -186,13 +187,19 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     # only the rows of a key given in several quantities need reordering (`_key_order`). Each array is put in
     # that order once, the substances' arrays freed as they are stacked (`results` is emptied).
     order = _key_order(key_id, s)
-    emission = np.stack([results[x][0] for x in names], axis=1).ravel()[order]
+    parts = [list(p) for p in zip(*(results.pop(x) for x in names))]  # per part, the substances' arrays
+
+    def stacked(part: int, dtype) -> np.ndarray:  # the part's arrays freed once stacked
+        out = np.stack([np.asarray(a, dtype=dtype) for a in parts[part]], axis=1).ravel()
+        parts[part] = None
+        return out
+
+    emission = stacked(0, float)[order]
     kept = ~np.isnan(emission)
     order, emission = order[kept], emission[kept]
-    amount = np.stack([np.asarray(results[x][1], dtype=float) for x in names], axis=1).ravel()[order]
-    unit = np.stack([np.asarray(results[x][2], dtype=np.int8) for x in names], axis=1).ravel()[order]
-    ids = np.stack([np.asarray(results[x][3], dtype=np.int32) for x in names], axis=1).ravel()[order]
-    results.clear()
+    amount = stacked(1, float)[order]
+    unit = stacked(2, np.int8)[order]
+    ids = stacked(3, np.int32)[order]
     row, code = np.divmod(order, s)  # the key row and the substance of each emission row
     reported = k["amount"].to_numpy(dtype=float)[row]
     # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).

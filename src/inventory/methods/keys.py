@@ -267,6 +267,7 @@ class IdCodes:
     def __init__(self) -> None:
         self.texts: list[str] = [""]
         self._code: dict[str, int] = {"": 0}
+        self._joined_flags = np.zeros(0, dtype=bool)  # `_as_joined` of the texts so far
 
     def _intern(self, texts) -> np.ndarray:
         out = np.empty(len(texts), dtype=np.int64)
@@ -290,9 +291,33 @@ class IdCodes:
 
     def join(self, *columns: np.ndarray) -> np.ndarray:
         """`join_texts` on codes: the ids of the columns joined by `;`, skipping empty ones, in order, without
-        repeats, as codes; the texts joined once per distinct tuple of codes."""
+        repeats, as codes; the texts joined once per distinct tuple of codes. A row with one id at most (the
+        others empty, code 0) is that id's code when its text is already so joined (no repeats, no empty id)."""
         if not len(columns[0]):
             return np.zeros(0, dtype=np.int64)
+        columns = [np.asarray(c) for c in columns]
+        ids = np.zeros(len(columns[0]), dtype=np.int8)
+        for c in columns:
+            ids += c != 0
+        several = ids > 1
+        alone = np.sum(columns, axis=0, dtype=np.int64) if len(columns) > 1 else columns[0].astype(np.int64)
+        alone[several] = 0  # the one id where there is one (the others are 0); rows of several joined below
+        rest = np.flatnonzero(several | ~self._as_joined()[alone])
+        if not len(rest):
+            return alone
+        alone[rest] = self._join_rows([c[rest] for c in columns])
+        return alone
+
+    def _as_joined(self) -> np.ndarray:
+        """Per code, whether its text is as `unique_ids` leaves it (each text tested once)."""
+        known = self._joined_flags
+        if len(known) < len(self.texts):
+            known = np.append(known, [unique_ids(t) == t for t in self.texts[len(known):]])
+            self._joined_flags = known
+        return known
+
+    def _join_rows(self, columns: list[np.ndarray]) -> np.ndarray:
+        """`join` of every row: the texts joined once per distinct tuple of codes."""
         combo, first = first_rows(combined_codes([(c, len(self.texts)) for c in columns]))
         texts = self.texts
         joined = [unique_ids(";".join(texts[p] for p in parts)) for parts in zip(*[c[first].tolist() for c in columns])]
