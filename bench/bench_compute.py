@@ -7,7 +7,9 @@ method, province sums, tiers, labels and CO2e; no checks or analyses), timed par
 
 INPUTS_PKL: the `inputs.pkl` bench_build.py leaves in its --keep folder (the read stage's result).
 EMISSIONS_PKL: where to save the emissions table, to compare two commits (pandas.testing). Uses only
-functions every commit since issue 14 has, so it measures before and after a change alike.
+functions every commit since issue 14 has, so it measures before and after a change alike (the activity as
+compile_inventory hands it to the methods: concatenated with net imports only where there are any, since 18090d8;
+with the read stage's Categoricals where the Inputs hold them).
 """
 
 from __future__ import annotations
@@ -33,12 +35,18 @@ def main() -> None:
     factor_table = load.load_all([])
     seconds = {}
     t = time.process_time()
-    activity = pd.concat([inputs.activity, indirect.net_imports(inputs.supply, inputs.activity)], ignore_index=True)
+    # As build.compile_inventory: the activity concatenated with net imports only where there are any; the methods
+    # given the read stage's Categoricals where the Inputs hold them (read.Inputs.coded_activity, issue 14).
+    imports = indirect.net_imports(inputs.supply, inputs.activity)
+    activity = (inputs.activity.reset_index(drop=True) if imports.empty
+                else pd.concat([inputs.activity, imports], ignore_index=True))
+    coded = getattr(inputs, "coded_activity", None)
+    rows = coded().reset_index(drop=True) if coded and imports.empty else activity
     built = set(activity["region"])
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
     seconds["prepare"] = time.process_time() - t
     t = time.process_time()
-    emissions, _ = methods.compute_all(activity, table)
+    emissions, _ = methods.compute_all(rows, table)
     seconds["methods (resolution + equations)"] = time.process_time() - t
     t = time.process_time()
     emissions = add_aggregated(emissions, activity, built)

@@ -181,9 +181,12 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     if built is None:
         built = set(activity["region"])
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
+    # The methods take region, category and activity as Categoricals where the read made them (issue 14).
+    coded = getattr(inputs, "coded_activity", None)
     emissions, not_estimated = _engine.emission_rows(
-        activity, table, partial(reduce_emissions, activity=activity, table=table, built=built, gwp=gwp, lang=lang,
-                                 facility=getattr(inputs, "facility", None)),
+        coded().reset_index(drop=True) if coded and imports.empty else activity, table,
+        partial(reduce_emissions, activity=activity, table=table, built=built, gwp=gwp, lang=lang,
+                facility=getattr(inputs, "facility", None)),
         compute_engine, scheduler)
     memory.give_back()  # each stage's freed temporaries returned before the next one (issue 14)
     emissions_made(emissions)

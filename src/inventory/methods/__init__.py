@@ -6,7 +6,8 @@ rows it computes; a module that picks rows by more than their category exposes
 -> (emissions, not_estimated)` with the columns documented in `methods.energy.compute`.
 `compute_all` hands each row to the first module that takes it (asked per distinct category and activity:
 `claims` reads only those two columns); rows no module takes are not estimated. A module with `CODED_KEYS`
-true gets the rows' region, category and activity as Categoricals (lookup.coded), the others as texts.
+true gets the rows' region, category and activity as Categoricals (lookup.coded), the others as texts. The activity
+may come with them as Categoricals already (read.Inputs.coded_activity): they are then not factorised again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 
 from inventory import categories, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
-from inventory.lookup import coded, concat_coded
+from inventory.lookup import as_texts, coded, concat_coded
 from inventory.methods import agriculture, energy, indirect, industry, lulucf, pollutant_sources, waste
 
 # Order matters only where two modules would claim the same rows: the first wins (electricity and heat
@@ -35,32 +36,42 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
 
     Which module takes a row depends on its category and activity only: each module's `handles`/`claims`
     is asked once per distinct pair, and the rows are split by one integer per row (in their order); a module
-    gets the columns of METHOD_COLUMNS only."""
+    gets the columns of METHOD_COLUMNS only. Region, category and activity may be Categoricals (of texts): the
+    modules that take texts get them as texts (object columns)."""
     emissions, not_estimated = [], []
     columns = activity[[c for c in METHOD_COLUMNS if c in activity]]
-    # The region, category and activity as Categoricals (one factorisation each): what a module of CODED_KEYS
-    # gets, and the pairs' codes.
+    # The region, category and activity as Categoricals (one factorisation each, none where they are already):
+    # what a module of CODED_KEYS gets, and the pairs' codes.
     as_codes = coded(columns, ["region", "category", "activity"])
-    pair = np.zeros(len(activity), dtype=np.int64)
+    # Each row's pair as one small integer (the two vocabularies' codes combined: a few thousand values at most),
+    # the distinct pairs found by where each first occurs (no hashing of a million rows).
+    pair, span = np.zeros(len(activity), dtype=np.int64), 1
     for column in ("category", "activity"):
-        codes, size = as_codes[column].cat.codes.to_numpy().astype(np.int64), len(as_codes[column].cat.categories)
-        pair = pair * (size + 1) + np.where(codes < 0, size, codes)  # a missing value: a code of its own
-    pair, distinct = pd.factorize(pair)
-    first = np.zeros(len(distinct), dtype=np.int64)
-    first[pair[::-1]] = np.arange(len(pair))[::-1]
-    pairs = activity[["category", "activity"]].take(first).reset_index(drop=True)
-    taker = np.full(len(pairs), len(METHODS), dtype=np.int64)  # the first module that takes each pair
+        codes, size = as_codes[column].cat.codes.to_numpy(), len(as_codes[column].cat.categories)
+        pair *= size + 1
+        pair += np.where(codes < 0, size, codes)  # a missing value: a code of its own
+        span *= size + 1
+    first_of = np.full(span, len(pair), dtype=np.int64)
+    first_of[pair[::-1]] = np.arange(len(pair))[::-1]
+    present = np.flatnonzero(first_of < len(pair))
+    present = present[np.argsort(first_of[present], kind="stable")]  # the pairs in order of first appearance
+    pairs = as_texts(activity[["category", "activity"]].take(first_of[present]).reset_index(drop=True))
+    taker = np.full(len(pairs), len(METHODS), dtype=np.int8)  # the first module that takes each pair
     for i, method in reversed(list(enumerate(METHODS)) if len(pairs) else []):
         takes = method.claims(pairs) if hasattr(method, "claims") else method.handles(pairs["category"])
         taker[takes.to_numpy(dtype=bool)] = i
-    taker = taker[pair]
+    of_pair = np.full(span, len(METHODS), dtype=np.int8)
+    of_pair[present] = taker
+    taker = of_pair[pair]
+    del pair, first_of
     for i, method in enumerate(METHODS):
-        mine = (as_codes if getattr(method, "CODED_KEYS", False) else columns).take(np.flatnonzero(taker == i))
-        if len(mine):
-            e, ne = method.compute(mine, factor_table)
+        rows = np.flatnonzero(taker == i)
+        if len(rows):  # the rows handed over, not kept here: a module may free them once it has summed them
+            e, ne = method.compute(as_codes.take(rows) if getattr(method, "CODED_KEYS", False)
+                                   else as_texts(columns.take(rows)), factor_table)
             emissions.append(coded(with_reported(e)))
             not_estimated.append(ne)
-    not_estimated.append(no_method(columns.take(np.flatnonzero(taker == len(METHODS)))))
+    not_estimated.append(no_method(as_texts(columns.take(np.flatnonzero(taker == len(METHODS))))))
     emissions = [e for e in emissions if len(e)]
     frame = concat_coded(emissions) if emissions else pd.DataFrame(columns=EMISSION_FRAME_COLUMNS)
     ne = [n for n in not_estimated if len(n)]

@@ -44,6 +44,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     # Only fuels burn: the keys of other activities are left out (found per key, not per row), the rest numbered
     # in order as if their rows alone had been summed.
     keys = aggregate_keys(activity)
+    del activity  # summed: the rows are freed here where the caller handed them over (methods.compute_all)
     is_fuel = (map_codes(keys["activity"], vocabulary.activities()["activity_class"]) == "fuel").to_numpy()
     if not is_fuel.all():
         keys = keys[is_fuel].reset_index(drop=True)
@@ -182,25 +183,24 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     names = list(results)
     n, s = len(k), len(names)
     key_id = k["key_id"].to_numpy()
-    # By key, then substance, then row: a stable sort of key * s + substance over the rows laid out substance
-    # by substance (ties keep the row order; the runs come sorted, which the stable sort merges). Each array is
-    # put in that order once, the substances' arrays freed as they are stacked (`results` is emptied).
-    sort_key = np.tile(key_id.astype(np.int64), s)
-    sort_key *= s
-    for i in range(s):  # in place: no temporary the size of all rows
-        sort_key[i * n:(i + 1) * n] += i
-    order = np.argsort(sort_key, kind="stable")
-    del sort_key
-    emission = np.concatenate([results[x][0] for x in names])[order]
+    # By key, then substance, then row: the arrays laid out row by row (position row * s + substance), in which
+    # only the rows of a key given in several quantities need reordering (`_key_order`). Each array is put in
+    # that order once, the substances' arrays freed as they are stacked (`results` is emptied).
+    order = _key_order(key_id, s)
+    parts = [list(p) for p in zip(*(results.pop(x) for x in names))]  # per part, the substances' arrays
+
+    def stacked(part: int, dtype) -> np.ndarray:  # the part's arrays freed once stacked
+        out = np.stack([np.asarray(a, dtype=dtype) for a in parts[part]], axis=1).ravel()
+        parts[part] = None
+        return out
+
+    emission = stacked(0, float)[order]
     kept = ~np.isnan(emission)
     order, emission = order[kept], emission[kept]
-    if n * s < 2 ** 31:  # positions as int32 (half the memory of the arrays of every emission row)
-        order = order.astype(np.int32)
-    amount = np.concatenate([np.asarray(results[x][1], dtype=float) for x in names])[order]
-    unit = np.concatenate([np.asarray(results[x][2], dtype=np.int8) for x in names])[order]
-    ids = np.concatenate([np.asarray(results[x][3], dtype=np.int32) for x in names])[order]
-    results.clear()
-    row, code = order % n, order // n  # the key row and the substance of each emission row
+    amount = stacked(1, float)[order]
+    unit = stacked(2, np.int8)[order]
+    ids = stacked(3, np.int32)[order]
+    row, code = np.divmod(order, s)  # the key row and the substance of each emission row
     reported = k["amount"].to_numpy(dtype=float)[row]
     # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).
     quantity, quantities = pd.factorize(k["quantity"])  # each distinct quantity's unit looked up once
@@ -249,6 +249,30 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
                         "factor_ids": categorical(ids_first, vocab.texts), "reported_amount": sums["reported_amount"],
                         "reported_unit": categorical(reported_unit_first, unit_texts)})
     return out, out[["key_id", "substance"]]
+
+
+def _key_order(key_id: np.ndarray, s: int) -> np.ndarray:
+    """The positions (row * s + substance, int32 where they fit) of `s` substances' values laid out row by row,
+    in the order by key, then substance, then row (a stable sort of key * s + substance). Keys in order (as
+    aggregate_keys numbers them) need no sort: the layout is that order but within a key of several rows, whose
+    block of positions is reordered substance first."""
+    n = len(key_id)
+    dtype = np.int32 if n * s < 2 ** 31 else np.int64  # half the memory of the arrays of every emission row
+    if n > 1 and (key_id[1:] < key_id[:-1]).any():  # keys out of order: a stable sort
+        return np.argsort(np.repeat(key_id.astype(np.int64) * s, s) + np.tile(np.arange(s), n),
+                          kind="stable").astype(dtype)
+    order = np.arange(n * s, dtype=dtype)
+    starts = np.r_[True, key_id[1:] != key_id[:-1]] if n else np.zeros(0, dtype=bool)
+    start = np.flatnonzero(starts)
+    size = np.diff(np.append(start, n))
+    if (size > 1).any():
+        rows = np.flatnonzero(np.repeat(size > 1, size))  # the rows of keys of several rows
+        first, count = np.repeat(start, size)[rows], np.repeat(size, size)[rows]
+        substance = np.arange(s)
+        # Position of (row, substance) in the order: the key's block, then substance, then row within the key.
+        at = (first * s)[:, None] + substance[None, :] * count[:, None] + (rows - first)[:, None]
+        order[at.ravel()] = (rows[:, None] * s + substance[None, :]).ravel()
+    return order
 
 
 def _not_estimated(distinct: pd.DataFrame, estimated: pd.DataFrame, keys: pd.DataFrame,

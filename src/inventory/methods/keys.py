@@ -27,11 +27,15 @@ def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
     valid = np.ones(len(activity), dtype=bool)
     uniques = []
     for column in columns:
-        codes, values = pd.factorize(activity[column], sort=True)
+        codes, values = _sorted_codes(activity[column])
         valid &= codes >= 0
-        key = key * (len(values) + 1) + codes
+        key *= len(values) + 1  # in place: no temporary the size of the rows
+        key += codes
         uniques.append(values)
-    by = pd.Series(activity["amount"].to_numpy()[valid]).groupby(key[valid], sort=True)
+    amounts = activity["amount"].to_numpy()
+    if not valid.all():
+        key, amounts = key[valid], amounts[valid]
+    by = pd.Series(amounts).groupby(key, sort=True)
     amount, size = by.sum(), by.size()
     group = amount.index.to_numpy()
     grouped = {}
@@ -44,6 +48,22 @@ def aggregate_keys(activity: pd.DataFrame) -> pd.DataFrame:
     per_key = amount.index.to_numpy() // (len(uniques[-1]) + 1)  # the key without its quantity
     grouped["key_id"] = np.cumsum(np.r_[False, per_key[1:] != per_key[:-1]]) if len(per_key) else per_key
     return grouped
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, object]:
+    """A column's codes in the order of its sorted values (-1: missing) and the values they index: a Categorical's
+    own codes and categories (its categories taken in their order, as sorting it does), whole numbers of a small
+    range as their offset from the least, else `pd.factorize(sort=True)`. Equal values, equal codes; codes
+    ordered as the values; the values read back by `values.take(code)` as from the factorisation."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Categorical.from_codes(np.arange(len(values.cat.categories)),
+                                                                      dtype=values.dtype)
+    if values.dtype == np.int64 and len(values):
+        numbers = values.to_numpy()
+        low, high = int(numbers.min()), int(numbers.max())
+        if high - low < max(len(numbers), 1024):
+            return numbers - low, np.arange(low, high + 1, dtype=np.int64)
+    return pd.factorize(values, sort=True)
 
 
 def _as_group_key(values: pd.Series) -> pd.Series:
@@ -122,6 +142,10 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names, coded
         mine = won[(won["key_id"] >= offsets[group]) & (won["key_id"] < offsets[group + 1])]
         if mine.empty:
             continue
+        if coded_ids:  # the columns made on codes, straight onto the keys (no per-class frame)
+            parts.append(_wide_coded(mine, offsets[group], offsets[group + 1] - offsets[group],
+                                     class_of[group][position]))
+            continue
         wide = resolved_wide(mine.assign(key_id=mine["key_id"] - offsets[group]))
         # Per class; taken onto the keys below. Bases and methods (a few distinct texts) as Categoricals, levels
         # (1 to 3) as float32: a key row holds codes for them; ids as objects (taking them copies references).
@@ -132,6 +156,40 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names, coded
         parts.append(wide.reindex(class_of[group][position]).reset_index(drop=True))
     out = keys.reset_index(drop=True)
     return pd.concat([out, *parts], axis=1) if parts else out
+
+
+def _wide_coded(won: pd.DataFrame, offset: int, classes: int, class_of_key: np.ndarray) -> pd.DataFrame:
+    """`with_parameters(coded_ids=True)`'s columns of one resolution (`won`: resolve_keys' winners of classes
+    numbered from `offset`, `classes` of them) taken onto the keys (`class_of_key`: each key's class): the
+    columns, order, values and dtypes of `resolved_wide` coded (bases, methods and ids as Categoricals of the
+    values each column holds over the classes, levels as float32) and reindexed by class, made on integer
+    codes: one factorisation per field, a scatter into a class × name matrix, the Categoricals made per class
+    and their codes taken onto the keys."""
+    name_codes, names = pd.factorize(won["name"], sort=True)  # the pivot's columns: the names sorted
+    row = won["key_id"].to_numpy(dtype=np.int64) - offset
+    parts = []
+    for field, suffix in (("value", ""), ("basis", ":basis"), ("method", ":method"), ("factor_id", ":id"),
+                          ("level", ":level")):
+        labels = [str(name) + suffix for name in names]
+        if field in ("value", "level"):
+            matrix = np.full((len(names), classes), np.nan, dtype=np.float32 if field == "level" else float)
+            matrix[name_codes, row] = won[field].to_numpy(dtype=float)
+            # One 2-D block of the keys' numbers (a name per row of it: each column contiguous), not a column each.
+            parts.append(pd.DataFrame(np.take(matrix, class_of_key, axis=1).T, columns=labels, copy=False))
+            continue
+        codes, texts = pd.factorize(won[field])
+        matrix = np.full((classes, len(names)), -1, dtype=np.int64)
+        matrix[row, name_codes] = codes
+        columns = {}
+        for j, label in enumerate(labels):
+            at = matrix[:, j]
+            present = np.unique(at[at >= 0])  # a column's categories: the values it holds over the classes
+            remap = np.full(len(texts) + 1, -1, dtype=np.int64)  # the last slot: code -1
+            remap[present] = np.arange(len(present))
+            # Made per class, then its (small-integer) codes taken onto the keys.
+            columns[label] = categorical(remap[at], np.asarray(texts, dtype=object)[present]).take(class_of_key)
+        parts.append(pd.DataFrame(columns))
+    return pd.concat(parts, axis=1)
 
 
 def tiers(factor_ids: pd.Series, factor_table: pd.DataFrame) -> pd.Series:
@@ -209,6 +267,7 @@ class IdCodes:
     def __init__(self) -> None:
         self.texts: list[str] = [""]
         self._code: dict[str, int] = {"": 0}
+        self._joined_flags = np.zeros(0, dtype=bool)  # `_as_joined` of the texts so far
 
     def _intern(self, texts) -> np.ndarray:
         out = np.empty(len(texts), dtype=np.int64)
@@ -232,9 +291,33 @@ class IdCodes:
 
     def join(self, *columns: np.ndarray) -> np.ndarray:
         """`join_texts` on codes: the ids of the columns joined by `;`, skipping empty ones, in order, without
-        repeats, as codes; the texts joined once per distinct tuple of codes."""
+        repeats, as codes; the texts joined once per distinct tuple of codes. A row with one id at most (the
+        others empty, code 0) is that id's code when its text is already so joined (no repeats, no empty id)."""
         if not len(columns[0]):
             return np.zeros(0, dtype=np.int64)
+        columns = [np.asarray(c) for c in columns]
+        ids = np.zeros(len(columns[0]), dtype=np.int8)
+        for c in columns:
+            ids += c != 0
+        several = ids > 1
+        alone = np.sum(columns, axis=0, dtype=np.int64) if len(columns) > 1 else columns[0].astype(np.int64)
+        alone[several] = 0  # the one id where there is one (the others are 0); rows of several joined below
+        rest = np.flatnonzero(several | ~self._as_joined()[alone])
+        if not len(rest):
+            return alone
+        alone[rest] = self._join_rows([c[rest] for c in columns])
+        return alone
+
+    def _as_joined(self) -> np.ndarray:
+        """Per code, whether its text is as `unique_ids` leaves it (each text tested once)."""
+        known = self._joined_flags
+        if len(known) < len(self.texts):
+            known = np.append(known, [unique_ids(t) == t for t in self.texts[len(known):]])
+            self._joined_flags = known
+        return known
+
+    def _join_rows(self, columns: list[np.ndarray]) -> np.ndarray:
+        """`join` of every row: the texts joined once per distinct tuple of codes."""
         combo, first = first_rows(combined_codes([(c, len(self.texts)) for c in columns]))
         texts = self.texts
         joined = [unique_ids(";".join(texts[p] for p in parts)) for parts in zip(*[c[first].tolist() for c in columns])]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from inventory import categories, regions, resources, units, vocabulary
 from inventory.errors import Problem
-from inventory.lookup import map_distinct, sort_order
+from inventory.lookup import categorical, map_distinct, observed_categories, sort_order
 from inventory.read import forms, magnitudes, suggest
 from inventory.read.workbook import FIELDS
 
@@ -53,6 +53,17 @@ class Inputs:
     facility: pd.DataFrame = field(default_factory=pd.DataFrame)
     supply: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUPPLY_COLUMNS))
     external: dict = field(default_factory=dict)
+    # The activity table's region, category and activity as Categoricals (lookup.categorical: the values present
+    # and ""), made by `validate` from the codes it resolved them by, with the table they belong to: the methods
+    # take them instead of factorising a million texts again (`coded_activity`; issue 14).
+    activity_codes: tuple = ()
+
+    def coded_activity(self) -> pd.DataFrame:
+        """The activity table with region, category and activity as Categoricals where `validate` made them for
+        this very table (values as in the table); the table as it is otherwise (one replaced or filtered since)."""
+        if len(self.activity_codes) == 2 and self.activity_codes[0] is self.activity:
+            return self.activity.assign(**self.activity_codes[1])
+        return self.activity
 
     @property
     def errors(self) -> list[Problem]:
@@ -148,11 +159,23 @@ class _Distinct:
         """The cells as stripped text (_text), the mask of those that are "" (compared once per value) and
         each row's code of its text (equal texts, equal codes, missing cells as ""; the texts factorised, not
         the rows)."""
-        done = np.append(_texts(self.uniques), np.array([""], dtype=object))
+        done = self.texts = np.append(_texts(self.uniques), np.array([""], dtype=object))
         blank = done == ""
         return (pd.Series(done[self.codes], index=self.index, name=self.name, dtype=object),
                 pd.Series(blank[self.codes], index=self.index), pd.factorize(done)[0][self.codes])
 
+
+    def resolved(self, get) -> tuple[pd.Series, np.ndarray]:
+        """`get` of the cells' texts (after text_and_blank), as `Lookup.resolve` of the text column gives it (an
+        object Series), called once per distinct cell; with the results per code (an object array, a missing
+        cell's last: `codes_of`), so the results can be a Categorical without factorising the rows again."""
+        found = np.array([get(text) for text in self.texts.tolist()], dtype=object)
+        return pd.Series(found[self.codes], index=self.index, name=self.name, dtype=object), found  # -1: the last
+
+    def codes_of(self, rows: np.ndarray) -> np.ndarray:
+        """The codes of the rows (a mask) into `resolved`'s results (a missing cell's: the last)."""
+        codes = self.codes[rows]
+        return np.where(codes < 0, len(self.texts) - 1, codes)
 
     def nil_blank_and_codes(self) -> tuple[pd.Series, pd.Series, np.ndarray]:
         """For a column of mostly distinct numbers (the values): the masks of cells that are a nil marker
@@ -334,8 +357,13 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c = _Collector(raw)
     t, empty, cells = {}, {}, {}  # the cells as text, where that text is "", the number columns factorised
     text_codes = []  # each row's code of its text, per column but the unit (a header may fill it in below)
+    distincts = {}  # those of region, category and activity, kept for `activity_codes`
     for col in FIELDS:
         distinct = _Distinct(raw[col])  # each column factorised once
+        if col in ("region", "category", "activity"):
+            distincts[col] = distinct
+            if len(distinct.uniques) < 2 ** 15 - 1:  # kept to the end: a few thousand names at most, 2 bytes a row
+                distinct.codes = distinct.codes.astype(np.int16)
         if col == "value":  # mostly distinct numbers: compared by key, not each written as text
             nil_value, empty[col], codes = distinct.nil_blank_and_codes()
         else:
@@ -358,7 +386,11 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     is_param = live & ~empty["parameter"] & ~is_supply
     is_act = live & ~is_param & ~is_supply
 
-    region, nested = read_regions(t["region"], live, c)
+    # Region, category and activity resolved once per distinct cell, with each row's code (for `activity_codes`).
+    resolved = {col: distincts[col].resolved(get) for col, get in (
+        ("region", regions.lookup().get), ("category", categories.lookup().get),
+        ("activity", vocabulary.activity_lookup().get))}
+    region, nested = read_regions(t["region"], live, c, resolved["region"][0])
     c.add(live & empty["region"], "region", "region_is_empty", "expect_region")
     c.add(live & ~empty["region"] & region.isna() & ~nested, "region", "unknown_region", "expect_region_from_list",
           suggest=regions.lookup().suggest)
@@ -369,8 +401,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(live & ~empty["year"] & ~year_ok, "year", "not_a_year", "expect_year")
     c.add((is_act | is_supply) & empty["year"], "year", "year_is_empty", "expect_year")
 
-    category = categories.lookup().resolve(t["category"])
-    activity = vocabulary.activity_lookup().resolve(t["activity"])
+    category, activity = resolved["category"][0], resolved["activity"][0]
     c.add(is_act & empty["category"], "category", "category_is_empty", "expect_category")
     # Suggestions that stay in the sector of the row's other names and cannot misroute it (read/suggest.py).
     _unknown(c, live & ~empty["category"] & category.isna(), "category", "unknown_category", "expect_category",
@@ -453,6 +484,14 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
         "file": raw["file"][act_rows], "sheet": raw["sheet"][act_rows], "row": raw["row"][act_rows],
         "source": t["source"][act_rows], "history": history[act_rows],
     }).reset_index(drop=True)
+    # The same columns as Categoricals of the values present (what `lookup.coded` makes of the table's texts),
+    # from the codes they were resolved by; the region only where no cell was read otherwise (read_regions).
+    rows = act_rows.to_numpy()
+    activity_codes = observed_categories(pd.DataFrame(
+        {col: categorical(distincts[col].codes_of(rows), found) for col, (values, found) in resolved.items()
+         if col != "region" or values is region}))
+    activity_codes = {col: activity_codes[col].array for col in activity_codes}
+    del resolved, distincts
 
     nk = selected & is_notation
     notation_table = pd.DataFrame({"region": region[nk], "year": year_num[nk].astype(int),
@@ -483,7 +522,8 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
                            "region": region.fillna("").astype(str), "year": year_num.where(year_ok).astype("Int64")})
     ledger = _one_status_per_row(compact_ledger(ledger))  # the records' texts as codes before the sort and take
     problems = sorted(c.problems, key=lambda p: (p.file, p.sheet, p.row or 0))
-    return Inputs(activity_table, params, notation_table, ledger, problems, supply=supply)
+    return Inputs(activity_table, params, notation_table, ledger, problems, supply=supply,
+                  activity_codes=(activity_table, activity_codes))
 
 
 def _unknown(c: _Collector, mask: pd.Series, column: str, code: str, expected: str,
@@ -696,7 +736,8 @@ def _in_row_order(ledger: pd.DataFrame) -> bool:
     return bool(np.all(key[1:] > key[:-1]))
 
 
-def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.Series, pd.Series]:
+def read_regions(cells: pd.Series, live: pd.Series, c: _Collector, region: pd.Series | None = None
+                 ) -> tuple[pd.Series, pd.Series]:
     """Region codes of a column (None where unknown) and a mask of cells already reported (named parents
     that disagree, a name several regions bear).
 
@@ -704,7 +745,7 @@ def read_regions(cells: pd.Series, live: pd.Series, c: _Collector) -> tuple[pd.S
     region, with a warning showing the reading; when the regions named do not nest it is an
     error suggesting the last one (DESIGN 3.1, 3.3).
     """
-    region = regions.lookup().resolve(cells)
+    region = regions.lookup().resolve(cells) if region is None else region  # region: that resolution, made already
     unknown = live & (cells != "") & region.isna()
     nested = pd.Series(False, index=cells.index)
     if not unknown.any():
