@@ -104,18 +104,16 @@ def _region_sets(emissions: pd.DataFrame, failed: set, per_region: str
 def write_emission_files(emissions: pd.DataFrame, folder: Path, positions: dict[str, np.ndarray]) -> None:
     """emissions.csv and emissions.parquet (DESIGN 3.7 columns) in `folder`, and in each region's folder
     `folder/<region>/` the rows at its `positions` (ascending): the CSV rows' bytes copied from the combined
-    file, the Parquet rows taken from the combined Arrow table (made once)."""
+    file, the Parquet rows made Arrow from the region's rows."""
     table = emissions[EMISSION_COLUMNS]
     found = tables.write_csv(table, folder / "emissions.csv")
     for region, rows in positions.items():
         (folder / region).mkdir(parents=True, exist_ok=True)
         tables.write_csv(table.iloc[rows] if found is None else None, folder / region / "emissions.csv",
                          found.take(rows) if found is not None else None)
-    arrow = tables.arrow_table(table)
-    tables.write_parquet(table, folder / "emissions.parquet", arrow)
+    tables.write_parquet(table, folder / "emissions.parquet")  # made Arrow a batch of rows at a time (issue 14)
     for region, rows in positions.items():
-        tables.write_parquet(table[["region", "year"]].iloc[rows], folder / region / "emissions.parquet",
-                             arrow.take(rows))
+        tables.write_parquet(table.iloc[rows], folder / region / "emissions.parquet")
 
 
 def _emission_files_child(emissions: pd.DataFrame, folder: Path, positions: dict[str, np.ndarray]) -> None:
