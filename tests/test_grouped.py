@@ -73,3 +73,16 @@ def test_group_sum_by_region_chunks_equals_groupby(monkeypatch, sort):
     assert_frame_equal(got, want, check_exact=True)
     shuffled = e.sample(frac=1.0, random_state=0).reset_index(drop=True)  # regions not contiguous: summed at once
     assert coded(shuffled).region_chunks() is None
+
+
+def test_first_rows_by_region_chunks_follow_drop_duplicates(monkeypatch):
+    import inventory.grouped as grouped
+
+    e = _frame(3000, seed=5).sort_values("region", kind="stable", na_position="last").reset_index(drop=True)
+    monkeypatch.setattr(grouped, "CHUNK_ROWS", 400)
+    c = coded(e)
+    assert c.region_chunks() is not None
+    assert list(c.first_rows(["region", "year"])) == list(e.drop_duplicates(["region", "year"]).index)
+    mask = c.eq("kind", "memo")
+    assert list(c.first_rows(["region", "kind", "year"], mask)) == \
+        list(e[mask].drop_duplicates(["region", "kind", "year"]).index)

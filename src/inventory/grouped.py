@@ -101,7 +101,8 @@ class Coded:
         codes, uniques = self.code(column)
         results = pd.Series([func(v) for v in uniques], dtype=object)
         result_codes, result_uniques = pd.factorize(results, sort=sort)
-        return np.append(result_codes, -1).astype(np.int32)[codes], pd.Index(result_uniques, dtype=object)
+        kind = _code_type(len(result_uniques))  # a byte a row for a few hundred values, not four (issue 14)
+        return np.append(result_codes, -1).astype(kind)[codes], pd.Index(result_uniques, dtype=object)
 
     def group_sum(self, by: list, values, mask: np.ndarray | None = None, sort: bool = True, min_count: int = 0,
                   fill: dict[str, str] | None = None, together: bool = True, decode: bool = True):
@@ -131,7 +132,7 @@ class Coded:
             radix.append(len(item[2]) + 1)
         rows = np.ones(self.n, dtype=bool) if mask is None else np.array(mask, dtype=bool)
         arrays = values if isinstance(values, dict) else {v: self.number(v) for v in values}
-        chunks = self.region_chunks() if self._by_region(by, fill) else None
+        chunks = self.region_chunks() if self._by_region(names, keys) else None
         if chunks is not None:  # a few million rows at a time, whole regions each (issue 14)
             parts = []
             for start, end in chunks:
@@ -173,12 +174,12 @@ class Coded:
             frame[v] = sums[v].to_numpy()
         return frame
 
-    def _by_region(self, by: list, fill: dict) -> bool:
-        """True when `by` groups by the frame's own region codes (a group then never spans two regions)."""
-        if "region" in fill or "region" not in self.frame:
+    def _by_region(self, names: list[str], keys: list[np.ndarray]) -> bool:
+        """True when the key codes include the frame's own region codes (a group then never spans two regions)."""
+        if "region" not in self.frame:
             return False
-        return any(b == "region" if isinstance(b, str)
-                   else b[0] == "region" and b[1] is self.code("region")[0] for b in by)
+        own = self.code("region")[0]
+        return any(name == "region" and k is own for name, k in zip(names, keys))
 
     def region_chunks(self) -> list[tuple[int, int]] | None:
         """Row ranges [start, end) of about CHUNK_ROWS rows each, cut where the region changes, so that each
@@ -203,12 +204,29 @@ class Coded:
     def first_rows(self, by: list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """Positions of the first row of each distinct combination of `by` (rows with a missing key
         included), in order of appearance: `frame[mask].drop_duplicates(by)`'s rows."""
-        key = np.zeros(self.n, dtype=np.int64)
+        chunks = self.region_chunks() if "region" in by else None
+        if chunks is not None:  # whole regions at a time (issue 14): the same rows, in the same order
+            return np.concatenate([start + self._first_rows(by, mask, slice(start, end)) for start, end in chunks])
+        return self._first_rows(by, mask, slice(0, self.n))
+
+    def _first_rows(self, by: list[str], mask: np.ndarray | None, part: slice) -> np.ndarray:
+        """first_rows within the rows of `part`, as positions from its start."""
+        key = None
         for column in by:
             codes, uniques = self.code(column)
-            key = key * (len(uniques) + 1) + (codes + 1)
-        positions = np.arange(self.n) if mask is None else np.flatnonzero(mask)
-        return positions[pd.Series(key[positions]).drop_duplicates().index.to_numpy()]
+            codes = codes[part].astype(np.int64) + 1
+            if key is None:
+                key = codes
+            else:
+                key *= len(uniques) + 1
+                key += codes
+        if key is None:
+            key = np.zeros(part.stop - part.start, dtype=np.int64)
+        if mask is not None:
+            positions = np.flatnonzero(mask[part])
+            key = key[positions]
+            return positions[pd.Series(key).drop_duplicates().index.to_numpy()]
+        return pd.Series(key).drop_duplicates().index.to_numpy()
 
 
 def _sums(numbers: pd.DataFrame, key: np.ndarray, sort: bool, min_count: int, together: bool) -> pd.DataFrame:
