@@ -120,8 +120,7 @@ def control_penetration(emissions: pd.DataFrame, factor_table: pd.DataFrame | No
         return pd.DataFrame(columns=PENETRATION_COLUMNS)
     table = penetration.shipped() if factor_table is None else penetration.from_table(factor_table)
     ids = set(table["penetration_id"])
-    used = coded(emissions).values_of("factor_ids", lambda t: any(i in ids for i in str(t or "").split(";"))
-                                      ).astype(bool)
+    used = coded(emissions).flags("factor_ids", lambda t: any(i in ids for i in str(t or "").split(";")))
     keys = emissions.loc[used, ["region", "year", "category", "activity"]].drop_duplicates().reset_index(drop=True)
     if keys.empty:
         return pd.DataFrame(columns=PENETRATION_COLUMNS)
@@ -153,8 +152,7 @@ def plant_coverage(emissions: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=PLANT_COVERAGE_COLUMNS)
     c = coded(emissions)
     kept = ~c.eq("kind", "memo") if "kind" in emissions else np.ones(c.n, dtype=bool)
-    plant_rows = c.eq("tier", "T3") | c.values_of("factor_ids", lambda t: CONFIDENTIAL_ID in str(t or "").split(";")
-                                                  ).astype(bool)
+    plant_rows = c.eq("tier", "T3") | c.flags("factor_ids", lambda t: CONFIDENTIAL_ID in str(t or "").split(";"))
     if not (kept & plant_rows).any():  # no plant data: nothing to cover (without masking the whole table)
         return pd.DataFrame(columns=PLANT_COVERAGE_COLUMNS)
     e = emissions[kept]
@@ -393,7 +391,7 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
     if len(emissions):
         c = coded(emissions)
         role = cats["role"].to_dict()
-        biogenic = c.eq("kind", "memo") & (c.values_of("category", lambda v: role.get(v)) != "memo")
+        biogenic = c.eq("kind", "memo") & c.flags("category", lambda v: role.get(v) != "memo")
         mask = ~c.isin("sector", [""]) & (c.code("sector")[0] >= 0) & ~biogenic
         if mask.any():
             return _coded_trees(c, keys, mask)
@@ -758,8 +756,7 @@ def _indicator_rows(row, num: pd.Series, stats: pd.DataFrame) -> list[pd.DataFra
 
 def _under_category_rows(c, root: str) -> np.ndarray:
     """True for the coded rows whose category is `root` or below it."""
-    return c.values_of("category", lambda v: v is not None and (v == root or root in categories.ancestors(str(v)))
-                       ).astype(bool)
+    return c.flags("category", lambda v: v is not None and (v == root or root in categories.ancestors(str(v))))
 
 
 def series(emissions: pd.DataFrame, indicator_table: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -280,7 +280,9 @@ def cocontrol(emissions: pd.DataFrame, pairs: list[tuple[int, int]] | None = Non
         texts[column] = uniques.take(np.argsort(uniques.to_numpy(dtype=object), kind="stable"))
         for f in frames:
             f[column] = texts[column].get_indexer(f[column])
-    return _table(_compare(pol, carbon, pol, carbon, pair_table), texts)
+    rows = _compare(pol, carbon, pol, carbon, pair_table)
+    del pol, carbon  # the sums, freed before the table is made from their comparison (issue 14)
+    return _table(rows, texts)
 
 
 def _pairs(region_years: pd.DataFrame, pairs: list[tuple[int, int]] | None) -> pd.DataFrame:
