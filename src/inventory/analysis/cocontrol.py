@@ -227,10 +227,13 @@ def _table(rows: pd.DataFrame, texts: dict[str, pd.Index] | None = None) -> pd.D
     out["co2e_from"], out["co2e_to"] = c_from.to_numpy(), c_to.to_numpy()
     out["co2_change_pct"] = change_pct(taken("CO2_from"), taken("CO2_to")).to_numpy()
     out["elasticity_co2"] = elasticity(out["change_pct"], out["co2_change_pct"]).to_numpy()
-    if texts is not None:
-        for column, name in (("region", "region"), ("category", "key"), ("substance", "substance")):
-            out[column] = texts[name].take(out[column].to_numpy()).array
-        out["level"] = texts["level"].take(out["level"].to_numpy()).to_numpy()
+    if texts is not None:  # Categoricals of the sorted texts (a code a row, issue 14): the same values and CSV bytes
+        for column, name in (("region", "region"), ("category", "key"), ("substance", "substance"),
+                             ("level", "level")):
+            out[column] = pd.Categorical.from_codes(out[column].to_numpy(), categories=texts[name])
+        for column in ("quadrant", "elasticity_band"):
+            codes, uniques = pd.factorize(out[column], sort=True)
+            out[column] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
     return out
 
 
