@@ -223,9 +223,8 @@ def write_parquet(table: pd.DataFrame, path: Path, arrow: pa.Table | None = None
     texts as Arrow strings at once were over 10 GB), the same row groups and bytes."""
     import pyarrow.parquet as pq
 
-    keys = table[["region", "year"]]
     starts = [0] if len(table) == 0 else \
-        [0, *np.flatnonzero((keys.iloc[1:].to_numpy() != keys.iloc[:-1].to_numpy()).any(axis=1)) + 1]
+        [0, *np.flatnonzero(_changes(table["region"]) | _changes(table["year"])) + 1]
     ends = [*starts[1:], len(table)]
     writer = None
     try:
@@ -245,6 +244,17 @@ def write_parquet(table: pd.DataFrame, path: Path, arrow: pa.Table | None = None
     finally:
         if writer is not None:
             writer.close()
+
+
+def _changes(column: pd.Series) -> np.ndarray:
+    """True where a row's value differs from the previous row's (`values[1:] != values[:-1]`; a missing cell
+    differs from every cell, as NaN does). A Categorical by its codes (issue 14: the region and year of the
+    national table's rows as one object array, twice, were over 4 GB)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        return (codes[1:] != codes[:-1]) | (codes[1:] < 0) | (codes[:-1] < 0)
+    values = column.to_numpy()
+    return np.asarray(values[1:] != values[:-1], dtype=bool)
 
 
 def write_manifest(manifest: dict, folder: Path) -> str:
