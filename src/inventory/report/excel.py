@@ -749,11 +749,18 @@ def _write_block(book: _Book, rows: SheetRows, title: str, headers: list[str], t
     rows.skip()
 
 
+def _fits(rows: SheetRows, n: int) -> bool:
+    """Whether a _write_block of `n` rows starting at the sheet's next row writes them (not its note)."""
+    return rows.next_row + 1 + n + 2 <= EXCEL_MAX_ROWS
+
+
 def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet QA: checks, not-estimated categories, row accounting, skipped/rejected rows, warnings."""
     ws, rows = book.sheet(lbl["sheet_qa"])
-    checks = result.checks.reindex(columns=CHECK_COLUMNS)
-    checks = checks.assign(result=labelled(checks["result"], "result_", lbl))
+    checks = result.checks
+    if _fits(rows, len(checks)):  # labelled only when the sheet can hold it (16.6M rows nationally, issue 14)
+        checks = checks.reindex(columns=CHECK_COLUMNS)
+        checks = checks.assign(result=labelled(checks["result"], "result_", lbl))
     counts = ledger_counts(result.ledger)
     counts = pd.DataFrame({"status": [lbl[f"status_{k}"] for k in counts], "count": list(counts.values())})
     warns = pd.DataFrame([w.to_dict(lang) for w in result.warnings]).reindex(columns=WARNING_COLUMNS)
@@ -762,10 +769,12 @@ def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
                  [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_DIFF) if c == "diff_pct"
                   else 0 for c in CHECK_COLUMNS], lbl["qa_table_too_large"])
     ne = result.not_estimated
-    ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang, categorical=True),
-                   reason_code=ne["reason"], reason=worded(ne["reason"], lang))
+    if _fits(rows, len(ne)):
+        ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang,
+                                                                    categorical=True),
+                       reason_code=ne["reason"], reason=worded(ne["reason"], lang)).reindex(columns=NE_COLUMNS)
     _write_block(book, rows, lbl["section_not_estimated"], [lbl[f"col_{c}"] for c in NE_COLUMNS],
-                 ne.reindex(columns=NE_COLUMNS), 0, lbl["qa_table_too_large"])
+                 ne, 0, lbl["qa_table_too_large"])
     _write_block(book, rows, lbl["section_ledger"], [lbl["col_status"], lbl["col_count"]], counts,
                  [0, book.style(FMT_COUNT)])
     ledger = not_used_rows(result.ledger)
@@ -798,10 +807,14 @@ VIEW_SHEETS = {"official": "sheet_official", "penetration": "sheet_penetration",
                "key_categories": "sheet_analysis_key_categories", "uncertainty": "sheet_analysis_uncertainty"}
 
 
-def _write_view(book: _Book, view: View, sheet: str) -> None:
-    """A sheet holding one analysis view: its note, a bold header and the rows, frozen below the header."""
+def _write_view(book: _Book, view: View, sheet: str, lbl: dict) -> None:
+    """A sheet holding one analysis view: its note, a bold header and the rows, frozen below the header; a
+    note in their place when they would pass Excel's row limit (national scale: issue 14)."""
     ws, rows = book.sheet(sheet)
     rows.add_row([view.note], widths=False)
+    if rows.next_row + len(view.frame) > EXCEL_MAX_ROWS:  # the header and the rows would not fit
+        rows.add_row([lbl["view_too_large"]], book.style(bold=True), widths=False)
+        return
     _header(book, rows, view.headers)
     ws.freeze_panes = "A3"
     styles = [book.style(VIEW_FORMATS[f]) if f != "text" else 0 for f in view.formats]
@@ -822,11 +835,11 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh", vi
     _write_pollutants(book, shown["pollutants"], lbl)
     _write_regions(book, shown["comparison"], lbl)
     for view in views.analysis:
-        _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
+        _write_view(book, view, lbl[VIEW_SHEETS[view.key]], lbl)
     _write_detail(book, result, lbl, lang)
     _write_factors(book, shown["factors"], lbl)
     _write_qa(book, result, lbl, lang)
     for view in views.qa:
-        _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
+        _write_view(book, view, lbl[VIEW_SHEETS[view.key]], lbl)
     _write_meta(book, result, lbl)
     book.save(pathlib.Path(path))
