@@ -612,6 +612,9 @@ def _write_key_figures(book: _Book, table: pd.DataFrame, lbl: dict) -> None:
     value with its unit, plain reading): `table`, the result's report.summaries.key_figure_rows."""
     ws, rows = book.sheet(lbl["sheet_key_figures"])
     cols = [*REGION_KEYS, "label", "value", "reading"]
+    if rows.next_row + len(table) > EXCEL_MAX_ROWS:  # the header and the rows would not fit (national scale)
+        rows.add_row([lbl["view_too_large"]], book.style(bold=True), widths=False)
+        return
     ws.freeze_panes = "A2"
     _header(book, rows, [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["kf_col_item"],
                          lbl["kf_col_value"], lbl["kf_col_reading"]])
@@ -665,6 +668,9 @@ def _write_sector(book: _Book, tree: pd.DataFrame, sector: str, lbl: dict, lang:
     headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_category"],
                lbl["col_category_name"],
                *[f"{'CO2e' if s == 'co2e_t' else s} ({unit[s]})" for s in subs]]
+    if rows.next_row + len(tree) > EXCEL_MAX_ROWS:  # the header and the rows would not fit (national scale)
+        rows.add_row([lbl["view_too_large"]], book.style(bold=True), widths=False)
+        return
     ws.freeze_panes = "F2"
     _header(book, rows, headers)
     depth = tree["depth"].to_numpy()
