@@ -52,3 +52,37 @@ def test_coded_is_made_once_per_frame_and_first_rows_follow_drop_duplicates():
     assert coded(e.copy()) is not coded(e)
     first = coded(e).first_rows(["region", "year"])
     assert list(first) == list(e.drop_duplicates(["region", "year"]).index)
+
+
+@pytest.mark.parametrize("sort", [True, False])
+def test_group_sum_by_region_chunks_equals_groupby(monkeypatch, sort):
+    """A big table's group sums are made a few regions' rows at a time (grouped.CHUNK_ROWS): the same frame."""
+    import inventory.grouped as grouped
+
+    e = _frame(6000, seed=3).sort_values("region", kind="stable", na_position="last").reset_index(drop=True)
+    monkeypatch.setattr(grouped, "CHUNK_ROWS", 700)
+    c = coded(e)
+    assert c.region_chunks() is not None and len(c.region_chunks()) > 1
+    mask = c.isin("kind", ["emission", "sink"])
+    got = c.group_sum(["region", "year", "kind"], ["emission", "co2e_t"], mask, sort=sort, min_count=1)
+    want = e[mask].groupby(["region", "year", "kind"], sort=sort)[["emission", "co2e_t"]].sum(
+        min_count=1).reset_index()
+    assert_frame_equal(got, want, check_exact=True)
+    got = c.group_sum(["kind", "region"], ["emission"], sort=sort, together=False)
+    want = e.groupby(["kind", "region"], sort=sort)[["emission"]].sum().reset_index()
+    assert_frame_equal(got, want, check_exact=True)
+    shuffled = e.sample(frac=1.0, random_state=0).reset_index(drop=True)  # regions not contiguous: summed at once
+    assert coded(shuffled).region_chunks() is None
+
+
+def test_first_rows_by_region_chunks_follow_drop_duplicates(monkeypatch):
+    import inventory.grouped as grouped
+
+    e = _frame(3000, seed=5).sort_values("region", kind="stable", na_position="last").reset_index(drop=True)
+    monkeypatch.setattr(grouped, "CHUNK_ROWS", 400)
+    c = coded(e)
+    assert c.region_chunks() is not None
+    assert list(c.first_rows(["region", "year"])) == list(e.drop_duplicates(["region", "year"]).index)
+    mask = c.eq("kind", "memo")
+    assert list(c.first_rows(["region", "kind", "year"], mask)) == \
+        list(e[mask].drop_duplicates(["region", "kind", "year"]).index)

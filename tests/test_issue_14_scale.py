@@ -245,3 +245,36 @@ def test_issue_14_a_regions_views_taken_from_the_whole_builds_equal_those_made_f
         assert made.summaries["trees"] and set(made.summaries["trees"]) <= set(taken.summaries["trees"])
         for sector, tree in made.summaries["trees"].items():
             same(taken.summaries["trees"][sector], tree)
+
+
+def test_issue_14_csv_and_parquet_written_a_chunk_at_a_time_are_the_same_bytes(tmp_path, monkeypatch):
+    """The CSV cells are made a chunk of rows at a time and the Parquet rows made Arrow a batch of row groups
+    at a time (national scale): the same bytes as at once."""
+    import numpy as np
+    from inventory.lookup import coded
+    from inventory.result import EMISSION_COLUMNS
+
+    rng = np.random.default_rng(11)
+    n = 2_000
+    texts = ["", "a,b", 'say "hi"', "湖南省", "x"]
+    frame = pd.DataFrame({c: rng.choice(texts, n) for c in EMISSION_COLUMNS}).astype("str")
+    for column in ("emission", "co2e_t", "activity_amount", "implied_factor", "reported_amount"):
+        frame[column] = np.round(rng.lognormal(0, 3, n), int(rng.integers(0, 4))) * rng.choice([-1, 1], n)
+        frame.loc[frame.index[::9], column] = np.nan
+    frame["region"] = np.sort(rng.choice(["430000", "430100", "430200", "430300"], n))
+    frame["year"] = 2015 + (np.arange(n) * 7 // n)
+    frame = coded(frame.sort_values(["region", "year"], kind="stable").reset_index(drop=True)[EMISSION_COLUMNS])
+    frame.loc[frame.index[::11], "region_name"] = None
+    expected = "\ufeff".encode() + frame.to_csv(index=False, lineterminator="\n").encode()
+    tables.write_emissions(frame, tmp_path)
+    monkeypatch.setattr(tables, "_CSV_CHUNK_ROWS", 97)
+    monkeypatch.setattr(tables, "_PARQUET_BATCH_ROWS", 150)
+    (tmp_path / "chunked").mkdir()
+    rows = tables._write_csv(frame, tmp_path / "chunked" / "emissions.csv")
+    assert (tmp_path / "chunked" / "emissions.csv").read_bytes() == expected
+    assert (tmp_path / "emissions.csv").read_bytes() == expected
+    assert len(rows.offsets) == n + 1
+    tables.write_parquet(frame, tmp_path / "chunked" / "emissions.parquet")
+    assert (tmp_path / "chunked" / "emissions.parquet").read_bytes() == (tmp_path / "emissions.parquet").read_bytes()
+    tables.write_parquet(frame, tmp_path / "chunked" / "given.parquet", tables.arrow_table(frame))
+    assert (tmp_path / "chunked" / "given.parquet").read_bytes() == (tmp_path / "emissions.parquet").read_bytes()

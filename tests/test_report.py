@@ -339,6 +339,28 @@ def test_a_qa_table_past_excels_row_limit_becomes_a_note_instead_of_an_error():
         excel._write_block(book, rows, "核查", ["a"], table, 0)
 
 
+def test_an_analysis_view_past_excels_row_limit_becomes_a_note_instead_of_an_error(monkeypatch):
+    """A national build's co-control table (6.9M rows) cannot be a sheet: its sheet holds the view's note and a
+    note saying where the table is (issue 14); a view that fits is written as before."""
+    import pandas as pd
+
+    from inventory.report import excel
+    from inventory.report.views import View
+    from inventory.report.summaries import labels
+
+    lbl = labels("zh")
+    monkeypatch.setattr(excel, "EXCEL_MAX_ROWS", 12)
+    view = View("cocontrol", "协同", [("a", "a", "text")], pd.DataFrame({"a": [str(i) for i in range(11)]}), "说明")
+    book = excel._Book()
+    excel._write_view(book, view, "协同", lbl)
+    rows = book.sheets[-1].rows
+    assert rows.next_row == 3                           # the view's note, the too-large note
+    small = View("cocontrol", "协同", [("a", "a", "text")], pd.DataFrame({"a": [str(i) for i in range(10)]}), "说明")
+    excel._write_view(book, small, "协同2", lbl)
+    rows = book.sheets[-1].rows
+    assert rows.next_row == 13                          # note, header, ten rows
+
+
 def test_sheet_cells_after_empty_cells_keep_their_columns(tmp_path):
     """A cell is written without its reference (r) unless the cell before it in the row is empty: every value
     reads back in its own column in openpyxl and calamine, whatever the empty cells before it (first column,

@@ -140,7 +140,8 @@ def _cpus() -> int:
 
 @dataclass
 class BuildOutcome:
-    """What a build did: its result (None when nothing was built), manifest and exit code."""
+    """What a build did: its result (None when nothing was built), manifest and exit code; `inputs` are the
+    validated inputs (of a build that computed, without their activity rows: dropped once computed)."""
 
     result: BuildResult | None
     manifest: dict
@@ -307,6 +308,9 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
             if started is not None:
                 started.cancel()
         raise
+    # The activity rows are read by the compile only: not kept through the write stage (issue 14: 0.7 GB nationally).
+    inputs, built_inputs = dataclasses.replace(inputs, activity=inputs.activity.iloc[:0]), None
+    memory.give_back()
     meta["regions"] = sorted(str(r) for r in result.emissions["region"].unique())  # distinct values, not every row
     meta["years"] = sorted(int(y) for y in result.emissions["year"].unique())
     result.meta = meta

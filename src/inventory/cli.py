@@ -168,7 +168,8 @@ def _failed_checks(checks, lang: str) -> str:
     other = failed[failed["check"] != "completeness"]
     text = ""
     if len(other):
-        names = word("cli_comma", lang).join(f"{name} {n}" for name, n in other["check"].value_counts().items())
+        names = word("cli_comma", lang).join(f"{name} {n}" for name, n in  # as texts: only the names present
+                                             other["check"].astype("str").value_counts().items())
         text += word("cli_checks_failed_named", lang, {"n": len(other), "names": names})
     missing = int((failed["check"] == "completeness").sum())
     if missing:

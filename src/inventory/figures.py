@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import categories, memory, regions, resources, units, vocabulary
-from inventory.grouped import coded, combine, split_key
+from inventory.grouped import _code_type, coded, combine, split_key
 from inventory.lookup import map_distinct
 from inventory.qa.grading import difference_pct
 
@@ -79,26 +79,31 @@ def compute(emissions: pd.DataFrame, statistics: pd.DataFrame | None = None,
     totals = _totals(emissions)
     trees = sector_trees(emissions)
     memory.give_back()
-    return {
-        "sector_gas": sector_gas(emissions, totals),
-        "pollutants": pollutants(emissions, totals),
-        "sector_trees": trees,
-        "energy": energy_table,
-        "energy_shares": energy_shares(energy_table),
-        "region_comparison": region_comparison(emissions, totals),
-        "indicators": table,
-        "series": long,
-        "series_change": series_change(long),
-        "series_gaps": series_gaps(long),
-        "series_index": series_index(long),
-        "map_values": map_values(long),
-        "uncertainty_half_width": uncertainty_half_width((analysis or {}).get("uncertainty")),
-        "official": official((qa_tables or {}).get("official")),
-        "control_penetration": control_penetration(emissions, factor_table),
-        "plant_coverage": plant_coverage(emissions),
-        "official_structure": official_structure(emissions),
-        "key_figures": key_figures(emissions, long),
+    makers = {
+        "sector_gas": lambda: sector_gas(emissions, totals),
+        "pollutants": lambda: pollutants(emissions, totals),
+        "sector_trees": lambda: trees,
+        "energy": lambda: energy_table,
+        "energy_shares": lambda: energy_shares(energy_table),
+        "region_comparison": lambda: region_comparison(emissions, totals),
+        "indicators": lambda: table,
+        "series": lambda: long,
+        "series_change": lambda: series_change(long),
+        "series_gaps": lambda: series_gaps(long),
+        "series_index": lambda: series_index(long),
+        "map_values": lambda: map_values(long),
+        "uncertainty_half_width": lambda: uncertainty_half_width((analysis or {}).get("uncertainty")),
+        "official": lambda: official((qa_tables or {}).get("official")),
+        "control_penetration": lambda: control_penetration(emissions, factor_table),
+        "plant_coverage": lambda: plant_coverage(emissions),
+        "official_structure": lambda: official_structure(emissions),
+        "key_figures": lambda: key_figures(emissions, long),
     }
+    out = {}
+    for name, make in makers.items():
+        out[name] = make()
+        memory.give_back()  # each figure's freed temporaries returned before the next one (issue 14)
+    return out
 
 
 PENETRATION_COLUMNS = ["region", "year", "category", "activity", "control_group", "technology", "share",
@@ -115,8 +120,7 @@ def control_penetration(emissions: pd.DataFrame, factor_table: pd.DataFrame | No
         return pd.DataFrame(columns=PENETRATION_COLUMNS)
     table = penetration.shipped() if factor_table is None else penetration.from_table(factor_table)
     ids = set(table["penetration_id"])
-    used = coded(emissions).values_of("factor_ids", lambda t: any(i in ids for i in str(t or "").split(";"))
-                                      ).astype(bool)
+    used = coded(emissions).flags("factor_ids", lambda t: any(i in ids for i in str(t or "").split(";")))
     keys = emissions.loc[used, ["region", "year", "category", "activity"]].drop_duplicates().reset_index(drop=True)
     if keys.empty:
         return pd.DataFrame(columns=PENETRATION_COLUMNS)
@@ -148,8 +152,7 @@ def plant_coverage(emissions: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=PLANT_COVERAGE_COLUMNS)
     c = coded(emissions)
     kept = ~c.eq("kind", "memo") if "kind" in emissions else np.ones(c.n, dtype=bool)
-    plant_rows = c.eq("tier", "T3") | c.values_of("factor_ids", lambda t: CONFIDENTIAL_ID in str(t or "").split(";")
-                                                  ).astype(bool)
+    plant_rows = c.eq("tier", "T3") | c.flags("factor_ids", lambda t: CONFIDENTIAL_ID in str(t or "").split(";"))
     if not (kept & plant_rows).any():  # no plant data: nothing to cover (without masking the whole table)
         return pd.DataFrame(columns=PLANT_COVERAGE_COLUMNS)
     e = emissions[kept]
@@ -388,7 +391,7 @@ def sector_trees(emissions: pd.DataFrame) -> pd.DataFrame:
     if len(emissions):
         c = coded(emissions)
         role = cats["role"].to_dict()
-        biogenic = c.eq("kind", "memo") & (c.values_of("category", lambda v: role.get(v)) != "memo")
+        biogenic = c.eq("kind", "memo") & c.flags("category", lambda v: role.get(v) != "memo")
         mask = ~c.isin("sector", [""]) & (c.code("sector")[0] >= 0) & ~biogenic
         if mask.any():
             return _coded_trees(c, keys, mask)
@@ -433,38 +436,49 @@ def _coded_trees(c, keys: list[str], mask: np.ndarray) -> pd.DataFrame:
     nodes = pd.Index(list(dict.fromkeys(n for chain in chains for n in chain)), dtype=object)
     lengths = np.array([len(chain) for chain in chains])
     flat = np.concatenate([nodes.get_indexer(list(chain)) for chain in chains])
-    per_row = lengths[category]
-    row = np.repeat(np.arange(len(sums), dtype=_row_type(len(sums))), per_row)  # the explode: each sum once per
-    # node of its chain
-    within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    node = flat[(np.cumsum(lengths) - lengths)[category][row] + within]
-    del within, per_row  # arrays over every exploded row, freed as soon as done with (issue 14)
+    first_node = np.cumsum(lengths) - lengths
     kind, kind_texts = groups["kind"]
+    memo_kind = np.asarray(kind_texts == "memo", dtype=bool)
     memo_node = np.array([role.get(n) == "memo" for n in nodes], dtype=bool)
-    keep = ~np.asarray(kind_texts == "memo", dtype=bool)[kind[row]] | memo_node[node]
-    row, node = row[keep], node[keep]
     index = ["region", "region_name", "year", "sector"]
     radix = [len(groups[k][1]) + 1 for k in index] + [len(nodes) + 1]
     substance, substance_texts = groups["substance"]
+    group_key = combine([groups[k][0] for k in index], radix[:-1])
     present = np.zeros(len(sums), dtype=bool)
-    present[row] = True
+    emissions_by, co2es = [], []
+    for g0, g1 in _group_ranges(groups["region"][0]):  # whole regions at a time: every node's rows in one range
+        per_row = lengths[category[g0:g1]]
+        row = np.repeat(np.arange(g0, g1, dtype=_row_type(len(sums))), per_row)  # the explode: each sum once per
+        # node of its chain
+        within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+        node = flat[first_node[category[row]] + within]
+        del within, per_row  # arrays over every exploded row, freed as soon as done with (issue 14)
+        keep = ~memo_kind[kind[row]] | memo_node[node]
+        row, node = row[keep], node[keep]
+        del keep
+        present[row] = True
+        # combine(parts of every exploded row, radix): the groups' key once per group, then per row with its node
+        node_key = group_key[row]
+        node_key *= radix[-1]
+        node_key += node
+        del node
+        # _wide: emission by node and substance (then one column per substance), co2e_t by node
+        by_node_sub = node_key * (len(substance_texts) + 1)
+        by_node_sub += substance[row]
+        emissions_by.append(pd.Series(sums["emission"].to_numpy()[row]).groupby(by_node_sub, sort=False)
+                            .sum(min_count=1))
+        del by_node_sub
+        co2es.append(pd.Series(sums["co2e_t"].to_numpy()[row]).groupby(node_key, sort=False).sum(min_count=1))
+        del row, node_key
+    del group_key
+    emission = pd.concat(emissions_by) if len(emissions_by) > 1 else emissions_by[0]
+    co2e = pd.concat(co2es) if len(co2es) > 1 else co2es[0]
+    del emissions_by, co2es
     subs = ordered_substances(substance_texts.take(np.unique(substance[present])))
     ghg = set(vocabulary.greenhouse_gases())
     ghgs, pols = [s for s in subs if s in ghg], [s for s in subs if s not in ghg]
     place = np.full(len(substance_texts), -1)
     place[substance_texts.get_indexer(ghgs + pols)] = np.arange(len(subs))
-    # combine(parts of every exploded row, radix): the groups' key once per group, then per row with its node
-    node_key = combine([groups[k][0] for k in index], radix[:-1])[row]
-    node_key *= radix[-1]
-    node_key += node
-    del keep, node
-    # _wide: emission by node and substance (then one column per substance), co2e_t by node
-    by_node_sub = node_key * (len(substance_texts) + 1)
-    by_node_sub += substance[row]
-    emission = pd.Series(sums["emission"].to_numpy()[row]).groupby(by_node_sub, sort=False).sum(min_count=1)
-    del by_node_sub
-    co2e = pd.Series(sums["co2e_t"].to_numpy()[row]).groupby(node_key, sort=False).sum(min_count=1)
-    del row, node_key
     combos = np.sort(co2e.index.to_numpy(dtype=np.int64))
     cell_node, cell_sub = np.divmod(emission.index.to_numpy(dtype=np.int64), len(substance_texts) + 1)
     values = np.full((len(combos), len(subs)), np.nan)
@@ -480,6 +494,23 @@ def _coded_trees(c, keys: list[str], mask: np.ndarray) -> pd.DataFrame:
     wide = _sorted(wide, ["region", "year", _rank(wide["sector"], _orders()["sector"], 0),
                           _rank(wide["category"], _orders()["category"], len(cats)), "category"])
     return wide[[*REGION_KEYS, "sector", "category", "depth", "memo", *ghgs, "co2e_t", *pols]]
+
+
+TREE_GROUPS = 1_500_000  # sector_trees' group sums exploded at a time (whole regions)
+
+
+def _group_ranges(region: np.ndarray) -> list[tuple[int, int]]:
+    """Ranges [g0, g1) of about TREE_GROUPS groups each, cut where the groups' region code changes; one range
+    when a region's groups are not contiguous (a node's rows must lie in one range)."""
+    n = len(region)
+    if n <= TREE_GROUPS:
+        return [(0, n)]
+    starts = np.r_[0, np.flatnonzero(region[1:] != region[:-1]) + 1]
+    if len(starts) != len(np.unique(region)):
+        return [(0, n)]
+    cuts = starts[np.searchsorted(starts, np.arange(TREE_GROUPS, n, TREE_GROUPS)).clip(max=len(starts) - 1)]
+    bounds = np.unique(np.r_[0, cuts, n])
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
 
 
 def _row_type(count: int) -> type:
@@ -525,10 +556,10 @@ def _energy_sums(c, keys: list[str]) -> pd.DataFrame:
     fuel_texts = [groups.get(a, "other") for a in activities]
     fuel_uniques = pd.Index(list(dict.fromkeys([*fuel_texts, "other"])), dtype="str")
     fuel = ("fuel_group", np.append(fuel_uniques.get_indexer(fuel_texts), fuel_uniques.get_loc("other"))
-            .astype(np.int32)[fuel_codes], fuel_uniques)
+            .astype(_code_type(len(fuel_uniques)))[fuel_codes], fuel_uniques)  # a byte a row (issue 14)
     sub_codes, subs = c.code("substance")
     sub_uniques = subs.append(pd.Index(["CO2e"], dtype=subs.dtype))
-    substance = ("substance", np.where(ghg, len(subs), sub_codes).astype(np.int32), sub_uniques)
+    substance = ("substance", np.where(ghg, len(subs), sub_codes).astype(_code_type(len(sub_uniques))), sub_uniques)
     return c.group_sum(["region", "region_name", "year", category, fuel, substance], {"value": value}, mask,
                        sort=False, fill={"region_name": ""})
 
@@ -725,8 +756,7 @@ def _indicator_rows(row, num: pd.Series, stats: pd.DataFrame) -> list[pd.DataFra
 
 def _under_category_rows(c, root: str) -> np.ndarray:
     """True for the coded rows whose category is `root` or below it."""
-    return c.values_of("category", lambda v: v is not None and (v == root or root in categories.ancestors(str(v)))
-                       ).astype(bool)
+    return c.flags("category", lambda v: v is not None and (v == root or root in categories.ancestors(str(v))))
 
 
 def series(emissions: pd.DataFrame, indicator_table: pd.DataFrame | None = None) -> pd.DataFrame:

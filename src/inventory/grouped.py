@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 _CACHE: dict[int, Coded] = {}
+CHUNK_ROWS = 4_000_000  # rows a group sum sums at a time (Coded.region_chunks)
 KEEP_KEYS = 1  # combined group keys a Coded keeps (9 bytes a row each: 411 MiB for the national table's
 # 45.7M rows; four of them were 1.6 GiB kept to the end of the build, issue 14)
 
@@ -79,6 +80,13 @@ class Coded:
         results[-1] = func(None)
         return results[codes]
 
+    def flags(self, column: str, predicate) -> np.ndarray:
+        """`bool(predicate(value))` for every row's value of `column` (predicate(None) for missing cells), computed
+        once per distinct value: a bool array (values_of's object array of Python bools was 8 bytes a row)."""
+        codes, uniques = self.code(column)
+        results = np.array([bool(predicate(value)) for value in uniques] + [bool(predicate(None))], dtype=bool)
+        return results[codes]
+
     def isin(self, column: str, values) -> np.ndarray:
         """True where the row's value of `column` is one of `values` (never for a missing cell)."""
         codes, uniques = self.code(column)  # a mask per call, not kept: a byte a row each (issue 14)
@@ -100,7 +108,8 @@ class Coded:
         codes, uniques = self.code(column)
         results = pd.Series([func(v) for v in uniques], dtype=object)
         result_codes, result_uniques = pd.factorize(results, sort=sort)
-        return np.append(result_codes, -1).astype(np.int32)[codes], pd.Index(result_uniques, dtype=object)
+        kind = _code_type(len(result_uniques))  # a byte a row for a few hundred values, not four (issue 14)
+        return np.append(result_codes, -1).astype(kind)[codes], pd.Index(result_uniques, dtype=object)
 
     def group_sum(self, by: list, values, mask: np.ndarray | None = None, sort: bool = True, min_count: int = 0,
                   fill: dict[str, str] | None = None, together: bool = True, decode: bool = True):
@@ -129,6 +138,22 @@ class Coded:
             texts.append(item[2])
             radix.append(len(item[2]) + 1)
         rows = np.ones(self.n, dtype=bool) if mask is None else np.array(mask, dtype=bool)
+        arrays = values if isinstance(values, dict) else {v: self.number(v) for v in values}
+        chunks = self.region_chunks() if self._by_region(names, keys) else None
+        if chunks is not None:  # a few million rows at a time, whole regions each (issue 14)
+            parts = []
+            for start, end in chunks:
+                part = slice(start, end)
+                ks = [k[part] for k in keys]
+                picked = rows[part] & _known(ks)
+                every = bool(picked.all())
+                key = combine(ks, radix) if every else combine(ks, radix)[picked]
+                parts.append(_sums(_numbers({v: a[part] for v, a in arrays.items()}, picked, every, len(key)),
+                                   key, sort, min_count, together))
+            sums = pd.concat([p for p in parts if len(p)] or parts[:1])
+            if sort:
+                sums = sums.sort_index()
+            return self._decoded(names, texts, radix, sums, arrays, decode)
         named = tuple((b, fill.get(b)) for b in by) if all(isinstance(b, str) for b in by) else None
         if named is not None and (named, sort) in self._keys:
             full, known = self._keys[(named, sort)]
@@ -142,15 +167,12 @@ class Coded:
         rows &= known
         everything = bool(rows.all())
         key = full if everything else full[rows]
-        arrays = values if isinstance(values, dict) else {v: self.number(v) for v in values}
         numbers = _numbers(arrays, rows, everything, len(key))
-        if len(arrays) == 1:  # one column: summed as a Series (the same loop as a frame of one column)
-            (v,) = arrays
-            sums = numbers[v].groupby(key, sort=sort).sum(min_count=min_count).to_frame(v)
-        elif together:
-            sums = numbers.groupby(key, sort=sort).sum(min_count=min_count)
-        else:
-            sums = pd.DataFrame({v: numbers[v].groupby(key, sort=sort).sum(min_count=min_count) for v in numbers})
+        return self._decoded(names, texts, radix, _sums(numbers, key, sort, min_count, together), arrays, decode)
+
+    @staticmethod
+    def _decoded(names: list, texts: list, radix: list, sums: pd.DataFrame, arrays: dict, decode: bool):
+        """group_sum's result from the sums indexed by the combined key."""
         groups = {name: (part, uniques) for name, uniques, part in zip(names, texts, split_key(sums.index, radix))}
         if not decode:
             return groups, sums.reset_index(drop=True)
@@ -159,15 +181,69 @@ class Coded:
             frame[v] = sums[v].to_numpy()
         return frame
 
+    def _by_region(self, names: list[str], keys: list[np.ndarray]) -> bool:
+        """True when the key codes include the frame's own region codes (a group then never spans two regions)."""
+        if "region" not in self.frame:
+            return False
+        own = self.code("region")[0]
+        return any(name == "region" and k is own for name, k in zip(names, keys))
+
+    def region_chunks(self) -> list[tuple[int, int]] | None:
+        """Row ranges [start, end) of about CHUNK_ROWS rows each, cut where the region changes, so that each
+        region's rows lie in one range; None for a frame of at most CHUNK_ROWS rows or whose regions' rows are
+        not each contiguous (then summed at once). Summed range by range, each group has the same rows in the
+        same order, so the same sums, in the same order of first appearance (issue 14: a group sum's
+        temporaries, ≈ 30 bytes a row, were GBs over the national table's 45.7M rows)."""
+        if self.n <= CHUNK_ROWS or "region" not in self.frame:
+            return None
+        if not hasattr(self, "_chunks"):
+            codes, _ = self.code("region")
+            starts = np.r_[0, np.flatnonzero(codes[1:] != codes[:-1]) + 1]
+            if len(starts) != np.count_nonzero(np.bincount(codes.astype(np.int64) + 1)):  # a region in two runs
+                self._chunks = None
+            else:
+                cuts = starts[np.searchsorted(starts, np.arange(CHUNK_ROWS, self.n, CHUNK_ROWS))
+                              .clip(max=len(starts) - 1)]
+                bounds = np.unique(np.r_[0, cuts, self.n])
+                self._chunks = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+        return self._chunks
+
     def first_rows(self, by: list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """Positions of the first row of each distinct combination of `by` (rows with a missing key
         included), in order of appearance: `frame[mask].drop_duplicates(by)`'s rows."""
-        key = np.zeros(self.n, dtype=np.int64)
+        chunks = self.region_chunks() if "region" in by else None
+        if chunks is not None:  # whole regions at a time (issue 14): the same rows, in the same order
+            return np.concatenate([start + self._first_rows(by, mask, slice(start, end)) for start, end in chunks])
+        return self._first_rows(by, mask, slice(0, self.n))
+
+    def _first_rows(self, by: list[str], mask: np.ndarray | None, part: slice) -> np.ndarray:
+        """first_rows within the rows of `part`, as positions from its start."""
+        key = None
         for column in by:
             codes, uniques = self.code(column)
-            key = key * (len(uniques) + 1) + (codes + 1)
-        positions = np.arange(self.n) if mask is None else np.flatnonzero(mask)
-        return positions[pd.Series(key[positions]).drop_duplicates().index.to_numpy()]
+            codes = codes[part].astype(np.int64) + 1
+            if key is None:
+                key = codes
+            else:
+                key *= len(uniques) + 1
+                key += codes
+        if key is None:
+            key = np.zeros(part.stop - part.start, dtype=np.int64)
+        if mask is not None:
+            positions = np.flatnonzero(mask[part])
+            key = key[positions]
+            return positions[pd.Series(key).drop_duplicates().index.to_numpy()]
+        return pd.Series(key).drop_duplicates().index.to_numpy()
+
+
+def _sums(numbers: pd.DataFrame, key: np.ndarray, sort: bool, min_count: int, together: bool) -> pd.DataFrame:
+    """The sums of the columns of `numbers` by `key` (group_sum's pandas step)."""
+    if numbers.shape[1] == 1:  # one column: summed as a Series (the same loop as a frame of one column)
+        (v,) = numbers.columns
+        return numbers[v].groupby(key, sort=sort).sum(min_count=min_count).to_frame(v)
+    if together:
+        return numbers.groupby(key, sort=sort).sum(min_count=min_count)
+    return pd.DataFrame({v: numbers[v].groupby(key, sort=sort).sum(min_count=min_count) for v in numbers})
 
 
 def _numbers(arrays: dict, rows: np.ndarray, everything: bool, n: int) -> pd.DataFrame:

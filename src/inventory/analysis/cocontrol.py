@@ -197,33 +197,43 @@ def _table(rows: pd.DataFrame, texts: dict[str, pd.Index] | None = None) -> pd.D
     (ranked as the texts sort, so the rows sort as the texts would): named once the table is sorted."""
     if rows.empty:
         return pd.DataFrame(columns=COCONTROL_COLUMNS + EXTRA_COLUMNS)
+    if texts is None:
+        level_order = rows["level"].map(_LEVEL_ORDER).to_numpy()
+    else:
+        level_order = texts["level"].to_series().map(_LEVEL_ORDER).to_numpy()[rows["level"].to_numpy()]
+    # The order first, from the sort keys alone; each column is then made in that order (issue 14: the sort
+    # of the whole table, then its column selection, were two more copies of millions of rows).
+    rows = rows.reset_index(drop=True)  # no copy: positions and labels the same
+    order = pd.DataFrame({"region": rows["region"], "year_from": rows["year_from"].astype(int),
+                          "year_to": rows["year_to"].astype(int), "_l": level_order, "category": rows["key"],
+                          "substance": rows["substance"]}).sort_values(
+        ["region", "year_from", "year_to", "_l", "category", "substance"], kind="stable").index.to_numpy()
+
+    def taken(column: str) -> pd.Series:
+        return rows[column].take(order).reset_index(drop=True)
+
+    e_from, e_to, c_from, c_to = taken("E_from"), taken("E_to"), taken("C_from"), taken("C_to")
     out = pd.DataFrame({
-        "region": rows["region"], "category": rows["key"], "year_from": rows["year_from"].astype(int),
-        "year_to": rows["year_to"].astype(int), "substance": rows["substance"],
-        "change_pct": change_pct(rows["E_from"], rows["E_to"]).to_numpy(),
-        "co2e_change_pct": change_pct(rows["C_from"], rows["C_to"]).to_numpy(),
+        "region": taken("region"), "category": taken("key"), "year_from": taken("year_from").astype(int),
+        "year_to": taken("year_to").astype(int), "substance": taken("substance"),
+        "change_pct": change_pct(e_from, e_to).to_numpy(),
+        "co2e_change_pct": change_pct(c_from, c_to).to_numpy(),
     })
     out["elasticity"] = elasticity(out["change_pct"], out["co2e_change_pct"]).to_numpy()
-    out["quadrant"] = quadrant(rows["C_to"] - rows["C_from"], rows["E_to"] - rows["E_from"]).to_numpy()
-    out["elasticity_band"] = elasticity_band(rows["C_to"] - rows["C_from"], rows["E_to"] - rows["E_from"],
-                                             out["elasticity"]).to_numpy()
-    out["level"] = rows["level"].to_numpy()
-    out["emission_from"], out["emission_to"] = rows["E_from"].to_numpy(), rows["E_to"].to_numpy()
-    out["co2e_from"], out["co2e_to"] = rows["C_from"].to_numpy(), rows["C_to"].to_numpy()
-    out["co2_change_pct"] = change_pct(rows["CO2_from"], rows["CO2_to"]).to_numpy()
+    out["quadrant"] = quadrant(c_to - c_from, e_to - e_from).to_numpy()
+    out["elasticity_band"] = elasticity_band(c_to - c_from, e_to - e_from, out["elasticity"]).to_numpy()
+    out["level"] = taken("level").to_numpy()
+    out["emission_from"], out["emission_to"] = e_from.to_numpy(), e_to.to_numpy()
+    out["co2e_from"], out["co2e_to"] = c_from.to_numpy(), c_to.to_numpy()
+    out["co2_change_pct"] = change_pct(taken("CO2_from"), taken("CO2_to")).to_numpy()
     out["elasticity_co2"] = elasticity(out["change_pct"], out["co2_change_pct"]).to_numpy()
-    if texts is None:
-        level_order = out["level"].map(_LEVEL_ORDER)
-    else:
-        level_order = pd.Series(texts["level"].to_series().map(_LEVEL_ORDER).to_numpy()[out["level"].to_numpy()],
-                                index=out.index)
-    out = out.assign(_l=level_order).sort_values(
-        ["region", "year_from", "year_to", "_l", "category", "substance"], kind="stable")
-    out = out[COCONTROL_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
-    if texts is not None:
-        for column, name in (("region", "region"), ("category", "key"), ("substance", "substance")):
-            out[column] = texts[name].take(out[column].to_numpy()).array
-        out["level"] = texts["level"].take(out["level"].to_numpy()).to_numpy()
+    if texts is not None:  # Categoricals of the sorted texts (a code a row, issue 14): the same values and CSV bytes
+        for column, name in (("region", "region"), ("category", "key"), ("substance", "substance"),
+                             ("level", "level")):
+            out[column] = pd.Categorical.from_codes(out[column].to_numpy(), categories=texts[name])
+        for column in ("quadrant", "elasticity_band"):
+            codes, uniques = pd.factorize(out[column], sort=True)
+            out[column] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
     return out
 
 
@@ -273,7 +283,9 @@ def cocontrol(emissions: pd.DataFrame, pairs: list[tuple[int, int]] | None = Non
         texts[column] = uniques.take(np.argsort(uniques.to_numpy(dtype=object), kind="stable"))
         for f in frames:
             f[column] = texts[column].get_indexer(f[column])
-    return _table(_compare(pol, carbon, pol, carbon, pair_table), texts)
+    rows = _compare(pol, carbon, pol, carbon, pair_table)
+    del pol, carbon  # the sums, freed before the table is made from their comparison (issue 14)
+    return _table(rows, texts)
 
 
 def _pairs(region_years: pd.DataFrame, pairs: list[tuple[int, int]] | None) -> pd.DataFrame:

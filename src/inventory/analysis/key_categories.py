@@ -167,9 +167,18 @@ def _coded_approach1(c, assessed: np.ndarray, base_year: int | None) -> pd.DataF
     table = table.assign(_a=np.where(table["assessment"].to_numpy() == "trend", 1, 0), _l=~table["with_lulucf"])
     table = table.sort_values(["region", "year", "_a", "_l", "approach", "cumulative"], kind="stable")
     table = table[KEY_CATEGORY_COLUMNS].reset_index(drop=True)
+    # The texts as Categoricals of the sorted texts (a code a row, not a text: issue 14, 10.6M rows nationally);
+    # the same values, sorting as the texts do, and the same CSV bytes.
     for column, uniques in texts.items():
-        table[column] = uniques.take(table[column].to_numpy()).array
+        table[column] = pd.Categorical.from_codes(table[column].to_numpy(), categories=uniques)
+    table["assessment"] = _sorted_categorical(table["assessment"])
     return table
+
+
+def _sorted_categorical(column: pd.Series) -> pd.Categorical:
+    """A text column without missing cells as a Categorical of its sorted distinct texts."""
+    codes, uniques = pd.factorize(column, sort=True)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
 
 
 def _ranked(frame: pd.DataFrame, group: list[str], threshold: float) -> pd.DataFrame:

@@ -184,13 +184,11 @@ def run_checks(ctx: CheckContext) -> pd.DataFrame:
 
 
 def _shared_texts(checks: pd.DataFrame) -> pd.DataFrame:
-    """The checks with each object column's equal texts one str object (the same values): labels made per row
-    (`category/activity/technology`) otherwise hold a str each, ≈ 70 bytes a row over millions of rows at
-    national scale (issue 14)."""
-    for column in checks.columns[checks.dtypes == object]:
-        codes, uniques = pd.factorize(checks[column])
-        values = checks[column].to_numpy(dtype=object).copy()
-        known = codes >= 0
-        values[known] = np.asarray(uniques, dtype=object)[codes[known]]
-        checks[column] = pd.Series(values, index=checks.index, dtype=object)
+    """The checks with each text column (check, region, category, substance, result) as a Categorical of its
+    sorted distinct texts, missing cells missing: the same values and CSV bytes, a code a row instead of a
+    text or a pointer a row (issue 14: 16.6M check rows nationally, ≈ 0.9 GB less)."""
+    for column in checks.columns:
+        if checks[column].dtype == object or isinstance(checks[column].dtype, pd.StringDtype):
+            codes, uniques = pd.factorize(checks[column], sort=True)
+            checks[column] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
     return checks

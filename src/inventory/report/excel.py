@@ -612,6 +612,9 @@ def _write_key_figures(book: _Book, table: pd.DataFrame, lbl: dict) -> None:
     value with its unit, plain reading): `table`, the result's report.summaries.key_figure_rows."""
     ws, rows = book.sheet(lbl["sheet_key_figures"])
     cols = [*REGION_KEYS, "label", "value", "reading"]
+    if rows.next_row + len(table) > EXCEL_MAX_ROWS:  # the header and the rows would not fit (national scale)
+        rows.add_row([lbl["view_too_large"]], book.style(bold=True), widths=False)
+        return
     ws.freeze_panes = "A2"
     _header(book, rows, [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["kf_col_item"],
                          lbl["kf_col_value"], lbl["kf_col_reading"]])
@@ -665,6 +668,9 @@ def _write_sector(book: _Book, tree: pd.DataFrame, sector: str, lbl: dict, lang:
     headers = [lbl["col_region"], lbl["col_region_name"], lbl["col_year"], lbl["col_category"],
                lbl["col_category_name"],
                *[f"{'CO2e' if s == 'co2e_t' else s} ({unit[s]})" for s in subs]]
+    if rows.next_row + len(tree) > EXCEL_MAX_ROWS:  # the header and the rows would not fit (national scale)
+        rows.add_row([lbl["view_too_large"]], book.style(bold=True), widths=False)
+        return
     ws.freeze_panes = "F2"
     _header(book, rows, headers)
     depth = tree["depth"].to_numpy()
@@ -749,11 +755,18 @@ def _write_block(book: _Book, rows: SheetRows, title: str, headers: list[str], t
     rows.skip()
 
 
+def _fits(rows: SheetRows, n: int) -> bool:
+    """Whether a _write_block of `n` rows starting at the sheet's next row writes them (not its note)."""
+    return rows.next_row + 1 + n + 2 <= EXCEL_MAX_ROWS
+
+
 def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
     """Sheet QA: checks, not-estimated categories, row accounting, skipped/rejected rows, warnings."""
     ws, rows = book.sheet(lbl["sheet_qa"])
-    checks = result.checks.reindex(columns=CHECK_COLUMNS)
-    checks = checks.assign(result=labelled(checks["result"], "result_", lbl))
+    checks = result.checks
+    if _fits(rows, len(checks)):  # labelled only when the sheet can hold it (16.6M rows nationally, issue 14)
+        checks = checks.reindex(columns=CHECK_COLUMNS)
+        checks = checks.assign(result=labelled(checks["result"], "result_", lbl))
     counts = ledger_counts(result.ledger)
     counts = pd.DataFrame({"status": [lbl[f"status_{k}"] for k in counts], "count": list(counts.values())})
     warns = pd.DataFrame([w.to_dict(lang) for w in result.warnings]).reindex(columns=WARNING_COLUMNS)
@@ -762,10 +775,12 @@ def _write_qa(book: _Book, result: BuildResult, lbl: dict, lang: str) -> None:
                  [book.style(FMT_T) if c in {"value", "reference"} else book.style(FMT_DIFF) if c == "diff_pct"
                   else 0 for c in CHECK_COLUMNS], lbl["qa_table_too_large"])
     ne = result.not_estimated
-    ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang, categorical=True),
-                   reason_code=ne["reason"], reason=worded(ne["reason"], lang))
+    if _fits(rows, len(ne)):
+        ne = ne.assign(activity_id=ne["activity"], activity=named(ne["activity"], "activities.csv", lang,
+                                                                    categorical=True),
+                       reason_code=ne["reason"], reason=worded(ne["reason"], lang)).reindex(columns=NE_COLUMNS)
     _write_block(book, rows, lbl["section_not_estimated"], [lbl[f"col_{c}"] for c in NE_COLUMNS],
-                 ne.reindex(columns=NE_COLUMNS), 0, lbl["qa_table_too_large"])
+                 ne, 0, lbl["qa_table_too_large"])
     _write_block(book, rows, lbl["section_ledger"], [lbl["col_status"], lbl["col_count"]], counts,
                  [0, book.style(FMT_COUNT)])
     ledger = not_used_rows(result.ledger)
@@ -798,10 +813,14 @@ VIEW_SHEETS = {"official": "sheet_official", "penetration": "sheet_penetration",
                "key_categories": "sheet_analysis_key_categories", "uncertainty": "sheet_analysis_uncertainty"}
 
 
-def _write_view(book: _Book, view: View, sheet: str) -> None:
-    """A sheet holding one analysis view: its note, a bold header and the rows, frozen below the header."""
+def _write_view(book: _Book, view: View, sheet: str, lbl: dict) -> None:
+    """A sheet holding one analysis view: its note, a bold header and the rows, frozen below the header; a
+    note in their place when they would pass Excel's row limit (national scale: issue 14)."""
     ws, rows = book.sheet(sheet)
     rows.add_row([view.note], widths=False)
+    if rows.next_row + len(view.frame) > EXCEL_MAX_ROWS:  # the header and the rows would not fit
+        rows.add_row([lbl["view_too_large"]], book.style(bold=True), widths=False)
+        return
     _header(book, rows, view.headers)
     ws.freeze_panes = "A3"
     styles = [book.style(VIEW_FORMATS[f]) if f != "text" else 0 for f in view.formats]
@@ -822,11 +841,11 @@ def write_workbook(result: BuildResult, path: pathlib.Path, lang: str = "zh", vi
     _write_pollutants(book, shown["pollutants"], lbl)
     _write_regions(book, shown["comparison"], lbl)
     for view in views.analysis:
-        _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
+        _write_view(book, view, lbl[VIEW_SHEETS[view.key]], lbl)
     _write_detail(book, result, lbl, lang)
     _write_factors(book, shown["factors"], lbl)
     _write_qa(book, result, lbl, lang)
     for view in views.qa:
-        _write_view(book, view, lbl[VIEW_SHEETS[view.key]])
+        _write_view(book, view, lbl[VIEW_SHEETS[view.key]], lbl)
     _write_meta(book, result, lbl)
     book.save(pathlib.Path(path))

@@ -297,11 +297,12 @@ def meta_table(result: BuildResult, lbl: dict) -> dict:
     return _table([lbl["col_key"], lbl["col_value"]], meta_rows(result.meta), [False, False])
 
 
-def _count_matrix(ne: pd.DataFrame, row_key: str, row_label, substances: list[str], first_header: str,
+def _count_matrix(pairs: list, row_label, substances: list[str], first_header: str,
                   lbl: dict, order: dict[str, int] | None = None) -> tuple[dict, str]:
-    """Not-estimated entries counted by `row_key` x substance (with a total column), and the cut note."""
+    """Not-estimated entries counted by a key x substance (with a total column), and the cut note; `pairs`:
+    ((key, substance), count) in the order of a sorted groupby of the two (_pair_counts)."""
     counts: dict[str, dict[str, int]] = {}
-    for (key, substance), n in ne.groupby([row_key, "substance"]).size().items():
+    for (key, substance), n in pairs:
         counts.setdefault(key, {})[substance] = int(n)
     if order:
         counts = dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
@@ -311,29 +312,73 @@ def _count_matrix(ne: pd.DataFrame, row_key: str, row_label, substances: list[st
     return table, _cut_note(len(rows), len(counts), lbl)
 
 
+def _filled_codes(column: pd.Series, as_text: bool = False) -> tuple[np.ndarray, list]:
+    """`column.fillna("")` (then `.astype(str)` when `as_text`) as (a code per row, the values of the codes), the
+    codes ordering as a sorted groupby orders the values: a Categorical's by its categories (unless `as_text`),
+    anything else by the sorted values; equal values share a code. Made from the column's own codes, not a
+    filled copy of it (issue 14: the national not-estimated list has ≈ 29M rows)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        values = column.cat.categories.tolist()
+        codes = column.cat.codes.to_numpy()
+        if (codes < 0).any():  # missing: the "" category (or "" after the categories)
+            missing = values.index("") if "" in values else len(values)
+            values = values if "" in values else [*values, ""]
+            codes = np.where(codes < 0, missing, codes)
+        if not as_text:
+            return codes, values
+        values = [str(v) for v in values]
+    else:
+        codes, values = pd.factorize(column, use_na_sentinel=True)
+        values = list(values)
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(values), codes)
+            values = [*values, ""]
+        if as_text:
+            values = [str(v) for v in values]
+    ranks, texts = pd.factorize(pd.Series(values, dtype=object), sort=True)
+    return ranks[codes], list(texts)
+
+
+def _pair_counts(ne: pd.DataFrame, row_key: str) -> list:
+    """`ne.groupby([row_key, "substance"]).size().items()` of the not-estimated list with its key and substance
+    filled with "" and the substance as text (not_estimated_summary), counted over codes: the same pairs, counts
+    and order."""
+    key, keys = _filled_codes(ne[row_key])
+    sub, subs = _filled_codes(ne["substance"], as_text=True)
+    flat = np.bincount(key.astype(np.int64) * len(subs) + sub, minlength=len(keys) * len(subs))
+    found = np.flatnonzero(flat)
+    return [((keys[i // len(subs)], subs[i % len(subs)]), int(flat[i])) for i in found.tolist()]
+
+
 def not_estimated_summary(result: BuildResult, lbl: dict, lang: str) -> dict:
     """The not-estimated list summarised: counts by category x substance, by fuel x substance, by reason."""
     ne = result.not_estimated
     if ne is None or ne.empty:
         return {"total": 0}
-    ne = ne.fillna({"category": "", "activity": "", "substance": "", "reason": ""}).astype({"substance": str})
-    substances = ordered_substances(ne["substance"].unique())
+    # Counted on the columns' codes, not on a filled copy of the list (issue 14): the same counts and order.
+    sub, subs = _filled_codes(ne["substance"], as_text=True)
+    substances = ordered_substances([subs[i] for i in np.unique(sub).tolist()])
     cat_names = vocab_names("categories.csv", "code", lang)
+    category, categories_ = _filled_codes(ne["category"])
+    first = np.unique(category, return_index=True)[1]
     if "category_name" in ne:
-        listed = ne[["category", "category_name"]].drop_duplicates("category")
-        cat_names = {**dict(zip(listed["category"], listed["category_name"].fillna(""))), **cat_names}
+        listed = ne["category_name"].iloc[np.sort(first)]
+        cat_names = {**dict(zip([categories_[c] for c in category[np.sort(first)].tolist()],
+                                listed.fillna(""))), **cat_names}
     fuels = vocab_names("activities.csv", "id", lang)
-    by_category, category_note = _count_matrix(ne, "category", lambda c: f"{c} {cat_names.get(c, '')}".strip(),
+    by_category, category_note = _count_matrix(_pair_counts(ne, "category"),
+                                               lambda c: f"{c} {cat_names.get(c, '')}".strip(),
                                                substances, lbl["col_category_name"], lbl)
-    by_fuel, fuel_note = _count_matrix(ne, "activity", lambda a: fuels.get(a, a), substances, lbl["col_fuel"], lbl,
-                                       vocab_order("activities.csv", "id"))
-    reasons = ne["reason"].value_counts()
+    by_fuel, fuel_note = _count_matrix(_pair_counts(ne, "activity"), lambda a: fuels.get(a, a), substances,
+                                       lbl["col_fuel"], lbl, vocab_order("activities.csv", "id"))
+    reasons = ne["reason"].fillna("").value_counts()
     by_reason = _table([lbl["col_reason"], lbl["col_count"]],
                        [[word(r, lang), f"{n:,}"] for r, n in reasons.items()], [False, True])
+    activity, _ = _filled_codes(ne["activity"])
     return {
         "total": len(ne),
         "intro": lbl["ne_intro"].format(n=f"{len(ne):,}", regions=ne["region"].nunique(),
-                                        categories=ne["category"].nunique(), fuels=ne["activity"].nunique()),
+                                        categories=len(first), fuels=len(np.unique(activity))),
         "full_list": lbl["ne_full_list"].format(n=f"{len(ne):,}", sheet=lbl["sheet_qa"]),
         "by_category": by_category, "by_category_note": category_note,
         "by_fuel": by_fuel, "by_fuel_note": fuel_note,

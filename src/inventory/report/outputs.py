@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 
-from inventory import __version__, regions
+from inventory import __version__, memory, regions
 from inventory.read import Inputs
 from inventory.report import tables
 from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
@@ -104,18 +104,16 @@ def _region_sets(emissions: pd.DataFrame, failed: set, per_region: str
 def write_emission_files(emissions: pd.DataFrame, folder: Path, positions: dict[str, np.ndarray]) -> None:
     """emissions.csv and emissions.parquet (DESIGN 3.7 columns) in `folder`, and in each region's folder
     `folder/<region>/` the rows at its `positions` (ascending): the CSV rows' bytes copied from the combined
-    file, the Parquet rows taken from the combined Arrow table (made once)."""
+    file, the Parquet rows made Arrow from the region's rows."""
     table = emissions[EMISSION_COLUMNS]
     found = tables.write_csv(table, folder / "emissions.csv")
     for region, rows in positions.items():
         (folder / region).mkdir(parents=True, exist_ok=True)
         tables.write_csv(table.iloc[rows] if found is None else None, folder / region / "emissions.csv",
                          found.take(rows) if found is not None else None)
-    arrow = tables.arrow_table(table)
-    tables.write_parquet(table, folder / "emissions.parquet", arrow)
+    tables.write_parquet(table, folder / "emissions.parquet")  # made Arrow a batch of rows at a time (issue 14)
     for region, rows in positions.items():
-        tables.write_parquet(table[["region", "year"]].iloc[rows], folder / region / "emissions.parquet",
-                             arrow.take(rows))
+        tables.write_parquet(table.iloc[rows], folder / region / "emissions.parquet")
 
 
 def _emission_files_child(emissions: pd.DataFrame, folder: Path, positions: dict[str, np.ndarray]) -> None:
@@ -272,6 +270,7 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
     with _region_writers(parts, chosen, jobs) as outcomes:
         if early is None:
             write_emission_files(result.emissions, folder, {r: parts.positions(r) for r in chosen})
+            memory.give_back()  # the files' freed temporaries returned before the next table (issue 14)
         for name, table in csv_tables(result)[1:]:  # each combined CSV, then each region's rows copied from it
             found = tables.write_csv(table, folder / name)
             for region in chosen:
@@ -279,6 +278,8 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
                 (folder / region).mkdir(parents=True, exist_ok=True)
                 tables.write_csv(table.iloc[positions] if found is None else None, folder / region / name,
                                  found.take(positions) if found is not None else None)
+            del found
+            memory.give_back()
         written = _write_set(result, folder, lang, parts.views)
         if early is not None:
             early.finish(folder)
@@ -411,7 +412,11 @@ class RegionRows:
         self.warned = warned  # (file, sheet, row) -> positions in result.warnings
         self.everywhere = [i for i, w in enumerate(result.warnings) if w.row is None]
         # Each emission row's factor_ids as a code into its distinct values, each split once into its ids.
-        self.factor_codes, cells = pd.factorize(result.emissions["factor_ids"], use_na_sentinel=True)
+        column = result.emissions["factor_ids"]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # its own codes (issue 14: no int64 code a row)
+            self.factor_codes, cells = column.cat.codes.to_numpy(), column.cat.categories
+        else:
+            self.factor_codes, cells = pd.factorize(column, use_na_sentinel=True)
         self.factor_ids = [str(cell).split(";") for cell in cells.tolist()]
         factors = result.factors  # each factor id's rows in the factor table
         self.factor_rows = factors.groupby("factor_id", sort=False).indices \

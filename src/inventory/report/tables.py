@@ -11,6 +11,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from inventory.result import EMISSION_COLUMNS
 
 BOM = "\ufeff".encode()
 _CSV_CHUNK_ROWS = 100_000
+_PARQUET_BATCH_ROWS = 1_000_000  # rows made Arrow at a time for Parquet (whole row groups)
 
 
 @dataclass(frozen=True)
@@ -86,28 +88,55 @@ def _write_csv(table: pd.DataFrame, path: Path) -> CsvRows | None:
     """`table` as pandas' to_csv writes it (no index, UTF-8 with BOM, "\\n" line ends), noting where each row starts:
     the cells formatted a column at a time (_csv_cells) and joined with Arrow, or, for a column of a kind
     _csv_cells does not cover, with to_csv a chunk of rows at a time (None when a text cell then holds a
-    line break, so rows are not lines)."""
-    cells = [_csv_cells(column, last=i == table.shape[1] - 1) for i, (_, column) in enumerate(table.items())]
+    line break, so rows are not lines). The cells are made a chunk of rows at a time (issue 14: a whole
+    column's distinct numbers as texts were GBs at national scale), the same texts as for the whole column."""
+    cells = [_csv_column(column, last=i == table.shape[1] - 1) for i, (_, column) in enumerate(table.items())]
+    fast = len(table.columns) > 0 and all(c is not None for c in cells)
     with open(path, "wb") as f:
         f.write(BOM + table.iloc[:0].to_csv(index=False, lineterminator="\n").encode())
         starts = [np.array([f.tell()])]
-        if len(table.columns) and all(c is not None for c in cells):
-            for start in range(0, len(table), _CSV_CHUNK_ROWS):
-                taken = [uniques.take(pa.array(codes[start:start + _CSV_CHUNK_ROWS])) for uniques, codes in cells]
-                lines = pc.binary_join_element_wise(*taken, ",")
-                ends = np.cumsum(pc.binary_length(lines).to_numpy(zero_copy_only=False)) + f.tell()
-                f.write(joined_bytes(lines))
-                starts.append(ends)
-            return CsvRows(path, np.concatenate(starts))
         lines = True
         for start in range(0, len(table), _CSV_CHUNK_ROWS):
-            chunk = table.iloc[start:start + _CSV_CHUNK_ROWS]
-            text = chunk.to_csv(index=False, header=False, lineterminator="\n").encode()
-            ends = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == 10) + 1 + f.tell()
-            lines = lines and len(ends) == len(chunk)
-            f.write(text)
+            end = min(start + _CSV_CHUNK_ROWS, len(table))
+            parts = [c(start, end) for c in cells] if fast else []
+            if fast and all(p is not None for p in parts):
+                taken = [uniques.take(pa.array(codes)) for uniques, codes in parts]
+                del parts
+                joined = pc.binary_join_element_wise(*taken, ",")
+                ends = np.cumsum(pc.binary_length(joined).to_numpy(zero_copy_only=False)) + f.tell()
+                f.write(joined_bytes(joined))
+            else:  # a kind of column _csv_cells does not cover, or a text Arrow cannot hold (to_csv raises then)
+                chunk = table.iloc[start:end]
+                text = chunk.to_csv(index=False, header=False, lineterminator="\n").encode()
+                ends = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == 10) + 1 + f.tell()
+                lines = lines and len(ends) == len(chunk)
+                f.write(text)
             starts.append(ends)
     return CsvRows(path, np.concatenate(starts)) if lines else None
+
+
+def _csv_column(column: pd.Series, last: bool = False) -> Callable[[int, int], tuple | None] | None:
+    """The cells of rows start:end of one column (_csv_cells) as a function of (start, end); None for a kind of
+    column _csv_cells does not cover. A Categorical's texts are made once, its rows' codes taken per chunk."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        whole = _csv_cells(column.iloc[:0], last)
+        if whole is None:
+            return None
+        texts, _ = whole
+        codes = column.cat.codes.to_numpy()
+        n = len(texts) - 1  # -1 (missing) -> the empty text, last
+
+        def categorical(start: int, end: int) -> tuple[pa.Array, np.ndarray]:
+            part = codes[start:end]
+            return texts, np.where(part < 0, n, part).astype(np.int32)
+        return categorical
+    if dtype == object:  # the kind of the whole column (a chunk of it could hold only missing cells)
+        if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+            return None
+    elif _csv_cells(column.iloc[:0], last) is None:
+        return None
+    return lambda start, end: _csv_cells(column.iloc[start:end], last)
 
 
 def _csv_cells(column: pd.Series, last: bool = False) -> tuple[pa.Array, np.ndarray] | None:
@@ -188,18 +217,44 @@ def arrow_table(table: pd.DataFrame) -> pa.Table:
 def write_parquet(table: pd.DataFrame, path: Path, arrow: pa.Table | None = None) -> None:
     """The emissions table (sorted by region and year) as Parquet with one row group per region and year
     (DESIGN 3.7, issue 14), so a reader can take one region (pyarrow filters, row-group statistics) without
-    loading the rest. arrow: `table` as Arrow already (pa.Table.from_pandas, or rows taken from a bigger
-    table made so: a region's from the combined one); `table` is then read for its region and year only."""
+    loading the rest. arrow: `table` as Arrow already (arrow_table, or rows taken from a bigger
+    table made so: a region's from the combined one); `table` is then read for its region and year only.
+    Without it, the rows are made Arrow a batch of whole row groups at a time (issue 14: the national table's
+    texts as Arrow strings at once were over 10 GB), the same row groups and bytes."""
     import pyarrow.parquet as pq
 
-    arrow = arrow_table(table) if arrow is None else arrow
-    keys = table[["region", "year"]]
     starts = [0] if len(table) == 0 else \
-        [0, *np.flatnonzero((keys.iloc[1:].to_numpy() != keys.iloc[:-1].to_numpy()).any(axis=1)) + 1]
+        [0, *np.flatnonzero(_changes(table["region"]) | _changes(table["year"])) + 1]
     ends = [*starts[1:], len(table)]
-    with pq.ParquetWriter(path, arrow.schema) as writer:
-        for start, end in zip(starts, ends):
-            writer.write_table(arrow.slice(start, end - start), row_group_size=max(end - start, 1))
+    writer = None
+    try:
+        first = 0
+        while first < len(starts):
+            last = first  # the row groups first..last, at least one, up to _PARQUET_BATCH_ROWS rows
+            while last + 1 < len(starts) and ends[last + 1] - starts[first] <= _PARQUET_BATCH_ROWS:
+                last += 1
+            offset = starts[first]
+            part = arrow.slice(offset, ends[last] - offset) if arrow is not None \
+                else arrow_table(table.iloc[offset:ends[last]])
+            if writer is None:
+                writer = pq.ParquetWriter(path, part.schema)
+            for start, end in zip(starts[first:last + 1], ends[first:last + 1]):
+                writer.write_table(part.slice(start - offset, end - start), row_group_size=max(end - start, 1))
+            first = last + 1
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _changes(column: pd.Series) -> np.ndarray:
+    """True where a row's value differs from the previous row's (`values[1:] != values[:-1]`; a missing cell
+    differs from every cell, as NaN does). A Categorical by its codes (issue 14: the region and year of the
+    national table's rows as one object array, twice, were over 4 GB)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        return (codes[1:] != codes[:-1]) | (codes[1:] < 0) | (codes[:-1] < 0)
+    values = column.to_numpy()
+    return np.asarray(values[1:] != values[:-1], dtype=bool)
 
 
 def write_manifest(manifest: dict, folder: Path) -> str:
