@@ -161,7 +161,10 @@ def test_issue_11_build_options_from_project_merge_overrides_as_the_cli_did(tmp_
     toml.write_text(toml.read_text(encoding="utf-8").replace('targets = "t.toml"', ""), encoding="utf-8")
     options = BuildOptions.from_project(load_project(toml), out=tmp_path / "py", regions=["430000"], gwp="AR6",
                                         jobs=1)
-    assert build_inventory(options).exit_code == 0
+    outcome = build_inventory(options)
+    assert outcome.exit_code == 0
+    # The activity rows, and the read's codes of them, are let go once computed (issue 14: not kept while writing).
+    assert outcome.inputs.activity.empty and outcome.inputs.activity_codes == ()
     assert run("build", toml, "-o", tmp_path / "cli", "-r", "430000", "--gwp", "AR6", "-j", "1").exit_code == 0
     py, cli = (pd.read_csv(tmp_path / d / "emissions.csv", encoding="utf-8-sig") for d in ("py", "cli"))
     pd.testing.assert_frame_equal(py, cli)

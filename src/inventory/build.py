@@ -309,7 +309,7 @@ def build_inventory(options: BuildOptions, progress: Callable[..., None] = lambd
                 started.cancel()
         raise
     # The activity rows are read by the compile only: not kept through the write stage (issue 14: 0.7 GB nationally).
-    inputs, built_inputs = dataclasses.replace(inputs, activity=inputs.activity.iloc[:0]), None
+    inputs, built_inputs = dataclasses.replace(inputs, activity=inputs.activity.iloc[:0], activity_codes=()), None
     memory.give_back()
     meta["regions"] = sorted(str(r) for r in result.emissions["region"].unique())  # distinct values, not every row
     meta["years"] = sorted(int(y) for y in result.emissions["year"].unique())
@@ -350,4 +350,4 @@ def without_region_years(inputs: Inputs, pairs: set[tuple[str, int]]) -> Inputs:
         return frame[~key.isin(pairs)]
     return dataclasses.replace(inputs, activity=keep(inputs.activity), params=keep(inputs.params),
                                notation=keep(inputs.notation), facility=keep(inputs.facility),
-                               supply=keep(inputs.supply))
+                               supply=keep(inputs.supply), activity_codes=())
