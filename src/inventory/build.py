@@ -346,8 +346,7 @@ def without_region_years(inputs: Inputs, pairs: set[tuple[str, int]]) -> Inputs:
     def keep(frame: pd.DataFrame) -> pd.DataFrame:
         if frame.empty or "region" not in frame or "year" not in frame:
             return frame
-        key = pd.Series(list(zip(frame["region"], frame["year"])), index=frame.index, dtype=object)
-        return frame[~key.isin(pairs)]
+        return frame[~pd.MultiIndex.from_arrays([frame["region"], frame["year"]]).isin(list(pairs))]
     return dataclasses.replace(inputs, activity=keep(inputs.activity), params=keep(inputs.params),
                                notation=keep(inputs.notation), facility=keep(inputs.facility),
                                supply=keep(inputs.supply), activity_codes=())
