@@ -104,9 +104,14 @@ def split_rows(emissions: pd.DataFrame) -> pd.Series:
     """True for the rows plant data changed (see the module docstring): the plants' own rows (tier T3) and the
     factor-based rows they were taken from (same region, year, activity, substance and reported unit, at the
     plant's category or an ancestor), and the rows a confidential plant was folded into (`facility:C`)."""
-    ids = emissions["factor_ids"].astype(object).fillna("").astype(str)
+    ids = emissions["factor_ids"]
     own = emissions["tier"].eq("T3") if "tier" in emissions else tier(ids, pd.Series("", index=ids.index)).eq("T3")
-    folded = ids.str.contains(CONFIDENTIAL_ID, regex=False) & ~own
+    # Each distinct id list tested once and taken onto the rows by code: as a text a row, the national
+    # table's 45.7M id lists took 5.9 GB and 12.7 s here (issue 14).
+    codes, uniques = pd.factorize(ids)
+    holds = np.append(pd.Series(np.asarray(uniques, dtype=object), dtype=object).fillna("").astype(str)
+                      .str.contains(CONFIDENTIAL_ID, regex=False).to_numpy(dtype=bool), False)
+    folded = pd.Series(holds[codes], index=ids.index) & ~own
     if not own.any():
         return folded
     keys = ["region", "year", "activity", "substance", "reported_unit"]
