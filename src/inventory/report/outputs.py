@@ -21,6 +21,7 @@ import pandas as pd
 
 
 from inventory import __version__, memory, regions
+from inventory.grouped import coded, release
 from inventory.read import Inputs
 from inventory.report import tables
 from inventory.result import CHECK_COLUMNS, EMISSION_COLUMNS, BuildResult
@@ -187,9 +188,14 @@ def start_emission_files(emissions: pd.DataFrame, out: Path, failed: dict | set,
 
 
 def region_years(emissions: pd.DataFrame) -> list[tuple[str, int]]:
-    """The distinct (region, year) pairs of an emissions table, sorted: found by one drop_duplicates on the
-    two columns (iterating every row's region as a Python string took seconds at county scale)."""
-    keys = emissions[["region", "year"]].drop_duplicates()
+    """The distinct (region, year) pairs of an emissions table, sorted: the first row of each pair found on the
+    columns' integer codes, whole regions at a time (grouped.Coded.first_rows; a drop_duplicates of the two
+    columns hashed every row: 1.4 GB over 45.7M national rows, issue 14). The codes are not kept."""
+    if not len(emissions):
+        return []
+    rows = coded(emissions).first_rows(["region", "year"])
+    release(emissions)
+    keys = emissions[["region", "year"]].take(rows)
     return sorted(zip(keys["region"].astype(str).tolist(), keys["year"].astype(int).tolist()))
 
 
