@@ -117,11 +117,12 @@ def _on_dask(activity, table, reduce, scheduler):
             results.append(future.result())
             future.release()
         del mapped
-        return reduced(results, reduce)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+    # Reduced once the cluster is closed: a local cluster's idle workers held 2-3 GB through the reduce (issue 14).
+    return reduced(results, reduce)
 
 
 def reduced(results: list[tuple[pd.DataFrame, pd.DataFrame]], reduce: Callable[[pd.DataFrame], pd.DataFrame]
