@@ -401,6 +401,11 @@ def built_regions(emissions: pd.DataFrame) -> pd.DataFrame:
     rows of a region mostly lie together): one comparison of each code with the one before it (pyarrow),
     then a dict over the runs."""
     codes = emissions["region"]
+    if isinstance(codes.dtype, pd.CategoricalDtype):  # its integer codes compared (not a text a row: issue 14)
+        code = codes.cat.codes.to_numpy()
+        starts = np.flatnonzero(np.concatenate([[True], code[1:] != code[:-1]]))
+        first = starts[pd.Series(code[starts]).drop_duplicates().index.to_numpy()]
+        return emissions.iloc[first][["region", "region_name"]]
     try:
         values = pa.chunked_array(pa.array(codes.array)).combine_chunks()
     except (TypeError, pa.ArrowInvalid, pa.ArrowTypeError):
