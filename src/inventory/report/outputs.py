@@ -290,6 +290,7 @@ def write_outputs(result: BuildResult, folder: Path, lang: str, jobs: int = 1,
             del found
             memory.give_back()
         written = _write_set(result, folder, lang, parts.views)
+        memory.give_back()  # the combined report's freed temporaries, before the regions' sets (issue 14)
         if early is not None:
             early.finish(folder)
         outcomes = dict(zip(chosen, outcomes()))
@@ -411,7 +412,7 @@ def _write_set(result: BuildResult, folder: Path, lang: str, views=None) -> list
     names = ["emissions.csv", "checks.csv", *(f"{name}.csv" for name in sorted(result.analysis))]  # csv_tables'
     views = views or view_set(result, lang)  # the workbook and the report show the same views: made once
     excel.write_workbook(result, folder / "inventory.xlsx", lang, views)
-    (folder / "report.html").write_text(html.render_html(result, lang, views), encoding="utf-8")
+    html.write_html(result, folder / "report.html", lang, views)
     return [names[0], "emissions.parquet", *names[1:], "inventory.xlsx", "report.html"]
 
 
