@@ -238,7 +238,7 @@ def check_table(result: BuildResult, lbl: dict, results: set[str]) -> tuple[dict
     # rows as objects took 1.3 GB here); the rows shown: failed first, then warned, then the rest, each in order.
     status = checks["result"]
     if isinstance(status.dtype, pd.CategoricalDtype):
-        codes, texts = status.cat.codes.to_numpy(), list(status.cat.categories)
+        codes, texts = status.array.codes, list(status.cat.categories)
     else:
         codes, texts = pd.factorize(status)
         texts = list(texts)
@@ -328,7 +328,7 @@ def _filled_codes(column: pd.Series, as_text: bool = False) -> tuple[np.ndarray,
     filled copy of it (issue 14: the national not-estimated list has ≈ 29M rows)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         values = column.cat.categories.tolist()
-        codes = column.cat.codes.to_numpy()
+        codes = column.array.codes
         if (codes < 0).any():  # missing: the "" category (or "" after the categories)
             missing = values.index("") if "" in values else len(values)
             values = values if "" in values else [*values, ""]
@@ -411,7 +411,7 @@ def built_regions(emissions: pd.DataFrame) -> pd.DataFrame:
     then a dict over the runs."""
     codes = emissions["region"]
     if isinstance(codes.dtype, pd.CategoricalDtype):  # its integer codes compared (not a text a row: issue 14)
-        code = codes.cat.codes.to_numpy()
+        code = codes.array.codes
         starts = np.flatnonzero(np.concatenate([[True], code[1:] != code[:-1]]))
         first = starts[pd.Series(code[starts]).drop_duplicates().index.to_numpy()]
         return emissions.iloc[first][["region", "region_name"]]

@@ -430,7 +430,7 @@ class RegionRows:
         # Each emission row's factor_ids as a code into its distinct values, each split once into its ids.
         column = result.emissions["factor_ids"]
         if isinstance(column.dtype, pd.CategoricalDtype):  # its own codes (issue 14: no int64 code a row)
-            self.factor_codes, cells = column.cat.codes.to_numpy(), column.cat.categories
+            self.factor_codes, cells = column.array.codes, column.cat.categories
         else:
             self.factor_codes, cells = pd.factorize(column, use_na_sentinel=True)
         self.factor_ids = [str(cell).split(";") for cell in cells.tolist()]

@@ -124,7 +124,7 @@ def _csv_column(column: pd.Series, last: bool = False) -> Callable[[int, int], t
         if whole is None:
             return None
         texts, _ = whole
-        codes = column.cat.codes.to_numpy()
+        codes = column.array.codes  # the Categorical's own codes: `.cat.codes.to_numpy()` copies them (issue 14)
         n = len(texts) - 1  # -1 (missing) -> the empty text, last
 
         def categorical(start: int, end: int) -> tuple[pa.Array, np.ndarray]:
@@ -251,7 +251,7 @@ def _changes(column: pd.Series) -> np.ndarray:
     differs from every cell, as NaN does). A Categorical by its codes (issue 14: the region and year of the
     national table's rows as one object array, twice, were over 4 GB)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = column.cat.codes.to_numpy()
+        codes = column.array.codes
         return (codes[1:] != codes[:-1]) | (codes[1:] < 0) | (codes[:-1] < 0)
     values = column.to_numpy()
     return np.asarray(values[1:] != values[:-1], dtype=bool)
