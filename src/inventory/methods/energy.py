@@ -61,7 +61,10 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     out, estimated = _long(k, results, vocab)
     # Each emission row with its key's columns (both in key order: as an inner merge on key_id), the texts as
     # Categoricals (codes taken per row, lookup.coded).
-    at = pd.Index(distinct["key_id"]).get_indexer(out["key_id"])
+    numbers = distinct["key_id"].to_numpy()
+    at = out["key_id"].to_numpy()  # the keys numbered 0, 1, ... in order (aggregate_keys): a key_id is its position
+    if not np.array_equal(numbers, np.arange(len(numbers))):
+        at = pd.Index(numbers).get_indexer(at)
     out = pd.concat([coded(distinct[KEY_COLUMNS]).take(at).reset_index(drop=True), out.drop(columns="key_id")], axis=1)
     return out, _not_estimated(distinct, estimated, keys, factor_table)
 
@@ -100,20 +103,19 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
         amounts[quantity] = np.where(physical_quantity == _UNIT[quantity], physical, np.nan)
     # Converting an amount to another basis uses the calorific value: record it.
     basis_ids = {b: np.where(given == _UNIT[b], 0, ncv_id) for b in _BASES}
+    # Per basis code (0: none, then those of _BASES, the codes of _UNIT), the amount in that basis and the ids it
+    # used, as rows of a matrix: a factor's amount and ids taken by its basis code, one take each.
+    amount_of = np.vstack([np.full(len(k), np.nan), *(amounts[b] for b in _BASES)])
+    ids_of_basis = np.vstack([np.zeros(len(k), dtype=np.int64), *(basis_ids[b] for b in _BASES)])
+    key_row = np.arange(len(k))
 
     def by_factor(substance: str):
         """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
         ef = num(f"ef.{substance}")
         basis = word_of(f"ef.{substance}:basis")
-        amount = np.full(len(k), np.nan)
-        unit = np.zeros(len(k), dtype=np.int64)
-        chosen = np.zeros(len(k), dtype=np.int64)
-        for b in _BASES:
-            m = basis == _UNIT[b]
-            amount = np.where(m, amounts[b], amount)
-            unit = np.where(m, _UNIT[b], unit)
-            chosen = np.where(m, basis_ids[b], chosen)
-        return eq.emission_from_factor(amount, ef), amount, unit, vocab.join(chosen, ids_of(f"ef.{substance}:id"))
+        basis = np.where(basis <= len(_BASES), basis, 0).astype(np.int8)  # another text (a method): none
+        amount, chosen = amount_of[basis, key_row], ids_of_basis[basis, key_row]
+        return eq.emission_from_factor(amount, ef), amount, basis, vocab.join(chosen, ids_of(f"ef.{substance}:id"))
 
     def eta(substance: str):
         return np.nan_to_num(num(f"removal_efficiency.{substance}"), nan=0.0), ids_of(f"removal_efficiency.{substance}:id")
@@ -222,18 +224,31 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
         sums[name] = np.where(np.isnan(one), 0.0, one) + 0.0  # as a groupby sum of one value
     unit_first, ids_first, reported_unit_first = unit[first], ids[first], reported_unit[first]
     if several.any():
+        at = np.flatnonzero(count > 1)  # the groups of several rows
+        # A group of two rows sums as a groupby does (its Kahan sum of two values skipping NaN is 0.0 + a + b,
+        # a NaN counted as 0.0), on whole columns; groups of more rows (rare) by the groupby itself.
+        two = at[count[at] == 2]
+        more = at[count[at] > 2]
+        for c, values in (("emission", emission), ("activity_amount", amount), ("reported_amount", reported)):
+            a, b = values[first[two]], values[first[two] + 1]
+            with np.errstate(invalid="ignore"):  # inf + -inf: NaN, as the groupby's
+                sums[c][two] = (np.where(np.isnan(a), 0.0, a) + 0.0) + np.where(np.isnan(b), 0.0, b)
+        if len(more):
+            rows = np.flatnonzero(np.repeat(count > 2, count))
+            summed = pd.DataFrame({c: v[rows] for c, v in (("emission", emission), ("activity_amount", amount),
+                                                           ("reported_amount", reported))}
+                                  ).groupby(group[rows], sort=False).sum()
+            for c in sums:
+                sums[c][summed.index.to_numpy()] = summed[c].to_numpy()
+        # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV): a group
+        # whose rows (the missing unit left out) hold more than one unit.
         multi = np.flatnonzero(several)
-        summed = pd.DataFrame({c: v[multi] for c, v in (("emission", emission), ("activity_amount", amount),
-                                                        ("reported_amount", reported))}
-                              ).groupby(group[multi], sort=False).sum()
-        at = summed.index.to_numpy()
-        for c in sums:
-            sums[c][at] = summed[c].to_numpy()
-        # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV).
-        units_code = reported_unit[multi]
-        mixed = pd.Series(np.where(units_code != len(unit_texts) - 2, units_code, np.nan)).groupby(
-            group[multi], sort=False).nunique()
-        mixed = mixed.index.to_numpy()[mixed.to_numpy() > 1]
+        units_code, units_group = reported_unit[multi], group[multi]
+        valid = units_code != len(unit_texts) - 2
+        reference = np.full(len(first), -1, dtype=np.int64)  # each group's first unit that is not missing
+        reference[units_group[valid][::-1]] = units_code[valid][::-1]
+        mixed = np.zeros(len(first), dtype=bool)
+        mixed[units_group[valid & (units_code != reference[units_group])]] = True
         sums["reported_amount"][mixed] = np.nan
         reported_unit_first = reported_unit_first.copy()
         reported_unit_first[mixed] = len(unit_texts) - 1
