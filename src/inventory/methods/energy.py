@@ -69,11 +69,32 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     return out, _not_estimated(distinct, estimated, keys, factor_table)
 
 
-def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
-    """Per substance (emission t, activity amount, activity unit as a code of `_UNIT`, factor ids as codes of
-    `vocab`) of every key
-    row of `k` (keys with their resolved parameters), as arrays: whole-column equations, ids chosen and
-    joined on integer codes (each distinct tuple joined once)."""
+class _Results:
+    """The substances' (emission t, activity amount, activity unit as a code of `_UNIT`, factor ids as codes of an
+    IdCodes) of every key row, as four matrices of key rows × substances (row-major: the value of row r and
+    substance j at position r * s + j), each substance's arrays written into their column as it is computed: no
+    array per substance kept, none stacked (issue 14: the compute's peak memory)."""
+
+    def __init__(self, rows: int, names: tuple[str, ...]) -> None:
+        self.names = list(names)
+        shape = (rows, len(names))
+        self.parts = [np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, dtype=np.int8),
+                      np.zeros(shape, dtype=np.int32)]
+
+    def __setitem__(self, name: str, values: tuple) -> None:
+        j = self.names.index(name)
+        for part, value in zip(self.parts, values):
+            part[:, j] = value
+
+
+# The substances in the order `_substances` computes them: the emission rows' order within a key.
+_SUBSTANCES = ("CO2", "CH4", "N2O", "NOx", "CO", "NMVOC", "NH3", "SO2", "PM2.5", "PM10", "BC", "OC")
+
+
+def _substances(k: pd.DataFrame, vocab: IdCodes) -> _Results:
+    """Per substance of _SUBSTANCES (emission t, activity amount, activity unit as a code of `_UNIT`, factor ids as
+    codes of `vocab`) of every key row of `k` (keys with their resolved parameters), as the columns of `_Results`:
+    whole-column equations, ids chosen and joined on integer codes (each distinct tuple joined once)."""
     def num(name: str) -> np.ndarray:
         return column(k, name).to_numpy(dtype=float)
 
@@ -120,7 +141,7 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
     def eta(substance: str):
         return np.nan_to_num(num(f"removal_efficiency.{substance}"), nan=0.0), ids_of(f"removal_efficiency.{substance}:id")
 
-    results = {}
+    results = _Results(len(k), _SUBSTANCES)
     # CO2: a factor where one applies (a local ef.CO2 replaces the carbon method), else carbon content. A carbon
     # content or oxidation rate of a higher level (a workbook's over a shipped set's ef.CO2) keeps the carbon method.
     unc, amount, unit, ids = by_factor("CO2")
@@ -174,25 +195,25 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
     return results
 
 
-def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _long(k: pd.DataFrame, results: _Results, vocab: IdCodes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(emissions per key_id and substance, the estimated key_id/substance pairs) from the substances'
-    arrays over the key rows of `k` (units as codes of `_UNIT`, factor ids as codes of `vocab`), in key
-    order, then substance order.
+    matrices over the key rows of `k` (`_Results`: units as codes of `_UNIT`, factor ids as codes of `vocab`), in
+    key order, then substance order.
 
     A key given in two quantities (t and tce) has a row for each: its emission and amounts are summed,
     the reported amount only when both use one unit, and the ids of both joined; every other key's row is
     taken as it is (a sum of one value)."""
-    names = list(results)
+    names = results.names
     n, s = len(k), len(names)
     key_id = k["key_id"].to_numpy()
-    # By key, then substance, then row: the arrays laid out row by row (position row * s + substance), in which
-    # only the rows of a key given in several quantities need reordering (`_key_order`). Each array is put in
-    # that order once, the substances' arrays freed as they are stacked (`results` is emptied).
+    # By key, then substance, then row: the matrices laid out row by row (position row * s + substance), in which
+    # only the rows of a key given in several quantities need reordering (`_key_order`). Each matrix is put in
+    # that order once and freed (`results` is emptied).
     order = _key_order(key_id, s)
-    parts = [list(p) for p in zip(*(results.pop(x) for x in names))]  # per part, the substances' arrays
+    parts, results.parts = results.parts, None
 
-    def stacked(part: int, dtype) -> np.ndarray:  # the part's arrays freed once stacked
-        out = np.stack([np.asarray(a, dtype=dtype) for a in parts[part]], axis=1).ravel()
+    def stacked(part: int, dtype) -> np.ndarray:  # the part's matrix as one array, freed once taken
+        out = parts[part].ravel()
         parts[part] = None
         return out
 
@@ -211,12 +232,18 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     unit_texts = np.append(np.asarray(unit_texts, dtype=object), [None, ""])
     reported_unit = np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes).astype(np.int16)[row]
     key = key_id[row]
-    del row
-    group = key * s + code
-    starts = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
-    several = ~starts | np.r_[~starts[1:], False]  # rows of a group of more than one
-    group = np.cumsum(starts) - 1  # the group of each row, groups numbered in order
+    del row, order
+    # A group (key and substance) starts where either changes; the row-level arrays are freed once used, and
+    # the group numbers are int32 (fewer fresh pages: issue 14).
+    starts = np.ones(len(key), dtype=bool)
+    starts[1:] = (key[1:] != key[:-1]) | (code[1:] != code[:-1])
+    several = ~starts  # rows of a group of more than one
+    several[:-1] |= ~starts[1:]
+    group = np.cumsum(starts, dtype=np.int32)
+    group -= 1  # the group of each row, groups numbered in order
     first = np.flatnonzero(starts)
+    del starts
+    key, code = key[first], code[first]  # each group's key and substance
     count = np.bincount(group, minlength=len(first)) if len(group) else np.zeros(0, dtype=np.int64)
     sums = {}
     for name, values in (("emission", emission), ("activity_amount", amount), ("reported_amount", reported)):
@@ -249,16 +276,17 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
         reference[units_group[valid][::-1]] = units_code[valid][::-1]
         mixed = np.zeros(len(first), dtype=bool)
         mixed[units_group[valid & (units_code != reference[units_group])]] = True
+        del multi, units_code, units_group, valid, reference
         sums["reported_amount"][mixed] = np.nan
-        reported_unit_first = reported_unit_first.copy()
-        reported_unit_first[mixed] = len(unit_texts) - 1
+        reported_unit_first[mixed] = len(unit_texts) - 1  # (the firsts are copies taken above)
         # The two quantities may have used different ids: join them, in row order.
-        ids_first = ids_first.copy()
-        parts = [np.where(j < count[at], ids[np.minimum(first[at] + j, len(order) - 1)], 0)
+        parts = [np.where(j < count[at], ids[np.minimum(first[at] + j, len(ids) - 1)], 0)
                  for j in range(int(count.max()))]
         ids_first[at] = vocab.join(*parts)
+        del parts
+    del emission, amount, reported, unit, ids, reported_unit, group, several
     activity_units = [""] + [units.canonical_unit(b) for b in _BASES]
-    out = pd.DataFrame({"key_id": key[first], "substance": categorical(code[first], names),
+    out = pd.DataFrame({"key_id": key, "substance": categorical(code, names),
                         "emission": sums["emission"], "activity_amount": sums["activity_amount"],
                         "activity_unit": categorical(unit_first, activity_units),
                         "factor_ids": categorical(ids_first, vocab.texts), "reported_amount": sums["reported_amount"],
