@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import categories, vocabulary
+from inventory import categories, memory, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import as_texts, coded, concat_coded
 from inventory.methods import agriculture, energy, indirect, industry, lulucf, pollutant_sources, waste
@@ -37,7 +37,14 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
     Which module takes a row depends on its category and activity only: each module's `handles`/`claims`
     is asked once per distinct pair, and the rows are split by one integer per row (in their order); a module
     gets the columns of METHOD_COLUMNS only. Region, category and activity may be Categoricals (of texts): the
-    modules that take texts get them as texts (object columns)."""
+    modules that take texts get them as texts (object columns). Freed memory is reused meanwhile
+    (memory.reusing)."""
+    with memory.reusing():
+        return _compute_all(activity, factor_table)
+
+
+def _compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """compute_all's work."""
     emissions, not_estimated = [], []
     columns = activity[[c for c in METHOD_COLUMNS if c in activity]]
     # The region, category and activity as Categoricals (one factorisation each, none where they are already):
