@@ -25,6 +25,8 @@ _BASES = ("energy", "mass", "volume")
 _UNIT = {b: i + 1 for i, b in enumerate(_BASES)}
 _NAMES = ["ncv", "carbon_content", "oxidation_rate", "sulfur_content", "sulfur_retention", "ef",
           "removal_efficiency"]
+# The factors and parameters whose level (shipped, user, workbook) _substances compares.
+_LEVELS = {"carbon_content", "oxidation_rate", "ef.CO2"}
 
 
 # compute_all hands this module the activity's region, category and activity as Categoricals (lookup.coded).
@@ -51,7 +53,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         keys["key_id"] = pd.factorize(keys["key_id"])[0]
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
-    k = penetration.apply(with_parameters(keys, factor_table, _NAMES, coded_ids=True), factor_table)
+    k = penetration.apply(with_parameters(keys, factor_table, _NAMES, coded_ids=True, levels=_LEVELS), factor_table)
     # The keys' texts as Categoricals of the values present (those of the activity given may hold more).
     distinct = observed_categories(keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]])
     vocab = IdCodes()
