@@ -80,13 +80,21 @@ class _Results:
     def __init__(self, rows: int, names: tuple[str, ...]) -> None:
         self.names = list(names)
         shape = (rows, len(names))
-        self.parts = [np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, dtype=np.int8),
-                      np.zeros(shape, dtype=np.int32)]
+        self.parts = [np.empty(shape), np.empty(shape), np.empty(shape, dtype=np.int8), np.empty(shape, dtype=np.int32)]
+        self.filled = set()  # every substance is written before the matrices are read (`take`)
 
     def __setitem__(self, name: str, values: tuple) -> None:
         j = self.names.index(name)
         for part, value in zip(self.parts, values):
             part[:, j] = value
+        self.filled.add(name)
+
+    def take(self) -> list[np.ndarray]:
+        """The four matrices, handed over (no longer held here)."""
+        if self.filled != set(self.names):
+            raise ValueError(f"substances not computed: {sorted(set(self.names) - self.filled)}")
+        parts, self.parts = self.parts, None
+        return parts
 
 
 # The substances in the order `_substances` computes them: the emission rows' order within a key.
@@ -212,7 +220,7 @@ def _long(k: pd.DataFrame, results: _Results, vocab: IdCodes) -> tuple[pd.DataFr
     # only the rows of a key given in several quantities need reordering (`_key_order`). Each matrix is put in
     # that order once and freed (`results` is emptied).
     order = _key_order(key_id, s)
-    parts, results.parts = results.parts, None
+    parts = results.take()
 
     def stacked(part: int, dtype) -> np.ndarray:  # the part's matrix as one array, freed once taken
         out = parts[part].ravel()
