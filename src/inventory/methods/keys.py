@@ -317,7 +317,7 @@ class IdCodes:
         """Per code, whether its text is as `unique_ids` leaves it (each text tested once)."""
         known = self._joined_flags
         if len(known) < len(self.texts):
-            known = np.append(known, [unique_ids(t) == t for t in self.texts[len(known):]])
+            known = np.append(known, [";" not in t or unique_ids(t) == t for t in self.texts[len(known):]])  # one id: as is
             self._joined_flags = known
         return known
 
