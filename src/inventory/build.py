@@ -222,7 +222,8 @@ def regions_of(activity: pd.DataFrame) -> set:
     if isinstance(region.dtype, pd.CategoricalDtype):
         codes = region.cat.codes.to_numpy()
         if len(codes) and codes.min() >= 0:
-            used = np.bincount(codes, minlength=len(region.cat.categories)) > 0
+            used = np.zeros(len(region.cat.categories), dtype=bool)
+            used[codes] = True
             return set(region.cat.categories[used])
     return set(region)
 

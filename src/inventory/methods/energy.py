@@ -73,14 +73,15 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
 
 class _Results:
     """The substances' (emission t, activity amount, activity unit as a code of `_UNIT`, factor ids as codes of an
-    IdCodes) of every key row, as four matrices of key rows × substances (row-major: the value of row r and
-    substance j at position r * s + j), each substance's arrays written into their column as it is computed: no
+    IdCodes) of every key row, as four matrices of key rows × substances (column-major: the value of row r and
+    substance j at position j * rows + r), each substance's arrays written into their column as it is computed: no
     array per substance kept, none stacked (issue 14: the compute's peak memory)."""
 
     def __init__(self, rows: int, names: tuple[str, ...]) -> None:
         self.names = list(names)
         shape = (rows, len(names))
-        self.parts = [np.empty(shape), np.empty(shape), np.empty(shape, dtype=np.int8), np.empty(shape, dtype=np.int32)]
+        self.parts = [np.empty(shape, order="F"), np.empty(shape, order="F"), np.empty(shape, dtype=np.int8, order="F"),
+                      np.empty(shape, dtype=np.int32, order="F")]
         self.filled = set()  # every substance is written before the matrices are read (`take`)
 
     def __setitem__(self, name: str, values: tuple) -> None:
@@ -216,14 +217,16 @@ def _long(k: pd.DataFrame, results: _Results, vocab: IdCodes) -> tuple[pd.DataFr
     names = results.names
     n, s = len(k), len(names)
     key_id = k["key_id"].to_numpy()
-    # By key, then substance, then row: the matrices laid out row by row (position row * s + substance), in which
-    # only the rows of a key given in several quantities need reordering (`_key_order`). Each matrix is put in
-    # that order once and freed (`results` is emptied).
+    # By key, then substance, then row: the order of the values laid out row by row (position row * s + substance),
+    # in which only the rows of a key given in several quantities need reordering (`_key_order`), as positions in the
+    # column-major matrices (substance * n + row). Each matrix is put in that order once and freed (`results` is
+    # emptied).
     order = _key_order(key_id, s)
+    order = (order % s) * n + order // s
     parts = results.take()
 
-    def stacked(part: int, dtype) -> np.ndarray:  # the part's matrix as one array, freed once taken
-        out = parts[part].ravel()
+    def stacked(part: int, dtype) -> np.ndarray:  # the part's matrix as one array (a view), freed once taken
+        out = parts[part].ravel(order="F")
         parts[part] = None
         return out
 
@@ -233,7 +236,7 @@ def _long(k: pd.DataFrame, results: _Results, vocab: IdCodes) -> tuple[pd.DataFr
     amount = stacked(1, float)[order]
     unit = stacked(2, np.int8)[order]
     ids = stacked(3, np.int32)[order]
-    row, code = np.divmod(order, s)  # the key row and the substance of each emission row
+    code, row = np.divmod(order, n)  # the key row and the substance of each emission row
     reported = k["amount"].to_numpy(dtype=float)[row]
     # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).
     quantity, quantities = pd.factorize(k["quantity"])  # each distinct quantity's unit looked up once
