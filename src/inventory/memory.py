@@ -41,7 +41,7 @@ def give_back() -> None:
 
 
 @contextmanager
-def reusing(keep: int = 1024 * 1024 * 1024):
+def reusing(keep: int = 256 * 1024 * 1024):
     """Within the block, the C allocator reuses freed memory instead of returning it to the operating system and
     faulting fresh pages for the next array (issue 14: the 1M compute's page faults, whose system time swings with
     the machine's memory pressure). glibc starts a process with a 128 KiB mmap threshold and raises it (to 32 MiB
