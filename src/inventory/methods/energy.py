@@ -140,6 +140,9 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> _Results:
     amount_of = np.vstack([np.full(len(k), np.nan), *(amounts[b] for b in _BASES)])
     ids_of_basis = np.vstack([np.zeros(len(k), dtype=np.int64), *(basis_ids[b] for b in _BASES)])
     key_row = np.arange(len(k))
+    # Only the energy and mass amounts and their ids are read below (CO2, SO2): the other key-row arrays freed.
+    del amount_given, given, in_energy, ncv, ncv_basis, ncv_ok, ncv_id, physical_quantity, physical
+    del amounts["volume"], basis_ids["volume"]
 
     def by_factor(substance: str):
         """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
@@ -263,8 +266,8 @@ def _long(k: pd.DataFrame, results: _Results, vocab: IdCodes) -> tuple[pd.DataFr
         one = values[first]
         sums[name] = np.where(np.isnan(one), 0.0, one) + 0.0  # as a groupby sum of one value
     unit_first, ids_first, reported_unit_first = unit[first], ids[first], reported_unit[first]
+    at = np.flatnonzero(count > 1)  # the groups of several rows
     if several.any():
-        at = np.flatnonzero(count > 1)  # the groups of several rows
         # A group of two rows sums as a groupby does (its Kahan sum of two values skipping NaN is 0.0 + a + b,
         # a NaN counted as 0.0), on whole columns; groups of more rows (rare) by the groupby itself.
         two = at[count[at] == 2]
@@ -280,6 +283,8 @@ def _long(k: pd.DataFrame, results: _Results, vocab: IdCodes) -> tuple[pd.DataFr
                                   ).groupby(group[rows], sort=False).sum()
             for c in sums:
                 sums[c][summed.index.to_numpy()] = summed[c].to_numpy()
+    del emission, amount, reported  # summed: freed before the units and ids are joined
+    if several.any():
         # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV): a group
         # whose rows (the missing unit left out) hold more than one unit.
         multi = np.flatnonzero(several)
@@ -297,7 +302,7 @@ def _long(k: pd.DataFrame, results: _Results, vocab: IdCodes) -> tuple[pd.DataFr
                  for j in range(int(count.max()))]
         ids_first[at] = vocab.join(*parts)
         del parts
-    del emission, amount, reported, unit, ids, reported_unit, group, several
+    del unit, ids, reported_unit, group, several
     activity_units = [""] + [units.canonical_unit(b) for b in _BASES]
     out = pd.DataFrame({"key_id": key, "substance": categorical(code, names),
                         "emission": sums["emission"], "activity_amount": sums["activity_amount"],
