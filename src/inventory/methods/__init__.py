@@ -82,10 +82,9 @@ def _compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd
     taker = of_pair[pair]
     del pair, first_of
     for i, method in enumerate(METHODS):
-        rows = np.flatnonzero(taker == i)
-        if len(rows):  # the rows handed over, not kept here: a module may free them once it has summed them
-            e, ne = method.compute(as_codes.take(rows) if getattr(method, "CODED_KEYS", False)
-                                   else texts(columns.take(rows)), factor_table)
+        if (taker == i).any():  # the rows handed over, not kept here (nor their positions): a module may free them
+            e, ne = method.compute(as_codes.take(np.flatnonzero(taker == i)) if getattr(method, "CODED_KEYS", False)
+                                   else texts(columns.take(np.flatnonzero(taker == i))), factor_table)
             emissions.append(coded(with_reported(e)))
             not_estimated.append(ne)
     not_estimated.append(no_method(texts(columns.take(np.flatnonzero(taker == len(METHODS))))))
