@@ -20,7 +20,7 @@ import time
 
 import pandas as pd
 
-from inventory import methods
+from inventory import build, methods
 from inventory.build import _finish
 from inventory.factors import load
 from inventory.factors.resolve import local_to_long
@@ -42,7 +42,8 @@ def main() -> None:
                 else pd.concat([inputs.activity, imports], ignore_index=True))
     coded = getattr(inputs, "coded_activity", None)
     rows = coded().reset_index(drop=True) if coded and imports.empty else activity
-    built = set(activity["region"])
+    # As compile_inventory (build.regions_of, issue 14: from the read's codes); set(...) where a commit has none.
+    built = getattr(build, "regions_of", lambda frame: set(frame["region"]))(rows)
     table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
     seconds["prepare"] = time.process_time() - t
     t = time.process_time()

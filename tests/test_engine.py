@@ -85,3 +85,18 @@ def test_unknown_engine_and_scheduler_without_dask_are_usage_errors(tmp_path):
         result = CliRunner().invoke(app, ["build", str(data), "-o", str(tmp_path / "o"), *args],
                                     env={"COLUMNS": "250"})
         assert result.exit_code == 2, result.output
+
+
+def test_memory_reusing_changes_no_value_and_does_nothing_without_glibc(monkeypatch):
+    """memory.reusing (the compute's allocator setting, issue 14) wraps a block without touching its values, and
+    is a no-op where the C library has no mallopt."""
+    import numpy as np
+
+    from inventory import memory
+
+    with memory.reusing():
+        inside = np.arange(1_000_000, dtype=np.int64).sum()
+    monkeypatch.setattr(memory, "_libc", lambda: None)
+    with memory.reusing():
+        elsewhere = np.arange(1_000_000, dtype=np.int64).sum()
+    assert inside == elsewhere == 499_999_500_000

@@ -80,6 +80,36 @@ def test_group_codes_and_sort_order_match_pandas():
     assert (sort_order(frame, columns) == frame.sort_values(columns, kind="stable").index.to_numpy()).all()
 
 
+def test_sort_order_reads_categoricals_of_sorted_categories_by_their_codes():
+    """lookup.sort_order on Categoricals with missing values orders rows as a stable sort_values does: those of sorted
+    categories (lookup.categorical) read by their codes, as their texts sort; others factorised, in category order."""
+    import numpy as np
+    import pandas as pd
+
+    from inventory.lookup import categorical, sort_order
+
+    rng = np.random.default_rng(29)
+    texts = np.array(["b", "a", "d", "c"], dtype=object)
+    frame = pd.DataFrame({"s": pd.Series(categorical(rng.integers(-1, 4, 300), texts)),
+                          "u": pd.Categorical.from_codes(rng.integers(-1, 4, 300), categories=["z", "y", "x", "w"]),
+                          "n": rng.integers(0, 3, 300)})
+    assert (sort_order(frame, ["s", "u", "n"]) == frame.sort_values(["s", "u", "n"], kind="stable").index.to_numpy()).all()
+    texts_only = frame.astype({"s": object})
+    assert (sort_order(frame, ["n", "s"]) == texts_only.sort_values(["n", "s"], kind="stable").index.to_numpy()).all()
+
+
+def test_regions_of_reads_the_reads_categorical_as_the_texts():
+    """build.regions_of: the set of a region column, from a Categorical's codes (categories not present left
+    out) as from its texts."""
+    import pandas as pd
+
+    from inventory.build import regions_of
+
+    texts = pd.DataFrame({"region": ["430100", "430200", "430100"]})
+    coded = pd.DataFrame({"region": pd.Categorical(texts["region"], categories=["", "430100", "430200", "430300"])})
+    assert regions_of(coded) == regions_of(texts) == {"430100", "430200"}
+
+
 def test_issue_14_add_aggregated_own_rows_else_the_sum_of_the_parts_at_every_level():
     """province.add_aggregated on a hand-made table (one has_own call per level, columnar): a prefecture without
     rows of its own is the sum of its counties; the province the sum of that prefecture and of a county directly

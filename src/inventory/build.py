@@ -179,16 +179,18 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
     imports = indirect.net_imports(inputs.supply, inputs.activity)
     activity = (inputs.activity.reset_index(drop=True) if imports.empty
                 else pd.concat([inputs.activity, imports], ignore_index=True))
-    if built is None:
-        built = set(activity["region"])
-    table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
     # The methods take region, category and activity as Categoricals where the read made them (issue 14).
     coded = getattr(inputs, "coded_activity", None)
+    rows = coded().reset_index(drop=True) if coded and imports.empty else activity
+    if built is None:
+        built = regions_of(rows)
+    table = pd.concat([factor_table, local_to_long(inputs.params)], ignore_index=True)
     emissions, not_estimated = _engine.emission_rows(
-        coded().reset_index(drop=True) if coded and imports.empty else activity, table,
+        rows, table,
         partial(reduce_emissions, activity=activity, table=table, built=built, gwp=gwp, lang=lang,
                 facility=getattr(inputs, "facility", None)),
         compute_engine, scheduler)
+    del rows  # the read's Categoricals are the Inputs' own; the table made of them is not kept
     memory.give_back()  # each stage's freed temporaries returned before the next one (issue 14)
     emissions_made(emissions)
     context = CheckContext(emissions=emissions, inputs=inputs, factor_table=table, not_estimated=not_estimated,
@@ -211,6 +213,19 @@ def compile_inventory(inputs: Inputs, factor_table: pd.DataFrame, gwp: str = "AR
                        warnings=list(inputs.warnings), analysis=analysis,
                        statistics=stats, qa_tables={k: v for k, v in context.tables.items() if len(v)},
                        figures=figures, factors=used_factors(emissions["factor_ids"], table))
+
+
+def regions_of(activity: pd.DataFrame) -> set:
+    """The regions of the activity rows, `set(activity["region"])`: read off a Categorical's codes where the region
+    is one (the read's, read.Inputs.coded_activity), without a value per row."""
+    region = activity["region"]
+    if isinstance(region.dtype, pd.CategoricalDtype):
+        codes = region.cat.codes.to_numpy()
+        if len(codes) and codes.min() >= 0:
+            used = np.zeros(len(region.cat.categories), dtype=bool)
+            used[codes] = True
+            return set(region.cat.categories[used])
+    return set(region)
 
 
 def reduce_emissions(emissions: pd.DataFrame, activity: pd.DataFrame, table: pd.DataFrame, built: set[str],

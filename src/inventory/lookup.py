@@ -106,9 +106,14 @@ def sort_order(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     integer codes of each column, combined into as few int64 keys as fit (one stable sort when they all do)."""
     keys, key, span = [], None, 1
     for column in columns:
-        codes, uniques = pd.factorize(frame[column], sort=True)
-        size = len(uniques) + 1
-        codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.is_monotonic_increasing:
+            # A Categorical of sorted categories (lookup.categorical): its codes sort as its values, no factorisation.
+            codes, size = values.cat.codes.to_numpy(), len(values.cat.categories) + 1
+        else:
+            codes, uniques = pd.factorize(values, sort=True)
+            size = len(uniques) + 1
+        codes = np.where(codes < 0, size - 1, codes).astype(np.int64)
         if key is not None and span * size < 2 ** 62:
             key, span = key * size + codes, span * size
         else:

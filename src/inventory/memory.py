@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from contextlib import contextmanager
 from functools import lru_cache
+
+# glibc's mallopt parameters and the most its dynamic thresholds reach on 64-bit (malloc.c: DEFAULT_MMAP_THRESHOLD_MAX
+# 32 MiB; the trim threshold twice the mmap threshold).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD_MAX = 32 * 1024 * 1024
 
 
 @lru_cache(maxsize=1)
@@ -32,6 +38,27 @@ def give_back() -> None:
     pool = _arrow_pool()
     if pool is not None:
         pool.release_unused()
+
+
+@contextmanager
+def reusing(keep: int = 256 * 1024 * 1024):
+    """Within the block, the C allocator reuses freed memory instead of returning it to the operating system and
+    faulting fresh pages for the next array (issue 14: the 1M compute's page faults, whose system time swings with
+    the machine's memory pressure). glibc starts a process with a 128 KiB mmap threshold and raises it (to 32 MiB
+    at most) only once a block that large is freed, so a fresh process maps and unmaps most of its arrays; here the
+    mmap threshold is set to that maximum and up to `keep` bytes of free heap are kept. After the block the trim
+    threshold is glibc's dynamic maximum (64 MiB): the caller gives the rest back (give_back). No effect on any
+    value; elsewhere (no glibc) nothing is done."""
+    libc = _libc()
+    mallopt = getattr(libc, "mallopt", None) if libc is not None else None
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, ctypes.c_int(_MMAP_THRESHOLD_MAX))
+        mallopt(_M_TRIM_THRESHOLD, ctypes.c_int(keep))
+    try:
+        yield
+    finally:
+        if mallopt is not None:
+            mallopt(_M_TRIM_THRESHOLD, ctypes.c_int(2 * _MMAP_THRESHOLD_MAX))
 
 
 def _arrow_pool():

@@ -156,7 +156,14 @@ def add_aggregated(emissions: pd.DataFrame, activity: pd.DataFrame, built: set[s
         years, year_values = pd.factorize(sub["year"], use_na_sentinel=False)
         cats, cat_values = pd.factorize(sub["category"], use_na_sentinel=False)
         triple = (parent.astype(np.int64) * (len(year_values) + 1) + years) * (len(cat_values) + 1) + cats
-        distinct, which = np.unique(triple, return_inverse=True)
+        span = (len(wanted) + 1) * (len(year_values) + 1) * (len(cat_values) + 1)
+        if span <= 4 * len(triple) + 4096:  # np.unique's result by marking a small span (no sort of the rows)
+            present = np.zeros(span, dtype=bool)
+            present[triple] = True
+            distinct = np.flatnonzero(present)
+            which = (np.cumsum(present) - 1)[triple]
+        else:
+            distinct, which = np.unique(triple, return_inverse=True)
         rest, cat = np.divmod(distinct, len(cat_values) + 1)
         region, year = np.divmod(rest, len(year_values) + 1)
         up: dict[tuple[str, int], set[str]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
+import numpy as np
 import pandas as pd
 import pint
 
@@ -117,6 +118,14 @@ def to_canonical(units: pd.Series) -> pd.DataFrame:
     and `factor` (multiply the value by it to get the canonical amount). Each
     distinct unit is parsed once.
     """
+    table, codes = canonical_of(units)
+    out = table.take(codes)  # each row's unit by its code: an array take, not a label lookup per row
+    out.index = units.index
+    return out
+
+
+def canonical_of(units: pd.Series) -> tuple[pd.DataFrame, np.ndarray]:
+    """`to_canonical`'s columns once per distinct unit (indexed by the unit) and each entry's code into them."""
     codes, distinct = pd.factorize(units, use_na_sentinel=False)
     rows = []
     for text in distinct:
@@ -130,10 +139,7 @@ def to_canonical(units: pd.Series) -> pd.DataFrame:
             continue
         target = canonical_unit(quantity)
         rows.append((text, quantity, target, factor(text, target)))
-    table = pd.DataFrame(rows, columns=["unit", "quantity", "canonical_unit", "factor"]).set_index("unit")
-    out = table.take(codes)  # each row's unit by its code: an array take, not a label lookup per row
-    out.index = units.index
-    return out
+    return pd.DataFrame(rows, columns=["unit", "quantity", "canonical_unit", "factor"]).set_index("unit"), codes
 
 
 def accepted_quantities(quantity: str) -> set[str]:

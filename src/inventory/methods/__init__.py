@@ -7,7 +7,8 @@ rows it computes; a module that picks rows by more than their category exposes
 `compute_all` hands each row to the first module that takes it (asked per distinct category and activity:
 `claims` reads only those two columns); rows no module takes are not estimated. A module with `CODED_KEYS`
 true gets the rows' region, category and activity as Categoricals (lookup.coded), the others as texts. The activity
-may come with them as Categoricals already (read.Inputs.coded_activity): they are then not factorised again.
+may come with them, technology and quantity as Categoricals already (read.Inputs.coded_activity): they are then not
+factorised again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inventory import categories, vocabulary
+from inventory import categories, memory, vocabulary
 from inventory.factors.resolve import KEY_COLUMNS
 from inventory.lookup import as_texts, coded, concat_coded
 from inventory.methods import agriculture, energy, indirect, industry, lulucf, pollutant_sources, waste
@@ -36,13 +37,29 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
 
     Which module takes a row depends on its category and activity only: each module's `handles`/`claims`
     is asked once per distinct pair, and the rows are split by one integer per row (in their order); a module
-    gets the columns of METHOD_COLUMNS only. Region, category and activity may be Categoricals (of texts): the
-    modules that take texts get them as texts (object columns)."""
+    gets the columns of METHOD_COLUMNS only. Region, category, activity, technology and quantity may be Categoricals
+    (of texts): the modules that take texts get them as texts (object columns; technology and quantity as `str`,
+    as the activity table holds them). Freed memory is reused meanwhile
+    (memory.reusing)."""
+    with memory.reusing():
+        return _compute_all(activity, factor_table)
+
+
+def _compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """compute_all's work."""
     emissions, not_estimated = [], []
     columns = activity[[c for c in METHOD_COLUMNS if c in activity]]
     # The region, category and activity as Categoricals (one factorisation each, none where they are already):
     # what a module of CODED_KEYS gets, and the pairs' codes.
     as_codes = coded(columns, ["region", "category", "activity"])
+    # Technology and quantity may come as Categoricals too (the read's): the modules that take texts get them as the
+    # read's `str` columns, as the activity table holds them.
+    to_str = {c: "str" for c in ("technology", "quantity")
+              if c in columns and isinstance(columns[c].dtype, pd.CategoricalDtype)}
+
+    def texts(frame: pd.DataFrame) -> pd.DataFrame:
+        return as_texts(frame).astype(to_str) if to_str else as_texts(frame)
+
     # Each row's pair as one small integer (the two vocabularies' codes combined: a few thousand values at most),
     # the distinct pairs found by where each first occurs (no hashing of a million rows).
     pair, span = np.zeros(len(activity), dtype=np.int64), 1
@@ -65,13 +82,12 @@ def compute_all(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.
     taker = of_pair[pair]
     del pair, first_of
     for i, method in enumerate(METHODS):
-        rows = np.flatnonzero(taker == i)
-        if len(rows):  # the rows handed over, not kept here: a module may free them once it has summed them
-            e, ne = method.compute(as_codes.take(rows) if getattr(method, "CODED_KEYS", False)
-                                   else as_texts(columns.take(rows)), factor_table)
+        if (taker == i).any():  # the rows handed over, not kept here (nor their positions): a module may free them
+            e, ne = method.compute(as_codes.take(np.flatnonzero(taker == i)) if getattr(method, "CODED_KEYS", False)
+                                   else texts(columns.take(np.flatnonzero(taker == i))), factor_table)
             emissions.append(coded(with_reported(e)))
             not_estimated.append(ne)
-    not_estimated.append(no_method(as_texts(columns.take(np.flatnonzero(taker == len(METHODS))))))
+    not_estimated.append(no_method(texts(columns.take(np.flatnonzero(taker == len(METHODS))))))
     emissions = [e for e in emissions if len(e)]
     frame = concat_coded(emissions) if emissions else pd.DataFrame(columns=EMISSION_FRAME_COLUMNS)
     ne = [n for n in not_estimated if len(n)]

@@ -25,6 +25,8 @@ _BASES = ("energy", "mass", "volume")
 _UNIT = {b: i + 1 for i, b in enumerate(_BASES)}
 _NAMES = ["ncv", "carbon_content", "oxidation_rate", "sulfur_content", "sulfur_retention", "ef",
           "removal_efficiency"]
+# The factors and parameters whose level (shipped, user, workbook) _substances compares.
+_LEVELS = {"carbon_content", "oxidation_rate", "ef.CO2"}
 
 
 # compute_all hands this module the activity's region, category and activity as Categoricals (lookup.coded).
@@ -51,7 +53,7 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
         keys["key_id"] = pd.factorize(keys["key_id"])[0]
     if keys.empty:
         return pd.DataFrame(), pd.DataFrame()
-    k = penetration.apply(with_parameters(keys, factor_table, _NAMES, coded_ids=True), factor_table)
+    k = penetration.apply(with_parameters(keys, factor_table, _NAMES, coded_ids=True, levels=_LEVELS), factor_table)
     # The keys' texts as Categoricals of the values present (those of the activity given may hold more).
     distinct = observed_categories(keys.drop_duplicates("key_id")[["key_id", *KEY_COLUMNS]])
     vocab = IdCodes()
@@ -61,16 +63,49 @@ def compute(activity: pd.DataFrame, factor_table: pd.DataFrame) -> tuple[pd.Data
     out, estimated = _long(k, results, vocab)
     # Each emission row with its key's columns (both in key order: as an inner merge on key_id), the texts as
     # Categoricals (codes taken per row, lookup.coded).
-    at = pd.Index(distinct["key_id"]).get_indexer(out["key_id"])
+    numbers = distinct["key_id"].to_numpy()
+    at = out["key_id"].to_numpy()  # the keys numbered 0, 1, ... in order (aggregate_keys): a key_id is its position
+    if not np.array_equal(numbers, np.arange(len(numbers))):
+        at = pd.Index(numbers).get_indexer(at)
     out = pd.concat([coded(distinct[KEY_COLUMNS]).take(at).reset_index(drop=True), out.drop(columns="key_id")], axis=1)
     return out, _not_estimated(distinct, estimated, keys, factor_table)
 
 
-def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
-    """Per substance (emission t, activity amount, activity unit as a code of `_UNIT`, factor ids as codes of
-    `vocab`) of every key
-    row of `k` (keys with their resolved parameters), as arrays: whole-column equations, ids chosen and
-    joined on integer codes (each distinct tuple joined once)."""
+class _Results:
+    """The substances' (emission t, activity amount, activity unit as a code of `_UNIT`, factor ids as codes of an
+    IdCodes) of every key row, as four matrices of key rows × substances (column-major: the value of row r and
+    substance j at position j * rows + r), each substance's arrays written into their column as it is computed: no
+    array per substance kept, none stacked (issue 14: the compute's peak memory)."""
+
+    def __init__(self, rows: int, names: tuple[str, ...]) -> None:
+        self.names = list(names)
+        shape = (rows, len(names))
+        self.parts = [np.empty(shape, order="F"), np.empty(shape, order="F"), np.empty(shape, dtype=np.int8, order="F"),
+                      np.empty(shape, dtype=np.int32, order="F")]
+        self.filled = set()  # every substance is written before the matrices are read (`take`)
+
+    def __setitem__(self, name: str, values: tuple) -> None:
+        j = self.names.index(name)
+        for part, value in zip(self.parts, values):
+            part[:, j] = value
+        self.filled.add(name)
+
+    def take(self) -> list[np.ndarray]:
+        """The four matrices, handed over (no longer held here)."""
+        if self.filled != set(self.names):
+            raise ValueError(f"substances not computed: {sorted(set(self.names) - self.filled)}")
+        parts, self.parts = self.parts, None
+        return parts
+
+
+# The substances in the order `_substances` computes them: the emission rows' order within a key.
+_SUBSTANCES = ("CO2", "CH4", "N2O", "NOx", "CO", "NMVOC", "NH3", "SO2", "PM2.5", "PM10", "BC", "OC")
+
+
+def _substances(k: pd.DataFrame, vocab: IdCodes) -> _Results:
+    """Per substance of _SUBSTANCES (emission t, activity amount, activity unit as a code of `_UNIT`, factor ids as
+    codes of `vocab`) of every key row of `k` (keys with their resolved parameters), as the columns of `_Results`:
+    whole-column equations, ids chosen and joined on integer codes (each distinct tuple joined once)."""
     def num(name: str) -> np.ndarray:
         return column(k, name).to_numpy(dtype=float)
 
@@ -100,25 +135,27 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
         amounts[quantity] = np.where(physical_quantity == _UNIT[quantity], physical, np.nan)
     # Converting an amount to another basis uses the calorific value: record it.
     basis_ids = {b: np.where(given == _UNIT[b], 0, ncv_id) for b in _BASES}
+    # Per basis code (0: none, then those of _BASES, the codes of _UNIT), the amount in that basis and the ids it
+    # used, as rows of a matrix: a factor's amount and ids taken by its basis code, one take each.
+    amount_of = np.vstack([np.full(len(k), np.nan), *(amounts[b] for b in _BASES)])
+    ids_of_basis = np.vstack([np.zeros(len(k), dtype=np.int64), *(basis_ids[b] for b in _BASES)])
+    key_row = np.arange(len(k))
+    # Only the energy and mass amounts and their ids are read below (CO2, SO2): the other key-row arrays freed.
+    del amount_given, given, in_energy, ncv, ncv_basis, ncv_ok, ncv_id, physical_quantity, physical
+    del amounts["volume"], basis_ids["volume"]
 
     def by_factor(substance: str):
         """(uncontrolled emission, activity amount, activity unit, ids) of ef.<substance>."""
         ef = num(f"ef.{substance}")
         basis = word_of(f"ef.{substance}:basis")
-        amount = np.full(len(k), np.nan)
-        unit = np.zeros(len(k), dtype=np.int64)
-        chosen = np.zeros(len(k), dtype=np.int64)
-        for b in _BASES:
-            m = basis == _UNIT[b]
-            amount = np.where(m, amounts[b], amount)
-            unit = np.where(m, _UNIT[b], unit)
-            chosen = np.where(m, basis_ids[b], chosen)
-        return eq.emission_from_factor(amount, ef), amount, unit, vocab.join(chosen, ids_of(f"ef.{substance}:id"))
+        basis = np.where(basis <= len(_BASES), basis, 0).astype(np.int8)  # another text (a method): none
+        amount, chosen = amount_of[basis, key_row], ids_of_basis[basis, key_row]
+        return eq.emission_from_factor(amount, ef), amount, basis, vocab.join(chosen, ids_of(f"ef.{substance}:id"))
 
     def eta(substance: str):
         return np.nan_to_num(num(f"removal_efficiency.{substance}"), nan=0.0), ids_of(f"removal_efficiency.{substance}:id")
 
-    results = {}
+    results = _Results(len(k), _SUBSTANCES)
     # CO2: a factor where one applies (a local ef.CO2 replaces the carbon method), else carbon content. A carbon
     # content or oxidation rate of a higher level (a workbook's over a shipped set's ef.CO2) keeps the carbon method.
     unc, amount, unit, ids = by_factor("CO2")
@@ -172,25 +209,27 @@ def _substances(k: pd.DataFrame, vocab: IdCodes) -> dict[str, tuple]:
     return results
 
 
-def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _long(k: pd.DataFrame, results: _Results, vocab: IdCodes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(emissions per key_id and substance, the estimated key_id/substance pairs) from the substances'
-    arrays over the key rows of `k` (units as codes of `_UNIT`, factor ids as codes of `vocab`), in key
-    order, then substance order.
+    matrices over the key rows of `k` (`_Results`: units as codes of `_UNIT`, factor ids as codes of `vocab`), in
+    key order, then substance order.
 
     A key given in two quantities (t and tce) has a row for each: its emission and amounts are summed,
     the reported amount only when both use one unit, and the ids of both joined; every other key's row is
     taken as it is (a sum of one value)."""
-    names = list(results)
+    names = results.names
     n, s = len(k), len(names)
     key_id = k["key_id"].to_numpy()
-    # By key, then substance, then row: the arrays laid out row by row (position row * s + substance), in which
-    # only the rows of a key given in several quantities need reordering (`_key_order`). Each array is put in
-    # that order once, the substances' arrays freed as they are stacked (`results` is emptied).
+    # By key, then substance, then row: the order of the values laid out row by row (position row * s + substance),
+    # in which only the rows of a key given in several quantities need reordering (`_key_order`), as positions in the
+    # column-major matrices (substance * n + row). Each matrix is put in that order once and freed (`results` is
+    # emptied).
     order = _key_order(key_id, s)
-    parts = [list(p) for p in zip(*(results.pop(x) for x in names))]  # per part, the substances' arrays
+    order = (order % s) * n + order // s
+    parts = results.take()
 
-    def stacked(part: int, dtype) -> np.ndarray:  # the part's arrays freed once stacked
-        out = np.stack([np.asarray(a, dtype=dtype) for a in parts[part]], axis=1).ravel()
+    def stacked(part: int, dtype) -> np.ndarray:  # the part's matrix as one array (a view), freed once taken
+        out = parts[part].ravel(order="F")
         parts[part] = None
         return out
 
@@ -200,7 +239,7 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     amount = stacked(1, float)[order]
     unit = stacked(2, np.int8)[order]
     ids = stacked(3, np.int32)[order]
-    row, code = np.divmod(order, s)  # the key row and the substance of each emission row
+    code, row = np.divmod(order, n)  # the key row and the substance of each emission row
     reported = k["amount"].to_numpy(dtype=float)[row]
     # The reported unit as codes into its distinct texts (missing: the last but one, "": the last).
     quantity, quantities = pd.factorize(k["quantity"])  # each distinct quantity's unit looked up once
@@ -209,41 +248,63 @@ def _long(k: pd.DataFrame, results: dict[str, tuple], vocab: IdCodes) -> tuple[p
     unit_texts = np.append(np.asarray(unit_texts, dtype=object), [None, ""])
     reported_unit = np.where(unit_codes < 0, len(unit_texts) - 2, unit_codes).astype(np.int16)[row]
     key = key_id[row]
-    del row
-    group = key * s + code
-    starts = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
-    several = ~starts | np.r_[~starts[1:], False]  # rows of a group of more than one
-    group = np.cumsum(starts) - 1  # the group of each row, groups numbered in order
+    del row, order
+    # A group (key and substance) starts where either changes; the row-level arrays are freed once used, and
+    # the group numbers are int32 (fewer fresh pages: issue 14).
+    starts = np.ones(len(key), dtype=bool)
+    starts[1:] = (key[1:] != key[:-1]) | (code[1:] != code[:-1])
+    several = ~starts  # rows of a group of more than one
+    several[:-1] |= ~starts[1:]
+    group = np.cumsum(starts, dtype=np.int32)
+    group -= 1  # the group of each row, groups numbered in order
     first = np.flatnonzero(starts)
+    del starts
+    key, code = key[first], code[first]  # each group's key and substance
     count = np.bincount(group, minlength=len(first)) if len(group) else np.zeros(0, dtype=np.int64)
     sums = {}
     for name, values in (("emission", emission), ("activity_amount", amount), ("reported_amount", reported)):
         one = values[first]
         sums[name] = np.where(np.isnan(one), 0.0, one) + 0.0  # as a groupby sum of one value
     unit_first, ids_first, reported_unit_first = unit[first], ids[first], reported_unit[first]
+    at = np.flatnonzero(count > 1)  # the groups of several rows
     if several.any():
+        # A group of two rows sums as a groupby does (its Kahan sum of two values skipping NaN is 0.0 + a + b,
+        # a NaN counted as 0.0), on whole columns; groups of more rows (rare) by the groupby itself.
+        two = at[count[at] == 2]
+        more = at[count[at] > 2]
+        for c, values in (("emission", emission), ("activity_amount", amount), ("reported_amount", reported)):
+            a, b = values[first[two]], values[first[two] + 1]
+            with np.errstate(invalid="ignore"):  # inf + -inf: NaN, as the groupby's
+                sums[c][two] = (np.where(np.isnan(a), 0.0, a) + 0.0) + np.where(np.isnan(b), 0.0, b)
+        if len(more):
+            rows = np.flatnonzero(np.repeat(count > 2, count))
+            summed = pd.DataFrame({c: v[rows] for c, v in (("emission", emission), ("activity_amount", amount),
+                                                           ("reported_amount", reported))}
+                                  ).groupby(group[rows], sort=False).sum()
+            for c in sums:
+                sums[c][summed.index.to_numpy()] = summed[c].to_numpy()
+    del emission, amount, reported  # summed: freed before the units and ids are joined
+    if several.any():
+        # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV): a group
+        # whose rows (the missing unit left out) hold more than one unit.
         multi = np.flatnonzero(several)
-        summed = pd.DataFrame({c: v[multi] for c, v in (("emission", emission), ("activity_amount", amount),
-                                                        ("reported_amount", reported))}
-                              ).groupby(group[multi], sort=False).sum()
-        at = summed.index.to_numpy()
-        for c in sums:
-            sums[c][at] = summed[c].to_numpy()
-        # A key given partly in t and partly in tce has no one reported amount (adding them needs the NCV).
-        units_code = reported_unit[multi]
-        mixed = pd.Series(np.where(units_code != len(unit_texts) - 2, units_code, np.nan)).groupby(
-            group[multi], sort=False).nunique()
-        mixed = mixed.index.to_numpy()[mixed.to_numpy() > 1]
+        units_code, units_group = reported_unit[multi], group[multi]
+        valid = units_code != len(unit_texts) - 2
+        reference = np.full(len(first), -1, dtype=np.int64)  # each group's first unit that is not missing
+        reference[units_group[valid][::-1]] = units_code[valid][::-1]
+        mixed = np.zeros(len(first), dtype=bool)
+        mixed[units_group[valid & (units_code != reference[units_group])]] = True
+        del multi, units_code, units_group, valid, reference
         sums["reported_amount"][mixed] = np.nan
-        reported_unit_first = reported_unit_first.copy()
-        reported_unit_first[mixed] = len(unit_texts) - 1
+        reported_unit_first[mixed] = len(unit_texts) - 1  # (the firsts are copies taken above)
         # The two quantities may have used different ids: join them, in row order.
-        ids_first = ids_first.copy()
-        parts = [np.where(j < count[at], ids[np.minimum(first[at] + j, len(order) - 1)], 0)
+        parts = [np.where(j < count[at], ids[np.minimum(first[at] + j, len(ids) - 1)], 0)
                  for j in range(int(count.max()))]
         ids_first[at] = vocab.join(*parts)
+        del parts
+    del unit, ids, reported_unit, group, several
     activity_units = [""] + [units.canonical_unit(b) for b in _BASES]
-    out = pd.DataFrame({"key_id": key[first], "substance": categorical(code[first], names),
+    out = pd.DataFrame({"key_id": key, "substance": categorical(code, names),
                         "emission": sums["emission"], "activity_amount": sums["activity_amount"],
                         "activity_unit": categorical(unit_first, activity_units),
                         "factor_ids": categorical(ids_first, vocab.texts), "reported_amount": sums["reported_amount"],

@@ -113,10 +113,12 @@ def expected_pairs(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return position, flat[np.repeat(start, count) + within] if len(flat) else flat, np.array(names, dtype=object)
 
 
-def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names, coded_ids: bool = False) -> pd.DataFrame:
+def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names, coded_ids: bool = False,
+                    levels=None) -> pd.DataFrame:
     """Aggregated keys with their resolved factors and parameters `names` as columns (see `resolved_wide`;
     bases and methods as Categoricals, levels as float32; factor ids as texts, or as Categoricals with
-    `coded_ids`, for a method that works on their codes: methods.energy).
+    `coded_ids`, for a method that works on their codes: methods.energy, which names in `levels` the factors and
+    parameters whose `:level` columns it reads: only those are made, None: all).
 
     Resolution runs once per resolution class of each name (DESIGN 3.4; `resolve.class_positions`
     over the rows of that name only, so a name without local or year-bound rows resolves once per
@@ -144,7 +146,7 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names, coded
             continue
         if coded_ids:  # the columns made on codes, straight onto the keys (no per-class frame)
             parts.append(_wide_coded(mine, offsets[group], offsets[group + 1] - offsets[group],
-                                     class_of[group][position]))
+                                     class_of[group][position], levels))
             continue
         wide = resolved_wide(mine.assign(key_id=mine["key_id"] - offsets[group]))
         # Per class; taken onto the keys below. Bases and methods (a few distinct texts) as Categoricals, levels
@@ -158,12 +160,12 @@ def with_parameters(keys: pd.DataFrame, factor_table: pd.DataFrame, names, coded
     return pd.concat([out, *parts], axis=1) if parts else out
 
 
-def _wide_coded(won: pd.DataFrame, offset: int, classes: int, class_of_key: np.ndarray) -> pd.DataFrame:
+def _wide_coded(won: pd.DataFrame, offset: int, classes: int, class_of_key: np.ndarray, levels=None) -> pd.DataFrame:
     """`with_parameters(coded_ids=True)`'s columns of one resolution (`won`: resolve_keys' winners of classes
     numbered from `offset`, `classes` of them) taken onto the keys (`class_of_key`: each key's class): the
     columns, order, values and dtypes of `resolved_wide` coded (bases, methods and ids as Categoricals of the
-    values each column holds over the classes, levels as float32) and reindexed by class, made on integer
-    codes: one factorisation per field, a scatter into a class × name matrix, the Categoricals made per class
+    values each column holds over the classes, levels as float32: those of the names in `levels` only, unless
+    None) and reindexed by class, made on integer codes: one factorisation per field, a scatter into a class × name matrix, the Categoricals made per class
     and their codes taken onto the keys."""
     name_codes, names = pd.factorize(won["name"], sort=True)  # the pivot's columns: the names sorted
     row = won["key_id"].to_numpy(dtype=np.int64) - offset
@@ -174,6 +176,9 @@ def _wide_coded(won: pd.DataFrame, offset: int, classes: int, class_of_key: np.n
         if field in ("value", "level"):
             matrix = np.full((len(names), classes), np.nan, dtype=np.float32 if field == "level" else float)
             matrix[name_codes, row] = won[field].to_numpy(dtype=float)
+            if field == "level" and levels is not None:  # only the levels the caller reads
+                wanted = [j for j, name in enumerate(names) if name in levels]
+                matrix, labels = matrix[wanted], [labels[j] for j in wanted]
             # One 2-D block of the keys' numbers (a name per row of it: each column contiguous), not a column each.
             parts.append(pd.DataFrame(np.take(matrix, class_of_key, axis=1).T, columns=labels, copy=False))
             continue
@@ -312,7 +317,7 @@ class IdCodes:
         """Per code, whether its text is as `unique_ids` leaves it (each text tested once)."""
         known = self._joined_flags
         if len(known) < len(self.texts):
-            known = np.append(known, [unique_ids(t) == t for t in self.texts[len(known):]])
+            known = np.append(known, [";" not in t or unique_ids(t) == t for t in self.texts[len(known):]])  # one id: as is
             self._joined_flags = known
         return known
 

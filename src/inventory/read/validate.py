@@ -53,14 +53,15 @@ class Inputs:
     facility: pd.DataFrame = field(default_factory=pd.DataFrame)
     supply: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUPPLY_COLUMNS))
     external: dict = field(default_factory=dict)
-    # The activity table's region, category and activity as Categoricals (lookup.categorical: the values present
-    # and ""), made by `validate` from the codes it resolved them by, with the table they belong to: the methods
-    # take them instead of factorising a million texts again (`coded_activity`; issue 14).
+    # The activity table's region, category, activity, technology and quantity as Categoricals (lookup.categorical:
+    # the values present and ""), made by `validate` from the codes it resolved them by, with the table they belong
+    # to: the methods take them instead of factorising a million texts again (`coded_activity`; issue 14).
     activity_codes: tuple = ()
 
     def coded_activity(self) -> pd.DataFrame:
-        """The activity table with region, category and activity as Categoricals where `validate` made them for
-        this very table (values as in the table); the table as it is otherwise (one replaced or filtered since)."""
+        """The activity table with region, category, activity, technology and quantity as Categoricals where
+        `validate` made them for this very table (values as in the table); the table as it is otherwise (one
+        replaced or filtered since)."""
         if len(self.activity_codes) == 2 and self.activity_codes[0] is self.activity:
             return self.activity.assign(**self.activity_codes[1])
         return self.activity
@@ -413,7 +414,7 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     category_key = is_act & (notation != "") & empty["activity"]
     c.add(live & empty["activity"] & ~category_key, "activity", "activity_is_empty", "expect_activity")
 
-    technology, bad_tech = _technologies(t["technology"])
+    technology, bad_tech, technology_codes = _technologies(t["technology"])
     if (live & bad_tech).any():  # the rows' activity and category as one text only where a suggestion needs them
         _unknown(c, live & bad_tech, "technology", "unknown_technology", "expect_technologies",
                  t["technology"], activity.fillna("") + "\x1f" + category.fillna(""),
@@ -436,7 +437,9 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     c.add(is_act & (value < 0) & ~signed, "value", "negative_amount", "expect_non_negative")
     c.add(live & value_text, "value", "number_stored_as_text", severity="warning")
 
-    unit_conv = units.to_canonical(t["unit"])
+    unit_table, unit_codes = units.canonical_of(t["unit"])  # as units.to_canonical, with each row's code
+    unit_conv = unit_table.take(unit_codes)
+    unit_conv.index = t["unit"].index
     quantity_of = vocabulary.activities()["quantity"].dropna().to_dict()
     act_quantity = map_distinct(activity, lambda a: quantity_of.get(a, ""))
     fits = _pairs_in(unit_conv["quantity"].fillna(""), act_quantity,
@@ -487,11 +490,14 @@ def validate(raw: pd.DataFrame, select_regions: set[str] | None = None,
     # The same columns as Categoricals of the values present (what `lookup.coded` makes of the table's texts),
     # from the codes they were resolved by; the region only where no cell was read otherwise (read_regions).
     rows = act_rows.to_numpy()
-    activity_codes = observed_categories(pd.DataFrame(
-        {col: categorical(distincts[col].codes_of(rows), found) for col, (values, found) in resolved.items()
-         if col != "region" or values is region}))
+    activity_codes = {col: categorical(distincts[col].codes_of(rows), found) for col, (values, found) in resolved.items()
+                      if col != "region" or values is region}
+    # Technology and quantity likewise, from the codes their distinct cells and units were read by.
+    activity_codes["technology"] = categorical(technology_codes[0][rows], technology_codes[1])
+    activity_codes["quantity"] = categorical(unit_codes[rows], unit_table["quantity"].to_numpy(dtype=object))
+    activity_codes = observed_categories(pd.DataFrame(activity_codes))
     activity_codes = {col: activity_codes[col].array for col in activity_codes}
-    del resolved, distincts
+    del resolved, distincts, technology_codes, unit_codes
 
     nk = selected & is_notation
     notation_table = pd.DataFrame({"region": region[nk], "year": year_num[nk].astype(int),
@@ -584,9 +590,10 @@ def _short(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _technologies(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Normalised `a+b+c` technology strings and a mask of cells with an unknown id (cells: texts, none
-    missing); each distinct text read once and taken onto the rows by its code."""
+def _technologies(cells: pd.Series) -> tuple[pd.Series, pd.Series, tuple[np.ndarray, np.ndarray]]:
+    """Normalised `a+b+c` technology strings, a mask of cells with an unknown id (cells: texts, none missing) and
+    (each cell's code, the normalised string of each code); each distinct text read once and taken onto the rows by
+    its code."""
     lookup = vocabulary.technology_lookup()
     codes, uniques = pd.factorize(cells)
     out, bad = np.empty(len(uniques), dtype=object), np.zeros(len(uniques), dtype=bool)
@@ -594,10 +601,10 @@ def _technologies(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
         ids = [lookup.get(tok) for tok in s.replace("＋", "+").split("+") if tok.strip()] if s else []
         bad[k] = any(i is None for i in ids)
         out[k] = "+".join(i for i in ids if i)
-    if not len(cells):
-        return cells.map(dict(zip(uniques, out))), cells.map(dict(zip(uniques, bad)))  # as Series.map types them
+    if not len(cells):  # as Series.map types them
+        return cells.map(dict(zip(uniques, out))), cells.map(dict(zip(uniques, bad))), (codes, out)
     return (pd.Series(out[codes], index=cells.index, name=cells.name),  # all texts: str, as Series.map gives
-            pd.Series(bad[codes], index=cells.index, name=cells.name))
+            pd.Series(bad[codes], index=cells.index, name=cells.name), (codes, out))
 
 
 def _pairs_in(left: pd.Series, right: pd.Series, pairs: set[tuple]) -> pd.Series:
