@@ -267,7 +267,9 @@ def _label_not_estimated(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     # The reason as texts (a few distinct ones): the report counts them (`value_counts`, ties in row order).
     # An object column: a pointer a row to the few texts, where pandas would make a `str` column of a text a row
     # (issue 14: 16M national rows, ≈ 0.4 GB kept to the end of the write stage).
-    frame["reason"] = pd.Series(frame["reason"].to_numpy(dtype=object), index=frame.index, dtype=object)
+    codes, texts = pd.factorize(frame["reason"])  # each text once (`to_numpy(dtype=object)` made a str a row)
+    texts = np.append(np.asarray(texts, dtype=object), np.nan)  # the last slot: code -1 (missing)
+    frame["reason"] = pd.Series(texts[codes], index=frame.index, dtype=object)
     return frame[["region", "year", "category", "category_name", "activity", "substance", "reason"]]
 
 
