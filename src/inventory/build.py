@@ -220,7 +220,7 @@ def regions_of(activity: pd.DataFrame) -> set:
     is one (the read's, read.Inputs.coded_activity), without a value per row."""
     region = activity["region"]
     if isinstance(region.dtype, pd.CategoricalDtype):
-        codes = region.cat.codes.to_numpy()
+        codes = region.array.codes  # the Categorical's own (Series.cat.codes.to_numpy() copies them)
         if len(codes) and codes.min() >= 0:
             used = np.zeros(len(region.cat.categories), dtype=bool)
             used[codes] = True
@@ -264,10 +264,10 @@ def _label_not_estimated(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["region", "year", "category", "category_name", "activity", "substance", "reason"])
     frame = frame.take(sort_order(frame, ["region", "year", "category", "activity", "substance"])).reset_index(drop=True)
     frame = frame.assign(category_name=map_categorical(frame["category"], categories.table()[f"name_{lang}"]))
-    # The reason as texts (a few distinct ones): the report counts them (`value_counts`, ties in row order).
-    # An object column: a pointer a row to the few texts, where pandas would make a `str` column of a text a row
-    # (issue 14: 16M national rows, ≈ 0.4 GB kept to the end of the write stage).
-    codes, texts = pd.factorize(frame["reason"])  # each text once (`to_numpy(dtype=object)` made a str a row)
+    # The reason as texts (a few distinct ones): the report counts them (`value_counts`, ties in row order). An
+    # object column of a pointer a row to each distinct text made once: a `str` column holds a text a row, and
+    # `to_numpy(dtype=object)` makes a Python str a row (issue 14: 16M national rows).
+    codes, texts = pd.factorize(frame["reason"])
     texts = np.append(np.asarray(texts, dtype=object), np.nan)  # the last slot: code -1 (missing)
     frame["reason"] = pd.Series(texts[codes], index=frame.index, dtype=object)
     return frame[["region", "year", "category", "category_name", "activity", "substance", "reason"]]
